@@ -1,0 +1,5 @@
+"""`python -m robotest` is the `rtest` command."""
+
+from robotest.cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""The error families every layer shares, and the outcome each one means.
+
+A step that finds the laptop not doing what the script expects is a *failure* of the
+image; a mistake in the script itself is a script *error*; a fault of the robot (a
+driver, the camera, the emergency stop) is a *station error* and is never counted
+against the image.
+"""
+
+from __future__ import annotations
+
+
+class RobotestError(Exception):
+    """Base of every error robotest raises on purpose."""
+
+
+class ScriptError(RobotestError):
+    """The script is wrong (bad key name, bad argument, duplicate test title...)."""
+
+
+class StepFailed(RobotestError, AssertionError):
+    """The laptop did not do what the script expects: the image fails."""
+
+
+class TextNotFound(StepFailed):
+    """Text awaited or clicked was not on screen before the deadline."""
+
+
+class IconNotFound(StepFailed):
+    """An icon awaited or clicked was not on screen before the deadline."""
+
+
+class StillOnScreen(StepFailed):
+    """Text or an icon that should have left the screen is still there."""
+
+
+class StepTimeout(StepFailed):
+    """A step, sub-script or test ran past its time limit."""
+
+
+class StationError(RobotestError):
+    """The robot itself is at fault; the run of this station stops cleanly."""
+
+
+class DriverError(StationError):
+    """A keyboard, pointer or controller driver fault (names the port or device)."""
+
+
+class CameraError(StationError):
+    """The camera returned nothing, frozen frames or the wrong resolution."""
+
+
+class EmergencyStop(StationError):
+    """The emergency stop was pressed: everything was released."""

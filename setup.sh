@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One-step, idempotent set-up of robotest on a fresh Debian machine (Python 3.11, root).
+#   ./setup.sh          install the system packages and robotest
+#   ./setup.sh --dev    the same plus the test and lint tools
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing system packages: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[dev]"
+# torch is pinned: its CPU wheel is on these machines; any other version pulls CUDA packages.
+log=$(mktemp)
+if ! PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check -e ".${extras}" >"$log" 2>&1; then
+    cat "$log" >&2; echo "setup: pip install failed (log above)" >&2; exit 1
+fi
+rm -f "$log"
+command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
+echo "setup: ready ($(python3 --version))"
