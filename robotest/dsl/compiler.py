@@ -67,6 +67,7 @@ def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
 
 def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]]:
     """The module's AST and the errors found (the AST is only usable without errors)."""
+    source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
     index = LineIndex(source)
     robots = find_robot_lines(source, index)
     while True:
@@ -298,6 +299,8 @@ class Rewriter:
 def _is_placeholder(stmt: ast.stmt, robot: RobotLine, index: LineIndex) -> bool:
     parsed = robot.parsed
     col = index.position(robot.start)[1]
+    if parsed is None and robot.is_header:
+        return isinstance(stmt, ast.If) and stmt.col_offset == col
     if parsed is None or isinstance(parsed, RobotStatement):
         value = getattr(stmt, "value", None)
         return (isinstance(stmt, ast.Expr | ast.Assign) and isinstance(value, ast.Call)

@@ -29,13 +29,12 @@ _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=(?!=)[ \t]*)?"
     rf"(?:(?P<stmt>{_STATEMENTS})(?:[ \t]+(?P<next>\S)|[ \t]*(?P<alone>$|\#))"
     r"|(?P<header>test[ \t]+[rRbBuUfF]{0,2}['\"]|subscript[ \t]+[^\W\d]"
-    r"|(?:setup|teardown)[ \t]*:))",
+    r"|(?:setup|teardown)[ \t]*:[ \t]*(?:\#[^\n]*)?$))",
     re.MULTILINE,
 )
 # Python operators that keep `press` a Python name: `press = 1`, `press + 1`, `press.x`
 _PYTHON_AFTER = set("=.,)]}:;+-*/%&|^<>@!")
 _PYTHON_WORDS = re.compile(r"(?:if|else|and|or|is|not|in|for)\b")
-_ALONE_OK = ("screenshot", "read_text")
 
 
 @dataclass
@@ -66,8 +65,8 @@ def find_robot_lines(source: str, index: LineIndex) -> list[RobotLine]:
 def _is_robot(match: re.Match[str], source: str) -> bool:
     if match.group("header"):
         return True
-    if match.group("alone") is not None:
-        return match.group("stmt") in _ALONE_OK
+    if match.group("alone") is not None:  # `screenshot` alone; `press` alone is an error
+        return True
     nxt = match.group("next")
     if nxt in _PYTHON_AFTER:
         return False
