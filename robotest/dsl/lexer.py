@@ -73,10 +73,9 @@ class LineIndex:
         return line, pos - self.starts[line - 1]
 
 
-def _token(kind: str, value: str, start: int, end: int, index: LineIndex) -> Token:
-    line, col = index.position(start)
-    end_line, end_col = index.position(end)
-    return Token(kind, value, start, line, col, end_line, end_col, end)
+def _token(kind: str, value: str, start: int, end: int) -> Token:
+    """A token at offsets relative to the start of its robot line."""
+    return Token(kind, value, start_pos=start, end_pos=end)
 
 
 def _skip_group(source: str, pos: int, opener: str) -> int:
@@ -108,8 +107,20 @@ def _bad_character(source: str, pos: int) -> LexError:
     return LexError(f"unexpected character {char!r}", pos)
 
 
-def lex_robot_line(source: str, start: int, index: LineIndex) -> tuple[list[Token], int]:
-    """Tokens of the robot line starting at *start*, and the offset where it ends."""
+def lex_robot_line(source: str, start: int) -> tuple[list[Token], int]:
+    """Tokens of the robot line starting at *start*, and the offset where it ends.
+
+    Token offsets are relative to *start*, so that a line's parse does not depend on
+    where it stands (and can be reused for the same text elsewhere); LexError offsets
+    are relative too.
+    """
+    try:
+        return _lex(source, start)
+    except LexError as error:
+        raise LexError(str(error), error.pos - start) from None
+
+
+def _lex(source: str, start: int) -> tuple[list[Token], int]:
     tokens: list[Token] = []
     pos = start
     end = len(source)
@@ -121,7 +132,7 @@ def lex_robot_line(source: str, start: int, index: LineIndex) -> tuple[list[Toke
             break
         if kind == "open":
             close = _skip_group(source, pos, match.group())
-            tokens.append(_token("GROUP", source[pos:close], pos, close, index))
+            tokens.append(_token("GROUP", source[pos:close], pos - start, close - start))
             pos = close
             continue
         if kind == "close":
@@ -134,7 +145,7 @@ def lex_robot_line(source: str, start: int, index: LineIndex) -> tuple[list[Toke
                 "(e.g. 500ms, 2s, 1.5min, 1h)", pos)
         if kind not in ("ws", "comment"):
             tokens.append(_token(_classify(kind, match.group(), not tokens), match.group(),
-                                 pos, match.end(), index))
+                                 pos - start, match.end() - start))
         pos = match.end()
     return tokens, _strip_end(source, start, pos)
 

@@ -117,3 +117,18 @@ def test_rtest_console_command_runs(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "robotest", "check", str(tmp_path)],
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_parallel_check_reports_the_same_errors_in_order(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RTEST_NO_CACHE", "1")
+    paths = []
+    for n in range(cache.PARALLEL_FROM + 10):
+        path = tmp_path / f"f{n:04d}.rtest"
+        path.write_text(BAD if n % 50 == 7 else GOOD)
+        paths.append(path)
+    serial = cache.check_files(paths, jobs=1)
+    parallel = cache.check_files(paths, jobs=2)
+    assert parallel == serial
+    assert [d.file for d in serial][::2] == [str(p) for p in paths if p.name.endswith(
+        ("0007.rtest", "0057.rtest", "0107.rtest", "0157.rtest", "0207.rtest"))]
