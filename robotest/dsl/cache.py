@@ -13,10 +13,10 @@ import marshal
 import os
 import pickle
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from collections.abc import Sequence
 from types import CodeType
 
 from robotest.dsl.compiler import compile_source

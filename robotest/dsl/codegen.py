@@ -12,8 +12,17 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from robotest.dsl.lexer import token_span
 from robotest.dsl.model import (
-    BareName, IconRef, KeySpec, Literal, NamedKey, PyExpr, RobotStatement, TestHeader, Value,
+    BareName,
+    IconRef,
+    KeySpec,
+    Literal,
+    NamedKey,
+    PyExpr,
+    RobotStatement,
+    TestHeader,
+    Value,
 )
 
 RUNTIME = "__rtest__"
@@ -63,7 +72,7 @@ class Generator:
             return call("icon", [self.nodes[value.expr]], {}, self.pos)
         if isinstance(value, Literal):
             token = value.token
-            pos = self.pos if token is None else self.positions(token.start_pos, token.end_pos)
+            pos = self.pos if token is None else self.positions(*token_span(token))
             return constant(value.value, pos)
         raise TypeError(f"no code for {value!r}")  # pragma: no cover
 
@@ -72,7 +81,7 @@ class Generator:
         for atom in spec.atoms:
             if isinstance(atom, NamedKey):
                 t = atom.token
-                parts.append(constant(atom.name, self.positions(t.start_pos, t.end_pos)))
+                parts.append(constant(atom.name, self.positions(*token_span(t))))
             else:
                 parts.append(self.nodes[atom.expr if isinstance(atom, BareName) else atom])
         if all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):

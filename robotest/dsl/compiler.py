@@ -20,8 +20,13 @@ from robotest.dsl import codegen
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
 from robotest.dsl.lexer import LineIndex
 from robotest.dsl.model import (
-    BareName, HookHeader, KeySpec, PyExpr, RobotStatement, SubscriptHeader, TestHeader,
-    expressions,
+    BareName,
+    HookHeader,
+    KeySpec,
+    PyExpr,
+    RobotStatement,
+    SubscriptHeader,
+    TestHeader,
 )
 from robotest.dsl.scanner import PLACEHOLDER, RobotLine, find_robot_lines, substitute
 from robotest.keys import NAMED_KEYS
@@ -271,17 +276,11 @@ class Rewriter:
         if not robot.literals:
             return
         by_position = {self.index.position(off): lit for off, lit in robot.literals.items()}
-        defaults = args.defaults
-        for i, node in enumerate(defaults):
-            lit = by_position.get((node.lineno, node.col_offset))
-            if lit is not None and isinstance(node, ast.Constant):
-                node.value = lit.value  # type: ignore[attr-defined]
-        for node in args.kw_defaults:
-            if node is None:
-                continue
-            lit = by_position.get((node.lineno, node.col_offset))
-            if lit is not None and isinstance(node, ast.Constant):
-                node.value = lit.value  # type: ignore[attr-defined]
+        for node in [*args.defaults, *args.kw_defaults]:
+            if isinstance(node, ast.Constant):
+                literal = by_position.get((node.lineno, node.col_offset))
+                if literal is not None:
+                    node.value = literal.value  # type: ignore[attr-defined]
 
     def hook(self, stmt: ast.stmt, robot: RobotLine, header: HookHeader) -> ast.stmt:
         assert isinstance(stmt, ast.If)
@@ -332,14 +331,13 @@ def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex, base: int) -> as
     line, col = index.position(base + expr.start)
     node = ast.parse(source[base + expr.start:base + expr.end], mode="eval").body
     for child in ast.walk(node):
-        if not hasattr(child, "lineno"):
-            continue
-        if child.lineno == 1:
-            child.col_offset += col
-        if child.end_lineno == 1:
-            child.end_col_offset += col  # type: ignore[operator]
-        child.lineno += line - 1
-        child.end_lineno += line - 1  # type: ignore[operator]
+        if isinstance(child, ast.expr | ast.keyword | ast.arg):
+            if child.lineno == 1:
+                child.col_offset += col
+            if child.end_lineno == 1 and child.end_col_offset is not None:
+                child.end_col_offset += col
+            child.lineno += line - 1
+            child.end_lineno = (child.end_lineno or 1) + line - 1
     return node
 
 

@@ -73,6 +73,11 @@ class LineIndex:
         return line, pos - self.starts[line - 1]
 
 
+def token_span(token: Token) -> tuple[int, int]:
+    """A token's ``(start, end)`` offsets, relative to its robot line."""
+    return int(token.start_pos or 0), int(token.end_pos or 0)
+
+
 def _token(kind: str, value: str, start: int, end: int) -> Token:
     """A token at offsets relative to the start of its robot line."""
     return Token(kind, value, start_pos=start, end_pos=end)
@@ -144,7 +149,7 @@ def _lex(source: str, start: int) -> tuple[list[Token], int]:
                 f"bad duration {match.group()!r}: write a number with ms, s, min or h "
                 "(e.g. 500ms, 2s, 1.5min, 1h)", pos)
         if kind not in ("ws", "comment"):
-            tokens.append(_token(_classify(kind, match.group(), not tokens), match.group(),
+            tokens.append(_token(_classify(str(kind), match.group(), not tokens), match.group(),
                                  pos - start, match.end() - start))
         pos = match.end()
     return tokens, _strip_end(source, start, pos)

@@ -17,10 +17,20 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
 from robotest.dsl.durations import parse_duration
-from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS
+from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS, token_span
 from robotest.dsl.model import (
-    BareName, HookHeader, IconRef, KeySpec, Literal, NamedKey, Parsed, PyExpr,
-    RobotStatement, SubscriptHeader, TestHeader, Value,
+    BareName,
+    HookHeader,
+    IconRef,
+    KeySpec,
+    Literal,
+    NamedKey,
+    Parsed,
+    PyExpr,
+    RobotStatement,
+    SubscriptHeader,
+    TestHeader,
+    Value,
 )
 from robotest.keys import canonical_key, is_key_name
 
@@ -65,14 +75,14 @@ class _NoLexer(Lexer):
 
 
 def _expr(tokens: Sequence[Any]) -> PyExpr:
-    return PyExpr(tokens[0].start_pos, tokens[-1].end_pos)
+    return PyExpr(token_span(tokens[0])[0], token_span(tokens[-1])[1])
 
 
 def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
     return (name, value, token)
 
 
-class ToModel(Transformer):  # type: ignore[type-arg]
+class ToModel(Transformer):
     """Builds :mod:`robotest.dsl.model` objects from the parse (inline, no tree)."""
 
     # -- values -----------------------------------------------------------------
@@ -82,20 +92,20 @@ class ToModel(Transformer):  # type: ignore[type-arg]
     def dur(self, items: list[Token]) -> Value:
         token = items[0]
         if token.type == "GROUP":
-            return PyExpr(token.start_pos, token.end_pos)
+            return PyExpr(*token_span(token))
         return Literal(parse_duration(token.value), token)
 
     def count(self, items: list[Token]) -> Value:
         token = items[0]
         if token.type == "GROUP":
-            return PyExpr(token.start_pos, token.end_pos)
+            return PyExpr(*token_span(token))
         try:
             value = int(token.value.replace("_", ""), 0)
         except ValueError:
             raise RobotSyntaxError(f"expected a whole number, got {token.value!r}",
-                                   token.start_pos) from None
+                                   token_span(token)[0]) from None
         if value < 0:  # pragma: no cover - the lexer never yields a negative number
-            raise RobotSyntaxError("expected a positive number", token.start_pos)
+            raise RobotSyntaxError("expected a positive number", token_span(token)[0])
         return Literal(value, token)
 
     def icon_ref(self, items: list[Any]) -> IconRef:
@@ -150,10 +160,10 @@ class ToModel(Transformer):  # type: ignore[type-arg]
     def button_clause(self, items: list[Token]) -> tuple[str, Value | None, Token]:
         token = items[1]
         if token.type != "NAME":
-            return _clause("button", PyExpr(token.start_pos, token.end_pos), items[0])
+            return _clause("button", PyExpr(*token_span(token)), items[0])
         if token.value not in BUTTONS:
             raise RobotSyntaxError(
-                f"button must be left, right or middle, not {token.value!r}", token.start_pos)
+                f"button must be left, right or middle, not {token.value!r}", token_span(token)[0])
         return _clause("button", Literal(token.value, token), items[0])
 
     def side_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
@@ -203,11 +213,11 @@ class ToModel(Transformer):  # type: ignore[type-arg]
         rest = [c for c in rest if isinstance(c, tuple)]
         if title.value[:1] not in "'\"":
             raise RobotSyntaxError("a test title is a plain string (no f-string or prefix)",
-                                   title.start_pos)
+                                   token_span(title)[0])
         loops = tuple(value for name, value, _ in rest if name == "for")
         clauses = _collect("test", [c for c in rest if c[0] != "for"])
-        return TestHeader(head, _string_value(title), PyExpr(title.start_pos, title.end_pos),
-                          tags=clauses.get("tags", ()),  # type: ignore[arg-type]
+        return TestHeader(head, _string_value(title), PyExpr(*token_span(title)),
+                          tags=clauses.get("tags", ()),
                           timeout=clauses.get("timeout"), loops=loops)
 
     def subscript_header(self, items: list[Any]) -> SubscriptHeader:
@@ -228,7 +238,7 @@ def _string_value(token: Token) -> str:
 
     value = ast.literal_eval(token.value)
     if not isinstance(value, str):
-        raise RobotSyntaxError("expected a text string", token.start_pos)
+        raise RobotSyntaxError("expected a text string", token_span(token)[0])
     return value
 
 
@@ -238,7 +248,7 @@ def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
     for name, value, token in clauses:
         if name in found or (name in sides and sides & found.keys()):
             raise RobotSyntaxError(f"'{token.value}' is given twice in one {statement}",
-                                   token.start_pos)
+                                   token_span(token)[0])
         found[name] = value
     return found
 
@@ -256,7 +266,7 @@ def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
     try:
         for token in tokens:
             interactive.feed_token(token)
-        return interactive.feed_eof(tokens[-1] if tokens else None)  # type: ignore[no-any-return]
+        return interactive.feed_eof(tokens[-1] if tokens else None)
     except UnexpectedToken as error:
         raise RobotSyntaxError(_explain(error, tokens), _error_pos(error, end)) from None
 
@@ -265,7 +275,7 @@ def _error_pos(error: UnexpectedToken, end: int) -> int:
     token = error.token
     if token.type == "$END":
         return end
-    return int(token.start_pos)
+    return int(token_span(token)[0])
 
 
 def _explain(error: UnexpectedToken, tokens: Sequence[Token]) -> str:

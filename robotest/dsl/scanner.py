@@ -13,9 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line
+from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line, token_span
 from robotest.dsl.model import (
-    HookHeader, Literal, Parsed, PyExpr, RobotStatement, SubscriptHeader, TestHeader,
+    HookHeader,
+    Literal,
+    Parsed,
+    PyExpr,
+    RobotStatement,
+    SubscriptHeader,
+    TestHeader,
     expressions,
 )
 from robotest.dsl.parser import RobotSyntaxError, parse_tokens
@@ -148,8 +154,7 @@ def _with_exprs(source: str, robot: RobotLine, opener: str, closer: str) -> str:
 
 def _subscript(source: str, robot: RobotLine, header: SubscriptHeader) -> str:
     name_at = source.index(header.name, robot.start + len("subscript"))
-    params_start = robot.start + header.params.start_pos
-    params_end = robot.start + header.params.end_pos
+    params_start, params_end = (robot.start + offset for offset in token_span(header.params))
     inner = _literal_params(source, params_start + 1, params_end - 1, robot)
     rest = source[params_end:robot.end]
     return ("def" + _blank(source[robot.start + 3:name_at]) + header.name

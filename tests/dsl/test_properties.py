@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from robotest.dsl import CompiledModule, RtestSyntaxError, compile_source
 
+EXAMPLES = int(os.environ.get("RTEST_HYPOTHESIS_EXAMPLES", 300))
 GOLDEN = [p.read_text() for p in sorted((Path(__file__).parent / "golden").glob("*.rtest"))]
 
 FRAGMENTS = [
@@ -39,7 +40,7 @@ def _assert_valid_outcome(source: str) -> None:
         assert isinstance(result, CompiledModule)
 
 
-@settings(max_examples=int(os.environ.get("RTEST_HYPOTHESIS_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
 def test_random_token_soup(source: str) -> None:
     _assert_valid_outcome(source)
@@ -62,7 +63,7 @@ def mutated_golden(draw: st.DrawFn) -> str:
     return source
 
 
-@settings(max_examples=int(os.environ.get("RTEST_HYPOTHESIS_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_golden())
 def test_mutated_scripts(source: str) -> None:
     _assert_valid_outcome(source)
