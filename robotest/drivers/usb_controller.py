@@ -84,8 +84,12 @@ class UsbController:
 
     # -- connection --------------------------------------------------------------------------
     def open(self) -> UsbInfo:
-        device = usb.core.find(idVendor=self.vendor_id, idProduct=self.product_id,
-                               backend=self.backend)
+        try:
+            device = usb.core.find(idVendor=self.vendor_id, idProduct=self.product_id,
+                                   backend=self.backend)
+        except usb.core.NoBackendError:
+            raise DriverError(f"{self.name}: no USB library found: install libusb "
+                              "(`sudo apt-get install libusb-1.0-0`)") from None
         if device is None:
             raise UsbDeviceGone(f"{self.name} is not connected: check the USB cable and the "
                                 "vendor/product ids in the station file")
