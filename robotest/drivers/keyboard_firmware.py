@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from robotest.drivers.keyboard_codec import (
     PROTOCOL_VERSION,
+    TRANSIENT_NAKS,
     ActuatorState,
     Command,
     ControllerStatus,
@@ -100,9 +101,10 @@ class Firmware:
         cached = self._cache.get(item.seq)
         if cached is not None and cached[0] == key and item.command != Command.HELLO:
             return cached[1]
-        answer = encode(self._execute(item, now))
-        if item.command == Command.HELLO:
-            return answer
+        result = self._execute(item, now)
+        answer = encode(result)
+        if item.command == Command.HELLO or _is_transient_nak(result):
+            return answer  # not remembered: a resend must be tried afresh
         self._cache[item.seq] = (key, answer)
         self._cache.move_to_end(item.seq)
         while len(self._cache) > DEDUP_HISTORY:
@@ -188,3 +190,8 @@ class Firmware:
         a.down = False
         if self.on_actuator is not None:
             self.on_actuator(index, False)
+
+
+def _is_transient_nak(frame: Frame) -> bool:
+    return frame.command == Command.NAK and bool(frame.payload) and (
+        frame.payload[0] in TRANSIENT_NAKS)

@@ -170,6 +170,7 @@ class KeyboardSession:
         data = encode(Frame(seq, command, payload))
         self.stats.requests += 1
         started = self.clock.now()
+        busy: int | None = None
         for attempt in range(self.attempts):
             if attempt:
                 self.stats.resends += 1
@@ -192,12 +193,17 @@ class KeyboardSession:
             self.stats.naks += 1
             if code in TRANSIENT_NAKS:
                 if code == NakCode.BUSY:
+                    busy = detail
                     self.clock.sleep(0.005 * (attempt + 1))
                 continue
             raise CommandRefused(
                 f"keyboard controller on {self.port} refused {_command_name(command)} "
                 f"(seq {seq}): {_nak_name(code)}", code, detail)
         waited = self.clock.now() - started
+        if busy is not None:
+            raise CommandRefused(
+                f"keyboard controller on {self.port} stayed BUSY for {_command_name(command)} "
+                f"(seq {seq}): actuator {busy} is still down", NakCode.BUSY, busy)
         raise ControllerSilent(
             f"keyboard controller on {self.port} did not answer {_command_name(command)} "
             f"(seq {seq}) after {self.attempts} attempts over {waited:.2f} s: "

@@ -40,6 +40,7 @@ class FirmwareLink:
         self.written.append(data)
         if self.silent:
             return
+        self.firmware.tick(self.clock.now())
         for item in self._parser.feed(data):
             self._inbox += self.firmware.receive(item, self.clock.now())
 

@@ -88,3 +88,18 @@ def test_reconnect_reopens_and_shakes_hands_again_then_gives_up_naming_the_port(
     link.open_failures = 10_000
     with pytest.raises(PortGone, match="/dev/fake-kbd vanished.*1.0 s"):
         session._reconnect()
+
+
+def test_a_busy_actuator_is_retried_and_pressed_once_it_is_free() -> None:
+    session, link, clock = make(attempts=6, timeout=0.1)
+    session.request(Command.PRESS, encode_press((2,), 30))  # down for 30 ms
+    session.request(Command.PRESS, encode_press((2,), 30))  # BUSY, resent until released
+    assert [chord for _, chord in link.firmware.press_log] == [(2,), (2,)]
+    assert session.stats.naks >= 1
+
+
+def test_an_actuator_that_stays_busy_is_reported_as_busy_not_silent() -> None:
+    session, link, clock = make(attempts=3, timeout=0.1)
+    session.request(Command.PRESS, encode_press((2,), 5000))
+    with pytest.raises(CommandRefused, match="stayed BUSY.*actuator 2 is still down"):
+        session.request(Command.PRESS, encode_press((2,), 30))
