@@ -36,8 +36,14 @@ class Painter:
         face: str = "sans",
         anchor: str = "la",
     ) -> None:
-        """Draw *text*; *anchor* is Pillow's ("la" left/ascender, "mm" middle, "lm"...)."""
-        self.draw.text(xy, text, fill=color, font=font(face, size), anchor=anchor)
+        """Draw *text*; *anchor* is Pillow's ("la" left/ascender, "mm" middle, "lm"...).
+
+        Glyph masks are cached per (text, face, size, anchor): screens redraw the same
+        labels over and over, and rasterising them is most of a render's cost.
+        """
+        mask, (dx, dy) = _text_mask(text, face, size, anchor)
+        if mask is not None:
+            self.image.paste(color, (round(xy[0]) + dx, round(xy[1]) + dy), mask)
 
     def text_width(self, text: str, size: int = 24, face: str = "sans") -> int:
         return int(self.draw.textlength(text, font=font(face, size)))
@@ -72,6 +78,20 @@ class Painter:
     def to_bgr(self) -> np.ndarray:
         """The image as a contiguous uint8 BGR array (1080x1920x3)."""
         return cv2.cvtColor(np.asarray(self.image), cv2.COLOR_RGB2BGR)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_mask(
+    text: str, face: str, size: int, anchor: str
+) -> tuple[Image.Image | None, tuple[int, int]]:
+    """The anti-aliased coverage mask of *text* and its offset from the anchor point."""
+    typeface = font(face, size)
+    left, top, right, bottom = typeface.getbbox(text, anchor=anchor)
+    if right <= left or bottom <= top:
+        return None, (0, 0)
+    mask = Image.new("L", (int(right - left), int(bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=typeface, anchor=anchor)
+    return mask, (int(left), int(top))
 
 
 @functools.lru_cache(maxsize=16)
