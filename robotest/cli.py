@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import typer
 
+from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
+from robotest.sim.cli import app as sim_app
 
 app = typer.Typer(
     name="rtest",
@@ -26,6 +28,8 @@ def _root() -> None:
 
 
 register_dsl(app)
+app.add_typer(station_app, name="station")
+app.add_typer(sim_app, name="sim")
 
 
 def main() -> None:
