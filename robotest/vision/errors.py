@@ -11,3 +11,7 @@ class VisionInputError(RobotestError, ValueError):
 
 class CalibrationError(CameraError):
     """No screen quadrilateral could be found in a camera frame: nothing is guessed."""
+
+
+class OcrError(RobotestError):
+    """Tesseract is missing or failed on an image (names the cause)."""
