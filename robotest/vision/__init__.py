@@ -12,7 +12,7 @@ Every routine raises :class:`VisionInputError` (a ``ValueError``) for unusable i
 :class:`CalibrationError` (a ``CameraError``) for a frame that shows no screen.
 """
 
-from robotest.vision.calibration import Calibration, screen_outline
+from robotest.vision.calibration import Calibration, corner_pixels, screen_outline
 from robotest.vision.denoise import average_frames, denoise
 from robotest.vision.errors import CalibrationError, OcrError, VisionInputError
 from robotest.vision.fuzzy import matches as text_matches
@@ -39,6 +39,7 @@ __all__ = [
     "Word",
     "anchored_region",
     "average_frames",
+    "corner_pixels",
     "denoise",
     "find_all",
     "find_text",

@@ -23,15 +23,17 @@ from robotest.vision.errors import CalibrationError, VisionInputError
 from robotest.vision.images import check_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.screen_edges import (
-    coarse_quad,
+    coarse_screen,
     estimate_radial_lens,
     fit_line,
     intersect,
     refine_side,
 )
 
-MIN_SUPPORT = 0.6
+MIN_SUPPORT = 0.3
 """A side whose profiles show a clear edge less often than this is not a screen edge."""
+MIN_CONFIDENCE = 0.5
+"""Below this the corners are too uncertain to use: the frame is refused."""
 MAX_RMS = 2.5
 """Edge points further than this (RMS, pixels) from a straight side: not a screen."""
 
@@ -42,13 +44,20 @@ def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
     return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
 
 
+def corner_pixels(screen_size: tuple[int, int]) -> np.ndarray:
+    """Centres of the screen's corner pixels TL, TR, BR, BL in screen coordinates."""
+    w, h = screen_size
+    return np.array([[0.0, 0.0], [w - 1.0, 0.0], [w - 1.0, h - 1.0], [0.0, h - 1.0]])
+
+
 @dataclass
 class Calibration:
     """One camera looking at one laptop screen: corners, homography, lens and confidence."""
 
     screen_size: tuple[int, int]
     corners: np.ndarray
-    """Screen corners TL, TR, BR, BL in raw frame pixels, (4, 2)."""
+    """Frame positions (raw pixels) of the centres of the screen's corner pixels (0, 0),
+    (W-1, 0), (W-1, H-1) and (0, H-1): TL, TR, BR, BL, (4, 2)."""
     homography: np.ndarray
     """3x3, from undistorted frame pixels to screen pixels."""
     lens: Lens
@@ -74,10 +83,11 @@ class Calibration:
                 f"lens calibrated for {lens.image_size[0]}x{lens.image_size[1]} frames, "
                 f"frame is {size[0]}x{size[1]}"
             )
-        quad = coarse_quad(grey)
-        if quad is None:
+        coarse = coarse_screen(frame)
+        if coarse is None:
             raise CalibrationError("no screen quadrilateral found in the frame")
-        grey_f = cv2.GaussianBlur(grey, (3, 3), 0).astype(np.float32)
+        quad = coarse.corners
+        grey_f = _unlike(frame, coarse.surround)
         centre = quad.mean(axis=0)
         # pass 1: along the coarse chords, wide search (sides bow with lens distortion)
         sides = []
@@ -115,14 +125,21 @@ class Calibration:
             ideal_corners.astype(np.float32), screen_outline(screen_size).astype(np.float32)
         )
         confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
-        return cls(
+        if confidence < MIN_CONFIDENCE:
+            raise CalibrationError(
+                f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
+                "glare or a faint edge; calibrate on another frame"
+            )
+        calibration = cls(
             screen_size=screen_size,
-            corners=model.distort_points(ideal_corners),
+            corners=np.zeros((4, 2)),
             homography=homography.astype(np.float64),
             lens=model,
             confidence=round(confidence, 4),
             frame_size=size,
         )
+        calibration.corners = calibration.screen_to_frame(corner_pixels(screen_size))
+        return calibration
 
     # -- mapping points and frames -------------------------------------------------
     def frame_to_screen(self, points: np.ndarray) -> np.ndarray:
@@ -189,6 +206,20 @@ class Calibration:
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise VisionInputError(f"{file}: not a screen calibration file ({exc})") from None
         return calibration
+
+
+def _unlike(frame: np.ndarray, surround: np.ndarray) -> np.ndarray:
+    """How much each pixel differs from the screen's surround (float32, lightly smoothed).
+
+    Edges are measured on this rather than on grey levels: a blue BIOS screen and a dark
+    bezel can have the same grey level but never the same colour.
+    """
+    if frame.ndim == 2:
+        distance = np.abs(frame.astype(np.float32) - float(surround.mean()))
+    else:
+        difference = frame[:, :, :3].astype(np.float32) - surround.astype(np.float32)
+        distance = np.abs(difference).max(axis=2)
+    return cv2.GaussianBlur(distance, (3, 3), 0)
 
 
 def _inward(base: np.ndarray, centre: np.ndarray) -> np.ndarray:

@@ -32,38 +32,109 @@ class SideFit:
     """Fraction of the sampled profiles that showed a clear edge."""
 
 
-def coarse_quad(grey: np.ndarray) -> np.ndarray | None:
-    """Approximate corners (TL, TR, BR, BL) of the largest lit quadrilateral, or None."""
-    scale = min(1.0, _COARSE_WIDTH / grey.shape[1])
-    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+@dataclass(frozen=True)
+class CoarseScreen:
+    """The screen's approximate corners and the colour of what surrounds it (its bezel)."""
+
+    corners: np.ndarray
+    """TL, TR, BR, BL in full-frame pixels."""
+    surround: np.ndarray
+    """BGR colour just outside the screen."""
+
+
+def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
+    """The outline of the object in front of the desk, then the screen inside its bezel.
+
+    Both steps look for the largest quadrilateral of pixels *unlike* their surround: the
+    surround's colour is modelled as a smooth surface (vignetting darkens corners), and
+    faint parts joined to clearly different ones count too (a dark taskbar next to a
+    dark bezel). A laptop lid gives a nested quadrilateral, the screen; a frame showing
+    only the screen gives none, and the outline is the screen.
+    """
+    colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    scale = min(1.0, _COARSE_WIDTH / colour.shape[1])
+    small = cv2.resize(colour[:, :, :3], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
-    candidates: list[tuple[float, float, np.ndarray]] = []
-    for mask in _screen_masks(small):
-        quad = _largest_quad(mask)
-        if quad is not None:
-            area = float(cv2.contourArea(quad.astype(np.float32)))
-            candidates.append((area, _edge_contrast(small, quad), quad))
-    # the screen is the largest lit quadrilateral whose outline stands out from the surround
-    clear = [c for c in candidates if c[1] >= _MIN_CONTRAST]
-    if not clear:
+    height, width = small.shape[:2]
+    everything = np.full((height, width), 255, np.uint8)
+    border = max(3, int(0.03 * width))
+    inside_border = np.zeros_like(everything)
+    inside_border[border:-border, border:-border] = 255
+    found = _quad_unlike(small, cv2.subtract(everything, inside_border), inside_border)
+    if found is None:
         return None
-    best = max(clear, key=lambda c: c[0])
-    return _order_corners(best[2] / scale)
+    quad, surround = found
+    for _ in range(2):
+        inner = _inner_quad(small, quad)
+        if inner is None:
+            break
+        quad, surround = inner
+    return CoarseScreen(corners=quad / scale, surround=surround)
 
 
-def _screen_masks(small: np.ndarray) -> list[np.ndarray]:
-    """Binary candidates for 'screen' pixels: above the surround's level, and Otsu."""
-    border = np.concatenate([small[:4].ravel(), small[-4:].ravel(), small[:, :4].ravel(), small[:, -4:].ravel()])
-    surround = float(np.percentile(border, 50))
-    spread = float(np.percentile(border, 90) - np.percentile(border, 10))
-    masks = []
-    for level in (surround + max(6.0, 2.0 * spread), surround + max(12.0, 4.0 * spread)):
-        if level < 250:
-            masks.append((small > level).astype(np.uint8) * 255)
-    _, otsu = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    masks.append(otsu)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
-    return [cv2.morphologyEx(m, cv2.MORPH_CLOSE, kernel) for m in masks]
+def _erode(mask: np.ndarray, pixels: int) -> np.ndarray:
+    return cv2.erode(mask, np.ones((2 * pixels + 1, 2 * pixels + 1), np.uint8))
+
+
+def _quadratic_basis(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y]).astype(np.float64)
+
+
+def _quad_unlike(
+    small: np.ndarray, band: np.ndarray, region: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*."""
+    ys, xs = np.nonzero(band)
+    if len(xs) < 50:
+        return None
+    height, width = small.shape[:2]
+    basis = _quadratic_basis(xs / width, ys / height)
+    pixels = small[ys, xs].astype(np.float64)
+    use = np.ones(len(pixels), bool)
+    spread = 0.0
+    coefficients = np.zeros((6, 3))
+    for _ in range(3):  # trimmed fit: the band may cross an edge strip or bits of screen
+        coefficients, *_ = np.linalg.lstsq(basis[use], pixels[use], rcond=None)
+        residual = np.abs(pixels - basis @ coefficients).max(axis=1)
+        spread = float(np.median(residual[use]))
+        use = residual <= max(3.0 * spread, 2.0)
+    gy, gx = np.mgrid[0:height, 0:width]
+    model = _quadratic_basis(gx.ravel() / width, gy.ravel() / height) @ coefficients
+    distance = np.abs(small.astype(np.float32) - model.reshape(small.shape).astype(np.float32))
+    distance = distance.max(axis=2)
+    strong = (distance > max(10.0, 4.0 * spread + 3.0)) & (region > 0)
+    weak = ((distance > max(4.0, 2.5 * spread + 1.5)) & (region > 0)).astype(np.uint8)
+    # hysteresis: faint parts count when they touch clearly different ones
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(labels[strong])] = True
+    keep[0] = False
+    mask = keep[labels].astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    quad = _largest_quad(mask)
+    if quad is None:
+        return None
+    return _order_corners(quad), np.median(pixels[use], axis=0)
+
+
+def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The screen inside a uniform bezel of the outline *outer*, or None."""
+    width = float(np.linalg.norm(outer[1] - outer[0]))
+    inside = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, outer.astype(np.int32), 255)
+    # the bezel's colour is sampled in a band 0.8% to 2% of the width in from the outline,
+    # past a lighter or darker rim that lids often have
+    rim = _erode(inside, max(2, int(0.008 * width)))
+    band = cv2.subtract(rim, _erode(inside, max(4, int(0.02 * width))))
+    core = rim
+    found = _quad_unlike(small, band, core)
+    if found is None:
+        return None
+    area = float(cv2.contourArea(found[0].astype(np.float32)))
+    outer_area = float(cv2.contourArea(outer.astype(np.float32)))
+    if not 0.7 * outer_area <= area <= 0.97 * outer_area:
+        return None
+    return found
 
 
 def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
@@ -84,18 +155,6 @@ def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _edge_contrast(small: np.ndarray, quad: np.ndarray) -> float:
-    """Mean grey difference just inside vs just outside the quadrilateral's sides (0..1)."""
-    inner = np.zeros_like(small)
-    cv2.fillConvexPoly(inner, quad.astype(np.int32), 255)
-    kernel = np.ones((5, 5), np.uint8)
-    ring_in = cv2.subtract(inner, cv2.erode(inner, kernel))
-    ring_out = cv2.subtract(cv2.dilate(inner, kernel), inner)
-    if not ring_in.any() or not ring_out.any():
-        return 0.0
-    return abs(float(small[ring_in > 0].mean()) - float(small[ring_out > 0].mean())) / 255.0
-
-
 def _order_corners(points: np.ndarray) -> np.ndarray:
     """TL, TR, BR, BL order of four points."""
     centre = points.mean(axis=0)
@@ -113,7 +172,7 @@ def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: f
     count = len(base)
     tangent = np.column_stack([-inward[:, 1], inward[:, 0]])
     offsets = np.arange(-reach, reach + 0.25, 0.5)
-    along = np.array([-1.0, 0.0, 1.0])
+    along = np.linspace(-3.0, 3.0, 7)
     # grey at base_i + offset_k * inward_i + along_j * tangent_i; averaged along the side
     xs = (
         base[:, None, None, 0]
@@ -137,15 +196,13 @@ def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: f
     # the screen is usually brighter than its surround (derivative > 0 going inward)
     sign = 1.0 if np.median(derivative.max(axis=1)) >= np.median(-derivative.min(axis=1)) else -1.0
     strength = derivative * sign
-    noise = float(np.median(np.abs(np.diff(profiles[:, :3], axis=1)))) + 0.25
+    # noise of the derivative where the profiles cross the surround (their outer quarter)
+    outer = strength[:, 1 : max(3, len(offsets) // 4)]
+    noise = float(np.median(np.abs(outer - np.median(outer, axis=1, keepdims=True)))) * 1.5 + 0.05
     inner = strength[:, 1:-1]
+    level = max(4.5 * noise, 0.5)
     # the outermost clear local maximum: the screen's border, not an edge of its content
-    level = np.maximum(4.0 * noise, 0.35 * inner.max(axis=1, keepdims=True))
-    is_peak = (
-        (inner >= level)
-        & (inner >= strength[:, :-2])
-        & (inner >= strength[:, 2:])
-    )
+    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner >= strength[:, 2:])
     peak = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
     rows = np.arange(count)
     left, centre, right = strength[rows, peak - 1], strength[rows, peak], strength[rows, peak + 1]
@@ -153,7 +210,7 @@ def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: f
     safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
     shift = np.clip(0.5 * (left - right) / safe, -1.0, 1.0)
     offset = offsets[peak] + shift * 0.5
-    clear = centre > max(4.0 * noise, 0.3 * float(np.median(centre)))
+    clear = centre >= level
     points = base + offset[:, None] * inward
     return SideFit(points=points[clear], support=float(clear.mean()))
 
