@@ -1,0 +1,242 @@
+"""Screen calibration: where the laptop's screen is in the camera frame, and rectifying frames.
+
+:meth:`Calibration.from_frame` finds the screen's corners (see :mod:`screen_edges`),
+removes lens distortion (a calibrated :class:`Lens`, or one estimated from the
+curvature of the screen's own sides), and computes the homography from the frame to the
+screen's pixel grid. :meth:`Calibration.rectify` then turns any frame from the same
+camera into a screen image with one precomputed ``cv2.remap``.
+
+Coordinates: screen pixel centres are at integer positions, so the screen's outer
+corners are at (-0.5, -0.5) and (W - 0.5, H - 0.5).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from robotest.vision.errors import CalibrationError, VisionInputError
+from robotest.vision.images import check_image, to_grey
+from robotest.vision.lens import Lens
+from robotest.vision.screen_edges import (
+    coarse_screen,
+    estimate_radial_lens,
+    fit_line,
+    intersect,
+    refine_side,
+)
+
+MIN_SUPPORT = 0.3
+"""A side whose profiles show a clear edge less often than this is not a screen edge."""
+MIN_CONFIDENCE = 0.5
+"""Below this the corners are too uncertain to use: the frame is refused."""
+MAX_RMS = 2.5
+"""Edge points further than this (RMS, pixels) from a straight side: not a screen."""
+
+
+def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
+    """The screen's outer corners TL, TR, BR, BL in screen pixel coordinates."""
+    w, h = screen_size
+    return np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+
+
+def corner_pixels(screen_size: tuple[int, int]) -> np.ndarray:
+    """Centres of the screen's corner pixels TL, TR, BR, BL in screen coordinates."""
+    w, h = screen_size
+    return np.array([[0.0, 0.0], [w - 1.0, 0.0], [w - 1.0, h - 1.0], [0.0, h - 1.0]])
+
+
+@dataclass
+class Calibration:
+    """One camera looking at one laptop screen: corners, homography, lens and confidence."""
+
+    screen_size: tuple[int, int]
+    corners: np.ndarray
+    """Frame positions (raw pixels) of the centres of the screen's corner pixels (0, 0),
+    (W-1, 0), (W-1, H-1) and (0, H-1): TL, TR, BR, BL, (4, 2)."""
+    homography: np.ndarray
+    """3x3, from undistorted frame pixels to screen pixels."""
+    lens: Lens
+    """The lens model the homography assumes (calibrated, or estimated from the screen)."""
+    confidence: float
+    """0..1: how clearly the four sides were seen and how straight they are."""
+    frame_size: tuple[int, int]
+    _maps: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    # -- building ------------------------------------------------------------------
+    @classmethod
+    def from_frame(
+        cls,
+        frame: np.ndarray,
+        screen_size: tuple[int, int] = (1920, 1080),
+        lens: Lens | None = None,
+    ) -> Calibration:
+        """Calibrate from one camera frame, or raise CalibrationError if no screen is seen."""
+        grey = to_grey(check_image(frame, "frame"))
+        size = (grey.shape[1], grey.shape[0])
+        if lens is not None and lens.image_size != size:
+            raise VisionInputError(
+                f"lens calibrated for {lens.image_size[0]}x{lens.image_size[1]} frames, "
+                f"frame is {size[0]}x{size[1]}"
+            )
+        coarse = coarse_screen(frame)
+        if coarse is None:
+            raise CalibrationError("no screen quadrilateral found in the frame")
+        quad = coarse.corners
+        grey_f = _unlike(frame, coarse.surround)
+        centre = quad.mean(axis=0)
+        # pass 1: along the coarse chords, wide search (sides bow with lens distortion)
+        sides = []
+        for i in range(4):
+            start, end = quad[i], quad[(i + 1) % 4]
+            count = int(np.clip(np.linalg.norm(end - start) / 6, 24, 400))
+            t = np.linspace(0.04, 0.96, count)[:, None]
+            base = start + t * (end - start)
+            sides.append(refine_side(grey_f, base, _inward(base, centre), reach=24.0))
+        if min(s.support for s in sides) < MIN_SUPPORT * 0.8 or min(len(s.points) for s in sides) < 12:
+            raise CalibrationError("no screen quadrilateral found in the frame: its sides are not clear")
+        model = lens or estimate_radial_lens([s.points for s in sides], size)
+        lines = [fit_line(model.undistort_points(s.points)) for s in sides]
+        # pass 2: along the fitted (distorted back) sides, narrow search
+        ideal_corners = _corners(lines)
+        sides = []
+        for i in range(4):
+            start, end = ideal_corners[i], ideal_corners[(i + 1) % 4]
+            count = int(np.clip(np.linalg.norm(end - start) / 4, 24, 600))
+            t = np.linspace(0.03, 0.97, count)[:, None]
+            base = model.distort_points(start + t * (end - start))
+            sides.append(refine_side(grey_f, base, _inward(base, centre), reach=4.0))
+        if lens is None:
+            model = estimate_radial_lens([s.points for s in sides], size)
+        lines = [fit_line(model.undistort_points(s.points)) for s in sides]
+        support = min(s.support for s in sides)
+        rms = max(line[2] for line in lines)
+        if support < MIN_SUPPORT or rms > MAX_RMS:
+            raise CalibrationError(
+                f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
+                f"side straightness {rms:.2f} px)"
+            )
+        ideal_corners = _corners(lines)
+        homography = cv2.getPerspectiveTransform(
+            ideal_corners.astype(np.float32), screen_outline(screen_size).astype(np.float32)
+        )
+        confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
+        if confidence < MIN_CONFIDENCE:
+            raise CalibrationError(
+                f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
+                "glare or a faint edge; calibrate on another frame"
+            )
+        calibration = cls(
+            screen_size=screen_size,
+            corners=np.zeros((4, 2)),
+            homography=homography.astype(np.float64),
+            lens=model,
+            confidence=round(confidence, 4),
+            frame_size=size,
+        )
+        calibration.corners = calibration.screen_to_frame(corner_pixels(screen_size))
+        return calibration
+
+    # -- mapping points and frames -------------------------------------------------
+    def frame_to_screen(self, points: np.ndarray) -> np.ndarray:
+        """Screen pixel positions of raw frame points, (N, 2) -> (N, 2)."""
+        ideal = self.lens.undistort_points(points)
+        return cv2.perspectiveTransform(ideal.reshape(-1, 1, 2), self.homography).reshape(-1, 2)
+
+    def screen_to_frame(self, points: np.ndarray) -> np.ndarray:
+        """Raw frame positions of screen pixel points, (N, 2) -> (N, 2)."""
+        pts = np.asarray(points, np.float64).reshape(-1, 1, 2)
+        ideal = cv2.perspectiveTransform(pts, np.linalg.inv(self.homography)).reshape(-1, 2)
+        return self.lens.distort_points(ideal)
+
+    def _rectify_maps(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._maps is None:
+            w, h = self.screen_size
+            xs, ys = np.meshgrid(np.arange(w, dtype=np.float64), np.arange(h, dtype=np.float64))
+            frame = self.screen_to_frame(np.column_stack([xs.ravel(), ys.ravel()]))
+            map_x = frame[:, 0].reshape(h, w).astype(np.float32)
+            map_y = frame[:, 1].reshape(h, w).astype(np.float32)
+            self._maps = cv2.convertMaps(map_x, map_y, cv2.CV_16SC2)
+        return self._maps
+
+    def rectify(self, frame: np.ndarray) -> np.ndarray:
+        """The screen image (screen_size pixels) seen in a raw frame from this camera."""
+        frame = check_image(frame, "frame")
+        if (frame.shape[1], frame.shape[0]) != self.frame_size:
+            raise VisionInputError(
+                f"frame is {frame.shape[1]}x{frame.shape[0]}, calibration was made on "
+                f"{self.frame_size[0]}x{self.frame_size[1]} frames"
+            )
+        map1, map2 = self._rectify_maps()
+        return cv2.remap(frame, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    # -- files ---------------------------------------------------------------------
+    def to_dict(self) -> dict[str, object]:
+        """The JSON contract of ``rtest vision calibrate`` plus what reloading needs."""
+        return {
+            "corners": [[round(float(x), 3), round(float(y), 3)] for x, y in self.corners],
+            "homography": self.homography.tolist(),
+            "confidence": self.confidence,
+            "screen_size": list(self.screen_size),
+            "frame_size": list(self.frame_size),
+            "lens": self.lens.to_dict(),
+        }
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Calibration:
+        file = Path(path)
+        try:
+            data = json.loads(file.read_text())
+            lens = Lens.from_dict(data["lens"], str(file))
+            calibration = cls(
+                screen_size=(int(data["screen_size"][0]), int(data["screen_size"][1])),
+                corners=np.array(data["corners"], np.float64).reshape(4, 2),
+                homography=np.array(data["homography"], np.float64).reshape(3, 3),
+                lens=lens,
+                confidence=float(data["confidence"]),
+                frame_size=(int(data["frame_size"][0]), int(data["frame_size"][1])),
+            )
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise VisionInputError(f"{file}: not a screen calibration file ({exc})") from None
+        return calibration
+
+
+def _unlike(frame: np.ndarray, surround: np.ndarray) -> np.ndarray:
+    """How much each pixel differs from the screen's surround (float32, lightly smoothed).
+
+    Edges are measured on this rather than on grey levels: a blue BIOS screen and a dark
+    bezel can have the same grey level but never the same colour.
+    """
+    if frame.ndim == 2:
+        distance = np.abs(frame.astype(np.float32) - float(surround.mean()))
+    else:
+        difference = frame[:, :, :3].astype(np.float32) - surround.astype(np.float32)
+        distance = np.abs(difference).max(axis=2)
+    return cv2.GaussianBlur(distance, (3, 3), 0)
+
+
+def _inward(base: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Unit normals of the polyline *base*, pointing towards *centre*."""
+    tangent = np.gradient(base, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True) + 1e-12
+    normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+    flip = np.sum((centre - base) * normal, axis=1) < 0
+    normal[flip] *= -1
+    return normal
+
+
+def _corners(lines: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+    """TL, TR, BR, BL as intersections of the top, right, bottom and left lines."""
+    out = []
+    for i in range(4):
+        previous = lines[(i - 1) % 4]
+        current = lines[i]
+        out.append(intersect(previous[0], previous[1], current[0], current[1]))
+    return np.array(out)

@@ -1,0 +1,81 @@
+"""How far an OCR reading is from the expected text, knowing which mistakes OCR makes.
+
+A plain edit distance would let "Mode" match "Node" or "1.07.3" match "1.07.4". Here a
+substitution between glyphs OCR confuses (O/0, l/1/I, S/5, B/8...) costs little, any
+other edit costs 1, and one digit read for another is never forgiven: versions and
+serial numbers must match exactly.
+"""
+
+from __future__ import annotations
+
+_CONFUSABLE_GROUPS = ("o0odq", "l1i|!j", "s5$", "b8", "z2", "g96", "e c", "uv", "rn", "a@", "t+f", "7?")
+_CONFUSABLE = {
+    (a, b) for group in _CONFUSABLE_GROUPS for a in group for b in group if a != b and a != " " != b
+}
+CONFUSABLE_COST = 0.3
+DIGIT_SWAP_COST = 10.0
+
+
+def normalise(text: str) -> str:
+    """Case-folded, with runs of white space collapsed to one space."""
+    return " ".join(text.casefold().split())
+
+
+def substitution_cost(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    if (a, b) in _CONFUSABLE:
+        return CONFUSABLE_COST
+    if a.isdigit() and b.isdigit():
+        return DIGIT_SWAP_COST
+    return 1.0
+
+
+def indel_cost(char: str) -> float:
+    """A digit missing or added changes a number: never forgiven."""
+    return DIGIT_SWAP_COST if char.isdigit() else 1.0
+
+
+def ocr_distance(read: str, expected: str) -> float:
+    """Weighted edit distance from an OCR reading to the expected text (both normalised)."""
+    a, b = normalise(read), normalise(expected)
+    previous = [0.0]
+    for char in b:
+        previous.append(previous[-1] + indel_cost(char))
+    for i in range(1, len(a) + 1):
+        current = [previous[0] + indel_cost(a[i - 1])] + [0.0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(
+                previous[j] + indel_cost(a[i - 1]),
+                current[j - 1] + indel_cost(b[j - 1]),
+                previous[j - 1] + substitution_cost(a[i - 1], b[j - 1]),
+            )
+        previous = current
+    return previous[-1]
+
+
+def tolerance(expected: str) -> float:
+    """Largest distance still counted as the expected word.
+
+    Short words (up to 4 characters) allow one confusable glyph, so "Boot" never matches
+    "Root"; longer ones one slip of any kind, and very long ones one per 8 characters.
+    """
+    length = len(normalise(expected))
+    if length <= 4:
+        return CONFUSABLE_COST
+    return max(1.0, length / 8.0)
+
+
+def word_distance(read: str, expected: str) -> float:
+    """:func:`ocr_distance`, ignoring punctuation OCR attached around the word (``Version:``)."""
+    stripped = read.strip(":;,.'\"")
+    return min(ocr_distance(read, expected), ocr_distance(stripped, expected))
+
+
+def matches(read: str, expected: str) -> bool:
+    """True when every word of *read* is the matching word of *expected* up to OCR's slips."""
+    got, want = normalise(read).split(), normalise(expected).split()
+    if len(got) != len(want):
+        joined = "".join(want)
+        return ocr_distance("".join(got), joined) <= tolerance(joined) / 2 + 1e-9
+    return all(word_distance(g, w) <= tolerance(w) + 1e-9 for g, w in zip(got, want, strict=True))

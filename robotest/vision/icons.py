@@ -1,0 +1,120 @@
+"""Icons: a folder of versions of one GUI element, with alpha masks and an optional threshold.
+
+An icon is either one PNG file or a folder of PNG files (the same element under different
+themes, sizes or releases). Where a PNG has an alpha channel, its transparent pixels are
+left out of the comparison (a mask), so the icon matches on any background. A sidecar
+``icon.json`` in the folder (or ``NAME.json`` beside a single PNG) may set
+``{"threshold": 0.9}`` for an icon that needs a stricter or looser match than the default.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from robotest.vision.errors import VisionInputError
+from robotest.vision.images import check_image, load_image
+
+DEFAULT_THRESHOLD = 0.8
+"""Normalised correlation a match must reach to count as found (set per icon in a sidecar)."""
+SIDECAR = "icon.json"
+
+
+@dataclass(frozen=True)
+class IconVersion:
+    """One picture of the icon: grey levels and, where it had alpha, a mask (255 = compare)."""
+
+    name: str
+    grey: np.ndarray
+    mask: np.ndarray | None
+
+    @classmethod
+    def from_image(cls, name: str, image: np.ndarray) -> IconVersion:
+        image = check_image(image, f"icon version {name}")
+        mask = None
+        if image.ndim == 3 and image.shape[2] == 4:
+            alpha = image[:, :, 3]
+            if (alpha < 128).any():
+                mask = np.where(alpha >= 128, 255, 0).astype(np.uint8)
+            grey = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+        elif image.ndim == 3 and image.shape[2] == 3:
+            grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        else:
+            grey = image.reshape(image.shape[0], image.shape[1])
+        if min(grey.shape) < 6:
+            raise VisionInputError(f"icon version {name} is too small ({grey.shape[1]}x{grey.shape[0]})")
+        visible = grey if mask is None else grey[mask > 0]
+        if mask is not None and visible.size < 0.15 * grey.size:
+            raise VisionInputError(f"icon version {name} is almost fully transparent")
+        if float(visible.std()) < 2.0:
+            raise VisionInputError(f"icon version {name} is a flat colour: nothing to match")
+        return cls(name=name, grey=grey, mask=mask)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return (self.grey.shape[1], self.grey.shape[0])
+
+
+@dataclass(frozen=True)
+class Icon:
+    """A named GUI element with one or more versions and the score that counts as found."""
+
+    name: str
+    versions: tuple[IconVersion, ...]
+    threshold: float = DEFAULT_THRESHOLD
+    _cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Icon:
+        """An icon from a PNG file or a folder of PNG files (with its optional sidecar)."""
+        source = Path(path)
+        if source.is_dir():
+            files = sorted(p for p in source.iterdir() if p.suffix.lower() == ".png")
+            if not files:
+                raise VisionInputError(f"{source}: icon folder holds no PNG file")
+            sidecar = source / SIDECAR
+        elif source.is_file():
+            files = [source]
+            sidecar = source.with_suffix(".json")
+        else:
+            raise VisionInputError(f"{source}: no such icon file or folder")
+        versions = tuple(
+            IconVersion.from_image(f.name, load_image(f, keep_alpha=True)) for f in files
+        )
+        return cls(name=source.stem, versions=versions, threshold=_read_threshold(sidecar))
+
+    @classmethod
+    def from_images(
+        cls, name: str, images: Mapping[str, np.ndarray], threshold: float | None = None
+    ) -> Icon:
+        """An icon from in-memory versions (BGR, BGRA or grey arrays) keyed by version name."""
+        if not images:
+            raise VisionInputError(f"icon {name} has no version")
+        versions = tuple(IconVersion.from_image(k, v) for k, v in images.items())
+        return cls(name=name, versions=versions, threshold=_check_threshold(threshold, name))
+
+
+def _check_threshold(value: object, source: str) -> float:
+    if value is None:
+        return DEFAULT_THRESHOLD
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise VisionInputError(f"{source}: threshold must be a number in (0, 1], got {value!r}")
+    return float(value)
+
+
+def _read_threshold(sidecar: Path) -> float:
+    if not sidecar.is_file():
+        return DEFAULT_THRESHOLD
+    try:
+        data = json.loads(sidecar.read_text())
+    except (OSError, ValueError) as exc:
+        raise VisionInputError(f"{sidecar}: unreadable icon settings ({exc})") from None
+    if not isinstance(data, dict):
+        raise VisionInputError(f"{sidecar}: icon settings must be a JSON object")
+    return _check_threshold(data.get("threshold"), str(sidecar))

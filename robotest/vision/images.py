@@ -1,0 +1,104 @@
+"""Loading images and regions with clear errors, and the grey conversion every routine shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from robotest.vision.errors import VisionInputError
+
+Region = tuple[int, int, int, int]
+"""``(x, y, w, h)`` in screen pixels."""
+
+
+def load_image(path: str | Path, *, keep_alpha: bool = False) -> np.ndarray:
+    """Read a PNG/JPEG/BMP file as BGR (or BGRA with *keep_alpha*), or raise VisionInputError."""
+    file = Path(path)
+    if not file.is_file():
+        raise VisionInputError(f"{file}: no such image file")
+    data = np.fromfile(str(file), dtype=np.uint8)
+    flags = cv2.IMREAD_UNCHANGED if keep_alpha else cv2.IMREAD_COLOR
+    image = cv2.imdecode(data, flags) if data.size else None
+    if image is None:
+        raise VisionInputError(f"{file}: not a readable image (PNG, JPEG or BMP expected)")
+    if image.dtype != np.uint8:
+        image = cv2.convertScaleAbs(image, alpha=255.0 / float(np.iinfo(image.dtype).max))
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGRA if keep_alpha else cv2.COLOR_GRAY2BGR)
+    elif keep_alpha and image.shape[2] == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
+    return image
+
+
+def check_image(image: object, what: str = "image") -> np.ndarray:
+    """*image* as a uint8 array of shape (H, W) or (H, W, 3|4), or VisionInputError."""
+    if not isinstance(image, np.ndarray):
+        raise VisionInputError(f"{what} must be a NumPy image array, got {type(image).__name__}")
+    if image.dtype != np.uint8:
+        raise VisionInputError(f"{what} must be 8-bit (uint8), got {image.dtype}")
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
+        raise VisionInputError(f"{what} has shape {image.shape}; expected HxW, HxWx3 or HxWx4")
+    if image.shape[0] < 2 or image.shape[1] < 2:
+        raise VisionInputError(f"{what} is empty ({image.shape[1]}x{image.shape[0]} pixels)")
+    return image
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """Grey levels (uint8) of a BGR, BGRA or grey image."""
+    image = check_image(image)
+    if image.ndim == 2:
+        return image
+    if image.shape[2] == 1:
+        return image[:, :, 0]
+    code = cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY
+    return cv2.cvtColor(image, code)
+
+
+def parse_region(text: str) -> Region:
+    """``"x,y,w,h"`` as a region, or VisionInputError naming the problem."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = [int(p) for p in parts]
+    except ValueError:
+        raise VisionInputError(f"bad region {text!r}: expected x,y,w,h integers") from None
+    if len(values) != 4:
+        raise VisionInputError(f"bad region {text!r}: expected 4 numbers x,y,w,h")
+    x, y, w, h = values
+    return (x, y, w, h)
+
+
+def clip_region(region: Region | None, shape: tuple[int, ...]) -> Region:
+    """*region* checked against an image of *shape* (None: the whole image)."""
+    height, width = shape[:2]
+    if region is None:
+        return (0, 0, width, height)
+    x, y, w, h = (int(v) for v in region)
+    if w <= 0 or h <= 0:
+        raise VisionInputError(f"bad region {x},{y},{w},{h}: width and height must be positive")
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(width, x + w), min(height, y + h)
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        raise VisionInputError(
+            f"bad region {x},{y},{w},{h}: outside the {width}x{height} image"
+        )
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def crop(image: np.ndarray, region: Region) -> np.ndarray:
+    """The pixels of *region* (a view, not a copy)."""
+    x, y, w, h = region
+    return image[y : y + h, x : x + w]
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1920x1080"`` as ``(1920, 1080)``, or VisionInputError."""
+    try:
+        w_text, h_text = text.lower().split("x")
+        size = (int(w_text), int(h_text))
+    except ValueError:
+        raise VisionInputError(f"bad screen size {text!r}: expected WIDTHxHEIGHT, e.g. 1920x1080") from None
+    if size[0] < 16 or size[1] < 16:
+        raise VisionInputError(f"bad screen size {text!r}: too small")
+    return size

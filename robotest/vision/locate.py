@@ -1,0 +1,341 @@
+"""Finding an icon on a screen: coarse-to-fine multi-scale template matching.
+
+Matching uses normalised correlation (``cv2.TM_CCOEFF_NORMED``) on grey levels, which is
+blind to brightness and contrast changes. Rather than sliding every version at every
+scale over the full screen, the screen and the scaled versions are first reduced (one
+pyramid level chosen from the icon's size); the best few places found there are then
+matched again at full resolution, in a small window, at finer scales and with the
+alpha mask. The best place is always reported, found or not, so a failed step can show
+what came closest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from robotest.vision.icons import Icon, IconVersion
+from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+
+SCALES = (0.75, 1.5)
+"""Smallest and largest icon scale searched, relative to the version's own size."""
+_COARSE_STEP = 1.19
+_COARSE_MIN_SIDE = 9
+_FACTORS = (1, 2, 4, 6, 8, 12, 16)
+_CANDIDATES = 3
+_FINE_STEPS = (1.06, 1.02)
+
+
+@dataclass(frozen=True)
+class IconMatch:
+    """The best place for an icon; ``found`` only when its score reached the threshold."""
+
+    found: bool
+    box: Region | None
+    score: float
+    scale: float | None
+    version: str | None
+    threshold: float
+
+    @property
+    def center(self) -> tuple[int, int] | None:
+        if self.box is None:
+            return None
+        x, y, w, h = self.box
+        return (x + w // 2, y + h // 2)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON contract of ``rtest vision locate``."""
+        return {
+            "found": self.found,
+            "box": list(self.box) if self.box else None,
+            "center": list(self.center) if self.center else None,
+            "score": round(self.score, 4),
+            "scale": round(self.scale, 4) if self.scale else None,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    x: int
+    y: int
+    w: int
+    h: int
+    scale: float
+    version: IconVersion
+    factor: int = 1
+
+
+def locate(
+    screen: np.ndarray,
+    icon: Icon,
+    region: Region | None = None,
+    threshold: float | None = None,
+    scales: tuple[float, float] = SCALES,
+) -> IconMatch:
+    """The best match of any version of *icon* on *screen* (optionally inside *region*)."""
+    limit = icon.threshold if threshold is None else threshold
+    best: _Candidate | None = None
+    for candidate in _search(screen, icon, region, scales, _CANDIDATES, limit - 0.25):
+        if best is None or candidate.score > best.score:
+            best = candidate
+    return _as_match(best, limit)
+
+
+def find_all(
+    screen: np.ndarray,
+    icon: Icon,
+    region: Region | None = None,
+    threshold: float | None = None,
+    scales: tuple[float, float] = SCALES,
+    max_results: int = 50,
+) -> list[IconMatch]:
+    """Every place where *icon* is found, best first, overlapping matches suppressed."""
+    limit = icon.threshold if threshold is None else threshold
+    refined = _search(screen, icon, region, scales, max_results * 2, limit - 0.25)
+    kept: list[_Candidate] = []
+    for candidate in sorted(refined, key=lambda c: -c.score):
+        if candidate.score < limit or len(kept) >= max_results:
+            break
+        if all(_iou(candidate, other) < 0.3 for other in kept):
+            kept.append(candidate)
+    return [_as_match(c, limit) for c in kept]
+
+
+def _as_match(candidate: _Candidate | None, limit: float) -> IconMatch:
+    if candidate is None:
+        return IconMatch(False, None, 0.0, None, None, limit)
+    return IconMatch(
+        found=candidate.score >= limit,
+        box=(candidate.x, candidate.y, candidate.w, candidate.h),
+        score=float(candidate.score),
+        scale=candidate.scale,
+        version=candidate.version.name,
+        threshold=limit,
+    )
+
+
+def _search(
+    screen: np.ndarray,
+    icon: Icon,
+    region: Region | None,
+    scales: tuple[float, float],
+    keep: int,
+    coarse_floor: float,
+) -> list[_Candidate]:
+    """Coarse candidates over the pyramid levels, each refined at full resolution."""
+    grey_full = to_grey(check_image(screen, "screen"))
+    area = clip_region(region, grey_full.shape)
+    grey = crop(grey_full, area)
+    coarse = _coarse_candidates(grey, icon, scales, keep, coarse_floor)
+    refined = [_refine(grey, icon, c, scales) for c in coarse]
+    ox, oy = area[0], area[1]
+    return [
+        _Candidate(c.score, c.x + ox, c.y + oy, c.w, c.h, c.scale, c.version, c.factor)
+        for c in refined
+        if c is not None
+    ]
+
+
+def _coarse_scales(scales: tuple[float, float]) -> list[float]:
+    low, high = scales
+    if high <= low:
+        return [low]
+    count = math.ceil(math.log(high / low) / math.log(_COARSE_STEP)) + 1
+    return [float(v) for v in np.geomspace(low, high, count)]
+
+
+def _coarse_template(icon: Icon, version: IconVersion, scale: float, factor: int) -> np.ndarray:
+    """The version at *scale* on a reduced level, zero-mean float32 with unit norm.
+
+    Transparent pixels are set to the mean of the visible ones, so they add nothing to
+    the correlation.
+    """
+    key = ("coarse", version.name, round(scale, 4), factor)
+    cached = icon._cache.get(key)
+    if cached is None:
+        grey = version.grey.astype(np.float32)
+        if version.mask is not None:
+            grey = np.where(version.mask > 0, grey, float(grey[version.mask > 0].mean()))
+        w = max(3, round(version.size[0] * scale / factor))
+        h = max(3, round(version.size[1] * scale / factor))
+        small = cv2.resize(grey, (w, h), interpolation=cv2.INTER_AREA)
+        small -= small.mean()
+        norm = float(np.linalg.norm(small))
+        cached = small / norm if norm > 1e-6 else small
+        icon._cache[key] = cached
+    assert isinstance(cached, np.ndarray)
+    return cached
+
+
+@dataclass
+class _Level:
+    """One reduced copy of the screen, with the integral images used for window norms."""
+
+    image: np.ndarray
+    sums: np.ndarray
+    squares: np.ndarray
+    norms: dict[tuple[int, int], np.ndarray]
+
+    @classmethod
+    def of(cls, small: np.ndarray) -> _Level:
+        image = small.astype(np.float32)
+        sums, squares = cv2.integral2(small, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
+        return cls(image, sums, squares, {})
+
+    def window_norm(self, w: int, h: int) -> np.ndarray:
+        """For every placement of a w x h window: sqrt(sum of squared deviations from its mean)."""
+        if (w, h) not in self.norms:
+            n = w * h
+            s1 = self.sums[h:, w:] - self.sums[:-h, w:] - self.sums[h:, :-w] + self.sums[:-h, :-w]
+            s2 = (
+                self.squares[h:, w:] - self.squares[:-h, w:]
+                - self.squares[h:, :-w] + self.squares[:-h, :-w]
+            )
+            variance = np.maximum(s2 - s1 * s1 / n, 0.0)
+            # windows flatter than one grey level per pixel cannot hold an icon
+            self.norms[(w, h)] = np.sqrt(np.maximum(variance, n)).astype(np.float32)
+        return self.norms[(w, h)]
+
+    def correlate(self, template: np.ndarray) -> np.ndarray:
+        """Normalised correlation (as TM_CCOEFF_NORMED) of a zero-mean unit-norm template."""
+        th, tw = template.shape
+        height, width = self.image.shape
+        # filter2D correlates around the kernel's centre; keep the placements fully inside
+        full = cv2.filter2D(self.image, cv2.CV_32F, template, borderType=cv2.BORDER_REPLICATE)
+        numerator = full[th // 2 : th // 2 + height - th + 1, tw // 2 : tw // 2 + width - tw + 1]
+        return numerator / self.window_norm(tw, th)
+
+
+def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> _Level:
+    """The screen reduced *factor* times, each level made from the nearest finer one."""
+    if factor not in levels:
+        finer = max((f for f in levels if factor % f == 0 and f < factor), default=1)
+        source = grey if finer == 1 else levels[finer].image.astype(np.uint8)
+        if factor // finer >= 4 and finer == 1:
+            source = _pyramid_level(grey, 2, levels).image.astype(np.uint8)
+            finer = 2
+        ratio = finer / factor
+        small = cv2.resize(source, None, fx=ratio, fy=ratio, interpolation=cv2.INTER_AREA)
+        levels[factor] = _Level.of(small)
+    return levels[factor]
+
+
+def _coarse_candidates(
+    grey: np.ndarray,
+    icon: Icon,
+    scales: tuple[float, float],
+    keep: int,
+    floor: float,
+) -> list[_Candidate]:
+    """The best distinct places over all versions and coarse scales.
+
+    Each scale is searched on the pyramid level where the icon is about
+    ``_COARSE_MIN_SIDE`` pixels across: big scales on small images, so every scale costs
+    about the same and far less than at full size.
+    """
+    levels: dict[int, _Level] = {}
+    found: list[_Candidate] = []
+    for scale in _coarse_scales(scales):
+        for version in icon.versions:
+            side = min(version.size) * scale
+            factor = max(f for f in _FACTORS if f <= max(1.0, side / _COARSE_MIN_SIDE))
+            level = _pyramid_level(grey, factor, levels)
+            template = _coarse_template(icon, version, scale, factor)
+            th, tw = template.shape
+            if th > level.image.shape[0] or tw > level.image.shape[1]:
+                continue
+            scores = level.correlate(template)
+            w = round(version.size[0] * scale)
+            h = round(version.size[1] * scale)
+            for _ in range(min(keep, 3)):
+                _, value, _, (x, y) = cv2.minMaxLoc(scores)
+                if value < floor and found:
+                    break
+                found.append(_Candidate(value, x * factor, y * factor, w, h, scale, version, factor))
+                x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
+                scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+    found.sort(key=lambda c: -c.score)
+    distinct: list[_Candidate] = []
+    for candidate in found:
+        if all(_iou(candidate, other) < 0.3 for other in distinct):
+            distinct.append(candidate)
+        if len(distinct) >= keep:
+            break
+    return distinct
+
+
+def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
+    key = ("fine", version.name, round(scale, 4))
+    cached = icon._cache.get(key)
+    if cached is None:
+        w = max(3, round(version.size[0] * scale))
+        h = max(3, round(version.size[1] * scale))
+        method = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        grey = cv2.resize(version.grey, (w, h), interpolation=method)
+        mask = None
+        if version.mask is not None:
+            mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
+        cached = (grey, mask)
+        icon._cache[key] = cached
+    assert isinstance(cached, tuple)
+    return cached
+
+
+def _refine(
+    grey: np.ndarray, icon: Icon, coarse: _Candidate, scales: tuple[float, float]
+) -> _Candidate | None:
+    """Full-resolution match near a coarse candidate; the scale is climbed to its best."""
+    low, high = scales[0] * 0.97, scales[1] * 1.03
+    tried: dict[float, _Candidate | None] = {}
+
+    def score_at(scale: float) -> float:
+        key = round(scale, 4)
+        if key not in tried:
+            tried[key] = _match_near(grey, icon, coarse, scale)
+        found = tried[key]
+        return -2.0 if found is None else found.score
+
+    scale = coarse.scale
+    best = score_at(scale)
+    for step in _FINE_STEPS:
+        moved = True
+        while moved:
+            moved = False
+            for trial in (scale * step, scale / step):
+                if low <= trial <= high and score_at(trial) > best:
+                    scale, best, moved = trial, score_at(trial), True
+                    break
+    return tried[round(scale, 4)]
+
+
+def _match_near(grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float) -> _Candidate | None:
+    """Best full-resolution match of the candidate's version at *scale* around the candidate."""
+    template, mask = _fine_template(icon, coarse.version, scale)
+    th, tw = template.shape
+    cx, cy = coarse.x + coarse.w / 2, coarse.y + coarse.h / 2
+    margin = coarse.factor + 2
+    x0 = max(0, round(cx - tw / 2) - margin)
+    y0 = max(0, round(cy - th / 2) - margin)
+    x1 = min(grey.shape[1], round(cx + tw / 2) + margin + 1)
+    y1 = min(grey.shape[0], round(cy + th / 2) + margin + 1)
+    window = grey[y0:y1, x0:x1]
+    if window.shape[0] < th or window.shape[1] < tw:
+        return None
+    scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED, mask=mask)
+    np.nan_to_num(scores, copy=False, nan=-1.0, posinf=-1.0, neginf=-1.0)
+    _, value, _, (x, y) = cv2.minMaxLoc(scores)
+    return _Candidate(float(value), x0 + x, y0 + y, tw, th, scale, coarse.version, coarse.factor)
+
+
+def _iou(a: _Candidate, b: _Candidate) -> float:
+    ix = max(0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
+    iy = max(0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
+    inter = ix * iy
+    union = a.w * a.h + b.w * b.h - inter
+    return inter / union if union else 0.0

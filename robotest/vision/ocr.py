@@ -1,0 +1,188 @@
+"""Reading text with Tesseract (LSTM engine through pytesseract), after preparing the image.
+
+Tesseract reads best dark text on a white background with capitals about 30 pixels tall.
+Screens show small text, sometimes light on dark. :func:`prepare` therefore upscales
+small text, turns the image grey, subtracts the local background (which makes dark-on-
+light and light-on-dark text alike: dark on white) and binarises it. The page segmentation
+mode follows the region: one line (PSM 7), a block (PSM 6), or a sparse screen (PSM 11).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from robotest.vision.errors import OcrError
+from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+
+Layout = Literal["auto", "line", "block", "sparse"]
+_PSM = {"line": 7, "block": 6, "sparse": 11}
+_TARGET_HEIGHT = 20.0
+"""Height (pixels) text in a region is scaled to before Tesseract reads it."""
+_TARGET_HEIGHT_PAGE = 12.0
+"""On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
+_MAX_UPSCALE = 4.0
+_CONFIG = "--oem 1 -c load_system_dawg=0 -c load_freq_dawg=0"
+"""LSTM engine; no word dictionaries, so versions and serial numbers are read as shown."""
+_TIMEOUT_S = 30
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word read: its text, box in screen pixels and Tesseract's confidence (0..1)."""
+
+    text: str
+    box: Region
+    conf: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "box": list(self.box), "conf": round(self.conf, 3)}
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """Text of a region, line by line, with every word's box and confidence."""
+
+    text: str
+    words: tuple[Word, ...]
+    lines: tuple[tuple[Word, ...], ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON contract of ``rtest vision ocr``."""
+        return {"text": self.text, "words": [w.to_dict() for w in self.words]}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An image ready for Tesseract and how it maps back to the screen."""
+
+    image: np.ndarray
+    scale: float
+    text_height: float
+
+
+def text_height(grey: np.ndarray) -> float:
+    """Typical height of the characters in *grey* (median of glyph-sized blobs), in pixels."""
+    _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    ink = binary == 0 if (binary > 0).mean() > 0.5 else binary > 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    plausible = (heights >= 4) & (heights <= max(6, 0.9 * grey.shape[0])) & (widths <= 3 * heights)
+    if count <= 1 or not plausible.any():
+        return 16.0
+    return float(np.percentile(heights[plausible], 75))
+
+
+def prepare(grey: np.ndarray, target_height: float = _TARGET_HEIGHT) -> Prepared:
+    """Upscaled, background-flattened, binarised image with dark text on white."""
+    height = text_height(grey)
+    scale = float(np.clip(target_height / height, 1.0, _MAX_UPSCALE))
+    image = grey
+    if scale > 1.05:
+        image = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    else:
+        scale = 1.0
+    binary = cv2.bitwise_not(ink_mask(image, height * scale))
+    return Prepared(
+        image=cv2.copyMakeBorder(binary, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255),
+        scale=scale,
+        text_height=height,
+    )
+
+
+def ink_mask(grey: np.ndarray, glyph_height: float) -> np.ndarray:
+    """255 where a pixel differs from its local background (text of either polarity)."""
+    difference = cv2.absdiff(grey, _background(grey, glyph_height))
+    level, ink = cv2.threshold(difference, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    if level < 12:  # no contrast at all: a blank region stays blank
+        ink[:] = 0
+    return ink
+
+
+def _background(image: np.ndarray, glyph_height: float) -> np.ndarray:
+    """The local background grey level: a median over a few character heights."""
+    shrink = max(1, int(glyph_height // 6))
+    small = image if shrink == 1 else cv2.resize(
+        image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA
+    )
+    size = int(glyph_height * 2.5 / shrink) | 1
+    size = max(3, min(size, 255 if small.dtype == np.uint8 else 5))
+    blurred = cv2.medianBlur(small, size)
+    if shrink == 1:
+        return blurred
+    return cv2.resize(blurred, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto") -> OcrResult:
+    """Read the text of *screen* (or of *region* of it)."""
+    grey_full = to_grey(check_image(screen, "screen"))
+    area = clip_region(region, grey_full.shape)
+    grey = crop(grey_full, area)
+    whole = area[2] * area[3] >= 0.25 * grey_full.size
+    prepared = prepare(grey, _TARGET_HEIGHT_PAGE if whole else _TARGET_HEIGHT)
+    if layout == "auto":
+        layout = _pick_layout(grey.shape[0], prepared.text_height, whole)
+    words = _tesseract_words(prepared, _PSM[layout], area)
+    lines = group_lines(words)
+    text = "\n".join(" ".join(w.text for w in line) for line in lines)
+    return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
+
+
+def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
+    if height <= 2.2 * glyph_height:
+        return "line"
+    return "sparse" if whole else "block"
+
+
+def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
+    import pytesseract
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one thread: far faster on a busy machine
+    try:
+        data = pytesseract.image_to_data(
+            prepared.image,
+            config=f"{_CONFIG} --psm {psm}",
+            output_type=pytesseract.Output.DICT,
+            timeout=_TIMEOUT_S,
+        )
+    except pytesseract.TesseractNotFoundError:
+        raise OcrError("tesseract is not installed (apt-get install tesseract-ocr)") from None
+    except (pytesseract.TesseractError, RuntimeError) as exc:
+        raise OcrError(f"tesseract failed: {str(exc).strip().splitlines()[-1:]}") from None
+    words = []
+    for i, raw in enumerate(data["text"]):
+        text = raw.strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        s = prepared.scale
+        x = (data["left"][i] - 10) / s + area[0]
+        y = (data["top"][i] - 10) / s + area[1]
+        w = data["width"][i] / s
+        h = data["height"][i] / s
+        box = (round(x), round(y), max(1, round(w)), max(1, round(h)))
+        words.append(Word(text=text, box=box, conf=conf / 100.0))
+    return words
+
+
+def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:
+    """Words grouped into lines (vertical overlap), top to bottom, each left to right."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.box[1] + w.box[3] / 2, w.box[0])):
+        centre = word.box[1] + word.box[3] / 2
+        for line in lines:
+            top = min(w.box[1] for w in line)
+            bottom = max(w.box[1] + w.box[3] for w in line)
+            if top <= centre <= bottom:
+                line.append(word)
+                break
+        else:
+            lines.append([word])
+    ordered = [tuple(sorted(line, key=lambda w: w.box[0])) for line in lines]
+    ordered.sort(key=lambda line: min(w.box[1] for w in line))
+    return tuple(ordered)

@@ -1,0 +1,271 @@
+"""Finding the screen's four corners in a camera frame, to a fraction of a pixel.
+
+Two steps. A coarse quadrilateral comes from the outline of the lit screen on a reduced
+frame (threshold against the dark surround, largest blob, convex hull, 4-point polygon).
+Each side is then refined at full resolution: the grey profile across the side is sampled
+at many points, the strongest edge along each profile is located to a sub-pixel by a
+parabola fit, and a line is fitted to those edge points (after removing lens distortion,
+so the screen's sides are straight). The corners are the intersections of adjacent lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from robotest.vision.lens import Lens
+
+_COARSE_WIDTH = 640
+_MIN_AREA_FRACTION = 0.02
+_MIN_CONTRAST = 0.025
+
+
+@dataclass(frozen=True)
+class SideFit:
+    """One refined side: its raw edge points and how well a straight line explains them."""
+
+    points: np.ndarray
+    """Edge points in raw frame pixels, (N, 2)."""
+    support: float
+    """Fraction of the sampled profiles that showed a clear edge."""
+
+
+@dataclass(frozen=True)
+class CoarseScreen:
+    """The screen's approximate corners and the colour of what surrounds it (its bezel)."""
+
+    corners: np.ndarray
+    """TL, TR, BR, BL in full-frame pixels."""
+    surround: np.ndarray
+    """BGR colour just outside the screen."""
+
+
+def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
+    """The outline of the object in front of the desk, then the screen inside its bezel.
+
+    Both steps look for the largest quadrilateral of pixels *unlike* their surround: the
+    surround's colour is modelled as a smooth surface (vignetting darkens corners), and
+    faint parts joined to clearly different ones count too (a dark taskbar next to a
+    dark bezel). A laptop lid gives a nested quadrilateral, the screen; a frame showing
+    only the screen gives none, and the outline is the screen.
+    """
+    colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    scale = min(1.0, _COARSE_WIDTH / colour.shape[1])
+    small = cv2.resize(colour[:, :, :3], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    height, width = small.shape[:2]
+    everything = np.full((height, width), 255, np.uint8)
+    border = max(3, int(0.03 * width))
+    inside_border = np.zeros_like(everything)
+    inside_border[border:-border, border:-border] = 255
+    found = _quad_unlike(small, cv2.subtract(everything, inside_border), inside_border)
+    if found is None:
+        return None
+    quad, surround = found
+    for _ in range(2):
+        inner = _inner_quad(small, quad)
+        if inner is None:
+            break
+        quad, surround = inner
+    return CoarseScreen(corners=quad / scale, surround=surround)
+
+
+def _erode(mask: np.ndarray, pixels: int) -> np.ndarray:
+    return cv2.erode(mask, np.ones((2 * pixels + 1, 2 * pixels + 1), np.uint8))
+
+
+def _quadratic_basis(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y]).astype(np.float64)
+
+
+def _quad_unlike(
+    small: np.ndarray, band: np.ndarray, region: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*."""
+    ys, xs = np.nonzero(band)
+    if len(xs) < 50:
+        return None
+    height, width = small.shape[:2]
+    basis = _quadratic_basis(xs / width, ys / height)
+    pixels = small[ys, xs].astype(np.float64)
+    use = np.ones(len(pixels), bool)
+    spread = 0.0
+    coefficients = np.zeros((6, 3))
+    for _ in range(3):  # trimmed fit: the band may cross an edge strip or bits of screen
+        coefficients, *_ = np.linalg.lstsq(basis[use], pixels[use], rcond=None)
+        residual = np.abs(pixels - basis @ coefficients).max(axis=1)
+        spread = float(np.median(residual[use]))
+        use = residual <= max(3.0 * spread, 2.0)
+    gy, gx = np.mgrid[0:height, 0:width]
+    model = _quadratic_basis(gx.ravel() / width, gy.ravel() / height) @ coefficients
+    distance = np.abs(small.astype(np.float32) - model.reshape(small.shape).astype(np.float32))
+    distance = distance.max(axis=2)
+    strong = (distance > max(10.0, 4.0 * spread + 3.0)) & (region > 0)
+    weak = ((distance > max(4.0, 2.5 * spread + 1.5)) & (region > 0)).astype(np.uint8)
+    # hysteresis: faint parts count when they touch clearly different ones
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(labels[strong])] = True
+    keep[0] = False
+    mask = keep[labels].astype(np.uint8) * 255
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    quad = _largest_quad(mask)
+    if quad is None:
+        return None
+    return _order_corners(quad), np.median(pixels[use], axis=0)
+
+
+def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The screen inside a uniform bezel of the outline *outer*, or None."""
+    width = float(np.linalg.norm(outer[1] - outer[0]))
+    inside = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, outer.astype(np.int32), 255)
+    # the bezel's colour is sampled in a band 0.8% to 2% of the width in from the outline,
+    # past a lighter or darker rim that lids often have
+    rim = _erode(inside, max(2, int(0.008 * width)))
+    band = cv2.subtract(rim, _erode(inside, max(4, int(0.02 * width))))
+    core = rim
+    found = _quad_unlike(small, band, core)
+    if found is None:
+        return None
+    area = float(cv2.contourArea(found[0].astype(np.float32)))
+    outer_area = float(cv2.contourArea(outer.astype(np.float32)))
+    if not 0.7 * outer_area <= area <= 0.97 * outer_area:
+        return None
+    return found
+
+
+def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    contour = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(contour) < _MIN_AREA_FRACTION * mask.size:
+        return None
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for factor in (0.01, 0.02, 0.03, 0.05):
+        poly = cv2.approxPolyDP(hull, factor * perimeter, True)
+        if len(poly) == 4:
+            return poly.reshape(4, 2).astype(np.float64)
+        if len(poly) < 4:
+            return None
+    return None
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """TL, TR, BR, BL order of four points."""
+    centre = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
+    ordered = points[np.argsort(angles)]  # from -pi: TL, TR, BR, BL for y-down images
+    start = int(np.argmin(ordered.sum(axis=1)))
+    return np.roll(ordered, -start, axis=0)
+
+
+def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: float) -> SideFit:
+    """Sub-pixel edge points across a side sampled at *base* points, searching +-*reach* pixels.
+
+    *inward* holds the unit normal at each base point, pointing into the screen.
+    """
+    count = len(base)
+    tangent = np.column_stack([-inward[:, 1], inward[:, 0]])
+    offsets = np.arange(-reach, reach + 0.25, 0.5)
+    along = np.linspace(-3.0, 3.0, 7)
+    # grey at base_i + offset_k * inward_i + along_j * tangent_i; averaged along the side
+    xs = (
+        base[:, None, None, 0]
+        + offsets[None, :, None] * inward[:, None, None, 0]
+        + along[None, None, :] * tangent[:, None, None, 0]
+    )
+    ys = (
+        base[:, None, None, 1]
+        + offsets[None, :, None] * inward[:, None, None, 1]
+        + along[None, None, :] * tangent[:, None, None, 1]
+    )
+    samples = cv2.remap(
+        grey,
+        xs.reshape(count, -1).astype(np.float32),
+        ys.reshape(count, -1).astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    ).reshape(count, len(offsets), len(along))
+    profiles = samples.mean(axis=2)
+    derivative = np.gradient(profiles, axis=1)
+    # the screen is usually brighter than its surround (derivative > 0 going inward)
+    sign = 1.0 if np.median(derivative.max(axis=1)) >= np.median(-derivative.min(axis=1)) else -1.0
+    strength = derivative * sign
+    # noise of the derivative where the profiles cross the surround (their outer quarter)
+    outer = strength[:, 1 : max(3, len(offsets) // 4)]
+    noise = float(np.median(np.abs(outer - np.median(outer, axis=1, keepdims=True)))) * 1.5 + 0.05
+    inner = strength[:, 1:-1]
+    level = max(4.5 * noise, 0.5)
+    # the outermost clear local maximum: the screen's border, not an edge of its content
+    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner >= strength[:, 2:])
+    peak = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
+    rows = np.arange(count)
+    left, centre, right = strength[rows, peak - 1], strength[rows, peak], strength[rows, peak + 1]
+    denom = left - 2 * centre + right
+    safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
+    shift = np.clip(0.5 * (left - right) / safe, -1.0, 1.0)
+    offset = offsets[peak] + shift * 0.5
+    clear = centre >= level
+    points = base + offset[:, None] * inward
+    return SideFit(points=points[clear], support=float(clear.mean()))
+
+
+def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Total-least-squares line (point, unit direction) with outliers dropped, and its RMS residual."""
+    pts = points
+    for _ in range(3):
+        centre = pts.mean(axis=0)
+        _, _, vt = np.linalg.svd(pts - centre, full_matrices=False)
+        direction = vt[0]
+        normal = np.array([-direction[1], direction[0]])
+        residual = (pts - centre) @ normal
+        rms = float(np.sqrt(np.mean(residual**2)))
+        keep = np.abs(residual) <= max(3.0 * rms, 0.3)
+        if keep.all() or keep.sum() < 8:
+            break
+        pts = pts[keep]
+    return centre, direction, rms
+
+
+def intersect(p1: np.ndarray, d1: np.ndarray, p2: np.ndarray, d2: np.ndarray) -> np.ndarray:
+    """Intersection of two lines given as point + direction."""
+    matrix = np.column_stack([d1, -d2])
+    t = np.linalg.solve(matrix, p2 - p1)
+    return p1 + t[0] * d1
+
+
+def side_residual(sides: list[np.ndarray], lens: Lens) -> float:
+    """RMS distance of the sides' undistorted edge points from their fitted lines."""
+    total = 0.0
+    count = 0
+    for pts in sides:
+        ideal = lens.undistort_points(pts)
+        _, _, rms = fit_line(ideal)
+        total += rms**2 * len(pts)
+        count += len(pts)
+    return float(np.sqrt(total / max(count, 1)))
+
+
+def estimate_radial_lens(sides: list[np.ndarray], image_size: tuple[int, int]) -> Lens:
+    """The one-parameter radial lens that makes the four sides straightest (plumb-line method)."""
+    low, high = -0.4, 0.4
+    ratio = (np.sqrt(5) - 1) / 2
+    a = high - ratio * (high - low)
+    b = low + ratio * (high - low)
+    fa = side_residual(sides, Lens.radial(image_size, a))
+    fb = side_residual(sides, Lens.radial(image_size, b))
+    for _ in range(28):
+        if fa < fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = side_residual(sides, Lens.radial(image_size, a))
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = side_residual(sides, Lens.radial(image_size, b))
+    return Lens.radial(image_size, (low + high) / 2)

@@ -1,0 +1,198 @@
+"""Finding a phrase on screen, and reading the text beside an anchor (text or icon).
+
+An anchored read works as a person does: find the anchor ("BIOS Version", or an icon),
+then read the region it defines: the rest of its line to the right or left, or the line
+just below or above it. The screen's text is read once and kept for a few screens, so
+several reads on the same screen do not pay for a whole-screen OCR each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from robotest.errors import IconNotFound, TextNotFound
+from robotest.vision.errors import VisionInputError
+from robotest.vision.fuzzy import matches, ocr_distance
+from robotest.vision.icons import Icon
+from robotest.vision.images import Region, check_image, clip_region, to_grey
+from robotest.vision.locate import locate
+from robotest.vision.ocr import OcrResult, Word, ink_mask, ocr
+
+Side = Literal["right_of", "left_of", "below", "above"]
+SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
+_CACHE_SIZE = 8
+_cache: OrderedDict[tuple[object, ...], OcrResult] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """Where a phrase was read on screen (found only when it matched)."""
+
+    found: bool
+    box: Region | None
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON contract of ``rtest vision find-text``."""
+        return {"found": self.found, "box": list(self.box) if self.box else None, "text": self.text}
+
+
+def screen_text(screen: np.ndarray, region: Region | None = None) -> OcrResult:
+    """:func:`ocr` of the screen (or region), remembered for the last few screens."""
+    screen = check_image(screen, "screen")
+    area = clip_region(region, screen.shape)
+    digest = hashlib.blake2b(np.ascontiguousarray(screen).tobytes(), digest_size=16).hexdigest()
+    key = (digest, screen.shape, area)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    result = ocr(screen, area)
+    _cache[key] = result
+    while len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return result
+
+
+def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> TextMatch:
+    """The phrase's box on screen, tolerating OCR slips but never another word."""
+    wanted = phrase.split()
+    if not wanted:
+        raise VisionInputError("the phrase to find is empty")
+    result = screen_text(screen, region)
+    best: tuple[float, tuple[Word, ...]] | None = None
+    for line in result.lines:
+        for size in {max(1, len(wanted) - 1), len(wanted), len(wanted) + 1}:
+            for start in range(0, len(line) - size + 1):
+                window = line[start : start + size]
+                read = " ".join(w.text for w in window)
+                if not matches(read, phrase):
+                    continue
+                distance = ocr_distance(read, phrase)
+                if best is None or distance < best[0]:
+                    best = (distance, window)
+    if best is None:
+        return TextMatch(found=False, box=None, text="")
+    window = best[1]
+    return TextMatch(found=True, box=_union([w.box for w in window]), text=" ".join(w.text for w in window))
+
+
+def anchored_region(anchor: Region, side: str, screen_size: tuple[int, int]) -> Region:
+    """The region an anchor box defines on one side, clipped to the screen."""
+    if side not in SIDES:
+        raise VisionInputError(f"bad side {side!r}: expected one of {', '.join(SIDES)}")
+    x, y, w, h = anchor
+    width, height = screen_size
+    gap = max(2, round(0.3 * h))
+    band_top, band_bottom = y - round(0.4 * h), y + h + round(0.4 * h)
+    if side == "right_of":
+        box = (x + w + gap, band_top, width - (x + w + gap), band_bottom - band_top)
+    elif side == "left_of":
+        box = (0, band_top, x - gap, band_bottom - band_top)
+    else:
+        left, right = x - 2 * h, x + max(3 * w, w + 20 * h)
+        if side == "below":
+            box = (left, y + h + 1, right - left, round(2.4 * h))
+        else:
+            box = (left, y - 1 - round(2.4 * h), right - left, round(2.4 * h))
+    return clip_region(box, (height, width))
+
+
+def read_beside(
+    screen: np.ndarray,
+    anchor: str | Icon,
+    side: Side = "right_of",
+    region: Region | None = None,
+) -> str:
+    """The text on *side* of *anchor* (a phrase on screen or an icon).
+
+    Right of / left of: the nearest group of words on the anchor's line (a gap wider
+    than about two characters ends it, so a second column is not read). Below / above:
+    the nearest line, from the words that overlap the anchor horizontally.
+    Raises TextNotFound or IconNotFound when the anchor is not on screen.
+    """
+    screen = check_image(screen, "screen")
+    anchor_box = _anchor_box(screen, anchor, region)
+    return read_region_beside(screen, anchor_box, side)
+
+
+def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str:
+    """The text on *side* of an anchor already located at *anchor_box*."""
+    screen = check_image(screen, "screen")
+    area = anchored_region(anchor_box, side, (screen.shape[1], screen.shape[0]))
+    target = _nearest_text(to_grey(screen), area, anchor_box, side)
+    if target is None:
+        return ""
+    result = ocr(screen, target, layout="line")
+    return " ".join(w.text for w in result.words)
+
+
+def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
+    """The box of the text nearest the anchor inside *area*, from the ink profile."""
+    x, y, w, h = area
+    line_height = anchor[3]
+    ink = ink_mask(grey[y : y + h, x : x + w], line_height) > 0
+    if side in ("below", "above"):
+        rows = _runs(ink.any(axis=1), max(2, line_height // 3))
+        if not rows:
+            return None
+        top, bottom = rows[0] if side == "below" else rows[-1]
+        ink = ink[top:bottom]
+        y, h = y + top, bottom - top
+    columns = _runs(ink.any(axis=0), round(1.6 * line_height))
+    if not columns:
+        return None
+    if side == "right_of":
+        left, right = columns[0]
+    elif side == "left_of":
+        left, right = columns[-1]
+    else:
+        near = [c for c in columns if c[1] + x >= anchor[0] - line_height]
+        left, right = (near or columns)[0]
+    pad = max(2, line_height // 3)
+    return clip_region(
+        (x + left - pad, y - pad, right - left + 2 * pad, h + 2 * pad), grey.shape
+    )
+
+
+def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """[start, end) runs of True in *profile*, joining runs separated by <= max_gap."""
+    runs: list[tuple[int, int]] = []
+    index = np.flatnonzero(profile)
+    if index.size == 0:
+        return runs
+    start = previous = int(index[0])
+    for i in index[1:]:
+        i = int(i)
+        if i - previous > max_gap + 1:
+            runs.append((start, previous + 1))
+            start = i
+        previous = i
+    runs.append((start, previous + 1))
+    return runs
+
+
+def _anchor_box(screen: np.ndarray, anchor: str | Icon, region: Region | None) -> Region:
+    if isinstance(anchor, Icon):
+        match = locate(screen, anchor, region)
+        if not match.found or match.box is None:
+            raise IconNotFound(
+                f"icon {anchor.name} not on screen (best score {match.score:.2f} < {match.threshold:.2f})"
+            )
+        return match.box
+    found = find_text(screen, anchor, region)
+    if not found.found or found.box is None:
+        raise TextNotFound(f"text {anchor!r} not on screen")
+    return found.box
+
+
+def _union(boxes: list[Region]) -> Region:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
