@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from rtest_corpus import write_corpus  # noqa: E402
 
-from robotest.dsl import cache, compile_source, scanner  # noqa: E402
+from robotest.dsl import cache, compile_source, parser, scanner  # noqa: E402
 
 
 def _median_time(action: Callable[[], object], repeat: int) -> float:
@@ -49,7 +49,8 @@ def main() -> None:
     lines = sum(text.count("\n") for _, text in sources)
 
     def robotest_compile() -> None:
-        scanner._PARSES.clear()  # cold: no parse seen before this run
+        scanner._PARSES.clear()  # cold: no line or shape seen before this run
+        parser._SHAPES.clear()
         for name, text in sources:
             compile_source(text, name)
 
@@ -66,6 +67,7 @@ def main() -> None:
 
     def check_all() -> None:
         scanner._PARSES.clear()
+        parser._SHAPES.clear()
         for path in paths:
             cache.check_file(path)
 
