@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from rtest_corpus import write_corpus  # noqa: E402
 
-from robotest.dsl import cache, compile_source, parser, scanner  # noqa: E402
+from robotest.dsl import cache, compile_source, scanner  # noqa: E402
 
 
 def _median_time(action: Callable[[], object], repeat: int) -> float:

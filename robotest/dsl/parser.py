@@ -287,7 +287,7 @@ def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
     shape = tuple(token.type for token in tokens)
     steps = _SHAPES.get(shape)
     if steps is not None:
-        return _replay(steps, tokens)  # type: ignore[no-any-return]
+        return _replay(steps, tokens)
     _recording = []
     try:
         parsed = _parse(tokens, end)
