@@ -49,7 +49,8 @@ def main() -> None:
     lines = sum(text.count("\n") for _, text in sources)
 
     def robotest_compile() -> None:
-        scanner._PARSES.clear()  # cold: no parse seen before this run
+        scanner._PARSES.clear()  # cold: no line or shape seen before this run
+        parser._SHAPES.clear()
         for name, text in sources:
             compile_source(text, name)
 
@@ -66,6 +67,7 @@ def main() -> None:
 
     def check_all() -> None:
         scanner._PARSES.clear()
+        parser._SHAPES.clear()
         for path in paths:
             cache.check_file(path)
 

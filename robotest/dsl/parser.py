@@ -8,7 +8,7 @@ errors become :class:`RobotSyntaxError` with a message a QA engineer can act on.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -175,15 +175,10 @@ class ToModel(Transformer):
     def timeout_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
         return _clause("timeout", items[1], items[0])
 
-    def tags_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
-        tags = tuple(item for item in items[1:] if not isinstance(item, Token))
+    def tags_clause(self, items: list[Token]) -> tuple[str, Any, Token]:
+        tags = tuple(_string_value(t) if t.type == "STRING" else str(t.value)
+                     for t in items[1:] if t.type != "COMMA")
         return ("tags", tags, items[0])
-
-    def tag(self, items: list[Token]) -> str:
-        token = items[0]
-        if token.type == "STRING":
-            return _string_value(token)
-        return str(token.value)
 
     def for_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
         names = tuple(t.value for t in items[1:-2] if t.type == "NAME")
@@ -256,12 +251,73 @@ def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("robotest.dsl").joinpath("robot.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(),
-                maybe_placeholders=False)
+    parser = Lark(grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(),
+                  maybe_placeholders=False)
+    callbacks = parser.parser.parser.parser.callbacks  # rule -> reduction callback
+    for rule, callback in list(callbacks.items()):
+        callbacks[rule] = _recorded(callback)
+    return parser
+
+
+# Replaying reductions. An LALR parse makes the same reductions for the same sequence
+# of token types, whatever the tokens' values; so the reductions of the first line of
+# each shape are recorded and later lines of that shape replay them with their own
+# tokens, calling the same lark callbacks (and so the same ToModel methods) without
+# running the parser again. A single-threaded compiler is assumed.
+Step = tuple[Callable[[list[Any]], Any], tuple[int, ...]]
+_SHAPES: dict[tuple[str, ...], list[Step]] = {}
+_SHAPES_LIMIT = 20_000
+_recording: list[tuple[Callable[[list[Any]], Any], list[int], Any]] | None = None
+
+
+def _recorded(callback: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+    def reduce(children: list[Any]) -> Any:
+        ids = [id(child) for child in children] if _recording is not None else []
+        result = callback(children)
+        if _recording is not None:
+            _recording.append((callback, ids, result))
+        return result
+
+    return reduce
 
 
 def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
     """Parse the tokens of one robot line; *end* is where the line ends (for errors)."""
+    global _recording
+    shape = tuple(token.type for token in tokens)
+    steps = _SHAPES.get(shape)
+    if steps is not None:
+        return _replay(steps, tokens)
+    _recording = []
+    try:
+        parsed = _parse(tokens, end)
+        log = _recording
+    finally:
+        _recording = None
+    if len(_SHAPES) < _SHAPES_LIMIT:
+        _SHAPES[shape] = _steps(log, tokens)
+    return parsed
+
+
+def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
+           tokens: Sequence[Token]) -> list[Step]:
+    """Each reduction with its children as token indices (>= 0) or earlier steps (< 0)."""
+    where = {id(token): index for index, token in enumerate(tokens)}
+    steps: list[Step] = []
+    for number, (callback, ids, result) in enumerate(log):
+        steps.append((callback, tuple(where[i] for i in ids)))
+        where[id(result)] = -(number + 1)
+    return steps
+
+
+def _replay(steps: list[Step], tokens: Sequence[Token]) -> Any:
+    results: list[Any] = []
+    for callback, refs in steps:
+        results.append(callback([tokens[r] if r >= 0 else results[-r - 1] for r in refs]))
+    return results[-1]
+
+
+def _parse(tokens: Sequence[Token], end: int) -> Parsed:
     interactive = _lark().parse_interactive("")
     try:
         for token in tokens:

@@ -77,3 +77,25 @@ def test_robot_words_as_python_names_compile(word: str, suffix: str) -> None:
     if suffix in ("(1)", ".x = 1"):
         source = f"def f({word}):\n    {word}{suffix}\n"
     compile_source(source, "names.rtest")
+
+
+def _compile_text(source: str) -> str:
+    try:
+        return compile_source(source, "same.rtest").python_source
+    except RtestSyntaxError as error:
+        return str(error)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutated_golden(), min_size=2, max_size=4))
+def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None:
+    """Lines parsed before (same text, or same token shape) compile as if parsed fresh."""
+    from robotest.dsl import parser, scanner
+
+    warm = [_compile_text(source) for source in sources]
+    fresh = []
+    for source in sources:
+        parser._SHAPES.clear()
+        scanner._PARSES.clear()
+        fresh.append(_compile_text(source))
+    assert warm == fresh
