@@ -1,0 +1,235 @@
+"""The runtime that drives a station: keys and pointer out, camera frames in.
+
+Every robot statement becomes driver commands and vision queries: `press` sends
+chords to the station's keyboard, `click_icon` rectifies a fresh frame, localises the
+icon and clicks its centre, `await_*` poll fresh frames on the station's clock until
+found or out of time. Failures raise the typed errors of :mod:`robotest.errors` with
+what was expected and what was closest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from robotest.errors import IconNotFound, ScriptError, StillOnScreen, TextNotFound
+from robotest.runtime.backend import Icon as IconRef
+from robotest.runtime.backend import Match, Point, Region, Runtime
+from robotest.runtime.screen import ScreenView
+from robotest.runtime.typing_keys import chord_for
+
+T = TypeVar("T")
+DEFAULT_WITHIN = 10.0  # seconds, when a statement gives no `within`
+POLL_INTERVAL = 0.25  # seconds of station time between looks
+KEY_HOLD = 0.08  # seconds an actuator holds a key by default
+
+
+@dataclass
+class Closest:
+    """What a failed search came nearest to, for the error message."""
+
+    describe: str = "nothing similar"
+
+
+@dataclass
+class StationRuntime(Runtime):
+    """Implements the robot statements on a :class:`robotest.drivers.Station`."""
+
+    station: Any = None
+    icon_paths: Sequence[Path] = ()
+    default_within: float = DEFAULT_WITHIN
+    poll_interval: float = POLL_INTERVAL
+    key_hold: float = KEY_HOLD
+    view: ScreenView = field(init=False)
+    _icons: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.view = ScreenView(self.station.camera, getattr(self.station, "calibration_file", None))
+
+    def start(self) -> None:
+        """Calibrate on whatever the laptop shows now, before any test needs the screen."""
+        while self.view.calibrate() is None:
+            pass
+
+    # -- time ---------------------------------------------------------------------
+    def now(self) -> float:
+        return float(self.station.clock.now())
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.station.clock.sleep(seconds)
+
+    # -- what the robot sees ----------------------------------------------------------
+    def capture_screen(self) -> np.ndarray | None:
+        """The current screen, for screenshots and failure images."""
+        return self.view.look()
+
+    def _poll(self, find: Callable[[np.ndarray], T | None], within: float | None) -> T | None:
+        """Look until *find* gives something or the time is up (the deadline applies)."""
+        limit = self.remaining(self.default_within if within is None else within)
+        deadline = self.now() + max(0.0, limit or 0.0)
+        while True:
+            self.check_deadline()
+            found = find(self.view.look())
+            if found is not None:
+                return found
+            if self.now() >= deadline:
+                return None
+            self.sleep(min(self.poll_interval, max(0.0, deadline - self.now())))
+
+    def _icon(self, name: str) -> Any:
+        from robotest.vision import Icon
+
+        if name not in self._icons:
+            for folder in self.icon_paths:
+                for candidate in (Path(folder) / name, Path(folder) / f"{name}.png"):
+                    if candidate.exists():
+                        self._icons[name] = Icon.load(candidate)
+                        return self._icons[name]
+            searched = ", ".join(str(p) for p in self.icon_paths) or "no icon folder"
+            raise ScriptError(f"no icon named {name!r} (looked in {searched})")
+        return self._icons[name]
+
+    def _find_icon(self, name: str, region: Region | None, closest: Closest
+                   ) -> Callable[[np.ndarray], Match | None]:
+        from robotest.vision import locate
+
+        icon = self._icon(name)
+
+        def find(screen: np.ndarray) -> Match | None:
+            match = locate(screen, icon, region)
+            if match.found and match.box is not None:
+                return Match(tuple(match.box), match.score, version=match.version)  # type: ignore[arg-type]
+            where = f" at {tuple(match.box)}" if match.box is not None else ""
+            closest.describe = f"best score {match.score:.2f}{where} (needs {match.threshold:.2f})"
+            return None
+
+        return find
+
+    def _find_text(self, text: str | re.Pattern[str], region: Region | None, closest: Closest
+                   ) -> Callable[[np.ndarray], Match | None]:
+        from robotest.vision import find_text, screen_text
+
+        def find(screen: np.ndarray) -> Match | None:
+            if isinstance(text, re.Pattern):
+                for line in screen_text(screen, region).lines:
+                    read = " ".join(w.text for w in line)
+                    if text.search(read):
+                        return Match(_union([w.box for w in line]), 1.0, text=read)
+            else:
+                found = find_text(screen, text, region)
+                if found.found and found.box is not None:
+                    return Match(tuple(found.box), 1.0, text=found.text)  # type: ignore[arg-type]
+            lines = [" ".join(w.text for w in line) for line in screen_text(screen, region).lines]
+            closest.describe = "screen reads: " + (" | ".join(lines)[:200] or "no text")
+            return None
+
+        return find
+
+    # -- statements -----------------------------------------------------------------
+    def press(self, specs: Sequence[tuple[str, ...]], *, times: int, every: float | None,
+              hold: float | None) -> None:
+        for round_ in range(times):
+            for index, chord in enumerate(specs):
+                self.check_deadline()
+                self.station.keyboard.press(chord, hold=self.key_hold if hold is None else hold)
+                last = round_ == times - 1 and index == len(specs) - 1
+                if every and not last:
+                    self.sleep(every)
+
+    def type_text(self, text: str, *, every: float | None) -> None:
+        chords = [chord_for(char) for char in text]  # refuse untypeable text before typing
+        for chord in chords:
+            self.check_deadline()
+            self.station.keyboard.press(chord, hold=self.key_hold)
+            if every:
+                self.sleep(every)
+
+    def await_text(self, text: Any, *, region: Region | None, within: float | None) -> Match:
+        closest = Closest()
+        found = self._poll(self._find_text(text, region, closest), within)
+        if found is None:
+            raise TextNotFound(f"{_show(text)} not on screen within {self._limit(within)}; "
+                               f"{closest.describe}")
+        return found
+
+    def await_icon(self, target: str, *, region: Region | None, within: float | None) -> Match:
+        closest = Closest()
+        found = self._poll(self._find_icon(target, region, closest), within)
+        if found is None:
+            raise IconNotFound(f"icon {target!r} not on screen within {self._limit(within)}; "
+                               f"{closest.describe}")
+        return found
+
+    def exists_text(self, text: Any, *, region: Region | None, within: float) -> Match | None:
+        return self._poll(self._find_text(text, region, Closest()), within)
+
+    def exists_icon(self, target: str, *, region: Region | None, within: float) -> Match | None:
+        return self._poll(self._find_icon(target, region, Closest()), within)
+
+    def await_gone(self, target: Any, *, region: Region | None, within: float | None) -> None:
+        closest = Closest()
+        if isinstance(target, IconRef):
+            find = self._find_icon(target.name, region, closest)
+        else:
+            find = self._find_text(target, region, closest)
+        gone = self._poll(lambda screen: None if find(screen) is not None else True, within)
+        if gone is None:
+            what = f"icon {target.name!r}" if isinstance(target, IconRef) else _show(target)
+            raise StillOnScreen(f"{what} still on screen after {self._limit(within)}")
+
+    def click_icon(self, target: str, *, region: Region | None, within: float | None,
+                   button: str, double: bool) -> Match:
+        match = self.await_icon(target, region=region, within=within)
+        self.click(match.center, button=button, double=double)
+        return match
+
+    def click_text(self, text: Any, *, region: Region | None, within: float | None,
+                   button: str, double: bool) -> Match:
+        match = self.await_text(text, region=region, within=within)
+        self.click(match.center, button=button, double=double)
+        return match
+
+    def read_text(self, *, anchor: Any, side: str | None, region: Region | None) -> str:
+        from robotest.vision import read_beside, screen_text
+
+        if anchor is None:
+            return str(screen_text(self.view.look(), region).text).strip()
+        vision_anchor = self._icon(anchor.name) if isinstance(anchor, IconRef) else anchor
+        if isinstance(anchor, IconRef):
+            self.await_icon(anchor.name, region=region, within=None)
+        else:
+            self.await_text(anchor, region=region, within=None)
+        return str(read_beside(self.view.look(), vision_anchor, side, region)).strip()  # type: ignore[arg-type]
+
+    def click(self, point: Point, *, button: str, double: bool) -> None:
+        self.check_deadline()
+        self.station.pointer.move_to(*point)
+        self.station.pointer.click(button, double=double)
+
+    def move_to(self, point: Point) -> None:
+        self.check_deadline()
+        self.station.pointer.move_to(*point)
+
+    def screenshot(self, name: str | None) -> None:
+        self.capture_screen()
+
+    def _limit(self, within: float | None) -> str:
+        return f"{self.default_within if within is None else within:g}s"
+
+
+def _show(text: Any) -> str:
+    return f"/{text.pattern}/" if isinstance(text, re.Pattern) else repr(text)
+
+
+def _union(boxes: Sequence[Region]) -> Region:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
