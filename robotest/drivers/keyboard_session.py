@@ -92,6 +92,7 @@ class KeyboardSession:
         self._last_tx = self.clock.now()
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self._gone: str | None = None
 
     @property
     def port(self) -> str:
@@ -105,6 +106,7 @@ class KeyboardSession:
                 self.transport.open()
             except TransportError as exc:
                 raise PortGone(f"keyboard controller: {exc}") from exc
+            self._gone = None
             return self._handshake()
 
     def start_heartbeat(self) -> None:
@@ -233,6 +235,8 @@ class KeyboardSession:
                     return item
 
     def _reconnect(self) -> None:
+        if self._gone is not None:
+            raise PortGone(self._gone)  # gave up once already: fail fast, do not wait again
         self.stats.reconnects += 1
         self.transport.close()
         deadline = self.clock.now() + self.reconnect_timeout
@@ -244,11 +248,12 @@ class KeyboardSession:
             except TransportError as exc:
                 last = str(exc)
             if self.clock.now() >= deadline:
-                raise PortGone(
+                self._gone = (
                     f"keyboard controller on {self.port} vanished and did not come back "
                     f"within {self.reconnect_timeout:.1f} s ({last}): check the USB-serial "
                     "cable"
                 )
+                raise PortGone(self._gone)
             self.clock.sleep(0.02)
         self._parser = FrameParser()
         self._handshake()

@@ -80,6 +80,7 @@ class UsbController:
         self.reconnects = 0
         self.fault: str | None = None
         self._device: Any = None
+        self._gone = False
         self._seq = 0
 
     # -- connection --------------------------------------------------------------------------
@@ -164,6 +165,8 @@ class UsbController:
         raise self._error(exc, "talking to")
 
     def _reconnect(self) -> None:
+        if self._gone:
+            raise UsbDeviceGone(self.fault)  # gave up once already: fail fast
         self.reconnects += 1
         deadline = time.monotonic() + self.reconnect_timeout
         while True:
@@ -174,6 +177,7 @@ class UsbController:
                 if time.monotonic() >= deadline:
                     self.fault = (f"{self.name} disconnected and did not come back within "
                                   f"{self.reconnect_timeout:.1f} s: check the USB cable")
+                    self._gone = True
                     raise UsbDeviceGone(self.fault) from None
             time.sleep(0.02)
 

@@ -187,3 +187,14 @@ def test_governor_refuses_what_the_limits_forbid(emulator: KeyboardEmulator) -> 
         assert kb.wear()["a"] == 3
     finally:
         kb.close()
+
+
+def test_after_giving_up_on_a_vanished_port_the_driver_fails_fast(
+        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator.unplug()
+    with pytest.raises(PortGone):
+        keyboard.press(("F2",), hold=0.01)
+    start = time.monotonic()
+    with pytest.raises(PortGone, match="vanished"):
+        keyboard.release_all()
+    assert time.monotonic() - start < 0.5  # no second reconnect wait

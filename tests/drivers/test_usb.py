@@ -192,3 +192,16 @@ def test_reset_releases_buttons_even_with_a_stalled_pipe(controller: UsbControll
     device.halted = True
     controller.reset()
     assert device.buttons == set()
+
+
+def test_after_giving_up_on_a_gone_device_commands_fail_fast(controller: UsbController,
+                                                             device: UsbControllerDevice) -> None:
+    import time
+
+    device.unplug()
+    with pytest.raises(UsbDeviceGone):
+        UsbPointer(controller).move_to(1, 2)
+    start = time.monotonic()
+    with pytest.raises(UsbDeviceGone, match="did not come back"):
+        UsbPointer(controller).release_all()
+    assert time.monotonic() - start < 0.3
