@@ -79,3 +79,28 @@ def default_keymap() -> Keymap:
     """The built-in layout (a US laptop keyboard), used by the ``sim`` station."""
     keys = [key for row in _DEFAULT_ROWS for key in row]
     return Keymap({key: index for index, key in enumerate(keys)}, source="built-in keymap")
+
+
+_SHIFTED = dict(zip('~!@#$%^&*()_+{}|:"<>?', "`1234567890-=[]\\;',./", strict=True))
+
+
+def chord_for_character(char: str) -> tuple[str, ...]:
+    """The physical chord that types *char* on a US layout: ``"A"`` is Shift+a, ``"!"`` Shift+1.
+
+    Raises UnmappedKey for a character no key types (the runtime's ``type`` uses this).
+    """
+    if len(char) != 1:
+        raise ValueError(f"one character expected, got {char!r}")
+    if char == " ":
+        return ("Space",)
+    if char == "\n":
+        return ("Enter",)
+    if char == "\t":
+        return ("Tab",)
+    if "A" <= char <= "Z":
+        return ("Shift", char.lower())
+    if char in _SHIFTED:
+        return ("Shift", _SHIFTED[char])
+    if char.isascii() and char.isprintable():
+        return (char,)
+    raise UnmappedKey(f"character {char!r} cannot be typed on a US keyboard")

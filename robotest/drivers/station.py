@@ -148,6 +148,13 @@ class Station:
     def grab(self) -> np.ndarray:
         return self.camera.grab()
 
+    @property
+    def screen_size(self) -> tuple[int, int] | None:
+        """The laptop screen's (width, height) in pixels, as the USB controller reports it."""
+        controller = getattr(self.pointer.device, "controller", None)
+        info = getattr(controller, "info", None)
+        return (info.width, info.height) if info is not None else None
+
     # -- leaving --------------------------------------------------------------------------
     def close(self) -> None:
         """Release everything, close the drivers and the camera (safe to call twice)."""

@@ -148,3 +148,7 @@ def test_limits_are_refused_as_script_errors(sim: Station) -> None:
     with pytest.raises(ScriptError, match="has no actuator"):
         sim.keyboard.press(("F24",), hold=0.05)
     assert firmware_of(sim).press_log == []
+
+
+def test_the_station_knows_the_laptop_screen_size(sim: Station) -> None:
+    assert sim.screen_size == (1920, 1080)
