@@ -18,21 +18,31 @@ from robotest.errors import CameraError
 
 
 class OpenCvCamera:
-    def __init__(self, source: int | str, *, width: int | None = None,
-                 height: int | None = None, exposure: float | None = None,
-                 gain: float | None = None, live: bool | None = None, max_drain: int = 8
-                 ) -> None:
+    def __init__(
+        self,
+        source: int | str,
+        *,
+        width: int | None = None,
+        height: int | None = None,
+        exposure: float | None = None,
+        gain: float | None = None,
+        live: bool | None = None,
+        max_drain: int = 8,
+    ) -> None:
         import cv2
 
         self.source = source
         self.name = f"opencv:{source}"
-        self.live = live if live is not None else not (
-            isinstance(source, str) and os.path.isfile(source))
+        self.live = (
+            live if live is not None else not (isinstance(source, str) and os.path.isfile(source))
+        )
         self.max_drain = max_drain
         self._cap = cv2.VideoCapture(source)
         if not self._cap.isOpened():
-            raise CameraError(f"camera {self.name} could not be opened: check the device "
-                              "index, file path or stream URL in the station file")
+            raise CameraError(
+                f"camera {self.name} could not be opened: check the device "
+                "index, file path or stream URL in the station file"
+            )
         self.unsupported: list[str] = []
         settings = {
             "buffer size": (cv2.CAP_PROP_BUFFERSIZE, 1 if self.live else None),

@@ -72,10 +72,16 @@ def _nak_name(code: int) -> str:
 class KeyboardSession:
     """A conversation with one controller over one transport."""
 
-    def __init__(self, transport: Transport, clock: Clock | None = None, *,
-                 response_timeout: float = 0.1, attempts: int = 5,
-                 reconnect_timeout: float = 3.0, heartbeat_interval: float | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        clock: Clock | None = None,
+        *,
+        response_timeout: float = 0.1,
+        attempts: int = 5,
+        reconnect_timeout: float = 3.0,
+        heartbeat_interval: float | None = None,
+    ) -> None:
         self.transport = transport
         self.clock = clock or RealClock()
         self.response_timeout = response_timeout
@@ -114,8 +120,9 @@ class KeyboardSession:
         if self._heartbeat is not None:
             return
         self._stop.clear()
-        self._heartbeat = threading.Thread(target=self._heartbeat_loop,
-                                           name=f"heartbeat {self.port}", daemon=True)
+        self._heartbeat = threading.Thread(
+            target=self._heartbeat_loop, name=f"heartbeat {self.port}", daemon=True
+        )
         self._heartbeat.start()
 
     def close(self) -> None:
@@ -200,12 +207,18 @@ class KeyboardSession:
                 continue
             raise CommandRefused(
                 f"keyboard controller on {self.port} refused {_command_name(command)} "
-                f"(seq {seq}): {_nak_name(code)}", code, detail)
+                f"(seq {seq}): {_nak_name(code)}",
+                code,
+                detail,
+            )
         waited = self.clock.now() - started
         if busy is not None:
             raise CommandRefused(
                 f"keyboard controller on {self.port} stayed BUSY for {_command_name(command)} "
-                f"(seq {seq}): actuator {busy} is still down", NakCode.BUSY, busy)
+                f"(seq {seq}): actuator {busy} is still down",
+                NakCode.BUSY,
+                busy,
+            )
         raise ControllerSilent(
             f"keyboard controller on {self.port} did not answer {_command_name(command)} "
             f"(seq {seq}) after {self.attempts} attempts over {waited:.2f} s: "

@@ -30,10 +30,12 @@ class Keymap:
                 raise StationConfigError(f"{source}: {name!r} is not a key name")
             if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 128:
                 raise StationConfigError(
-                    f"{source}: key {name!r} maps to {index!r}; actuator indices are 0 to 127")
+                    f"{source}: key {name!r} maps to {index!r}; actuator indices are 0 to 127"
+                )
             if index in owners:
                 raise StationConfigError(
-                    f"{source}: keys {owners[index]!r} and {name!r} share actuator {index}")
+                    f"{source}: keys {owners[index]!r} and {name!r} share actuator {index}"
+                )
             owners[index] = name
             self._index[_physical(key)] = index
         self._names = {index: key for key, index in self._index.items()}

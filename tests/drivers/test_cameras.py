@@ -117,8 +117,11 @@ def test_sim_adapter_turns_simulation_failures_into_camera_errors() -> None:
 PRODUCER = simulated_producer()
 
 
-@pytest.mark.skipif(PRODUCER is None, reason="the genicam package (simulated GenTL producer "
-                    "viky.cti) is not installed: pip install genicam harvesters")
+@pytest.mark.skipif(
+    PRODUCER is None,
+    reason="the genicam package (simulated GenTL producer "
+    "viky.cti) is not installed: pip install genicam harvesters",
+)
 def test_genicam_camera_streams_from_the_simulated_producer() -> None:
     assert PRODUCER is not None
     cam = GenICamCamera(PRODUCER, device=0, exposure=1000.0)

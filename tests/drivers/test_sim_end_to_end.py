@@ -51,7 +51,8 @@ class Robot:
         deadline = self.station.clock.now() + timeout
         while self.station.laptop.state != state:
             assert self.station.clock.now() < deadline, (
-                f"laptop shows {self.station.laptop.state}, not {state}")
+                f"laptop shows {self.station.laptop.state}, not {state}"
+            )
             self.station.clock.sleep(0.2)
 
     def double_click_icon(self, index: int) -> None:
@@ -65,7 +66,8 @@ class Robot:
 
 def test_wrong_bios_version_and_missing_device_seen_through_the_drivers() -> None:
     image = ProductImage.golden().with_faults(
-        bios_version="1.06.9", missing_devices=["Goodix Fingerprint Reader"])
+        bios_version="1.06.9", missing_devices=["Goodix Fingerprint Reader"]
+    )
     with open_station("sim", image=image, speed=20, frame_size=SMALL) as station:
         robot = Robot(station)
         robot.press("Power")
