@@ -28,7 +28,7 @@ def keyboard(emulator: KeyboardEmulator) -> Iterator[PneumaticKeyboard]:
         default_keymap(),
         limits=FAST_LIMITS,
         response_timeout=0.05,
-        attempts=6,
+        attempts=10,
         reconnect_timeout=1.0,
     )
     yield kb
