@@ -68,7 +68,8 @@ def press_to_ack(count: int) -> tuple[list[float], list[float]]:
     keymap = default_keymap()
     with KeyboardEmulator(Firmware()) as emulator:
         keyboard = PneumaticKeyboard.open(
-            emulator.port, keymap, limits=Limits(max_presses_per_second=10_000, min_hold=0.001))
+            emulator.port, keymap, limits=Limits(max_presses_per_second=10_000, min_hold=0.001)
+        )
         session = keyboard.session
         actuators = [i for _, i in keymap.items()]
         acks = []
@@ -101,13 +102,17 @@ def main() -> None:
     base_median = statistics.median(base)
     print(f"| measurement ({args.presses} presses) | median ms | p95 ms | ratio to baseline |")
     print("|---|---|---|---|")
-    rows = [("baseline: raw pty echo of one frame", base),
-            ("PRESS -> ACK (driver + pyserial + pty + firmware emulator)", acks),
-            ("whole `press()` with a 10 ms hold (ACK, hold, release check)", whole)]
+    rows = [
+        ("baseline: raw pty echo of one frame", base),
+        ("PRESS -> ACK (driver + pyserial + pty + firmware emulator)", acks),
+        ("whole `press()` with a 10 ms hold (ACK, hold, release check)", whole),
+    ]
     for label, values in rows:
         median = statistics.median(values)
-        print(f"| {label} | {median * 1000:.2f} | {percentile(values, 0.95) * 1000:.2f} | "
-              f"{median / base_median:.1f}x |")
+        print(
+            f"| {label} | {median * 1000:.2f} | {percentile(values, 0.95) * 1000:.2f} | "
+            f"{median / base_median:.1f}x |"
+        )
 
 
 if __name__ == "__main__":

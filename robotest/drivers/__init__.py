@@ -33,7 +33,7 @@ from robotest.drivers.errors import (
 )
 from robotest.drivers.governor import Limits
 from robotest.drivers.health import Health, HealthState
-from robotest.drivers.keymap import Keymap, default_keymap
+from robotest.drivers.keymap import Keymap, chord_for_character, default_keymap
 from robotest.drivers.station import Station, StationKeyboard, StationPointer
 from robotest.drivers.station_config import StationSpec, load_station
 
@@ -60,6 +60,7 @@ __all__ = [
     "UnmappedKey",
     "UsbDeviceGone",
     "UsbPermissionError",
+    "chord_for_character",
     "default_keymap",
     "load_station",
     "open_station",

@@ -35,8 +35,9 @@ class FrameGuard:
     always has noise); ``None`` turns the check off (replayed stills).
     """
 
-    def __init__(self, name: str, frozen_after: int | None = 20,
-                 expected_size: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, name: str, frozen_after: int | None = 20, expected_size: tuple[int, int] | None = None
+    ) -> None:
         self.name = name
         self.frozen_after = frozen_after
         self.size = expected_size  # (width, height)
@@ -53,15 +54,19 @@ class FrameGuard:
         if self.size is None:
             self.size = (width, height)
         elif self.size != (width, height):
-            self._fail(f"camera {self.name} changed resolution from "
-                       f"{self.size[0]}x{self.size[1]} to {width}x{height}")
+            self._fail(
+                f"camera {self.name} changed resolution from "
+                f"{self.size[0]}x{self.size[1]} to {width}x{height}"
+            )
         if self.frozen_after is not None:
             digest = hashlib.blake2b(frame.tobytes(), digest_size=16).digest()
             self._repeats = self._repeats + 1 if digest == self._last_digest else 0
             self._last_digest = digest
             if self._repeats >= self.frozen_after:
-                self._fail(f"camera {self.name} is frozen: the last {self._repeats + 1} "
-                           "frames are identical")
+                self._fail(
+                    f"camera {self.name} is frozen: the last {self._repeats + 1} "
+                    "frames are identical"
+                )
         return frame
 
     def health(self) -> HealthNotes:

@@ -14,9 +14,16 @@ import numpy as np
 from robotest.errors import CameraError
 
 _CHANNEL_ORDER = {
-    "Mono8": None, "Mono16": None,
-    "RGB8": "RGB", "RGB8Packed": "RGB", "BGR8": "BGR", "BGR8Packed": "BGR",
-    "RGBa8": "RGBA", "RGBA8": "RGBA", "BGRa8": "BGRA", "BGRA8": "BGRA",
+    "Mono8": None,
+    "Mono16": None,
+    "RGB8": "RGB",
+    "RGB8Packed": "RGB",
+    "BGR8": "BGR",
+    "BGR8Packed": "BGR",
+    "RGBa8": "RGBA",
+    "RGBA8": "RGBA",
+    "BGRa8": "BGRA",
+    "BGRA8": "BGRA",
 }
 _BAYER = {"BayerRG8": 48, "BayerGR8": 47, "BayerBG8": 46, "BayerGB8": 49}  # cv2 codes
 
@@ -34,13 +41,21 @@ def simulated_producer() -> str | None:
 class GenICamCamera:
     """One GenICam camera: opened by list index or serial number, streaming while open."""
 
-    def __init__(self, producer: str, *, device: int | str = 0, exposure: float | None = None,
-                 gain: float | None = None, timeout: float = 2.0) -> None:
+    def __init__(
+        self,
+        producer: str,
+        *,
+        device: int | str = 0,
+        exposure: float | None = None,
+        gain: float | None = None,
+        timeout: float = 2.0,
+    ) -> None:
         try:
             from harvesters.core import Harvester
         except ImportError as exc:
-            raise CameraError("GenICam cameras need the `harvesters` package "
-                              "(pip install harvesters)") from exc
+            raise CameraError(
+                "GenICam cameras need the `harvesters` package (pip install harvesters)"
+            ) from exc
         self.name = f"genicam:{os.path.basename(producer)}:{device}"
         if not os.path.isfile(producer):
             raise CameraError(f"camera {self.name}: GenTL producer {producer} does not exist")
@@ -54,14 +69,14 @@ class GenICamCamera:
             raise CameraError(f"camera {self.name}: the producer finds no camera")
         try:
             key: int | dict[str, Any] = (
-                device if isinstance(device, int) else {"serial_number": device})
+                device if isinstance(device, int) else {"serial_number": device}
+            )
             self._acquirer = self._harvester.create(key)
         except Exception as exc:
             self._harvester.reset()
             raise CameraError(f"camera {self.name} could not be opened: {exc}") from exc
         node_map = self._acquirer.remote_device.node_map
-        for label, node, value in (("exposure", "ExposureTime", exposure),
-                                   ("gain", "Gain", gain)):
+        for label, node, value in (("exposure", "ExposureTime", exposure), ("gain", "Gain", gain)):
             if value is None:
                 continue
             try:
@@ -74,8 +89,9 @@ class GenICamCamera:
         try:
             with self._acquirer.fetch(timeout=self.timeout) as buffer:
                 component = buffer.payload.components[0]
-                frame = _to_bgr(component.data, component.width, component.height,
-                                str(component.data_format))
+                frame = _to_bgr(
+                    component.data, component.width, component.height, str(component.data_format)
+                )
         except CameraError:
             raise
         except Exception as exc:
@@ -104,6 +120,10 @@ def _to_bgr(data: np.ndarray, width: int, height: int, pixel_format: str) -> np.
             grey = (grey >> 8).astype(np.uint8)
         return np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
     image = data.reshape(height, width, len(order)).copy()
-    conversion = {"RGB": cv2.COLOR_RGB2BGR, "BGR": None, "RGBA": cv2.COLOR_RGBA2BGR,
-                  "BGRA": cv2.COLOR_BGRA2BGR}[order]
+    conversion = {
+        "RGB": cv2.COLOR_RGB2BGR,
+        "BGR": None,
+        "RGBA": cv2.COLOR_RGBA2BGR,
+        "BGRA": cv2.COLOR_BGRA2BGR,
+    }[order]
     return image if conversion is None else np.asarray(cv2.cvtColor(image, conversion))

@@ -22,11 +22,16 @@ class ReplayCamera:
         self._cap = None
         self._index = 0
         if os.path.isdir(path):
-            self._files = sorted(os.path.join(path, f) for f in os.listdir(path)
-                                 if f.lower().endswith(IMAGE_SUFFIXES))
+            self._files = sorted(
+                os.path.join(path, f)
+                for f in os.listdir(path)
+                if f.lower().endswith(IMAGE_SUFFIXES)
+            )
             if not self._files:
-                raise CameraError(f"camera {self.name}: the folder has no image files "
-                                  f"({', '.join(IMAGE_SUFFIXES)})")
+                raise CameraError(
+                    f"camera {self.name}: the folder has no image files "
+                    f"({', '.join(IMAGE_SUFFIXES)})"
+                )
         elif os.path.isfile(path):
             import cv2
 
@@ -46,14 +51,16 @@ class ReplayCamera:
 
         if self._index >= len(self._files):
             if not self.loop:
-                raise CameraError(f"camera {self.name}: the recording ended after "
-                                  f"{len(self._files)} frames")
+                raise CameraError(
+                    f"camera {self.name}: the recording ended after {len(self._files)} frames"
+                )
             self._index = 0
         file = self._files[self._index]
         frame = cv2.imread(file, cv2.IMREAD_COLOR)
         if frame is None:
-            raise CameraError(f"camera {self.name}: {os.path.basename(file)} is not an "
-                              "image OpenCV can read")
+            raise CameraError(
+                f"camera {self.name}: {os.path.basename(file)} is not an image OpenCV can read"
+            )
         return np.asarray(frame)
 
     def _next_video(self) -> np.ndarray:
@@ -65,8 +72,7 @@ class ReplayCamera:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self._cap.read()
         if not ok or frame is None:
-            raise CameraError(f"camera {self.name}: the recording ended after "
-                              f"{self._index} frames")
+            raise CameraError(f"camera {self.name}: the recording ended after {self._index} frames")
         return np.asarray(frame)
 
     def close(self) -> None:

@@ -27,15 +27,23 @@ def check(path: str = typer.Argument(..., help="station file (TOML)")) -> None:
     kb = spec.keyboard
     keys = len(kb.keymap.items()) if kb.keymap else 0
     print(f"station {spec.name}: ok")
-    print(f"  keyboard   {kb.kind}" + (f" on {kb.port} at {kb.baud} baud, {keys} keys mapped"
-                                        if kb.kind == "pneumatic" else " (USB HID)"))
+    print(
+        f"  keyboard   {kb.kind}"
+        + (
+            f" on {kb.port} at {kb.baud} baud, {keys} keys mapped"
+            if kb.kind == "pneumatic"
+            else " (USB HID)"
+        )
+    )
     print(f"  usb        {spec.usb.vendor_id:04x}:{spec.usb.product_id:04x}")
     cam = spec.camera
     print(f"  camera     {cam.kind} {cam.producer or cam.source}")
     print(f"  calibration {spec.calibration_file or '(none)'}")
     lim = spec.limits
-    print(f"  limits     chord <= {lim.max_chord}, hold {lim.min_hold:g}..{lim.max_hold:g} s, "
-          f"<= {lim.max_presses_per_second:g} presses/s")
+    print(
+        f"  limits     chord <= {lim.max_chord}, hold {lim.min_hold:g}..{lim.max_hold:g} s, "
+        f"<= {lim.max_presses_per_second:g} presses/s"
+    )
 
 
 @app.command("health")

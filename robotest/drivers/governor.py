@@ -38,17 +38,20 @@ class SafetyGovernor:
         lim = self.limits
         if chord_size > lim.max_chord:
             raise SafetyLimitError(
-                f"a chord of {chord_size} keys is over this station's limit of {lim.max_chord}")
+                f"a chord of {chord_size} keys is over this station's limit of {lim.max_chord}"
+            )
         if not lim.min_hold <= hold <= lim.max_hold:
             raise SafetyLimitError(
                 f"hold time {hold:g} s is outside this station's limits "
-                f"({lim.min_hold:g} s to {lim.max_hold:g} s)")
+                f"({lim.min_hold:g} s to {lim.max_hold:g} s)"
+            )
         while self._recent and now - self._recent[0] >= 1.0:
             self._recent.popleft()
         if len(self._recent) >= lim.max_presses_per_second:
             raise SafetyLimitError(
                 f"more than {lim.max_presses_per_second:g} key presses in one second "
-                "is over this station's actuation rate limit")
+                "is over this station's actuation rate limit"
+            )
 
     def record(self, actuators: tuple[int, ...], now: float) -> None:
         self._recent.append(now)

@@ -250,9 +250,7 @@ def decode_status(payload: bytes) -> ControllerStatus:
     if len(payload) != 4 + 5 * count:
         raise ValueError("STATUS answer length does not match its actuator count")
     actuators = tuple(
-        ActuatorState(
-            down=bool(state & STATE_DOWN), stuck=bool(state & STATE_STUCK), cycles=cycles
-        )
+        ActuatorState(down=bool(state & STATE_DOWN), stuck=bool(state & STATE_STUCK), cycles=cycles)
         for state, cycles in struct.iter_unpack("<BI", payload[4:])
     )
     return ControllerStatus(

@@ -26,7 +26,7 @@ from enum import Enum
 from types import TracebackType
 
 from robotest.drivers.clock import Clock, RealClock
-from robotest.drivers.keyboard_codec import Frame, FrameParser, Rejected, encode
+from robotest.drivers.keyboard_codec import Frame, FrameParser, Rejected
 from robotest.drivers.keyboard_firmware import Firmware
 
 IDLE_FLUSH_S = 0.02  # an incomplete frame older than this is abandoned (inter-byte timeout)
@@ -59,8 +59,12 @@ class FrameFault:
 class KeyboardEmulator:
     """Runs :class:`Firmware` behind a pseudo-terminal, in a background thread."""
 
-    def __init__(self, firmware: Firmware | None = None, clock: Clock | None = None,
-                 name: str = "ttyROBOKBD0") -> None:
+    def __init__(
+        self,
+        firmware: Firmware | None = None,
+        clock: Clock | None = None,
+        name: str = "ttyROBOKBD0",
+    ) -> None:
         self.firmware = firmware or Firmware()
         self.clock = clock or RealClock()
         self._dir = tempfile.mkdtemp(prefix="robotest-kbd-")
@@ -96,13 +100,23 @@ class KeyboardEmulator:
     def __enter__(self) -> KeyboardEmulator:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # -- faults --------------------------------------------------------------------------
-    def inject(self, kind: FaultKind | str, direction: Direction | str = Direction.TO_CONTROLLER,
-               count: int = 1, command: int | None = None, delay: float = 0.2) -> None:
+    def inject(
+        self,
+        kind: FaultKind | str,
+        direction: Direction | str = Direction.TO_CONTROLLER,
+        count: int = 1,
+        command: int | None = None,
+        delay: float = 0.2,
+    ) -> None:
         """Apply a frame fault to the next *count* matching frames."""
         with self._lock:
             self._faults.append(
@@ -242,8 +256,3 @@ class KeyboardEmulator:
             return
         with contextlib.suppress(OSError):
             os.write(self._master, data)
-
-
-def encode_frame(seq: int, command: int, payload: bytes = b"") -> bytes:
-    """Convenience for tests that speak raw frames to the emulator."""
-    return encode(Frame(seq, command, payload))

@@ -193,5 +193,8 @@ class Firmware:
 
 
 def _is_transient_nak(frame: Frame) -> bool:
-    return frame.command == Command.NAK and bool(frame.payload) and (
-        frame.payload[0] in TRANSIENT_NAKS)
+    return (
+        frame.command == Command.NAK
+        and bool(frame.payload)
+        and (frame.payload[0] in TRANSIENT_NAKS)
+    )

@@ -72,10 +72,16 @@ def _nak_name(code: int) -> str:
 class KeyboardSession:
     """A conversation with one controller over one transport."""
 
-    def __init__(self, transport: Transport, clock: Clock | None = None, *,
-                 response_timeout: float = 0.1, attempts: int = 5,
-                 reconnect_timeout: float = 3.0, heartbeat_interval: float | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        clock: Clock | None = None,
+        *,
+        response_timeout: float = 0.1,
+        attempts: int = 5,
+        reconnect_timeout: float = 3.0,
+        heartbeat_interval: float | None = None,
+    ) -> None:
         self.transport = transport
         self.clock = clock or RealClock()
         self.response_timeout = response_timeout
@@ -92,6 +98,7 @@ class KeyboardSession:
         self._last_tx = self.clock.now()
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
+        self._gone: str | None = None
 
     @property
     def port(self) -> str:
@@ -105,6 +112,7 @@ class KeyboardSession:
                 self.transport.open()
             except TransportError as exc:
                 raise PortGone(f"keyboard controller: {exc}") from exc
+            self._gone = None
             return self._handshake()
 
     def start_heartbeat(self) -> None:
@@ -112,8 +120,9 @@ class KeyboardSession:
         if self._heartbeat is not None:
             return
         self._stop.clear()
-        self._heartbeat = threading.Thread(target=self._heartbeat_loop,
-                                           name=f"heartbeat {self.port}", daemon=True)
+        self._heartbeat = threading.Thread(
+            target=self._heartbeat_loop, name=f"heartbeat {self.port}", daemon=True
+        )
         self._heartbeat.start()
 
     def close(self) -> None:
@@ -198,12 +207,18 @@ class KeyboardSession:
                 continue
             raise CommandRefused(
                 f"keyboard controller on {self.port} refused {_command_name(command)} "
-                f"(seq {seq}): {_nak_name(code)}", code, detail)
+                f"(seq {seq}): {_nak_name(code)}",
+                code,
+                detail,
+            )
         waited = self.clock.now() - started
         if busy is not None:
             raise CommandRefused(
                 f"keyboard controller on {self.port} stayed BUSY for {_command_name(command)} "
-                f"(seq {seq}): actuator {busy} is still down", NakCode.BUSY, busy)
+                f"(seq {seq}): actuator {busy} is still down",
+                NakCode.BUSY,
+                busy,
+            )
         raise ControllerSilent(
             f"keyboard controller on {self.port} did not answer {_command_name(command)} "
             f"(seq {seq}) after {self.attempts} attempts over {waited:.2f} s: "
@@ -233,6 +248,8 @@ class KeyboardSession:
                     return item
 
     def _reconnect(self) -> None:
+        if self._gone is not None:
+            raise PortGone(self._gone)  # gave up once already: fail fast, do not wait again
         self.stats.reconnects += 1
         self.transport.close()
         deadline = self.clock.now() + self.reconnect_timeout
@@ -244,11 +261,12 @@ class KeyboardSession:
             except TransportError as exc:
                 last = str(exc)
             if self.clock.now() >= deadline:
-                raise PortGone(
+                self._gone = (
                     f"keyboard controller on {self.port} vanished and did not come back "
                     f"within {self.reconnect_timeout:.1f} s ({last}): check the USB-serial "
                     "cable"
                 )
+                raise PortGone(self._gone)
             self.clock.sleep(0.02)
         self._parser = FrameParser()
         self._handshake()

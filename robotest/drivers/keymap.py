@@ -30,10 +30,12 @@ class Keymap:
                 raise StationConfigError(f"{source}: {name!r} is not a key name")
             if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < 128:
                 raise StationConfigError(
-                    f"{source}: key {name!r} maps to {index!r}; actuator indices are 0 to 127")
+                    f"{source}: key {name!r} maps to {index!r}; actuator indices are 0 to 127"
+                )
             if index in owners:
                 raise StationConfigError(
-                    f"{source}: keys {owners[index]!r} and {name!r} share actuator {index}")
+                    f"{source}: keys {owners[index]!r} and {name!r} share actuator {index}"
+                )
             owners[index] = name
             self._index[_physical(key)] = index
         self._names = {index: key for key, index in self._index.items()}
@@ -79,3 +81,28 @@ def default_keymap() -> Keymap:
     """The built-in layout (a US laptop keyboard), used by the ``sim`` station."""
     keys = [key for row in _DEFAULT_ROWS for key in row]
     return Keymap({key: index for index, key in enumerate(keys)}, source="built-in keymap")
+
+
+_SHIFTED = dict(zip('~!@#$%^&*()_+{}|:"<>?', "`1234567890-=[]\\;',./", strict=True))
+
+
+def chord_for_character(char: str) -> tuple[str, ...]:
+    """The physical chord that types *char* on a US layout: ``"A"`` is Shift+a, ``"!"`` Shift+1.
+
+    Raises UnmappedKey for a character no key types (the runtime's ``type`` uses this).
+    """
+    if len(char) != 1:
+        raise ValueError(f"one character expected, got {char!r}")
+    if char == " ":
+        return ("Space",)
+    if char == "\n":
+        return ("Enter",)
+    if char == "\t":
+        return ("Tab",)
+    if "A" <= char <= "Z":
+        return ("Shift", char.lower())
+    if char in _SHIFTED:
+        return ("Shift", _SHIFTED[char])
+    if char.isascii() and char.isprintable():
+        return (char,)
+    raise UnmappedKey(f"character {char!r} cannot be typed on a US keyboard")

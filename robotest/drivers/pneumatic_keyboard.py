@@ -35,8 +35,13 @@ RELEASE_CHECK_S = 0.5  # real seconds the firmware gets to report a chord releas
 class PneumaticKeyboard:
     """The station's keyboard when keys are pressed by actuators."""
 
-    def __init__(self, session: KeyboardSession, keymap: Keymap, limits: Limits | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        session: KeyboardSession,
+        keymap: Keymap,
+        limits: Limits | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.session = session
         self.keymap = keymap
         self.governor = SafetyGovernor(limits or Limits())
@@ -44,20 +49,33 @@ class PneumaticKeyboard:
         self._fault: str | None = None
 
     @classmethod
-    def open(cls, port: str, keymap: Keymap, *, baudrate: int = 115200,
-             limits: Limits | None = None, clock: Clock | None = None,
-             response_timeout: float = 0.1, attempts: int = 5,
-             reconnect_timeout: float = 3.0) -> PneumaticKeyboard:
+    def open(
+        cls,
+        port: str,
+        keymap: Keymap,
+        *,
+        baudrate: int = 115200,
+        limits: Limits | None = None,
+        clock: Clock | None = None,
+        response_timeout: float = 0.1,
+        attempts: int = 5,
+        reconnect_timeout: float = 3.0,
+    ) -> PneumaticKeyboard:
         """Open the controller on *port*, shake hands and start the heartbeat."""
-        session = KeyboardSession(SerialTransport(port, baudrate), RealClock(),
-                                  response_timeout=response_timeout, attempts=attempts,
-                                  reconnect_timeout=reconnect_timeout)
+        session = KeyboardSession(
+            SerialTransport(port, baudrate),
+            RealClock(),
+            response_timeout=response_timeout,
+            attempts=attempts,
+            reconnect_timeout=reconnect_timeout,
+        )
         info = session.open()
         if keymap.size > info.actuators:
             session.close()
             raise StationConfigError(
                 f"{keymap.source} uses actuator {keymap.size - 1} but the controller on "
-                f"{port} has {info.actuators} actuators")
+                f"{port} has {info.actuators} actuators"
+            )
         session.start_heartbeat()
         return cls(session, keymap, limits, clock)
 
@@ -93,8 +111,7 @@ class PneumaticKeyboard:
     def wear(self) -> dict[str, int]:
         """Cycle count of each mapped key's actuator, as the controller counts them."""
         actuators = self.status().actuators
-        return {key: actuators[i].cycles for key, i in self.keymap.items()
-                if i < len(actuators)}
+        return {key: actuators[i].cycles for key, i in self.keymap.items() if i < len(actuators)}
 
     def health(self) -> HealthNotes:
         notes = HealthNotes()
@@ -112,15 +129,17 @@ class PneumaticKeyboard:
         for i in status.stuck:
             notes.faults.append(f"{self.keymap.describe(i)} on {self.port} is stuck down")
         if status.low_pressure:
-            notes.faults.append(f"supply pressure on {self.port} is low: "
-                                f"{status.pressure_kpa} kPa")
+            notes.faults.append(f"supply pressure on {self.port} is low: {status.pressure_kpa} kPa")
         cycles = {i: a.cycles for i, a in enumerate(status.actuators)}
         for i in self.governor.worn(cycles):
-            notes.warnings.append(f"{self.keymap.describe(i)} is past its rated "
-                                  f"{self.governor.limits.rated_cycles} cycles: replace it")
+            notes.warnings.append(
+                f"{self.keymap.describe(i)} is past its rated "
+                f"{self.governor.limits.rated_cycles} cycles: replace it"
+            )
         if self.session.stats.reconnects:
-            notes.warnings.append(f"{self.port} was reconnected "
-                                  f"{self.session.stats.reconnects} time(s)")
+            notes.warnings.append(
+                f"{self.port} was reconnected {self.session.stats.reconnects} time(s)"
+            )
         return notes
 
     def close(self) -> None:
@@ -143,21 +162,27 @@ class PneumaticKeyboard:
                 return
             if RealClock().now() > deadline:
                 self.release_all()
-                self._fault = (f"{self.keymap.describe(actuators[0])} on {self.port} did not "
-                               "release after its hold time")
+                self._fault = (
+                    f"{self.keymap.describe(actuators[0])} on {self.port} did not "
+                    "release after its hold time"
+                )
                 raise ActuatorStuck(self._fault)
             RealClock().sleep(0.002)
 
     def _stuck_message(self, index: int) -> str:
-        return (f"{self.keymap.describe(index)} on {self.port} is stuck down: "
-                "the station needs service before the next run")
+        return (
+            f"{self.keymap.describe(index)} on {self.port} is stuck down: "
+            "the station needs service before the next run"
+        )
 
     def _refusal(self, exc: CommandRefused) -> StationError:
         if exc.code == NakCode.LOW_PRESSURE:
             pressure = self._pressure()
-            self._fault = (f"supply pressure at the keyboard controller on {self.port} is "
-                           f"{pressure}, below {self.governor.limits.min_pressure_kpa} kPa: "
-                           "check the compressed-air supply")
+            self._fault = (
+                f"supply pressure at the keyboard controller on {self.port} is "
+                f"{pressure}, below {self.governor.limits.min_pressure_kpa} kPa: "
+                "check the compressed-air supply"
+            )
             return LowPressure(self._fault)
         if exc.code == NakCode.ACTUATOR_STUCK:
             self._fault = self._stuck_message(exc.detail)
@@ -165,7 +190,8 @@ class PneumaticKeyboard:
         if exc.code == NakCode.BAD_ACTUATOR:
             return StationConfigError(
                 f"{self.keymap.source} maps a key to actuator {exc.detail}, which the "
-                f"controller on {self.port} does not have")
+                f"controller on {self.port} does not have"
+            )
         return exc
 
     def _pressure(self) -> str:

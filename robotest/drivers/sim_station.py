@@ -69,10 +69,16 @@ def _load_image(image: ProductImage | str | Path | None) -> ProductImage:
         raise StationConfigError(str(exc)) from exc
 
 
-def open_sim_station(*, image: ProductImage | str | Path | None = None, seed: int = 0,
-                     speed: float = 1.0, keyboard: str = "pneumatic",
-                     frame_size: tuple[int, int] = (2448, 2048), limits: Limits | None = None,
-                     keymap: Keymap | None = None) -> Station:
+def open_sim_station(
+    *,
+    image: ProductImage | str | Path | None = None,
+    seed: int = 0,
+    speed: float = 1.0,
+    keyboard: str = "pneumatic",
+    frame_size: tuple[int, int] = (2448, 2048),
+    limits: Limits | None = None,
+    keymap: Keymap | None = None,
+) -> Station:
     """The simulated station: a laptop running *image*, seen by a camera seeded with *seed*.
 
     *speed* > 1 runs the station clock (and so the laptop) faster than real time;
@@ -90,11 +96,19 @@ def open_sim_station(*, image: ProductImage | str | Path | None = None, seed: in
     serial_laptop = SerializedLaptop(laptop)
     cleanup: list[Callable[[], None]] = []
     try:
-        device = UsbControllerDevice(DEFAULT_VENDOR_ID, DEFAULT_PRODUCT_ID, listeners=UsbListeners(
-            move=serial_laptop.pointer_move, button=serial_laptop.pointer_button,
-            scroll=serial_laptop.scroll, key=serial_laptop.key_event))
-        controller = UsbController(DEFAULT_VENDOR_ID, DEFAULT_PRODUCT_ID,
-                                   backend=EmulatedUsbBackend(device))
+        device = UsbControllerDevice(
+            DEFAULT_VENDOR_ID,
+            DEFAULT_PRODUCT_ID,
+            listeners=UsbListeners(
+                move=serial_laptop.pointer_move,
+                button=serial_laptop.pointer_button,
+                scroll=serial_laptop.scroll,
+                key=serial_laptop.key_event,
+            ),
+        )
+        controller = UsbController(
+            DEFAULT_VENDOR_ID, DEFAULT_PRODUCT_ID, backend=EmulatedUsbBackend(device)
+        )
         controller.open()
         cleanup.append(controller.close)
         kb: KeyboardDevice
@@ -110,22 +124,37 @@ def open_sim_station(*, image: ProductImage | str | Path | None = None, seed: in
                 close()
         raise
     cleanup.append(serial_laptop.release_all)
-    return Station("sim", keyboard=kb, pointer=UsbPointer(controller, clock), camera=camera,
-                   clock=clock, limits=limits, emergency_release=controller.reset,
-                   cleanup=cleanup, laptop=laptop)
+    return Station(
+        "sim",
+        keyboard=kb,
+        pointer=UsbPointer(controller, clock),
+        camera=camera,
+        clock=clock,
+        limits=limits,
+        emergency_release=controller.reset,
+        cleanup=cleanup,
+        laptop=laptop,
+    )
 
 
-def _pneumatic(laptop: SerializedLaptop, keymap: Keymap, limits: Limits,
-               clock: AcceleratedClock, cleanup: list[Callable[[], None]]) -> PneumaticKeyboard:
+def _pneumatic(
+    laptop: SerializedLaptop,
+    keymap: Keymap,
+    limits: Limits,
+    clock: AcceleratedClock,
+    cleanup: list[Callable[[], None]],
+) -> PneumaticKeyboard:
     def actuator_moved(index: int, down: bool) -> None:
         key = keymap.key(index)
         if key is not None:
             laptop.key_event(key, down)
 
-    emulator = KeyboardEmulator(Firmware(actuators=max(keymap.size, 1),
-                                         on_actuator=actuator_moved)).start()
+    emulator = KeyboardEmulator(
+        Firmware(actuators=max(keymap.size, 1), on_actuator=actuator_moved)
+    ).start()
     cleanup.append(emulator.stop)
-    keyboard = PneumaticKeyboard.open(emulator.port, keymap, limits=limits, clock=clock,
-                                      response_timeout=0.25, attempts=6)
+    keyboard = PneumaticKeyboard.open(
+        emulator.port, keymap, limits=limits, clock=clock, response_timeout=0.25, attempts=6
+    )
     keyboard.emulator = emulator  # type: ignore[attr-defined]
     return keyboard

@@ -96,12 +96,21 @@ class StationPointer:
 class Station:
     """A robot station (or the simulated one): use it as a context manager."""
 
-    def __init__(self, name: str, *, keyboard: KeyboardDevice, pointer: PointerDevice,
-                 camera: GuardedCamera, clock: Clock, limits: Limits,
-                 calibration_file: Path | None = None, default_hold: float = 0.08,
-                 emergency_release: Callable[[], None] | None = None,
-                 cleanup: list[Callable[[], None]] | None = None,
-                 laptop: Any = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        keyboard: KeyboardDevice,
+        pointer: PointerDevice,
+        camera: GuardedCamera,
+        clock: Clock,
+        limits: Limits,
+        calibration_file: Path | None = None,
+        default_hold: float = 0.08,
+        emergency_release: Callable[[], None] | None = None,
+        cleanup: list[Callable[[], None]] | None = None,
+        laptop: Any = None,
+    ) -> None:
         self.name = name
         self.keyboard = StationKeyboard(self, keyboard)
         self.pointer = StationPointer(self, pointer)
@@ -122,8 +131,10 @@ class Station:
     # -- the safety contract ----------------------------------------------------------------
     def check_running(self) -> None:
         if self._stopped:
-            raise EmergencyStop(f"station {self.name}: the emergency stop was pressed; "
-                                "everything is released and no key or button will move")
+            raise EmergencyStop(
+                f"station {self.name}: the emergency stop was pressed; "
+                "everything is released and no key or button will move"
+            )
         if self._closed:
             raise StationError(f"station {self.name} is closed")
 
@@ -148,6 +159,13 @@ class Station:
     def grab(self) -> np.ndarray:
         return self.camera.grab()
 
+    @property
+    def screen_size(self) -> tuple[int, int] | None:
+        """The laptop screen's (width, height) in pixels, as the USB controller reports it."""
+        controller = getattr(self.pointer.device, "controller", None)
+        info = getattr(controller, "info", None)
+        return (info.width, info.height) if info is not None else None
+
     # -- leaving --------------------------------------------------------------------------
     def close(self) -> None:
         """Release everything, close the drivers and the camera (safe to call twice)."""
@@ -157,9 +175,11 @@ class Station:
             self._closed = True
         atexit.unregister(self.close)
         self._release_everything()
-        for name, step in (("keyboard", self.keyboard.device.close),
-                           ("camera", self.camera.close), *(
-                               (f"cleanup {i}", fn) for i, fn in enumerate(self._cleanup))):
+        for name, step in (
+            ("keyboard", self.keyboard.device.close),
+            ("camera", self.camera.close),
+            *((f"cleanup {i}", fn) for i, fn in enumerate(self._cleanup)),
+        ):
             try:
                 step()
             except Exception as exc:  # noqa: BLE001 - closing must reach every part
@@ -168,8 +188,12 @@ class Station:
     def __enter__(self) -> Station:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def _release_everything(self) -> None:

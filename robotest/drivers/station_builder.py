@@ -21,13 +21,19 @@ def open_camera(spec: CameraSpec) -> GuardedCamera:
     if spec.kind == "opencv":
         from robotest.drivers.camera_opencv import OpenCvCamera
 
-        camera = OpenCvCamera(spec.source, width=spec.width, height=spec.height,
-                              exposure=spec.exposure, gain=spec.gain)
+        camera = OpenCvCamera(
+            spec.source,
+            width=spec.width,
+            height=spec.height,
+            exposure=spec.exposure,
+            gain=spec.gain,
+        )
     elif spec.kind == "genicam":
         from robotest.drivers.camera_genicam import GenICamCamera
 
-        camera = GenICamCamera(spec.producer, device=spec.device, exposure=spec.exposure,
-                               gain=spec.gain)
+        camera = GenICamCamera(
+            spec.producer, device=spec.device, exposure=spec.exposure, gain=spec.gain
+        )
     elif spec.kind == "replay":
         from robotest.drivers.camera_replay import ReplayCamera
 
@@ -39,25 +45,34 @@ def open_camera(spec: CameraSpec) -> GuardedCamera:
     return GuardedCamera(camera, FrameGuard(camera.name, frozen, size))
 
 
-def build_station(spec: StationSpec, *, clock: Clock | None = None, usb_backend: Any = None
-                  ) -> Station:
+def build_station(
+    spec: StationSpec, *, clock: Clock | None = None, usb_backend: Any = None
+) -> Station:
     """Open every driver of *spec*; on failure, close what was already open."""
     clock = clock or RealClock()
     opened: list[Callable[[], None]] = []
     try:
-        controller = UsbController(spec.usb.vendor_id, spec.usb.product_id,
-                                   backend=usb_backend, timeout_ms=spec.usb.timeout_ms)
+        controller = UsbController(
+            spec.usb.vendor_id,
+            spec.usb.product_id,
+            backend=usb_backend,
+            timeout_ms=spec.usb.timeout_ms,
+        )
         controller.open()
         opened.append(controller.close)
         keyboard: KeyboardDevice
         if spec.keyboard.kind == "pneumatic":
             assert spec.keyboard.keymap is not None
             pneumatic = PneumaticKeyboard.open(
-                spec.keyboard.port, spec.keyboard.keymap, baudrate=spec.keyboard.baud,
-                limits=spec.limits, clock=clock,
+                spec.keyboard.port,
+                spec.keyboard.keymap,
+                baudrate=spec.keyboard.baud,
+                limits=spec.limits,
+                clock=clock,
                 response_timeout=spec.keyboard.response_timeout,
                 attempts=spec.keyboard.attempts,
-                reconnect_timeout=spec.keyboard.reconnect_timeout)
+                reconnect_timeout=spec.keyboard.reconnect_timeout,
+            )
             opened.append(pneumatic.close)
             keyboard = pneumatic
         else:
@@ -70,7 +85,14 @@ def build_station(spec: StationSpec, *, clock: Clock | None = None, usb_backend:
                 close()
         raise
     return Station(
-        spec.name, keyboard=keyboard, pointer=UsbPointer(controller, clock), camera=camera,
-        clock=clock, limits=spec.limits, calibration_file=spec.calibration_file,
-        default_hold=spec.default_hold, emergency_release=controller.reset,
-        cleanup=[controller.close])
+        spec.name,
+        keyboard=keyboard,
+        pointer=UsbPointer(controller, clock),
+        camera=camera,
+        clock=clock,
+        limits=spec.limits,
+        calibration_file=spec.calibration_file,
+        default_hold=spec.default_hold,
+        emergency_release=controller.reset,
+        cleanup=[controller.close],
+    )

@@ -82,8 +82,9 @@ class _Table:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(
-                k.__name__ for k in kind)
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
             raise self.fail(key, f"expected {names}, got {value!r}")
         return value
 
@@ -130,8 +131,9 @@ def parse_station(data: dict[str, Any], path: Path | None = None) -> StationSpec
     known = {"station", "keyboard", "usb", "camera", "calibration", "limits"}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise StationConfigError(f"{where}: unknown section [{unknown[0]}] "
-                                 f"(known: {', '.join(sorted(known))})")
+        raise StationConfigError(
+            f"{where}: unknown section [{unknown[0]}] (known: {', '.join(sorted(known))})"
+        )
     station = root.sub("station")
     station.only("name", "default_hold")
     name = station.get("name", str, path.stem if path else "station")
@@ -173,16 +175,25 @@ def _keyboard(t: _Table, base: Path) -> KeyboardSpec:
     port = t.get("port", str, "")
     if kind == "pneumatic":
         if not port:
-            raise t.fail("port", "a pneumatic keyboard needs the controller's serial port "
-                                 "(e.g. port = \"/dev/ttyUSB0\")")
+            raise t.fail(
+                "port",
+                "a pneumatic keyboard needs the controller's serial port "
+                '(e.g. port = "/dev/ttyUSB0")',
+            )
         if keymap is None:
-            raise t.fail("keymap", "a pneumatic keyboard needs the laptop model's keymap "
-                                   "(key name = actuator index)")
+            raise t.fail(
+                "keymap",
+                "a pneumatic keyboard needs the laptop model's keymap (key name = actuator index)",
+            )
     return KeyboardSpec(
-        kind=kind, port=port, baud=t.positive("baud", int, 115200),
+        kind=kind,
+        port=port,
+        baud=t.positive("baud", int, 115200),
         response_timeout=t.positive("response_timeout", float, 0.1),
         attempts=t.positive("attempts", int, 5),
-        reconnect_timeout=t.positive("reconnect_timeout", float, 3.0), keymap=keymap)
+        reconnect_timeout=t.positive("reconnect_timeout", float, 3.0),
+        keymap=keymap,
+    )
 
 
 def _usb(t: _Table) -> UsbSpec:
@@ -196,12 +207,26 @@ def _usb(t: _Table) -> UsbSpec:
 
 
 def _camera(t: _Table, base: Path) -> CameraSpec:
-    t.only("kind", "source", "producer", "device", "width", "height", "exposure", "gain",
-           "frozen_after", "loop")
+    t.only(
+        "kind",
+        "source",
+        "producer",
+        "device",
+        "width",
+        "height",
+        "exposure",
+        "gain",
+        "frozen_after",
+        "loop",
+    )
     kind = t.choice("kind", CAMERA_KINDS, "opencv")
     source: int | str = t.get("source", (int, str), 0)
-    if kind == "replay" or (kind == "opencv" and isinstance(source, str) and "://" not in source
-                            and not source.startswith("/dev/")):
+    if kind == "replay" or (
+        kind == "opencv"
+        and isinstance(source, str)
+        and "://" not in source
+        and not source.startswith("/dev/")
+    ):
         if not isinstance(source, str):
             raise t.fail("source", "a replay camera needs a folder of frames or a video file")
         source = str((base / source).resolve())
@@ -212,10 +237,17 @@ def _camera(t: _Table, base: Path) -> CameraSpec:
         producer = str((base / producer).resolve())
     frozen = t.get("frozen_after", int, 20)
     return CameraSpec(
-        kind=kind, source=source, producer=producer, device=t.get("device", (int, str), 0),
-        width=t.positive("width", int, None), height=t.positive("height", int, None),
-        exposure=t.get("exposure", float, None), gain=t.get("gain", float, None),
-        frozen_after=frozen if frozen > 0 else None, loop=t.get("loop", bool, False))
+        kind=kind,
+        source=source,
+        producer=producer,
+        device=t.get("device", (int, str), 0),
+        width=t.positive("width", int, None),
+        height=t.positive("height", int, None),
+        exposure=t.get("exposure", float, None),
+        gain=t.get("gain", float, None),
+        frozen_after=frozen if frozen > 0 else None,
+        loop=t.get("loop", bool, False),
+    )
 
 
 def _limits(t: _Table) -> Limits:

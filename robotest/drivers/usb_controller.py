@@ -66,9 +66,16 @@ def udev_hint(vendor_id: int, product_id: int) -> str:
 class UsbController:
     """One USB controller: finds, configures and talks to the device."""
 
-    def __init__(self, vendor_id: int, product_id: int, *, backend: Any = None,
-                 timeout_ms: int = 200, attempts: int = 4, reconnect_timeout: float = 3.0
-                 ) -> None:
+    def __init__(
+        self,
+        vendor_id: int,
+        product_id: int,
+        *,
+        backend: Any = None,
+        timeout_ms: int = 200,
+        attempts: int = 4,
+        reconnect_timeout: float = 3.0,
+    ) -> None:
         self.vendor_id = vendor_id
         self.product_id = product_id
         self.backend = backend
@@ -80,24 +87,31 @@ class UsbController:
         self.reconnects = 0
         self.fault: str | None = None
         self._device: Any = None
+        self._gone = False
         self._seq = 0
 
     # -- connection --------------------------------------------------------------------------
     def open(self) -> UsbInfo:
         try:
-            device = usb.core.find(idVendor=self.vendor_id, idProduct=self.product_id,
-                                   backend=self.backend)
+            device = usb.core.find(
+                idVendor=self.vendor_id, idProduct=self.product_id, backend=self.backend
+            )
         except usb.core.NoBackendError:
-            raise DriverError(f"{self.name}: no USB library found: install libusb "
-                              "(`sudo apt-get install libusb-1.0-0`)") from None
+            raise DriverError(
+                f"{self.name}: no USB library found: install libusb "
+                "(`sudo apt-get install libusb-1.0-0`)"
+            ) from None
         if device is None:
-            raise UsbDeviceGone(f"{self.name} is not connected: check the USB cable and the "
-                                "vendor/product ids in the station file")
+            raise UsbDeviceGone(
+                f"{self.name} is not connected: check the USB cable and the "
+                "vendor/product ids in the station file"
+            )
         try:
             device.set_configuration()
             usb.util.claim_interface(device, INTERFACE)
-            raw = device.ctrl_transfer(REQUEST_IN, UsbRequest.GET_INFO, 0, 0, 64,
-                                       timeout=self.timeout_ms)
+            raw = device.ctrl_transfer(
+                REQUEST_IN, UsbRequest.GET_INFO, 0, 0, 64, timeout=self.timeout_ms
+            )
         except usb.core.USBError as exc:
             raise self._error(exc, "opening") from exc
         self._device = device
@@ -112,8 +126,9 @@ class UsbController:
 
     def reset(self) -> None:
         """Release every button and key with a control request (bypasses the bulk pipe)."""
-        self._require().ctrl_transfer(REQUEST_OUT, UsbRequest.RESET, 0, 0, None,
-                                      timeout=self.timeout_ms)
+        self._require().ctrl_transfer(
+            REQUEST_OUT, UsbRequest.RESET, 0, 0, None, timeout=self.timeout_ms
+        )
 
     # -- commands ----------------------------------------------------------------------------
     def command(self, command: UsbCommand, payload: bytes = b"") -> UsbAnswer:
@@ -125,8 +140,9 @@ class UsbController:
             try:
                 device = self._require()
                 device.write(EP_OUT, packet, timeout=self.timeout_ms)
-                answer = UsbAnswer.decode(bytes(device.read(EP_IN, STATUS_SIZE,
-                                                            timeout=self.timeout_ms)))
+                answer = UsbAnswer.decode(
+                    bytes(device.read(EP_IN, STATUS_SIZE, timeout=self.timeout_ms))
+                )
             except usb.core.USBTimeoutError as exc:
                 last = f"timed out ({exc.strerror})"
                 continue
@@ -137,11 +153,13 @@ class UsbController:
                 last = f"answer for seq {answer.seq}, expected {self._seq}"
                 continue
             if answer.status != UsbStatus.OK:
-                raise ProtocolError(f"{self.name} refused {command.name}: "
-                                    f"{UsbStatus(answer.status).name}")
+                raise ProtocolError(
+                    f"{self.name} refused {command.name}: {UsbStatus(answer.status).name}"
+                )
             return answer
-        self.fault = (f"{self.name} did not complete {command.name} after {self.attempts} "
-                      f"attempts: {last}")
+        self.fault = (
+            f"{self.name} did not complete {command.name} after {self.attempts} attempts: {last}"
+        )
         raise DriverError(self.fault)
 
     # -- internals ---------------------------------------------------------------------------
@@ -164,6 +182,8 @@ class UsbController:
         raise self._error(exc, "talking to")
 
     def _reconnect(self) -> None:
+        if self._gone:
+            raise UsbDeviceGone(self.fault)  # gave up once already: fail fast
         self.reconnects += 1
         deadline = time.monotonic() + self.reconnect_timeout
         while True:
@@ -172,8 +192,11 @@ class UsbController:
                 return
             except UsbDeviceGone:
                 if time.monotonic() >= deadline:
-                    self.fault = (f"{self.name} disconnected and did not come back within "
-                                  f"{self.reconnect_timeout:.1f} s: check the USB cable")
+                    self.fault = (
+                        f"{self.name} disconnected and did not come back within "
+                        f"{self.reconnect_timeout:.1f} s: check the USB cable"
+                    )
+                    self._gone = True
                     raise UsbDeviceGone(self.fault) from None
             time.sleep(0.02)
 
@@ -181,7 +204,8 @@ class UsbController:
         if exc.errno == errno.EACCES:
             return UsbPermissionError(
                 f"permission denied {doing} {self.name}: "
-                f"{udev_hint(self.vendor_id, self.product_id)}")
+                f"{udev_hint(self.vendor_id, self.product_id)}"
+            )
         if exc.errno == errno.ENODEV:
             return UsbDeviceGone(f"{self.name} disconnected while {doing} it")
         return DriverError(f"{self.name}: USB error while {doing} it: {exc.strerror}")
@@ -190,8 +214,9 @@ class UsbController:
 class UsbPointer:
     """The station's pointer: absolute moves in screen pixels, buttons, scroll."""
 
-    def __init__(self, controller: UsbController, clock: Clock | None = None,
-                 click_interval: float = 0.08) -> None:
+    def __init__(
+        self, controller: UsbController, clock: Clock | None = None, click_interval: float = 0.08
+    ) -> None:
         self.controller = controller
         self.clock = clock or RealClock()
         self.click_interval = click_interval
@@ -199,8 +224,10 @@ class UsbPointer:
     def move_to(self, x: int, y: int) -> None:
         info = self.controller.info
         if info is not None and not (0 <= x < info.width and 0 <= y < info.height):
-            raise ScriptError(f"point ({x}, {y}) is outside the {info.width}x{info.height} "
-                                f"screen of {self.controller.name}")
+            raise ScriptError(
+                f"point ({x}, {y}) is outside the {info.width}x{info.height} "
+                f"screen of {self.controller.name}"
+            )
         self.controller.command(UsbCommand.MOVE_ABS, move_payload(int(x), int(y)))
 
     def button(self, button: str, down: bool) -> None:
@@ -226,16 +253,18 @@ class UsbPointer:
         if self.controller.fault:
             notes.faults.append(self.controller.fault)
         elif self.controller.reconnects:
-            notes.warnings.append(f"{self.controller.name} was reconnected "
-                                  f"{self.controller.reconnects} time(s)")
+            notes.warnings.append(
+                f"{self.controller.name} was reconnected {self.controller.reconnects} time(s)"
+            )
         return notes
 
 
 class UsbKeyboard:
     """Keys typed as HID keyboard reports through the USB controller (no actuators)."""
 
-    def __init__(self, controller: UsbController, limits: Limits | None = None,
-                 clock: Clock | None = None) -> None:
+    def __init__(
+        self, controller: UsbController, limits: Limits | None = None, clock: Clock | None = None
+    ) -> None:
         self.controller = controller
         self.governor = SafetyGovernor(limits or Limits())
         self.clock = clock or RealClock()

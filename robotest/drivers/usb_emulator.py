@@ -116,13 +116,15 @@ class UsbControllerDevice:
         answer, self._pending = self._pending, None
         return answer
 
-    def control(self, request_type: int, request: int, value: int, index: int,
-                length: int) -> bytes:
+    def control(
+        self, request_type: int, request: int, value: int, index: int, length: int
+    ) -> bytes:
         if request_type == 0x80 and request == GET_DESCRIPTOR and value >> 8 == DESC_STRING:
             return _string_descriptor(value & 0xFF)
         if request_type == REQUEST_IN and request == UsbRequest.GET_INFO:
-            return UsbInfo(self.width, self.height, PROTOCOL_VERSION, "robotest-usb-emu 1.0"
-                           ).encode()
+            return UsbInfo(
+                self.width, self.height, PROTOCOL_VERSION, "robotest-usb-emu 1.0"
+            ).encode()
         if request_type == REQUEST_OUT and request == UsbRequest.RESET:
             self._release_all()
             return b""
@@ -200,27 +202,74 @@ class _Descriptor:
 
 def _device_descriptor(dev: UsbControllerDevice) -> _Descriptor:
     return _Descriptor(
-        bLength=18, bDescriptorType=1, bcdUSB=0x0200, bDeviceClass=0, bDeviceSubClass=0,
-        bDeviceProtocol=0, bMaxPacketSize0=64, idVendor=dev.vendor_id,
-        idProduct=dev.product_id, bcdDevice=0x0100, iManufacturer=1, iProduct=2,
-        iSerialNumber=3, bNumConfigurations=1, address=7, bus=1, port_number=2,
-        port_numbers=(2,), speed=3)
+        bLength=18,
+        bDescriptorType=1,
+        bcdUSB=0x0200,
+        bDeviceClass=0,
+        bDeviceSubClass=0,
+        bDeviceProtocol=0,
+        bMaxPacketSize0=64,
+        idVendor=dev.vendor_id,
+        idProduct=dev.product_id,
+        bcdDevice=0x0100,
+        iManufacturer=1,
+        iProduct=2,
+        iSerialNumber=3,
+        bNumConfigurations=1,
+        address=7,
+        bus=1,
+        port_number=2,
+        port_numbers=(2,),
+        speed=3,
+    )
 
 
-_CONFIG = _Descriptor(bLength=9, bDescriptorType=2, wTotalLength=32, bNumInterfaces=1,
-                      bConfigurationValue=1, iConfiguration=0, bmAttributes=0x80,
-                      bMaxPower=50, extra_descriptors=[])
-_INTERFACE = _Descriptor(bLength=9, bDescriptorType=4, bInterfaceNumber=INTERFACE,
-                         bAlternateSetting=0, bNumEndpoints=2, bInterfaceClass=0xFF,
-                         bInterfaceSubClass=0, bInterfaceProtocol=0, iInterface=0,
-                         extra_descriptors=[])
+_CONFIG = _Descriptor(
+    bLength=9,
+    bDescriptorType=2,
+    wTotalLength=32,
+    bNumInterfaces=1,
+    bConfigurationValue=1,
+    iConfiguration=0,
+    bmAttributes=0x80,
+    bMaxPower=50,
+    extra_descriptors=[],
+)
+_INTERFACE = _Descriptor(
+    bLength=9,
+    bDescriptorType=4,
+    bInterfaceNumber=INTERFACE,
+    bAlternateSetting=0,
+    bNumEndpoints=2,
+    bInterfaceClass=0xFF,
+    bInterfaceSubClass=0,
+    bInterfaceProtocol=0,
+    iInterface=0,
+    extra_descriptors=[],
+)
 _ENDPOINTS = (
-    _Descriptor(bLength=7, bDescriptorType=5, bEndpointAddress=EP_OUT, bmAttributes=0x02,
-                wMaxPacketSize=64, bInterval=0, bRefresh=0, bSynchAddress=0,
-                extra_descriptors=[]),
-    _Descriptor(bLength=7, bDescriptorType=5, bEndpointAddress=EP_IN, bmAttributes=0x02,
-                wMaxPacketSize=64, bInterval=0, bRefresh=0, bSynchAddress=0,
-                extra_descriptors=[]),
+    _Descriptor(
+        bLength=7,
+        bDescriptorType=5,
+        bEndpointAddress=EP_OUT,
+        bmAttributes=0x02,
+        wMaxPacketSize=64,
+        bInterval=0,
+        bRefresh=0,
+        bSynchAddress=0,
+        extra_descriptors=[],
+    ),
+    _Descriptor(
+        bLength=7,
+        bDescriptorType=5,
+        bEndpointAddress=EP_IN,
+        bmAttributes=0x02,
+        wMaxPacketSize=64,
+        bInterval=0,
+        bRefresh=0,
+        bSynchAddress=0,
+        extra_descriptors=[],
+    ),
 )
 
 
@@ -232,8 +281,9 @@ class _Handle:
 
 
 def _no_device() -> usb.core.USBError:
-    return usb.core.USBError("No such device (it may have been disconnected)",
-                             LIBUSB_ERROR_NO_DEVICE, errno.ENODEV)
+    return usb.core.USBError(
+        "No such device (it may have been disconnected)", LIBUSB_ERROR_NO_DEVICE, errno.ENODEV
+    )
 
 
 class EmulatedUsbBackend(usb.backend.IBackend):
@@ -255,14 +305,16 @@ class EmulatedUsbBackend(usb.backend.IBackend):
             raise IndexError("configuration index out of range")
         return _CONFIG
 
-    def get_interface_descriptor(self, dev: UsbControllerDevice, intf: int, alt: int,
-                                 config: int) -> _Descriptor:
+    def get_interface_descriptor(
+        self, dev: UsbControllerDevice, intf: int, alt: int, config: int
+    ) -> _Descriptor:
         if (intf, alt, config) != (0, 0, 0):
             raise IndexError("interface index out of range")
         return _INTERFACE
 
-    def get_endpoint_descriptor(self, dev: UsbControllerDevice, ep: int, intf: int, alt: int,
-                                config: int) -> _Descriptor:
+    def get_endpoint_descriptor(
+        self, dev: UsbControllerDevice, ep: int, intf: int, alt: int, config: int
+    ) -> _Descriptor:
         if (intf, alt, config) != (0, 0, 0) or not 0 <= ep < len(_ENDPOINTS):
             raise IndexError("endpoint index out of range")
         return _ENDPOINTS[ep]
@@ -272,8 +324,9 @@ class EmulatedUsbBackend(usb.backend.IBackend):
         if not dev.plugged:
             raise _no_device()
         if dev.access_denied:
-            raise usb.core.USBError("Access denied (insufficient permissions)",
-                                    LIBUSB_ERROR_ACCESS, errno.EACCES)
+            raise usb.core.USBError(
+                "Access denied (insufficient permissions)", LIBUSB_ERROR_ACCESS, errno.EACCES
+            )
         return _Handle(dev)
 
     def close_device(self, dev_handle: _Handle) -> None:
@@ -313,8 +366,9 @@ class EmulatedUsbBackend(usb.backend.IBackend):
         dev_handle.device.halted = False
 
     # transfers
-    def bulk_write(self, dev_handle: _Handle, ep: int, intf: int, data: array.array,
-                   timeout: int) -> int:
+    def bulk_write(
+        self, dev_handle: _Handle, ep: int, intf: int, data: array.array, timeout: int
+    ) -> int:
         device = self._transfer(dev_handle, intf, ep == EP_OUT)
         with device.lock:
             if device.stalls:
@@ -325,21 +379,31 @@ class EmulatedUsbBackend(usb.backend.IBackend):
             device.bulk_out(data.tobytes())
         return len(data)
 
-    def bulk_read(self, dev_handle: _Handle, ep: int, intf: int, buff: array.array,
-                  timeout: int) -> int:
+    def bulk_read(
+        self, dev_handle: _Handle, ep: int, intf: int, buff: array.array, timeout: int
+    ) -> int:
         device = self._transfer(dev_handle, intf, ep == EP_IN)
         with device.lock:
             answer = device.bulk_in()
         if answer is None:
-            raise usb.core.USBTimeoutError("Operation timed out", LIBUSB_ERROR_TIMEOUT,
-                                           errno.ETIMEDOUT)
+            raise usb.core.USBTimeoutError(
+                "Operation timed out", LIBUSB_ERROR_TIMEOUT, errno.ETIMEDOUT
+            )
         size = min(len(answer), len(buff) * buff.itemsize, STATUS_SIZE)
         for i in range(size):
             buff[i] = answer[i]
         return size
 
-    def ctrl_transfer(self, dev_handle: _Handle, bmRequestType: int, bRequest: int,
-                      wValue: int, wIndex: int, data: array.array, timeout: int) -> int:
+    def ctrl_transfer(
+        self,
+        dev_handle: _Handle,
+        bmRequestType: int,
+        bRequest: int,
+        wValue: int,
+        wIndex: int,
+        data: array.array,
+        timeout: int,
+    ) -> int:
         self._check(dev_handle)
         device = dev_handle.device
         with device.lock:
@@ -356,8 +420,9 @@ class EmulatedUsbBackend(usb.backend.IBackend):
         if not dev_handle.device.plugged:
             raise _no_device()
 
-    def _transfer(self, dev_handle: _Handle, intf: int, right_direction: bool
-                  ) -> UsbControllerDevice:
+    def _transfer(
+        self, dev_handle: _Handle, intf: int, right_direction: bool
+    ) -> UsbControllerDevice:
         self._check(dev_handle)
         device = dev_handle.device
         if intf not in dev_handle.claimed or not right_direction:
@@ -365,6 +430,7 @@ class EmulatedUsbBackend(usb.backend.IBackend):
         with device.lock:
             if device.timeouts:
                 device.timeouts -= 1
-                raise usb.core.USBTimeoutError("Operation timed out", LIBUSB_ERROR_TIMEOUT,
-                                               errno.ETIMEDOUT)
+                raise usb.core.USBTimeoutError(
+                    "Operation timed out", LIBUSB_ERROR_TIMEOUT, errno.ETIMEDOUT
+                )
         return device

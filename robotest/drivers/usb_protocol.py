@@ -92,7 +92,8 @@ class UsbInfo:
 
     def encode(self) -> bytes:
         return struct.pack("<HHB", self.width, self.height, self.protocol) + (
-            self.firmware.encode("ascii"))
+            self.firmware.encode("ascii")
+        )
 
     @staticmethod
     def decode(data: bytes) -> UsbInfo:
@@ -112,11 +113,34 @@ def _usage_table() -> dict[str, int]:
     for i, ch in enumerate("1234567890"):
         table[ch] = 0x1E + i
     named = {
-        "Enter": 0x28, "Esc": 0x29, "Backspace": 0x2A, "Tab": 0x2B, "Space": 0x2C,
-        "-": 0x2D, "=": 0x2E, "[": 0x2F, "]": 0x30, "\\": 0x31, ";": 0x33, "'": 0x34,
-        "`": 0x35, ",": 0x36, ".": 0x37, "/": 0x38, "CapsLock": 0x39, "PrintScreen": 0x46,
-        "Insert": 0x49, "Home": 0x4A, "PageUp": 0x4B, "Delete": 0x4C, "End": 0x4D,
-        "PageDown": 0x4E, "Right": 0x4F, "Left": 0x50, "Down": 0x51, "Up": 0x52,
+        "Enter": 0x28,
+        "Esc": 0x29,
+        "Backspace": 0x2A,
+        "Tab": 0x2B,
+        "Space": 0x2C,
+        "-": 0x2D,
+        "=": 0x2E,
+        "[": 0x2F,
+        "]": 0x30,
+        "\\": 0x31,
+        ";": 0x33,
+        "'": 0x34,
+        "`": 0x35,
+        ",": 0x36,
+        ".": 0x37,
+        "/": 0x38,
+        "CapsLock": 0x39,
+        "PrintScreen": 0x46,
+        "Insert": 0x49,
+        "Home": 0x4A,
+        "PageUp": 0x4B,
+        "Delete": 0x4C,
+        "End": 0x4D,
+        "PageDown": 0x4E,
+        "Right": 0x4F,
+        "Left": 0x50,
+        "Down": 0x51,
+        "Up": 0x52,
         "Power": 0x66,
     }
     table.update(named)

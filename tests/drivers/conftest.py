@@ -23,7 +23,13 @@ def emulator() -> Iterator[KeyboardEmulator]:
 
 @pytest.fixture
 def keyboard(emulator: KeyboardEmulator) -> Iterator[PneumaticKeyboard]:
-    kb = PneumaticKeyboard.open(emulator.port, default_keymap(), limits=FAST_LIMITS,
-                                response_timeout=0.05, attempts=6, reconnect_timeout=1.0)
+    kb = PneumaticKeyboard.open(
+        emulator.port,
+        default_keymap(),
+        limits=FAST_LIMITS,
+        response_timeout=0.05,
+        attempts=10,
+        reconnect_timeout=1.0,
+    )
     yield kb
     kb.session.close()

@@ -117,8 +117,11 @@ def test_sim_adapter_turns_simulation_failures_into_camera_errors() -> None:
 PRODUCER = simulated_producer()
 
 
-@pytest.mark.skipif(PRODUCER is None, reason="the genicam package (simulated GenTL producer "
-                    "viky.cti) is not installed: pip install genicam harvesters")
+@pytest.mark.skipif(
+    PRODUCER is None,
+    reason="the genicam package (simulated GenTL producer "
+    "viky.cti) is not installed: pip install genicam harvesters",
+)
 def test_genicam_camera_streams_from_the_simulated_producer() -> None:
     assert PRODUCER is not None
     cam = GenICamCamera(PRODUCER, device=0, exposure=1000.0)
@@ -134,3 +137,13 @@ def test_genicam_camera_reports_a_missing_producer(tmp_path: Path) -> None:
     pytest.importorskip("harvesters")
     with pytest.raises(CameraError, match="does not exist"):
         GenICamCamera(str(tmp_path / "vendor.cti"))
+
+
+def test_a_live_source_is_drained_so_the_frame_is_fresh(video: Path) -> None:
+    # a file read as if it were a live stream: every grab returns at once (a full
+    # buffer), so the camera drops up to max_drain frames and returns the newest
+    cam = OpenCvCamera(str(video), live=True, max_drain=2)
+    assert int(np.median(cam.grab()[:, :, 2])) == pytest.approx(40, abs=6)  # frames 0, 1
+    assert int(np.median(cam.grab()[:, :, 2])) == pytest.approx(120, abs=6)  # frames 2, 3
+    with pytest.raises(CameraError, match="returned no frame"):
+        cam.grab()  # frame 4, then the stream ends while draining

@@ -64,8 +64,11 @@ def test_encode_then_parse_round_trips(frame: Frame) -> None:
     assert parse_all(encode(frame)) == [frame]
 
 
-@given(st.lists(st.tuples(garbage, frames), max_size=8), garbage,
-       st.lists(st.integers(1, 17), max_size=30))
+@given(
+    st.lists(st.tuples(garbage, frames), max_size=8),
+    garbage,
+    st.lists(st.integers(1, 17), max_size=30),
+)
 @settings(max_examples=200)
 def test_parser_finds_every_frame_among_garbage_in_any_chunking(
     items: list[tuple[bytes, Frame]], tail: bytes, chunks: list[int]
@@ -81,8 +84,9 @@ def test_a_corrupted_frame_is_rejected_and_the_next_one_still_parses(
     data = bytearray(encode(frame))
     index = 3 + position % (len(data) - 3)  # corrupt past the length field
     data[index] ^= flip
-    result = [item for item in parse_all(bytes(data) + encode(following))
-              if isinstance(item, Frame)]
+    result = [
+        item for item in parse_all(bytes(data) + encode(following)) if isinstance(item, Frame)
+    ]
     assert result == [following]
 
 
@@ -107,11 +111,18 @@ def test_press_payload_round_trips(chord: list[int], hold_ms: int) -> None:
     assert decode_press(encode_press(tuple(chord), hold_ms)) == (tuple(chord), hold_ms)
 
 
-@given(st.integers(0, 0xFFFF), st.booleans(), st.booleans(),
-       st.lists(st.builds(ActuatorState, st.booleans(), st.booleans(),
-                          st.integers(0, 2**32 - 1)), max_size=128))
-def test_status_payload_round_trips(pressure: int, tripped: bool, low: bool,
-                                    actuators: list[ActuatorState]) -> None:
+@given(
+    st.integers(0, 0xFFFF),
+    st.booleans(),
+    st.booleans(),
+    st.lists(
+        st.builds(ActuatorState, st.booleans(), st.booleans(), st.integers(0, 2**32 - 1)),
+        max_size=128,
+    ),
+)
+def test_status_payload_round_trips(
+    pressure: int, tripped: bool, low: bool, actuators: list[ActuatorState]
+) -> None:
     status = ControllerStatus(pressure, tripped, low, tuple(actuators))
     assert decode_status(encode_status(status)) == status
 

@@ -41,7 +41,8 @@ def nothing_down(emulator: KeyboardEmulator) -> bool:
 
 
 def test_press_reaches_the_actuators_through_a_real_serial_device(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     events: list[tuple[int, bool]] = []
     emulator.firmware.on_actuator = lambda index, down: events.append((index, down))
     keyboard.press(("ctrl", "alt", "Delete"), hold=0.02)
@@ -53,15 +54,22 @@ def test_press_reaches_the_actuators_through_a_real_serial_device(
     assert keyboard.port.endswith("ttyROBOKBD0")
 
 
-@pytest.mark.parametrize("kind, direction", [
-    ("drop", "to_controller"), ("drop", "to_host"),
-    ("corrupt", "to_controller"), ("corrupt", "to_host"),
-    ("duplicate", "to_controller"), ("duplicate", "to_host"),
-    ("delay", "to_controller"), ("delay", "to_host"),
-])
+@pytest.mark.parametrize(
+    "kind, direction",
+    [
+        ("drop", "to_controller"),
+        ("drop", "to_host"),
+        ("corrupt", "to_controller"),
+        ("corrupt", "to_host"),
+        ("duplicate", "to_controller"),
+        ("duplicate", "to_host"),
+        ("delay", "to_controller"),
+        ("delay", "to_host"),
+    ],
+)
 def test_frame_faults_never_press_twice_nor_leave_a_key_down(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard, kind: str,
-        direction: str) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard, kind: str, direction: str
+) -> None:
     emulator.inject(kind, direction, command=PRESS, delay=0.08)
     keyboard.press(("F2",), hold=0.02)
     keyboard.press(("Enter",), hold=0.02)  # the next press is not confused by late frames
@@ -70,11 +78,13 @@ def test_frame_faults_never_press_twice_nor_leave_a_key_down(
     assert nothing_down(emulator)
     if kind != "duplicate" or direction != "to_host":
         assert keyboard.session.stats.resends + keyboard.session.stats.timeouts >= (
-            0 if kind == "duplicate" else 1)
+            0 if kind == "duplicate" else 1
+        )
 
 
-def test_garbage_on_the_line_is_skipped(emulator: KeyboardEmulator,
-                                        keyboard: PneumaticKeyboard) -> None:
+def test_garbage_on_the_line_is_skipped(
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     emulator.send_raw(b"\x00\xa5\xff\x03garbage\xa5\x02")
     keyboard.press(("a",), hold=0.01)
     assert presses(emulator) == [(default_keymap().actuator("a"),)]
@@ -87,8 +97,9 @@ def test_random_faults_soak(emulator: KeyboardEmulator, keyboard: PneumaticKeybo
     for _ in range(25):
         kind = rng.choice(["drop", "corrupt", "duplicate", "delay", None])
         if kind:
-            emulator.inject(kind, rng.choice(["to_controller", "to_host"]), command=PRESS,
-                            delay=0.07)
+            emulator.inject(
+                kind, rng.choice(["to_controller", "to_host"]), command=PRESS, delay=0.07
+            )
         key = rng.choice(keys)
         keyboard.press((key,), hold=0.005)
         expected.append((default_keymap().actuator(key),))
@@ -98,7 +109,8 @@ def test_random_faults_soak(emulator: KeyboardEmulator, keyboard: PneumaticKeybo
 
 
 def test_vanished_port_is_reopened_and_the_press_happens_once(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     emulator.unplug()
     threading.Timer(0.3, emulator.replug).start()
     keyboard.press(("F2",), hold=0.01)
@@ -108,7 +120,8 @@ def test_vanished_port_is_reopened_and_the_press_happens_once(
 
 
 def test_port_that_stays_gone_is_reported_with_its_name(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     emulator.unplug()
     with pytest.raises(PortGone, match=f"{emulator.port} vanished"):
         keyboard.press(("F2",), hold=0.01)
@@ -116,7 +129,8 @@ def test_port_that_stays_gone_is_reported_with_its_name(
 
 
 def test_silent_controller_is_reported_with_the_port_name(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     emulator.inject("drop", "to_controller", count=100)
     with pytest.raises(ControllerSilent, match=emulator.port):
         keyboard.press(("F2",), hold=0.01)
@@ -129,7 +143,8 @@ def test_opening_a_missing_port_names_it() -> None:
 
 
 def test_stuck_actuator_fails_the_press_with_the_key_name(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     emulator.make_stuck(F2)
     with pytest.raises(ActuatorStuck, match="key F2 \\(actuator .*\\) on .* is stuck down"):
         keyboard.press(("F2",), hold=0.01)
@@ -140,7 +155,8 @@ def test_stuck_actuator_fails_the_press_with_the_key_name(
 
 
 def test_low_supply_pressure_is_reported_and_nothing_is_pressed(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     emulator.set_pressure(250)
     with pytest.raises(LowPressure, match="250 kPa.*check the compressed-air supply"):
         keyboard.press(("F2",), hold=0.01)
@@ -149,7 +165,8 @@ def test_low_supply_pressure_is_reported_and_nothing_is_pressed(
 
 
 def test_heartbeat_keeps_a_long_hold_alive_and_the_watchdog_releases_a_dead_host(
-        emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
     keyboard.press(("Shift",), hold=0.5)  # longer than the 300 ms watchdog
     assert not keyboard.status().watchdog_tripped
     # now the host dies mid-press: no release, no heartbeat
@@ -161,8 +178,7 @@ def test_heartbeat_keeps_a_long_hold_alive_and_the_watchdog_releases_a_dead_host
         assert fw.status().watchdog_tripped
 
 
-def test_close_releases_everything(emulator: KeyboardEmulator,
-                                   keyboard: PneumaticKeyboard) -> None:
+def test_close_releases_everything(emulator: KeyboardEmulator, keyboard: PneumaticKeyboard) -> None:
     keyboard.session.request(Command.PRESS, bytes([0x10, 0x27, 1, F2]))
     assert not nothing_down(emulator)
     keyboard.close()
@@ -187,3 +203,15 @@ def test_governor_refuses_what_the_limits_forbid(emulator: KeyboardEmulator) -> 
         assert kb.wear()["a"] == 3
     finally:
         kb.close()
+
+
+def test_after_giving_up_on_a_vanished_port_the_driver_fails_fast(
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
+    emulator.unplug()
+    with pytest.raises(PortGone):
+        keyboard.press(("F2",), hold=0.01)
+    start = time.monotonic()
+    with pytest.raises(PortGone, match="vanished"):
+        keyboard.release_all()
+    assert time.monotonic() - start < 0.5  # no second reconnect wait

@@ -14,8 +14,16 @@ from robotest.drivers.keyboard_session import KeyboardSession
 
 from .fakes import FirmwareLink
 
-ACTIONS = ("deliver", "drop_request", "drop_answer", "corrupt_request", "corrupt_answer",
-           "duplicate_request", "duplicate_answer", "late_answer")
+ACTIONS = (
+    "deliver",
+    "drop_request",
+    "drop_answer",
+    "corrupt_request",
+    "corrupt_answer",
+    "duplicate_request",
+    "duplicate_answer",
+    "late_answer",
+)
 
 
 class LossyLink(FirmwareLink):
@@ -55,7 +63,8 @@ class LossyLink(FirmwareLink):
 @given(st.lists(st.sampled_from(ACTIONS), max_size=60), st.integers(1, 12))
 @settings(max_examples=150, deadline=None)
 def test_every_press_happens_at_most_once_and_exactly_once_on_success(
-        actions: list[str], presses: int) -> None:
+    actions: list[str], presses: int
+) -> None:
     clock = ManualClock()
     firmware = Firmware(actuators=16, watchdog_ms=60_000)
     link = LossyLink(firmware, clock, [])
@@ -80,10 +89,14 @@ def test_every_press_happens_at_most_once_and_exactly_once_on_success(
     assert firmware.down() == ()
 
 
-@given(st.lists(st.integers(0, 255), min_size=1, max_size=20, unique=True),
-       st.lists(st.integers(0, 2), min_size=20, max_size=20), st.randoms())
+@given(
+    st.lists(st.integers(0, 255), min_size=1, max_size=20, unique=True),
+    st.lists(st.integers(0, 2), min_size=20, max_size=20),
+    st.randoms(),
+)
 def test_firmware_executes_each_sequence_number_once_however_often_it_arrives(
-        seqs: list[int], repeats: list[int], rng) -> None:  # type: ignore[no-untyped-def]
+    seqs: list[int], repeats: list[int], rng
+) -> None:  # type: ignore[no-untyped-def]
     firmware = Firmware(actuators=8)
     frames = [Frame(seq, Command.PRESS, encode_press((i % 8,), 1)) for i, seq in enumerate(seqs)]
     deliveries = []

@@ -13,12 +13,14 @@ from robotest.drivers.keyboard_session import CommandRefused, KeyboardSession
 from .fakes import FirmwareLink
 
 
-def make(attempts: int = 4, timeout: float = 0.1) -> tuple[KeyboardSession, FirmwareLink,
-                                                            ManualClock]:
+def make(
+    attempts: int = 4, timeout: float = 0.1
+) -> tuple[KeyboardSession, FirmwareLink, ManualClock]:
     clock = ManualClock()
     link = FirmwareLink(Firmware(actuators=16, watchdog_ms=400), clock)
-    session = KeyboardSession(link, clock, response_timeout=timeout, attempts=attempts,
-                              reconnect_timeout=1.0)
+    session = KeyboardSession(
+        link, clock, response_timeout=timeout, attempts=attempts, reconnect_timeout=1.0
+    )
     session.open()
     return session, link, clock
 

@@ -53,7 +53,10 @@ def test_keys_reach_the_laptop_through_the_serial_emulator_and_keymap(sim: Stati
     assert sim.laptop.state == "bios_exit_dialog"
     keymap = sim.keyboard.device.keymap  # type: ignore[attr-defined]
     assert [chord for _, chord in firmware_of(sim).press_log] == [
-        (keymap.actuator("Power"),), (keymap.actuator("F2"),), (keymap.actuator("Esc"),)]
+        (keymap.actuator("Power"),),
+        (keymap.actuator("F2"),),
+        (keymap.actuator("Esc"),),
+    ]
     frame = sim.camera.grab()
     assert frame.shape == (SMALL[1], SMALL[0], 3)
     assert float(np.mean(frame)) > float(np.mean(dark)) + 5  # the camera sees the BIOS
@@ -104,7 +107,8 @@ def assert_all_released(station: Station) -> None:
 
 @pytest.mark.parametrize("exit_with", [RuntimeError, KeyboardInterrupt, StepFailed, None])
 def test_leaving_the_station_by_any_path_releases_everything(
-        exit_with: type[BaseException] | None) -> None:
+    exit_with: type[BaseException] | None,
+) -> None:
     station = open_station("sim", frame_size=SMALL)
     firmware = firmware_of(station)
     if exit_with is None:
@@ -148,3 +152,7 @@ def test_limits_are_refused_as_script_errors(sim: Station) -> None:
     with pytest.raises(ScriptError, match="has no actuator"):
         sim.keyboard.press(("F24",), hold=0.05)
     assert firmware_of(sim).press_log == []
+
+
+def test_the_station_knows_the_laptop_screen_size(sim: Station) -> None:
+    assert sim.screen_size == (1920, 1080)

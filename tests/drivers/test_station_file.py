@@ -34,21 +34,29 @@ def test_production_example_has_every_part() -> None:
     assert spec.limits == Limits(max_presses_per_second=20.0)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[keyboard\n", "is not valid TOML"),
-    ("[robot]\n", "unknown section \\[robot\\]"),
-    ("[keyboard]\nkind = 'pneumatic'\n[keyboard.keymap]\nF2 = 1\n", "keyboard.port: a pneumatic"),
-    ("[keyboard]\nport = '/dev/x'\n", "keyboard.keymap: a pneumatic keyboard needs"),
-    ("[keyboard]\nport = '/dev/x'\n[keyboard.keymap]\nF99 = 1\n", "'F99' is not a key name"),
-    ("[keyboard]\nport = '/dev/x'\n[keyboard.keymap]\nF2 = 1\nF3 = 1\n", "share actuator 1"),
-    ("[keyboard]\nkind = 'usb'\nbaud = 'fast'\n", "keyboard.baud: expected int"),
-    ("[keyboard]\nkind = 'usb'\n[limits]\nmin_hold = 3.0\nmax_hold = 1.0\n",
-     "min_hold: is greater than max_hold"),
-    ("[keyboard]\nkind = 'usb'\n[limits]\nmax_speed = 3\n", "max_speed: unknown limit"),
-    ("[keyboard]\nkind = 'usb'\n[usb]\nvendor_id = 0x12345\n", "USB ids are 0 to 0xFFFF"),
-    ("[keyboard]\nkind = 'usb'\n[camera]\nkind = 'genicam'\n", "needs its GenTL producer"),
-    ("[keyboard]\nkind = 'usb'\n[camera]\nkind = 'webcam'\n", "'webcam' is not one of"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[keyboard\n", "is not valid TOML"),
+        ("[robot]\n", "unknown section \\[robot\\]"),
+        (
+            "[keyboard]\nkind = 'pneumatic'\n[keyboard.keymap]\nF2 = 1\n",
+            "keyboard.port: a pneumatic",
+        ),
+        ("[keyboard]\nport = '/dev/x'\n", "keyboard.keymap: a pneumatic keyboard needs"),
+        ("[keyboard]\nport = '/dev/x'\n[keyboard.keymap]\nF99 = 1\n", "'F99' is not a key name"),
+        ("[keyboard]\nport = '/dev/x'\n[keyboard.keymap]\nF2 = 1\nF3 = 1\n", "share actuator 1"),
+        ("[keyboard]\nkind = 'usb'\nbaud = 'fast'\n", "keyboard.baud: expected int"),
+        (
+            "[keyboard]\nkind = 'usb'\n[limits]\nmin_hold = 3.0\nmax_hold = 1.0\n",
+            "min_hold: is greater than max_hold",
+        ),
+        ("[keyboard]\nkind = 'usb'\n[limits]\nmax_speed = 3\n", "max_speed: unknown limit"),
+        ("[keyboard]\nkind = 'usb'\n[usb]\nvendor_id = 0x12345\n", "USB ids are 0 to 0xFFFF"),
+        ("[keyboard]\nkind = 'usb'\n[camera]\nkind = 'genicam'\n", "needs its GenTL producer"),
+        ("[keyboard]\nkind = 'usb'\n[camera]\nkind = 'webcam'\n", "'webcam' is not one of"),
+    ],
+)
 def test_mistakes_in_a_station_file_are_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)

@@ -62,8 +62,7 @@ def controller(device: UsbControllerDevice) -> UsbController:
     return ctl
 
 
-def test_pyusb_finds_configures_and_reads_the_emulated_device(
-        device: UsbControllerDevice) -> None:
+def test_pyusb_finds_configures_and_reads_the_emulated_device(device: UsbControllerDevice) -> None:
     backend = EmulatedUsbBackend(device)
     dev = usb.core.find(idVendor=VID, idProduct=PID, backend=backend)
     assert dev is not None
@@ -88,9 +87,12 @@ def test_pointer_moves_clicks_and_scrolls(controller: UsbController, laptop: Lap
     pointer.scroll(-3)
     assert laptop.events == [
         ("move", 960, 540),
-        ("button", "left", True), ("button", "left", False),
-        ("button", "left", True), ("button", "left", False),
-        ("button", "right", True), ("button", "right", False),
+        ("button", "left", True),
+        ("button", "left", False),
+        ("button", "left", True),
+        ("button", "left", False),
+        ("button", "right", True),
+        ("button", "right", False),
         ("scroll", -3),
     ]
     assert controller.info is not None and controller.info.width == 1920
@@ -104,8 +106,9 @@ def test_pointer_refuses_points_off_screen_and_unknown_buttons(controller: UsbCo
         pointer.button("side", True)
 
 
-def test_hid_keyboard_presses_and_releases_a_chord(controller: UsbController,
-                                                   laptop: Laptop) -> None:
+def test_hid_keyboard_presses_and_releases_a_chord(
+    controller: UsbController, laptop: Laptop
+) -> None:
     UsbKeyboard(controller).press(("ctrl", "alt", "Delete"), hold=0.02)
     downs = {e[1] for e in laptop.events if e[0] == "key" and e[2]}
     ups = {e[1] for e in laptop.events if e[0] == "key" and not e[2]}
@@ -118,17 +121,17 @@ def test_report_round_trip() -> None:
     assert report_keys(keyboard_report(("Shift", "a", "F2"))) == {"Shift", "a", "F2"}
 
 
-def test_timeouts_are_retried_without_acting_twice(controller: UsbController,
-                                                   device: UsbControllerDevice,
-                                                   laptop: Laptop) -> None:
+def test_timeouts_are_retried_without_acting_twice(
+    controller: UsbController, device: UsbControllerDevice, laptop: Laptop
+) -> None:
     device.timeouts = 2
     UsbPointer(controller).scroll(5)
     assert laptop.events == [("scroll", 5)]
 
 
-def test_a_lost_answer_is_resent_from_the_device_cache(controller: UsbController,
-                                                       device: UsbControllerDevice,
-                                                       laptop: Laptop) -> None:
+def test_a_lost_answer_is_resent_from_the_device_cache(
+    controller: UsbController, device: UsbControllerDevice, laptop: Laptop
+) -> None:
     original = device.bulk_in
     calls = {"n": 0}
 
@@ -142,25 +145,26 @@ def test_a_lost_answer_is_resent_from_the_device_cache(controller: UsbController
     assert laptop.events == [("scroll", 2)]
 
 
-def test_stalled_pipe_is_cleared_and_the_command_resent(controller: UsbController,
-                                                        device: UsbControllerDevice,
-                                                        laptop: Laptop) -> None:
+def test_stalled_pipe_is_cleared_and_the_command_resent(
+    controller: UsbController, device: UsbControllerDevice, laptop: Laptop
+) -> None:
     device.stalls = 1
     UsbPointer(controller).move_to(5, 6)
     assert laptop.events == [("move", 5, 6)] and not device.halted
 
 
-def test_persistent_timeouts_fail_naming_the_device(controller: UsbController,
-                                                    device: UsbControllerDevice) -> None:
+def test_persistent_timeouts_fail_naming_the_device(
+    controller: UsbController, device: UsbControllerDevice
+) -> None:
     device.timeouts = 100
     with pytest.raises(DriverError, match="USB device 1209:7e57 did not complete SCROLL"):
         UsbPointer(controller).scroll(1)
     assert UsbPointer(controller).health().faults
 
 
-def test_unplugged_device_is_found_again_after_replug(controller: UsbController,
-                                                      device: UsbControllerDevice,
-                                                      laptop: Laptop) -> None:
+def test_unplugged_device_is_found_again_after_replug(
+    controller: UsbController, device: UsbControllerDevice, laptop: Laptop
+) -> None:
     device.unplug()
     threading.Timer(0.1, device.replug).start()
     UsbPointer(controller).move_to(1, 2)
@@ -169,26 +173,42 @@ def test_unplugged_device_is_found_again_after_replug(controller: UsbController,
     assert "reconnected" in UsbPointer(controller).health().warnings[0]
 
 
-def test_device_that_stays_gone_is_reported(controller: UsbController,
-                                            device: UsbControllerDevice) -> None:
+def test_device_that_stays_gone_is_reported(
+    controller: UsbController, device: UsbControllerDevice
+) -> None:
     device.unplug()
     with pytest.raises(UsbDeviceGone, match="1209:7e57 disconnected and did not come back"):
         UsbPointer(controller).move_to(1, 2)
 
 
-def test_missing_device_and_permission_errors_say_what_to_do(
-        device: UsbControllerDevice) -> None:
+def test_missing_device_and_permission_errors_say_what_to_do(device: UsbControllerDevice) -> None:
     with pytest.raises(UsbDeviceGone, match="1209:0001 is not connected.*station file"):
         UsbController(VID, 0x0001, backend=EmulatedUsbBackend(device)).open()
     device.access_denied = True
-    with pytest.raises(UsbPermissionError,
-                       match='udev rule SUBSYSTEM=="usb", ATTR{idVendor}=="1209"'):
+    with pytest.raises(
+        UsbPermissionError, match='udev rule SUBSYSTEM=="usb", ATTR{idVendor}=="1209"'
+    ):
         UsbController(VID, PID, backend=EmulatedUsbBackend(device)).open()
 
 
-def test_reset_releases_buttons_even_with_a_stalled_pipe(controller: UsbController,
-                                                         device: UsbControllerDevice) -> None:
+def test_reset_releases_buttons_even_with_a_stalled_pipe(
+    controller: UsbController, device: UsbControllerDevice
+) -> None:
     UsbPointer(controller).button("left", True)
     device.halted = True
     controller.reset()
     assert device.buttons == set()
+
+
+def test_after_giving_up_on_a_gone_device_commands_fail_fast(
+    controller: UsbController, device: UsbControllerDevice
+) -> None:
+    import time
+
+    device.unplug()
+    with pytest.raises(UsbDeviceGone):
+        UsbPointer(controller).move_to(1, 2)
+    start = time.monotonic()
+    with pytest.raises(UsbDeviceGone, match="did not come back"):
+        UsbPointer(controller).release_all()
+    assert time.monotonic() - start < 0.3
