@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from robotest.dsl.cli import register as register_dsl
+from robotest.vision.cli import app as vision_app
 
 app = typer.Typer(
     name="rtest",
@@ -26,6 +27,7 @@ def _root() -> None:
 
 
 register_dsl(app)
+app.add_typer(vision_app, name="vision")
 
 
 def main() -> None:
