@@ -11,6 +11,7 @@ import typer
 from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
 from robotest.sim.cli import app as sim_app
+from robotest.vision.cli import app as vision_app
 
 app = typer.Typer(
     name="rtest",
@@ -21,7 +22,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Qualify laptop software images with a test robot."""
@@ -30,6 +30,7 @@ def _root() -> None:
 register_dsl(app)
 app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
+app.add_typer(vision_app, name="vision")
 
 
 def main() -> None:

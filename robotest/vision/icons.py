@@ -20,7 +20,7 @@ import numpy as np
 from robotest.vision.errors import VisionInputError
 from robotest.vision.images import check_image, load_image
 
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD = 0.85
 """Normalised correlation a match must reach to count as found (set per icon in a sidecar)."""
 SIDECAR = "icon.json"
 

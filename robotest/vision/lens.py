@@ -61,7 +61,10 @@ class Lens:
                 f"chessboard with {pattern[0]}x{pattern[1]} inner corners found in "
                 f"{len(image_points)} of {len(images)} images; at least 3 needed"
             )
-        rms, matrix, dist, _, _ = cv2.calibrateCamera(object_points, image_points, size, None, None)
+        # k3 stays 0: with a few views it overfits and makes the model fold over at the edges
+        rms, matrix, dist, _, _ = cv2.calibrateCamera(
+            object_points, image_points, size, None, None, flags=cv2.CALIB_FIX_K3
+        )
         return cls(np.asarray(matrix, np.float64), np.asarray(dist, np.float64).ravel(), size, float(rms))
 
     @classmethod

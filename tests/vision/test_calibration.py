@@ -1,0 +1,121 @@
+"""Screen calibration: corners to a fraction of a pixel, rectification, refusal, files, lens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from robotest.vision import Calibration, CalibrationError, Lens, VisionInputError, corner_pixels
+
+from .conftest import photograph, text_screen
+
+SCREEN = (640, 360)
+CORNERS = np.array([[121.3, 92.6], [781.8, 108.2], [770.4, 561.7], [129.9, 598.1]])
+
+
+def _screen() -> np.ndarray:
+    screen = text_screen([(40, 40, "Settings"), (40, 120, "Display  1920x1080")], SCREEN)
+    cv2.rectangle(screen, (0, 320), (640, 360), (50, 50, 50), -1)  # a dark taskbar at the edge
+    return screen
+
+
+def _true_corner_pixels() -> np.ndarray:
+    w, h = SCREEN
+    outline = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+    matrix = cv2.getPerspectiveTransform(outline, CORNERS.astype(np.float32))
+    return cv2.perspectiveTransform(corner_pixels(SCREEN).reshape(-1, 1, 2), matrix).reshape(-1, 2)
+
+
+def test_corners_found_to_a_fraction_of_a_pixel() -> None:
+    frame = photograph(_screen(), CORNERS, (900, 700))
+    calibration = Calibration.from_frame(frame, SCREEN)
+    error = np.linalg.norm(calibration.corners - _true_corner_pixels(), axis=1)
+    assert error.max() < 0.3, error
+    assert 0.5 < calibration.confidence <= 1.0
+
+
+def test_rectified_frame_matches_the_screen() -> None:
+    screen = _screen()
+    frame = photograph(screen, CORNERS, (900, 700), noise=0.0)
+    calibration = Calibration.from_frame(frame, SCREEN)
+    rectified = calibration.rectify(frame)
+    assert rectified.shape == screen.shape
+    difference = np.abs(rectified.astype(int) - screen.astype(int))[5:-5, 5:-5]
+    assert float(np.median(difference)) < 3.0
+    back = calibration.frame_to_screen(calibration.screen_to_frame(np.array([[100.0, 50.0]])))
+    assert np.allclose(back, [[100.0, 50.0]], atol=1e-3)
+
+
+def test_frame_without_a_screen_is_refused() -> None:
+    rng = np.random.default_rng(1)
+    frame = np.clip(rng.normal(40, 3, (500, 600, 3)), 0, 255).astype(np.uint8)
+    with pytest.raises(CalibrationError, match="no screen quadrilateral"):
+        Calibration.from_frame(frame, SCREEN)
+
+
+def test_bad_frame_is_a_clear_input_error() -> None:
+    with pytest.raises(VisionInputError, match="8-bit"):
+        Calibration.from_frame(np.zeros((100, 100), np.float32), SCREEN)
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    frame = photograph(_screen(), CORNERS, (900, 700))
+    calibration = Calibration.from_frame(frame, SCREEN)
+    file = tmp_path / "cal.json"
+    calibration.save(file)
+    loaded = Calibration.load(file)
+    assert np.allclose(loaded.corners, calibration.corners, atol=1e-3)
+    assert np.allclose(loaded.homography, calibration.homography)
+    assert np.array_equal(loaded.rectify(frame), calibration.rectify(frame))
+
+
+def test_loading_a_bad_file_names_it(tmp_path: Path) -> None:
+    file = tmp_path / "cal.json"
+    file.write_text('{"corners": 3}')
+    with pytest.raises(VisionInputError, match="not a screen calibration"):
+        Calibration.load(file)
+
+
+def test_rectify_refuses_a_frame_of_another_size() -> None:
+    frame = photograph(_screen(), CORNERS, (900, 700))
+    calibration = Calibration.from_frame(frame, SCREEN)
+    with pytest.raises(VisionInputError, match="900x700"):
+        calibration.rectify(frame[:600])
+
+
+def _chessboard(squares: tuple[int, int] = (10, 7), square: int = 40) -> np.ndarray:
+    board = np.full((square * (squares[1] + 2), square * (squares[0] + 2)), 255, np.uint8)
+    for row in range(squares[1]):
+        for col in range(squares[0]):
+            if (row + col) % 2 == 0:
+                y, x = square * (row + 1), square * (col + 1)
+                board[y : y + square, x : x + square] = 0
+    return board
+
+
+def test_lens_from_chessboard_views_and_round_trip(tmp_path: Path) -> None:
+    board = _chessboard()
+    h, w = board.shape
+    camera = np.array([[700.0, 0, 350], [0, 700.0, 260], [0, 0, 1]])
+    views = []
+    for rx, ry, rz in [(0.3, 0.0, 0.0), (0.0, 0.35, 0.1), (-0.3, 0.1, 0.0), (0.1, -0.35, -0.1), (0.25, 0.25, 0.05)]:
+        rotation, _ = cv2.Rodrigues(np.array([rx, ry, rz]))
+        # board centre 1000 units in front of the camera; a plane projects by a homography
+        translation = -rotation @ np.array([w / 2, h / 2, 0.0]) + np.array([0, 0, 1000.0])
+        matrix = camera @ np.column_stack([rotation[:, 0], rotation[:, 1], translation])
+        views.append(cv2.warpPerspective(board, matrix, (700, 520), borderValue=255))
+    lens = Lens.from_chessboards(views, (9, 6))
+    assert lens.rms < 0.5
+    assert abs(lens.camera_matrix[0, 0] - 700) < 35
+    points = np.array([[100.0, 100.0], [350.0, 260.0]])
+    assert np.allclose(lens.distort_points(lens.undistort_points(points)), points, atol=0.05)
+    lens.save(tmp_path / "lens.json")
+    assert np.allclose(Lens.load(tmp_path / "lens.json").camera_matrix, lens.camera_matrix)
+
+
+def test_lens_needs_chessboards() -> None:
+    with pytest.raises(VisionInputError, match="at least 3"):
+        Lens.from_chessboards([np.full((200, 200), 255, np.uint8)] * 3)
