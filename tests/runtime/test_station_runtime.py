@@ -1,0 +1,71 @@
+"""The station runtime on the simulated station: real drivers, camera model and vision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import robotest.sim
+from robotest.drivers import open_station
+from robotest.errors import IconNotFound, TextNotFound
+from robotest.runtime import api, use_runtime
+from robotest.runtime.station_runtime import StationRuntime
+
+SIM_ICONS = Path(robotest.sim.__file__).parent / "assets" / "icons"
+
+
+@pytest.fixture
+def runtime() -> Iterator[StationRuntime]:
+    with open_station("sim", speed=10) as station:
+        runtime = StationRuntime(station=station, icon_paths=[SIM_ICONS])
+        runtime.start()
+        with use_runtime(runtime):
+            yield runtime
+
+
+def _log_in(runtime: StationRuntime) -> None:
+    api.press("Power")
+    api.await_text("Welcome", within=60)
+    api.type_text("factory\n")
+    api.await_icon("terminal", within=30)
+
+
+def test_keys_reach_the_laptop_and_the_screen_is_read(runtime: StationRuntime) -> None:
+    laptop = runtime.station.laptop
+    api.press("Power")
+    api.press("F2", times=8, every=0.5)
+    api.await_text("BIOS Setup Utility", within=30)
+    assert laptop.state == "bios"
+    assert api.read_text(right_of="EC Version") == laptop.image.ec_version
+
+
+def test_icons_are_clicked_where_vision_finds_them(runtime: StationRuntime) -> None:
+    _log_in(runtime)
+    match = api.click_icon("terminal", double=True)
+    api.await_text("qa@qa-laptop", within=10)
+    assert runtime.station.laptop.state == "terminal"
+    assert match.score >= 0.5
+
+
+def test_missing_text_fails_with_what_the_screen_shows(runtime: StationRuntime) -> None:
+    with pytest.raises(TextNotFound, match=r"'Nonexistent Title' not on screen within 2s; "
+                                           r"screen reads: .*"):
+        api.await_text("Nonexistent Title", within=2)
+
+
+def test_missing_icon_fails_with_the_best_score(runtime: StationRuntime) -> None:
+    with pytest.raises(IconNotFound, match=r"icon 'terminal' not on screen within 1s; best score"):
+        api.await_icon("terminal", within=1)
+
+
+def test_an_unchanged_screen_is_not_processed_again(runtime: StationRuntime) -> None:
+    first = runtime.view.look()
+    version = runtime.view.version
+    second = runtime.view.look()
+    assert second is first and runtime.view.version == version
+    api.press("Power")
+    api.wait(6)
+    assert runtime.view.look() is not first
+    assert runtime.view.version > version
