@@ -7,8 +7,10 @@ than real time (the simulated station: a 5 s boot takes 0.5 s at speed 10).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 
@@ -37,16 +39,42 @@ class RealClock:
 
 
 class AcceleratedClock:
-    """Station time that runs *speed* times faster than real time, starting at 0."""
+    """Station time that runs *speed* times faster than real time, starting at 0.
+
+    :meth:`frozen` stops station time while the robot's own computer works (vision on
+    the simulated station), so that a slow or busy PC does not make the simulated
+    laptop run ahead of the script.
+    """
 
     def __init__(self, speed: float = 1.0) -> None:
         if speed <= 0:
             raise ValueError(f"clock speed must be positive, not {speed}")
         self.speed = float(speed)
         self._origin = time.monotonic()
+        self._lock = threading.Lock()
+        self._frozen_depth = 0
+        self._frozen_at = 0.0
 
     def now(self) -> float:
-        return (time.monotonic() - self._origin) * self.speed
+        with self._lock:
+            if self._frozen_depth:
+                return self._frozen_at
+            return (time.monotonic() - self._origin) * self.speed
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Station time stands still inside the block, then runs on from where it stopped."""
+        with self._lock:
+            if not self._frozen_depth:
+                self._frozen_at = (time.monotonic() - self._origin) * self.speed
+            self._frozen_depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._frozen_depth -= 1
+                if not self._frozen_depth:
+                    self._origin = time.monotonic() - self._frozen_at / self.speed
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:

@@ -9,6 +9,7 @@ what was expected and what was closest.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,8 +54,9 @@ class StationRuntime(Runtime):
 
     def start(self) -> None:
         """Calibrate on whatever the laptop shows now, before any test needs the screen."""
-        while self.view.calibrate() is None:
-            pass
+        with self.thinking():
+            while self.view.calibrate() is None:
+                pass
 
     # -- time ---------------------------------------------------------------------
     def now(self) -> float:
@@ -69,13 +71,19 @@ class StationRuntime(Runtime):
         """The current screen, for screenshots and failure images."""
         return self.view.look()
 
+    def thinking(self) -> contextlib.AbstractContextManager[None]:
+        """While the robot's computer works, a simulated station's time stands still."""
+        frozen = getattr(self.station.clock, "frozen", None)
+        return frozen() if frozen is not None else contextlib.nullcontext()
+
     def _poll(self, find: Callable[[np.ndarray], T | None], within: float | None) -> T | None:
         """Look until *find* gives something or the time is up (the deadline applies)."""
         limit = self.remaining(self.default_within if within is None else within)
         deadline = self.now() + max(0.0, limit or 0.0)
         while True:
             self.check_deadline()
-            found = find(self.view.look())
+            with self.thinking():
+                found = find(self.view.look())
             if found is not None:
                 return found
             if self.now() >= deadline:
@@ -115,16 +123,18 @@ class StationRuntime(Runtime):
                    ) -> Callable[[np.ndarray], Match | None]:
         from robotest.vision import find_text, screen_text
 
+        wanted = " ".join(text.split()).casefold() if isinstance(text, str) else ""
+
         def find(screen: np.ndarray) -> Match | None:
-            if isinstance(text, re.Pattern):
-                for line in screen_text(screen, region).lines:
-                    read = " ".join(w.text for w in line)
-                    if text.search(read):
-                        return Match(_union([w.box for w in line]), 1.0, text=read)
-            else:
+            if isinstance(text, str):  # whole words, tolerating OCR's slips
                 found = find_text(screen, text, region)
                 if found.found and found.box is not None:
                     return Match(tuple(found.box), 1.0, text=found.text)  # type: ignore[arg-type]
+            for line in screen_text(screen, region).lines:  # a pattern, or part of a line
+                read = " ".join(w.text for w in line)
+                hit = text.search(read) if isinstance(text, re.Pattern) else wanted in read.casefold()
+                if hit:
+                    return Match(_union([w.box for w in line]), 1.0, text=read)
             lines = [" ".join(w.text for w in line) for line in screen_text(screen, region).lines]
             closest.describe = "screen reads: " + (" | ".join(lines)[:200] or "no text")
             return None
@@ -199,13 +209,15 @@ class StationRuntime(Runtime):
         from robotest.vision import read_beside, screen_text
 
         if anchor is None:
-            return str(screen_text(self.view.look(), region).text).strip()
+            with self.thinking():
+                return str(screen_text(self.view.look(), region).text).strip()
         vision_anchor = self._icon(anchor.name) if isinstance(anchor, IconRef) else anchor
         if isinstance(anchor, IconRef):
             self.await_icon(anchor.name, region=region, within=None)
         else:
             self.await_text(anchor, region=region, within=None)
-        return str(read_beside(self.view.look(), vision_anchor, side, region)).strip()  # type: ignore[arg-type]
+        with self.thinking():
+            return str(read_beside(self.view.look(), vision_anchor, side, region)).strip()  # type: ignore[arg-type]
 
     def click(self, point: Point, *, button: str, double: bool) -> None:
         self.check_deadline()
