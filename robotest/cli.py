@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from robotest.dsl.cli import register as register_dsl
+from robotest.sim.cli import app as sim_app
 
 app = typer.Typer(
     name="rtest",
@@ -26,6 +27,7 @@ def _root() -> None:
 
 
 register_dsl(app)
+app.add_typer(sim_app, name="sim")
 
 
 def main() -> None:
