@@ -141,7 +141,7 @@ class Station:
     def emergency_stop(self) -> None:
         """Release every actuator and button now; refuse all actuation afterwards."""
         self._stopped = True
-        self._release_everything()
+        self._release_everything(emergency=True)
 
     def release_all(self) -> None:
         """Release every key and button (also done on every exit path)."""
@@ -196,9 +196,12 @@ class Station:
     ) -> None:
         self.close()
 
-    def _release_everything(self) -> None:
+    def _release_everything(self, emergency: bool = False) -> None:
+        release_keys = self.keyboard.device.release_all
+        if emergency:
+            release_keys = getattr(self.keyboard.device, "emergency_release", release_keys)
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("keyboard", self.keyboard.device.release_all),
+            ("keyboard", release_keys),
             ("pointer", self.pointer.device.release_all),
         ]
         if self._emergency_release is not None:
