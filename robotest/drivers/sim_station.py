@@ -112,8 +112,9 @@ def open_sim_station(
         controller.open()
         cleanup.append(controller.close)
         kb: KeyboardDevice
+        emulators: dict[str, Any] = {"usb": device}
         if keyboard == "pneumatic":
-            kb = _pneumatic(serial_laptop, keymap, limits, clock, cleanup)
+            kb, emulators["keyboard"] = _pneumatic(serial_laptop, keymap, limits, clock, cleanup)
         else:
             kb = UsbKeyboard(controller, limits, clock)
         sim_camera = SimCamera(cast("SimLaptop", serial_laptop), seed, frame_size=frame_size)
@@ -134,6 +135,7 @@ def open_sim_station(
         emergency_release=controller.reset,
         cleanup=cleanup,
         laptop=laptop,
+        emulators=emulators,
     )
 
 
@@ -143,7 +145,7 @@ def _pneumatic(
     limits: Limits,
     clock: AcceleratedClock,
     cleanup: list[Callable[[], None]],
-) -> PneumaticKeyboard:
+) -> tuple[PneumaticKeyboard, KeyboardEmulator]:
     def actuator_moved(index: int, down: bool) -> None:
         key = keymap.key(index)
         if key is not None:
@@ -156,5 +158,4 @@ def _pneumatic(
     keyboard = PneumaticKeyboard.open(
         emulator.port, keymap, limits=limits, clock=clock, response_timeout=0.25, attempts=6
     )
-    keyboard.emulator = emulator  # type: ignore[attr-defined]
-    return keyboard
+    return keyboard, emulator

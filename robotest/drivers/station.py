@@ -110,6 +110,7 @@ class Station:
         emergency_release: Callable[[], None] | None = None,
         cleanup: list[Callable[[], None]] | None = None,
         laptop: Any = None,
+        emulators: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.keyboard = StationKeyboard(self, keyboard)
@@ -120,6 +121,7 @@ class Station:
         self.calibration_file = calibration_file
         self.default_hold = default_hold
         self.laptop = laptop  # the simulated laptop on the sim station, None on real ones
+        self.emulators = emulators or {}  # sim station: "keyboard" and "usb", for fault injection
         self.close_errors: list[str] = []
         self._emergency_release = emergency_release
         self._cleanup = cleanup or []
