@@ -6,15 +6,43 @@
 - :class:`CameraModel`: photographs a screen image like the station camera
   (perspective, lens, exposure, vignetting, noise, blur, glare), seeded.
 - :class:`SimCamera`: the camera model watching a :class:`SimLaptop`.
+
+Names are imported on first use (OpenCV and Pillow load only then), so the ``rtest``
+command starts fast.
 """
 
-from robotest.sim.camera import SimCamera
-from robotest.sim.camera_geometry import CameraGeometry
-from robotest.sim.camera_model import CameraModel
-from robotest.sim.camera_params import CameraParams
-from robotest.sim.icons import ICON_NAMES, ICON_VERSIONS, icon_array, icon_path
-from robotest.sim.image import Device, Faults, ImageError, ProductImage
-from robotest.sim.laptop import SimLaptop
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from robotest.sim.camera import SimCamera
+    from robotest.sim.camera_geometry import CameraGeometry
+    from robotest.sim.camera_model import CameraModel
+    from robotest.sim.camera_params import CameraParams
+    from robotest.sim.clock import RealClock, SimulatedClock
+    from robotest.sim.icons import ICON_NAMES, ICON_VERSIONS, icon_array, icon_path
+    from robotest.sim.image import Device, Faults, ImageError, ProductImage
+    from robotest.sim.laptop import SimLaptop
+
+_HOMES = {
+    "SimCamera": "camera",
+    "CameraGeometry": "camera_geometry",
+    "CameraModel": "camera_model",
+    "CameraParams": "camera_params",
+    "RealClock": "clock",
+    "SimulatedClock": "clock",
+    "ICON_NAMES": "icons",
+    "ICON_VERSIONS": "icons",
+    "icon_array": "icons",
+    "icon_path": "icons",
+    "Device": "image",
+    "Faults": "image",
+    "ImageError": "image",
+    "ProductImage": "image",
+    "SimLaptop": "laptop",
+}
 
 __all__ = [
     "ICON_NAMES",
@@ -26,8 +54,19 @@ __all__ = [
     "Faults",
     "ImageError",
     "ProductImage",
+    "RealClock",
     "SimCamera",
     "SimLaptop",
+    "SimulatedClock",
     "icon_array",
     "icon_path",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'robotest.sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"robotest.sim.{home}"), name)
+    globals()[name] = value
+    return value

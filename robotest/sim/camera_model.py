@@ -121,7 +121,7 @@ def _noise_bank(frame_size: tuple[int, int], sigma: float, seed: int) -> np.ndar
     return noise.astype(np.uint8)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def _optics(
     screen_size: tuple[int, int], frame_size: tuple[int, int], seed: int, params: CameraParams
 ) -> _Optics:
@@ -223,7 +223,7 @@ class CameraModel:
         canvas[_BEZEL : _BEZEL + h, _BEZEL : _BEZEL + w] = screen
         source = canvas
         if self.params.blur_sigma > 0:
-            source = cv2.GaussianBlur(canvas, (5, 5), self.params.blur_sigma)
+            source = cv2.GaussianBlur(canvas, (0, 0), self.params.blur_sigma)
         region = cv2.remap(
             source,
             optics.map1,

@@ -10,6 +10,7 @@ import typer
 
 app = typer.Typer(
     help="Drive the simulated laptop and save its screen or camera frame as PNG.",
+    subcommand_metavar="",
     add_completion=False,
     pretty_exceptions_enable=False,
 )

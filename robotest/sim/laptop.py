@@ -11,9 +11,11 @@ screen is re-rendered only when its state changed or time alone changed what it 
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable, Hashable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import cv2
 import numpy as np
@@ -56,16 +58,36 @@ SCREENS: dict[str, ScreenFactory] = {
     ),
 }
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked(method: Callable[P, R]) -> Callable[P, R]:
+    """Run *method* under the laptop's lock: drivers and camera may call from several threads."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with args[0]._lock:  # type: ignore[attr-defined]
+            return method(*args, **kwargs)
+
+    return wrapper
+
+
 _CURSOR = np.array([[0, 0], [0, 26], [7, 20], [12, 31], [17, 29], [12, 18], [21, 18]], np.int32)
 
 
 class SimLaptop:
-    """A laptop running *image*, reading time from *clock_now*, with faults drawn from *seed*."""
+    """A laptop running *image*, reading time from *clock_now*, with faults drawn from *seed*.
+
+    Safe to call from several threads (the keyboard emulator, the USB backend and the
+    camera may each run in their own).
+    """
 
     def __init__(self, image: ProductImage, clock_now: Callable[[], float], seed: int = 0) -> None:
         self.image = image
         self.firmware: dict[str, bool] = default_firmware(image.secure_boot)
         self.seed = seed
+        self._lock = threading.RLock()
         self._clock = clock_now
         self._started = clock_now()
         self._now = self._started
@@ -99,6 +121,7 @@ class SimLaptop:
         held = frozenset(self._held & MODIFIERS)
         return held | {"CapsLock"} if self._caps_lock else held
 
+    @_locked
     def enter(self, name: str, **options: Any) -> None:
         """Switch to screen *name* (see ``SCREENS``)."""
         self._screen = SCREENS[name](self, **options)
@@ -115,6 +138,7 @@ class SimLaptop:
         return float(self._delay_rng.uniform(low, high))
 
     # -- inputs ----------------------------------------------------------------------
+    @_locked
     def key_event(self, key: str, down: bool) -> None:
         """A key went down or up; actions fire on key-down, chords by holding modifiers."""
         name = canonical_key(key)
@@ -142,11 +166,13 @@ class SimLaptop:
         self._screen.key_down(name)
         self._changed()
 
+    @_locked
     def pointer_move(self, x: int, y: int) -> None:
         """Move the pointer to absolute screen pixel (x, y) (clamped to the screen)."""
         self._advance()
         self._pointer = (min(max(int(x), 0), SCREEN_W - 1), min(max(int(y), 0), SCREEN_H - 1))
 
+    @_locked
     def pointer_button(self, button: str, down: bool) -> None:
         """A mouse button went down or up at the pointer; a click acts on button-down.
 
@@ -177,6 +203,7 @@ class SimLaptop:
             self._screen.click(x, y, button)
         self._changed()
 
+    @_locked
     def scroll(self, dy: int) -> None:
         """Turn the wheel: positive *dy* scrolls content up (towards its start)."""
         self._advance()
@@ -184,6 +211,7 @@ class SimLaptop:
             self._screen.scroll(int(dy))
             self._changed()
 
+    @_locked
     def release_all(self) -> None:
         """Every key and button up (what the station does on every exit path)."""
         for key in sorted(self._held | self._dropped):
@@ -195,14 +223,16 @@ class SimLaptop:
     @property
     def state(self) -> str:
         """Name of what the screen shows now ("off", "post", "bios", "desktop"...)."""
-        self._advance()
-        return self._screen.state
+        with self._lock:
+            self._advance()
+            return self._screen.state
 
     @property
     def current_screen(self) -> Screen:
         """The screen object itself (tests inspect its details)."""
-        self._advance()
-        return self._screen
+        with self._lock:
+            self._advance()
+            return self._screen
 
     @property
     def pointer(self) -> tuple[int, int]:
@@ -221,6 +251,7 @@ class SimLaptop:
         """The screen now: 1080x1920x3 uint8 BGR, read-only (copy it to draw on it)."""
         return self.snapshot()[1]
 
+    @_locked
     def snapshot(self) -> tuple[Hashable, np.ndarray]:
         """The screen and a key that changes exactly when the picture changes."""
         self._advance()

@@ -103,3 +103,34 @@ def test_icons_ship_in_both_themes(name: str) -> None:
         assert np.abs(drawn - picture.astype(int)).mean() < 2  # the PNG is this artwork
         pictures.append(picture.astype(int))
     assert np.abs(pictures[0] - pictures[1]).mean() > 30  # the themes really differ
+
+
+def test_keys_and_frames_from_several_threads(driver: Driver) -> None:
+    import threading
+
+    driver.boot_to("desktop")
+    driver.double_click(90, 72)
+    errors: list[BaseException] = []
+
+    def typist() -> None:
+        try:
+            for _ in range(40):
+                driver.laptop.key_event("a", True)
+                driver.laptop.key_event("a", False)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def viewer() -> None:
+        try:
+            for _ in range(15):
+                assert driver.laptop.screen().shape == (1080, 1920, 3)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=typist), threading.Thread(target=viewer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert driver.laptop.current_screen.focused.typed == "a" * 40  # type: ignore[attr-defined]
