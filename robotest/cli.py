@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
 from robotest.sim.cli import app as sim_app
 
@@ -27,6 +28,7 @@ def _root() -> None:
 
 
 register_dsl(app)
+app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 
 
