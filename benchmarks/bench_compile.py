@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from rtest_corpus import write_corpus  # noqa: E402
 
 from robotest.dsl import cache, compile_source, scanner  # noqa: E402
+from robotest.dsl import parser as robot_parser  # noqa: E402
 
 
 def _median_time(action: Callable[[], object], repeat: int) -> float:
@@ -50,7 +51,7 @@ def main() -> None:
 
     def robotest_compile() -> None:
         scanner._PARSES.clear()  # cold: no line or shape seen before this run
-        parser._SHAPES.clear()
+        robot_parser._SHAPES.clear()
         for name, text in sources:
             compile_source(text, name)
 
@@ -67,7 +68,7 @@ def main() -> None:
 
     def check_all() -> None:
         scanner._PARSES.clear()
-        parser._SHAPES.clear()
+        robot_parser._SHAPES.clear()
         for path in paths:
             cache.check_file(path)
 

@@ -95,6 +95,7 @@ class KeyboardSession:
         self._seq = int.from_bytes(os.urandom(1), "little")
         self._parser = FrameParser()
         self._lock = threading.RLock()
+        self._seq_lock = threading.Lock()
         self._last_tx = self.clock.now()
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None
@@ -139,6 +140,18 @@ class KeyboardSession:
         with self._lock:
             return self._exchange(self._next_seq(), command, payload)
 
+    def send_now(self, command: Command) -> bool:
+        """Write *command* at once, without waiting for a request in progress or an answer.
+
+        The emergency stop's path: a RELEASE_ALL must not queue behind a request that is
+        busy resending. Returns False when the port could not be written.
+        """
+        try:
+            self.transport.write(encode(Frame(self._next_seq(), command, b"")))
+        except TransportError:
+            return False
+        return True
+
     def heartbeat_if_due(self) -> bool:
         """Send a HEARTBEAT when nothing went out for an interval; False when not due or busy."""
         interval = self._interval()
@@ -161,8 +174,9 @@ class KeyboardSession:
         return watchdog / 4
 
     def _next_seq(self) -> int:
-        self._seq = (self._seq + 1) & 0xFF
-        return self._seq
+        with self._seq_lock:
+            self._seq = (self._seq + 1) & 0xFF
+            return self._seq
 
     def _handshake(self) -> DeviceInfo:
         payload = self._exchange(self._next_seq(), Command.HELLO, self._session_id)

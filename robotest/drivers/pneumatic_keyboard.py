@@ -105,6 +105,12 @@ class PneumaticKeyboard:
         """Release every actuator (also what the firmware watchdog does on its own)."""
         self.session.request(Command.RELEASE_ALL)
 
+    def emergency_release(self) -> None:
+        """Release everything at once (not queued behind a request in progress), then
+        confirm with an acknowledged RELEASE_ALL."""
+        self.session.send_now(Command.RELEASE_ALL)
+        self.release_all()
+
     def status(self) -> ControllerStatus:
         return decode_status(self.session.request(Command.STATUS))
 

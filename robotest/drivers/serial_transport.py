@@ -8,6 +8,7 @@ the session above can reopen the port after an unplug.
 from __future__ import annotations
 
 import contextlib
+import errno
 from typing import Protocol
 
 import serial
@@ -87,5 +88,12 @@ class SerialTransport:
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text or type(exc).__name__
+    text = str(exc).strip() or type(exc).__name__
+    if getattr(exc, "errno", None) == errno.EACCES:
+        text += (
+            " (this user may not open serial ports: `sudo usermod -aG dialout $USER`, "
+            "then log in again)"
+        )
+    elif getattr(exc, "errno", None) in (errno.EAGAIN, errno.EBUSY):
+        text += " (another program has the port open: close it)"
+    return text

@@ -5,15 +5,16 @@ pseudo-terminal -> firmware emulator -> keymap (actuator -> key name) ->
 ``SimLaptop.key_event``; the pointer travels pyusb -> emulating backend ->
 ``SimLaptop.pointer_move / pointer_button / scroll``; frames come only from the
 simulated camera. The station clock may run faster than real time (``speed``).
+The laptop is thread-safe: the keyboard emulator's thread, the USB backend and the
+camera may all call it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from robotest.drivers.camera import FrameGuard, GuardedCamera
 from robotest.drivers.camera_sim import SimCameraAdapter
@@ -33,27 +34,6 @@ if TYPE_CHECKING:
     from robotest.sim import ProductImage, SimLaptop
 
 SIM_LIMITS = Limits(max_presses_per_second=50.0, min_hold=0.01)
-
-
-class SerializedLaptop:
-    """The simulated laptop behind one lock: the keyboard emulator's thread, the USB
-    backend and the camera all reach it, one call at a time."""
-
-    def __init__(self, laptop: SimLaptop) -> None:
-        self._laptop = laptop
-        self._lock = threading.RLock()
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._laptop, name)
-        if not callable(value):
-            with self._lock:
-                return getattr(self._laptop, name)
-
-        def locked(*args: Any, **kwargs: Any) -> Any:
-            with self._lock:
-                return value(*args, **kwargs)
-
-        return locked
 
 
 def _load_image(image: ProductImage | str | Path | None) -> ProductImage:
@@ -93,17 +73,16 @@ def open_sim_station(
     limits = limits or SIM_LIMITS
     keymap = keymap or default_keymap()
     laptop = SimLaptop(_load_image(image), clock.now, seed)
-    serial_laptop = SerializedLaptop(laptop)
     cleanup: list[Callable[[], None]] = []
     try:
         device = UsbControllerDevice(
             DEFAULT_VENDOR_ID,
             DEFAULT_PRODUCT_ID,
             listeners=UsbListeners(
-                move=serial_laptop.pointer_move,
-                button=serial_laptop.pointer_button,
-                scroll=serial_laptop.scroll,
-                key=serial_laptop.key_event,
+                move=laptop.pointer_move,
+                button=laptop.pointer_button,
+                scroll=laptop.scroll,
+                key=laptop.key_event,
             ),
         )
         controller = UsbController(
@@ -112,18 +91,19 @@ def open_sim_station(
         controller.open()
         cleanup.append(controller.close)
         kb: KeyboardDevice
+        emulators: dict[str, Any] = {"usb": device}
         if keyboard == "pneumatic":
-            kb = _pneumatic(serial_laptop, keymap, limits, clock, cleanup)
+            kb, emulators["keyboard"] = _pneumatic(laptop, keymap, limits, clock, cleanup)
         else:
             kb = UsbKeyboard(controller, limits, clock)
-        sim_camera = SimCamera(cast("SimLaptop", serial_laptop), seed, frame_size=frame_size)
+        sim_camera = SimCamera(laptop, seed, frame_size=frame_size)
         camera = GuardedCamera(SimCameraAdapter(sim_camera), FrameGuard("sim"))
     except BaseException:
         for close in reversed(cleanup):
             with contextlib.suppress(Exception):
                 close()
         raise
-    cleanup.append(serial_laptop.release_all)
+    cleanup.append(laptop.release_all)
     return Station(
         "sim",
         keyboard=kb,
@@ -134,16 +114,17 @@ def open_sim_station(
         emergency_release=controller.reset,
         cleanup=cleanup,
         laptop=laptop,
+        emulators=emulators,
     )
 
 
 def _pneumatic(
-    laptop: SerializedLaptop,
+    laptop: SimLaptop,
     keymap: Keymap,
     limits: Limits,
     clock: AcceleratedClock,
     cleanup: list[Callable[[], None]],
-) -> PneumaticKeyboard:
+) -> tuple[PneumaticKeyboard, KeyboardEmulator]:
     def actuator_moved(index: int, down: bool) -> None:
         key = keymap.key(index)
         if key is not None:
@@ -156,5 +137,4 @@ def _pneumatic(
     keyboard = PneumaticKeyboard.open(
         emulator.port, keymap, limits=limits, clock=clock, response_timeout=0.25, attempts=6
     )
-    keyboard.emulator = emulator  # type: ignore[attr-defined]
-    return keyboard
+    return keyboard, emulator

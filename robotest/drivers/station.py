@@ -110,6 +110,7 @@ class Station:
         emergency_release: Callable[[], None] | None = None,
         cleanup: list[Callable[[], None]] | None = None,
         laptop: Any = None,
+        emulators: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.keyboard = StationKeyboard(self, keyboard)
@@ -120,6 +121,7 @@ class Station:
         self.calibration_file = calibration_file
         self.default_hold = default_hold
         self.laptop = laptop  # the simulated laptop on the sim station, None on real ones
+        self.emulators = emulators or {}  # sim station: "keyboard" and "usb", for fault injection
         self.close_errors: list[str] = []
         self._emergency_release = emergency_release
         self._cleanup = cleanup or []
@@ -141,7 +143,7 @@ class Station:
     def emergency_stop(self) -> None:
         """Release every actuator and button now; refuse all actuation afterwards."""
         self._stopped = True
-        self._release_everything()
+        self._release_everything(emergency=True)
 
     def release_all(self) -> None:
         """Release every key and button (also done on every exit path)."""
@@ -196,9 +198,12 @@ class Station:
     ) -> None:
         self.close()
 
-    def _release_everything(self) -> None:
+    def _release_everything(self, emergency: bool = False) -> None:
+        release_keys = self.keyboard.device.release_all
+        if emergency:
+            release_keys = getattr(self.keyboard.device, "emergency_release", release_keys)
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("keyboard", self.keyboard.device.release_all),
+            ("keyboard", release_keys),
             ("pointer", self.pointer.device.release_all),
         ]
         if self._emergency_release is not None:

@@ -276,7 +276,7 @@ class UsbKeyboard:
         report = keyboard_report(keys)
         try:
             self.controller.command(UsbCommand.KEYBOARD, report)
-            self.governor.record(tuple(report[2:8]), now)
+            self.governor.record((), now)  # rate only: HID keys wear nothing
             self.clock.sleep(hold)
         finally:
             self.controller.command(UsbCommand.KEYBOARD, bytes(8))

@@ -17,7 +17,7 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
 from robotest.dsl.durations import parse_duration
-from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS, token_span
+from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS, RobotToken, token_span
 from robotest.dsl.model import (
     BareName,
     HookHeader,
@@ -133,7 +133,7 @@ class ToModel(Transformer):
         return items[-1]
 
     def keyspec(self, items: list[Any]) -> KeySpec:
-        return KeySpec(tuple(item for item in items if not isinstance(item, Token)))
+        return KeySpec(tuple(item for item in items if not isinstance(item, RobotToken)))
 
     def keys(self, items: list[Any]) -> tuple[KeySpec, ...]:
         return tuple(item for item in items if isinstance(item, KeySpec))
@@ -195,7 +195,7 @@ class ToModel(Transformer):
         rest = children[1:]
         subject = None
         if rest and not (isinstance(rest[0], tuple) and len(rest[0]) == 3
-                         and isinstance(rest[0][2], Token)):
+                         and isinstance(rest[0][2], RobotToken)):
             subject = rest[0]
             rest = rest[1:]
         return RobotStatement(name, head, subject, _collect(name, rest))
@@ -281,7 +281,7 @@ def _recorded(callback: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any
     return reduce
 
 
-def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
+def parse_tokens(tokens: Sequence[RobotToken], end: int) -> Parsed:
     """Parse the tokens of one robot line; *end* is where the line ends (for errors)."""
     global _recording
     shape = tuple(token.type for token in tokens)
@@ -300,7 +300,7 @@ def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
 
 
 def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
-           tokens: Sequence[Token]) -> list[Step]:
+           tokens: Sequence[RobotToken]) -> list[Step]:
     """Each reduction with its children as token indices (>= 0) or earlier steps (< 0)."""
     where = {id(token): index for index, token in enumerate(tokens)}
     steps: list[Step] = []
@@ -310,19 +310,19 @@ def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
     return steps
 
 
-def _replay(steps: list[Step], tokens: Sequence[Token]) -> Any:
+def _replay(steps: list[Step], tokens: Sequence[RobotToken]) -> Any:
     results: list[Any] = []
     for callback, refs in steps:
         results.append(callback([tokens[r] if r >= 0 else results[-r - 1] for r in refs]))
     return results[-1]
 
 
-def _parse(tokens: Sequence[Token], end: int) -> Parsed:
+def _parse(tokens: Sequence[RobotToken], end: int) -> Parsed:
     interactive = _lark().parse_interactive("")
     try:
         for token in tokens:
-            interactive.feed_token(token)
-        return interactive.feed_eof(tokens[-1] if tokens else None)
+            interactive.feed_token(token)  # type: ignore[arg-type]  # lark reads .type only
+        return interactive.feed_eof(None)
     except UnexpectedToken as error:
         raise RobotSyntaxError(_explain(error, tokens), _error_pos(error, end)) from None
 
@@ -334,7 +334,7 @@ def _error_pos(error: UnexpectedToken, end: int) -> int:
     return int(token_span(token)[0])
 
 
-def _explain(error: UnexpectedToken, tokens: Sequence[Token]) -> str:
+def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
     token = error.token
     statement = tokens[0].value if tokens else "statement"
     expected = set(error.expected)

@@ -215,3 +215,19 @@ def test_after_giving_up_on_a_vanished_port_the_driver_fails_fast(
     with pytest.raises(PortGone, match="vanished"):
         keyboard.release_all()
     assert time.monotonic() - start < 0.5  # no second reconnect wait
+
+
+def test_emergency_release_does_not_queue_behind_a_request_that_is_resending(
+    emulator: KeyboardEmulator, keyboard: PneumaticKeyboard
+) -> None:
+    keyboard.session.request(Command.PRESS, bytes([0x10, 0x27, 1, F2]))  # 10 s hold
+    emulator.inject("drop", "to_host", count=100, command=int(Command.STATUS))
+    busy = threading.Thread(target=lambda: pytest.raises(ControllerSilent, keyboard.status))
+    busy.start()
+    time.sleep(0.05)  # the STATUS request now holds the session, resending
+    start = time.monotonic()
+    keyboard.session.send_now(Command.RELEASE_ALL)
+    while not nothing_down(emulator):
+        assert time.monotonic() - start < 0.1, "RELEASE_ALL waited for the busy request"
+        time.sleep(0.002)
+    busy.join()

@@ -108,7 +108,7 @@ def test_keys_the_laptop_drops_were_still_pressed_exactly_once_by_the_robot() ->
         robot.wait_for("login")
         for _ in range(20):
             robot.press("a")
-        firmware = station.keyboard.device.emulator.firmware  # type: ignore[attr-defined]
+        firmware = station.emulators["keyboard"].firmware
         assert len(firmware.press_log) == 21  # the robot pressed every key once
         assert 0 < station.laptop.dropped_keys < 20  # the image lost some: an image fault
         assert station.health().state.value == "ready"  # and the station is fine

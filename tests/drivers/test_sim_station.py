@@ -39,7 +39,7 @@ def sim() -> Iterator[Station]:
 
 
 def firmware_of(station: Station):  # type: ignore[no-untyped-def]
-    return station.keyboard.device.emulator.firmware  # type: ignore[attr-defined]
+    return station.emulators["keyboard"].firmware
 
 
 def test_keys_reach_the_laptop_through_the_serial_emulator_and_keymap(sim: Station) -> None:
@@ -136,7 +136,7 @@ def test_emergency_stop_releases_at_once_and_refuses_further_actuation(sim: Stat
 
 def test_a_stuck_key_is_a_station_fault_with_a_clear_message(sim: Station) -> None:
     keymap = sim.keyboard.device.keymap  # type: ignore[attr-defined]
-    sim.keyboard.device.emulator.make_stuck(keymap.actuator("Enter"))  # type: ignore[attr-defined]
+    sim.emulators["keyboard"].make_stuck(keymap.actuator("Enter"))
     with pytest.raises(ActuatorStuck, match="key Enter .* is stuck down") as info:
         sim.keyboard.press(("Enter",), hold=0.05)
     assert isinstance(info.value, StationError) and not isinstance(info.value, StepFailed)
@@ -156,3 +156,10 @@ def test_limits_are_refused_as_script_errors(sim: Station) -> None:
 
 def test_the_station_knows_the_laptop_screen_size(sim: Station) -> None:
     assert sim.screen_size == (1920, 1080)
+
+
+def test_a_usb_controller_that_vanishes_mid_run_is_a_station_fault(sim: Station) -> None:
+    sim.emulators["usb"].unplug()
+    with pytest.raises(StationError, match="1209:7e57 disconnected"):
+        sim.pointer.move_to(10, 10)
+    assert sim.health().state == HealthState.FAULTED
