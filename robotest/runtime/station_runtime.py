@@ -22,7 +22,7 @@ from robotest.errors import IconNotFound, ScriptError, StillOnScreen, TextNotFou
 from robotest.runtime.backend import Icon as IconRef
 from robotest.runtime.backend import Match, Point, Region, Runtime
 from robotest.runtime.screen import ScreenView
-from robotest.runtime.typing_keys import chord_for
+from robotest.drivers.keymap import chord_for_character
 
 T = TypeVar("T")
 DEFAULT_WITHIN = 10.0  # seconds, when a statement gives no `within`
@@ -153,7 +153,7 @@ class StationRuntime(Runtime):
                     self.sleep(every)
 
     def type_text(self, text: str, *, every: float | None) -> None:
-        chords = [chord_for(char) for char in text]  # refuse untypeable text before typing
+        chords = [chord_for_character(char) for char in text]  # refuse untypeable text before typing
         for chord in chords:
             self.check_deadline()
             self.station.keyboard.press(chord, hold=self.key_hold)
