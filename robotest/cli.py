@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from robotest.dsl.cli import register as register_dsl
+from robotest.runtime.cli import register as register_runtime
 
 app = typer.Typer(
     name="rtest",
@@ -26,6 +27,7 @@ def _root() -> None:
 
 
 register_dsl(app)
+register_runtime(app)
 
 
 def main() -> None:

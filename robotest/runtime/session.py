@@ -153,9 +153,6 @@ def _responder(specs: list[FailSpec], delay: float, default: Any
     return respond
 
 
-_DEFAULTS: dict[str, Callable[[Call], Any]] = {}
-
-
 def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
     """A recording runtime with ``record_fail``/``record_fault`` specs and ``record_delay``
     (real seconds each statement takes, to stand in for device time)."""
@@ -187,10 +184,14 @@ def make_runtime(station_spec: str, options: Mapping[str, Any] | None = None) ->
     ``sim`` and ``FILE.toml`` are the station runtime's (not available yet): a clear error.
     If the returned runtime has a ``close()`` method, the runner calls it at the end.
     """
-    options = options or {}
-    kind = station_spec.split(":", 1)[0]
-    if kind == "record":
-        return record_runtime(options)
+    check_station_spec(station_spec)
+    return record_runtime(options or {})
+
+
+def check_station_spec(station_spec: str) -> None:
+    """Raise :class:`StationSpecError` for a spec no runtime can serve (opens nothing)."""
+    if station_spec.split(":", 1)[0] == "record":
+        return
     if station_spec == "sim" or station_spec.endswith(".toml"):
         raise StationSpecError(
             f"station {station_spec!r}: the station runtime is not available yet in this "
