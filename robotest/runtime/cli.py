@@ -187,6 +187,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"{kind:>6}: {path}")
         store.close()
         stream.flush()
+        if stream is not sys.stdout:
+            stream.close()
         raise typer.Exit(code)
 
     @app.command("results")
@@ -261,14 +263,11 @@ def _print_runs(console: object, runs: list) -> None:  # type: ignore[type-arg]
     from rich.table import Table
 
     assert isinstance(console, Console)
-    table = Table("run", "started", "station", "image", "status", "cases", "passed",
-                  "failed", "error", "station error", "duration")
+    table = Table("run", "started", "station", "image", "status", "cases", "duration")
     for run in runs:
-        counts = run.counts
+        counts = ", ".join(f"{n} {o}" for o, n in run.counts.items() if n) or "none"
         table.add_row(str(run.id), _when(run.started), run.station,
-                      f"{run.image} {run.image_version}".strip(), run.status,
-                      str(len(run.cases)), str(counts["passed"]), str(counts["failed"]),
-                      str(counts["error"]), str(counts["station error"]),
+                      f"{run.image} {run.image_version}".strip(), run.status, counts,
                       "-" if run.duration is None else f"{run.duration:.1f} s")
     console.print(table)
 

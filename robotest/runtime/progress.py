@@ -89,5 +89,8 @@ def terminal_console() -> tuple[Console, IO[str]]:
     import sys
 
     sys.stdout.flush()
-    stream = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    try:
+        stream: IO[str] = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    except (AttributeError, OSError, ValueError):  # no real stdout (embedded, tests)
+        stream = sys.stdout
     return Console(file=stream, highlight=False), stream

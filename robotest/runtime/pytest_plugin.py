@@ -31,6 +31,7 @@ from robotest.runtime.blocks import TestCase, collect, run_case
 from robotest.runtime.results import (
     ERROR,
     INTERRUPTED,
+    SKIPPED,
     STATION_ERROR,
     CaseResult,
     describe,
@@ -216,15 +217,18 @@ class RtestItem(pytest.Item):
 
     def runtest(self) -> None:
         state = self.config.stash[SESSION]
-        if state.stopped:
-            pytest.skip(f"{state.station}: {state.stopped}")
-        assert state.recorder is not None and state.store is not None and state.run_id
+        assert state.store is not None and state.run_id
         file, _ = self.case.block.location
         result = CaseResult(nodeid=self.nodeid, title=self.case.title, file=file,
                             station=state.station, tags=list(self.case.tags),
                             params=dict(self.case.params), started=time.time())
         store = state.store
         case_id = store.start_case(state.run_id, result)
+        if state.stopped or state.recorder is None:
+            result.outcome = SKIPPED
+            result.message = f"not run: station {state.station} stopped ({state.stopped})"
+            store.finish_case(result)
+            pytest.skip(result.message)
         state.recorder.sink = lambda step: store.add_step(case_id, step) and None
         start = time.perf_counter()
         try:
@@ -235,7 +239,6 @@ class RtestItem(pytest.Item):
             result.message = describe(exc)
             if result.outcome == STATION_ERROR:
                 state.stopped = f"station error: {exc}"
-                self.session.shouldstop = f"{state.station}: {state.stopped}"
             raise
         except BaseException:
             result.outcome = INTERRUPTED

@@ -122,9 +122,8 @@ class FailSpec:
         return self.target in (_target_text(v) for v in call.args.values())
 
     def error(self, call: Call) -> Exception:
-        where = f"{call.file}:{call.line}"
         if self.station:
-            return DriverError(f"record station: injected fault in {call.name} at {where}")
+            return DriverError(f"record station: injected fault in {call.name}")
         kind = _FAILURES.get(call.name, StepFailed)
         return kind(f"{call.name} {self.target or ''}: injected by --record-fail "
                     f"(closest: nothing, score 0.00)".replace("  ", " "))
