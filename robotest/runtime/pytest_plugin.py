@@ -288,7 +288,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Iterator[None]:
     report = yield
-    if isinstance(item, RtestItem) and call.excinfo is not None and call.when == "call":
+    if isinstance(item, RtestItem) and report.failed and call.excinfo is not None:
         report.rtest_outcome = outcome_of(call.excinfo.value)  # type: ignore[attr-defined]
     return report
 
@@ -301,6 +301,16 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config
     if outcome == ERROR:
         return "error", "E", "ERROR"
     return None
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Station errors get their own section (pytest shows only failures and errors)."""
+    reports = terminalreporter.stats.get("station error", [])
+    if reports:
+        terminalreporter.write_sep("=", "STATION ERRORS (not counted against the image)")
+        for report in reports:
+            terminalreporter.write_sep("_", report.head_line or report.nodeid)
+            terminalreporter.line(str(report.longrepr))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -198,7 +198,7 @@ class ResultStore:
                            (INTERRUPTED, "the run was killed while this case ran", run_id,
                             RUNNING))
                 ended = db.execute(
-                    "SELECT MAX(started + duration) FROM steps JOIN cases ON cases.id ="
+                    "SELECT MAX(steps.started + steps.duration) FROM steps JOIN cases ON cases.id ="
                     " steps.case_id WHERE cases.run_id = ?", (run_id,)).fetchone()[0]
                 db.execute("UPDATE runs SET status = ?, ended = COALESCE(?, started)"
                            " WHERE id = ?", (INTERRUPTED, ended, run_id))
