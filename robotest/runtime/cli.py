@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -99,23 +100,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run(
-        paths: list[Path] = typer.Argument(..., help=".rtest files or folders."),
-        station: list[str] = typer.Option(
-            ["sim"], "--station", help="sim, a station .toml, or record; repeat to run "
-                                       "stations in parallel."),
-        keyword: str = typer.Option(None, "-k", help="Only cases matching this expression."),
-        markers: str = typer.Option(None, "-m", help="Only cases with these tags (-m 'bios')."),
-        report: Path = typer.Option(None, "--report", help="Folder for the reports "
-                                    "(default rtest-results/run-N)."),
-        image: Path = typer.Option(None, "--image", help="Product description TOML of the "
-                                   "image under test."),
-        db: Path = typer.Option(None, "--db", help=DB_HELP),
-        record_fail: list[str] = typer.Option([], "--record-fail", help="record station: "
-                                              "STATEMENT[:TARGET][*N] fails."),
-        record_fault: list[str] = typer.Option([], "--record-fault", help="record station: "
-                                               "STATEMENT[:TARGET][*N] is a station fault."),
-        record_delay: float = typer.Option(0.0, "--record-delay", help="record station: "
-                                           "seconds each statement takes."),
+        paths: Annotated[list[Path], typer.Argument(help=".rtest files or folders.")],
+        station: Annotated[list[str] | None, typer.Option(
+            "--station", help="sim, a station .toml, or record; repeat to run stations in "
+                              "parallel. Default: sim.")] = None,
+        keyword: Annotated[str | None, typer.Option(
+            "-k", help="Only cases matching this expression (titles, names, tags).")] = None,
+        markers: Annotated[str | None, typer.Option(
+            "-m", help="Only cases with these tags, e.g. -m 'bios and not slow'.")] = None,
+        report: Annotated[Path | None, typer.Option(
+            "--report", help="Folder for the reports (default rtest-results/run-N).")] = None,
+        image: Annotated[Path | None, typer.Option(
+            "--image", help="Product description TOML of the image under test.")] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+        record_fail: Annotated[list[str] | None, typer.Option(
+            "--record-fail", help="record station: STATEMENT[:TARGET][*N] fails.")] = None,
+        record_fault: Annotated[list[str] | None, typer.Option(
+            "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station "
+                                   "fault.")] = None,
+        record_delay: Annotated[float, typer.Option(
+            "--record-delay", help="record station: seconds each statement takes.")] = 0.0,
     ) -> None:
         """Run .rtest suites on stations with live progress; write the reports."""
         import pytest
@@ -132,6 +136,8 @@ def register(app: typer.Typer) -> None:
         )
         from robotest.runtime.store import ResultStore
 
+        station = station or ["sim"]
+        record_fail, record_fault = record_fail or [], record_fault or []
         for path in paths:
             if not path.exists():
                 raise _fail(f"no such file or folder: {path}")
@@ -193,9 +199,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("results")
     def results(
-        run_id: str = typer.Argument(None, help="A run number (or 'latest') to show."),
-        db: Path = typer.Option(None, "--db", help=DB_HELP),
-        limit: int = typer.Option(20, "--limit", help="How many runs to list."),
+        run_id: Annotated[str | None, typer.Argument(
+            help="A run number (or 'latest') to show.")] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+        limit: Annotated[int, typer.Option("--limit", help="How many runs to list.")] = 20,
     ) -> None:
         """List past runs, or show one run's cases."""
         from rich.console import Console
@@ -217,9 +224,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report_command(
-        run_id: str = typer.Argument(..., help="The run number (or 'latest')."),
-        out: Path = typer.Option(None, "--out", help="Folder (default rtest-results/run-N)."),
-        db: Path = typer.Option(None, "--db", help=DB_HELP),
+        run_id: Annotated[str, typer.Argument(help="The run number (or 'latest').")],
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Folder (default rtest-results/run-N).")] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
     ) -> None:
         """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
         from robotest.runtime.reports import write_reports
@@ -258,7 +266,7 @@ def _when(stamp: float | None) -> str:
     return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _print_runs(console: object, runs: list) -> None:  # type: ignore[type-arg]
+def _print_runs(console: object, runs: list[Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -17,7 +17,7 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,6 +34,7 @@ from robotest.runtime.results import (
     SKIPPED,
     STATION_ERROR,
     CaseResult,
+    Step,
     describe,
     outcome_of,
 )
@@ -103,7 +104,7 @@ class RtestSession:
         self.owns_run = self.run_id is None
         self.stopped: str | None = None
 
-    def start(self, items: list[pytest.Item]) -> None:
+    def start(self, items: Sequence[pytest.Item]) -> None:
         """Open the station and the run (once, when there is something to run)."""
         image = self._image()
         self.store = ResultStore(results_db(self.config))
@@ -229,7 +230,11 @@ class RtestItem(pytest.Item):
             result.message = f"not run: station {state.station} stopped ({state.stopped})"
             store.finish_case(result)
             pytest.skip(result.message)
-        state.recorder.sink = lambda step: store.add_step(case_id, step) and None
+
+        def sink(step: Step) -> None:
+            store.add_step(case_id, step)
+
+        state.recorder.sink = sink
         start = time.perf_counter()
         try:
             with use_runtime(state.recorder):
@@ -286,7 +291,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Iterator[None]:
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if isinstance(item, RtestItem) and report.failed and call.excinfo is not None:
         report.rtest_outcome = outcome_of(call.excinfo.value)  # type: ignore[attr-defined]

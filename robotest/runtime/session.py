@@ -68,8 +68,8 @@ def read_image(path: str | Path | None) -> ImageInfo:
 
 def suite_version(paths: Iterable[str | Path]) -> str:
     """The suite's version: ``git describe`` of its folder, else a hash of its files."""
-    paths = [Path(p) for p in paths]
-    folder = next((p if p.is_dir() else p.parent for p in paths), Path("."))
+    folders = [Path(p) for p in paths]
+    folder = next((p if p.is_dir() else p.parent for p in folders), Path("."))
     try:
         described = subprocess.run(
             ["git", "-C", str(folder), "describe", "--always", "--dirty", "--tags"],
@@ -79,7 +79,7 @@ def suite_version(paths: Iterable[str | Path]) -> str:
     except (OSError, subprocess.SubprocessError):
         pass
     digest = hashlib.sha256()
-    for path in paths:
+    for path in folders:
         files = sorted(path.rglob("*.rtest")) if path.is_dir() else [path]
         for file in files:
             if file.is_file():

@@ -67,20 +67,20 @@ class StepRecorder(Runtime):
         self.inner = inner
         self.sink = sink
         self.groups: list[tuple[str, int]] = []
+        self.config = inner.config
+        self._deadlines = []
 
-    # The clock, deadlines and configuration are the wrapped runtime's.
-    @property  # type: ignore[override]
-    def config(self) -> Any:
-        return self.inner.config
-
+    # The clock and deadlines are the wrapped runtime's.
     def now(self) -> float:
         return self.inner.now()
 
     def sleep(self, seconds: float) -> None:
         self.inner.sleep(seconds)
 
-    def deadline(self, seconds: float | None, what: str) -> contextlib.AbstractContextManager[None]:
-        return self.inner.deadline(seconds, what)
+    @contextlib.contextmanager
+    def deadline(self, seconds: float | None, what: str) -> Iterator[None]:
+        with self.inner.deadline(seconds, what):
+            yield
 
     def check_deadline(self) -> None:
         self.inner.check_deadline()

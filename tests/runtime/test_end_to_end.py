@@ -8,9 +8,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from runtime_helpers import IMAGE, SUITE, invoke, write_files
 
 from robotest.runtime.store import ResultStore
-from runtime_helpers import IMAGE, SUITE, invoke, write_files
 
 Rtest = Callable[..., tuple[int, str]]
 

@@ -85,29 +85,40 @@ def _case(index: int, case: CaseResult) -> str:
         f'{" · " + escape(params) if params else ""}</p>{message}{_steps(case)}</details>')
 
 
+def _summary_row(index: int, case: CaseResult) -> str:
+    first_line = case.message.splitlines()[0] if case.message else ""
+    return (f'<tr data-outcome="{escape(case.outcome)}">'
+            f'<td><a href="#case-{index}">{escape(case.title)}</a></td>'
+            f'<td>{escape(case.station)}</td>'
+            f'<td class="{_css(case.outcome)}">{escape(case.outcome)}</td>'
+            f'<td>{case.duration:.2f} s</td><td>{escape(first_line)}</td></tr>')
+
+
+def _button(status: str, count: int, active: bool = False) -> str:
+    return (f'<button class="filter{" active" if active else ""}" data-status="{escape(status)}"'
+            f' onclick="filterCases(\'{escape(status)}\')">{escape(status)} ({count})</button>')
+
+
 def render_html(run: RunInfo) -> str:
     """The HTML document of *run* (read with its steps)."""
     counts = run.counts
-    summary = "".join(
-        f'<tr data-outcome="{escape(c.outcome)}"><td><a href="#case-{i}">{escape(c.title)}</a>'
-        f'</td><td>{escape(c.station)}</td><td class="{_css(c.outcome)}">{escape(c.outcome)}'
-        f'</td><td>{c.duration:.2f} s</td><td>{escape(c.message.splitlines()[0] if c.message else "")}'
-        f'</td></tr>' for i, c in enumerate(run.cases))
-    buttons = "".join(
-        f'<button class="filter" data-status="{escape(o)}" onclick="filterCases(\'{o}\')">'
-        f'{escape(o)} ({counts[o]})</button>' for o in OUTCOMES if counts.get(o))
+    summary = "".join(_summary_row(i, c) for i, c in enumerate(run.cases))
+    buttons = _button("all", len(run.cases), active=True) + "".join(
+        _button(o, counts[o]) for o in OUTCOMES if counts.get(o))
     info = "".join(f"<tr><th>{k}</th><td>{escape(str(v))}</td></tr>" for k, v in (
         ("Station", run.station), ("Image", f"{run.image} {run.image_version}".strip()),
         ("Serial", run.serial), ("Suite version", run.suite_version),
         ("Started", _when(run.started)), ("Ended", _when(run.ended))))
+    title = f"robotest run {run.id}: {escape(run.status)}"
+    head = "<tr><th>test</th><th>station</th><th>status</th><th>duration</th><th>message</th></tr>"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>robotest run {run.id}: {escape(run.status)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>{_STYLE}</style><script>{_SCRIPT}</script></head><body>
 <h1>robotest run {run.id}: <span class="{_css(run.status)}">{escape(run.status)}</span></h1>
 <table>{info}</table>
-<p><button class="filter active" data-status="all" onclick="filterCases('all')">all ({len(run.cases)})</button>{buttons}</p>
+<p>{buttons}</p>
 <h2>Test cases</h2>
-<table><tr><th>test</th><th>station</th><th>status</th><th>duration</th><th>message</th></tr>{summary}</table>
+<table>{head}{summary}</table>
 <h2>Steps</h2>
 {"".join(_case(i, c) for i, c in enumerate(run.cases))}
 </body></html>

@@ -40,11 +40,11 @@ def render_junit(run: RunInfo) -> bytes:
         counts = {kind: sum(case.outcome in kinds for case in cases) for kind, kinds in
                   {"failures": {FAILED}, "errors": {ERROR, STATION_ERROR, INTERRUPTED},
                    "skipped": {SKIPPED}}.items()}
-        suite = ET.SubElement(
-            root, "testsuite", name=station, tests=str(len(cases)),
-            time=f"{sum(c.duration for c in cases):.3f}",
-            timestamp=datetime.datetime.fromtimestamp(run.started).isoformat(timespec="seconds"),
-            **{key: str(value) for key, value in counts.items()})
+        attributes = {key: str(value) for key, value in counts.items()}
+        attributes.update(
+            name=station, tests=str(len(cases)), time=f"{sum(c.duration for c in cases):.3f}",
+            timestamp=datetime.datetime.fromtimestamp(run.started).isoformat(timespec="seconds"))
+        suite = ET.SubElement(root, "testsuite", attributes)
         properties = ET.SubElement(suite, "properties")
         for name, value in (("image", run.image), ("image_version", run.image_version),
                             ("serial", run.serial), ("suite_version", run.suite_version),
