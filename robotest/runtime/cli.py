@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -66,14 +66,25 @@ def combine_exit_codes(codes: list[int]) -> int:
     return 5 if codes and all(c == 5 for c in codes) else 0
 
 
-def _run_workers(args: list[str], stations: list[str], folder: Path) -> int:
-    procs = []
+Workers = list[tuple[subprocess.Popen[bytes], IO[str]]]
+
+
+def _start_workers(args: list[str], stations: list[str], folder: Path) -> Workers:
+    """One pytest process per station, each on shard i of n of the selected cases.
+
+    Started before any thread of this process (``preexec_fn`` is not thread-safe).
+    """
+    procs: Workers = []
     for index, station in enumerate(stations):
         log = (folder / f"worker-{index + 1}.log").open("w")
         command = [sys.executable, "-m", "pytest", *args, "--station", station,
                    "--rtest-shard", f"{index}/{len(stations)}", "-q", "-p", "no:cacheprovider"]
         procs.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                        env=_worker_env(), preexec_fn=_die_with_parent), log))
+    return procs
+
+
+def _wait_workers(procs: Workers) -> int:
     codes = []
     for proc, log in procs:
         codes.append(proc.wait())
@@ -127,7 +138,7 @@ def register(app: typer.Typer) -> None:
         from robotest.errors import ScriptError
         from robotest.runtime.progress import LiveProgress, terminal_console
         from robotest.runtime.reports import write_reports
-        from robotest.runtime.results import INTERRUPTED
+        from robotest.runtime.results import ERROR, INTERRUPTED
         from robotest.runtime.session import (
             check_station_spec,
             read_image,
@@ -167,30 +178,35 @@ def register(app: typer.Typer) -> None:
         args += [a for spec in record_fault for a in ("--record-fault", spec)]
         args += ["--image", str(image)] if image else []
         console, stream = terminal_console()
-        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}")
+        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}",
+                      markup=False, soft_wrap=True)
         collection = _Collection()
         status = None
+        workers = _start_workers(args, station, folder) if len(station) > 1 else []
         try:
             with LiveProgress(database, run_id, console):
-                if len(station) == 1:
+                if workers:
+                    code = _wait_workers(workers)
+                else:
                     code = int(pytest.main(args + ["--station", station[0], "-p", "no:terminal",
                                                    "-p", "no:cacheprovider"],
                                            plugins=[collection]))
-                else:
-                    code = _run_workers(args, station, folder)
         except KeyboardInterrupt:
-            code, status = int(pytest.ExitCode.INTERRUPTED), INTERRUPTED
-        if code == pytest.ExitCode.INTERRUPTED:
+            code = int(pytest.ExitCode.INTERRUPTED)
+        if collection.errors or code in (pytest.ExitCode.INTERNAL_ERROR,
+                                         pytest.ExitCode.USAGE_ERROR):
+            status = ERROR  # the suite did not compile, or the run could not start
+        elif code == pytest.ExitCode.INTERRUPTED:
             status = INTERRUPTED
         for error in collection.errors:
-            console.print(error, markup=False, highlight=False)
+            console.print(error, markup=False, highlight=False, soft_wrap=True)
         store.finish_run(run_id, status)
         result = store.run(run_id)
         assert result is not None
         paths_written = write_reports(result, folder)
         _print_summary(console, result)
         for kind, path in paths_written.items():
-            console.print(f"{kind:>6}: {path}")
+            console.print(f"{kind:>6}: {path}", markup=False, soft_wrap=True)
         store.close()
         stream.flush()
         if stream is not sys.stdout:

@@ -103,10 +103,17 @@ class RtestSession:
         self.run_id: int | None = config.getoption("rtest_run_id")
         self.owns_run = self.run_id is None
         self.stopped: str | None = None
+        self.image = ImageInfo()
+
+    @property
+    def serial(self) -> str:
+        """The laptop's serial: the station runtime's ``serial`` if it knows it."""
+        inner = self.recorder.inner if self.recorder is not None else None
+        return str(getattr(inner, "serial", "") or self.image.serial)
 
     def start(self, items: Sequence[pytest.Item]) -> None:
         """Open the station and the run (once, when there is something to run)."""
-        image = self._image()
+        image = self.image = self._image()
         self.store = ResultStore(results_db(self.config))
         if self.owns_run:
             files = sorted({str(item.path) for item in items})
@@ -222,7 +229,8 @@ class RtestItem(pytest.Item):
         file, _ = self.case.block.location
         result = CaseResult(nodeid=self.nodeid, title=self.case.title, file=file,
                             station=state.station, tags=list(self.case.tags),
-                            params=dict(self.case.params), started=time.time())
+                            params=dict(self.case.params), started=time.time(),
+                            serial=state.serial)
         store = state.store
         case_id = store.start_case(state.run_id, result)
         if state.stopped or state.recorder is None:

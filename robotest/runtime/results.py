@@ -22,8 +22,12 @@ SKIPPED = "skipped"
 INTERRUPTED = "interrupted"
 RUNNING = "running"
 
-#: Every case/step outcome, worst last (a run's verdict is its worst case).
-OUTCOMES = (PASSED, SKIPPED, FAILED, ERROR, STATION_ERROR, INTERRUPTED)
+#: Every case/step outcome, in the order reports list them.
+OUTCOMES = (PASSED, FAILED, ERROR, STATION_ERROR, SKIPPED, INTERRUPTED)
+
+#: A run's verdict is its most telling case outcome: a failing image first, then a
+#: broken script, then a station fault (which says nothing about the image).
+VERDICT_ORDER = (PASSED, SKIPPED, STATION_ERROR, ERROR, FAILED, INTERRUPTED)
 
 #: Run statuses: still running, finished (with a verdict) or interrupted (killed).
 RUN_STATUSES = (RUNNING, PASSED, FAILED, ERROR, STATION_ERROR, INTERRUPTED)
@@ -65,8 +69,8 @@ def describe(exc: BaseException) -> str:
 
 
 def worst(outcomes: list[str]) -> str:
-    """The verdict of several outcomes: the worst one (passed when there are none)."""
-    return max(outcomes, key=OUTCOMES.index, default=PASSED)
+    """The verdict of several outcomes (see :data:`VERDICT_ORDER`; passed if none)."""
+    return max(outcomes, key=VERDICT_ORDER.index, default=PASSED)
 
 
 @dataclass
@@ -102,6 +106,7 @@ class CaseResult:
     duration: float = 0.0
     outcome: str = RUNNING
     message: str = ""
+    serial: str = ""
     steps: list[Step] = field(default_factory=list)
     id: int | None = None
 

@@ -9,6 +9,8 @@ statements instead of driving a robot, with failures injected by ``--record-fail
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import subprocess
 import time
 import tomllib
@@ -174,29 +176,40 @@ def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
     return runtime
 
 
+STATION_RUNTIME = "robotest.runtime.station_runtime"
+
+
 def make_runtime(station_spec: str, options: Mapping[str, Any] | None = None) -> Runtime:
     """The runtime for one ``--station`` value.
 
-    ``record``: a :class:`RecordingRuntime`; *options* may hold ``record_fail`` and
-    ``record_fault`` (lists of ``STATEMENT[:TARGET][*N]``), ``record_delay`` (seconds)
-    and ``config`` (what scripts see as ``config``). ``record:NAME`` names the station.
-    ``sim`` and ``FILE.toml`` are the station runtime's (not available yet): a clear error.
-    If the returned runtime has a ``close()`` method, the runner calls it at the end.
+    ``record`` / ``record:NAME``: a :class:`RecordingRuntime`; *options* may hold
+    ``record_fail`` and ``record_fault`` (lists of ``STATEMENT[:TARGET][*N]``),
+    ``record_delay`` (seconds) and ``config`` (what scripts see as ``config``).
+    ``sim`` and ``FILE.toml``: ``robotest.runtime.station_runtime.open_runtime(spec,
+    options)``, the station runtime's one entry point (a clear error until it exists).
+    The runner calls the runtime's ``close()``, if it has one, when the run ends.
     """
     check_station_spec(station_spec)
-    return record_runtime(options or {})
+    if station_spec.split(":", 1)[0] == "record":
+        return record_runtime(options or {})
+    module = importlib.import_module(STATION_RUNTIME)
+    runtime: Runtime = module.open_runtime(station_spec, options or {})
+    return runtime
 
 
 def check_station_spec(station_spec: str) -> None:
     """Raise :class:`StationSpecError` for a spec no runtime can serve (opens nothing)."""
     if station_spec.split(":", 1)[0] == "record":
         return
-    if station_spec == "sim" or station_spec.endswith(".toml"):
+    if station_spec != "sim" and not station_spec.endswith(".toml"):
+        raise StationSpecError(f"station {station_spec!r}: expected 'sim', a station .toml "
+                               "file or 'record'")
+    if station_spec.endswith(".toml") and not Path(station_spec).is_file():
+        raise StationSpecError(f"station {station_spec!r}: no such station file")
+    if importlib.util.find_spec(STATION_RUNTIME) is None:
         raise StationSpecError(
             f"station {station_spec!r}: the station runtime is not available yet in this "
             "build; use --station record to run the suite on the recording runtime")
-    raise StationSpecError(f"station {station_spec!r}: expected 'sim', a station .toml file "
-                           "or 'record'")
 
 
 def station_name(station_spec: str) -> str:

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS runs (
     ended REAL,
     status TEXT NOT NULL,
     pid INTEGER NOT NULL,
+    pid_start TEXT NOT NULL DEFAULT '',
     host TEXT NOT NULL,
     planned INTEGER NOT NULL DEFAULT 0
 );
@@ -57,7 +58,8 @@ CREATE TABLE IF NOT EXISTS cases (
     started REAL NOT NULL,
     duration REAL NOT NULL DEFAULT 0,
     outcome TEXT NOT NULL,
-    message TEXT NOT NULL DEFAULT ''
+    message TEXT NOT NULL DEFAULT '',
+    serial TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS cases_run ON cases(run_id);
 CREATE TABLE IF NOT EXISTS steps (
@@ -80,8 +82,21 @@ CREATE INDEX IF NOT EXISTS steps_case ON steps(case_id);
 """
 
 
-def _alive(pid: int, host: str) -> bool:
-    """Whether the process owning a run may still be running (unknown host: yes)."""
+def _process_start(pid: int) -> str:
+    """When process *pid* started (clock ticks since boot), '' if unknown or gone.
+
+    Kept with the pid so that a new process reusing a dead run's pid is not taken for it.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return ""
+    return "" if fields[0] in ("Z", "X") else fields[19]
+
+
+def _alive(pid: int, pid_start: str, host: str) -> bool:
+    """Whether the process owning a run may still be running (another host: yes)."""
     if host != socket.gethostname():
         return True
     try:
@@ -89,12 +104,11 @@ def _alive(pid: int, host: str) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    try:  # a zombie (killed, not yet reaped) is dead too
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+        pass
+    started = _process_start(pid)
+    if not os.path.exists("/proc/self/stat"):
+        return True  # no /proc: trust the pid alone
+    return bool(started) and (not pid_start or started == pid_start)
 
 
 class ResultStore:
@@ -140,9 +154,10 @@ class ResultStore:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO runs (station, image, image_version, serial, suite_version,"
-                " started, status, pid, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " started, status, pid, pid_start, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (station, image, image_version, serial, suite_version, time.time(), RUNNING,
-                 pid or os.getpid(), socket.gethostname()))
+                 pid or os.getpid(), _process_start(pid or os.getpid()),
+                 socket.gethostname()))
             return int(cursor.lastrowid or 0)
 
     def add_planned(self, run_id: int, count: int) -> None:
@@ -163,10 +178,10 @@ class ResultStore:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO cases (run_id, nodeid, title, file, station, tags, params, started,"
-                " outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " outcome, serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, case.nodeid, case.title, case.file, case.station,
                  json.dumps(case.tags), json.dumps(case.params, default=repr),
-                 case.started, RUNNING))
+                 case.started, RUNNING, case.serial))
             case.id = int(cursor.lastrowid or 0)
             return case.id
 
@@ -189,8 +204,9 @@ class ResultStore:
 
     def mark_interrupted(self) -> list[int]:
         """Mark runs whose owning process is gone as interrupted; their ids."""
-        rows = self.db.execute("SELECT id, pid, host FROM runs WHERE ended IS NULL").fetchall()
-        dead = [row["id"] for row in rows if not _alive(row["pid"], row["host"])]
+        rows = self.db.execute("SELECT id, pid, pid_start, host FROM runs WHERE ended IS NULL")
+        dead = [row["id"] for row in rows.fetchall()
+                if not _alive(row["pid"], row["pid_start"], row["host"])]
         for run_id in dead:
             with self.transaction() as db:
                 db.execute("UPDATE cases SET outcome = ?, message = ? WHERE run_id = ?"
@@ -242,7 +258,7 @@ class ResultStore:
                           station=row["station"], tags=json.loads(row["tags"]),
                           params=json.loads(row["params"]), started=row["started"],
                           duration=row["duration"], outcome=row["outcome"],
-                          message=row["message"], id=row["id"])
+                          message=row["message"], serial=row["serial"], id=row["id"])
 
     def steps(self, case_id: int) -> list[Step]:
         rows = self.db.execute("SELECT * FROM steps WHERE case_id = ? ORDER BY id", (case_id,))

@@ -44,7 +44,8 @@ def test_outcomes_are_stored_per_case(finished_run: tuple[int, str, Path, Path])
     }
     assert (run.station, run.image, run.image_version, run.serial) == (
         "record", "Win11-Factory", "24H2.7", "SN-0042")
-    assert run.status == "error" and run.ended is not None
+    assert {case.serial for case in run.cases} == {"SN-0042"}
+    assert run.status == "failed" and run.ended is not None
     assert run.suite_version
     messages = {case.title: case.message for case in run.cases}
     assert "BIOS version is '', expected 1.07" in messages["assert fails"]

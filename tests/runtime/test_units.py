@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +43,9 @@ def test_outcome_of(exc: BaseException | None, outcome: str) -> None:
 def test_worst_outcome_is_the_verdict() -> None:
     assert worst([]) == "passed"
     assert worst(["passed", "failed", "skipped"]) == "failed"
-    assert worst(["failed", "station error", "error"]) == "station error"
+    assert worst(["failed", "station error", "error"]) == "failed"  # the image failed
+    assert worst(["passed", "station error", "skipped"]) == "station error"
+    assert worst(["station error", "error"]) == "error"
 
 
 def test_fail_spec_parsing_and_errors() -> None:
@@ -60,6 +64,28 @@ def test_station_specs() -> None:
         make_runtime("sim")
     with pytest.raises(StationSpecError, match="expected 'sim'"):
         make_runtime("robot42")
+
+
+def test_station_runtime_plugs_in_through_open_runtime(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import types
+
+    from robotest.runtime import RecordingRuntime
+
+    opened: list[tuple[str, dict[str, object]]] = []
+    fake = types.ModuleType("robotest.runtime.station_runtime")
+    fake.__spec__ = importlib.machinery.ModuleSpec(fake.__name__, None)
+
+    def open_runtime(spec: str, options: dict[str, object]) -> RecordingRuntime:
+        opened.append((spec, options))
+        return RecordingRuntime()
+
+    fake.open_runtime = open_runtime  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, fake.__name__, fake)
+    assert isinstance(make_runtime("sim", {"config": {}}), RecordingRuntime)
+    assert opened == [("sim", {"config": {}})]
+    with pytest.raises(StationSpecError, match="no such station file"):
+        make_runtime(str(tmp_path / "missing.toml"))
 
 
 def test_read_image_errors_are_one_line(tmp_path: Path) -> None:
@@ -112,6 +138,12 @@ def test_cli_errors_are_one_line(rtest: Callable[..., tuple[int, str]], tmp_path
     assert code == 2 and output.startswith("error: station 'sim'")
     code, output = rtest("run", write_suite(), "--station", "record", "--station", "record")
     assert code == 2 and "two stations share a name" in output
+    broken = write_suite({"broken.rtest": 'test "x":\n    press F2 within 5s\n'})
+    code, output = rtest("run", broken / "broken.rtest", "--station", "record", "--db",
+                         tmp_path / "r.db", "--report", tmp_path / "rep")
+    assert code == 2 and "broken.rtest:2:14: error: 'within' does not belong to press" in output
+    with ResultStore(tmp_path / "r.db") as store:
+        assert store.runs()[0].status == "error"  # the suite did not compile
     code, output = rtest("results", "--db", tmp_path / "none.db")
     assert code == 2 and output.startswith("error: no results database")
     ResultStore(tmp_path / "r.db").close()

@@ -81,6 +81,7 @@ def _case(index: int, case: CaseResult) -> str:
         f'<summary><span class="{_css(case.outcome)}">{escape(case.outcome.upper())}</span> '
         f'{escape(case.title)} <small>({case.duration:.2f} s, {escape(case.station)})</small>'
         f'</summary><p>{escape(case.file)}'
+        f'{" · serial " + escape(case.serial) if case.serial else ""}'
         f'{" · tags: " + escape(", ".join(case.tags)) if case.tags else ""}'
         f'{" · " + escape(params) if params else ""}</p>{message}{_steps(case)}</details>')
 

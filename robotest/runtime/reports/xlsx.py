@@ -25,8 +25,9 @@ def render_xlsx(run: RunInfo, path: str | Path) -> None:
         cell.font = Font(bold=True)
     image = f"{run.image} {run.image_version}".strip()
     for case in run.cases:
-        sheet.append((case.station, image, run.serial, case.title, ", ".join(case.tags),
-                      case.outcome, round(case.duration, 3), case.message, case.file))
+        sheet.append((case.station, image, case.serial or run.serial, case.title,
+                      ", ".join(case.tags), case.outcome, round(case.duration, 3),
+                      case.message, case.file))
         fill = _FILL.get(case.outcome, "F2DCDB" if case.outcome != "skipped" else "EDEDED")
         sheet.cell(row=sheet.max_row, column=6).fill = PatternFill("solid", fgColor=fill)
     sheet.freeze_panes = "A2"
