@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from runtime_helpers import IMAGE, SUITE, invoke, write_files
 
-pytest_plugins = ["pytester"]
-
 
 @pytest.fixture
 def write_suite(tmp_path: Path) -> Callable[..., Path]:
