@@ -20,7 +20,7 @@ import typer
 
 from robotest.runtime.store import DEFAULT_DB
 
-DB_HELP = "Results database (default $RTEST_RESULTS_DB or rtest-results/results.db)."
+DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
 
 def _fail(message: str) -> typer.Exit:
@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
         markers: Annotated[str | None, typer.Option(
             "-m", help="Only cases with these tags, e.g. -m 'bios and not slow'.")] = None,
         report: Annotated[Path | None, typer.Option(
-            "--report", help="Folder for the reports (default rtest-results/run-N).")] = None,
+            "--report", help="Folder for the reports (default results/run-N).")] = None,
         image: Annotated[Path | None, typer.Option(
             "--image", help="Product description TOML of the image under test.")] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
@@ -242,7 +242,7 @@ def register(app: typer.Typer) -> None:
     def report_command(
         run_id: Annotated[str, typer.Argument(help="The run number (or 'latest').")],
         out: Annotated[Path | None, typer.Option(
-            "--out", help="Folder (default rtest-results/run-N).")] = None,
+            "--out", help="Folder (default results/run-N).")] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
     ) -> None:
         """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""

@@ -28,7 +28,7 @@ from robotest.runtime.results import (
     worst,
 )
 
-DEFAULT_DB = Path("rtest-results") / "results.db"
+DEFAULT_DB = Path("results") / "results.db"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

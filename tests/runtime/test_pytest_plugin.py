@@ -162,4 +162,4 @@ def test_ordinary_python_tests_are_untouched(pytester: Pytest) -> None:
     pytester.makefile("test_plain.py", "def test_ok():\n    assert True\n")
     result = pytester.runpytest_inprocess(*PLUGIN)
     result.assert_outcomes(passed=1)
-    assert not (pytester.path / "rtest-results").exists()
+    assert not (pytester.path / "results").exists()
