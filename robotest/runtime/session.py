@@ -1,9 +1,26 @@
 """What a run executes on: the runtime for a station spec, and the image under test.
 
 :func:`make_runtime` is the single place where a ``--station`` value becomes a
-:class:`Runtime`. Today it knows ``record`` (a :class:`RecordingRuntime`, which records
-statements instead of driving a robot, with failures injected by ``--record-fail``);
-``sim`` and station TOML files plug in here once the station runtime lands.
+:class:`Runtime`. ``record`` is a :class:`RecordingRuntime` (records statements instead
+of driving a robot; failures injected with ``--record-fail``). ``sim`` and station
+``.toml`` files are served by the station runtime through one entry point:
+
+``robotest.runtime.station_runtime.open_runtime(spec: str, options: Mapping) -> Runtime``
+
+- *spec* is ``"sim"`` or the path of a station TOML file; *options* holds ``config``
+  (``{"product": <the --image TOML as a dict>, "station": <station name>}``, what
+  scripts see as ``config``) and the record-station keys, which it may ignore.
+- It returns a :class:`Runtime` subclass implementing the robot statements. Every
+  statement is recorded as a step by :class:`~robotest.runtime.steps.StepRecorder`
+  around it, so the runtime does not record anything itself.
+- Optional hooks the runner uses when present: ``capture_screen()`` (the current
+  screen, a numpy image or PNG bytes, for failed steps and `screenshot`), a
+  ``screenshot`` attribute on a raised error (its annotated image, preferred), a
+  ``serial`` attribute (the laptop's serial number for the reports) and ``close()``
+  (called once when the run ends: leave the station safe).
+- Raising :class:`~robotest.errors.StationError` from ``open_runtime`` or from any
+  statement stops that station's run cleanly: the case is a ``station error``, the
+  station's remaining cases are ``skipped``; never a failure of the image.
 """
 
 from __future__ import annotations
