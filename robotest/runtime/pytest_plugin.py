@@ -144,10 +144,15 @@ class RtestSession:
             raise pytest.UsageError(str(exc)) from None
 
     def finish(self, interrupted: bool) -> None:
-        if self.recorder is not None:
-            close = getattr(self.recorder.inner, "close", None)
+        """Close the station (leave it safe), then the run, whatever happens."""
+        try:
+            close = getattr(self.recorder.inner, "close", None) if self.recorder else None
             if callable(close):
                 close()
+        finally:
+            self._finish_run(interrupted)
+
+    def _finish_run(self, interrupted: bool) -> None:
         if self.store is None or self.run_id is None:
             return
         if self.owns_run:
@@ -247,15 +252,11 @@ class RtestItem(pytest.Item):
         try:
             with use_runtime(state.recorder):
                 run_case(self.module, self.case)
-        except Exception as exc:
+        except BaseException as exc:
             result.outcome = outcome_of(exc)
             result.message = describe(exc)
             if result.outcome == STATION_ERROR:
                 state.stopped = f"station error: {exc}"
-            raise
-        except BaseException:
-            result.outcome = INTERRUPTED
-            result.message = "the run was interrupted while this case ran"
             raise
         else:
             result.outcome = outcome_of(None)

@@ -38,10 +38,13 @@ def outcome_of(exc: BaseException | None) -> str:
 
     ``StationError`` (driver, camera, emergency stop) -> station error; ``AssertionError``
     (which includes ``StepFailed``: text or icon not found, timeouts) -> failed;
-    ``ScriptError`` and any other exception -> error (the script is wrong).
+    ``ScriptError`` and any other exception -> error (the script is wrong);
+    ``KeyboardInterrupt``/``SystemExit`` -> interrupted (someone stopped the run).
     """
     if exc is None:
         return PASSED
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return INTERRUPTED
     if isinstance(exc, StationError):
         return STATION_ERROR
     if isinstance(exc, ScriptError):

@@ -34,7 +34,7 @@ from robotest.runtime.store import ResultStore
     (None, "passed"), (AssertionError("x"), "failed"), (StepFailed("x"), "failed"),
     (IconNotFound("x"), "failed"), (StepTimeout("x"), "failed"), (ScriptError("x"), "error"),
     (ZeroDivisionError(), "error"), (KeyError("k"), "error"), (CameraError("x"), "station error"),
-    (EmergencyStop("x"), "station error"),
+    (EmergencyStop("x"), "station error"), (KeyboardInterrupt(), "interrupted"),
 ])
 def test_outcome_of(exc: BaseException | None, outcome: str) -> None:
     assert outcome_of(exc) == outcome
