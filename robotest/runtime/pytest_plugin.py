@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
-from robotest.errors import ScriptError, StationError
+from robotest.errors import RobotestError, ScriptError, StationError
 from robotest.runtime.backend import Runtime, use_runtime
 from robotest.runtime.blocks import TestCase, collect, run_case
 from robotest.runtime.results import (
@@ -103,6 +103,7 @@ class RtestSession:
         self.run_id: int | None = config.getoption("rtest_run_id")
         self.owns_run = self.run_id is None
         self.stopped: str | None = None
+        self.open_error: StationError | None = None
         self.image = ImageInfo()
 
     @property
@@ -128,8 +129,9 @@ class RtestSession:
                    "config": {"product": dict(image.data or {}), "station": self.station}}
         try:
             runtime: Runtime = make_runtime(self.spec, options)
-        except StationError as exc:
+        except StationError as exc:  # the first case reports it, the rest are skipped
             self.stopped = f"station error: {exc}"
+            self.open_error = exc
             return
         except ScriptError as exc:
             if self.owns_run:
@@ -156,8 +158,7 @@ class RtestSession:
         if self.store is None or self.run_id is None:
             return
         if self.owns_run:
-            status = INTERRUPTED if interrupted else (STATION_ERROR if self.stopped else None)
-            self.store.finish_run(self.run_id, status)
+            self.store.finish_run(self.run_id, INTERRUPTED if interrupted else None)
         self.store.close()
 
 
@@ -238,7 +239,7 @@ class RtestItem(pytest.Item):
                             serial=state.serial)
         store = state.store
         case_id = store.start_case(state.run_id, result)
-        if state.stopped or state.recorder is None:
+        if state.stopped and state.open_error is None:
             result.outcome = SKIPPED
             result.message = f"not run: station {state.station} stopped ({state.stopped})"
             store.finish_case(result)
@@ -247,9 +248,13 @@ class RtestItem(pytest.Item):
         def sink(step: Step) -> None:
             store.add_step(case_id, step)
 
-        state.recorder.sink = sink
         start = time.perf_counter()
         try:
+            if state.open_error is not None:  # the station could not be opened
+                error, state.open_error = state.open_error, None
+                raise error
+            assert state.recorder is not None
+            state.recorder.sink = sink
             with use_runtime(state.recorder):
                 run_case(self.module, self.case)
         except BaseException as exc:
@@ -263,7 +268,8 @@ class RtestItem(pytest.Item):
         finally:
             result.duration = time.perf_counter() - start
             store.finish_case(result)
-            state.recorder.sink = None
+            if state.recorder is not None:
+                state.recorder.sink = None
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str | Any:
@@ -271,10 +277,10 @@ class RtestItem(pytest.Item):
         exc = excinfo.value
         frames = [f for f in traceback.extract_tb(exc.__traceback__)
                   if f.filename.endswith(".rtest")]
-        if not frames:
-            return super().repr_failure(excinfo)
         text = str(exc).strip()
         lines = [f"{outcome_of(exc)}: {type(exc).__name__}" + (f": {text}" if text else "")]
+        if not frames:  # robotest's own errors say it all; anything else: the traceback
+            return lines[0] if isinstance(exc, RobotestError) else super().repr_failure(excinfo)
         lines += [f"{f.filename}:{f.lineno}: in {f.name}\n    {(f.line or '').strip()}"
                   for f in frames]
         return "\n".join(lines)

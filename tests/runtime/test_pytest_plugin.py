@@ -163,3 +163,30 @@ def test_ordinary_python_tests_are_untouched(pytester: Pytest) -> None:
     result = pytester.runpytest_inprocess(*PLUGIN)
     result.assert_outcomes(passed=1)
     assert not (pytester.path / "results").exists()
+
+
+def test_a_station_that_cannot_open_is_a_station_error(
+        suite: Path, pytester: Pytest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.machinery
+    import sys
+    import types
+
+    from robotest.errors import CameraError
+
+    station = types.ModuleType("robotest.runtime.station_runtime")
+    station.__spec__ = importlib.machinery.ModuleSpec(station.__name__, None)
+
+    def open_runtime(spec: str, options: object) -> None:
+        raise CameraError("camera /dev/video0 returned no frame")
+
+    station.open_runtime = open_runtime  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, station.__name__, station)
+    result = pytester.runpytest_inprocess(*PLUGIN, "--station", "sim", "-k", "boot",
+                                          "--results-db", str(pytester.path / "r.db"))
+    result.stdout.fnmatch_lines(["*STATION ERRORS*", "station error: CameraError: camera "
+                                 "/dev/video0 returned no frame", "*1 skipped*1 station error*"])
+    with ResultStore(suite / "r.db") as store:
+        run_info = store.run(1)
+    assert run_info is not None and run_info.status == "station error"
+    assert [(c.title, c.outcome) for c in run_info.cases] == [
+        ("boot A1", "station error"), ("boot B2", "skipped")]
