@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import sys
 import time
 import traceback
@@ -81,10 +80,13 @@ def results_db(config: pytest.Config) -> Path:
     return Path(given) if given else DEFAULT_DB
 
 
+_RESERVED = {"and", "or", "not", "True", "False", "None"}  # words of -m expressions
+
+
 def marker_name(tag: str) -> str:
     """A tag as a pytest marker name (``"smoke test"`` -> ``smoke_test``)."""
-    name = re.sub(r"\W", "_", tag.strip())
-    return name if name and not name[0].isdigit() else f"tag_{name}"
+    name = "".join(c if f"a{c}".isidentifier() else "_" for c in tag.strip())
+    return name if name.isidentifier() and name not in _RESERVED else f"tag_{name}"
 
 
 class RtestSession:

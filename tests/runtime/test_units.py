@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from robotest.errors import (
     CameraError,
@@ -19,6 +21,7 @@ from robotest.errors import (
     StepTimeout,
 )
 from robotest.runtime.cli import combine_exit_codes
+from robotest.runtime.pytest_plugin import marker_name
 from robotest.runtime.results import CaseResult, Step, outcome_of, worst
 from robotest.runtime.session import (
     FailSpec,
@@ -27,6 +30,7 @@ from robotest.runtime.session import (
     read_image,
     station_name,
 )
+from robotest.runtime.steps import STATEMENTS
 from robotest.runtime.store import ResultStore
 
 
@@ -149,3 +153,22 @@ def test_cli_errors_are_one_line(rtest: Callable[..., tuple[int, str]], tmp_path
     ResultStore(tmp_path / "r.db").close()
     code, output = rtest("report", "x", "--db", tmp_path / "r.db")
     assert code == 2 and "a run is a number or 'latest'" in output
+
+
+@given(st.sampled_from(STATEMENTS), st.text(alphabet=st.characters(
+    blacklist_characters=":*", blacklist_categories=("Cs",)), max_size=20),
+    st.none() | st.integers(min_value=0, max_value=999))
+def test_fail_spec_round_trip(statement: str, target: str, times: int | None) -> None:
+    text = statement + (f":{target}" if target else "") + ("" if times is None else f"*{times}")
+    spec = FailSpec.parse(text)
+    assert (spec.statement, spec.target or "", spec.times) == (statement, target, times)
+
+
+@given(st.text(max_size=30))
+def test_every_tag_becomes_a_valid_marker_name(tag: str) -> None:
+    name = marker_name(tag)
+    assert name.isidentifier() and name not in ("and", "or", "not")
+    if tag.strip().isidentifier() and tag.strip() not in ("and", "or", "not", "True",
+                                                          "False", "None"):
+        assert name == tag.strip()
+    assert marker_name("smoke test") == "smoke_test" and marker_name("3d") == "tag_3d"
