@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,10 @@ from runtime_helpers import SUITE, write_files
 
 from robotest.runtime.store import ResultStore
 
-PLUGIN = ("-p", "robotest.runtime.pytest_plugin")
+# Installed, the plugin loads through its pytest11 entry point; from a bare checkout,
+# it is named on the command line.
+_INSTALLED = any(ep.name == "robotest" for ep in entry_points(group="pytest11"))
+PLUGIN: tuple[str, ...] = () if _INSTALLED else ("-p", "robotest.runtime.pytest_plugin")
 
 
 @dataclass
