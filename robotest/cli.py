@@ -10,6 +10,7 @@ import typer
 
 from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
+from robotest.runtime.cli import register as register_runtime
 from robotest.sim.cli import app as sim_app
 from robotest.vision.cli import app as vision_app
 
@@ -31,6 +32,7 @@ register_dsl(app)
 app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
+register_runtime(app)
 
 
 def main() -> None:

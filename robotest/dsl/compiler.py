@@ -76,7 +76,7 @@ def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
     """The module's AST and the errors found (the AST is only usable without errors)."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
     index = LineIndex(source)
-    robots = find_robot_lines(source, index)
+    robots = find_robot_lines(source)
     while True:
         module, diagnostics = _parse_python(substitute(source, robots), filename)
         if module is None:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line, token_span
+from robotest.dsl.lexer import LexError, lex_robot_line, token_span
 from robotest.dsl.model import (
-    HookHeader,
     Literal,
     Parsed,
     PyExpr,
@@ -64,7 +63,7 @@ _PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr
 _PARSES_LIMIT = 100_000
 
 
-def find_robot_lines(source: str, index: LineIndex) -> list[RobotLine]:
+def find_robot_lines(source: str) -> list[RobotLine]:
     """Every line that looks like a robot statement or header, parsed."""
     found = []
     for match in _CANDIDATE.finditer(source):
@@ -214,7 +213,3 @@ def substitute(source: str, robots: list[RobotLine]) -> str:
 def _line_end(source: str, pos: int) -> int:
     end = source.find("\n", pos)
     return len(source) if end < 0 else end
-
-
-__all__ = ["HookHeader", "PLACEHOLDER", "RobotLine", "find_robot_lines", "placeholder",
-           "substitute"]
