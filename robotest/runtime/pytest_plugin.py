@@ -128,7 +128,9 @@ class RtestSession:
         options = {"record_fail": self.config.getoption("record_fail"),
                    "record_fault": self.config.getoption("record_fault"),
                    "record_delay": self.config.getoption("record_delay"),
-                   "config": {"product": dict(image.data or {}), "station": self.station}}
+                   "config": {"product": dict(image.data or {}), "station": self.station},
+                   "image_file": self.config.getoption("image"),
+                   "suite_dirs": sorted({str(item.path.parent) for item in items})}
         try:
             runtime: Runtime = make_runtime(self.spec, options)
         except StationError as exc:  # the first case reports it, the rest are skipped

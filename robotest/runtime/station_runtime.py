@@ -10,19 +10,21 @@ what was expected and what was closest.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
+import robotest.sim
+from robotest.drivers.keymap import chord_for_character
 from robotest.errors import IconNotFound, ScriptError, StillOnScreen, TextNotFound
 from robotest.runtime.backend import Icon as IconRef
 from robotest.runtime.backend import Match, Point, Region, Runtime
 from robotest.runtime.screen import ScreenView
-from robotest.drivers.keymap import chord_for_character
 
 T = TypeVar("T")
 DEFAULT_WITHIN = 10.0  # seconds, when a statement gives no `within`
@@ -51,6 +53,13 @@ class StationRuntime(Runtime):
 
     def __post_init__(self) -> None:
         self.view = ScreenView(self.station.camera, getattr(self.station, "calibration_file", None))
+        laptop = getattr(self.station, "laptop", None)
+        product = self.config.get("product") or {}
+        self.serial = str(product.get("serial") or (laptop.image.serial if laptop else ""))
+
+    def close(self) -> None:
+        """Leave the station safe and closed (the runner calls this when the run ends)."""
+        self.station.close()
 
     def start(self) -> None:
         """Calibrate on whatever the laptop shows now, before any test needs the screen."""
@@ -132,7 +141,10 @@ class StationRuntime(Runtime):
                     return Match(tuple(found.box), 1.0, text=found.text)  # type: ignore[arg-type]
             for line in screen_text(screen, region).lines:  # a pattern, or part of a line
                 read = " ".join(w.text for w in line)
-                hit = text.search(read) if isinstance(text, re.Pattern) else wanted in read.casefold()
+                if isinstance(text, re.Pattern):
+                    hit = text.search(read) is not None
+                else:
+                    hit = wanted in read.casefold()
                 if hit:
                     return Match(_union([w.box for w in line]), 1.0, text=read)
             lines = [" ".join(w.text for w in line) for line in screen_text(screen, region).lines]
@@ -153,7 +165,7 @@ class StationRuntime(Runtime):
                     self.sleep(every)
 
     def type_text(self, text: str, *, every: float | None) -> None:
-        chords = [chord_for_character(char) for char in text]  # refuse untypeable text before typing
+        chords = [chord_for_character(char) for char in text]  # refuse untypeable text first
         for chord in chords:
             self.check_deadline()
             self.station.keyboard.press(chord, hold=self.key_hold)
@@ -245,3 +257,45 @@ def _union(boxes: Sequence[Region]) -> Region:
     x1 = max(b[0] + b[2] for b in boxes)
     y1 = max(b[1] + b[3] for b in boxes)
     return (x0, y0, x1 - x0, y1 - y0)
+
+
+def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
+    """The runner's entry point: open station *spec* (``sim`` or a station file) and calibrate.
+
+    Icons are looked up in the ``icons/`` folder next to the suite's scripts, then in the
+    folders of ``RTEST_ICONS`` (``:``-separated), then, on the simulated station, in the
+    simulated laptop's own artwork. The simulated laptop runs the ``--image`` product
+    description when it is one (else the golden image), with ``RTEST_SIM_SEED`` and
+    ``RTEST_SIM_SPEED`` (default 8) from the environment.
+    """
+    from robotest.drivers import open_station
+
+    icon_paths = [Path(folder) / "icons" for folder in options.get("suite_dirs", ())]
+    icon_paths += [Path(p) for p in os.environ.get("RTEST_ICONS", "").split(os.pathsep) if p]
+    if spec == "sim":
+        station = open_station("sim", image=_sim_image(options.get("image_file")),
+                               seed=int(os.environ.get("RTEST_SIM_SEED", "0")),
+                               speed=float(os.environ.get("RTEST_SIM_SPEED", "8")))
+        icon_paths.append(Path(robotest.sim.__file__).parent / "assets" / "icons")
+    else:
+        station = open_station(spec)
+    runtime = StationRuntime(config=options.get("config", {}), station=station,
+                             icon_paths=[p for p in icon_paths if p.is_dir()])
+    try:
+        runtime.start()
+    except BaseException:
+        station.close()
+        raise
+    return runtime
+
+
+def _sim_image(image_file: str | None) -> Any:
+    """The product description for the simulated laptop: ``--image`` if it is one."""
+    from robotest.sim import ImageError, ProductImage
+
+    if image_file is None:
+        return None
+    try:
+        return ProductImage.load(image_file)
+    except ImageError:
+        return None
