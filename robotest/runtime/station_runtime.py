@@ -50,6 +50,7 @@ class StationRuntime(Runtime):
     key_hold: float = KEY_HOLD
     view: ScreenView = field(init=False)
     _icons: dict[str, Any] = field(default_factory=dict, repr=False)
+    _pointer: Point | None = None  # where this runtime last put the pointer
 
     def __post_init__(self) -> None:
         self.view = ScreenView(self.station.camera, getattr(self.station, "calibration_file", None))
@@ -122,6 +123,8 @@ class StationRuntime(Runtime):
             match = locate(screen, icon, region)
             if match.found and match.box is not None:
                 return Match(tuple(match.box), match.score, version=match.version)  # type: ignore[arg-type]
+            if match.box is not None and _inside(self._pointer, match.box):
+                self._park_pointer()  # the pointer may hide the icon: look again without it
             where = f" at {tuple(match.box)}" if match.box is not None else ""
             closest.describe = f"best score {match.score:.2f}{where} (needs {match.threshold:.2f})"
             return None
@@ -232,13 +235,18 @@ class StationRuntime(Runtime):
             return str(read_beside(self.view.look(), vision_anchor, side, region)).strip()  # type: ignore[arg-type]
 
     def click(self, point: Point, *, button: str, double: bool) -> None:
-        self.check_deadline()
-        self.station.pointer.move_to(*point)
+        self.move_to(point)
         self.station.pointer.click(button, double=double)
 
     def move_to(self, point: Point) -> None:
         self.check_deadline()
         self.station.pointer.move_to(*point)
+        self._pointer = point
+
+    def _park_pointer(self) -> None:
+        """Move the pointer to the middle of the screen's right edge, where it hides nothing."""
+        width, height = self.view.screen_size
+        self.move_to((width - 1, height // 2))
 
     def screenshot(self, name: str | None) -> None:
         self.capture_screen()
@@ -249,6 +257,13 @@ class StationRuntime(Runtime):
 
 def _show(text: Any) -> str:
     return f"/{text.pattern}/" if isinstance(text, re.Pattern) else repr(text)
+
+
+def _inside(point: Point | None, box: Sequence[int]) -> bool:
+    if point is None:
+        return False
+    x, y, w, h = box
+    return x <= point[0] < x + w and y <= point[1] < y + h
 
 
 def _union(boxes: Sequence[Region]) -> Region:
