@@ -79,13 +79,17 @@ class Runtime:
 
     @contextlib.contextmanager
     def deadline(self, seconds: float | None, what: str) -> Iterator[None]:
-        """Every step inside must finish within *seconds* (None: no limit)."""
+        """Every step inside must finish within *seconds* (None: no limit).
+
+        A block that ends after its limit fails too, even if its last step finished.
+        """
         if seconds is None:
             yield
             return
         self._deadlines.append((self.now() + seconds, what))
         try:
             yield
+            self.check_deadline()
         finally:
             self._deadlines.pop()
 
@@ -165,8 +169,11 @@ class Runtime:
         raise NotImplementedError(f"{type(self).__name__} cannot move the pointer")
 
     def wait(self, seconds: float) -> None:
+        """Sleep, but never past a deadline: wake at it and fail there."""
         self.check_deadline()
-        self.sleep(seconds)
+        left = self.remaining(seconds)
+        self.sleep(seconds if left is None else max(0.0, min(seconds, left + 1e-6)))
+        self.check_deadline()
 
     def screenshot(self, name: str | None) -> None:
         raise NotImplementedError(f"{type(self).__name__} cannot take screenshots")

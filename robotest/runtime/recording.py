@@ -98,7 +98,7 @@ class RecordingRuntime(Runtime):
 
     def wait(self, seconds: float) -> None:
         self._record("wait", seconds=seconds)
-        self.sleep(seconds)
+        super().wait(seconds)
 
     def screenshot(self, name: str | None) -> None:
         self._record("screenshot", name=name)

@@ -64,7 +64,8 @@ class ImageInfo:
 
 
 def read_image(path: str | Path | None) -> ImageInfo:
-    """Read ``[image] name, version`` and ``serial`` (top level, ``[image]`` or ``[laptop]``).
+    """Read ``[image] name, version`` and ``serial`` (top level, ``[image]``, ``[laptop]``
+    or ``[product]``, as in the simulated laptop's product descriptions).
 
     A missing or malformed file is a one-line :class:`ScriptError`.
     """
@@ -79,9 +80,11 @@ def read_image(path: str | Path | None) -> ImageInfo:
         raise ScriptError(f"{path}: not a valid TOML product description: {exc}") from None
     image = data.get("image", {}) if isinstance(data.get("image"), dict) else {}
     laptop = data.get("laptop", {}) if isinstance(data.get("laptop"), dict) else {}
+    product = data.get("product", {}) if isinstance(data.get("product"), dict) else {}
     name = image.get("name") or data.get("name") or path.stem
     version = image.get("version") or data.get("version") or ""
-    serial = laptop.get("serial") or image.get("serial") or data.get("serial") or ""
+    serial = (laptop.get("serial") or product.get("serial") or image.get("serial")
+              or data.get("serial") or "")
     return ImageInfo(str(name), str(version), str(serial), data)
 
 
@@ -203,7 +206,7 @@ def make_runtime(station_spec: str, options: Mapping[str, Any] | None = None) ->
     ``record_fail`` and ``record_fault`` (lists of ``STATEMENT[:TARGET][*N]``),
     ``record_delay`` (seconds) and ``config`` (what scripts see as ``config``).
     ``sim`` and ``FILE.toml``: ``robotest.runtime.station_runtime.open_runtime(spec,
-    options)``, the station runtime's one entry point (a clear error until it exists).
+    options)``, the station runtime's one entry point.
     The runner calls the runtime's ``close()``, if it has one, when the run ends.
     """
     check_station_spec(station_spec)
@@ -223,10 +226,6 @@ def check_station_spec(station_spec: str) -> None:
                                "file or 'record'")
     if station_spec.endswith(".toml") and not Path(station_spec).is_file():
         raise StationSpecError(f"station {station_spec!r}: no such station file")
-    if importlib.util.find_spec(STATION_RUNTIME) is None:
-        raise StationSpecError(
-            f"station {station_spec!r}: the station runtime is not available yet in this "
-            "build; use --station record to run the suite on the recording runtime")
 
 
 def station_name(station_spec: str) -> str:

@@ -155,11 +155,11 @@ def test_compile_errors_are_collection_errors_with_position(
                                  "press*", "*1 error*"])
 
 
-def test_sim_station_is_not_available_yet(suite: Path, pytester: Pytest) -> None:
-    result = pytester.runpytest_inprocess(*PLUGIN, "--results-db",
-                                          str(pytester.path / "r.db"))
+def test_a_missing_station_file_is_a_usage_error(suite: Path, pytester: Pytest) -> None:
+    result = pytester.runpytest_inprocess(*PLUGIN, "--station", "lab/missing.toml",
+                                          "--results-db", str(pytester.path / "r.db"))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*station 'sim': the station runtime is not available yet*"])
+    result.stderr.fnmatch_lines(["*station 'lab/missing.toml': no such station file*"])
 
 
 def test_ordinary_python_tests_are_untouched(pytester: Pytest) -> None:

@@ -64,8 +64,8 @@ def test_fail_spec_parsing_and_errors() -> None:
 def test_station_specs() -> None:
     assert station_name("record") == "record" and station_name("record:b") == "b"
     assert station_name("lab/station3.toml") == "station3"
-    with pytest.raises(StationSpecError, match="not available yet"):
-        make_runtime("sim")
+    with pytest.raises(StationSpecError, match="no such station file"):
+        make_runtime("lab/missing.toml")
     with pytest.raises(StationSpecError, match="expected 'sim'"):
         make_runtime("robot42")
 
@@ -138,8 +138,9 @@ def test_cli_errors_are_one_line(rtest: Callable[..., tuple[int, str]], tmp_path
                                  write_suite: Callable[..., Path]) -> None:
     code, output = rtest("run", tmp_path / "nope", "--station", "record")
     assert code == 2 and "error: no such file or folder" in output
-    code, output = rtest("run", write_suite(), "--station", "sim", "--db", tmp_path / "r.db")
-    assert code == 2 and output.startswith("error: station 'sim'")
+    code, output = rtest("run", write_suite(), "--station", "lab/missing.toml",
+                         "--db", tmp_path / "r.db")
+    assert code == 2 and output.startswith("error: station 'lab/missing.toml'")
     code, output = rtest("run", write_suite(), "--station", "record", "--station", "record")
     assert code == 2 and "two stations share a name" in output
     broken = write_suite({"broken.rtest": 'test "x":\n    press F2 within 5s\n'})
