@@ -128,9 +128,9 @@ def run_backtest(
     for name in models:
         labels = (POLICIES[0],) if name in STATELESS else policies
         for policy, paths, seconds in _run_model(panel, name, cutoffs, horizon, labels, n_jobs, lstm):
-            result.seconds[(name, policy)] = seconds
             for label in (policies if name in STATELESS else (policy,)):
                 result.forecasts[(name, label)] = paths
+                result.seconds[(name, label)] = seconds
     return result
 
 

@@ -60,4 +60,5 @@ def part_demand(predictions: pd.DataFrame, bom: pd.DataFrame, pred_name: str = "
     joined = predictions.merge(bom, left_on="unique_id", right_on="finished_good")
     joined["demand"] = joined["forecast"] * joined["quantity_per_unit"]
     table = joined.groupby(["part", "ds"], as_index=False, sort=True)["demand"].sum()
+    table["demand"] = table["demand"].round(3)
     return table[["part", "ds", "demand"]]

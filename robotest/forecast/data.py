@@ -154,7 +154,7 @@ def pandas_alias(code: str, first: pd.Timestamp) -> str:
 def _check_calendar(frame: pd.DataFrame, code: str, alias: str, label: str) -> None:
     dates = frame["ds"]
     if code == "W":
-        off = dates.dt.dayofweek != dates.iloc[0].dayofweek
+        off = dates.dt.day_of_week != dates.iloc[0].day_of_week
         what = f"weekly dates of this file fall on {dates.iloc[0].day_name()}"
     elif code == "M":
         off = ~dates.dt.is_month_start if alias == "MS" else ~dates.dt.is_month_end
