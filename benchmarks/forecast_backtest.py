@@ -63,22 +63,35 @@ def main() -> None:
     frame["ds"] = pd.to_datetime(frame["ds"])
     panel = build_panel(frame, "weekly", "erp")
     began = time.perf_counter()
-    result = run_backtest(panel, parse_models(args.models), args.horizon, args.origins, args.step,
-                          POLICIES, n_jobs=args.jobs)
+    result = run_backtest(
+        panel,
+        parse_models(args.models),
+        args.horizon,
+        args.origins,
+        args.step,
+        POLICIES,
+        n_jobs=args.jobs,
+    )
     wall = time.perf_counter() - began
     horizons = sorted({1, (args.horizon + 1) // 2, args.horizon})
     out = table(result, horizons)
-    print(f"{len(panel.ids)} commodities, {panel.y.shape[1]} weeks, {args.origins} origins "
-          f"{args.step} weeks apart, horizon 1..{args.horizon}; WAPE/sMAPE in %")
+    print(
+        f"{len(panel.ids)} commodities, {panel.y.shape[1]} weeks, {args.origins} origins "
+        f"{args.step} weeks apart, horizon 1..{args.horizon}; WAPE/sMAPE in %"
+    )
     print(markdown(out))
     wape = result.summary().set_index(["model", "policy"])["wape"]
     if ("lstm", "updated") in wape and ("customer", "updated") in wape:
         cut = 1 - wape["lstm", "updated"] / wape["customer", "updated"]
-        print(f"\nLSTM (updated) WAPE {wape['lstm', 'updated']:.1%} vs customer "
-              f"{wape['customer', 'updated']:.1%}: {cut:.1%} lower (target >= 20%)")
+        print(
+            f"\nLSTM (updated) WAPE {wape['lstm', 'updated']:.1%} vs customer "
+            f"{wape['customer', 'updated']:.1%}: {cut:.1%} lower (target >= 20%)"
+        )
     if ("lstm", "updated") in wape and ("arima", "updated") in wape:
-        print(f"LSTM (updated) WAPE {wape['lstm', 'updated']:.1%} vs ARIMA (updated) "
-              f"{wape['arima', 'updated']:.1%} (target: lower)")
+        print(
+            f"LSTM (updated) WAPE {wape['lstm', 'updated']:.1%} vs ARIMA (updated) "
+            f"{wape['arima', 'updated']:.1%} (target: lower)"
+        )
     print(f"whole backtest, both policies: {wall:.0f} s wall")
     if args.plot is not None:
         from robotest.forecast.plots import plot_summary

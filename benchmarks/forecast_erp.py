@@ -1,6 +1,6 @@
 """Write the ERP-like benchmark data set as a CSV (see robotest.forecast.synthetic).
 
-    python3 benchmarks/forecast_erp.py erp.csv --commodities 200 --weeks 156
+python3 benchmarks/forecast_erp.py erp.csv --commodities 200 --weeks 156
 """
 
 from __future__ import annotations

@@ -19,8 +19,15 @@ _HOMES = {
     "robotest.forecast.data": ("Panel", "build_panel", "load_panel", "read_future", "read_history"),
     "robotest.forecast.errors": ("DataError", "ForecastError", "ModelError"),
     "robotest.forecast.metrics": ("METRICS", "scores"),
-    "robotest.forecast.models": ("DEFAULT_MODELS", "MODEL_NAMES", "Forecaster", "LSTMConfig",
-                                 "LSTMForecaster", "Window", "make_model"),
+    "robotest.forecast.models": (
+        "DEFAULT_MODELS",
+        "MODEL_NAMES",
+        "Forecaster",
+        "LSTMConfig",
+        "LSTMForecaster",
+        "Window",
+        "make_model",
+    ),
     "robotest.forecast.store": ("FittedModel", "fit_model", "predict_future"),
     "robotest.forecast.synthetic": ("erp_dataset",),
 }

@@ -73,8 +73,13 @@ class BacktestResult:
 
     def to_dict(self) -> dict[str, object]:
         def records(frame: pd.DataFrame) -> list[dict[str, object]]:
-            return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
-                     for k, v in row.items()} for row in frame.to_dict("records")]
+            return [
+                {
+                    k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                    for k, v in row.items()
+                }
+                for row in frame.to_dict("records")
+            ]
 
         return {
             "freq": self.panel.freq,
@@ -89,7 +94,9 @@ class BacktestResult:
         }
 
 
-def plan_origins(periods: int, horizon: int, origins: int, step: int, min_history: int) -> list[int]:
+def plan_origins(
+    periods: int, horizon: int, origins: int, step: int, min_history: int
+) -> list[int]:
     """Cut-off indices (history is ``[:origin]``), oldest first; fails if the data is too short."""
     if horizon < 1 or origins < 1 or step < 1:
         raise DataError("horizon, origins and step must be at least 1")
@@ -123,20 +130,34 @@ def run_backtest(
     cutoffs = plan_origins(panel.y.shape[1], horizon, origins, step, min_history)
     actual = np.stack([panel.y[:, o : o + horizon] for o in cutoffs])
     included = np.stack([np.isfinite(panel.y[:, :o]).sum(axis=1) >= min_history for o in cutoffs])
-    result = BacktestResult(panel, cutoffs, horizon, actual, included,
-                            naive_scale(panel.y[:, : cutoffs[0]], panel.season))
+    result = BacktestResult(
+        panel,
+        cutoffs,
+        horizon,
+        actual,
+        included,
+        naive_scale(panel.y[:, : cutoffs[0]], panel.season),
+    )
     for name in models:
         labels = (POLICIES[0],) if name in STATELESS else policies
-        for policy, paths, seconds in _run_model(panel, name, cutoffs, horizon, labels, n_jobs, lstm):
-            for label in (policies if name in STATELESS else (policy,)):
+        for policy, paths, seconds in _run_model(
+            panel, name, cutoffs, horizon, labels, n_jobs, lstm
+        ):
+            for label in policies if name in STATELESS else (policy,):
                 result.forecasts[(name, label)] = paths
                 result.seconds[(name, label)] = seconds
     return result
 
 
-def _run_model(panel: Panel, name: str, cutoffs: list[int], horizon: int,
-               policies: tuple[str, ...], n_jobs: int,
-               lstm: LSTMConfig | None) -> list[tuple[str, np.ndarray, float]]:
+def _run_model(
+    panel: Panel,
+    name: str,
+    cutoffs: list[int],
+    horizon: int,
+    policies: tuple[str, ...],
+    n_jobs: int,
+    lstm: LSTMConfig | None,
+) -> list[tuple[str, np.ndarray, float]]:
     """Forecast paths per policy; the policies share the fit at the first origin."""
     first = make_model(name, n_jobs=n_jobs, lstm=lstm)
     began = time.perf_counter()

@@ -23,13 +23,17 @@ def read_bom(source: Source, name: str | None = None) -> pd.DataFrame:
     _fail_first(frame, frame["finished_good"] == "", label, "finished_good is empty")
     _fail_first(frame, frame["part"] == "", label, "part is empty")
     quantity = pd.to_numeric(frame["quantity_per_unit"], errors="coerce")
-    _fail_first(frame, quantity.isna(), label,
-                "quantity_per_unit is not a number: '{quantity_per_unit}'")
-    _fail_first(frame, quantity <= 0, label,
-                "quantity_per_unit must be positive, got {quantity_per_unit}")
+    _fail_first(
+        frame, quantity.isna(), label, "quantity_per_unit is not a number: '{quantity_per_unit}'"
+    )
+    _fail_first(
+        frame, quantity <= 0, label, "quantity_per_unit must be positive, got {quantity_per_unit}"
+    )
     frame["quantity_per_unit"] = quantity.astype(float)
     twice = frame.duplicated(["finished_good", "part"])
-    _fail_first(frame, twice, label, "part '{part}' listed twice for finished good '{finished_good}'")
+    _fail_first(
+        frame, twice, label, "part '{part}' listed twice for finished good '{finished_good}'"
+    )
     return frame
 
 
@@ -44,19 +48,28 @@ def read_predictions(source: Source, name: str | None = None) -> pd.DataFrame:
     value = pd.to_numeric(frame["forecast"], errors="coerce")
     _fail_first(frame, value.isna(), label, "forecast is not a number: '{forecast}'")
     _fail_first(frame, value < 0, label, "negative forecast {forecast}")
-    _fail_first(frame, frame.duplicated(["unique_id", "ds"]), label,
-                "duplicate row for unique_id '{unique_id}' and ds {ds}")
+    _fail_first(
+        frame,
+        frame.duplicated(["unique_id", "ds"]),
+        label,
+        "duplicate row for unique_id '{unique_id}' and ds {ds}",
+    )
     frame["forecast"] = value.astype(float)
     return frame
 
 
-def part_demand(predictions: pd.DataFrame, bom: pd.DataFrame, pred_name: str = "predictions",
-                bom_name: str = "bill of materials") -> pd.DataFrame:
+def part_demand(
+    predictions: pd.DataFrame,
+    bom: pd.DataFrame,
+    pred_name: str = "predictions",
+    bom_name: str = "bill of materials",
+) -> pd.DataFrame:
     """Demand per part and period: the sum over finished goods of forecast x quantity."""
     known = set(bom["finished_good"])
     unknown = ~predictions["unique_id"].isin(known)
-    _fail_first(predictions, unknown, pred_name,
-                f"finished good '{{unique_id}}' is not in {bom_name}")
+    _fail_first(
+        predictions, unknown, pred_name, f"finished good '{{unique_id}}' is not in {bom_name}"
+    )
     joined = predictions.merge(bom, left_on="unique_id", right_on="finished_good")
     joined["demand"] = joined["forecast"] * joined["quantity_per_unit"]
     table = joined.groupby(["part", "ds"], as_index=False, sort=True)["demand"].sum()

@@ -63,15 +63,18 @@ def _format(as_json: bool, as_csv: bool) -> bool:
 @app.command()
 def backtest(
     data: Annotated[Path, typer.Argument(help="History CSV: unique_id, ds, y, customer_forecast.")],
-    models: Annotated[str, typer.Option(help="Comma-separated models to compare.")] =
-        "lstm,arima,arimax,customer,snaive",
+    models: Annotated[
+        str, typer.Option(help="Comma-separated models to compare.")
+    ] = "lstm,arima,arimax,customer,snaive",
     horizon: Annotated[int, typer.Option(help="Periods ahead forecast from each origin.")] = 8,
     origins: Annotated[int, typer.Option(help="Number of forecast origins (cut-offs).")] = 6,
     step: Annotated[int, typer.Option(help="Periods between consecutive origins.")] = 1,
-    policy: Annotated[str, typer.Option(help="updated (refit at every origin), never, or both.")] =
-        "updated",
-    freq: Annotated[str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")] =
-        None,
+    policy: Annotated[
+        str, typer.Option(help="updated (refit at every origin), never, or both.")
+    ] = "updated",
+    freq: Annotated[
+        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
+    ] = None,
     plots: Annotated[Path | None, typer.Option(help="Write PNG plots into this folder.")] = None,
     jobs: Annotated[int, typer.Option(help="Processes for ARIMA fitting.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
@@ -89,8 +92,10 @@ def backtest(
     import pandas as pd
 
     table = pd.DataFrame(report["summary"]).set_index(["model", "policy"])
-    typer.echo(f"{report['commodities']} commodities, {len(report['origins'])} origins "
-               f"({report['origins'][0]} .. {report['origins'][-1]}), horizon {horizon}")
+    typer.echo(
+        f"{report['commodities']} commodities, {len(report['origins'])} origins "
+        f"({report['origins'][0]} .. {report['origins'][-1]}), horizon {horizon}"
+    )
     typer.echo(table.to_string(float_format=lambda v: f"{v:.3f}"))
 
 
@@ -98,10 +103,12 @@ def backtest(
 def fit(
     data: Annotated[Path, typer.Argument(help="History CSV: unique_id, ds, y, customer_forecast.")],
     out: Annotated[Path, typer.Option(help="Model directory to write.")],
-    model: Annotated[str, typer.Option(help="lstm, lstm_global, arima, arimax, customer or snaive.")] =
-        "lstm",
-    freq: Annotated[str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")] =
-        None,
+    model: Annotated[
+        str, typer.Option(help="lstm, lstm_global, arima, arimax, customer or snaive.")
+    ] = "lstm",
+    freq: Annotated[
+        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
+    ] = None,
 ) -> None:
     """Fit a model on the whole history and save it for `predict`."""
     from robotest.forecast.plugin import fit as run
@@ -114,9 +121,12 @@ def fit(
 @app.command()
 def predict(
     model_dir: Annotated[Path, typer.Argument(help="Directory written by `rtest forecast fit`.")],
-    future: Annotated[Path, typer.Option(help="CSV of periods to predict: unique_id, ds, customer_forecast.")],
-    history: Annotated[Path | None, typer.Option(help="New periods since the fit (same columns as the history).")] =
-        None,
+    future: Annotated[
+        Path, typer.Option(help="CSV of periods to predict: unique_id, ds, customer_forecast.")
+    ],
+    history: Annotated[
+        Path | None, typer.Option(help="New periods since the fit (same columns as the history).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (the default).")] = False,
 ) -> None:
@@ -132,7 +142,9 @@ def predict(
 @app.command()
 def parts(
     predictions: Annotated[Path, typer.Argument(help="Predictions CSV: unique_id, ds, forecast.")],
-    bom: Annotated[Path, typer.Argument(help="Bill of materials: finished_good, part, quantity_per_unit.")],
+    bom: Annotated[
+        Path, typer.Argument(help="Bill of materials: finished_good, part, quantity_per_unit.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (the default).")] = False,
 ) -> None:
@@ -147,15 +159,17 @@ def parts(
 
 @app.command()
 def serve(
-    data_dir: Annotated[Path, typer.Option(help="Folder for posted data, models and predictions.")] =
-        Path("forecast-service"),
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder for posted data, models and predictions.")
+    ] = Path("forecast-service"),
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
     token: Annotated[str | None, typer.Option(help=f"API token (default: ${TOKEN_ENV}).")] = None,
     horizon: Annotated[int, typer.Option(help="Periods predicted after the last actual.")] = 8,
     model: Annotated[str, typer.Option(help="Model the service trains.")] = "lstm",
-    freq: Annotated[str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")] =
-        None,
+    freq: Annotated[
+        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
+    ] = None,
 ) -> None:
     """HTTP API between the ERP and the training machine (token required)."""
     secret = token or os.environ.get(TOKEN_ENV)

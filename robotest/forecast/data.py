@@ -39,7 +39,9 @@ def read_table(source: Source, columns: tuple[str, ...], name: str | None = None
     try:
         frame = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
-        raise DataError(f"{label}: the file is empty (expected a header {','.join(columns)})") from None
+        raise DataError(
+            f"{label}: the file is empty (expected a header {','.join(columns)})"
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise DataError(f"{label}: not a readable CSV file: {detail}") from None
@@ -72,7 +74,9 @@ def _numbers(frame: pd.DataFrame, column: str, label: str, allow_empty: bool) ->
     values = pd.to_numeric(text.where(~empty, "nan"), errors="coerce").astype(float)
     bad = ~empty & ~np.isfinite(values)
     _fail_first(frame, bad, label, f"{column} is not a number: '{{{column}}}'")
-    _fail_first(frame, values < 0, label, f"negative {column} {{{column}}} (demand cannot be negative)")
+    _fail_first(
+        frame, values < 0, label, f"negative {column} {{{column}}} (demand cannot be negative)"
+    )
     return values
 
 
@@ -94,7 +98,9 @@ def _check_keys(frame: pd.DataFrame, label: str) -> None:
         )
 
 
-def read_history(source: Source, name: str | None = None, allow_future: bool = False) -> pd.DataFrame:
+def read_history(
+    source: Source, name: str | None = None, allow_future: bool = False
+) -> pd.DataFrame:
     """Validated history rows; with ``allow_future`` an empty ``y`` marks a future period."""
     label = _name(source, name)
     frame = read_table(source, HISTORY_COLUMNS, label)
@@ -139,7 +145,9 @@ def infer_freq(dates: pd.Series, label: str) -> str:
         return "W"
     if 27 <= days <= 32:
         return "M"
-    raise DataError(f"{label}: cannot tell daily, weekly or monthly from a typical spacing of {days:g} days")
+    raise DataError(
+        f"{label}: cannot tell daily, weekly or monthly from a typical spacing of {days:g} days"
+    )
 
 
 def pandas_alias(code: str, first: pd.Timestamp) -> str:
@@ -201,12 +209,14 @@ class Panel:
     def to_frame(self) -> pd.DataFrame:
         """The long table again (only the periods each commodity has)."""
         n, t = self.y.shape
-        frame = pd.DataFrame({
-            "unique_id": np.repeat(np.array(self.ids, dtype=object), t),
-            "ds": np.tile(self.dates.strftime("%Y-%m-%d"), n),
-            "y": self.y.ravel(),
-            "customer_forecast": self.cf.ravel(),
-        })
+        frame = pd.DataFrame(
+            {
+                "unique_id": np.repeat(np.array(self.ids, dtype=object), t),
+                "ds": np.tile(self.dates.strftime("%Y-%m-%d"), n),
+                "y": self.y.ravel(),
+                "customer_forecast": self.cf.ravel(),
+            }
+        )
         return frame[np.isfinite(frame["y"])].reset_index(drop=True)
 
 
@@ -220,8 +230,12 @@ def build_panel(frame: pd.DataFrame, freq: str | None = None, name: str = "<data
     ids = tuple(sorted(frame["unique_id"].unique()))
     row = pd.Index(ids).get_indexer(frame["unique_id"])
     col = dates.get_indexer(frame["ds"])
-    _fail_first(frame, pd.Series(col < 0, index=frame.index), name,
-                f"date {{ds}} is off the {code} calendar starting {dates[0].date()}")
+    _fail_first(
+        frame,
+        pd.Series(col < 0, index=frame.index),
+        name,
+        f"date {{ds}} is off the {code} calendar starting {dates[0].date()}",
+    )
     y = np.full((len(ids), len(dates)), np.nan)
     cf = np.full_like(y, np.nan)
     y[row, col] = frame["y"].to_numpy(float)

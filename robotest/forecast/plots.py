@@ -9,7 +9,7 @@ import numpy as np
 from robotest.forecast.backtest import BacktestResult
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -34,8 +34,14 @@ def plot_commodity(result: BacktestResult, index: int, path: Path, policy: str =
         paths = result.forecasts[(model, policy)][:, index, :]
         for k, origin in enumerate(result.origins):
             span = panel.dates[origin : origin + result.horizon]
-            ax.plot(span, paths[k, : len(span)], color=colors(j), lw=1, alpha=0.8,
-                    label=model if k == 0 else None)
+            ax.plot(
+                span,
+                paths[k, : len(span)],
+                color=colors(j),
+                lw=1,
+                alpha=0.8,
+                label=model if k == 0 else None,
+            )
     ax.set_title(f"{panel.ids[index]}: forecasts from {len(result.origins)} origins ({policy})")
     ax.set_ylabel("demand")
     ax.legend(fontsize=7, ncol=3, loc="upper left")
@@ -57,8 +63,14 @@ def plot_summary(result: BacktestResult, path: Path) -> Path:
     left.set_ylabel("WAPE %")
     left.tick_params(axis="x", labelsize=7)
     for (model, policy), rows in by_h.groupby(["model", "policy"], sort=False):
-        right.plot(rows["horizon"], rows["wape"] * 100, marker="o", ms=3,
-                   ls="-" if policy == "updated" else ":", label=f"{model} ({policy})")
+        right.plot(
+            rows["horizon"],
+            rows["wape"] * 100,
+            marker="o",
+            ms=3,
+            ls="-" if policy == "updated" else ":",
+            label=f"{model} ({policy})",
+        )
     right.set_xlabel("horizon (periods ahead)")
     right.set_ylabel("WAPE %")
     right.legend(fontsize=7)

@@ -17,17 +17,28 @@ from robotest.forecast.backtest import POLICIES, run_backtest
 from robotest.forecast.data import load_panel, read_future, read_history
 from robotest.forecast.models import DEFAULT_MODELS, LSTMConfig, parse_models
 
+DEFAULT_MODELS_TEXT = ",".join(DEFAULT_MODELS)
 
-def backtest(data: str | Path, models: str | list[str] = ",".join(DEFAULT_MODELS), horizon: int = 8,
-             origins: int = 6, step: int = 1, policy: str = "updated", freq: str | None = None,
-             plots: str | Path | None = None, n_jobs: int = 1) -> dict[str, Any]:
+
+def backtest(
+    data: str | Path,
+    models: str | list[str] = DEFAULT_MODELS_TEXT,
+    horizon: int = 8,
+    origins: int = 6,
+    step: int = 1,
+    policy: str = "updated",
+    freq: str | None = None,
+    plots: str | Path | None = None,
+    n_jobs: int = 1,
+) -> dict[str, Any]:
     """Rolling-origin backtest of a history CSV; returns the JSON report as a dict."""
     names = parse_models(models if isinstance(models, str) else ",".join(models))
     policies = POLICIES if policy == "both" else (policy,)
     if policy not in (*POLICIES, "both"):
         raise ValueError(f"unknown policy '{policy}' (use updated, never or both)")
-    result = run_backtest(load_panel(data, freq), names, horizon, origins, step, policies,
-                          n_jobs=n_jobs)
+    result = run_backtest(
+        load_panel(data, freq), names, horizon, origins, step, policies, n_jobs=n_jobs
+    )
     if plots is not None:
         from robotest.forecast.plots import plot_all
 
@@ -35,16 +46,22 @@ def backtest(data: str | Path, models: str | list[str] = ",".join(DEFAULT_MODELS
     return result.to_dict()
 
 
-def fit(data: str | Path, out: str | Path, model: str = "lstm", freq: str | None = None,
-        steps: int | None = None) -> Path:
+def fit(
+    data: str | Path,
+    out: str | Path,
+    model: str = "lstm",
+    freq: str | None = None,
+    steps: int | None = None,
+) -> Path:
     """Fit a model on a history CSV and save it to the directory ``out``."""
     (name,) = parse_models(model)
     config = LSTMConfig() if steps is None else LSTMConfig(steps=steps, pretrain_steps=steps)
     return store.save(store.fit_model(load_panel(data, freq), name, config), Path(out))
 
 
-def predict(model_dir: str | Path, future: str | Path, history: str | Path | None = None
-            ) -> list[dict[str, Any]]:
+def predict(
+    model_dir: str | Path, future: str | Path, history: str | Path | None = None
+) -> list[dict[str, Any]]:
     """Forecasts for FUTURE's rows as ``[{"unique_id", "ds", "forecast"}, ...]``."""
     fitted = store.load(Path(model_dir))
     if history is not None:

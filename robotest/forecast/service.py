@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
@@ -62,14 +62,20 @@ class Job:
     done: threading.Event = field(default_factory=threading.Event)
 
     def public(self) -> dict[str, Any]:
-        return {"job": self.id, "unique_ids": self.unique_ids, "state": self.state, "error": self.error}
+        return {
+            "job": self.id,
+            "unique_ids": self.unique_ids,
+            "state": self.state,
+            "error": self.error,
+        }
 
 
 class ForecastService:
     """The service's state: posted data, the model, the latest good predictions, running jobs."""
 
-    def __init__(self, config: ServiceConfig,
-                 before_fit: Callable[[Window], None] | None = None) -> None:
+    def __init__(
+        self, config: ServiceConfig, before_fit: Callable[[Window], None] | None = None
+    ) -> None:
         self.config = config
         self.before_fit = before_fit  # fault injection point: raise to make an update fail
         self.dir = config.data_dir
@@ -81,9 +87,11 @@ class ForecastService:
         self.history = self._read("history.csv", ["y"])
         self.future = self._read("future.csv", [])
         self.predictions = self._read("predictions.csv", ["forecast"])
-        self.model: Forecaster = (load_model(config.model, self.dir / "model")
-                                  if (self.dir / "model").is_dir()
-                                  else make_model(config.model, lstm=config.lstm))
+        self.model: Forecaster = (
+            load_model(config.model, self.dir / "model")
+            if (self.dir / "model").is_dir()
+            else make_model(config.model, lstm=config.lstm)
+        )
 
     def _read(self, name: str, numbers: list[str]) -> pd.DataFrame:
         path = self.dir / name
@@ -114,8 +122,11 @@ class ForecastService:
             self.future = _merge(self.future, ahead)
             self._write(self.history, "history.csv")
             self._write(self.future, "future.csv")
-        return {"history_rows": len(actual), "future_rows": len(ahead),
-                "commodities": sorted(set(rows["unique_id"]))}
+        return {
+            "history_rows": len(actual),
+            "future_rows": len(ahead),
+            "commodities": sorted(set(rows["unique_id"])),
+        }
 
     def start_update(self, ids: list[str] | None) -> tuple[Job | None, list[str]]:
         """Start a background update of ``ids`` (all known commodities by default)."""
@@ -134,7 +145,9 @@ class ForecastService:
             self.busy.update(todo)
             job = Job(uuid.uuid4().hex[:12], todo)
             self.jobs[job.id] = job
-        threading.Thread(target=self._run, args=(job,), name=f"update-{job.id}", daemon=True).start()
+        threading.Thread(
+            target=self._run, args=(job,), name=f"update-{job.id}", daemon=True
+        ).start()
         return job, skipped
 
     def _run(self, job: Job) -> None:
@@ -154,11 +167,16 @@ class ForecastService:
             rows = self.history[self.history["unique_id"].isin(ids)].assign(line=0)
             future = self.future[self.future["unique_id"].isin(ids)]
         panel = build_panel(rows, self.config.freq, "history")
-        short = [u for u, n in zip(panel.ids, np.isfinite(panel.y).sum(axis=1), strict=True)
-                 if n < self.config.min_history]
+        short = [
+            u
+            for u, n in zip(panel.ids, np.isfinite(panel.y).sum(axis=1), strict=True)
+            if n < self.config.min_history
+        ]
         if short:
-            raise DataError(f"unique_id '{short[0]}' has too little history "
-                            f"(at least {self.config.min_history} periods needed)")
+            raise DataError(
+                f"unique_id '{short[0]}' has too little history "
+                f"(at least {self.config.min_history} periods needed)"
+            )
         window = Window.of(panel)
         cf = _future_cf(panel, future, self.config.horizon)
         with self.model_lock:
@@ -178,14 +196,19 @@ class ForecastService:
                 old.rmdir()
             candidate_dir.replace(old)
         dates = panel.future_dates(self.config.horizon)
-        fresh = pd.DataFrame({
-            "unique_id": np.repeat(np.array(panel.ids, dtype=object), len(dates)),
-            "ds": np.tile(dates, len(panel.ids)),
-            "forecast": np.round(forecast.ravel(), 3),
-        })
+        fresh = pd.DataFrame(
+            {
+                "unique_id": np.repeat(np.array(panel.ids, dtype=object), len(dates)),
+                "ds": np.tile(dates, len(panel.ids)),
+                "forecast": np.round(forecast.ravel(), 3),
+            }
+        )
         with self.lock:
-            kept = self.predictions[~self.predictions["unique_id"].isin(ids)] \
-                if not self.predictions.empty else self.predictions
+            kept = (
+                self.predictions[~self.predictions["unique_id"].isin(ids)]
+                if not self.predictions.empty
+                else self.predictions
+            )
             self.predictions = pd.concat([kept, fresh], ignore_index=True).sort_values(KEY)
             self._write(self.predictions, "predictions.csv")
 
@@ -219,17 +242,23 @@ def _future_cf(panel: Any, future: pd.DataFrame, horizon: int) -> np.ndarray:
     return np.nan_to_num(filled)
 
 
-def create_app(config: ServiceConfig, before_fit: Callable[[Window], None] | None = None) -> FastAPI:
+def create_app(
+    config: ServiceConfig, before_fit: Callable[[Window], None] | None = None
+) -> FastAPI:
     """The FastAPI application (``app.state.service`` is the :class:`ForecastService`)."""
     service = ForecastService(config, before_fit)
     app = FastAPI(title="robotest forecast service", version="1")
     app.state.service = service
     bearer = HTTPBearer(auto_error=False)
 
-    def authorized(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+    def authorized(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> None:
         given = credentials.credentials if credentials else ""
         if not secrets.compare_digest(given.encode(), config.token.encode()):
-            raise HTTPException(401, "missing or wrong token", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "missing or wrong token", headers={"WWW-Authenticate": "Bearer"}
+            )
 
     @app.exception_handler(ForecastError)
     async def bad_input(request: Request, exc: ForecastError) -> JSONResponse:
@@ -245,11 +274,13 @@ def create_app(config: ServiceConfig, before_fit: Callable[[Window], None] | Non
         return service.post(body)
 
     @app.post("/v1/update", status_code=202, dependencies=[Depends(authorized)])
-    def update(unique_id: list[str] | None = Query(None)) -> JSONResponse:  # noqa: B008
+    def update(unique_id: Annotated[list[str] | None, Query()] = None) -> JSONResponse:
         job, skipped = service.start_update(unique_id)
         if job is None:
-            return JSONResponse({"detail": "an update of these commodities is already running",
-                                 "skipped": skipped}, status_code=409)
+            return JSONResponse(
+                {"detail": "an update of these commodities is already running", "skipped": skipped},
+                status_code=409,
+            )
         return JSONResponse({**job.public(), "skipped": skipped}, status_code=202)
 
     @app.get("/v1/jobs/{job_id}", dependencies=[Depends(authorized)])
@@ -259,8 +290,10 @@ def create_app(config: ServiceConfig, before_fit: Callable[[Window], None] | Non
         return service.jobs[job_id].public()
 
     @app.get("/v1/predictions", dependencies=[Depends(authorized)])
-    def predictions(format: str = "json",  # noqa: A002
-                    unique_id: list[str] | None = Query(None)) -> Response:  # noqa: B008
+    def predictions(
+        format: str = "json",  # noqa: A002
+        unique_id: Annotated[list[str] | None, Query()] = None,
+    ) -> Response:
         if format not in ("json", "csv"):
             raise HTTPException(400, f"unknown format '{format}' (use json or csv)")
         table = service.latest(unique_id)

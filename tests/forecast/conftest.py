@@ -30,9 +30,11 @@ def history_csv(tmp_path: Path, history_frame: pd.DataFrame) -> Path:
 @pytest.fixture()
 def future_csv(tmp_path: Path, history_frame: pd.DataFrame) -> Path:
     last = pd.to_datetime(history_frame["ds"]).max()
-    rows = [(uid, (last + pd.Timedelta(weeks=k)).strftime("%Y-%m-%d"), 50.0 * k)
-            for uid in sorted(history_frame["unique_id"].unique()) for k in (1, 2, 3)]
+    rows = [
+        (uid, (last + pd.Timedelta(weeks=k)).strftime("%Y-%m-%d"), 50.0 * k)
+        for uid in sorted(history_frame["unique_id"].unique())
+        for k in (1, 2, 3)
+    ]
     path = tmp_path / "future.csv"
     pd.DataFrame(rows, columns=["unique_id", "ds", "customer_forecast"]).to_csv(path, index=False)
     return path
-

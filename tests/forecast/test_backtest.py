@@ -30,15 +30,28 @@ def test_origins_are_spaced_and_leave_a_full_horizon() -> None:
 
 
 def test_backtest_scores_every_model_under_both_policies() -> None:
-    result = run_backtest(panel(), ["lstm", "customer", "snaive"], horizon=4, origins=3, step=2,
-                          policies=("updated", "never"), lstm=TINY, min_history=20)
-    assert set(result.forecasts) == {(m, p) for m in ("lstm", "customer", "snaive")
-                                     for p in ("updated", "never")}
+    result = run_backtest(
+        panel(),
+        ["lstm", "customer", "snaive"],
+        horizon=4,
+        origins=3,
+        step=2,
+        policies=("updated", "never"),
+        lstm=TINY,
+        min_history=20,
+    )
+    assert set(result.forecasts) == {
+        (m, p) for m in ("lstm", "customer", "snaive") for p in ("updated", "never")
+    }
     assert result.forecasts["lstm", "updated"].shape == (3, 3, 4)
     # same fit at the first origin, different afterwards
     assert np.allclose(result.forecasts["lstm", "updated"][0], result.forecasts["lstm", "never"][0])
-    assert not np.allclose(result.forecasts["lstm", "updated"][2], result.forecasts["lstm", "never"][2])
-    assert np.array_equal(result.forecasts["customer", "never"], result.forecasts["customer", "updated"])
+    assert not np.allclose(
+        result.forecasts["lstm", "updated"][2], result.forecasts["lstm", "never"][2]
+    )
+    assert np.array_equal(
+        result.forecasts["customer", "never"], result.forecasts["customer", "updated"]
+    )
     summary = result.summary().set_index(["model", "policy"])
     assert summary.loc[("customer", "updated"), "wape"] == pytest.approx(0.3, rel=0.05)
     # commodity C has 30 periods of history at the origins 46..50: included with min_history 20

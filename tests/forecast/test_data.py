@@ -40,11 +40,14 @@ def test_gaps_are_zero_demand_and_customer_forecast_carries_forward(tmp_path: Pa
     assert panel.filled == 1
 
 
-@pytest.mark.parametrize(("dates", "freq"), [
-    (["2024-01-01", "2024-01-02", "2024-01-03"], "D"),
-    (["2024-01-31", "2024-02-29", "2024-03-31"], "M"),
-    (["2024-01-01", "2024-02-01", "2024-03-01"], "M"),
-])
+@pytest.mark.parametrize(
+    ("dates", "freq"),
+    [
+        (["2024-01-01", "2024-01-02", "2024-01-03"], "D"),
+        (["2024-01-31", "2024-02-29", "2024-03-31"], "M"),
+        (["2024-01-01", "2024-02-01", "2024-03-01"], "M"),
+    ],
+)
 def test_daily_and_monthly_are_inferred(tmp_path: Path, dates: list[str], freq: str) -> None:
     text = HEADER + "".join(f"A,{d},1,1\n" for d in dates)
     panel = load_panel(write(tmp_path / "f.csv", text))
@@ -56,16 +59,24 @@ def test_frequency_can_be_given(tmp_path: Path) -> None:
     assert load_panel(write(tmp_path / "f.csv", text), freq="weekly").y.shape == (1, 3)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("A,2024-01-01,1,1\nA,2024-13-08,1,1\n", "f.csv line 3: bad date '2024-13-08' in ds"),
-    ("A,2024-01-01,1,1\nA,2024-01-01,2,1\n", "f.csv line 3: duplicate row for unique_id 'A' "
-                                             "and ds 2024-01-01 (first at line 2)"),
-    ("A,2024-01-01,1,1\nA,2024-01-08,-4,1\n", "f.csv line 3: negative y -4"),
-    ("A,2024-01-01,1,1\nA,2024-01-08,x,1\n", "f.csv line 3: y is not a number: 'x'"),
-    ("A,2024-01-01,1,1\nA,2024-01-08,,1\n", "f.csv line 3: y is empty"),
-    ("A,2024-01-01,1,1\n,2024-01-08,1,1\n", "f.csv line 3: unique_id is empty"),
-    ("A,2024-01-01,1,1\nA,2024-01-08,1,1\nA,2024-01-16,1,1\n", "f.csv line 4: date 2024-01-16 is off"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("A,2024-01-01,1,1\nA,2024-13-08,1,1\n", "f.csv line 3: bad date '2024-13-08' in ds"),
+        (
+            "A,2024-01-01,1,1\nA,2024-01-01,2,1\n",
+            "f.csv line 3: duplicate row for unique_id 'A' and ds 2024-01-01 (first at line 2)",
+        ),
+        ("A,2024-01-01,1,1\nA,2024-01-08,-4,1\n", "f.csv line 3: negative y -4"),
+        ("A,2024-01-01,1,1\nA,2024-01-08,x,1\n", "f.csv line 3: y is not a number: 'x'"),
+        ("A,2024-01-01,1,1\nA,2024-01-08,,1\n", "f.csv line 3: y is empty"),
+        ("A,2024-01-01,1,1\n,2024-01-08,1,1\n", "f.csv line 3: unique_id is empty"),
+        (
+            "A,2024-01-01,1,1\nA,2024-01-08,1,1\nA,2024-01-16,1,1\n",
+            "f.csv line 4: date 2024-01-16 is off",
+        ),
+    ],
+)
 def test_bad_rows_are_named(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(DataError) as caught:
         load_panel(write(tmp_path / "f.csv", HEADER + body))
@@ -78,8 +89,10 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
         load_panel(write(tmp_path / "f.csv", "unique_id,ds,y\nA,2024-01-01,1\n"))
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "the file is empty"), (HEADER, "no data rows"), (None, "no such file")])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "the file is empty"), (HEADER, "no data rows"), (None, "no such file")],
+)
 def test_empty_and_missing_files(tmp_path: Path, text: str | None, message: str) -> None:
     path = tmp_path / "f.csv"
     if text is not None:
@@ -100,11 +113,18 @@ cells = st.one_of(st.integers(-5, 500).map(str), st.sampled_from(["", "x", "1e3"
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["A", "B", ""]), st.integers(0, 12), cells, cells),
-                min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["A", "B", ""]), st.integers(0, 12), cells, cells),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_any_csv_either_loads_or_fails_with_one_line(rows: list[tuple[str, int, str, str]]) -> None:
-    lines = [f"{u},{(pd.Timestamp('2024-01-01') + pd.Timedelta(weeks=w)).date()},{y},{c}"
-             for u, w, y, c in rows]
+    lines = [
+        f"{u},{(pd.Timestamp('2024-01-01') + pd.Timedelta(weeks=w)).date()},{y},{c}"
+        for u, w, y, c in rows
+    ]
     try:
         frame = read_history(io.StringIO(HEADER + "\n".join(lines) + "\n"), "p.csv")
         panel = build_panel(frame, "weekly", "p.csv")

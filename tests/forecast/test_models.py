@@ -74,13 +74,18 @@ def test_lstm_update_warm_starts_from_the_current_weights(fitted: LSTMForecaster
 
 
 def test_lstm_weights_are_per_commodity_and_new_commodities_get_their_own(
-        fitted: LSTMForecaster) -> None:
+    fitted: LSTMForecaster,
+) -> None:
     window, cf, _ = relation_window()
     model = copy.deepcopy(fitted)
     assert not torch.equal(model.params["C0"]["w_in"], model.params["C1"]["w_in"])
     model.config = LSTMConfig(hidden=8, pretrain_steps=5, steps=5, update_steps=5)
-    wider = Window(window.ids + ("NEW",), np.vstack([window.y, window.y[:1]]),
-                   np.vstack([window.cf, window.cf[:1]]), 52)
+    wider = Window(
+        window.ids + ("NEW",),
+        np.vstack([window.y, window.y[:1]]),
+        np.vstack([window.cf, window.cf[:1]]),
+        52,
+    )
     model.fit(wider, update=True)
     assert set(model.params) == {"C0", "C1", "C2", "NEW"}
     with pytest.raises(ModelError, match="no model for commodity 'X'"):
@@ -90,7 +95,9 @@ def test_lstm_weights_are_per_commodity_and_new_commodities_get_their_own(
 @pytest.mark.parametrize("name", ["lstm", "lstm_global"])
 def test_lstm_save_and_load_predict_the_same(tmp_path: Path, name: str) -> None:
     window, cf, _ = relation_window()
-    model = LSTMForecaster(LSTMConfig(hidden=4, pretrain_steps=5, steps=5), shared=name == "lstm_global")
+    model = LSTMForecaster(
+        LSTMConfig(hidden=4, pretrain_steps=5, steps=5), shared=name == "lstm_global"
+    )
     model.fit(window)
     model.save(tmp_path)
     again = load_model(name, tmp_path)
@@ -115,8 +122,9 @@ def test_arima_keeps_its_order_and_refits_parameters_on_update() -> None:
 
 def test_arimax_follows_the_customer_forecast_regressor(tmp_path: Path) -> None:
     window, cf, truth = relation_window(n=1, t=100, seed=3)
-    noisy = Window(window.ids, window.y + np.random.default_rng(0).normal(0, 2, window.y.shape),
-                   window.cf, 52)
+    noisy = Window(
+        window.ids, window.y + np.random.default_rng(0).normal(0, 2, window.y.shape), window.cf, 52
+    )
     model = ARIMAForecaster(exog=True)
     model.fit(noisy)
     assert np.abs(model.predict(noisy, cf) - truth).mean() < 5

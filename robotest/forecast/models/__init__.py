@@ -19,8 +19,10 @@ def parse_models(text: str) -> list[str]:
     names = [n.strip() for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in MODEL_NAMES]
     if unknown or not names:
-        raise DataError(f"unknown model '{unknown[0] if unknown else text}' "
-                        f"(choose from {', '.join(MODEL_NAMES)})")
+        raise DataError(
+            f"unknown model '{unknown[0] if unknown else text}' "
+            f"(choose from {', '.join(MODEL_NAMES)})"
+        )
     return list(dict.fromkeys(names))
 
 
@@ -46,6 +48,17 @@ def load_model(name: str, directory: Path) -> Forecaster:
     return make_model(name)
 
 
-__all__ = ["MODEL_NAMES", "DEFAULT_MODELS", "Forecaster", "Window", "LSTMConfig", "LSTMForecaster",
-           "ARIMAForecaster", "CustomerForecast", "SeasonalNaive", "make_model", "load_model",
-           "parse_models"]
+__all__ = [
+    "MODEL_NAMES",
+    "DEFAULT_MODELS",
+    "Forecaster",
+    "Window",
+    "LSTMConfig",
+    "LSTMForecaster",
+    "ARIMAForecaster",
+    "CustomerForecast",
+    "SeasonalNaive",
+    "make_model",
+    "load_model",
+    "parse_models",
+]

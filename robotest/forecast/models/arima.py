@@ -2,9 +2,9 @@
 
 Estimation is unconstrained (no stationarity or invertibility transform, scale concentrated
 out): several times faster, and forecasts are capped at ``BLOW_UP`` times the largest demand
-seen so that an explosive fit cannot run away. The order is chosen once per commodity (differencing by a KPSS test, then the lowest AIC of a
-few small (p, q)) and cached; an update re-estimates only the parameters, warm-started from the
-previous ones. That keeps 200 commodities x many origins affordable. Commodities with too short
+seen so that an explosive fit cannot run away. The order is chosen once per commodity
+(differencing by a KPSS test, then the lowest AIC of a few small (p, q)) and cached; an
+update re-estimates only the parameters, warm-started from the previous ones. That keeps 200 commodities x many origins affordable. Commodities with too short
 or constant a history get the mean of their last season instead (``order`` is then None).
 """
 
@@ -43,10 +43,17 @@ def _series(y: np.ndarray, cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, floa
     return history / scale, exog / scale, scale
 
 
-def _model(y: np.ndarray, x: np.ndarray | None, order: Order):  # type: ignore[no-untyped-def]
+def _model(y: np.ndarray, x: np.ndarray | None, order: Order):
     trend = "c" if order[1] == 0 else "n"
-    return SARIMAX(y, exog=None if x is None else x[:, None], order=order, trend=trend,
-                   concentrate_scale=True, enforce_stationarity=False, enforce_invertibility=False)
+    return SARIMAX(
+        y,
+        exog=None if x is None else x[:, None],
+        order=order,
+        trend=trend,
+        concentrate_scale=True,
+        enforce_stationarity=False,
+        enforce_invertibility=False,
+    )
 
 
 def _differences(y: np.ndarray) -> int:
@@ -62,7 +69,8 @@ def _fit_one(y: np.ndarray, x: np.ndarray | None, previous: _Fit | None) -> _Fit
         if previous is not None and previous.order is not None:
             start = np.asarray(previous.params) if previous.params else None
             result = _model(y, x, previous.order).fit(
-                disp=False, maxiter=MAX_ITER, start_params=start, cov_type="none")
+                disp=False, maxiter=MAX_ITER, start_params=start, cov_type="none"
+            )
             return _Fit(previous.order, [float(v) for v in result.params])
         d = _differences(y)
         best: tuple[float, Order, list[float]] | None = None
@@ -76,8 +84,14 @@ def _fit_one(y: np.ndarray, x: np.ndarray | None, previous: _Fit | None) -> _Fit
         return _Fit(None, []) if best is None else _Fit(best[1], best[2])
 
 
-def _forecast_one(y: np.ndarray, x: np.ndarray | None, x_future: np.ndarray | None,
-                  fit: _Fit, horizon: int, season: int) -> np.ndarray:
+def _forecast_one(
+    y: np.ndarray,
+    x: np.ndarray | None,
+    x_future: np.ndarray | None,
+    fit: _Fit,
+    horizon: int,
+    season: int,
+) -> np.ndarray:
     if fit.order is None or y.size < MIN_HISTORY:
         tail = y[-season:] if y.size else np.zeros(1)
         return np.full(horizon, float(np.mean(tail)))
@@ -92,7 +106,7 @@ def _fit_chunk(jobs: list[tuple[np.ndarray, np.ndarray | None, _Fit | None]]) ->
     return [_fit_one(*job) for job in jobs]
 
 
-def _chunks(items: list, count: int) -> list[list]:  # type: ignore[type-arg]
+def _chunks(items: list, count: int) -> list[list]:
     return [items[i::count] for i in range(count)]
 
 
@@ -128,8 +142,9 @@ class ARIMAForecaster:
                 raise ModelError(f"{self.name}: no model for commodity '{uid}'; fit it first")
             y, x, scale = _series(window.y[i], window.cf[i])
             x_future = cf_future[i] / scale if self.exog else None
-            forecast = _forecast_one(y, x if self.exog else None, x_future, self.fits[uid],
-                                     horizon, window.season)
+            forecast = _forecast_one(
+                y, x if self.exog else None, x_future, self.fits[uid], horizon, window.season
+            )
             ceiling = BLOW_UP * float(np.max(y)) * scale if y.size else 0.0
             out[i] = np.clip(np.nan_to_num(forecast * scale, nan=0.0), 0.0, ceiling)
         return out
@@ -150,7 +165,7 @@ class ARIMAForecaster:
         except (OSError, ValueError) as exc:
             raise ModelError(f"{path}: cannot read the model ({exc})") from None
         model.fits = {
-            uid: _Fit(tuple(s["order"]) if s["order"] else None, list(s["params"]))  # type: ignore[arg-type]
+            uid: _Fit(tuple(s["order"]) if s["order"] else None, list(s["params"]))
             for uid, s in state.items()
         }
         return model

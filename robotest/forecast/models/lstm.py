@@ -90,9 +90,11 @@ def _scaled(window: Window, scales: np.ndarray) -> tuple[torch.Tensor, torch.Ten
     y = window.y / scales[:, None]
     cf = window.cf / scales[:, None]
     valid = np.isfinite(y)
-    return (torch.tensor(np.nan_to_num(y), dtype=torch.float32),
-            torch.tensor(np.nan_to_num(cf), dtype=torch.float32),
-            torch.tensor(valid))
+    return (
+        torch.tensor(np.nan_to_num(y), dtype=torch.float32),
+        torch.tensor(np.nan_to_num(cf), dtype=torch.float32),
+        torch.tensor(valid),
+    )
 
 
 def _inputs(y: torch.Tensor, cf: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -120,8 +122,10 @@ class LSTMForecaster:
         return [GLOBAL_KEY] if self.shared else list(ids)
 
     def _stacked(self, keys: list[str]) -> dict[str, torch.Tensor]:
-        return {name: torch.stack([self.params[k][name] for k in keys]).requires_grad_()
-                for name in PARAM_NAMES}
+        return {
+            name: torch.stack([self.params[k][name] for k in keys]).requires_grad_()
+            for name in PARAM_NAMES
+        }
 
     def _unstack(self, keys: list[str], stacked: dict[str, torch.Tensor]) -> None:
         for j, key in enumerate(keys):
@@ -150,20 +154,33 @@ class LSTMForecaster:
                 self.params[key] = {name: start[name][0].detach().clone() for name in PARAM_NAMES}
         rows = [i for i, k in enumerate(keys) if k in fresh] if not self.shared else []
         if self.shared or rows:
-            part = data if self.shared else tuple(d[rows] for d in data)  # type: ignore[assignment]
+            part = data if self.shared else tuple(d[rows] for d in data)
             group = [keys[i] for i in rows] if rows else keys
             steps = cfg.update_steps if self.shared and not fresh else cfg.steps
             lr = cfg.update_lr if self.shared and not fresh else cfg.lr
-            self._unstack(group, self._train(self._stacked(group), part, length, steps, lr, self.shared))
+            self._unstack(
+                group, self._train(self._stacked(group), part, length, steps, lr, self.shared)
+            )
         warm = [i for i, k in enumerate(keys) if k not in fresh]
         if update and warm and not self.shared:
-            part = tuple(d[warm] for d in data)  # type: ignore[assignment]
+            part = tuple(d[warm] for d in data)
             group = [keys[i] for i in warm]
-            self._unstack(group, self._train(self._stacked(group), part, length,
-                                             cfg.update_steps, cfg.update_lr, False))
+            self._unstack(
+                group,
+                self._train(
+                    self._stacked(group), part, length, cfg.update_steps, cfg.update_lr, False
+                ),
+            )
 
-    def _train(self, params: dict[str, torch.Tensor], data: tuple[torch.Tensor, ...], length: int,
-               steps: int, lr: float, shared: bool) -> dict[str, torch.Tensor]:
+    def _train(
+        self,
+        params: dict[str, torch.Tensor],
+        data: tuple[torch.Tensor, ...],
+        length: int,
+        steps: int,
+        lr: float,
+        shared: bool,
+    ) -> dict[str, torch.Tensor]:
         """Adam on random windows of every commodity; loss after the burn-in of each window."""
         cfg = self.config
         params = {name: p.detach().clone().requires_grad_() for name, p in params.items()}
@@ -175,12 +192,18 @@ class LSTMForecaster:
         low = (first + 1).clamp(max=t - 1)[:, None]
         burned_in = torch.arange(length) >= int(length * cfg.burn_in)
         for _ in range(steps):
-            ends = low + (torch.rand(n, cfg.windows, generator=self._gen) * (t - low).float()).long()
+            ends = (
+                low + (torch.rand(n, cfg.windows, generator=self._gen) * (t - low).float()).long()
+            )
             idx = ends[..., None] - length + 1 + torch.arange(length)
             target = y[rows, idx.clamp(min=0)]
-            weight = (valid[rows, idx.clamp(min=0)] & (idx > first[:, None, None]) & burned_in).float()
+            weight = (
+                valid[rows, idx.clamp(min=0)] & (idx > first[:, None, None]) & burned_in
+            ).float()
             pred = _forward(params, _inputs(y, cf, idx), shared)
-            per_series = ((pred - target) ** 2 * weight).sum(dim=(1, 2)) / weight.sum(dim=(1, 2)).clamp(min=1)
+            per_series = ((pred - target) ** 2 * weight).sum(dim=(1, 2)) / weight.sum(
+                dim=(1, 2)
+            ).clamp(min=1)
             optimizer.zero_grad()
             per_series.sum().backward()
             optimizer.step()
@@ -204,8 +227,10 @@ class LSTMForecaster:
         n, t = y.shape
         length = min(self._context(window.season), t)
         with torch.no_grad():
-            stacked = {name: torch.stack([self.params[k][name] for k in self._keys(window.ids)])
-                       for name in PARAM_NAMES}
+            stacked = {
+                name: torch.stack([self.params[k][name] for k in self._keys(window.ids)])
+                for name in PARAM_NAMES
+            }
             ys = torch.cat([y, torch.zeros(n, future.shape[1])], dim=1)
             cfs = torch.cat([cf, future], dim=1)
             for h in range(future.shape[1]):
@@ -221,8 +246,12 @@ class LSTMForecaster:
         return mean if mean > 0 else 1.0
 
     def save(self, directory: Path) -> None:
-        state = {"config": asdict(self.config), "shared": self.shared,
-                 "scales": self.scales, "params": self.params}
+        state = {
+            "config": asdict(self.config),
+            "shared": self.shared,
+            "scales": self.scales,
+            "params": self.params,
+        }
         torch.save(state, directory / f"{self.name}.pt")
 
     @classmethod
