@@ -1,11 +1,12 @@
 """ARIMA per commodity (statsmodels SARIMAX), optionally with the customer's forecast as regressor.
 
-Estimation is unconstrained (no stationarity or invertibility transform, scale concentrated
-out): several times faster, and forecasts are capped at ``BLOW_UP`` times the largest demand
-seen so that an explosive fit cannot run away. The order is chosen once per commodity
-(differencing by a KPSS test, then the lowest AIC of a few small (p, q)) and cached; an
-update re-estimates only the parameters, warm-started from the previous ones. That keeps 200 commodities x many origins affordable. Commodities with too short
-or constant a history get the mean of their last season instead (``order`` is then None).
+The order is chosen once per commodity (differencing by a KPSS test, then the lowest AIC of a
+few small (p, q)) and cached; an update re-estimates only the parameters, warm-started from
+the previous ones. That keeps 200 commodities x many origins affordable. Estimation is
+unconstrained (no stationarity or invertibility transform, scale concentrated out): several
+times faster, and forecasts are capped at ``BLOW_UP`` times the largest demand seen so that an
+explosive fit cannot run away. A commodity with too short or constant a history gets the mean
+of its last season instead (``order`` is then None).
 """
 
 from __future__ import annotations
