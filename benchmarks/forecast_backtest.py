@@ -11,6 +11,7 @@ and the wall time; ``--plot`` writes the summary plot.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def main() -> None:
     frame = erp_dataset(args.commodities, args.weeks, args.seed).assign(line=0)
     frame["ds"] = pd.to_datetime(frame["ds"])
     panel = build_panel(frame, "weekly", "erp")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     result = run_backtest(
         panel,
         parse_models(args.models),
@@ -72,7 +73,7 @@ def main() -> None:
         POLICIES,
         n_jobs=args.jobs,
     )
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
     horizons = sorted({1, (args.horizon + 1) // 2, args.horizon})
     out = table(result, horizons)
     print(
@@ -92,7 +93,10 @@ def main() -> None:
             f"LSTM (updated) WAPE {wape['lstm', 'updated']:.1%} vs ARIMA (updated) "
             f"{wape['arima', 'updated']:.1%} (target: lower)"
         )
-    print(f"whole backtest, both policies: {wall:.0f} s wall")
+    print(
+        f"whole backtest, both policies: {wall:.0f} s wall, {cpu:.0f} s CPU in the main process "
+        f"(ARIMA workers not counted); load average then {os.getloadavg()[0]:.1f}"
+    )
     if args.plot is not None:
         from robotest.forecast.plots import plot_summary
 

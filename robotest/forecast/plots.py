@@ -53,27 +53,40 @@ def plot_commodity(result: BacktestResult, index: int, path: Path, policy: str =
 
 
 def plot_summary(result: BacktestResult, path: Path) -> Path:
-    """WAPE by model and policy (bars) and by horizon (lines)."""
+    """WAPE by model (bars: solid updated, hatched never) and by horizon (lines)."""
+    from robotest.forecast.backtest import STATELESS
+
     plt = _pyplot()
-    summary = result.summary()
-    by_h = result.by_horizon()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), dpi=80)
-    labels = [f"{m}\n{p}" for m, p in zip(summary["model"], summary["policy"], strict=True)]
-    left.bar(labels, summary["wape"] * 100, color="tab:blue")
+    keep = lambda frame: frame[~(frame["model"].isin(STATELESS) & (frame["policy"] == "never"))]  # noqa: E731
+    summary, by_h = keep(result.summary()), keep(result.by_horizon())
+    models = list(dict.fromkeys(summary["model"]))
+    color = {m: plt.get_cmap("tab10")(k) for k, m in enumerate(models)}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), dpi=72)
+    for k, row in enumerate(summary.itertuples()):
+        hatch = "//" if row.policy == "never" else None
+        left.bar(k, row.wape * 100, color=color[row.model], hatch=hatch, edgecolor="white")
+    left.set_xticks(range(len(summary)))
+    left.set_xticklabels(
+        [
+            m if m in STATELESS else f"{m}\n{p}"
+            for m, p in zip(summary["model"], summary["policy"], strict=True)
+        ],
+        fontsize=7,
+    )
     left.set_ylabel("WAPE %")
-    left.tick_params(axis="x", labelsize=7)
     for (model, policy), rows in by_h.groupby(["model", "policy"], sort=False):
         right.plot(
             rows["horizon"],
             rows["wape"] * 100,
             marker="o",
             ms=3,
-            ls="-" if policy == "updated" else ":",
-            label=f"{model} ({policy})",
+            color=color[model],
+            ls=":" if policy == "never" else "-",
+            label=model if model in STATELESS else f"{model} ({policy})",
         )
     right.set_xlabel("horizon (periods ahead)")
     right.set_ylabel("WAPE %")
-    right.legend(fontsize=7)
+    right.legend(fontsize=7, ncol=2)
     fig.suptitle(f"Backtest: {len(result.panel.ids)} commodities, {len(result.origins)} origins")
     fig.tight_layout()
     fig.savefig(path)
