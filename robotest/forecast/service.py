@@ -38,6 +38,7 @@ from robotest.forecast.errors import DataError, ForecastError
 from robotest.forecast.models import Forecaster, LSTMConfig, Window, load_model, make_model
 
 KEY = ["unique_id", "ds"]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))]
 
 
 @dataclass(frozen=True)
@@ -111,14 +112,13 @@ class ForecastService:
     def post(self, text: str) -> dict[str, Any]:
         """Check and store posted rows (all or nothing)."""
         rows = read_history(io.StringIO(text), "posted data", allow_future=True)
-        actual = rows[rows["y"].notna()][["unique_id", "ds", "y", "customer_forecast"]]
+        actual = rows[rows["y"].notna()][["unique_id", "ds", "y", "customer_forecast", "line"]]
         ahead = rows[rows["y"].isna()][["unique_id", "ds", "customer_forecast"]]
         with self.lock:
-            history = _merge(self.history, actual)
+            history = _merge(self.history.assign(line=0), actual)
             if not history.empty:
-                checked = history.assign(line=0)
-                build_panel(checked, self.config.freq, "posted data")
-            self.history = history
+                build_panel(history, self.config.freq, "posted data")  # one calendar for all
+            self.history = history.drop(columns="line")
             self.future = _merge(self.future, ahead)
             self._write(self.history, "history.csv")
             self._write(self.future, "future.csv")
@@ -249,11 +249,8 @@ def create_app(
     service = ForecastService(config, before_fit)
     app = FastAPI(title="robotest forecast service", version="1")
     app.state.service = service
-    bearer = HTTPBearer(auto_error=False)
 
-    def authorized(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> None:
+    def authorized(credentials: Credentials) -> None:
         given = credentials.credentials if credentials else ""
         if not secrets.compare_digest(given.encode(), config.token.encode()):
             raise HTTPException(

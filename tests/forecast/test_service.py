@@ -124,6 +124,14 @@ def test_bad_posts_are_rejected_whole_with_one_line(server: tuple[httpx.Client, 
     missing = client.post("/v1/data", content="unique_id,ds\nA,2024-01-01\n", headers=AUTH)
     assert missing.status_code == 400 and "missing column(s) y" in missing.json()["detail"]
     assert client.post("/v1/update", headers=AUTH).json()["detail"] == "no sales history posted yet"
+    weekly = "unique_id,ds,y,customer_forecast\nA,2024-01-01,1,1\nA,2024-01-08,1,1\n"
+    assert client.post("/v1/data", content=weekly, headers=AUTH).status_code == 200
+    tuesday = "unique_id,ds,y,customer_forecast\nA,2024-01-15,1,1\nA,2024-01-23,1,1\n"
+    answer = client.post("/v1/data", content=tuesday, headers=AUTH)
+    assert answer.status_code == 400
+    assert answer.json()["detail"].startswith(
+        "posted data line 3: date 2024-01-23 is off the calendar"
+    )
     assert client.get("/v1/predictions", params={"format": "xml"}, headers=AUTH).status_code == 400
 
 
