@@ -135,7 +135,7 @@ class LSTMForecaster:
         """Train on the window; with ``update`` continue from the weights already there.
 
         Commodities without weights yet start from a network pre-trained on all of them
-        (``pretrain_steps``), then train on their own history (``steps``).
+        (``pretrain_steps``) and train ``steps``; the others fine-tune ``update_steps``.
         """
         torch.set_num_threads(1)
         cfg = self.config
@@ -146,31 +146,28 @@ class LSTMForecaster:
         length = min(self._context(window.season), window.y.shape[1])
         keys = self._keys(window.ids)
         fresh = [k for k in keys if k not in self.params]
+        warm = [k for k in keys if k in self.params]
         if fresh:
-            start = _init(1, 2, cfg.hidden, self._gen)
-            if not self.shared and cfg.pretrain_steps:
-                start = self._train(start, data, length, cfg.pretrain_steps, cfg.lr, shared=True)
-            for key in fresh:
-                self.params[key] = {name: start[name][0].detach().clone() for name in PARAM_NAMES}
-        rows = [i for i, k in enumerate(keys) if k in fresh] if not self.shared else []
-        if self.shared or rows:
-            part = data if self.shared else tuple(d[rows] for d in data)
-            group = [keys[i] for i in rows] if rows else keys
-            steps = cfg.update_steps if self.shared and not fresh else cfg.steps
-            lr = cfg.update_lr if self.shared and not fresh else cfg.lr
-            self._unstack(
-                group, self._train(self._stacked(group), part, length, steps, lr, self.shared)
+            self._initialise(fresh, data, length)
+        for group, steps, lr in (
+            (fresh, cfg.steps, cfg.lr),
+            (warm, cfg.update_steps, cfg.update_lr),
+        ):
+            if group:
+                rows = [window.ids.index(k) for k in group] if not self.shared else slice(None)
+                part = tuple(d[rows] for d in data)
+                trained = self._train(self._stacked(group), part, length, steps, lr, self.shared)
+                self._unstack(group, trained)
+
+    def _initialise(self, keys: list[str], data: tuple[torch.Tensor, ...], length: int) -> None:
+        """Weights for new commodities: one network pre-trained on all commodities of the data."""
+        start = _init(1, 2, self.config.hidden, self._gen)
+        if not self.shared and self.config.pretrain_steps:
+            start = self._train(
+                start, data, length, self.config.pretrain_steps, self.config.lr, shared=True
             )
-        warm = [i for i, k in enumerate(keys) if k not in fresh]
-        if update and warm and not self.shared:
-            part = tuple(d[warm] for d in data)
-            group = [keys[i] for i in warm]
-            self._unstack(
-                group,
-                self._train(
-                    self._stacked(group), part, length, cfg.update_steps, cfg.update_lr, False
-                ),
-            )
+        for key in keys:
+            self.params[key] = {name: start[name][0].detach().clone() for name in PARAM_NAMES}
 
     def _train(
         self,
