@@ -193,3 +193,46 @@ def test_a_failed_update_keeps_serving_the_previous_predictions(
     assert [r for r in after if r["unique_id"] == "FG-0000"] == [
         r for r in before if r["unique_id"] == "FG-0000"
     ]
+
+
+def test_rtest_forecast_serve_runs_the_service(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import robotest
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = str(Path(robotest.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root, "RTEST_FORECAST_TOKEN": TOKEN}
+    command = [
+        sys.executable,
+        "-m",
+        "robotest",
+        "forecast",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp_path / "svc"),
+    ]
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert (
+            httpx.get(f"{url}/v1/predictions", headers={"Authorization": "Bearer x"}).status_code
+            == 401
+        )
+        assert httpx.get(f"{url}/v1/predictions", headers=AUTH).status_code == 404
+    finally:
+        process.terminate()
+        process.wait(10)
