@@ -14,6 +14,8 @@ from robotest.runtime.cli import register as register_runtime
 from robotest.sim.cli import app as sim_app
 from robotest.vision.cli import app as vision_app
 
+from robotest.forecast.cli import app as forecast_app
+
 app = typer.Typer(
     name="rtest",
     help="Qualify laptop software images with a test robot.",
@@ -33,6 +35,8 @@ app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
 register_runtime(app)
+
+app.add_typer(forecast_app, name="forecast")
 
 
 def main() -> None:

@@ -1,0 +1,184 @@
+"""`rtest forecast ...`: backtest, fit, predict, parts and serve.
+
+Heavy libraries (torch, statsmodels, pandas) load inside the commands. A mistake in the input
+prints one line ``error: ...`` on stderr and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    name="forecast",
+    help="Parts demand forecasting: backtest, fit, predict, parts, serve.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+TOKEN_ENV = "RTEST_FORECAST_TOKEN"
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the plugin's own errors and unreadable files into one-line errors, exit 2."""
+    from robotest.forecast.errors import ForecastError
+
+    try:
+        yield
+    except ForecastError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+
+
+def _emit(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, indent=1))
+    else:
+        import pandas as pd
+
+        sys.stdout.write(pd.DataFrame(rows).to_csv(index=False))
+
+
+def _format(as_json: bool, as_csv: bool) -> bool:
+    """True for JSON; CSV is the default; both at once is a mistake."""
+    if as_json and as_csv:
+        raise fail("choose one of --json and --csv")
+    return as_json
+
+
+@app.command()
+def backtest(
+    data: Annotated[Path, typer.Argument(help="History CSV: unique_id, ds, y, customer_forecast.")],
+    models: Annotated[
+        str, typer.Option(help="Comma-separated models to compare.")
+    ] = "lstm,arima,arimax,customer,snaive",
+    horizon: Annotated[int, typer.Option(help="Periods ahead forecast from each origin.")] = 8,
+    origins: Annotated[int, typer.Option(help="Number of forecast origins (cut-offs).")] = 6,
+    step: Annotated[int, typer.Option(help="Periods between consecutive origins.")] = 1,
+    policy: Annotated[
+        str, typer.Option(help="updated (refit at every origin), never, or both.")
+    ] = "updated",
+    freq: Annotated[
+        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
+    ] = None,
+    plots: Annotated[Path | None, typer.Option(help="Write PNG plots into this folder.")] = None,
+    jobs: Annotated[int, typer.Option(help="Processes for ARIMA fitting.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+) -> None:
+    """Rolling-origin backtest: error of each model by horizon and commodity."""
+    from robotest.forecast.plugin import backtest as run
+
+    if policy not in ("updated", "never", "both"):
+        raise fail(f"unknown policy '{policy}' (use updated, never or both)")
+    with user_errors():
+        report = run(data, models, horizon, origins, step, policy, freq, plots, jobs)
+    if as_json:
+        typer.echo(json.dumps(report, indent=1))
+        return
+    import pandas as pd
+
+    table = pd.DataFrame(report["summary"]).set_index(["model", "policy"])
+    typer.echo(
+        f"{report['commodities']} commodities, {len(report['origins'])} origins "
+        f"({report['origins'][0]} .. {report['origins'][-1]}), horizon {horizon}"
+    )
+    typer.echo(table.to_string(float_format=lambda v: f"{v:.3f}"))
+
+
+@app.command()
+def fit(
+    data: Annotated[Path, typer.Argument(help="History CSV: unique_id, ds, y, customer_forecast.")],
+    out: Annotated[Path, typer.Option(help="Model directory to write.")],
+    model: Annotated[
+        str, typer.Option(help="lstm, lstm_global, arima, arimax, customer or snaive.")
+    ] = "lstm",
+    freq: Annotated[
+        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
+    ] = None,
+) -> None:
+    """Fit a model on the whole history and save it for `predict`."""
+    from robotest.forecast.plugin import fit as run
+
+    with user_errors():
+        path = run(data, out, model, freq)
+    typer.echo(f"fitted {model} on {data} -> {path}")
+
+
+@app.command()
+def predict(
+    model_dir: Annotated[Path, typer.Argument(help="Directory written by `rtest forecast fit`.")],
+    future: Annotated[
+        Path, typer.Option(help="CSV of periods to predict: unique_id, ds, customer_forecast.")
+    ],
+    history: Annotated[
+        Path | None, typer.Option(help="New periods since the fit (same columns as the history).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (the default).")] = False,
+) -> None:
+    """Forecast each row of FUTURE.csv: prints unique_id, ds, forecast."""
+    from robotest.forecast.plugin import predict as run
+
+    use_json = _format(as_json, as_csv)
+    with user_errors():
+        rows = run(model_dir, future, history)
+    _emit(rows, use_json)
+
+
+@app.command()
+def parts(
+    predictions: Annotated[Path, typer.Argument(help="Predictions CSV: unique_id, ds, forecast.")],
+    bom: Annotated[
+        Path, typer.Argument(help="Bill of materials: finished_good, part, quantity_per_unit.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (the default).")] = False,
+) -> None:
+    """Part demand per period: prints part, ds, demand."""
+    from robotest.forecast.plugin import parts as run
+
+    use_json = _format(as_json, as_csv)
+    with user_errors():
+        rows = run(predictions, bom)
+    _emit(rows, use_json)
+
+
+@app.command()
+def serve(
+    data_dir: Annotated[
+        Path, typer.Option(help="Folder for posted data, models and predictions.")
+    ] = Path("forecast-service"),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    token: Annotated[str | None, typer.Option(help=f"API token (default: ${TOKEN_ENV}).")] = None,
+    horizon: Annotated[int, typer.Option(help="Periods predicted after the last actual.")] = 8,
+    model: Annotated[str, typer.Option(help="Model the service trains.")] = "lstm",
+    freq: Annotated[
+        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
+    ] = None,
+) -> None:
+    """HTTP API between the ERP and the training machine (token required)."""
+    secret = token or os.environ.get(TOKEN_ENV)
+    if not secret:
+        raise fail(f"no token: pass --token or set {TOKEN_ENV}")
+    import uvicorn
+
+    from robotest.forecast.service import ServiceConfig, create_app
+
+    with user_errors():
+        api = create_app(ServiceConfig(data_dir, secret, horizon, model, freq))
+    uvicorn.run(api, host=host, port=port, log_level="warning")

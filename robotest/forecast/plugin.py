@@ -1,0 +1,82 @@
+"""The forecast plugin as `.rtest` scripts see it: ``plugins.forecast.backtest(...)`` and so on.
+
+Every function takes file paths (or DataFrames) and returns plain Python data, so a script can
+assert on it: ``pred = plugins.forecast.predict("model", future="next.csv")``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from robotest.forecast import bom as _bom
+from robotest.forecast import store
+from robotest.forecast.backtest import POLICIES, run_backtest
+from robotest.forecast.data import load_panel, read_future, read_history
+from robotest.forecast.models import DEFAULT_MODELS, LSTMConfig, parse_models
+
+DEFAULT_MODELS_TEXT = ",".join(DEFAULT_MODELS)
+
+
+def backtest(
+    data: str | Path,
+    models: str | list[str] = DEFAULT_MODELS_TEXT,
+    horizon: int = 8,
+    origins: int = 6,
+    step: int = 1,
+    policy: str = "updated",
+    freq: str | None = None,
+    plots: str | Path | None = None,
+    n_jobs: int = 1,
+) -> dict[str, Any]:
+    """Rolling-origin backtest of a history CSV; returns the JSON report as a dict."""
+    names = parse_models(models if isinstance(models, str) else ",".join(models))
+    policies = POLICIES if policy == "both" else (policy,)
+    if policy not in (*POLICIES, "both"):
+        raise ValueError(f"unknown policy '{policy}' (use updated, never or both)")
+    result = run_backtest(
+        load_panel(data, freq), names, horizon, origins, step, policies, n_jobs=n_jobs
+    )
+    if plots is not None:
+        from robotest.forecast.plots import plot_all
+
+        plot_all(result, Path(plots))
+    return result.to_dict()
+
+
+def fit(
+    data: str | Path,
+    out: str | Path,
+    model: str = "lstm",
+    freq: str | None = None,
+    steps: int | None = None,
+) -> Path:
+    """Fit a model on a history CSV and save it to the directory ``out``."""
+    (name,) = parse_models(model)
+    config = LSTMConfig() if steps is None else LSTMConfig(steps=steps, pretrain_steps=steps)
+    return store.save(store.fit_model(load_panel(data, freq), name, config), Path(out))
+
+
+def predict(
+    model_dir: str | Path, future: str | Path, history: str | Path | None = None
+) -> list[dict[str, Any]]:
+    """Forecasts for FUTURE's rows as ``[{"unique_id", "ds", "forecast"}, ...]``."""
+    fitted = store.load(Path(model_dir))
+    if history is not None:
+        fitted.panel = store.extend(fitted.panel, read_history(history), str(history))
+    table = store.predict_future(fitted, read_future(future), str(future))
+    return table.to_dict("records")
+
+
+def parts(predictions: str | Path | list[dict[str, Any]], bom: str | Path) -> list[dict[str, Any]]:
+    """Part demand per period from finished-goods predictions and a bill of materials."""
+    if isinstance(predictions, list):
+        frame = pd.DataFrame(predictions)
+        frame["line"] = range(2, len(frame) + 2)
+        label = "predictions"
+    else:
+        frame, label = _bom.read_predictions(predictions), str(predictions)
+    table = _bom.part_demand(frame, _bom.read_bom(bom), label, str(bom))
+    return table.to_dict("records")

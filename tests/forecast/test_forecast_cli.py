@@ -1,0 +1,195 @@
+"""`rtest forecast ...`: each command's contract, and one-line errors with exit 2 on bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from robotest.cli import app
+
+runner = CliRunner()
+
+
+def rtest(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["forecast", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_user_error(code: int, err: str, *pieces: str) -> None:
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for piece in pieces:
+        assert piece in err
+
+
+def test_backtest_json_has_every_model_horizon_and_commodity(
+    history_csv: Path, tmp_path: Path
+) -> None:
+    code, out, _ = rtest(
+        "backtest",
+        history_csv,
+        "--models",
+        "customer,snaive,arima",
+        "--horizon",
+        "3",
+        "--origins",
+        "2",
+        "--json",
+        "--plots",
+        tmp_path / "plots",
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert {(r["model"], r["policy"]) for r in report["summary"]} == {
+        ("customer", "updated"),
+        ("snaive", "updated"),
+        ("arima", "updated"),
+    }
+    assert {r["horizon"] for r in report["by_horizon"]} == {1, 2, 3}
+    assert len(report["by_commodity"]) == 3 * 4
+    assert set(report["summary"][0]) >= {"mae", "rmse", "wape", "smape", "mase"}
+    pngs = sorted(p.name for p in (tmp_path / "plots").iterdir())
+    assert "summary.png" in pngs and len(pngs) == 5
+    assert (tmp_path / "plots" / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_table_by_default(history_csv: Path) -> None:
+    code, out, _ = rtest(
+        "backtest", history_csv, "--models", "customer", "--origins", "2", "--policy", "both"
+    )
+    assert code == 0 and "customer" in out and "wape" in out and "never" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "pieces"),
+    [
+        (["--models", "lstm,prophet"], ["unknown model 'prophet'"]),
+        (["--origins", "500"], ["too few for 500 origins"]),
+        (["--policy", "sometimes"], ["unknown policy 'sometimes'"]),
+        (["--freq", "hourly"], ["unknown frequency 'hourly'"]),
+    ],
+)
+def test_backtest_bad_options(history_csv: Path, args: list[str], pieces: list[str]) -> None:
+    assert_user_error(*rtest("backtest", history_csv, *args)[::2], *pieces)
+
+
+def test_backtest_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("unique_id,ds,y,customer_forecast\nA,2024-01-01,3,1\nA,2024-01-08,-1,1\n")
+    assert_user_error(*rtest("backtest", bad)[::2], "bad.csv line 3: negative y -1")
+    assert_user_error(*rtest("backtest", tmp_path / "none.csv")[::2], "none.csv: no such file")
+
+
+def test_fit_then_predict_csv_and_json(history_csv: Path, future_csv: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    code, out, _ = rtest("fit", history_csv, "--out", model, "--model", "arimax")
+    assert code == 0 and (model / "meta.json").is_file() and (model / "arimax.json").is_file()
+    code, out, _ = rtest("predict", model, "--future", future_csv, "--csv")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    future = pd.read_csv(future_csv)
+    assert list(table.columns) == ["unique_id", "ds", "forecast"]
+    assert table[["unique_id", "ds"]].equals(future[["unique_id", "ds"]])
+    assert (table["forecast"] >= 0).all()
+    code, out, _ = rtest("predict", model, "--future", future_csv, "--json")
+    assert code == 0 and [r["forecast"] for r in json.loads(out)] == table["forecast"].tolist()
+
+
+def test_predict_with_new_history_moves_the_origin(history_csv: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    assert rtest("fit", history_csv, "--out", model, "--model", "snaive")[0] == 0
+    history = pd.read_csv(history_csv)
+    last = pd.to_datetime(history["ds"]).max()
+    week = lambda k: (last + pd.Timedelta(weeks=k)).strftime("%Y-%m-%d")  # noqa: E731
+    new = tmp_path / "new.csv"
+    new.write_text(f"unique_id,ds,y,customer_forecast\nFG-0000,{week(1)},0,5\n")
+    future = tmp_path / "future.csv"
+    future.write_text(f"unique_id,ds,customer_forecast\nFG-0000,{week(2)},5\n")
+    code, out, err = rtest("predict", model, "--future", future, "--history", new, "--json")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["ds"] == week(2)
+    # without the new week, week 2 would be two steps ahead and need week 1's customer forecast
+    assert_user_error(
+        *rtest("predict", model, "--future", future)[::2], f"no customer_forecast for {week(1)}"
+    )
+
+
+def test_predict_bad_input(history_csv: Path, future_csv: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    assert rtest("fit", history_csv, "--out", model, "--model", "customer")[0] == 0
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("unique_id,ds,customer_forecast\nNOPE,2030-01-07,3\n")
+    assert_user_error(
+        *rtest("predict", model, "--future", unknown)[::2],
+        "unknown.csv line 2: unknown unique_id 'NOPE'",
+    )
+    past = tmp_path / "past.csv"
+    past.write_text("unique_id,ds,customer_forecast\nFG-0000,2020-01-06,3\n")
+    assert_user_error(
+        *rtest("predict", model, "--future", past)[::2],
+        "past.csv line 2: ds 2020-01-06 is not after the last history period",
+    )
+    assert_user_error(
+        *rtest("predict", tmp_path, "--future", future_csv)[::2], "not a model directory"
+    )
+    assert_user_error(
+        *rtest("predict", model, "--future", future_csv, "--json", "--csv")[::2],
+        "choose one of --json and --csv",
+    )
+
+
+def test_parts_turns_predictions_into_part_demand(tmp_path: Path) -> None:
+    pred = tmp_path / "pred.csv"
+    pred.write_text(
+        "unique_id,ds,forecast\nFG1,2024-01-01,10\nFG2,2024-01-01,4\nFG1,2024-01-08,1\n"
+    )
+    bom = tmp_path / "bom.csv"
+    bom.write_text("finished_good,part,quantity_per_unit\nFG1,screw,4\nFG1,panel,1\nFG2,screw,2\n")
+    code, out, _ = rtest("parts", pred, bom, "--json")
+    assert code == 0
+    assert json.loads(out) == [
+        {"part": "panel", "ds": "2024-01-01", "demand": 10.0},
+        {"part": "panel", "ds": "2024-01-08", "demand": 1.0},
+        {"part": "screw", "ds": "2024-01-01", "demand": 48.0},
+        {"part": "screw", "ds": "2024-01-08", "demand": 4.0},
+    ]
+    code, out, _ = rtest("parts", pred, bom)
+    assert code == 0 and out.splitlines()[0] == "part,ds,demand"
+
+
+@pytest.mark.parametrize(
+    ("bom_text", "piece"),
+    [
+        ("finished_good,part\nFG1,screw\n", "missing column(s) quantity_per_unit"),
+        (
+            "finished_good,part,quantity_per_unit\nFG1,screw,-2\n",
+            "line 2: quantity_per_unit must be positive",
+        ),
+        (
+            "finished_good,part,quantity_per_unit\nFG1,screw,2\nFG1,screw,3\n",
+            "line 3: part 'screw' listed twice for finished good 'FG1'",
+        ),
+        (
+            "finished_good,part,quantity_per_unit\nFG9,screw,2\n",
+            "line 2: finished good 'FG1' is not in",
+        ),
+    ],
+)
+def test_parts_bad_bill_of_materials(tmp_path: Path, bom_text: str, piece: str) -> None:
+    pred = tmp_path / "pred.csv"
+    pred.write_text("unique_id,ds,forecast\nFG1,2024-01-01,10\n")
+    bom = tmp_path / "bom.csv"
+    bom.write_text(bom_text)
+    assert_user_error(*rtest("parts", pred, bom)[::2], piece)
+
+
+def test_serve_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("RTEST_FORECAST_TOKEN", raising=False)
+    assert_user_error(*rtest("serve", "--data-dir", tmp_path)[::2], "no token")
