@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from robotest.dsl.cli import register as register_dsl
+from robotest.server.cli import register as register_server
 
 app = typer.Typer(
     name="rtest",
@@ -26,6 +27,7 @@ def _root() -> None:
 
 
 register_dsl(app)
+register_server(app)
 
 
 def main() -> None:
