@@ -25,8 +25,10 @@ __all__ = [
     "press", "type_text", "click_icon", "click_text", "await_text", "await_icon",
     "await_gone", "exists_text", "exists_icon", "read_text", "click", "move_to", "wait",
     "screenshot", "log", "icon", "config", "plugins", "Match", "Icon",
-    "test", "subscript", "setup", "teardown",
 ]
+
+# The block decorators are reached as ``__rtest__.test`` etc. by compiled code only.
+_BLOCKS = (test, subscript, setup, teardown)
 
 
 def _keys(keys: str | Sequence[str]) -> list[tuple[str, ...]]:

@@ -1,0 +1,365 @@
+"""Compiles `.rtest` source to one Python ``ast.Module`` and a code object.
+
+Steps: find the robot lines and parse them with the lark grammar (:mod:`scanner`),
+replace each with a Python placeholder of the same shape, parse the whole file once
+with Python's own parser, then swap the placeholders for runtime calls and block
+definitions (:mod:`codegen`). Every error found on the way becomes a
+:class:`Diagnostic`; all of them are raised together as :class:`RtestSyntaxError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import difflib
+import string
+from dataclasses import dataclass, field
+from types import CodeType
+
+from robotest.dsl import codegen
+from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
+from robotest.dsl.lexer import LineIndex
+from robotest.dsl.model import (
+    BareName, HookHeader, KeySpec, PyExpr, RobotStatement, SubscriptHeader, TestHeader,
+    expressions,
+)
+from robotest.dsl.scanner import PLACEHOLDER, RobotLine, find_robot_lines, substitute
+from robotest.keys import NAMED_KEYS
+
+MAX_PYTHON_ERRORS = 5
+_BODIES = ("body", "orelse", "finalbody")
+
+
+@dataclass
+class CompiledModule:
+    """A compiled `.rtest` file: its AST (for `rtest compile`) and its code."""
+
+    filename: str
+    tree: ast.Module
+    code: CodeType
+
+    @property
+    def python_source(self) -> str:
+        return ast.unparse(self.tree)
+
+
+def compile_source(source: str, filename: str = "<rtest>") -> CompiledModule:
+    """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found."""
+    tree, diagnostics = build_tree(source, filename)
+    if not diagnostics:
+        try:
+            code = compile(tree, filename, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            diagnostics = [_python_diagnostic(error, filename)]
+        else:
+            return CompiledModule(filename, tree, code)
+    raise RtestSyntaxError(diagnostics, source)
+
+
+def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
+    """Every compile error of *source* (an empty list when it compiles)."""
+    try:
+        compile_source(source, filename)
+    except RtestSyntaxError as error:
+        return error.diagnostics
+    return []
+
+
+def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]]:
+    """The module's AST and the errors found (the AST is only usable without errors)."""
+    index = LineIndex(source)
+    robots = find_robot_lines(source, index)
+    while True:
+        module, diagnostics = _parse_python(substitute(source, robots), filename)
+        if module is None:
+            return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
+        rewriter = Rewriter(source, robots, index, filename)
+        rewriter.rewrite(module)
+        stray = [r for r in robots if id(r) not in rewriter.matched]
+        if not stray:  # every robot line was a real one (none inside a string...)
+            return module, diagnostics + rewriter.diagnostics
+        robots = [r for r in robots if id(r) in rewriter.matched]
+
+
+def _robot_errors(robots: list[RobotLine], index: LineIndex, filename: str) -> list[Diagnostic]:
+    return [_at(index, filename, r.error[1], r.error[0]) for r in robots if r.error]
+
+
+def _at(index: LineIndex, filename: str, pos: int, message: str) -> Diagnostic:
+    line, col = index.position(pos)
+    return Diagnostic(filename, line, col + 1, message)
+
+
+def _python_diagnostic(error: SyntaxError, filename: str) -> Diagnostic:
+    return Diagnostic(filename, error.lineno or 1, max(1, error.offset or 1), error.msg)
+
+
+def _parse_python(text: str, filename: str) -> tuple[ast.Module | None, list[Diagnostic]]:
+    """Parse with Python; after a syntax error, neutralise that line and go on."""
+    diagnostics: list[Diagnostic] = []
+    neutralised: set[int] = set()
+    for _ in range(MAX_PYTHON_ERRORS):
+        try:
+            return ast.parse(text, filename), diagnostics
+        except SyntaxError as error:
+            line = error.lineno or 0
+            if line in neutralised:
+                break
+            diagnostics.append(_python_diagnostic(error, filename))
+            lines = text.split("\n")
+            if not 1 <= line <= len(lines) or isinstance(error, IndentationError):
+                break
+            neutralised.add(line)
+            old = lines[line - 1]
+            indent = old[: len(old) - len(old.lstrip())]
+            lines[line - 1] = indent + ("if 1:" if old.rstrip().endswith(":") else "pass")
+            text = "\n".join(lines)
+    return None, diagnostics
+
+
+@dataclass
+class Rewriter:
+    """Replaces placeholders with runtime calls and block definitions, checking placement."""
+
+    source: str
+    robots: list[RobotLine]
+    index: LineIndex
+    filename: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    matched: set[int] = field(default_factory=set)
+    bare_names: list[BareName] = field(default_factory=list)
+    titles: dict[str, int] = field(default_factory=dict)
+    hooks: set[str] = field(default_factory=set)
+    function_names: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.by_line = {self.index.position(r.start)[0]: r for r in self.robots}
+
+    def rewrite(self, module: ast.Module) -> None:
+        module.body = self.block(module.body, in_function=False, at_module=True)
+        if self.bare_names:
+            self.check_bare_names(module)
+        codegen_pos = (1, 0, 1, 0)
+        insert_at = _after_future_imports(module.body)
+        module.body[insert_at:insert_at] = codegen.prelude(codegen_pos)
+
+    def error(self, pos: int, message: str) -> None:
+        self.diagnostics.append(_at(self.index, self.filename, pos, message))
+
+    # -- walking ------------------------------------------------------------------
+    def block(self, stmts: list[ast.stmt], in_function: bool, at_module: bool) -> list[ast.stmt]:
+        out = []
+        for stmt in stmts:
+            robot = self.by_line.get(stmt.lineno)
+            if robot is not None and _is_placeholder(stmt, robot, self.index):
+                self.matched.add(id(robot))
+                stmt = self.robot(stmt, robot, in_function, at_module)
+            self.children(stmt, in_function)
+            out.append(stmt)
+        return out
+
+    def children(self, stmt: ast.stmt, in_function: bool) -> None:
+        inner = in_function or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
+        for name in _BODIES:
+            body = getattr(stmt, name, None)
+            if body:
+                setattr(stmt, name, self.block(body, inner, False))
+        for handler in getattr(stmt, "handlers", ()):
+            handler.body = self.block(handler.body, inner, False)
+        for case in getattr(stmt, "cases", ()):
+            case.body = self.block(case.body, inner, False)
+
+    # -- robot lines --------------------------------------------------------------
+    def robot(self, stmt: ast.stmt, robot: RobotLine, in_function: bool,
+              at_module: bool) -> ast.stmt:
+        parsed = robot.parsed
+        if robot.error is not None or parsed is None:
+            message, pos = robot.error or ("cannot parse this line", robot.start)
+            self.error(pos, message)
+            return stmt
+        if isinstance(parsed, RobotStatement):
+            return self.statement(stmt, robot, parsed, in_function)
+        if not at_module and not isinstance(parsed, SubscriptHeader):
+            word = parsed.head.value
+            self.error(robot.start, f"'{word}' belongs at the top level of the file, "
+                                    "not inside another block")
+            return stmt
+        if isinstance(parsed, TestHeader):
+            return self.test(stmt, robot, parsed)
+        if isinstance(parsed, SubscriptHeader):
+            return self.subscript(stmt, robot, parsed)
+        return self.hook(stmt, robot, parsed)
+
+    def statement(self, stmt: ast.stmt, robot: RobotLine, parsed: RobotStatement,
+                  in_function: bool) -> ast.stmt:
+        if not in_function:
+            self.error(robot.start, f"'{parsed.name}' runs on the robot: put it inside a test, "
+                                    "sub-script, setup, teardown or function")
+        placeholder = stmt.value  # type: ignore[attr-defined]
+        nodes = dict(zip(expressions(parsed), placeholder.args, strict=True))
+        if isinstance(parsed.subject, tuple):
+            self.bare_names += [a for spec in parsed.subject for a in spec.atoms
+                                if isinstance(a, BareName)]
+        stmt.value = codegen.Generator(nodes, codegen.span(placeholder)).statement(parsed)  # type: ignore[attr-defined]
+        return stmt
+
+    def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
+        assert isinstance(stmt, ast.With)
+        nodes = dict(zip(expressions(header),
+                         [item.context_expr for item in stmt.items], strict=True))
+        self.check_title(robot, header)
+        pos = codegen.span(stmt)
+        names = [name for loop_names, _ in header.loops for name in loop_names]
+        decorator = codegen.Generator(nodes, pos).test_decorator(header)
+        name = codegen.test_function_name(header.title, self.function_names, pos[0])
+        return codegen.function(name, codegen.arguments(names, pos), stmt.body, decorator, pos)
+
+    def check_title(self, robot: RobotLine, header: TestHeader) -> None:
+        pos = header.title_expr.start
+        loop_names = {n for names, _ in header.loops for n in names}
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(header.title) if f is not None}
+        except ValueError as error:
+            self.error(pos, f"bad test title: {error}")
+            return
+        unknown = sorted(f for f in fields if f.split(".")[0].split("[")[0] not in loop_names)
+        if unknown:
+            self.error(pos, f"test title uses {{{unknown[0]}}} but no 'for' clause defines it")
+        elif header.loops and not fields:
+            self.error(pos, "a test with 'for' clauses needs {name} placeholders in its title "
+                            "so that every case gets its own title")
+        elif not header.loops:
+            first = self.titles.setdefault(header.title, self.index.position(pos)[0])
+            if first != self.index.position(pos)[0]:
+                self.error(pos, f"duplicate test title {header.title!r} (first on line {first})")
+
+    def subscript(self, stmt: ast.stmt, robot: RobotLine, header: SubscriptHeader) -> ast.stmt:
+        assert isinstance(stmt, ast.FunctionDef)
+        self.literal_defaults(stmt.args, robot)
+        pos = codegen.span(stmt)
+        keywords = {}
+        gen = codegen.Generator({}, pos)
+        for key in ("retries", "timeout"):
+            value = getattr(header, key)
+            if value is not None:
+                keywords[key] = self.header_value(value, stmt, gen)
+        stmt.decorator_list = [codegen.call(
+            "subscript", [codegen.constant(header.name, pos)], keywords, pos)]
+        return stmt
+
+    def header_value(self, value: object, stmt: ast.FunctionDef,
+                     gen: codegen.Generator) -> ast.expr:
+        """A retries/timeout value; a parenthesised expression is parsed in place."""
+        if isinstance(value, PyExpr):
+            return _parse_expr_at(self.source, value, self.index)
+        return gen.value(value)  # type: ignore[arg-type]
+
+    def literal_defaults(self, args: ast.arguments, robot: RobotLine) -> None:
+        if not robot.literals:
+            return
+        by_position = {self.index.position(off): lit for off, lit in robot.literals.items()}
+        defaults = args.defaults
+        for i, node in enumerate(defaults):
+            lit = by_position.get((node.lineno, node.col_offset))
+            if lit is not None and isinstance(node, ast.Constant):
+                node.value = lit.value  # type: ignore[attr-defined]
+        for node in args.kw_defaults:
+            if node is None:
+                continue
+            lit = by_position.get((node.lineno, node.col_offset))
+            if lit is not None and isinstance(node, ast.Constant):
+                node.value = lit.value  # type: ignore[attr-defined]
+
+    def hook(self, stmt: ast.stmt, robot: RobotLine, header: HookHeader) -> ast.stmt:
+        assert isinstance(stmt, ast.If)
+        if header.kind in self.hooks:
+            self.error(robot.start, f"a second '{header.kind}:' block (one per file)")
+        self.hooks.add(header.kind)
+        pos = codegen.span(stmt)
+        decorator = codegen.runtime(header.kind, pos)
+        return codegen.function(f"__rtest_{header.kind}__", codegen.arguments([], pos),
+                                stmt.body, decorator, pos)
+
+    # -- key names ----------------------------------------------------------------
+    def check_bare_names(self, module: ast.Module) -> None:
+        bound = _bound_names(module) | set(dir(builtins)) | _api_names()
+        for bare in self.bare_names:
+            name = bare.token.value
+            if name in bound:
+                continue
+            close = difflib.get_close_matches(name.lower(), [k.lower() for k in NAMED_KEYS], 1)
+            hint = ""
+            if close:
+                hint = f" (did you mean {next(k for k in NAMED_KEYS if k.lower() == close[0])}?)"
+            self.error(bare.expr.start, f"unknown key {name!r}{hint}; single characters are "
+                                        "quoted (\"a\") and a variable must be defined")
+
+
+def _is_placeholder(stmt: ast.stmt, robot: RobotLine, index: LineIndex) -> bool:
+    parsed = robot.parsed
+    col = index.position(robot.start)[1]
+    if parsed is None or isinstance(parsed, RobotStatement):
+        value = getattr(stmt, "value", None)
+        return (isinstance(stmt, ast.Expr | ast.Assign) and isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Name) and value.func.id == PLACEHOLDER
+                and value.col_offset == col)
+    if stmt.col_offset != col:
+        return False
+    if isinstance(parsed, TestHeader):
+        return isinstance(stmt, ast.With)
+    if isinstance(parsed, SubscriptHeader):
+        return isinstance(stmt, ast.FunctionDef) and stmt.name == parsed.name
+    return isinstance(stmt, ast.If)
+
+
+def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex) -> ast.expr:
+    """Parse the expression at ``source[expr.start:expr.end]`` with its own positions."""
+    line, col = index.position(expr.start)
+    node = ast.parse(source[expr.start:expr.end], mode="eval").body
+    for child in ast.walk(node):
+        if not hasattr(child, "lineno"):
+            continue
+        if child.lineno == 1:
+            child.col_offset += col
+        if child.end_lineno == 1:
+            child.end_col_offset += col  # type: ignore[operator]
+        child.lineno += line - 1
+        child.end_lineno += line - 1  # type: ignore[operator]
+    return node
+
+
+def _after_future_imports(body: list[ast.stmt]) -> int:
+    position = 0
+    for i, stmt in enumerate(body):
+        is_doc = (i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+                  and isinstance(stmt.value.value, str))
+        if is_doc or (isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"):
+            position = i + 1
+        else:
+            break
+    return position
+
+
+def _bound_names(module: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+    return names
+
+
+def _api_names() -> set[str]:
+    from robotest.runtime import api
+
+    return set(api.__all__)
+
+
+__all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_source"]

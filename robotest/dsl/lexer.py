@@ -1,0 +1,161 @@
+"""Splits one robot line of `.rtest` source into the terminals of ``robot.lark``.
+
+A robot line runs from its first word to the end of its logical line: brackets may
+span physical lines, as in Python. Each bracketed group becomes one GROUP token
+(its inside is a Python expression, parsed by Python), strings follow Python 3.11's
+rules, and ``2s`` / ``500ms`` / ``1.5min`` / ``1h`` are DURATION tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lark import Token
+
+STATEMENT_WORDS = {
+    "press": "PRESS", "type_text": "TYPE_TEXT", "click_icon": "CLICK_ICON",
+    "click_text": "CLICK_TEXT", "await_text": "AWAIT_TEXT", "await_icon": "AWAIT_ICON",
+    "await_gone": "AWAIT_GONE", "read_text": "READ_TEXT", "click": "CLICK",
+    "move_to": "MOVE_TO", "wait": "WAIT", "screenshot": "SCREENSHOT",
+}
+HEADER_WORDS = {"test": "TEST", "subscript": "SUBSCRIPT", "setup": "SETUP",
+                "teardown": "TEARDOWN"}
+CLAUSE_WORDS = {
+    "times": "TIMES", "every": "EVERY", "hold": "HOLD", "within": "WITHIN", "in": "IN",
+    "button": "BUTTON", "double": "DOUBLE", "right_of": "RIGHT_OF", "left_of": "LEFT_OF",
+    "below": "BELOW", "above": "ABOVE", "icon": "ICON", "tags": "TAGS",
+    "timeout": "TIMEOUT", "retries": "RETRIES", "for": "FOR",
+}
+HEAD_WORDS = {**STATEMENT_WORDS, **HEADER_WORDS}
+
+_STRING = (r"(?:[rRbBuUfF]{1,2})?(?:'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\""
+           r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
+_NUMBER = (r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
+           r"|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)")
+_TOKEN = re.compile(
+    rf"""(?P<ws>[ \t\f]+|\\\r?\n)
+      |(?P<comment>\#[^\n]*)
+      |(?P<newline>\r?\n)
+      |(?P<string>{_STRING})
+      |(?P<duration>(?:\d+(?:\.\d*)?|\.\d+)(?:ms|min|s|h)(?![\w]))
+      |(?P<number>{_NUMBER})(?!\w)
+      |(?P<badnumber>\.?\d[\w.]*)
+      |(?P<name>[^\W\d]\w*)
+      |(?P<open>[(\[{{])
+      |(?P<close>[)\]}}])
+      |(?P<op>\*\*|//|<<|>>|<=|>=|==|!=|->|:=|[-+*/%@&|^~<>=.,:;!])
+      |(?P<bad>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+_SIMPLE_OPS = {".": "DOT", "+": "PLUS", ",": "COMMA", ":": "COLON"}
+
+
+class LexError(Exception):
+    """A robot line that cannot be split into tokens; *pos* is a source offset."""
+
+    def __init__(self, message: str, pos: int):
+        super().__init__(message)
+        self.pos = pos
+
+
+class LineIndex:
+    """Maps source offsets to 1-based lines and 0-based columns."""
+
+    def __init__(self, source: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", source)]
+
+    def position(self, pos: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.starts, pos)
+        return line, pos - self.starts[line - 1]
+
+
+def _token(kind: str, value: str, start: int, end: int, index: LineIndex) -> Token:
+    line, col = index.position(start)
+    end_line, end_col = index.position(end)
+    return Token(kind, value, start, line, col, end_line, end_col, end)
+
+
+def _skip_group(source: str, pos: int, opener: str) -> int:
+    """Offset just past the bracket closing the one at *pos* (strings and comments skipped)."""
+    stack = [_PAIRS[opener]]
+    pos += 1
+    while stack:
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            raise LexError(f"'{opener}' is never closed", pos)
+        kind = match.lastgroup
+        text = match.group()
+        if kind == "open":
+            stack.append(_PAIRS[text])
+        elif kind == "close":
+            if text != stack[-1]:
+                raise LexError(f"'{text}' does not match the open bracket", match.start())
+            stack.pop()
+        elif kind == "bad":
+            raise _bad_character(source, match.start())
+        pos = match.end()
+    return pos
+
+
+def _bad_character(source: str, pos: int) -> LexError:
+    char = source[pos]
+    if char in "'\"":
+        return LexError("unterminated string", pos)
+    return LexError(f"unexpected character {char!r}", pos)
+
+
+def lex_robot_line(source: str, start: int, index: LineIndex) -> tuple[list[Token], int]:
+    """Tokens of the robot line starting at *start*, and the offset where it ends."""
+    tokens: list[Token] = []
+    pos = start
+    end = len(source)
+    while pos < end:
+        match = _TOKEN.match(source, pos)
+        assert match is not None  # the 'bad' alternative matches any character
+        kind = match.lastgroup
+        if kind == "newline":
+            break
+        if kind == "open":
+            close = _skip_group(source, pos, match.group())
+            tokens.append(_token("GROUP", source[pos:close], pos, close, index))
+            pos = close
+            continue
+        if kind == "close":
+            raise LexError(f"unmatched '{match.group()}'", pos)
+        if kind == "bad":
+            raise _bad_character(source, pos)
+        if kind == "badnumber":
+            raise LexError(
+                f"bad duration {match.group()!r}: write a number with ms, s, min or h "
+                "(e.g. 500ms, 2s, 1.5min, 1h)", pos)
+        if kind not in ("ws", "comment"):
+            tokens.append(_token(_classify(kind, match.group(), not tokens), match.group(),
+                                 pos, match.end(), index))
+        pos = match.end()
+    return tokens, _strip_end(source, start, pos)
+
+
+def _strip_end(source: str, start: int, pos: int) -> int:
+    """The end of the line's code: trailing blanks and comments are not part of it."""
+    text = source[start:pos]
+    code = _TOKEN.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(),
+                      text) if "#" in text else text
+    return start + len(code.rstrip(" \t\f\r\\"))
+
+
+def _classify(kind: str, text: str, first: bool) -> str:
+    if kind == "name":
+        if first:
+            return HEAD_WORDS.get(text, "NAME")
+        return CLAUSE_WORDS.get(text, "NAME")
+    if kind == "op":
+        return _SIMPLE_OPS.get(text, "OP")
+    return kind.upper()
+
+
+def token_types(tokens: Sequence[Token]) -> tuple[str, ...]:
+    return tuple(t.type for t in tokens)

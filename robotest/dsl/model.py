@@ -1,0 +1,133 @@
+"""The parsing model: robot statements and block headers as the grammar reads them.
+
+Python expressions inside them stay source spans (:class:`PyExpr`): Python's own
+parser turns them into ``ast`` nodes, so every node keeps its `.rtest` position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from lark import Token
+
+
+@dataclass(frozen=True)
+class PyExpr:
+    """A Python expression at source offsets ``[start, end)``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A value the compiler knows (a duration in seconds, a count, a button name)."""
+
+    value: object
+    token: Token
+
+
+@dataclass(frozen=True)
+class NamedKey:
+    """A bare key name such as ``F2`` or ``ctrl``, in its canonical spelling."""
+
+    name: str
+    token: Token
+
+
+@dataclass(frozen=True)
+class BareName:
+    """A bare name in a key spec that is not a key: a variable holding a key spec."""
+
+    expr: PyExpr
+    token: Token
+
+
+@dataclass(frozen=True)
+class IconRef:
+    """``icon EXPR`` where text is also allowed."""
+
+    expr: PyExpr
+
+
+KeyAtom = Union[NamedKey, BareName, PyExpr]
+Value = Union[PyExpr, Literal, IconRef]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """Keys joined by ``+``: pressed together as one chord."""
+
+    atoms: tuple[KeyAtom, ...]
+
+
+@dataclass(frozen=True)
+class RobotStatement:
+    """One robot statement: its runtime function, main argument and clauses."""
+
+    name: str
+    head: Token
+    subject: Value | tuple[KeySpec, ...] | None
+    clauses: dict[str, Value] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TestHeader:
+    """``test "TITLE" [tags ...] [timeout DUR] [for NAMES in EXPR]...:``"""
+
+    head: Token
+    title: str
+    title_expr: PyExpr
+    tags: tuple[str, ...] = ()
+    timeout: Value | None = None
+    loops: tuple[tuple[tuple[str, ...], PyExpr], ...] = ()
+
+
+@dataclass(frozen=True)
+class SubscriptHeader:
+    """``subscript NAME(PARAMS) [retries N] [timeout DUR]:``"""
+
+    head: Token
+    name: str
+    params: Token
+    retries: Value | None = None
+    timeout: Value | None = None
+
+
+@dataclass(frozen=True)
+class HookHeader:
+    """``setup:`` or ``teardown:``."""
+
+    head: Token
+    kind: str
+
+
+Header = Union[TestHeader, SubscriptHeader, HookHeader]
+Parsed = Union[RobotStatement, Header]
+
+
+def expressions(node: Parsed) -> list[PyExpr]:
+    """Every Python expression of a statement or header, in source order."""
+    found: list[PyExpr] = []
+
+    def visit(value: object) -> None:
+        if isinstance(value, PyExpr):
+            found.append(value)
+        elif isinstance(value, IconRef | BareName):
+            visit(value.expr)
+        elif isinstance(value, KeySpec):
+            for atom in value.atoms:
+                visit(atom)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                visit(item)
+
+    if isinstance(node, RobotStatement):
+        visit(node.subject)
+        visit(list(node.clauses.values()))
+    elif isinstance(node, TestHeader):
+        visit(node.title_expr)
+        visit(node.timeout)
+        visit([expr for _, expr in node.loops])
+    return sorted(found, key=lambda e: e.start)

@@ -1,0 +1,300 @@
+"""Parses one robot line with the ``robot.lark`` grammar into the parsing model.
+
+The grammar reads terminals from :mod:`robotest.dsl.lexer`; a lark ``Transformer``
+(kept apart from the grammar, as lark recommends) builds model objects, and lark's
+errors become :class:`RobotSyntaxError` with a message a QA engineer can act on.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree
+from lark.exceptions import UnexpectedToken
+from lark.lexer import Lexer
+
+from robotest.dsl.durations import parse_duration
+from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS
+from robotest.dsl.model import (
+    BareName, HookHeader, IconRef, KeySpec, Literal, NamedKey, Parsed, PyExpr,
+    RobotStatement, SubscriptHeader, TestHeader, Value,
+)
+from robotest.keys import canonical_key, is_key_name
+
+BUTTONS = ("left", "right", "middle")
+_WORD_OF = {terminal: word for word, terminal in {**HEAD_WORDS, **CLAUSE_WORDS}.items()}
+
+# The clauses each statement takes, for error messages and the language reference.
+CLAUSES: dict[str, tuple[str, ...]] = {
+    "press": ("times", "every", "hold"),
+    "type_text": ("every",),
+    "click_icon": ("in", "within", "button", "double"),
+    "click_text": ("in", "within", "button", "double"),
+    "await_text": ("in", "within"),
+    "await_icon": ("in", "within"),
+    "await_gone": ("in", "within"),
+    "read_text": ("right_of", "left_of", "below", "above", "in"),
+    "click": ("button", "double"),
+    "move_to": (),
+    "wait": (),
+    "screenshot": (),
+    "test": ("tags", "timeout", "for"),
+    "subscript": ("retries", "timeout"),
+}
+
+
+class RobotSyntaxError(Exception):
+    """A robot line the grammar rejects; *pos* is the offending source offset."""
+
+    def __init__(self, message: str, pos: int):
+        super().__init__(message)
+        self.pos = pos
+
+
+class _NoLexer(Lexer):
+    """Tokens are fed one by one from robotest's own lexer."""
+
+    def __init__(self, conf: Any):
+        pass
+
+    def lex(self, *args: Any) -> Any:  # pragma: no cover - never called
+        raise AssertionError("robot lines are lexed by robotest.dsl.lexer")
+
+
+def _expr(tokens: Sequence[Any]) -> PyExpr:
+    return PyExpr(tokens[0].start_pos, tokens[-1].end_pos)
+
+
+def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
+    return (name, value, token)
+
+
+class ToModel(Transformer):  # type: ignore[type-arg]
+    """Builds :mod:`robotest.dsl.model` objects from the parse (inline, no tree)."""
+
+    # -- values -----------------------------------------------------------------
+    def expr(self, items: list[Token]) -> PyExpr:
+        return _expr(items)
+
+    def dur(self, items: list[Token]) -> Value:
+        token = items[0]
+        if token.type == "GROUP":
+            return PyExpr(token.start_pos, token.end_pos)
+        return Literal(parse_duration(token.value), token)
+
+    def count(self, items: list[Token]) -> Value:
+        token = items[0]
+        if token.type == "GROUP":
+            return PyExpr(token.start_pos, token.end_pos)
+        try:
+            value = int(token.value.replace("_", ""), 0)
+        except ValueError:
+            raise RobotSyntaxError(f"expected a whole number, got {token.value!r}",
+                                   token.start_pos) from None
+        if value < 0:  # pragma: no cover - the lexer never yields a negative number
+            raise RobotSyntaxError("expected a positive number", token.start_pos)
+        return Literal(value, token)
+
+    def icon_ref(self, items: list[Any]) -> IconRef:
+        return IconRef(items[-1])
+
+    def target(self, items: list[Any]) -> Value:
+        return items[0]
+
+    # -- keys -------------------------------------------------------------------
+    def key_name(self, items: list[Token]) -> Any:
+        first = items[0]
+        if len(items) > 1:
+            return _expr(items)
+        if is_key_name(first.value):
+            return NamedKey(canonical_key(first.value) or first.value, first)
+        return BareName(_expr(items), first)
+
+    def key_string(self, items: list[Token]) -> PyExpr:
+        return _expr(items)
+
+    def key_group(self, items: list[Token]) -> PyExpr:
+        return _expr(items)
+
+    def trailer(self, items: list[Token]) -> Token:
+        return items[-1]
+
+    def keyspec(self, items: list[Any]) -> KeySpec:
+        return KeySpec(tuple(item for item in items if not isinstance(item, Token)))
+
+    def keys(self, items: list[Any]) -> tuple[KeySpec, ...]:
+        return tuple(item for item in items if isinstance(item, KeySpec))
+
+    # -- clauses ----------------------------------------------------------------
+    def times_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("times", items[1], items[0])
+
+    def every_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("every", items[1], items[0])
+
+    def hold_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("hold", items[1], items[0])
+
+    def in_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("region", items[1], items[0])
+
+    def within_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("within", items[1], items[0])
+
+    def double_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("double", Literal(True, items[0]), items[0])
+
+    def button_clause(self, items: list[Token]) -> tuple[str, Value | None, Token]:
+        token = items[1]
+        if token.type != "NAME":
+            return _clause("button", PyExpr(token.start_pos, token.end_pos), items[0])
+        if token.value not in BUTTONS:
+            raise RobotSyntaxError(
+                f"button must be left, right or middle, not {token.value!r}", token.start_pos)
+        return _clause("button", Literal(token.value, token), items[0])
+
+    def side_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause(items[0].value, items[-1], items[0])
+
+    def retries_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("retries", items[1], items[0])
+
+    def timeout_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        return _clause("timeout", items[1], items[0])
+
+    def tags_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
+        tags = tuple(item for item in items[1:] if not isinstance(item, Token))
+        return ("tags", tags, items[0])
+
+    def tag(self, items: list[Token]) -> str:
+        token = items[0]
+        if token.type == "STRING":
+            return _string_value(token)
+        return str(token.value)
+
+    def for_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
+        names = tuple(t.value for t in items[1:-2] if t.type == "NAME")
+        return ("for", (names, items[-1]), items[0])
+
+    # -- statements -------------------------------------------------------------
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+        name = str(data)
+        if name.startswith("_"):  # lark's helper rules for `x*`: inlined into the parent
+            return Tree(data, children, meta)
+        if name not in CLAUSES:
+            raise AssertionError(f"grammar rule {name} has no transformer")  # pragma: no cover
+        head = children[0]
+        rest = children[1:]
+        subject = None
+        if rest and not (isinstance(rest[0], tuple) and len(rest[0]) == 3
+                         and isinstance(rest[0][2], Token)):
+            subject = rest[0]
+            rest = rest[1:]
+        return RobotStatement(name, head, subject, _collect(name, rest))
+
+    def start(self, items: list[Any]) -> Parsed:
+        return items[0]
+
+    def test_header(self, items: list[Any]) -> TestHeader:
+        head, title, *rest = items
+        rest = [c for c in rest if isinstance(c, tuple)]
+        if title.value[:1] not in "'\"":
+            raise RobotSyntaxError("a test title is a plain string (no f-string or prefix)",
+                                   title.start_pos)
+        loops = tuple(value for name, value, _ in rest if name == "for")
+        clauses = _collect("test", [c for c in rest if c[0] != "for"])
+        return TestHeader(head, _string_value(title), PyExpr(title.start_pos, title.end_pos),
+                          tags=clauses.get("tags", ()),  # type: ignore[arg-type]
+                          timeout=clauses.get("timeout"), loops=loops)
+
+    def subscript_header(self, items: list[Any]) -> SubscriptHeader:
+        head, name, params, *rest = items
+        clauses = _collect("subscript", [c for c in rest if isinstance(c, tuple)])
+        return SubscriptHeader(head, name.value, params, clauses.get("retries"),
+                               clauses.get("timeout"))
+
+    def setup_header(self, items: list[Token]) -> HookHeader:
+        return HookHeader(items[0], "setup")
+
+    def teardown_header(self, items: list[Token]) -> HookHeader:
+        return HookHeader(items[0], "teardown")
+
+
+def _string_value(token: Token) -> str:
+    import ast
+
+    value = ast.literal_eval(token.value)
+    if not isinstance(value, str):
+        raise RobotSyntaxError("expected a text string", token.start_pos)
+    return value
+
+
+def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    sides = {"right_of", "left_of", "below", "above"}
+    for name, value, token in clauses:
+        if name in found or (name in sides and sides & found.keys()):
+            raise RobotSyntaxError(f"'{token.value}' is given twice in one {statement}",
+                                   token.start_pos)
+        found[name] = value
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = resources.files("robotest.dsl").joinpath("robot.lark").read_text()
+    return Lark(grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(),
+                maybe_placeholders=False)
+
+
+def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
+    """Parse the tokens of one robot line; *end* is where the line ends (for errors)."""
+    interactive = _lark().parse_interactive("")
+    try:
+        for token in tokens:
+            interactive.feed_token(token)
+        return interactive.feed_eof(tokens[-1] if tokens else None)  # type: ignore[no-any-return]
+    except UnexpectedToken as error:
+        raise RobotSyntaxError(_explain(error, tokens), _error_pos(error, end)) from None
+
+
+def _error_pos(error: UnexpectedToken, end: int) -> int:
+    token = error.token
+    if token.type == "$END":
+        return end
+    return int(token.start_pos)
+
+
+def _explain(error: UnexpectedToken, tokens: Sequence[Token]) -> str:
+    token = error.token
+    statement = tokens[0].value if tokens else "statement"
+    expected = set(error.expected)
+    if token.type == "$END":
+        return _explain_end(statement, expected)
+    if token.type in _WORD_OF and token.type not in HEAD_WORDS.values():
+        word = _WORD_OF[token.type]
+        takes = CLAUSES.get(statement, ())
+        if word not in takes:
+            listed = ", ".join(takes) if takes else "no clauses"
+            return f"'{word}' does not belong to {statement} ({statement} takes {listed})"
+        return f"'{word}' is misplaced in {statement}"
+    if expected & {"DURATION"} and token.type in ("NUMBER", "NAME"):
+        return (f"{token.value!r} is not a duration: write 500ms, 2s, 1.5min or 1h, "
+                "or a Python expression in seconds in parentheses")
+    if token.type == "COLON":
+        return f"unexpected ':' after {statement}"
+    return f"unexpected {token.value!r} in {statement}"
+
+
+def _explain_end(statement: str, expected: set[str]) -> str:
+    if expected & {"DURATION"}:
+        return f"{statement} needs a duration here (e.g. 2s)"
+    if expected == {"COLON"} or "COLON" in expected and statement in CLAUSES:
+        return f"a {statement} header ends with ':'"
+    if expected & {"NAME", "STRING", "GROUP"}:
+        what = "keys" if statement == "press" else "a value"
+        return f"{statement} needs {what} here"
+    return f"{statement} is incomplete"
