@@ -20,6 +20,7 @@ from robotest.server.service import Service
 from robotest.server.storage import ChannelRecord, Conflict, TokenRecord, now_iso
 
 MAX_FETCH = 5000
+FRAME_CHUNK = 256 * 1024
 
 
 def get_service(request: Request) -> Service:
@@ -194,9 +195,17 @@ def fetch_objects(service: Svc, _: Reader,
         raise HTTPException(404, f"no object {missing[0]}")
 
     def frames() -> Iterator[bytes]:
+        chunk: list[bytes] = []
+        size = 0
         for digest in hashes:
             data = service.objects.read(digest)
-            yield f"{digest} {len(data)}\n".encode() + data
+            chunk += (f"{digest} {len(data)}\n".encode(), data)
+            size += len(data) + 80
+            if size >= FRAME_CHUNK:
+                yield b"".join(chunk)
+                chunk, size = [], 0
+        if chunk:
+            yield b"".join(chunk)
 
     return StreamingResponse(frames(), media_type="application/octet-stream")
 

@@ -114,7 +114,19 @@ def pack_directory(root: Path) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as tar:
         for path in iter_tree(root):
-            tar.add(path, arcname=path.relative_to(root).as_posix(), recursive=False)
+            info = tarfile.TarInfo(path.relative_to(root).as_posix())
+            st = path.lstat()
+            info.mtime, info.mode = int(st.st_mtime), 0o644
+            if path.is_symlink():
+                info.type, info.linkname = tarfile.SYMTYPE, os.readlink(path)
+                tar.addfile(info)
+            elif path.is_file():
+                info.size = st.st_size
+                with path.open("rb") as handle:
+                    tar.addfile(info, handle)
+            else:
+                info.type = tarfile.FIFOTYPE  # refused by the server, named in its error
+                tar.addfile(info)
     return buffer.getvalue()
 
 

@@ -205,21 +205,22 @@ class StationSync:
     def _build_tree(self, manifest: Manifest, version: str) -> Path:
         trees = self.meta / "trees"
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=trees))
+        base = str(tmp)
         made: set[str] = set()
         try:
             for entry in manifest.files:
                 parent, _, _ = entry.path.rpartition("/")
                 if parent and parent not in made:
-                    (tmp / parent).mkdir(parents=True, exist_ok=True)
+                    os.makedirs(f"{base}/{parent}", exist_ok=True)
                     made.add(parent)
-                source = self.objects.path(entry.sha256)
+                source, target = self.objects.file(entry.sha256), f"{base}/{entry.path}"
                 try:
-                    os.link(source, tmp / entry.path)
+                    os.link(source, target)
                 except FileNotFoundError as exc:
                     raise SyncError(f"local object of {entry.path} is missing; "
                                     "run `rtest sync --verify`") from exc
                 except OSError:
-                    shutil.copyfile(source, tmp / entry.path)
+                    shutil.copyfile(source, target)
             marker = {"version": version, "channel": self.channel, "server": self.client.url,
                       "synced_at": now_iso()}
             (tmp / VERSION_FILE).write_text(json.dumps(marker, indent=1) + "\n")
@@ -244,16 +245,17 @@ class StationSync:
         every file (slower, catches same-size edits).
         """
         tree = self.dest / "current"
+        base = str(tree)
         damaged: list[str] = []
         children: dict[str, set[str]] = {"": {VERSION_FILE}}
         for entry in manifest.files:
-            path = tree / entry.path
+            path = f"{base}/{entry.path}"
             try:
                 size = os.stat(path).st_size
             except OSError:
                 damaged.append(entry.path)
                 continue
-            if size != entry.size or (rehash and sha256_hex(path.read_bytes()) != entry.sha256):
+            if size != entry.size or (rehash and _file_hash(path) != entry.sha256):
                 damaged.append(entry.path)
             parent, _, name = entry.path.rpartition("/")
             while True:
@@ -352,6 +354,11 @@ def read_synced_version(path: Path) -> SyncedVersion | None:
                                  data.get("status", "ok"), data.get("synced_at"),
                                  data.get("error"))
     return None
+
+
+def _file_hash(path: str) -> str:
+    with open(path, "rb") as handle:
+        return sha256_hex(handle.read())
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
