@@ -108,7 +108,7 @@ class ServerProcess:
         return StationSync(client, channel, dest, self.public_key, **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc = ServerProcess(tmp_path_factory.mktemp("server-data")).start()
     yield proc
