@@ -113,8 +113,7 @@ class StationSync:
             keep_hashes: set[str] = set()
             for manifest_file in (self.meta / "manifests").glob("*.json"):
                 if manifest_file.stem in keep:
-                    keep_hashes.update(e.sha256
-                                       for e in self._local_manifest(manifest_file.stem).files)
+                    keep_hashes.update(self._local_hashes(manifest_file.stem))
                 else:
                     manifest_file.unlink()
                     manifest_file.with_suffix(".sig").unlink(missing_ok=True)
@@ -141,7 +140,8 @@ class StationSync:
             manifest = self._local_manifest(version)
             damaged = self._damaged(manifest, verify_files)
             if not damaged:
-                self._save_seq(state, seq)
+                if seq != last_seq:
+                    self._save_seq(state, seq)
                 return SyncResult(version, previous, changed=False)
             by_path = manifest.by_path()
             for path in damaged:
@@ -163,7 +163,7 @@ class StationSync:
         self._step("manifest")
         have = set()
         if previous and previous != version:
-            have = {e.sha256 for e in self._local_manifest(previous).files}
+            have = self._local_hashes(previous)
         wanted = sorted({e.sha256 for e in manifest.files} - have)
         missing = [h for h in wanted if not self.objects.has(h)]
         count, size = self._download(missing)
@@ -300,7 +300,11 @@ class StationSync:
 
     def _local_manifest(self, version: str) -> Manifest:
         raw = (self.meta / "manifests" / f"{version}.json").read_bytes()
-        return Manifest.from_document(json.loads(raw))
+        return Manifest.from_document(json.loads(raw), check_id=False)
+
+    def _local_hashes(self, version: str) -> set[str]:
+        raw = (self.meta / "manifests" / f"{version}.json").read_bytes()
+        return {digest for _, digest, _ in json.loads(raw)["files"]}
 
     def _write_status(self, version: str | None, status: str, error: str) -> None:
         now = now_iso()
