@@ -12,12 +12,13 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from robotest.server.archive import RESULT_TYPES, Limits, read_archive
 from robotest.server.auth import PUBLISH, READ, STATION
+from robotest.server.clock import now_iso
 from robotest.server.errors import ArchiveError, CompileRefused
 from robotest.server.manifest import Manifest, diff
 from robotest.server.publishing import publish_archive
 from robotest.server.results import counts, parse_run
 from robotest.server.service import Service
-from robotest.server.storage import ChannelRecord, Conflict, TokenRecord, now_iso
+from robotest.server.storage import ChannelRecord, Conflict, TokenRecord
 
 MAX_FETCH = 5000
 FRAME_CHUNK = 256 * 1024

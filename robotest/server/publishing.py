@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass
 
 from robotest.server.archive import read_archive
+from robotest.server.clock import now_iso
 from robotest.server.compile_check import check_suite
 from robotest.server.manifest import FileEntry, Manifest, diff
 from robotest.server.service import Service
-from robotest.server.storage import ChannelRecord, VersionRecord, now_iso
+from robotest.server.storage import ChannelRecord, VersionRecord
 
 
 @dataclass(frozen=True)

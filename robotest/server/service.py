@@ -11,9 +11,8 @@ from pathlib import Path
 from robotest.server.archive import Limits
 from robotest.server.auth import ROLES, hash_token, new_token
 from robotest.server.errors import ServerError
-from robotest.server.manifest import canonical_json
 from robotest.server.objects import ObjectStore
-from robotest.server.signing import Signer, load_or_create_signer
+from robotest.server.signing import Signer, channel_statement, load_or_create_signer
 from robotest.server.storage import SqlStorage, Storage, TokenRecord, database_url
 
 
@@ -28,11 +27,6 @@ class ServerConfig:
     @property
     def max_body(self) -> int:
         return self.limits.max_total_size + 64 * 1024 * 1024
-
-
-def channel_statement(channel: str, version: str, seq: int) -> bytes:
-    """The bytes signed for "channel points to version, move number seq"."""
-    return canonical_json({"channel": channel, "version": version, "seq": seq})
 
 
 @dataclass(frozen=True)

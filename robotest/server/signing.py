@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from robotest.server.errors import SignatureError
+from robotest.server.manifest import canonical_json
 
 KEY_FILE = "signing-key.pem"
 PUBLIC_FILE = "signing-key.pub"
@@ -62,6 +63,11 @@ def load_or_create_signer(data_dir: Path) -> Signer:
         signer = Signer(key)
     (data_dir / PUBLIC_FILE).write_text(signer.public_key_text + "\n")
     return signer
+
+
+def channel_statement(channel: str, version: str, seq: int) -> bytes:
+    """The bytes signed for "channel points to version, move number seq"."""
+    return canonical_json({"channel": channel, "version": version, "seq": seq})
 
 
 def parse_public_key(text: str) -> Ed25519PublicKey:

@@ -21,17 +21,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from robotest.server.client import ServerClient
+from robotest.server.clock import now_iso
 from robotest.server.errors import ClientError, SignatureError, SyncError
 from robotest.server.manifest import Manifest, sha256_hex
 from robotest.server.objects import ObjectStore
-from robotest.server.service import channel_statement
-from robotest.server.signing import parse_public_key, verify
-from robotest.server.storage import now_iso
+from robotest.server.signing import channel_statement, parse_public_key, verify
 
 VERSION_FILE = ".rtest-version.json"
 FETCH_BATCH = 2000
@@ -360,6 +359,24 @@ def read_synced_version(path: Path) -> SyncedVersion | None:
     return None
 
 
+def sync_before_run(server: str, channel: str, dest: Path, token: str | None,
+                    public_key: str | None = None) -> tuple[SyncedVersion | None, str | None]:
+    """Sync `dest` for `rtest run --sync`: the version to run, and a warning if the sync failed.
+
+    A failed sync leaves the last good version in place; the run goes on with it and
+    the warning says why it may be stale. (None, warning) means nothing was ever synced.
+    """
+    with ServerClient(server, token) as client:
+        station = StationSync(client, channel, dest, public_key)
+        warning = None
+        try:
+            station.sync()
+            station.cleanup()
+        except SyncError as exc:
+            warning = f"sync failed: {exc}"
+    return read_synced_version(dest), warning
+
+
 def _file_hash(path: str) -> str:
     with open(path, "rb") as handle:
         return sha256_hex(handle.read())
@@ -375,4 +392,5 @@ def _remove_tree(tree: Path) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
-__all__ = ["SyncResult", "StationSync", "SyncedVersion", "asdict", "read_synced_version"]
+__all__ = ["StationSync", "SyncResult", "SyncedVersion", "read_synced_version",
+           "sync_before_run"]

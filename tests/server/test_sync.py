@@ -218,3 +218,19 @@ def test_rtest_sync_command(server: ServerProcess, tmp_path: Path) -> None:
     assert f"synced cmd to {version[:12]}: downloaded 4 file(s)" in first.stdout
     second = CliRunner().invoke(app, args[:-2])  # the key is pinned now
     assert second.exit_code == 0 and f"up to date: cmd is {version[:12]}" in second.stdout
+
+
+def test_sync_before_run_gives_the_version_to_run_or_a_warning(server: ServerProcess,
+                                                               tmp_path: Path) -> None:
+    from robotest.server.sync import sync_before_run
+
+    with server.client() as client:
+        version = client.publish(small_suite(tmp_path / "a"), "run")["version"]
+    token = server.token("st1", "station")
+    synced, warning = sync_before_run(server.url, "run", tmp_path / "d", token, server.public_key)
+    assert warning is None and synced is not None
+    assert (synced.version, synced.status) == (version, "ok")
+    synced, warning = sync_before_run("http://127.0.0.1:9", "run", tmp_path / "d", token)
+    assert synced is not None and (synced.version, synced.status) == (version, "stale")
+    assert warning is not None and "unreachable" in warning and "keeping version" in warning
+    assert synced.error is not None and "unreachable" in synced.error
