@@ -24,4 +24,5 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8750,
     import uvicorn
 
     uvicorn.run(create_app(config), host=host, port=port, access_log=access_log,
-                log_level="info", timeout_graceful_shutdown=5)
+                log_level="info", timeout_graceful_shutdown=5, timeout_keep_alive=30,
+                backlog=4096)

@@ -30,11 +30,20 @@ class ServerClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise ClientError(f"server {self.url} unreachable: {exc}") from exc
+    def request(self, method: str, path: str, retry: bool | None = None,
+                **kwargs: Any) -> httpx.Response:
+        """Send one request; a GET (or `retry=True`) is sent again once when the server
+        closed a kept-alive connection just as it was reused."""
+        attempts = 2 if (method == "GET" if retry is None else retry) else 1
+        for attempt in range(attempts):
+            try:
+                response = self._http.request(method, path, **kwargs)
+                break
+            except httpx.RemoteProtocolError as exc:
+                if attempt + 1 == attempts:
+                    raise ClientError(f"server {self.url} unreachable: {exc}") from exc
+            except httpx.HTTPError as exc:
+                raise ClientError(f"server {self.url} unreachable: {exc}") from exc
         if response.status_code >= 400:
             detail = _detail(response)
             if response.status_code == 422 and isinstance(detail, dict):
@@ -65,6 +74,17 @@ class ServerClient:
 
     def fetch(self, hashes: list[str]) -> Iterator[tuple[str, bytes]]:
         """The objects `hashes`, as (claimed hash, bytes); the caller verifies them."""
+        received = 0
+        try:
+            for item in self._fetch(hashes):
+                received += 1
+                yield item
+        except ClientError:
+            if received:
+                raise
+            yield from self._fetch(hashes)  # once more: a stale kept-alive connection
+
+    def _fetch(self, hashes: list[str]) -> Iterator[tuple[str, bytes]]:
         try:
             with self._http.stream("POST", "/objects/fetch", json={"hashes": hashes}) as resp:
                 if resp.status_code >= 400:
@@ -89,8 +109,8 @@ class ServerClient:
         return result
 
     def report_sync(self, channel: str, version: str | None, status: str, error: str) -> None:
-        self.request("POST", "/stations/sync", json={"channel": channel, "version": version,
-                                                      "status": status, "error": error})
+        report = {"channel": channel, "version": version, "status": status, "error": error}
+        self.request("POST", "/stations/sync", retry=True, json=report)
 
     def upload_run(self, run_dir: Path) -> dict[str, Any]:
         """Upload a run directory: its `run.json` plus every report file and screenshot."""

@@ -44,6 +44,7 @@ def publish_archive(service: Service, data: bytes, channel: str, publisher: str)
         manifest=raw, signature=service.signer.sign(raw),
     )
     moved = service.storage.publish(record, channel, publisher, service.sign_channel)
+    service.manifest(manifest.version)  # warm the cache before stations ask for it
     changes = {"added": [e.path for e in manifest.files], "removed": [], "changed": []}
     if previous is not None:
         old = service.manifest(previous.version_id)

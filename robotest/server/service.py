@@ -73,7 +73,7 @@ class Service:
         record = self.storage.get_version(version_id)
         if record is None:
             return None
-        cached = CachedManifest(record.manifest, gzip.compress(record.manifest, 5),
+        cached = CachedManifest(record.manifest, gzip.compress(record.manifest, 1),
                                 record.signature)
         with self._lock:
             self._manifests[version_id] = cached
