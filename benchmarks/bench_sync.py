@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import statistics
@@ -196,7 +195,7 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(30)
-        shutil.rmtree(work, ignore_errors=True)
+        subprocess.run(["rm", "-rf", str(work)], check=False)
 
 
 if __name__ == "__main__":

@@ -100,7 +100,8 @@ def test_publish_sync_rollback_and_results_on_postgresql(
                 "tests": []}).encode()})
     with psycopg.connect(postgres_url) as conn:
         versions = {row[0] for row in conn.execute("SELECT id FROM versions")}
-        channel = conn.execute("SELECT version_id, seq FROM channels WHERE name = 'stable'").fetchone()
+        channel = conn.execute(
+            "SELECT version_id, seq FROM channels WHERE name = 'stable'").fetchone()
         stations = conn.execute("SELECT name, version_id, last_run_id FROM stations").fetchall()
     assert versions == {v1, v2} and channel == (v1, 3)
     assert stations == [("st1", v1, "pg-run")]

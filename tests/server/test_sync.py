@@ -234,3 +234,21 @@ def test_sync_before_run_gives_the_version_to_run_or_a_warning(server: ServerPro
     assert synced is not None and (synced.version, synced.status) == (version, "stale")
     assert warning is not None and "unreachable" in warning and "keeping version" in warning
     assert synced.error is not None and "unreachable" in synced.error
+
+
+def test_a_replayed_older_channel_move_is_refused(server: ServerProcess, tmp_path: Path) -> None:
+    from robotest.server.signing import channel_statement, load_or_create_signer
+
+    with server.client() as client:
+        v1 = client.publish(small_suite(tmp_path / "a", "r1"), "replay")["version"]
+        v2 = client.publish(small_suite(tmp_path / "b", "r2"), "replay")["version"]
+    station = server.station(tmp_path / "dest", channel="replay")
+    assert station.sync().version == v2
+    # an old answer, genuinely signed by the server, replayed to the station
+    old = load_or_create_signer(server.data).sign(channel_statement("replay", v1, 1))
+    with sqlite3.connect(server.data / "robotest-server.db") as db:
+        db.execute("UPDATE channels SET version_id = ?, seq = 1, signature = ? "
+                   "WHERE name = 'replay'", (v1, old))
+    with pytest.raises(SyncError, match=f"older channel move \\(seq 1 < 2\\).*{v2[:12]}"):
+        station.sync()
+    assert station.current_version() == v2
