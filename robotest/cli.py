@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import typer
 
+from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
 from robotest.server.cli import register as register_server
+from robotest.sim.cli import app as sim_app
 
 app = typer.Typer(
     name="rtest",
@@ -20,13 +22,14 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _root() -> None:
     """Qualify laptop software images with a test robot."""
 
 
 register_dsl(app)
+app.add_typer(station_app, name="station")
+app.add_typer(sim_app, name="sim")
 register_server(app)
 
 

@@ -49,14 +49,16 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(..., help=".rtest files or folders to compile."),
         as_json: bool = typer.Option(False, "--json", help="Print errors as a JSON list."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compile cache."),
+        jobs: int = typer.Option(0, "--jobs", "-j",
+                                 help="Worker processes for large trees (0: one per CPU)."),
     ) -> None:
         """Compile .rtest files and folders; print every error; exit 1 if any."""
-        from robotest.dsl.cache import check_file
+        from robotest.dsl.cache import check_files
 
         if no_cache:
             os.environ["RTEST_NO_CACHE"] = "1"
         files = rtest_files(paths)
-        diagnostics = [d for f in files for d in check_file(f)]
+        diagnostics = check_files(files, jobs or os.cpu_count() or 1)
         if as_json:
             typer.echo(json.dumps([d.to_json() for d in diagnostics], indent=2))
         else:

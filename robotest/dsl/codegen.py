@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from robotest.dsl.lexer import token_span
 from robotest.dsl.model import (
-    BareName, IconRef, KeySpec, Literal, NamedKey, PyExpr, RobotStatement, TestHeader, Value,
+    BareName,
+    IconRef,
+    KeySpec,
+    Literal,
+    NamedKey,
+    PyExpr,
+    RobotStatement,
+    TestHeader,
+    Value,
 )
 
 RUNTIME = "__rtest__"
 RUNTIME_MODULE = "robotest.runtime.api"
 Pos = tuple[int, int, int, int]
+Positions = Callable[[int, int], Pos]  # offsets relative to a robot line -> positions
 N = TypeVar("N", bound=ast.AST)
 
 
@@ -50,9 +60,10 @@ def call(name: str, args: list[ast.expr], keywords: dict[str, ast.expr], pos: Po
 class Generator:
     """Builds the nodes of one robot line from its model and its parsed expressions."""
 
-    def __init__(self, nodes: Mapping[PyExpr, ast.expr], pos: Pos):
+    def __init__(self, nodes: Mapping[PyExpr, ast.expr], pos: Pos, positions: Positions):
         self.nodes = nodes
         self.pos = pos
+        self.positions = positions
 
     def value(self, value: Value | None) -> ast.expr:
         if isinstance(value, PyExpr):
@@ -61,8 +72,7 @@ class Generator:
             return call("icon", [self.nodes[value.expr]], {}, self.pos)
         if isinstance(value, Literal):
             token = value.token
-            pos = self.pos if token is None else (token.line, token.column, token.end_line,
-                                                  token.end_column)
+            pos = self.pos if token is None else self.positions(*token_span(token))
             return constant(value.value, pos)
         raise TypeError(f"no code for {value!r}")  # pragma: no cover
 
@@ -71,7 +81,7 @@ class Generator:
         for atom in spec.atoms:
             if isinstance(atom, NamedKey):
                 t = atom.token
-                parts.append(constant(atom.name, (t.line, t.column, t.end_line, t.end_column)))
+                parts.append(constant(atom.name, self.positions(*token_span(t))))
             else:
                 parts.append(self.nodes[atom.expr if isinstance(atom, BareName) else atom])
         if all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts):

@@ -20,14 +20,21 @@ from robotest.dsl import codegen
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
 from robotest.dsl.lexer import LineIndex
 from robotest.dsl.model import (
-    BareName, HookHeader, KeySpec, PyExpr, RobotStatement, SubscriptHeader, TestHeader,
-    expressions,
+    BareName,
+    HookHeader,
+    KeySpec,
+    PyExpr,
+    RobotStatement,
+    SubscriptHeader,
+    TestHeader,
 )
 from robotest.dsl.scanner import PLACEHOLDER, RobotLine, find_robot_lines, substitute
 from robotest.keys import NAMED_KEYS
 
 MAX_PYTHON_ERRORS = 5
 _BODIES = ("body", "orelse", "finalbody")
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
+             ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
 
 
 @dataclass
@@ -67,8 +74,9 @@ def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
 
 def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]]:
     """The module's AST and the errors found (the AST is only usable without errors)."""
+    source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
     index = LineIndex(source)
-    robots = find_robot_lines(source, index)
+    robots = find_robot_lines(source)
     while True:
         module, diagnostics = _parse_python(substitute(source, robots), filename)
         if module is None:
@@ -82,7 +90,7 @@ def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
 
 
 def _robot_errors(robots: list[RobotLine], index: LineIndex, filename: str) -> list[Diagnostic]:
-    return [_at(index, filename, r.error[1], r.error[0]) for r in robots if r.error]
+    return [_at(index, filename, r.start + r.error[1], r.error[0]) for r in robots if r.error]
 
 
 def _at(index: LineIndex, filename: str, pos: int, message: str) -> Diagnostic:
@@ -127,7 +135,7 @@ class Rewriter:
     filename: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     matched: set[int] = field(default_factory=set)
-    bare_names: list[BareName] = field(default_factory=list)
+    bare_names: list[tuple[BareName, int]] = field(default_factory=list)
     titles: dict[str, int] = field(default_factory=dict)
     hooks: set[str] = field(default_factory=set)
     function_names: set[str] = field(default_factory=set)
@@ -154,7 +162,8 @@ class Rewriter:
             if robot is not None and _is_placeholder(stmt, robot, self.index):
                 self.matched.add(id(robot))
                 stmt = self.robot(stmt, robot, in_function, at_module)
-            self.children(stmt, in_function)
+            if isinstance(stmt, _COMPOUND):
+                self.children(stmt, in_function)
             out.append(stmt)
         return out
 
@@ -174,8 +183,8 @@ class Rewriter:
               at_module: bool) -> ast.stmt:
         parsed = robot.parsed
         if robot.error is not None or parsed is None:
-            message, pos = robot.error or ("cannot parse this line", robot.start)
-            self.error(pos, message)
+            message, pos = robot.error or ("cannot parse this line", 0)
+            self.error(robot.start + pos, message)
             return stmt
         if isinstance(parsed, RobotStatement):
             return self.statement(stmt, robot, parsed, in_function)
@@ -196,26 +205,35 @@ class Rewriter:
             self.error(robot.start, f"'{parsed.name}' runs on the robot: put it inside a test, "
                                     "sub-script, setup, teardown or function")
         placeholder = stmt.value  # type: ignore[attr-defined]
-        nodes = dict(zip(expressions(parsed), placeholder.args, strict=True))
+        nodes = dict(zip(robot.exprs, placeholder.args, strict=True))
         if isinstance(parsed.subject, tuple):
-            self.bare_names += [a for spec in parsed.subject for a in spec.atoms
+            self.bare_names += [(a, robot.start) for spec in parsed.subject for a in spec.atoms
                                 if isinstance(a, BareName)]
-        stmt.value = codegen.Generator(nodes, codegen.span(placeholder)).statement(parsed)  # type: ignore[attr-defined]
+        generator = codegen.Generator(nodes, codegen.span(placeholder), self.positions(robot))
+        stmt.value = generator.statement(parsed)  # type: ignore[attr-defined]
         return stmt
 
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
         assert isinstance(stmt, ast.With)
-        nodes = dict(zip(expressions(header),
-                         [item.context_expr for item in stmt.items], strict=True))
+        nodes = dict(zip(robot.exprs, [item.context_expr for item in stmt.items], strict=True))
         self.check_title(robot, header)
         pos = codegen.span(stmt)
         names = [name for loop_names, _ in header.loops for name in loop_names]
-        decorator = codegen.Generator(nodes, pos).test_decorator(header)
+        decorator = codegen.Generator(nodes, pos, self.positions(robot)).test_decorator(header)
         name = codegen.test_function_name(header.title, self.function_names, pos[0])
         return codegen.function(name, codegen.arguments(names, pos), stmt.body, decorator, pos)
 
+    def positions(self, robot: RobotLine) -> codegen.Positions:
+        """Maps offsets relative to *robot* to ``(line, col, end_line, end_col)``."""
+        index, base = self.index, robot.start
+
+        def position(start: int, end: int) -> codegen.Pos:
+            return (*index.position(base + start), *index.position(base + end))
+
+        return position
+
     def check_title(self, robot: RobotLine, header: TestHeader) -> None:
-        pos = header.title_expr.start
+        pos = robot.start + header.title_expr.start
         loop_names = {n for names, _ in header.loops for n in names}
         try:
             fields = {f for _, f, _, _ in string.Formatter().parse(header.title) if f is not None}
@@ -238,37 +256,31 @@ class Rewriter:
         self.literal_defaults(stmt.args, robot)
         pos = codegen.span(stmt)
         keywords = {}
-        gen = codegen.Generator({}, pos)
+        gen = codegen.Generator({}, pos, self.positions(robot))
         for key in ("retries", "timeout"):
             value = getattr(header, key)
             if value is not None:
-                keywords[key] = self.header_value(value, stmt, gen)
+                keywords[key] = self.header_value(value, robot, gen)
         stmt.decorator_list = [codegen.call(
             "subscript", [codegen.constant(header.name, pos)], keywords, pos)]
         return stmt
 
-    def header_value(self, value: object, stmt: ast.FunctionDef,
+    def header_value(self, value: object, robot: RobotLine,
                      gen: codegen.Generator) -> ast.expr:
         """A retries/timeout value; a parenthesised expression is parsed in place."""
         if isinstance(value, PyExpr):
-            return _parse_expr_at(self.source, value, self.index)
+            return _parse_expr_at(self.source, value, self.index, robot.start)
         return gen.value(value)  # type: ignore[arg-type]
 
     def literal_defaults(self, args: ast.arguments, robot: RobotLine) -> None:
         if not robot.literals:
             return
         by_position = {self.index.position(off): lit for off, lit in robot.literals.items()}
-        defaults = args.defaults
-        for i, node in enumerate(defaults):
-            lit = by_position.get((node.lineno, node.col_offset))
-            if lit is not None and isinstance(node, ast.Constant):
-                node.value = lit.value  # type: ignore[attr-defined]
-        for node in args.kw_defaults:
-            if node is None:
-                continue
-            lit = by_position.get((node.lineno, node.col_offset))
-            if lit is not None and isinstance(node, ast.Constant):
-                node.value = lit.value  # type: ignore[attr-defined]
+        for node in [*args.defaults, *args.kw_defaults]:
+            if isinstance(node, ast.Constant):
+                literal = by_position.get((node.lineno, node.col_offset))
+                if literal is not None:
+                    node.value = literal.value  # type: ignore[attr-defined]
 
     def hook(self, stmt: ast.stmt, robot: RobotLine, header: HookHeader) -> ast.stmt:
         assert isinstance(stmt, ast.If)
@@ -283,7 +295,7 @@ class Rewriter:
     # -- key names ----------------------------------------------------------------
     def check_bare_names(self, module: ast.Module) -> None:
         bound = _bound_names(module) | set(dir(builtins)) | _api_names()
-        for bare in self.bare_names:
+        for bare, base in self.bare_names:
             name = bare.token.value
             if name in bound:
                 continue
@@ -291,13 +303,15 @@ class Rewriter:
             hint = ""
             if close:
                 hint = f" (did you mean {next(k for k in NAMED_KEYS if k.lower() == close[0])}?)"
-            self.error(bare.expr.start, f"unknown key {name!r}{hint}; single characters are "
+            self.error(base + bare.expr.start, f"unknown key {name!r}{hint}; single characters are "
                                         "quoted (\"a\") and a variable must be defined")
 
 
 def _is_placeholder(stmt: ast.stmt, robot: RobotLine, index: LineIndex) -> bool:
     parsed = robot.parsed
     col = index.position(robot.start)[1]
+    if parsed is None and robot.is_header:
+        return isinstance(stmt, ast.If) and stmt.col_offset == col
     if parsed is None or isinstance(parsed, RobotStatement):
         value = getattr(stmt, "value", None)
         return (isinstance(stmt, ast.Expr | ast.Assign) and isinstance(value, ast.Call)
@@ -312,19 +326,18 @@ def _is_placeholder(stmt: ast.stmt, robot: RobotLine, index: LineIndex) -> bool:
     return isinstance(stmt, ast.If)
 
 
-def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex) -> ast.expr:
-    """Parse the expression at ``source[expr.start:expr.end]`` with its own positions."""
-    line, col = index.position(expr.start)
-    node = ast.parse(source[expr.start:expr.end], mode="eval").body
+def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex, base: int) -> ast.expr:
+    """Parse the expression at *base* + *expr*'s offsets, with its `.rtest` positions."""
+    line, col = index.position(base + expr.start)
+    node = ast.parse(source[base + expr.start:base + expr.end], mode="eval").body
     for child in ast.walk(node):
-        if not hasattr(child, "lineno"):
-            continue
-        if child.lineno == 1:
-            child.col_offset += col
-        if child.end_lineno == 1:
-            child.end_col_offset += col  # type: ignore[operator]
-        child.lineno += line - 1
-        child.end_lineno += line - 1  # type: ignore[operator]
+        if isinstance(child, ast.expr | ast.keyword | ast.arg):
+            if child.lineno == 1:
+                child.col_offset += col
+            if child.end_lineno == 1 and child.end_col_offset is not None:
+                child.end_col_offset += col
+            child.lineno += line - 1
+            child.end_lineno = (child.end_lineno or 1) + line - 1
     return node
 
 

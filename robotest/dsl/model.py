@@ -7,7 +7,6 @@ parser turns them into ``ast`` nodes, so every node keeps its `.rtest` position.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from lark import Token
 
@@ -51,8 +50,8 @@ class IconRef:
     expr: PyExpr
 
 
-KeyAtom = Union[NamedKey, BareName, PyExpr]
-Value = Union[PyExpr, Literal, IconRef]
+KeyAtom = NamedKey | BareName | PyExpr
+Value = PyExpr | Literal | IconRef
 
 
 @dataclass(frozen=True)
@@ -103,8 +102,8 @@ class HookHeader:
     kind: str
 
 
-Header = Union[TestHeader, SubscriptHeader, HookHeader]
-Parsed = Union[RobotStatement, Header]
+Header = TestHeader | SubscriptHeader | HookHeader
+Parsed = RobotStatement | Header
 
 
 def expressions(node: Parsed) -> list[PyExpr]:

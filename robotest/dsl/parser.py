@@ -8,7 +8,7 @@ errors become :class:`RobotSyntaxError` with a message a QA engineer can act on.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
 
@@ -17,10 +17,20 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
 from robotest.dsl.durations import parse_duration
-from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS
+from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS, RobotToken, token_span
 from robotest.dsl.model import (
-    BareName, HookHeader, IconRef, KeySpec, Literal, NamedKey, Parsed, PyExpr,
-    RobotStatement, SubscriptHeader, TestHeader, Value,
+    BareName,
+    HookHeader,
+    IconRef,
+    KeySpec,
+    Literal,
+    NamedKey,
+    Parsed,
+    PyExpr,
+    RobotStatement,
+    SubscriptHeader,
+    TestHeader,
+    Value,
 )
 from robotest.keys import canonical_key, is_key_name
 
@@ -65,14 +75,14 @@ class _NoLexer(Lexer):
 
 
 def _expr(tokens: Sequence[Any]) -> PyExpr:
-    return PyExpr(tokens[0].start_pos, tokens[-1].end_pos)
+    return PyExpr(token_span(tokens[0])[0], token_span(tokens[-1])[1])
 
 
 def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
     return (name, value, token)
 
 
-class ToModel(Transformer):  # type: ignore[type-arg]
+class ToModel(Transformer):
     """Builds :mod:`robotest.dsl.model` objects from the parse (inline, no tree)."""
 
     # -- values -----------------------------------------------------------------
@@ -82,20 +92,20 @@ class ToModel(Transformer):  # type: ignore[type-arg]
     def dur(self, items: list[Token]) -> Value:
         token = items[0]
         if token.type == "GROUP":
-            return PyExpr(token.start_pos, token.end_pos)
+            return PyExpr(*token_span(token))
         return Literal(parse_duration(token.value), token)
 
     def count(self, items: list[Token]) -> Value:
         token = items[0]
         if token.type == "GROUP":
-            return PyExpr(token.start_pos, token.end_pos)
+            return PyExpr(*token_span(token))
         try:
             value = int(token.value.replace("_", ""), 0)
         except ValueError:
             raise RobotSyntaxError(f"expected a whole number, got {token.value!r}",
-                                   token.start_pos) from None
+                                   token_span(token)[0]) from None
         if value < 0:  # pragma: no cover - the lexer never yields a negative number
-            raise RobotSyntaxError("expected a positive number", token.start_pos)
+            raise RobotSyntaxError("expected a positive number", token_span(token)[0])
         return Literal(value, token)
 
     def icon_ref(self, items: list[Any]) -> IconRef:
@@ -123,7 +133,7 @@ class ToModel(Transformer):  # type: ignore[type-arg]
         return items[-1]
 
     def keyspec(self, items: list[Any]) -> KeySpec:
-        return KeySpec(tuple(item for item in items if not isinstance(item, Token)))
+        return KeySpec(tuple(item for item in items if not isinstance(item, RobotToken)))
 
     def keys(self, items: list[Any]) -> tuple[KeySpec, ...]:
         return tuple(item for item in items if isinstance(item, KeySpec))
@@ -150,10 +160,10 @@ class ToModel(Transformer):  # type: ignore[type-arg]
     def button_clause(self, items: list[Token]) -> tuple[str, Value | None, Token]:
         token = items[1]
         if token.type != "NAME":
-            return _clause("button", PyExpr(token.start_pos, token.end_pos), items[0])
+            return _clause("button", PyExpr(*token_span(token)), items[0])
         if token.value not in BUTTONS:
             raise RobotSyntaxError(
-                f"button must be left, right or middle, not {token.value!r}", token.start_pos)
+                f"button must be left, right or middle, not {token.value!r}", token_span(token)[0])
         return _clause("button", Literal(token.value, token), items[0])
 
     def side_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
@@ -165,15 +175,10 @@ class ToModel(Transformer):  # type: ignore[type-arg]
     def timeout_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
         return _clause("timeout", items[1], items[0])
 
-    def tags_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
-        tags = tuple(item for item in items[1:] if not isinstance(item, Token))
+    def tags_clause(self, items: list[Token]) -> tuple[str, Any, Token]:
+        tags = tuple(_string_value(t) if t.type == "STRING" else str(t.value)
+                     for t in items[1:] if t.type != "COMMA")
         return ("tags", tags, items[0])
-
-    def tag(self, items: list[Token]) -> str:
-        token = items[0]
-        if token.type == "STRING":
-            return _string_value(token)
-        return str(token.value)
 
     def for_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
         names = tuple(t.value for t in items[1:-2] if t.type == "NAME")
@@ -190,7 +195,7 @@ class ToModel(Transformer):  # type: ignore[type-arg]
         rest = children[1:]
         subject = None
         if rest and not (isinstance(rest[0], tuple) and len(rest[0]) == 3
-                         and isinstance(rest[0][2], Token)):
+                         and isinstance(rest[0][2], RobotToken)):
             subject = rest[0]
             rest = rest[1:]
         return RobotStatement(name, head, subject, _collect(name, rest))
@@ -203,11 +208,11 @@ class ToModel(Transformer):  # type: ignore[type-arg]
         rest = [c for c in rest if isinstance(c, tuple)]
         if title.value[:1] not in "'\"":
             raise RobotSyntaxError("a test title is a plain string (no f-string or prefix)",
-                                   title.start_pos)
+                                   token_span(title)[0])
         loops = tuple(value for name, value, _ in rest if name == "for")
         clauses = _collect("test", [c for c in rest if c[0] != "for"])
-        return TestHeader(head, _string_value(title), PyExpr(title.start_pos, title.end_pos),
-                          tags=clauses.get("tags", ()),  # type: ignore[arg-type]
+        return TestHeader(head, _string_value(title), PyExpr(*token_span(title)),
+                          tags=clauses.get("tags", ()),
                           timeout=clauses.get("timeout"), loops=loops)
 
     def subscript_header(self, items: list[Any]) -> SubscriptHeader:
@@ -228,7 +233,7 @@ def _string_value(token: Token) -> str:
 
     value = ast.literal_eval(token.value)
     if not isinstance(value, str):
-        raise RobotSyntaxError("expected a text string", token.start_pos)
+        raise RobotSyntaxError("expected a text string", token_span(token)[0])
     return value
 
 
@@ -238,7 +243,7 @@ def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
     for name, value, token in clauses:
         if name in found or (name in sides and sides & found.keys()):
             raise RobotSyntaxError(f"'{token.value}' is given twice in one {statement}",
-                                   token.start_pos)
+                                   token_span(token)[0])
         found[name] = value
     return found
 
@@ -246,17 +251,78 @@ def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("robotest.dsl").joinpath("robot.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(),
-                maybe_placeholders=False)
+    parser = Lark(grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(),
+                  maybe_placeholders=False)
+    callbacks = parser.parser.parser.parser.callbacks  # rule -> reduction callback
+    for rule, callback in list(callbacks.items()):
+        callbacks[rule] = _recorded(callback)
+    return parser
 
 
-def parse_tokens(tokens: Sequence[Token], end: int) -> Parsed:
+# Replaying reductions. An LALR parse makes the same reductions for the same sequence
+# of token types, whatever the tokens' values; so the reductions of the first line of
+# each shape are recorded and later lines of that shape replay them with their own
+# tokens, calling the same lark callbacks (and so the same ToModel methods) without
+# running the parser again. A single-threaded compiler is assumed.
+Step = tuple[Callable[[list[Any]], Any], tuple[int, ...]]
+_SHAPES: dict[tuple[str, ...], list[Step]] = {}
+_SHAPES_LIMIT = 20_000
+_recording: list[tuple[Callable[[list[Any]], Any], list[int], Any]] | None = None
+
+
+def _recorded(callback: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+    def reduce(children: list[Any]) -> Any:
+        ids = [id(child) for child in children] if _recording is not None else []
+        result = callback(children)
+        if _recording is not None:
+            _recording.append((callback, ids, result))
+        return result
+
+    return reduce
+
+
+def parse_tokens(tokens: Sequence[RobotToken], end: int) -> Parsed:
     """Parse the tokens of one robot line; *end* is where the line ends (for errors)."""
+    global _recording
+    shape = tuple(token.type for token in tokens)
+    steps = _SHAPES.get(shape)
+    if steps is not None:
+        return _replay(steps, tokens)
+    _recording = []
+    try:
+        parsed = _parse(tokens, end)
+        log = _recording
+    finally:
+        _recording = None
+    if len(_SHAPES) < _SHAPES_LIMIT:
+        _SHAPES[shape] = _steps(log, tokens)
+    return parsed
+
+
+def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
+           tokens: Sequence[RobotToken]) -> list[Step]:
+    """Each reduction with its children as token indices (>= 0) or earlier steps (< 0)."""
+    where = {id(token): index for index, token in enumerate(tokens)}
+    steps: list[Step] = []
+    for number, (callback, ids, result) in enumerate(log):
+        steps.append((callback, tuple(where[i] for i in ids)))
+        where[id(result)] = -(number + 1)
+    return steps
+
+
+def _replay(steps: list[Step], tokens: Sequence[RobotToken]) -> Any:
+    results: list[Any] = []
+    for callback, refs in steps:
+        results.append(callback([tokens[r] if r >= 0 else results[-r - 1] for r in refs]))
+    return results[-1]
+
+
+def _parse(tokens: Sequence[RobotToken], end: int) -> Parsed:
     interactive = _lark().parse_interactive("")
     try:
         for token in tokens:
-            interactive.feed_token(token)
-        return interactive.feed_eof(tokens[-1] if tokens else None)  # type: ignore[no-any-return]
+            interactive.feed_token(token)  # type: ignore[arg-type]  # lark reads .type only
+        return interactive.feed_eof(None)
     except UnexpectedToken as error:
         raise RobotSyntaxError(_explain(error, tokens), _error_pos(error, end)) from None
 
@@ -265,10 +331,10 @@ def _error_pos(error: UnexpectedToken, end: int) -> int:
     token = error.token
     if token.type == "$END":
         return end
-    return int(token.start_pos)
+    return int(token_span(token)[0])
 
 
-def _explain(error: UnexpectedToken, tokens: Sequence[Token]) -> str:
+def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
     token = error.token
     statement = tokens[0].value if tokens else "statement"
     expected = set(error.expected)

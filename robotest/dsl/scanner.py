@@ -13,9 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line
+from robotest.dsl.lexer import LexError, lex_robot_line, token_span
 from robotest.dsl.model import (
-    HookHeader, Literal, Parsed, PyExpr, RobotStatement, SubscriptHeader, TestHeader,
+    Literal,
+    Parsed,
+    PyExpr,
+    RobotStatement,
+    SubscriptHeader,
+    TestHeader,
     expressions,
 )
 from robotest.dsl.parser import RobotSyntaxError, parse_tokens
@@ -29,45 +34,51 @@ _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=(?!=)[ \t]*)?"
     rf"(?:(?P<stmt>{_STATEMENTS})(?:[ \t]+(?P<next>\S)|[ \t]*(?P<alone>$|\#))"
     r"|(?P<header>test[ \t]+[rRbBuUfF]{0,2}['\"]|subscript[ \t]+[^\W\d]"
-    r"|(?:setup|teardown)[ \t]*:))",
+    r"|(?:setup|teardown)[ \t]*:[ \t]*(?:\#[^\n]*)?$))",
     re.MULTILINE,
 )
 # Python operators that keep `press` a Python name: `press = 1`, `press + 1`, `press.x`
 _PYTHON_AFTER = set("=.,)]}:;+-*/%&|^<>@!")
 _PYTHON_WORDS = re.compile(r"(?:if|else|and|or|is|not|in|for)\b")
-_ALONE_OK = ("screenshot", "read_text")
 
 
 @dataclass
 class RobotLine:
-    """A robot line found in the source: where it is and what it parsed to."""
+    """A robot line found in the source: where it is and what it parsed to.
+
+    Offsets inside ``parsed`` and ``error`` are relative to ``start``.
+    """
 
     start: int  # offset of its first word
-    line_start: int  # offset of its physical line
     end: int  # offset just past its code
     is_header: bool
     parsed: Parsed | None = None
-    error: tuple[str, int] | None = None  # message, offset
+    error: tuple[str, int] | None = None  # message, relative offset
+    exprs: list[PyExpr] = field(default_factory=list)  # parsed's expressions, in order
     literals: dict[int, object] = field(default_factory=dict)  # param defaults by offset
 
 
-def find_robot_lines(source: str, index: LineIndex) -> list[RobotLine]:
+# The parse of a one-line robot line depends only on its text: reuse it.
+_PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr]]] = {}
+_PARSES_LIMIT = 100_000
+
+
+def find_robot_lines(source: str) -> list[RobotLine]:
     """Every line that looks like a robot statement or header, parsed."""
     found = []
     for match in _CANDIDATE.finditer(source):
         if not _is_robot(match, source):
             continue
         head = match.start("stmt") if match.group("stmt") else match.start("header")
-        found.append(_parse_line(source, head, match.start(), index,
-                                 is_header=match.group("header") is not None))
+        found.append(_parse_line(source, head, is_header=match.group("header") is not None))
     return found
 
 
 def _is_robot(match: re.Match[str], source: str) -> bool:
     if match.group("header"):
         return True
-    if match.group("alone") is not None:
-        return match.group("stmt") in _ALONE_OK
+    if match.group("alone") is not None:  # `screenshot` alone; `press` alone is an error
+        return True
     nxt = match.group("next")
     if nxt in _PYTHON_AFTER:
         return False
@@ -77,16 +88,23 @@ def _is_robot(match: re.Match[str], source: str) -> bool:
     return match.group("stmt") == "read_text" and word.group() == "in"
 
 
-def _parse_line(source: str, head: int, line_start: int, index: LineIndex,
-                is_header: bool) -> RobotLine:
+def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
     line_end = source.find("\n", head)
     line_end = len(source) if line_end < 0 else line_end
-    robot = RobotLine(head, line_start, line_end, is_header)
+    text = source[head:line_end]
+    cached = _PARSES.get(text)
+    if cached is not None:
+        parsed, error, length, exprs = cached
+        return RobotLine(head, head + length, is_header, parsed, error, exprs)
+    robot = RobotLine(head, line_end, is_header)
     try:
-        tokens, robot.end = lex_robot_line(source, head, index)
-        robot.parsed = parse_tokens(tokens, robot.end)
+        tokens, robot.end = lex_robot_line(source, head)
+        robot.parsed = parse_tokens(tokens, robot.end - head)
+        robot.exprs = expressions(robot.parsed)
     except (LexError, RobotSyntaxError) as error:
         robot.error = (str(error), error.pos)
+    if robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT:
+        _PARSES[text] = (robot.parsed, robot.error, robot.end - head, robot.exprs)
     return robot
 
 
@@ -96,9 +114,9 @@ def placeholder(source: str, robot: RobotLine) -> str:
     if parsed is None:
         return _blank_error(source, robot)
     if isinstance(parsed, RobotStatement):
-        return _with_exprs(source, robot, PLACEHOLDER + "(", ")", expressions(parsed))
+        return _with_exprs(source, robot, PLACEHOLDER + "(", ")")
     if isinstance(parsed, TestHeader):
-        return _with_exprs(source, robot, "with ", "", expressions(parsed))
+        return _with_exprs(source, robot, "with ", "")
     if isinstance(parsed, SubscriptHeader):
         return _subscript(source, robot, parsed)
     return "if 1" + _blank(source[robot.start + 4: robot.end - 1]) + ":"
@@ -114,16 +132,17 @@ def _blank(text: str) -> str:
     return re.sub(r"[^\n\\]", " ", text)
 
 
-def _with_exprs(source: str, robot: RobotLine, opener: str, closer: str,
-                exprs: list[PyExpr]) -> str:
+def _with_exprs(source: str, robot: RobotLine, opener: str, closer: str) -> str:
     parts = [opener]
-    pos = robot.start + len(opener)  # source offset consumed so far
-    for number, expr in enumerate(exprs):
-        gap = _blank(source[pos:expr.start]) if expr.start > pos else ""
+    base = robot.start
+    pos = base + len(opener)  # source offset consumed so far
+    for number, expr in enumerate(robot.exprs):
+        start, end = base + expr.start, base + expr.end
+        gap = _blank(source[pos:start]) if start > pos else ""
         if number:
             gap = "," + gap[1:] if gap.startswith(" ") else "," + gap
-        parts += [gap, source[expr.start:expr.end]]
-        pos = expr.end
+        parts += [gap, source[start:end]]
+        pos = end
     tail = source[pos:robot.end]
     if closer:
         parts += [_blank(tail), closer]
@@ -134,11 +153,11 @@ def _with_exprs(source: str, robot: RobotLine, opener: str, closer: str,
 
 def _subscript(source: str, robot: RobotLine, header: SubscriptHeader) -> str:
     name_at = source.index(header.name, robot.start + len("subscript"))
-    params = header.params
-    inner = _literal_params(source, params.start_pos + 1, params.end_pos - 1, robot)
-    rest = source[params.end_pos:robot.end]
+    params_start, params_end = (robot.start + offset for offset in token_span(header.params))
+    inner = _literal_params(source, params_start + 1, params_end - 1, robot)
+    rest = source[params_end:robot.end]
     return ("def" + _blank(source[robot.start + 3:name_at]) + header.name
-            + _blank(source[name_at + len(header.name):params.start_pos])
+            + _blank(source[name_at + len(header.name):params_start])
             + "(" + inner + ")" + _blank(rest[:-1]) + ":")
 
 
@@ -194,7 +213,3 @@ def substitute(source: str, robots: list[RobotLine]) -> str:
 def _line_end(source: str, pos: int) -> int:
     end = source.find("\n", pos)
     return len(source) if end < 0 else end
-
-
-__all__ = ["HookHeader", "PLACEHOLDER", "RobotLine", "find_robot_lines", "placeholder",
-           "substitute"]

@@ -42,13 +42,13 @@ class RecordingRuntime(Runtime):
     def sleep(self, seconds: float) -> None:
         self.clock += max(0.0, seconds)
 
-    def _record(self, name: str, default: Any = None, **args: Any) -> Any:
+    def _record(self, method: str, default: Any = None, /, **args: Any) -> Any:
         self.check_deadline()
         file, line = script_location()
-        call = Call(name, args, file, line)
+        call = Call(method, args, file, line)
         self.calls.append(call)
-        self.events.append(name)
-        responder = self.responses.get(name)
+        self.events.append(method)
+        responder = self.responses.get(method)
         return responder(call) if responder else default
 
     @contextlib.contextmanager

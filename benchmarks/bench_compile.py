@@ -1,0 +1,97 @@
+"""Compile benchmark: the .rtest compiler against CPython's compile(), and the cache.
+
+Run:  python3 benchmarks/bench_compile.py [--files 2000] [--repeat 3]
+
+On one generated corpus it measures, in one run:
+- cold compile: robotest's compile of every file (cache off) vs CPython's ``compile()``
+  of the same files' generated Python (what `rtest compile` prints);
+- `rtest check` of the whole corpus with an empty cache (cold) and again (warm).
+Times are medians over --repeat rounds; ratios are what the targets are about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from rtest_corpus import write_corpus  # noqa: E402
+
+from robotest.dsl import cache, compile_source, scanner  # noqa: E402
+from robotest.dsl import parser as robot_parser  # noqa: E402
+
+
+def _median_time(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="rtest-bench-"))
+    paths = write_corpus(work / "corpus", args.files)
+    sources = [(str(p), p.read_text()) for p in paths]
+    generated = [(name, compile_source(text, name).python_source) for name, text in sources]
+    lines = sum(text.count("\n") for _, text in sources)
+
+    def robotest_compile() -> None:
+        scanner._PARSES.clear()  # cold: no line or shape seen before this run
+        robot_parser._SHAPES.clear()
+        for name, text in sources:
+            compile_source(text, name)
+
+    def cpython_compile() -> None:
+        for name, text in generated:
+            compile(text, name, "exec", dont_inherit=True)
+
+    # interleave the two so that machine noise hits both alike
+    ours, theirs = [], []
+    for _ in range(args.repeat):
+        ours.append(_median_time(robotest_compile, 1))
+        theirs.append(_median_time(cpython_compile, 1))
+    cold_ours, cold_cpython = statistics.median(ours), statistics.median(theirs)
+
+    def check_all() -> None:
+        scanner._PARSES.clear()
+        robot_parser._SHAPES.clear()
+        for path in paths:
+            cache.check_file(path)
+
+    cold_checks, warm_checks = [], []
+    for round_ in range(args.repeat):
+        os.environ["RTEST_CACHE_DIR"] = str(work / f"cache{round_}")
+        cold_checks.append(_median_time(check_all, 1))
+        warm_checks.append(_median_time(check_all, 1))
+    cold_check, warm_check = statistics.median(cold_checks), statistics.median(warm_checks)
+
+    print(f"corpus: {len(paths)} files, {lines} lines, median of {args.repeat} rounds")
+    print("| measure | time | per file | ratio |")
+    print("|---|---|---|---|")
+    print(f"| CPython compile() of the generated Python | {cold_cpython:.2f} s | "
+          f"{cold_cpython / len(paths) * 1e3:.2f} ms | 1.00x |")
+    print(f"| robotest cold compile | {cold_ours:.2f} s | {cold_ours / len(paths) * 1e3:.2f} ms | "
+          f"{cold_ours / cold_cpython:.2f}x CPython (target <= 2x) |")
+    print(f"| `rtest check`, empty cache | {cold_check:.2f} s | "
+          f"{cold_check / len(paths) * 1e3:.2f} ms | |")
+    print(f"| `rtest check`, warm cache | {warm_check:.3f} s | "
+          f"{warm_check / len(paths) * 1e3:.3f} ms | {cold_check / warm_check:.0f}x faster "
+          "than cold (target >= 20x) |")
+
+
+if __name__ == "__main__":
+    main()

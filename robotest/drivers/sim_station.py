@@ -1,0 +1,140 @@
+"""The built-in ``sim`` station: the real drivers wired to the simulated laptop.
+
+Nothing is short-circuited. A key press travels pneumatic driver -> pyserial ->
+pseudo-terminal -> firmware emulator -> keymap (actuator -> key name) ->
+``SimLaptop.key_event``; the pointer travels pyusb -> emulating backend ->
+``SimLaptop.pointer_move / pointer_button / scroll``; frames come only from the
+simulated camera. The station clock may run faster than real time (``speed``).
+The laptop is thread-safe: the keyboard emulator's thread, the USB backend and the
+camera may all call it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from robotest.drivers.camera import FrameGuard, GuardedCamera
+from robotest.drivers.camera_sim import SimCameraAdapter
+from robotest.drivers.clock import AcceleratedClock
+from robotest.drivers.errors import StationConfigError
+from robotest.drivers.governor import Limits
+from robotest.drivers.keyboard_emulator import KeyboardEmulator
+from robotest.drivers.keyboard_firmware import Firmware
+from robotest.drivers.keymap import Keymap, default_keymap
+from robotest.drivers.pneumatic_keyboard import PneumaticKeyboard
+from robotest.drivers.station import KeyboardDevice, Station
+from robotest.drivers.usb_controller import UsbController, UsbKeyboard, UsbPointer
+from robotest.drivers.usb_emulator import EmulatedUsbBackend, UsbControllerDevice, UsbListeners
+from robotest.drivers.usb_protocol import DEFAULT_PRODUCT_ID, DEFAULT_VENDOR_ID
+
+if TYPE_CHECKING:
+    from robotest.sim import ProductImage, SimLaptop
+
+SIM_LIMITS = Limits(max_presses_per_second=50.0, min_hold=0.01)
+
+
+def _load_image(image: ProductImage | str | Path | None) -> ProductImage:
+    from robotest.sim import ImageError, ProductImage
+
+    if image is None:
+        return ProductImage.golden()
+    if isinstance(image, ProductImage):
+        return image
+    try:
+        return ProductImage.load(image)
+    except ImageError as exc:
+        raise StationConfigError(str(exc)) from exc
+
+
+def open_sim_station(
+    *,
+    image: ProductImage | str | Path | None = None,
+    seed: int = 0,
+    speed: float = 1.0,
+    keyboard: str = "pneumatic",
+    frame_size: tuple[int, int] = (2448, 2048),
+    limits: Limits | None = None,
+    keymap: Keymap | None = None,
+) -> Station:
+    """The simulated station: a laptop running *image*, seen by a camera seeded with *seed*.
+
+    *speed* > 1 runs the station clock (and so the laptop) faster than real time;
+    *keyboard* is ``"pneumatic"`` (actuators over the serial emulator) or ``"usb"``
+    (HID reports through the USB controller).
+    """
+    from robotest.sim import SimCamera, SimLaptop
+
+    if keyboard not in ("pneumatic", "usb"):
+        raise StationConfigError(f"sim station keyboard {keyboard!r}: use pneumatic or usb")
+    clock = AcceleratedClock(speed)
+    limits = limits or SIM_LIMITS
+    keymap = keymap or default_keymap()
+    laptop = SimLaptop(_load_image(image), clock.now, seed)
+    cleanup: list[Callable[[], None]] = []
+    try:
+        device = UsbControllerDevice(
+            DEFAULT_VENDOR_ID,
+            DEFAULT_PRODUCT_ID,
+            listeners=UsbListeners(
+                move=laptop.pointer_move,
+                button=laptop.pointer_button,
+                scroll=laptop.scroll,
+                key=laptop.key_event,
+            ),
+        )
+        controller = UsbController(
+            DEFAULT_VENDOR_ID, DEFAULT_PRODUCT_ID, backend=EmulatedUsbBackend(device)
+        )
+        controller.open()
+        cleanup.append(controller.close)
+        kb: KeyboardDevice
+        emulators: dict[str, Any] = {"usb": device}
+        if keyboard == "pneumatic":
+            kb, emulators["keyboard"] = _pneumatic(laptop, keymap, limits, clock, cleanup)
+        else:
+            kb = UsbKeyboard(controller, limits, clock)
+        sim_camera = SimCamera(laptop, seed, frame_size=frame_size)
+        camera = GuardedCamera(SimCameraAdapter(sim_camera), FrameGuard("sim"))
+    except BaseException:
+        for close in reversed(cleanup):
+            with contextlib.suppress(Exception):
+                close()
+        raise
+    cleanup.append(laptop.release_all)
+    return Station(
+        "sim",
+        keyboard=kb,
+        pointer=UsbPointer(controller, clock),
+        camera=camera,
+        clock=clock,
+        limits=limits,
+        emergency_release=controller.reset,
+        cleanup=cleanup,
+        laptop=laptop,
+        emulators=emulators,
+    )
+
+
+def _pneumatic(
+    laptop: SimLaptop,
+    keymap: Keymap,
+    limits: Limits,
+    clock: AcceleratedClock,
+    cleanup: list[Callable[[], None]],
+) -> tuple[PneumaticKeyboard, KeyboardEmulator]:
+    def actuator_moved(index: int, down: bool) -> None:
+        key = keymap.key(index)
+        if key is not None:
+            laptop.key_event(key, down)
+
+    emulator = KeyboardEmulator(
+        Firmware(actuators=max(keymap.size, 1), on_actuator=actuator_moved)
+    ).start()
+    cleanup.append(emulator.stop)
+    keyboard = PneumaticKeyboard.open(
+        emulator.port, keymap, limits=limits, clock=clock, response_timeout=0.25, attempts=6
+    )
+    return keyboard, emulator

@@ -1,0 +1,101 @@
+"""Property-based: whatever text comes in, the compiler returns a module or raises
+RtestSyntaxError with locations inside the file; it never crashes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from robotest.dsl import CompiledModule, RtestSyntaxError, compile_source
+
+EXAMPLES = int(os.environ.get("RTEST_HYPOTHESIS_EXAMPLES", 300))
+GOLDEN = [p.read_text() for p in sorted((Path(__file__).parent / "golden").glob("*.rtest"))]
+
+FRAGMENTS = [
+    "press", "type_text", "click_icon", "click_text", "await_text", "await_icon", "await_gone",
+    "read_text", "click", "move_to", "wait", "screenshot", "test", "subscript", "setup",
+    "teardown", "times", "every", "hold", "within", "in", "button", "double", "right_of",
+    "icon", "tags", "timeout", "retries", "for", "F2", "ctrl", "Enter", "left", "x", "def",
+    "if", "else", "return", "pass", "2s", "500ms", "1.5min", "3", "5sec", '"text"', "f'{x}'",
+    "'''", '"""', "(", ")", "[", "]", "{", "}", ",", "+", ":", "=", ".", "#", "\\", " ", "  ",
+    "    ", "\n", "\t", "é", "\r\n",
+]
+
+
+def _assert_valid_outcome(source: str) -> None:
+    lines = source.count("\n") + 2
+    try:
+        result = compile_source(source, "prop.rtest")
+    except RtestSyntaxError as error:
+        assert error.diagnostics
+        for diagnostic in error.diagnostics:
+            assert diagnostic.file == "prop.rtest"
+            assert 1 <= diagnostic.line <= lines, diagnostic
+            assert diagnostic.col >= 1, diagnostic
+            assert diagnostic.message
+    else:
+        assert isinstance(result, CompiledModule)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
+def test_random_token_soup(source: str) -> None:
+    _assert_valid_outcome(source)
+
+
+@st.composite
+def mutated_golden(draw: st.DrawFn) -> str:
+    source = draw(st.sampled_from(GOLDEN))
+    for _ in range(draw(st.integers(1, 4))):
+        pos = draw(st.integers(0, len(source)))
+        action = draw(st.sampled_from(["delete", "insert", "replace"]))
+        size = draw(st.integers(1, 8))
+        insert = draw(st.sampled_from(FRAGMENTS) | st.text(max_size=4))
+        if action == "delete":
+            source = source[:pos] + source[pos + size:]
+        elif action == "insert":
+            source = source[:pos] + insert + source[pos:]
+        else:
+            source = source[:pos] + insert + source[pos + size:]
+    return source
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_golden())
+def test_mutated_scripts(source: str) -> None:
+    _assert_valid_outcome(source)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["press", "wait", "click", "screenshot", "test", "setup"]),
+       st.sampled_from([" = 1", "(1)", ".x = 1", " += 1", "[0] = 1", ": int = 1"]))
+def test_robot_words_as_python_names_compile(word: str, suffix: str) -> None:
+    source = f"{word} = [0]\n{word}{suffix}\n" if "[" in suffix else f"{word}{suffix}\n"
+    if suffix in ("(1)", ".x = 1"):
+        source = f"def f({word}):\n    {word}{suffix}\n"
+    compile_source(source, "names.rtest")
+
+
+def _compile_text(source: str) -> str:
+    try:
+        return compile_source(source, "same.rtest").python_source
+    except RtestSyntaxError as error:
+        return str(error)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutated_golden(), min_size=2, max_size=4))
+def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None:
+    """Lines parsed before (same text, or same token shape) compile as if parsed fresh."""
+    from robotest.dsl import parser, scanner
+
+    warm = [_compile_text(source) for source in sources]
+    fresh = []
+    for source in sources:
+        parser._SHAPES.clear()
+        scanner._PARSES.clear()
+        fresh.append(_compile_text(source))
+    assert warm == fresh
