@@ -72,10 +72,29 @@ def start_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("server did not start")
 
 
-def timed(action: object) -> float:
+def server_cpu_ns(pid: int) -> int:
+    """CPU time the server process's threads have run (from /proc schedstat)."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as handle:
+                total += int(handle.read().split()[0])
+        except OSError:
+            pass
+    return total
+
+
+def timed(action: object, cpu: list[float] | None = None, pid: int = 0) -> float:
+    """Wall milliseconds of `action()`; its CPU milliseconds (this process + the server)
+    appended to `cpu`: the figure that does not depend on other load on the machine."""
+    server0, cpu0 = server_cpu_ns(pid) if pid else 0, time.process_time()
     start = time.perf_counter()
     action()  # type: ignore[operator]
-    return (time.perf_counter() - start) * 1000
+    wall = (time.perf_counter() - start) * 1000
+    if cpu is not None:
+        spent = (time.process_time() - cpu0) * 1000
+        cpu.append(spent + max(0, server_cpu_ns(pid) - server0) / 1e6)
+    return wall
 
 
 def ms(values: list[float]) -> str:
@@ -115,20 +134,37 @@ def main() -> None:
 
         # 1. one station: baseline full sync, then no-change and one-file-change syncs
         full, nochange, onefile, cleanup = [], [], [], []
+        cpu: dict[str, list[float]] = {"full": [], "none": [], "one": [], "clean": []}
         for i in range(3):
             fresh = station(work / f"full{i}")
-            full.append(timed(fresh.sync))
+            full.append(timed(fresh.sync, cpu["full"], proc.pid))
         single = station(work / "single")
         single.sync()
         for i in range(args.repeat):
-            nochange.append(timed(single.sync))
+            nochange.append(timed(single.sync, cpu["none"], proc.pid))
             (suite / "area07/spec107.json").write_text(json.dumps({"sku": 107, "rev": i}))
             publisher.publish(suite, "stable")
-            onefile.append(timed(single.sync))
-            cleanup.append(timed(single.cleanup))
-        print(f"single station, {args.files} files: full sync {ms(full)}, no-change "
-              f"{ms(nochange)}, one-file change {ms(onefile)} (+ cleanup {ms(cleanup)})",
+            onefile.append(timed(single.sync, cpu["one"], proc.pid))
+            cleanup.append(timed(single.cleanup, cpu["clean"], proc.pid))
+        load = os.getloadavg()[0]
+        print(f"single station, {args.files} files (load average {load:.1f}): full sync "
+              f"{ms(full)}, no-change {ms(nochange)}, one-file change {ms(onefile)} "
+              f"(+ cleanup {ms(cleanup)})", flush=True)
+        print(f"\n| Measure ({args.files} files, loopback) | Median wall | Median CPU "
+              "(station + server) | Target |")
+        print("|---|---|---|---|")
+        print(f"| Full sync from empty (baseline) | {ms(full)} | {ms(cpu['full'])} | - |")
+        print(f"| No-change sync | {ms(nochange)} | {ms(cpu['none'])} | < 100 ms |")
+        print(f"| One-file change sync (until the new tree is live) | {ms(onefile)} | "
+              f"{ms(cpu['one'])} | < 300 ms |")
+        print(f"| Clean-up after a change (old tree, objects) | {ms(cleanup)} | "
+              f"{ms(cpu['clean'])} | - |")
+        ratio = statistics.median(full) / statistics.median(onefile)
+        print(f"\nRatios (wall): full / one-file = {ratio:.1f}x, "
+              f"full / no-change = {statistics.median(full) / statistics.median(nochange):.1f}x",
               flush=True)
+        if args.stations == 0:
+            return
 
         # 2. load: N stations holding the current version (hard-linked clones of one)
         seed = station(work / "st0")
@@ -172,15 +208,6 @@ def main() -> None:
         sample = random.Random(1).sample(stations, min(10, len(stations)))
         quick_ok = sum(tree_matches(s, full=False) for s in stations)
         full_ok = sum(tree_matches(s, full=True) for s in sample)
-        print(f"\n| Measure ({args.files} files, loopback) | Median | Target |")
-        print("|---|---|---|")
-        print(f"| Full sync from empty (baseline) | {ms(full)} | - |")
-        print(f"| No-change sync | {ms(nochange)} | < 100 ms |")
-        print(f"| One-file change sync (until the new tree is live) | {ms(onefile)} | < 300 ms |")
-        print(f"| Clean-up after a change (old tree, objects) | {ms(cleanup)} | - |")
-        ratio = statistics.median(full) / statistics.median(onefile)
-        print(f"\nRatios: full / one-file = {ratio:.1f}x,"
-              f" full / no-change = {statistics.median(full) / statistics.median(nochange):.1f}x")
         print(f"\n| {args.stations} stations at once | Failed | Wrong download count | Wall | "
               "Median | p95 | Max |")
         print("|---|---|---|---|---|---|---|")

@@ -14,7 +14,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.state.service = Service(config)
     app.include_router(api.router)
     app.include_router(web.router)
-    app.add_exception_handler(web.LoginRequired, web.login_redirect)
+    app.add_exception_handler(web.LoginRequired, web.login_page)
     return app
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from robotest.server.api import bearer, get_service
@@ -112,9 +112,7 @@ def _day_after(text: str | None) -> str | None:
     return (date.fromisoformat(text) + timedelta(days=1)).isoformat() if text else None
 
 
-def login_redirect(request: Request, exc: Exception) -> Response:
+def login_page(request: Request, exc: Exception) -> Response:
+    """Pages opened without a valid token answer 401 with a form asking for one."""
     return templates.TemplateResponse(request, "login.html", {"next": request.url.path},
                                       status_code=401)
-
-
-__all__ = ["LoginRequired", "RedirectResponse", "login_redirect", "router"]
