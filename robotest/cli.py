@@ -10,6 +10,7 @@ import typer
 
 from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
+from robotest.runtime.cli import register as register_runtime
 from robotest.server.cli import register as register_server
 from robotest.sim.cli import app as sim_app
 
@@ -30,6 +31,7 @@ def _root() -> None:
 register_dsl(app)
 app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
+register_runtime(app)
 register_server(app)
 
 

@@ -231,7 +231,10 @@ class ToModel(Transformer):
 def _string_value(token: Token) -> str:
     import ast
 
-    value = ast.literal_eval(token.value)
+    try:
+        value = ast.literal_eval(token.value)
+    except (SyntaxError, ValueError) as error:
+        raise RobotSyntaxError(f"bad string: {error}", token_span(token)[0]) from None
     if not isinstance(value, str):
         raise RobotSyntaxError("expected a text string", token_span(token)[0])
     return value

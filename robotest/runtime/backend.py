@@ -174,6 +174,13 @@ class Runtime:
     def log(self, message: str) -> None:
         print(message)
 
+    # -- results hook -----------------------------------------------------------------
+    def capture_screen(self) -> Any | None:
+        """Hook: the current screen for the report (a BGR or grey numpy image, or PNG
+        bytes), or None when this runtime has no screen. The step recorder calls it when
+        a step fails and for `screenshot`; it must not raise for a missing screen."""
+        return None
+
 
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))
 

@@ -1,0 +1,318 @@
+"""`rtest run`, `rtest results` and `rtest report`: the suite runner's commands.
+
+`rtest run` runs pytest with the robotest plugin: in this process for one station,
+one worker process per station for several (each a disjoint shard of the selected
+cases, all writing into the same results database), then writes the reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from robotest.runtime.store import DEFAULT_DB
+
+DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _db(db: Path | None) -> Path:
+    return db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
+
+
+def _plugin_args() -> list[str]:
+    """``-p robotest.runtime.pytest_plugin`` unless the pytest11 entry point loads it."""
+    from importlib.metadata import entry_points
+
+    if entry_points(group="pytest11", name="robotest"):
+        return []
+    return ["-p", "robotest.runtime.pytest_plugin"]
+
+
+def _worker_env() -> dict[str, str]:
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Workers get SIGKILL when `rtest run` dies, so a killed run stops everywhere."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def combine_exit_codes(codes: list[int]) -> int:
+    """One pytest exit status for several workers (a shard with no tests is fine)."""
+    worst = [c for c in codes if c not in (0, 1, 5)]
+    if worst:
+        return max(worst)
+    if 1 in codes:
+        return 1
+    return 5 if codes and all(c == 5 for c in codes) else 0
+
+
+Workers = list[tuple[subprocess.Popen[bytes], IO[str]]]
+
+
+def _start_workers(args: list[str], stations: list[str], folder: Path) -> Workers:
+    """One pytest process per station, each on shard i of n of the selected cases.
+
+    Started before any thread of this process (``preexec_fn`` is not thread-safe).
+    """
+    procs: Workers = []
+    for index, station in enumerate(stations):
+        log = (folder / f"worker-{index + 1}.log").open("w")
+        command = [sys.executable, "-m", "pytest", *args, "--station", station,
+                   "--rtest-shard", f"{index}/{len(stations)}", "-q", "-p", "no:cacheprovider"]
+        procs.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                       env=_worker_env(), preexec_fn=_die_with_parent), log))
+    return procs
+
+
+def _wait_workers(procs: Workers) -> int:
+    codes = []
+    for proc, log in procs:
+        codes.append(proc.wait())
+        log.close()
+    for (_, log), code in zip(procs, codes, strict=True):
+        if code not in (0, 1, 5):
+            typer.echo(Path(log.name).read_text()[-3000:], err=True)
+    return combine_exit_codes(codes)
+
+
+class _Collection:
+    """In-process pytest plugin: shows collection errors (the terminal plugin is off)."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def pytest_collectreport(self, report: object) -> None:
+        if getattr(report, "failed", False):
+            self.errors.append(str(getattr(report, "longrepr", "")))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run`, `results` and `report` to the `rtest` app."""
+
+    @app.command("run")
+    def run(
+        paths: Annotated[list[Path], typer.Argument(help=".rtest files or folders.")],
+        station: Annotated[list[str] | None, typer.Option(
+            "--station", help="sim, a station .toml, or record; repeat to run stations in "
+                              "parallel. Default: sim.")] = None,
+        keyword: Annotated[str | None, typer.Option(
+            "-k", help="Only cases matching this expression (titles, names, tags).")] = None,
+        markers: Annotated[str | None, typer.Option(
+            "-m", help="Only cases with these tags, e.g. -m 'bios and not slow'.")] = None,
+        report: Annotated[Path | None, typer.Option(
+            "--report", help="Folder for the reports (default results/run-N).")] = None,
+        image: Annotated[Path | None, typer.Option(
+            "--image", help="Product description TOML of the image under test.")] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+        record_fail: Annotated[list[str] | None, typer.Option(
+            "--record-fail", help="record station: STATEMENT[:TARGET][*N] fails.")] = None,
+        record_fault: Annotated[list[str] | None, typer.Option(
+            "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station "
+                                   "fault.")] = None,
+        record_delay: Annotated[float, typer.Option(
+            "--record-delay", help="record station: seconds each statement takes.")] = 0.0,
+    ) -> None:
+        """Run .rtest suites on stations with live progress; write the reports."""
+        import pytest
+
+        from robotest.errors import ScriptError
+        from robotest.runtime.progress import LiveProgress, terminal_console
+        from robotest.runtime.reports import write_reports
+        from robotest.runtime.results import ERROR, INTERRUPTED
+        from robotest.runtime.session import (
+            check_station_spec,
+            read_image,
+            station_name,
+            suite_version,
+        )
+        from robotest.runtime.store import ResultStore
+
+        station = station or ["sim"]
+        record_fail, record_fault = record_fail or [], record_fault or []
+        for path in paths:
+            if not path.exists():
+                raise _fail(f"no such file or folder: {path}")
+        names = [station_name(s) for s in station]
+        if len(set(names)) != len(names):
+            raise _fail(f"two stations share a name ({', '.join(names)}); name them, "
+                        "e.g. record:a record:b")
+        try:
+            for spec in station:
+                check_station_spec(spec)
+            info = read_image(image)
+        except ScriptError as exc:
+            raise _fail(str(exc)) from None
+        database = _db(db)
+        store = ResultStore(database)
+        run_id = store.create_run(station=", ".join(names), image=info.name,
+                                  image_version=info.version, serial=info.serial,
+                                  suite_version=suite_version(paths))
+        folder = report or database.parent / f"run-{run_id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        args = [str(p) for p in paths] + _plugin_args() + [
+            "--results-db", str(database), "--rtest-run-id", str(run_id),
+            "--record-delay", str(record_delay)]
+        args += ["-k", keyword] if keyword else []
+        args += ["-m", markers] if markers else []
+        args += [a for spec in record_fail for a in ("--record-fail", spec)]
+        args += [a for spec in record_fault for a in ("--record-fault", spec)]
+        args += ["--image", str(image)] if image else []
+        console, stream = terminal_console()
+        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}",
+                      markup=False, soft_wrap=True)
+        collection = _Collection()
+        status = None
+        workers = _start_workers(args, station, folder) if len(station) > 1 else []
+        try:
+            with LiveProgress(database, run_id, console):
+                if workers:
+                    code = _wait_workers(workers)
+                else:
+                    code = int(pytest.main(args + ["--station", station[0], "-p", "no:terminal",
+                                                   "-p", "no:cacheprovider"],
+                                           plugins=[collection]))
+        except KeyboardInterrupt:
+            code = int(pytest.ExitCode.INTERRUPTED)
+        if collection.errors or code in (pytest.ExitCode.INTERNAL_ERROR,
+                                         pytest.ExitCode.USAGE_ERROR):
+            status = ERROR  # the suite did not compile, or the run could not start
+        elif code == pytest.ExitCode.INTERRUPTED:
+            status = INTERRUPTED
+        for error in collection.errors:
+            console.print(error, markup=False, highlight=False, soft_wrap=True)
+        store.finish_run(run_id, status)
+        result = store.run(run_id)
+        assert result is not None
+        paths_written = write_reports(result, folder)
+        _print_summary(console, result)
+        for kind, path in paths_written.items():
+            console.print(f"{kind:>6}: {path}", markup=False, soft_wrap=True)
+        store.close()
+        stream.flush()
+        if stream is not sys.stdout:
+            stream.close()
+        raise typer.Exit(code)
+
+    @app.command("results")
+    def results(
+        run_id: Annotated[str | None, typer.Argument(
+            help="A run number (or 'latest') to show.")] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+        limit: Annotated[int, typer.Option("--limit", help="How many runs to list.")] = 20,
+    ) -> None:
+        """List past runs, or show one run's cases."""
+        from rich.console import Console
+
+        from robotest.runtime.store import ResultStore
+
+        database = _db(db)
+        if not database.exists():
+            raise _fail(f"no results database at {database} (run `rtest run` first)")
+        console = Console(highlight=False)
+        with ResultStore(database) as store:
+            if run_id is None:
+                _print_runs(console, store.runs(limit))
+                return
+            run = store.run(_run_number(store, run_id), steps=False)
+            if run is None:
+                raise _fail(f"no run {run_id} in {database}")
+            _print_summary(console, run)
+
+    @app.command("report")
+    def report_command(
+        run_id: Annotated[str, typer.Argument(help="The run number (or 'latest').")],
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Folder (default results/run-N).")] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+    ) -> None:
+        """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
+        from robotest.runtime.reports import write_reports
+        from robotest.runtime.store import ResultStore
+
+        database = _db(db)
+        if not database.exists():
+            raise _fail(f"no results database at {database}")
+        with ResultStore(database) as store:
+            number = _run_number(store, run_id)
+            run = store.run(number)
+            if run is None:
+                raise _fail(f"no run {run_id} in {database}")
+            written = write_reports(run, out or database.parent / f"run-{number}")
+        for kind, path in written.items():
+            typer.echo(f"{kind:>6}: {path}")
+
+
+def _run_number(store: object, text: str) -> int:
+    from robotest.runtime.store import ResultStore
+
+    assert isinstance(store, ResultStore)
+    if text == "latest":
+        latest = store.latest_run_id()
+        if latest is None:
+            raise _fail("the results database has no runs yet")
+        return latest
+    if not text.isdigit():
+        raise _fail(f"a run is a number or 'latest', got {text!r}")
+    return int(text)
+
+
+def _when(stamp: float | None) -> str:
+    if stamp is None:
+        return "-"
+    return datetime.datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print_runs(console: object, runs: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    assert isinstance(console, Console)
+    table = Table("run", "started", "station", "image", "status", "cases", "duration")
+    for run in runs:
+        counts = ", ".join(f"{n} {o}" for o, n in run.counts.items() if n) or "none"
+        table.add_row(str(run.id), _when(run.started), run.station,
+                      f"{run.image} {run.image_version}".strip(), run.status, counts,
+                      "-" if run.duration is None else f"{run.duration:.1f} s")
+    console.print(table)
+
+
+def _print_summary(console: object, run: object) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from robotest.runtime.progress import STYLE
+    from robotest.runtime.results import RunInfo
+
+    assert isinstance(console, Console) and isinstance(run, RunInfo)
+    table = Table("test", "station", "status", "duration", "message", title=(
+        f"run {run.id}: {run.status} | station {run.station} | image "
+        f"{run.image or '-'} {run.image_version} | suite {run.suite_version or '-'}"))
+    for case in run.cases:
+        style = STYLE.get(case.outcome, "")
+        table.add_row(escape(case.title), escape(case.station),
+                      f"[{style}]{case.outcome}[/]" if style else case.outcome,
+                      f"{case.duration:.2f} s", escape(case.message))
+    console.print(table)
+    counts = ", ".join(f"{n} {o}" for o, n in run.counts.items() if n) or "no cases ran"
+    console.print(f"{counts} in {run.duration or 0:.1f} s")

@@ -1,0 +1,347 @@
+"""The pytest plugin: `.rtest` files are collected and run by pytest.
+
+Each `test` block becomes an item (a block with ``for`` clauses one item per case,
+``name[title]``), tags become markers (registered, so ``-m`` works without warnings),
+`setup`/`teardown` run around each item (:func:`robotest.runtime.run_case`), and the
+station is one runtime per session, made by :func:`robotest.runtime.session.make_runtime`
+from ``--station`` and wrapped in a :class:`StepRecorder` that stores every step.
+Registered through the ``pytest11`` entry point; without installing, load it with
+``pytest -p robotest.runtime.pytest_plugin``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+import traceback
+from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
+from robotest.errors import RobotestError, ScriptError, StationError
+from robotest.runtime.backend import Runtime, use_runtime
+from robotest.runtime.blocks import TestCase, collect, run_case
+from robotest.runtime.results import (
+    ERROR,
+    INTERRUPTED,
+    SKIPPED,
+    STATION_ERROR,
+    CaseResult,
+    Step,
+    describe,
+    outcome_of,
+)
+from robotest.runtime.session import (
+    ImageInfo,
+    make_runtime,
+    read_image,
+    station_name,
+    suite_version,
+)
+from robotest.runtime.steps import StepRecorder
+from robotest.runtime.store import DEFAULT_DB, ResultStore
+
+RESULTS_DB_ENV = "RTEST_RESULTS_DB"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("robotest", "robotest .rtest suites")
+    group.addoption("--station", action="append", default=None, metavar="SPEC",
+                    help="station to run on: 'sim', a station .toml file, or 'record' "
+                         "(records statements, drives nothing). Default: sim.")
+    group.addoption("--image", default=None, metavar="FILE.toml",
+                    help="product description of the image under test (for the results).")
+    group.addoption("--results-db", default=None, metavar="FILE",
+                    help=f"results database (default ${RESULTS_DB_ENV} or {DEFAULT_DB}).")
+    group.addoption("--record-fail", action="append", default=[], metavar="STMT[:TARGET][*N]",
+                    help="record station: make matching statements fail (N times, or always).")
+    group.addoption("--record-fault", action="append", default=[], metavar="STMT[:TARGET][*N]",
+                    help="record station: make matching statements raise a station fault.")
+    group.addoption("--record-delay", type=float, default=0.0, metavar="SECONDS",
+                    help="record station: real seconds each statement takes.")
+    group.addoption("--rtest-run-id", type=int, default=None, help=argparse_hidden())
+    group.addoption("--rtest-shard", default=None, help=argparse_hidden())
+
+
+def argparse_hidden() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def results_db(config: pytest.Config) -> Path:
+    given = config.getoption("results_db") or os.environ.get(RESULTS_DB_ENV)
+    return Path(given) if given else DEFAULT_DB
+
+
+_RESERVED = {"and", "or", "not", "True", "False", "None"}  # words of -m expressions
+
+
+def marker_name(tag: str) -> str:
+    """A tag as a pytest marker name (``"smoke test"`` -> ``smoke_test``)."""
+    name = "".join(c if f"a{c}".isidentifier() else "_" for c in tag.strip())
+    return name if name.isidentifier() and name not in _RESERVED else f"tag_{name}"
+
+
+class RtestSession:
+    """The run of one pytest session: station runtime, results store, run row."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        specs: list[str] = config.getoption("station") or ["sim"]
+        if len(specs) > 1:
+            raise pytest.UsageError("one --station per pytest process; `rtest run` runs "
+                                    "several stations in parallel")
+        self.spec = specs[0]
+        self.station = station_name(self.spec)
+        self.store: ResultStore | None = None
+        self.recorder: StepRecorder | None = None
+        self.run_id: int | None = config.getoption("rtest_run_id")
+        self.owns_run = self.run_id is None
+        self.stopped: str | None = None
+        self.open_error: StationError | None = None
+        self.image = ImageInfo()
+
+    @property
+    def serial(self) -> str:
+        """The laptop's serial: the station runtime's ``serial`` if it knows it."""
+        inner = self.recorder.inner if self.recorder is not None else None
+        return str(getattr(inner, "serial", "") or self.image.serial)
+
+    def start(self, items: Sequence[pytest.Item]) -> None:
+        """Open the station and the run (once, when there is something to run)."""
+        image = self.image = self._image()
+        self.store = ResultStore(results_db(self.config))
+        if self.owns_run:
+            files = sorted({str(item.path) for item in items})
+            self.run_id = self.store.create_run(
+                station=self.station, image=image.name, image_version=image.version,
+                serial=image.serial, suite_version=suite_version(files))
+        assert self.run_id is not None
+        self.store.add_planned(self.run_id, len(items))
+        options = {"record_fail": self.config.getoption("record_fail"),
+                   "record_fault": self.config.getoption("record_fault"),
+                   "record_delay": self.config.getoption("record_delay"),
+                   "config": {"product": dict(image.data or {}), "station": self.station}}
+        try:
+            runtime: Runtime = make_runtime(self.spec, options)
+        except StationError as exc:  # the first case reports it, the rest are skipped
+            self.stopped = f"station error: {exc}"
+            self.open_error = exc
+            return
+        except ScriptError as exc:
+            if self.owns_run:
+                self.store.finish_run(self.run_id, ERROR)
+            raise pytest.UsageError(str(exc)) from None
+        self.recorder = StepRecorder(runtime)
+
+    def _image(self) -> ImageInfo:
+        try:
+            return read_image(self.config.getoption("image"))
+        except ScriptError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+    def finish(self, interrupted: bool) -> None:
+        """Close the station (leave it safe), then the run, whatever happens."""
+        try:
+            close = getattr(self.recorder.inner, "close", None) if self.recorder else None
+            if callable(close):
+                close()
+        finally:
+            self._finish_run(interrupted)
+
+    def _finish_run(self, interrupted: bool) -> None:
+        if self.store is None or self.run_id is None:
+            return
+        if self.owns_run:
+            self.store.finish_run(self.run_id, INTERRUPTED if interrupted else None)
+        self.store.close()
+
+
+SESSION = pytest.StashKey[RtestSession]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SESSION] = RtestSession(config)
+    config.addinivalue_line("markers", "rtest: a test case from a .rtest file")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix == ".rtest":
+        return RtestFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _module_name(path: Path) -> str:
+    """The stem (so sibling `import` finds the same module) unless another file has it."""
+    name = path.stem
+    loaded = sys.modules.get(name)
+    if loaded is None or getattr(loaded, "__file__", None) == str(path):
+        return name
+    return f"{name}_{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+
+
+class RtestFile(pytest.File):
+    """A `.rtest` file: compiled and imported, its cases become items."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        install_import_hook()
+        folder = str(self.path.parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        try:
+            module = import_path(str(self.path), _module_name(self.path))
+            cases = collect(module)
+        except RtestSyntaxError as exc:
+            raise self.CollectError(str(exc)) from None
+        except ScriptError as exc:
+            raise self.CollectError(f"error: {exc}") from None
+        except Exception as exc:
+            raise self.CollectError(f"{self.path}: cannot load the script: "
+                                    f"{describe(exc)}") from None
+        for case in cases:
+            function = case.block.function.__name__
+            name = f"{function}[{case.title}]" if case.block.matrix else function
+            item = RtestItem.from_parent(self, name=name, case=case, module=module)
+            item.extra_keyword_matches.add(case.title)
+            for tag in case.tags:
+                marker = marker_name(tag)
+                if marker not in self.config.stash.setdefault(_MARKERS, set()):
+                    self.config.addinivalue_line("markers", f"{marker}: .rtest tag {tag!r}")
+                    self.config.stash[_MARKERS].add(marker)
+                item.add_marker(marker)
+            item.add_marker("rtest")
+            yield item
+
+
+_MARKERS = pytest.StashKey[set[str]]()
+
+
+class RtestItem(pytest.Item):
+    """One test case of a `.rtest` file."""
+
+    def __init__(self, *, case: TestCase, module: ModuleType, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.case = case
+        self.module = module
+
+    def runtest(self) -> None:
+        state = self.config.stash[SESSION]
+        assert state.store is not None and state.run_id
+        file, _ = self.case.block.location
+        result = CaseResult(nodeid=self.nodeid, title=self.case.title, file=file,
+                            station=state.station, tags=list(self.case.tags),
+                            params=dict(self.case.params), started=time.time(),
+                            serial=state.serial)
+        store = state.store
+        case_id = store.start_case(state.run_id, result)
+        if state.stopped and state.open_error is None:
+            result.outcome = SKIPPED
+            result.message = f"not run: station {state.station} stopped ({state.stopped})"
+            store.finish_case(result)
+            pytest.skip(result.message)
+
+        def sink(step: Step) -> None:
+            store.add_step(case_id, step)
+
+        start = time.perf_counter()
+        try:
+            if state.open_error is not None:  # the station could not be opened
+                error, state.open_error = state.open_error, None
+                raise error
+            assert state.recorder is not None
+            state.recorder.sink = sink
+            with use_runtime(state.recorder):
+                run_case(self.module, self.case)
+        except BaseException as exc:
+            result.outcome = outcome_of(exc)
+            result.message = describe(exc)
+            if result.outcome == STATION_ERROR:
+                state.stopped = f"station error: {exc}"
+            raise
+        else:
+            result.outcome = outcome_of(None)
+        finally:
+            result.duration = time.perf_counter() - start
+            store.finish_case(result)
+            if state.recorder is not None:
+                state.recorder.sink = None
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        """The error and the `.rtest` lines that led to it (not the runtime's frames)."""
+        exc = excinfo.value
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith(".rtest")]
+        text = str(exc).strip()
+        lines = [f"{outcome_of(exc)}: {type(exc).__name__}" + (f": {text}" if text else "")]
+        if not frames:  # robotest's own errors say it all; anything else: the traceback
+            return lines[0] if isinstance(exc, RobotestError) else super().repr_failure(excinfo)
+        lines += [f"{f.filename}:{f.lineno}: in {f.name}\n    {(f.line or '').strip()}"
+                  for f in frames]
+        return "\n".join(lines)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        _, line = self.case.block.location
+        return self.path, line - 1, self.case.title
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    shard = config.getoption("rtest_shard")
+    if shard:
+        index, count = (int(v) for v in shard.split("/"))
+        keep = [item for i, item in enumerate(items) if i % count == index]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+    rtest_items = [item for item in items if isinstance(item, RtestItem)]
+    if rtest_items and not config.getoption("collectonly"):
+        config.stash[SESSION].start(rtest_items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if isinstance(item, RtestItem) and report.failed and call.excinfo is not None:
+        report.rtest_outcome = outcome_of(call.excinfo.value)  # type: ignore[attr-defined]
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config
+                             ) -> tuple[str, str, str] | None:
+    outcome = getattr(report, "rtest_outcome", None)
+    if outcome == STATION_ERROR:
+        return "station error", "S", "STATION ERROR"
+    if outcome == ERROR:
+        return "error", "E", "ERROR"
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Station errors get their own section (pytest shows only failures and errors)."""
+    reports = terminalreporter.stats.get("station error", [])
+    if reports:
+        terminalreporter.write_sep("=", "STATION ERRORS (not counted against the image)")
+        for report in reports:
+            terminalreporter.write_sep("_", report.head_line or report.nodeid)
+            terminalreporter.line(str(report.longrepr))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    state = session.config.stash.get(SESSION, None)
+    if state is not None:
+        state.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+
+
+@pytest.fixture(scope="session")
+def rtest_runtime(pytestconfig: pytest.Config) -> Runtime | None:
+    """The session's runtime (step-recording), for Python tests beside `.rtest` files."""
+    return pytestconfig.stash[SESSION].recorder

@@ -1,0 +1,144 @@
+"""The result model: runs, test cases and steps, and what each outcome means.
+
+Outcomes keep the product and the station apart: ``failed`` means the laptop did not
+do what the script expects (the image is at fault), ``error`` means the script itself
+is wrong, ``station error`` means the robot is at fault and is never counted against
+the image. :func:`outcome_of` is the one place that maps an exception to an outcome.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from robotest.errors import ScriptError, StationError
+
+PASSED = "passed"
+FAILED = "failed"
+ERROR = "error"
+STATION_ERROR = "station error"
+SKIPPED = "skipped"
+INTERRUPTED = "interrupted"
+RUNNING = "running"
+
+#: Every case/step outcome, in the order reports list them.
+OUTCOMES = (PASSED, FAILED, ERROR, STATION_ERROR, SKIPPED, INTERRUPTED)
+
+#: A run's verdict is its most telling case outcome: a failing image first, then a
+#: broken script, then a station fault (which says nothing about the image).
+VERDICT_ORDER = (PASSED, SKIPPED, STATION_ERROR, ERROR, FAILED, INTERRUPTED)
+
+#: Run statuses: still running, finished (with a verdict) or interrupted (killed).
+RUN_STATUSES = (RUNNING, PASSED, FAILED, ERROR, STATION_ERROR, INTERRUPTED)
+
+
+def outcome_of(exc: BaseException | None) -> str:
+    """The outcome an exception means (None: passed).
+
+    ``StationError`` (driver, camera, emergency stop) -> station error; ``AssertionError``
+    (which includes ``StepFailed``: text or icon not found, timeouts) -> failed;
+    ``ScriptError`` and any other exception -> error (the script is wrong);
+    ``KeyboardInterrupt``/``SystemExit`` -> interrupted (someone stopped the run).
+    """
+    if exc is None:
+        return PASSED
+    if isinstance(exc, KeyboardInterrupt | SystemExit):
+        return INTERRUPTED
+    if isinstance(exc, StationError):
+        return STATION_ERROR
+    if isinstance(exc, ScriptError):
+        return ERROR
+    if isinstance(exc, AssertionError):
+        return FAILED
+    return ERROR
+
+
+def rtest_location(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost `.rtest` file and line in *exc*'s traceback, if any."""
+    found = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".rtest"):
+            found = (frame.filename, frame.lineno or 0)
+    return found
+
+
+def describe(exc: BaseException) -> str:
+    """A one-paragraph message: the error type, its text and the `.rtest` line."""
+    text = str(exc).strip()
+    head = type(exc).__name__ + (f": {text}" if text else "")
+    where = rtest_location(exc)
+    return f"{head} (at {where[0]}:{where[1]})" if where else head
+
+
+def worst(outcomes: list[str]) -> str:
+    """The verdict of several outcomes (see :data:`VERDICT_ORDER`; passed if none)."""
+    return max(outcomes, key=VERDICT_ORDER.index, default=PASSED)
+
+
+@dataclass
+class Step:
+    """One executed robot statement."""
+
+    name: str
+    args: str
+    file: str
+    line: int
+    started: float
+    duration: float = 0.0
+    outcome: str = PASSED
+    message: str = ""
+    group: str = ""
+    attempt: int = 0
+    screenshot: bytes | None = None
+    screenshot_name: str = ""
+    id: int | None = None
+
+
+@dataclass
+class CaseResult:
+    """One test case as it ran on one station."""
+
+    nodeid: str
+    title: str
+    file: str
+    station: str
+    tags: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    started: float = 0.0
+    duration: float = 0.0
+    outcome: str = RUNNING
+    message: str = ""
+    serial: str = ""
+    steps: list[Step] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class RunInfo:
+    """One run of a suite: where, what image, which suite version, when, how it ended."""
+
+    id: int
+    station: str
+    image: str
+    image_version: str
+    serial: str
+    suite_version: str
+    started: float
+    ended: float | None
+    status: str
+    pid: int
+    host: str
+    planned: int = 0
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {outcome: 0 for outcome in OUTCOMES}
+        for case in self.cases:
+            counts[case.outcome] = counts.get(case.outcome, 0) + 1
+        return counts
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.ended is None else self.ended - self.started

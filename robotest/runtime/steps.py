@@ -1,0 +1,167 @@
+"""Step recording: every robot statement a script executes becomes a result step.
+
+:class:`StepRecorder` wraps any :class:`Runtime` (the recording runtime today, the
+station runtime tomorrow) and is made the active runtime while a case runs. Each
+statement is timed, located at its `.rtest` line, forwarded to the wrapped runtime and
+handed to a sink (the results store) as soon as it finishes. Sub-script calls group
+their steps by name and attempt; a failed step attaches a screenshot (the exception's
+own ``screenshot`` attribute if it has one, else ``Runtime.capture_screen()``).
+Clock, deadlines and retries stay the wrapped runtime's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
+from robotest.runtime.results import PASSED, Step, describe, outcome_of
+
+StepSink = Callable[[Step], None]
+
+#: The robot statements of the language; each becomes one step.
+STATEMENTS = ("press", "type_text", "click_icon", "click_text", "await_text", "await_icon",
+              "await_gone", "exists_text", "exists_icon", "read_text", "click", "move_to",
+              "wait", "screenshot", "log")
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Icon):
+        return f"icon {value.name!r}"
+    if isinstance(value, list) and all(isinstance(v, tuple) for v in value):
+        return ", ".join("+".join(chord) for chord in value)
+    if hasattr(value, "pattern") and hasattr(value, "flags"):
+        return f"re {value.pattern!r}"
+    return repr(value)
+
+
+def summarize(args: Sequence[Any], kwargs: dict[str, Any], limit: int = 200) -> str:
+    """A short, readable summary of a statement's arguments for the report."""
+    parts = [_value(a) for a in args]
+    parts += [f"{k}={_value(v)}" for k, v in kwargs.items()
+              if v is not None and v is not False and not (k == "button" and v == "left")
+              and not (k == "times" and v == 1)]
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def encode_png(image: Any) -> bytes | None:
+    """PNG bytes of a numpy image (or PNG bytes as they are); None if there is none."""
+    if image is None:
+        return None
+    if isinstance(image, bytes | bytearray):
+        return bytes(image)
+    import cv2
+
+    ok, buffer = cv2.imencode(".png", image)
+    return buffer.tobytes() if ok else None
+
+
+class StepRecorder(Runtime):
+    """Wraps a runtime: statements become steps handed to *sink* as they finish."""
+
+    def __init__(self, inner: Runtime, sink: StepSink | None = None):
+        self.inner = inner
+        self.sink = sink
+        self.groups: list[tuple[str, int]] = []
+        self.config = inner.config
+        self._deadlines = []
+
+    # The clock and deadlines are the wrapped runtime's.
+    def now(self) -> float:
+        return self.inner.now()
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+    @contextlib.contextmanager
+    def deadline(self, seconds: float | None, what: str) -> Iterator[None]:
+        with self.inner.deadline(seconds, what):
+            yield
+
+    def check_deadline(self) -> None:
+        self.inner.check_deadline()
+
+    def remaining(self, within: float | None) -> float | None:
+        return self.inner.remaining(within)
+
+    def capture_screen(self) -> Any | None:
+        return self.inner.capture_screen()
+
+    def run_subscript(self, call: SubscriptCall) -> Any:
+        """The wrapped runtime runs it (retries, timeout); each attempt is a group."""
+        attempts = 0
+        function = call.function
+
+        def attempt(*args: Any, **kwargs: Any) -> Any:
+            nonlocal attempts
+            attempts += 1
+            self.groups.append((call.name, attempts))
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.groups.pop()
+
+        return self.inner.run_subscript(dataclasses.replace(call, function=attempt))
+
+    @contextlib.contextmanager
+    def group(self, name: str, attempt: int = 1) -> Iterator[None]:
+        """Group the steps inside under *name* (e.g. ``setup``) in the report."""
+        self.groups.append((name, attempt))
+        try:
+            yield
+        finally:
+            self.groups.pop()
+
+    def _step(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        file, line = script_location()
+        step = Step(name=name, args=summarize(args, kwargs), file=file, line=line,
+                    started=time.time(),
+                    group="/".join(group for group, _ in self.groups),
+                    attempt=self.groups[-1][1] if self.groups else 0)
+        start = time.perf_counter()
+        try:
+            result = getattr(self.inner, name)(*args, **kwargs)
+        except BaseException as exc:
+            step.duration = time.perf_counter() - start
+            step.outcome = outcome_of(exc)
+            step.message = describe(exc)
+            image = getattr(exc, "screenshot", None)
+            step.screenshot = encode_png(image if image is not None else self._screen())
+            step.screenshot_name = "failure"
+            self._emit(step)
+            raise
+        step.duration = time.perf_counter() - start
+        step.outcome = PASSED
+        if name == "screenshot":
+            step.screenshot = encode_png(self._screen())
+            given = args[0] if args else kwargs.get("name")
+            step.screenshot_name = str(given) if given else "screen"
+        self._emit(step)
+        return result
+
+    def _screen(self) -> Any | None:
+        try:
+            return self.inner.capture_screen()
+        except Exception:  # a report image must never mask the step's own outcome
+            return None
+
+    def _emit(self, step: Step) -> None:
+        if self.sink is not None:
+            self.sink(step)
+
+
+def _forwarder(name: str) -> Callable[..., Any]:
+    def statement(self: StepRecorder, *args: Any, **kwargs: Any) -> Any:
+        return self._step(name, args, kwargs)
+
+    statement.__name__ = name
+    statement.__doc__ = f"Record `{name}` as a step and forward it to the wrapped runtime."
+    return statement
+
+
+for _name in STATEMENTS:
+    setattr(StepRecorder, _name, _forwarder(_name))
