@@ -135,27 +135,47 @@ def test_a_version_signed_by_another_key_is_refused(server: ServerProcess,
         missing.sync()
 
 
-@pytest.mark.parametrize("table", ["versions", "channels"])
 @pytest.mark.parametrize("signature", ["", "forged"])
-def test_unsigned_or_mis_signed_versions_and_channels_are_refused(
-        server: ServerProcess, tmp_path: Path, table: str, signature: str) -> None:
-    channel = f"sig-{table}-{signature}"
-    marker = f"{table}{signature}"
+def test_unsigned_or_mis_signed_channel_moves_are_refused(
+        server: ServerProcess, tmp_path: Path, signature: str) -> None:
+    channel = f"sig-channel-{signature}"
     with server.client() as client:
-        v1 = client.publish(small_suite(tmp_path / "a", marker + "1"), channel)["version"]
+        v1 = client.publish(small_suite(tmp_path / "a", channel + "1"), channel)["version"]
         station = server.station(tmp_path / "dest", channel=channel)
         station.sync()
-        v2 = client.publish(small_suite(tmp_path / "b", marker + "2"), channel)["version"]
+        client.publish(small_suite(tmp_path / "b", channel + "2"), channel)
     if signature == "forged":  # a valid signature by the server's own key, of other bytes
         signature = (tmp_path / "dest/.rtest/manifests" / f"{v1}.sig").read_text()
     with sqlite3.connect(server.data / "robotest-server.db") as db:
-        key = "id" if table == "versions" else "name"
-        db.execute(f"UPDATE {table} SET signature = ? WHERE {key} = ?",
-                   (signature, v2 if table == "versions" else channel))
+        db.execute("UPDATE channels SET signature = ? WHERE name = ?", (signature, channel))
     what = "unsigned" if not signature else "bad signature"
-    with pytest.raises(SyncError, match=f"{what}.*keeping version {v1[:12]}"):
+    with pytest.raises(SyncError, match=f"channel .*{what}.*keeping version {v1[:12]}"):
         station.sync()
     assert station.current_version() == v1
+
+
+def test_unsigned_or_mis_signed_versions_are_refused(fresh_server: ServerProcess,
+                                                     tmp_path: Path) -> None:
+    stations, old, new = {}, {}, {}
+    with fresh_server.client() as client:
+        for case in ("unsigned", "forged"):
+            old[case] = client.publish(small_suite(tmp_path / case / "a", case + "1"),
+                                       case)["version"]
+            stations[case] = fresh_server.station(tmp_path / case / "dest", channel=case)
+            stations[case].sync()
+            new[case] = client.publish(small_suite(tmp_path / case / "b", case + "2"),
+                                       case)["version"]
+    forged = (tmp_path / "forged/dest/.rtest/manifests" / f"{old['forged']}.sig").read_text()
+    with sqlite3.connect(fresh_server.data / "robotest-server.db") as db:
+        db.execute("UPDATE versions SET signature = '' WHERE id = ?", (new["unsigned"],))
+        db.execute("UPDATE versions SET signature = ? WHERE id = ?", (forged, new["forged"]))
+    fresh_server.stop()  # the server keeps manifests in memory: start it afresh
+    fresh_server.start()
+    for case, message in (("unsigned", "is unsigned"), ("forged", "bad signature")):
+        with pytest.raises(SyncError, match=f"version .*{message}.*keeping version "
+                                            f"{old[case][:12]}"):
+            stations[case].sync()
+        assert stations[case].current_version() == old[case]
 
 
 def test_files_slipped_onto_a_station_are_removed_on_the_next_sync(
