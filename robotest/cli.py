@@ -11,6 +11,7 @@ import typer
 from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
 from robotest.runtime.cli import register as register_runtime
+from robotest.server.cli import register as register_server
 from robotest.sim.cli import app as sim_app
 from robotest.vision.cli import app as vision_app
 
@@ -35,6 +36,7 @@ app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
 register_runtime(app)
+register_server(app)
 
 app.add_typer(forecast_app, name="forecast")
 
