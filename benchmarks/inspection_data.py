@@ -75,7 +75,8 @@ def tex_cells(rng: Rng, n: int) -> Image:
     img = np.full((n, n), 0.45, np.float32)
     for _ in range(int(n * n / 900)):
         x, y = rng.integers(0, n, 2)
-        cv2.circle(img, (int(x), int(y)), int(rng.integers(3, 7)), float(rng.uniform(0.55, 0.65)), -1)
+        radius, value = int(rng.integers(3, 7)), float(rng.uniform(0.55, 0.65))
+        cv2.circle(img, (int(x), int(y)), radius, value, -1)
     return cv2.GaussianBlur(img, (0, 0), 1.0) + 0.03 * _noise(rng, n, 1.0)
 
 
@@ -217,8 +218,13 @@ def _to_png(img: Image) -> np.ndarray:
 
 
 def write_class(root: Path, spec: TextureClass, *, size: int = 512, train: int = 60,
-                test_good: int = 20, test_bad: int = 20, seed: int = 0) -> Path:
-    """Write one class in the MVTec AD layout under ``root/spec.name``; return that folder."""
+                test_good: int = 20, test_bad: int = 20, train_bad: int = 0,
+                seed: int = 0) -> Path:
+    """Write one class in the MVTec AD layout under ``root/spec.name``; return that folder.
+
+    *train_bad* labelled defective images go to ``train/<defect>/`` (for the supervised
+    CNN; the autoencoder never reads them).
+    """
     rng = np.random.default_rng([seed, int(spec.name[-2:])])
     base = root / spec.name
     folders = {
@@ -237,6 +243,12 @@ def write_class(root: Path, spec: TextureClass, *, size: int = 512, train: int =
         image, mask = spec.defect(rng, spec.texture(rng, size))
         cv2.imwrite(str(folders["bad"] / f"{i:03d}.png"), _to_png(image))
         cv2.imwrite(str(folders["mask"] / f"{i:03d}_mask.png"), mask.astype(np.uint8) * 255)
+    if train_bad:
+        labelled = base / "train" / spec.defect_name
+        labelled.mkdir(parents=True, exist_ok=True)
+        for i in range(train_bad):
+            image, _ = spec.defect(rng, spec.texture(rng, size))
+            cv2.imwrite(str(labelled / f"{i:03d}.png"), _to_png(image))
     return base
 
 

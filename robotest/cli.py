@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from robotest.dsl.cli import register as register_dsl
+from robotest.inspection.cli import app as inspect_app
 
 app = typer.Typer(
     name="rtest",
@@ -26,6 +27,7 @@ def _root() -> None:
 
 
 register_dsl(app)
+app.add_typer(inspect_app, name="inspect")
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ from robotest.inspection.verdict import Box
 BoxXYWH = tuple[int, int, int, int]
 
 
-def auroc(labels: Sequence[bool] | np.ndarray, scores: Sequence[float] | np.ndarray) -> float | None:
+def auroc(labels: Sequence[bool] | np.ndarray,
+          scores: Sequence[float] | np.ndarray) -> float | None:
     """Area under the ROC curve; None when only one class is present."""
     from sklearn.metrics import roc_auc_score
 

@@ -35,7 +35,8 @@ class Roi:
         try:
             x, y, w, h = (int(v) for v in text.split(","))
         except ValueError:
-            raise InspectionError(f"ROI must be x,y,w,h in pixels or 'auto', got {text!r}") from None
+            raise InspectionError(
+                f"ROI must be x,y,w,h in pixels or 'auto', got {text!r}") from None
         return cls.checked((x, y, w, h))
 
     @classmethod
