@@ -60,8 +60,9 @@ class Augmentation:
 
 def _perspective(image: np.ndarray, rng: np.random.Generator, jitter: float = 0.03) -> np.ndarray:
     h, w = image.shape[:2]
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = src + rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.float32([w, h])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    dst = src + rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.array(
+        [w, h], np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(image, matrix, (w, h), borderMode=cv2.BORDER_REFLECT)
     return warped.reshape(image.shape)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -162,4 +161,4 @@ def main() -> None:  # pragma: no cover - `python -m robotest.inspection.cli`
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

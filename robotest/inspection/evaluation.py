@@ -11,8 +11,9 @@ import numpy as np
 from robotest.inspection.dataset import Dataset
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.images import read_image
-from robotest.inspection.metrics import auroc, box_ap, f1, mask_boxes
+from robotest.inspection.metrics import BoxXYWH, auroc, box_ap, f1, mask_boxes
 from robotest.inspection.model import InspectionModel
+from robotest.inspection.verdict import Box
 
 PIXEL_GRID = 128  # pixel AUROC is computed on maps and masks resized to this side
 
@@ -38,8 +39,13 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
     items = dataset.test
     if not items:
         raise InspectionError(f"{dataset.root} has no test images (test/good, test/<defect>)")
-    labels, scores, failed, predictions, truths = [], [], [], [], []
-    pixel_scores, pixel_truth = [], []
+    labels: list[bool] = []
+    scores: list[float] = []
+    failed: list[bool] = []
+    predictions: list[list[Box]] = []
+    truths: list[list[BoxXYWH]] = []
+    pixel_scores: list[np.ndarray] = []
+    pixel_truth: list[np.ndarray] = []
     elapsed: list[float] = []
     width, height = model.meta.input_size
     for item in items:

@@ -43,7 +43,7 @@ class ModelMeta:
     error: str = "squared"
     blur: float = 1.0
     border: int = 2
-    box_level: float = 0.3
+    box_level: float = 0.4
     network: dict[str, Any] = field(default_factory=dict)
     augmentation: dict[str, bool] = field(default_factory=dict)
     acceptance: dict[str, Any] = field(default_factory=dict)

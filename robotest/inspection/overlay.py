@@ -15,7 +15,8 @@ def overlay(image: np.ndarray, heat: np.ndarray, boxes: list[Box],
     Returns an 8-bit BGR picture ready to write as PNG.
     """
     base = np.clip(image * 255.0, 0, 255).astype(np.uint8)
-    base = cv2.cvtColor(base, cv2.COLOR_GRAY2BGR) if base.shape[2] == 1 else base[:, :, :3].copy()
+    if base.shape[2] == 1:
+        base = np.asarray(cv2.cvtColor(base, cv2.COLOR_GRAY2BGR), np.uint8)
     colours = cv2.applyColorMap(np.clip(heat * 255.0, 0, 255).astype(np.uint8), cv2.COLORMAP_JET)
     out = cv2.addWeighted(base, 1.0 - alpha, colours, alpha, 0.0)
     thickness = max(1, round(max(out.shape[:2]) / 256))

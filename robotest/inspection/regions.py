@@ -9,12 +9,12 @@ from robotest.inspection.verdict import Box
 
 
 def find_boxes(anomaly: np.ndarray, *, min_area: float, scale: tuple[float, float] = (1.0, 1.0),
-               offset: tuple[int, int] = (0, 0), box_level: float = 0.3) -> list[Box]:
+               offset: tuple[int, int] = (0, 0), box_level: float = 0.4) -> list[Box]:
     """Boxes round the regions of *anomaly* (threshold units) above 1.0.
 
     Regions smaller than *min_area* pixels of the map are dropped. A smoothed map
     spreads a defect beyond its edge, so each box is drawn round the region's pixels
-    above ``box_level x peak`` (0.3: the edge of a blurred defect, measured on the
+    above ``box_level x peak`` (0.4: the edge of a blurred defect, measured on the
     benchmark). Boxes are scaled by *scale*
     ``(sx, sy)`` and shifted by *offset* into image pixels; the score is the region's
     peak, the area its pixel count in image pixels. Highest score first.
@@ -39,3 +39,4 @@ def find_boxes(anomaly: np.ndarray, *, min_area: float, scale: tuple[float, floa
             w=max(1, int(round((x1 - x0) * sx))), h=max(1, int(round((y1 - y0) * sy))),
             score=peak, area=int(round(area * sx * sy))))
     return sorted(boxes, key=lambda b: -b.score)
+

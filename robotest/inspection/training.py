@@ -27,7 +27,7 @@ from robotest.inspection.scorers import AutoencoderScorer, CnnScorer, MeanImageS
 from robotest.inspection.threads import configure_torch
 from robotest.inspection.versions import code_version, data_version
 
-DEFAULT_EPOCHS = {"ae": 60, "cnn": 40, "mean": 0}
+DEFAULT_EPOCHS = {"ae": 30, "cnn": 30, "mean": 0}
 
 
 @dataclass
