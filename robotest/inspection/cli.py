@@ -92,7 +92,7 @@ def predict_command(
     accept_threshold: Annotated[float | None, typer.Option(
         help="Override the acceptance SVM's decision threshold.")] = None,
 ) -> None:
-    """Judge images: score, pass/fail and boxes [x, y, w, h, score] per image."""
+    """Judge images: score, pass/fail and boxes (x, y, w, h, score) per image."""
     from robotest.inspection.images import write_png
     from robotest.inspection.model import map_to_png
     from robotest.inspection.plugin import load

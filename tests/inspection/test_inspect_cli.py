@@ -190,3 +190,48 @@ def test_bad_options_are_one_line(runner: CliRunner, tiny_dataset: Path, tmp_pat
                           "ROI")
     assert_one_line_error(train_with(runner, tiny_dataset, tmp_path / "m", "--roi",
                                     "100,100,64,64"), "does not fit")
+
+
+def test_fixed_roi_limits_boxes_and_maps(runner: CliRunner, tiny_dataset: Path, tmp_path: Path,
+                                         train_with) -> None:
+    model = tmp_path / "roi"
+    result = train_with(runner, tiny_dataset, model, "--model", "mean", "--roi", "16,8,96,112")
+    assert result.exit_code == 0, result.output
+    assert json.loads((model / "model.json").read_text())["roi"] == [16, 8, 96, 112]
+    images = sorted((tiny_dataset / "test").glob("*/*.png"))
+    result = invoke(runner, "predict", model, *images, "--maps", tmp_path / "maps", "--json")
+    assert result.exit_code == 0, result.output
+    for answer in json.loads(result.stdout):
+        for x, y, w, h, _ in answer["boxes"]:
+            assert 16 <= x and x + w <= 112 and 8 <= y and y + h <= 120
+    for file in (tmp_path / "maps").rglob("*.png"):
+        heat = cv2.imread(str(file), cv2.IMREAD_UNCHANGED)
+        assert heat[:, :16].max() == 0 and heat[:8, :].max() == 0  # outside the ROI
+
+
+def test_acceptance_svm_from_judged_units(runner: CliRunner, dataset_copy: Path,
+                                          tmp_path: Path, train_with) -> None:
+    import shutil
+
+    for verdict, source in (("pass", "test/good"), ("fail", "test/hole")):
+        shutil.copytree(dataset_copy / source, dataset_copy / "acceptance" / verdict)
+    model = tmp_path / "svm"
+    result = train_with(runner, dataset_copy, model, "--model", "mean")
+    assert result.exit_code == 0, result.output
+    assert json.loads((model / "model.json").read_text())["acceptance"]["kind"] == "svm"
+    assert (model / "acceptance.joblib").is_file()
+    bad = dataset_copy / "test" / "hole" / "000.png"
+    result = invoke(runner, "predict", model, bad)
+    assert result.exit_code == 0 and "acceptance SVM decision" in result.stdout
+    assert ": fail " in result.stdout
+    lenient = invoke(runner, "predict", model, bad, "--accept-threshold", "1000")
+    assert ": pass " in lenient.stdout
+
+
+def test_acceptance_needs_both_kinds_of_units(runner: CliRunner, dataset_copy: Path,
+                                              tmp_path: Path, train_with) -> None:
+    import shutil
+
+    shutil.copytree(dataset_copy / "test" / "good", dataset_copy / "acceptance" / "pass")
+    assert_one_line_error(train_with(runner, dataset_copy, tmp_path / "m", "--model", "mean"),
+                          "both pass and fail")
