@@ -36,6 +36,16 @@ def test_regions_become_scored_boxes_and_specks_are_dropped() -> None:
     assert [b.score for b in both] == [5.0, 3.0]  # highest first
 
 
+def test_pieces_of_one_defect_merge_into_one_box() -> None:
+    anomaly = np.zeros((40, 40), np.float32)
+    anomaly[10:20, 5:12] = 2.0
+    anomaly[10:20, 14:20] = 3.0   # 2 px gap: one defect with a cooler middle
+    anomaly[30:36, 30:36] = 2.0   # far away: a second defect
+    boxes = find_boxes(anomaly, min_area=4, box_level=0.1)
+    assert sorted((b.x, b.y, b.w, b.h) for b in boxes) == [(5, 10, 15, 10), (30, 30, 6, 6)]
+    assert len(find_boxes(anomaly, min_area=4, merge=0)) == 3
+
+
 def test_boxes_scale_to_image_pixels() -> None:
     (box,) = find_boxes(blob_map(), min_area=10, scale=(4.0, 2.0), offset=(100, 7))
     assert (box.x, box.y, box.w, box.h, box.area) == (220, 27, 64, 20, 1280)
