@@ -44,6 +44,7 @@ class ModelMeta:
     blur: float = 1.0
     border: int = 2
     box_level: float = 0.4
+    merge: int = 13
     network: dict[str, Any] = field(default_factory=dict)
     augmentation: dict[str, bool] = field(default_factory=dict)
     acceptance: dict[str, Any] = field(default_factory=dict)
@@ -118,7 +119,7 @@ class InspectionModel:
         out = []
         for anomaly in maps:
             boxes = find_boxes(anomaly, min_area=min_area, scale=scale,
-                               box_level=self.meta.box_level,
+                               box_level=self.meta.box_level, merge=self.meta.merge,
                                offset=(self.roi.x, self.roi.y))
             out.append(Analysis(anomaly, boxes, float(anomaly.max()),
                                 image_features(anomaly, boxes, roi_area)))

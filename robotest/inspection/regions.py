@@ -10,7 +10,7 @@ from robotest.inspection.verdict import Box
 
 def find_boxes(anomaly: np.ndarray, *, min_area: float, scale: tuple[float, float] = (1.0, 1.0),
                offset: tuple[int, int] = (0, 0), box_level: float = 0.4,
-               merge: int = 5) -> list[Box]:
+               merge: int = 13) -> list[Box]:
     """Boxes round the regions of *anomaly* (threshold units) above 1.0.
 
     Pieces of one defect closer than *merge* pixels (a morphological closing) count as

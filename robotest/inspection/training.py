@@ -45,6 +45,7 @@ class TrainOptions:
     blur: float = 1.0
     margin: float = 1.0
     border: int = 2
+    merge: int = 13
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -80,7 +81,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     meta = ModelMeta(kind=opts.kind, input_size=list(size), channels=channels,
                      roi=roi.as_list(), work_size=opts.work_size, threshold=1.0,
                      min_area=min_area, error=opts.error, blur=opts.blur,
-                     border=0 if opts.kind == "cnn" else opts.border,
+                     border=0 if opts.kind == "cnn" else opts.border, merge=opts.merge,
                      augmentation=augmentation.as_dict())
     shell = InspectionModel(meta, MeanImageScorer(np.zeros(1), opts.error, opts.blur),
                             Acceptance())
