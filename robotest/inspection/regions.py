@@ -25,7 +25,7 @@ def find_boxes(anomaly: np.ndarray, *, min_area: float, scale: tuple[float, floa
     mask = above.astype(np.uint8)
     if merge > 1:
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (merge, merge))
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+        mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     sx, sy = scale
     boxes: list[Box] = []

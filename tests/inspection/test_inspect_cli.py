@@ -203,7 +203,7 @@ def test_fixed_roi_limits_boxes_and_maps(runner: CliRunner, tiny_dataset: Path, 
     assert result.exit_code == 0, result.output
     for answer in json.loads(result.stdout):
         for x, y, w, h, _ in answer["boxes"]:
-            assert 16 <= x and x + w <= 112 and 8 <= y and y + h <= 120
+            assert x >= 16 and x + w <= 112 and y >= 8 and y + h <= 120
     for file in (tmp_path / "maps").rglob("*.png"):
         heat = cv2.imread(str(file), cv2.IMREAD_UNCHANGED)
         assert heat[:, :16].max() == 0 and heat[:8, :].max() == 0  # outside the ROI
