@@ -187,3 +187,19 @@ def test_colour_images_keep_three_channels(tmp_path: Path) -> None:
     cv2.imwrite(str(tmp_path / "c.png"), colour)
     assert image_channels(tmp_path / "c.png") == 3
     assert read_image(tmp_path / "c.png", channels=1).shape == (8, 8, 1)
+
+
+@pytest.mark.parametrize("kind", ["squared", "ssim", "residual"])
+def test_error_maps_are_zero_for_a_perfect_reconstruction(kind: str) -> None:
+    from robotest.inspection.errormap import error_map
+
+    rng = np.random.default_rng(2)
+    image = rng.random((1, 32, 32)).astype(np.float32)
+    same = error_map(image, image.copy(), kind, blur=1.0)
+    assert same.shape == (32, 32) and float(np.abs(same).max()) < 1e-4
+    damaged = image.copy()
+    damaged[0, 10:20, 10:20] = 0.0
+    worse = error_map(image, damaged, kind, blur=1.0)
+    assert worse[15, 15] > 10 * max(float(worse[2, 2]), 1e-6)
+    with pytest.raises(ValueError, match="unknown error kind"):
+        error_map(image, image, "abs", blur=1.0)
