@@ -17,6 +17,8 @@ from robotest.vision.cli import app as vision_app
 
 from robotest.forecast.cli import app as forecast_app
 
+from robotest.inspection.cli import app as inspect_app
+
 app = typer.Typer(
     name="rtest",
     help="Qualify laptop software images with a test robot.",
@@ -39,6 +41,8 @@ register_runtime(app)
 register_server(app)
 
 app.add_typer(forecast_app, name="forecast")
+
+app.add_typer(inspect_app, name="inspect")
 
 
 def main() -> None:

@@ -1,0 +1,220 @@
+"""A trained inspection model: preprocessing, scorer, threshold and acceptance, saved together.
+
+A model folder holds ``model.json`` (everything a person or a registry reads: kind,
+threshold δ, input size, ROI, versions of code and data, training metrics),
+``weights.pt`` (the network's tensors, loaded with ``weights_only``) and, when the
+acceptance SVM was trained, ``acceptance.joblib``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from robotest.inspection.acceptance import Acceptance
+from robotest.inspection.errors import InspectionError, ModelFileError
+from robotest.inspection.features import image_features
+from robotest.inspection.images import read_image
+from robotest.inspection.regions import find_boxes
+from robotest.inspection.roi import Roi
+from robotest.inspection.scorers import Scorer
+from robotest.inspection.verdict import Box, Verdict
+
+FORMAT = 1
+MODEL_KINDS = ("ae", "cnn", "mean")
+
+
+@dataclass
+class ModelMeta:
+    """Everything about a model except its tensors (``model.json``)."""
+
+    kind: str
+    input_size: list[int]
+    channels: int
+    roi: list[int]
+    work_size: int
+    threshold: float
+    min_area: int
+    error: str = "squared"
+    blur: float = 1.0
+    border: int = 2
+    box_level: float = 0.4
+    merge: int = 13
+    network: dict[str, Any] = field(default_factory=dict)
+    augmentation: dict[str, bool] = field(default_factory=dict)
+    acceptance: dict[str, Any] = field(default_factory=dict)
+    code_version: str = ""
+    data_version: str = ""
+    dataset: str = ""
+    trained_at: str = ""
+    train_seconds: float = 0.0
+    train_images: int = 0
+    holdout_images: int = 0
+    format: int = FORMAT
+
+
+@dataclass
+class Analysis:
+    """One image's anomaly map (working size, threshold units), boxes and score."""
+
+    anomaly: np.ndarray
+    boxes: list[Box]
+    score: float
+    features: np.ndarray
+
+
+class InspectionModel:
+    """Analyse images and judge them; see :func:`load_model` and ``training``."""
+
+    def __init__(self, meta: ModelMeta, scorer: Scorer, acceptance: Acceptance):
+        self.meta, self.scorer, self.acceptance = meta, scorer, acceptance
+        self.roi = Roi.checked(meta.roi)
+
+    @property
+    def version(self) -> str:
+        """A short identifier: kind, data fingerprint and training time."""
+        return f"{self.meta.kind}-{self.meta.data_version[-8:]}-{self.meta.trained_at}"
+
+    # -- images -----------------------------------------------------------------
+    def read(self, path: str | Path) -> np.ndarray:
+        """Read an image as this model needs it; wrong size or unreadable is an error."""
+        width, height = self.meta.input_size
+        return read_image(path, channels=self.meta.channels, size=(width, height))
+
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """Image (H x W x C) -> ROI crop resized to the working size, C x S x S."""
+        width, height = self.meta.input_size
+        if (image.shape[1], image.shape[0]) != (width, height):
+            raise InspectionError(f"image is {image.shape[1]}x{image.shape[0]}, "
+                                  f"the model expects {width}x{height}")
+        side = self.meta.work_size
+        crop = cv2.resize(self.roi.crop(image), (side, side), interpolation=cv2.INTER_AREA)
+        return crop.reshape(side, side, -1).transpose(2, 0, 1).copy()
+
+    # -- analysis ---------------------------------------------------------------
+    def raw_maps(self, batch: np.ndarray) -> np.ndarray:
+        """The scorer's maps with the outer ``border`` pixels zeroed.
+
+        Convolutions and local statistics see only half a window at the edge of the
+        picture; an ROI with a small margin round the product keeps defects inside.
+        """
+        maps = self.scorer.raw_maps(batch)
+        b = self.meta.border
+        if b > 0:
+            maps[:, :b], maps[:, -b:], maps[:, :, :b], maps[:, :, -b:] = 0, 0, 0, 0
+        return maps
+
+    def analyse_prepared(self, batch: np.ndarray) -> list[Analysis]:
+        """Analyse a prepared batch ``N x C x S x S``."""
+        maps = self.raw_maps(batch) / self.meta.threshold
+        side = self.meta.work_size
+        scale = (self.roi.w / side, self.roi.h / side)
+        min_area = self.meta.min_area / (scale[0] * scale[1])
+        roi_area = self.roi.w * self.roi.h
+        out = []
+        for anomaly in maps:
+            boxes = find_boxes(anomaly, min_area=min_area, scale=scale,
+                               box_level=self.meta.box_level, merge=self.meta.merge,
+                               offset=(self.roi.x, self.roi.y))
+            out.append(Analysis(anomaly, boxes, float(anomaly.max()),
+                                image_features(anomaly, boxes, roi_area)))
+        return out
+
+    def analyse(self, images: list[np.ndarray], batch_size: int = 16) -> list[Analysis]:
+        out: list[Analysis] = []
+        for start in range(0, len(images), batch_size):
+            batch = np.stack([self.prepare(im) for im in images[start:start + batch_size]])
+            out.extend(self.analyse_prepared(batch))
+        return out
+
+    def judge(self, analysis: Analysis, image: str | None = None) -> Verdict:
+        verdict, reasons = self.acceptance.decide(analysis.features, analysis.boxes,
+                                                  self.meta.min_area)
+        return Verdict(verdict, analysis.score, analysis.boxes, reasons, image, self.version)
+
+    def inspect(self, image: str | Path | np.ndarray) -> Verdict:
+        """Judge one image (a path or an H x W x C float array in [0, 1])."""
+        name = None if isinstance(image, np.ndarray) else str(image)
+        pixels = image if isinstance(image, np.ndarray) else self.read(image)
+        return self.judge(self.analyse([pixels])[0], name)
+
+    def full_map(self, analysis: Analysis) -> np.ndarray:
+        """The anomaly map at the image's size (zero outside the ROI), threshold units."""
+        width, height = self.meta.input_size
+        full = np.zeros((height, width), np.float32)
+        full[self.roi.y:self.roi.y + self.roi.h, self.roi.x:self.roi.x + self.roi.w] = (
+            cv2.resize(analysis.anomaly, (self.roi.w, self.roi.h),
+                       interpolation=cv2.INTER_LINEAR))
+        return full
+
+    # -- files ------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        import joblib
+        import torch
+
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        self.meta.acceptance = self.acceptance.describe()
+        torch.save(self.scorer.state(), out / "weights.pt")
+        accept_file = out / "acceptance.joblib"
+        if self.acceptance.svm is not None:
+            joblib.dump(self.acceptance.svm, accept_file)
+        elif accept_file.exists():
+            accept_file.unlink()
+        (out / "model.json").write_text(json.dumps(
+            {**asdict(self.meta), "version": self.version}, indent=2) + "\n")
+        return out
+
+
+def map_to_png(full_map: np.ndarray) -> np.ndarray:
+    """8-bit map: 0 = no error, 128 = the segmentation threshold, 255 = twice it or more."""
+    return np.clip(full_map * 128.0, 0, 255).astype(np.uint8)
+
+
+def load_model(folder: str | Path) -> InspectionModel:
+    """Load a model folder written by :meth:`InspectionModel.save`."""
+    import torch
+
+    from robotest.inspection.networks import ConvAutoencoder, SmallCnn
+    from robotest.inspection.scorers import AutoencoderScorer, CnnScorer, MeanImageScorer
+
+    base = Path(folder)
+    meta_file, weights_file = base / "model.json", base / "weights.pt"
+    if not base.is_dir():
+        raise ModelFileError(f"model folder {base} does not exist")
+    if not meta_file.is_file() or not weights_file.is_file():
+        raise ModelFileError(f"{base} is not a model folder (no model.json or weights.pt)")
+    try:
+        data = json.loads(meta_file.read_text())
+        data.pop("version", None)
+        meta = ModelMeta(**data)
+    except (json.JSONDecodeError, TypeError) as exc:
+        raise ModelFileError(f"{meta_file} is not a valid model description: {exc}") from None
+    if meta.format != FORMAT or meta.kind not in MODEL_KINDS:
+        raise ModelFileError(f"{meta_file}: unknown model format {meta.format} / kind {meta.kind}")
+    state = torch.load(weights_file, weights_only=True)
+    scorer: Scorer
+    if meta.kind == "ae":
+        feature_mean = state.pop("feature_mean").numpy()
+        feature_std = state.pop("feature_std").numpy()
+        net = ConvAutoencoder(**meta.network)
+        net.load_state_dict(state)
+        scorer = AutoencoderScorer(net, meta.error, meta.blur, feature_mean, feature_std)
+    elif meta.kind == "cnn":
+        cnn = SmallCnn(**meta.network)
+        cnn.load_state_dict(state)
+        scorer = CnnScorer(cnn)
+    else:
+        scorer = MeanImageScorer(state["mean"].numpy(), meta.error, meta.blur)
+    acceptance = Acceptance(threshold=float(meta.acceptance.get("threshold", 0.0)))
+    accept_file = base / "acceptance.joblib"
+    if meta.acceptance.get("kind") == "svm":
+        import joblib
+
+        acceptance.svm = joblib.load(accept_file)
+    return InspectionModel(meta, scorer, acceptance)

@@ -1,0 +1,220 @@
+"""Training: normal images in, a saved-ready :class:`InspectionModel` out.
+
+The training images are split into a fitting set and a held-out set of normal images;
+the network learns on the first, and the segmentation threshold δ is set on the second
+as the smallest value at which no held-out image has ``min_area`` pixels above it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from robotest.inspection.acceptance import Acceptance
+from robotest.inspection.augment import Augmentation
+from robotest.inspection.dataset import Dataset
+from robotest.inspection.errormap import ERROR_KINDS
+from robotest.inspection.errors import InspectionError
+from robotest.inspection.images import image_channels, read_image
+from robotest.inspection.model import MODEL_KINDS, InspectionModel, ModelMeta
+from robotest.inspection.progress import TrainingProgress
+from robotest.inspection.roi import Roi, find_roi
+from robotest.inspection.scorers import AutoencoderScorer, CnnScorer, MeanImageScorer, Scorer
+from robotest.inspection.threads import configure_torch
+from robotest.inspection.versions import code_version, data_version
+
+DEFAULT_EPOCHS = {"ae": 30, "cnn": 30, "mean": 0}
+
+
+@dataclass
+class TrainOptions:
+    """Training choices; ``None`` means the product's settings or the default."""
+
+    kind: str = "ae"
+    work_size: int = 128
+    epochs: int | None = None
+    batch_size: int = 16
+    learning_rate: float = 2e-3
+    holdout: float = 0.2
+    min_area: int | None = None
+    error: str = "squared"
+    blur: float = 1.0
+    margin: float = 1.0
+    border: int = 2
+    merge: int = 13
+    roi: str | list[int] | None = None
+    augmentation: Augmentation | None = None
+    accept_threshold: float = 0.0
+    network: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0
+    threads: int | None = None
+    progress: bool = True
+
+
+def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionModel:
+    """Train a model of ``options.kind`` on *dataset*; raise InspectionError on bad data."""
+    import torch
+
+    opts = options or TrainOptions()
+    _check_options(opts)
+    configure_torch(opts.threads)
+    torch.manual_seed(opts.seed)
+    rng = np.random.default_rng(opts.seed)
+    started = time.perf_counter()
+
+    if len(dataset.train_good) < 2:
+        raise InspectionError(f"{dataset.root / 'train' / 'good'} has {len(dataset.train_good)} "
+                              "image(s): the model needs at least 2 normal images")
+    channels = image_channels(dataset.train_good[0])
+    first = read_image(dataset.train_good[0], channels=channels)
+    size = (first.shape[1], first.shape[0])
+    normals = [read_image(p, channels=channels, size=size) for p in dataset.train_good]
+    roi = _choose_roi(opts.roi if opts.roi is not None else dataset.settings.roi, normals, size)
+    augmentation = opts.augmentation or dataset.settings.augmentation
+    area = roi.w * roi.h
+    min_area = opts.min_area if opts.min_area is not None else max(1, area // 2000)
+
+    meta = ModelMeta(kind=opts.kind, input_size=list(size), channels=channels,
+                     roi=roi.as_list(), work_size=opts.work_size, threshold=1.0,
+                     min_area=min_area, error=opts.error, blur=opts.blur,
+                     border=0 if opts.kind == "cnn" else opts.border, merge=opts.merge,
+                     augmentation=augmentation.as_dict())
+    shell = InspectionModel(meta, MeanImageScorer(np.zeros(1), opts.error, opts.blur),
+                            Acceptance())
+    prepared = np.stack([shell.prepare(im) for im in normals])
+    order = rng.permutation(len(prepared))
+    n_hold = max(1, int(round(opts.holdout * len(prepared))))
+    held, fit = prepared[order[:n_hold]], prepared[order[n_hold:]]
+    epochs = opts.epochs if opts.epochs is not None else DEFAULT_EPOCHS[opts.kind]
+
+    scorer: Scorer
+    if opts.kind == "ae":
+        scorer = _train_autoencoder(fit, channels, epochs, opts, augmentation, rng)
+    elif opts.kind == "mean":
+        scorer = MeanImageScorer(fit.mean(axis=0), opts.error, opts.blur)
+    else:
+        if not dataset.train_defective:
+            raise InspectionError(
+                f"{dataset.root / 'train'} has no labelled defective images "
+                "(train/<defect_type>/): the cnn model needs at least one")
+        defects = np.stack([shell.prepare(read_image(p, channels=channels, size=size))
+                            for p in dataset.train_defective])
+        scorer = _train_cnn(fit, defects, channels, epochs, opts, augmentation, rng)
+        meta.error = "gradcam"
+
+    model = InspectionModel(meta, scorer, Acceptance())
+    if opts.kind != "cnn":
+        side = opts.work_size
+        k = max(1, int(np.ceil(min_area * (side / roi.w) * (side / roi.h))))
+        raw = model.raw_maps(held)
+        kth = [float(np.partition(m.ravel(), -k)[-k]) for m in raw]
+        meta.threshold = max(max(kth) * opts.margin, 1e-12)
+    if dataset.acceptance:
+        judged = [read_image(p, channels=channels, size=size) for p, _ in dataset.acceptance]
+        features = np.stack([a.features for a in model.analyse(judged)])
+        passed = np.array([ok for _, ok in dataset.acceptance])
+        model.acceptance = Acceptance.fit(features, passed, opts.accept_threshold)
+
+    files = dataset.train_good + dataset.train_defective + [p for p, _ in dataset.acceptance]
+    meta.network = dict(getattr(getattr(scorer, "net", None), "args", {}))
+    meta.code_version = code_version()
+    meta.data_version = data_version(files, dataset.root)
+    meta.dataset = str(dataset.root)
+    meta.trained_at = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    meta.train_seconds = round(time.perf_counter() - started, 2)
+    meta.train_images, meta.holdout_images = len(fit), len(held)
+    meta.acceptance = model.acceptance.describe()
+    return model
+
+
+def _check_options(opts: TrainOptions) -> None:
+    if opts.kind not in MODEL_KINDS:
+        raise InspectionError(f"unknown model {opts.kind!r}, known: {', '.join(MODEL_KINDS)}")
+    if opts.error not in ERROR_KINDS:
+        raise InspectionError(f"unknown error map {opts.error!r}, known: {', '.join(ERROR_KINDS)}")
+    if opts.work_size < 16 or opts.work_size % 16:
+        raise InspectionError(f"work size must be a multiple of 16, got {opts.work_size}")
+
+
+def _choose_roi(spec: str | list[int] | None, images: list[np.ndarray],
+                size: tuple[int, int]) -> Roi:
+    if spec is None:
+        return Roi.full(*size)
+    if spec == "auto":
+        return find_roi(images)
+    roi = Roi.parse(spec) if isinstance(spec, str) else Roi.checked(spec)
+    roi.fits(*size)
+    return roi
+
+
+def _augmented(batch: np.ndarray, augmentation: Augmentation,
+               rng: np.random.Generator) -> np.ndarray:
+    return np.stack([augmentation.apply(x.transpose(1, 2, 0), rng).reshape(
+        x.shape[1], x.shape[2], -1).transpose(2, 0, 1) for x in batch])
+
+
+def _train_autoencoder(fit: np.ndarray, channels: int, epochs: int, opts: TrainOptions,
+                       augmentation: Augmentation, rng: np.random.Generator) -> Scorer:
+    import torch
+
+    from robotest.inspection.networks import ConvAutoencoder
+    from robotest.inspection.scorers import downsample
+    from robotest.inspection.texture import FEATURES_PER_CHANNEL, texture_features
+
+    raw = texture_features(fit)
+    mean = raw.mean(axis=(0, 2, 3), keepdims=True)[0]
+    std = raw.std(axis=(0, 2, 3), keepdims=True)[0] + 1e-6
+    args = {"channels": channels * FEATURES_PER_CHANNEL, **opts.network}
+    net = ConvAutoencoder(**args)
+    optimiser = torch.optim.Adam(net.parameters(), lr=opts.learning_rate)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, max(1, epochs))
+    with TrainingProgress("autoencoder", epochs, opts.progress) as bar:
+        for _ in range(epochs):
+            net.train()
+            losses = []
+            order = rng.permutation(len(fit))
+            for start in range(0, len(fit), opts.batch_size):
+                pixels = _augmented(fit[order[start:start + opts.batch_size]], augmentation, rng)
+                x = torch.from_numpy(downsample((texture_features(pixels) - mean) / std))
+                loss = torch.nn.functional.mse_loss(net(x), x)
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                losses.append(loss.item())
+            schedule.step()
+            bar.advance(float(np.mean(losses)))
+    return AutoencoderScorer(net, opts.error, opts.blur, mean, std)
+
+
+def _train_cnn(normals: np.ndarray, defects: np.ndarray, channels: int, epochs: int,
+               opts: TrainOptions, augmentation: Augmentation,
+               rng: np.random.Generator) -> Scorer:
+    import torch
+
+    from robotest.inspection.networks import SmallCnn
+
+    args = {"channels": channels, **opts.network}
+    net = SmallCnn(**args)
+    optimiser = torch.optim.Adam(net.parameters(), lr=opts.learning_rate)
+    strong = Augmentation(perspective=True, colour=True, noise=True, flip=True)
+    half = max(1, opts.batch_size // 2)
+    with TrainingProgress("cnn", epochs, opts.progress) as bar:
+        for _ in range(epochs):
+            net.train()
+            losses = []
+            for _ in range(max(1, len(normals) // half)):
+                good = _augmented(normals[rng.integers(0, len(normals), half)], augmentation, rng)
+                bad = _augmented(defects[rng.integers(0, len(defects), half)], strong, rng)
+                x = torch.from_numpy(np.concatenate([good, bad]))
+                y = torch.cat([torch.zeros(half), torch.ones(half)])
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(net(x), y)
+                optimiser.zero_grad()
+                loss.backward()
+                optimiser.step()
+                losses.append(loss.item())
+            bar.advance(float(np.mean(losses)))
+    return CnnScorer(net)
