@@ -96,9 +96,9 @@ def anchored_region(anchor: Region, side: str, screen_size: tuple[int, int]) -> 
     else:
         left, right = x - 2 * h, x + max(3 * w, w + 20 * h)
         if side == "below":
-            box = (left, y + h + 1, right - left, round(2.4 * h))
+            box = (left, y + h + 1, right - left, round(4.5 * h))
         else:
-            box = (left, y - 1 - round(2.4 * h), right - left, round(2.4 * h))
+            box = (left, y - 1 - round(4.5 * h), right - left, round(4.5 * h))
     return clip_region(box, (height, width))
 
 
