@@ -26,7 +26,11 @@ _COARSE_STEP = 1.19
 _COARSE_MIN_SIDE = 9
 _FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CANDIDATES = 3
-_FINE_STEPS = (1.06, 1.02)
+_PLACES_PER_VERSION = 2
+_COARSE_SLACK = 0.45
+"""A coarse score this far below the threshold may still refine to a match."""
+_VERSIONS_PER_PLACE = 3
+_FINE_STEPS = (1.06, 1.02, 1.008)
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def locate(
     """The best match of any version of *icon* on *screen* (optionally inside *region*)."""
     limit = icon.threshold if threshold is None else threshold
     best: _Candidate | None = None
-    for candidate in _search(screen, icon, region, scales, _CANDIDATES, limit - 0.25):
+    for candidate in _search(screen, icon, region, scales, _CANDIDATES, limit - _COARSE_SLACK):
         if best is None or candidate.score > best.score:
             best = candidate
     return _as_match(best, limit)
@@ -97,7 +101,7 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     limit = icon.threshold if threshold is None else threshold
-    refined = _search(screen, icon, region, scales, max_results * 2, limit - 0.25)
+    refined = _search(screen, icon, region, scales, max_results * 2, limit - _COARSE_SLACK)
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -261,13 +265,31 @@ def _coarse_candidates(
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
-    distinct: list[_Candidate] = []
+    # the best places of every version (a small masked version must not be crowded out
+    # by a big one that correlates with every tile on screen), then of all versions
+    places: list[_Candidate] = []
+    for version in icon.versions:
+        own = [c for c in found if c.version is version]
+        for candidate in own[: _PLACES_PER_VERSION * 4]:
+            if sum(1 for p in places if p.version is version) >= _PLACES_PER_VERSION:
+                break
+            if all(_iou(candidate, other) < 0.3 for other in places):
+                places.append(candidate)
     for candidate in found:
-        if all(_iou(candidate, other) < 0.3 for other in distinct):
-            distinct.append(candidate)
-        if len(distinct) >= keep:
+        if len(places) >= keep + _PLACES_PER_VERSION * len(icon.versions):
             break
-    return distinct
+        if all(_iou(candidate, other) < 0.3 for other in places):
+            places.append(candidate)
+    # at each place, the best coarse candidate of the two most likely versions: the
+    # version that wins at the coarse level is not always the one that wins at full size
+    chosen: list[_Candidate] = []
+    for place in places:
+        per_version: dict[str, _Candidate] = {}
+        for candidate in found:
+            if _iou(candidate, place) >= 0.3 and candidate.version.name not in per_version:
+                per_version[candidate.version.name] = candidate
+        chosen.extend(list(per_version.values())[:_VERSIONS_PER_PLACE])
+    return chosen
 
 
 def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
@@ -281,6 +303,8 @@ def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.n
         mask = None
         if version.mask is not None:
             mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
+            # the outline's pixels are blended with whatever is behind the icon: leave them out
+            mask = cv2.erode(mask, np.ones((3, 3), np.uint8))
         cached = (grey, mask)
         icon._cache[key] = cached
     assert isinstance(cached, tuple)
@@ -319,7 +343,7 @@ def _match_near(grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float) 
     template, mask = _fine_template(icon, coarse.version, scale)
     th, tw = template.shape
     cx, cy = coarse.x + coarse.w / 2, coarse.y + coarse.h / 2
-    margin = coarse.factor + 2
+    margin = 2 * coarse.factor + 2
     x0 = max(0, round(cx - tw / 2) - margin)
     y0 = max(0, round(cy - th / 2) - margin)
     x1 = min(grey.shape[1], round(cx + tw / 2) + margin + 1)
