@@ -28,6 +28,8 @@ _FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CANDIDATES = 3
 _PLACES_PER_VERSION = 2
 _COARSE_SLACK = 0.45
+_REFINE_TOP = 2
+_QUICK_STEP = 1.06
 """A coarse score this far below the threshold may still refine to a match."""
 _VERSIONS_PER_PLACE = 3
 _FINE_STEPS = (1.06, 1.02, 1.008)
@@ -101,7 +103,9 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     limit = icon.threshold if threshold is None else threshold
-    refined = _search(screen, icon, region, scales, max_results * 2, limit - _COARSE_SLACK)
+    refined = _search(
+        screen, icon, region, scales, max_results * 2, limit - _COARSE_SLACK, refine_all=True
+    )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -131,13 +135,19 @@ def _search(
     scales: tuple[float, float],
     keep: int,
     coarse_floor: float,
+    refine_all: bool = False,
 ) -> list[_Candidate]:
-    """Coarse candidates over the pyramid levels, each refined at full resolution."""
+    """Coarse candidates over the pyramid levels, the best refined at full resolution."""
     grey_full = to_grey(check_image(screen, "screen"))
     area = clip_region(region, grey_full.shape)
     grey = crop(grey_full, area)
     coarse = _coarse_candidates(grey, icon, scales, keep, coarse_floor)
-    refined = [_refine(grey, icon, c, scales) for c in coarse]
+    # a quick full-resolution look at every candidate (three nearby scales), then the
+    # full scale search only for the most promising ones
+    quick = [q for q in (_quick_look(grey, icon, c) for c in coarse) if q is not None]
+    quick.sort(key=lambda c: -c.score)
+    limit = len(quick) if refine_all else _REFINE_TOP
+    refined = [_refine(grey, icon, c, scales) for c in quick[:limit]] + quick[limit:]
     ox, oy = area[0], area[1]
     return [
         _Candidate(c.score, c.x + ox, c.y + oy, c.w, c.h, c.scale, c.version, c.factor)
@@ -309,6 +319,16 @@ def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.n
         icon._cache[key] = cached
     assert isinstance(cached, tuple)
     return cached
+
+
+def _quick_look(grey: np.ndarray, icon: Icon, coarse: _Candidate) -> _Candidate | None:
+    """The best full-resolution match at the coarse scale and one step either side."""
+    best: _Candidate | None = None
+    for step in (1 / _QUICK_STEP, 1.0, _QUICK_STEP):
+        found = _match_near(grey, icon, coarse, coarse.scale * step)
+        if found is not None and (best is None or found.score > best.score):
+            best = found
+    return best
 
 
 def _refine(

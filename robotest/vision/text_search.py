@@ -128,7 +128,23 @@ def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str
     if target is None:
         return ""
     result = ocr(screen, target, layout="line")
-    return " ".join(w.text for w in result.words)
+    return join_words(list(result.words))
+
+
+def join_words(words: list[Word]) -> str:
+    """Words of one line as text; pieces closer than a third of their height are one word.
+
+    OCR sometimes splits "QA-7499" into "QA-" and "7499": their gap is far narrower than
+    a space between words.
+    """
+    if not words:
+        return ""
+    height = float(np.median([w.box[3] for w in words]))
+    text = words[0].text
+    for previous, word in zip(words, words[1:], strict=False):
+        gap = word.box[0] - (previous.box[0] + previous.box[2])
+        text += ("" if gap < 0.3 * height else " ") + word.text
+    return text
 
 
 def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
@@ -154,9 +170,10 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
         near = [c for c in columns if c[1] + x >= anchor[0] - line_height]
         left, right = (near or columns)[0]
     pad = max(2, line_height // 3)
-    return clip_region(
-        (x + left - pad, y - pad, right - left + 2 * pad, h + 2 * pad), grey.shape
-    )
+    # padding stays inside the anchored region: never back over the anchor itself
+    x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
+    y0, y1 = max(area[1], y - pad), min(area[1] + area[3], y + h + pad)
+    return clip_region((x0, y0, x1 - x0, y1 - y0), grey.shape)
 
 
 def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
