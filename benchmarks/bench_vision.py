@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import pytesseract  # noqa: E402
-
 import vision_cases as cases  # noqa: E402
+
 from robotest.sim import CameraModel, CameraParams  # noqa: E402
 from robotest.vision import (  # noqa: E402
     Calibration,
@@ -37,8 +37,8 @@ from robotest.vision import (  # noqa: E402
     find_text,
     locate,
     read_beside,
+    text_search,  # noqa: E402
 )
-from robotest.vision import text_search  # noqa: E402
 from robotest.vision.fuzzy import normalise  # noqa: E402
 
 cv2.setNumThreads(1)
@@ -77,7 +77,9 @@ class Tally:
     false_alarm: int = 0
     times: list[float] = field(default_factory=list)
 
-    def add(self, truth: tuple[int, int, int, int] | None, box: tuple[int, ...] | None, found: bool) -> None:
+    def add(
+        self, truth: tuple[int, int, int, int] | None, box: tuple[int, ...] | None, found: bool
+    ) -> None:
         if truth is None:
             self.absent += 1
             if found:
@@ -98,8 +100,10 @@ class Tally:
         cases_ = self.present + self.absent
         recall = 100 * self.correct / max(1, self.present)
         wrong = 100 * (self.wrong_place + self.false_alarm) / max(1, cases_)
-        return (f"| {name} | {cases_} ({self.absent} absent) | {recall:.2f}% | {wrong:.2f}% "
-                f"({self.wrong_place} wrong place, {self.false_alarm} false alarms) | {median_ms(self.times):.1f} ms |")
+        return (
+            f"| {name} | {cases_} ({self.absent} absent) | {recall:.2f}% | {wrong:.2f}% "
+            f"({self.wrong_place} wrong place, {self.false_alarm} false alarms) | {median_ms(self.times):.1f} ms |"  # noqa: E501
+        )
 
 
 def camera(seed: int) -> CameraModel:
@@ -116,7 +120,11 @@ def bench_calibration(cameras: int) -> tuple[dict[int, Calibration], list[str]]:
     kept: dict[int, Calibration] = {}
     for seed in range(cameras):
         cam = camera(seed)
-        screens = [cases.desktop(rng, False)[0], cases.bios(rng, "blue")[0], cases.terminal(rng, True)[0]]
+        screens = [
+            cases.desktop(rng, False)[0],
+            cases.bios(rng, "blue")[0],
+            cases.terminal(rng, True)[0],
+        ]
         for screen in screens:
             frames += 1
             frame = cam.photograph(screen)
@@ -136,17 +144,21 @@ def bench_calibration(cameras: int) -> tuple[dict[int, Calibration], list[str]]:
         "| frames | calibrated | mean corner error | max corner error | median time |",
         "|---|---|---|---|---|",
         f"| {frames} ({cameras} cameras x desktop, BIOS, dark terminal) | "
-        f"{100 * (frames - refused) / frames:.1f}% | {np.mean(errors):.3f} px | {np.max(errors):.3f} px | "
+        f"{100 * (frames - refused) / frames:.1f}% | {np.mean(errors):.3f} px | {np.max(errors):.3f} px | "  # noqa: E501
         f"{median_ms(times):.0f} ms |",
     ]
     return kept, lines
 
 
-def naive_single_scale(frame_grey: np.ndarray, icon: Icon) -> tuple[tuple[int, int, int, int], float]:
+def naive_single_scale(
+    frame_grey: np.ndarray, icon: Icon
+) -> tuple[tuple[int, int, int, int], float]:
     """Baseline: each version at its own size on the raw frame, best TM_CCOEFF_NORMED."""
     best = (-2.0, (0, 0, 1, 1))
     for version in icon.versions:
-        scores = cv2.matchTemplate(frame_grey, version.grey, cv2.TM_CCOEFF_NORMED, mask=version.mask)
+        scores = cv2.matchTemplate(
+            frame_grey, version.grey, cv2.TM_CCOEFF_NORMED, mask=version.mask
+        )
         np.nan_to_num(scores, copy=False, nan=-1, posinf=-1, neginf=-1)
         _, value, _, (x, y) = cv2.minMaxLoc(scores)
         if value > best[0]:
@@ -161,17 +173,27 @@ def naive_all_scales(screen_grey: np.ndarray, icon: Icon) -> float:
         for scale in np.arange(0.75, 1.5001, 0.05):
             size = (max(3, round(version.size[0] * scale)), max(3, round(version.size[1] * scale)))
             template = cv2.resize(version.grey, size, interpolation=cv2.INTER_AREA)
-            mask = None if version.mask is None else cv2.resize(version.mask, size, interpolation=cv2.INTER_NEAREST)
+            mask = (
+                None
+                if version.mask is None
+                else cv2.resize(version.mask, size, interpolation=cv2.INTER_NEAREST)
+            )
             scores = cv2.matchTemplate(screen_grey, template, cv2.TM_CCOEFF_NORMED, mask=mask)
             best = max(best, float(np.nan_to_num(scores, nan=-1, posinf=-1, neginf=-1).max()))
     return best
 
 
-def bench_localisation(calibrations: dict[int, Calibration], icon_cases: int, baseline_every: int,
-                       all_scales_queries: int) -> list[str]:
+def bench_localisation(
+    calibrations: dict[int, Calibration],
+    icon_cases: int,
+    baseline_every: int,
+    all_scales_queries: int,
+) -> list[str]:
     rng = np.random.default_rng(22)
     with tempfile.TemporaryDirectory() as tmp:
-        icons = {name: Icon.load(folder) for name, folder in cases.write_icon_folders(Path(tmp)).items()}
+        icons = {
+            name: Icon.load(folder) for name, folder in cases.write_icon_folders(Path(tmp)).items()
+        }
     ours, naive = Tally(), Tally()
     all_scale_times: list[float] = []
     our_times_same: list[float] = []
@@ -194,8 +216,15 @@ def bench_localisation(calibrations: dict[int, Calibration], icon_cases: int, ba
                 start = cpu_clock()
                 box, score = naive_single_scale(frame_grey, icon)
                 naive.times.append(cpu_clock() - start)
-                centre = cam.frame_to_screen(np.array([[box[0] + box[2] / 2, box[1] + box[3] / 2]]))[0]
-                screen_box = (int(centre[0] - box[2] / 2), int(centre[1] - box[3] / 2), box[2], box[3])
+                centre = cam.frame_to_screen(
+                    np.array([[box[0] + box[2] / 2, box[1] + box[3] / 2]])
+                )[0]
+                screen_box = (
+                    int(centre[0] - box[2] / 2),
+                    int(centre[1] - box[3] / 2),
+                    box[2],
+                    box[3],
+                )
                 naive.add(truth.icons.get(name), screen_box, score >= icon.threshold)
             if len(all_scale_times) < all_scales_queries and name in truth.icons:
                 grey = cv2.cvtColor(rectified, cv2.COLOR_BGR2GRAY)
@@ -213,10 +242,12 @@ def bench_localisation(calibrations: dict[int, Calibration], icon_cases: int, ba
         "| method | cases | recall | wrong-place matches | median time per query |",
         "|---|---|---|---|---|",
         ours.row("coarse-to-fine, 3 versions, rectified screen (ours)"),
-        naive.row(f"naive: single-scale matchTemplate on the raw frame (every {baseline_every}th case)"),
+        naive.row(
+            f"naive: single-scale matchTemplate on the raw frame (every {baseline_every}th case)"
+        ),
         "",
-        f"Speed against the naive all-scales loop (16 scales x 3 versions at full size, {len(all_scale_times)} "
-        f"queries on the same screens): {median_ms(all_scale_times):.0f} ms vs {median_ms(our_times_same):.1f} ms, "
+        f"Speed against the naive all-scales loop (16 scales x 3 versions at full size, {len(all_scale_times)} "  # noqa: E501
+        f"queries on the same screens): {median_ms(all_scale_times):.0f} ms vs {median_ms(our_times_same):.1f} ms, "  # noqa: E501
         f"**{ratio:.0f}x** faster.",
     ]
 
@@ -305,7 +336,8 @@ def bench_ocr(calibrations: dict[int, Calibration], screens: int) -> list[str]:
                 failures.append(f"{kind}: below {anchor!r}: read {read!r}, expected {line!r}")
         start = cpu_clock()
         data = pytesseract.image_to_data(
-            cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), config="--oem 1 --psm 3",
+            cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY),
+            config="--oem 1 --psm 3",
             output_type=pytesseract.Output.DICT,
         )
         naive_times.append(cpu_clock() - start)
@@ -315,15 +347,15 @@ def bench_ocr(calibrations: dict[int, Calibration], screens: int) -> list[str]:
     lines = [
         "| method | reads | characters | CER | median time |",
         "|---|---|---|---|---|",
-        f"| ours: anchored `right_of` reads (label/value rows, terminal key: value) | {len(ours.times)} | "
-        f"{ours.chars} | {ours.cer:.2f}% | {median_ms(ours.times):.0f} ms per read (anchor cached) |",
+        f"| ours: anchored `right_of` reads (label/value rows, terminal key: value) | {len(ours.times)} | "  # noqa: E501
+        f"{ours.chars} | {ours.cer:.2f}% | {median_ms(ours.times):.0f} ms per read (anchor cached) |",  # noqa: E501
         f"| ours: anchored `below` reads (terminal command -> output line) | {len(below.times)} | "
         f"{below.chars} | {below.cer:.2f}% | {median_ms(below.times):.0f} ms per read |",
-        f"| naive: Tesseract on the whole raw frame, value = rest of the label's line | {len(ours.times)} | "
+        f"| naive: Tesseract on the whole raw frame, value = rest of the label's line | {len(ours.times)} | "  # noqa: E501
         f"{naive.chars} | {naive.cer:.2f}% | {median_ms(naive_times):.0f} ms per frame |",
         "",
         f"`find_text` on a full 1920x1080 screen (cold: whole-screen OCR included), median "
-        f"{median_ms(find_times):.0f} ms, max {1000 * max(find_times):.0f} ms over {len(find_times)} screens.",
+        f"{median_ms(find_times):.0f} ms, max {1000 * max(find_times):.0f} ms over {len(find_times)} screens.",  # noqa: E501
     ]
     if failures:
         lines += ["", f"Misreads ({len(failures)}), first ones:", ""]
@@ -355,8 +387,13 @@ def bench_denoise(calibrations: dict[int, Calibration]) -> list[str]:
             rectified = calibrations[seed].rectify(image).astype(np.float32)
             mse = float(np.mean((rectified - clean) ** 2))
             scores.setdefault(name, []).append(10 * np.log10(255**2 / max(mse, 1e-6)))
-    lines = ["| denoising (then rectify) | PSNR vs noise-free | time on the raw frame |", "|---|---|---|"]
-    lines += [f"| {n} | {np.mean(v):.1f} dB | {median_ms(times[n]):.0f} ms |" for n, v in scores.items()]
+    lines = [
+        "| denoising (then rectify) | PSNR vs noise-free | time on the raw frame |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {n} | {np.mean(v):.1f} dB | {median_ms(times[n]):.0f} ms |" for n, v in scores.items()
+    ]
     return lines
 
 
@@ -374,17 +411,35 @@ def main() -> None:
     print("denoising...", file=sys.stderr)
     denoise_lines = bench_denoise(calibrations)
     print("localisation...", file=sys.stderr)
-    locate_lines = bench_localisation(calibrations, args.icon_cases, args.baseline_every, args.all_scales_queries)
+    locate_lines = bench_localisation(
+        calibrations, args.icon_cases, args.baseline_every, args.all_scales_queries
+    )
     print("ocr...", file=sys.stderr)
     ocr_lines = bench_ocr(calibrations, args.ocr_screens)
     load = os.getloadavg()[0]
-    print("\n".join([
-        "### Calibration", "", *calibration_lines, "",
-        "### Localisation", "", *locate_lines, "",
-        "### OCR", "", *ocr_lines, "",
-        "### Denoising", "", *denoise_lines, "",
-        f"Run took {time.time() - started:.0f} s; load average at the end {load:.1f} on {os.cpu_count()} cores.",
-    ]))
+    print(
+        "\n".join(
+            [
+                "### Calibration",
+                "",
+                *calibration_lines,
+                "",
+                "### Localisation",
+                "",
+                *locate_lines,
+                "",
+                "### OCR",
+                "",
+                *ocr_lines,
+                "",
+                "### Denoising",
+                "",
+                *denoise_lines,
+                "",
+                f"Run took {time.time() - started:.0f} s; load average at the end {load:.1f} on {os.cpu_count()} cores.",  # noqa: E501
+            ]
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -134,25 +134,46 @@ def desktop(rng: np.random.Generator, dark: bool) -> tuple[np.ndarray, Truth]:
         fill = (45, 45, 48) if dark else (245, 245, 245)
         draw.rectangle((dx, dy, dx + 520, dy + 220), fill=fill, outline=(120, 120, 120))
         draw.text((dx + 20, dy + 20), "Software Update", font=_font(SANS, 20), fill=ink)
-        draw.text((dx + 20, dy + 70), "A new version is ready to install.", font=_font(SANS, 16), fill=ink)
+        draw.text(
+            (dx + 20, dy + 70), "A new version is ready to install.", font=_font(SANS, 16), fill=ink
+        )
     draw.rectangle((0, h - 48, w, h), fill=(32, 32, 36) if dark else (225, 225, 230))
     draw.text((w - 120, h - 36), "14:05", font=_font(SANS, 16), fill=ink)
     return np.array(image)[:, :, ::-1].copy(), truth
 
 
 _LABELS = [
-    "BIOS Version", "Build Date", "Processor", "Memory Size", "Serial Number", "Asset Tag",
-    "Boot Mode", "Secure Boot", "TPM State", "MAC Address", "System UUID", "EC Version",
-    "Battery Health", "Storage", "Product Name", "Manufacturer",
+    "BIOS Version",
+    "Build Date",
+    "Processor",
+    "Memory Size",
+    "Serial Number",
+    "Asset Tag",
+    "Boot Mode",
+    "Secure Boot",
+    "TPM State",
+    "MAC Address",
+    "System UUID",
+    "EC Version",
+    "Battery Health",
+    "Storage",
+    "Product Name",
+    "Manufacturer",
 ]
 
 
 def _value(rng: np.random.Generator, label: str) -> str:
     alnum = string.ascii_uppercase + string.digits
     choices = {
-        "BIOS Version": lambda: f"{rng.integers(1, 3)}.{rng.integers(0, 30):02d}.{rng.integers(0, 9)}",
-        "Build Date": lambda: f"{rng.integers(1, 13):02d}/{rng.integers(1, 29):02d}/20{rng.integers(20, 27)}",
-        "Processor": lambda: f"Intel Core i{rng.choice([5, 7, 9])}-{rng.integers(1100, 1400)}{rng.choice(['U', 'P', 'H'])}",
+        "BIOS Version": lambda: (
+            f"{rng.integers(1, 3)}.{rng.integers(0, 30):02d}.{rng.integers(0, 9)}"
+        ),
+        "Build Date": lambda: (
+            f"{rng.integers(1, 13):02d}/{rng.integers(1, 29):02d}/20{rng.integers(20, 27)}"
+        ),
+        "Processor": lambda: (
+            f"Intel Core i{rng.choice([5, 7, 9])}-{rng.integers(1100, 1400)}{rng.choice(['U', 'P', 'H'])}"  # noqa: E501
+        ),
         "Memory Size": lambda: f"{rng.choice([8192, 16384, 32768])} MB",
         "Serial Number": lambda: "".join(rng.choice(list(alnum), 8)),
         "Asset Tag": lambda: f"QA-{rng.integers(1000, 9999)}",
@@ -211,7 +232,9 @@ def terminal(rng: np.random.Generator, dark: bool) -> tuple[np.ndarray, Truth]:
     y = 30
     keys = ["Kernel", "Hostname", "Image", "Build", "Uptime", "Disk"]
     values = {
-        "Kernel": lambda: f"6.{rng.integers(1, 12)}.{rng.integers(0, 40)}-{rng.integers(10, 60)}-generic",
+        "Kernel": lambda: (
+            f"6.{rng.integers(1, 12)}.{rng.integers(0, 40)}-{rng.integers(10, 60)}-generic"
+        ),
         "Hostname": lambda: f"qa-station-{rng.integers(1, 99):02d}",
         "Image": lambda: f"factory-{rng.integers(2024, 2027)}.{rng.integers(1, 12):02d}",
         "Build": lambda: f"{rng.integers(10000, 99999)}",
@@ -226,7 +249,7 @@ def terminal(rng: np.random.Generator, dark: bool) -> tuple[np.ndarray, Truth]:
     for _ in range(3):
         command = str(rng.choice(["uname -r", "cat /etc/image", "df -h /", "hostname", "date"]))
         prompt = f"root@qa-{rng.integers(10, 99)}:~# {command}"
-        output = f"{rng.choice(['ok', 'done', 'ready'])} {rng.integers(100, 999)} {rng.choice(['items', 'files', 'checks'])}"
+        output = f"{rng.choice(['ok', 'done', 'ready'])} {rng.integers(100, 999)} {rng.choice(['items', 'files', 'checks'])}"  # noqa: E501
         y += step // 2
         draw.text((20, y), prompt, font=font, fill=ink)
         draw.text((20, y + step), output, font=font, fill=ink)

@@ -21,7 +21,13 @@ from robotest.vision.images import Region, load_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.locate import IconMatch, find_all, locate
 from robotest.vision.ocr import OcrResult, Word, ocr
-from robotest.vision.text_search import TextMatch, anchored_region, find_text, read_beside, screen_text
+from robotest.vision.text_search import (
+    TextMatch,
+    anchored_region,
+    find_text,
+    read_beside,
+    screen_text,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",

@@ -208,8 +208,10 @@ class _Level:
             n = w * h
             s1 = self.sums[h:, w:] - self.sums[:-h, w:] - self.sums[h:, :-w] + self.sums[:-h, :-w]
             s2 = (
-                self.squares[h:, w:] - self.squares[:-h, w:]
-                - self.squares[h:, :-w] + self.squares[:-h, :-w]
+                self.squares[h:, w:]
+                - self.squares[:-h, w:]
+                - self.squares[h:, :-w]
+                + self.squares[:-h, :-w]
             )
             variance = np.maximum(s2 - s1 * s1 / n, 0.0)
             # windows flatter than one grey level per pixel cannot hold an icon
@@ -271,7 +273,9 @@ def _coarse_candidates(
                 _, value, _, (x, y) = cv2.minMaxLoc(scores)
                 if value < floor and found:
                     break
-                found.append(_Candidate(value, x * factor, y * factor, w, h, scale, version, factor))
+                found.append(
+                    _Candidate(value, x * factor, y * factor, w, h, scale, version, factor)
+                )
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
@@ -302,7 +306,9 @@ def _coarse_candidates(
     return chosen
 
 
-def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
+def _fine_template(
+    icon: Icon, version: IconVersion, scale: float
+) -> tuple[np.ndarray, np.ndarray | None]:
     key = ("fine", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
@@ -358,7 +364,9 @@ def _refine(
     return tried[round(scale, 4)]
 
 
-def _match_near(grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float) -> _Candidate | None:
+def _match_near(
+    grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float
+) -> _Candidate | None:
     """Best full-resolution match of the candidate's version at *scale* around the candidate."""
     template, mask = _fine_template(icon, coarse.version, scale)
     th, tw = template.shape

@@ -115,8 +115,10 @@ def ink_mask(grey: np.ndarray, glyph_height: float) -> np.ndarray:
 def _background(image: np.ndarray, glyph_height: float) -> np.ndarray:
     """The local background grey level: a median over a few character heights."""
     shrink = max(1, int(glyph_height // 6))
-    small = image if shrink == 1 else cv2.resize(
-        image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA
+    small = (
+        image
+        if shrink == 1
+        else cv2.resize(image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA)
     )
     size = int(glyph_height * 2.5 / shrink) | 1
     size = max(3, min(size, 255 if small.dtype == np.uint8 else 5))

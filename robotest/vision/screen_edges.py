@@ -114,8 +114,8 @@ def _quad_unlike(
     keep = np.zeros(count, bool)
     keep[np.unique(labels[strong])] = True
     keep[0] = False
-    mask = keep[labels].astype(np.uint8) * 255
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    kept = np.where(keep[labels], 255, 0).astype(np.uint8)
+    mask = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     quad = _largest_quad(mask)
     if quad is None or use.mean() < _MIN_UNIFORM:
         return None
@@ -231,7 +231,7 @@ def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: f
 
 
 def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Total-least-squares line (point, unit direction) with outliers dropped, and its RMS residual."""
+    """Total-least-squares line (point, unit direction), outliers dropped, and its RMS residual."""
     pts = points
     for _ in range(3):
         centre = pts.mean(axis=0)

@@ -78,7 +78,9 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
     if best is None:
         return TextMatch(found=False, box=None, text="")
     window = best[1]
-    return TextMatch(found=True, box=_union([w.box for w in window]), text=" ".join(w.text for w in window))
+    return TextMatch(
+        found=True, box=_union([w.box for w in window]), text=" ".join(w.text for w in window)
+    )
 
 
 def anchored_region(anchor: Region, side: str, screen_size: tuple[int, int]) -> Region:
@@ -153,13 +155,13 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
     line_height = anchor[3]
     ink = ink_mask(grey[y : y + h, x : x + w], line_height) > 0
     if side in ("below", "above"):
-        rows = _runs(ink.any(axis=1), max(2, line_height // 3))
+        rows = _runs(np.any(ink, axis=1), max(2, line_height // 3))
         if not rows:
             return None
         top, bottom = rows[0] if side == "below" else rows[-1]
         ink = ink[top:bottom]
         y, h = y + top, bottom - top
-    columns = _runs(ink.any(axis=0), round(1.6 * line_height))
+    columns = _runs(np.any(ink, axis=0), round(1.6 * line_height))
     if not columns:
         return None
     if side == "right_of":
@@ -198,7 +200,8 @@ def _anchor_box(screen: np.ndarray, anchor: str | Icon, region: Region | None) -
         match = locate(screen, anchor, region)
         if not match.found or match.box is None:
             raise IconNotFound(
-                f"icon {anchor.name} not on screen (best score {match.score:.2f} < {match.threshold:.2f})"
+                f"icon {anchor.name} not on screen "
+                f"(best score {match.score:.2f} < {match.threshold:.2f})"
             )
         return match.box
     found = find_text(screen, anchor, region)

@@ -42,7 +42,15 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_calibrate_prints_the_contract_and_saves(files: dict[str, Path]) -> None:
-    code, out, _ = _run("calibrate", str(files["frame"]), "--screen", "640x360", "--save", str(files["cal"]), "--json")
+    code, out, _ = _run(
+        "calibrate",
+        str(files["frame"]),
+        "--screen",
+        "640x360",
+        "--save",
+        str(files["cal"]),
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"corners", "homography", "confidence"}
@@ -52,7 +60,14 @@ def test_calibrate_prints_the_contract_and_saves(files: dict[str, Path]) -> None
 
 def test_locate_in_a_frame_through_the_calibration(files: dict[str, Path]) -> None:
     _run("calibrate", str(files["frame"]), "--screen", "640x360", "--save", str(files["cal"]))
-    code, out, _ = _run("locate", str(files["frame"]), str(files["icon"]), "--calibration", str(files["cal"]), "--json")
+    code, out, _ = _run(
+        "locate",
+        str(files["frame"]),
+        str(files["icon"]),
+        "--calibration",
+        str(files["cal"]),
+        "--json",
+    )
     assert code == 0
     data = json.loads(out)
     assert set(data) == {"found", "box", "center", "score", "scale", "version"}
@@ -61,7 +76,9 @@ def test_locate_in_a_frame_through_the_calibration(files: dict[str, Path]) -> No
 
 
 def test_locate_not_found_still_exits_0(files: dict[str, Path]) -> None:
-    code, out, _ = _run("locate", str(files["screen"]), str(files["icon"]), "--region", "300,100,300,200", "--json")
+    code, out, _ = _run(
+        "locate", str(files["screen"]), str(files["icon"]), "--region", "300,100,300,200", "--json"
+    )
     assert code == 0
     assert json.loads(out)["found"] is False
 
@@ -92,8 +109,12 @@ def test_ocr_and_find_text(files: dict[str, Path]) -> None:
         (["ocr", "{frame}", "--calibration", "{bad}"], "not a screen calibration"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(files: dict[str, Path], args: list[str], message: str) -> None:
-    values = {k: str(v) for k, v in files.items()} | {"missing": str(files["screen"].parent / "nope")}
+def test_bad_input_exits_2_with_one_line(
+    files: dict[str, Path], args: list[str], message: str
+) -> None:
+    values = {k: str(v) for k, v in files.items()} | {
+        "missing": str(files["screen"].parent / "nope")
+    }
     code, out, err = _run(*[a.format(**values) for a in args])
     assert code == 2
     assert err.startswith("error: ") and message in err

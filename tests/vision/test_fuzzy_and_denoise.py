@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 from robotest.vision import VisionInputError, average_frames, denoise, text_matches
 from robotest.vision.fuzzy import ocr_distance
 
-words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-", min_size=1, max_size=12)
+words = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-",
+    min_size=1,
+    max_size=12,
+)
 
 
 @given(st.lists(words, min_size=1, max_size=4))
@@ -48,7 +52,9 @@ def test_ocr_slips_tolerated_other_words_not(read: str, expected: str, same: boo
 def test_averaging_frames_reduces_noise() -> None:
     rng = np.random.default_rng(0)
     clean = np.full((60, 80, 3), 120, np.uint8)
-    frames = [np.clip(clean + rng.normal(0, 8, clean.shape), 0, 255).astype(np.uint8) for _ in range(4)]
+    frames = [
+        np.clip(clean + rng.normal(0, 8, clean.shape), 0, 255).astype(np.uint8) for _ in range(4)
+    ]
     single = np.std(frames[0].astype(float) - clean)
     averaged = np.std(average_frames(frames).astype(float) - clean)
     assert averaged < 0.6 * single

@@ -34,7 +34,9 @@ def test_reads_a_region_with_word_boxes() -> None:
 
 
 def test_light_text_on_dark_theme_is_read() -> None:
-    screen = text_screen([(20, 20, "Secure Boot Enabled")], (400, 70), background=(25, 25, 25), ink=(230, 230, 230))
+    screen = text_screen(
+        [(20, 20, "Secure Boot Enabled")], (400, 70), background=(25, 25, 25), ink=(230, 230, 230)
+    )
     assert ocr(screen).text == "Secure Boot Enabled"
 
 
