@@ -379,6 +379,7 @@ def bench_denoise(calibrations: dict[int, Calibration]) -> list[str]:
             "bilateral (1 frame)": lambda f=frames: denoise(f[0], "bilateral"),
             "average of 4 frames": lambda f=frames: denoise(f, "none"),
             "average of 4 + median 3x3": lambda f=frames: denoise(f, "median"),
+            "auto (4 frames: average only)": lambda f=frames: denoise(f),
         }
         for name, make in options.items():
             start = cpu_clock()

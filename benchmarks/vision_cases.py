@@ -34,6 +34,8 @@ class Truth:
 
     icons: dict[str, Box] = field(default_factory=dict)
     """Icon name -> box of its one instance (absent names are not in the dict)."""
+    versions: dict[str, str] = field(default_factory=dict)
+    """Icon name -> the version drawn."""
     rows: list[tuple[str, str]] = field(default_factory=list)
     """(anchor label, value right of it) for anchored reads."""
     below: list[tuple[str, str]] = field(default_factory=list)
@@ -118,6 +120,7 @@ def desktop(rng: np.random.Generator, dark: bool) -> tuple[np.ndarray, Truth]:
         x = 40 + col * 180 + int(rng.integers(0, 40))
         y = 40 + row * 190 + int(rng.integers(0, 30))
         truth.icons[name] = _paste(canvas, icon_versions(name)[version], x, y, scale)
+        truth.versions[name] = version
         labels.append((x, y + truth.icons[name][3] + 6, name.replace("_", " ").title()))
     for _ in range(3):
         col, row = cells[order[slot]]

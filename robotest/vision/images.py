@@ -24,7 +24,9 @@ def load_image(path: str | Path, *, keep_alpha: bool = False) -> np.ndarray:
     if image is None:
         raise VisionInputError(f"{file}: not a readable image (PNG, JPEG or BMP expected)")
     if image.dtype != np.uint8:
-        top = float(image.max()) if image.dtype.kind == "f" else float(2 ** (8 * image.itemsize) - 1)
+        top = (
+            float(image.max()) if image.dtype.kind == "f" else float(2 ** (8 * image.itemsize) - 1)
+        )
         image = cv2.convertScaleAbs(image, alpha=255.0 / max(top, 1e-9))
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGRA if keep_alpha else cv2.COLOR_GRAY2BGR)

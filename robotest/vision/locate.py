@@ -22,13 +22,13 @@ from robotest.vision.images import Region, check_image, clip_region, crop, to_gr
 
 SCALES = (0.75, 1.5)
 """Smallest and largest icon scale searched, relative to the version's own size."""
-_COARSE_STEP = 1.19
+_COARSE_STEP = 1.1
 _COARSE_MIN_SIDE = 9
 _FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CANDIDATES = 3
 _PLACES_PER_VERSION = 2
 _COARSE_SLACK = 0.45
-_REFINE_TOP = 2
+_REFINE_TOP = 4
 _QUICK_STEP = 1.06
 """A coarse score this far below the threshold may still refine to a match."""
 _VERSIONS_PER_PLACE = 3

@@ -60,6 +60,7 @@ def test_averaging_frames_reduces_noise() -> None:
     assert averaged < 0.6 * single
     filtered = np.std(denoise(frames, "median").astype(float) - clean)
     assert filtered < averaged
+    assert np.array_equal(denoise(frames), average_frames(frames))  # auto: the average
     assert denoise(frames[0], "none").shape == clean.shape
     assert np.std(denoise(frames[0], "bilateral").astype(float) - clean) < single
 
