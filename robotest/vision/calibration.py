@@ -1,6 +1,6 @@
 """Screen calibration: where the laptop's screen is in the camera frame, and rectifying frames.
 
-:meth:`Calibration.from_frame` finds the screen's corners (see :mod:`screen_edges`),
+:meth:`Calibration.from_frame` finds the screen's corners (see :mod:`robotest.vision.screen_edges`),
 removes lens distortion (a calibrated :class:`Lens`, or one estimated from the
 curvature of the screen's own sides), and computes the homography from the frame to the
 screen's pixel grid. :meth:`Calibration.rectify` then turns any frame from the same

@@ -18,10 +18,10 @@ import numpy as np
 from robotest.errors import IconNotFound, TextNotFound
 from robotest.vision.errors import VisionInputError
 from robotest.vision.fuzzy import matches, ocr_distance
+from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region, to_grey
-from robotest.vision.locate import locate
-from robotest.vision.ocr import OcrResult, Word, ink_mask, ocr
+from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr
 
 Side = Literal["right_of", "left_of", "below", "above"]
 SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
