@@ -1,6 +1,6 @@
 """Screen calibration: where the laptop's screen is in the camera frame, and rectifying frames.
 
-:meth:`Calibration.from_frame` finds the screen's corners (see :mod:`screen_edges`),
+:meth:`Calibration.from_frame` finds the screen's corners (see :mod:`robotest.vision.screen_edges`),
 removes lens distortion (a calibrated :class:`Lens`, or one estimated from the
 curvature of the screen's own sides), and computes the homography from the frame to the
 screen's pixel grid. :meth:`Calibration.rectify` then turns any frame from the same
@@ -97,8 +97,13 @@ class Calibration:
             t = np.linspace(0.04, 0.96, count)[:, None]
             base = start + t * (end - start)
             sides.append(refine_side(grey_f, base, _inward(base, centre), reach=24.0))
-        if min(s.support for s in sides) < MIN_SUPPORT * 0.8 or min(len(s.points) for s in sides) < 12:
-            raise CalibrationError("no screen quadrilateral found in the frame: its sides are not clear")
+        if (
+            min(s.support for s in sides) < MIN_SUPPORT * 0.8
+            or min(len(s.points) for s in sides) < 12
+        ):
+            raise CalibrationError(
+                "no screen quadrilateral found in the frame: its sides are not clear"
+            )
         model = lens or estimate_radial_lens([s.points for s in sides], size)
         lines = [fit_line(model.undistort_points(s.points)) for s in sides]
         # pass 2: along the fitted (distorted back) sides, narrow search

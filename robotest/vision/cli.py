@@ -28,7 +28,9 @@ RegionOption = Annotated[
 ]
 CalibrationOption = Annotated[
     Path | None,
-    typer.Option("--calibration", help="Calibration file: IMAGE is a camera frame to rectify first."),
+    typer.Option(
+        "--calibration", help="Calibration file: IMAGE is a camera frame to rectify first."
+    ),
 ]
 
 
@@ -82,7 +84,7 @@ def calibrate(
     result = _run(action)
     data = result.to_dict()
     contract = {k: data[k] for k in ("corners", "homography", "confidence")}
-    corners = ", ".join(f"({x:.1f}, {y:.1f})" for x, y in contract["corners"])  # type: ignore[union-attr]
+    corners = ", ".join(f"({x:.1f}, {y:.1f})" for x, y in result.corners)
     _emit(contract, as_json, f"screen corners {corners}; confidence {result.confidence:.2f}")
 
 
@@ -105,7 +107,9 @@ def lens(
         return result
 
     result = _run(action)
-    _emit(result.to_dict(), as_json, f"lens saved to {save}; reprojection error {result.rms:.3f} px")
+    _emit(
+        result.to_dict(), as_json, f"lens saved to {save}; reprojection error {result.rms:.3f} px"
+    )
 
 
 def _pattern(text: str) -> tuple[int, int]:
@@ -122,7 +126,9 @@ def _pattern(text: str) -> tuple[int, int]:
 
 @app.command("locate")
 def locate(
-    image: Annotated[Path, typer.Argument(help="Screen image (or camera frame with --calibration).")],
+    image: Annotated[
+        Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
+    ],
     icon: Annotated[Path, typer.Argument(help="Icon PNG, or a folder of PNG versions.")],
     region: RegionOption = None,
     calibration: CalibrationOption = None,
@@ -145,7 +151,9 @@ def locate(
 
 @app.command("ocr")
 def ocr(
-    image: Annotated[Path, typer.Argument(help="Screen image (or camera frame with --calibration).")],
+    image: Annotated[
+        Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
+    ],
     region: RegionOption = None,
     calibration: CalibrationOption = None,
     as_json: JsonFlag = False,
@@ -164,7 +172,9 @@ def ocr(
 
 @app.command("find-text")
 def find_text(
-    image: Annotated[Path, typer.Argument(help="Screen image (or camera frame with --calibration).")],
+    image: Annotated[
+        Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
+    ],
     phrase: Annotated[str, typer.Argument(help="The text to find.")],
     calibration: CalibrationOption = None,
     as_json: JsonFlag = False,

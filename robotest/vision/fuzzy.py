@@ -8,7 +8,20 @@ serial numbers must match exactly.
 
 from __future__ import annotations
 
-_CONFUSABLE_GROUPS = ("o0odq", "l1i|!j", "s5$", "b8", "z2", "g96", "e c", "uv", "rn", "a@", "t+f", "7?")
+_CONFUSABLE_GROUPS = (
+    "o0odq",
+    "l1i|!j",
+    "s5$",
+    "b8",
+    "z2",
+    "g96",
+    "e c",
+    "uv",
+    "rn",
+    "a@",
+    "t+f",
+    "7?",
+)
 _CONFUSABLE = {
     (a, b) for group in _CONFUSABLE_GROUPS for a in group for b in group if a != b and a != " " != b
 }

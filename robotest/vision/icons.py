@@ -47,7 +47,9 @@ class IconVersion:
         else:
             grey = image.reshape(image.shape[0], image.shape[1])
         if min(grey.shape) < 6:
-            raise VisionInputError(f"icon version {name} is too small ({grey.shape[1]}x{grey.shape[0]})")
+            raise VisionInputError(
+                f"icon version {name} is too small ({grey.shape[1]}x{grey.shape[0]})"
+            )
         visible = grey if mask is None else grey[mask > 0]
         if mask is not None and visible.size < 0.15 * grey.size:
             raise VisionInputError(f"icon version {name} is almost fully transparent")

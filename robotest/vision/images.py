@@ -24,7 +24,10 @@ def load_image(path: str | Path, *, keep_alpha: bool = False) -> np.ndarray:
     if image is None:
         raise VisionInputError(f"{file}: not a readable image (PNG, JPEG or BMP expected)")
     if image.dtype != np.uint8:
-        image = cv2.convertScaleAbs(image, alpha=255.0 / float(np.iinfo(image.dtype).max))
+        top = (
+            float(image.max()) if image.dtype.kind == "f" else float(2 ** (8 * image.itemsize) - 1)
+        )
+        image = cv2.convertScaleAbs(image, alpha=255.0 / max(top, 1e-9))
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGRA if keep_alpha else cv2.COLOR_GRAY2BGR)
     elif keep_alpha and image.shape[2] == 3:
@@ -80,9 +83,7 @@ def clip_region(region: Region | None, shape: tuple[int, ...]) -> Region:
     x0, y0 = max(0, x), max(0, y)
     x1, y1 = min(width, x + w), min(height, y + h)
     if x1 - x0 < 1 or y1 - y0 < 1:
-        raise VisionInputError(
-            f"bad region {x},{y},{w},{h}: outside the {width}x{height} image"
-        )
+        raise VisionInputError(f"bad region {x},{y},{w},{h}: outside the {width}x{height} image")
     return (x0, y0, x1 - x0, y1 - y0)
 
 
@@ -98,7 +99,9 @@ def parse_size(text: str) -> tuple[int, int]:
         w_text, h_text = text.lower().split("x")
         size = (int(w_text), int(h_text))
     except ValueError:
-        raise VisionInputError(f"bad screen size {text!r}: expected WIDTHxHEIGHT, e.g. 1920x1080") from None
+        raise VisionInputError(
+            f"bad screen size {text!r}: expected WIDTHxHEIGHT, e.g. 1920x1080"
+        ) from None
     if size[0] < 16 or size[1] < 16:
         raise VisionInputError(f"bad screen size {text!r}: too small")
     return size

@@ -65,7 +65,9 @@ class Lens:
         rms, matrix, dist, _, _ = cv2.calibrateCamera(
             object_points, image_points, size, None, None, flags=cv2.CALIB_FIX_K3
         )
-        return cls(np.asarray(matrix, np.float64), np.asarray(dist, np.float64).ravel(), size, float(rms))
+        return cls(
+            np.asarray(matrix, np.float64), np.asarray(dist, np.float64).ravel(), size, float(rms)
+        )
 
     @classmethod
     def radial(cls, image_size: tuple[int, int], k1: float) -> Lens:

@@ -19,7 +19,9 @@ from robotest.vision.lens import Lens
 
 _COARSE_WIDTH = 640
 _MIN_AREA_FRACTION = 0.02
-_MIN_CONTRAST = 0.025
+_MIN_FILL = 0.9
+_MIN_UNIFORM = 0.85
+"""A surround (desk, bezel) is one smooth colour for at least this much of its band."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
     found = _quad_unlike(small, cv2.subtract(everything, inside_border), inside_border)
     if found is None:
         return None
-    quad, surround = found
+    quad, surround, _ = found
     for _ in range(2):
         inner = _inner_quad(small, quad)
         if inner is None:
@@ -82,8 +84,11 @@ def _quadratic_basis(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 def _quad_unlike(
     small: np.ndarray, band: np.ndarray, region: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*."""
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*.
+
+    Returns the corners, the band's colour and how much of the quadrilateral is unlike it.
+    """
     ys, xs = np.nonzero(band)
     if len(xs) < 50:
         return None
@@ -109,12 +114,20 @@ def _quad_unlike(
     keep = np.zeros(count, bool)
     keep[np.unique(labels[strong])] = True
     keep[0] = False
-    mask = keep[labels].astype(np.uint8) * 255
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    kept = np.where(keep[labels], 255, 0).astype(np.uint8)
+    mask = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     quad = _largest_quad(mask)
-    if quad is None:
+    if quad is None or use.mean() < _MIN_UNIFORM:
         return None
-    return _order_corners(quad), np.median(pixels[use], axis=0)
+    return _order_corners(quad), np.median(pixels[use], axis=0), _fill(mask, quad)
+
+
+def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
+    """Fraction of the quadrilateral covered by the mask (a screen fills its outline)."""
+    inside = np.zeros_like(mask)
+    cv2.fillConvexPoly(inside, quad.astype(np.int32), 255)
+    total = cv2.countNonZero(inside)
+    return cv2.countNonZero(cv2.bitwise_and(mask, inside)) / total if total else 0.0
 
 
 def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -122,19 +135,21 @@ def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.nd
     width = float(np.linalg.norm(outer[1] - outer[0]))
     inside = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, outer.astype(np.int32), 255)
-    # the bezel's colour is sampled in a band 0.8% to 2% of the width in from the outline,
+    # the bezel's colour is sampled in a band 1.2% to 2.4% of the width in from the outline,
     # past a lighter or darker rim that lids often have
-    rim = _erode(inside, max(2, int(0.008 * width)))
-    band = cv2.subtract(rim, _erode(inside, max(4, int(0.02 * width))))
+    rim = _erode(inside, max(2, int(0.012 * width)))
+    band = cv2.subtract(rim, _erode(inside, max(4, int(0.024 * width))))
     core = rim
     found = _quad_unlike(small, band, core)
     if found is None:
         return None
-    area = float(cv2.contourArea(found[0].astype(np.float32)))
+    quad, colour, fill = found
+    area = float(cv2.contourArea(quad.astype(np.float32)))
     outer_area = float(cv2.contourArea(outer.astype(np.float32)))
-    if not 0.7 * outer_area <= area <= 0.97 * outer_area:
+    # a screen fills its outline; text and icons on a plain screen only span a sparse hull
+    if not 0.7 * outer_area <= area <= 0.97 * outer_area or fill < _MIN_FILL:
         return None
-    return found
+    return quad, colour
 
 
 def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
@@ -216,7 +231,7 @@ def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: f
 
 
 def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Total-least-squares line (point, unit direction) with outliers dropped, and its RMS residual."""
+    """Total-least-squares line (point, unit direction), outliers dropped, and its RMS residual."""
     pts = points
     for _ in range(3):
         centre = pts.mean(axis=0)

@@ -18,10 +18,10 @@ import numpy as np
 from robotest.errors import IconNotFound, TextNotFound
 from robotest.vision.errors import VisionInputError
 from robotest.vision.fuzzy import matches, ocr_distance
+from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region, to_grey
-from robotest.vision.locate import locate
-from robotest.vision.ocr import OcrResult, Word, ink_mask, ocr
+from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr
 
 Side = Literal["right_of", "left_of", "below", "above"]
 SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
@@ -78,7 +78,9 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
     if best is None:
         return TextMatch(found=False, box=None, text="")
     window = best[1]
-    return TextMatch(found=True, box=_union([w.box for w in window]), text=" ".join(w.text for w in window))
+    return TextMatch(
+        found=True, box=_union([w.box for w in window]), text=" ".join(w.text for w in window)
+    )
 
 
 def anchored_region(anchor: Region, side: str, screen_size: tuple[int, int]) -> Region:
@@ -96,9 +98,9 @@ def anchored_region(anchor: Region, side: str, screen_size: tuple[int, int]) -> 
     else:
         left, right = x - 2 * h, x + max(3 * w, w + 20 * h)
         if side == "below":
-            box = (left, y + h + 1, right - left, round(2.4 * h))
+            box = (left, y + h + 1, right - left, round(4.5 * h))
         else:
-            box = (left, y - 1 - round(2.4 * h), right - left, round(2.4 * h))
+            box = (left, y - 1 - round(4.5 * h), right - left, round(4.5 * h))
     return clip_region(box, (height, width))
 
 
@@ -128,7 +130,23 @@ def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str
     if target is None:
         return ""
     result = ocr(screen, target, layout="line")
-    return " ".join(w.text for w in result.words)
+    return join_words(list(result.words))
+
+
+def join_words(words: list[Word]) -> str:
+    """Words of one line as text; pieces closer than a third of their height are one word.
+
+    OCR sometimes splits "QA-7499" into "QA-" and "7499": their gap is far narrower than
+    a space between words.
+    """
+    if not words:
+        return ""
+    height = float(np.median([w.box[3] for w in words]))
+    text = words[0].text
+    for previous, word in zip(words, words[1:], strict=False):
+        gap = word.box[0] - (previous.box[0] + previous.box[2])
+        text += ("" if gap < 0.3 * height else " ") + word.text
+    return text
 
 
 def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
@@ -137,13 +155,13 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
     line_height = anchor[3]
     ink = ink_mask(grey[y : y + h, x : x + w], line_height) > 0
     if side in ("below", "above"):
-        rows = _runs(ink.any(axis=1), max(2, line_height // 3))
+        rows = _runs(np.any(ink, axis=1), max(2, line_height // 3))
         if not rows:
             return None
         top, bottom = rows[0] if side == "below" else rows[-1]
         ink = ink[top:bottom]
         y, h = y + top, bottom - top
-    columns = _runs(ink.any(axis=0), round(1.6 * line_height))
+    columns = _runs(np.any(ink, axis=0), round(1.6 * line_height))
     if not columns:
         return None
     if side == "right_of":
@@ -154,9 +172,10 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
         near = [c for c in columns if c[1] + x >= anchor[0] - line_height]
         left, right = (near or columns)[0]
     pad = max(2, line_height // 3)
-    return clip_region(
-        (x + left - pad, y - pad, right - left + 2 * pad, h + 2 * pad), grey.shape
-    )
+    # padding stays inside the anchored region: never back over the anchor itself
+    x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
+    y0, y1 = max(area[1], y - pad), min(area[1] + area[3], y + h + pad)
+    return clip_region((x0, y0, x1 - x0, y1 - y0), grey.shape)
 
 
 def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
@@ -181,7 +200,8 @@ def _anchor_box(screen: np.ndarray, anchor: str | Icon, region: Region | None) -
         match = locate(screen, anchor, region)
         if not match.found or match.box is None:
             raise IconNotFound(
-                f"icon {anchor.name} not on screen (best score {match.score:.2f} < {match.threshold:.2f})"
+                f"icon {anchor.name} not on screen "
+                f"(best score {match.score:.2f} < {match.threshold:.2f})"
             )
         return match.box
     found = find_text(screen, anchor, region)

@@ -48,7 +48,9 @@ def icon_image(seed: int, size: int = 48, alpha: bool = False) -> np.ndarray:
     return image if alpha else image[:, :, :3].copy()
 
 
-def paste(screen: np.ndarray, icon: np.ndarray, x: int, y: int, scale: float = 1.0) -> tuple[int, int, int, int]:
+def paste(
+    screen: np.ndarray, icon: np.ndarray, x: int, y: int, scale: float = 1.0
+) -> tuple[int, int, int, int]:
     """Draw *icon* (BGR or BGRA) at (x, y), scaled; returns its box."""
     if scale != 1.0:
         icon = cv2.resize(icon, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -62,14 +64,24 @@ def paste(screen: np.ndarray, icon: np.ndarray, x: int, y: int, scale: float = 1
     return (x, y, w, h)
 
 
-def photograph(screen: np.ndarray, corners: np.ndarray, frame_size: tuple[int, int], noise: float = 2.0,
-               surround: int = 12, seed: int = 0) -> np.ndarray:
+def photograph(
+    screen: np.ndarray,
+    corners: np.ndarray,
+    frame_size: tuple[int, int],
+    noise: float = 2.0,
+    surround: int = 12,
+    seed: int = 0,
+) -> np.ndarray:
     """*screen* warped so its outer corners land on *corners* (TL, TR, BR, BL), plus noise."""
     h, w = screen.shape[:2]
     outline = np.float32([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
     matrix = cv2.getPerspectiveTransform(outline, corners.astype(np.float32))
     frame = cv2.warpPerspective(
-        screen, matrix, frame_size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+        screen,
+        matrix,
+        frame_size,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
         borderValue=(surround, surround, surround),
     )
     rng = np.random.default_rng(seed)

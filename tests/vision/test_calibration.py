@@ -101,7 +101,13 @@ def test_lens_from_chessboard_views_and_round_trip(tmp_path: Path) -> None:
     h, w = board.shape
     camera = np.array([[700.0, 0, 350], [0, 700.0, 260], [0, 0, 1]])
     views = []
-    for rx, ry, rz in [(0.3, 0.0, 0.0), (0.0, 0.35, 0.1), (-0.3, 0.1, 0.0), (0.1, -0.35, -0.1), (0.25, 0.25, 0.05)]:
+    for rx, ry, rz in [
+        (0.3, 0.0, 0.0),
+        (0.0, 0.35, 0.1),
+        (-0.3, 0.1, 0.0),
+        (0.1, -0.35, -0.1),
+        (0.25, 0.25, 0.05),
+    ]:
         rotation, _ = cv2.Rodrigues(np.array([rx, ry, rz]))
         # board centre 1000 units in front of the camera; a plane projects by a homography
         translation = -rotation @ np.array([w / 2, h / 2, 0.0]) + np.array([0, 0, 1000.0])

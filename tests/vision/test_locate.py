@@ -23,7 +23,9 @@ def _desktop(seed: int = 3) -> np.ndarray:
 
 
 def _icon(alpha: bool = False) -> Icon:
-    return Icon.from_images("target", {"v1.png": icon_image(1, alpha=alpha), "v2.png": icon_image(2, alpha=alpha)})
+    return Icon.from_images(
+        "target", {"v1.png": icon_image(1, alpha=alpha), "v2.png": icon_image(2, alpha=alpha)}
+    )
 
 
 def _noisy(image: np.ndarray, sigma: float = 3.0) -> np.ndarray:

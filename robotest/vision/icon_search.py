@@ -22,11 +22,17 @@ from robotest.vision.images import Region, check_image, clip_region, crop, to_gr
 
 SCALES = (0.75, 1.5)
 """Smallest and largest icon scale searched, relative to the version's own size."""
-_COARSE_STEP = 1.19
+_COARSE_STEP = 1.1
 _COARSE_MIN_SIDE = 9
 _FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CANDIDATES = 3
-_FINE_STEPS = (1.06, 1.02)
+_PLACES_PER_VERSION = 2
+_COARSE_SLACK = 0.45
+_REFINE_TOP = 4
+_QUICK_STEP = 1.06
+"""A coarse score this far below the threshold may still refine to a match."""
+_VERSIONS_PER_PLACE = 3
+_FINE_STEPS = (1.06, 1.02, 1.008)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def locate(
     """The best match of any version of *icon* on *screen* (optionally inside *region*)."""
     limit = icon.threshold if threshold is None else threshold
     best: _Candidate | None = None
-    for candidate in _search(screen, icon, region, scales, _CANDIDATES, limit - 0.25):
+    for candidate in _search(screen, icon, region, scales, _CANDIDATES, limit - _COARSE_SLACK):
         if best is None or candidate.score > best.score:
             best = candidate
     return _as_match(best, limit)
@@ -97,7 +103,9 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     limit = icon.threshold if threshold is None else threshold
-    refined = _search(screen, icon, region, scales, max_results * 2, limit - 0.25)
+    refined = _search(
+        screen, icon, region, scales, max_results * 2, limit - _COARSE_SLACK, refine_all=True
+    )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -127,13 +135,19 @@ def _search(
     scales: tuple[float, float],
     keep: int,
     coarse_floor: float,
+    refine_all: bool = False,
 ) -> list[_Candidate]:
-    """Coarse candidates over the pyramid levels, each refined at full resolution."""
+    """Coarse candidates over the pyramid levels, the best refined at full resolution."""
     grey_full = to_grey(check_image(screen, "screen"))
     area = clip_region(region, grey_full.shape)
     grey = crop(grey_full, area)
     coarse = _coarse_candidates(grey, icon, scales, keep, coarse_floor)
-    refined = [_refine(grey, icon, c, scales) for c in coarse]
+    # a quick full-resolution look at every candidate (three nearby scales), then the
+    # full scale search only for the most promising ones
+    quick = [q for q in (_quick_look(grey, icon, c) for c in coarse) if q is not None]
+    quick.sort(key=lambda c: -c.score)
+    limit = len(quick) if refine_all else _REFINE_TOP
+    refined = [_refine(grey, icon, c, scales) for c in quick[:limit]] + quick[limit:]
     ox, oy = area[0], area[1]
     return [
         _Candidate(c.score, c.x + ox, c.y + oy, c.w, c.h, c.scale, c.version, c.factor)
@@ -194,8 +208,10 @@ class _Level:
             n = w * h
             s1 = self.sums[h:, w:] - self.sums[:-h, w:] - self.sums[h:, :-w] + self.sums[:-h, :-w]
             s2 = (
-                self.squares[h:, w:] - self.squares[:-h, w:]
-                - self.squares[h:, :-w] + self.squares[:-h, :-w]
+                self.squares[h:, w:]
+                - self.squares[:-h, w:]
+                - self.squares[h:, :-w]
+                + self.squares[:-h, :-w]
             )
             variance = np.maximum(s2 - s1 * s1 / n, 0.0)
             # windows flatter than one grey level per pixel cannot hold an icon
@@ -257,20 +273,42 @@ def _coarse_candidates(
                 _, value, _, (x, y) = cv2.minMaxLoc(scores)
                 if value < floor and found:
                     break
-                found.append(_Candidate(value, x * factor, y * factor, w, h, scale, version, factor))
+                found.append(
+                    _Candidate(value, x * factor, y * factor, w, h, scale, version, factor)
+                )
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
-    distinct: list[_Candidate] = []
+    # the best places of every version (a small masked version must not be crowded out
+    # by a big one that correlates with every tile on screen), then of all versions
+    places: list[_Candidate] = []
+    for version in icon.versions:
+        own = [c for c in found if c.version is version]
+        for candidate in own[: _PLACES_PER_VERSION * 4]:
+            if sum(1 for p in places if p.version is version) >= _PLACES_PER_VERSION:
+                break
+            if all(_iou(candidate, other) < 0.3 for other in places):
+                places.append(candidate)
     for candidate in found:
-        if all(_iou(candidate, other) < 0.3 for other in distinct):
-            distinct.append(candidate)
-        if len(distinct) >= keep:
+        if len(places) >= keep + _PLACES_PER_VERSION * len(icon.versions):
             break
-    return distinct
+        if all(_iou(candidate, other) < 0.3 for other in places):
+            places.append(candidate)
+    # at each place, the best coarse candidate of the two most likely versions: the
+    # version that wins at the coarse level is not always the one that wins at full size
+    chosen: list[_Candidate] = []
+    for place in places:
+        per_version: dict[str, _Candidate] = {}
+        for candidate in found:
+            if _iou(candidate, place) >= 0.3 and candidate.version.name not in per_version:
+                per_version[candidate.version.name] = candidate
+        chosen.extend(list(per_version.values())[:_VERSIONS_PER_PLACE])
+    return chosen
 
 
-def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
+def _fine_template(
+    icon: Icon, version: IconVersion, scale: float
+) -> tuple[np.ndarray, np.ndarray | None]:
     key = ("fine", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
@@ -281,10 +319,22 @@ def _fine_template(icon: Icon, version: IconVersion, scale: float) -> tuple[np.n
         mask = None
         if version.mask is not None:
             mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
+            # the outline's pixels are blended with whatever is behind the icon: leave them out
+            mask = cv2.erode(mask, np.ones((3, 3), np.uint8))
         cached = (grey, mask)
         icon._cache[key] = cached
     assert isinstance(cached, tuple)
     return cached
+
+
+def _quick_look(grey: np.ndarray, icon: Icon, coarse: _Candidate) -> _Candidate | None:
+    """The best full-resolution match at the coarse scale and one step either side."""
+    best: _Candidate | None = None
+    for step in (1 / _QUICK_STEP, 1.0, _QUICK_STEP):
+        found = _match_near(grey, icon, coarse, coarse.scale * step)
+        if found is not None and (best is None or found.score > best.score):
+            best = found
+    return best
 
 
 def _refine(
@@ -314,12 +364,14 @@ def _refine(
     return tried[round(scale, 4)]
 
 
-def _match_near(grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float) -> _Candidate | None:
+def _match_near(
+    grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float
+) -> _Candidate | None:
     """Best full-resolution match of the candidate's version at *scale* around the candidate."""
     template, mask = _fine_template(icon, coarse.version, scale)
     th, tw = template.shape
     cx, cy = coarse.x + coarse.w / 2, coarse.y + coarse.h / 2
-    margin = coarse.factor + 2
+    margin = 2 * coarse.factor + 2
     x0 = max(0, round(cx - tw / 2) - margin)
     y0 = max(0, round(cy - th / 2) - margin)
     x1 = min(grey.shape[1], round(cx + tw / 2) + margin + 1)

