@@ -15,23 +15,6 @@ Names are imported on first use (OpenCV is slow to import), so ``import robotest
 and ``rtest --help`` stay fast.
 """
 
-from robotest.vision.calibration import Calibration, corner_pixels, screen_outline
-from robotest.vision.denoise import average_frames, denoise
-from robotest.vision.errors import CalibrationError, OcrError, VisionInputError
-from robotest.vision.fuzzy import matches as text_matches
-from robotest.vision.icons import DEFAULT_THRESHOLD, Icon, IconVersion
-from robotest.vision.images import Region, load_image, to_grey
-from robotest.vision.lens import Lens
-from robotest.vision.locate import IconMatch, find_all, locate
-from robotest.vision.ocr import OcrResult, Word, ocr
-from robotest.vision.text_search import (
-    TextMatch,
-    anchored_region,
-    find_text,
-    read_beside,
-    screen_text,
-)
-
 from __future__ import annotations
 
 import importlib
