@@ -10,14 +10,12 @@ import typer
 
 from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
+from robotest.forecast.cli import app as forecast_app
+from robotest.inspection.cli import app as inspect_app
 from robotest.runtime.cli import register as register_runtime
 from robotest.server.cli import register as register_server
 from robotest.sim.cli import app as sim_app
 from robotest.vision.cli import app as vision_app
-
-from robotest.forecast.cli import app as forecast_app
-
-from robotest.inspection.cli import app as inspect_app
 
 app = typer.Typer(
     name="rtest",
@@ -34,15 +32,13 @@ def _root() -> None:
 
 
 register_dsl(app)
+register_runtime(app)
 app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
-register_runtime(app)
 register_server(app)
-
-app.add_typer(forecast_app, name="forecast")
-
 app.add_typer(inspect_app, name="inspect")
+app.add_typer(forecast_app, name="forecast")
 
 
 def main() -> None:
