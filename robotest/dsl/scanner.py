@@ -65,13 +65,20 @@ _PARSES_LIMIT = 100_000
 
 def find_robot_lines(source: str) -> list[RobotLine]:
     """Every line that looks like a robot statement or header, parsed."""
-    found = []
+    found: list[RobotLine] = []
     for match in _CANDIDATE.finditer(source):
         if not _is_robot(match, source):
             continue
         head = match.start("stmt") if match.group("stmt") else match.start("header")
+        if found and head < _replaced_end(source, found[-1]):
+            continue  # inside the brackets of the line before: part of its expression
         found.append(_parse_line(source, head, is_header=match.group("header") is not None))
     return found
+
+
+def _replaced_end(source: str, robot: RobotLine) -> int:
+    """Where the text that :func:`substitute` replaces for *robot* ends."""
+    return robot.end if robot.parsed is not None else _line_end(source, robot.start)
 
 
 def _is_robot(match: re.Match[str], source: str) -> bool:
@@ -103,7 +110,8 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         robot.exprs = expressions(robot.parsed)
     except (LexError, RobotSyntaxError) as error:
         robot.error = (str(error), error.pos)
-    if robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT:
+    # only a parse that looked at this line alone; an error may have looked further
+    if robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT:
         _PARSES[text] = (robot.parsed, robot.error, robot.end - head, robot.exprs)
     return robot
 
@@ -203,9 +211,8 @@ def substitute(source: str, robots: list[RobotLine]) -> str:
     parts = []
     pos = 0
     for robot in robots:
-        end = robot.end if robot.parsed is not None else _line_end(source, robot.start)
         parts += [source[pos:robot.start], placeholder(source, robot)]
-        pos = end
+        pos = _replaced_end(source, robot)
     parts.append(source[pos:])
     return "".join(parts)
 

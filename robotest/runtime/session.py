@@ -205,8 +205,8 @@ def make_runtime(station_spec: str, options: Mapping[str, Any] | None = None) ->
     ``record`` / ``record:NAME``: a :class:`RecordingRuntime`; *options* may hold
     ``record_fail`` and ``record_fault`` (lists of ``STATEMENT[:TARGET][*N]``),
     ``record_delay`` (seconds) and ``config`` (what scripts see as ``config``).
-    ``sim`` and ``FILE.toml``: ``robotest.runtime.station_runtime.open_runtime(spec,
-    options)``, the station runtime's one entry point.
+    ``sim`` / ``sim:NAME`` (several simulated laptops) and ``FILE.toml``:
+    ``robotest.runtime.station_runtime.open_runtime(spec, options)``.
     The runner calls the runtime's ``close()``, if it has one, when the run ends.
     """
     check_station_spec(station_spec)
@@ -221,7 +221,7 @@ def check_station_spec(station_spec: str) -> None:
     """Raise :class:`StationSpecError` for a spec no runtime can serve (opens nothing)."""
     if station_spec.split(":", 1)[0] == "record":
         return
-    if station_spec != "sim" and not station_spec.endswith(".toml"):
+    if station_spec.split(":", 1)[0] != "sim" and not station_spec.endswith(".toml"):
         raise StationSpecError(f"station {station_spec!r}: expected 'sim', a station .toml "
                                "file or 'record'")
     if station_spec.endswith(".toml") and not Path(station_spec).is_file():

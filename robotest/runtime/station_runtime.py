@@ -275,7 +275,8 @@ def _union(boxes: Sequence[Region]) -> Region:
 
 
 def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
-    """The runner's entry point: open station *spec* (``sim`` or a station file) and calibrate.
+    """The runner's entry point: open station *spec* (``sim``, ``sim:NAME`` or a station
+    file) and calibrate.
 
     Icons are looked up in the ``icons/`` folder next to the suite's scripts, then in the
     folders of ``RTEST_ICONS`` (``:``-separated), then, on the simulated station, in the
@@ -287,7 +288,7 @@ def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
 
     icon_paths = [Path(folder) / "icons" for folder in options.get("suite_dirs", ())]
     icon_paths += [Path(p) for p in os.environ.get("RTEST_ICONS", "").split(os.pathsep) if p]
-    if spec == "sim":
+    if spec.split(":", 1)[0] == "sim":  # `sim:b` is a second simulated laptop
         station = open_station("sim", image=_sim_image(options.get("image_file")),
                                seed=int(os.environ.get("RTEST_SIM_SEED", "0")),
                                speed=float(os.environ.get("RTEST_SIM_SPEED", "8")))

@@ -37,10 +37,10 @@ def normalise(text: str) -> str:
 def substitution_cost(a: str, b: str) -> float:
     if a == b:
         return 0.0
+    if a.isdigit() and b.isdigit():
+        return DIGIT_SWAP_COST  # before the confusables: 6 for 9 changes a version
     if (a, b) in _CONFUSABLE:
         return CONFUSABLE_COST
-    if a.isdigit() and b.isdigit():
-        return DIGIT_SWAP_COST
     return 1.0
 
 

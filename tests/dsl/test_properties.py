@@ -99,3 +99,22 @@ def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None
         scanner._PARSES.clear()
         fresh.append(_compile_text(source))
     assert warm == fresh
+
+
+def test_a_line_that_failed_is_parsed_again_in_its_new_context() -> None:
+    """An unclosed bracket's error depends on the lines after it, not on the line alone."""
+    broken = "subscript f(a,\n    press F2\n"
+    fine = "subscript f(a,\n          b):\n    press F2\n"
+    assert "never closed" in _compile_text(broken)
+    assert "@__rtest__.subscript('f')" in _compile_text(fine)
+
+
+def test_robot_words_inside_an_open_bracket_belong_to_it() -> None:
+    """`press (` swallows the lines up to its `)`: the words there are not robot lines of
+    their own, and every error stays inside the file."""
+    source = 'press (\n    await_text "x"\ntest "t":\n    pass\n)\n'
+    _assert_valid_outcome(source)
+    try:
+        compile_source(source, "prop.rtest")
+    except RtestSyntaxError as error:
+        assert all(d.line <= 5 for d in error.diagnostics)

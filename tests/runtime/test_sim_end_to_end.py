@@ -113,3 +113,25 @@ def test_reports_of_the_sim_run(sim_run: tuple[int, str, Path, Path]) -> None:
     assert len(rows) == 6 and "EC version is right" in {row[3] for row in rows[1:]}
     html = (report / "report.html").read_text()
     assert "Desktop icon in the BIOS" in html and "data:image/png;base64," in html
+
+
+PARALLEL_SUITE = '''
+test "look {n}" for n in range(6):
+    screenshot f"screen {n}"
+    log(f"case {n}")
+'''
+
+
+def test_two_simulated_stations_share_a_suite(tmp_path: Path) -> None:
+    suite = write_files(tmp_path / "suite", {"looks.rtest": PARALLEL_SUITE})
+    db = tmp_path / "results.db"
+    code, output = invoke("run", suite, "--station", "sim:a", "--station", "sim:b",
+                          "--db", db, "--report", tmp_path / "report")
+    assert code == 0, output
+    with ResultStore(db) as store:
+        run = store.run(1)
+    assert run is not None
+    titles = sorted(case.title for case in run.cases)
+    assert titles == [f"look {n}" for n in range(6)]  # every case exactly once
+    assert {case.station for case in run.cases} == {"a", "b"}
+    assert all(case.outcome == "passed" for case in run.cases)

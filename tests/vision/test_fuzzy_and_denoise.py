@@ -43,6 +43,7 @@ def test_a_changed_digit_never_matches(word: str, index: int, digit: str) -> Non
         ("Disabled", "Enabled", False),
         ("Root", "Boot", False),
         ("1.07.4", "1.07.3", False),
+        ("006", "009", False),  # 6 and 9 look alike, but a digit is never forgiven
     ],
 )
 def test_ocr_slips_tolerated_other_words_not(read: str, expected: str, same: bool) -> None:
