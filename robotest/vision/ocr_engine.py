@@ -79,7 +79,9 @@ def text_height(grey: np.ndarray) -> float:
     return float(np.percentile(heights[plausible], 75))
 
 
-def prepare(grey: np.ndarray, target_height: float = _TARGET_HEIGHT) -> Prepared:
+def prepare(
+    grey: np.ndarray, target_height: float = _TARGET_HEIGHT, background_span: float = 2.5
+) -> Prepared:
     """Upscaled, background-flattened image with dark text on white, for Tesseract.
 
     The text is not binarised here: Tesseract's LSTM reads grey levels, and on camera
@@ -93,7 +95,8 @@ def prepare(grey: np.ndarray, target_height: float = _TARGET_HEIGHT) -> Prepared
         image = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     else:
         scale = 1.0
-    difference = cv2.absdiff(image, _background(image, height * scale)).astype(np.float32)
+    background = _background(image, height * scale, background_span)
+    difference = cv2.absdiff(image, background).astype(np.float32)
     top = max(24.0, float(np.percentile(difference, 99.5)))
     normalised = 255 - np.clip(difference * (255.0 / top), 0, 255).astype(np.uint8)
     return Prepared(
@@ -112,15 +115,15 @@ def ink_mask(grey: np.ndarray, glyph_height: float) -> np.ndarray:
     return ink
 
 
-def _background(image: np.ndarray, glyph_height: float) -> np.ndarray:
-    """The local background grey level: a median over a few character heights."""
+def _background(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
+    """The local background grey level: a median over *span* character heights."""
     shrink = max(1, int(glyph_height // 6))
     small = (
         image
         if shrink == 1
         else cv2.resize(image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA)
     )
-    size = int(glyph_height * 2.5 / shrink) | 1
+    size = int(glyph_height * span / shrink) | 1
     size = max(3, min(size, 255 if small.dtype == np.uint8 else 5))
     blurred = cv2.medianBlur(small, size)
     if shrink == 1:
@@ -134,7 +137,9 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     area = clip_region(region, grey_full.shape)
     grey = crop(grey_full, area)
     whole = area[2] * area[3] >= 0.25 * grey_full.size
-    prepared = prepare(grey, _TARGET_HEIGHT_PAGE if whole else _TARGET_HEIGHT)
+    # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
+    # keeps the biggest text from being taken for background
+    prepared = prepare(grey, _TARGET_HEIGHT_PAGE, background_span=6.0) if whole else prepare(grey)
     if layout == "auto":
         layout = _pick_layout(grey.shape[0], prepared.text_height, whole)
     words = _tesseract_words(prepared, _PSM[layout], area)

@@ -103,3 +103,14 @@ def test_missing_anchor_fails_the_step() -> None:
 def test_bad_side_is_refused() -> None:
     with pytest.raises(VisionInputError, match="bad side"):
         read_beside(_bios(), "BIOS Version", "inside")  # type: ignore[arg-type]
+
+
+def test_find_text_in_a_title_bar_of_bigger_text() -> None:
+    screen = text_screen([(30, 120, "Boot Mode UEFI")], (900, 300), font=MONO)
+    screen[:60] = (40, 40, 40)
+    title = text_screen(
+        [(30, 16, "BIOS Setup Utility")], (900, 60), (40, 40, 40), (235, 235, 235), 26
+    )
+    screen[:60] = title
+    assert find_text(screen, "BIOS Setup Utility").found
+    assert find_text(screen, "Boot Mode").found
