@@ -12,6 +12,8 @@ Times are medians over --repeat rounds; ratios are what the targets are about.
 from __future__ import annotations
 
 import argparse
+import ast
+import gc
 import os
 import statistics
 import sys
@@ -59,12 +61,21 @@ def main() -> None:
         for name, text in generated:
             compile(text, name, "exec", dont_inherit=True)
 
-    # interleave the two so that machine noise hits both alike
-    ours, theirs = [], []
+    def ast_floor() -> None:
+        """What any compiler that must hand over an ``ast.Module`` pays at the least."""
+        gc.disable()
+        for name, text in generated:
+            compile(ast.parse(text, name), name, "exec", dont_inherit=True)
+        gc.enable()
+
+    # interleave the three so that machine noise hits them alike
+    ours, theirs, floors = [], [], []
     for _ in range(args.repeat):
         ours.append(_median_time(robotest_compile, 1))
         theirs.append(_median_time(cpython_compile, 1))
+        floors.append(_median_time(ast_floor, 1))
     cold_ours, cold_cpython = statistics.median(ours), statistics.median(theirs)
+    floor = statistics.median(floors)
 
     def check_all() -> None:
         scanner._PARSES.clear()
@@ -84,6 +95,8 @@ def main() -> None:
     print("|---|---|---|---|")
     print(f"| CPython compile() of the generated Python | {cold_cpython:.2f} s | "
           f"{cold_cpython / len(paths) * 1e3:.2f} ms | 1.00x |")
+    print(f"| floor: ast.parse + compile(AST) of the same Python | {floor:.2f} s | "
+          f"{floor / len(paths) * 1e3:.2f} ms | {floor / cold_cpython:.2f}x CPython |")
     print(f"| robotest cold compile | {cold_ours:.2f} s | {cold_ours / len(paths) * 1e3:.2f} ms | "
           f"{cold_ours / cold_cpython:.2f}x CPython (target <= 2x) |")
     print(f"| `rtest check`, empty cache | {cold_check:.2f} s | "

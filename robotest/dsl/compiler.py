@@ -12,7 +12,10 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import gc
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import CodeType
 
@@ -52,15 +55,33 @@ class CompiledModule:
 
 def compile_source(source: str, filename: str = "<rtest>") -> CompiledModule:
     """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found."""
-    tree, diagnostics = build_tree(source, filename)
-    if not diagnostics:
-        try:
-            code = compile(tree, filename, "exec", dont_inherit=True)
-        except SyntaxError as error:
-            diagnostics = [_python_diagnostic(error, filename)]
-        else:
-            return CompiledModule(filename, tree, code)
+    with _collector_paused():
+        tree, diagnostics = build_tree(source, filename)
+        if not diagnostics:
+            try:
+                code = compile(tree, filename, "exec", dont_inherit=True)
+            except SyntaxError as error:
+                diagnostics = [_python_diagnostic(error, filename)]
+            else:
+                return CompiledModule(filename, tree, code)
     raise RtestSyntaxError(diagnostics, source)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file compiles.
+
+    An AST is hundreds of thousands of short-lived objects and holds no cycles the
+    collector must break; letting it scan them more than doubles the time
+    ``ast.parse`` takes. Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:

@@ -95,6 +95,33 @@ def _wait_workers(procs: Workers) -> int:
     return combine_exit_codes(codes)
 
 
+def _sync_first(server: str, dest: Path, channel: str, token: str | None,
+                public_key: str | None, paths: list[Path]) -> tuple[list[Path], str]:
+    """Sync *dest* from the script server: the paths to run inside its tree, and the
+    version they are (marked stale when the sync failed).
+
+    A failed sync is a warning: the station runs its last good version (and the run
+    records it as stale); with no version at all there is nothing to run.
+    """
+    from robotest.server.errors import ServerError
+    from robotest.server.sync import sync_before_run
+
+    if public_key and os.path.isfile(public_key):
+        public_key = Path(public_key).read_text().strip()
+    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        synced, warning = sync_before_run(server, channel, dest, token, public_key)
+    except ServerError as exc:
+        synced, warning = None, f"sync failed: {exc}"
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+    if synced is None or not synced.version:
+        raise _fail(f"nothing to run: {dest} holds no synced version of {channel!r}")
+    stale = "" if synced.status == "ok" else f", {synced.status}"
+    tree = dest / "current"
+    return [tree / p for p in paths] or [tree], f"synced {synced.version[:12]} ({channel}{stale})"
+
+
 class _Collection:
     """In-process pytest plugin: shows collection errors (the terminal plugin is off)."""
 
@@ -111,7 +138,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run(
-        paths: Annotated[list[Path], typer.Argument(help=".rtest files or folders.")],
+        paths: Annotated[list[Path] | None, typer.Argument(
+            help=".rtest files or folders (with --sync: inside the synced tree).")] = None,
         station: Annotated[list[str] | None, typer.Option(
             "--station", help="sim, a station .toml, or record; repeat to run stations in "
                               "parallel. Default: sim.")] = None,
@@ -131,6 +159,15 @@ def register(app: typer.Typer) -> None:
                                    "fault.")] = None,
         record_delay: Annotated[float, typer.Option(
             "--record-delay", help="record station: seconds each statement takes.")] = 0.0,
+        sync: Annotated[str | None, typer.Option(
+            "--sync", help="Script server URL: sync --sync-dest first, run its tree.")] = None,
+        sync_dest: Annotated[Path, typer.Option(
+            "--sync-dest", help="Working copy the station syncs into.")] = Path("suite"),
+        channel: Annotated[str, typer.Option("--channel", help="Channel to sync.")] = "stable",
+        token: Annotated[str | None, typer.Option(
+            "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN).")] = None,
+        public_key: Annotated[str | None, typer.Option(
+            "--public-key", envvar="RTEST_SERVER_KEY", help="Server public key.")] = None,
     ) -> None:
         """Run .rtest suites on stations with live progress; write the reports."""
         import pytest
@@ -149,6 +186,12 @@ def register(app: typer.Typer) -> None:
 
         station = station or ["sim"]
         record_fail, record_fault = record_fail or [], record_fault or []
+        synced_label = None
+        if sync:
+            paths, synced_label = _sync_first(sync, sync_dest, channel, token, public_key,
+                                              paths or [])
+        if not paths:
+            raise _fail("name the .rtest files or folders to run (or --sync a server)")
         for path in paths:
             if not path.exists():
                 raise _fail(f"no such file or folder: {path}")
@@ -166,7 +209,7 @@ def register(app: typer.Typer) -> None:
         store = ResultStore(database)
         run_id = store.create_run(station=", ".join(names), image=info.name,
                                   image_version=info.version, serial=info.serial,
-                                  suite_version=suite_version(paths))
+                                  suite_version=synced_label or suite_version(paths))
         folder = report or database.parent / f"run-{run_id}"
         folder.mkdir(parents=True, exist_ok=True)
         args = [str(p) for p in paths] + _plugin_args() + [

@@ -89,9 +89,16 @@ def read_image(path: str | Path | None) -> ImageInfo:
 
 
 def suite_version(paths: Iterable[str | Path]) -> str:
-    """The suite's version: ``git describe`` of its folder, else a hash of its files."""
+    """The suite's version: the script server's version it was synced to, else
+    ``git describe`` of its folder, else a hash of its files."""
+    from robotest.server.sync import read_synced_version
+
     folders = [Path(p) for p in paths]
     folder = next((p if p.is_dir() else p.parent for p in folders), Path("."))
+    synced = read_synced_version(folder)
+    if synced is not None and synced.version:
+        stale = "" if synced.status == "ok" else f", {synced.status}"
+        return f"synced {synced.version[:12]} ({synced.channel}{stale})"
     try:
         described = subprocess.run(
             ["git", "-C", str(folder), "describe", "--always", "--dirty", "--tags"],

@@ -272,3 +272,33 @@ def test_a_replayed_older_channel_move_is_refused(server: ServerProcess, tmp_pat
     with pytest.raises(SyncError, match=f"older channel move \\(seq 1 < 2\\).*{v2[:12]}"):
         station.sync()
     assert station.current_version() == v2
+
+
+def test_rtest_run_syncs_first_and_records_the_version_it_ran(server: ServerProcess,
+                                                              tmp_path: Path) -> None:
+    from robotest.runtime.store import ResultStore
+
+    with server.client() as client:
+        version = client.publish(small_suite(tmp_path / "a"), "runsync")["version"]
+    args = ["run", "--sync", server.url, "--channel", "runsync", "--sync-dest",
+            str(tmp_path / "st"), "--token", server.token("st1", "station"),
+            "--public-key", server.public_key, "--station", "record",
+            "--db", str(tmp_path / "r.db"), "--report", str(tmp_path / "rep")]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    server.kill()  # unreachable now: the station runs its last good version, and says so
+    second = CliRunner().invoke(app, [*args, "boot.rtest"])
+    assert second.exit_code == 0, second.output
+    assert "warning: sync failed" in second.output
+    with ResultStore(tmp_path / "r.db") as store:
+        runs = [store.run(1), store.run(2)]
+    assert [r.suite_version for r in runs if r] == [
+        f"synced {version[:12]} (runsync)", f"synced {version[:12]} (runsync, stale)"]
+    assert [len(r.cases) for r in runs if r] == [2, 1]  # whole tree, then one file
+
+
+def test_rtest_run_with_nothing_synced_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["run", "--sync", "http://127.0.0.1:9", "--sync-dest",
+                                      str(tmp_path / "st"), "--station", "record"])
+    assert result.exit_code == 2
+    assert "nothing to run" in result.output and "no synced version" in result.output
