@@ -1,0 +1,259 @@
+"""The VNC station: a virtual machine or a real desktop driven over RFB.
+
+The camera is the VNC framebuffer (or, to rehearse camera conditions, the framebuffer
+photographed by the simulated station's camera model); keys go as RFB key events and
+the pointer as RFB pointer events. Scripts use the runtime's 1920x1080 screen grid, as
+on a robot: without the camera model the station brings its own calibration, which maps
+the framebuffer onto that grid (identity for a 1920x1080 desktop), so nothing is
+guessed from the picture. Every exit path releases every key and button.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from robotest.drivers.camera import FrameGuard, GuardedCamera
+from robotest.drivers.clock import Clock, RealClock
+from robotest.drivers.governor import SafetyGovernor
+from robotest.drivers.health import HealthNotes
+from robotest.drivers.station import Station
+from robotest.drivers.vnc_config import CameraModelSpec, VncStationSpec
+from robotest.drivers.vnc_keys import VncKeys
+from robotest.drivers.vnc_link import VncLink
+from robotest.errors import CameraError, ScriptError
+
+SCREEN_GRID = (1920, 1080)
+"""The runtime's screen grid (``robotest.runtime.screen.SCREEN_SIZE``): script coordinates."""
+BUTTON_MASKS = {"left": 1, "middle": 2, "right": 4}
+WHEEL_UP, WHEEL_DOWN = 8, 16  # RFB buttons 4 and 5
+
+
+class VncKeyboard:
+    """Chords as RFB key events: pressed in order, held, released in reverse."""
+
+    def __init__(self, link: VncLink, keys: VncKeys, governor: SafetyGovernor,
+                 clock: Clock) -> None:
+        self.link = link
+        self.keys = keys
+        self.governor = governor
+        self.clock = clock
+        self.down: list[int] = []  # keysyms pressed and not yet released
+        link.on_reconnect.append(self._release_after_reconnect)
+
+    def press(self, chord: tuple[str, ...], hold: float) -> None:
+        keysyms = self.keys.chord(chord)
+        now = self.clock.now()
+        self.governor.check(len(keysyms), hold, now)
+        try:
+            for keysym in keysyms:
+                self.down.append(keysym)
+                self.link.key(keysym, True)
+            self.governor.record((), now)
+            self.clock.sleep(hold)
+        finally:
+            self.release_all()
+
+    def release_all(self) -> None:
+        """Release, in reverse order, every key this station pressed.
+
+        Over a dropped connection nothing can be sent (the server lets go of a lost
+        client's keys); the keys are released again if the connection comes back.
+        """
+        while self.down and self.link.connected:
+            self.link.key(self.down[-1], False)
+            self.down.pop()
+
+    def _release_after_reconnect(self) -> None:
+        for keysym in reversed(self.down):
+            self.link.key(keysym, False)
+        self.down.clear()
+
+    def health(self) -> HealthNotes:
+        return _link_health(self.link)
+
+    def close(self) -> None:
+        self.release_all()
+        self.link.close()
+
+
+class VncPointer:
+    """Absolute moves in screen-grid pixels, scaled to the framebuffer; buttons, wheel."""
+
+    def __init__(self, link: VncLink, clock: Clock, click_interval: float = 0.08) -> None:
+        self.link = link
+        self.clock = clock
+        self.click_interval = click_interval
+        self.position = (0, 0)  # framebuffer pixels
+        self.buttons = 0
+
+    def move_to(self, x: int, y: int) -> None:
+        grid_w, grid_h = SCREEN_GRID
+        if not (0 <= x < grid_w and 0 <= y < grid_h):
+            raise ScriptError(f"point ({x}, {y}) is outside the {grid_w}x{grid_h} screen")
+        width, height = self.link.size
+        fx = min(width - 1, max(0, round((x + 0.5) * width / grid_w - 0.5)))
+        fy = min(height - 1, max(0, round((y + 0.5) * height / grid_h - 0.5)))
+        self.position = (fx, fy)
+        self.link.pointer(fx, fy, self.buttons)
+
+    def button(self, button: str, down: bool) -> None:
+        mask = _mask(button)
+        self.buttons = self.buttons | mask if down else self.buttons & ~mask
+        self.link.pointer(*self.position, self.buttons)
+
+    def click(self, button: str = "left", double: bool = False) -> None:
+        for n in range(2 if double else 1):
+            if n:
+                self.clock.sleep(self.click_interval)
+            self.button(button, True)
+            self.clock.sleep(0.02)
+            self.button(button, False)
+
+    def scroll(self, dy: int) -> None:
+        """Scroll *dy* wheel detents (positive: up): RFB buttons 4 and 5, pressed and released."""
+        wheel = WHEEL_UP if dy > 0 else WHEEL_DOWN
+        for _ in range(abs(dy)):
+            self.link.pointer(*self.position, self.buttons | wheel)
+            self.link.pointer(*self.position, self.buttons)
+
+    def release_all(self) -> None:
+        self.buttons = 0
+        if self.link.connected:
+            self.link.pointer(*self.position, 0)
+
+    def health(self) -> HealthNotes:
+        return HealthNotes()  # the keyboard reports the shared link
+
+
+class VncCamera:
+    """The framebuffer itself, as BGR frames."""
+
+    def __init__(self, link: VncLink) -> None:
+        self.link = link
+        self.name = f"vnc {link.address}"
+
+    def grab(self) -> np.ndarray:
+        return cv2.cvtColor(self.link.grab(), cv2.COLOR_RGB2BGR)
+
+    def close(self) -> None:
+        """The keyboard closes the shared link."""
+
+
+class ModelledCamera:
+    """The framebuffer photographed by the simulated station's camera model (with noise)."""
+
+    def __init__(self, screen: VncCamera, spec: CameraModelSpec) -> None:
+        from robotest.sim import CameraModel
+
+        self.screen = screen
+        self.name = f"{screen.name} through the camera model (seed {spec.seed})"
+        self.model = CameraModel(screen_size=screen.link.size, frame_size=spec.frame_size,
+                                 seed=spec.seed)
+
+    def grab(self) -> np.ndarray:
+        screen = self.screen.grab()
+        if (screen.shape[1], screen.shape[0]) != self.model.screen_size:
+            raise CameraError(f"camera {self.screen.name} changed resolution to "
+                              f"{screen.shape[1]}x{screen.shape[0]}")
+        return self.model.photograph(screen)
+
+    def close(self) -> None:
+        self.screen.close()
+
+
+def write_grid_calibration(frame_size: tuple[int, int], folder: Path) -> Path:
+    """A calibration file mapping a *frame_size* framebuffer onto the screen grid.
+
+    Pixel centres map to pixel centres (the outer edges coincide), so a 1920x1080
+    framebuffer maps onto itself and rectifying returns it unchanged.
+    """
+    from robotest.vision import Calibration, Lens
+    from robotest.vision.calibration import corner_pixels
+
+    width, height = frame_size
+    sx, sy = SCREEN_GRID[0] / width, SCREEN_GRID[1] / height
+    homography = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0, 0, 1.0]])
+    lens = Lens(
+        camera_matrix=np.array([[width, 0, width / 2], [0, width, height / 2], [0, 0, 1.0]]),
+        dist_coeffs=np.zeros(5),
+        image_size=frame_size,
+    )
+    calibration = Calibration(
+        screen_size=SCREEN_GRID,
+        corners=np.zeros((4, 2)),
+        homography=homography,
+        lens=lens,
+        confidence=1.0,
+        frame_size=frame_size,
+    )
+    calibration.corners = calibration.screen_to_frame(corner_pixels(SCREEN_GRID))
+    path = folder / "framebuffer-calibration.json"
+    calibration.save(path)
+    return path
+
+
+def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Station:
+    """Connect to the VNC server of *spec* and build the station around the connection."""
+    clock = clock or RealClock()
+    link = VncLink(spec.host, spec.port, spec.password, timeout=spec.timeout,
+                   reconnect_timeout=spec.reconnect_timeout).open()
+    folder: Path | None = None
+    try:
+        if spec.screen_size is not None and link.size != spec.screen_size:
+            raise CameraError(
+                f"VNC server {link.address} has a {link.size[0]}x{link.size[1]} screen, "
+                f"the station file expects {spec.screen_size[0]}x{spec.screen_size[1]}"
+            )
+        keys = VncKeys(spec.keysyms, source=f"{spec.path or spec.name} [keysyms]")
+        keyboard = VncKeyboard(link, keys, SafetyGovernor(spec.limits), clock)
+        screen = VncCamera(link)
+        calibration = spec.calibration_file
+        if spec.camera_model is not None:
+            camera = GuardedCamera(ModelledCamera(screen, spec.camera_model), FrameGuard(
+                screen.name, expected_size=spec.camera_model.frame_size))
+        else:  # a still desktop gives identical frames: no frozen-stream check
+            camera = GuardedCamera(screen, FrameGuard(screen.name, None, link.size))
+            if calibration is None:
+                folder = Path(tempfile.mkdtemp(prefix="robotest-vnc-"))
+                calibration = write_grid_calibration(link.size, folder)
+    except BaseException:
+        link.close()
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    cleanup = [link.close]
+    if folder is not None:
+        cleanup.append(lambda: shutil.rmtree(str(folder), ignore_errors=True))
+    return Station(
+        spec.name,
+        keyboard=keyboard,
+        pointer=VncPointer(link, clock),
+        camera=camera,
+        clock=clock,
+        limits=spec.limits,
+        calibration_file=calibration,
+        default_hold=spec.default_hold,
+        cleanup=cleanup,
+    )
+
+
+def _mask(button: str) -> int:
+    try:
+        return BUTTON_MASKS[button.lower()]
+    except KeyError:
+        raise ScriptError(f"unknown mouse button {button!r} (left, right or middle)") from None
+
+
+def _link_health(link: VncLink) -> HealthNotes:
+    notes = HealthNotes()
+    if link.fault:
+        notes.faults.append(link.fault)
+    elif link.reconnects:
+        notes.warnings.append(f"VNC server {link.address}: reconnected {link.reconnects} time(s)")
+    return notes
+

@@ -1,0 +1,186 @@
+"""Real VNC servers for the tests: TigerVNC's Xvnc (its own X server) with an xterm on it,
+and a TCP relay that can drop its connections, as a flaky network does."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+SETUP_HINT = "run ./setup.sh (it installs tigervnc-standalone-server, tigervnc-tools and xterm)"
+SCREEN = (1920, 1080)
+
+
+def need(program: str) -> str:
+    """The path of *program*; its absence is a failure, not a skip (CI runs setup.sh)."""
+    path = shutil.which(program)
+    if path is None:
+        raise RuntimeError(f"{program} is missing: {SETUP_HINT}")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _display_free(number: int) -> bool:
+    return not (Path(f"/tmp/.X{number}-lock").exists()
+                or Path(f"/tmp/.X11-unix/X{number}").exists())
+
+
+def wait_for_port(port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:g} s")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+class XvncServer:
+    """Xvnc on a free display and a free loopback port, with a VNC password."""
+
+    def __init__(self, folder: Path, password: str = "robotest") -> None:
+        self.xvnc = need("Xvnc")
+        self.folder = folder
+        self.password = password
+        self.port = free_port()
+        self.display = next(n for n in range(40, 400) if _display_free(n))
+        self.process: subprocess.Popen[bytes] | None = None
+        self.clients: list[subprocess.Popen[bytes]] = []
+        self.password_file = folder / "passwd"
+        digest = subprocess.run([need("vncpasswd"), "-f"], input=password.encode(),
+                                capture_output=True, check=True).stdout
+        self.password_file.write_bytes(digest)
+
+    def start(self) -> XvncServer:
+        log = (self.folder / "xvnc.log").open("ab")
+        self.process = subprocess.Popen(
+            [self.xvnc, f":{self.display}", "-geometry", f"{SCREEN[0]}x{SCREEN[1]}",
+             "-depth", "24", "-rfbport", str(self.port), "-interface", "127.0.0.1",
+             "-nolisten", "tcp", "-SecurityTypes", "VncAuth",
+             "-PasswordFile", str(self.password_file), "-AlwaysShared",
+             "-BlacklistThreshold", "1000"],
+            stdout=log, stderr=log, start_new_session=True,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def xterm(self) -> subprocess.Popen[bytes]:
+        """An xterm at the top left, large black-on-white DejaVu text, a `$ ` prompt."""
+        env = {**os.environ, "DISPLAY": f":{self.display}", "PS1": "$ ",
+               "HOME": str(self.folder)}
+        log = (self.folder / "xterm.log").open("ab")
+        process = subprocess.Popen(
+            [need("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "18", "-bg", "white",
+             "-fg", "black", "-geometry", "90x24+0+0", "-e", "bash", "--norc", "--noprofile"],
+            env=env, stdout=log, stderr=log, start_new_session=True,
+        )
+        self.clients.append(process)
+        return process
+
+    def stop(self) -> None:
+        for client in self.clients:
+            _stop(client)
+        self.clients.clear()
+        _stop(self.process)
+        self.process = None
+
+    def station_file(self, path: Path, *, port: int | None = None, password: str | None = None,
+                     extra: str = "") -> Path:
+        path.write_text(
+            f'[station]\nkind = "vnc"\nname = "xvnc-test"\n\n'
+            f'[vnc]\nhost = "127.0.0.1"\nport = {port or self.port}\n'
+            f'password = "{self.password if password is None else password}"\n'
+            f"width = {SCREEN[0]}\nheight = {SCREEN[1]}\ntimeout = 5.0\n"
+            f"reconnect_timeout = 4.0\n{extra}"
+        )
+        return path
+
+
+class Relay:
+    """A TCP relay to *target*; :meth:`drop` cuts every connection, as a network failure does."""
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+        self.port = free_port()
+        self.connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+        self._closed = False
+        self.listen()
+
+    def listen(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen()
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self.connections += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def drop(self, down_for: float = 0.0) -> None:
+        """Cut every connection; refuse new ones for *down_for* seconds."""
+        if down_for > 0 and self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            connections, self.connections = self.connections, []
+        for s in connections:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        if down_for > 0:
+            timer = threading.Timer(down_for, self.listen)
+            timer.daemon = True
+            timer.start()
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+        self.drop()
