@@ -107,7 +107,7 @@ class _Client(VNCDoToolClient):
                 self.framebufferUpdateRequest(incremental=True)  # the rest is on its way
                 return
             self.uncovered = None
-        pending: Deferred | None = self.deferred
+        pending: Deferred | None = getattr(self, "deferred", None)
         self.deferred = None
         if pending is not None:
             pending.callback(self)

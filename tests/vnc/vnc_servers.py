@@ -88,13 +88,13 @@ class XvncServer:
         return self
 
     def xterm(self) -> subprocess.Popen[bytes]:
-        """An xterm at the top left, large black-on-white DejaVu text, a `$ ` prompt."""
-        env = {**os.environ, "DISPLAY": f":{self.display}", "PS1": "$ ",
+        """An xterm at the top left, large black-on-white DejaVu text, a `robot$ ` prompt."""
+        env = {**os.environ, "DISPLAY": f":{self.display}", "PS1": "robot$ ",
                "HOME": str(self.folder)}
         log = (self.folder / "xterm.log").open("ab")
         process = subprocess.Popen(
             [need("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "18", "-bg", "white",
-             "-fg", "black", "-geometry", "90x24+0+0", "-e", "bash", "--norc", "--noprofile"],
+             "-fg", "black", "-b", "16", "-geometry", "80x20+60+60", "-e", "bash", "--norc", "--noprofile"],
             env=env, stdout=log, stderr=log, start_new_session=True,
         )
         self.clients.append(process)
