@@ -14,6 +14,7 @@ import queue
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,9 @@ from vncdotool.client import AuthenticationError, VNCDoToolClient, VNCDoToolFact
 from robotest.drivers.errors import VncAuthError, VncConnectionError
 
 reactor: Any = _reactor  # Twisted's reactor module object is not typed
+# RFB's VNC authentication is single DES; vncdotool computes it with cryptography's
+# TripleDES (three equal keys), which cryptography now files under "decrepit".
+warnings.filterwarnings("ignore", message="TripleDES has been moved", module="vncdotool")
 RETRY_INTERVAL = 0.25  # seconds between attempts to reconnect
 
 _start_lock = threading.Lock()

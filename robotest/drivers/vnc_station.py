@@ -95,11 +95,8 @@ class VncPointer:
         grid_w, grid_h = SCREEN_GRID
         if not (0 <= x < grid_w and 0 <= y < grid_h):
             raise ScriptError(f"point ({x}, {y}) is outside the {grid_w}x{grid_h} screen")
-        width, height = self.link.size
-        fx = min(width - 1, max(0, round((x + 0.5) * width / grid_w - 0.5)))
-        fy = min(height - 1, max(0, round((y + 0.5) * height / grid_h - 0.5)))
-        self.position = (fx, fy)
-        self.link.pointer(fx, fy, self.buttons)
+        self.position = grid_to_framebuffer(x, y, self.link.size)
+        self.link.pointer(*self.position, self.buttons)
 
     def button(self, button: str, down: bool) -> None:
         mask = _mask(button)
@@ -240,6 +237,14 @@ def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Sta
         default_hold=spec.default_hold,
         cleanup=cleanup,
     )
+
+
+def grid_to_framebuffer(x: int, y: int, size: tuple[int, int]) -> tuple[int, int]:
+    """The framebuffer pixel under screen-grid pixel (x, y) (the inverse of the calibration)."""
+    width, height = size
+    fx = round((x + 0.5) * width / SCREEN_GRID[0] - 0.5)
+    fy = round((y + 0.5) * height / SCREEN_GRID[1] - 0.5)
+    return min(width - 1, max(0, fx)), min(height - 1, max(0, fy))
 
 
 def _mask(button: str) -> int:

@@ -9,6 +9,11 @@ import pytest
 from vnc_servers import Relay, XvncServer
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """vncdotool's VNC password DES goes through cryptography's "decrepit" TripleDES."""
+    config.addinivalue_line("filterwarnings", "ignore:TripleDES has been moved")
+
+
 @pytest.fixture
 def xvnc(tmp_path: Path) -> Iterator[XvncServer]:
     """Xvnc (1920x1080, VNC password) on a free display and port; no X client yet."""

@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+from robotest.drivers import Station, chord_for_character
+
 SETUP_HINT = "run ./setup.sh (it installs tigervnc-standalone-server, tigervnc-tools and xterm)"
 SCREEN = (1920, 1080)
 
@@ -94,7 +96,8 @@ class XvncServer:
         log = (self.folder / "xterm.log").open("ab")
         process = subprocess.Popen(
             [need("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "18", "-bg", "white",
-             "-fg", "black", "-b", "16", "-geometry", "80x20+60+60", "-e", "bash", "--norc", "--noprofile"],
+             "-fg", "black", "-b", "16", "-geometry", "80x20+60+60",
+             "-e", "bash", "--norc", "--noprofile"],
             env=env, stdout=log, stderr=log, start_new_session=True,
         )
         self.clients.append(process)
@@ -132,6 +135,8 @@ class Relay:
         self.listen()
 
     def listen(self) -> None:
+        if self._closed:
+            return
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self.port))
@@ -167,8 +172,7 @@ class Relay:
     def drop(self, down_for: float = 0.0) -> None:
         """Cut every connection; refuse new ones for *down_for* seconds."""
         if down_for > 0 and self._listener is not None:
-            self._listener.close()
-            self._listener = None
+            self._stop_listening()
         with self._lock:
             connections, self.connections = self.connections, []
         for s in connections:
@@ -180,7 +184,37 @@ class Relay:
             timer.daemon = True
             timer.start()
 
+    def _stop_listening(self) -> None:
+        """Close the listening socket (shutdown first: it wakes the thread in accept())."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+
     def close(self) -> None:
-        if self._listener is not None:
-            self._listener.close()
+        self._closed = True
+        self._stop_listening()
         self.drop()
+
+
+def type_line(station: Station, text: str) -> None:
+    """Type *text* and Enter on *station*, key by key."""
+    for char in text + "\n":
+        station.keyboard.press(chord_for_character(char), hold=0.02)
+
+
+def wait_for_line(station: Station, wanted: str, timeout: float = 10.0) -> list[str]:
+    """Poll the station's frames until OCR reads a line that starts with the words of *wanted*
+    (the prompt line also shows the text cursor); the lines read."""
+    from robotest.vision import screen_text
+
+    deadline = time.monotonic() + timeout
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        lines = [" ".join(w.text for w in line) for line in screen_text(station.grab()).lines]
+        words = wanted.split()
+        if any(line.split()[: len(words)] == words for line in lines):
+            return lines
+        time.sleep(0.2)
+    raise AssertionError(f"no line {wanted!r} on the VNC screen; it reads {lines}")

@@ -1,0 +1,134 @@
+"""The parts of a VNC station that need no server: keysyms, station files, the
+framebuffer calibration and pointer scaling."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import invoke
+from hypothesis import given
+from hypothesis import strategies as st
+
+from robotest.drivers import StationConfigError, UnmappedKey, chord_for_character, load_station
+from robotest.drivers.station_files import load_station_file
+from robotest.drivers.vnc_config import VncStationSpec, parse_vnc_station
+from robotest.drivers.vnc_keys import NAMED_KEYSYMS, VncKeys
+from robotest.drivers.vnc_station import SCREEN_GRID, grid_to_framebuffer, write_grid_calibration
+from robotest.keys import NAMED_KEYS
+from robotest.vision import Calibration
+
+PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
+
+
+@given(st.sampled_from(PRINTABLE))
+def test_typing_a_character_sends_exactly_its_keysym(char: str) -> None:
+    """chord_for_character gives physical keys (Shift + 1 for '!'); the last keysym sent is
+    the character itself, so the desktop gets what the robot's fingers would type."""
+    keysyms = VncKeys().chord(chord_for_character(char))
+    assert keysyms[-1] == ord(char)
+    assert keysyms[:-1] in ((), (NAMED_KEYSYMS["Shift"],))
+
+
+def test_named_keys_have_distinct_keysyms_and_fn_has_none() -> None:
+    keys = VncKeys()
+    pressable = [name for name in NAMED_KEYS if name != "Fn"]
+    assert len({keys.keysym(name) for name in pressable}) == len(pressable)
+    assert keys.chord(("ctrl", "alt", "Delete")) == (0xFFE3, 0xFFE9, 0xFFFF)
+    assert keys.chord(("Ctrl", "c")) == (0xFFE3, ord("c"))
+    with pytest.raises(UnmappedKey, match="'Fn' has no X keysym"):
+        keys.keysym("Fn")
+
+
+def test_the_station_file_adds_keysyms() -> None:
+    assert VncKeys({"Fn": 0x1008FF2B}).keysym("Fn") == 0x1008FF2B
+    with pytest.raises(StationConfigError, match="'Fnn' is not a key name"):
+        VncKeys({"Fnn": 1})
+    with pytest.raises(StationConfigError, match="keysym 0x0 is invalid"):
+        VncKeys({"Fn": 0})
+
+
+def _spec(text: str, tmp_path: Path) -> VncStationSpec:
+    path = tmp_path / "vnc.toml"
+    path.write_text('[station]\nkind = "vnc"\n' + text)
+    spec = load_station_file(path)
+    assert isinstance(spec, VncStationSpec)
+    return spec
+
+
+def test_a_vnc_station_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VM_PASSWORD", "s3cret")
+    spec = _spec('name = "vm1"\n[vnc]\nhost = "10.0.0.5"\ndisplay = 3\n'
+                 'password_env = "VM_PASSWORD"\nwidth = 1280\nheight = 720\n'
+                 "[camera_model]\nseed = 4\nframe_size = [1600, 1200]\n"
+                 "[keysyms]\nFn = 0x1008FF2B\n", tmp_path)
+    assert (spec.name, spec.address, spec.password) == ("vm1", "10.0.0.5:5903", "s3cret")
+    assert spec.screen_size == (1280, 720) and spec.keysyms == {"Fn": 0x1008FF2B}
+    assert spec.camera_model is not None and spec.camera_model.frame_size == (1600, 1200)
+    assert spec.limits.max_presses_per_second == 50  # no actuator to wear out
+    assert "s3cret" not in repr(spec)
+    defaults = _spec("", tmp_path)
+    assert (defaults.address, defaults.password, defaults.camera_model) == (
+        "127.0.0.1:5900", None, None)
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("[vnc]\nport = 5901\ndisplay = 1\n", "vnc.display: give either port or display"),
+    ("[vnc]\nport = 70000\n", "vnc.port: TCP ports are 1 to 65535"),
+    ("[vnc]\nwidth = 1920\n", "vnc.height: give both width and height"),
+    ("[vnc]\npassword_env = \"NO_SUCH_VARIABLE_HERE\"\n", "environment variable NO_SUCH"),
+    ("[vnc]\nhots = \"x\"\n", "vnc.hots: unknown entry"),
+    ("[keyboard]\nkind = \"usb\"\n", "unknown section [keyboard] in a VNC station"),
+    ("[keysyms]\nF2 = \"F2\"\n", "keysyms.F2: expected int"),
+    ("[camera_model]\nframe_size = [100]\n", "camera_model.frame_size: expected [width, height]"),
+])
+def test_mistakes_in_a_vnc_station_file_name_the_entry(text: str, problem: str,
+                                                       tmp_path: Path) -> None:
+    with pytest.raises(StationConfigError, match=problem.replace("[", r"\[").replace("]", r"\]")):
+        _spec(text, tmp_path)
+
+
+def test_station_kinds(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text('[station]\nkind = "kvm"\n')
+    with pytest.raises(StationConfigError, match="station.kind: 'kvm' is not one of robot, vnc"):
+        load_station_file(path)
+    path.write_text('[station]\nkind = "vnc"\n')
+    with pytest.raises(StationConfigError, match="a VNC station file, not a robot's"):
+        load_station(path)
+    assert parse_vnc_station({"station": {"kind": "vnc"}}).port == 5900
+
+
+def test_station_check_prints_a_vnc_station(tmp_path: Path) -> None:
+    path = tmp_path / "vm.toml"
+    path.write_text('[station]\nkind = "vnc"\n[vnc]\nport = 5905\npassword = "x"\n')
+    code, output = invoke("station", "check", path)
+    assert code == 0, output
+    assert "station vm: ok" in output and "127.0.0.1:5905" in output
+    assert "the framebuffer" in output
+
+
+def test_a_1920x1080_framebuffer_is_its_own_screen(tmp_path: Path) -> None:
+    calibration = Calibration.load(write_grid_calibration(SCREEN_GRID, tmp_path))
+    frame = np.random.default_rng(0).integers(0, 256, (1080, 1920, 3), dtype=np.uint8)
+    assert np.array_equal(calibration.rectify(frame), frame)
+
+
+@given(st.integers(0, SCREEN_GRID[0] - 1), st.integers(0, SCREEN_GRID[1] - 1),
+       st.sampled_from([(1280, 720), (1024, 768), (1920, 1080), (2560, 1440)]))
+def test_the_pointer_lands_where_the_calibration_shows_the_point(x: int, y: int,
+                                                                 size: tuple[int, int]) -> None:
+    """Pointer scaling is the calibration's inverse: the framebuffer pixel the pointer goes
+    to is seen by the runtime within one framebuffer pixel of the point asked for."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        calibration = Calibration.load(write_grid_calibration(size, Path(folder)))
+    fx, fy = grid_to_framebuffer(x, y, size)
+    assert 0 <= fx < size[0] and 0 <= fy < size[1]
+    seen = calibration.frame_to_screen(np.array([[fx, fy]], float))[0]
+    pixel = (SCREEN_GRID[0] / size[0], SCREEN_GRID[1] / size[1])
+    assert abs(seen[0] - x) <= max(0.5, pixel[0] / 2) + 1e-6
+    assert abs(seen[1] - y) <= max(0.5, pixel[1] / 2) + 1e-6
