@@ -89,14 +89,19 @@ class XvncServer:
         wait_for_port(self.port)
         return self
 
-    def xterm(self) -> subprocess.Popen[bytes]:
-        """An xterm at the top left, large black-on-white DejaVu text, a `robot$ ` prompt."""
+    def xterm(self, *, whole_screen: bool = False) -> subprocess.Popen[bytes]:
+        """An xterm at the top left, large black-on-white DejaVu text, a `robot$ ` prompt.
+
+        *whole_screen*: the window covers the screen (a camera then tells the white screen
+        from the dark bezel around it, as it does a desktop's bright wallpaper).
+        """
+        geometry = "200x60+0+0" if whole_screen else "80x20+60+60"
         env = {**os.environ, "DISPLAY": f":{self.display}", "PS1": "robot$ ",
                "HOME": str(self.folder)}
         log = (self.folder / "xterm.log").open("ab")
         process = subprocess.Popen(
             [need("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "18", "-bg", "white",
-             "-fg", "black", "-b", "16", "-geometry", "80x20+60+60",
+             "-fg", "black", "-b", "40", "-geometry", geometry,
              "-e", "bash", "--norc", "--noprofile"],
             env=env, stdout=log, stderr=log, start_new_session=True,
         )
