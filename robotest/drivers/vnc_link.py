@@ -172,7 +172,7 @@ class VncLink:
         self.address = f"{host}:{port}"
         self.reconnects = 0
         self.fault: str | None = None
-        self.size: tuple[int, int] = (0, 0)  # framebuffer (width, height)
+        self._size: tuple[int, int] = (0, 0)  # framebuffer (width, height) when last seen
         self.on_reconnect: list[Callable[[], None]] = []
         self._factory: _Factory | None = None
         self._lock = threading.RLock()  # one request at a time: grabs, keys, pointer
@@ -211,13 +211,21 @@ class VncLink:
                 f"cannot connect to VNC server {self.address}: {_reason(exc)}"
             ) from None
         self._factory = factory
-        self.size = (int(protocol.width), int(protocol.height))
+        self._size = (int(protocol.width), int(protocol.height))
 
     def _drop(self, factory: _Factory | None) -> None:
         """Close *factory*'s connection, if it has one (from any thread)."""
         protocol = factory.protocol_instance if factory is not None else None
         if protocol is not None and protocol.transport is not None:
             reactor.callFromThread(protocol.transport.abortConnection)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The framebuffer's (width, height); it changes when the desktop's resolution does."""
+        protocol = self._factory.protocol_instance if self._factory is not None else None
+        if protocol is not None:
+            self._size = (int(protocol.width), int(protocol.height))
+        return self._size
 
     @property
     def connected(self) -> bool:

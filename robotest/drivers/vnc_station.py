@@ -3,9 +3,11 @@
 The camera is the VNC framebuffer (or, to rehearse camera conditions, the framebuffer
 photographed by the simulated station's camera model); keys go as RFB key events and
 the pointer as RFB pointer events. Scripts use the runtime's 1920x1080 screen grid, as
-on a robot: without the camera model the station brings its own calibration, which maps
-the framebuffer onto that grid (identity for a 1920x1080 desktop), so nothing is
-guessed from the picture. Every exit path releases every key and button.
+on a robot: the framebuffer is scaled onto that grid (nothing to do for a 1920x1080
+desktop) and the pointer scaled back, so a virtual machine that changes resolution while
+it boots (BIOS, boot loader, desktop) stays one screen. Without the camera model the
+station brings an identity calibration, so nothing is guessed from the picture. Every
+exit path releases every key and button.
 """
 
 from __future__ import annotations
@@ -128,67 +130,66 @@ class VncPointer:
 
 
 class VncCamera:
-    """The framebuffer itself, as BGR frames."""
+    """The framebuffer itself, scaled onto the screen grid, as BGR frames."""
 
     def __init__(self, link: VncLink) -> None:
         self.link = link
         self.name = f"vnc {link.address}"
 
     def grab(self) -> np.ndarray:
-        return cv2.cvtColor(self.link.grab(), cv2.COLOR_RGB2BGR)
+        return to_screen_grid(cv2.cvtColor(self.link.grab(), cv2.COLOR_RGB2BGR))
 
     def close(self) -> None:
         """The keyboard closes the shared link."""
 
 
 class ModelledCamera:
-    """The framebuffer photographed by the simulated station's camera model (with noise)."""
+    """The screen photographed by the simulated station's camera model (with noise)."""
 
     def __init__(self, screen: VncCamera, spec: CameraModelSpec) -> None:
         from robotest.sim import CameraModel
 
         self.screen = screen
         self.name = f"{screen.name} through the camera model (seed {spec.seed})"
-        self.model = CameraModel(screen_size=screen.link.size, frame_size=spec.frame_size,
+        self.model = CameraModel(screen_size=SCREEN_GRID, frame_size=spec.frame_size,
                                  seed=spec.seed)
 
     def grab(self) -> np.ndarray:
-        screen = self.screen.grab()
-        if (screen.shape[1], screen.shape[0]) != self.model.screen_size:
-            raise CameraError(f"camera {self.screen.name} changed resolution to "
-                              f"{screen.shape[1]}x{screen.shape[0]}")
-        return self.model.photograph(screen)
+        return self.model.photograph(self.screen.grab())
 
     def close(self) -> None:
         self.screen.close()
 
 
-def write_grid_calibration(frame_size: tuple[int, int], folder: Path) -> Path:
-    """A calibration file mapping a *frame_size* framebuffer onto the screen grid.
+def to_screen_grid(frame: np.ndarray) -> np.ndarray:
+    """*frame* scaled to the screen grid (pixel centres onto pixel centres)."""
+    height, width = frame.shape[:2]
+    if (width, height) == SCREEN_GRID:
+        return frame
+    shrink = width > SCREEN_GRID[0] or height > SCREEN_GRID[1]
+    return cv2.resize(frame, SCREEN_GRID, interpolation=cv2.INTER_AREA if shrink
+                      else cv2.INTER_LINEAR)
 
-    Pixel centres map to pixel centres (the outer edges coincide), so a 1920x1080
-    framebuffer maps onto itself and rectifying returns it unchanged.
-    """
+
+def write_identity_calibration(folder: Path) -> Path:
+    """A calibration file saying the camera frame *is* the screen (the framebuffer's)."""
     from robotest.vision import Calibration, Lens
     from robotest.vision.calibration import corner_pixels
 
-    width, height = frame_size
-    sx, sy = SCREEN_GRID[0] / width, SCREEN_GRID[1] / height
-    homography = np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5], [0, 0, 1.0]])
+    width, height = SCREEN_GRID
     lens = Lens(
         camera_matrix=np.array([[width, 0, width / 2], [0, width, height / 2], [0, 0, 1.0]]),
         dist_coeffs=np.zeros(5),
-        image_size=frame_size,
+        image_size=SCREEN_GRID,
     )
     calibration = Calibration(
         screen_size=SCREEN_GRID,
-        corners=np.zeros((4, 2)),
-        homography=homography,
+        corners=corner_pixels(SCREEN_GRID),
+        homography=np.eye(3),
         lens=lens,
         confidence=1.0,
-        frame_size=frame_size,
+        frame_size=SCREEN_GRID,
     )
-    calibration.corners = calibration.screen_to_frame(corner_pixels(SCREEN_GRID))
     path = folder / "framebuffer-calibration.json"
     calibration.save(path)
     return path
@@ -214,10 +215,10 @@ def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Sta
             camera = GuardedCamera(ModelledCamera(screen, spec.camera_model), FrameGuard(
                 screen.name, expected_size=spec.camera_model.frame_size))
         else:  # a still desktop gives identical frames: no frozen-stream check
-            camera = GuardedCamera(screen, FrameGuard(screen.name, None, link.size))
+            camera = GuardedCamera(screen, FrameGuard(screen.name, None, SCREEN_GRID))
             if calibration is None:
                 folder = Path(tempfile.mkdtemp(prefix="robotest-vnc-"))
-                calibration = write_grid_calibration(link.size, folder)
+                calibration = write_identity_calibration(folder)
     except BaseException:
         link.close()
         if folder is not None:
