@@ -139,3 +139,11 @@ def test_the_pointer_lands_where_the_screen_shows_it(x: int, y: int,
     pixel = (SCREEN_GRID[0] / size[0], SCREEN_GRID[1] / size[1])
     assert abs(seen_x - x) <= max(1.0, pixel[0])
     assert abs(seen_y - y) <= max(1.0, pixel[1])
+
+
+def test_the_example_vnc_station_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VNC_PASSWORD", "robotest")
+    path = Path(__file__).resolve().parents[2] / "stations" / "vnc" / "qemu-vm1.toml"
+    spec = load_station_file(path)
+    assert isinstance(spec, VncStationSpec)
+    assert (spec.name, spec.address, spec.password) == ("qemu-vm1", "127.0.0.1:5901", "robotest")
