@@ -41,8 +41,8 @@ def _ensure_reactor() -> None:
     """Run Twisted's reactor in a daemon thread, once per process."""
     global _thread
     with _start_lock:
-        if _thread is not None and _thread.is_alive():
-            return
+        if reactor.running or (_thread is not None and _thread.is_alive()):
+            return  # ours, or one that vncdotool.api (or a Twisted program) started
         _thread = threading.Thread(
             target=reactor.run,
             kwargs={"installSignalHandlers": False},

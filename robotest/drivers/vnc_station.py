@@ -90,7 +90,7 @@ class VncPointer:
         self.link = link
         self.clock = clock
         self.click_interval = click_interval
-        self.position = (0, 0)  # framebuffer pixels
+        self.position: tuple[int, int] | None = None  # framebuffer pixels, once moved
         self.buttons = 0
 
     def move_to(self, x: int, y: int) -> None:
@@ -103,7 +103,7 @@ class VncPointer:
     def button(self, button: str, down: bool) -> None:
         mask = _mask(button)
         self.buttons = self.buttons | mask if down else self.buttons & ~mask
-        self.link.pointer(*self.position, self.buttons)
+        self.link.pointer(*self._where(), self.buttons)
 
     def click(self, button: str = "left", double: bool = False) -> None:
         for n in range(2 if double else 1):
@@ -117,13 +117,22 @@ class VncPointer:
         """Scroll *dy* wheel detents (positive: up): RFB buttons 4 and 5, pressed and released."""
         wheel = WHEEL_UP if dy > 0 else WHEEL_DOWN
         for _ in range(abs(dy)):
-            self.link.pointer(*self.position, self.buttons | wheel)
-            self.link.pointer(*self.position, self.buttons)
+            self.link.pointer(*self._where(), self.buttons | wheel)
+            self.link.pointer(*self._where(), self.buttons)
 
     def release_all(self) -> None:
+        """Every button up, where the pointer is (a pointer never moved is left alone:
+        RFB has no button event without a position, and moving it could move the focus)."""
         self.buttons = 0
-        if self.link.connected:
+        if self.position is not None and self.link.connected:
             self.link.pointer(*self.position, 0)
+
+    def _where(self) -> tuple[int, int]:
+        """Where the pointer is; a script that clicks before any move clicks at the centre."""
+        if self.position is None:
+            self.position = grid_to_framebuffer(SCREEN_GRID[0] // 2, SCREEN_GRID[1] // 2,
+                                                self.link.size)
+        return self.position
 
     def health(self) -> HealthNotes:
         return HealthNotes()  # the keyboard reports the shared link

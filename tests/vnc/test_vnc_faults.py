@@ -167,3 +167,16 @@ def test_a_press_interrupted_by_ctrl_c_releases_its_keys(desktop: XvncServer,
         assert station.keyboard.device.down == []
         type_line(station, "clear; echo quiet")
         wait_for_line(station, "quiet")
+
+
+def test_closing_a_second_station_leaves_the_pointer_alone(desktop: XvncServer,
+                                                           tmp_path: Path) -> None:
+    """RFB has no button release without a position: a station that never moved the
+    pointer must not move it on close (without a window manager the focus follows it)."""
+    with open_station(desktop.station_file(tmp_path / "vnc.toml")) as station:
+        wait_for_line(station, "robot$", timeout=15)
+        station.pointer.move_to(400, 300)
+        with open_station(desktop.station_file(tmp_path / "second.toml")) as second:
+            second.grab()
+        type_line(station, "clear; echo still focused")
+        wait_for_line(station, "still focused")
