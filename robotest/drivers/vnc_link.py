@@ -196,6 +196,11 @@ class VncLink:
             protocol = on_reactor(start, timeout=self.timeout)
         except AuthenticationError as exc:
             self._drop(factory)
+            if self.password is None:
+                raise VncAuthError(
+                    f"VNC server {self.address} asks for a password: give password or "
+                    "password_env in the station file's [vnc] table"
+                ) from None
             raise VncAuthError(
                 f"VNC server {self.address} refused the password ({_reason(exc)}): "
                 "check the station file's password"
@@ -323,4 +328,7 @@ def _reason(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
         return "connection refused (is the VNC server running and listening there?)"
+    if "security types" in text:
+        return (f"{text}; robotest logs in with VNC authentication or none (for a TLS-only "
+                "server, allow VncAuth on loopback and reach it through an SSH tunnel)")
     return " ".join(text.split())

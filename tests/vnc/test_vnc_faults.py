@@ -180,3 +180,32 @@ def test_closing_a_second_station_leaves_the_pointer_alone(desktop: XvncServer,
             second.grab()
         type_line(station, "clear; echo still focused")
         wait_for_line(station, "still focused")
+
+
+@pytest.mark.parametrize(("security", "password", "expected"), [
+    ("None", None, None),  # an open server: no password needed
+    ("VncAuth", None, "VNC server 127.0.0.1:{port} asks for a password: give password or "
+                      "password_env in the station file's [vnc] table"),
+    ("TLSVnc", "x", "cannot connect to VNC server 127.0.0.1:{port}: unknown security types"),
+])
+def test_what_the_server_asks_for(security: str, password: str | None, expected: str | None,
+                                  tmp_path: Path) -> None:
+    try:
+        server = XvncServer(tmp_path, security=security).start()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        path = tmp_path / "vnc.toml"
+        secret = "" if password is None else f'password = "{password}"\n'
+        path.write_text(f'[station]\nkind = "vnc"\n[vnc]\nport = {server.port}\n{secret}')
+        if expected is None:
+            with open_station(path) as station:
+                assert station.health().state is HealthState.READY
+                assert station.grab().shape == (1080, 1920, 3)
+        else:
+            with pytest.raises(StationError) as caught:
+                open_station(path)
+            assert str(caught.value).startswith(expected.format(port=server.port))
+            assert "\n" not in str(caught.value)
+    finally:
+        server.stop()

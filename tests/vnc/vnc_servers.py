@@ -63,10 +63,12 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 class XvncServer:
     """Xvnc on a free display and a free loopback port, with a VNC password."""
 
-    def __init__(self, folder: Path, password: str = "robotest") -> None:
+    def __init__(self, folder: Path, password: str = "robotest",
+                 security: str = "VncAuth") -> None:
         self.xvnc = need("Xvnc")
         self.folder = folder
         self.password = password
+        self.security = security
         self.port = free_port()
         self.display = next(n for n in range(40, 400) if _display_free(n))
         self.process: subprocess.Popen[bytes] | None = None
@@ -81,7 +83,7 @@ class XvncServer:
         self.process = subprocess.Popen(
             [self.xvnc, f":{self.display}", "-geometry", f"{SCREEN[0]}x{SCREEN[1]}",
              "-depth", "24", "-rfbport", str(self.port), "-interface", "127.0.0.1",
-             "-nolisten", "tcp", "-SecurityTypes", "VncAuth",
+             "-nolisten", "tcp", "-SecurityTypes", self.security,
              "-PasswordFile", str(self.password_file), "-AlwaysShared",
              "-BlacklistThreshold", "1000"],
             stdout=log, stderr=log, start_new_session=True,
