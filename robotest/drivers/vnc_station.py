@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import cv2
@@ -44,7 +45,8 @@ class VncKeyboard:
         self.keys = keys
         self.governor = governor
         self.clock = clock
-        self.down: list[int] = []  # keysyms pressed and not yet released
+        self.down: list[int] = []  # keysyms pressed and not yet released, in press order
+        self._lock = threading.Lock()
         link.on_reconnect.append(self._release_after_reconnect)
 
     def press(self, chord: tuple[str, ...], hold: float) -> None:
@@ -53,7 +55,8 @@ class VncKeyboard:
         self.governor.check(len(keysyms), hold, now)
         try:
             for keysym in keysyms:
-                self.down.append(keysym)
+                with self._lock:
+                    self.down.append(keysym)
                 self.link.key(keysym, True)
             self.governor.record((), now)
             self.clock.sleep(hold)
@@ -61,19 +64,31 @@ class VncKeyboard:
             self.release_all()
 
     def release_all(self) -> None:
-        """Release, in reverse order, every key this station pressed.
+        """Release, in reverse order, every key this station pressed (from any thread:
+        the emergency stop comes while a press holds its keys).
 
         Over a dropped connection nothing can be sent (the server lets go of a lost
         client's keys); the keys are released again if the connection comes back.
         """
-        while self.down and self.link.connected:
-            self.link.key(self.down[-1], False)
-            self.down.pop()
+        with self._lock:
+            if not self.link.connected:
+                return
+            pending, self.down = self.down[::-1], []
+        self._send_releases(pending)
 
     def _release_after_reconnect(self) -> None:
-        for keysym in reversed(self.down):
-            self.link.key(keysym, False)
-        self.down.clear()
+        with self._lock:
+            pending, self.down = self.down[::-1], []
+        self._send_releases(pending)
+
+    def _send_releases(self, pending: list[int]) -> None:
+        for index, keysym in enumerate(pending):
+            try:
+                self.link.key(keysym, False)
+            except BaseException:
+                with self._lock:  # still down: released when the link comes back
+                    self.down[:0] = pending[index:][::-1]
+                raise
 
     def health(self) -> HealthNotes:
         return _link_health(self.link)

@@ -19,7 +19,7 @@ from robotest.drivers import (
     VncConnectionError,
     open_station,
 )
-from robotest.errors import StationError
+from robotest.errors import EmergencyStop, StationError
 from robotest.runtime.store import ResultStore
 
 
@@ -209,3 +209,23 @@ def test_what_the_server_asks_for(security: str, password: str | None, expected:
             assert "\n" not in str(caught.value)
     finally:
         server.stop()
+
+
+def test_the_emergency_stop_releases_a_held_key(desktop: XvncServer, tmp_path: Path) -> None:
+    with open_station(desktop.station_file(tmp_path / "vnc.toml")) as station:
+        wait_for_line(station, "robot$", timeout=15)
+        station.pointer.move_to(400, 300)
+        holder = threading.Thread(target=station.keyboard.press, args=(("Shift",), 3.0))
+        holder.start()
+        time.sleep(0.5)
+        station.emergency_stop()
+        assert station.keyboard.device.down == []
+        with pytest.raises(EmergencyStop):
+            station.keyboard.press(("a",))
+        # a second client of the same desktop types lower case: Shift is up
+        with open_station(desktop.station_file(tmp_path / "second.toml")) as second:
+            second.pointer.move_to(400, 300)
+            type_line(second, "clear; echo quiet")
+            wait_for_line(second, "quiet")
+        holder.join(timeout=5)
+        assert not holder.is_alive()

@@ -147,3 +147,20 @@ def test_the_example_vnc_station_file(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = load_station_file(path)
     assert isinstance(spec, VncStationSpec)
     assert (spec.name, spec.address, spec.password) == ("qemu-vm1", "127.0.0.1:5901", "robotest")
+
+
+@given(st.one_of(st.integers(-10, 70000).map(lambda p: ("port", p)),
+                 st.integers(-5, 120).map(lambda d: ("display", d))),
+       st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), max_size=12))
+def test_vnc_tables_are_read_or_refused_with_the_entry_named(entry: tuple[str, int],
+                                                             password: str) -> None:
+    key, value = entry
+    data = {"station": {"kind": "vnc"}, "vnc": {key: value, "password": password}}
+    valid = 0 < value < 65536 if key == "port" else 0 <= value <= 100
+    if not valid:
+        with pytest.raises(StationConfigError, match=rf"<station>\.vnc\.{key}: "):
+            parse_vnc_station(data)
+        return
+    spec = parse_vnc_station(data)
+    assert spec.port == (value if key == "port" else 5900 + value)
+    assert spec.password == password and "password=" not in repr(spec)
