@@ -18,6 +18,7 @@ Needs ./setup.sh (tigervnc-standalone-server, tigervnc-tools, xterm).
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import sys
 import tempfile
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--grabs", type=int, default=60)
     parser.add_argument("--keys", type=int, default=30)
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # `timeout` still stops Xvnc
     folder = Path(tempfile.mkdtemp(prefix="bench-vnc-"))
     server = XvncServer(folder).start()
     try:

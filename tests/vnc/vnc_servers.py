@@ -4,6 +4,7 @@ and a TCP relay that can drop its connections, as a flaky network does."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
@@ -47,6 +48,16 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:g} s")
 
 
+_prctl = ctypes.CDLL(None).prctl  # looked up here: the child only calls it
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the process that started it dies, however it dies
+    (a killed pytest leaves no X server behind)."""
+    _prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+
+
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
     if process is None or process.poll() is not None:
         return
@@ -86,7 +97,7 @@ class XvncServer:
              "-nolisten", "tcp", "-SecurityTypes", self.security,
              "-PasswordFile", str(self.password_file), "-AlwaysShared",
              "-BlacklistThreshold", "1000"],
-            stdout=log, stderr=log, start_new_session=True,
+            stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
         )
         wait_for_port(self.port)
         return self
@@ -105,7 +116,7 @@ class XvncServer:
             [need("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "18", "-bg", "white",
              "-fg", "black", "-b", "40", "-geometry", geometry,
              "-e", "bash", "--norc", "--noprofile"],
-            env=env, stdout=log, stderr=log, start_new_session=True,
+            env=env, stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
         )
         self.clients.append(process)
         return process
