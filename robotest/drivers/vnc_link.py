@@ -175,6 +175,7 @@ class VncLink:
         self._size: tuple[int, int] = (0, 0)  # framebuffer (width, height) when last seen
         self.on_reconnect: list[Callable[[], None]] = []
         self._factory: _Factory | None = None
+        self._closed = False
         self._lock = threading.RLock()  # one request at a time: grabs, keys, pointer
 
     # -- connecting ----------------------------------------------------------------
@@ -240,6 +241,8 @@ class VncLink:
         """The connected protocol, reconnecting first if the connection dropped."""
         if self.fault is not None:
             raise VncConnectionError(self.fault)
+        if self._closed:
+            raise VncConnectionError(f"the connection to VNC server {self.address} is closed")
         if not self.connected:
             self._reconnect()
         assert self._factory is not None and self._factory.protocol_instance is not None
@@ -302,15 +305,21 @@ class VncLink:
                     self._drop(self._factory)
                     self._factory = None
                     problem = f"sent no frame within {self.timeout:g} s"
-                except Exception as exc:  # noqa: BLE001 - the connection dropped mid-request
-                    if self.connected:
-                        raise
+                except Exception as exc:  # noqa: BLE001 - dropped, or a garbled update
+                    if self.connected:  # the protocol state is unknown: start afresh
+                        self._drop(self._factory)
+                        self._factory = None
+                        raise VncConnectionError(
+                            f"VNC server {self.address} sent a frame robotest cannot read: "
+                            f"{_reason(exc)}"
+                        ) from None
                     problem = f"dropped the connection during a frame ({_reason(exc)})"
             raise VncConnectionError(f"VNC server {self.address} {problem}")
 
     def close(self) -> None:
         """Disconnect (waits briefly for the socket to close)."""
         with self._lock:
+            self._closed = True
             factory, self._factory = self._factory, None
             if factory is None or factory.lost.is_set() or factory.protocol_instance is None:
                 return
