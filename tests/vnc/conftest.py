@@ -43,14 +43,3 @@ def relay(xvnc: XvncServer) -> Iterator[Relay]:
     finally:
         proxy.close()
 
-
-def invoke(*args: object) -> tuple[int, str]:
-    """Run the `rtest` CLI in this process; (exit code, output)."""
-    from typer.testing import CliRunner
-
-    from robotest.cli import app
-
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import invoke
-from vnc_servers import XvncServer
+from vnc_servers import XvncServer, invoke
 
 from robotest.runtime.store import ResultStore
 

@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import invoke
-from vnc_servers import Relay, XvncServer, free_port, type_line, wait_for_line
+from vnc_servers import Relay, XvncServer, free_port, invoke, type_line, wait_for_line
 
 from robotest.drivers import (
     HealthState,

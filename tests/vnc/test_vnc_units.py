@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import invoke
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vnc_servers import invoke
 
 from robotest.drivers import StationConfigError, UnmappedKey, chord_for_character, load_station
 from robotest.drivers.station_files import load_station_file

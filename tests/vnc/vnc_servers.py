@@ -236,3 +236,15 @@ def wait_for_line(station: Station, wanted: str, timeout: float = 10.0) -> list[
             return lines
         time.sleep(0.2)
     raise AssertionError(f"no line {wanted!r} on the VNC screen; it reads {lines}")
+
+
+def invoke(*args: object) -> tuple[int, str]:
+    """Run the `rtest` CLI in this process; (exit code, output)."""
+    from typer.testing import CliRunner
+
+    from robotest.cli import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
