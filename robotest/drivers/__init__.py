@@ -30,12 +30,15 @@ from robotest.drivers.errors import (
     UnmappedKey,
     UsbDeviceGone,
     UsbPermissionError,
+    VncAuthError,
+    VncConnectionError,
 )
 from robotest.drivers.governor import Limits
 from robotest.drivers.health import Health, HealthState
 from robotest.drivers.keymap import Keymap, chord_for_character, default_keymap
 from robotest.drivers.station import Station, StationKeyboard, StationPointer
 from robotest.drivers.station_config import StationSpec, load_station
+from robotest.drivers.vnc_config import VncStationSpec
 
 __all__ = [
     "AcceleratedClock",
@@ -60,6 +63,9 @@ __all__ = [
     "UnmappedKey",
     "UsbDeviceGone",
     "UsbPermissionError",
+    "VncAuthError",
+    "VncConnectionError",
+    "VncStationSpec",
     "chord_for_character",
     "default_keymap",
     "load_station",
@@ -72,12 +78,20 @@ def open_station(spec: str | Path, **options: Any) -> Station:
 
     Options for ``"sim"``: ``image`` (ProductImage or TOML path), ``seed``, ``speed``,
     ``keyboard`` ("pneumatic" or "usb"), ``frame_size``, ``limits``. Options for a file:
-    ``clock``, ``usb_backend`` (a pyusb backend; the emulator's in tests).
+    ``clock``, ``usb_backend`` (a pyusb backend; the emulator's in tests). A file with
+    ``[station] kind = "vnc"`` opens a VNC station (option: ``clock``).
     """
     if str(spec) == "sim":
         from robotest.drivers.sim_station import open_sim_station
 
         return open_sim_station(**options)
+    from robotest.drivers.station_files import load_station_file
+
+    station_spec = load_station_file(spec)
+    if isinstance(station_spec, VncStationSpec):
+        from robotest.drivers.vnc_station import open_vnc_station
+
+        return open_vnc_station(station_spec, **options)
     from robotest.drivers.station_builder import build_station
 
-    return build_station(load_station(spec), **options)
+    return build_station(station_spec, **options)

@@ -23,6 +23,8 @@ __all__ = [
     "UnmappedKey",
     "UsbDeviceGone",
     "UsbPermissionError",
+    "VncAuthError",
+    "VncConnectionError",
 ]
 
 
@@ -64,3 +66,11 @@ class SafetyLimitError(ScriptError):
 
 class UnmappedKey(ScriptError):
     """The key has no actuator (or HID code) on this station's laptop model."""
+
+
+class VncConnectionError(DriverError):
+    """A VNC station's server refused the connection, went away, or stopped answering."""
+
+
+class VncAuthError(DriverError):
+    """A VNC station's server refused the password."""

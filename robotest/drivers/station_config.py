@@ -18,6 +18,7 @@ from robotest.drivers.usb_protocol import DEFAULT_PRODUCT_ID, DEFAULT_VENDOR_ID
 
 KEYBOARD_KINDS = ("pneumatic", "usb")
 CAMERA_KINDS = ("opencv", "genicam", "replay")
+STATION_KINDS = ("robot", "vnc")
 
 
 @dataclass(frozen=True)
@@ -113,15 +114,26 @@ class _Table:
 def load_station(path: str | Path) -> StationSpec:
     """Read and check a station file."""
     path = Path(path)
+    return parse_station(read_station_file(path), path)
+
+
+def read_station_file(path: Path) -> dict[str, Any]:
+    """The TOML tables of a station file (any kind), or a StationConfigError."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise StationConfigError(f"station file {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise StationConfigError(f"station file {path} cannot be read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise StationConfigError(f"station file {path} is not valid TOML: {exc}") from None
-    return parse_station(data, path)
+
+
+def station_kind(data: dict[str, Any], path: Path | None = None) -> str:
+    """``[station] kind``: ``"robot"`` (the default) or ``"vnc"``."""
+    return _Table(data, str(path) if path else "<station>").sub("station").choice(
+        "kind", STATION_KINDS, "robot"
+    )
 
 
 def parse_station(data: dict[str, Any], path: Path | None = None) -> StationSpec:
@@ -135,7 +147,11 @@ def parse_station(data: dict[str, Any], path: Path | None = None) -> StationSpec
             f"{where}: unknown section [{unknown[0]}] (known: {', '.join(sorted(known))})"
         )
     station = root.sub("station")
-    station.only("name", "default_hold")
+    station.only("kind", "name", "default_hold")
+    if station_kind(data, path) != "robot":
+        raise StationConfigError(
+            f"{where}: a VNC station file, not a robot's (open_station reads both)"
+        )
     name = station.get("name", str, path.stem if path else "station")
     return StationSpec(
         name=name,

@@ -1,0 +1,51 @@
+"""A `.rtest` suite on a VNC station, end to end: `rtest run --station vnc.toml` against a
+real Xvnc server with a real xterm on it; OCR reads what bash answered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vnc_servers import XvncServer, invoke
+
+from robotest.runtime.store import ResultStore
+
+SHELL_SUITE = r'''
+import re
+
+subscript ask(expression):
+    """Have bash work out *expression* in the terminal; read its answer."""
+    type_text f"clear; echo Answer is {expression}\n"
+    await_text re.compile(r"Answer is \d+") within 15s
+    answer = read_text right_of "Answer is"
+    return answer
+
+test "the shell computes on the desktop":
+    await_text "robot" within 20s
+    click_text "robot"
+    answer = ask("$((6*7))")
+    assert answer == "42", f"the shell answered {answer!r}"
+
+test "a wrong expectation fails":
+    answer = ask("$((6*6))")
+    assert answer == "35", f"the shell answered {answer!r}, expected '35'"
+'''
+
+
+def test_a_suite_types_in_an_xterm_and_reads_the_answer(desktop: XvncServer,
+                                                         tmp_path: Path) -> None:
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "shell.rtest").write_text(SHELL_SUITE)
+    station = desktop.station_file(tmp_path / "vnc.toml")
+    db = tmp_path / "results.db"
+    code, output = invoke("run", suite, "--station", station, "--db", db,
+                          "--report", tmp_path / "report")
+    assert code == 1, output  # one test fails on purpose
+    with ResultStore(db) as store:
+        run = store.run(1)
+    assert run is not None
+    outcomes = {case.title: case.outcome for case in run.cases}
+    assert outcomes == {"the shell computes on the desktop": "passed",
+                        "a wrong expectation fails": "failed"}, output
+    failed = next(case for case in run.cases if case.outcome == "failed")
+    assert "the shell answered '36', expected '35'" in failed.message
