@@ -7,7 +7,7 @@ threshold whatever the size of the product. A unit is *uncertain* when this scor
 within ``band`` of it, in ``[1 - band, 1 + band]``.
 
 The *failed-sample ratio* is the number of units whose verdict reviewers corrected,
-not yet in a full retrain, over the size of the running version's training set; past
+not yet in a full retrain, over the size of the line's training set; past
 the line's β a full retrain is due.
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from robotest.inspection.edge.units import UnitStore
 from robotest.inspection.model import Analysis, InspectionModel
-from robotest.inspection.registry import LineConfig, Registry
+from robotest.inspection.registry import LineConfig
 
 
 def decision_score(model: InspectionModel, analysis: Analysis) -> float:
@@ -35,9 +35,17 @@ def is_uncertain(score: float, band: float) -> bool:
     return abs(score - 1.0) <= band
 
 
-def failed_sample_ratio(registry: Registry, units: UnitStore, line: LineConfig) -> float:
-    """Corrected units not yet retrained on / the running version's training set size."""
-    if line.version is None:
+def failed_sample_ratio(units: UnitStore, line: LineConfig) -> float:
+    """Corrected units not yet retrained on / the line's training set size.
+
+    The training set is the line's ``train/good`` plus the corrected units that a retrain
+    already added to it.
+    """
+    if not line.train_data:
         return 0.0
-    size = max(1, registry.version(line.version).train_images)
-    return len(units.corrected(line.name, not_in="retrain")) / size
+    from robotest.inspection.dataset import open_dataset
+
+    waiting = len(units.corrected(line.name, not_in="retrain"))
+    learnt = len(units.corrected(line.name)) - waiting
+    size = len(open_dataset(line.train_data).train_good) + learnt
+    return waiting / max(1, size)

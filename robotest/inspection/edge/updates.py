@@ -87,7 +87,7 @@ class Updates:
         if line.version is None:
             return None
         if self.units.corrected(line.name, not_in="retrain") and \
-                failed_sample_ratio(self.registry, self.units, line) > line.beta:
+                failed_sample_ratio(self.units, line) > line.beta:
             return "retrain"
         return "finetune" if self.units.corrected(line.name, not_in="finetune") else None
 

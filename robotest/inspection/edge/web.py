@@ -60,8 +60,7 @@ def create_app(service: EdgeService, updates: Updates) -> FastAPI:
         config = service.refresh()
         return {"line": config.to_json(), "counts": service.units.verdict_counts(line),
                 "queue": len(service.units.queue(line)),
-                "failed_sample_ratio": failed_sample_ratio(service.registry, service.units,
-                                                           config)}
+                "failed_sample_ratio": failed_sample_ratio(service.units, config)}
 
     @app.get("/api/review")
     def review_queue() -> list[dict[str, Any]]:
@@ -100,7 +99,7 @@ def create_app(service: EdgeService, updates: Updates) -> FastAPI:
             "ng_ratio": counts["NG"] / total if total else 0.0,
             "timeline": service.units.timeline(line)[-60:],
             "queue": len(service.units.queue(line)),
-            "ratio": failed_sample_ratio(service.registry, service.units, config),
+            "ratio": failed_sample_ratio(service.units, config),
             "recent": service.units.recent(line, 20), "updates": updates.history(line)[:5]})
 
     @app.get("/review", response_class=HTMLResponse)
