@@ -130,7 +130,7 @@ def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
                     "--home", folder)
     assert result.exit_code == 0, result.output
     result = invoke(runner, "line", "set", LINE, "--home", folder, "--train", plant.train,
-                    "--holdout", plant.holdout, "--band", "0.5", "--beta", "0.2",
+                    "--holdout", plant.holdout, "--band", "0.5", "--beta", "0.75",
                     "--cycle-ms", "500", "--idle-s", "1")
     assert result.exit_code == 0, result.output
     version = result.output and __import__("json").loads(

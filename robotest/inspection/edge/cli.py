@@ -29,11 +29,12 @@ line_app = typer.Typer(no_args_is_help=True, add_completion=False,
 
 def register(app: typer.Typer, guard: Callable[[Any], Any]) -> None:
     """Add the production commands to `rtest inspect`; *guard* turns errors into one line."""
-    for name, command in (("add", models_add), ("list", models_list),
-                          ("compare", models_compare), ("promote", models_promote)):
-        models_app.command(name)(guard(command))
-    for name, command in (("set", line_set), ("show", line_show)):
-        line_app.command(name)(guard(command))
+    commands: list[tuple[typer.Typer, str, Callable[..., None]]] = [
+        (models_app, "add", models_add), (models_app, "list", models_list),
+        (models_app, "compare", models_compare), (models_app, "promote", models_promote),
+        (line_app, "set", line_set), (line_app, "show", line_show)]
+    for group, name, command in commands:
+        group.command(name)(guard(command))
     app.add_typer(models_app, name="models")
     app.add_typer(line_app, name="line")
     app.command("serve")(guard(serve_command))
