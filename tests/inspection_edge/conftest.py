@@ -8,14 +8,20 @@ working size, a few epochs, one torch thread) so the whole directory runs in min
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import cv2
+import httpx
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -139,3 +145,65 @@ def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
     assert result.exit_code == 0, result.output
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- the service as a real process on loopback ------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Served:
+    """`rtest inspect serve` running in a child process."""
+
+    home: Path
+    http: int
+    tcp: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http}"
+
+    def start(self, *extra: str) -> Served:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "ROBOTEST_TORCH_THREADS": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "robotest", "inspect", "serve", "--line", LINE,
+             "--home", str(self.home), "--port", str(self.http), "--tcp-port", str(self.tcp),
+             *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(self.process.stderr.read().decode()  # type: ignore[union-attr]
+                                     if self.process.stderr else "service exited")
+            try:
+                if httpx.get(self.url + "/api/status", timeout=2).status_code == 200:
+                    with socket.create_connection(("127.0.0.1", self.tcp), timeout=2):
+                        return self
+            except (httpx.HTTPError, OSError):
+                time.sleep(0.2)
+        raise AssertionError("the edge service did not start in 90 s")
+
+    def kill(self) -> None:
+        """Stop it hard, as a power cut would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def served(home: Path) -> Iterator[Served]:
+    server = Served(home, free_port(), free_port()).start("--no-idle-updates")
+    yield server
+    server.stop()
