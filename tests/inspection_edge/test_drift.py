@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import LINE, Plant, Unit, units
+from edge_helpers import LINE, Plant, Unit, units
 
 from robotest.inspection.edge.review import failed_sample_ratio
 from robotest.inspection.edge.service import EdgeService

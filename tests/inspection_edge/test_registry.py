@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LINE, Plant, invoke, units
+from edge_helpers import LINE, Plant, invoke, units
 from typer.testing import CliRunner
 
 from robotest.inspection.edge.service import EdgeService

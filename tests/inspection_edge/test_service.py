@@ -8,7 +8,7 @@ import time
 
 import httpx
 import numpy as np
-from conftest import LINE, Served, png, units
+from edge_helpers import LINE, Served, png, units
 
 from robotest.inspection.edge.client import TcpClient
 from robotest.inspection.edge.units import UnitStore
