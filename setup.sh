@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation libusb-1.0-0)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation libusb-1.0-0 chromium chromium-driver)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
