@@ -4,7 +4,8 @@ A generated product (weave texture, 256 x 256 grey pictures, working size 128) a
 autoencoder; `rtest inspect serve` in a child process. Measured side by side in one run:
 
 * baseline: the same model judging the same pictures in-process (no transport, no
-  recording): what the service cannot beat;
+  recording): what the service cannot beat; then the service's core in-process
+  (decision score, SQLite record, picture and heat map kept for uncertain units);
 * HTTP (``POST /api/units/{id}``) and TCP (``INSPECT``), one client sending units one
   after the other, then C clients at once: throughput and latency percentiles as the
   client sees them (send to answer);
@@ -41,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from robotest.inspection.dataset import open_dataset  # noqa: E402
 from robotest.inspection.edge.client import TcpClient  # noqa: E402
+from robotest.inspection.edge.service import EdgeService  # noqa: E402
 from robotest.inspection.edge.units import UnitStore  # noqa: E402
 from robotest.inspection.edge.updates import UpdateOptions, Updates  # noqa: E402
 from robotest.inspection.images import decode_image  # noqa: E402
@@ -139,6 +141,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     gen = generator()
     work = Path(tempfile.mkdtemp(prefix="bench-edge-"))
@@ -158,16 +161,14 @@ def main() -> None:
     Updates(registry, UnitStore(registry.db), UpdateOptions()).propose(LINE, version.name)
     images = pictures(gen, args.units, args.size, seed=1)
 
-    rows: list[tuple[str, float, float, float]] = []
-    latencies = []
-    started = time.perf_counter()
-    for data_bytes in images:
-        t = time.perf_counter()
-        pixels = decode_image(data_bytes, "x", channels=1, size=(args.size, args.size))
+    def send_baseline(client: int, unit: str, body: bytes) -> None:
+        pixels = decode_image(body, unit, channels=1, size=(args.size, args.size))
         model.judge(model.analyse([pixels])[0])
-        latencies.append(time.perf_counter() - t)
-    rate = len(images) / (time.perf_counter() - started)
-    rows.append(("baseline: in-process decode + judge, 1 thread", rate, *percentiles(latencies)))
+
+    core = EdgeService(home, LINE)  # the service without transport: + decision score, record
+
+    def send_core(client: int, unit: str, body: bytes) -> None:
+        core.inspect(unit, body)
 
     service = Service(home)
     startup = service.start()
@@ -184,12 +185,19 @@ def main() -> None:
         reply = tcp[client].inspect(unit, body)
         assert reply.kind == "RESULT", reply
 
-    rows.append(("HTTP, 1 client", *measure(send_http, images, "h1", 1)))
-    rows.append((f"HTTP, {args.clients} clients", *measure(send_http, images, "hc",
-                                                              args.clients)))
-    rows.append(("TCP, 1 connection", *measure(send_tcp, images, "t1", 1)))
-    rows.append((f"TCP, {args.clients} connections", *measure(send_tcp, images, "tc",
-                                                                 args.clients)))
+    paths: list[tuple[str, Callable[[int, str, bytes], None], int]] = [
+        ("baseline: in-process decode + judge, 1 thread", send_baseline, 1),
+        ("service core in-process (+ record, keep uncertain)", send_core, 1),
+        ("HTTP, 1 client", send_http, 1),
+        (f"HTTP, {args.clients} clients", send_http, args.clients),
+        ("TCP, 1 connection", send_tcp, 1),
+        (f"TCP, {args.clients} connections", send_tcp, args.clients)]
+    figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in paths}
+    for round_ in range(args.rounds):  # interleaved, so that load changes hit every path
+        for n, (name, send, clients) in enumerate(paths):
+            figures[name].append(measure(send, images, f"r{round_}p{n}", clients))
+    rows = [(name, *(statistics.median(f[i] for f in figures[name]) for i in range(3)))
+            for name, _, _ in paths]
     for client in tcp:
         client.close()
 
@@ -232,7 +240,8 @@ def main() -> None:
 
     load = os.getloadavg()[0]
     print(f"\n{args.units} units of {args.size}x{args.size} px, working size 128, "
-          f"cycle time 500 ms; load average {load:.1f}; service start {startup:.1f} s\n")
+          f"cycle time 500 ms; medians of {args.rounds} interleaved rounds; load average "
+          f"{load:.1f}; service start {startup:.1f} s\n")
     base = rows[0][1]
     print("| path | units/s | median ms | p99 ms | throughput vs baseline |")
     print("|---|---|---|---|---|")

@@ -24,11 +24,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from robotest.inspection.edge.limits import MAX_IMAGE_BYTES, UNIT_ID_PATTERN, UNIT_ID_RULE
 from robotest.inspection.errors import InspectionError
 
 MAX_HEADER = 128
-MAX_PAYLOAD = 16 * 1024 * 1024
-UNIT_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+MAX_PAYLOAD = MAX_IMAGE_BYTES
+UNIT_ID = re.compile(UNIT_ID_PATTERN.encode("ascii"))
 LENGTH = re.compile(rb"[0-9]{1,9}")
 
 
@@ -126,7 +127,7 @@ def parse_header(line: bytes) -> Request | tuple[str, int]:
                             "INSPECT <unit-id> <length>")
     unit, length = parts[1], parts[2]
     if not UNIT_ID.fullmatch(unit):
-        raise ProtocolError("unit id must be 1 to 64 characters from A-Z a-z 0-9 . _ : -")
+        raise ProtocolError(f"unit id must be {UNIT_ID_RULE}")
     if not LENGTH.fullmatch(length):
         raise ProtocolError("length must be a decimal number of bytes")
     size = int(length)

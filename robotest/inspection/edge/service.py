@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from robotest.inspection.edge.limits import MAX_IMAGE_BYTES, UNIT_ID_PATTERN, UNIT_ID_RULE
 from robotest.inspection.edge.review import decision_score, is_uncertain
 from robotest.inspection.edge.units import UnitRecord, UnitStore
 from robotest.inspection.errors import InspectionError
@@ -23,15 +24,13 @@ from robotest.inspection.model import Analysis, InspectionModel
 from robotest.inspection.overlay import overlay
 from robotest.inspection.registry import LineConfig, Registry, now
 
-UNIT_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-MAX_IMAGE_BYTES = 16 * 1024 * 1024
+UNIT_ID = re.compile(UNIT_ID_PATTERN)
 
 
 def check_unit_id(unit: str) -> str:
     """A unit id is 1 to 64 letters, digits, ``.``, ``_``, ``:`` or ``-``."""
     if not UNIT_ID.fullmatch(unit):
-        raise InspectionError(f"unit id {unit[:80]!r} must be 1 to 64 characters from "
-                              "A-Z a-z 0-9 . _ : -")
+        raise InspectionError(f"unit id {unit[:80]!r} must be {UNIT_ID_RULE}")
     return unit
 
 

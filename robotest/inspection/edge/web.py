@@ -15,8 +15,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from robotest.inspection.edge.limits import MAX_IMAGE_BYTES
 from robotest.inspection.edge.review import failed_sample_ratio
-from robotest.inspection.edge.service import MAX_IMAGE_BYTES, EdgeService
+from robotest.inspection.edge.service import EdgeService
 from robotest.inspection.edge.updates import UPDATE_KINDS, Updates
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.registry import now
