@@ -171,15 +171,16 @@ class Served:
 
     def start(self, *extra: str) -> Served:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "ROBOTEST_TORCH_THREADS": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "robotest", "inspect", "serve", "--line", LINE,
-             "--home", str(self.home), "--port", str(self.http), "--tcp-port", str(self.tcp),
-             *extra], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log = self.home.parent / "serve.log"
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "robotest", "inspect", "serve", "--line", LINE,
+                 "--home", str(self.home), "--port", str(self.http), "--tcp-port",
+                 str(self.tcp), *extra], env=env, stdout=output, stderr=output)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(self.process.stderr.read().decode()  # type: ignore[union-attr]
-                                     if self.process.stderr else "service exited")
+                raise AssertionError(f"the edge service exited: {log.read_text()}")
             try:
                 if httpx.get(self.url + "/api/status", timeout=2).status_code == 200:
                     with socket.create_connection(("127.0.0.1", self.tcp), timeout=2):

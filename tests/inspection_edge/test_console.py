@@ -82,6 +82,7 @@ def test_a_line_manager_reviews_uncertain_units_in_two_stages(served: Served,
 
     browser.find_element(By.LINK_TEXT, "Overview").click()
     assert text(browser, "queue") == "0" and float(text(browser, "failed-ratio")) > 0
+    assert text(browser, "wrong-place") == "1"
 
     update = httpx.post(f"{served.url}/api/updates/finetune", timeout=120).json()["update"]
     browser.find_element(By.LINK_TEXT, "Updates").click()

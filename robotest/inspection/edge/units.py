@@ -143,6 +143,15 @@ class UnitStore:
         assert updated is not None
         return updated
 
+    def attention_counts(self, line: str) -> dict[str, int]:
+        """How often reviewers found the model looking well or at the wrong place."""
+        rows = self.conn.execute("SELECT review_attention, COUNT(*) FROM units WHERE line=? "
+                                 "AND review_attention IS NOT NULL GROUP BY review_attention",
+                                 (line,)).fetchall()
+        counts = dict.fromkeys(REVIEW_ATTENTION, 0)
+        counts.update({r[0]: r[1] for r in rows})
+        return counts
+
     def corrected(self, line: str, *, not_in: str | None = None) -> list[UnitRecord]:
         """Units whose verdict a reviewer corrected (optionally: not yet used by an update
         of kind ``finetune`` or ``retrain``)."""

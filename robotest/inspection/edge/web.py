@@ -61,6 +61,7 @@ def create_app(service: EdgeService, updates: Updates) -> FastAPI:
         config = service.refresh()
         return {"line": config.to_json(), "counts": service.units.verdict_counts(line),
                 "queue": len(service.units.queue(line)),
+                "attention": service.units.attention_counts(line),
                 "failed_sample_ratio": failed_sample_ratio(service.units, config)}
 
     @app.get("/api/review")
@@ -100,6 +101,7 @@ def create_app(service: EdgeService, updates: Updates) -> FastAPI:
             "ng_ratio": counts["NG"] / total if total else 0.0,
             "timeline": service.units.timeline(line)[-60:],
             "queue": len(service.units.queue(line)),
+            "attention": service.units.attention_counts(line),
             "ratio": failed_sample_ratio(service.units, config),
             "recent": service.units.recent(line, 20), "updates": updates.history(line)[:5]})
 
