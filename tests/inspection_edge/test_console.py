@@ -54,6 +54,7 @@ def test_a_line_manager_reviews_uncertain_units_in_two_stages(served: Served,
 
     browser.get(served.url + "/")
     assert text(browser, "version").startswith("ae-")
+    assert 0 < float(text(browser, "p99")) < 500  # within the cycle time
     counts = httpx.get(f"{served.url}/api/status").json()["counts"]
     assert int(text(browser, "ok-count")) == counts["OK"]
     assert int(text(browser, "ng-count")) == counts["NG"]

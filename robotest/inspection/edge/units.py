@@ -103,6 +103,15 @@ class UnitStore:
         counts.update({r[0]: r[1] for r in rows})
         return counts
 
+    def answer_time_p99(self, line: str, last: int = 1000) -> float | None:
+        """99th percentile of the service's answer time (ms) over the *last* units."""
+        rows = self.conn.execute("SELECT elapsed_ms FROM units WHERE line=? ORDER BY "
+                                 "received_at DESC LIMIT ?", (line, last)).fetchall()
+        if not rows:
+            return None
+        times = sorted(r[0] for r in rows)
+        return float(times[min(len(times) - 1, int(0.99 * len(times)))])
+
     def timeline(self, line: str, minutes: bool = True) -> list[tuple[str, int, int]]:
         """``(period, OK count, NG count)`` per minute (or hour), oldest first."""
         width = 16 if minutes else 13

@@ -102,6 +102,7 @@ def create_app(service: EdgeService, updates: Updates) -> FastAPI:
             "timeline": service.units.timeline(line)[-60:],
             "queue": len(service.units.queue(line)),
             "attention": service.units.attention_counts(line),
+            "p99": service.units.answer_time_p99(line),
             "ratio": failed_sample_ratio(service.units, config),
             "recent": service.units.recent(line, 20), "updates": updates.history(line)[:5]})
 
