@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from robotest.inspection.edge.limits import MAX_IMAGE_BYTES, UNIT_ID_PATTERN, UNIT_ID_RULE
@@ -47,16 +48,30 @@ class EdgeService:
         self.line_name = line
         self.lock = threading.Lock()
         self.line: LineConfig = self.registry.line(line)
-        self.model: InspectionModel = self.registry.load_for_line(self.line)
+        self.model: InspectionModel = self._load(self.line)
         self.last_unit_at = time.monotonic()
 
     def refresh(self) -> LineConfig:
         """Re-read the line's configuration; reload the model when it changed."""
         line = self.registry.line(self.line_name)
         if line != self.line:
-            model = self.registry.load_for_line(line)
+            model = self._load(line)
             self.line, self.model = line, model
         return self.line
+
+    def _load(self, line: LineConfig) -> InspectionModel:
+        """The line's model, warmed up: the first inference of a fresh model pays for
+        lazy initialisation (hundreds of ms), which no unit's cycle time should."""
+        model = self.registry.load_for_line(line)
+        width, height = model.meta.input_size
+        blank = np.full((height, width, model.meta.channels), 128, np.uint8)
+        pixels = decode_image(cv2.imencode(".png", blank)[1].tobytes(), "warm-up",
+                              channels=model.meta.channels, size=(width, height))
+        analysis = model.analyse([pixels])[0]
+        model.judge(analysis)
+        decision_score(model, analysis)
+        cv2.imencode(".png", _heat_map(model, pixels, analysis))
+        return model
 
     def inspect(self, unit: str, data: bytes) -> tuple[UnitRecord, bool]:
         """Judge the image file *data* of *unit*; return the record and whether it is new."""
@@ -99,9 +114,14 @@ class EdgeService:
         folder = self.home / "units" / self.line_name / unit
         folder.mkdir(parents=True, exist_ok=True)
         write_png(folder / "image.png", np.clip(pixels * 255.0, 0, 255).astype(np.uint8))
-        heat = np.clip(model.full_map(analysis) / 2.0, 0.0, 1.0)
-        write_png(folder / "heatmap.png", overlay(pixels, heat, analysis.boxes))
+        write_png(folder / "heatmap.png", _heat_map(model, pixels, analysis))
         return str(folder)
 
     def idle_seconds(self) -> float:
         return time.monotonic() - self.last_unit_at
+
+
+def _heat_map(model: InspectionModel, pixels: np.ndarray, analysis: Analysis) -> np.ndarray:
+    """The picture with its anomaly map over it (yellow-green at the threshold) and boxes."""
+    heat = np.clip(model.full_map(analysis) / 2.0, 0.0, 1.0)
+    return overlay(pixels, heat, analysis.boxes)
