@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation libusb-1.0-0 tigervnc-standalone-server tigervnc-tools xterm)
+APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation libusb-1.0-0
+              tigervnc-standalone-server tigervnc-tools xterm chromium chromium-driver)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from robotest.inspection.evaluation import Evaluation, evaluate
     from robotest.inspection.model import InspectionModel, load_model
     from robotest.inspection.plugin import explain, inspect, load
+    from robotest.inspection.registry import LineConfig, ModelVersion, Registry
     from robotest.inspection.training import TrainOptions, train
     from robotest.inspection.verdict import Box, Verdict
 
@@ -27,14 +28,15 @@ _EXPORTS = {
     "Evaluation": "evaluation", "evaluate": "evaluation",
     "InspectionModel": "model", "load_model": "model",
     "explain": "plugin", "inspect": "plugin", "load": "plugin",
+    "LineConfig": "registry", "ModelVersion": "registry", "Registry": "registry",
     "TrainOptions": "training", "train": "training",
     "Box": "verdict", "Verdict": "verdict",
 }
 
 __all__ = [
-    "Box", "Dataset", "Evaluation", "InspectionError", "InspectionModel", "ModelFileError",
-    "TrainOptions", "Verdict", "evaluate", "explain", "inspect", "load", "load_model",
-    "open_dataset", "train",
+    "Box", "Dataset", "Evaluation", "InspectionError", "InspectionModel", "LineConfig",
+    "ModelFileError", "ModelVersion", "Registry", "TrainOptions", "Verdict", "evaluate",
+    "explain", "inspect", "load", "load_model", "open_dataset", "train",
 ]
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from robotest.errors import RobotestError
+from robotest.inspection.edge.cli import register as register_production
 
 app = typer.Typer(name="inspect", no_args_is_help=True, add_completion=False,
                   help="Appearance inspection: train on normal images, find and judge defects.")
@@ -154,6 +155,9 @@ def explain_command(
 
     verdict = explain(load(model_dir), image, out)
     typer.echo(f"wrote {out}: {verdict.verdict} score {verdict.score:.3f}")
+
+
+register_production(app, _one_line_errors)
 
 
 def main() -> None:  # pragma: no cover - `python -m robotest.inspection.cli`

@@ -58,11 +58,11 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
         scores.append(analysis.score)
         failed.append(verdict.verdict == "fail")
         predictions.append(analysis.boxes)
-        mask = _mask(item.mask, (width, height)) if item.defective else np.zeros(
-            (height, width), np.uint8)
-        if item.defective and item.mask is None:
+        if item.defective and item.mask is None:  # no ground truth: image figures only
             truths.append([])
             continue
+        mask = _mask(item.mask, (width, height)) if item.defective else np.zeros(
+            (height, width), np.uint8)
         truths.append(mask_boxes(mask))
         grid = (PIXEL_GRID, PIXEL_GRID)
         pixel_scores.append(cv2.resize(model.full_map(analysis), grid,

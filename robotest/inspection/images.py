@@ -22,7 +22,20 @@ def read_image(path: str | Path, *, channels: int | None = None,
     file = Path(path)
     if not file.is_file():
         raise InspectionError(f"image {file} does not exist")
-    raw = cv2.imread(str(file), cv2.IMREAD_UNCHANGED)
+    return _conform(cv2.imread(str(file), cv2.IMREAD_UNCHANGED), str(file), channels, size)
+
+
+def decode_image(data: bytes, name: str, *, channels: int | None = None,
+                 size: tuple[int, int] | None = None) -> np.ndarray:
+    """:func:`read_image` for an image file's bytes (PNG, JPEG, BMP, TIFF) received as *name*."""
+    if not data:
+        raise InspectionError(f"image {name} is empty")
+    raw = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    return _conform(raw, name, channels, size)
+
+
+def _conform(raw: np.ndarray | None, file: str, channels: int | None,
+             size: tuple[int, int] | None) -> np.ndarray:
     if raw is None or raw.size == 0:
         raise InspectionError(f"image {file} is not a readable image file")
     image = _normalise_depth(raw, file)
@@ -41,7 +54,7 @@ def read_image(path: str | Path, *, channels: int | None = None,
     return np.ascontiguousarray(image, dtype=np.float32)
 
 
-def _normalise_depth(raw: np.ndarray, file: Path) -> np.ndarray:
+def _normalise_depth(raw: np.ndarray, file: str) -> np.ndarray:
     if raw.dtype == np.uint8:
         return raw.astype(np.float32) / 255.0
     if raw.dtype == np.uint16:

@@ -7,6 +7,7 @@ as the smallest value at which no held-out image has ``min_area`` pixels above i
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ class TrainOptions:
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
     network: dict[str, Any] = field(default_factory=dict)
+    init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
     progress: bool = True
@@ -138,6 +140,8 @@ def _check_options(opts: TrainOptions) -> None:
         raise InspectionError(f"unknown error map {opts.error!r}, known: {', '.join(ERROR_KINDS)}")
     if opts.work_size < 16 or opts.work_size % 16:
         raise InspectionError(f"work size must be a multiple of 16, got {opts.work_size}")
+    if opts.init_from is not None and (opts.kind, opts.init_from.meta.kind) != ("ae", "ae"):
+        raise InspectionError("only an autoencoder (ae) model can be fine-tuned")
 
 
 def _choose_roi(spec: str | list[int] | None, images: list[np.ndarray],
@@ -165,11 +169,15 @@ def _train_autoencoder(fit: np.ndarray, channels: int, epochs: int, opts: TrainO
     from robotest.inspection.scorers import downsample
     from robotest.inspection.texture import FEATURES_PER_CHANNEL, texture_features
 
-    raw = texture_features(fit)
-    mean = raw.mean(axis=(0, 2, 3), keepdims=True)[0]
-    std = raw.std(axis=(0, 2, 3), keepdims=True)[0] + 1e-6
-    args = {"channels": channels * FEATURES_PER_CHANNEL, **opts.network}
-    net = ConvAutoencoder(**args)
+    initial = opts.init_from.scorer if opts.init_from is not None else None
+    if isinstance(initial, AutoencoderScorer):  # fine-tune: keep its weights and standardisation
+        mean, std = initial.feature_mean, initial.feature_std
+        net = copy.deepcopy(initial.net)
+    else:
+        raw = texture_features(fit)
+        mean = raw.mean(axis=(0, 2, 3), keepdims=True)[0]
+        std = raw.std(axis=(0, 2, 3), keepdims=True)[0] + 1e-6
+        net = ConvAutoencoder(**{"channels": channels * FEATURES_PER_CHANNEL, **opts.network})
     optimiser = torch.optim.Adam(net.parameters(), lr=opts.learning_rate)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, max(1, epochs))
     with TrainingProgress("autoencoder", epochs, opts.progress) as bar:
