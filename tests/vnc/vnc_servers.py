@@ -39,13 +39,18 @@ def _display_free(number: int) -> bool:
                 or Path(f"/tmp/.X11-unix/X{number}").exists())
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
+def wait_for_port(port: int, timeout: float = 10.0,
+                  process: subprocess.Popen[bytes] | None = None) -> bool:
+    """True once something listens on 127.0.0.1:*port*; False if *process* exits first
+    or nothing listens after *timeout* seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
+            return True
+        if process is not None and process.poll() is not None:
+            return False
         time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:g} s")
+    return False
 
 
 _prctl = ctypes.CDLL(None).prctl  # looked up here: the child only calls it
@@ -90,17 +95,25 @@ class XvncServer:
         self.password_file.write_bytes(digest)
 
     def start(self) -> XvncServer:
-        log = (self.folder / "xvnc.log").open("ab")
-        self.process = subprocess.Popen(
-            [self.xvnc, f":{self.display}", "-geometry", f"{SCREEN[0]}x{SCREEN[1]}",
-             "-depth", "24", "-rfbport", str(self.port), "-interface", "127.0.0.1",
-             "-nolisten", "tcp", "-SecurityTypes", self.security,
-             "-PasswordFile", str(self.password_file), "-AlwaysShared",
-             "-BlacklistThreshold", "1000"],
-            stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
-        )
-        wait_for_port(self.port)
-        return self
+        """Start Xvnc; on a display or port taken meanwhile (other test runs share this
+        machine), try fresh ones (a restart keeps them while they stay free)."""
+        for _attempt in range(3):
+            log = (self.folder / "xvnc.log").open("ab")
+            self.process = subprocess.Popen(
+                [self.xvnc, f":{self.display}", "-geometry", f"{SCREEN[0]}x{SCREEN[1]}",
+                 "-depth", "24", "-rfbport", str(self.port), "-interface", "127.0.0.1",
+                 "-nolisten", "tcp", "-SecurityTypes", self.security,
+                 "-PasswordFile", str(self.password_file), "-AlwaysShared",
+                 "-BlacklistThreshold", "1000"],
+                stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
+            )
+            if wait_for_port(self.port, process=self.process):
+                return self
+            _stop(self.process)
+            self.port = free_port()
+            self.display = next(n for n in range(self.display + 1, 400) if _display_free(n))
+        log_text = (self.folder / "xvnc.log").read_text(errors="replace")[-400:]
+        raise RuntimeError(f"Xvnc did not start three times; its log ends: {log_text}")
 
     def xterm(self, *, whole_screen: bool = False) -> subprocess.Popen[bytes]:
         """An xterm at the top left, large black-on-white DejaVu text, a `robot$ ` prompt.
