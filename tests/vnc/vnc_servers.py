@@ -39,7 +39,7 @@ def _display_free(number: int) -> bool:
                 or Path(f"/tmp/.X11-unix/X{number}").exists())
 
 
-def wait_for_port(port: int, timeout: float = 10.0,
+def wait_for_port(port: int, timeout: float = 60.0,
                   process: subprocess.Popen[bytes] | None = None) -> bool:
     """True once something listens on 127.0.0.1:*port*; False if *process* exits first
     or nothing listens after *timeout* seconds."""
@@ -235,7 +235,7 @@ def type_line(station: Station, text: str) -> None:
         station.keyboard.press(chord_for_character(char), hold=0.02)
 
 
-def wait_for_line(station: Station, wanted: str, timeout: float = 10.0) -> list[str]:
+def wait_for_line(station: Station, wanted: str, timeout: float = 30.0) -> list[str]:
     """Poll the station's frames until OCR reads a line that starts with the words of *wanted*
     (the prompt line also shows the text cursor); the lines read."""
     from robotest.vision import screen_text
