@@ -135,7 +135,9 @@ class StationRuntime(Runtime):
                    ) -> Callable[[np.ndarray], Match | None]:
         from robotest.vision import find_text, screen_text
 
-        wanted = " ".join(text.split()).casefold() if isinstance(text, str) else ""
+        # OCR splits words where the font leaves a gap ("qa@qa- laptop"): a part of a line
+        # counts when it holds the text with the spaces left out on both sides
+        wanted = "".join(text.split()).casefold() if isinstance(text, str) else ""
 
         def find(screen: np.ndarray) -> Match | None:
             if isinstance(text, str):  # whole words, tolerating OCR's slips
@@ -147,7 +149,7 @@ class StationRuntime(Runtime):
                 if isinstance(text, re.Pattern):
                     hit = text.search(read) is not None
                 else:
-                    hit = wanted in read.casefold()
+                    hit = wanted in "".join(read.split()).casefold()
                 if hit:
                     return Match(_union([w.box for w in line]), 1.0, text=read)
             lines = [" ".join(w.text for w in line) for line in screen_text(screen, region).lines]

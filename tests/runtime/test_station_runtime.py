@@ -69,3 +69,21 @@ def test_an_unchanged_screen_is_not_processed_again(runtime: StationRuntime) -> 
     api.wait(6)
     assert runtime.view.look() is not first
     assert runtime.view.version > version
+
+
+def test_text_split_by_ocr_is_still_found_but_not_other_text(runtime: StationRuntime) -> None:
+    """OCR reads a gap in a word as a space ("qa@qa- laptop"): the text is still there."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from robotest.runtime.station_runtime import Closest
+    from robotest.sim.fonts import font
+
+    picture = Image.new("RGB", (1920, 1080), (255, 255, 255))
+    ImageDraw.Draw(picture).text((100, 100), "qa@qa-    laptop:~$ uname", fill=(0, 0, 0),
+                                 font=font("mono", 40))
+    screen = np.array(picture)[:, :, ::-1].copy()
+    closest = Closest()
+    assert runtime._find_text("qa@qa-laptop", None, closest)(screen) is not None
+    assert runtime._find_text("qa@qa-desktop", None, closest)(screen) is None
+    assert "laptop:~$ uname" in closest.describe.casefold()
