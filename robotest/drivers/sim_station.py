@@ -31,7 +31,7 @@ from robotest.drivers.usb_emulator import EmulatedUsbBackend, UsbControllerDevic
 from robotest.drivers.usb_protocol import DEFAULT_PRODUCT_ID, DEFAULT_VENDOR_ID
 
 if TYPE_CHECKING:
-    from robotest.sim import ProductImage, SimLaptop
+    from robotest.sim import CameraParams, ProductImage, SimLaptop
 
 SIM_LIMITS = Limits(max_presses_per_second=50.0, min_hold=0.01)
 
@@ -58,8 +58,13 @@ def open_sim_station(
     frame_size: tuple[int, int] = (2448, 2048),
     limits: Limits | None = None,
     keymap: Keymap | None = None,
+    camera: CameraParams | str | None = None,
 ) -> Station:
     """The simulated station: a laptop running *image*, seen by a camera seeded with *seed*.
+
+    *camera* is the camera's :class:`~robotest.sim.CameraParams`, or ``"nominal"`` (the
+    default), ``"sampled"`` (a camera drawn from *seed*: exposure, noise, blur, lens,
+    sometimes glare) or ``"glare"`` (nominal with a glare spot).
 
     *speed* > 1 runs the station clock (and so the laptop) faster than real time;
     *keyboard* is ``"pneumatic"`` (actuators over the serial emulator) or ``"usb"``
@@ -96,8 +101,9 @@ def open_sim_station(
             kb, emulators["keyboard"] = _pneumatic(laptop, keymap, limits, clock, cleanup)
         else:
             kb = UsbKeyboard(controller, limits, clock)
-        sim_camera = SimCamera(laptop, seed, frame_size=frame_size)
-        camera = GuardedCamera(SimCameraAdapter(sim_camera), FrameGuard("sim"))
+        sim_camera = SimCamera(laptop, seed, params=camera_params(camera, seed),
+                               frame_size=frame_size)
+        guarded = GuardedCamera(SimCameraAdapter(sim_camera), FrameGuard("sim"))
     except BaseException:
         for close in reversed(cleanup):
             with contextlib.suppress(Exception):
@@ -108,7 +114,7 @@ def open_sim_station(
         "sim",
         keyboard=kb,
         pointer=UsbPointer(controller, clock),
-        camera=camera,
+        camera=guarded,
         clock=clock,
         limits=limits,
         emergency_release=controller.reset,
@@ -116,6 +122,23 @@ def open_sim_station(
         laptop=laptop,
         emulators=emulators,
     )
+
+
+CAMERA_KINDS = ("nominal", "sampled", "glare")
+
+
+def camera_params(camera: CameraParams | str | None, seed: int) -> CameraParams | None:
+    """Camera parameters for a sim station's *camera* option (None: the nominal camera)."""
+    from robotest.sim import CameraParams
+
+    if camera is None or isinstance(camera, CameraParams):
+        return camera
+    if camera not in CAMERA_KINDS:
+        raise StationConfigError(f"sim station camera {camera!r}: use "
+                                 + ", ".join(CAMERA_KINDS))
+    if camera == "sampled":
+        return CameraParams.sample(seed)
+    return CameraParams(glare=True) if camera == "glare" else None
 
 
 def _pneumatic(

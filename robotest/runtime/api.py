@@ -24,7 +24,7 @@ SIDES = ("right_of", "left_of", "below", "above")
 __all__ = [
     "press", "type_text", "click_icon", "click_text", "await_text", "await_icon",
     "await_gone", "exists_text", "exists_icon", "read_text", "click", "move_to", "wait",
-    "screenshot", "log", "icon", "config", "plugins", "Match", "Icon",
+    "screenshot", "log", "station_time", "icon", "config", "plugins", "Match", "Icon",
 ]
 
 # The block decorators are reached as ``__rtest__.test`` etc. by compiled code only.
@@ -177,6 +177,15 @@ def wait(seconds: float) -> None:
 def screenshot(name: str | None = None) -> None:
     """Attach the current screen to the report."""
     current().screenshot(name)
+
+
+def station_time() -> float:
+    """Seconds on the station's clock, to measure how long the laptop took (a boot, say).
+
+    Only differences mean anything; on the simulated station this clock may run faster
+    than real time, and it stands still while the robot's computer looks at the screen.
+    """
+    return current().now()
 
 
 def log(message: Any) -> None:

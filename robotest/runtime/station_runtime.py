@@ -283,8 +283,9 @@ def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
     Icons are looked up in the ``icons/`` folder next to the suite's scripts, then in the
     folders of ``RTEST_ICONS`` (``:``-separated), then, on the simulated station, in the
     simulated laptop's own artwork. The simulated laptop runs the ``--image`` product
-    description when it is one (else the golden image), with ``RTEST_SIM_SEED`` and
-    ``RTEST_SIM_SPEED`` (default 8) from the environment.
+    description when it is one (else the golden image), with ``RTEST_SIM_SEED``,
+    ``RTEST_SIM_SPEED`` (default 8) and ``RTEST_SIM_CAMERA`` (``nominal``, ``sampled``
+    or ``glare``) from the environment.
     """
     from robotest.drivers import open_station
 
@@ -293,7 +294,8 @@ def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
     if spec.split(":", 1)[0] == "sim":  # `sim:b` is a second simulated laptop
         station = open_station("sim", image=_sim_image(options.get("image_file")),
                                seed=int(os.environ.get("RTEST_SIM_SEED", "0")),
-                               speed=float(os.environ.get("RTEST_SIM_SPEED", "8")))
+                               speed=float(os.environ.get("RTEST_SIM_SPEED", "8")),
+                               camera=os.environ.get("RTEST_SIM_CAMERA", "nominal"))
         icon_paths.append(Path(robotest.sim.__file__).parent / "assets" / "icons")
     else:
         station = open_station(spec)

@@ -34,6 +34,7 @@ class Faults:
     """Defects injected into the image (all off by default)."""
 
     bios_version: str = ""
+    os_build: str = ""
     missing_devices: tuple[str, ...] = ()
     update_popup: bool = False
     update_popup_window: tuple[float, float] = (5.0, 40.0)
@@ -152,6 +153,11 @@ class ProductImage:
     def shown_bios_version(self) -> str:
         """The BIOS version the laptop reports (the injected wrong one, if any)."""
         return self.faults.bios_version or self.bios_version
+
+    @property
+    def shown_build(self) -> str:
+        """The OS build the laptop reports (the injected wrong one, if any)."""
+        return self.faults.os_build or self.build
 
     @property
     def shown_icon_theme(self) -> str:
@@ -306,9 +312,10 @@ class _Reader:
             raise self.fail(
                 "faults.icon_theme", f"must be one of {', '.join(icon_versions)}, got {theme!r}"
             )
-        bios = table.get("bios_version", "")
-        if not isinstance(bios, str):
-            raise self.fail("faults.bios_version", f"must be a string, got {bios!r}")
+        bios, build = (table.get(key, "") for key in ("bios_version", "os_build"))
+        for key, value in (("bios_version", bios), ("os_build", build)):
+            if not isinstance(value, str):
+                raise self.fail(f"faults.{key}", f"must be a string, got {value!r}")
         popup = table.get("update_popup", False)
         if not isinstance(popup, bool):
             raise self.fail("faults.update_popup", f"must be true or false, got {popup!r}")
@@ -319,6 +326,7 @@ class _Reader:
             )
         return Faults(
             bios_version=bios,
+            os_build=build,
             missing_devices=tuple(missing),
             update_popup=popup,
             update_popup_window=(float(window[0]), float(window[1])),

@@ -30,6 +30,7 @@ _MAX_UPSCALE = 4.0
 _CONFIG = "--oem 1 -c load_system_dawg=0 -c load_freq_dawg=0"
 """LSTM engine; no word dictionaries, so versions and serial numbers are read as shown."""
 _TIMEOUT_S = 30
+_MIN_INK_CONTRAST = 40  # grey levels; below it a region is blank (see is_blank)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,8 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     grey_full = to_grey(check_image(screen, "screen"))
     area = clip_region(region, grey_full.shape)
     grey = crop(grey_full, area)
+    if is_blank(grey):
+        return OcrResult(text="", words=(), lines=())
     whole = area[2] * area[3] >= 0.25 * grey_full.size
     # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
     # keeps the biggest text from being taken for background
@@ -146,6 +149,17 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     lines = group_lines(words)
     text = "\n".join(" ".join(w.text for w in line) for line in lines)
     return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
+
+
+def is_blank(grey: np.ndarray) -> bool:
+    """Whether *grey* holds no ink at all: a dark or empty screen, only sensor noise.
+
+    Tesseract reads sensor noise as words once the background is normalised, so a
+    region whose lightly smoothed grey levels span less than ``_MIN_INK_CONTRAST`` is
+    not given to it. The smoothing quiets noise far more than it dims a stroke of text.
+    """
+    smooth = cv2.GaussianBlur(grey, (0, 0), 1.0)
+    return int(smooth.max()) - int(smooth.min()) < _MIN_INK_CONTRAST
 
 
 def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:

@@ -48,7 +48,7 @@ class SettingsWindow(Window):
                 ("Serial number", image.serial),
                 ("Edition", image.edition),
                 ("Version", image.os_version),
-                ("OS build", image.build),
+                ("OS build", image.shown_build),
             ]
         return [(device.category, device.name) for device in image.present_devices]
 

@@ -64,7 +64,7 @@ class TerminalWindow(Window):
         if command == "uname -a":
             self.lines.append(
                 f"{image.os_name} {image.hostname} {image.kernel} #1 SMP "
-                f"{image.edition} {image.os_version} build {image.build} x86_64"
+                f"{image.edition} {image.os_version} build {image.shown_build} x86_64"
             )
         elif word == "uname" and not rest:
             self.lines.append(image.os_name)
