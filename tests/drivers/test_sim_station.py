@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from robotest.drivers import HealthState, Station, open_station
-from robotest.drivers.errors import ActuatorStuck, SafetyLimitError
+from robotest.drivers.errors import ActuatorStuck, SafetyLimitError, StationConfigError
 from robotest.drivers.keyboard_codec import Command, encode_press
+from robotest.drivers.sim_station import camera_params
 from robotest.errors import EmergencyStop, ScriptError, StationError, StepFailed
+from robotest.sim import CameraParams
 from robotest.sim.screens.desktop import icon_box
 
 SMALL = (612, 512)  # camera frames at a quarter size keep the tests fast
@@ -163,3 +165,13 @@ def test_a_usb_controller_that_vanishes_mid_run_is_a_station_fault(sim: Station)
     with pytest.raises(StationError, match="1209:7e57 disconnected"):
         sim.pointer.move_to(10, 10)
     assert sim.health().state == HealthState.FAULTED
+
+
+def test_the_sim_camera_can_be_sampled_or_show_glare() -> None:
+    assert camera_params("nominal", 3) is None
+    assert camera_params("glare", 3) == CameraParams(glare=True)
+    assert camera_params("sampled", 3) == CameraParams.sample(3)
+    with pytest.raises(StationConfigError, match="camera 'fisheye': use nominal, sampled, glare"):
+        camera_params("fisheye", 3)
+    with open_station("sim", frame_size=SMALL, camera="glare") as station:
+        assert station.camera.grab().shape == (SMALL[1], SMALL[0], 3)

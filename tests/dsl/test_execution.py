@@ -273,6 +273,18 @@ def test_config_and_log_are_available(load_rtest: Loader, runtime: RecordingRunt
     assert [c.args["message"] for c in runtime.calls] == ["1.07", "1.07"]
 
 
+def test_station_time_measures_on_the_runtime_clock(load_rtest: Loader,
+                                                    runtime: RecordingRuntime) -> None:
+    module = load_rtest('''
+        test "boot time":
+            start = station_time()
+            wait 2.5s
+            log(station_time() - start)
+    ''')
+    _run_all(module)
+    assert [c.args for c in runtime.calls] == [{"seconds": 2.5}, {"message": "2.5"}]
+
+
 def test_variable_key_specs_are_checked_when_pressed(load_rtest: Loader,
                                                      runtime: RecordingRuntime) -> None:
     module = load_rtest('''

@@ -35,6 +35,21 @@ def test_wrong_bios_version_in_setup_and_terminal(
     assert driver.laptop.current_screen.focused.lines[-2] == "BIOS Version: 1.06.9"  # type: ignore[attr-defined]
 
 
+def test_wrong_os_build_in_about_and_uname(make_driver: MakeDriver, golden: ProductImage) -> None:
+    driver = make_driver(golden.with_faults(os_build="26100.2200"))
+    driver.boot_to("desktop")
+    x0, y0, _, _ = icon_box(0)
+    driver.double_click(x0 + 10, y0 + 10)
+    driver.command("uname -a")
+    terminal = driver.laptop.current_screen.focused  # type: ignore[attr-defined]
+    assert terminal.lines[-1].endswith("build 26100.2200 x86_64")
+    driver.command("exit")
+    x0, y0, _, _ = icon_box(1)
+    driver.double_click(x0 + 10, y0 + 10)
+    window = driver.laptop.current_screen.focused  # type: ignore[attr-defined]
+    assert ("OS build", "26100.2200") in window.rows()
+
+
 def test_missing_device_is_absent_from_lsdev_and_settings(
     make_driver: MakeDriver, golden: ProductImage
 ) -> None:

@@ -37,9 +37,11 @@ def test_faults_load_from_the_file(tmp_path: Path) -> None:
     text = GOLDEN_PATH.read_text()
     text = text.replace('bios_version = ""', 'bios_version = "0.99"')
     text = text.replace("missing_devices = []", 'missing_devices = ["Intel Bluetooth 5.3"]')
+    text = text.replace('os_build = ""', 'os_build = "26100.1"')
     path = _write(tmp_path, text)
     image = ProductImage.load(path)
     assert image.shown_bios_version == "0.99"
+    assert image.shown_build == "26100.1" and image.build == "26100.2314"
     assert "Intel Bluetooth 5.3" not in [device.name for device in image.present_devices]
 
 
@@ -60,6 +62,7 @@ def test_faults_load_from_the_file(tmp_path: Path) -> None:
         ("drop_key_probability = 0.0", "drop_key_probability = 2", "faults.drop_key_probability"),
         ("slow_boot_factor = 1.0", "slow_boot_factr = 2.0", "unknown fault 'slow_boot_factr'"),
         ("missing_devices = []", 'missing_devices = ["Floppy"]', "unknown devices: Floppy"),
+        ('os_build = ""', "os_build = 26100", "faults.os_build: must be a string"),
         (
             "update_popup_window = [5.0, 40.0]",
             "update_popup_window = [9, 2]",

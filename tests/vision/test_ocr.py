@@ -57,6 +57,17 @@ def test_blank_region_reads_nothing() -> None:
     assert ocr(np.full((60, 300, 3), 200, np.uint8)).text == ""
 
 
+def test_a_dark_screen_of_sensor_noise_reads_nothing() -> None:
+    noise = np.random.default_rng(0).normal(12, 5, (540, 960, 3))
+    dark = np.clip(noise, 0, 255).astype(np.uint8)
+    assert ocr(dark).text == ""
+    dark[240:300, 300:700] = 30  # a faint, text-free patch is no text either
+    assert ocr(dark).text == ""
+    lit = text_screen([(40, 40, "Starting RoboOS")], (960, 540), background=(12, 12, 12),
+                      ink=(200, 200, 200))
+    assert ocr(lit).text == "Starting RoboOS"  # dim background, but ink on it
+
+
 def test_find_text_returns_the_phrase_box() -> None:
     match = find_text(_bios(), "serial number")
     assert match.found and match.box is not None
