@@ -61,7 +61,7 @@ class Scenario:
 SCENARIOS = (
     Scenario("golden"),
     Scenario("wrong BIOS version", {"bios_version": WRONG_BIOS},
-             must_fail="BIOS BIOS Version is as specified",
+             must_fail="Setup shows BIOS Version as specified",
              names=(SPEC["firmware"]["bios_version"], WRONG_BIOS),
              may_fail=("The OS reports the BIOS and EC versions", "Reboot cycle *")),
     Scenario("missing device", {"missing_devices": [MISSING]},
