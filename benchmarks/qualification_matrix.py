@@ -1,6 +1,7 @@
 """The qualification suite's verdicts: false passes and false fails over faults x seeds.
 
 Run:  python3 benchmarks/qualification_matrix.py [--seeds 20] [--fault-seeds 2] [--jobs 2]
+                                                [--first-seed 0] [--only "golden,glare"]
 
 Runs the example suite (``scripts/``) with ``rtest run --station sim`` once per
 scenario and camera seed, each run in its own process, and reads every case's verdict
@@ -165,13 +166,14 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=20, help="camera seeds for the golden image")
     parser.add_argument("--fault-seeds", type=int, default=2, help="seeds per fault or nuisance")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds start here")
     parser.add_argument("--jobs", type=int, default=2, help="suite runs at once")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--keep-reports", type=Path, help="copy each run's reports here")
     args = parser.parse_args()
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
-    plan = [(s, seed) for s in chosen
-            for seed in range(args.seeds if s.name == "golden" else args.fault_seeds)]
+    plan = [(s, args.first_seed + n) for s in chosen
+            for n in range(args.seeds if s.name == "golden" else args.fault_seeds)]
     if args.keep_reports:
         args.keep_reports.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

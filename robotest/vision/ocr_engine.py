@@ -30,7 +30,7 @@ _MAX_UPSCALE = 4.0
 _CONFIG = "--oem 1 -c load_system_dawg=0 -c load_freq_dawg=0"
 """LSTM engine; no word dictionaries, so versions and serial numbers are read as shown."""
 _TIMEOUT_S = 30
-_MIN_INK_CONTRAST = 40  # grey levels; below it a region is blank (see is_blank)
+_MIN_INK_CONTRAST = 20  # grey levels of detail; below it a region is blank (is_blank)
 
 
 @dataclass(frozen=True)
@@ -155,11 +155,16 @@ def is_blank(grey: np.ndarray) -> bool:
     """Whether *grey* holds no ink at all: a dark or empty screen, only sensor noise.
 
     Tesseract reads sensor noise as words once the background is normalised, so a
-    region whose lightly smoothed grey levels span less than ``_MIN_INK_CONTRAST`` is
-    not given to it. The smoothing quiets noise far more than it dims a stroke of text.
+    region with no stroke standing out from its surroundings is not given to it. The
+    detail left after a light smoothing (which quiets noise) less a heavy one (which
+    keeps only slow changes: vignetting, a glare spot on a dark screen) is compared
+    with ``_MIN_INK_CONTRAST``.
     """
-    smooth = cv2.GaussianBlur(grey, (0, 0), 1.0)
-    return int(smooth.max()) - int(smooth.min()) < _MIN_INK_CONTRAST
+    small = grey if grey.shape[0] < 400 else cv2.resize(
+        grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    smooth = cv2.GaussianBlur(small, (0, 0), 0.7).astype(np.int16)
+    slow = cv2.GaussianBlur(small, (0, 0), 6.0).astype(np.int16)
+    return int(np.abs(smooth - slow).max()) < _MIN_INK_CONTRAST
 
 
 def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
