@@ -162,7 +162,7 @@ class Rewriter:
     function_names: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.by_line = {self.index.position(r.start)[0]: r for r in self.robots}
+        self.by_line = {r.line: r for r in self.robots}
 
     def rewrite(self, module: ast.Module) -> None:
         module.body = self.block(module.body, in_function=False, at_module=True)
@@ -180,7 +180,7 @@ class Rewriter:
         out = []
         for stmt in stmts:
             robot = self.by_line.get(stmt.lineno)
-            if robot is not None and _is_placeholder(stmt, robot, self.index):
+            if robot is not None and _is_placeholder(stmt, robot):
                 self.matched.add(id(robot))
                 stmt = self.robot(stmt, robot, in_function, at_module)
             if isinstance(stmt, _COMPOUND):
@@ -246,6 +246,9 @@ class Rewriter:
 
     def positions(self, robot: RobotLine) -> codegen.Positions:
         """Maps offsets relative to *robot* to ``(line, col, end_line, end_col)``."""
+        if robot.one_line:
+            line, col = robot.line, robot.col
+            return lambda start, end: (line, col + start, line, col + end)
         index, base = self.index, robot.start
 
         def position(start: int, end: int) -> codegen.Pos:
@@ -328,9 +331,9 @@ class Rewriter:
                                         "quoted (\"a\") and a variable must be defined")
 
 
-def _is_placeholder(stmt: ast.stmt, robot: RobotLine, index: LineIndex) -> bool:
+def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
     parsed = robot.parsed
-    col = index.position(robot.start)[1]
+    col = robot.col
     if parsed is None and robot.is_header:
         return isinstance(stmt, ast.If) and stmt.col_offset == col
     if parsed is None or isinstance(parsed, RobotStatement):
