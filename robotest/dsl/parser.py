@@ -231,6 +231,9 @@ class ToModel(Transformer):
 def _string_value(token: Token) -> str:
     import ast
 
+    text = token.value
+    if text[0] in "'\"" and text[:3] != text[0] * 3 and "\\" not in text:
+        return text[1:-1]  # a plain string says what it holds (and literal_eval is slow)
     try:
         value = ast.literal_eval(token.value)
     except (SyntaxError, ValueError) as error:
