@@ -10,6 +10,7 @@ definitions (:mod:`codegen`). Every error found on the way becomes a
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import difflib
 import gc
@@ -163,6 +164,7 @@ class Rewriter:
 
     def __post_init__(self) -> None:
         self.by_line = {r.line: r for r in self.robots}
+        self.lines = sorted(self.by_line)
 
     def rewrite(self, module: ast.Module) -> None:
         module.body = self.block(module.body, in_function=False, at_module=True)
@@ -183,10 +185,15 @@ class Rewriter:
             if robot is not None and _is_placeholder(stmt, robot):
                 self.matched.add(id(robot))
                 stmt = self.robot(stmt, robot, in_function, at_module)
-            if isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, _COMPOUND) and self.has_robot_lines(stmt):
                 self.children(stmt, in_function)
             out.append(stmt)
         return out
+
+    def has_robot_lines(self, stmt: ast.stmt) -> bool:
+        """Whether a robot line starts in *stmt*'s body (else it stays as Python parsed it)."""
+        after = bisect.bisect_right(self.lines, stmt.lineno)
+        return after < len(self.lines) and self.lines[after] <= (stmt.end_lineno or 0)
 
     def children(self, stmt: ast.stmt, in_function: bool) -> None:
         inner = in_function or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
@@ -231,7 +238,7 @@ class Rewriter:
             self.bare_names += [(a, robot.start) for spec in parsed.subject for a in spec.atoms
                                 if isinstance(a, BareName)]
         generator = codegen.Generator(nodes, codegen.span(placeholder), self.positions(robot))
-        stmt.value = generator.statement(parsed)  # type: ignore[attr-defined]
+        generator.statement(parsed, placeholder)
         return stmt
 
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:

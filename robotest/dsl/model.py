@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from lark import Token
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PyExpr:
-    """A Python expression at source offsets ``[start, end)``."""
+    """A Python expression at source offsets ``[start, end)``.
+
+    Compared and hashed by identity: the code generator maps each of a line's
+    expressions to its parsed node, and a dataclass hash is slow.
+    """
 
     start: int
     end: int
