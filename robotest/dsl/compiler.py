@@ -57,14 +57,27 @@ class CompiledModule:
 def compile_source(source: str, filename: str = "<rtest>") -> CompiledModule:
     """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found."""
     with _collector_paused():
-        tree, diagnostics = build_tree(source, filename)
-        if not diagnostics:
-            try:
-                code = compile(tree, filename, "exec", dont_inherit=True)
-            except SyntaxError as error:
-                diagnostics = [_python_diagnostic(error, filename)]
-            else:
-                return CompiledModule(filename, tree, code)
+        tree, code = _compile(source, filename)
+    return CompiledModule(filename, tree, code)
+
+
+def compile_code(source: str, filename: str = "<rtest>") -> CodeType:
+    """Compile `.rtest` source to its code object only (what an import or a check needs).
+
+    The same code as :func:`compile_source`'s, but the AST is freed before the cyclic
+    garbage collector resumes, so that the collector never has a whole tree to scan.
+    """
+    with _collector_paused():
+        return _compile(source, filename)[1]
+
+
+def _compile(source: str, filename: str) -> tuple[ast.Module, CodeType]:
+    tree, diagnostics = build_tree(source, filename)
+    if not diagnostics:
+        try:
+            return tree, compile(tree, filename, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            diagnostics = [_python_diagnostic(error, filename)]
     raise RtestSyntaxError(diagnostics, source)
 
 
@@ -88,7 +101,7 @@ def _collector_paused() -> Iterator[None]:
 def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
     """Every compile error of *source* (an empty list when it compiles)."""
     try:
-        compile_source(source, filename)
+        compile_code(source, filename)
     except RtestSyntaxError as error:
         return error.diagnostics
     return []
@@ -233,6 +246,13 @@ class Rewriter:
             self.error(robot.start, f"'{parsed.name}' runs on the robot: put it inside a test, "
                                     "sub-script, setup, teardown or function")
         placeholder = stmt.value  # type: ignore[attr-defined]
+        if placeholder.keywords:  # an expression such as `a=b`: Python read a keyword
+            keyword = placeholder.keywords[0]
+            self.diagnostics.append(Diagnostic(
+                self.filename, keyword.lineno, keyword.col_offset + 1,
+                f"this is not an expression that '{parsed.name}' can take "
+                "(did you mean '=='?)"))
+            return stmt
         nodes = dict(zip(robot.exprs, placeholder.args, strict=True))
         if isinstance(parsed.subject, tuple):
             self.bare_names += [(a, robot.start) for spec in parsed.subject for a in spec.atoms
@@ -406,4 +426,5 @@ def _api_names() -> set[str]:
     return set(api.__all__)
 
 
-__all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_source"]
+__all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_code",
+           "compile_source"]
