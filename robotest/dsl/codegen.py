@@ -102,7 +102,9 @@ class Generator:
             args.append(specs[0] if len(specs) == 1 else at(pos, ast.List(specs, ast.Load())))
         elif stmt.subject is not None:
             args.append(self.value(stmt.subject))
-        placeholder.func = runtime(stmt.name, pos)
+        name = at(pos, placeholder.func)  # the placeholder's Name, now `__rtest__`
+        name.id = RUNTIME  # type: ignore[attr-defined]
+        placeholder.func = at(pos, ast.Attribute(name, stmt.name, ast.Load()))
         placeholder.args = args
         placeholder.keywords = [at(pos, ast.keyword(name, self.value(value)))
                                 for name, value in stmt.clauses.items()]

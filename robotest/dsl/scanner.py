@@ -42,7 +42,7 @@ _PYTHON_AFTER = set("=.,)]}:;+-*/%&|^<>@!")
 _PYTHON_WORDS = re.compile(r"(?:if|else|and|or|is|not|in|for)\b")
 
 
-@dataclass
+@dataclass(slots=True)
 class RobotLine:
     """A robot line found in the source: where it is and what it parsed to.
 
