@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 from types import CodeType
 
-from robotest.dsl.compiler import compile_source
+from robotest.dsl.compiler import compile_code
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
 
 _COMPILER_FILES = ("robot.lark", "lexer.py", "parser.py", "scanner.py", "codegen.py",
@@ -88,11 +88,11 @@ def _write(key: str, entry: Entry) -> None:
 def _compile(source: bytes, filename: str) -> tuple[Entry, CodeType | None]:
     text = source.decode("utf-8")
     try:
-        module = compile_source(text, filename)
+        code = compile_code(text, filename)
     except RtestSyntaxError as error:
         errors = tuple((d.line, d.col, d.message) for d in error.diagnostics)
         return Entry(errors, None), None
-    return Entry((), marshal.dumps(module.code)), module.code
+    return Entry((), marshal.dumps(code)), code
 
 
 def _entry(source: bytes, filename: str) -> tuple[Entry, CodeType | None]:

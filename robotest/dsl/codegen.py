@@ -93,15 +93,22 @@ class Generator:
         join = at(self.pos, ast.Attribute(constant("+", self.pos), "join", ast.Load()))
         return at(self.pos, ast.Call(join, [at(self.pos, ast.Tuple(parts, ast.Load()))], []))
 
-    def statement(self, stmt: RobotStatement) -> ast.Call:
+    def statement(self, stmt: RobotStatement, placeholder: ast.Call) -> ast.Call:
+        """The runtime call of *stmt*, made from its *placeholder* (which spans the line)."""
+        pos = self.pos
         args: list[ast.expr] = []
         if isinstance(stmt.subject, tuple):
             specs = [self.keyspec(spec) for spec in stmt.subject]
-            args.append(specs[0] if len(specs) == 1 else at(self.pos, ast.List(specs, ast.Load())))
+            args.append(specs[0] if len(specs) == 1 else at(pos, ast.List(specs, ast.Load())))
         elif stmt.subject is not None:
             args.append(self.value(stmt.subject))
-        keywords = {name: self.value(value) for name, value in stmt.clauses.items()}
-        return call(stmt.name, args, keywords, self.pos)
+        name = at(pos, placeholder.func)  # the placeholder's Name, now `__rtest__`
+        name.id = RUNTIME  # type: ignore[attr-defined]
+        placeholder.func = at(pos, ast.Attribute(name, stmt.name, ast.Load()))
+        placeholder.args = args
+        placeholder.keywords = [at(pos, ast.keyword(name, self.value(value)))
+                                for name, value in stmt.clauses.items()]
+        return placeholder
 
     def test_decorator(self, header: TestHeader) -> ast.Call:
         keywords: dict[str, ast.expr] = {}

@@ -10,6 +10,7 @@ definitions (:mod:`codegen`). Every error found on the way becomes a
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import difflib
 import gc
@@ -56,14 +57,27 @@ class CompiledModule:
 def compile_source(source: str, filename: str = "<rtest>") -> CompiledModule:
     """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found."""
     with _collector_paused():
-        tree, diagnostics = build_tree(source, filename)
-        if not diagnostics:
-            try:
-                code = compile(tree, filename, "exec", dont_inherit=True)
-            except SyntaxError as error:
-                diagnostics = [_python_diagnostic(error, filename)]
-            else:
-                return CompiledModule(filename, tree, code)
+        tree, code = _compile(source, filename)
+    return CompiledModule(filename, tree, code)
+
+
+def compile_code(source: str, filename: str = "<rtest>") -> CodeType:
+    """Compile `.rtest` source to its code object only (what an import or a check needs).
+
+    The same code as :func:`compile_source`'s, but the AST is freed before the cyclic
+    garbage collector resumes, so that the collector never has a whole tree to scan.
+    """
+    with _collector_paused():
+        return _compile(source, filename)[1]
+
+
+def _compile(source: str, filename: str) -> tuple[ast.Module, CodeType]:
+    tree, diagnostics = build_tree(source, filename)
+    if not diagnostics:
+        try:
+            return tree, compile(tree, filename, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            diagnostics = [_python_diagnostic(error, filename)]
     raise RtestSyntaxError(diagnostics, source)
 
 
@@ -87,7 +101,7 @@ def _collector_paused() -> Iterator[None]:
 def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
     """Every compile error of *source* (an empty list when it compiles)."""
     try:
-        compile_source(source, filename)
+        compile_code(source, filename)
     except RtestSyntaxError as error:
         return error.diagnostics
     return []
@@ -162,7 +176,8 @@ class Rewriter:
     function_names: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.by_line = {self.index.position(r.start)[0]: r for r in self.robots}
+        self.by_line = {r.line: r for r in self.robots}
+        self.lines = sorted(self.by_line)
 
     def rewrite(self, module: ast.Module) -> None:
         module.body = self.block(module.body, in_function=False, at_module=True)
@@ -180,13 +195,18 @@ class Rewriter:
         out = []
         for stmt in stmts:
             robot = self.by_line.get(stmt.lineno)
-            if robot is not None and _is_placeholder(stmt, robot, self.index):
+            if robot is not None and _is_placeholder(stmt, robot):
                 self.matched.add(id(robot))
                 stmt = self.robot(stmt, robot, in_function, at_module)
-            if isinstance(stmt, _COMPOUND):
+            if isinstance(stmt, _COMPOUND) and self.has_robot_lines(stmt):
                 self.children(stmt, in_function)
             out.append(stmt)
         return out
+
+    def has_robot_lines(self, stmt: ast.stmt) -> bool:
+        """Whether a robot line starts in *stmt*'s body (else it stays as Python parsed it)."""
+        after = bisect.bisect_right(self.lines, stmt.lineno)
+        return after < len(self.lines) and self.lines[after] <= (stmt.end_lineno or 0)
 
     def children(self, stmt: ast.stmt, in_function: bool) -> None:
         inner = in_function or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef)
@@ -226,12 +246,19 @@ class Rewriter:
             self.error(robot.start, f"'{parsed.name}' runs on the robot: put it inside a test, "
                                     "sub-script, setup, teardown or function")
         placeholder = stmt.value  # type: ignore[attr-defined]
+        if placeholder.keywords:  # an expression such as `a=b`: Python read a keyword
+            keyword = placeholder.keywords[0]
+            self.diagnostics.append(Diagnostic(
+                self.filename, keyword.lineno, keyword.col_offset + 1,
+                f"this is not an expression that '{parsed.name}' can take "
+                "(did you mean '=='?)"))
+            return stmt
         nodes = dict(zip(robot.exprs, placeholder.args, strict=True))
         if isinstance(parsed.subject, tuple):
             self.bare_names += [(a, robot.start) for spec in parsed.subject for a in spec.atoms
                                 if isinstance(a, BareName)]
         generator = codegen.Generator(nodes, codegen.span(placeholder), self.positions(robot))
-        stmt.value = generator.statement(parsed)  # type: ignore[attr-defined]
+        generator.statement(parsed, placeholder)
         return stmt
 
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
@@ -246,6 +273,9 @@ class Rewriter:
 
     def positions(self, robot: RobotLine) -> codegen.Positions:
         """Maps offsets relative to *robot* to ``(line, col, end_line, end_col)``."""
+        if robot.one_line:
+            line, col = robot.line, robot.col
+            return lambda start, end: (line, col + start, line, col + end)
         index, base = self.index, robot.start
 
         def position(start: int, end: int) -> codegen.Pos:
@@ -328,9 +358,9 @@ class Rewriter:
                                         "quoted (\"a\") and a variable must be defined")
 
 
-def _is_placeholder(stmt: ast.stmt, robot: RobotLine, index: LineIndex) -> bool:
+def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
     parsed = robot.parsed
-    col = index.position(robot.start)[1]
+    col = robot.col
     if parsed is None and robot.is_header:
         return isinstance(stmt, ast.If) and stmt.col_offset == col
     if parsed is None or isinstance(parsed, RobotStatement):
@@ -396,4 +426,5 @@ def _api_names() -> set[str]:
     return set(api.__all__)
 
 
-__all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_source"]
+__all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_code",
+           "compile_source"]

@@ -48,6 +48,9 @@ _TOKEN = re.compile(
       |(?P<bad>.)""",
     re.VERBOSE | re.DOTALL,
 )
+# The next token after any blanks: a robot line's lexer takes one step per token.
+_NEXT_TOKEN = re.compile(r"(?:[ \t\f]+|\\\r?\n)*(?:" + _TOKEN.pattern + ")",
+                         re.VERBOSE | re.DOTALL)
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 _SIMPLE_OPS = {".": "DOT", "+": "PLUS", ",": "COMMA", ":": "COLON"}
 
@@ -148,34 +151,52 @@ def lex_robot_line(source: str, start: int) -> tuple[list[RobotToken], int]:
         raise LexError(str(error), error.pos - start) from None
 
 
+_SKIPPED = frozenset(("ws", "comment"))
+_SPECIAL = frozenset(("newline", "open", "close", "bad", "badnumber"))
+_TYPE_OF = {"string": "STRING", "duration": "DURATION", "number": "NUMBER"}
+
+
 def _lex(source: str, start: int) -> tuple[list[RobotToken], int]:
     tokens: list[RobotToken] = []
-    pos = start
+    pos = code_end = start
     end = len(source)
+    match_at = _NEXT_TOKEN.match
     while pos < end:
-        match = _TOKEN.match(source, pos)
-        assert match is not None  # the 'bad' alternative matches any character
-        kind = match.lastgroup
-        if kind == "newline":
+        match = match_at(source, pos)
+        if match is None:  # only blanks are left
+            pos = end
             break
-        if kind == "open":
-            close = _skip_group(source, pos, match.group())
-            tokens.append(_token("GROUP", source[pos:close], pos - start, close - start))
-            pos = close
+        kind = str(match.lastgroup)
+        stop = match.end()
+        if kind in _SKIPPED:
+            pos = stop
             continue
-        if kind == "close":
-            raise LexError(f"unmatched '{match.group()}'", pos)
-        if kind == "bad":
-            raise _bad_character(source, pos)
-        if kind == "badnumber":
-            raise LexError(
-                f"bad duration {match.group()!r}: write a number with ms, s, min or h "
-                "(e.g. 500ms, 2s, 1.5min, 1h)", pos)
-        if kind not in ("ws", "comment"):
-            tokens.append(_token(_classify(str(kind), match.group(), not tokens), match.group(),
-                                 pos - start, match.end() - start))
-        pos = match.end()
-    return tokens, _strip_end(source, start, pos)
+        pos, text = match.start(kind), match.group(kind)
+        if kind in _SPECIAL:
+            if kind == "newline":
+                break
+            stop = _special(source, pos, kind, text)
+            tokens.append(_token("GROUP", source[pos:stop], pos - start, stop - start))
+        else:
+            tokens.append(_token(_classify(kind, text, not tokens), text,
+                                 pos - start, stop - start))
+        pos = code_end = stop
+    if source.find("\\", code_end, pos) >= 0:  # a continuation after the last token
+        return tokens, _strip_end(source, start, pos)
+    return tokens, code_end
+
+
+def _special(source: str, pos: int, kind: str, text: str) -> int:
+    """The end of the group opening at *pos*, or the error at an unexpected character."""
+    if kind == "open":
+        return _skip_group(source, pos, text)
+    if kind == "close":
+        raise LexError(f"unmatched '{text}'", pos)
+    if kind == "bad":
+        raise _bad_character(source, pos)
+    raise LexError(
+        f"bad duration {text!r}: write a number with ms, s, min or h "
+        "(e.g. 500ms, 2s, 1.5min, 1h)", pos)
 
 
 def _strip_end(source: str, start: int, pos: int) -> int:
@@ -188,12 +209,10 @@ def _strip_end(source: str, start: int, pos: int) -> int:
 
 def _classify(kind: str, text: str, first: bool) -> str:
     if kind == "name":
-        if first:
-            return HEAD_WORDS.get(text, "NAME")
-        return CLAUSE_WORDS.get(text, "NAME")
+        return (HEAD_WORDS if first else CLAUSE_WORDS).get(text, "NAME")
     if kind == "op":
         return _SIMPLE_OPS.get(text, "OP")
-    return kind.upper()
+    return _TYPE_OF[kind]
 
 
 def token_types(tokens: Sequence[Token]) -> tuple[str, ...]:

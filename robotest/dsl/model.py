@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from lark import Token
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PyExpr:
-    """A Python expression at source offsets ``[start, end)``."""
+    """A Python expression at source offsets ``[start, end)``.
+
+    Compared and hashed by identity: the code generator maps each of a line's
+    expressions to its parsed node, and a dataclass hash is slow.
+    """
 
     start: int
     end: int
@@ -109,24 +113,26 @@ Parsed = RobotStatement | Header
 def expressions(node: Parsed) -> list[PyExpr]:
     """Every Python expression of a statement or header, in source order."""
     found: list[PyExpr] = []
-
-    def visit(value: object) -> None:
-        if isinstance(value, PyExpr):
-            found.append(value)
-        elif isinstance(value, IconRef | BareName):
-            visit(value.expr)
-        elif isinstance(value, KeySpec):
-            for atom in value.atoms:
-                visit(atom)
-        elif isinstance(value, tuple | list):
-            for item in value:
-                visit(item)
-
     if isinstance(node, RobotStatement):
-        visit(node.subject)
-        visit(list(node.clauses.values()))
+        _collect_expressions(node.subject, found)
+        _collect_expressions(list(node.clauses.values()), found)
     elif isinstance(node, TestHeader):
-        visit(node.title_expr)
-        visit(node.timeout)
-        visit([expr for _, expr in node.loops])
+        _collect_expressions(node.title_expr, found)
+        _collect_expressions(node.timeout, found)
+        _collect_expressions([expr for _, expr in node.loops], found)
     return sorted(found, key=lambda e: e.start)
+
+
+def _collect_expressions(value: object, found: list[PyExpr]) -> None:
+    # a module-level function, not a closure: a recursive closure is a reference cycle
+    # that only the cyclic garbage collector frees
+    if isinstance(value, PyExpr):
+        found.append(value)
+    elif isinstance(value, IconRef | BareName):
+        _collect_expressions(value.expr, found)
+    elif isinstance(value, KeySpec):
+        for atom in value.atoms:
+            _collect_expressions(atom, found)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _collect_expressions(item, found)

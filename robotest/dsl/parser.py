@@ -231,6 +231,9 @@ class ToModel(Transformer):
 def _string_value(token: Token) -> str:
     import ast
 
+    text = token.value
+    if text[0] in "'\"" and text[:3] != text[0] * 3 and "\\" not in text:
+        return text[1:-1]  # a plain string says what it holds (and literal_eval is slow)
     try:
         value = ast.literal_eval(token.value)
     except (SyntaxError, ValueError) as error:
@@ -240,11 +243,13 @@ def _string_value(token: Token) -> str:
     return value
 
 
+_SIDES = frozenset(("right_of", "left_of", "below", "above"))
+
+
 def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    sides = {"right_of", "left_of", "below", "above"}
     for name, value, token in clauses:
-        if name in found or (name in sides and sides & found.keys()):
+        if name in found or (name in _SIDES and _SIDES & found.keys()):
             raise RobotSyntaxError(f"'{token.value}' is given twice in one {statement}",
                                    token_span(token)[0])
         found[name] = value
@@ -258,15 +263,31 @@ def _lark() -> Lark:
                   maybe_placeholders=False)
     callbacks = parser.parser.parser.parser.callbacks  # rule -> reduction callback
     for rule, callback in list(callbacks.items()):
-        callbacks[rule] = _recorded(callback)
+        callbacks[rule] = _recording_innermost(callback)
     return parser
+
+
+def _recording_innermost(callback: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+    """*callback*, recording the call it makes to its innermost function.
+
+    lark wraps a rule's function (a ToModel method, or its tree builder) in helpers
+    chained by ``node_builder`` that filter the children or inline a single child; a
+    replay of the innermost calls does without them.
+    """
+    wrapper, inner = None, callback
+    while hasattr(inner, "node_builder"):
+        wrapper, inner = inner, inner.node_builder
+    if wrapper is None:
+        return _recorded(callback)
+    wrapper.node_builder = _recorded(inner)
+    return callback
 
 
 # Replaying reductions. An LALR parse makes the same reductions for the same sequence
 # of token types, whatever the tokens' values; so the reductions of the first line of
 # each shape are recorded and later lines of that shape replay them with their own
-# tokens, calling the same lark callbacks (and so the same ToModel methods) without
-# running the parser again. A single-threaded compiler is assumed.
+# tokens, calling the same ToModel methods with the same children without running the
+# parser again. A single-threaded compiler is assumed.
 Step = tuple[Callable[[list[Any]], Any], tuple[int, ...]]
 _SHAPES: dict[tuple[str, ...], list[Step]] = {}
 _SHAPES_LIMIT = 20_000
@@ -310,7 +331,23 @@ def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
     for number, (callback, ids, result) in enumerate(log):
         steps.append((callback, tuple(where[i] for i in ids)))
         where[id(result)] = -(number + 1)
-    return steps
+    return _used(steps)
+
+
+def _used(steps: list[Step]) -> list[Step]:
+    """The steps whose result is the parse or a child of a later step.
+
+    The others built lark's helper trees for repeated clauses, whose children lark
+    handed on to the parent rule directly.
+    """
+    used = {-ref for _, refs in steps for ref in refs if ref < 0} | {len(steps)}
+    kept: list[Step] = []
+    renumbered: dict[int, int] = {}
+    for number, (callback, refs) in enumerate(steps, 1):
+        if number in used:
+            kept.append((callback, tuple(r if r >= 0 else -renumbered[-r] for r in refs)))
+            renumbered[number] = len(kept)
+    return kept
 
 
 def _replay(steps: list[Step], tokens: Sequence[RobotToken]) -> Any:

@@ -42,7 +42,7 @@ _PYTHON_AFTER = set("=.,)]}:;+-*/%&|^<>@!")
 _PYTHON_WORDS = re.compile(r"(?:if|else|and|or|is|not|in|for)\b")
 
 
-@dataclass
+@dataclass(slots=True)
 class RobotLine:
     """A robot line found in the source: where it is and what it parsed to.
 
@@ -56,23 +56,57 @@ class RobotLine:
     error: tuple[str, int] | None = None  # message, relative offset
     exprs: list[PyExpr] = field(default_factory=list)  # parsed's expressions, in order
     literals: dict[int, object] = field(default_factory=dict)  # param defaults by offset
+    text: str | None = None  # a statement's placeholder, the same wherever its line stands
+    line: int = 0  # 1-based line of start
+    col: int = 0  # 0-based column of start
+    one_line: bool = True  # whether it ends on the line where it starts
 
 
-# The parse of a one-line robot line depends only on its text: reuse it.
-_PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr]]] = {}
+# The parse of a one-line robot line depends only on its text; a statement's parse
+# does not even depend on what its string literals hold (they are Python expressions
+# whose text the placeholder copies), so statements are looked up with the insides of
+# their strings masked: `click_text "Next"` and `click_text "Back"` share one parse.
+_PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr],
+                         tuple[str, ...]]] = {}
 _PARSES_LIMIT = 100_000
+_ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
+_TRIPLE_QUOTES = re.compile(r"'{3}|\"{3}")
+
+
+def _lookup_key(text: str, is_header: bool) -> str:
+    """A robot line's key in :data:`_PARSES`: a statement's text with its strings masked.
+
+    Every one-line string literal keeps its quotes and length and its inside becomes
+    ``_``s; two lines with the same key lex into the same tokens at the same offsets,
+    differing only inside strings. Headers (whose title and tags are values) and lines
+    with triple quotes keep their text.
+    """
+    if is_header or ("'" not in text and '"' not in text) or _TRIPLE_QUOTES.search(text):
+        return text
+    return _ONE_LINE_STRING.sub(_masked, text)
+
+
+def _masked(match: re.Match[str]) -> str:
+    string = match.group()
+    return string[0] + "_" * (len(string) - 2) + string[0]
 
 
 def find_robot_lines(source: str) -> list[RobotLine]:
     """Every line that looks like a robot statement or header, parsed."""
     found: list[RobotLine] = []
+    line, counted = 1, 0  # the line number at offset `counted`
     for match in _CANDIDATE.finditer(source):
         if not _is_robot(match, source):
             continue
         head = match.start("stmt") if match.group("stmt") else match.start("header")
         if found and head < _replaced_end(source, found[-1]):
             continue  # inside the brackets of the line before: part of its expression
-        found.append(_parse_line(source, head, is_header=match.group("header") is not None))
+        robot = _parse_line(source, head, is_header=match.group("header") is not None)
+        line += source.count("\n", counted, head)
+        counted = head
+        robot.line, robot.col = line, head - source.rfind("\n", 0, head) - 1
+        robot.one_line = source.find("\n", head, robot.end) < 0
+        found.append(robot)
     return found
 
 
@@ -98,11 +132,14 @@ def _is_robot(match: re.Match[str], source: str) -> bool:
 def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
     line_end = source.find("\n", head)
     line_end = len(source) if line_end < 0 else line_end
-    text = source[head:line_end]
-    cached = _PARSES.get(text)
+    key = _lookup_key(source[head:line_end], is_header)
+    cached = _PARSES.get(key)
     if cached is not None:
-        parsed, error, length, exprs = cached
-        return RobotLine(head, head + length, is_header, parsed, error, exprs)
+        parsed, error, length, exprs, cached_gaps = cached
+        robot = RobotLine(head, head + length, is_header, parsed, error, exprs)
+        if cached_gaps:
+            robot.text = _fill(cached_gaps, source, robot)
+        return robot
     robot = RobotLine(head, line_end, is_header)
     try:
         tokens, robot.end = lex_robot_line(source, head)
@@ -110,19 +147,23 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         robot.exprs = expressions(robot.parsed)
     except (LexError, RobotSyntaxError) as error:
         robot.error = (str(error), error.pos)
+    gaps: tuple[str, ...] = ()
+    if isinstance(robot.parsed, RobotStatement):
+        gaps = _gaps(source, robot, PLACEHOLDER + "(", ")")
+        robot.text = _fill(gaps, source, robot)
     # only a parse that looked at this line alone; an error may have looked further
     if robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT:
-        _PARSES[text] = (robot.parsed, robot.error, robot.end - head, robot.exprs)
+        _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
     return robot
 
 
 def placeholder(source: str, robot: RobotLine) -> str:
     """Python text to stand in for *robot*'s source ``[start, end)``."""
     parsed = robot.parsed
+    if robot.text is not None:
+        return robot.text
     if parsed is None:
         return _blank_error(source, robot)
-    if isinstance(parsed, RobotStatement):
-        return _with_exprs(source, robot, PLACEHOLDER + "(", ")")
     if isinstance(parsed, TestHeader):
         return _with_exprs(source, robot, "with ", "")
     if isinstance(parsed, SubscriptHeader):
@@ -141,6 +182,11 @@ def _blank(text: str) -> str:
 
 
 def _with_exprs(source: str, robot: RobotLine, opener: str, closer: str) -> str:
+    return _fill(_gaps(source, robot, opener, closer), source, robot)
+
+
+def _gaps(source: str, robot: RobotLine, opener: str, closer: str) -> tuple[str, ...]:
+    """The placeholder's text around *robot*'s expressions (one more than there are)."""
     parts = [opener]
     base = robot.start
     pos = base + len(opener)  # source offset consumed so far
@@ -149,13 +195,23 @@ def _with_exprs(source: str, robot: RobotLine, opener: str, closer: str) -> str:
         gap = _blank(source[pos:start]) if start > pos else ""
         if number:
             gap = "," + gap[1:] if gap.startswith(" ") else "," + gap
-        parts += [gap, source[start:end]]
+        parts[-1] += gap
+        parts.append("")
         pos = end
     tail = source[pos:robot.end]
     if closer:
-        parts += [_blank(tail), closer]
+        parts[-1] += _blank(tail) + closer
     else:  # a header: keep its closing ':'
-        parts += [_blank(tail[:-1]), ":"]
+        parts[-1] += _blank(tail[:-1]) + ":"
+    return tuple(parts)
+
+
+def _fill(gaps: tuple[str, ...], source: str, robot: RobotLine) -> str:
+    """The placeholder: *gaps* with *robot*'s expressions, copied from the source, between."""
+    base = robot.start
+    parts = [gaps[0]]
+    for expr, gap in zip(robot.exprs, gaps[1:], strict=True):
+        parts += [source[base + expr.start:base + expr.end], gap]
     return "".join(parts)
 
 

@@ -89,7 +89,7 @@ def test_warm_check_uses_the_cache_and_not_the_compiler(
     def no_compiling(*args: object) -> None:
         raise AssertionError("compiled although the cache has this content")
 
-    monkeypatch.setattr(cache, "compile_source", no_compiling)
+    monkeypatch.setattr(cache, "compile_code", no_compiling)
     second = CliRunner().invoke(app, ["check", "--json", str(suite)])
     assert second.exit_code == first.exit_code == 1
     assert json.loads(second.stdout) == json.loads(first.stdout)

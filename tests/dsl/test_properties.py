@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -118,3 +119,11 @@ def test_robot_words_inside_an_open_bracket_belong_to_it() -> None:
         compile_source(source, "prop.rtest")
     except RtestSyntaxError as error:
         assert all(d.line <= 5 for d in error.diagnostics)
+
+
+def test_an_assignment_in_a_robot_expression_is_a_located_error() -> None:
+    """`in R=EGION` reads to Python as a keyword argument: an error there, not a crash."""
+    source = 'subscript f(t):\n    click_icon "menu" in R=EGION button right\n'
+    with pytest.raises(RtestSyntaxError) as caught:
+        compile_source(source, "kw.rtest")
+    assert (caught.value.first.line, caught.value.first.col) == (2, 26)
