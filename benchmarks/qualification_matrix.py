@@ -16,6 +16,9 @@ from the run's results database:
 - **nuisances** (an update popup at a random moment, dropped key presses, the new icon
   theme, a glare spot on the screen): every case must pass.
 
+A station error (a driver or the camera at fault) and the cases it leaves unrun are
+counted apart: they are verdicts on the robot, never on the image.
+
 The simulated laptop runs a copy of ``scripts/image.toml`` with the scenario's
 ``[faults]``; the suite itself always expects ``scripts/image.toml``.
 """
@@ -91,6 +94,7 @@ class Outcome:
     cases: dict[str, tuple[str, str]]  # title -> (status, message)
     false_pass: list[str] = field(default_factory=list)
     false_fail: list[str] = field(default_factory=list)
+    station_errors: list[str] = field(default_factory=list)
 
     def judge(self) -> Outcome:
         """Fill in the false passes and false fails of this run."""
@@ -98,7 +102,9 @@ class Outcome:
         if not self.cases:
             self.false_fail.append("the run recorded no case")
         for title, (status, message) in self.cases.items():
-            if s.must_fail and fnmatch.fnmatch(title, s.must_fail):
+            if status in ("station error", "skipped"):  # the robot's fault, never a verdict
+                self.station_errors.append(f"{title}: {status} {message[:160]!r}")
+            elif s.must_fail and fnmatch.fnmatch(title, s.must_fail):
                 named = all(name in message for name in s.names)
                 if status != "failed" or not named:
                     self.false_pass.append(f"{title}: {status} {message[:160]!r}")
@@ -190,6 +196,8 @@ def _announce(outcome: Outcome) -> Outcome:
         print(f"{'':>22}false pass: {line}", flush=True)
     for line in outcome.false_fail:
         print(f"{'':>22}false fail: {line}", flush=True)
+    for line in outcome.station_errors[:1]:
+        print(f"{'':>22}station error: {line}", flush=True)
     return outcome
 
 
@@ -197,8 +205,8 @@ def print_table(scenarios: list[Scenario], outcomes: list[Outcome], wall: float,
                 jobs: int) -> None:
     """One row per scenario: runs, false passes, false fails, suite wall time."""
     print("\n| scenario | kind | seeds | cases per run | false passes | false fails "
-          "| median suite wall time |")
-    print("|---|---|---|---|---|---|---|")
+          "| runs with a station error | median suite wall time |")
+    print("|---|---|---|---|---|---|---|---|")
     for scenario in scenarios:
         runs = [o for o in outcomes if o.scenario is scenario]
         if not runs:
@@ -208,6 +216,7 @@ def print_table(scenarios: list[Scenario], outcomes: list[Outcome], wall: float,
         print(f"| {scenario.name} | {kind} | {len(runs)} | {len(runs[0].cases)} "
               f"| {sum(bool(o.false_pass) for o in runs)} "
               f"| {sum(bool(o.false_fail) for o in runs)} "
+              f"| {sum(bool(o.station_errors) for o in runs)} "
               f"| {statistics.median(o.seconds for o in runs):.0f} s |")
     print(f"\n{len(outcomes)} suite runs, {jobs} at a time, in {wall / 60:.1f} min; "
           "sim station in accelerated time (RTEST_SIM_SPEED default 8).")
