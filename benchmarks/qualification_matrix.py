@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--keep-reports", type=Path, help="copy each run's reports here")
     args = parser.parse_args()
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
-    plan = [(s, args.first_seed + n) for s in chosen
+    plan = [(s, args.first_seed + n) for s in chosen[::-1]  # the golden runs last
             for n in range(args.seeds if s.name == "golden" else args.fault_seeds)]
     if args.keep_reports:
         args.keep_reports.mkdir(parents=True, exist_ok=True)
