@@ -1,18 +1,24 @@
-"""Finding an icon on a screen: coarse-to-fine multi-scale template matching.
+"""Finding an icon on a screen: coarse-to-fine multi-scale template matching, verified in colour.
 
 Matching uses normalised correlation (``cv2.TM_CCOEFF_NORMED``) on grey levels, which is
 blind to brightness and contrast changes. Rather than sliding every version at every
 scale over the full screen, the screen and the scaled versions are first reduced (one
-pyramid level chosen from the icon's size); the best few places found there are then
+pyramid level chosen from the icon's size; masked versions are compared only where
+they are opaque, already at that level); the best few places found there are then
 matched again at full resolution, in a small window, at finer scales and with the
-alpha mask. The best place is always reported, found or not, so a failed step can show
-what came closest.
+alpha mask. Where both the screen and the version have colour, the refined places are
+scored again on the three colour channels: normalised correlation of the colour
+pixels (each channel's mean removed), which is still blind to brightness, contrast and
+white balance, but sees parts that differ in hue and hardly in grey (a yellow folder on
+a light tile) and tells look-alikes that share half an icon's artwork from the icon.
+The best place is always reported, found or not, so a failed step can show what came
+closest.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -28,9 +34,9 @@ _FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CANDIDATES = 3
 _PLACES_PER_VERSION = 2
 _COARSE_SLACK = 0.45
+"""A coarse score this far below the threshold may still refine to a match."""
 _REFINE_TOP = 4
 _QUICK_STEP = 1.06
-"""A coarse score this far below the threshold may still refine to a match."""
 _VERSIONS_PER_PLACE = 3
 _FINE_STEPS = (1.06, 1.02, 1.008)
 
@@ -75,6 +81,28 @@ class _Candidate:
     scale: float
     version: IconVersion
     factor: int = 1
+    grey_score: float | None = None
+    """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
+
+
+@dataclass
+class _Screen:
+    """The searched part of the screen: grey, colour (None for a grey screen), pyramid."""
+
+    grey: np.ndarray
+    colour: np.ndarray | None
+    origin: tuple[int, int]
+    levels: dict[int, _Level] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, screen: np.ndarray, region: Region | None) -> _Screen:
+        screen = check_image(screen, "screen")
+        area = clip_region(region, screen.shape)
+        grey = crop(to_grey(screen), area)
+        colour = None
+        if screen.ndim == 3 and screen.shape[2] >= 3:
+            colour = crop(screen, area)[:, :, :3]
+        return cls(grey, colour, (area[0], area[1]))
 
 
 def locate(
@@ -137,23 +165,22 @@ def _search(
     coarse_floor: float,
     refine_all: bool = False,
 ) -> list[_Candidate]:
-    """Coarse candidates over the pyramid levels, the best refined at full resolution."""
-    grey_full = to_grey(check_image(screen, "screen"))
-    area = clip_region(region, grey_full.shape)
-    grey = crop(grey_full, area)
-    coarse = _coarse_candidates(grey, icon, scales, keep, coarse_floor)
+    """Coarse candidates over the pyramid levels, the best refined at full resolution.
+
+    Every refined candidate is then verified in colour (when there is colour): its
+    score becomes the colour score, so a grey look-alike cannot pass on grey alone.
+    """
+    view = _Screen.of(screen, region)
+    coarse = _coarse_candidates(view, icon, scales, keep, coarse_floor)
     # a quick full-resolution look at every candidate (three nearby scales), then the
     # full scale search only for the most promising ones
-    quick = [q for q in (_quick_look(grey, icon, c) for c in coarse) if q is not None]
+    quick = [q for q in (_quick_look(view.grey, icon, c) for c in coarse) if q is not None]
     quick.sort(key=lambda c: -c.score)
     limit = len(quick) if refine_all else _REFINE_TOP
-    refined = [_refine(grey, icon, c, scales) for c in quick[:limit]] + quick[limit:]
-    ox, oy = area[0], area[1]
-    return [
-        _Candidate(c.score, c.x + ox, c.y + oy, c.w, c.h, c.scale, c.version, c.factor)
-        for c in refined
-        if c is not None
-    ]
+    refined = [_refine(view.grey, icon, c, scales) for c in quick[:limit]]
+    verified = [_verify(view, icon, c) for c in refined if c is not None]
+    ox, oy = view.origin
+    return [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
 
 def _coarse_scales(scales: tuple[float, float]) -> list[float]:
@@ -164,37 +191,55 @@ def _coarse_scales(scales: tuple[float, float]) -> list[float]:
     return [float(v) for v in np.geomspace(low, high, count)]
 
 
-def _coarse_template(icon: Icon, version: IconVersion, scale: float, factor: int) -> np.ndarray:
-    """The version at *scale* on a reduced level, zero-mean float32 with unit norm.
+@dataclass(frozen=True)
+class _CoarseTemplate:
+    """A version reduced for one pyramid level: zero mean and unit norm over its opaque part.
 
-    Transparent pixels are set to the mean of the visible ones, so they add nothing to
-    the correlation.
+    ``mask`` (1.0 where opaque) is None for a version without transparency; transparent
+    pixels are 0 in ``kernel``, so they add nothing to the correlation.
     """
+
+    kernel: np.ndarray
+    mask: np.ndarray | None
+    key: tuple[object, ...]
+
+
+def _coarse_template(
+    icon: Icon, version: IconVersion, scale: float, factor: int
+) -> _CoarseTemplate:
+    """The version at *scale* on the level reduced *factor* times (cached on the icon)."""
     key = ("coarse", version.name, round(scale, 4), factor)
     cached = icon._cache.get(key)
     if cached is None:
-        grey = version.grey.astype(np.float32)
-        if version.mask is not None:
-            grey = np.where(version.mask > 0, grey, float(grey[version.mask > 0].mean()))
         w = max(3, round(version.size[0] * scale / factor))
         h = max(3, round(version.size[1] * scale / factor))
-        small = cv2.resize(grey, (w, h), interpolation=cv2.INTER_AREA)
-        small -= small.mean()
-        norm = float(np.linalg.norm(small))
-        cached = small / norm if norm > 1e-6 else small
+        small = cv2.resize(version.grey.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+        opaque = None
+        if version.mask is not None:
+            shrunk = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_AREA)
+            opaque = (shrunk >= 192).astype(np.float32)
+            if opaque.sum() < 4:
+                opaque = None
+        inside = small if opaque is None else small[opaque > 0]
+        kernel = small - float(inside.mean())
+        if opaque is not None:
+            kernel *= opaque
+        norm = float(np.linalg.norm(kernel))
+        cached = _CoarseTemplate(kernel / norm if norm > 1e-6 else kernel, opaque, key)
         icon._cache[key] = cached
-    assert isinstance(cached, np.ndarray)
+    assert isinstance(cached, _CoarseTemplate)
     return cached
 
 
 @dataclass
 class _Level:
-    """One reduced copy of the screen, with the integral images used for window norms."""
+    """One reduced copy of the screen, with what window norms are computed from."""
 
     image: np.ndarray
     sums: np.ndarray
     squares: np.ndarray
-    norms: dict[tuple[int, int], np.ndarray]
+    norms: dict[object, np.ndarray]
+    _squared: np.ndarray | None = None
 
     @classmethod
     def of(cls, small: np.ndarray) -> _Level:
@@ -218,14 +263,38 @@ class _Level:
             self.norms[(w, h)] = np.sqrt(np.maximum(variance, n)).astype(np.float32)
         return self.norms[(w, h)]
 
-    def correlate(self, template: np.ndarray) -> np.ndarray:
-        """Normalised correlation (as TM_CCOEFF_NORMED) of a zero-mean unit-norm template."""
-        th, tw = template.shape
-        height, width = self.image.shape
-        # filter2D correlates around the kernel's centre; keep the placements fully inside
-        full = cv2.filter2D(self.image, cv2.CV_32F, template, borderType=cv2.BORDER_REPLICATE)
-        numerator = full[th // 2 : th // 2 + height - th + 1, tw // 2 : tw // 2 + width - tw + 1]
-        return numerator / self.window_norm(tw, th)
+    def masked_norm(self, template: _CoarseTemplate) -> np.ndarray:
+        """As :meth:`window_norm`, over the template's opaque pixels only.
+
+        Without this, the wallpaper showing through a round icon's corners would count
+        in the window's spread and pull the score of the right place down.
+        """
+        assert template.mask is not None
+        if template.key not in self.norms:
+            if self._squared is None:
+                self._squared = self.image * self.image
+            n = float(template.mask.sum())
+            s1 = self._filter(self.image, template.mask)
+            s2 = self._filter(self._squared, template.mask)
+            variance = np.maximum(s2 - s1 * s1 / n, n)
+            self.norms[template.key] = np.sqrt(variance)
+        return self.norms[template.key]
+
+    def _filter(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        """Correlation of *image* with *kernel* at the placements fully inside the image."""
+        th, tw = kernel.shape
+        height, width = image.shape
+        # filter2D correlates around the kernel's centre
+        full = cv2.filter2D(image, cv2.CV_32F, kernel, borderType=cv2.BORDER_REPLICATE)
+        return full[th // 2 : th // 2 + height - th + 1, tw // 2 : tw // 2 + width - tw + 1]
+
+    def correlate(self, template: _CoarseTemplate) -> np.ndarray:
+        """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template."""
+        th, tw = template.kernel.shape
+        numerator = self._filter(self.image, template.kernel)
+        if template.mask is None:
+            return numerator / self.window_norm(tw, th)
+        return numerator / self.masked_norm(template)
 
 
 def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> _Level:
@@ -243,7 +312,7 @@ def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> 
 
 
 def _coarse_candidates(
-    grey: np.ndarray,
+    view: _Screen,
     icon: Icon,
     scales: tuple[float, float],
     keep: int,
@@ -255,15 +324,14 @@ def _coarse_candidates(
     ``_COARSE_MIN_SIDE`` pixels across: big scales on small images, so every scale costs
     about the same and far less than at full size.
     """
-    levels: dict[int, _Level] = {}
     found: list[_Candidate] = []
     for scale in _coarse_scales(scales):
         for version in icon.versions:
             side = min(version.size) * scale
             factor = max(f for f in _FACTORS if f <= max(1.0, side / _COARSE_MIN_SIDE))
-            level = _pyramid_level(grey, factor, levels)
+            level = _pyramid_level(view.grey, factor, view.levels)
             template = _coarse_template(icon, version, scale, factor)
-            th, tw = template.shape
+            th, tw = template.kernel.shape
             if th > level.image.shape[0] or tw > level.image.shape[1]:
                 continue
             scores = level.correlate(template)
@@ -279,8 +347,17 @@ def _coarse_candidates(
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
-    # the best places of every version (a small masked version must not be crowded out
-    # by a big one that correlates with every tile on screen), then of all versions
+    return _spread_places(found, icon, keep)
+
+
+def _spread_places(found: list[_Candidate], icon: Icon, keep: int) -> list[_Candidate]:
+    """The coarse candidates worth a full-resolution look, spread over places and versions.
+
+    First the best places of every version (a small masked version must not be crowded
+    out by a big one that correlates with every tile on screen), then of all versions;
+    at each place, the best candidate of each version: the version that wins at the
+    coarse level is not always the one that wins at full size.
+    """
     places: list[_Candidate] = []
     for version in icon.versions:
         own = [c for c in found if c.version is version]
@@ -294,8 +371,6 @@ def _coarse_candidates(
             break
         if all(_iou(candidate, other) < 0.3 for other in places):
             places.append(candidate)
-    # at each place, the best coarse candidate of the two most likely versions: the
-    # version that wins at the coarse level is not always the one that wins at full size
     chosen: list[_Candidate] = []
     for place in places:
         per_version: dict[str, _Candidate] = {}
@@ -312,10 +387,8 @@ def _fine_template(
     key = ("fine", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
-        w = max(3, round(version.size[0] * scale))
-        h = max(3, round(version.size[1] * scale))
-        method = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-        grey = cv2.resize(version.grey, (w, h), interpolation=method)
+        w, h = _scaled_size(version, scale)
+        grey = cv2.resize(version.grey, (w, h), interpolation=_resampling(scale))
         mask = None
         if version.mask is not None:
             mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
@@ -325,6 +398,29 @@ def _fine_template(
         icon._cache[key] = cached
     assert isinstance(cached, tuple)
     return cached
+
+
+def _colour_template(icon: Icon, version: IconVersion, scale: float) -> np.ndarray | None:
+    """The version's colour pixels at *scale*, the same size as its fine grey template."""
+    if version.colour is None:
+        return None
+    key = ("colour", version.name, round(scale, 4))
+    cached = icon._cache.get(key)
+    if cached is None:
+        cached = cv2.resize(
+            version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
+        )
+        icon._cache[key] = cached
+    assert isinstance(cached, np.ndarray)
+    return cached
+
+
+def _scaled_size(version: IconVersion, scale: float) -> tuple[int, int]:
+    return (max(3, round(version.size[0] * scale)), max(3, round(version.size[1] * scale)))
+
+
+def _resampling(scale: float) -> int:
+    return cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
 
 
 def _quick_look(grey: np.ndarray, icon: Icon, coarse: _Candidate) -> _Candidate | None:
@@ -383,6 +479,32 @@ def _match_near(
     np.nan_to_num(scores, copy=False, nan=-1.0, posinf=-1.0, neginf=-1.0)
     _, value, _, (x, y) = cv2.minMaxLoc(scores)
     return _Candidate(float(value), x0 + x, y0 + y, tw, th, scale, coarse.version, coarse.factor)
+
+
+def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:
+    """The candidate scored in colour (within a pixel of its grey place), if there is colour.
+
+    The colour score is the normalised correlation of the BGR pixels, each channel's
+    mean removed: blind to brightness, contrast and white balance like the grey score,
+    but a part that differs from its surround only in hue counts in full.
+    """
+    template = _colour_template(icon, candidate.version, candidate.scale)
+    if view.colour is None or template is None:
+        return candidate
+    _, mask = _fine_template(icon, candidate.version, candidate.scale)
+    th, tw = template.shape[:2]
+    x0, y0 = max(0, candidate.x - 1), max(0, candidate.y - 1)
+    x1 = min(view.colour.shape[1], candidate.x + tw + 1)
+    y1 = min(view.colour.shape[0], candidate.y + th + 1)
+    window = view.colour[y0:y1, x0:x1]
+    if window.shape[0] < th or window.shape[1] < tw:
+        return candidate
+    scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED, mask=mask)
+    np.nan_to_num(scores, copy=False, nan=-1.0, posinf=-1.0, neginf=-1.0)
+    _, value, _, (x, y) = cv2.minMaxLoc(scores)
+    return replace(
+        candidate, score=float(value), x=x0 + x, y=y0 + y, grey_score=candidate.score
+    )
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
