@@ -445,33 +445,53 @@ def _fine_template(
 
 @dataclass(frozen=True)
 class _ColourTemplate:
-    """A version's colour pixels at one scale, ready for :func:`_colour_correlation`.
+    """A version's colour pixels at one scale, with what its parts' correlations need.
 
-    ``centred`` has each channel's mean (over the opaque pixels) removed and is 0 where
-    transparent, so the correlation with a patch is one dot product.
+    The parts are the whole template and its four halves (top, bottom, left, right):
+    ``corners`` holds their row and column bounds; per part, the per-channel mean over
+    the opaque pixels, the norm of the pixels minus that mean, the count of opaque pixels.
     """
 
-    centred: np.ndarray
-    norm: float
-    mask: np.ndarray | None
-    opaque: int
+    pixels: np.ndarray
+    opaque: np.ndarray
+    masked: bool
+    corners: tuple[np.ndarray, np.ndarray]
+    means: np.ndarray
+    norms: np.ndarray
+    counts: np.ndarray
 
 
 def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourTemplate | None:
-    """The version's colour template at *scale*, the size of its fine grey one (cached)."""
+    """The version's colour template at *scale*, the size of its fine grey one (cached).
+
+    None for a version without colour.
+    """
     if version.colour is None:
         return None
     key = ("colour", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
         _, mask = _fine_template(icon, version, scale)
-        pixels = cv2.resize(
+        resized = cv2.resize(
             version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
-        ).astype(np.float32)
-        opaque = np.ones(pixels.shape[:2], bool) if mask is None else mask > 0
-        centred = (pixels - pixels[opaque].mean(axis=0)) * opaque[:, :, None]
-        norm = float(np.linalg.norm(centred))
-        cached = _ColourTemplate(centred, norm, mask, int(opaque.sum()))
+        )
+        h, w = resized.shape[:2]
+        opaque = np.ones((h, w), np.float32) if mask is None else (mask > 0).astype(np.float32)
+        opaque3 = cv2.merge([opaque, opaque, opaque])
+        pixels = cv2.multiply(resized.astype(np.float32), opaque3)
+        rows = np.array([[0, h], [0, h // 2], [h // 2, h], [0, h], [0, h]])
+        cols = np.array([[0, w], [0, w], [0, w], [0, w // 2], [w // 2, w]])
+        counts = _box_sums(cv2.integral(opaque, sdepth=cv2.CV_64F), rows, cols)
+        counts = np.maximum(counts, 1.0)
+        sums = _box_sums(cv2.integral(pixels, sdepth=cv2.CV_64F), rows, cols)
+        squares = _box_sums(
+            cv2.integral(cv2.multiply(pixels, pixels), sdepth=cv2.CV_64F), rows, cols
+        ).sum(axis=1)
+        means = sums / counts[:, None]
+        norms = np.sqrt(np.maximum(squares - counts * (means * means).sum(axis=1), 0.0))
+        cached = _ColourTemplate(
+            pixels, opaque3, mask is not None, (rows, cols), means, norms, counts
+        )
         icon._cache[key] = cached
     assert isinstance(cached, _ColourTemplate)
     return cached
@@ -561,25 +581,55 @@ def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:
 
     The colour score is the normalised correlation of the BGR pixels, each channel's
     mean removed: blind to brightness, contrast and white balance like the grey score,
-    but a part that differs from its surround only in hue counts in full.
+    but a part that differs from its surround only in hue counts in full. It is taken
+    as the mean of the whole icon's correlation and its worst half's (top, bottom, left,
+    right): a look-alike sharing half of the icon's artwork matches one half well and
+    the other badly, the icon itself matches both.
     """
     template = _colour_template(icon, candidate.version, candidate.scale)
     if view.colour is None or template is None or candidate.grey_score is not None:
         return candidate
-    th, tw = template.centred.shape[:2]
+    th, tw = template.opaque.shape[:2]
     patch = view.colour[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
     if patch.shape[:2] != (th, tw):
         return candidate
-    score = _colour_correlation(patch, template)
+    scores = _part_correlations(patch, template)
+    score = (float(scores[0]) + float(scores[1:].min())) / 2
     return replace(candidate, score=score, grey_score=candidate.score)
 
 
-def _colour_correlation(patch: np.ndarray, template: _ColourTemplate) -> float:
-    """Normalised correlation of a BGR patch with a colour template (channel means removed)."""
-    numerator = float(np.vdot(patch.astype(np.float32), template.centred))
-    _, spread = cv2.meanStdDev(patch, mask=template.mask)
-    norm = math.sqrt(template.opaque * float((spread * spread).sum())) * template.norm
-    return numerator / norm if norm > 1e-6 else 0.0
+def _part_correlations(patch: np.ndarray, template: _ColourTemplate) -> np.ndarray:
+    """Normalised colour correlation of *patch* with each part of the template.
+
+    Per part: (sum(p.t) - n mean_p.mean_t) over the product of the two spreads. The
+    sums over the five parts are read from integral images of p, p.t and p.p.
+    """
+    pixels: np.ndarray = patch.astype(np.float32)
+    if template.masked:
+        pixels = cv2.multiply(pixels, template.opaque)
+    rows, cols = template.corners
+    sums = _box_sums(cv2.integral(pixels, sdepth=cv2.CV_64F), rows, cols)
+    cross = _box_sums(
+        cv2.integral(cv2.multiply(pixels, template.pixels), sdepth=cv2.CV_64F), rows, cols
+    ).sum(axis=1)
+    squares = _box_sums(
+        cv2.integral(cv2.multiply(pixels, pixels), sdepth=cv2.CV_64F), rows, cols
+    ).sum(axis=1)
+    numerator = cross - (sums * template.means).sum(axis=1)
+    spread = squares - (sums * sums).sum(axis=1) / template.counts
+    norm = np.sqrt(np.maximum(spread, 0.0)) * template.norms
+    result: np.ndarray = np.where(norm > 1e-6, numerator / np.maximum(norm, 1e-6), 0.0)
+    return result
+
+
+def _box_sums(integral: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Per-channel sums over boxes ``[rows[i, 0], rows[i, 1]) x [cols[i, 0], cols[i, 1])``."""
+    top, bottom = rows[:, 0], rows[:, 1]
+    left, right = cols[:, 0], cols[:, 1]
+    total: np.ndarray = (
+        integral[bottom, right] - integral[top, right] - integral[bottom, left] + integral[top, left]
+    )
+    return total
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
