@@ -42,7 +42,8 @@ _QUICK_HALF_SIDE = 40
 _QUICK_STEPS = (1 / 1.06, 1.0, 1.06)
 """Scales (relative to the coarse one) of the quick full-resolution look at each candidate."""
 _VERSIONS_PER_PLACE = 3
-_FINE_STEPS = (1.03, 1.01)
+_FINE_STEPS = ((1.03, 2), (1.01, 1))
+"""Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
 
 
 @dataclass(frozen=True)
@@ -525,28 +526,29 @@ def _quick_look(view: _Screen, icon: Icon, coarse: _Candidate) -> _Candidate | N
 def _refine(
     grey: np.ndarray, icon: Icon, coarse: _Candidate, scales: tuple[float, float]
 ) -> _Candidate | None:
-    """Full-resolution match near a coarse candidate; the scale is climbed to its best."""
+    """Full-resolution match near a candidate, over a few scales around its own, then finer.
+
+    Each round tries the scales ``_FINE_STEPS`` apart around the best so far. The score
+    against the scale is jagged for small sharp icons (a pixel more or less), so the
+    scales are tried side by side rather than climbed. The version's own size (scale 1,
+    the most common on screen) is tried too when near.
+    """
     low, high = scales[0] * 0.97, scales[1] * 1.03
-    tried: dict[float, _Candidate | None] = {}
-
-    def score_at(scale: float) -> float:
-        key = round(scale, 4)
-        if key not in tried:
-            tried[key] = _match_near(grey, icon, coarse, scale)
-        found = tried[key]
-        return -2.0 if found is None else found.score
-
-    scale = coarse.scale
-    best = score_at(scale)
-    for step in _FINE_STEPS:
-        moved = True
-        while moved:
-            moved = False
-            for trial in (scale * step, scale / step):
-                if low <= trial <= high and score_at(trial) > best:
-                    scale, best, moved = trial, score_at(trial), True
-                    break
-    return tried[round(scale, 4)]
+    best = _match_near(grey, icon, coarse, coarse.scale)
+    if low <= 1.0 <= high and abs(math.log(coarse.scale)) <= math.log(_COARSE_STEP):
+        native = _match_near(grey, icon, coarse, 1.0)
+        if native is not None and (best is None or native.score > best.score):
+            best = native
+    for step, reach in _FINE_STEPS:
+        centre = coarse.scale if best is None else best.scale
+        for k in range(-reach, reach + 1):
+            scale = centre * step**k
+            if k == 0 or not low <= scale <= high:
+                continue
+            found = _match_near(grey, icon, coarse, scale)
+            if found is not None and (best is None or found.score > best.score):
+                best = found
+    return best
 
 
 def _match_near(
