@@ -280,32 +280,42 @@ class _Level:
 
     grey: np.ndarray
     image: np.ndarray
-    sums: np.ndarray
-    squares: np.ndarray
     norms: dict[object, np.ndarray]
     _squared: np.ndarray | None = None
 
     @classmethod
     def of(cls, small: np.ndarray) -> _Level:
-        image = small.astype(np.float32)
-        sums, squares = cv2.integral2(small, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
-        return cls(small, image, sums, squares, {})
+        return cls(small, small.astype(np.float32), {})
 
     def window_norm(self, w: int, h: int) -> np.ndarray:
         """For every placement of a w x h window: sqrt(sum of squared deviations from its mean)."""
         if (w, h) not in self.norms:
             n = w * h
-            s1 = self.sums[h:, w:] - self.sums[:-h, w:] - self.sums[h:, :-w] + self.sums[:-h, :-w]
-            s2 = (
-                self.squares[h:, w:]
-                - self.squares[:-h, w:]
-                - self.squares[h:, :-w]
-                + self.squares[:-h, :-w]
-            )
-            variance = np.maximum(s2 - s1 * s1 / n, 0.0)
+            s1 = self._box(self.image, w, h)
+            s2 = self._box(self.squared(), w, h)
+            variance = s2 - s1 * s1 / n
             # windows flatter than one grey level per pixel cannot hold an icon
             self.norms[(w, h)] = np.sqrt(np.maximum(variance, n)).astype(np.float32)
         return self.norms[(w, h)]
+
+    def squared(self) -> np.ndarray:
+        """The level's grey levels squared (float32: exact for 8-bit values)."""
+        if self._squared is None:
+            self._squared = self.image * self.image
+        return self._squared
+
+    @staticmethod
+    def _box(image: np.ndarray, w: int, h: int) -> np.ndarray:
+        """Sums over every w x h window fully inside *image* (float64 running sums)."""
+        sums = cv2.boxFilter(
+            image,
+            cv2.CV_64F,
+            (w, h),
+            anchor=(0, 0),
+            normalize=False,
+            borderType=cv2.BORDER_CONSTANT,
+        )
+        return sums[: image.shape[0] - h + 1, : image.shape[1] - w + 1]
 
     def masked_norm(self, template: _CoarseTemplate) -> np.ndarray:
         """As :meth:`window_norm`, over the template's opaque pixels only.
@@ -315,11 +325,9 @@ class _Level:
         """
         assert template.mask is not None
         if template.key not in self.norms:
-            if self._squared is None:
-                self._squared = self.image * self.image
             n = float(template.mask.sum())
             s1 = self._filter(self.image, template.mask)
-            s2 = self._filter(self._squared, template.mask)
+            s2 = self._filter(self.squared(), template.mask)
             variance = np.maximum(s2 - s1 * s1 / n, n)
             self.norms[template.key] = np.sqrt(variance)
         return self.norms[template.key]
@@ -397,32 +405,48 @@ def _coarse_candidates(
 def _spread_places(found: list[_Candidate], icon: Icon, keep: int) -> list[_Candidate]:
     """The coarse candidates worth a full-resolution look, spread over places and versions.
 
-    First the best places of every version (a small masked version must not be crowded
-    out by a big one that correlates with every tile on screen), then of all versions;
-    at each place, the best candidate of each version: the version that wins at the
-    coarse level is not always the one that wins at full size.
+    *found* is sorted best first. First the best places of every version (a small
+    masked version must not be crowded out by a big one that correlates with every tile
+    on screen), then of all versions; at each place, the best candidate of each version:
+    the version that wins at the coarse level is not always the one that wins at full size.
     """
-    places: list[_Candidate] = []
+    overlap = _iou_matrix(found) >= 0.3
+    places: list[int] = []
     for version in icon.versions:
-        own = [c for c in found if c.version is version]
-        for candidate in own[: _PLACES_PER_VERSION * 4]:
-            if sum(1 for p in places if p.version is version) >= _PLACES_PER_VERSION:
+        own = [i for i, c in enumerate(found) if c.version is version]
+        taken = 0
+        for i in own[: _PLACES_PER_VERSION * 4]:
+            if taken >= _PLACES_PER_VERSION:
                 break
-            if all(_iou(candidate, other) < 0.3 for other in places):
-                places.append(candidate)
-    for candidate in found:
+            if not overlap[i, places].any():
+                places.append(i)
+                taken += 1
+    for i in range(len(found)):
         if len(places) >= keep + _PLACES_PER_VERSION * len(icon.versions):
             break
-        if all(_iou(candidate, other) < 0.3 for other in places):
-            places.append(candidate)
+        if not overlap[i, places].any():
+            places.append(i)
     chosen: list[_Candidate] = []
     for place in places:
         per_version: dict[str, _Candidate] = {}
-        for candidate in found:
-            if _iou(candidate, place) >= 0.3 and candidate.version.name not in per_version:
-                per_version[candidate.version.name] = candidate
+        for j in np.flatnonzero(overlap[place]).tolist():
+            per_version.setdefault(found[j].version.name, found[j])
         chosen.extend(list(per_version.values())[:_VERSIONS_PER_PLACE])
     return chosen
+
+
+def _iou_matrix(candidates: list[_Candidate]) -> np.ndarray:
+    """Intersection over union of every pair of candidates' boxes."""
+    boxes = np.array([(c.x, c.y, c.w, c.h) for c in candidates], np.float64).reshape(-1, 4)
+    x0, y0 = boxes[:, 0], boxes[:, 1]
+    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
+    ix = np.clip(np.minimum(x1[:, None], x1) - np.maximum(x0[:, None], x0), 0, None)
+    iy = np.clip(np.minimum(y1[:, None], y1) - np.maximum(y0[:, None], y0), 0, None)
+    inter = ix * iy
+    area = boxes[:, 2] * boxes[:, 3]
+    union = area[:, None] + area - inter
+    result: np.ndarray = np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+    return result
 
 
 def _fine_template(
@@ -629,7 +653,10 @@ def _box_sums(integral: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.nd
     top, bottom = rows[:, 0], rows[:, 1]
     left, right = cols[:, 0], cols[:, 1]
     total: np.ndarray = (
-        integral[bottom, right] - integral[top, right] - integral[bottom, left] + integral[top, left]
+        integral[bottom, right]
+        - integral[top, right]
+        - integral[bottom, left]
+        + integral[top, left]
     )
     return total
 
