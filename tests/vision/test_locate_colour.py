@@ -70,7 +70,9 @@ def test_icon_is_told_from_its_look_alike_on_the_same_screen() -> None:
 
 def test_low_grey_contrast_icon_is_told_from_the_same_shape_in_another_hue() -> None:
     icon = Icon.from_images("files", {"v1.png": _hue_icon()})
-    yellow, bluish = (cv2.cvtColor(_hue_icon(ink=c), cv2.COLOR_BGR2GRAY) for c in (_YELLOW, _BLUISH))
+    yellow, bluish = (
+        cv2.cvtColor(_hue_icon(ink=c), cv2.COLOR_BGR2GRAY) for c in (_YELLOW, _BLUISH)
+    )
     assert float(yellow.std()) < 10 and np.abs(yellow.astype(int) - bluish).max() <= 2
     screen = text_screen([], (640, 400), background=(150, 120, 90))
     paste(screen, _hue_icon(ink=_BLUISH), 100, 250)  # the same in grey, another hue
