@@ -1,18 +1,20 @@
-"""Finding an icon on a screen: coarse-to-fine multi-scale template matching, verified in colour.
+"""Finding an icon on a screen: coarse-to-fine multi-scale template matching, scored in colour.
 
-Matching uses normalised correlation (``cv2.TM_CCOEFF_NORMED``) on grey levels, which is
+Matching uses normalised correlation (``TM_CCOEFF_NORMED``) on grey levels, which is
 blind to brightness and contrast changes. Rather than sliding every version at every
 scale over the full screen, the screen and the scaled versions are first reduced (one
 pyramid level chosen from the icon's size; masked versions are compared only where
-they are opaque, already at that level); the best few places found there are then
-matched again at full resolution, in a small window, at finer scales and with the
-alpha mask. Where both the screen and the version have colour, the refined places are
-scored again on the three colour channels: normalised correlation of the colour
-pixels (each channel's mean removed), which is still blind to brightness, contrast and
-white balance, but sees parts that differ in hue and hardly in grey (a yellow folder on
-a light tile) and tells look-alikes that share half an icon's artwork from the icon.
-The best place is always reported, found or not, so a failed step can show what came
-closest.
+they are opaque already there, and a version that grey flattens is searched on the
+colour channel where it spreads most); every place found there gets a quick look at
+half resolution, and the best are matched again at full resolution over nearby scales
+with the alpha mask. Where both the screen and the version have colour, places are
+ranked and scored in colour: normalised correlation of the BGR pixels (each channel's
+mean removed), still blind to brightness, contrast and white balance, but seeing parts
+that differ in hue and hardly in grey (a yellow folder on a light tile); the score is
+the mean of the whole icon's correlation and its worst half's, so a look-alike sharing
+half of the icon's artwork stays under the threshold. The best place is always
+reported, found or not, with the score measured there, so a failed step can show what
+came closest.
 """
 
 from __future__ import annotations
@@ -36,11 +38,13 @@ _PLACES_PER_VERSION = 2
 _COARSE_SLACK = 0.45
 """A coarse score this far below the threshold may still refine to a match."""
 _REFINE_TOP = 2
+"""Places (best colour score after the quick look first) refined at full resolution."""
 _CHANNEL_GAIN = 1.8
+"""A version is searched on a colour channel that spreads this many times more than grey."""
 _QUICK_HALF_SIDE = 40
 """Candidates at least this big (pixels) get their quick look at half resolution."""
 _QUICK_STEPS = (1 / 1.06, 1.0, 1.06)
-"""Scales (relative to the coarse one) of the quick full-resolution look at each candidate."""
+"""Scales (relative to the coarse one) of the quick look at each candidate."""
 _VERSIONS_PER_PLACE = 3
 _FINE_STEPS = ((1.03, 2), (1.01, 1))
 """Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
@@ -187,13 +191,14 @@ def _search(
 ) -> list[_Candidate]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
 
-    Every refined candidate is then verified in colour (when there is colour): its
-    score becomes the colour score, so a grey look-alike cannot pass on grey alone.
+    Every candidate looked at is scored in colour (when there is colour), so a grey
+    look-alike cannot pass on grey alone; the colour score also ranks the quick looks
+    for the full-resolution search.
     """
     view = _Screen.of(screen, region)
     coarse = _coarse_candidates(view, icon, scales, keep, coarse_floor)
-    # a quick full-resolution look at every candidate (three nearby scales), then the
-    # full scale search only for the most promising ones
+    # a quick look at every candidate (half resolution, three nearby scales), then the
+    # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c) for c in coarse) if q is not None]
     quick = sorted((_verify(view, icon, q) for q in quick), key=lambda c: -c.score)
     limit = len(quick) if refine_all else _REFINE_TOP
