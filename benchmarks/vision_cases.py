@@ -40,6 +40,8 @@ class Truth:
     """(anchor label, value right of it) for anchored reads."""
     below: list[tuple[str, str]] = field(default_factory=list)
     """(anchor line, the line below it) for anchored reads."""
+    hidden: set[str] = field(default_factory=set)
+    """Icons drawn but then (partly) covered by the dialog window: neither present nor absent."""
 
 
 @functools.cache
@@ -88,6 +90,10 @@ def _paste(canvas: np.ndarray, icon: np.ndarray, x: int, y: int, scale: float) -
     return (x, y, w, h)
 
 
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
 def _look_alike(rng: np.random.Generator) -> np.ndarray:
     """A distractor: the top of one icon on the bottom of another (same style, not the icon)."""
     a, b = rng.choice(len(ICON_NAMES), 2, replace=False)
@@ -134,6 +140,7 @@ def desktop(rng: np.random.Generator, dark: bool) -> tuple[np.ndarray, Truth]:
         draw.text((x, y), text, font=_font(SANS, 15), fill=ink)
     if rng.random() < 0.5:  # a dialog window
         dx, dy = int(rng.integers(900, 1300)), int(rng.integers(150, 600))
+        truth.hidden = {n for n, box in truth.icons.items() if _overlaps(box, (dx, dy, 521, 221))}
         fill = (45, 45, 48) if dark else (245, 245, 245)
         draw.rectangle((dx, dy, dx + 520, dy + 220), fill=fill, outline=(120, 120, 120))
         draw.text((dx + 20, dy + 20), "Software Update", font=_font(SANS, 20), fill=ink)

@@ -1,7 +1,7 @@
 """How far an OCR reading is from the expected text, knowing which mistakes OCR makes.
 
 A plain edit distance would let "Mode" match "Node" or "1.07.3" match "1.07.4". Here a
-substitution between glyphs OCR confuses (O/0, l/1/I, S/5, B/8...) costs little, any
+substitution between glyphs OCR confuses (O/0, l/1/I, S/5, B/8, g/q, ~/- ...) costs little, any
 other edit costs 1, and one digit read for another is never forgiven: versions and
 serial numbers must match exactly.
 """
@@ -14,13 +14,14 @@ _CONFUSABLE_GROUPS = (
     "s5$",
     "b8",
     "z2",
-    "g96",
+    "g96q",
     "e c",
     "uv",
     "rn",
     "a@",
     "t+f",
     "7?",
+    "~-",
 )
 _CONFUSABLE = {
     (a, b) for group in _CONFUSABLE_GROUPS for a in group for b in group if a != b and a != " " != b

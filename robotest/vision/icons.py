@@ -27,16 +27,23 @@ SIDECAR = "icon.json"
 
 @dataclass(frozen=True)
 class IconVersion:
-    """One picture of the icon: grey levels and, where it had alpha, a mask (255 = compare)."""
+    """One picture of the icon: grey levels and, where it had alpha, a mask (255 = compare).
+
+    ``colour`` keeps the BGR pixels of a coloured version (None for a grey one): matches
+    found on grey levels are verified in colour, which tells apart parts that differ in
+    hue but hardly in grey (a yellow folder on a light tile) and look-alikes.
+    """
 
     name: str
     grey: np.ndarray
     mask: np.ndarray | None
+    colour: np.ndarray | None = None
 
     @classmethod
     def from_image(cls, name: str, image: np.ndarray) -> IconVersion:
         image = check_image(image, f"icon version {name}")
         mask = None
+        colour = _colour_of(image)
         if image.ndim == 3 and image.shape[2] == 4:
             alpha = image[:, :, 3]
             if (alpha < 128).any():
@@ -55,7 +62,7 @@ class IconVersion:
             raise VisionInputError(f"icon version {name} is almost fully transparent")
         if float(visible.std()) < 2.0:
             raise VisionInputError(f"icon version {name} is a flat colour: nothing to match")
-        return cls(name=name, grey=grey, mask=mask)
+        return cls(name=name, grey=grey, mask=mask, colour=colour)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -100,6 +107,16 @@ class Icon:
             raise VisionInputError(f"icon {name} has no version")
         versions = tuple(IconVersion.from_image(k, v) for k, v in images.items())
         return cls(name=name, versions=versions, threshold=_check_threshold(threshold, name))
+
+
+def _colour_of(image: np.ndarray) -> np.ndarray | None:
+    """The BGR pixels of a colour image, or None when it is grey (all channels equal)."""
+    if image.ndim != 3 or image.shape[2] < 3:
+        return None
+    bgr = np.ascontiguousarray(image[:, :, :3])
+    if np.array_equal(bgr[:, :, 0], bgr[:, :, 1]) and np.array_equal(bgr[:, :, 1], bgr[:, :, 2]):
+        return None
+    return bgr
 
 
 def _check_threshold(value: object, source: str) -> float:

@@ -44,6 +44,9 @@ def test_a_changed_digit_never_matches(word: str, index: int, digit: str) -> Non
         ("Root", "Boot", False),
         ("1.07.4", "1.07.3", False),
         ("006", "009", False),  # 6 and 9 look alike, but a digit is never forgiven
+        ("root@ga-51:-# hostname", "root@qa-51:~# hostname", True),  # a shell prompt
+        ("root@ga-52:-# hostname", "root@qa-51:~# hostname", False),
+        ("root@qa-51:~# hostnane", "root@qa-51:~# uname", False),
     ],
 )
 def test_ocr_slips_tolerated_other_words_not(read: str, expected: str, same: bool) -> None:

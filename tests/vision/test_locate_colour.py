@@ -1,0 +1,129 @@
+"""Icon localisation beyond grey levels: look-alikes, hue-only icons, masked small versions."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from robotest.vision import Icon, find_all, locate
+
+from .conftest import icon_image, paste, text_screen
+
+# (B, G, R): a light tile (grey 200) and two inks of the same grey level (185) that
+# differ only in hue: in grey, a folder of either ink is the same faint shape
+_TILE = (200, 200, 200)
+_YELLOW = (41, 195, 220)
+_BLUISH = (210, 185, 176)
+
+
+def _noisy(image: np.ndarray, sigma: float = 2.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).astype(np.uint8)
+
+
+def _hue_icon(size: int = 64, ink: tuple[int, int, int] = _YELLOW) -> np.ndarray:
+    """A folder drawn in *ink* on a light tile, 15 grey levels apart (faint in grey)."""
+    image = np.zeros((size, size, 3), np.uint8)
+    image[:] = _TILE
+    s = size / 64
+    cv2.rectangle(image, (int(8 * s), int(14 * s)), (int(28 * s), int(22 * s)), ink, -1)
+    cv2.rectangle(image, (int(8 * s), int(20 * s)), (int(56 * s), int(50 * s)), ink, -1)
+    return image
+
+
+def _round(image: np.ndarray, size: int = 48) -> np.ndarray:
+    """*image* at *size* pixels with a round alpha mask (BGRA)."""
+    small = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+    alpha = np.zeros((size, size), np.uint8)
+    cv2.circle(alpha, (size // 2, size // 2), size // 2 - 1, 255, -1)
+    return np.dstack([small, alpha])
+
+
+def _look_alike(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """The top half of one icon on the bottom half of another."""
+    mixed = bottom.copy()
+    mixed[: top.shape[0] // 2] = top[: top.shape[0] // 2]
+    return mixed
+
+
+def test_look_alike_sharing_half_the_artwork_is_not_found() -> None:
+    target, other = icon_image(1, size=64), icon_image(2, size=64)
+    icon = Icon.from_images("target", {"v1.png": target})
+    screen = text_screen([], (640, 400), background=(90, 70, 50))
+    paste(screen, _look_alike(target, other), 300, 150)
+    match = locate(_noisy(screen), icon)
+    assert not match.found
+    assert match.box is not None and match.score < match.threshold
+
+
+def test_icon_is_told_from_its_look_alike_on_the_same_screen() -> None:
+    target, other = icon_image(1, size=64), icon_image(2, size=64)
+    icon = Icon.from_images("target", {"v1.png": target})
+    screen = text_screen([], (640, 400), background=(90, 70, 50))
+    paste(screen, _look_alike(target, other), 60, 60)
+    truth = paste(screen, target, 420, 250, scale=1.2)
+    match = locate(_noisy(screen), icon)
+    assert match.found and match.box is not None
+    assert abs(match.box[0] - truth[0]) <= 2 and abs(match.box[1] - truth[1]) <= 2
+    assert [m.box[:2] for m in find_all(_noisy(screen), icon) if m.box] == [match.box[:2]]
+
+
+def test_low_grey_contrast_icon_is_told_from_the_same_shape_in_another_hue() -> None:
+    icon = Icon.from_images("files", {"v1.png": _hue_icon()})
+    yellow, bluish = (
+        cv2.cvtColor(_hue_icon(ink=c), cv2.COLOR_BGR2GRAY) for c in (_YELLOW, _BLUISH)
+    )
+    assert float(yellow.std()) < 10 and np.abs(yellow.astype(int) - bluish).max() <= 2
+    screen = text_screen([], (640, 400), background=(150, 120, 90))
+    paste(screen, _hue_icon(ink=_BLUISH), 100, 250)  # the same in grey, another hue
+    truth = paste(screen, _hue_icon(), 333, 111)
+    match = locate(_noisy(screen, 1.5), icon)
+    assert match.found and match.box is not None
+    assert abs(match.box[0] - truth[0]) <= 2 and abs(match.box[1] - truth[1]) <= 2
+    assert len(find_all(_noisy(screen, 1.5), icon)) == 1
+
+
+def test_small_masked_low_contrast_version_is_found_on_a_dark_wallpaper() -> None:
+    folder = _hue_icon()
+    icon = Icon.from_images("files", {"v1.png": folder, "v3.png": _round(folder)})
+    screen = text_screen([], (640, 400), background=(30, 25, 20))
+    truth = paste(screen, _round(folder), 401, 201, scale=0.8)
+    match = locate(_noisy(screen), icon)
+    assert match.found and match.version == "v3.png" and match.box is not None
+    assert abs(match.box[0] - truth[0]) <= 2 and abs(match.box[1] - truth[1]) <= 2
+
+
+def test_look_alike_identical_in_grey_is_not_found() -> None:
+    def badge(ink: tuple[int, int, int]) -> np.ndarray:
+        image = np.full((64, 64, 3), _TILE, np.uint8)
+        cv2.circle(image, (32, 18), 10, (60, 60, 60), -1)  # the shared top half
+        cv2.rectangle(image, (12, 38), (52, 54), ink, -1)  # the bottom half: hue only
+        return image
+
+    icon = Icon.from_images("badge", {"v1.png": badge(_YELLOW)})
+    screen = text_screen([], (640, 400), background=(90, 70, 50))
+    paste(screen, badge(_BLUISH), 300, 150)
+    match = locate(_noisy(screen), icon)
+    assert not match.found and match.box is not None
+    assert abs(match.box[0] - 300) <= 2 and abs(match.box[1] - 150) <= 2  # the closest place
+
+
+def test_found_exactly_when_the_score_reaches_the_threshold() -> None:
+    target, other = icon_image(1, size=64), icon_image(2, size=64)
+    icon = Icon.from_images("target", {"v1.png": target})
+    screen = text_screen([], (640, 400), background=(90, 70, 50))
+    paste(screen, _look_alike(target, other), 300, 150)
+    best = locate(_noisy(screen), icon, threshold=0.2)
+    assert best.found and best.score >= 0.2
+    for limit in (best.score - 0.01, best.score + 0.01):
+        match = locate(_noisy(screen), icon, threshold=limit)
+        assert match.found == (match.score >= limit)
+        assert match.box == best.box
+
+
+def test_grey_screen_is_matched_on_grey_levels() -> None:
+    icon = Icon.from_images("target", {"v1.png": icon_image(1)})
+    screen = text_screen([], (400, 300))
+    truth = paste(screen, icon_image(1), 150, 90)
+    match = locate(cv2.cvtColor(_noisy(screen), cv2.COLOR_BGR2GRAY), icon)
+    assert match.found and match.box is not None and match.box[:2] == truth[:2]
