@@ -48,6 +48,23 @@ class PointerDevice(Protocol):
     def health(self) -> HealthNotes: ...
 
 
+BUTTON_DOWN_SECONDS = 0.02
+
+
+def click_with_buttons(device: PointerDevice, clock: Clock, interval: float, button: str,
+                       double: bool) -> None:
+    """A click as a button press and release (two, *interval* apart, for a double click).
+
+    For pointers whose link only knows buttons up and down (the USB controller, VNC).
+    """
+    for n in range(2 if double else 1):
+        if n:
+            clock.sleep(interval)
+        device.button(button, True)
+        clock.sleep(BUTTON_DOWN_SECONDS)
+        device.button(button, False)
+
+
 class StationKeyboard:
     """``station.keyboard``: presses go through the station's emergency-stop check."""
 

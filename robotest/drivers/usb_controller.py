@@ -27,6 +27,7 @@ from robotest.drivers.errors import (
 )
 from robotest.drivers.governor import Limits, SafetyGovernor
 from robotest.drivers.health import HealthNotes
+from robotest.drivers.station import click_with_buttons
 from robotest.drivers.usb_protocol import (
     BUTTONS,
     EP_IN,
@@ -234,12 +235,7 @@ class UsbPointer:
         self.controller.command(UsbCommand.BUTTON, button_payload(_button(button), down))
 
     def click(self, button: str = "left", double: bool = False) -> None:
-        for n in range(2 if double else 1):
-            if n:
-                self.clock.sleep(self.click_interval)
-            self.button(button, True)
-            self.clock.sleep(0.02)
-            self.button(button, False)
+        click_with_buttons(self, self.clock, self.click_interval, button, double)
 
     def scroll(self, dy: int) -> None:
         """Scroll *dy* wheel detents (positive: up)."""

@@ -24,7 +24,7 @@ from robotest.drivers.camera import FrameGuard, GuardedCamera
 from robotest.drivers.clock import Clock, RealClock
 from robotest.drivers.governor import SafetyGovernor
 from robotest.drivers.health import HealthNotes
-from robotest.drivers.station import Station
+from robotest.drivers.station import Station, click_with_buttons
 from robotest.drivers.vnc_config import CameraModelSpec, VncStationSpec
 from robotest.drivers.vnc_keys import VncKeys
 from robotest.drivers.vnc_link import VncLink
@@ -121,12 +121,7 @@ class VncPointer:
         self.link.pointer(*self._where(), self.buttons)
 
     def click(self, button: str = "left", double: bool = False) -> None:
-        for n in range(2 if double else 1):
-            if n:
-                self.clock.sleep(self.click_interval)
-            self.button(button, True)
-            self.clock.sleep(0.02)
-            self.button(button, False)
+        click_with_buttons(self, self.clock, self.click_interval, button, double)
 
     def scroll(self, dy: int) -> None:
         """Scroll *dy* wheel detents (positive: up): RFB buttons 4 and 5, pressed and released."""

@@ -32,6 +32,9 @@ CalibrationOption = Annotated[
         "--calibration", help="Calibration file: IMAGE is a camera frame to rectify first."
     ),
 ]
+ScreenImage = Annotated[
+    Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
+]
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -126,9 +129,7 @@ def _pattern(text: str) -> tuple[int, int]:
 
 @app.command("locate")
 def locate(
-    image: Annotated[
-        Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
-    ],
+    image: ScreenImage,
     icon: Annotated[Path, typer.Argument(help="Icon PNG, or a folder of PNG versions.")],
     region: RegionOption = None,
     calibration: CalibrationOption = None,
@@ -151,9 +152,7 @@ def locate(
 
 @app.command("ocr")
 def ocr(
-    image: Annotated[
-        Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
-    ],
+    image: ScreenImage,
     region: RegionOption = None,
     calibration: CalibrationOption = None,
     as_json: JsonFlag = False,
@@ -172,9 +171,7 @@ def ocr(
 
 @app.command("find-text")
 def find_text(
-    image: Annotated[
-        Path, typer.Argument(help="Screen image (or camera frame with --calibration).")
-    ],
+    image: ScreenImage,
     phrase: Annotated[str, typer.Argument(help="The text to find.")],
     calibration: CalibrationOption = None,
     as_json: JsonFlag = False,
