@@ -20,6 +20,8 @@ came closest.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -104,9 +106,8 @@ class _Screen:
     levels: dict[int | None, dict[int, _Level]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, screen: np.ndarray, region: Region | None) -> _Screen:
-        screen = check_image(screen, "screen")
-        area = clip_region(region, screen.shape)
+    def of(cls, screen: np.ndarray, area: Region) -> _Screen:
+        """The part *area* (already checked against the screen) of *screen*."""
         grey = crop(to_grey(screen), area)
         colour = None
         if screen.ndim == 3 and screen.shape[2] >= 3:
@@ -124,9 +125,57 @@ class _Screen:
             if channel is None or self.colour is None:
                 source = self.grey
             else:
-                source = np.ascontiguousarray(self.colour[:, :, channel])
+                source = cv2.extractChannel(self.colour, channel)
             _pyramid_level(source, factor, levels)
         return levels[factor]
+
+
+_FRAMES_KEPT = 2
+"""Screens whose grey levels, pyramids and window spreads are kept for the next queries."""
+
+
+@dataclass
+class _Frame:
+    """What the searches derived from one screen array, kept for the next queries on it.
+
+    The runtime asks for several icons on one frame, and the grey screen, its pyramid
+    and the window spreads are the same for all of them (a third of a query's time).
+    ``pixels`` is a copy of the screen: the frame's data are used only while the array
+    is the same object with the same pixels (an exact comparison, a fraction of what
+    it saves), so a screen changed in place is never searched with stale data.
+    """
+
+    source: weakref.ref[np.ndarray]
+    pixels: np.ndarray
+    views: dict[Region, _Screen] = field(default_factory=dict)
+
+    def holds(self, screen: np.ndarray) -> bool:
+        """Whether this frame was made from *screen* as it is now."""
+        return (
+            self.source() is screen
+            and self.pixels.shape == screen.shape
+            and cv2.norm(self.pixels, screen, cv2.NORM_INF) == 0
+        )
+
+
+_frames: list[_Frame] = []
+_frames_lock = threading.Lock()
+
+
+def _screen_view(screen: np.ndarray, region: Region | None) -> _Screen:
+    """The searched part of *screen*, from the frames kept when it was searched already."""
+    screen = check_image(screen, "screen")
+    area = clip_region(region, screen.shape)
+    with _frames_lock:
+        frame = next((f for f in _frames if f.holds(screen)), None)
+        if frame is None:
+            frame = _Frame(weakref.ref(screen), screen.copy())
+            alive = [f for f in _frames if f.source() is not None and f.source() is not screen]
+            _frames[:] = [frame, *alive][:_FRAMES_KEPT]
+    view = frame.views.get(area)
+    if view is None:
+        view = frame.views.setdefault(area, _Screen.of(screen, area))
+    return view
 
 
 def locate(
@@ -195,7 +244,7 @@ def _search(
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
     for the full-resolution search.
     """
-    view = _Screen.of(screen, region)
+    view = _screen_view(screen, region)
     coarse = _coarse_candidates(view, icon, scales, keep, coarse_floor)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
@@ -221,12 +270,14 @@ class _CoarseTemplate:
     """A version reduced for one pyramid level: zero mean and unit norm over its opaque part.
 
     ``mask`` (1.0 where opaque) is None for a version without transparency; transparent
-    pixels are 0 in ``kernel``, so they add nothing to the correlation.
+    pixels are 0 in ``kernel``, so they add nothing to the correlation. ``mask_key``
+    names the mask by its pixels: the window spreads under it are computed once per
+    screen level for every version with that mask, whatever its icon.
     """
 
     kernel: np.ndarray
     mask: np.ndarray | None
-    key: tuple[object, ...]
+    mask_key: bytes | None
     channel: int | None
 
 
@@ -255,7 +306,10 @@ def _coarse_template(
         if opaque is not None:
             kernel *= opaque
         norm = float(np.linalg.norm(kernel))
-        cached = _CoarseTemplate(kernel / norm if norm > 1e-6 else kernel, opaque, key, channel)
+        mask_key = None if opaque is None else f"{w}x{h}".encode() + opaque.tobytes()
+        cached = _CoarseTemplate(
+            kernel / norm if norm > 1e-6 else kernel, opaque, mask_key, channel
+        )
         icon._cache[key] = cached
     assert isinstance(cached, _CoarseTemplate)
     return cached
@@ -295,12 +349,9 @@ class _Level:
     def window_norm(self, w: int, h: int) -> np.ndarray:
         """For every placement of a w x h window: sqrt(sum of squared deviations from its mean)."""
         if (w, h) not in self.norms:
-            n = w * h
             s1 = self._box(self.image, w, h)
             s2 = self._box(self.squared(), w, h)
-            variance = s2 - s1 * s1 / n
-            # windows flatter than one grey level per pixel cannot hold an icon
-            self.norms[(w, h)] = np.sqrt(np.maximum(variance, n)).astype(np.float32)
+            self.norms[(w, h)] = _spread(s1, s2, w * h)
         return self.norms[(w, h)]
 
     def squared(self) -> np.ndarray:
@@ -328,14 +379,12 @@ class _Level:
         Without this, the wallpaper showing through a round icon's corners would count
         in the window's spread and pull the score of the right place down.
         """
-        assert template.mask is not None
-        if template.key not in self.norms:
-            n = float(template.mask.sum())
+        assert template.mask is not None and template.mask_key is not None
+        if template.mask_key not in self.norms:
             s1 = self._filter(self.image, template.mask)
             s2 = self._filter(self.squared(), template.mask)
-            variance = np.maximum(s2 - s1 * s1 / n, n)
-            self.norms[template.key] = np.sqrt(variance)
-        return self.norms[template.key]
+            self.norms[template.mask_key] = _spread(s1, s2, float(template.mask.sum()))
+        return self.norms[template.mask_key]
 
     def _filter(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
         """Correlation of *image* with *kernel* at the placements fully inside the image.
@@ -454,23 +503,76 @@ def _iou_matrix(candidates: list[_Candidate]) -> np.ndarray:
     return result
 
 
-def _fine_template(
-    icon: Icon, version: IconVersion, scale: float
-) -> tuple[np.ndarray, np.ndarray | None]:
+@dataclass(frozen=True)
+class _FineTemplate:
+    """A version at one scale, matched near candidates at full (or half) resolution.
+
+    ``mask`` (255 where compared) is None for a version without transparency, which is
+    matched on ``grey`` by OpenCV's ``TM_CCOEFF_NORMED``. A masked version is matched by
+    :func:`_masked_scores` from ``kernel`` (grey levels minus their mean over the
+    compared pixels, 0 elsewhere, unit norm), ``opaque`` (``mask`` as 1.0/0.0) and
+    ``count`` (compared pixels).
+    """
+
+    grey: np.ndarray
+    mask: np.ndarray | None
+    kernel: np.ndarray | None = None
+    opaque: np.ndarray | None = None
+    count: float = 0.0
+
+
+def _fine_template(icon: Icon, version: IconVersion, scale: float) -> _FineTemplate:
+    """The version resized to *scale* (cached on the icon)."""
     key = ("fine", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
         w, h = _scaled_size(version, scale)
         grey = cv2.resize(version.grey, (w, h), interpolation=_resampling(scale))
-        mask = None
+        cached = _FineTemplate(grey, None)
         if version.mask is not None:
             mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
             # the outline's pixels are blended with whatever is behind the icon: leave them out
             mask = cv2.erode(mask, np.ones((3, 3), np.uint8))
-        cached = (grey, mask)
+            opaque = (mask > 0).astype(np.float32)
+            kernel = (grey.astype(np.float32) - float(grey[mask > 0].mean())) * opaque
+            norm = float(np.linalg.norm(kernel))
+            kernel = kernel / norm if norm > 1e-6 else kernel
+            cached = _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
         icon._cache[key] = cached
-    assert isinstance(cached, tuple)
+    assert isinstance(cached, _FineTemplate)
     return cached
+
+
+def _masked_scores(window: np.ndarray, template: _FineTemplate) -> np.ndarray:
+    """``TM_CCOEFF_NORMED`` of a masked template at every placement inside *window*.
+
+    OpenCV's masked version of it takes about five correlations; this takes two: the
+    window with the zero-mean kernel, and the mask with the window and its square side
+    by side (one call, both spreads). The window's mean is removed first, so the squares
+    stay small and float32 keeps their differences. Windows flatter than one grey level
+    per pixel are scored as if they had that spread (OpenCV gives NaN for flat ones).
+    """
+    assert template.kernel is not None and template.opaque is not None
+    pixels = window.astype(np.float32)
+    pixels -= float(pixels.mean())
+    numerator = cv2.matchTemplate(pixels, template.kernel, cv2.TM_CCORR)
+    cols = numerator.shape[1]
+    both = cv2.matchTemplate(np.hstack([pixels, pixels * pixels]), template.opaque, cv2.TM_CCORR)
+    width = window.shape[1]
+    spread = _spread(both[:, :cols], both[:, width : width + cols], template.count)
+    scores: np.ndarray = numerator / spread
+    return scores
+
+
+def _spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
+    """sqrt(sum of squared deviations from the mean) of windows of *count* pixels.
+
+    From each window's sum and sum of squares; floored at one grey level per pixel:
+    flatter windows cannot hold an icon, and their spread is mostly rounding.
+    """
+    variance = np.maximum(squares - sums * sums / count, count)
+    result: np.ndarray = np.sqrt(variance).astype(np.float32, copy=False)
+    return result
 
 
 @dataclass(frozen=True)
@@ -501,7 +603,7 @@ def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourT
     key = ("colour", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
-        _, mask = _fine_template(icon, version, scale)
+        mask = _fine_template(icon, version, scale).mask
         resized = cv2.resize(
             version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
         )
@@ -588,8 +690,8 @@ def _match_near(
     *grey* is the screen reduced *reduce* times (1: full resolution); the candidate
     returned is in full-resolution pixels either way.
     """
-    template, mask = _fine_template(icon, coarse.version, scale / reduce)
-    th, tw = template.shape
+    template = _fine_template(icon, coarse.version, scale / reduce)
+    th, tw = template.grey.shape
     cx, cy = (coarse.x + coarse.w / 2) / reduce, (coarse.y + coarse.h / 2) / reduce
     margin = round((2 * coarse.factor + 2) / reduce)
     x0 = max(0, round(cx - tw / 2) - margin)
@@ -599,8 +701,10 @@ def _match_near(
     window = grey[y0:y1, x0:x1]
     if window.shape[0] < th or window.shape[1] < tw:
         return None
-    scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED, mask=mask)
-    np.nan_to_num(scores, copy=False, nan=-1.0, posinf=-1.0, neginf=-1.0)
+    if template.kernel is None:
+        scores = cv2.matchTemplate(window, template.grey, cv2.TM_CCOEFF_NORMED)
+    else:
+        scores = _masked_scores(window, template)
     _, value, _, (x, y) = cv2.minMaxLoc(scores)
     w, h = _scaled_size(coarse.version, scale)
     x, y = (x0 + x) * reduce, (y0 + y) * reduce
