@@ -121,7 +121,8 @@ class Tally:
         self.times: list[float] = []
         self.first: list[float] = []
         """Times of the first query on each screen (nothing cached for that screen yet)."""
-        self.answers: list[tuple[bool, tuple[int, ...] | None]] = []
+        self.answers: list[tuple[str, bool, tuple[int, ...] | None, float]] = []
+        """(query, found, box, score) of every query."""
 
     def add(self, truth: list[int] | None, box: tuple[int, ...] | None, found: bool) -> None:
         if truth is None:
@@ -156,15 +157,23 @@ def ms(values: list[float]) -> float:
 
 
 def query(module: ModuleType, screen: np.ndarray, icon: Icon, tally: Tally, truth: object,
-          first: bool) -> None:
+          first: bool, name: str) -> None:
     start = time.process_time()
     match = module.locate(screen, icon)
     spent = time.process_time() - start
     tally.times.append(spent)
     if first:
         tally.first.append(spent)
-    tally.answers.append((match.found, match.box))
+    tally.answers.append((name, match.found, match.box, match.score))
     tally.add(truth, match.box, match.found)  # type: ignore[arg-type]
+
+
+def truth_of(shown: list[Screen], where: str) -> object:
+    """The true box of a query named ``screen N: icon``."""
+    index, name = where.removeprefix("screen ").split(": ")
+    icons = shown[int(index)][1]["icons"]
+    assert isinstance(icons, dict)
+    return icons.get(name)
 
 
 def main() -> None:
@@ -186,7 +195,7 @@ def main() -> None:
         reference = reference_module(args.reference)
         searches.append((f"reference ({args.reference})", reference, Tally()))
     turn = 0
-    for screen, labels in shown:
+    for number, (screen, labels) in enumerate(shown):
         truths = labels["icons"]
         assert isinstance(truths, dict)
         firsts = {name for name, _, _ in searches}
@@ -197,7 +206,8 @@ def main() -> None:
             turn += 1
             for label, module, tally in order:
                 icon = pair[0] if module is current else pair[1]
-                query(module, screen, icon, tally, truths.get(name), label in firsts)
+                where = f"screen {number}: {name}"
+                query(module, screen, icon, tally, truths.get(name), label in firsts, where)
                 firsts.discard(label)
     print("| search | cases | recall | wrong-place matches | median CPU per query | "
           "first query on a screen |")
@@ -207,9 +217,11 @@ def main() -> None:
     if len(searches) == 2:
         ratio = ms(searches[1][2].times) / ms(searches[0][2].times)
         pairs = zip(searches[0][2].answers, searches[1][2].answers, strict=True)
-        differ = sum(a != b for a, b in pairs)
+        differ = [(a, b) for a, b in pairs if a[1:3] != b[1:3]]
         print(f"\nreference / current: {ratio:.2f}x (median per query); "
-              f"{differ} of {len(searches[0][2].answers)} answers differ (found or box)")
+              f"{len(differ)} of {len(searches[0][2].answers)} answers differ (found or box)")
+        for a, b in differ[:10]:
+            print(f"- {a[0]}: current {a[1:]} (truth {truth_of(shown, a[0])}), reference {b[1:]}")
     print(f"\nRun took {time.time() - started:.0f} s; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores.")
 
