@@ -629,15 +629,14 @@ def _spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
 class _ColourTemplate:
     """A version's colour pixels at one scale, with what its parts' correlations need.
 
-    The parts are the whole template and its four halves (top, bottom, left, right):
-    ``corners`` holds their row and column bounds; per part, the per-channel mean over
-    the opaque pixels, the norm of the pixels minus that mean, the count of opaque pixels.
+    The parts are the whole template and its four halves (top, bottom, left, right;
+    see ``_PARTS``); per part, the per-channel mean over the opaque pixels, the norm of
+    the pixels minus that mean, the count of opaque pixels.
     """
 
     pixels: np.ndarray
     opaque: np.ndarray
     masked: bool
-    corners: tuple[np.ndarray, np.ndarray]
     means: np.ndarray
     norms: np.ndarray
     counts: np.ndarray
@@ -661,19 +660,12 @@ def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourT
         opaque = np.ones((h, w), np.float32) if mask is None else (mask > 0).astype(np.float32)
         opaque3 = cv2.merge([opaque, opaque, opaque])
         pixels = cv2.multiply(resized.astype(np.float32), opaque3)
-        rows = np.array([[0, h], [0, h // 2], [h // 2, h], [0, h], [0, h]])
-        cols = np.array([[0, w], [0, w], [0, w], [0, w // 2], [w // 2, w]])
-        counts = _box_sums(cv2.integral(opaque, sdepth=cv2.CV_64F), rows, cols)
-        counts = np.maximum(counts, 1.0)
-        sums = _box_sums(cv2.integral(pixels, sdepth=cv2.CV_64F), rows, cols)
-        squares = _box_sums(
-            cv2.integral(cv2.multiply(pixels, pixels), sdepth=cv2.CV_64F), rows, cols
-        ).sum(axis=1)
+        counts, sums, squares = _part_sums(opaque3, pixels, cv2.multiply(pixels, pixels))
+        counts = np.maximum(counts[:, 0], 1.0)
         means = sums / counts[:, None]
-        norms = np.sqrt(np.maximum(squares - counts * (means * means).sum(axis=1), 0.0))
-        cached = _ColourTemplate(
-            pixels, opaque3, mask is not None, (rows, cols), means, norms, counts
-        )
+        spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
+        norms = np.sqrt(np.maximum(spread, 0.0))
+        cached = _ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts)
         icon._cache[key] = cached
     assert isinstance(cached, _ColourTemplate)
     return cached
@@ -788,38 +780,43 @@ def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:
 def _part_correlations(patch: np.ndarray, template: _ColourTemplate) -> np.ndarray:
     """Normalised colour correlation of *patch* with each part of the template.
 
-    Per part: (sum(p.t) - n mean_p.mean_t) over the product of the two spreads. The
-    sums over the five parts are read from integral images of p, p.t and p.p.
+    Per part: (sum(p.t) - n mean_p.mean_t) over the product of the two spreads, from
+    the sums of p, p.t and p.p over the part.
     """
     pixels: np.ndarray = patch.astype(np.float32)
     if template.masked:
         pixels = cv2.multiply(pixels, template.opaque)
-    rows, cols = template.corners
-    sums = _box_sums(cv2.integral(pixels, sdepth=cv2.CV_64F), rows, cols)
-    cross = _box_sums(
-        cv2.integral(cv2.multiply(pixels, template.pixels), sdepth=cv2.CV_64F), rows, cols
-    ).sum(axis=1)
-    squares = _box_sums(
-        cv2.integral(cv2.multiply(pixels, pixels), sdepth=cv2.CV_64F), rows, cols
-    ).sum(axis=1)
-    numerator = cross - (sums * template.means).sum(axis=1)
-    spread = squares - (sums * sums).sum(axis=1) / template.counts
+    sums, cross, squares = _part_sums(
+        pixels, cv2.multiply(pixels, template.pixels), cv2.multiply(pixels, pixels)
+    )
+    numerator = cross.sum(axis=1) - (sums * template.means).sum(axis=1)
+    spread = squares.sum(axis=1) - (sums * sums).sum(axis=1) / template.counts
     norm = np.sqrt(np.maximum(spread, 0.0)) * template.norms
     result: np.ndarray = np.where(norm > 1e-6, numerator / np.maximum(norm, 1e-6), 0.0)
     return result
 
 
-def _box_sums(integral: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Per-channel sums over boxes ``[rows[i, 0], rows[i, 1]) x [cols[i, 0], cols[i, 1])``."""
-    top, bottom = rows[:, 0], rows[:, 1]
-    left, right = cols[:, 0], cols[:, 1]
-    total: np.ndarray = (
-        integral[bottom, right]
-        - integral[top, right]
-        - integral[bottom, left]
-        + integral[top, left]
+_PARTS = np.array(
+    [[1, 1, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0], [0, 1, 0, 1]], np.float64
+)
+"""The parts a colour score compares (whole, top, bottom, left and right half), as sums of
+the quadrants (top left, top right, bottom left, bottom right)."""
+
+
+def _part_sums(*images: np.ndarray) -> np.ndarray:
+    """Per-channel sums of each 3-channel image over each part: images x parts x 3.
+
+    Sums over the four quadrants (``cv2.sumElems``, double precision), then added up by
+    ``_PARTS``: a third faster than integral images for these few boxes.
+    """
+    h, w = images[0].shape[:2]
+    bounds = [(0, h // 2, 0, w // 2), (0, h // 2, w // 2, w), (h // 2, h, 0, w // 2)]
+    bounds.append((h // 2, h, w // 2, w))
+    quadrants = np.array(
+        [[cv2.sumElems(image[y0:y1, x0:x1])[:3] for y0, y1, x0, x1 in bounds] for image in images]
     )
-    return total
+    result: np.ndarray = np.einsum("pq,iqc->ipc", _PARTS, quadrants)
+    return result
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
