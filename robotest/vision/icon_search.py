@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -291,12 +292,9 @@ class _CoarseTemplate:
 
     def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray:
         """The transform of ``kernel`` or ``mask`` (*part*) padded to *shape* (kept)."""
-        key = (part, *shape)
-        if key not in self.spectra:
-            pixels = self.kernel if part == "kernel" else self.mask
-            assert pixels is not None
-            self.spectra[key] = _transform(pixels, shape)
-        return self.spectra[key]
+        pixels = self.kernel if part == "kernel" else self.mask
+        assert pixels is not None
+        return _kept_transform(self.spectra, part, pixels, shape)
 
 
 def _coarse_template(
@@ -427,12 +425,9 @@ class _Level:
         if squared not in self.spectra:
             source = self.squared() if squared else self.image
             self.spectra[squared] = _transform(source, self.shape)
-        product = cv2.mulSpectrums(
-            self.spectra[squared], template.spectrum(part, self.shape), 0, conjB=True
-        )
-        full = cv2.dft(product, flags=cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
         th, tw = template.kernel.shape
-        return full[: self.image.shape[0] - th + 1, : self.image.shape[1] - tw + 1]
+        placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
+        return _correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
 
     def correlate(self, template: _CoarseTemplate) -> np.ndarray:
         """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template."""
@@ -447,8 +442,35 @@ def _transform(pixels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The discrete Fourier transform (packed, real) of *pixels* padded with 0 to *shape*."""
     padded = np.zeros(shape, np.float32)
     padded[: pixels.shape[0], : pixels.shape[1]] = pixels
-    result: np.ndarray = cv2.dft(padded)
+    result: np.ndarray = cv2.dft(padded, nonzeroRows=pixels.shape[0])
     return result
+
+
+def _kept_transform(
+    kept: dict[tuple[str, int, int], np.ndarray],
+    name: str,
+    pixels: np.ndarray,
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """The transform of a template's *pixels* at *shape*, made once and kept in *kept*."""
+    key = (name, *shape)
+    if key not in kept:
+        kept[key] = _transform(pixels, shape)
+    return kept[key]
+
+
+def _correlate(
+    spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]
+) -> np.ndarray:
+    """Correlation of an image with a kernel, from their transforms (same size).
+
+    Only the first *placements* (rows, columns): those where the kernel lies fully
+    inside the image, which the transforms' wrapping around does not reach.
+    """
+    product = cv2.mulSpectrums(spectrum, kernel, 0, conjB=True)
+    flags = cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE
+    full: np.ndarray = cv2.dft(product, flags=flags)
+    return full[: placements[0], : placements[1]]
 
 
 def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> _Level:
@@ -557,9 +579,9 @@ class _FineTemplate:
 
     ``mask`` (255 where compared) is None for a version without transparency, which is
     matched on ``grey`` by OpenCV's ``TM_CCOEFF_NORMED``. A masked version is matched by
-    :func:`_masked_scores` from ``kernel`` (grey levels minus their mean over the
+    :meth:`_Near.masked_scores` from ``kernel`` (grey levels minus their mean over the
     compared pixels, 0 elsewhere, unit norm), ``opaque`` (``mask`` as 1.0/0.0) and
-    ``count`` (compared pixels).
+    ``count`` (compared pixels), and their transforms at the sizes used (kept).
     """
 
     grey: np.ndarray
@@ -567,6 +589,9 @@ class _FineTemplate:
     kernel: np.ndarray | None = None
     opaque: np.ndarray | None = None
     count: float = 0.0
+    spectra: dict[tuple[str, int, int], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _fine_template(icon: Icon, version: IconVersion, scale: float) -> _FineTemplate:
@@ -589,29 +614,6 @@ def _fine_template(icon: Icon, version: IconVersion, scale: float) -> _FineTempl
         icon._cache[key] = cached
     assert isinstance(cached, _FineTemplate)
     return cached
-
-
-def _masked_scores(window: np.ndarray, template: _FineTemplate) -> np.ndarray:
-    """``TM_CCOEFF_NORMED`` of a masked template at every placement inside *window*.
-
-    OpenCV's masked version of it takes about five correlations; this takes two: the
-    window with the zero-mean kernel, and the mask with the window and its square side
-    by side (one call, both spreads). The window's mean is removed first, so the squares
-    stay small and float32 keeps their differences. Windows flatter than one grey level
-    per pixel are scored as if they had that spread (OpenCV gives NaN for flat ones).
-    """
-    assert template.kernel is not None and template.opaque is not None
-    height, width = window.shape
-    both = np.empty((height, 2 * width), np.float32)
-    pixels = both[:, :width]
-    np.subtract(window, cv2.mean(window)[0], out=pixels, casting="unsafe")
-    np.multiply(pixels, pixels, out=both[:, width:])
-    numerator = cv2.matchTemplate(pixels, template.kernel, cv2.TM_CCORR)
-    cols = numerator.shape[1]
-    sums = cv2.matchTemplate(both, template.opaque, cv2.TM_CCORR)
-    spread = _spread(sums[:, :cols], sums[:, width : width + cols], template.count)
-    scores: np.ndarray = numerator / spread
-    return scores
 
 
 def _spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
@@ -688,12 +690,9 @@ def _quick_look(view: _Screen, icon: Icon, coarse: _Candidate) -> _Candidate | N
     """
     reduce = 2 if min(coarse.w, coarse.h) >= _QUICK_HALF_SIDE else 1
     image = view.half() if reduce == 2 else view.grey
-    best: _Candidate | None = None
-    for step in _QUICK_STEPS:
-        found = _match_near(image, icon, coarse, coarse.scale * step, reduce)
-        if found is not None and (best is None or found.score > best.score):
-            best = found
-    return best
+    scales = [coarse.scale * step for step in _QUICK_STEPS]
+    near = _Near(image, icon, coarse, reduce, max(scales))
+    return _best(near.match(scale) for scale in scales)
 
 
 def _refine(
@@ -707,52 +706,132 @@ def _refine(
     the most common on screen) is tried too when near.
     """
     low, high = scales[0] * 0.97, scales[1] * 1.03
-    best = _match_near(grey, icon, coarse, coarse.scale)
+    first = [coarse.scale]
     if low <= 1.0 <= high and abs(math.log(coarse.scale)) <= math.log(_COARSE_STEP):
-        native = _match_near(grey, icon, coarse, 1.0)
-        if native is not None and (best is None or native.score > best.score):
-            best = native
-    for step, reach in _FINE_STEPS:
+        first.append(1.0)
+    reach = math.prod(step**steps for step, steps in _FINE_STEPS)
+    near = _Near(grey, icon, coarse, 1, min(high, max(first) * reach))
+    best = _best(near.match(scale) for scale in first)
+    for step, steps in _FINE_STEPS:
         centre = coarse.scale if best is None else best.scale
-        for k in range(-reach, reach + 1):
-            scale = centre * step**k
-            if k == 0 or not low <= scale <= high:
-                continue
-            found = _match_near(grey, icon, coarse, scale)
-            if found is not None and (best is None or found.score > best.score):
-                best = found
+        tried = [centre * step**k for k in range(-steps, steps + 1) if k != 0]
+        best = _best([best, *(near.match(s) for s in tried if low <= s <= high)])
     return best
 
 
-def _match_near(
-    grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float, reduce: int = 1
-) -> _Candidate | None:
-    """Best match of the candidate's version at *scale* around the candidate.
+def _best(candidates: Iterable[_Candidate | None]) -> _Candidate | None:
+    """The candidate with the highest score (the first of equals), None if there is none."""
+    best: _Candidate | None = None
+    for candidate in candidates:
+        if candidate is not None and (best is None or candidate.score > best.score):
+            best = candidate
+    return best
 
-    *grey* is the screen reduced *reduce* times (1: full resolution); the candidate
-    returned is in full-resolution pixels either way. The search reaches two of the
+
+class _Near:
+    """Matches of a candidate's version at several scales around it, on one screen image.
+
+    *grey* is the screen reduced *reduce* times (1: full resolution); the candidates
+    returned are in full-resolution pixels either way. Each search reaches two of the
     candidate's steps (its ``factor``) and two pixels beyond its box: a coarse
     candidate is looked for far around, one from the quick look (factor 1 or 2) near.
+
+    A masked version is scored from discrete Fourier transforms of the part of the
+    screen around the candidate that the *largest* scale searches (it holds the
+    smaller ones' windows), made once for every scale; each scale then costs three
+    products and inverse transforms, against about five correlations in OpenCV's
+    masked ``TM_CCOEFF_NORMED``, which gives the same scores.
     """
-    template = _fine_template(icon, coarse.version, scale / reduce)
-    th, tw = template.grey.shape
-    cx, cy = (coarse.x + coarse.w / 2) / reduce, (coarse.y + coarse.h / 2) / reduce
-    margin = round((2 * coarse.factor + 2) / reduce)
-    x0 = max(0, round(cx - tw / 2) - margin)
-    y0 = max(0, round(cy - th / 2) - margin)
-    x1 = min(grey.shape[1], round(cx + tw / 2) + margin + 1)
-    y1 = min(grey.shape[0], round(cy + th / 2) + margin + 1)
-    window = grey[y0:y1, x0:x1]
-    if window.shape[0] < th or window.shape[1] < tw:
-        return None
-    if template.kernel is None:
-        scores = cv2.matchTemplate(window, template.grey, cv2.TM_CCOEFF_NORMED)
-    else:
-        scores = _masked_scores(window, template)
-    _, value, _, (x, y) = cv2.minMaxLoc(scores)
-    w, h = _scaled_size(coarse.version, scale)
-    x, y = (x0 + x) * reduce, (y0 + y) * reduce
-    return _Candidate(float(value), x, y, w, h, scale, coarse.version, reduce)
+
+    def __init__(
+        self, grey: np.ndarray, icon: Icon, candidate: _Candidate, reduce: int, largest: float
+    ) -> None:
+        self.grey = grey
+        self.icon = icon
+        self.candidate = candidate
+        self.reduce = reduce
+        self.largest = largest
+        self.part: tuple[int, int, int, int] | None = None
+        self.spectra: tuple[np.ndarray, np.ndarray] | None = None
+
+    def match(self, scale: float) -> _Candidate | None:
+        """The best place of the version at *scale* near the candidate (None: no room)."""
+        coarse, reduce = self.candidate, self.reduce
+        template = _fine_template(self.icon, coarse.version, scale / reduce)
+        th, tw = template.grey.shape
+        x0, y0, x1, y1 = self._window(tw, th)
+        if y1 - y0 < th or x1 - x0 < tw:
+            return None
+        if template.kernel is None:
+            window = self.grey[y0:y1, x0:x1]
+            scores = cv2.matchTemplate(window, template.grey, cv2.TM_CCOEFF_NORMED)
+        else:
+            scores = self.masked_scores(template, (x0, y0, x1, y1))
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        w, h = _scaled_size(coarse.version, scale)
+        x, y = (x0 + x) * reduce, (y0 + y) * reduce
+        return _Candidate(float(value), x, y, w, h, scale, coarse.version, reduce)
+
+    def _window(self, tw: int, th: int) -> tuple[int, int, int, int]:
+        """Bounds (x0, y0, x1, y1) of the window searched for a tw x th template."""
+        coarse, reduce = self.candidate, self.reduce
+        cx, cy = (coarse.x + coarse.w / 2) / reduce, (coarse.y + coarse.h / 2) / reduce
+        margin = round((2 * coarse.factor + 2) / reduce)
+        x0 = max(0, round(cx - tw / 2) - margin)
+        y0 = max(0, round(cy - th / 2) - margin)
+        x1 = min(self.grey.shape[1], round(cx + tw / 2) + margin + 1)
+        y1 = min(self.grey.shape[0], round(cy + th / 2) + margin + 1)
+        return (x0, y0, x1, y1)
+
+    def masked_scores(
+        self, template: _FineTemplate, window: tuple[int, int, int, int]
+    ) -> np.ndarray:
+        """``TM_CCOEFF_NORMED`` of a masked template at every placement inside *window*.
+
+        The numerator is the correlation with the zero-mean kernel; the window's spread
+        over the opaque pixels comes from the mask's correlations with the pixels and
+        their squares. The part's mean is removed first, so the squares stay small and
+        float32 keeps their differences.
+        """
+        assert template.kernel is not None and template.opaque is not None
+        x0, y0, x1, y1 = window
+        if self.part is None or not _inside(window, self.part):
+            self._transform_part(window)
+        assert self.part is not None and self.spectra is not None
+        px, py, px1, py1 = self.part
+        shape = (cv2.getOptimalDFTSize(py1 - py), cv2.getOptimalDFTSize(px1 - px))
+        th, tw = template.kernel.shape
+        placements = (y1 - py - th + 1, x1 - px - tw + 1)
+        kernel = _kept_transform(template.spectra, "kernel", template.kernel, shape)
+        opaque = _kept_transform(template.spectra, "opaque", template.opaque, shape)
+        plain, squared = self.spectra
+        rows, cols = slice(y0 - py, None), slice(x0 - px, None)
+        numerator = _correlate(plain, kernel, placements)[rows, cols]
+        sums = _correlate(plain, opaque, placements)[rows, cols]
+        squares = _correlate(squared, opaque, placements)[rows, cols]
+        scores: np.ndarray = numerator / _spread(sums, squares, template.count)
+        return scores
+
+    def _transform_part(self, window: tuple[int, int, int, int]) -> None:
+        """Transforms of the part around the candidate searched at the largest scale.
+
+        The part also holds *window*, should a scale beyond the largest be tried.
+        """
+        largest = _fine_template(self.icon, self.candidate.version, self.largest / self.reduce)
+        bounds = self._window(largest.grey.shape[1], largest.grey.shape[0])
+        x0, y0 = min(bounds[0], window[0]), min(bounds[1], window[1])
+        x1, y1 = max(bounds[2], window[2]), max(bounds[3], window[3])
+        pixels = self.grey[y0:y1, x0:x1].astype(np.float32)
+        pixels -= float(pixels.mean())
+        shape = (cv2.getOptimalDFTSize(y1 - y0), cv2.getOptimalDFTSize(x1 - x0))
+        self.part = (x0, y0, x1, y1)
+        self.spectra = (_transform(pixels, shape), _transform(pixels * pixels, shape))
+
+
+def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) -> bool:
+    """Whether *window* (x0, y0, x1, y1) lies inside *part*."""
+    x0, y0, x1, y1 = window
+    return part[0] <= x0 and part[1] <= y0 and x1 <= part[2] and y1 <= part[3]
 
 
 def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:

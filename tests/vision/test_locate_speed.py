@@ -56,14 +56,21 @@ def test_versions_of_other_icons_with_the_same_name_keep_their_own_mask() -> Non
 
 def test_masked_scores_are_opencvs_masked_normalised_correlation() -> None:
     rng = np.random.default_rng(5)
-    window = cv2.GaussianBlur(rng.integers(0, 256, (70, 80), np.uint8), (5, 5), 1.5)
+    grey = cv2.GaussianBlur(rng.integers(0, 256, (200, 240), np.uint8), (5, 5), 1.5)
     icon = _icon(7)
-    template = search._fine_template(icon, icon.versions[0], 1.0)
-    assert template.mask is not None
-    ours = search._masked_scores(window, template)
-    theirs = cv2.matchTemplate(window, template.grey, cv2.TM_CCOEFF_NORMED, mask=template.mask)
-    assert ours.shape == theirs.shape
-    assert np.abs(ours - theirs).max() < 1e-4
+    version = icon.versions[0]
+    candidate = search._Candidate(0.5, 90, 70, 48, 48, 1.0, version, factor=4)
+    near = search._Near(grey, icon, candidate, 1, largest=1.1)
+    for scale in (0.9, 1.0, 1.1, 1.2):  # 1.2: beyond the largest, the part grows
+        template = search._fine_template(icon, version, scale)
+        th, tw = template.grey.shape
+        x0, y0, x1, y1 = window = near._window(tw, th)
+        ours = near.masked_scores(template, window)
+        theirs = cv2.matchTemplate(
+            grey[y0:y1, x0:x1], template.grey, cv2.TM_CCOEFF_NORMED, mask=template.mask
+        )
+        assert ours.shape == theirs.shape
+        assert np.abs(ours - theirs).max() < 1e-4
 
 
 def test_coarse_correlation_from_transforms_is_matchtemplates() -> None:
