@@ -15,6 +15,11 @@ the mean of the whole icon's correlation and its worst half's, so a look-alike s
 half of the icon's artwork stays under the threshold. The best place is always
 reported, found or not, with the score measured there, so a failed step can show what
 came closest.
+
+Speed: correlations over the reduced screen are computed from Fourier transforms made
+once per screen, and what a search derives from the screen (grey levels, pyramid,
+transforms, window spreads) is kept for the next queries on the same frame, which the
+runtime often makes for several icons.
 """
 
 from __future__ import annotations
@@ -180,8 +185,8 @@ def _screen_view(screen: np.ndarray, region: Region | None) -> _Screen:
             alive = [f for f in _frames if f.source() is not None and f.source() is not screen]
             _frames[:] = [frame, *alive][:_FRAMES_KEPT]
     view = frame.views.get(area)
-    if view is None:
-        view = frame.views.setdefault(area, _Screen.of(screen, area))
+    if view is None:  # made from the frame's copy: the caller's array is not held
+        view = frame.views.setdefault(area, _Screen.of(frame.pixels, area))
     return view
 
 
@@ -739,8 +744,8 @@ class _Near:
     A masked version is scored from discrete Fourier transforms of the part of the
     screen around the candidate that the *largest* scale searches (it holds the
     smaller ones' windows), made once for every scale; each scale then costs three
-    products and inverse transforms, against about five correlations in OpenCV's
-    masked ``TM_CCOEFF_NORMED``, which gives the same scores.
+    products and inverse transforms, where OpenCV's masked ``TM_CCOEFF_NORMED`` (same
+    scores) makes several correlations, each transforming the window again.
     """
 
     def __init__(
