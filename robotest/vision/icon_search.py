@@ -116,7 +116,7 @@ class _Screen:
     @classmethod
     def of(cls, screen: np.ndarray, area: Region) -> _Screen:
         """The part *area* (already checked against the screen) of *screen*."""
-        grey = crop(to_grey(screen), area)
+        grey = to_grey(crop(screen, area))
         colour = None
         if screen.ndim == 3 and screen.shape[2] >= 3:
             colour = crop(screen, area)[:, :, :3]
