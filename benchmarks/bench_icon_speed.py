@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -31,12 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import bench_vision as vision  # noqa: E402  (its cameras, calibrations and scoring rule)
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import vision_cases as cases  # noqa: E402
 
-from robotest.sim import CameraModel, CameraParams  # noqa: E402
-from robotest.vision import Calibration, CalibrationError, Icon  # noqa: E402
+from robotest.vision import Icon  # noqa: E402
 from robotest.vision import icon_search as current  # noqa: E402
 
 cv2.setNumThreads(1)
@@ -44,44 +45,18 @@ cv2.setNumThreads(1)
 Screen = tuple[np.ndarray, dict[str, object]]
 
 
-def camera(seed: int) -> CameraModel:
-    return CameraModel(seed=seed, params=CameraParams.sample(seed))
-
-
-def calibrations(cameras: int) -> dict[int, Calibration]:
-    """One calibration per camera, as the vision benchmark makes them (best of three screens)."""
-    rng = np.random.default_rng(11)
-    kept: dict[int, Calibration] = {}
-    for seed in range(cameras):
-        cam = camera(seed)
-        screens = [
-            cases.desktop(rng, False)[0],
-            cases.bios(rng, "blue")[0],
-            cases.terminal(rng, True)[0],
-        ]
-        for screen in screens:
-            try:
-                calibration = Calibration.from_frame(cam.photograph(screen), cases.SCREEN)
-            except CalibrationError:
-                continue
-            best = kept.get(seed)
-            if best is None or calibration.confidence > best.confidence:
-                kept[seed] = calibration
-    return kept
-
-
 def screens(count: int, cameras: int, cache: Path) -> list[Screen]:
     """The vision benchmark's first *count* localisation screens, rectified (cached on disk)."""
     cache.mkdir(parents=True, exist_ok=True)
     files = [cache / f"screen-{cameras}-{i:04d}.npz" for i in range(count)]
     if not all(f.is_file() for f in files):
-        made = calibrations(cameras)
+        made, _ = vision.bench_calibration(cameras)
         seeds = sorted(made)
         rng = np.random.default_rng(22)
         for index, file in enumerate(files):
             seed = seeds[index % len(seeds)]
             screen, truth = cases.desktop(rng, dark=bool(index % 2))
-            rectified = made[seed].rectify(camera(seed).photograph(screen))
+            rectified = made[seed].rectify(vision.camera(seed).photograph(screen))
             labels = {"icons": truth.icons, "hidden": sorted(truth.hidden)}
             np.savez_compressed(file, screen=rectified, truth=json.dumps(labels))
             print(f"  screens: {index + 1}/{count}", file=sys.stderr)
@@ -113,59 +88,37 @@ def reference_module(reference: str) -> ModuleType:
     return module
 
 
-class Tally:
-    """Recall, wrong places and CPU times of one search (the vision benchmark's rules)."""
+@dataclass
+class Search:
+    """One icon search under test: its answers, counted by the vision benchmark's rule."""
 
-    def __init__(self) -> None:
-        self.present = self.absent = self.correct = self.wrong = self.false_alarms = 0
-        self.times: list[float] = []
-        self.first: list[float] = []
-        """Times of the first query on each screen (nothing cached for that screen yet)."""
-        self.answers: list[tuple[str, bool, tuple[int, ...] | None, float]] = []
-        """(query, found, box, score) of every query."""
+    label: str
+    module: ModuleType
+    tally: vision.Tally = field(default_factory=vision.Tally)
+    first: list[float] = field(default_factory=list)
+    """CPU times of the first query on each screen (nothing kept for that screen yet)."""
+    answers: list[tuple[str, bool, tuple[int, ...] | None, float]] = field(default_factory=list)
+    """(query, found, box, score) of every query."""
 
-    def add(self, truth: list[int] | None, box: tuple[int, ...] | None, found: bool) -> None:
-        if truth is None:
-            self.absent += 1
-            self.false_alarms += int(found)
-            return
-        self.present += 1
-        if not found or box is None:
-            return
-        tx, ty, tw, th = truth
-        cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
-        near_x = abs(cx - (tx + tw / 2)) <= max(4, tw / 4)
-        near_y = abs(cy - (ty + th / 2)) <= max(4, th / 4)
-        if near_x and near_y:
-            self.correct += 1
-        else:
-            self.wrong += 1
-
-    def row(self, name: str) -> str:
-        recall = 100 * self.correct / max(1, self.present)
-        cases_ = self.present + self.absent
-        wrong = 100 * (self.wrong + self.false_alarms) / max(1, cases_)
-        return (
-            f"| {name} | {cases_} ({self.absent} absent) | {recall:.2f}% | {wrong:.2f}% "
-            f"({self.wrong} wrong place, {self.false_alarms} false alarms) | "
-            f"{ms(self.times):.1f} ms | {ms(self.first):.1f} ms |"
-        )
+    def row(self) -> str:
+        return f"{self.tally.row(self.label)} {ms(self.first):.1f} ms |"
 
 
 def ms(values: list[float]) -> float:
     return 1000 * statistics.median(values) if values else float("nan")
 
 
-def query(module: ModuleType, screen: np.ndarray, icon: Icon, tally: Tally, truth: object,
-          first: bool, name: str) -> None:
+def query(
+    search: Search, screen: np.ndarray, icon: Icon, truth: object, first: bool, where: str
+) -> None:
     start = time.process_time()
-    match = module.locate(screen, icon)
+    match = search.module.locate(screen, icon)
     spent = time.process_time() - start
-    tally.times.append(spent)
+    search.tally.times.append(spent)
     if first:
-        tally.first.append(spent)
-    tally.answers.append((name, match.found, match.box, match.score))
-    tally.add(truth, match.box, match.found)  # type: ignore[arg-type]
+        search.first.append(spent)
+    search.answers.append((where, match.found, match.box, match.score))
+    search.tally.add(truth, match.box, match.found)  # type: ignore[arg-type]
 
 
 def truth_of(shown: list[Screen], where: str) -> object:
@@ -190,40 +143,45 @@ def main() -> None:
         folders = cases.write_icon_folders(Path(tmp))
         # each search its own Icon objects: both keep per-icon caches on them
         icons = {name: (Icon.load(f), Icon.load(f)) for name, f in folders.items()}
-    searches = [("current", current, Tally())]
+    searches = [Search("current", current)]
     if not args.only_current:
         reference = reference_module(args.reference)
-        searches.append((f"reference ({args.reference})", reference, Tally()))
+        searches.append(Search(f"reference ({args.reference})", reference))
     turn = 0
     for number, (screen, labels) in enumerate(shown):
         truths = labels["icons"]
         assert isinstance(truths, dict)
-        firsts = {name for name, _, _ in searches}
+        firsts = {search.label for search in searches}
         for name, pair in icons.items():
             if name in labels["hidden"]:  # type: ignore[operator]
                 continue
             order = searches if turn % 2 == 0 else searches[::-1]
             turn += 1
-            for label, module, tally in order:
-                icon = pair[0] if module is current else pair[1]
+            for search in order:
+                icon = pair[0] if search.module is current else pair[1]
                 where = f"screen {number}: {name}"
-                query(module, screen, icon, tally, truths.get(name), label in firsts, where)
-                firsts.discard(label)
-    print("| search | cases | recall | wrong-place matches | median CPU per query | "
-          "first query on a screen |")
+                query(search, screen, icon, truths.get(name), search.label in firsts, where)
+                firsts.discard(search.label)
+    print(
+        "| search | cases | recall | wrong-place matches | median CPU per query | "
+        "first query on a screen |"
+    )
     print("|---|---|---|---|---|---|")
-    for label, _, tally in searches:
-        print(tally.row(label))
+    for search in searches:
+        print(search.row())
     if len(searches) == 2:
-        ratio = ms(searches[1][2].times) / ms(searches[0][2].times)
-        pairs = zip(searches[0][2].answers, searches[1][2].answers, strict=True)
+        ours, theirs = searches
+        ratio = ms(theirs.tally.times) / ms(ours.tally.times)
+        pairs = zip(ours.answers, theirs.answers, strict=True)
         differ = [(a, b) for a, b in pairs if a[1:3] != b[1:3]]
-        print(f"\nreference / current: {ratio:.2f}x (median per query); "
-              f"{len(differ)} of {len(searches[0][2].answers)} answers differ (found or box)")
+        print(
+            f"\nreference / current: {ratio:.2f}x (median per query); "
+            f"{len(differ)} of {len(ours.answers)} answers differ (found or box)"
+        )
         for a, b in differ[:10]:
             print(f"- {a[0]}: current {a[1:]} (truth {truth_of(shown, a[0])}), reference {b[1:]}")
-    print(f"\nRun took {time.time() - started:.0f} s; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} cores.")
+    took, load = time.time() - started, os.getloadavg()[0]
+    print(f"\nRun took {took:.0f} s; load average {load:.1f} on {os.cpu_count()} cores.")
 
 
 if __name__ == "__main__":
