@@ -7,7 +7,8 @@ benchmark's localisation screens, in its order: same cameras, calibrations and s
 one after the other, in alternating order, so that the load of a shared machine weighs
 on both alike. Times are CPU time on one core (OpenCV limited to one thread),
 ``time.process_time`` (nanosecond clock, not 10 ms ticks). Rectified screens are cached
-on disk (``--cache``), so repeated runs skip the camera and the calibration.
+on disk (``--cache``), so repeated runs skip the camera and the calibration (delete
+them after changing ``vision_cases.py`` or the camera model).
 
 ``--reference`` is a git revision (its ``robotest/vision/icon_search.py`` is loaded as a
 separate module) or the path of such a file.

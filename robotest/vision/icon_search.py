@@ -757,7 +757,11 @@ class _Near:
         self.reduce = reduce
         self.largest = largest
         self.part: tuple[int, int, int, int] | None = None
+        """Bounds (x0, y0, x1, y1) of the transformed part (None: not made yet)."""
+        self.shape = (0, 0)
+        """Size of its transforms."""
         self.spectra: tuple[np.ndarray, np.ndarray] | None = None
+        """Transforms of the part's pixels (mean removed) and of their squares."""
 
     def match(self, scale: float) -> _Candidate | None:
         """The best place of the version at *scale* near the candidate (None: no room)."""
@@ -803,12 +807,11 @@ class _Near:
         if self.part is None or not _inside(window, self.part):
             self._transform_part(window)
         assert self.part is not None and self.spectra is not None
-        px, py, px1, py1 = self.part
-        shape = (cv2.getOptimalDFTSize(py1 - py), cv2.getOptimalDFTSize(px1 - px))
+        px, py = self.part[:2]
         th, tw = template.kernel.shape
         placements = (y1 - py - th + 1, x1 - px - tw + 1)
-        kernel = _kept_transform(template.spectra, "kernel", template.kernel, shape)
-        opaque = _kept_transform(template.spectra, "opaque", template.opaque, shape)
+        kernel = _kept_transform(template.spectra, "kernel", template.kernel, self.shape)
+        opaque = _kept_transform(template.spectra, "opaque", template.opaque, self.shape)
         plain, squared = self.spectra
         rows, cols = slice(y0 - py, None), slice(x0 - px, None)
         numerator = _correlate(plain, kernel, placements)[rows, cols]
@@ -822,15 +825,14 @@ class _Near:
 
         The part also holds *window*, should a scale beyond the largest be tried.
         """
-        largest = _fine_template(self.icon, self.candidate.version, self.largest / self.reduce)
-        bounds = self._window(largest.grey.shape[1], largest.grey.shape[0])
+        bounds = self._window(*_scaled_size(self.candidate.version, self.largest / self.reduce))
         x0, y0 = min(bounds[0], window[0]), min(bounds[1], window[1])
         x1, y1 = max(bounds[2], window[2]), max(bounds[3], window[3])
         pixels = self.grey[y0:y1, x0:x1].astype(np.float32)
         pixels -= float(pixels.mean())
-        shape = (cv2.getOptimalDFTSize(y1 - y0), cv2.getOptimalDFTSize(x1 - x0))
         self.part = (x0, y0, x1, y1)
-        self.spectra = (_transform(pixels, shape), _transform(pixels * pixels, shape))
+        self.shape = (cv2.getOptimalDFTSize(y1 - y0), cv2.getOptimalDFTSize(x1 - x0))
+        self.spectra = (_transform(pixels, self.shape), _transform(pixels * pixels, self.shape))
 
 
 def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) -> bool:
