@@ -464,9 +464,7 @@ def _kept_transform(
     return kept[key]
 
 
-def _correlate(
-    spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]
-) -> np.ndarray:
+def _correlate(spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]) -> np.ndarray:
     """Correlation of an image with a kernel, from their transforms (same size).
 
     Only the first *placements* (rows, columns): those where the kernel lies fully
