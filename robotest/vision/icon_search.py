@@ -15,11 +15,19 @@ the mean of the whole icon's correlation and its worst half's, so a look-alike s
 half of the icon's artwork stays under the threshold. The best place is always
 reported, found or not, with the score measured there, so a failed step can show what
 came closest.
+
+Speed: correlations over the reduced screen are computed from Fourier transforms made
+once per screen, and what a search derives from the screen (grey levels, pyramid,
+transforms, window spreads) is kept for the next queries on the same frame, which the
+runtime often makes for several icons.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -90,6 +98,7 @@ class _Candidate:
     scale: float
     version: IconVersion
     factor: int = 1
+    """Screen pixels per step of the search that found it: how far off its place may be."""
     grey_score: float | None = None
     """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
 
@@ -102,12 +111,12 @@ class _Screen:
     colour: np.ndarray | None
     origin: tuple[int, int]
     levels: dict[int | None, dict[int, _Level]] = field(default_factory=dict)
+    channels: dict[int, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, screen: np.ndarray, region: Region | None) -> _Screen:
-        screen = check_image(screen, "screen")
-        area = clip_region(region, screen.shape)
-        grey = crop(to_grey(screen), area)
+    def of(cls, screen: np.ndarray, area: Region) -> _Screen:
+        """The part *area* (already checked against the screen) of *screen*."""
+        grey = to_grey(crop(screen, area))
         colour = None
         if screen.ndim == 3 and screen.shape[2] >= 3:
             colour = crop(screen, area)[:, :, :3]
@@ -121,12 +130,64 @@ class _Screen:
         """The grey screen (channel None) or one colour channel, reduced *factor* times."""
         levels = self.levels.setdefault(channel, {})
         if factor not in levels:
-            if channel is None or self.colour is None:
-                source = self.grey
-            else:
-                source = np.ascontiguousarray(self.colour[:, :, channel])
-            _pyramid_level(source, factor, levels)
+            _pyramid_level(self.plane(channel), factor, levels)
         return levels[factor]
+
+    def plane(self, channel: int | None) -> np.ndarray:
+        """The grey screen (channel None) or one colour channel, at full resolution."""
+        if channel is None or self.colour is None:
+            return self.grey
+        if channel not in self.channels:
+            self.channels[channel] = cv2.extractChannel(self.colour, channel)
+        return self.channels[channel]
+
+
+_FRAMES_KEPT = 2
+"""Screens whose grey levels, pyramids and window spreads are kept for the next queries."""
+
+
+@dataclass
+class _Frame:
+    """What the searches derived from one screen array, kept for the next queries on it.
+
+    The runtime asks for several icons on one frame, and the grey screen, its pyramid
+    and the window spreads are the same for all of them (a third of a query's time).
+    ``pixels`` is a copy of the screen: the frame's data are used only while the array
+    is the same object with the same pixels (an exact comparison, a fraction of what
+    it saves), so a screen changed in place is never searched with stale data.
+    """
+
+    source: weakref.ref[np.ndarray]
+    pixels: np.ndarray
+    views: dict[Region, _Screen] = field(default_factory=dict)
+
+    def holds(self, screen: np.ndarray) -> bool:
+        """Whether this frame was made from *screen* as it is now."""
+        return (
+            self.source() is screen
+            and self.pixels.shape == screen.shape
+            and cv2.norm(self.pixels, screen, cv2.NORM_INF) == 0
+        )
+
+
+_frames: list[_Frame] = []
+_frames_lock = threading.Lock()
+
+
+def _screen_view(screen: np.ndarray, region: Region | None) -> _Screen:
+    """The searched part of *screen*, from the frames kept when it was searched already."""
+    screen = check_image(screen, "screen")
+    area = clip_region(region, screen.shape)
+    with _frames_lock:
+        frame = next((f for f in _frames if f.holds(screen)), None)
+        if frame is None:
+            frame = _Frame(weakref.ref(screen), screen.copy())
+            alive = [f for f in _frames if f.source() is not None and f.source() is not screen]
+            _frames[:] = [frame, *alive][:_FRAMES_KEPT]
+    view = frame.views.get(area)
+    if view is None:  # made from the frame's copy: the caller's array is not held
+        view = frame.views.setdefault(area, _Screen.of(frame.pixels, area))
+    return view
 
 
 def locate(
@@ -195,7 +256,7 @@ def _search(
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
     for the full-resolution search.
     """
-    view = _Screen.of(screen, region)
+    view = _screen_view(screen, region)
     coarse = _coarse_candidates(view, icon, scales, keep, coarse_floor)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
@@ -221,13 +282,24 @@ class _CoarseTemplate:
     """A version reduced for one pyramid level: zero mean and unit norm over its opaque part.
 
     ``mask`` (1.0 where opaque) is None for a version without transparency; transparent
-    pixels are 0 in ``kernel``, so they add nothing to the correlation.
+    pixels are 0 in ``kernel``, so they add nothing to the correlation. ``mask_key``
+    names the mask by its pixels: the window spreads under it are computed once per
+    screen level for every version with that mask, whatever its icon.
     """
 
     kernel: np.ndarray
     mask: np.ndarray | None
-    key: tuple[object, ...]
+    mask_key: bytes | None
     channel: int | None
+    spectra: dict[tuple[str, int, int], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray:
+        """The transform of ``kernel`` or ``mask`` (*part*) padded to *shape* (kept)."""
+        pixels = self.kernel if part == "kernel" else self.mask
+        assert pixels is not None
+        return _kept_transform(self.spectra, part, pixels, shape)
 
 
 def _coarse_template(
@@ -255,7 +327,10 @@ def _coarse_template(
         if opaque is not None:
             kernel *= opaque
         norm = float(np.linalg.norm(kernel))
-        cached = _CoarseTemplate(kernel / norm if norm > 1e-6 else kernel, opaque, key, channel)
+        mask_key = None if opaque is None else f"{w}x{h}".encode() + opaque.tobytes()
+        cached = _CoarseTemplate(
+            kernel / norm if norm > 1e-6 else kernel, opaque, mask_key, channel
+        )
         icon._cache[key] = cached
     assert isinstance(cached, _CoarseTemplate)
     return cached
@@ -281,26 +356,36 @@ def _coarse_channel(version: IconVersion) -> int | None:
 
 @dataclass
 class _Level:
-    """One reduced copy of the screen, with what window norms are computed from."""
+    """One reduced copy of the screen, with its transforms and window spreads (kept).
+
+    Coarse correlations are computed from discrete Fourier transforms: the level's is
+    made once per frame and shared by every template, which then costs one product and
+    one inverse transform (``matchTemplate`` transforms the image again for each, and
+    took 1.4x as long).
+    """
 
     grey: np.ndarray
     image: np.ndarray
-    norms: dict[object, np.ndarray]
+    norms: dict[object, np.ndarray] = field(default_factory=dict)
+    spectra: dict[bool, np.ndarray] = field(default_factory=dict)
     _squared: np.ndarray | None = None
 
     @classmethod
     def of(cls, small: np.ndarray) -> _Level:
-        return cls(small, small.astype(np.float32), {})
+        return cls(small, small.astype(np.float32))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The size of the level's transforms (at least the level's, fast to transform)."""
+        height, width = self.image.shape
+        return (cv2.getOptimalDFTSize(height), cv2.getOptimalDFTSize(width))
 
     def window_norm(self, w: int, h: int) -> np.ndarray:
         """For every placement of a w x h window: sqrt(sum of squared deviations from its mean)."""
         if (w, h) not in self.norms:
-            n = w * h
             s1 = self._box(self.image, w, h)
             s2 = self._box(self.squared(), w, h)
-            variance = s2 - s1 * s1 / n
-            # windows flatter than one grey level per pixel cannot hold an icon
-            self.norms[(w, h)] = np.sqrt(np.maximum(variance, n)).astype(np.float32)
+            self.norms[(w, h)] = _spread(s1, s2, w * h)
         return self.norms[(w, h)]
 
     def squared(self) -> np.ndarray:
@@ -326,32 +411,69 @@ class _Level:
         """As :meth:`window_norm`, over the template's opaque pixels only.
 
         Without this, the wallpaper showing through a round icon's corners would count
-        in the window's spread and pull the score of the right place down.
+        in the window's spread and pull the score of the right place down. Kept by the
+        mask's pixels: versions of other icons often have the same mask.
         """
-        assert template.mask is not None
-        if template.key not in self.norms:
-            n = float(template.mask.sum())
-            s1 = self._filter(self.image, template.mask)
-            s2 = self._filter(self.squared(), template.mask)
-            variance = np.maximum(s2 - s1 * s1 / n, n)
-            self.norms[template.key] = np.sqrt(variance)
-        return self.norms[template.key]
+        assert template.mask is not None and template.mask_key is not None
+        if template.mask_key not in self.norms:
+            s1 = self._filter(False, template, "mask")
+            s2 = self._filter(True, template, "mask")
+            self.norms[template.mask_key] = _spread(s1, s2, float(template.mask.sum()))
+        return self.norms[template.mask_key]
 
-    def _filter(self, image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-        """Correlation of *image* with *kernel* at the placements fully inside the image.
+    def _filter(self, squared: bool, template: _CoarseTemplate, part: str) -> np.ndarray:
+        """Correlation of the level (or its square) with the template's kernel or mask.
 
-        ``matchTemplate`` (plain correlation) rather than ``filter2D``: it computes only
-        those placements and was 2-5x faster for the 9-18 pixel kernels used here.
+        Only at the placements fully inside the level, where the transforms' wrapping
+        around does not reach.
         """
-        return cv2.matchTemplate(image, kernel, cv2.TM_CCORR)
+        if squared not in self.spectra:
+            source = self.squared() if squared else self.image
+            self.spectra[squared] = _transform(source, self.shape)
+        th, tw = template.kernel.shape
+        placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
+        return _correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
 
     def correlate(self, template: _CoarseTemplate) -> np.ndarray:
         """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template."""
         th, tw = template.kernel.shape
-        numerator = self._filter(self.image, template.kernel)
+        numerator = self._filter(False, template, "kernel")
         if template.mask is None:
             return numerator / self.window_norm(tw, th)
         return numerator / self.masked_norm(template)
+
+
+def _transform(pixels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The discrete Fourier transform (packed, real) of *pixels* padded with 0 to *shape*."""
+    padded = np.zeros(shape, np.float32)
+    padded[: pixels.shape[0], : pixels.shape[1]] = pixels
+    result: np.ndarray = cv2.dft(padded, nonzeroRows=pixels.shape[0])
+    return result
+
+
+def _kept_transform(
+    kept: dict[tuple[str, int, int], np.ndarray],
+    name: str,
+    pixels: np.ndarray,
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """The transform of a template's *pixels* at *shape*, made once and kept in *kept*."""
+    key = (name, *shape)
+    if key not in kept:
+        kept[key] = _transform(pixels, shape)
+    return kept[key]
+
+
+def _correlate(spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]) -> np.ndarray:
+    """Correlation of an image with a kernel, from their transforms (same size).
+
+    Only the first *placements* (rows, columns): those where the kernel lies fully
+    inside the image, which the transforms' wrapping around does not reach.
+    """
+    product = cv2.mulSpectrums(spectrum, kernel, 0, conjB=True)
+    flags = cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE
+    full: np.ndarray = cv2.dft(product, flags=flags)
+    return full[: placements[0], : placements[1]]
 
 
 def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> _Level:
@@ -454,38 +576,72 @@ def _iou_matrix(candidates: list[_Candidate]) -> np.ndarray:
     return result
 
 
-def _fine_template(
-    icon: Icon, version: IconVersion, scale: float
-) -> tuple[np.ndarray, np.ndarray | None]:
+@dataclass(frozen=True)
+class _FineTemplate:
+    """A version at one scale, matched near candidates at full (or half) resolution.
+
+    ``mask`` (255 where compared) is None for a version without transparency, which is
+    matched on ``grey`` by OpenCV's ``TM_CCOEFF_NORMED``. A masked version is matched by
+    :meth:`_Near.masked_scores` from ``kernel`` (grey levels minus their mean over the
+    compared pixels, 0 elsewhere, unit norm), ``opaque`` (``mask`` as 1.0/0.0) and
+    ``count`` (compared pixels), and their transforms at the sizes used (kept).
+    """
+
+    grey: np.ndarray
+    mask: np.ndarray | None
+    kernel: np.ndarray | None = None
+    opaque: np.ndarray | None = None
+    count: float = 0.0
+    spectra: dict[tuple[str, int, int], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+
+def _fine_template(icon: Icon, version: IconVersion, scale: float) -> _FineTemplate:
+    """The version resized to *scale* (cached on the icon)."""
     key = ("fine", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
         w, h = _scaled_size(version, scale)
         grey = cv2.resize(version.grey, (w, h), interpolation=_resampling(scale))
-        mask = None
+        cached = _FineTemplate(grey, None)
         if version.mask is not None:
             mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
             # the outline's pixels are blended with whatever is behind the icon: leave them out
             mask = cv2.erode(mask, np.ones((3, 3), np.uint8))
-        cached = (grey, mask)
+            opaque = (mask > 0).astype(np.float32)
+            kernel = (grey.astype(np.float32) - float(grey[mask > 0].mean())) * opaque
+            norm = float(np.linalg.norm(kernel))
+            kernel = kernel / norm if norm > 1e-6 else kernel
+            cached = _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
         icon._cache[key] = cached
-    assert isinstance(cached, tuple)
+    assert isinstance(cached, _FineTemplate)
     return cached
+
+
+def _spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
+    """sqrt(sum of squared deviations from the mean) of windows of *count* pixels.
+
+    From each window's sum and sum of squares; floored at one grey level per pixel:
+    flatter windows cannot hold an icon, and their spread is mostly rounding.
+    """
+    variance = np.maximum(squares - sums * sums / count, count)
+    result: np.ndarray = np.sqrt(variance).astype(np.float32, copy=False)
+    return result
 
 
 @dataclass(frozen=True)
 class _ColourTemplate:
     """A version's colour pixels at one scale, with what its parts' correlations need.
 
-    The parts are the whole template and its four halves (top, bottom, left, right):
-    ``corners`` holds their row and column bounds; per part, the per-channel mean over
-    the opaque pixels, the norm of the pixels minus that mean, the count of opaque pixels.
+    The parts are the whole template and its four halves (top, bottom, left, right;
+    see ``_PARTS``); per part, the per-channel mean over the opaque pixels, the norm of
+    the pixels minus that mean, the count of opaque pixels.
     """
 
     pixels: np.ndarray
     opaque: np.ndarray
     masked: bool
-    corners: tuple[np.ndarray, np.ndarray]
     means: np.ndarray
     norms: np.ndarray
     counts: np.ndarray
@@ -501,7 +657,7 @@ def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourT
     key = ("colour", version.name, round(scale, 4))
     cached = icon._cache.get(key)
     if cached is None:
-        _, mask = _fine_template(icon, version, scale)
+        mask = _fine_template(icon, version, scale).mask
         resized = cv2.resize(
             version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
         )
@@ -509,19 +665,12 @@ def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourT
         opaque = np.ones((h, w), np.float32) if mask is None else (mask > 0).astype(np.float32)
         opaque3 = cv2.merge([opaque, opaque, opaque])
         pixels = cv2.multiply(resized.astype(np.float32), opaque3)
-        rows = np.array([[0, h], [0, h // 2], [h // 2, h], [0, h], [0, h]])
-        cols = np.array([[0, w], [0, w], [0, w], [0, w // 2], [w // 2, w]])
-        counts = _box_sums(cv2.integral(opaque, sdepth=cv2.CV_64F), rows, cols)
-        counts = np.maximum(counts, 1.0)
-        sums = _box_sums(cv2.integral(pixels, sdepth=cv2.CV_64F), rows, cols)
-        squares = _box_sums(
-            cv2.integral(cv2.multiply(pixels, pixels), sdepth=cv2.CV_64F), rows, cols
-        ).sum(axis=1)
+        counts, sums, squares = _part_sums(opaque3, pixels, cv2.multiply(pixels, pixels))
+        counts = np.maximum(counts[:, 0], 1.0)
         means = sums / counts[:, None]
-        norms = np.sqrt(np.maximum(squares - counts * (means * means).sum(axis=1), 0.0))
-        cached = _ColourTemplate(
-            pixels, opaque3, mask is not None, (rows, cols), means, norms, counts
-        )
+        spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
+        norms = np.sqrt(np.maximum(spread, 0.0))
+        cached = _ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts)
         icon._cache[key] = cached
     assert isinstance(cached, _ColourTemplate)
     return cached
@@ -544,12 +693,9 @@ def _quick_look(view: _Screen, icon: Icon, coarse: _Candidate) -> _Candidate | N
     """
     reduce = 2 if min(coarse.w, coarse.h) >= _QUICK_HALF_SIDE else 1
     image = view.half() if reduce == 2 else view.grey
-    best: _Candidate | None = None
-    for step in _QUICK_STEPS:
-        found = _match_near(image, icon, coarse, coarse.scale * step, reduce)
-        if found is not None and (best is None or found.score > best.score):
-            best = found
-    return best
+    scales = [coarse.scale * step for step in _QUICK_STEPS]
+    near = _Near(image, icon, coarse, reduce, max(scales))
+    return _best(near.match(scale) for scale in scales)
 
 
 def _refine(
@@ -563,48 +709,134 @@ def _refine(
     the most common on screen) is tried too when near.
     """
     low, high = scales[0] * 0.97, scales[1] * 1.03
-    best = _match_near(grey, icon, coarse, coarse.scale)
+    first = [coarse.scale]
     if low <= 1.0 <= high and abs(math.log(coarse.scale)) <= math.log(_COARSE_STEP):
-        native = _match_near(grey, icon, coarse, 1.0)
-        if native is not None and (best is None or native.score > best.score):
-            best = native
-    for step, reach in _FINE_STEPS:
+        first.append(1.0)
+    reach = math.prod(step**steps for step, steps in _FINE_STEPS)
+    near = _Near(grey, icon, coarse, 1, min(high, max(first) * reach))
+    best = _best(near.match(scale) for scale in first)
+    for step, steps in _FINE_STEPS:
         centre = coarse.scale if best is None else best.scale
-        for k in range(-reach, reach + 1):
-            scale = centre * step**k
-            if k == 0 or not low <= scale <= high:
-                continue
-            found = _match_near(grey, icon, coarse, scale)
-            if found is not None and (best is None or found.score > best.score):
-                best = found
+        tried = [centre * step**k for k in range(-steps, steps + 1) if k != 0]
+        best = _best([best, *(near.match(s) for s in tried if low <= s <= high)])
     return best
 
 
-def _match_near(
-    grey: np.ndarray, icon: Icon, coarse: _Candidate, scale: float, reduce: int = 1
-) -> _Candidate | None:
-    """Best match of the candidate's version at *scale* around the candidate.
+def _best(candidates: Iterable[_Candidate | None]) -> _Candidate | None:
+    """The candidate with the highest score (the first of equals), None if there is none."""
+    best: _Candidate | None = None
+    for candidate in candidates:
+        if candidate is not None and (best is None or candidate.score > best.score):
+            best = candidate
+    return best
 
-    *grey* is the screen reduced *reduce* times (1: full resolution); the candidate
-    returned is in full-resolution pixels either way.
+
+class _Near:
+    """Matches of a candidate's version at several scales around it, on one screen image.
+
+    *grey* is the screen reduced *reduce* times (1: full resolution); the candidates
+    returned are in full-resolution pixels either way. Each search reaches two of the
+    candidate's steps (its ``factor``) and two pixels beyond its box: a coarse
+    candidate is looked for far around, one from the quick look (factor 1 or 2) near.
+
+    A masked version is scored from discrete Fourier transforms of the part of the
+    screen around the candidate that the *largest* scale searches (it holds the
+    smaller ones' windows), made once for every scale; each scale then costs three
+    products and inverse transforms, where OpenCV's masked ``TM_CCOEFF_NORMED`` (same
+    scores) makes several correlations, each transforming the window again.
     """
-    template, mask = _fine_template(icon, coarse.version, scale / reduce)
-    th, tw = template.shape
-    cx, cy = (coarse.x + coarse.w / 2) / reduce, (coarse.y + coarse.h / 2) / reduce
-    margin = round((2 * coarse.factor + 2) / reduce)
-    x0 = max(0, round(cx - tw / 2) - margin)
-    y0 = max(0, round(cy - th / 2) - margin)
-    x1 = min(grey.shape[1], round(cx + tw / 2) + margin + 1)
-    y1 = min(grey.shape[0], round(cy + th / 2) + margin + 1)
-    window = grey[y0:y1, x0:x1]
-    if window.shape[0] < th or window.shape[1] < tw:
-        return None
-    scores = cv2.matchTemplate(window, template, cv2.TM_CCOEFF_NORMED, mask=mask)
-    np.nan_to_num(scores, copy=False, nan=-1.0, posinf=-1.0, neginf=-1.0)
-    _, value, _, (x, y) = cv2.minMaxLoc(scores)
-    w, h = _scaled_size(coarse.version, scale)
-    x, y = (x0 + x) * reduce, (y0 + y) * reduce
-    return _Candidate(float(value), x, y, w, h, scale, coarse.version, coarse.factor)
+
+    def __init__(
+        self, grey: np.ndarray, icon: Icon, candidate: _Candidate, reduce: int, largest: float
+    ) -> None:
+        self.grey = grey
+        self.icon = icon
+        self.candidate = candidate
+        self.reduce = reduce
+        self.largest = largest
+        self.part: tuple[int, int, int, int] | None = None
+        """Bounds (x0, y0, x1, y1) of the transformed part (None: not made yet)."""
+        self.shape = (0, 0)
+        """Size of its transforms."""
+        self.spectra: tuple[np.ndarray, np.ndarray] | None = None
+        """Transforms of the part's pixels (mean removed) and of their squares."""
+
+    def match(self, scale: float) -> _Candidate | None:
+        """The best place of the version at *scale* near the candidate (None: no room)."""
+        coarse, reduce = self.candidate, self.reduce
+        template = _fine_template(self.icon, coarse.version, scale / reduce)
+        th, tw = template.grey.shape
+        x0, y0, x1, y1 = self._window(tw, th)
+        if y1 - y0 < th or x1 - x0 < tw:
+            return None
+        if template.kernel is None:
+            window = self.grey[y0:y1, x0:x1]
+            scores = cv2.matchTemplate(window, template.grey, cv2.TM_CCOEFF_NORMED)
+        else:
+            scores = self.masked_scores(template, (x0, y0, x1, y1))
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        w, h = _scaled_size(coarse.version, scale)
+        x, y = (x0 + x) * reduce, (y0 + y) * reduce
+        return _Candidate(float(value), x, y, w, h, scale, coarse.version, reduce)
+
+    def _window(self, tw: int, th: int) -> tuple[int, int, int, int]:
+        """Bounds (x0, y0, x1, y1) of the window searched for a tw x th template."""
+        coarse, reduce = self.candidate, self.reduce
+        cx, cy = (coarse.x + coarse.w / 2) / reduce, (coarse.y + coarse.h / 2) / reduce
+        margin = round((2 * coarse.factor + 2) / reduce)
+        x0 = max(0, round(cx - tw / 2) - margin)
+        y0 = max(0, round(cy - th / 2) - margin)
+        x1 = min(self.grey.shape[1], round(cx + tw / 2) + margin + 1)
+        y1 = min(self.grey.shape[0], round(cy + th / 2) + margin + 1)
+        return (x0, y0, x1, y1)
+
+    def masked_scores(
+        self, template: _FineTemplate, window: tuple[int, int, int, int]
+    ) -> np.ndarray:
+        """``TM_CCOEFF_NORMED`` of a masked template at every placement inside *window*.
+
+        The numerator is the correlation with the zero-mean kernel; the window's spread
+        over the opaque pixels comes from the mask's correlations with the pixels and
+        their squares. The part's mean is removed first, so the squares stay small and
+        float32 keeps their differences.
+        """
+        assert template.kernel is not None and template.opaque is not None
+        x0, y0, x1, y1 = window
+        if self.part is None or not _inside(window, self.part):
+            self._transform_part(window)
+        assert self.part is not None and self.spectra is not None
+        px, py = self.part[:2]
+        th, tw = template.kernel.shape
+        placements = (y1 - py - th + 1, x1 - px - tw + 1)
+        kernel = _kept_transform(template.spectra, "kernel", template.kernel, self.shape)
+        opaque = _kept_transform(template.spectra, "opaque", template.opaque, self.shape)
+        plain, squared = self.spectra
+        rows, cols = slice(y0 - py, None), slice(x0 - px, None)
+        numerator = _correlate(plain, kernel, placements)[rows, cols]
+        sums = _correlate(plain, opaque, placements)[rows, cols]
+        squares = _correlate(squared, opaque, placements)[rows, cols]
+        scores: np.ndarray = numerator / _spread(sums, squares, template.count)
+        return scores
+
+    def _transform_part(self, window: tuple[int, int, int, int]) -> None:
+        """Transforms of the part around the candidate searched at the largest scale.
+
+        The part also holds *window*, should a scale beyond the largest be tried.
+        """
+        bounds = self._window(*_scaled_size(self.candidate.version, self.largest / self.reduce))
+        x0, y0 = min(bounds[0], window[0]), min(bounds[1], window[1])
+        x1, y1 = max(bounds[2], window[2]), max(bounds[3], window[3])
+        pixels = self.grey[y0:y1, x0:x1].astype(np.float32)
+        pixels -= float(pixels.mean())
+        self.part = (x0, y0, x1, y1)
+        self.shape = (cv2.getOptimalDFTSize(y1 - y0), cv2.getOptimalDFTSize(x1 - x0))
+        self.spectra = (_transform(pixels, self.shape), _transform(pixels * pixels, self.shape))
+
+
+def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) -> bool:
+    """Whether *window* (x0, y0, x1, y1) lies inside *part*."""
+    x0, y0, x1, y1 = window
+    return part[0] <= x0 and part[1] <= y0 and x1 <= part[2] and y1 <= part[3]
 
 
 def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:
@@ -632,38 +864,43 @@ def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:
 def _part_correlations(patch: np.ndarray, template: _ColourTemplate) -> np.ndarray:
     """Normalised colour correlation of *patch* with each part of the template.
 
-    Per part: (sum(p.t) - n mean_p.mean_t) over the product of the two spreads. The
-    sums over the five parts are read from integral images of p, p.t and p.p.
+    Per part: (sum(p.t) - n mean_p.mean_t) over the product of the two spreads, from
+    the sums of p, p.t and p.p over the part.
     """
     pixels: np.ndarray = patch.astype(np.float32)
     if template.masked:
         pixels = cv2.multiply(pixels, template.opaque)
-    rows, cols = template.corners
-    sums = _box_sums(cv2.integral(pixels, sdepth=cv2.CV_64F), rows, cols)
-    cross = _box_sums(
-        cv2.integral(cv2.multiply(pixels, template.pixels), sdepth=cv2.CV_64F), rows, cols
-    ).sum(axis=1)
-    squares = _box_sums(
-        cv2.integral(cv2.multiply(pixels, pixels), sdepth=cv2.CV_64F), rows, cols
-    ).sum(axis=1)
-    numerator = cross - (sums * template.means).sum(axis=1)
-    spread = squares - (sums * sums).sum(axis=1) / template.counts
+    sums, cross, squares = _part_sums(
+        pixels, cv2.multiply(pixels, template.pixels), cv2.multiply(pixels, pixels)
+    )
+    numerator = cross.sum(axis=1) - (sums * template.means).sum(axis=1)
+    spread = squares.sum(axis=1) - (sums * sums).sum(axis=1) / template.counts
     norm = np.sqrt(np.maximum(spread, 0.0)) * template.norms
     result: np.ndarray = np.where(norm > 1e-6, numerator / np.maximum(norm, 1e-6), 0.0)
     return result
 
 
-def _box_sums(integral: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Per-channel sums over boxes ``[rows[i, 0], rows[i, 1]) x [cols[i, 0], cols[i, 1])``."""
-    top, bottom = rows[:, 0], rows[:, 1]
-    left, right = cols[:, 0], cols[:, 1]
-    total: np.ndarray = (
-        integral[bottom, right]
-        - integral[top, right]
-        - integral[bottom, left]
-        + integral[top, left]
+_PARTS = np.array(
+    [[1, 1, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0], [0, 1, 0, 1]], np.float64
+)
+"""The parts a colour score compares (whole, top, bottom, left and right half), as sums of
+the quadrants (top left, top right, bottom left, bottom right)."""
+
+
+def _part_sums(*images: np.ndarray) -> np.ndarray:
+    """Per-channel sums of each 3-channel image over each part: images x parts x 3.
+
+    Sums over the four quadrants (``cv2.sumElems``, double precision), then added up by
+    ``_PARTS``: a third faster than integral images for these few boxes.
+    """
+    h, w = images[0].shape[:2]
+    bounds = [(0, h // 2, 0, w // 2), (0, h // 2, w // 2, w), (h // 2, h, 0, w // 2)]
+    bounds.append((h // 2, h, w // 2, w))
+    quadrants = np.array(
+        [[cv2.sumElems(image[y0:y1, x0:x1])[:3] for y0, y1, x0, x1 in bounds] for image in images]
     )
-    return total
+    result: np.ndarray = np.einsum("pq,iqc->ipc", _PARTS, quadrants)
+    return result
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
