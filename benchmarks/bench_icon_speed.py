@@ -179,6 +179,7 @@ def main() -> None:
             f"\nreference / current: {ratio:.2f}x (median per query); "
             f"{len(differ)} of {len(ours.answers)} answers differ (found or box)"
         )
+        differ.sort(key=lambda pair: pair[0][1] == pair[1][1])  # found or not first
         for a, b in differ[:10]:
             print(f"- {a[0]}: current {a[1:]} (truth {truth_of(shown, a[0])}), reference {b[1:]}")
     took, load = time.time() - started, os.getloadavg()[0]
