@@ -10,15 +10,14 @@ one line (PSM 7), a block (PSM 6), or a sparse whole screen (PSM 11).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Literal
 
 import cv2
 import numpy as np
 
-from robotest.vision.errors import OcrError
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+from robotest.vision.tesseract import read_words
 
 Layout = Literal["auto", "line", "block", "sparse"]
 _PSM = {"line": 7, "block": 6, "sparse": 11}
@@ -27,9 +26,8 @@ _TARGET_HEIGHT = 26.0
 _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
 _MAX_UPSCALE = 4.0
-_CONFIG = "--oem 1 -c load_system_dawg=0 -c load_freq_dawg=0"
-"""LSTM engine; no word dictionaries, so versions and serial numbers are read as shown."""
-_TIMEOUT_S = 30
+_BORDER = 10
+"""White pixels around the prepared image: Tesseract misses ink that touches the edge."""
 _MIN_INK_CONTRAST = 20  # grey levels of detail; below it a region is blank (is_blank)
 
 
@@ -101,7 +99,9 @@ def prepare(
     top = max(24.0, float(np.percentile(difference, 99.5)))
     normalised = 255 - np.clip(difference * (255.0 / top), 0, 255).astype(np.uint8)
     return Prepared(
-        image=cv2.copyMakeBorder(normalised, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255),
+        image=cv2.copyMakeBorder(
+            normalised, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
+        ),
         scale=scale,
         text_height=height,
     )
@@ -160,8 +160,11 @@ def is_blank(grey: np.ndarray) -> bool:
     keeps only slow changes: vignetting, a glare spot on a dark screen) is compared
     with ``_MIN_INK_CONTRAST``.
     """
-    small = grey if grey.shape[0] < 400 else cv2.resize(
-        grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    small = (
+        grey
+        if grey.shape[0] < 400
+        else cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    )
     smooth = cv2.GaussianBlur(small, (0, 0), 0.7).astype(np.int16)
     slow = cv2.GaussianBlur(small, (0, 0), 6.0).astype(np.int16)
     return int(np.abs(smooth - slow).max()) < _MIN_INK_CONTRAST
@@ -174,33 +177,14 @@ def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
 
 
 def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
-    import pytesseract
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one thread: far faster on a busy machine
-    try:
-        data = pytesseract.image_to_data(
-            prepared.image,
-            config=f"{_CONFIG} --psm {psm}",
-            output_type=pytesseract.Output.DICT,
-            timeout=_TIMEOUT_S,
-        )
-    except pytesseract.TesseractNotFoundError:
-        raise OcrError("tesseract is not installed (apt-get install tesseract-ocr)") from None
-    except (pytesseract.TesseractError, RuntimeError) as exc:
-        raise OcrError(f"tesseract failed: {str(exc).strip().splitlines()[-1:]}") from None
+    """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels."""
     words = []
-    for i, raw in enumerate(data["text"]):
-        text = raw.strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        s = prepared.scale
-        x = (data["left"][i] - 10) / s + area[0]
-        y = (data["top"][i] - 10) / s + area[1]
-        w = data["width"][i] / s
-        h = data["height"][i] / s
-        box = (round(x), round(y), max(1, round(w)), max(1, round(h)))
-        words.append(Word(text=text, box=box, conf=conf / 100.0))
+    s = prepared.scale
+    for raw in read_words(prepared.image, psm):
+        x = (raw.left - _BORDER) / s + area[0]
+        y = (raw.top - _BORDER) / s + area[1]
+        box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
+        words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0))
     return words
 
 
