@@ -15,7 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ INIT_VARIABLES = (("load_system_dawg", "0"), ("load_freq_dawg", "0"))
 _QUIET = (("debug_file", os.devnull),)
 """The library's notes ("Estimating resolution as 233") go nowhere, as the command's do."""
 _OEM_LSTM_ONLY = 1
+_WORD, _SYMBOL = 3, 4  # levels of Tesseract's result iterator
 _TIMEOUT_S = 30  # the command only; the library is not interrupted
 _MISSING = "tesseract is not installed (apt-get install tesseract-ocr)"
 
@@ -40,6 +41,12 @@ class RawWord:
     width: int
     height: int
     conf: float
+    symbols: tuple[tuple[int, int], ...] = ()
+    """Left and right edge of each character (the library reports them; the command not)."""
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
 
 
 def read_words(image: np.ndarray, psm: int) -> list[RawWord]:
@@ -48,21 +55,7 @@ def read_words(image: np.ndarray, psm: int) -> list[RawWord]:
     library = _library()
     if library is None:
         return _read_with_command(image, psm)
-    return _parse_tsv(_engine(library).tsv(image, psm))
-
-
-def _parse_tsv(tsv: str) -> list[RawWord]:
-    """Word rows (level 5) of Tesseract's TSV output, empty and unrecognised ones left out."""
-    words = []
-    for row in tsv.splitlines():
-        fields = row.split("\t")
-        if len(fields) < 12 or fields[0] != "5":
-            continue
-        text, conf = fields[11].strip(), float(fields[10])
-        if text and conf >= 0:
-            left, top, width, height = (int(v) for v in fields[6:10])
-            words.append(RawWord(text, left, top, width, height, conf))
-    return words
+    return _engine(library).words(image, psm)
 
 
 def _read_with_command(image: np.ndarray, psm: int) -> list[RawWord]:
@@ -112,6 +105,7 @@ def _load_library() -> ctypes.CDLL | None:
     except OSError:
         return None
     handle, text, string = ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p
+    iterator, box = ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)
     strings = ctypes.POINTER(ctypes.c_char_p)
     signatures = {
         "TessBaseAPICreate": ([], handle),
@@ -136,7 +130,15 @@ def _load_library() -> ctypes.CDLL | None:
             [handle, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int],
             None,
         ),
-        "TessBaseAPIGetTsvText": ([handle, ctypes.c_int], text),
+        "TessBaseAPIRecognize": ([handle, ctypes.c_void_p], ctypes.c_int),
+        "TessBaseAPIGetIterator": ([handle], iterator),
+        "TessResultIteratorGetPageIterator": ([iterator], iterator),
+        "TessPageIteratorIsAtBeginningOf": ([iterator, ctypes.c_int], ctypes.c_bool),
+        "TessPageIteratorBoundingBox": ([iterator, ctypes.c_int, *[box] * 4], ctypes.c_bool),
+        "TessResultIteratorGetUTF8Text": ([iterator, ctypes.c_int], text),
+        "TessResultIteratorConfidence": ([iterator, ctypes.c_int], ctypes.c_float),
+        "TessResultIteratorNext": ([iterator, ctypes.c_int], ctypes.c_bool),
+        "TessResultIteratorDelete": ([iterator], None),
         "TessBaseAPIClear": ([handle], None),
         "TessDeleteText": ([text], None),
         "TessBaseAPIEnd": ([handle], None),
@@ -169,29 +171,63 @@ class _Engine:
         for name, value in _QUIET:  # not taken at initialisation
             lib.TessBaseAPISetVariable(self._handle, name.encode(), value.encode())
 
-    def tsv(self, image: np.ndarray, psm: int) -> str:
-        """Tesseract's TSV output for a grey uint8 *image*."""
+    def words(self, image: np.ndarray, psm: int) -> list[RawWord]:
+        """The words read on a grey uint8 *image*, each with its characters' edges."""
         pixels = np.ascontiguousarray(image, dtype=np.uint8)
         if pixels.ndim != 2:
             raise OcrError(f"tesseract needs a grey image, got shape {pixels.shape}")
-        lib = self._lib
-        lib.TessBaseAPISetPageSegMode(self._handle, psm)
-        lib.TessBaseAPISetImage(
-            self._handle,
-            pixels.ctypes.data,
-            pixels.shape[1],
-            pixels.shape[0],
-            1,
-            pixels.strides[0],
-        )
-        result = lib.TessBaseAPIGetTsvText(self._handle, 0)
-        lib.TessBaseAPIClear(self._handle)
-        if not result:
-            raise OcrError("tesseract failed to recognise the image")
+        lib, handle = self._lib, self._handle
+        lib.TessBaseAPISetPageSegMode(handle, psm)
+        height, width = pixels.shape
+        lib.TessBaseAPISetImage(handle, pixels.ctypes.data, width, height, 1, pixels.strides[0])
         try:
-            return ctypes.string_at(result).decode("utf-8", "replace")
+            if lib.TessBaseAPIRecognize(handle, None) != 0:
+                raise OcrError("tesseract failed to recognise the image")
+            iterator = lib.TessBaseAPIGetIterator(handle)
+            if not iterator:
+                return []
+            try:
+                return self._collect(iterator)
+            finally:
+                lib.TessResultIteratorDelete(iterator)
         finally:
-            lib.TessDeleteText(result)
+            lib.TessBaseAPIClear(handle)
+
+    def _collect(self, iterator: int) -> list[RawWord]:
+        """Walk the result character by character; empty and unrecognised words are left out."""
+        lib = self._lib
+        page = lib.TessResultIteratorGetPageIterator(iterator)
+        words: list[RawWord] = []
+        while True:
+            if lib.TessPageIteratorIsAtBeginningOf(page, _WORD):
+                box = self._box(page, _WORD)
+                conf = float(lib.TessResultIteratorConfidence(iterator, _WORD))
+                text = self._text(iterator, _WORD)
+                if text and box is not None and conf >= 0:
+                    left, top, right, bottom = box
+                    words.append(RawWord(text, left, top, right - left, bottom - top, conf))
+            symbol = self._box(page, _SYMBOL)
+            if words and symbol is not None and words[-1].left <= symbol[0] < words[-1].right:
+                word = words[-1]
+                words[-1] = replace(word, symbols=(*word.symbols, (symbol[0], symbol[2])))
+            if not lib.TessResultIteratorNext(iterator, _SYMBOL):
+                return words
+
+    def _text(self, iterator: int, level: int) -> str:
+        pointer = self._lib.TessResultIteratorGetUTF8Text(iterator, level)
+        if not pointer:
+            return ""
+        try:
+            return ctypes.string_at(pointer).decode("utf-8", "replace").strip()
+        finally:
+            self._lib.TessDeleteText(pointer)
+
+    def _box(self, page: int, level: int) -> tuple[int, int, int, int] | None:
+        edges = [ctypes.c_int() for _ in range(4)]
+        if not self._lib.TessPageIteratorBoundingBox(page, level, *map(ctypes.byref, edges)):
+            return None
+        left, top, right, bottom = (e.value for e in edges)
+        return left, top, right, bottom
 
     def close(self) -> None:
         self._lib.TessBaseAPIEnd(self._handle)
