@@ -1,4 +1,4 @@
-"""Reading text with Tesseract (LSTM engine through pytesseract), after preparing the image.
+"""Reading text with Tesseract (LSTM engine, see :mod:`.tesseract`), after preparing the image.
 
 Tesseract reads best dark text on a white background with characters 20-30 pixels tall.
 Screens show small text, sometimes light on dark. :func:`prepare` therefore upscales
@@ -36,7 +36,7 @@ _PITCH_TOLERANCE = 0.25
 _BORDER = 10
 """White pixels around the prepared image: Tesseract misses ink that touches the edge."""
 _MIN_STROKE_CONTRAST = 24.0  # grey levels: fainter differences are not stretched to black
-STROKE_PERCENTILE = 90.0
+_STROKE_PERCENTILE = 90.0
 _MIN_INK_CONTRAST = 20  # grey levels of detail; below it a region is blank (is_blank)
 
 
@@ -132,7 +132,7 @@ def _stroke_contrast(difference: np.ndarray) -> float:
     ink = difference[difference > level]
     if ink.size == 0:
         return _MIN_STROKE_CONTRAST
-    return max(_MIN_STROKE_CONTRAST, float(np.percentile(ink, STROKE_PERCENTILE)))
+    return max(_MIN_STROKE_CONTRAST, float(np.percentile(ink, _STROKE_PERCENTILE)))
 
 
 def ink_mask(grey: np.ndarray, glyph_height: float) -> np.ndarray:
@@ -194,8 +194,8 @@ def _reread_line(grey: np.ndarray, area: Region, words: list[Word]) -> list[Word
 
     Tesseract now and then returns nothing, or a low-confidence guess, for a line it
     reads well a little larger or smaller (``6.80``: nothing at 26 pixels, 0.96 at 20);
-    reading again costs about 10 ms a scale. Measured on 500 anchored reads: a third
-    fewer character errors; a read that was sure is never replaced.
+    reading again costs about 10 ms a scale. On 490 anchored reads of two sets of camera
+    frames, 78 character errors became 65; a read that was sure is never replaced.
     """
     best = words
     for height in _RETRY_HEIGHTS:
