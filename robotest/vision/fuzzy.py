@@ -81,9 +81,11 @@ def tolerance(expected: str) -> float:
 
 
 def word_distance(read: str, expected: str) -> float:
-    """:func:`ocr_distance`, ignoring punctuation OCR attached around the word (``Version:``)."""
-    stripped = read.strip(":;,.'\"")
-    return min(ocr_distance(read, expected), ocr_distance(stripped, expected))
+    """:func:`ocr_distance`, ignoring punctuation OCR attached around the word (``Version:``)
+    and a label's colon that it missed (``Build:`` read as ``Build``)."""
+    reads = (read, read.strip(":;,.'\""))
+    expectations = (expected, expected.rstrip(":") or expected)
+    return min(ocr_distance(a, b) for a in reads for b in expectations)
 
 
 def matches(read: str, expected: str) -> bool:

@@ -129,24 +129,7 @@ def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str
     target = _nearest_text(to_grey(screen), area, anchor_box, side)
     if target is None:
         return ""
-    result = ocr(screen, target, layout="line")
-    return join_words(list(result.words))
-
-
-def join_words(words: list[Word]) -> str:
-    """Words of one line as text; pieces closer than a third of their height are one word.
-
-    OCR sometimes splits "QA-7499" into "QA-" and "7499": their gap is far narrower than
-    a space between words.
-    """
-    if not words:
-        return ""
-    height = float(np.median([w.box[3] for w in words]))
-    text = words[0].text
-    for previous, word in zip(words, words[1:], strict=False):
-        gap = word.box[0] - (previous.box[0] + previous.box[2])
-        text += ("" if gap < 0.3 * height else " ") + word.text
-    return text
+    return ocr(screen, target, layout="line").text
 
 
 def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
@@ -155,13 +138,16 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
     line_height = anchor[3]
     ink = ink_mask(grey[y : y + h, x : x + w], line_height) > 0
     if side in ("below", "above"):
-        rows = _runs(np.any(ink, axis=1), max(2, line_height // 3))
+        rows = _text_lines(ink, line_height)
         if not rows:
             return None
         top, bottom = rows[0] if side == "below" else rows[-1]
         ink = ink[top:bottom]
         y, h = y + top, bottom - top
-    columns = _runs(np.any(ink, axis=0), round(1.6 * line_height))
+    profile = np.any(ink, axis=0)
+    if side in ("right_of", "left_of"):
+        profile = _without_anchor_rest(profile, line_height, side)
+    columns = _runs(profile, round(1.6 * line_height))
     if not columns:
         return None
     if side == "right_of":
@@ -176,6 +162,52 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
     y0, y1 = max(area[1], y - pad), min(area[1] + area[3], y + h + pad)
     return clip_region((x0, y0, x1 - x0, y1 - y0), grey.shape)
+
+
+def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np.ndarray:
+    """The column profile with the end of the anchor's own word taken out.
+
+    Whole-screen OCR may read a label short (``Build:`` as ``Buil``); its box then ends
+    inside the word, and the rest (``d:``) starts right at the edge of the region beside
+    it, where it would be read as part of the value. Ink touching that edge, up to the
+    first gap as wide as a space, belongs to the anchor.
+    """
+    columns = profile if side == "right_of" else profile[::-1]
+    if not columns[:2].any():
+        return profile
+    words = _runs(columns, max(2, round(0.4 * line_height)))
+    if len(words) < 2:
+        return profile
+    cleared = columns.copy()
+    cleared[: words[0][1]] = False
+    return cleared if side == "right_of" else cleared[::-1]
+
+
+def _text_lines(ink: np.ndarray, line_height: int) -> list[tuple[int, int]]:
+    """[top, bottom) of each line of text in *ink*, top to bottom.
+
+    Rows with ink, gaps of up to a third of a line bridged; on a blurred camera image of
+    tightly set lines (a terminal) the blur fills the few rows between two lines, so a
+    run taller than 1.5 lines is cut where the fewest pixels are ink.
+    """
+    counts = np.count_nonzero(ink, axis=1)
+    lines = []
+    for top, bottom in _runs(counts > 0, max(2, line_height // 3)):
+        lines += _split_tall(counts, top, bottom, line_height)
+    return lines
+
+
+def _split_tall(
+    counts: np.ndarray, top: int, bottom: int, line_height: int
+) -> list[tuple[int, int]]:
+    """The run [top, bottom) cut into lines at its emptiest rows, recursively."""
+    margin = round(0.6 * line_height)
+    if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
+        return [(top, bottom)]
+    cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
+    return _split_tall(counts, top, cut, line_height) + _split_tall(
+        counts, cut + 1, bottom, line_height
+    )
 
 
 def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:

@@ -39,6 +39,8 @@ def test_a_changed_digit_never_matches(word: str, index: int, digit: str) -> Non
         ("B1OS Versi0n", "BIOS Version", True),  # confusable glyphs
         ("Setup Utllity", "Setup Utility", True),
         ("Version:", "Version", True),  # punctuation OCR attached
+        ("Build", "Build:", True),  # a label's colon OCR missed
+        ("5", "5.", False),  # other punctuation in the expected text is kept
         ("Boot Node", "Boot Mode", False),  # another word
         ("Disabled", "Enabled", False),
         ("Root", "Boot", False),
