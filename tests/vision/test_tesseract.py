@@ -21,17 +21,17 @@ def _line() -> np.ndarray:
 
 
 def test_library_and_command_read_the_same_words() -> None:
-    if tesseract._library() is None:
-        pytest.skip("libtesseract is not loadable here")
+    assert tesseract.in_process()  # tesserocr is a dependency: the fast path must be there
     image = _line()
     in_process = tesseract.read_words(image, 7)
     command = tesseract._read_with_command(image, 7)
     assert [w.text for w in in_process] == ["MAC", "2F:38:F2:BB:05:B6", "v1.07"]
-    # the same words and boxes; the command reports confidences as whole numbers
+    # the same words and boxes
     assert [(w.text, w.left, w.top, w.width, w.height) for w in in_process] == [
         (w.text, w.left, w.top, w.width, w.height) for w in command
     ]
-    assert all(abs(a.conf - b.conf) < 1 for a, b in zip(in_process, command, strict=True))
+    # confidences agree to a few points: tesserocr may bundle a newer Tesseract than the command
+    assert all(abs(a.conf - b.conf) < 5 for a, b in zip(in_process, command, strict=True))
 
 
 def test_each_thread_reads_with_its_own_engine() -> None:
@@ -50,5 +50,5 @@ def test_each_thread_reads_with_its_own_engine() -> None:
 
 
 def test_without_the_library_the_command_is_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tesseract, "_library", lambda: None)
+    monkeypatch.setattr(tesseract, "in_process", lambda: False)
     assert [w.text for w in tesseract.read_words(_line(), 7)][0] == "MAC"
