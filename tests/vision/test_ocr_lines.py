@@ -8,7 +8,7 @@ import pytest
 from robotest.vision import ocr_engine, text_search
 from robotest.vision.ocr_engine import Word, line_text, monospace_pitch
 
-from .conftest import MONO, text_screen
+from .conftest import MONO, SANS, text_screen
 
 
 def _mono(text: str, left: float, pitch: float = 10.0) -> Word:
@@ -40,6 +40,18 @@ def test_proportional_text_joins_only_narrow_gaps() -> None:
     assert line_text([first, second]) == "Intel Core"  # gap of 5 = 0.36 x height
     split = Word("7499", (37, 10, 30, 14), 0.9, ())
     assert line_text([Word("QA-", (0, 10, 35, 14), 0.9, ()), split]) == "QA-7499"
+
+
+@pytest.mark.parametrize("size", [18, 24, 28])
+@pytest.mark.parametrize("font", [SANS, MONO], ids=["sans", "mono"])
+@pytest.mark.parametrize("text", ["Contoso Book 14 G3", "Intel Core i7-1383P"])
+def test_real_spaces_are_read_in_both_kinds_of_font(text: str, font: str, size: int) -> None:
+    """Proportional text taken for monospaced lost its spaces: a false fail of a good image."""
+    screen = text_screen([(10, 10, text)], (640, 60), font=font, font_size=size)
+    read = ocr_engine.ocr(screen, layout="line")
+    assert read.text == text
+    is_mono = monospace_pitch(list(read.words)) is not None
+    assert is_mono == (font == MONO)
 
 
 def test_a_box_spanning_the_next_words_keeps_the_space() -> None:
