@@ -80,10 +80,15 @@ def tolerance(expected: str) -> float:
     return max(1.0, length / 8.0)
 
 
+_ATTACHED = ":;,.'\"~$#>%"
+"""Punctuation that stands against a word on screen: a label's colon, a quote, the end of
+a shell prompt (``qa@qa-laptop:~$``, ``root@qa:~#``)."""
+
+
 def word_distance(read: str, expected: str) -> float:
-    """:func:`ocr_distance`, ignoring punctuation OCR attached around the word (``Version:``)
-    and a label's colon that it missed (``Build:`` read as ``Build``)."""
-    reads = (read, read.strip(":;,.'\""))
+    """:func:`ocr_distance`, ignoring punctuation attached around the word (``Version:``,
+    a prompt's ``:~$``) and a label's colon that OCR missed (``Build:`` read as ``Build``)."""
+    reads = (read, read.strip(_ATTACHED))
     expectations = (expected, expected.rstrip(":") or expected)
     return min(ocr_distance(a, b) for a in reads for b in expectations)
 

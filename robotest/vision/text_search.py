@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Literal
 
 import numpy as np
@@ -59,28 +60,74 @@ def screen_text(screen: np.ndarray, region: Region | None = None) -> OcrResult:
 
 
 def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> TextMatch:
-    """The phrase's box on screen, tolerating OCR slips but never another word."""
+    """The phrase's box on screen, tolerating OCR slips but never another word.
+
+    The screen's text is read once as a page. Where that read has only a near miss (it
+    shares a long run of characters with the phrase: ``eqa-laptop:-$`` for
+    ``qa@qa-laptop``), the part of the screen around the near miss is read again on its
+    own, and the phrase looked for there with the same strict rule: a page read of a
+    mixed screen now and then garbles a line that reads cleanly in a small region.
+    """
     wanted = phrase.split()
     if not wanted:
         raise VisionInputError("the phrase to find is empty")
     result = screen_text(screen, region)
+    best, near = _best_window(result.lines, phrase)
+    for box in near[:_SECOND_LOOKS]:
+        if best is not None:
+            break
+        again = ocr(screen, _around(box, phrase, screen.shape))
+        best, _ = _best_window(again.lines, phrase)
+    if best is None:
+        return TextMatch(found=False, box=None, text="")
+    return TextMatch(
+        found=True, box=_union([w.box for w in best]), text=" ".join(w.text for w in best)
+    )
+
+
+_SECOND_LOOKS = 2
+"""Near misses of a page read that are read again as single lines, at most."""
+
+
+def _best_window(
+    lines: tuple[tuple[Word, ...], ...], phrase: str
+) -> tuple[tuple[Word, ...] | None, list[Region]]:
+    """The run of words that reads closest to *phrase* (None: none matches), and the
+    boxes of near misses, closest first."""
+    size_wanted = len(phrase.split())
     best: tuple[float, tuple[Word, ...]] | None = None
-    for line in result.lines:
-        for size in {max(1, len(wanted) - 1), len(wanted), len(wanted) + 1}:
+    near: list[tuple[int, Region]] = []
+    for line in lines:
+        for size in {max(1, size_wanted - 1), size_wanted, size_wanted + 1}:
             for start in range(0, len(line) - size + 1):
                 window = line[start : start + size]
                 read = " ".join(w.text for w in window)
-                if not matches(read, phrase):
-                    continue
-                distance = ocr_distance(read, phrase)
-                if best is None or distance < best[0]:
-                    best = (distance, window)
-    if best is None:
-        return TextMatch(found=False, box=None, text="")
-    window = best[1]
-    return TextMatch(
-        found=True, box=_union([w.box for w in window]), text=" ".join(w.text for w in window)
-    )
+                if matches(read, phrase):
+                    distance = ocr_distance(read, phrase)
+                    if best is None or distance < best[0]:
+                        best = (distance, window)
+                else:
+                    shared = _shared_run(read, phrase)
+                    if shared >= max(4, len(phrase) // 2):
+                        near.append((-shared, _union([w.box for w in window])))
+    near.sort(key=lambda item: item[0])
+    return (None if best is None else best[1]), [box for _, box in near]
+
+
+def _shared_run(read: str, phrase: str) -> int:
+    """Length of the longest run of characters *read* and *phrase* have in common."""
+    a, b = read.lower(), phrase.lower()
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+
+def _around(box: Region, phrase: str, shape: tuple[int, ...]) -> Region:
+    """A near miss's box grown by a line above and below and by the phrase's length
+    either side (a page read's word boxes are sometimes short or shifted)."""
+    x, y, w, h = box
+    reach = round(len(phrase) * 0.7 * h)
+    left, top = max(0, x - reach), max(0, y - h)
+    right, bottom = min(shape[1], x + w + reach), min(shape[0], y + 2 * h)
+    return (left, top, right - left, bottom - top)
 
 
 def anchored_region(anchor: Region, side: str, screen_size: tuple[int, int]) -> Region:

@@ -1,0 +1,67 @@
+"""find_text's second look: a near miss of the page read is read again in its region."""
+
+from __future__ import annotations
+
+import pytest
+
+from robotest.vision import text_search
+from robotest.vision.fuzzy import matches
+from robotest.vision.ocr_engine import OcrResult, Word
+
+from .conftest import MONO, text_screen
+
+
+def _screen():  # type: ignore[no-untyped-def]
+    return text_screen(
+        [(40, 40, "qa@qa-laptop:~$ ls"), (40, 120, "Documents")],
+        (640, 200),
+        font=MONO,
+        background=(20, 20, 20),
+        ink=(220, 220, 220),
+    )
+
+
+def _page_read(*words: Word) -> OcrResult:
+    return OcrResult(text=" ".join(w.text for w in words), words=words, lines=(words,))
+
+
+@pytest.fixture
+def garbled_page(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The page read garbles the prompt (as whole-screen reads of mixed screens do)."""
+    reads: list[str] = []
+    garbled = Word("eqa-laptop:-$", (60, 42, 120, 20), 0.6)
+    documents = Word("Documents", (40, 122, 110, 20), 0.9)
+    monkeypatch.setattr(
+        text_search, "screen_text", lambda screen, region=None: _page_read(garbled, documents)
+    )
+    real_ocr = text_search.ocr
+
+    def counting_ocr(screen, region=None, layout="auto"):  # type: ignore[no-untyped-def]
+        reads.append(str(region))
+        return real_ocr(screen, region, layout)
+
+    monkeypatch.setattr(text_search, "ocr", counting_ocr)
+    return reads
+
+
+def test_a_near_miss_is_read_again_and_found(garbled_page: list[str]) -> None:
+    match = text_search.find_text(_screen(), "qa@qa-laptop")
+    assert match.found and match.text.startswith("qa@qa-laptop")
+    assert match.box is not None and abs(match.box[1] - 40) < 12
+    assert len(garbled_page) == 1
+
+
+def test_the_second_look_keeps_the_strict_rule(garbled_page: list[str]) -> None:
+    assert not text_search.find_text(_screen(), "qa@xy-laptop").found  # another host
+    assert len(garbled_page) == 1  # 'laptop' was near enough to look again
+
+
+def test_no_near_miss_no_second_read(garbled_page: list[str]) -> None:
+    assert not text_search.find_text(_screen(), "Settings").found
+    assert garbled_page == []
+
+
+def test_a_prompt_s_punctuation_does_not_hide_its_words() -> None:
+    assert matches("qa@qa-laptop:~$", "qa@qa-laptop")
+    assert matches("root@qa-43:~#", "root@qa-43")
+    assert not matches("qa@qa-laptop:~$", "qa@qa-desktop")
