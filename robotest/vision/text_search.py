@@ -73,11 +73,14 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
         raise VisionInputError("the phrase to find is empty")
     result = screen_text(screen, region)
     best, near = _best_window(result.lines, phrase)
-    for box in near[:_SECOND_LOOKS]:
-        if best is not None:
+    looked: list[Region] = []
+    for box in near:
+        if best is not None or len(looked) == _SECOND_LOOKS:
             break
-        again = ocr(screen, _around(box, phrase, screen.shape))
-        best, _ = _best_window(again.lines, phrase)
+        if any(_holds(area, box) for area in looked):
+            continue  # the same near miss, in a longer run of words
+        looked.append(_around(box, phrase, screen.shape))
+        best, _ = _best_window(ocr(screen, looked[-1]).lines, phrase)
     if best is None:
         return TextMatch(found=False, box=None, text="")
     return TextMatch(
@@ -118,6 +121,12 @@ def _shared_run(read: str, phrase: str) -> int:
     """Length of the longest run of characters *read* and *phrase* have in common."""
     a, b = read.lower(), phrase.lower()
     return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+
+def _holds(area: Region, box: Region) -> bool:
+    """Whether *box*'s centre lies in *area*."""
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return area[0] <= cx < area[0] + area[2] and area[1] <= cy < area[1] + area[3]
 
 
 def _around(box: Region, phrase: str, shape: tuple[int, ...]) -> Region:

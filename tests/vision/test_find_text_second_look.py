@@ -22,7 +22,10 @@ def _screen():  # type: ignore[no-untyped-def]
 
 
 def _page_read(*words: Word) -> OcrResult:
-    return OcrResult(text=" ".join(w.text for w in words), words=words, lines=(words,))
+    """A page read with each word on a line of its own."""
+    return OcrResult(
+        text="\n".join(w.text for w in words), words=words, lines=tuple((w,) for w in words)
+    )
 
 
 @pytest.fixture
