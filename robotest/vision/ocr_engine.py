@@ -301,8 +301,9 @@ def monospace_pitch(words: list[Word]) -> float | None:
     """The cell width of a monospaced line, or None when the line is not monospaced.
 
     Monospaced when at least 4 steps between neighbouring characters inside words are
-    known and 90% of them are within 25% of their median: in proportional text ``il``
-    and ``mw`` step by less than half and more than 1.5 times the median.
+    known and 90% of them are within ``_PITCH_TOLERANCE`` of their median: in
+    proportional text ``il`` and ``mw`` step by less than half and more than 1.5 times
+    the median.
     """
     steps = np.array([b - a for w in words for a, b in zip(w.centres, w.centres[1:], strict=False)])
     if steps.size < 4:

@@ -12,6 +12,7 @@ model and settings and give the same words.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import re
 import subprocess
@@ -88,6 +89,7 @@ _engines: list[_Engine] = []
 _TESSDATA = re.compile(r'"(.+?)"')
 
 
+@functools.cache
 def in_process() -> bool:
     """Whether Tesseract can run in this process (tesserocr importable)."""
     try:
@@ -97,8 +99,10 @@ def in_process() -> bool:
     return True
 
 
+@functools.cache
 def _model_folder() -> str:
-    """The folder of the installed models, as the ``tesseract`` command reports it."""
+    """The folder of the installed models, as the ``tesseract`` command reports it (asked
+    once, not for every thread's engine)."""
     prefix = os.environ.get("TESSDATA_PREFIX")
     if prefix:
         return prefix
@@ -161,6 +165,7 @@ def _collect(iterator: Any) -> list[RawWord]:
     from tesserocr import RIL, iterate_level
 
     words: list[RawWord] = []
+    edges: list[list[tuple[int, int]]] = []  # each kept word's characters, as they come
     for symbol in iterate_level(iterator, RIL.SYMBOL):
         if symbol.IsAtBeginningOf(RIL.WORD):
             box = symbol.BoundingBox(RIL.WORD)
@@ -169,11 +174,11 @@ def _collect(iterator: Any) -> list[RawWord]:
             if text and box is not None and conf >= 0:
                 left, top, right, bottom = box
                 words.append(RawWord(text, left, top, right - left, bottom - top, conf))
-        edges = symbol.BoundingBox(RIL.SYMBOL)
-        if words and edges is not None and words[-1].left <= edges[0] < words[-1].right:
-            word = words[-1]
-            words[-1] = replace(word, symbols=(*word.symbols, (edges[0], edges[2])))
-    return words
+                edges.append([])
+        character = symbol.BoundingBox(RIL.SYMBOL)
+        if words and character is not None and words[-1].left <= character[0] < words[-1].right:
+            edges[-1].append((character[0], character[2]))
+    return [replace(word, symbols=tuple(e)) for word, e in zip(words, edges, strict=True)]
 
 
 def _engine() -> _Engine:

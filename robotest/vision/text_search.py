@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
@@ -68,19 +69,10 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
     own, and the phrase looked for there with the same strict rule: a page read of a
     mixed screen now and then garbles a line that reads cleanly in a small region.
     """
-    wanted = phrase.split()
-    if not wanted:
+    if not phrase.split():
         raise VisionInputError("the phrase to find is empty")
-    result = screen_text(screen, region)
-    best, near = _best_window(result.lines, phrase)
-    looked: list[Region] = []
-    for box in near:
-        if best is not None or len(looked) == _SECOND_LOOKS:
-            break
-        if any(_holds(area, box) for area in looked):
-            continue  # the same near miss, in a longer run of words
-        looked.append(_around(box, phrase, screen.shape))
-        best, _ = _best_window(ocr(screen, looked[-1]).lines, phrase)
+    lines = screen_text(screen, region).lines
+    best = _best_window(lines, phrase) or _second_look(screen, region, lines, phrase)
     if best is None:
         return TextMatch(found=False, box=None, text="")
     return TextMatch(
@@ -89,32 +81,57 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
 
 
 _SECOND_LOOKS = 2
-"""Near misses of a page read that are read again as single lines, at most."""
+"""Near misses of a page read whose surroundings are read again, at most."""
+Lines = tuple[tuple[Word, ...], ...]
 
 
-def _best_window(
-    lines: tuple[tuple[Word, ...], ...], phrase: str
-) -> tuple[tuple[Word, ...] | None, list[Region]]:
-    """The run of words that reads closest to *phrase* (None: none matches), and the
-    boxes of near misses, closest first."""
-    size_wanted = len(phrase.split())
-    best: tuple[float, tuple[Word, ...]] | None = None
-    near: list[tuple[int, Region]] = []
+def _windows(lines: Lines, phrase: str) -> Iterator[tuple[tuple[Word, ...], str]]:
+    """Every run of one word fewer to one word more than *phrase* has, with its text."""
+    wanted = len(phrase.split())
     for line in lines:
-        for size in {max(1, size_wanted - 1), size_wanted, size_wanted + 1}:
+        for size in {max(1, wanted - 1), wanted, wanted + 1}:
             for start in range(0, len(line) - size + 1):
                 window = line[start : start + size]
-                read = " ".join(w.text for w in window)
-                if matches(read, phrase):
-                    distance = ocr_distance(read, phrase)
-                    if best is None or distance < best[0]:
-                        best = (distance, window)
-                else:
-                    shared = _shared_run(read, phrase)
-                    if shared >= max(4, len(phrase) // 2):
-                        near.append((-shared, _union([w.box for w in window])))
-    near.sort(key=lambda item: item[0])
-    return (None if best is None else best[1]), [box for _, box in near]
+                yield window, " ".join(w.text for w in window)
+
+
+def _best_window(lines: Lines, phrase: str) -> tuple[Word, ...] | None:
+    """The run of words that reads closest to *phrase* (None: none matches)."""
+    found = [
+        (ocr_distance(read, phrase), window)
+        for window, read in _windows(lines, phrase)
+        if matches(read, phrase)
+    ]
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def _second_look(
+    screen: np.ndarray, region: Region | None, lines: Lines, phrase: str
+) -> tuple[Word, ...] | None:
+    """The phrase found by reading again around the page read's near misses, if it is."""
+    bounds = clip_region(region, screen.shape)
+    looked: list[Region] = []
+    for box in _near_misses(lines, phrase):
+        if len(looked) == _SECOND_LOOKS:
+            break
+        if any(_holds(area, box) for area in looked):
+            continue  # the same near miss, in a longer run of words
+        looked.append(_around(box, phrase, bounds))
+        best = _best_window(ocr(screen, looked[-1]).lines, phrase)
+        if best is not None:
+            return best
+    return None
+
+
+def _near_misses(lines: Lines, phrase: str) -> list[Region]:
+    """Boxes of the runs of words sharing a run of characters at least half the phrase's
+    length with it, those sharing most first."""
+    near = []
+    for window, read in _windows(lines, phrase):
+        shared = _shared_run(read, phrase)
+        if shared >= max(4, len(phrase) // 2):
+            near.append((-shared, _union([w.box for w in window])))
+    return [box for _, box in sorted(near, key=lambda item: item[0])]
 
 
 def _shared_run(read: str, phrase: str) -> int:
@@ -129,13 +146,15 @@ def _holds(area: Region, box: Region) -> bool:
     return area[0] <= cx < area[0] + area[2] and area[1] <= cy < area[1] + area[3]
 
 
-def _around(box: Region, phrase: str, shape: tuple[int, ...]) -> Region:
+def _around(box: Region, phrase: str, bounds: Region) -> Region:
     """A near miss's box grown by a line above and below and by the phrase's length
-    either side (a page read's word boxes are sometimes short or shifted)."""
+    either side (a page read's word boxes are sometimes short or shifted), inside
+    *bounds* (the searched region)."""
     x, y, w, h = box
     reach = round(len(phrase) * 0.7 * h)
-    left, top = max(0, x - reach), max(0, y - h)
-    right, bottom = min(shape[1], x + w + reach), min(shape[0], y + 2 * h)
+    left, top = max(bounds[0], x - reach), max(bounds[1], y - h)
+    right = min(bounds[0] + bounds[2], x + w + reach)
+    bottom = min(bounds[1] + bounds[3], y + 2 * h)
     return (left, top, right - left, bottom - top)
 
 
