@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from robotest.sim import CameraModel, CameraParams
 from robotest.vision import Calibration, CalibrationError, Lens, VisionInputError, corner_pixels
 
 from .conftest import photograph, text_screen
@@ -125,3 +126,16 @@ def test_lens_from_chessboard_views_and_round_trip(tmp_path: Path) -> None:
 def test_lens_needs_chessboards() -> None:
     with pytest.raises(VisionInputError, match="at least 3"):
         Lens.from_chessboards([np.full((200, 200), 255, np.uint8)] * 3)
+
+
+@pytest.mark.parametrize("seed", [5005, 5013, 5030])  # pincushion, strong and mild barrel
+def test_the_screen_is_found_inside_the_lid_under_any_sampled_lens(seed: int) -> None:
+    # the bezel's colour was once sampled too near its rim: the lid's outline, 60 px
+    # outside the screen, was then taken for the screen, with a confidence of 0.9
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
+    screen = text_screen(
+        [(120, 120, "System UUID   0FC2C9028B62")], (1920, 1080), (170, 0, 0), (255, 255, 255)
+    )
+    calibration = Calibration.from_frame(camera.photograph(screen), (1920, 1080))
+    seen = camera.frame_to_screen(calibration.corners)
+    assert np.linalg.norm(seen - corner_pixels((1920, 1080)), axis=1).max() < 1.0

@@ -1,0 +1,269 @@
+"""Train the character classifier of ``robotest.vision.glyph_check`` (the screen fonts).
+
+    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --jobs 2
+
+Lines of random characters (hex numbers, serial numbers, versions, words, paths) are
+drawn in the screen fonts (DejaVu Sans Mono, DejaVu Sans, Liberation Mono and Sans; the
+serif fonts are kept out, to check that text in a font the model does not know is read
+no worse: ``--held-out``), on light, dark and
+coloured themes at 14-24 px, photographed by simulated cameras (``CameraParams.sample``
+of seeds from 1000 on, none of the benchmark's), calibrated and rectified as a station
+does. Each line is read as ``ocr`` reads a line; where Tesseract read as many characters
+as were drawn, every character's window (cut where Tesseract placed it, exactly as at
+run time) is labelled with the character drawn. A small multilayer perceptron (PyTorch)
+is trained on them and saved, as float16 NumPy arrays, to ``robotest/vision/models``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import string
+import sys
+from multiprocessing import Pool
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import vision_cases as cases  # noqa: E402
+from bench_vision import levenshtein  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+
+from robotest.sim import CameraModel, CameraParams  # noqa: E402
+from robotest.vision import Calibration  # noqa: E402
+from robotest.vision.glyph_check import MODEL_PATH, WINDOW, line_windows, recheck  # noqa: E402
+from robotest.vision.images import to_grey  # noqa: E402
+from robotest.vision.ocr_engine import (  # noqa: E402
+    ink_image,
+    line_text,
+    origin,
+    prepare,
+    read_line,
+)
+
+FONTS = {
+    "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf": 4,
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf": 1,
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf": 1,
+    "/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf": 2,
+}
+HELD_OUT_FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+)
+CLASSES = string.digits + string.ascii_uppercase + string.ascii_lowercase + ".:-/%@~#$_()|,+"
+
+
+def random_text(rng: np.random.Generator) -> str:
+    """A value as screens show them: hex, serials, versions, MACs, words, paths."""
+    hexd, upper = "0123456789ABCDEF", string.ascii_uppercase + string.digits
+    pick = lambda chars, n: "".join(rng.choice(list(chars), n))  # noqa: E731
+    kind = int(rng.integers(0, 7))
+    if kind == 0:
+        return pick(hexd, int(rng.integers(8, 17)))
+    if kind == 1:
+        return ":".join(pick(hexd, 2) for _ in range(6))
+    if kind == 2:
+        return pick(upper, int(rng.integers(6, 13)))
+    if kind == 3:
+        return ".".join(str(int(rng.integers(0, 100))) for _ in range(int(rng.integers(2, 4))))
+    if kind == 4:
+        return "/".join(
+            pick(string.ascii_lowercase + "_-", int(rng.integers(2, 7))) for _ in range(3)
+        )
+    if kind == 5:
+        word = pick(string.ascii_letters, int(rng.integers(3, 8)))
+        return f"{word} {pick(string.digits + 'i', int(rng.integers(2, 6)))}-{pick(upper, 4)}"
+    return pick(CLASSES, int(rng.integers(5, 15)))
+
+
+def theme(rng: np.random.Generator) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """Background and ink colours (RGB) with clear contrast, light or dark."""
+    while True:
+        background = tuple(int(v) for v in rng.integers(0, 256, 3))
+        ink = tuple(int(v) for v in rng.integers(0, 256, 3))
+        if abs(np.mean(background) - np.mean(ink)) > 110:
+            return background, ink  # type: ignore[return-value]
+
+
+def draw_screen(
+    rng: np.random.Generator, fonts: list[str], weights: list[float]
+) -> tuple[np.ndarray, list]:
+    """A screen of random lines; each line's (box, text)."""
+    background, ink = theme(rng)
+    image = Image.new("RGB", cases.SCREEN, background)
+    draw = ImageDraw.Draw(image)
+    lines = []
+    for column in range(3):
+        y = 40
+        while y < cases.SCREEN[1] - 60:
+            font = ImageFont.truetype(str(rng.choice(fonts, p=weights)), int(rng.integers(14, 25)))
+            text = random_text(rng)
+            x = 60 + column * 620 + int(rng.integers(0, 40))
+            left, top, right, bottom = draw.textbbox((x, y), text, font=font)
+            if right < cases.SCREEN[0] - 40:
+                draw.text((x, y), text, font=font, fill=ink)
+                lines.append(((left, top, right - left, bottom - top), text))
+            y += int(font.size * 2.2)
+    return np.array(image)[:, :, ::-1].copy(), lines
+
+
+def photographed(seed: int, screens: int, fonts: list[str], weights: list[float]):
+    """(rectified grey screen, its lines) for *screens* screens seen by camera *seed*."""
+    rng = np.random.default_rng([seed, 7])
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
+    calibration = Calibration.from_frame(
+        camera.photograph(cases.bios(rng, "blue")[0]), cases.SCREEN
+    )
+    total = sum(weights)
+    for _ in range(screens):
+        screen, lines = draw_screen(rng, fonts, [w / total for w in weights])
+        yield to_grey(calibration.rectify(camera.photograph(screen))), lines
+
+
+def camera_samples(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows and labels from *screens* screens photographed by camera *seed*."""
+    seed, screens = task
+    windows, labels = [], []
+    for grey, lines in photographed(seed, screens, list(FONTS), list(FONTS.values())):
+        for box, text in lines:
+            found = line_samples(grey, box, text)
+            if found is not None:
+                windows.append(found[0])
+                labels.extend(found[1])
+    if not windows:
+        return np.zeros((0, WINDOW[0] * WINDOW[1]), np.float32), np.zeros(0, np.int64)
+    return np.concatenate(windows), np.array(labels, dtype=np.int64)
+
+
+def read_drawn(grey: np.ndarray, box: tuple[int, int, int, int]):
+    """Prepared image, area and Tesseract's words for the line drawn at *box* (as ``ocr``)."""
+    x, y, w, h = box
+    pad = max(2, h // 3)
+    area = (x - pad, y - pad, w + 2 * pad, h + 2 * pad)
+    crop = grey[area[1] : area[1] + area[3], area[0] : area[0] + area[2]]
+    prepared = prepare(crop)
+    return prepared, area, read_line(crop, area, prepared)
+
+
+def line_samples(grey: np.ndarray, box: tuple[int, int, int, int], text: str):
+    """The windows of one line and the characters drawn there, when Tesseract read as many."""
+    prepared, area, words = read_drawn(grey, box)
+    drawn = text.replace(" ", "")
+    if not words or "".join(w.text for w in words).__len__() != len(drawn):
+        return None
+    glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    starts = np.cumsum([0] + [len(w.text) for w in words])
+    labels = [CLASSES.find(drawn[starts[wi] + ci]) for wi, ci in glyphs.places]
+    keep = [i for i, label in enumerate(labels) if label >= 0]
+    return glyphs.windows[keep], [labels[i] for i in keep]
+
+
+def train(
+    windows: np.ndarray, labels: np.ndarray, epochs: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A 2-hidden-layer perceptron, trained with Adam; its weights and biases."""
+    import torch
+
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    size = windows.shape[1]
+    net = torch.nn.Sequential(
+        torch.nn.Linear(size, 256),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.2),
+        torch.nn.Linear(256, 128),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.1),
+        torch.nn.Linear(128, len(CLASSES)),
+    )
+    optimiser = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-5)
+    x, y = torch.from_numpy(windows), torch.from_numpy(labels)
+    for epoch in range(epochs):
+        net.train()
+        order = torch.randperm(len(x))
+        for start in range(0, len(x), 256):
+            batch = order[start : start + 256]
+            optimiser.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x[batch]), y[batch])
+            loss.backward()
+            optimiser.step()
+        if epoch % 10 == 9:
+            print(f"epoch {epoch + 1}: loss {loss.item():.3f}", flush=True)
+    net.eval()
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+    return [(m.weight.detach().numpy().T.copy(), m.bias.detach().numpy().copy()) for m in linears]
+
+
+def check(task: tuple[int, bool]) -> tuple[int, int, int, list[tuple[str, str, str]]]:
+    """Errors without and with the second opinion, characters, and the lines it changed."""
+    seed, known = task
+    fonts = list(FONTS) if known else list(HELD_OUT_FONTS)
+    weights = list(FONTS.values()) if known else [1.0] * len(fonts)
+    without = with_ = chars = 0
+    changed = []
+    for grey, lines in photographed(seed, 1, fonts, weights):
+        for box, text in lines:
+            prepared, area, words = read_drawn(grey, box)
+            second = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+            before, after = line_text(words), line_text(second)
+            without += levenshtein(before, text)
+            with_ += levenshtein(after, text)
+            chars += len(text)
+            if before != after:
+                changed.append((text, before, after))
+    return without, with_, chars, changed
+
+
+def report_check(cameras: int, jobs: int) -> None:
+    """CER of line reads without and with the second opinion, on fresh cameras."""
+    seeds = range(5000, 5000 + cameras)
+    for known, name in ((True, "training fonts"), (False, "held-out serif fonts")):
+        with Pool(jobs) as pool:
+            parts = pool.map(check, [(s, known) for s in seeds])
+        without, with_, chars = (sum(p[i] for p in parts) for i in range(3))
+        changes = [c for p in parts for c in p[3]]
+        worse = sum(levenshtein(a, t) > levenshtein(b, t) for t, b, a in changes)
+        print(
+            f"| {name} | {chars} | {100 * without / chars:.2f}% | {100 * with_ / chars:.2f}% | "
+            f"{len(changes)} ({worse} worse) |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cameras", type=int, default=40)
+    parser.add_argument("--screens", type=int, default=4, help="screens per camera")
+    parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "--check", type=int, metavar="CAMERAS", help="only measure the shipped model on new cameras"
+    )
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    if args.check:
+        print("| fonts | characters | CER, Tesseract | CER, with second opinion | lines changed |")
+        print("|---|---|---|---|---|")
+        report_check(args.check, args.jobs)
+        return
+    seeds = range(1000, 1000 + args.cameras)
+    with Pool(args.jobs) as pool:
+        parts = pool.map(camera_samples, [(s, args.screens) for s in seeds])
+    windows = np.concatenate([p[0] for p in parts])
+    labels = np.concatenate([p[1] for p in parts])
+    print(f"{len(labels)} character windows from {args.cameras} cameras", flush=True)
+    layers = train(windows, labels, args.epochs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {f"w{i}": w.astype(np.float16) for i, (w, _) in enumerate(layers)}
+    arrays |= {f"b{i}": b.astype(np.float16) for i, (_, b) in enumerate(layers)}
+    np.savez_compressed(args.out, classes=np.array(CLASSES), **arrays)
+    print(f"saved {args.out} ({args.out.stat().st_size // 1024} KiB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""A second opinion on the characters Tesseract's general model confuses in screen fonts.
+
+Tesseract's English model was trained on print. Through a camera, the small fonts of
+BIOS pages and terminals lose the details that tell some characters apart: DejaVu Sans
+Mono's dotted zero comes out as ``O`` or ``6``, ``i7`` as ``17``, ``B`` as ``8``. Fine-
+tuning Tesseract itself needs a float ("best") model; the installed model is an integer
+("fast") one, which ``lstmtraining`` cannot continue from. So a small classifier,
+trained on the screen fonts photographed by the simulated camera
+(``benchmarks/glyph_training.py``), looks again at each character of a line read, at the
+position Tesseract reported. Its answer replaces Tesseract's only where both characters
+are in one of the known confusion groups and the classifier is sure, so it never turns
+a letter into an unrelated one; on fonts it was not trained on it changes few characters
+(measured by ``glyph_training.py --check``).
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+if TYPE_CHECKING:  # ocr_engine imports this module
+    from robotest.vision.ocr_engine import Word
+
+MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
+WINDOW = (20, 28)
+"""Width and height (pixels) every character window is resized to."""
+GROUPS = ("0OD6Q8B", "1Ii7Tj", "5S", "EF£", "C€", "2Z", "9gq")
+"""Characters the general model mistakes for one another in these fonts."""
+SURE = 0.97
+"""The classifier's probability needed to replace Tesseract's character."""
+_HEIGHT_SPAN = 1.5
+"""Window height, in text heights, centred on the line."""
+_WIDTH_SPAN = 0.8
+"""Window width, in text heights, centred on the character."""
+
+
+_GROUP_OF = {c: i for i, group in enumerate(GROUPS) for c in group}
+
+
+@dataclass(frozen=True)
+class LineGlyphs:
+    """The character windows of one line read, and where each came from."""
+
+    windows: np.ndarray
+    """(N, h*w) float32, ink 1 and background 0."""
+    places: list[tuple[int, int]]
+    """(word index, character index) of each window."""
+
+
+def line_windows(
+    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+) -> LineGlyphs:
+    """The window around every character of *words*, cut from *ink*.
+
+    *ink* is the prepared image of the line (ink high, background low) at *scale* times
+    screen pixels, with screen point *origin* at its pixel (0, 0). Words are those of
+    :mod:`.ocr_engine` (screen boxes, characters' centres).
+    """
+    height = _text_height(words) * scale
+    top = min(w.box[1] for w in words)
+    bottom = max(w.box[1] + w.box[3] for w in words)
+    middle = ((top + bottom) / 2 - origin[1]) * scale
+    half_h, half_w = _HEIGHT_SPAN * height / 2, _WIDTH_SPAN * height / 2
+    windows, places = [], []
+    for wi, word in enumerate(words):
+        if len(word.centres) != len(word.text):
+            continue
+        for ci, centre in enumerate(word.centres):
+            x = (centre - origin[0]) * scale
+            windows.append(_cut(ink, x - half_w, middle - half_h, 2 * half_w, 2 * half_h))
+            places.append((wi, ci))
+    flat = np.array(windows, dtype=np.float32).reshape(len(windows), WINDOW[0] * WINDOW[1])
+    return LineGlyphs(windows=flat, places=places)
+
+
+def _text_height(words: list[Word]) -> float:
+    return float(np.median([w.box[3] for w in words]))
+
+
+def _cut(ink: np.ndarray, x: float, y: float, w: float, h: float) -> np.ndarray:
+    """The window (x, y, w, h) of *ink*, resized to WINDOW, zero outside the image."""
+    target_w, target_h = WINDOW
+    affine = np.array([[target_w / w, 0, -x * target_w / w], [0, target_h / h, -y * target_h / h]])
+    return cv2.warpAffine(
+        ink,
+        affine,
+        WINDOW,
+        flags=cv2.INTER_AREA if w > target_w else cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+
+
+class GlyphModel:
+    """A small multilayer perceptron over character windows (weights from training)."""
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        data = np.load(path)
+        self.classes = str(data["classes"])
+        count = sum(1 for name in data.files if name.startswith("w"))
+        self.layers = [
+            (data[f"w{i}"].astype(np.float32), data[f"b{i}"].astype(np.float32))
+            for i in range(count)
+        ]
+
+    def probabilities(self, windows: np.ndarray) -> np.ndarray:
+        """Each window's probability for each of :attr:`classes`, (N, classes)."""
+        out = windows
+        with _one_blas_thread():
+            for i, (weight, bias) in enumerate(self.layers):
+                out = out @ weight + bias
+                if i < len(self.layers) - 1:
+                    np.maximum(out, 0, out=out)
+        out -= out.max(axis=1, keepdims=True)
+        np.exp(out, out=out)
+        return out / out.sum(axis=1, keepdims=True)
+
+
+@functools.cache
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def _one_blas_thread() -> AbstractContextManager[object]:
+    """OpenBLAS runs a product of this size on every core and then keeps them spinning:
+    about 5 ms of CPU for 1 ms of work. One thread does it in the same time."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
+@functools.cache
+def model() -> GlyphModel | None:
+    """The shipped model, loaded once; None where it is missing."""
+    return GlyphModel() if MODEL_PATH.exists() else None
+
+
+def recheck(
+    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+) -> list[Word]:
+    """*words* with the characters the classifier surely reads otherwise (same group) replaced."""
+    glyph_model = model()
+    if glyph_model is None or not words:
+        return words
+    glyphs = line_windows(ink, scale, origin, words)
+    if not glyphs.places:
+        return words
+    probs = glyph_model.probabilities(glyphs.windows)
+    texts = [list(w.text) for w in words]
+    for (wi, ci), p in zip(glyphs.places, probs, strict=True):
+        best = int(p.argmax())
+        seen = glyph_model.classes[best]
+        if p[best] >= SURE and _may_become(words[wi].text, ci, seen):
+            texts[wi][ci] = seen
+    return [
+        replace(w, text="".join(t)) if "".join(t) != w.text else w
+        for w, t in zip(words, texts, strict=True)
+    ]
+
+
+def _may_become(word: str, index: int, seen: str) -> bool:
+    """Whether character *index* of *word* may be replaced by *seen*.
+
+    Only within a confusion group, and a letter becomes a digit (or a digit a letter)
+    only in a word that already holds both: ``items`` never becomes ``1tems`` and
+    ``2023`` never ``2O23``, while ``0FC2C9028B62`` and ``17-1383P`` may change.
+    """
+    said = word[index]
+    if said == seen or said not in _GROUP_OF or _GROUP_OF.get(seen) != _GROUP_OF[said]:
+        return False
+    if said.isdigit() == seen.isdigit():
+        return True
+    rest = word[:index] + word[index + 1 :]
+    return any(c.isdigit() for c in rest) and any(c.isalpha() for c in rest)

@@ -1,0 +1,93 @@
+"""The second opinion on confusable characters (glyph_check) and the sharpened line reads."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from robotest.vision import glyph_check, ocr, ocr_engine
+from robotest.vision.ocr_engine import Word
+
+from .conftest import MONO, text_screen
+
+
+def _through_a_camera(screen: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Blurred and resampled as the station's camera and rectification do, with noise."""
+    blurred = cv2.GaussianBlur(screen, (0, 0), 1.1)
+    small = cv2.resize(blurred, None, fx=0.8, fy=0.8, interpolation=cv2.INTER_AREA)
+    seen = cv2.resize(small, (screen.shape[1], screen.shape[0]), interpolation=cv2.INTER_LINEAR)
+    noise = np.random.default_rng(seed).normal(0, 2.5, seen.shape)
+    return np.clip(seen + noise, 0, 255).astype(np.uint8)
+
+
+def _line(text: str, size: int = 17) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    screen = text_screen([(20, 20, text)], size=(1200, 300), font=MONO, font_size=size)
+    return _through_a_camera(screen), (12, 14, 400, 34)
+
+
+def _read_without_second_opinion(screen: np.ndarray, area: tuple[int, int, int, int]) -> str:
+    grey = ocr_engine.to_grey(screen)[area[1] : area[1] + area[3], area[0] : area[0] + area[2]]
+    prepared = ocr_engine.prepare(grey)
+    return ocr_engine.line_text(ocr_engine.read_line(grey, area, prepared))
+
+
+def _words_as_read(text: str, said: str) -> tuple[list[Word], np.ndarray, float, tuple]:
+    """Tesseract's words for a clean line of *text*, with the characters replaced by *said*."""
+    screen = text_screen([(20, 20, text)], size=(420, 60), font=MONO, font_size=20)
+    area = (12, 14, 400, 34)
+    grey = ocr_engine.to_grey(screen)[14:48, 12:412]
+    prepared = ocr_engine.prepare(grey)
+    words = ocr_engine.read_line(grey, area, prepared)
+    assert len(words) == 1 and len(words[0].text) == len(said)  # a place for each character
+    words = [Word(said, words[0].box, words[0].conf, words[0].centres)]
+    return words, ocr_engine.ink_image(prepared), prepared.scale, ocr_engine.origin(prepared, area)
+
+
+def test_the_shipped_model_is_loaded() -> None:
+    model = glyph_check.model()
+    assert model is not None
+    assert "0" in model.classes and "O" in model.classes
+
+
+def test_a_character_in_its_confusion_group_is_corrected() -> None:
+    # the drawn zero said to be a six or an O: the classifier sees the zero
+    words, ink, scale, origin = _words_as_read("0FC2C9028B62", "6FC2C9O28B62")
+    checked = glyph_check.recheck(ink, scale, origin, words)
+    assert checked[0].text == "0FC2C9028B62"
+    assert checked[0].box == words[0].box
+
+
+def test_a_character_outside_the_group_is_never_changed() -> None:
+    # "K" and "X" are in no group: even a wrong read of them is left as it is
+    words, ink, scale, origin = _words_as_read("0FC2C9028B62", "KFC2C9028B6X")
+    assert glyph_check.recheck(ink, scale, origin, words)[0].text == "KFC2C9028B6X"
+
+
+def test_a_right_read_stays_right() -> None:
+    words, ink, scale, origin = _words_as_read("IO1l5S8B", "IO1l5S8B")
+    assert glyph_check.recheck(ink, scale, origin, words) == words
+
+
+def test_without_the_model_a_read_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    words, ink, scale, origin = _words_as_read("0FC2C9028B62", "6FC2C9O28B62")
+    monkeypatch.setattr(glyph_check, "MODEL_PATH", glyph_check.MODEL_PATH.with_name("none.npz"))
+    glyph_check.model.cache_clear()
+    try:
+        assert glyph_check.recheck(ink, scale, origin, words) == words
+    finally:
+        glyph_check.model.cache_clear()
+
+
+@pytest.mark.parametrize("text", ["0FC2C9028B62", "10/01/2023", "3F0A4A7F4BB3", "5431A57D0518"])
+def test_the_second_opinion_reads_what_tesseract_alone_misreads(text: str) -> None:
+    screen, area = _line(text)
+    assert _read_without_second_opinion(screen, area) != text  # O for 0, 6 for 0, 0 for D
+    assert ocr(screen, area, layout="line").text == text
+
+
+def test_a_dark_edge_column_is_not_read_as_a_bar() -> None:
+    # the screen's outermost column, blended with the bezel by rectification
+    screen = text_screen([(14, 20, "ready 431 files")], size=(300, 60))
+    screen[:, 0] = 90
+    assert ocr(screen, (0, 12, 200, 36), layout="line").text == "ready 431 files"
