@@ -117,8 +117,7 @@ def bench_calibration(cameras: int) -> tuple[dict[int, Calibration], list[str]]:
     times: list[float] = []
     refused = 0
     frames = 0
-    off: list[int] = []
-    """Cameras of the frames calibrated with a corner more than 1 px off."""
+    off: list[int] = []  # cameras of the frames calibrated with a corner more than 1 px off
     kept: dict[int, Calibration] = {}
     for seed in range(cameras):
         cam = camera(seed)

@@ -154,7 +154,7 @@ def line_samples(grey: np.ndarray, box: tuple[int, int, int, int], text: str):
     """The windows of one line and the characters drawn there, when Tesseract read as many."""
     prepared, area, words = read_drawn(grey, box)
     drawn = text.replace(" ", "")
-    if not words or "".join(w.text for w in words).__len__() != len(drawn):
+    if not words or sum(len(w.text) for w in words) != len(drawn):
         return None
     glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words)
     starts = np.cumsum([0] + [len(w.text) for w in words])
