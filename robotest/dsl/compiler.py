@@ -345,7 +345,7 @@ class Rewriter:
 
     # -- key names ----------------------------------------------------------------
     def check_bare_names(self, module: ast.Module) -> None:
-        bound = _bound_names(module) | set(dir(builtins)) | _api_names()
+        bound = _bound_names(module) | set(dir(builtins)) | runtime_names()
         for bare, base in self.bare_names:
             name = bare.token.value
             if name in bound:
@@ -420,11 +420,12 @@ def _bound_names(module: ast.Module) -> set[str]:
     return names
 
 
-def _api_names() -> set[str]:
+def runtime_names() -> set[str]:
+    """The names every `.rtest` module gets from the runtime (``robotest.runtime.api``)."""
     from robotest.runtime import api
 
     return set(api.__all__)
 
 
 __all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_code",
-           "compile_source"]
+           "compile_source", "runtime_names"]
