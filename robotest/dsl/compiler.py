@@ -22,6 +22,7 @@ from types import CodeType
 
 from robotest.dsl import codegen
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
+from robotest.dsl.durations import mask_durations, unmask_durations
 from robotest.dsl.lexer import LineIndex
 from robotest.dsl.model import (
     BareName,
@@ -113,7 +114,7 @@ def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
     index = LineIndex(source)
     robots = find_robot_lines(source)
     while True:
-        module, diagnostics = _parse_python(substitute(source, robots), filename)
+        module, diagnostics = _parse_python_with_durations(substitute(source, robots), filename)
         if module is None:
             return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
         rewriter = Rewriter(source, robots, index, filename)
@@ -135,6 +136,25 @@ def _at(index: LineIndex, filename: str, pos: int, message: str) -> Diagnostic:
 
 def _python_diagnostic(error: SyntaxError, filename: str) -> Diagnostic:
     return Diagnostic(filename, error.lineno or 1, max(1, error.offset or 1), error.msg)
+
+
+def _parse_python_with_durations(text: str,
+                                 filename: str) -> tuple[ast.Module | None, list[Diagnostic]]:
+    """Parse with Python, taking duration literals (`2min`) as seconds where they stand.
+
+    Python calls `2min` an invalid decimal literal; only then are durations looked for
+    (with the tokenizer, which is slower than the parser) and the text parsed again.
+    """
+    module, diagnostics = _parse_python(text, filename)
+    if not any(d.message.startswith("invalid decimal literal") for d in diagnostics):
+        return module, diagnostics
+    masked, seconds = mask_durations(text)
+    if not seconds:
+        return module, diagnostics
+    module, diagnostics = _parse_python(masked, filename)
+    if module is not None:
+        unmask_durations(module, seconds)
+    return module, diagnostics
 
 
 def _parse_python(text: str, filename: str) -> tuple[ast.Module | None, list[Diagnostic]]:
