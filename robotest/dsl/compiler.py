@@ -34,6 +34,7 @@ from robotest.dsl.model import (
     TestHeader,
 )
 from robotest.dsl.scanner import PLACEHOLDER, RobotLine, find_robot_lines, substitute
+from robotest.dsl.static_matrix import module_constants, static_titles
 from robotest.keys import NAMED_KEYS
 
 MAX_PYTHON_ERRORS = 5
@@ -194,12 +195,14 @@ class Rewriter:
     titles: dict[str, int] = field(default_factory=dict)
     hooks: set[str] = field(default_factory=set)
     function_names: set[str] = field(default_factory=set)
+    constants: dict[str, ast.expr] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_line = {r.line: r for r in self.robots}
         self.lines = sorted(self.by_line)
 
     def rewrite(self, module: ast.Module) -> None:
+        self.constants = module_constants(module)
         module.body = self.block(module.body, in_function=False, at_module=True)
         if self.bare_names:
             self.check_bare_names(module)
@@ -284,7 +287,10 @@ class Rewriter:
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
         assert isinstance(stmt, ast.With)
         nodes = dict(zip(robot.exprs, [item.context_expr for item in stmt.items], strict=True))
+        errors = len(self.diagnostics)
         self.check_title(robot, header)
+        if header.loops and len(self.diagnostics) == errors:
+            self.check_case_titles(robot, header, nodes)
         pos = codegen.span(stmt)
         names = [name for loop_names, _ in header.loops for name in loop_names]
         decorator = codegen.Generator(nodes, pos, self.positions(robot)).test_decorator(header)
@@ -321,6 +327,22 @@ class Rewriter:
             first = self.titles.setdefault(header.title, self.index.position(pos)[0])
             if first != self.index.position(pos)[0]:
                 self.error(pos, f"duplicate test title {header.title!r} (first on line {first})")
+
+    def check_case_titles(self, robot: RobotLine, header: TestHeader,
+                          nodes: dict[PyExpr, ast.expr]) -> None:
+        """Duplicate titles among the cases of literal ``for`` clauses, and with other tests."""
+        loops = [(names, nodes[expr]) for names, expr in header.loops]
+        titles = static_titles(header.title, loops, self.constants)
+        if titles is None:
+            return
+        pos = robot.start + header.title_expr.start
+        line = self.index.position(pos)[0]
+        for title in titles:
+            first = self.titles.setdefault(title, line)
+            if first != line or titles.count(title) > 1:
+                where = "another case of this test" if first == line else f"line {first}"
+                self.error(pos, f"duplicate test title {title!r} (also produced by {where})")
+                return
 
     def subscript(self, stmt: ast.stmt, robot: RobotLine, header: SubscriptHeader) -> ast.stmt:
         assert isinstance(stmt, ast.FunctionDef)
