@@ -218,11 +218,15 @@ class Rewriter:
         out = []
         for stmt in stmts:
             robot = self.by_line.get(stmt.lineno)
+            # the body of a header that did not parse is read as the block it meant to
+            # open, so that its statements give no second error
+            inner = in_function
             if robot is not None and _is_placeholder(stmt, robot):
                 self.matched.add(id(robot))
                 stmt = self.robot(stmt, robot, in_function, at_module)
+                inner = in_function or (robot.is_header and robot.error is not None)
             if isinstance(stmt, _COMPOUND) and self.has_robot_lines(stmt):
-                self.children(stmt, in_function)
+                self.children(stmt, inner)
             out.append(stmt)
         return out
 

@@ -7,7 +7,9 @@ errors become :class:`RobotSyntaxError` with a message a QA engineer can act on.
 
 from __future__ import annotations
 
+import difflib
 import functools
+import keyword
 from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
@@ -78,6 +80,29 @@ def _expr(tokens: Sequence[Any]) -> PyExpr:
     return PyExpr(token_span(tokens[0])[0], token_span(tokens[-1])[1])
 
 
+_OPERANDS = frozenset({"NAME", "STRING", "NUMBER", "GROUP"})
+
+
+def _check_operands(tokens: Sequence[Any]) -> None:
+    """Two operands with nothing between them end the expression where the first ends.
+
+    ``click_icon "terminal" dubble``: the grammar takes `"terminal" dubble` as one
+    expression, which Python would reject at its start; the error belongs at `dubble`.
+    Python's own words (``x if y else z``, ``a and b``, ``"a" "b"``) are left alone.
+    """
+    for before, token in zip(tokens, tokens[1:], strict=False):
+        if before.type not in _OPERANDS or token.type not in ("NAME", "NUMBER", "STRING"):
+            continue
+        if keyword.iskeyword(before.value) or keyword.iskeyword(token.value):
+            continue
+        if before.type == token.type == "STRING":
+            continue  # implicit concatenation
+        close = difflib.get_close_matches(token.value, CLAUSE_WORDS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise RobotSyntaxError(f"unexpected {token.value!r} after an expression{hint}",
+                               int(token_span(token)[0]))
+
+
 def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
     return (name, value, token)
 
@@ -87,6 +112,7 @@ class ToModel(Transformer):
 
     # -- values -----------------------------------------------------------------
     def expr(self, items: list[Token]) -> PyExpr:
+        _check_operands(items)
         return _expr(items)
 
     def dur(self, items: list[Token]) -> Value:
@@ -390,6 +416,8 @@ def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
     if expected & {"DURATION"} and token.type in ("NUMBER", "NAME"):
         return (f"{token.value!r} is not a duration: write 500ms, 2s, 1.5min or 1h, "
                 "or a Python expression in seconds in parentheses")
+    if statement == "test" and "STRING" in expected and token.type == "NAME":
+        return "a test title is a quoted string: test \"Title\":"
     if token.type == "COLON":
         return f"unexpected ':' after {statement}"
     return f"unexpected {token.value!r} in {statement}"

@@ -33,7 +33,8 @@ _STATEMENTS = ("press|type_text|click_icon|click_text|await_text|await_icon|awai
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=(?!=)[ \t]*)?"
     rf"(?:(?P<stmt>{_STATEMENTS})(?:[ \t]+(?P<next>\S)|[ \t]*(?P<alone>$|\#))"
-    r"|(?P<header>test[ \t]+[rRbBuUfF]{0,2}['\"]|subscript[ \t]+[^\W\d]"
+    r"|(?P<header>test[ \t]+(?:[rRbBuUfF]{0,2}['\"]|(?!(?:if|else|and|or|is|not|in)\b)[^\W\d])"
+    r"|subscript[ \t]+[^\W\d]"
     r"|(?:setup|teardown)[ \t]*:[ \t]*(?:\#[^\n]*)?$))",
     re.MULTILINE,
 )
