@@ -56,10 +56,15 @@ class CompiledModule:
         return ast.unparse(self.tree)
 
 
-def compile_source(source: str, filename: str = "<rtest>") -> CompiledModule:
-    """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found."""
+def compile_source(source: str, filename: str = "<rtest>", *,
+                   interactive: bool = False) -> CompiledModule:
+    """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found.
+
+    *interactive* (`rtest shell`): robot statements may stand at the top level, as they
+    do at a prompt; the code runs them in the order typed.
+    """
     with _collector_paused():
-        tree, code = _compile(source, filename)
+        tree, code = _compile(source, filename, interactive)
     return CompiledModule(filename, tree, code)
 
 
@@ -73,8 +78,9 @@ def compile_code(source: str, filename: str = "<rtest>") -> CodeType:
         return _compile(source, filename)[1]
 
 
-def _compile(source: str, filename: str) -> tuple[ast.Module, CodeType]:
-    tree, diagnostics = build_tree(source, filename)
+def _compile(source: str, filename: str,
+             interactive: bool = False) -> tuple[ast.Module, CodeType]:
+    tree, diagnostics = build_tree(source, filename, interactive)
     if not diagnostics:
         try:
             return tree, compile(tree, filename, "exec", dont_inherit=True)
@@ -109,7 +115,8 @@ def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
     return []
 
 
-def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]]:
+def build_tree(source: str, filename: str,
+               interactive: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
     """The module's AST and the errors found (the AST is only usable without errors)."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
     index = LineIndex(source)
@@ -118,7 +125,7 @@ def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]
         module, diagnostics = _parse_python_with_durations(substitute(source, robots), filename)
         if module is None:
             return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
-        rewriter = Rewriter(source, robots, index, filename)
+        rewriter = Rewriter(source, robots, index, filename, interactive=interactive)
         rewriter.rewrite(module)
         stray = [r for r in robots if id(r) not in rewriter.matched]
         if not stray:  # every robot line was a real one (none inside a string...)
@@ -189,21 +196,23 @@ class Rewriter:
     robots: list[RobotLine]
     index: LineIndex
     filename: str
+    interactive: bool = False  # robot statements allowed at the top level (`rtest shell`)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     matched: set[int] = field(default_factory=set)
     bare_names: list[tuple[BareName, int]] = field(default_factory=list)
     titles: dict[str, int] = field(default_factory=dict)
     hooks: set[str] = field(default_factory=set)
     function_names: set[str] = field(default_factory=set)
-    constants: dict[str, ast.expr] = field(default_factory=dict)
+    constants: dict[str, ast.expr] | None = None  # module constants, found when first needed
+    module: ast.Module = field(default_factory=lambda: ast.Module([], []))
 
     def __post_init__(self) -> None:
         self.by_line = {r.line: r for r in self.robots}
         self.lines = sorted(self.by_line)
 
     def rewrite(self, module: ast.Module) -> None:
-        self.constants = module_constants(module)
-        module.body = self.block(module.body, in_function=False, at_module=True)
+        self.module = module
+        module.body = self.block(module.body, in_function=self.interactive, at_module=True)
         if self.bare_names:
             self.check_bare_names(module)
         codegen_pos = (1, 0, 1, 0)
@@ -336,6 +345,8 @@ class Rewriter:
                           nodes: dict[PyExpr, ast.expr]) -> None:
         """Duplicate titles among the cases of literal ``for`` clauses, and with other tests."""
         loops = [(names, nodes[expr]) for names, expr in header.loops]
+        if self.constants is None:
+            self.constants = module_constants(self.module, "global" in self.source)
         titles = static_titles(header.title, loops, self.constants)
         if titles is None:
             return

@@ -21,21 +21,41 @@ MAX_STATIC_CASES = 10_000  # larger literal matrices are left to the run
 _VIEWS = {"items": dict.items, "keys": dict.keys, "values": dict.values}
 
 
-def module_constants(module: ast.Module) -> dict[str, ast.expr]:
-    """Module-level names bound exactly once, by a plain assignment, to their expressions."""
+def module_constants(module: ast.Module, has_global: bool) -> dict[str, ast.expr]:
+    """Module-level names bound exactly once, by a plain assignment, to their expressions.
+
+    Only the module's own statements are looked at: a function can rebind a module name
+    only through ``global``, so a module whose text says *has_global* is walked whole.
+    """
     bound: Counter[str] = Counter()
     values: dict[str, ast.expr] = {}
-    for node in ast.walk(module):
+    nodes = ast.walk(module) if has_global else _top_level_targets(module)
+    for node in nodes:
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             bound[node.id] += 1
+        elif isinstance(node, ast.alias):
+            bound[(node.asname or node.name).split(".")[0]] += 1
     for stmt in module.body:
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-        ):
+        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)):
             values[stmt.targets[0].id] = stmt.value
     return {name: value for name, value in values.items() if bound[name] == 1}
+
+
+def _top_level_targets(module: ast.Module) -> list[ast.AST]:
+    found: list[ast.AST] = []
+    for stmt in module.body:
+        if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.For | ast.With):
+            found.extend(node for target in _targets(stmt) for node in ast.walk(target))
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):
+            found.extend(stmt.names)
+    return found
+def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return stmt.targets
+    if isinstance(stmt, ast.With):
+        return [item.optional_vars for item in stmt.items if item.optional_vars is not None]
+    return [stmt.target]  # type: ignore[attr-defined]  # AugAssign, AnnAssign, For
 
 
 def static_titles(
