@@ -26,7 +26,6 @@ from robotest.keys import NAMED_KEYS
 from robotest.runtime.backend import Match, Runtime, use_runtime
 from robotest.runtime.results import PASSED, describe, outcome_of
 
-FILENAME = "<shell>"
 
 
 @dataclass
@@ -55,7 +54,7 @@ class Shell:
 
     def run(self, source: str) -> EntryResult:
         """Compile and run one entry; show its value or its error."""
-        filename = f"{FILENAME}:{next(self.entries)}"
+        filename = f"<entry {next(self.entries)}>"
         try:
             module = compile_source(source, filename, interactive=True)
         except RtestSyntaxError as error:
@@ -69,7 +68,7 @@ class Shell:
                 exec(code, self.namespace)
         except (Exception, KeyboardInterrupt) as error:
             outcome = outcome_of(error)
-            message = describe(error).replace(f" (at {filename}:", " (at line ")
+            message = describe(error)
             self.write(f"{outcome}: {message}")
             return EntryResult(outcome, message)
         finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -20,12 +21,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("shell")
     def shell(
-        station: Annotated[str, typer.Option(
-            "--station", help="sim, record, or a station .toml file.")] = "sim",
-        image: Annotated[Path | None, typer.Option(
-            "--image", help="Product description TOML of the image under test.")] = None,
-        keep_going: Annotated[bool, typer.Option(
-            "--keep-going", help="From a pipe: run every entry even after one failed.")] = False,
+        station: Annotated[
+            str, typer.Option("--station", help="sim, record, or a station .toml file.")
+        ] = "sim",
+        image: Annotated[
+            Path | None,
+            typer.Option("--image", help="Product description TOML of the image under test."),
+        ] = None,
+        keep_going: Annotated[
+            bool,
+            typer.Option(
+                "--keep-going", help="From a pipe: run every entry even after one failed."
+            ),
+        ] = False,
     ) -> None:
         """Type robot statements and Python at a prompt; each runs on the station at once.
 
@@ -42,8 +50,11 @@ def register(app: typer.Typer) -> None:
         except ScriptError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-        options = {"config": {"product": dict(info.data or {}), "station": name_of(station)},
-                   "image_file": str(image) if image else None, "suite_dirs": [os.getcwd()]}
+        options = {
+            "config": {"product": dict(info.data or {}), "station": name_of(station)},
+            "image_file": str(image) if image else None,
+            "suite_dirs": [os.getcwd()],
+        }
         if os.getcwd() not in sys.path:
             sys.path.insert(0, os.getcwd())  # sub-scripts beside the user import as in a run
         try:
@@ -87,12 +98,12 @@ def _prompted(shell: object) -> Iterator[str]:
     assert isinstance(shell, Shell)
     readline.set_completer(completer(completion_words(), shell.namespace))
     readline.parse_and_bind("tab: complete")
-    try:
+    with contextlib.suppress(OSError):
         readline.read_history_file(HISTORY)
-    except OSError:
-        pass
-    typer.echo("robotest shell: robot statements and Python; a block ends with an empty "
-               "line; Ctrl-D quits.")
+    typer.echo(
+        "robotest shell: robot statements and Python; a block ends with an empty "
+        "line; Ctrl-D quits."
+    )
     try:
         while True:
             try:
