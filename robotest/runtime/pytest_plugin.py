@@ -27,6 +27,7 @@ from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
 from robotest.errors import RobotestError, ScriptError, StationError
 from robotest.runtime.backend import Runtime, use_runtime
 from robotest.runtime.blocks import TestCase, collect, run_case
+from robotest.runtime.config import missing_values
 from robotest.runtime.results import (
     ERROR,
     INTERRUPTED,
@@ -118,17 +119,23 @@ class RtestSession:
         """Open the station and the run (once, when there is something to run)."""
         image = self.image = self._image()
         self.store = ResultStore(results_db(self.config))
+        product = dict(image.data or {})
+        missing = self._missing_configuration(items, product)
         if self.owns_run:
             files = sorted({str(item.path) for item in items})
             self.run_id = self.store.create_run(
                 station=self.station, image=image.name, image_version=image.version,
                 serial=image.serial, suite_version=suite_version(files))
         assert self.run_id is not None
+        if missing is not None:  # a configuration error, not a verdict on the image
+            if self.owns_run:
+                self.store.finish_run(self.run_id, ERROR)
+            raise pytest.UsageError(missing)
         self.store.add_planned(self.run_id, len(items))
         options = {"record_fail": self.config.getoption("record_fail"),
                    "record_fault": self.config.getoption("record_fault"),
                    "record_delay": self.config.getoption("record_delay"),
-                   "config": {"product": dict(image.data or {}), "station": self.station},
+                   "config": {"product": product, "station": self.station},
                    "image_file": self.config.getoption("image"),
                    "suite_dirs": sorted({str(item.path.parent) for item in items})}
         try:
@@ -142,6 +149,19 @@ class RtestSession:
                 self.store.finish_run(self.run_id, ERROR)
             raise pytest.UsageError(str(exc)) from None
         self.recorder = StepRecorder(runtime)
+
+    def _missing_configuration(self, items: Sequence[pytest.Item],
+                               product: dict[str, Any]) -> str | None:
+        """The error for values the suite's sub-scripts require and the image lacks."""
+        modules = {item.module for item in items if isinstance(item, RtestItem)}
+        missing = missing_values(modules, {"product": product, "station": self.station})
+        if not missing:
+            return None
+        image = self.config.getoption("image")
+        where = f"{image}: " if image else "no --image given: "
+        needs = "; ".join(f"{r.describe()} is missing; {r.why}" for r in missing)
+        hint = "" if image else " (pass the image description with --image)"
+        return f"{where}{needs}{hint}"
 
     def _image(self) -> ImageInfo:
         try:

@@ -27,7 +27,6 @@ from robotest.runtime.backend import Match, Runtime, use_runtime
 from robotest.runtime.results import PASSED, describe, outcome_of
 
 
-
 @dataclass
 class EntryResult:
     """What one entry did: its outcome (``passed``, ``failed``, ``error``...) and message."""
