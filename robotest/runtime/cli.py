@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -123,14 +124,25 @@ def _sync_first(server: str, dest: Path, channel: str, token: str | None,
 
 
 class _Collection:
-    """In-process pytest plugin: shows collection errors (the terminal plugin is off)."""
+    """In-process pytest plugin: the files that did not compile or load (by node id)."""
 
     def __init__(self) -> None:
-        self.errors: list[str] = []
+        self.errors: dict[str, str] = {}
 
     def pytest_collectreport(self, report: object) -> None:
         if getattr(report, "failed", False):
-            self.errors.append(str(getattr(report, "longrepr", "")))
+            self.errors[str(getattr(report, "nodeid", ""))] = str(getattr(report, "longrepr", ""))
+
+    def record(self, store: Any, run_id: int, station: str) -> None:
+        """One `error` case per broken file, so that reports and the run's status show it."""
+        from robotest.runtime.results import ERROR, CaseResult
+
+        for nodeid, message in self.errors.items():
+            case = CaseResult(nodeid=nodeid, title=f"{nodeid or 'the suite'}: cannot be loaded",
+                              file=nodeid, station=station, started=time.time(),
+                              outcome=ERROR, message=message)
+            store.start_case(run_id, case)
+            store.finish_case(case)
 
 
 def register(app: typer.Typer) -> None:
@@ -213,6 +225,7 @@ def register(app: typer.Typer) -> None:
         folder = report or database.parent / f"run-{run_id}"
         folder.mkdir(parents=True, exist_ok=True)
         args = [str(p) for p in paths] + _plugin_args() + [
+            "--continue-on-collection-errors",  # one broken file does not stop the others
             "--results-db", str(database), "--rtest-run-id", str(run_id),
             "--record-delay", str(record_delay)]
         args += ["-k", keyword] if keyword else []
@@ -236,12 +249,12 @@ def register(app: typer.Typer) -> None:
                                            plugins=[collection]))
         except KeyboardInterrupt:
             code = int(pytest.ExitCode.INTERRUPTED)
-        if collection.errors or code in (pytest.ExitCode.INTERNAL_ERROR,
-                                         pytest.ExitCode.USAGE_ERROR):
-            status = ERROR  # the suite did not compile, or the run could not start
+        collection.record(store, run_id, ", ".join(names))
+        if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+            status = ERROR  # the run could not start
         elif code == pytest.ExitCode.INTERRUPTED:
             status = INTERRUPTED
-        for error in collection.errors:
+        for error in collection.errors.values():
             console.print(error, markup=False, highlight=False, soft_wrap=True)
         store.finish_run(run_id, status)
         result = store.run(run_id)

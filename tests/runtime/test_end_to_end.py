@@ -193,3 +193,24 @@ def test_failure_screenshot_is_inline_in_html(tmp_path: Path) -> None:
     html = render_html(run)
     assert html.count('src="data:image/png;base64,iVBOR') == 2
     assert "closest: &#x27;Welcom&#x27;, score 0.83" in html
+
+
+def test_one_broken_file_does_not_stop_the_others(write_suite: Callable[..., Path],
+                                                 rtest: Callable[..., tuple[int, str]],
+                                                 tmp_path: Path) -> None:
+    suite = write_suite({"good.rtest": 'test "ok":\n    press F2\n',
+                         "bad.rtest": 'test "bad":\n    press F2 within 5s\n'})
+    code, output = rtest("run", suite, "--station", "record", "--db", tmp_path / "r.db",
+                         "--report", tmp_path / "report")
+    assert code == 1
+    assert "1 passed, 1 error" in output
+    assert "bad.rtest:2:14: error: 'within' does not belong to press" in output
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "r.db") as db:
+        assert db.execute("SELECT status FROM runs").fetchone() == ("error",)
+        cases = dict(db.execute("SELECT outcome, title FROM cases"))
+    assert cases["passed"] == "ok"
+    assert cases["error"].endswith("bad.rtest: cannot be loaded")
+    junit = (tmp_path / "report" / "junit.xml").read_text()
+    assert "cannot be loaded" in junit
