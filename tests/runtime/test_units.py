@@ -173,3 +173,20 @@ def test_every_tag_becomes_a_valid_marker_name(tag: str) -> None:
                                                           "False", "None"):
         assert name == tag.strip()
     assert marker_name("smoke test") == "smoke_test" and marker_name("3d") == "tag_3d"
+
+
+def test_a_failure_names_the_test_line_and_the_chain_into_the_library(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from robotest.dsl import compile_code
+    from robotest.runtime.results import describe
+
+    library = tmp_path / "lib.rtest"
+    library.write_text('def check(value):\n    assert value == 2, f"value is {value}"\n')
+    test = tmp_path / "case.rtest"
+    test.write_text("x = 1\ncheck(x)\n")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile_code(library.read_text(), str(library)), namespace)
+    with pytest.raises(AssertionError) as caught:
+        exec(compile_code(test.read_text(), str(test)), namespace)
+    assert describe(caught.value) == "AssertionError: value is 1 (at case.rtest:2 > lib.rtest:2)"
