@@ -180,6 +180,9 @@ def register(app: typer.Typer) -> None:
             "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN).")] = None,
         public_key: Annotated[str | None, typer.Option(
             "--public-key", envvar="RTEST_SERVER_KEY", help="Server public key.")] = None,
+        last_failed: Annotated[bool, typer.Option(
+            "--last-failed", help="Run again only the cases of the latest stored run that "
+                                  "did not pass (failed, error, station error).")] = False,
     ) -> None:
         """Run .rtest suites on stations with live progress; write the reports."""
         import pytest
@@ -202,6 +205,10 @@ def register(app: typer.Typer) -> None:
         if sync:
             paths, synced_label = _sync_first(sync, sync_dest, channel, token, public_key,
                                               paths or [])
+        selected: list[str] = []
+        if last_failed:
+            selected = _last_failed(_db(db))
+            paths = paths or [Path(node.split("::", 1)[0]) for node in selected]
         if not paths:
             raise _fail("name the .rtest files or folders to run (or --sync a server)")
         for path in paths:
@@ -224,7 +231,7 @@ def register(app: typer.Typer) -> None:
                                   suite_version=synced_label or suite_version(paths))
         folder = report or database.parent / f"run-{run_id}"
         folder.mkdir(parents=True, exist_ok=True)
-        args = [str(p) for p in paths] + _plugin_args() + [
+        args = (selected or [str(p) for p in paths]) + _plugin_args() + [
             "--continue-on-collection-errors",  # one broken file does not stop the others
             "--results-db", str(database), "--rtest-run-id", str(run_id),
             "--record-delay", str(record_delay)]
@@ -316,6 +323,24 @@ def register(app: typer.Typer) -> None:
             written = write_reports(run, out or database.parent / f"run-{number}")
         for kind, path in written.items():
             typer.echo(f"{kind:>6}: {path}")
+
+
+def _last_failed(database: Path) -> list[str]:
+    """Node ids (file::case) of the latest run's cases that did not pass."""
+    from robotest.runtime.results import ERROR, FAILED, STATION_ERROR
+    from robotest.runtime.store import ResultStore
+
+    if not database.exists():
+        raise _fail(f"no results database at {database}: nothing to run again")
+    with ResultStore(database) as store:
+        latest = store.latest_run_id()
+        cases = store.cases(latest, steps=False) if latest is not None else []
+    again = [case for case in cases if case.outcome in (FAILED, ERROR, STATION_ERROR)]
+    if not again:
+        typer.echo(f"nothing to run again: run {latest} has no case that failed")
+        raise typer.Exit(0)
+    return [f"{case.file}::{case.nodeid.split('::', 1)[1]}" if "::" in case.nodeid
+            else case.file for case in again]
 
 
 def _run_number(store: object, text: str) -> int:

@@ -214,3 +214,33 @@ def test_one_broken_file_does_not_stop_the_others(write_suite: Callable[..., Pat
     assert cases["error"].endswith("bad.rtest: cannot be loaded")
     junit = (tmp_path / "report" / "junit.xml").read_text()
     assert "cannot be loaded" in junit
+
+
+def test_last_failed_runs_only_the_cases_that_did_not_pass(
+        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
+        tmp_path: Path) -> None:
+    suite = write_suite({"cases.rtest": 'test "a":\n    press F2\n\n'
+                                        'test "b {n}" for n in [1, 2, 3]:\n'
+                                        '    assert n == 1, f"n is {n}"\n'})
+    db = tmp_path / "r.db"
+    code, _ = rtest("run", suite, "--station", "record", "--db", db)
+    assert code == 1
+    code, output = rtest("run", "--last-failed", "--station", "record", "--db", db)
+    assert code == 1
+    assert "2 failed in" in output and "passed in" not in output
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        titles = sorted(t for (t,) in connection.execute(
+            "SELECT title FROM cases WHERE run_id = 2"))
+    assert titles == ["b 2", "b 3"]
+
+
+def test_last_failed_with_nothing_failed_says_so(
+        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
+        tmp_path: Path) -> None:
+    suite = write_suite({"cases.rtest": 'test "a":\n    press F2\n'})
+    db = tmp_path / "r.db"
+    assert rtest("run", suite, "--station", "record", "--db", db)[0] == 0
+    code, output = rtest("run", "--last-failed", "--station", "record", "--db", db)
+    assert (code, output.strip()) == (0, "nothing to run again: run 1 has no case that failed")
