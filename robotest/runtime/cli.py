@@ -24,6 +24,10 @@ from robotest.runtime.store import DEFAULT_DB
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
 
+# pytest plugins that would leave folders in the user's current directory
+QUIET_PLUGINS = ("-p", "no:cacheprovider", "-p", "no:benchmark")
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
@@ -79,7 +83,7 @@ def _start_workers(args: list[str], stations: list[str], folder: Path) -> Worker
     for index, station in enumerate(stations):
         log = (folder / f"worker-{index + 1}.log").open("w")
         command = [sys.executable, "-m", "pytest", *args, "--station", station,
-                   "--rtest-shard", f"{index}/{len(stations)}", "-q", "-p", "no:cacheprovider"]
+                   "--rtest-shard", f"{index}/{len(stations)}", "-q", *QUIET_PLUGINS]
         procs.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                        env=_worker_env(), preexec_fn=_die_with_parent), log))
     return procs
@@ -252,7 +256,7 @@ def register(app: typer.Typer) -> None:
                     code = _wait_workers(workers)
                 else:
                     code = int(pytest.main(args + ["--station", station[0], "-p", "no:terminal",
-                                                   "-p", "no:cacheprovider"],
+                                                   *QUIET_PLUGINS],
                                            plugins=[collection]))
         except KeyboardInterrupt:
             code = int(pytest.ExitCode.INTERRUPTED)
