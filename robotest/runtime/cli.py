@@ -184,6 +184,10 @@ def register(app: typer.Typer) -> None:
             "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN).")] = None,
         public_key: Annotated[str | None, typer.Option(
             "--public-key", envvar="RTEST_SERVER_KEY", help="Server public key.")] = None,
+        shuffle: Annotated[int | None, typer.Option(
+            "--shuffle", metavar="SEED",
+            help="Run the cases in a random order drawn from SEED (the same SEED, the same "
+                 "order).")] = None,
         last_failed: Annotated[bool, typer.Option(
             "--last-failed", help="Run again only the cases of the latest stored run that "
                                   "did not pass (failed, error, station error).")] = False,
@@ -240,12 +244,14 @@ def register(app: typer.Typer) -> None:
             "--results-db", str(database), "--rtest-run-id", str(run_id),
             "--record-delay", str(record_delay)]
         args += ["-k", keyword] if keyword else []
+        args += ["--shuffle", str(shuffle)] if shuffle is not None else []
         args += ["-m", markers] if markers else []
         args += [a for spec in record_fail for a in ("--record-fail", spec)]
         args += [a for spec in record_fault for a in ("--record-fault", spec)]
         args += ["--image", str(image)] if image else []
         console, stream = terminal_console()
-        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}",
+        order = f" (cases shuffled with seed {shuffle})" if shuffle is not None else ""
+        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}{order}",
                       markup=False, soft_wrap=True)
         collection = _Collection()
         status = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sys
 import time
 import traceback
@@ -66,6 +67,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="record station: make matching statements raise a station fault.")
     group.addoption("--record-delay", type=float, default=0.0, metavar="SECONDS",
                     help="record station: real seconds each statement takes.")
+    group.addoption("--shuffle", type=int, default=None, metavar="SEED",
+                    help="run the cases in a random order drawn from SEED (the same SEED "
+                         "gives the same order): checks that no case needs another's leftovers.")
     group.addoption("--rtest-run-id", type=int, default=None, help=argparse_hidden())
     group.addoption("--rtest-shard", default=None, help=argparse_hidden())
 
@@ -317,6 +321,9 @@ class RtestItem(pytest.Item):
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
+    seed = config.getoption("shuffle")
+    if seed is not None:
+        random.Random(seed).shuffle(items)
     shard = config.getoption("rtest_shard")
     if shard:
         index, count = (int(v) for v in shard.split("/"))

@@ -259,3 +259,21 @@ def test_a_run_leaves_nothing_but_its_results_in_the_current_folder(
     assert rtest("run", suite, "--station", "record")[0] == 0
     assert sorted(p.name for p in work.iterdir()) == ["results"]  # no .benchmarks, no caches
     assert sorted(p.name for p in suite.iterdir()) == ["a.rtest"]
+
+
+def test_shuffle_runs_the_cases_in_a_seeded_order(
+        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    suite = write_suite({"cases.rtest": 'test "c {n}" for n in range(12):\n    press F2\n'})
+    orders = []
+    for number, seed in enumerate([7, 7, 8], 1):
+        db = tmp_path / f"r{number}.db"
+        code, output = rtest("run", suite, "--station", "record", "--db", db, "--shuffle", seed)
+        assert code == 0 and f"(cases shuffled with seed {seed})" in output
+        with sqlite3.connect(db) as connection:
+            orders.append([t for (t,) in connection.execute("SELECT title FROM cases ORDER BY id")])
+    assert orders[0] == orders[1] != orders[2]
+    natural = [f"c {n}" for n in range(12)]
+    assert sorted(orders[0]) == sorted(orders[2]) == sorted(natural) and orders[0] != natural
