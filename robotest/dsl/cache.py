@@ -21,9 +21,10 @@ from types import CodeType
 
 from robotest.dsl.compiler import compile_code
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
+from robotest.dsl.limits import SourceTooLarge, read_source
 
 _COMPILER_FILES = ("robot.lark", "lexer.py", "parser.py", "scanner.py", "codegen.py",
-                   "compiler.py", "model.py", "durations.py")
+                   "compiler.py", "model.py", "durations.py", "limits.py")
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,8 +112,10 @@ def check_file(path: str | os.PathLike[str]) -> list[Diagnostic]:
     """Errors of one `.rtest` file, from the cache when its content was seen before."""
     filename = os.fspath(path)
     try:
-        source = Path(filename).read_bytes()
+        source = read_source(filename)
         source.decode("utf-8")
+    except SourceTooLarge as error:
+        return [Diagnostic(filename, 1, 1, str(error))]
     except OSError as error:
         return [Diagnostic(filename, 1, 1, f"cannot read file: {error.strerror}")]
     except UnicodeDecodeError as error:
@@ -138,11 +141,14 @@ def check_files(paths: Sequence[str | os.PathLike[str]], jobs: int = 1) -> list[
 
 def load_code(path: str) -> CodeType:
     """The code object of a `.rtest` file (compiled or cached); RtestSyntaxError if it fails."""
-    source = Path(path).read_bytes()
+    try:
+        source = read_source(path)
+    except SourceTooLarge as error:
+        raise RtestSyntaxError([Diagnostic(path, 1, 1, str(error))]) from None
     entry, code = _entry(source, path)
     if entry.errors:
         diagnostics = [Diagnostic(path, line, col, msg) for line, col, msg in entry.errors]
-        raise RtestSyntaxError(diagnostics, source.decode("utf-8", "replace"))
+        raise RtestSyntaxError(diagnostics, source.decode("utf-8-sig", "replace"))
     if code is None:
         assert entry.code is not None
         code = _with_filename(marshal.loads(entry.code), path)
