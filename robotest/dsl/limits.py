@@ -153,7 +153,8 @@ def _long_statements(text: str) -> list[tuple[Place, str | None]]:
     chains: dict[int, int] = {}  # column -> elifs in a row there
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT):
+            if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT,
+                              tokenize.ENDMARKER):
                 continue
             if first is None:
                 start = token.start
@@ -166,7 +167,7 @@ def _long_statements(text: str) -> list[tuple[Place, str | None]]:
                 elif token.string != "else":
                     chains.pop(first[1], None)
             count += 1
-            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) and first is not None:
+            if token.type == tokenize.NEWLINE and first is not None:
                 if count > MAX_NESTING:
                     found.append((Place(*first), _snippet(lines, start, token.start)))
                 count, first = 0, None
