@@ -84,15 +84,40 @@ def _start_workers(args: list[str], stations: list[str], folder: Path) -> Worker
     return procs
 
 
+WORKER_STOP_TIMEOUT = 60.0  # seconds an interrupted worker gets to close its station and run
+
+
 def _wait_workers(procs: Workers) -> int:
-    codes = []
-    for proc, log in procs:
-        codes.append(proc.wait())
+    try:
+        codes = [proc.wait() for proc, _ in procs]
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: each worker stops as it would itself
+        import pytest
+
+        for proc, log in procs:
+            _stop_worker(proc)
+            log.close()
+        return int(pytest.ExitCode.INTERRUPTED)
+    for _, log in procs:
         log.close()
     for (_, log), code in zip(procs, codes, strict=True):
         if code not in (0, 1, 5):
             typer.echo(Path(log.name).read_text()[-3000:], err=True)
     return combine_exit_codes(codes)
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> int:
+    """Interrupt a worker still running (SIGTERM: it finishes its case as interrupted)
+    and wait for it; a worker that does not stop in time is killed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+    except KeyboardInterrupt:  # asked again: stop now
+        proc.kill()
+        return proc.wait()
 
 
 def _sync_first(server: str, dest: Path, channel: str, token: str | None,
@@ -173,6 +198,7 @@ def register(app: typer.Typer) -> None:
         import pytest
 
         from robotest.errors import ScriptError
+        from robotest.runtime.interrupts import sigterm_interrupts
         from robotest.runtime.progress import LiveProgress, terminal_console
         from robotest.runtime.reports import write_reports
         from robotest.runtime.results import ERROR, INTERRUPTED
@@ -227,7 +253,7 @@ def register(app: typer.Typer) -> None:
         status = None
         workers = _start_workers(args, station, folder) if len(station) > 1 else []
         try:
-            with LiveProgress(database, run_id, console):
+            with sigterm_interrupts(), LiveProgress(database, run_id, console):
                 if workers:
                     code = _wait_workers(workers)
                 else:

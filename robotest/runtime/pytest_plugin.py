@@ -25,6 +25,7 @@ import pytest
 
 from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
 from robotest.errors import RobotestError, ScriptError, StationError
+from robotest.runtime import interrupts
 from robotest.runtime.backend import Runtime, use_runtime
 from robotest.runtime.blocks import TestCase, collect, run_case
 from robotest.runtime.results import (
@@ -169,9 +170,17 @@ class RtestSession:
 SESSION = pytest.StashKey[RtestSession]()
 
 
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SESSION] = RtestSession(config)
+    config.stash[_PREVIOUS_SIGTERM] = interrupts.install()  # SIGTERM stops a run as Ctrl-C
     config.addinivalue_line("markers", "rtest: a test case from a .rtest file")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupts.restore(config.stash.get(_PREVIOUS_SIGTERM, None))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -209,8 +209,11 @@ class ResultStore:
                 if not _alive(row["pid"], row["pid_start"], row["host"])]
         for run_id in dead:
             with self.transaction() as db:
-                db.execute("UPDATE cases SET outcome = ?, message = ? WHERE run_id = ?"
-                           " AND outcome = ?",
+                # the case ran at least until its last recorded step ended
+                db.execute("UPDATE cases SET outcome = ?, message = ?, duration = MAX(0,"
+                           " COALESCE((SELECT MAX(steps.started + steps.duration) FROM steps"
+                           " WHERE steps.case_id = cases.id), started) - started)"
+                           " WHERE run_id = ? AND outcome = ?",
                            (INTERRUPTED, "the run was killed while this case ran", run_id,
                             RUNNING))
                 ended = db.execute(
