@@ -18,7 +18,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from robotest.runtime.store import DEFAULT_DB
+from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
@@ -30,6 +30,14 @@ def _fail(message: str) -> typer.Exit:
 
 def _db(db: Path | None) -> Path:
     return db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
+
+
+def _open_store(database: Path) -> ResultStore:
+    """The results database; a folder or a file that is not one is a one-line error."""
+    try:
+        return ResultStore(database)
+    except ResultsDatabaseError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _plugin_args() -> list[str]:
@@ -208,7 +216,6 @@ def register(app: typer.Typer) -> None:
             station_name,
             suite_version,
         )
-        from robotest.runtime.store import ResultStore
 
         station = station or ["sim"]
         record_fail, record_fault = record_fail or [], record_fault or []
@@ -232,7 +239,7 @@ def register(app: typer.Typer) -> None:
         except ScriptError as exc:
             raise _fail(str(exc)) from None
         database = _db(db)
-        store = ResultStore(database)
+        store = _open_store(database)
         run_id = store.create_run(station=", ".join(names), image=info.name,
                                   image_version=info.version, serial=info.serial,
                                   suite_version=synced_label or suite_version(paths))
@@ -292,13 +299,12 @@ def register(app: typer.Typer) -> None:
         """List past runs, or show one run's cases."""
         from rich.console import Console
 
-        from robotest.runtime.store import ResultStore
 
         database = _db(db)
         if not database.exists():
             raise _fail(f"no results database at {database} (run `rtest run` first)")
         console = Console(highlight=False)
-        with ResultStore(database) as store:
+        with _open_store(database) as store:
             if run_id is None:
                 _print_runs(console, store.runs(limit))
                 return
@@ -316,12 +322,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
         from robotest.runtime.reports import write_reports
-        from robotest.runtime.store import ResultStore
 
         database = _db(db)
         if not database.exists():
             raise _fail(f"no results database at {database}")
-        with ResultStore(database) as store:
+        with _open_store(database) as store:
             number = _run_number(store, run_id)
             run = store.run(number)
             if run is None:
@@ -332,8 +337,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _run_number(store: object, text: str) -> int:
-    from robotest.runtime.store import ResultStore
-
     assert isinstance(store, ResultStore)
     if text == "latest":
         latest = store.latest_run_id()

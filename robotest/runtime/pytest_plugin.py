@@ -46,7 +46,7 @@ from robotest.runtime.session import (
     suite_version,
 )
 from robotest.runtime.steps import StepRecorder
-from robotest.runtime.store import DEFAULT_DB, ResultStore
+from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 
 RESULTS_DB_ENV = "RTEST_RESULTS_DB"
 
@@ -118,7 +118,10 @@ class RtestSession:
     def start(self, items: Sequence[pytest.Item]) -> None:
         """Open the station and the run (once, when there is something to run)."""
         image = self.image = self._image()
-        self.store = ResultStore(results_db(self.config))
+        try:
+            self.store = ResultStore(results_db(self.config))
+        except ResultsDatabaseError as exc:
+            raise pytest.UsageError(str(exc)) from None
         if self.owns_run:
             files = sorted({str(item.path) for item in items})
             self.run_id = self.store.create_run(
