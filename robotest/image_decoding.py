@@ -56,8 +56,9 @@ def max_megapixels(option: float | None = None) -> float:
     try:
         value = float(configured)
     except ValueError:
-        raise ImageFileError(f"{MAX_MEGAPIXELS_ENV} must be a number of megapixels, "
-                             f"got {configured!r}") from None
+        raise ImageFileError(
+            f"{MAX_MEGAPIXELS_ENV} must be a number of megapixels, got {configured!r}"
+        ) from None
     return _positive(value, MAX_MEGAPIXELS_ENV)
 
 
@@ -67,9 +68,11 @@ def set_max_megapixels(value: float | None) -> None:
         os.environ[MAX_MEGAPIXELS_ENV] = repr(_positive(value, "--max-megapixels"))
 
 
-MAX_MEGAPIXELS_HELP = (f"Largest image accepted, in megapixels, checked from the file's header "
-                       f"before it is decoded (default ${MAX_MEGAPIXELS_ENV}, else "
-                       f"{DEFAULT_MAX_MEGAPIXELS:g}).")
+MAX_MEGAPIXELS_HELP = (
+    f"Largest image accepted, in megapixels, checked from the file's header "
+    f"before it is decoded (default ${MAX_MEGAPIXELS_ENV}, else "
+    f"{DEFAULT_MAX_MEGAPIXELS:g})."
+)
 
 
 def _positive(value: float, name: str) -> float:
@@ -92,25 +95,34 @@ def declared_size(data: bytes, name: str, megapixels: float | None = None) -> tu
                 width, height = header.size
         except Image.DecompressionBombError:  # over twice Pillow's own limit
             pillow = 2 * (Image.MAX_IMAGE_PIXELS or 0)
-            raise ImageTooLarge(f"image {name} declares more than {pillow / 1e6:.0f} "
-                                f"megapixels, over the limit of {limit:g} megapixels"
-                                f"{_HOW_TO_RAISE}") from None
+            raise ImageTooLarge(
+                f"image {name} declares more than {pillow / 1e6:.0f} "
+                f"megapixels, over the limit of {limit:g} megapixels"
+                f"{_HOW_TO_RAISE}"
+            ) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise ImageFileError(f"image {name} is not a readable image file "
-                                 f"({', '.join(FORMATS)})") from None
+            raise ImageFileError(
+                f"image {name} is not a readable image file ({', '.join(FORMATS)})"
+            ) from None
     if width * height > limit * 1e6:
-        raise ImageTooLarge(f"image {name} is {width}x{height} "
-                            f"({width * height / 1e6:.1f} megapixels), over the limit of "
-                            f"{limit:g} megapixels{_HOW_TO_RAISE}")
+        raise ImageTooLarge(
+            f"image {name} is {width}x{height} "
+            f"({width * height / 1e6:.1f} megapixels), over the limit of "
+            f"{limit:g} megapixels{_HOW_TO_RAISE}"
+        )
     return width, height
 
 
 _HOW_TO_RAISE = f" (set {MAX_MEGAPIXELS_ENV} or --max-megapixels for larger images)"
 
 
-def decode_image_file(data: bytes, name: str, flags: int = IMREAD_UNCHANGED,
-                      megapixels: float | None = None,
-                      expected: tuple[int, int] | None = None) -> np.ndarray:
+def decode_image_file(
+    data: bytes,
+    name: str,
+    flags: int = IMREAD_UNCHANGED,
+    megapixels: float | None = None,
+    expected: tuple[int, int] | None = None,
+) -> np.ndarray:
     """OpenCV's decoding of *data* (an image file's bytes), after the header's check.
 
     *expected* ``(width, height)``: any other declared size is refused before decoding.
@@ -120,17 +132,21 @@ def decode_image_file(data: bytes, name: str, flags: int = IMREAD_UNCHANGED,
 
     width, height = declared_size(data, name, megapixels)
     if expected is not None and (width, height) != tuple(expected):
-        raise ImageFileError(f"image {name} is {width}x{height}, "
-                             f"the model expects {expected[0]}x{expected[1]}")
+        raise ImageFileError(
+            f"image {name} is {width}x{height}, the model expects {expected[0]}x{expected[1]}"
+        )
     image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if image is None or image.size == 0:
         raise ImageFileError(f"image {name} is not a readable image file")
     return image
 
 
-def read_image_file(path: str | Path, flags: int = IMREAD_UNCHANGED,
-                    megapixels: float | None = None,
-                    expected: tuple[int, int] | None = None) -> np.ndarray:
+def read_image_file(
+    path: str | Path,
+    flags: int = IMREAD_UNCHANGED,
+    megapixels: float | None = None,
+    expected: tuple[int, int] | None = None,
+) -> np.ndarray:
     """:func:`decode_image_file` of the file at *path*, read once (no larger than an
     image within the limit can be)."""
     file = Path(path)
@@ -142,6 +158,8 @@ def read_image_file(path: str | Path, flags: int = IMREAD_UNCHANGED,
     except OSError as exc:
         raise ImageFileError(f"image {file} cannot be read: {exc.strerror or exc}") from None
     if len(data) > most:
-        raise ImageTooLarge(f"image {file} is over {most:,} bytes, more than an image of "
-                            f"{limit:g} megapixels takes{_HOW_TO_RAISE}")
+        raise ImageTooLarge(
+            f"image {file} is over {most:,} bytes, more than an image of "
+            f"{limit:g} megapixels takes{_HOW_TO_RAISE}"
+        )
     return decode_image_file(data, str(file), flags, limit, expected)

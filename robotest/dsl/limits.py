@@ -19,8 +19,10 @@ from dataclasses import dataclass
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 200  # levels of blocks and expressions (CPython allows 200 nested brackets)
 
-NESTING_MESSAGE = (f"nested too deeply: more than {MAX_NESTING} levels of blocks and "
-                   "expressions (split it into smaller expressions, variables or functions)")
+NESTING_MESSAGE = (
+    f"nested too deeply: more than {MAX_NESTING} levels of blocks and "
+    "expressions (split it into smaller expressions, variables or functions)"
+)
 
 # A subtree is walked only when its span could hold the rest of the allowed depth:
 # each level of a statement or an expression takes at least one character beside its
@@ -44,8 +46,10 @@ def source_size_error(source: str) -> str | None:
 
 
 def _size_message(size: int) -> str:
-    return (f"the file is {size:,} bytes; the compiler takes at most {MAX_SOURCE_BYTES:,} "
-            "(split it into modules)")
+    return (
+        f"the file is {size:,} bytes; the compiler takes at most {MAX_SOURCE_BYTES:,} "
+        "(split it into modules)"
+    )
 
 
 def read_source(path: str | os.PathLike[str]) -> bytes:
@@ -79,8 +83,10 @@ def too_deep(tree: ast.AST, text: str, depth: int = 0) -> Place | None:
         if hasattr(node, "lineno"):
             place = Place(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         for child in _children(node):
-            if (not hasattr(child, "end_col_offset")
-                    or level + 1 + _max_levels(child, line_starts) > MAX_NESTING):
+            if (
+                not hasattr(child, "end_col_offset")
+                or level + 1 + _max_levels(child, line_starts) > MAX_NESTING
+            ):
                 if level + 1 > MAX_NESTING:
                     return place  # the innermost construct allowed, whose inside is too deep
                 stack.append((child, level + 1, place))
@@ -140,8 +146,9 @@ def locate_parser_overflow(text: str) -> Place:
             continue
         inner = too_deep(tree, snippet)
         if inner is not None:
-            return Place(place.line + inner.line - 1, inner.col + (place.col if inner.line == 1
-                                                                    else 0))
+            return Place(
+                place.line + inner.line - 1, inner.col + (place.col if inner.line == 1 else 0)
+            )
     return candidates[0][0] if candidates else Place(1, 0)
 
 
@@ -153,8 +160,13 @@ def _long_statements(text: str) -> list[tuple[Place, str | None]]:
     chains: dict[int, int] = {}  # column -> elifs in a row there
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type in (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT,
-                              tokenize.ENDMARKER):
+            if token.type in (
+                tokenize.NL,
+                tokenize.COMMENT,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+                tokenize.ENDMARKER,
+            ):
                 continue
             if first is None:
                 start = token.start
@@ -179,7 +191,7 @@ def _long_statements(text: str) -> list[tuple[Place, str | None]]:
 def _snippet(lines: list[str], start: tuple[int, int], end: tuple[int, int]) -> str:
     """The logical line from *start* to *end*, dedented (its block header given a body)."""
     (line, col), (end_line, end_col) = start, end
-    text = "\n".join(lines[line - 1:end_line])[col:]
+    text = "\n".join(lines[line - 1 : end_line])[col:]
     text = text[: len(text) - (len(lines[end_line - 1]) - end_col)]
     if text.startswith("elif"):
         text = "if  " + text[4:]  # the same columns

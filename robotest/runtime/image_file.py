@@ -115,8 +115,9 @@ class FaultsTable(_Table):
     os_build: Text = ""
     missing_devices: list[Text] = []
     update_popup: bool = False
-    update_popup_window: Annotated[list[Annotated[float, Field(ge=0)]],
-                                   Field(min_length=2, max_length=2)] = [5.0, 40.0]
+    update_popup_window: Annotated[
+        list[Annotated[float, Field(ge=0)]], Field(min_length=2, max_length=2)
+    ] = [5.0, 40.0]
     slow_boot_factor: Annotated[float, Field(ge=1)] = 1.0
     icon_theme: Text = ""
     drop_key_probability: Annotated[float, Field(ge=0, le=1)] = 0.0
@@ -149,8 +150,7 @@ class ImageDescription(_Table):
 
     @property
     def serial_number(self) -> str:
-        return (self.laptop.serial or self.product.serial or self.image.serial
-                or self.serial or "")
+        return self.laptop.serial or self.product.serial or self.image.serial or self.serial or ""
 
 
 class NamedImageDescription(ImageDescription):
@@ -159,23 +159,27 @@ class NamedImageDescription(ImageDescription):
     @model_validator(mode="after")
     def _named(self) -> NamedImageDescription:
         if not (self.image.name or self.name):
-            raise ValueError("the image has no name: expected [image] name = \"...\"")
+            raise ValueError('the image has no name: expected [image] name = "..."')
         return self
 
 
-def load_image_file(path: str | Path, schema: type[ImageDescription] = NamedImageDescription,
-                    ) -> tuple[ImageDescription, dict[str, Any]]:
+def load_image_file(
+    path: str | Path,
+    schema: type[ImageDescription] = NamedImageDescription,
+) -> tuple[ImageDescription, dict[str, Any]]:
     """The validated description and the parsed TOML; ScriptError with one line if bad."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_IMAGE_FILE_BYTES + 1)
     except OSError as exc:
-        raise ScriptError(f"{path}: cannot read the product description: "
-                          f"{exc.strerror or exc}") from None
+        raise ScriptError(
+            f"{path}: cannot read the product description: {exc.strerror or exc}"
+        ) from None
     if len(raw) > MAX_IMAGE_FILE_BYTES:
-        raise ScriptError(f"{path}: a product description is at most "
-                          f"{MAX_IMAGE_FILE_BYTES:,} bytes")
+        raise ScriptError(
+            f"{path}: a product description is at most {MAX_IMAGE_FILE_BYTES:,} bytes"
+        )
     try:
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text)
@@ -203,8 +207,11 @@ def _describe(path: Path, text: str, error: ValidationError) -> str:
         expected = "expected " + expected.removeprefix("Input should be ")
     else:
         expected = expected[:1].lower() + expected[1:]
-    got = "" if kind in ("extra_forbidden", "value_error", "missing") else \
-        f", got {problem['input']!r}"[:200]
+    got = (
+        ""
+        if kind in ("extra_forbidden", "value_error", "missing")
+        else f", got {problem['input']!r}"[:200]
+    )
     key = _key_name(where)
     return f"{path}:{key_line(text, where)}: {key + ': ' if key else ''}{expected}{got}"
 
@@ -230,8 +237,11 @@ def _key_name(where: tuple[Any, ...]) -> str:
     if len(names) <= 1:
         return names[0] if names else ""
     index = next((part for part in where if isinstance(part, int)), None)
-    table = f"[[{names[0]}]] #{index + 1}" if names[0] == "devices" and index is not None \
+    table = (
+        f"[[{names[0]}]] #{index + 1}"
+        if names[0] == "devices" and index is not None
         else f"[{names[0]}]"
+    )
     return f"{table} {'.'.join(names[1:])}"
 
 
@@ -261,9 +271,13 @@ def key_line(text: str, where: tuple[Any, ...]) -> int:
             if current == table and seen[current] == (index if header.group(1) == "[[" else 0):
                 table_line = number
             continue
-        at_table = current == table and (table is None or seen.get(table) == index
-                                         or table != "devices")
-        if at_table and key is not None and re.match(
-                rf"^\s*[\"']?{re.escape(str(key))}[\"']?\s*=", line):
+        at_table = current == table and (
+            table is None or seen.get(table) == index or table != "devices"
+        )
+        if (
+            at_table
+            and key is not None
+            and re.match(rf"^\s*[\"']?{re.escape(str(key))}[\"']?\s*=", line)
+        ):
             return number
     return table_line

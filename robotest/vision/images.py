@@ -26,7 +26,8 @@ def load_image(path: str | Path, *, keep_alpha: bool = False) -> np.ndarray:
         raise VisionInputError(str(exc)) from None
     except ImageFileError:
         raise VisionInputError(
-            f"{file}: not a readable image (PNG, JPEG or BMP expected)") from None
+            f"{file}: not a readable image (PNG, JPEG or BMP expected)"
+        ) from None
     if image.dtype != np.uint8:
         top = (
             float(image.max()) if image.dtype.kind == "f" else float(2 ** (8 * image.itemsize) - 1)

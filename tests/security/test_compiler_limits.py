@@ -58,8 +58,13 @@ def source(shape: str, n: int) -> str:
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_long_lines_compile_in_linear_memory(shape: str) -> None:
     """20,000 keys, clauses or tags compile under 1 GiB, and doubling n about doubles memory."""
-    result = subprocess.run([sys.executable, "-c", _PEAKS, str(ROOT), shape],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAKS, str(ROOT), shape],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     found = json.loads(result.stdout)
     peaks = {int(n): peak for n, peak in found["peaks"].items()}
@@ -68,8 +73,9 @@ def test_long_lines_compile_in_linear_memory(shape: str) -> None:
         ratio = peaks[2 * n] / peaks[n]
         assert ratio < 3.0, f"memory x{ratio:.1f} when the input doubles ({peaks})"
     if shape == "chord":
-        assert found["errors"] == [f"a chord has at most {MAX_CHORD_KEYS} keys pressed together "
-                                   "(this one has 20000)"]
+        assert found["errors"] == [
+            f"a chord has at most {MAX_CHORD_KEYS} keys pressed together (this one has 20000)"
+        ]
     elif shape == "clauses":
         assert found["errors"] == ["'in' is given twice in one click_text"]
     else:
@@ -117,10 +123,20 @@ def test_publish_refuses_deep_nesting_with_located_diagnostics() -> None:
     from robotest.server.errors import CompileRefused
 
     with pytest.raises(CompileRefused) as refused:
-        check_suite({"deep.rtest": NESTED_SHAPES["no final newline"].encode(),
-                     "bom.rtest": b"\xef\xbb\xbftest 't':\n    press F2\n"})
-    assert refused.value.diagnostics == [{"file": "deep.rtest", "line": 1, "col": 1,
-                                          "message": refused.value.diagnostics[0]["message"]}]
+        check_suite(
+            {
+                "deep.rtest": NESTED_SHAPES["no final newline"].encode(),
+                "bom.rtest": b"\xef\xbb\xbftest 't':\n    press F2\n",
+            }
+        )
+    assert refused.value.diagnostics == [
+        {
+            "file": "deep.rtest",
+            "line": 1,
+            "col": 1,
+            "message": refused.value.diagnostics[0]["message"],
+        }
+    ]
     assert "nested too deeply" in str(refused.value.diagnostics[0]["message"])
 
 
@@ -137,9 +153,14 @@ def test_nesting_within_the_limit_compiles() -> None:
 def test_cli_reports_deep_nesting_without_a_traceback(tmp_path: Path, command: str) -> None:
     script = tmp_path / "deep.rtest"
     script.write_text("test 't':\n    x = " + "-" * 3000 + "1\n")
-    result = subprocess.run([sys.executable, "-m", "robotest", command, str(script)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), "RTEST_NO_CACHE": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "robotest", command, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RTEST_NO_CACHE": "1"},
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
     assert f"{script}:2:" in result.stdout and "nested too deeply" in result.stdout
@@ -151,9 +172,14 @@ def test_file_size_is_bounded(tmp_path: Path) -> None:
     assert f"at most {MAX_SOURCE_BYTES:,}" in error.message and error.line == 1
     path = tmp_path / "big.rtest"
     path.write_text(big)
-    result = subprocess.run([sys.executable, "-m", "robotest", "check", str(path)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), "RTEST_NO_CACHE": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "robotest", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RTEST_NO_CACHE": "1"},
+    )
     assert result.returncode == 1 and f"at most {MAX_SOURCE_BYTES:,}" in result.stdout
 
 
@@ -161,13 +187,20 @@ def test_a_utf8_bom_is_accepted_with_unchanged_locations(tmp_path: Path) -> None
     body = "test 't':\n    press F2\n    x = 1 +\n"
     plain = check_source(body, "a.rtest")
     assert check_source("\ufeff" + body, "a.rtest") == plain
-    assert compile_source("\ufefftest 't':\n    press F2\n").python_source == \
-        compile_source("test 't':\n    press F2\n").python_source
+    assert (
+        compile_source("\ufefftest 't':\n    press F2\n").python_source
+        == compile_source("test 't':\n    press F2\n").python_source
+    )
     path = tmp_path / "bom.rtest"
     path.write_bytes(b"\xef\xbb\xbf" + body.encode())
-    result = subprocess.run([sys.executable, "-m", "robotest", "check", str(path)],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), "RTEST_NO_CACHE": "1"})
+    result = subprocess.run(
+        [sys.executable, "-m", "robotest", "check", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RTEST_NO_CACHE": "1"},
+    )
     assert result.returncode == 1
     assert result.stdout.startswith(f"{path}:3:12: error: invalid syntax\n        x = 1 +\n")
     assert "U+FEFF" not in result.stdout

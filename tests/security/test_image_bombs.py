@@ -32,16 +32,19 @@ from edge_helpers import LINE, home, plant, runner, units  # noqa: E402,F401 (fi
 
 def bomb_png(width: int, height: int) -> bytes:
     """A valid grey PNG of *width* x *height* black pixels: tiny, however large it is."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     packer = zlib.compressobj(9)
     row = b"\0" * (width + 1)  # filter byte, then the row
     pixels = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,15 +78,21 @@ print(grown, *errors, sep="\\n")
 
 
 def test_every_entry_point_refuses_the_bomb_without_decoding_it(bomb: Path) -> None:
-    result = subprocess.run([sys.executable, "-c", _PEAK, str(bomb)], capture_output=True,
-                            text=True, timeout=120, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     grown_kb, *errors = result.stdout.splitlines()
     assert int(grown_kb) < 60_000  # decoding would take 80 MB, as float 320 MB
     limit = f"over the limit of {DEFAULT_MAX_MEGAPIXELS:g} megapixels"
-    assert len(errors) == 3 and all(f"10000x8000 (80.0 megapixels), {limit}" in e
-                                    for e in errors), errors
+    assert len(errors) == 3 and all(
+        f"10000x8000 (80.0 megapixels), {limit}" in e for e in errors
+    ), errors
     assert all(MAX_MEGAPIXELS_ENV in e for e in errors)
 
 
@@ -99,19 +108,29 @@ def test_the_limit_is_set_by_option_or_environment(monkeypatch: pytest.MonkeyPat
 
 
 def _rtest(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "robotest", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "robotest", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
 
 
-def test_inspect_predict_and_train_refuse_the_bomb(plant: object, bomb: Path,  # noqa: F811
-                                                  tmp_path: Path) -> None:
+def test_inspect_predict_and_train_refuse_the_bomb(
+    plant: object,  # noqa: F811
+    bomb: Path,
+    tmp_path: Path,
+) -> None:
     model = plant.model  # type: ignore[attr-defined]
     result = _rtest("inspect", "predict", model, bomb)
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().endswith("(80.0 megapixels), over the limit of 50 megapixels "
-                                          f"(set {MAX_MEGAPIXELS_ENV} or --max-megapixels "
-                                          "for larger images)")
+    assert result.stderr.strip().endswith(
+        "(80.0 megapixels), over the limit of 50 megapixels "
+        f"(set {MAX_MEGAPIXELS_ENV} or --max-megapixels "
+        "for larger images)"
+    )
     # the option is the limit: a 128 x 128 unit is refused under 0.01 megapixels
     good = next((plant.train / "train" / "good").iterdir())  # type: ignore[attr-defined]
     result = _rtest("inspect", "--max-megapixels", "0.01", "predict", model, good)
@@ -125,8 +144,10 @@ def test_inspect_predict_and_train_refuse_the_bomb(plant: object, bomb: Path,  #
     assert not (tmp_path / "model").exists()
 
 
-def test_edge_service_refuses_the_bomb_before_taking_its_lock(home: Path,  # noqa: F811
-                                                              bomb: Path) -> None:
+def test_edge_service_refuses_the_bomb_before_taking_its_lock(
+    home: Path,  # noqa: F811
+    bomb: Path,
+) -> None:
     from robotest.inspection.edge.service import EdgeService
     from robotest.inspection.errors import InspectionError
 

@@ -19,13 +19,16 @@ from robotest.runtime.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SUITE = '''
+SUITE = (
+    """
 test "first":
     press F1
 
 test "long":
     press F2
-''' + "    press F3\n    wait 300ms\n" * 200
+"""
+    + "    press F3\n    wait 300ms\n" * 200
+)
 
 
 def _steps(db: Path) -> int:
@@ -35,19 +38,34 @@ def _steps(db: Path) -> int:
         return int(store.db.execute("SELECT COUNT(*) FROM steps").fetchone()[0])
 
 
-def _run_until_steps(tmp_path: Path, stations: list[str], steps: int, sig: signal.Signals,
-                     *extra: str) -> tuple[int, Path, Path]:
+def _run_until_steps(
+    tmp_path: Path, stations: list[str], steps: int, sig: signal.Signals, *extra: str
+) -> tuple[int, Path, Path]:
     """Start `rtest run`, send *sig* once *steps* steps are stored; exit code, db, report."""
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "long.rtest").write_text(SUITE)
     db, report = tmp_path / "results.db", tmp_path / "report"
-    command = [sys.executable, "-m", "robotest", "run", str(suite), "--db", str(db),
-               "--report", str(report), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "robotest",
+        "run",
+        str(suite),
+        "--db",
+        str(db),
+        "--report",
+        str(report),
+        *extra,
+    ]
     for station in stations:
         command += ["--station", station]
-    proc = subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while _steps(db) < steps and proc.poll() is None and time.monotonic() < deadline:
@@ -75,11 +93,11 @@ def _interrupted_case_ran_for_real(db: Path, sent_after: float) -> None:
 
 
 @pytest.mark.parametrize("stations", [["sim"], ["sim:a", "sim:b"]], ids=["one", "parallel"])
-def test_sigterm_interrupts_the_run_and_writes_the_reports(tmp_path: Path,
-                                                          stations: list[str]) -> None:
+def test_sigterm_interrupts_the_run_and_writes_the_reports(
+    tmp_path: Path, stations: list[str]
+) -> None:
     image = str(ROOT / "scripts" / "image.toml")
-    code, db, report = _run_until_steps(tmp_path, stations, 6, signal.SIGTERM,
-                                        "--image", image)
+    code, db, report = _run_until_steps(tmp_path, stations, 6, signal.SIGTERM, "--image", image)
     assert code == 2  # pytest's "interrupted"
     for name in ("junit.xml", "report.html", "results.xlsx"):
         assert (report / name).is_file(), name
@@ -88,7 +106,6 @@ def test_sigterm_interrupts_the_run_and_writes_the_reports(tmp_path: Path,
 
 
 def test_a_killed_runs_case_keeps_the_time_it_ran(tmp_path: Path) -> None:
-    code, db, _ = _run_until_steps(tmp_path, ["record"], 5, signal.SIGKILL,
-                                   "--record-delay", "0.2")
+    code, db, _ = _run_until_steps(tmp_path, ["record"], 5, signal.SIGKILL, "--record-delay", "0.2")
     assert code == -signal.SIGKILL
     _interrupted_case_ran_for_real(db, 0.4)  # at least the 3 steps of "long" stored

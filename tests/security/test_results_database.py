@@ -22,9 +22,13 @@ def _bad_databases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     folder.mkdir()
     text = tmp_path / "notes.db"
     text.write_text("not a database\n" * 100)
-    return {"folder": (folder, f"results database {folder} is a folder, not a file"),
-            "text": (text, f"{text} is not a robotest results database (SQLite: file is not "
-                           "a database)")}
+    return {
+        "folder": (folder, f"results database {folder} is a folder, not a file"),
+        "text": (
+            text,
+            f"{text} is not a robotest results database (SQLite: file is not a database)",
+        ),
+    }
 
 
 @pytest.mark.parametrize("kind", ["folder", "text"])
@@ -34,11 +38,19 @@ def test_cli_names_the_bad_database(tmp_path: Path, kind: str, command: str) -> 
     before = path.read_bytes() if path.is_file() else None
     suite = tmp_path / "a.rtest"
     suite.write_text("test 'a':\n    pass\n")
-    args = {"run": ["run", str(suite), "--station", "record"], "results": ["results"],
-            "report": ["report", "1"]}[command]
-    result = subprocess.run([sys.executable, "-m", "robotest", *args, "--db", str(path)],
-                            capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    args = {
+        "run": ["run", str(suite), "--station", "record"],
+        "results": ["results"],
+        "report": ["report", "1"],
+    }[command]
+    result = subprocess.run(
+        [sys.executable, "-m", "robotest", *args, "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: {message}"
     assert "Traceback" not in result.stdout
