@@ -77,19 +77,21 @@ def too_deep(tree: ast.AST, text: str, depth: int = 0) -> Place | None:
     *depth* is how deeply *tree* itself stands. None when it is within the limit.
     """
     line_starts = _LineStarts(text)
-    stack: list[tuple[ast.AST, int, Place]] = [(tree, depth, Place(1, 0))]
+    # each entry: a node, its depth, and the innermost node with a position around it
+    stack: list[tuple[ast.AST, int, ast.AST | None]] = [(tree, depth, None)]
     while stack:
-        node, level, place = stack.pop()
+        node, level, anchor = stack.pop()
         if hasattr(node, "lineno"):
-            place = Place(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+            anchor = node
         for child in _children(node):
             if (
-                not hasattr(child, "end_col_offset")
-                or level + 1 + _max_levels(child, line_starts) > MAX_NESTING
+                hasattr(child, "end_col_offset")
+                and level + 1 + _max_levels(child, line_starts) <= MAX_NESTING
             ):
-                if level + 1 > MAX_NESTING:
-                    return place  # the innermost construct allowed, whose inside is too deep
-                stack.append((child, level + 1, place))
+                continue  # too short to hold the rest of the allowed depth
+            if level >= MAX_NESTING:  # the innermost construct allowed: its inside is too deep
+                return Place(anchor.lineno, anchor.col_offset) if anchor else Place(1, 0)  # type: ignore[attr-defined]
+            stack.append((child, level + 1, anchor))
     return None
 
 
