@@ -18,7 +18,7 @@ import io
 import os
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from robotest.errors import RobotestError
 
@@ -81,17 +81,23 @@ def _positive(value: float, name: str) -> float:
     return float(value)
 
 
-def declared_size(data: bytes, name: str, megapixels: float | None = None) -> tuple[int, int]:
-    """``(width, height)`` from *data*'s header, within the limit; decodes no pixel."""
+def declared_size(
+    data: bytes | BinaryIO, name: str, megapixels: float | None = None
+) -> tuple[int, int]:
+    """``(width, height)`` from the header of *data* (an image file's bytes, or the file
+    open at its start), within the limit; decodes no pixel and reads little more than
+    the header."""
     from PIL import Image, UnidentifiedImageError
 
     limit = max_megapixels(megapixels)
-    if not data:
-        raise ImageFileError(f"image {name} is empty")
+    if isinstance(data, bytes):
+        if not data:
+            raise ImageFileError(f"image {name} is empty")
+        data = io.BytesIO(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data), formats=FORMATS) as header:
+            with Image.open(data, formats=FORMATS) as header:
                 width, height = header.size
         except Image.DecompressionBombError:  # over twice Pillow's own limit
             pillow = 2 * (Image.MAX_IMAGE_PIXELS or 0)
@@ -147,13 +153,17 @@ def read_image_file(
     megapixels: float | None = None,
     expected: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """:func:`decode_image_file` of the file at *path*, read once (no larger than an
-    image within the limit can be)."""
+    """:func:`decode_image_file` of the file at *path*: its header is checked first,
+    then the file is read whole, once (no larger than an image within the limit)."""
     file = Path(path)
     limit = max_megapixels(megapixels)
     most = int(limit * 1e6) * _BYTES_PER_PIXEL + _METADATA_BYTES
     try:
         with file.open("rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                raise ImageFileError(f"image {file} is empty")
+            declared_size(handle, str(file), limit)
+            handle.seek(0)
             data = handle.read(most + 1)
     except OSError as exc:
         raise ImageFileError(f"image {file} cannot be read: {exc.strerror or exc}") from None
