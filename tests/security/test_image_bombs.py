@@ -174,3 +174,17 @@ def test_edge_service_refuses_the_bomb_before_taking_its_lock(
         strict.inspect("u-small", units("s", 1, 0, 0.0, seed=1)[0].data)
     record, new = service.inspect("u-good", units("g", 1, 0, 0.0, seed=1)[0].data)
     assert new and record.verdict == "OK"
+
+
+def test_a_replay_camera_refuses_a_bomb_frame(bomb: Path, tmp_path: Path) -> None:
+    from robotest.drivers.camera_replay import ReplayCamera
+    from robotest.errors import CameraError
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    (frames / "0001.png").write_bytes(bomb_png(64, 48))
+    (frames / "0002.png").write_bytes(bomb.read_bytes())
+    camera = ReplayCamera(str(frames))
+    assert camera.grab().shape == (48, 64, 3)
+    with pytest.raises(CameraError, match="10000x8000 .*over the limit of 50 megapixels"):
+        camera.grab()
