@@ -22,6 +22,7 @@ from types import CodeType
 
 from robotest.dsl.compiler import compile_code, compile_source, runtime_names
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
+from robotest.dsl.limits import SourceTooLarge, read_source
 from robotest.dsl.names import undefined_names
 
 
@@ -141,8 +142,10 @@ def check_file(path: str | os.PathLike[str]) -> list[Diagnostic]:
     """Errors of one `.rtest` file, from the cache when its content was seen before."""
     filename = os.fspath(path)
     try:
-        source = Path(filename).read_bytes()
+        source = read_source(filename)
         source.decode("utf-8")
+    except SourceTooLarge as error:
+        return [Diagnostic(filename, 1, 1, str(error))]
     except OSError as error:
         return [Diagnostic(filename, 1, 1, f"cannot read file: {error.strerror}")]
     except UnicodeDecodeError as error:
@@ -168,11 +171,14 @@ def check_files(paths: Sequence[str | os.PathLike[str]], jobs: int = 1) -> list[
 
 def load_code(path: str) -> CodeType:
     """The code object of a `.rtest` file (compiled or cached); RtestSyntaxError if it fails."""
-    source = Path(path).read_bytes()
+    try:
+        source = read_source(path)
+    except SourceTooLarge as error:
+        raise RtestSyntaxError([Diagnostic(path, 1, 1, str(error))]) from None
     entry, code = _entry(source, path)
     if entry.code is None:
         diagnostics = [Diagnostic(path, line, col, msg) for line, col, msg in entry.errors]
-        raise RtestSyntaxError(diagnostics, source.decode("utf-8", "replace"))
+        raise RtestSyntaxError(diagnostics, source.decode("utf-8-sig", "replace"))
     if code is None:
         code = _with_filename(marshal.loads(entry.code), path)
     return code

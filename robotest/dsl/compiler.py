@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import CodeType
 
-from robotest.dsl import codegen
+from robotest.dsl import codegen, limits
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
 from robotest.dsl.durations import mask_durations, unmask_durations
 from robotest.dsl.lexer import LineIndex
@@ -38,6 +38,7 @@ from robotest.dsl.static_matrix import module_constants, static_titles
 from robotest.keys import NAMED_KEYS
 
 MAX_PYTHON_ERRORS = 5
+BOM = "\ufeff"
 _BODIES = ("body", "orelse", "finalbody")
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
@@ -80,13 +81,17 @@ def compile_code(source: str, filename: str = "<rtest>") -> CodeType:
 
 def _compile(source: str, filename: str,
              interactive: bool = False) -> tuple[ast.Module, CodeType]:
-    tree, diagnostics = build_tree(source, filename, interactive)
-    if not diagnostics:
-        try:
+    try:
+        tree, diagnostics = build_tree(source, filename, interactive)
+        if not diagnostics:
             return tree, compile(tree, filename, "exec", dont_inherit=True)
-        except SyntaxError as error:
-            diagnostics = [_python_diagnostic(error, filename)]
-    raise RtestSyntaxError(diagnostics, source)
+    except SyntaxError as error:
+        diagnostics = [_python_diagnostic(error, filename)]
+    except (RecursionError, MemoryError):
+        # the nesting bound keeps the recursive passes well within Python's limits; this
+        # only answers a caller that was itself already near them
+        diagnostics = [Diagnostic(filename, 1, 1, limits.NESTING_MESSAGE)]
+    raise RtestSyntaxError(diagnostics, source.removeprefix(BOM))
 
 
 @contextmanager
@@ -119,12 +124,20 @@ def build_tree(source: str, filename: str,
                interactive: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
     """The module's AST and the errors found (the AST is only usable without errors)."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
+    source = source.removeprefix(BOM)  # as Python does; columns count from after it
+    too_large = limits.source_size_error(source)
+    if too_large is not None:
+        return ast.Module([], []), [Diagnostic(filename, 1, 1, too_large)]
     index = LineIndex(source)
     robots = find_robot_lines(source)
     while True:
-        module, diagnostics = _parse_python_with_durations(substitute(source, robots), filename)
+        text = substitute(source, robots)
+        module, diagnostics = _parse_python_with_durations(text, filename)
         if module is None:
             return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
+        deep = limits.too_deep(module, text)
+        if deep is not None:  # before the recursive passes: the rewriter, compile()
+            return ast.Module([], []), [_nesting_error(text, deep, filename)]
         rewriter = Rewriter(source, robots, index, filename, interactive=interactive)
         rewriter.rewrite(module)
         stray = [r for r in robots if id(r) not in rewriter.matched]
@@ -140,6 +153,16 @@ def _robot_errors(robots: list[RobotLine], index: LineIndex, filename: str) -> l
 def _at(index: LineIndex, filename: str, pos: int, message: str) -> Diagnostic:
     line, col = index.position(pos)
     return Diagnostic(filename, line, col + 1, message)
+
+
+def _nesting_error(text: str, place: limits.Place, filename: str) -> Diagnostic:
+    """The nesting limit's error at *place* (whose column counts UTF-8 bytes, as ast's)."""
+    line_start = 0
+    for _ in range(place.line - 1):
+        line_start = text.index("\n", line_start) + 1
+    head = text[line_start:line_start + place.col]
+    col = len(head.encode("utf-8")[:place.col].decode("utf-8", "ignore"))
+    return Diagnostic(filename, place.line, col + 1, limits.NESTING_MESSAGE)
 
 
 def _python_diagnostic(error: SyntaxError, filename: str) -> Diagnostic:
@@ -172,6 +195,10 @@ def _parse_python(text: str, filename: str) -> tuple[ast.Module | None, list[Dia
     for _ in range(MAX_PYTHON_ERRORS):
         try:
             return ast.parse(text, filename), diagnostics
+        except (RecursionError, MemoryError):  # Python's parser ran out of stack
+            place = limits.locate_parser_overflow(text)
+            diagnostics.append(_nesting_error(text, place, filename))
+            break
         except SyntaxError as error:
             line = error.lineno or 0
             if line in neutralised:
@@ -377,7 +404,11 @@ class Rewriter:
                      gen: codegen.Generator) -> ast.expr:
         """A retries/timeout value; a parenthesised expression is parsed in place."""
         if isinstance(value, PyExpr):
-            return _parse_expr_at(self.source, value, self.index, robot.start)
+            try:
+                return _parse_expr_at(self.source, value, self.index, robot.start)
+            except (RecursionError, MemoryError, ExpressionTooDeep):
+                self.error(robot.start + value.start, limits.NESTING_MESSAGE)
+                return codegen.constant(None, gen.pos)
         return gen.value(value)  # type: ignore[arg-type]
 
     def literal_defaults(self, args: ast.arguments, robot: RobotLine) -> None:
@@ -434,10 +465,20 @@ def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
     return isinstance(stmt, ast.If)
 
 
+class ExpressionTooDeep(Exception):
+    """A header's expression nests deeper than the compiler's limit."""
+
+
+_HEADER_VALUE_DEPTH = 4  # module, function, decorator call, keyword
+
+
 def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex, base: int) -> ast.expr:
     """Parse the expression at *base* + *expr*'s offsets, with its `.rtest` positions."""
     line, col = index.position(base + expr.start)
-    node = ast.parse(source[base + expr.start:base + expr.end], mode="eval").body
+    text = source[base + expr.start:base + expr.end]
+    node = ast.parse(text, mode="eval").body
+    if limits.too_deep(node, text, depth=_HEADER_VALUE_DEPTH) is not None:
+        raise ExpressionTooDeep
     for child in ast.walk(node):
         if isinstance(child, ast.expr | ast.keyword | ast.arg):
             if child.lineno == 1:

@@ -70,6 +70,7 @@ class RobotLine:
 _PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr],
                          tuple[str, ...]]] = {}
 _PARSES_LIMIT = 100_000
+_PARSED_LINE_LIMIT = 1_000  # characters: longer lines are rare, and each entry stays small
 _ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 _TRIPLE_QUOTES = re.compile(r"'{3}|\"{3}")
 
@@ -153,7 +154,8 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         gaps = _gaps(source, robot, PLACEHOLDER + "(", ")")
         robot.text = _fill(gaps, source, robot)
     # only a parse that looked at this line alone; an error may have looked further
-    if robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT:
+    if (robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT
+            and len(key) <= _PARSED_LINE_LIMIT):
         _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
     return robot
 

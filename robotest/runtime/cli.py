@@ -19,7 +19,7 @@ from typing import IO, Annotated, Any
 
 import typer
 
-from robotest.runtime.store import DEFAULT_DB
+from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
@@ -35,6 +35,14 @@ def _fail(message: str) -> typer.Exit:
 
 def _db(db: Path | None) -> Path:
     return db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
+
+
+def _open_store(database: Path) -> ResultStore:
+    """The results database; a folder or a file that is not one is a one-line error."""
+    try:
+        return ResultStore(database)
+    except ResultsDatabaseError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _plugin_args() -> list[str]:
@@ -89,15 +97,40 @@ def _start_workers(args: list[str], stations: list[str], folder: Path) -> Worker
     return procs
 
 
+WORKER_STOP_TIMEOUT = 60.0  # seconds an interrupted worker gets to close its station and run
+
+
 def _wait_workers(procs: Workers) -> int:
-    codes = []
-    for proc, log in procs:
-        codes.append(proc.wait())
+    try:
+        codes = [proc.wait() for proc, _ in procs]
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: each worker stops as it would itself
+        import pytest
+
+        for proc, log in procs:
+            _stop_worker(proc)
+            log.close()
+        return int(pytest.ExitCode.INTERRUPTED)
+    for _, log in procs:
         log.close()
     for (_, log), code in zip(procs, codes, strict=True):
         if code not in (0, 1, 5):
             typer.echo(Path(log.name).read_text()[-3000:], err=True)
     return combine_exit_codes(codes)
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> int:
+    """Interrupt a worker still running (SIGTERM: it finishes its case as interrupted)
+    and wait for it; a worker that does not stop in time is killed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+    except KeyboardInterrupt:  # asked again: stop now
+        proc.kill()
+        return proc.wait()
 
 
 def _sync_first(server: str, dest: Path, channel: str, token: str | None,
@@ -196,6 +229,7 @@ def register(app: typer.Typer) -> None:
         import pytest
 
         from robotest.errors import ScriptError
+        from robotest.runtime.interrupts import sigterm_interrupts
         from robotest.runtime.progress import LiveProgress, terminal_console
         from robotest.runtime.reports import write_reports
         from robotest.runtime.results import ERROR, INTERRUPTED
@@ -205,7 +239,6 @@ def register(app: typer.Typer) -> None:
             station_name,
             suite_version,
         )
-        from robotest.runtime.store import ResultStore
 
         station = station or ["sim"]
         record_fail, record_fault = record_fail or [], record_fault or []
@@ -233,7 +266,7 @@ def register(app: typer.Typer) -> None:
         except ScriptError as exc:
             raise _fail(str(exc)) from None
         database = _db(db)
-        store = ResultStore(database)
+        store = _open_store(database)
         run_id = store.create_run(station=", ".join(names), image=info.name,
                                   image_version=info.version, serial=info.serial,
                                   suite_version=synced_label or suite_version(paths))
@@ -257,7 +290,7 @@ def register(app: typer.Typer) -> None:
         status = None
         workers = _start_workers(args, station, folder) if len(station) > 1 else []
         try:
-            with LiveProgress(database, run_id, console):
+            with sigterm_interrupts(), LiveProgress(database, run_id, console):
                 if workers:
                     code = _wait_workers(workers)
                 else:
@@ -296,13 +329,12 @@ def register(app: typer.Typer) -> None:
         """List past runs, or show one run's cases."""
         from rich.console import Console
 
-        from robotest.runtime.store import ResultStore
 
         database = _db(db)
         if not database.exists():
             raise _fail(f"no results database at {database} (run `rtest run` first)")
         console = Console(highlight=False)
-        with ResultStore(database) as store:
+        with _open_store(database) as store:
             if run_id is None:
                 _print_runs(console, store.runs(limit))
                 return
@@ -320,12 +352,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
         from robotest.runtime.reports import write_reports
-        from robotest.runtime.store import ResultStore
 
         database = _db(db)
         if not database.exists():
             raise _fail(f"no results database at {database}")
-        with ResultStore(database) as store:
+        with _open_store(database) as store:
             number = _run_number(store, run_id)
             run = store.run(number)
             if run is None:
@@ -354,8 +385,6 @@ def _last_failed(database: Path) -> list[str]:
 
 
 def _run_number(store: object, text: str) -> int:
-    from robotest.runtime.store import ResultStore
-
     assert isinstance(store, ResultStore)
     if text == "latest":
         latest = store.latest_run_id()

@@ -26,6 +26,7 @@ import pytest
 
 from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
 from robotest.errors import RobotestError, ScriptError, StationError
+from robotest.runtime import interrupts
 from robotest.runtime.backend import Runtime, use_runtime
 from robotest.runtime.blocks import TestCase, collect, run_case
 from robotest.runtime.config import missing_values
@@ -47,7 +48,7 @@ from robotest.runtime.session import (
     suite_version,
 )
 from robotest.runtime.steps import StepRecorder
-from robotest.runtime.store import DEFAULT_DB, ResultStore
+from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 
 RESULTS_DB_ENV = "RTEST_RESULTS_DB"
 
@@ -122,7 +123,10 @@ class RtestSession:
     def start(self, items: Sequence[pytest.Item]) -> None:
         """Open the station and the run (once, when there is something to run)."""
         image = self.image = self._image()
-        self.store = ResultStore(results_db(self.config))
+        try:
+            self.store = ResultStore(results_db(self.config))
+        except ResultsDatabaseError as exc:
+            raise pytest.UsageError(str(exc)) from None
         product = dict(image.data or {})
         missing = self._missing_configuration(items, product)
         if self.owns_run:
@@ -193,9 +197,17 @@ class RtestSession:
 SESSION = pytest.StashKey[RtestSession]()
 
 
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SESSION] = RtestSession(config)
+    config.stash[_PREVIOUS_SIGTERM] = interrupts.install()  # SIGTERM stops a run as Ctrl-C
     config.addinivalue_line("markers", "rtest: a test case from a .rtest file")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupts.restore(config.stash.get(_PREVIOUS_SIGTERM, None))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from robotest.image_decoding import ImageFileError, declared_size
 from robotest.inspection.edge.limits import MAX_IMAGE_BYTES, UNIT_ID_PATTERN, UNIT_ID_RULE
 from robotest.inspection.edge.review import decision_score, is_uncertain
 from robotest.inspection.edge.units import UnitRecord, UnitStore
@@ -38,7 +39,7 @@ def check_unit_id(unit: str) -> str:
 class EdgeService:
     """Inspect units for one line; safe to call from several threads."""
 
-    def __init__(self, home: str | Path, line: str):
+    def __init__(self, home: str | Path, line: str, max_megapixels: float | None = None):
         from robotest.inspection.threads import configure_torch
 
         configure_torch()
@@ -46,6 +47,7 @@ class EdgeService:
         self.registry = Registry(self.home)
         self.units = UnitStore(self.registry.db)
         self.line_name = line
+        self.max_megapixels = max_megapixels  # None: RTEST_MAX_IMAGE_MEGAPIXELS, else 50
         self.lock = threading.Lock()
         self.line: LineConfig = self.registry.line(line)
         self.model: InspectionModel = self._load(self.line)
@@ -83,13 +85,17 @@ class EdgeService:
         known = self.units.get(self.line_name, unit)
         if known is not None:
             return known, False
+        try:  # the header's size, before the lock: a bomb never holds up the line
+            declared_size(data, f"of unit {unit}", self.max_megapixels)
+        except ImageFileError as exc:
+            raise InspectionError(str(exc)) from None
         with self.lock:
             self.last_unit_at = time.monotonic()
             line = self.refresh()
             model = self.model
             width, height = model.meta.input_size
             pixels = decode_image(data, f"of unit {unit}", channels=model.meta.channels,
-                                  size=(width, height))
+                                  size=(width, height), max_megapixels=self.max_megapixels)
             analysis = model.analyse([pixels])[0]
             verdict = model.judge(analysis)
             score = decision_score(model, analysis)
