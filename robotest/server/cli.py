@@ -38,18 +38,31 @@ def server(ctx: typer.Context,
            database: Database = None,
            max_file_size: Annotated[int, typer.Option(
                help="Largest file accepted in a suite, in bytes.")] = 16 * 1024 * 1024,
+           max_result_file_size: Annotated[int, typer.Option(
+               help="Largest file accepted in a run's results, in bytes.")] = 64 * 1024 * 1024,
+           max_results_size: Annotated[int, typer.Option(
+               help="Most bytes one results upload may expand to.")] = 256 * 1024 * 1024,
+           forwarded_allow_ips: Annotated[str, typer.Option(
+               help="Proxies trusted to say the client used HTTPS (X-Forwarded-Proto), "
+                    "comma-separated.")] = "127.0.0.1",
            access_log: Annotated[bool, typer.Option(help="Log every request.")] = False) -> None:
     """Serve suites and collect results (HTTP, until Ctrl-C)."""
     if ctx.invoked_subcommand is not None:
         return
+    from dataclasses import replace
+
     from robotest.server.app import serve
     from robotest.server.archive import Limits
     from robotest.server.errors import ServerError
-    from robotest.server.service import ServerConfig
+    from robotest.server.service import RESULT_LIMITS, ServerConfig
 
-    config = ServerConfig(data, database, Limits(max_file_size=max_file_size))
+    if min(max_file_size, max_result_file_size, max_results_size) <= 0:
+        fail("size limits must be positive numbers of bytes")
+    results = replace(RESULT_LIMITS, max_file_size=max_result_file_size,
+                      max_total_size=max_results_size)
+    config = ServerConfig(data, database, Limits(max_file_size=max_file_size), results)
     try:
-        serve(config, host, port, access_log)
+        serve(config, host, port, access_log, forwarded_allow_ips)
     except (ServerError, OSError) as exc:
         fail(str(exc))
     except Exception as exc:  # the database driver's own errors (bad URL, refused login)
@@ -57,15 +70,37 @@ def server(ctx: typer.Context,
 
 
 @server_app.command("token")
-def token_cmd(name: Annotated[str, typer.Argument(help="Who gets it (station name...).")],
-              role: Annotated[str, typer.Option(help="publisher, station or reader.")],
+def token_cmd(name: Annotated[str | None, typer.Argument(
+                  help="Who gets it (a station's token name is the station's name).")] = None,
+              role: Annotated[str | None, typer.Option(
+                  help="publisher, station or reader.")] = None,
+              revoke: Annotated[str | None, typer.Option(
+                  "--revoke", metavar="NAME",
+                  help="Delete every token of NAME (refused from the next request).")] = None,
+              list_all: Annotated[bool, typer.Option(
+                  "--list", help="List token names and roles.")] = False,
               data: DataDir = Path("rtest-server-data"), database: Database = None) -> None:
-    """Create an access token; it is printed once and stored only hashed."""
+    """Create an access token (printed once, stored only hashed), revoke or list tokens."""
     from robotest.server.errors import ServerError
-    from robotest.server.service import ServerConfig, create_token
+    from robotest.server.service import ServerConfig, create_token, list_tokens, revoke_tokens
 
+    config = ServerConfig(data, database)
+    if (revoke is not None or list_all) and database is None \
+            and not (data / "robotest-server.db").is_file():
+        fail(f"no server database in {data} (give --data or --database)")
     try:
-        typer.echo(create_token(ServerConfig(data, database), name, role))
+        if revoke is not None:
+            count = revoke_tokens(config, revoke)
+            if not count:
+                fail(f"no token named {revoke!r}", 1)
+            typer.echo(f"revoked {count} token(s) of {revoke}")
+        elif list_all:
+            for who, what, created in list_tokens(config):
+                typer.echo(f"{who}  {what}  {created}")
+        elif name is None or role is None:
+            fail("give NAME and --role to create a token (or --revoke NAME, or --list)")
+        else:
+            typer.echo(create_token(config, name, role))
     except ServerError as exc:
         fail(str(exc))
 

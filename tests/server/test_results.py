@@ -74,18 +74,18 @@ def test_station_page_lists_last_sync_version_and_run(server: ServerProcess,
 
 
 def test_run_page_lists_tests_with_screenshots(server: ServerProcess, uploaded: str) -> None:
-    html = page(server, "/runs/run-1").text
+    html = page(server, "/runs/line3-st07/run-1").text
     assert "BIOS version" in html and "text &#39;Desktop&#39; not on screen" in html
-    assert 'src="/runs/run-1/files/shots/boot.png"' in html
+    assert 'src="/runs/line3-st07/run-1/files/shots/boot.png"' in html
     assert 'class="station-error"' in html
-    shot = page(server, "/runs/run-1/files/shots/boot.png")
+    shot = page(server, "/runs/line3-st07/run-1/files/shots/boot.png")
     assert shot.headers["content-type"] == "image/png" and shot.content == PNG + b"boot"
     runs = page(server, "/runs?from=2026-03-02&to=2026-03-05").text
     assert "run-1" in runs and "run-2" in runs and "run-0" not in runs
 
 
 def test_spreadsheets_of_a_run_and_of_a_date_range(server: ServerProcess, uploaded: str) -> None:
-    one = load_workbook(io.BytesIO(page(server, "/runs/run-0.xlsx").content))
+    one = load_workbook(io.BytesIO(page(server, "/runs/line3-st07/run-0.xlsx").content))
     rows = list(one["Tests"].iter_rows(values_only=True))
     assert rows[0][:3] == ("Run", "Station", "Image")
     assert [(r[0], r[6], r[8]) for r in rows[1:]] == [
@@ -99,18 +99,20 @@ def test_spreadsheets_of_a_run_and_of_a_date_range(server: ServerProcess, upload
 
 
 def test_pages_need_a_token(server: ServerProcess, uploaded: str) -> None:
-    response = httpx.get(server.url + "/runs/run-0")
+    response = httpx.get(server.url + "/runs/line3-st07/run-0")
     assert response.status_code == 401 and 'name="token"' in response.text
-    signed_in = httpx.get(server.url + "/runs/run-0",
-                          params={"token": server.token("rita", "reader")})
-    assert signed_in.status_code == 200 and "rtest_token" in signed_in.headers["set-cookie"]
+    signed_in = httpx.get(server.url + "/runs/line3-st07/run-0",
+                          params={"token": server.token("rita", "reader")},
+                          follow_redirects=True)
+    assert signed_in.status_code == 200 and "rtest_token" in signed_in.history[0].headers[
+        "set-cookie"]
     assert httpx.get(server.url + "/runs.xlsx",
                      cookies={"rtest_token": "nope"}).status_code == 401
 
 
 def test_bad_uploads_are_refused(server: ServerProcess, uploaded: str, tmp_path: Path) -> None:
     with server.client("line3-st07", "station") as client:
-        with pytest.raises(ClientError, match="409.*run-0 was already uploaded"):
+        with pytest.raises(ClientError, match="409.*line3-st07/run-0 was already uploaded"):
             client.upload_run_files({"run.json": json.dumps(
                 run_manifest("run-0", "line3-st07", "2026-03-01T10:00:00+00:00", uploaded)
             ).encode(), "shots/bios.png": PNG, "shots/boot.png": PNG})
@@ -131,4 +133,6 @@ def test_bad_uploads_are_refused(server: ServerProcess, uploaded: str, tmp_path:
             client.upload_run_files({"report.html": b"<html/>"})
     with server.client("rita", "reader") as reader, pytest.raises(ClientError, match="403"):
         reader.upload_run_files({"run.json": b"{}"})
-    assert [r["id"] for r in page(server, "/api/v1/runs").json()] == ["run-2", "run-1", "run-0"]
+    runs = httpx.get(server.url + "/api/v1/runs", headers={
+        "Authorization": f"Bearer {server.token('rita', 'reader')}"}).json()
+    assert [r["id"] for r in runs] == ["line3-st07/run-2", "line3-st07/run-1", "line3-st07/run-0"]

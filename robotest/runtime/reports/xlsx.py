@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from robotest.runtime.results import FAILED, PASSED, STATION_ERROR, RunInfo
+from robotest.spreadsheet import append_row
 
 HEADER = ("Station", "Image", "Serial", "Test", "Tags", "Status", "Duration (s)",
           "Failure message", "File")
@@ -20,12 +21,12 @@ def render_xlsx(run: RunInfo, path: str | Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = f"Run {run.id}"
-    sheet.append(HEADER)
+    append_row(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     image = f"{run.image} {run.image_version}".strip()
     for case in run.cases:
-        sheet.append((case.station, image, case.serial or run.serial, case.title,
+        append_row(sheet, (case.station, image, case.serial or run.serial, case.title,
                       ", ".join(case.tags), case.outcome, round(case.duration, 3),
                       case.message, case.file))
         fill = _FILL.get(case.outcome, "F2DCDB" if case.outcome != "skipped" else "EDEDED")
@@ -39,7 +40,7 @@ def render_xlsx(run: RunInfo, path: str | Path) -> None:
                 ("Serial", run.serial), ("Suite version", run.suite_version),
                 ("Status", run.status), ("Started", _time(run.started)),
                 ("Ended", _time(run.ended))):
-        info.append(row)
+        append_row(info, row)
     book.save(path)
 
 
