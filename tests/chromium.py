@@ -20,16 +20,24 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 def chromium(downloads: Path | None = None) -> Iterator[WebDriver]:
     """A headless Chromium; files it downloads go to `downloads`."""
     if not (shutil.which(CHROMEDRIVER) and shutil.which(CHROMIUM)):
-        pytest.fail("this test needs Debian's chromium and chromium-driver "
-                    "(./setup.sh installs them)")
+        pytest.fail(
+            "this test needs Debian's chromium and chromium-driver (./setup.sh installs them)"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(arg)
     if downloads is not None:
-        options.add_experimental_option("prefs", {
-            "download.default_directory": str(downloads), "download.prompt_for_download": False})
+        options.add_experimental_option(
+            "prefs",
+            {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+        )
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
     try:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
-
 from datetime import date, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -59,14 +58,18 @@ def require(roles: frozenset[str]) -> Callable[..., TokenRecord]:
     def check(request: Request) -> TokenRecord:
         token = bearer(request)
         if not token:
-            raise HTTPException(401, "missing token (send 'Authorization: Bearer TOKEN')",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401,
+                "missing token (send 'Authorization: Bearer TOKEN')",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         record = get_service(request).token(token)
         if record is None:
             raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
         if record.role not in roles:
-            raise HTTPException(403, f"a {record.role} token may not do this "
-                                     f"(needs {' or '.join(sorted(roles))})")
+            raise HTTPException(
+                403, f"a {record.role} token may not do this (needs {' or '.join(sorted(roles))})"
+            )
         return record
 
     return check
@@ -99,9 +102,14 @@ async def read_body(request: Request, limit: int, what: str = "upload") -> bytes
 
 
 def channel_json(record: ChannelRecord) -> dict[str, Any]:
-    return {"channel": record.name, "version": record.version_id, "seq": record.seq,
-            "updated_at": record.updated_at, "updated_by": record.updated_by,
-            "signature": record.signature}
+    return {
+        "channel": record.name,
+        "version": record.version_id,
+        "seq": record.seq,
+        "updated_at": record.updated_at,
+        "updated_by": record.updated_by,
+        "signature": record.signature,
+    }
 
 
 @router.get("/public-key")
@@ -111,19 +119,31 @@ def public_key(service: Svc) -> dict[str, str]:
 
 
 @router.post("/publish", status_code=201)
-async def publish(request: Request, service: Svc, who: Publisher,
-                  channel: str = Query("stable", pattern=r"^[A-Za-z0-9._-]{1,100}$"),
-                  ) -> dict[str, Any]:
+async def publish(
+    request: Request,
+    service: Svc,
+    who: Publisher,
+    channel: str = Query("stable", pattern=r"^[A-Za-z0-9._-]{1,100}$"),
+) -> dict[str, Any]:
     data = await read_body(request, service.config.max_body)
     try:
         done = await run_in_threadpool(publish_archive, service, data, channel, who.name)
     except ArchiveError as exc:
         raise HTTPException(400, f"archive refused, nothing stored: {exc}") from exc
     except CompileRefused as exc:
-        raise HTTPException(422, {"error": f"suite does not compile, nothing stored: {exc}",
-                                  "diagnostics": exc.diagnostics}) from exc
-    return {"version": done.manifest.version, "files": len(done.manifest.files),
-            "channel": channel_json(done.channel), "changes": done.changes}
+        raise HTTPException(
+            422,
+            {
+                "error": f"suite does not compile, nothing stored: {exc}",
+                "diagnostics": exc.diagnostics,
+            },
+        ) from exc
+    return {
+        "version": done.manifest.version,
+        "files": len(done.manifest.files),
+        "channel": channel_json(done.channel),
+        "changes": done.changes,
+    }
 
 
 @router.get("/channels")
@@ -145,8 +165,12 @@ def channel_history(name: ChannelPath, service: Svc, _: Reader) -> list[dict[str
 
 
 @router.post("/channels/{name}/rollback")
-def rollback(name: ChannelPath, service: Svc, who: Publisher,
-             body: Annotated[RollbackRequest | None, Body()] = None) -> dict[str, Any]:
+def rollback(
+    name: ChannelPath,
+    service: Svc,
+    who: Publisher,
+    body: Annotated[RollbackRequest | None, Body()] = None,
+) -> dict[str, Any]:
     """Move the channel to `version`, or by default to the version before the current one."""
     current = service.storage.get_channel(name)
     if current is None:
@@ -158,23 +182,32 @@ def rollback(name: ChannelPath, service: Svc, who: Publisher,
             raise HTTPException(404, f"no single version matches {target!r}")
         target = matches[0]
     else:
-        published = [h["version_id"] for h in service.storage.channel_history(name)
-                     if h["action"] == "publish"]
+        published = [
+            h["version_id"]
+            for h in service.storage.channel_history(name)
+            if h["action"] == "publish"
+        ]
         where = max((i for i, v in enumerate(published) if v == current.version_id), default=0)
         earlier = [v for v in published[:where] if v != current.version_id]
         if not earlier:
             raise HTTPException(409, f"channel {name!r} has no earlier version")
         target = earlier[-1]
-    record = service.storage.move_channel(name, target, who.name, "rollback",
-                                          service.sign_channel)
+    record = service.storage.move_channel(name, target, who.name, "rollback", service.sign_channel)
     return channel_json(record)
 
 
 @router.get("/versions")
 def list_versions(service: Svc, _: Reader) -> list[dict[str, Any]]:
-    return [{"version": v.id, "created_at": v.created_at, "publisher": v.publisher,
-             "files": v.file_count, "size": v.total_size}
-            for v in service.storage.list_versions()]
+    return [
+        {
+            "version": v.id,
+            "created_at": v.created_at,
+            "publisher": v.publisher,
+            "files": v.file_count,
+            "size": v.total_size,
+        }
+        for v in service.storage.list_versions()
+    ]
 
 
 @router.get("/versions/{version_id}/manifest")
@@ -197,7 +230,9 @@ def load_manifest(service: Service, version_id: str) -> Manifest:
 
 
 @router.get("/versions/{old}/diff/{new}")
-def diff_versions(old: VersionPath, new: VersionPath, service: Svc, _: Reader) -> dict[str, list[str]]:
+def diff_versions(
+    old: VersionPath, new: VersionPath, service: Svc, _: Reader
+) -> dict[str, list[str]]:
     return diff(load_manifest(service, old), load_manifest(service, new)).as_dict()
 
 
@@ -209,8 +244,9 @@ def get_object(sha256: VersionPath, service: Svc, _: Reader) -> FileResponse:
 
 
 @router.post("/objects/fetch")
-def fetch_objects(service: Svc, _: Reader,
-                  hashes: Annotated[list[VersionId], Body(embed=True)]) -> StreamingResponse:
+def fetch_objects(
+    service: Svc, _: Reader, hashes: Annotated[list[VersionId], Body(embed=True)]
+) -> StreamingResponse:
     """Many objects in one response: for each, a line `<sha256> <size>` then its bytes."""
     if len(hashes) > MAX_FETCH:
         raise HTTPException(400, f"at most {MAX_FETCH} objects per request")
@@ -242,8 +278,14 @@ async def report_sync(request: Request, service: Svc, who: Station) -> None:
         report = SyncReport.model_validate_json(body)
     except ValidationError as exc:
         raise HTTPException(422, one_line(exc)) from exc
-    await run_in_threadpool(service.storage.record_sync, who.name, report.channel,
-                            report.version, report.status, report.error)
+    await run_in_threadpool(
+        service.storage.record_sync,
+        who.name,
+        report.channel,
+        report.version,
+        report.status,
+        report.error,
+    )
 
 
 def one_line(exc: ValidationError) -> str:
@@ -257,8 +299,9 @@ def one_line(exc: ValidationError) -> str:
 async def upload_run(request: Request, service: Svc, who: Station) -> dict[str, Any]:
     data = await read_body(request, service.config.max_results_body, "results upload")
     try:
-        return await run_in_threadpool(store_run, service, data,
-                                       service.config.result_limits, who.name)
+        return await run_in_threadpool(
+            store_run, service, data, service.config.result_limits, who.name
+        )
     except ArchiveError as exc:
         raise HTTPException(400, f"results refused, nothing stored: {exc}") from exc
     except Conflict as exc:
@@ -270,14 +313,22 @@ def store_run(service: Service, data: bytes, limits: Limits, station: str) -> di
     files = read_archive(data, limits)
     run = parse_run(files)
     if run.station != station:
-        raise ArchiveError(f"run.json names station {run.station!r} "
-                           f"but the token belongs to {station!r}")
-    stored = [{"path": p, "sha256": service.results.put(b), "size": len(b)}
-              for p, b in files.items()]
-    record = {"id": run_key(station, run.run_id), "station": run.station, "image": run.image,
-              "suite_version": run.suite_version, "started_at": run.started.isoformat(),
-              "ended_at": run.ended.isoformat(), "uploaded_at": now_iso(),
-              "counts": json.dumps(counts(run))}
+        raise ArchiveError(
+            f"run.json names station {run.station!r} but the token belongs to {station!r}"
+        )
+    stored = [
+        {"path": p, "sha256": service.results.put(b), "size": len(b)} for p, b in files.items()
+    ]
+    record = {
+        "id": run_key(station, run.run_id),
+        "station": run.station,
+        "image": run.image,
+        "suite_version": run.suite_version,
+        "started_at": run.started.isoformat(),
+        "ended_at": run.ended.isoformat(),
+        "uploaded_at": now_iso(),
+        "counts": json.dumps(counts(run)),
+    }
     tests = [t.model_dump() for t in run.tests]
     service.storage.add_run(record, tests, stored)
     return {"run": run.run_id, "id": record["id"], "tests": len(tests), "files": len(stored)}
@@ -285,25 +336,28 @@ def store_run(service: Service, data: bytes, limits: Limits, station: str) -> di
 
 def day_range(start: date | None, end: date | None) -> tuple[str | None, str | None]:
     """The stored timestamps of runs started from day `start` to day `end`, inclusive."""
-    return (start.isoformat() if start else None,
-            (end + timedelta(days=1)).isoformat() if end else None)
+    return (
+        start.isoformat() if start else None,
+        (end + timedelta(days=1)).isoformat() if end else None,
+    )
 
 
 @router.get("/runs")
-def list_runs(service: Svc, _: Reader, start: date | None = Query(None, alias="from"),
-              end: date | None = Query(None, alias="to"),
-              station: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
-              ) -> list[dict[str, Any]]:
+def list_runs(
+    service: Svc,
+    _: Reader,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    station: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
+) -> list[dict[str, Any]]:
     """Runs started from day `from` to day `to` (inclusive), newest first."""
     return service.storage.list_runs(*day_range(start, end), station)
 
 
 @router.get("/runs/{station}/{run_id}")
-def get_run(station: StationPath, run_id: RunIdPath, service: Svc,
-            _: Reader) -> dict[str, Any]:
+def get_run(station: StationPath, run_id: RunIdPath, service: Svc, _: Reader) -> dict[str, Any]:
     key = run_key(station, run_id)
     run = service.storage.get_run(key)
     if run is None:
         raise HTTPException(404, f"no run {key}")
-    return {**run, "tests": service.storage.run_tests(key),
-            "files": service.storage.run_files(key)}
+    return {**run, "tests": service.storage.run_tests(key), "files": service.storage.run_files(key)}

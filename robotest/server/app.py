@@ -45,12 +45,26 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8750,
-          access_log: bool = False, forwarded_allow_ips: str = "127.0.0.1") -> None:
+def serve(
+    config: ServerConfig,
+    host: str = "127.0.0.1",
+    port: int = 8750,
+    access_log: bool = False,
+    forwarded_allow_ips: str = "127.0.0.1",
+) -> None:
     """Serve until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(config), host=host, port=port, access_log=access_log,
-                log_level="info", log_config=log_config(), proxy_headers=True,
-                forwarded_allow_ips=forwarded_allow_ips, timeout_graceful_shutdown=5,
-                timeout_keep_alive=30, backlog=4096)
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level="info",
+        log_config=log_config(),
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=30,
+        backlog=4096,
+    )

@@ -15,7 +15,6 @@ import io
 import lzma
 import tarfile
 import zlib
-from typing import IO
 
 from robotest.server.archive import Limits
 from robotest.server.errors import ArchiveError
@@ -27,7 +26,7 @@ HEADER_ALLOWANCE = 1024
 class _Bounded(io.RawIOBase):
     """A read-only stream that raises ArchiveError once more than `limit` bytes are read."""
 
-    def __init__(self, inner: IO[bytes], limit: int, message: str):
+    def __init__(self, inner: io.BufferedIOBase, limit: int, message: str):
         self.inner, self.limit, self.message, self.count = inner, limit, message, 0
 
     def readable(self) -> bool:
@@ -38,11 +37,11 @@ class _Bounded(io.RawIOBase):
         self.count += len(data)
         if self.count > self.limit:
             raise ArchiveError(self.message)
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
-def _decompressed(data: bytes) -> IO[bytes]:
+def _decompressed(data: bytes) -> io.BufferedIOBase:
     raw = io.BytesIO(data)
     if data[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=raw)
@@ -56,11 +55,15 @@ def _decompressed(data: bytes) -> IO[bytes]:
 def check_expansion(data: bytes, limits: Limits, total_option: str, file_option: str) -> None:
     """ArchiveError naming the limit (and the option that sets it) when the archive
     `data` would expand past `limits`."""
-    total_message = (f"archive expands to more than the total limit of "
-                     f"{limits.max_total_size} bytes ({total_option})")
-    stream = _Bounded(_decompressed(data),
-                      limits.max_total_size + HEADER_ALLOWANCE * (limits.max_files + 2),
-                      total_message)
+    total_message = (
+        f"archive expands to more than the total limit of "
+        f"{limits.max_total_size} bytes ({total_option})"
+    )
+    stream = _Bounded(
+        _decompressed(data),
+        limits.max_total_size + HEADER_ALLOWANCE * (limits.max_files + 2),
+        total_message,
+    )
     declared = count = 0
     try:
         with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as tar:
@@ -69,12 +72,13 @@ def check_expansion(data: bytes, limits: Limits, total_option: str, file_option:
                 if count > limits.max_files:
                     raise ArchiveError(f"archive has more than {limits.max_files} files")
                 if member.size > limits.max_file_size:
-                    raise ArchiveError(f"{member.name[:200]}: {member.size} bytes is over the "
-                                       f"size limit of {limits.max_file_size} bytes "
-                                       f"({file_option})")
+                    raise ArchiveError(
+                        f"{member.name[:200]}: {member.size} bytes is over the "
+                        f"size limit of {limits.max_file_size} bytes "
+                        f"({file_option})"
+                    )
                 declared += member.size
                 if declared > limits.max_total_size:
                     raise ArchiveError(total_message)
     except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
         raise ArchiveError(f"archive is damaged ({exc})") from exc
-

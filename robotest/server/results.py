@@ -56,16 +56,19 @@ def parse_run(files: dict[str, bytes]) -> RunManifest:
         where = ".".join(str(p) for p in first["loc"])
         raise ArchiveError(f"{RUN_FILE}: {where}: {first['msg']}") from exc
     if len(run_key(run.station, run.run_id)) > MAX_RUN_KEY:
-        raise ArchiveError(f"{RUN_FILE}: run_id: station name and run id together are over "
-                           f"{MAX_RUN_KEY - 1} characters")
+        raise ArchiveError(
+            f"{RUN_FILE}: run_id: station name and run id together are over "
+            f"{MAX_RUN_KEY - 1} characters"
+        )
     for path in files:
         if len(path) > MAX_PATH:
             raise ArchiveError(f"{path[:60]}...: path is over {MAX_PATH} characters")
     for test in run.tests:
         for shot in test.screenshots:
             if shot not in files:
-                raise ArchiveError(f"{RUN_FILE}: screenshot {shot} of test "
-                                   f"{test.title!r} is not in the archive")
+                raise ArchiveError(
+                    f"{RUN_FILE}: screenshot {shot} of test {test.title!r} is not in the archive"
+                )
     return run
 
 

@@ -14,12 +14,17 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Our pages are plain HTML with one inline <style>: no script, no frame, nothing remote.
-PAGE_POLICY = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
-               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+PAGE_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 # FastAPI's /api/docs page loads Swagger UI from its CDN and starts it with an inline script.
-DOCS_POLICY = ("default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
-               "style-src https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-               "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 # A file a station uploaded: a sandboxed, script-less document with an opaque origin.
 UPLOAD_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 BASE_HEADERS = {
@@ -65,9 +70,11 @@ def upload_headers(path: str, media_type: str) -> dict[str, str]:
     """Headers for serving a file a station uploaded (a report, a screenshot)."""
     name = quote(PurePosixPath(path).name)
     disposition = "inline" if media_type in INLINE_TYPES else "attachment"
-    return {"content-security-policy": UPLOAD_POLICY,
-            "content-disposition": f"{disposition}; filename*=UTF-8''{name}",
-            "cache-control": "private, no-cache"}
+    return {
+        "content-security-policy": UPLOAD_POLICY,
+        "content-disposition": f"{disposition}; filename*=UTF-8''{name}",
+        "cache-control": "private, no-cache",
+    }
 
 
 _TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&#\s]*", re.IGNORECASE)
@@ -83,8 +90,7 @@ class HideTokens(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(hide_tokens(a) if isinstance(a, str) else a
-                                for a in record.args)
+            record.args = tuple(hide_tokens(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
             record.msg = hide_tokens(record.msg)
         return True

@@ -17,6 +17,14 @@ from robotest.server.schemas import NAME_PATTERN
 from robotest.server.signing import Signer, channel_statement, load_or_create_signer
 from robotest.server.storage import SqlStorage, Storage, TokenRecord, database_url
 
+RESULT_LIMITS = Limits(
+    types=RESULT_TYPES,
+    max_file_size=64 * 1024 * 1024,
+    max_total_size=256 * 1024 * 1024,
+    max_files=10_000,
+)
+"""Default limits of a results upload (`rtest server --max-result-file-size/--max-results-size`)."""
+
 
 @dataclass
 class ServerConfig:
@@ -25,7 +33,7 @@ class ServerConfig:
     data_dir: Path
     database: str | None = None
     limits: Limits = field(default_factory=Limits)
-    result_limits: Limits = field(default_factory=lambda: RESULT_LIMITS)
+    result_limits: Limits = RESULT_LIMITS
 
     @property
     def max_body(self) -> int:
@@ -35,11 +43,6 @@ class ServerConfig:
     def max_results_body(self) -> int:
         """A results upload is compressed: it is never larger than what it expands to."""
         return self.result_limits.max_total_size + 1024 * 1024
-
-
-RESULT_LIMITS = Limits(types=RESULT_TYPES, max_file_size=64 * 1024 * 1024,
-                       max_total_size=256 * 1024 * 1024, max_files=10_000)
-"""Default limits of a results upload (`rtest server --max-result-file-size/--max-results-size`)."""
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,9 @@ class Service:
         record = self.storage.get_version(version_id)
         if record is None:
             return None
-        cached = CachedManifest(record.manifest, gzip.compress(record.manifest, 1),
-                                record.signature)
+        cached = CachedManifest(
+            record.manifest, gzip.compress(record.manifest, 1), record.signature
+        )
         with self._lock:
             self._manifests[version_id] = cached
             while len(self._manifests) > 16:
@@ -94,8 +98,10 @@ def create_token(config: ServerConfig, name: str, role: str) -> str:
     if role not in ROLES:
         raise ServerError(f"unknown role {role!r} (choose from {', '.join(ROLES)})")
     if not re.match(NAME_PATTERN, name):
-        raise ServerError(f"bad token name {name[:100]!r}: 1 to 100 letters, digits and "
-                          "'. _ @ -', starting with a letter or digit")
+        raise ServerError(
+            f"bad token name {name[:100]!r}: 1 to 100 letters, digits and "
+            "'. _ @ -', starting with a letter or digit"
+        )
     config.data_dir.mkdir(parents=True, exist_ok=True)
     storage = SqlStorage(database_url(config.data_dir, config.database))
     try:

@@ -70,17 +70,26 @@ def page(request: Request, name: str, **context: Any) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 def stations_page(request: Request, _: Reader) -> HTMLResponse:
     service = get_service(request)
-    return page(request, "stations.html", stations=service.storage.list_stations(),
-                channels=service.storage.list_channels())
+    return page(
+        request,
+        "stations.html",
+        stations=service.storage.list_stations(),
+        channels=service.storage.list_channels(),
+    )
 
 
 @router.get("/runs", response_class=HTMLResponse)
-def runs_page(request: Request, _: Reader, start: From = None, end: To = None,
-              station: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
-              ) -> HTMLResponse:
+def runs_page(
+    request: Request,
+    _: Reader,
+    start: From = None,
+    end: To = None,
+    station: Annotated[str | None, Query(pattern=NAME_PATTERN)] = None,
+) -> HTMLResponse:
     runs = get_service(request).storage.list_runs(*day_range(start, end), station)
-    return page(request, "runs.html", runs=runs, start=start or "", end=end or "",
-                station=station or "")
+    return page(
+        request, "runs.html", runs=runs, start=start or "", end=end or "", station=station or ""
+    )
 
 
 @router.get("/runs.xlsx")
@@ -89,8 +98,9 @@ def runs_xlsx(request: Request, _: Reader, start: From = None, end: To = None) -
     runs = storage.list_runs(*day_range(start, end))
     body = runs_workbook([(r, storage.run_tests(r["id"])) for r in reversed(runs)])
     name = f"runs_{start or 'all'}_{end or 'all'}.xlsx"
-    return Response(body, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/runs/{station}/{run_id}.xlsx")
@@ -98,22 +108,30 @@ def run_xlsx(station: StationPath, run_id: RunIdPath, request: Request, _: Reade
     storage = get_service(request).storage
     run = _run(request, station, run_id)
     body = runs_workbook([(run, storage.run_tests(run["id"]))])
-    return Response(body, media_type=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{station}_{run_id}.xlsx"'})
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{station}_{run_id}.xlsx"'},
+    )
 
 
 @router.get("/runs/{station}/{run_id}", response_class=HTMLResponse)
-def run_page(station: StationPath, run_id: RunIdPath, request: Request,
-             _: Reader) -> HTMLResponse:
+def run_page(station: StationPath, run_id: RunIdPath, request: Request, _: Reader) -> HTMLResponse:
     storage = get_service(request).storage
     run = _run(request, station, run_id)
-    return page(request, "run.html", run=run, tests=storage.run_tests(run["id"]),
-                files=storage.run_files(run["id"]))
+    return page(
+        request,
+        "run.html",
+        run=run,
+        tests=storage.run_tests(run["id"]),
+        files=storage.run_files(run["id"]),
+    )
 
 
 @router.get("/runs/{station}/{run_id}/files/{path:path}")
-def run_file(station: StationPath, run_id: RunIdPath, path: str, request: Request,
-             _: Reader) -> Response:
+def run_file(
+    station: StationPath, run_id: RunIdPath, path: str, request: Request, _: Reader
+) -> Response:
     """A file a station uploaded, served so that no browser runs it in this origin
     (see `security.upload_headers`)."""
     service = get_service(request)
@@ -122,8 +140,11 @@ def run_file(station: StationPath, run_id: RunIdPath, path: str, request: Reques
     if not match:
         raise HTTPException(404, f"run {key} has no file {path[:200]}")
     media = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    return Response(service.results.read(match[0]["sha256"]), media_type=media,
-                    headers=upload_headers(path, media))
+    return Response(
+        service.results.read(match[0]["sha256"]),
+        media_type=media,
+        headers=upload_headers(path, media),
+    )
 
 
 def _run(request: Request, station: str, run_id: str) -> dict[str, Any]:
@@ -135,8 +156,9 @@ def _run(request: Request, station: str, run_id: str) -> dict[str, Any]:
 
 def login_page(request: Request, exc: Exception) -> Response:
     """Pages opened without a valid token answer 401 with a form asking for one."""
-    return templates.TemplateResponse(request, "login.html", {"next": request.url.path},
-                                      status_code=401)
+    return templates.TemplateResponse(
+        request, "login.html", {"next": request.url.path}, status_code=401
+    )
 
 
 def sign_in(request: Request, exc: Exception) -> Response:
@@ -144,9 +166,9 @@ def sign_in(request: Request, exc: Exception) -> Response:
     that it stays out of the address bar, the history and the logs of what comes next."""
     assert isinstance(exc, SignedIn)
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-    response = RedirectResponse(request.url.path + (f"?{query}" if query else ""),
-                                status_code=303)
-    response.set_cookie(COOKIE, exc.token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
+    response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
+    response.set_cookie(
+        COOKIE, exc.token, httponly=True, samesite="strict", secure=request.url.scheme == "https"
+    )
     response.headers["cache-control"] = "no-store"
     return response

@@ -22,11 +22,23 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def run_json(run_id: str, station: str, **changes: object) -> dict[str, object]:
     """A valid run.json; `changes` replace its fields."""
     run: dict[str, object] = {
-        "run_id": run_id, "station": station, "image": "win11-23H2-sku7.wim",
-        "suite_version": "3f9c2a71d0e4", "started": "2026-03-02T10:00:00+00:00",
+        "run_id": run_id,
+        "station": station,
+        "image": "win11-23H2-sku7.wim",
+        "suite_version": "3f9c2a71d0e4",
+        "started": "2026-03-02T10:00:00+00:00",
         "ended": "2026-03-02T11:00:00+00:00",
-        "tests": [{"title": "BIOS version", "tags": ["bios"], "status": "passed",
-                   "duration": 1.5, "message": "", "screenshots": ["shots/bios.png"]}]}
+        "tests": [
+            {
+                "title": "BIOS version",
+                "tags": ["bios"],
+                "status": "passed",
+                "duration": 1.5,
+                "message": "",
+                "screenshots": ["shots/bios.png"],
+            }
+        ],
+    }
     run.update(changes)
     return run
 
@@ -39,14 +51,15 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def get(server: ServerProcess, path: str, token: str, **kwargs: object) -> httpx.Response:
-    return httpx.get(server.url + path, headers=bearer(token), **kwargs)  # type: ignore[arg-type]
+def get(proc: ServerProcess, path: str, token: str, **kwargs: object) -> httpx.Response:
+    return httpx.get(proc.url + path, headers=bearer(token), **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def logged_server(tmp_path: Path) -> Iterator[ServerProcess]:
     """A fresh server with its access log on, written to `server.log`."""
-    proc = ServerProcess(tmp_path / "server-data", extra=["--access-log"],
-                         log=tmp_path / "access.log").start()
+    proc = ServerProcess(
+        tmp_path / "server-data", extra=["--access-log"], log=tmp_path / "access.log"
+    ).start()
     yield proc
     proc.stop()

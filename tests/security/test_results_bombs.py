@@ -11,12 +11,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from server.conftest import ServerProcess
 
 from robotest.server.client import ServerClient
 from robotest.server.errors import ArchiveError, ClientError
 from robotest.server.expansion import check_expansion
 from robotest.server.service import RESULT_LIMITS
-from server.conftest import ServerProcess
 
 from .conftest import run_json
 
@@ -80,24 +80,35 @@ def refused_in_bounded_memory(data: bytes) -> str:
 def test_bombs_are_refused_before_expanding(one_big: bytes, many_small: bytes) -> None:
     assert len(one_big) < 0.4 * MB and len(many_small) < 0.4 * MB
     message = refused_in_bounded_memory(one_big)
-    assert message == (f"logs/big0.log: {300 * MB} bytes is over the size limit of {64 * MB} "
-                       "bytes (--max-result-file-size)")
+    assert message == (
+        f"logs/big0.log: {300 * MB} bytes is over the size limit of {64 * MB} "
+        "bytes (--max-result-file-size)"
+    )
     message = refused_in_bounded_memory(many_small)
-    assert message == (f"archive expands to more than the total limit of {256 * MB} bytes "
-                       "(--max-results-size)")
+    assert message == (
+        f"archive expands to more than the total limit of {256 * MB} bytes (--max-results-size)"
+    )
 
 
-def test_the_server_refuses_a_bomb_and_names_the_limit(server: ServerProcess,
-                                                       one_big: bytes) -> None:
-    with ServerClient(server.url, server.token("st1", "station")) as station, \
-            pytest.raises(ClientError, match=r"\(400\): results refused, nothing stored: "
-                                             r"logs/big0.log: .* \(--max-result-file-size\)"):
+def test_the_server_refuses_a_bomb_and_names_the_limit(
+    server: ServerProcess, one_big: bytes
+) -> None:
+    with (
+        ServerClient(server.url, server.token("st1", "station")) as station,
+        pytest.raises(
+            ClientError,
+            match=r"\(400\): results refused, nothing stored: "
+            r"logs/big0.log: .* \(--max-result-file-size\)",
+        ),
+    ):
         station.request("POST", "/runs", content=one_big)
 
 
 def test_the_limits_are_settable(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path / "data", extra=["--max-results-size", str(MB),
-                                                     "--max-result-file-size", str(MB // 2)])
+    server = ServerProcess(
+        tmp_path / "data",
+        extra=["--max-results-size", str(MB), "--max-result-file-size", str(MB // 2)],
+    )
     server.start()
     try:
         with ServerClient(server.url, server.token("st1", "station")) as station:

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from server.conftest import ServerProcess
 
 from robotest.server.client import ServerClient
 from robotest.server.errors import ClientError
-from server.conftest import ServerProcess
 
 from .conftest import get, run_files, run_json
 
 
 def test_a_station_cannot_take_another_stations_run_id(server: ServerProcess) -> None:
     with ServerClient(server.url, server.token("squatter", "station")) as squatter:
-        done = squatter.upload_run_files(run_files(run_json("nightly-1", "squatter",
-                                                            image="squatter.wim")))
+        done = squatter.upload_run_files(
+            run_files(run_json("nightly-1", "squatter", image="squatter.wim"))
+        )
         assert done["id"] == "squatter/nightly-1"
     with ServerClient(server.url, server.token("owner", "station")) as owner:
-        done = owner.upload_run_files(run_files(run_json("nightly-1", "owner",
-                                                         image="owner.wim")))
+        done = owner.upload_run_files(run_files(run_json("nightly-1", "owner", image="owner.wim")))
         assert done["run"] == "nightly-1" and done["id"] == "owner/nightly-1"
         with pytest.raises(ClientError, match="409.*owner/nightly-1 was already uploaded"):
             owner.upload_run_files(run_files(run_json("nightly-1", "owner")))

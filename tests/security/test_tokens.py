@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import httpx
-
 from server.conftest import ROOT, ServerProcess
 
 from .conftest import get
@@ -30,8 +29,7 @@ def test_sign_in_link_redirects_to_a_clean_url(server: ServerProcess) -> None:
 def test_cookie_is_secure_behind_an_https_proxy(server: ServerProcess) -> None:
     """uvicorn trusts X-Forwarded-Proto from 127.0.0.1 (--forwarded-allow-ips)."""
     token = server.token("rita", "reader")
-    response = httpx.get(f"{server.url}/?token={token}",
-                         headers={"X-Forwarded-Proto": "https"})
+    response = httpx.get(f"{server.url}/?token={token}", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]
 
 
@@ -54,9 +52,22 @@ def test_a_revoked_token_is_refused_at_once(server: ServerProcess) -> None:
     assert get(server, "/api/v1/channels", token).status_code == 200
     assert httpx.get(server.url + "/", cookies={"rtest_token": token}).status_code == 200
     revoke = subprocess.run(
-        [sys.executable, "-m", "robotest", "server", "token", "--revoke", "leaver",
-         "--data", str(server.data)], capture_output=True, text=True, timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            "-m",
+            "robotest",
+            "server",
+            "token",
+            "--revoke",
+            "leaver",
+            "--data",
+            str(server.data),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert revoke.returncode == 0 and "revoked 1 token(s) of leaver" in revoke.stdout
     refused = get(server, "/api/v1/channels", token)
     assert refused.status_code == 401 and token not in refused.text
@@ -66,8 +77,11 @@ def test_a_revoked_token_is_refused_at_once(server: ServerProcess) -> None:
 
 def test_a_token_is_never_echoed(server: ServerProcess) -> None:
     marker = "secret-token-marker-1234\n"
-    for response in (httpx.get(server.url + "/api/v1/channels",
-                               headers={"Authorization": f"Bearer {marker.strip()}"}),
-                     httpx.get(server.url + "/runs", params={"token": marker}),
-                     httpx.get(server.url + "/runs", cookies={"rtest_token": marker.strip()})):
+    for response in (
+        httpx.get(
+            server.url + "/api/v1/channels", headers={"Authorization": f"Bearer {marker.strip()}"}
+        ),
+        httpx.get(server.url + "/runs", params={"token": marker}),
+        httpx.get(server.url + "/runs", cookies={"rtest_token": marker.strip()}),
+    ):
         assert response.status_code == 401 and "secret-token-marker" not in response.text

@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import httpx
-from selenium.webdriver.common.by import By
-
 from chromium import chromium
+from selenium.webdriver.common.by import By
+from server.conftest import ServerProcess, small_suite
+
 from robotest.server.archive import pack_directory
 from robotest.server.client import ServerClient
 from robotest.server.web import router as web_router
-from server.conftest import ServerProcess, small_suite
 
 from .conftest import bearer, get, run_files, run_json
 
@@ -36,8 +36,9 @@ def evil_report(suite: bytes) -> bytes:
     return f"<html><head><script>{script}</script></head><body>report</body></html>".encode()
 
 
-def test_an_uploaded_report_cannot_call_the_api_from_a_browser(logged_server: ServerProcess,
-                                                               tmp_path: Path) -> None:
+def test_an_uploaded_report_cannot_call_the_api_from_a_browser(
+    logged_server: ServerProcess, tmp_path: Path
+) -> None:
     server = logged_server
     publisher = server.token("alice", "publisher")
     report = evil_report(pack_directory(small_suite(tmp_path / "suite")))
@@ -63,9 +64,14 @@ def test_an_uploaded_report_cannot_call_the_api_from_a_browser(logged_server: Se
 
 
 def test_uploaded_files_are_served_sandboxed(server: ServerProcess) -> None:
-    files = run_files(run_json("served", "st8"), **{
-        "report.html": b"<script>alert(1)</script>", "junit.xml": b"<x/>",
-        "notes.txt": b"plain"})
+    files = run_files(
+        run_json("served", "st8"),
+        **{
+            "report.html": b"<script>alert(1)</script>",
+            "junit.xml": b"<x/>",
+            "notes.txt": b"plain",
+        },
+    )
     with ServerClient(server.url, server.token("st8", "station")) as station:
         station.upload_run_files(files)
     reader = server.token("rita", "reader")
@@ -87,8 +93,12 @@ def test_the_api_takes_bearer_tokens_only(server: ServerProcess) -> None:
     assert httpx.get(server.url + "/api/v1/channels", cookies=cookie).status_code == 401
     refused = httpx.post(server.url + "/api/v1/publish?channel=x", content=b"x", cookies=cookie)
     assert refused.status_code == 401
-    assert httpx.get(server.url + "/api/v1/channels",
-                     headers=bearer(cookie["rtest_token"])).status_code == 200
+    assert (
+        httpx.get(
+            server.url + "/api/v1/channels", headers=bearer(cookie["rtest_token"])
+        ).status_code
+        == 200
+    )
 
 
 def test_the_pages_never_change_state() -> None:
@@ -99,11 +109,13 @@ def test_the_pages_never_change_state() -> None:
 
 def test_every_response_has_security_headers(server: ServerProcess) -> None:
     reader = server.token("rita", "reader")
-    for response in (httpx.get(server.url + "/"),  # the sign-in form
-                     httpx.get(server.url + "/runs", cookies={"rtest_token": reader}),
-                     get(server, "/api/v1/channels", reader),
-                     get(server, "/api/v1/channels/none", reader),
-                     httpx.get(server.url + "/api/docs")):
+    for response in (
+        httpx.get(server.url + "/"),  # the sign-in form
+        httpx.get(server.url + "/runs", cookies={"rtest_token": reader}),
+        get(server, "/api/v1/channels", reader),
+        get(server, "/api/v1/channels/none", reader),
+        httpx.get(server.url + "/api/docs"),
+    ):
         headers = response.headers
         assert headers["x-content-type-options"] == "nosniff", response.url
         assert "frame-ancestors 'none'" in headers["content-security-policy"], response.url
