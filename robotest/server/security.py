@@ -6,9 +6,8 @@ access log that never shows a token.
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, unquote_plus
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -77,12 +76,18 @@ def upload_headers(path: str, media_type: str) -> dict[str, str]:
     }
 
 
-_TOKEN_IN_QUERY = re.compile(r"([?&]token=)[^&#\s]*", re.IGNORECASE)
-
-
-def hide_tokens(text: str) -> str:
-    """`text` with the value of every `token=` query parameter replaced by `***`."""
-    return _TOKEN_IN_QUERY.sub(r"\1***", text)
+def hide_tokens(target: str) -> str:
+    """A request target (`/path?query`) with the value of every `token` parameter
+    replaced by `***` (the key compared as the server decodes it)."""
+    path, mark, query = target.partition("?")
+    if not mark:
+        return target
+    pairs = []
+    for pair in query.split("&"):
+        key, equals, _ = pair.partition("=")
+        hidden = unquote_plus(key).strip().lower() == "token"
+        pairs.append(f"{key}{equals or '='}***" if hidden else pair)
+    return f"{path}?{'&'.join(pairs)}"
 
 
 class HideTokens(logging.Filter):

@@ -39,6 +39,7 @@ def test_access_log_never_shows_a_token(logged_server: ServerProcess) -> None:
     httpx.get(f"{server.url}/?token={token}")
     httpx.get(f"{server.url}/runs?token={token}&from=2026-03-01")
     httpx.get(f"{server.url}/runs?token=not-a-valid-token-marker")
+    httpx.get(f"{server.url}/runs?tok%65n={token}")  # the key as the server decodes it
     get(server, "/api/v1/channels", token)
     server.stop()
     log = server.log.read_text()  # type: ignore[union-attr]
@@ -47,32 +48,30 @@ def test_access_log_never_shows_a_token(logged_server: ServerProcess) -> None:
     assert token not in log and "not-a-valid-token-marker" not in log
 
 
-def test_a_revoked_token_is_refused_at_once(server: ServerProcess) -> None:
-    token = server.token("leaver", "publisher")
-    assert get(server, "/api/v1/channels", token).status_code == 200
-    assert httpx.get(server.url + "/", cookies={"rtest_token": token}).status_code == 200
-    revoke = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "robotest",
-            "server",
-            "token",
-            "--revoke",
-            "leaver",
-            "--data",
-            str(server.data),
-        ],
+def revoke_cli(server: ServerProcess, name: str) -> subprocess.CompletedProcess[str]:
+    """`rtest server token --revoke NAME`, run as the administrator would, beside the server."""
+    args = ["server", "token", "--revoke", name, "--data", str(server.data)]
+    return subprocess.run(
+        [sys.executable, "-m", "robotest", *args],
         capture_output=True,
         text=True,
         timeout=60,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+def test_a_revoked_token_is_refused_at_once(server: ServerProcess) -> None:
+    token = server.token("leaver", "publisher")
+    assert get(server, "/api/v1/channels", token).status_code == 200
+    assert httpx.get(server.url + "/", cookies={"rtest_token": token}).status_code == 200
+    revoke = revoke_cli(server, "leaver")
     assert revoke.returncode == 0 and "revoked 1 token(s) of leaver" in revoke.stdout
     refused = get(server, "/api/v1/channels", token)
     assert refused.status_code == 401 and token not in refused.text
     assert httpx.get(server.url + "/", cookies={"rtest_token": token}).status_code == 401
     assert get(server, "/api/v1/channels", server.token("rita", "reader")).status_code == 200
+    again = revoke_cli(server, "leaver")
+    assert again.returncode == 1 and again.stderr == "error: no token named 'leaver'\n"
 
 
 def test_a_token_is_never_echoed(server: ServerProcess) -> None:
