@@ -64,9 +64,13 @@ def check_expansion(data: bytes, limits: Limits, total_option: str, file_option:
         limits.max_total_size + HEADER_ALLOWANCE * (limits.max_files + 2),
         total_message,
     )
+    try:
+        tar = tarfile.open(fileobj=io.BufferedReader(stream), mode="r|")  # noqa: SIM115
+    except (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+        raise ArchiveError(f"not a tar archive ({exc})") from exc
     declared = count = 0
     try:
-        with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as tar:
+        with tar:
             for member in tar:
                 count += 1
                 if count > limits.max_files:

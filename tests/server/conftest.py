@@ -70,8 +70,8 @@ class ServerProcess:
         if self.database:
             args += ["--database", self.database]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-        out = self.log.open("wb") if self.log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.PIPE)
+        with open(self.log or os.devnull, "wb") as out:  # the server keeps its own copy
+            self.proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
