@@ -123,7 +123,7 @@ async def publish(
     request: Request,
     service: Svc,
     who: Publisher,
-    channel: str = Query("stable", pattern=r"^[A-Za-z0-9._-]{1,100}$"),
+    channel: Annotated[str, Query(pattern=CHANNEL_PATTERN)] = "stable",
 ) -> dict[str, Any]:
     data = await read_body(request, service.config.max_body)
     try:
