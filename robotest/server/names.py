@@ -23,8 +23,10 @@ RESERVED_NAMES = frozenset({".rtest-version.json"})
 def check_channel(name: str) -> str:
     """`name` when it is a valid channel name; ValueError saying what is allowed."""
     if not re.fullmatch(CHANNEL_PATTERN, name):
-        raise ValueError(f"invalid channel name {name[:100]!r}: use letters, digits, '.', '_' "
-                         "and '-', starting with a letter or digit (at most 100)")
+        raise ValueError(
+            f"invalid channel name {name[:100]!r}: use letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit (at most 100)"
+        )
     return name
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from server.conftest import GOOD_SCRIPT, ServerProcess, server, small_suite  # noqa: F401
+from server.conftest import GOOD_SCRIPT, ServerProcess, small_suite
 from typer.testing import CliRunner
 
 from robotest.cli import app
@@ -21,6 +22,13 @@ from robotest.server.archive import Limits, pack_files, read_archive
 from robotest.server.errors import ArchiveError
 
 SPEC = b'{"sku": 1}'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path_factory.mktemp("server-data")).start()
+    yield proc
+    proc.stop()
 
 
 def two_members(spec: bytes = SPEC) -> bytes:
@@ -35,27 +43,27 @@ def second_header_offset() -> int:
 
 def bad_checksum_on_second_member() -> bytes:
     data = bytearray(two_members())
-    data[second_header_offset() + 148:second_header_offset() + 156] = b"0000000\0"
+    data[second_header_offset() + 148 : second_header_offset() + 156] = b"0000000\0"
     return bytes(data)
 
 
 def cut_between_members() -> bytes:
-    return two_members()[:second_header_offset()]
+    return two_members()[: second_header_offset()]
 
 
 def cut_inside_data() -> bytes:
-    return two_members()[:second_header_offset() + 512 + 4]
+    return two_members()[: second_header_offset() + 512 + 4]
 
 
 def size_that_lies(size: int, spec: bytes = SPEC) -> bytes:
     """The second member's header claims `size` bytes (checksum recomputed: a valid header)."""
     data = bytearray(two_members(spec))
     start = second_header_offset()
-    header = data[start:start + 512]
+    header = data[start : start + 512]
     header[124:136] = f"{size:011o}\0".encode()
     header[148:156] = b" " * 8
     header[148:156] = f"{sum(header):06o}\0 ".encode()
-    data[start:start + 512] = header
+    data[start : start + 512] = header
     return bytes(data)
 
 
@@ -68,8 +76,10 @@ DAMAGED = {
     "cut between members": (cut_between_members, "archive is cut short"),
     "cut inside data": (cut_inside_data, "unexpected end of data"),
     "size says less": (lambda: size_that_lies(2), "declares 2 bytes but more data follows"),
-    "size says blocks less": (lambda: size_that_lies(512, b"7" * 1024),
-                              "archive is damaged at byte"),
+    "size says blocks less": (
+        lambda: size_that_lies(512, b"7" * 1024),
+        "archive is damaged at byte",
+    ),
     "size says more": (lambda: size_that_lies(20_000), "archive is"),
     "trailing garbage": (trailing_garbage, "trailing data after its end marker"),
     "gzip of a cut tar": (lambda: gzip.compress(cut_between_members()), "cut short"),
@@ -84,8 +94,10 @@ def test_read_archive_refuses_damaged_archives(case: str) -> None:
 
 
 def test_an_intact_archive_is_still_read_whole() -> None:
-    assert read_archive(two_members(), Limits()) == {"boot.rtest": GOOD_SCRIPT.encode(),
-                                                     "specs/a.json": SPEC}
+    assert read_archive(two_members(), Limits()) == {
+        "boot.rtest": GOOD_SCRIPT.encode(),
+        "specs/a.json": SPEC,
+    }
     assert len(read_archive(gzip.compress(two_members()), Limits())) == 2
 
 
@@ -102,8 +114,13 @@ def test_member_count_is_bounded_before_extraction() -> None:
 
 def post(proc: ServerProcess, body: bytes, channel: str) -> httpx.Response:
     headers = {"Authorization": f"Bearer {proc.token('alice', 'publisher')}"}
-    return httpx.post(proc.url + "/api/v1/publish", params={"channel": channel},
-                      content=body, headers=headers, timeout=60)
+    return httpx.post(
+        proc.url + "/api/v1/publish",
+        params={"channel": channel},
+        content=body,
+        headers=headers,
+        timeout=60,
+    )
 
 
 def channel_version(proc: ServerProcess, channel: str) -> str:
@@ -126,14 +143,17 @@ def assert_refused(proc: ServerProcess, body: bytes, message: str, tmp_path: Pat
 
 @pytest.mark.parametrize("case", sorted(DAMAGED))
 def test_server_refuses_damaged_archives_and_the_channel_stays(
-        server: ServerProcess, tmp_path: Path, case: str) -> None:  # noqa: F811
+    server: ServerProcess, tmp_path: Path, case: str
+) -> None:
     make, message = DAMAGED[case]
     assert_refused(server, make(), message, tmp_path)
 
 
 UNINSTALLABLE = {
-    "file and folder": ({"specs.json": SPEC, "specs.json/a.json": SPEC},
-                        "specs.json: is both a file and a folder"),
+    "file and folder": (
+        {"specs.json": SPEC, "specs.json/a.json": SPEC},
+        "specs.json: is both a file and a folder",
+    ),
     "300-character name": ({"a" * 296 + ".txt": b"x"}, "a name is longer than 255 bytes"),
     "2,500 levels": ({"a/" * 2500 + "x.json": b"x"}, "path is longer than 1000 characters"),
     "65 levels": ({"a/" * 65 + "x.json": b"x"}, "deeper than 64 folders"),
@@ -144,7 +164,8 @@ UNINSTALLABLE = {
 
 @pytest.mark.parametrize("case", sorted(UNINSTALLABLE))
 def test_server_refuses_versions_no_station_can_install(
-        server: ServerProcess, tmp_path: Path, case: str) -> None:  # noqa: F811
+    server: ServerProcess, tmp_path: Path, case: str
+) -> None:
     files, message = UNINSTALLABLE[case]
     body = pack_files({"boot.rtest": GOOD_SCRIPT.encode(), **files})
     assert_refused(server, body, message, tmp_path)
@@ -152,7 +173,8 @@ def test_server_refuses_versions_no_station_can_install(
 
 @pytest.mark.parametrize("link", ["folder", "file"])
 def test_rtest_publish_refuses_a_suite_holding_a_link(
-        server: ServerProcess, tmp_path: Path, link: str) -> None:  # noqa: F811
+    server: ServerProcess, tmp_path: Path, link: str
+) -> None:
     suite = small_suite(tmp_path / "suite")
     shared = small_suite(tmp_path / "shared", "2")
     linked = suite / "shared"
@@ -161,12 +183,23 @@ def test_rtest_publish_refuses_a_suite_holding_a_link(
     else:
         linked = suite / "lib/shared.rtest"
         linked.symlink_to(shared / "boot.rtest")
-    result = CliRunner().invoke(app, ["publish", str(suite), "--server", server.url,
-                                      "--channel", f"links-{link}",
-                                      "--token", server.token("alice", "publisher")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "publish",
+            str(suite),
+            "--server",
+            server.url,
+            "--channel",
+            f"links-{link}",
+            "--token",
+            server.token("alice", "publisher"),
+        ],
+    )
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit)  # no traceback
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and str(linked) in lines[0] and "links are not allowed" in lines[0]
     headers = {"Authorization": f"Bearer {server.token('alice', 'publisher')}"}
-    assert httpx.get(f"{server.url}/api/v1/channels/links-{link}",
-                     headers=headers).status_code == 404
+    assert (
+        httpx.get(f"{server.url}/api/v1/channels/links-{link}", headers=headers).status_code == 404
+    )
