@@ -191,14 +191,14 @@ class StationSync:
         except ValueError as exc:
             raise SyncError(f"version {version[:12]} cannot be installed: {exc}") from exc
         wanted = sorted({e.sha256 for e in manifest.files})
-        missing = [h for h in wanted if not self._object_intact(h)]
+        missing = [h for h in wanted if not self.objects.has(h)]
         count, size = self._download(missing)
         self._step("download")
-        tree = self._build_tree(manifest, version)
+        tree, (again, again_size) = self._build_tree(manifest, version)
         self._switch(tree)
         self._step("switch")
         return SyncResult(version, previous, changed=version != previous,
-                          downloaded=count, downloaded_bytes=size)
+                          downloaded=count + again, downloaded_bytes=size + again_size)
 
     def _fetch_manifest(self, key: Any, version: str) -> Manifest:
         raw, signature = self.client.manifest(version)
@@ -229,25 +229,28 @@ class StationSync:
                 raise SyncError("download ended before every object arrived")
         return count, size
 
-    def _build_tree(self, manifest: Manifest, version: str) -> Path:
+    def _build_tree(self, manifest: Manifest, version: str) -> tuple[Path, tuple[int, int]]:
+        """A new tree of copies of the objects, each verified by hash as it is copied
+        (a damaged object is downloaded again); the tree's path and what was downloaded."""
         trees = self.meta / "trees"
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=trees))
         base = str(tmp)
         made: set[str] = set()
         try:
+            damaged = []
             for entry in manifest.files:
                 parent, _, _ = entry.path.rpartition("/")
                 if parent and parent not in made:
                     os.makedirs(f"{base}/{parent}", exist_ok=True)
                     made.add(parent)
-                try:
-                    data = self.objects.read(entry.sha256)
-                except FileNotFoundError as exc:
-                    raise SyncError(f"local object of {entry.path} is missing; "
-                                    "run `rtest sync --verify`") from exc
-                # a copy, never a hard link: the live tree must not share an inode
-                # with the object store (checked paths: no link can be in the way)
-                _write_new(f"{base}/{entry.path}", data, 0o644)
+                data = self._verified_object(entry.sha256)
+                if data is None:
+                    damaged.append(entry)
+                else:
+                    _write_new(f"{base}/{entry.path}", data, 0o644)
+            downloaded = self._download(sorted({e.sha256 for e in damaged}))
+            for entry in damaged:
+                _write_new(f"{base}/{entry.path}", self.objects.read(entry.sha256), 0o644)
             marker = {"version": version, "channel": self.channel, "server": self.client.url,
                       "synced_at": now_iso()}
             _write_new(str(tmp / VERSION_FILE), (json.dumps(marker, indent=1) + "\n").encode(),
@@ -257,7 +260,21 @@ class StationSync:
         except BaseException:
             _remove_tree(tmp)
             raise
-        return final
+        return final, downloaded
+
+    def _verified_object(self, sha256: str) -> bytes | None:
+        """The object's bytes, or None when it is missing or damaged (then removed).
+
+        Tree files are copies, never hard links, so that no edit of the live tree can
+        reach the object store; and an object is re-hashed each time it is used."""
+        try:
+            data = self.objects.read(sha256)
+        except FileNotFoundError:
+            return None
+        if sha256_hex(data) != sha256:
+            self.objects.remove(sha256)
+            return None
+        return data
 
     def _switch(self, tree: Path) -> None:
         link = self.dest / "current"
@@ -340,16 +357,6 @@ class StationSync:
             return Manifest.from_document(doc, check_id=False)  # id signed by the server
         except (OSError, ValueError, KeyError, TypeError, SignatureError):
             return None
-
-    def _object_intact(self, sha256: str) -> bool:
-        """Whether the stored object hashes to its name (a damaged one is removed)."""
-        try:
-            intact = _file_hash(self.objects.file(sha256)) == sha256
-        except FileNotFoundError:
-            return False
-        if not intact:
-            self.objects.remove(sha256)
-        return intact
 
     def _drop_downloads(self) -> None:
         for digest in self._downloaded:

@@ -265,3 +265,27 @@ def test_rtest_sync_mistakes_are_one_line_errors(
     assert len(lines) == 1 and lines[0].startswith("error: ")
     assert ("not a folder" if name == "--dest" else "invalid channel name") in lines[0]
     assert a_file.read_text() == "not a folder"
+
+
+def test_a_damaged_object_is_downloaded_again_not_used(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    suite = small_suite(tmp_path / "suite")
+    with server.client() as client:
+        client.publish(suite, "rot")
+    station = server.station(tmp_path / "dest", channel="rot")
+    station.sync()
+    spec = (suite / "specs/product.json").read_bytes()
+    blob = next(
+        p
+        for p in (tmp_path / "dest/.rtest/objects").rglob("*")
+        if p.is_file() and p.read_bytes() == spec
+    )
+    os.chmod(blob, 0o644)
+    blob.write_bytes(spec.replace(b"1", b"9"))  # same size, same name: bit rot
+    write_suite(suite, {"boot2.rtest": GOOD_SCRIPT.replace("BIOS version", "Second")})
+    with server.client() as client:
+        client.publish(suite, "rot")
+    result = station.sync()
+    assert result.downloaded == 2  # the new file, and the damaged one again
+    assert tree_files(tmp_path / "dest/current") == suite_files(suite)
