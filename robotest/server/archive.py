@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from robotest.server.errors import ArchiveError
-from robotest.server.names import MAX_COMPONENT_BYTES, MAX_DEPTH, MAX_PATH_CHARS
+from robotest.server.names import check_path_limits
 
 SUITE_TYPES = frozenset({
     ".rtest", ".py",                                   # scripts and sub-scripts
@@ -56,11 +56,10 @@ def check_path(name: str) -> str:
     if not parts:
         raise ArchiveError(f"{name!r}: not a valid path")
     path = "/".join(parts)
-    if len(path) > MAX_PATH_CHARS or len(parts) > MAX_DEPTH:
-        raise ArchiveError(f"{path[:60]}...: path is longer than {MAX_PATH_CHARS} characters "
-                           f"or deeper than {MAX_DEPTH} folders")
-    if any(len(p.encode()) > MAX_COMPONENT_BYTES for p in parts):
-        raise ArchiveError(f"{path[:60]}...: a name is longer than {MAX_COMPONENT_BYTES} bytes")
+    try:
+        check_path_limits(path)
+    except ValueError as exc:
+        raise ArchiveError(str(exc)) from exc
     return path
 
 

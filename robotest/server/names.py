@@ -30,18 +30,23 @@ def check_channel(name: str) -> str:
     return name
 
 
-def check_suite_path(path: str) -> None:
-    """ValueError when `path` is not a relative, installable file path of a suite."""
+def check_path_limits(path: str) -> None:
+    """ValueError when `path` is too long, too deep or has a name too long to be created."""
     if len(path) > MAX_PATH_CHARS:
         raise ValueError(f"{path[:60]}...: path is longer than {MAX_PATH_CHARS} characters")
     parts = path.split("/")
     if len(parts) > MAX_DEPTH:
         raise ValueError(f"{path[:60]}...: path is deeper than {MAX_DEPTH} folders")
-    for part in parts:
+    if any(len(part.encode()) > MAX_COMPONENT_BYTES for part in parts):
+        raise ValueError(f"{path[:60]}...: a name is longer than {MAX_COMPONENT_BYTES} bytes")
+
+
+def check_suite_path(path: str) -> None:
+    """ValueError when `path` is not a relative, installable file path of a suite."""
+    check_path_limits(path)
+    for part in path.split("/"):
         if part in ("", ".", "..") or "\x00" in part or "\\" in part:
             raise ValueError(f"{path}: not a valid relative path")
-        if len(part.encode()) > MAX_COMPONENT_BYTES:
-            raise ValueError(f"{path[:60]}...: a name is longer than {MAX_COMPONENT_BYTES} bytes")
         if part in RESERVED_NAMES:
             raise ValueError(f"{path}: {part!r} is reserved for the station's version marker")
 
