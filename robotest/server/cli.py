@@ -207,6 +207,7 @@ def publish(
     """Publish a suite (compiled on the server) to a channel, or upload a run's results."""
     if not suite.is_dir():
         fail(f"{suite} is not a folder")
+    _check_channel(channel)
 
     def run(client: Any) -> None:
         from robotest.server.errors import CompileRefused
@@ -250,14 +251,16 @@ def sync(
     from robotest.server.errors import SyncError
     from robotest.server.sync import StationSync
 
+    _check_channel(channel)
     key = public_key
     if key and os.path.isfile(key):
         key = Path(key).read_text().strip()
-    dest.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and not dest.is_dir():
+        fail(f"--dest {dest} is not a folder")
 
     def run(client: Any) -> None:
-        station = StationSync(client, channel, dest, key)
         try:
+            station = StationSync(client, channel, dest, key)
             result = station.sync(verify_files=verify)
         except SyncError as exc:
             fail(f"sync failed: {exc}", 1)
@@ -279,11 +282,20 @@ def _with_client(url: str, token: str | None, action: Any) -> None:
     from robotest.server.client import ServerClient
     from robotest.server.errors import ServerError
 
-    with ServerClient(url, token) as client:
-        try:
+    try:
+        with ServerClient(url, token) as client:
             action(client)
-        except ServerError as exc:
-            fail(str(exc))
+    except ServerError as exc:
+        fail(str(exc))
+
+
+def _check_channel(channel: str) -> None:
+    from robotest.server.names import check_channel
+
+    try:
+        check_channel(channel)
+    except ValueError as exc:
+        fail(f"--channel: {exc}")
 
 
 def register(app: typer.Typer) -> None:
