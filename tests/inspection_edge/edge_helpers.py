@@ -129,6 +129,25 @@ def invoke(runner: CliRunner, *args: object):
     return runner.invoke(app, ["inspect", *map(str, args)])
 
 
+ROLES = ("line", "reviewer", "engineer")
+
+
+def make_tokens(home: Path) -> dict[str, str]:
+    """One token per role on line L1, made as a line engineer would."""
+    runner = CliRunner()
+    tokens = {}
+    for role in ROLES:
+        result = invoke(runner, "token", f"test-{role}", "--role", role, "--line", LINE,
+                        "--home", home)
+        assert result.exit_code == 0, result.output
+        tokens[role] = result.output.strip()
+    return tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
     """A registry with the plant's model registered and running on line L1."""
@@ -136,8 +155,10 @@ def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
     result = invoke(runner, "models", "add", plant.model, "--holdout", plant.holdout,
                     "--home", folder)
     assert result.exit_code == 0, result.output
+    # the held-out good units of this plant crowd the threshold (half of them are drifted):
+    # a review rate of 0.5 gives the tests a queue of drifted units to review
     result = invoke(runner, "line", "set", LINE, "--home", folder, "--train", plant.train,
-                    "--holdout", plant.holdout, "--band", "0.5", "--beta", "0.75",
+                    "--holdout", plant.holdout, "--review-rate", "0.5", "--beta", "0.75",
                     "--cycle-ms", "500", "--idle-s", "1")
     assert result.exit_code == 0, result.output
     version = result.output and __import__("json").loads(
@@ -164,6 +185,19 @@ class Served:
     http: int
     tcp: int
     process: subprocess.Popen[bytes] | None = None
+    tokens: dict[str, str] | None = None
+
+    def auth(self, role: str) -> dict[str, str]:
+        """The headers of a request made with *role*'s token."""
+        assert self.tokens is not None
+        return bearer(self.tokens[role])
+
+    def get(self, path: str, role: str = "engineer") -> httpx.Response:
+        return httpx.get(self.url + path, headers=self.auth(role), timeout=30)
+
+    def post(self, path: str, role: str = "engineer", **kwargs: object) -> httpx.Response:
+        return httpx.post(self.url + path, headers=self.auth(role), timeout=120,
+                          **kwargs)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
@@ -182,7 +216,7 @@ class Served:
             if self.process.poll() is not None:
                 raise AssertionError(f"the edge service exited: {log.read_text()}")
             try:
-                if httpx.get(self.url + "/api/status", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/api/status", timeout=2).status_code == 401:
                     with socket.create_connection(("127.0.0.1", self.tcp), timeout=2):
                         return self
             except (httpx.HTTPError, OSError):
@@ -206,6 +240,7 @@ class Served:
 
 @pytest.fixture
 def served(home: Path) -> Iterator[Served]:
-    server = Served(home, free_port(), free_port()).start("--no-idle-updates")
+    server = Served(home, free_port(), free_port(), tokens=make_tokens(home))
+    server.start("--no-idle-updates")
     yield server
     server.stop()

@@ -1,4 +1,4 @@
-"""`rtest inspect serve|review|update|models ...|line ...`: inspection in production.
+"""`rtest inspect serve|review|update|token|models ...|line ...`: inspection in production.
 
 Every command works on a registry folder (``--home``, default ``$ROBOTEST_EDGE_HOME`` or
 ``inspection-edge``). Heavy libraries load inside the commands.
@@ -40,6 +40,7 @@ def register(app: typer.Typer, guard: Callable[[Any], Any]) -> None:
     app.command("serve")(guard(serve_command))
     app.command("review")(guard(review_command))
     app.command("update")(guard(update_command))
+    app.command("token")(guard(token_command))
 
 
 def _echo(data: Any) -> None:
@@ -108,7 +109,7 @@ def models_promote(
 
     registry = Registry(home)
     update = Updates(registry, UnitStore(registry.db)).propose(line, version, force=force)
-    typer.echo(update.reason)
+    typer.echo(("FORCED: " if update.forced else "") + update.reason)
     if not update.promoted:
         raise typer.Exit(1)
 
@@ -119,13 +120,20 @@ def line_set(
         help="Decision threshold as a factor on the model's δ (1.0 = as trained).")] = None,
     roi: Annotated[str | None, typer.Option(help="x,y,w,h of the product in this line's "
                                             "pictures, or 'model' for the model's own.")] = None,
-    band: Annotated[float | None, typer.Option(
-        help="Uncertainty band: scores in [1-band, 1+band] go to review.")] = None,
+    review_rate: Annotated[float | None, typer.Option(
+        help="Share of held-out good units the review band may take (sets the band).")]
+    = None,
     beta: Annotated[float | None, typer.Option(
         help="Failed-sample ratio past which a full retrain runs.")] = None,
     cycle_ms: Annotated[float | None, typer.Option(help="The line's cycle time in ms.")] = None,
     idle_s: Annotated[float | None, typer.Option(
         help="Seconds without a unit before updates may run.")] = None,
+    ok_sample: Annotated[float | None, typer.Option(
+        help="Share of OK units whose picture is archived (NG ones always are).")] = None,
+    keep_days: Annotated[float | None, typer.Option(
+        help="Archived pictures older than this many days are deleted.")] = None,
+    keep_gb: Annotated[float | None, typer.Option(
+        help="The archive's size limit in GB (the oldest pictures go first).")] = None,
     train: Annotated[Path | None, typer.Option(help="Training data set (train/good).")] = None,
     holdout: Annotated[Path | None, typer.Option(help="Held-out data set (test/).")] = None,
 ) -> None:
@@ -134,8 +142,9 @@ def line_set(
     from robotest.inspection.roi import Roi
 
     settings: dict[str, Any] = {k: v for k, v in {
-        "threshold": threshold, "band": band, "beta": beta, "cycle_ms": cycle_ms,
-        "idle_s": idle_s}.items() if v is not None}
+        "threshold": threshold, "review_rate": review_rate, "beta": beta, "cycle_ms": cycle_ms,
+        "idle_s": idle_s, "ok_sample": ok_sample, "keep_days": keep_days,
+        "keep_gb": keep_gb}.items() if v is not None}
     if roi is not None:
         settings["roi"] = None if roi == "model" else Roi.parse(roi).as_list()
     for key, folder in (("train_data", train), ("holdout", holdout)):
@@ -145,7 +154,8 @@ def line_set(
 
 
 def line_show(name: Annotated[str, typer.Argument(help="Line name.")], home: HomeOption) -> None:
-    """A line's settings, unit counts, review queue and failed-sample ratio."""
+    """A line's settings, review band, unit counts, review queue and failed-sample ratio."""
+    from robotest.inspection.edge.calibration import calibrate
     from robotest.inspection.edge.review import failed_sample_ratio
     from robotest.inspection.edge.units import UnitStore
     from robotest.inspection.registry import Registry
@@ -153,9 +163,15 @@ def line_show(name: Annotated[str, typer.Argument(help="Line name.")], home: Hom
     registry = Registry(home)
     config = registry.line(name)
     units = UnitStore(registry.db)
-    _echo({**config.to_json(), "counts": units.verdict_counts(name),
-           "queue": len(units.queue(name)),
-           "failed_sample_ratio": round(failed_sample_ratio(units, config), 4)})
+    shown: dict[str, Any] = {**config.to_json(), "counts": units.verdict_counts(name),
+                             "queue": len(units.queue(name, config.version)),
+                             "failed_sample_ratio": round(failed_sample_ratio(units, config), 4)}
+    if config.version is not None:
+        calibration = calibrate(registry.load_for_line(config), config.holdout)
+        shown["band"] = [round(v, 4) for v in calibration.band(config.review_rate)]
+        shown["calibration_units"] = calibration.units
+        shown["holdout_good_in_review"] = round(calibration.review_share(config.review_rate), 4)
+    _echo(shown)
 
 
 def serve_command(
@@ -168,6 +184,9 @@ def serve_command(
     finetune_epochs: Annotated[int, typer.Option(help="Epochs of a fine-tune.")] = 5,
     retrain_epochs: Annotated[int | None, typer.Option(
         help="Epochs of a retrain (default per model).")] = None,
+    open_units: Annotated[bool, typer.Option(
+        "--open-units", help="Accept unit posts without a line token (a closed line "
+        "network only; the console shows it).")] = False,
 ) -> None:
     """Serve LINE: judge units over HTTP and TCP, queue uncertain ones, update at idle time."""
     import asyncio
@@ -179,16 +198,18 @@ def serve_command(
     Registry(home).load_for_line(Registry(home).line(line))  # fail fast, one line
     options = ServeOptions(host=host, port=port, tcp_port=tcp_port, idle_updates=idle_updates,
                            update=UpdateOptions(finetune_epochs=finetune_epochs,
-                                                retrain_epochs=retrain_epochs))
-    typer.echo(f"line {line}: console and API on http://{host}:{port}/, TCP on {host}:{tcp_port}")
+                                                retrain_epochs=retrain_epochs),
+                           open_units=open_units)
+    typer.echo(f"line {line}: console and API on http://{host}:{port}/, TCP on {host}:{tcp_port}"
+               + (", unit posts open (--open-units)" if open_units else ""))
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(home, line, options))
 
 
 def review_command(
     line: LineOption, home: HomeOption,
-    unit: Annotated[str | None, typer.Argument(help="Unit to review (omit to list the queue).")]
-    = None,
+    unit: Annotated[list[str] | None, typer.Argument(
+        help="Unit(s) to review alike (omit to list the queue).")] = None,
     verdict: Annotated[str | None, typer.Option(help="Stage 1: correct or wrong.")] = None,
     attention: Annotated[str | None, typer.Option(
         help="Stage 2: well or wrong_place.")] = None,
@@ -200,14 +221,15 @@ def review_command(
     registry = Registry(home)
     registry.line(line)
     units = UnitStore(registry.db)
-    if unit is None:
+    if not unit:
         _echo([{**u.answer(), "received_at": u.received_at, "review_verdict": u.review_verdict,
                 "heatmap": u.folder and str(Path(u.folder) / "heatmap.png")}
-               for u in units.queue(line)])
+               for u in units.queue(line, registry.line(line).version)])
         return
-    record = units.review(line, unit, verdict=verdict, attention=attention, at=now())
-    typer.echo(f"{record.unit}: verdict {record.verdict} marked {record.review_verdict}, "
-               f"attention {record.review_attention or 'not yet reviewed'}")
+    for record in units.review_many(line, unit, verdict=verdict, attention=attention,
+                                    at=now()):
+        typer.echo(f"{record.unit}: verdict {record.verdict} marked {record.review_verdict}, "
+                   f"attention {record.review_attention or 'not yet reviewed'}")
 
 
 def update_command(
@@ -233,3 +255,25 @@ def update_command(
     else:
         raise InspectionError(f"update kind must be due, finetune or retrain, got {kind!r}")
     typer.echo("no update due" if done is None else f"{done.kind} {done.candidate}: {done.reason}")
+
+
+def token_command(
+    name: Annotated[str, typer.Argument(help="Who or what holds it (a PLC, a person).")],
+    home: HomeOption,
+    role: Annotated[str | None, typer.Option(help="line, reviewer or engineer.")] = None,
+    line: Annotated[str | None, typer.Option(
+        "--line", help="The line it is valid on ('*': every line).")] = None,
+    revoke: Annotated[bool, typer.Option("--revoke", help="End NAME's tokens.")] = False,
+) -> None:
+    """Make an access token (printed once, stored hashed), or revoke NAME's tokens."""
+    from robotest.inspection.edge.auth import Tokens
+    from robotest.inspection.errors import InspectionError
+    from robotest.inspection.registry import Registry
+
+    tokens = Tokens(Registry(home))
+    if revoke:
+        typer.echo(f"revoked {tokens.revoke(name)} token(s) of {name}")
+        return
+    if role is None or line is None:
+        raise InspectionError("a token needs --role (line, reviewer or engineer) and --line")
+    typer.echo(tokens.create(name, role, line))

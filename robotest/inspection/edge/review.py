@@ -1,10 +1,10 @@
-"""Which units people should look at, and how far the line's model has drifted from them.
+"""How far a unit is from the decision, and how far the line's model has drifted.
 
 A unit's *decision score* is the anomaly level that its worst ``min_area`` pixels all
 reach, in units of the line's threshold: the same statistic the threshold δ was set on
 (no held-out normal unit has ``min_area`` pixels above δ), so 1.0 is the decision
-threshold whatever the size of the product. A unit is *uncertain* when this score lies
-within ``band`` of it, in ``[1 - band, 1 + band]``.
+threshold whatever the size of the product. Which scores go to review is set from the
+held-out good units' scores (``calibration``).
 
 The *failed-sample ratio* is the number of units whose verdict reviewers corrected,
 not yet in a full retrain, over the size of the line's training set; past
@@ -28,11 +28,6 @@ def decision_score(model: InspectionModel, analysis: Analysis) -> float:
     pixels = model.meta.min_area * (side / model.roi.w) * (side / model.roi.h)
     k = min(analysis.anomaly.size, max(1, math.ceil(pixels)))
     return float(np.partition(analysis.anomaly.ravel(), -k)[-k])
-
-
-def is_uncertain(score: float, band: float) -> bool:
-    """True when *score* (1.0 = the threshold) is within *band* of the threshold."""
-    return abs(score - 1.0) <= band
 
 
 def failed_sample_ratio(units: UnitStore, line: LineConfig) -> float:
