@@ -10,6 +10,7 @@ from robotest.inspection.edge.protocol import (
     MAX_HEADER,
     FrameReader,
     ProtocolError,
+    Reply,
     Request,
     encode_error,
     encode_request,
@@ -21,6 +22,8 @@ from robotest.inspection.edge.protocol import (
 unit_ids = st.text(alphabet="ABCxyz019._:-", min_size=1, max_size=64)
 requests = st.one_of(
     st.builds(Request, st.just("INSPECT"), unit_ids, st.binary(min_size=1, max_size=300)),
+    st.builds(Request, st.just("AUTH"), st.just(""),
+              st.text(alphabet="abcXYZ019_-", min_size=1, max_size=100).map(str.encode)),
     st.just(Request("PING")))
 
 
@@ -54,7 +57,7 @@ def test_any_bytes_give_requests_or_one_error_and_nothing_after_it(
         if isinstance(item, ProtocolError):
             assert str(item) and "\n" not in str(item)
         else:
-            assert item.command in ("INSPECT", "PING")
+            assert item.command in ("INSPECT", "PING", "AUTH")
 
 
 @settings(deadline=None)  # a loaded shared machine: no timing in tests
@@ -67,6 +70,9 @@ def test_a_header_without_a_newline_is_cut_off_at_the_limit(data: bytes) -> None
 
 @pytest.mark.parametrize(("line", "message"), [
     (b"", "unknown command ''"),
+    (b"AUTH", "AUTH needs one token"),
+    (b"AUTH a b", "AUTH needs one token"),
+    (b"AUTH t%ken", "AUTH needs one token"),
     (b"inspect u 3", "unknown command 'inspect'"),
     (b"PING now", "PING takes no arguments"),
     (b"INSPECT u", "exactly a unit id and a length"),
@@ -110,3 +116,13 @@ def test_error_lines_are_one_ascii_line(message: str) -> None:
     line = encode_error("u1", message)
     assert line.startswith(b"ERROR u1 ") and line.count(b"\n") == 1
     assert parse_reply(line[:-1]).kind == "ERROR"
+
+
+def test_error_lines_carry_a_code_and_auth_is_answered_ok() -> None:
+    line = encode_error("unit-0001", "unit unit-0001 was inspected before", "CONFLICT")
+    reply = parse_reply(line[:-1])
+    assert (reply.kind, reply.unit, reply.code) == ("ERROR", "unit-0001", "CONFLICT")
+    assert reply.message == "unit unit-0001 was inspected before"
+    assert parse_reply(encode_error(None, "bad header")[:-1]).code == "BAD_REQUEST"
+    assert parse_reply(b"OK plc-1") == Reply("OK", message="plc-1")
+    assert parse_header(b"AUTH abc_-9") == Request("AUTH", payload=b"abc_-9")
