@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from edge_helpers import Served, units
 from selenium import webdriver
@@ -53,25 +52,60 @@ def loaded(driver: WebDriver, element_id: str) -> bool:
         "return i.complete && i.naturalWidth > 0;", element_id))
 
 
+def log_in(driver: WebDriver, served: Served, role: str) -> None:
+    """Open the console: without a login it shows the login page; paste the token."""
+    assert served.tokens is not None
+    driver.get(served.url + "/")
+    assert driver.current_url.endswith("/login")
+    driver.find_element(By.ID, "token").send_keys(served.tokens[role])
+    click(driver, By.ID, "login")
+    assert not driver.current_url.endswith("/login")
+
+
+def test_the_console_needs_a_login_and_refuses_a_line_token(served: Served,
+                                                           browser: WebDriver) -> None:
+    assert served.tokens is not None
+    browser.get(served.url + "/review")
+    assert browser.current_url.endswith("/login")
+    browser.find_element(By.ID, "token").send_keys(served.tokens["line"])
+    click(browser, By.ID, "login")
+    assert "not a reviewer's or an engineer's token" in text(browser, "login-error")
+    log_in(browser, served, "engineer")
+    assert text(browser, "who") == "test-engineer (engineer)"
+    assert not browser.find_elements(By.ID, "open-units")
+    click(browser, By.ID, "logout")
+    browser.get(served.url + "/")
+    assert browser.current_url.endswith("/login")
+
+
 def test_a_line_manager_reviews_uncertain_units_in_two_stages(served: Served,
                                                               browser: WebDriver) -> None:
     sent = units("c", 8, 1, 0.08, seed=2)  # drifted: several normal units come out uncertain
     elapsed = []
     for unit in sent:
-        response = httpx.post(f"{served.url}/api/units/{unit.id}", content=unit.data, timeout=30)
+        response = served.post(f"/api/units/{unit.id}", "line", content=unit.data)
         assert response.status_code == 200
         elapsed.append(response.json()["elapsed_ms"])
-    queue = httpx.get(f"{served.url}/api/review").json()
-    assert len(queue) >= 2
+    queue = served.get("/api/review").json()
+    assert len(queue) >= 3
 
-    browser.get(served.url + "/")
-    assert text(browser, "version").startswith("ae-")
+    log_in(browser, served, "reviewer")
+    status = served.get("/api/status").json()
+    version = browser.find_element(By.ID, "version")
+    assert version.get_attribute("title") == status["line"]["version"]
+    assert version.text.startswith("ae of ") and "(data " in version.text  # readable
     assert float(text(browser, "p99")) == pytest.approx(max(elapsed), abs=0.06)
-    counts = httpx.get(f"{served.url}/api/status").json()["counts"]
+    counts = status["counts"]
     assert int(text(browser, "ok-count")) == counts["OK"]
     assert int(text(browser, "ng-count")) == counts["NG"]
     assert int(text(browser, "queue")) == len(queue)
+    assert float(text(browser, "band-low")) == pytest.approx(status["band"][0], abs=1e-3)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline tr")) >= 2
+    received = browser.find_element(By.CSS_SELECTOR, "#recent time")
+    assert received.get_attribute("title").endswith("(UTC)")  # shown in local time
+    assert "+00:00" not in received.text
+    refresh = browser.find_element(By.CSS_SELECTOR, "meta[http-equiv=refresh]")
+    assert int(refresh.get_attribute("content")) > 0
 
     click(browser, By.LINK_TEXT, "Review queue")
     first = queue[0]
@@ -82,22 +116,26 @@ def test_a_line_manager_reviews_uncertain_units_in_two_stages(served: Served,
     assert text(browser, "stage1") == "wrong" and text(browser, "unit") == first["unit"]
     assert not browser.find_elements(By.ID, "correct")
     click(browser, By.ID, "wrong-place")  # stage 2
-    for _ in queue[1:]:
-        assert text(browser, "unit") != first["unit"]
-        click(browser, By.ID, "correct")
-        click(browser, By.ID, "well")
+    assert text(browser, "unit") != first["unit"]
+    click(browser, By.ID, "correct")  # the second one by its buttons...
+    click(browser, By.ID, "well")
+    for unit in queue[2:]:  # ...the rest in one bulk action
+        browser.find_element(By.ID, f"tick-{unit['unit']}").click()
+    click(browser, By.ID, "bulk-correct")
     assert "No unit waits for review" in text(browser, "empty")
 
-    reviewed = httpx.get(f"{served.url}/api/units/{first['unit']}").json()
+    reviewed = served.get(f"/api/units/{first['unit']}").json()
     assert (reviewed["review_verdict"], reviewed["review_attention"]) == ("wrong", "wrong_place")
-    second = httpx.get(f"{served.url}/api/units/{queue[1]['unit']}").json()
-    assert (second["review_verdict"], second["review_attention"]) == ("correct", "well")
+    for unit in queue[1:]:
+        done = served.get(f"/api/units/{unit['unit']}").json()
+        assert (done["review_verdict"], done["review_attention"]) == ("correct", "well")
 
     click(browser, By.LINK_TEXT, "Overview")
     assert text(browser, "queue") == "0" and float(text(browser, "failed-ratio")) > 0
     assert text(browser, "wrong-place") == "1"
 
-    update = httpx.post(f"{served.url}/api/updates/finetune", timeout=120).json()["update"]
+    update = served.post("/api/updates/finetune").json()["update"]
     click(browser, By.LINK_TEXT, "Updates")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.updates tr")
     assert "finetune" in rows[1].text and update["reason"] in rows[1].text
+    assert "McNemar" in update["reason"]

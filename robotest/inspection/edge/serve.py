@@ -44,7 +44,7 @@ async def retention(service: EdgeService, every: float) -> None:
         await asyncio.sleep(every)
 
 
-def check_port(host: str, port: int, what: str) -> None:
+def check_port(host: str, port: int, what: str, option: str) -> None:
     """Fail with one line naming the port when another program holds it."""
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -53,7 +53,7 @@ def check_port(host: str, port: int, what: str) -> None:
         except OSError as exc:
             raise InspectionError(f"cannot listen on {host}:{port} ({what}): "
                                   f"{exc.strerror or exc}; is another service using port "
-                                  f"{port}? Choose another with --{what.lower()}-port"
+                                  f"{port}? Choose another with {option}"
                                   ) from None
 
 
@@ -76,8 +76,8 @@ async def serve(home: Path, line: str, options: ServeOptions) -> None:
     """Serve until cancelled (Ctrl-C or SIGTERM)."""
     import uvicorn
 
-    check_port(options.host, options.port, "HTTP")
-    check_port(options.host, options.tcp_port, "TCP")
+    check_port(options.host, options.port, "HTTP", "--port")
+    check_port(options.host, options.tcp_port, "TCP", "--tcp-port")
     service = EdgeService(home, line)
     updates = Updates(service.registry, service.units, options.update)
     app = create_app(service, updates, open_units=options.open_units)
