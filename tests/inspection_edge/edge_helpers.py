@@ -156,9 +156,9 @@ def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
                     "--home", folder)
     assert result.exit_code == 0, result.output
     # the held-out good units of this plant crowd the threshold (half of them are drifted):
-    # a review rate of 0.5 gives the tests a queue of drifted units to review
+    # a review rate of 0.6 gives the tests a queue of drifted units to review
     result = invoke(runner, "line", "set", LINE, "--home", folder, "--train", plant.train,
-                    "--holdout", plant.holdout, "--review-rate", "0.5", "--beta", "0.75",
+                    "--holdout", plant.holdout, "--review-rate", "0.6", "--beta", "0.75",
                     "--cycle-ms", "500", "--idle-s", "1")
     assert result.exit_code == 0, result.output
     version = result.output and __import__("json").loads(

@@ -5,12 +5,16 @@ running version as the line runs it. From their decision scores:
 
 * a unit's **good quantile** is the share of those good units that score lower: 0.5
   is an ordinary good unit, 1.0 scores above every one of them;
-* the **review band** ``(1/w, w)`` is the widest band round the threshold 1.0, on a
-  ratio scale, that holds at most ``review_rate`` of them: with ``n`` good units,
-  ``log w`` is the ``floor(review_rate * n) + 1``-th smallest ``|log score|``
-  among them. A unit is uncertain when ``1/w < score < w``. Good units far below
-  the threshold widen it; good units crowding the threshold (a model that is close
-  to calling normal units NG) narrow it, so reviewers are never flooded.
+* the **review band** ``(1/w, w)`` is the band round the threshold 1.0, on a ratio
+  scale, that a new good unit enters with probability at most ``review_rate``: with
+  ``n`` good units and ``k = floor(review_rate * (n + 1))``, ``log w`` is the
+  ``k``-th smallest ``|log score|`` among them (no band when ``k`` is 0: too few
+  held-out units to promise that rate). This is the split-conformal rule: if new
+  good units are like the held-out ones (exchangeable), a new one is among the ``k``
+  nearest to the threshold of the ``n + 1`` with probability ``k / (n + 1)``. On the
+  held-out units themselves at most ``k - 1`` fall strictly inside. A unit is
+  uncertain when ``1/w < score < w``. Good units far from the threshold widen the
+  band; good units crowding it narrow it, so reviewers are never flooded.
 
 Model-agnostic: it needs only the model's analysis of a picture and ``decision_score``.
 """
@@ -43,12 +47,13 @@ class Calibration:
         return bisect.bisect_left(self.good_scores, score) / len(self.good_scores)
 
     def band(self, review_rate: float) -> tuple[float, float]:
-        """``(1/w, w)``: at most *review_rate* of the good units score strictly inside."""
-        if not self.good_scores:
+        """``(1/w, w)``: a new good unit falls inside with probability <= *review_rate*."""
+        n = len(self.good_scores)
+        k = min(n, math.floor(review_rate * (n + 1) + 1e-9))
+        if k == 0:
             return 1.0, 1.0
         distances = sorted(abs(math.log(max(s, 1e-12))) for s in self.good_scores)
-        allowed = min(len(distances) - 1, math.floor(review_rate * len(distances) + 1e-9))
-        half = distances[allowed]
+        half = distances[k - 1]
         return math.exp(-half), math.exp(half)
 
     def review_share(self, review_rate: float) -> float:
