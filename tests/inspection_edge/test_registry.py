@@ -147,6 +147,11 @@ def test_review_and_update_commands(home: Path, runner: CliRunner) -> None:
                   "correct", "--attention", "well")
     assert bulk.exit_code == 0 and len(bulk.output.splitlines()) == len(rest), bulk.output
     assert json.loads(invoke(runner, "review", "--line", LINE, "--home", home).output) == []
+    unreviewed_ng = json.loads(invoke(runner, "review", "--ng", "--line", LINE, "--home",
+                                      home).output)
+    assert unreviewed_ng and all(u["verdict"] == "NG" and Path(u["heatmap"]).is_file()
+                                 for u in unreviewed_ng)
+    assert not {u["unit"] for u in unreviewed_ng} & {u["unit"] for u in queue}
     update = invoke(runner, "update", "--line", LINE, "--home", home, "--epochs", "2")
     assert update.exit_code == 0 and update.output.startswith("finetune ae-"), update.output
 

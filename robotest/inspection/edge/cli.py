@@ -213,8 +213,11 @@ def review_command(
     verdict: Annotated[str | None, typer.Option(help="Stage 1: correct or wrong.")] = None,
     attention: Annotated[str | None, typer.Option(
         help="Stage 2: well or wrong_place.")] = None,
+    ng: Annotated[bool, typer.Option(
+        "--ng", help="List the archived NG units nobody reviewed yet instead of the queue "
+        "(clear NG units of a new lot never enter the queue).")] = False,
 ) -> None:
-    """List the review queue of LINE, or record a review of one UNIT."""
+    """List the review queue of LINE, or record a review of UNIT(s) (several: alike)."""
     from robotest.inspection.edge.units import UnitStore
     from robotest.inspection.registry import Registry, now
 
@@ -222,9 +225,11 @@ def review_command(
     registry.line(line)
     units = UnitStore(registry.db)
     if not unit:
+        listed = [u for u in units.archived(line) if u.verdict == "NG" and
+                  u.review_verdict is None] if ng else \
+            units.queue(line, registry.line(line).version)
         _echo([{**u.answer(), "received_at": u.received_at, "review_verdict": u.review_verdict,
-                "heatmap": u.folder and str(Path(u.folder) / "heatmap.png")}
-               for u in units.queue(line, registry.line(line).version)])
+                "heatmap": u.folder and str(Path(u.folder) / "heatmap.png")} for u in listed])
         return
     for record in units.review_many(line, unit, verdict=verdict, attention=attention,
                                     at=now()):
