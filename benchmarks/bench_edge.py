@@ -94,10 +94,11 @@ class Service:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "robotest", "inspect", "serve", "--line", LINE, "--home",
              str(self.home), "--port", str(self.http), "--tcp-port", str(self.tcp),
-             "--no-idle-updates"], env=env, stdout=subprocess.DEVNULL)
+             "--no-idle-updates", "--open-units"], env=env, stdout=subprocess.DEVNULL)
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{self.http}/api/status").status_code == 200:
+                # up: the status answers (401: it needs a token; units are open)
+                if httpx.get(f"http://127.0.0.1:{self.http}/api/status").status_code == 401:
                     return time.perf_counter() - started
             except httpx.HTTPError:
                 time.sleep(0.1)
