@@ -34,8 +34,9 @@ from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
 
 def _generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("inspection_data",
-                                                  ROOT / "benchmarks" / "inspection_data.py")
+    spec = importlib.util.spec_from_file_location(
+        "inspection_data", ROOT / "benchmarks" / "inspection_data.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["inspection_data"] = module
@@ -45,8 +46,7 @@ def _generator():  # type: ignore[no-untyped-def]
 
 def measure(root: Path, spec, seed: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     gen = sys.modules["inspection_data"]
-    folder = gen.write_class(root, spec, size=256, train=60, test_good=80, test_bad=20,
-                             seed=seed)
+    folder = gen.write_class(root, spec, size=256, train=60, test_good=80, test_bad=20, seed=seed)
     data = open_dataset(folder, need_test=True)
     model = train(data, TrainOptions(progress=False, seed=seed))
     good = [t.path for t in data.test if not t.defective]
@@ -61,11 +61,13 @@ def measure(root: Path, spec, seed: int) -> dict[str, float]:  # type: ignore[no
     for rate in (0.05, 0.10):
         band = calibration.band(rate)
         out[f"review@{rate:.2f}"] = sum(is_uncertain(s, band) for s, _ in fresh) / len(fresh)
-        out[f"caught@{rate:.2f}"] = sum(is_uncertain(s, band) or not ok
-                                        for s, ok in scored["bad"]) / len(scored["bad"])
+        out[f"caught@{rate:.2f}"] = sum(
+            is_uncertain(s, band) or not ok for s, ok in scored["bad"]
+        ) / len(scored["bad"])
     out["review fixed"] = sum(abs(s - 1) <= 0.25 for s, _ in fresh) / len(fresh)
-    out["caught fixed"] = sum(abs(s - 1) <= 0.25 or not ok
-                              for s, ok in scored["bad"]) / len(scored["bad"])
+    out["caught fixed"] = sum(abs(s - 1) <= 0.25 or not ok for s, ok in scored["bad"]) / len(
+        scored["bad"]
+    )
     out["false NG"] = sum(not ok for _, ok in fresh) / len(fresh)
     return out
 
@@ -78,7 +80,7 @@ def main() -> None:
     gen = _generator()
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        for spec in gen.CLASSES[:args.classes]:
+        for spec in gen.CLASSES[: args.classes]:
             figures = measure(Path(scratch), spec, args.seed)
             rows.append((spec.name, figures))
             print(spec.name, " ".join(f"{k} {v:.3f}" for k, v in figures.items()), flush=True)

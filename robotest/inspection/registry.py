@@ -41,13 +41,26 @@ CREATE TABLE IF NOT EXISTS lines (
 """
 
 # columns added after the first release: (name, SQL type and default)
-LINE_COLUMNS = (("review_rate", "REAL NOT NULL DEFAULT 0.05"),
-                ("ok_sample", "REAL NOT NULL DEFAULT 0.02"),
-                ("keep_days", "REAL NOT NULL DEFAULT 90"),
-                ("keep_gb", "REAL NOT NULL DEFAULT 10"))
+LINE_COLUMNS = (
+    ("review_rate", "REAL NOT NULL DEFAULT 0.05"),
+    ("ok_sample", "REAL NOT NULL DEFAULT 0.02"),
+    ("keep_days", "REAL NOT NULL DEFAULT 90"),
+    ("keep_gb", "REAL NOT NULL DEFAULT 10"),
+)
 
-LINE_SETTINGS = ("threshold", "roi", "review_rate", "beta", "cycle_ms", "idle_s", "ok_sample",
-                 "keep_days", "keep_gb", "train_data", "holdout")
+LINE_SETTINGS = (
+    "threshold",
+    "roi",
+    "review_rate",
+    "beta",
+    "cycle_ms",
+    "idle_s",
+    "ok_sample",
+    "keep_days",
+    "keep_gb",
+    "train_data",
+    "holdout",
+)
 
 
 def now() -> str:
@@ -55,8 +68,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def add_columns(conn: sqlite3.Connection, table: str,
-                columns: tuple[tuple[str, str], ...]) -> None:
+def add_columns(conn: sqlite3.Connection, table: str, columns: tuple[tuple[str, str], ...]) -> None:
     """Add the *columns* a table of an older registry lacks (SQLite's ALTER TABLE)."""
     have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
     for name, kind in columns:
@@ -150,8 +162,14 @@ class Registry:
         return self.db.conn
 
     # -- versions ---------------------------------------------------------------
-    def add_version(self, model_dir: str | Path, metrics: dict[str, Any], *,
-                    origin: str = "train", parent: str | None = None) -> ModelVersion:
+    def add_version(
+        self,
+        model_dir: str | Path,
+        metrics: dict[str, Any],
+        *,
+        origin: str = "train",
+        parent: str | None = None,
+    ) -> ModelVersion:
         """Copy *model_dir* into the registry and record it with its held-out *metrics*."""
         model = load_model(model_dir)
         name = self._free_name(model.version)
@@ -161,10 +179,22 @@ class Registry:
         meta = model.meta
         self.conn.execute(
             "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (name, str(folder), meta.kind, meta.threshold, json.dumps(meta.input_size),
-             json.dumps(meta.roi), meta.dataset, meta.data_version,
-             meta.train_images + meta.holdout_images, json.dumps(metrics), origin, parent,
-             now()))
+            (
+                name,
+                str(folder),
+                meta.kind,
+                meta.threshold,
+                json.dumps(meta.input_size),
+                json.dumps(meta.roi),
+                meta.dataset,
+                meta.data_version,
+                meta.train_images + meta.holdout_images,
+                json.dumps(metrics),
+                origin,
+                parent,
+                now(),
+            ),
+        )
         return self.version(name)
 
     def _free_name(self, base: str) -> str:
@@ -187,8 +217,9 @@ class Registry:
     def compare(self, first: str, second: str) -> list[tuple[str, Any, Any]]:
         """``(metric, first's value, second's value)`` for every metric either one has."""
         a, b = self.version(first).metrics, self.version(second).metrics
-        names = [k for k in a if k in b] + [k for k in a if k not in b] + \
-            [k for k in b if k not in a]
+        names = (
+            [k for k in a if k in b] + [k for k in a if k not in b] + [k for k in b if k not in a]
+        )
         return [(k, a.get(k), b.get(k)) for k in names]
 
     # -- lines ------------------------------------------------------------------
@@ -207,8 +238,10 @@ class Registry:
     def line(self, name: str) -> LineConfig:
         row = self.conn.execute("SELECT * FROM lines WHERE name=?", (name,)).fetchone()
         if row is None:
-            raise InspectionError(f"no line {name!r} in the registry {self.home} "
-                                  "(create it with `rtest inspect line set`)")
+            raise InspectionError(
+                f"no line {name!r} in the registry {self.home} "
+                "(create it with `rtest inspect line set`)"
+            )
         fields = LineConfig.__dataclass_fields__
         data = {k: v for k, v in dict(row).items() if k in fields}
         data["roi"] = json.loads(data["roi"]) if data["roi"] else None
@@ -227,8 +260,10 @@ class Registry:
     def load_for_line(self, line: LineConfig) -> InspectionModel:
         """The line's running model with the line's threshold and ROI applied."""
         if line.version is None:
-            raise InspectionError(f"line {line.name!r} runs no model version yet "
-                                  "(promote one with `rtest inspect models promote`)")
+            raise InspectionError(
+                f"line {line.name!r} runs no model version yet "
+                "(promote one with `rtest inspect models promote`)"
+            )
         return model_for_line(load_model(self.version(line.version).folder), line)
 
 

@@ -24,7 +24,9 @@ def test_ng_units_are_always_kept_and_ok_units_by_their_sample(home: Path) -> No
         assert (record.folder is not None) == kept, record
         if kept:
             assert {p.name for p in Path(record.folder or "").iterdir()} == {
-                "image.png", "heatmap.png"}
+                "image.png",
+                "heatmap.png",
+            }
     assert any(r.verdict == "NG" for r in records)
     service.registry.configure_line(LINE, ok_sample=1.0)
     record, _ = service.inspect("all-ok", units("m", 1, 0, 0.0, seed=8)[0].data)
@@ -33,8 +35,7 @@ def test_ng_units_are_always_kept_and_ok_units_by_their_sample(home: Path) -> No
     assert not should_keep("OK", False, "ffffffff" + "0" * 56, 0.99)
 
 
-def test_retention_deletes_old_pictures_but_spares_the_next_updates_evidence(
-        home: Path) -> None:
+def test_retention_deletes_old_pictures_but_spares_the_next_updates_evidence(home: Path) -> None:
     service = EdgeService(home, LINE)
     service.registry.configure_line(LINE, ok_sample=1.0, keep_days=30)
     for unit in units("r", 4, 0, 0.0, seed=3):

@@ -30,10 +30,19 @@ ENDPOINTS = [
 
 
 def request(served: Served, method: str, path: str, headers: dict[str, str]) -> httpx.Response:
-    body = {"units": ["a-000"], "verdict": "correct"} if path == "/api/review" else \
-        {"verdict": "correct"}
-    return httpx.request(method, served.url + path, headers=headers, timeout=60,
-                         json=body if method == "POST" else None, follow_redirects=False)
+    body = (
+        {"units": ["a-000"], "verdict": "correct"}
+        if path == "/api/review"
+        else {"verdict": "correct"}
+    )
+    return httpx.request(
+        method,
+        served.url + path,
+        headers=headers,
+        timeout=60,
+        json=body if method == "POST" else None,
+        follow_redirects=False,
+    )
 
 
 def test_each_endpoint_answers_only_the_roles_it_serves(served: Served) -> None:
@@ -59,11 +68,13 @@ def test_each_endpoint_answers_only_the_roles_it_serves(served: Served) -> None:
 
 
 def test_login_sets_a_strict_http_only_cookie_and_every_answer_has_the_headers(
-        served: Served) -> None:
+    served: Served,
+) -> None:
     assert served.tokens is not None
     refused = httpx.post(f"{served.url}/login", data={"token": served.tokens["line"]})
     assert refused.status_code == 403 and "rtest_edge_token" not in refused.headers.get(
-        "set-cookie", "")
+        "set-cookie", ""
+    )
     login = httpx.post(f"{served.url}/login", data={"token": served.tokens["reviewer"]})
     assert (login.status_code, login.headers["location"]) == (303, "/")
     cookie = login.headers["set-cookie"].lower()
@@ -71,8 +82,13 @@ def test_login_sets_a_strict_http_only_cookie_and_every_answer_has_the_headers(
     with httpx.Client(base_url=served.url, cookies=login.cookies) as browser:
         page = browser.get("/")
         assert page.status_code == 200 and "test-reviewer (reviewer)" in page.text
-        for answer in (page, login, refused, browser.get("/api/status"),
-                       httpx.get(served.url + "/login")):
+        for answer in (
+            page,
+            login,
+            refused,
+            browser.get("/api/status"),
+            httpx.get(served.url + "/login"),
+        ):
             policy = answer.headers["content-security-policy"]
             assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
             assert answer.headers["x-content-type-options"] == "nosniff"
@@ -82,8 +98,7 @@ def test_login_sets_a_strict_http_only_cookie_and_every_answer_has_the_headers(
     assert all(token not in log for token in served.tokens.values())
 
 
-def test_a_revoked_token_is_refused_at_the_next_request(served: Served,
-                                                        runner: CliRunner) -> None:
+def test_a_revoked_token_is_refused_at_the_next_request(served: Served, runner: CliRunner) -> None:
     assert served.get("/api/status", "reviewer").status_code == 200
     result = invoke(runner, "token", "test-reviewer", "--revoke", "--home", served.home)
     assert result.exit_code == 0 and "revoked 1 token(s) of test-reviewer" in result.output
@@ -97,7 +112,8 @@ def test_a_revoked_token_is_refused_at_the_next_request(served: Served,
 def test_open_units_need_no_line_token_and_the_console_says_so(home: Path) -> None:
     tokens = make_tokens(home)
     server = Served(home, free_port(), free_port(), tokens=tokens).start(
-        "--no-idle-updates", "--open-units")
+        "--no-idle-updates", "--open-units"
+    )
     try:
         good = units("o", 1, 0, 0.0, seed=1)[0]
         answer = httpx.post(f"{server.url}/api/units/{good.id}", content=good.data, timeout=30)
@@ -105,7 +121,7 @@ def test_open_units_need_no_line_token_and_the_console_says_so(home: Path) -> No
         with TcpClient("127.0.0.1", server.tcp) as client:
             assert client.inspect("o-tcp", good.data).verdict == "OK"
         page = server.get("/", "reviewer")
-        assert "id=\"open-units\"" in page.text and "--open-units" in page.text
+        assert 'id="open-units"' in page.text and "--open-units" in page.text
         assert server.get("/api/status", "reviewer").json()["open_units"] is True
         assert httpx.get(f"{server.url}/api/status").status_code == 401  # the rest is closed
     finally:
@@ -113,12 +129,23 @@ def test_open_units_need_no_line_token_and_the_console_says_so(home: Path) -> No
 
 
 def test_a_port_clash_is_one_line_naming_the_port(served: Served, runner: CliRunner) -> None:
-    result = invoke(runner, "serve", "--line", LINE, "--home", served.home, "--port",
-                    served.http, "--tcp-port", free_port())
+    result = invoke(
+        runner,
+        "serve",
+        "--line",
+        LINE,
+        "--home",
+        served.home,
+        "--port",
+        served.http,
+        "--tcp-port",
+        free_port(),
+    )
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
         f"error: cannot listen on 127.0.0.1:{served.http} (HTTP): Address already in use; "
-        f"is another service using port {served.http}? Choose another with --port"]
+        f"is another service using port {served.http}? Choose another with --port"
+    ]
 
 
 @pytest.mark.parametrize("role", ["reviewer", "engineer"])

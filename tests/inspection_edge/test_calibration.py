@@ -31,8 +31,10 @@ def test_the_band_holds_at_most_the_review_rate_of_the_good_units() -> None:
     assert Calibration(()).band(0.5) == (1.0, 1.0)  # no held-out good units: no band
     assert math.isclose(low * high, 1.0)
 
+
 def test_the_service_gives_the_score_predict_prints_for_the_same_picture(
-        home: Path, plant: Plant, runner: CliRunner, tmp_path: Path) -> None:
+    home: Path, plant: Plant, runner: CliRunner, tmp_path: Path
+) -> None:
     service = EdgeService(home, LINE)
     pictures = units("p", 3, 1, 0.08, seed=7)
     paths = []
@@ -51,7 +53,8 @@ def test_the_service_gives_the_score_predict_prints_for_the_same_picture(
 
 
 def test_at_most_a_tenth_of_fresh_good_units_go_to_review(
-        tmp_path: Path, plant: Plant, runner: CliRunner) -> None:
+    tmp_path: Path, plant: Plant, runner: CliRunner
+) -> None:
     """A line calibrated on 20 held-out good units at the default review rate (0.05),
     then 40 good units it has never seen, from the same production."""
     holdout = tmp_path / "holdout"
@@ -61,16 +64,35 @@ def test_at_most_a_tenth_of_fresh_good_units_go_to_review(
         for i in range(count):
             texture = PRODUCT.texture(rng, SIZE)
             image = PRODUCT.defect(rng, texture)[0] if folder == "test/hole" else texture
-            cv2.imwrite(str(holdout / folder / f"{i:03d}.png"),
-                        np.clip(image * 255, 0, 255).astype(np.uint8))
+            cv2.imwrite(
+                str(holdout / folder / f"{i:03d}.png"),
+                np.clip(image * 255, 0, 255).astype(np.uint8),
+            )
     home = tmp_path / "edge"
-    assert invoke(runner, "models", "add", plant.model, "--holdout", holdout,
-                  "--home", home).exit_code == 0
-    assert invoke(runner, "line", "set", LINE, "--home", home, "--holdout", holdout,
-                  "--train", plant.train).exit_code == 0
+    assert (
+        invoke(runner, "models", "add", plant.model, "--holdout", holdout, "--home", home).exit_code
+        == 0
+    )
+    assert (
+        invoke(
+            runner,
+            "line",
+            "set",
+            LINE,
+            "--home",
+            home,
+            "--holdout",
+            holdout,
+            "--train",
+            plant.train,
+        ).exit_code
+        == 0
+    )
     name = json.loads(invoke(runner, "models", "list", "--home", home, "--json").output)[0]
-    assert invoke(runner, "models", "promote", name["name"], "--line", LINE,
-                  "--home", home).exit_code == 0
+    assert (
+        invoke(runner, "models", "promote", name["name"], "--line", LINE, "--home", home).exit_code
+        == 0
+    )
     service = EdgeService(home, LINE)
     assert service.line.review_rate == 0.05 and service.calibration.units == 20
     fresh = [png(PRODUCT.texture(rng, SIZE)) for _ in range(40)]
@@ -78,4 +100,3 @@ def test_at_most_a_tenth_of_fresh_good_units_go_to_review(
     reviewed = sum(r.uncertain for r in records)
     assert reviewed <= 4, [round(r.decision or 0, 3) for r in records]
     assert all(0 <= (r.good_quantile or 0) <= 1 for r in records)
-

@@ -20,12 +20,19 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
     if not (shutil.which(CHROMEDRIVER) and shutil.which(CHROMIUM)):
-        pytest.fail("the console test needs Debian's chromium and chromium-driver "
-                    "(./setup.sh installs them)")
+        pytest.fail(
+            "the console test needs Debian's chromium and chromium-driver "
+            "(./setup.sh installs them)"
+        )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
@@ -42,14 +49,21 @@ def click(driver: WebDriver, by: str, value: str) -> None:
     (the old document's marker is gone and the new one has loaded)."""
     driver.execute_script("window.__before_click = true;")
     driver.find_element(by, value).click()
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
-        "return window.__before_click === undefined && document.readyState === 'complete'"))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script(
+            "return window.__before_click === undefined && document.readyState === 'complete'"
+        )
+    )
 
 
 def loaded(driver: WebDriver, element_id: str) -> bool:
-    return bool(driver.execute_script(
-        "const i = document.getElementById(arguments[0]);"
-        "return i.complete && i.naturalWidth > 0;", element_id))
+    return bool(
+        driver.execute_script(
+            "const i = document.getElementById(arguments[0]);"
+            "return i.complete && i.naturalWidth > 0;",
+            element_id,
+        )
+    )
 
 
 def log_in(driver: WebDriver, served: Served, role: str) -> None:
@@ -62,8 +76,9 @@ def log_in(driver: WebDriver, served: Served, role: str) -> None:
     assert not driver.current_url.endswith("/login")
 
 
-def test_the_console_needs_a_login_and_refuses_a_line_token(served: Served,
-                                                           browser: WebDriver) -> None:
+def test_the_console_needs_a_login_and_refuses_a_line_token(
+    served: Served, browser: WebDriver
+) -> None:
     assert served.tokens is not None
     browser.get(served.url + "/review")
     assert browser.current_url.endswith("/login")
@@ -78,8 +93,9 @@ def test_the_console_needs_a_login_and_refuses_a_line_token(served: Served,
     assert browser.current_url.endswith("/login")
 
 
-def test_a_line_manager_reviews_uncertain_units_in_two_stages(served: Served,
-                                                              browser: WebDriver) -> None:
+def test_a_line_manager_reviews_uncertain_units_in_two_stages(
+    served: Served, browser: WebDriver
+) -> None:
     sent = units("c", 8, 1, 0.08, seed=2)  # drifted: several normal units come out uncertain
     elapsed = []
     for unit in sent:

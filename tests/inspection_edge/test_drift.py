@@ -23,8 +23,11 @@ class Line:
 
     def __init__(self, home: Path):
         self.service = EdgeService(home, LINE)
-        self.updates = Updates(self.service.registry, self.service.units,
-                               UpdateOptions(finetune_epochs=3, retrain_epochs=16))
+        self.updates = Updates(
+            self.service.registry,
+            self.service.units,
+            UpdateOptions(finetune_epochs=3, retrain_epochs=16),
+        )
         self.truth: dict[str, bool] = {}
 
     def send(self, batch: list[Unit]) -> float:
@@ -41,12 +44,16 @@ class Line:
         """Review every queued unit, and every NG unit of the archive, as a person who
         knows the truth would; return how many."""
         queue = self.service.units.queue(LINE, self.service.refresh().version)
-        queue += [u for u in self.service.units.archived(LINE)
-                  if u.verdict == "NG" and u.review_verdict is None and u not in queue]
+        queue += [
+            u
+            for u in self.service.units.archived(LINE)
+            if u.verdict == "NG" and u.review_verdict is None and u not in queue
+        ]
         for unit in queue:
             wrong = (unit.verdict == "NG") != self.truth[unit.unit]
-            self.service.units.review(LINE, unit.unit, verdict="wrong" if wrong else "correct",
-                                      at=now())
+            self.service.units.review(
+                LINE, unit.unit, verdict="wrong" if wrong else "correct", at=now()
+            )
             self.service.units.review(LINE, unit.unit, attention="well", at=now())
         return len(queue)
 
@@ -55,7 +62,8 @@ class Line:
 
 
 def test_drift_is_reviewed_fine_tuned_retrained_and_a_worse_update_refused(
-        home: Path, plant: Plant) -> None:
+    home: Path, plant: Plant
+) -> None:
     line = Line(home)
     base = line.service.line.version
     assert base is not None
@@ -69,8 +77,9 @@ def test_drift_is_reviewed_fine_tuned_retrained_and_a_worse_update_refused(
     low, high = line.service.band()
     assert queue and all(low < (u.decision or 0) < high for u in queue)
     assert all(u.folder and (Path(u.folder) / "heatmap.png").is_file() for u in queue)
-    assert not any(u.unit in {"normal-001", "drift-001"} and line.truth[u.unit]
-                   for u in queue)  # holes score far above the band: not uncertain
+    assert not any(
+        u.unit in {"normal-001", "drift-001"} and line.truth[u.unit] for u in queue
+    )  # holes score far above the band: not uncertain
     assert line.review_queue() > len(queue) and line.service.units.queue(LINE, base) == []
 
     # a fine-tune on the corrected units (β set just above their ratio to the training set)
@@ -109,7 +118,8 @@ def test_drift_is_reviewed_fine_tuned_retrained_and_a_worse_update_refused(
 
 
 def test_a_new_lot_judged_ng_is_marked_wrong_and_a_retrain_judges_it_ok(
-        home: Path, plant: Plant, monkeypatch: pytest.MonkeyPatch) -> None:
+    home: Path, plant: Plant, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The drift case of the docs: a new material lot whose good units all score far
     above the threshold (clear NG, no review band would catch them). Their pictures are
     archived because they are NG; a reviewer marks them wrong in one bulk action; a
@@ -121,14 +131,18 @@ def test_a_new_lot_judged_ng_is_marked_wrong_and_a_retrain_judges_it_ok(
     judged_ng = [u for u in store.recent(LINE, 100) if u.verdict == "NG"]
     assert judged_ng and not any(u.uncertain for u in judged_ng)  # clear NG, not doubtful
     assert all((Path(u.folder or "") / "image.png").is_file() for u in judged_ng)
-    store.review_many(LINE, [u.unit for u in judged_ng], verdict="wrong", attention="well",
-                      at=now())
+    store.review_many(
+        LINE, [u.unit for u in judged_ng], verdict="wrong", attention="well", at=now()
+    )
 
     # a refused retrain leaves its evidence waiting (the gate's own decisions are tested
     # in test_registry; here it is made to refuse, to test what happens to the evidence)
     with monkeypatch.context() as patched:
-        patched.setattr(updates_module, "compare", lambda *args: GateResult(
-            False, "rejected: (refused by the test)", 0, 0, 0, 0.0))
+        patched.setattr(
+            updates_module,
+            "compare",
+            lambda *args: GateResult(False, "rejected: (refused by the test)", 0, 0, 0, 0.0),
+        )
         refused = line.updates.retrain(LINE)
     assert not refused.promoted and refused.units == len(judged_ng), refused.reason
     assert len(store.corrected(LINE, not_in="retrain")) == len(judged_ng)

@@ -17,12 +17,15 @@ from robotest.inspection.registry import Registry
 
 
 def post(served: Served, unit: str, body: bytes) -> httpx.Response:
-    return httpx.post(f"{served.url}/api/units/{unit}", content=body,
-                      headers={"content-type": "image/png", **served.auth("line")}, timeout=30)
+    return httpx.post(
+        f"{served.url}/api/units/{unit}",
+        content=body,
+        headers={"content-type": "image/png", **served.auth("line")},
+        timeout=30,
+    )
 
 
-def test_http_answers_ok_and_ng_and_a_repeated_unit_gets_the_same_answer(
-        served: Served) -> None:
+def test_http_answers_ok_and_ng_and_a_repeated_unit_gets_the_same_answer(served: Served) -> None:
     good, bad = units("h", 1, 1, 0.0, seed=1)[:2]
     first = post(served, good.id, good.data)
     assert first.status_code == 200, first.text
@@ -45,8 +48,10 @@ def test_a_known_unit_id_with_another_picture_is_refused_and_logged(served: Serv
     refused = post(served, "unit-0001", bad.data)  # a PLC counter that reset, a defect
     assert refused.status_code == 409, refused.text
     assert refused.json()["unit"] == "unit-0001"
-    assert "unit unit-0001 of line L1 was inspected before with a different picture" in \
-        refused.json()["error"]
+    assert (
+        "unit unit-0001 of line L1 was inspected before with a different picture"
+        in refused.json()["error"]
+    )
     again = post(served, "unit-0001", good.data)  # the same picture is still a retry
     assert again.status_code == 200 and again.json()["new"] is False
     with TcpClient("127.0.0.1", served.tcp) as client:
@@ -60,8 +65,7 @@ def test_a_known_unit_id_with_another_picture_is_refused_and_logged(served: Serv
     assert log.count("unit unit-0001 sent again with a different picture") == 2
 
 
-def test_http_bad_messages_get_clear_errors_and_the_service_keeps_serving(
-        served: Served) -> None:
+def test_http_bad_messages_get_clear_errors_and_the_service_keeps_serving(served: Served) -> None:
     small = png(np.full((64, 64), 0.5, np.float32))
     cases = [
         ("u1", b"not an image", "image of unit u1 is not a readable image file"),
@@ -96,10 +100,12 @@ def test_tcp_answers_and_bad_messages(served: Served) -> None:
         reply = client.inspect(bad.id, bad.data)  # same connection goes on
         assert reply.verdict == "NG" and reply.boxes and len(reply.boxes[0]) == 5
         assert client.inspect(good.id, good.data).verdict == "OK"  # repeat: stored answer
-    for garbage, message in [(b"HELLO there\n", "unknown command 'HELLO'"),
-                             (b"INSPECT u1 -5\n", "length must be a decimal number"),
-                             (b"INSPECT u1 99999999\n", "length must be 1 to"),
-                             (b"x" * 300, "header longer than 128 bytes")]:
+    for garbage, message in [
+        (b"HELLO there\n", "unknown command 'HELLO'"),
+        (b"INSPECT u1 -5\n", "length must be a decimal number"),
+        (b"INSPECT u1 99999999\n", "length must be 1 to"),
+        (b"x" * 300, "header longer than 128 bytes"),
+    ]:
         with socket.create_connection(("127.0.0.1", served.tcp), timeout=10) as sock:
             sock.sendall(garbage)
             data = sock.makefile("rb").read()  # one ERROR line, then the service closes
@@ -145,4 +151,3 @@ def test_a_restart_mid_stream_loses_and_duplicates_no_unit(served: Served) -> No
         record = store.get(LINE, unit.id)
         assert record is not None and record.verdict == answers[unit.id]["verdict"]
         assert record.verdict == ("NG" if unit.defective else "OK")
-

@@ -24,17 +24,39 @@ if TYPE_CHECKING:
     from robotest.inspection.edge.updates import Update, UpdateOptions, Updates
 
 _EXPORTS = {
-    "TcpClient": "client", "ProtocolError": "protocol", "Reply": "protocol",
-    "Request": "protocol", "decision_score": "review", "failed_sample_ratio": "review",
-    "ServeOptions": "serve", "serve": "serve", "EdgeService": "service",
-    "UnitRecord": "units", "UnitStore": "units", "Update": "updates",
-    "UpdateOptions": "updates", "Updates": "updates", "compare": "gate",
+    "TcpClient": "client",
+    "ProtocolError": "protocol",
+    "Reply": "protocol",
+    "Request": "protocol",
+    "decision_score": "review",
+    "failed_sample_ratio": "review",
+    "ServeOptions": "serve",
+    "serve": "serve",
+    "EdgeService": "service",
+    "UnitRecord": "units",
+    "UnitStore": "units",
+    "Update": "updates",
+    "UpdateOptions": "updates",
+    "Updates": "updates",
+    "compare": "gate",
 }
 
 __all__ = [
-    "EdgeService", "ProtocolError", "Reply", "Request", "ServeOptions", "TcpClient",
-    "UnitRecord", "UnitStore", "Update", "UpdateOptions", "Updates", "compare",
-    "decision_score", "failed_sample_ratio", "serve",
+    "EdgeService",
+    "ProtocolError",
+    "Reply",
+    "Request",
+    "ServeOptions",
+    "TcpClient",
+    "UnitRecord",
+    "UnitStore",
+    "Update",
+    "UpdateOptions",
+    "Updates",
+    "compare",
+    "decision_score",
+    "failed_sample_ratio",
+    "serve",
 ]
 
 

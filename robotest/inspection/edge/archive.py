@@ -61,8 +61,9 @@ def prune(units: UnitStore, line: LineConfig, *, at: datetime | None = None) -> 
         total -= sizes[unit.unit]
         deleted += 1
     if deleted:
-        log.info("line %s: pictures of %d unit(s) deleted by the retention rule", line.name,
-                 deleted)
+        log.info(
+            "line %s: pictures of %d unit(s) deleted by the retention rule", line.name, deleted
+        )
     return deleted
 
 

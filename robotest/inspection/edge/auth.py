@@ -57,15 +57,17 @@ class Tokens:
         if line != ALL_LINES:
             self.registry.line(line)
         token = new_token()
-        self.registry.conn.execute("INSERT INTO edge_tokens VALUES (?,?,?,?,?,NULL)",
-                                   (hash_token(token), name, role, line, now()))
+        self.registry.conn.execute(
+            "INSERT INTO edge_tokens VALUES (?,?,?,?,?,NULL)",
+            (hash_token(token), name, role, line, now()),
+        )
         return token
 
     def revoke(self, name: str) -> int:
         """End every token of *name*; return how many were live."""
         cur = self.registry.conn.execute(
-            "UPDATE edge_tokens SET revoked_at=? WHERE name=? AND revoked_at IS NULL",
-            (now(), name))
+            "UPDATE edge_tokens SET revoked_at=? WHERE name=? AND revoked_at IS NULL", (now(), name)
+        )
         if cur.rowcount == 0:
             raise InspectionError(f"no live token named {name!r}")
         return int(cur.rowcount)
@@ -76,13 +78,14 @@ class Tokens:
             return None
         row = self.registry.conn.execute(
             "SELECT name, role, line FROM edge_tokens WHERE hash=? AND revoked_at IS NULL",
-            (hash_token(token),)).fetchone()
+            (hash_token(token),),
+        ).fetchone()
         if row is None or row["line"] not in (line, ALL_LINES):
             return None
         return Holder(row["name"], row["role"], row["line"])
 
     def listing(self) -> list[dict[str, str | None]]:
         rows = self.registry.conn.execute(
-            "SELECT name, role, line, created_at, revoked_at FROM edge_tokens ORDER BY "
-            "created_at")
+            "SELECT name, role, line, created_at, revoked_at FROM edge_tokens ORDER BY created_at"
+        )
         return [dict(r) for r in rows]

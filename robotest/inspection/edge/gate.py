@@ -60,8 +60,9 @@ def right_answers(folder: Path, line: LineConfig, pictures: list[Picture]) -> li
 
     model = model_for_line(load_model(folder), line)
     analyses = model.analyse([model.read(p.path) for p in pictures])
-    return [(not model.judge(a).passed) == p.defective for a, p in zip(analyses, pictures,
-                                                                        strict=True)]
+    return [
+        (not model.judge(a).passed) == p.defective for a, p in zip(analyses, pictures, strict=True)
+    ]
 
 
 def compare(candidate: list[bool], running: list[bool], pictures: list[Picture]) -> GateResult:
@@ -71,15 +72,32 @@ def compare(candidate: list[bool], running: list[bool], pictures: list[Picture])
     worse = sum(r and not c for c, r in zip(candidate, running, strict=True))
     better = sum(c and not r for c, r in zip(candidate, running, strict=True))
     held = sum(p.source == "held-out" for p in pictures)
-    p_value = binomtest(worse, worse + better, 0.5, alternative="greater").pvalue \
-        if worse + better else 1.0
-    where = (f"{len(pictures)} pictures (held-out {held} + reviewed {len(pictures) - held}): "
-             f"right on {sum(candidate)} vs {sum(running)}, better on {better}, worse on "
-             f"{worse}")
+    p_value = (
+        binomtest(worse, worse + better, 0.5, alternative="greater").pvalue
+        if worse + better
+        else 1.0
+    )
+    where = (
+        f"{len(pictures)} pictures (held-out {held} + reviewed {len(pictures) - held}): "
+        f"right on {sum(candidate)} vs {sum(running)}, better on {better}, worse on "
+        f"{worse}"
+    )
     if p_value < ALPHA:
-        return GateResult(False, f"rejected: worse than the running version beyond chance on "
-                          f"{where} (McNemar p = {p_value:.3f} < {ALPHA})", len(pictures),
-                          better, worse, p_value)
-    return GateResult(True, f"promoted: not worse than the running version beyond chance on "
-                      f"{where} (McNemar p = {p_value:.3f} >= {ALPHA})", len(pictures), better,
-                      worse, p_value)
+        return GateResult(
+            False,
+            f"rejected: worse than the running version beyond chance on "
+            f"{where} (McNemar p = {p_value:.3f} < {ALPHA})",
+            len(pictures),
+            better,
+            worse,
+            p_value,
+        )
+    return GateResult(
+        True,
+        f"promoted: not worse than the running version beyond chance on "
+        f"{where} (McNemar p = {p_value:.3f} >= {ALPHA})",
+        len(pictures),
+        better,
+        worse,
+        p_value,
+    )

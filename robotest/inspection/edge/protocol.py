@@ -96,11 +96,12 @@ class FrameReader:
             end = self.buffer.find(b"\n")
             if end < 0:
                 if len(self.buffer) >= MAX_HEADER:
-                    return self._break(out, f"header longer than {MAX_HEADER} bytes "
-                                            "without a newline")
+                    return self._break(
+                        out, f"header longer than {MAX_HEADER} bytes without a newline"
+                    )
                 return out
             line = bytes(self.buffer[:end])
-            del self.buffer[:end + 1]
+            del self.buffer[: end + 1]
             try:
                 request = parse_header(line)
             except ProtocolError as exc:
@@ -110,8 +111,9 @@ class FrameReader:
             else:
                 self.pending = request
 
-    def _break(self, out: list[Request | ProtocolError], message: str) -> list[
-            Request | ProtocolError]:
+    def _break(
+        self, out: list[Request | ProtocolError], message: str
+    ) -> list[Request | ProtocolError]:
         self.broken = True
         self.buffer.clear()
         out.append(ProtocolError(message))
@@ -137,8 +139,9 @@ def parse_header(line: bytes) -> Request | tuple[str, int]:
         shown = command[:20].decode("ascii", "replace")
         raise ProtocolError(f"unknown command {shown!r}: expected INSPECT, AUTH or PING")
     if len(parts) != 3:
-        raise ProtocolError("INSPECT needs exactly a unit id and a length: "
-                            "INSPECT <unit-id> <length>")
+        raise ProtocolError(
+            "INSPECT needs exactly a unit id and a length: INSPECT <unit-id> <length>"
+        )
     unit, length = parts[1], parts[2]
     if not UNIT_ID.fullmatch(unit):
         raise ProtocolError(f"unit id must be {UNIT_ID_RULE}")
@@ -155,16 +158,16 @@ def encode_request(request: Request) -> bytes:
         return b"PING\n"
     if request.command == "AUTH":
         return b"AUTH " + request.payload + b"\n"
-    return (f"INSPECT {request.unit} {len(request.payload)}\n".encode("ascii")
-            + request.payload)
+    return f"INSPECT {request.unit} {len(request.payload)}\n".encode("ascii") + request.payload
 
 
 def encode_result(answer: dict[str, Any]) -> bytes:
     """The ``RESULT`` line for a unit's answer (see ``UnitRecord.answer``)."""
     boxes = ";".join(",".join(_num(v) for v in box) for box in answer["boxes"]) or "-"
-    return (f"RESULT {answer['unit']} {answer['verdict']} {answer['score']:.4f} "
-            f"{int(bool(answer['uncertain']))} {answer['model_version'] or '-'} {boxes}\n"
-            ).encode("ascii")
+    return (
+        f"RESULT {answer['unit']} {answer['verdict']} {answer['score']:.4f} "
+        f"{int(bool(answer['uncertain']))} {answer['model_version'] or '-'} {boxes}\n"
+    ).encode("ascii")
 
 
 def encode_error(unit: str | None, message: str, code: str = "BAD_REQUEST") -> bytes:
@@ -191,10 +194,20 @@ def parse_reply(line: bytes) -> Reply:
     if len(fields) != 6:
         raise ProtocolError(f"RESULT needs 6 fields, got {len(fields)}")
     unit, verdict, score, uncertain, version, boxes = fields
-    parsed = () if boxes == "-" else tuple(
-        tuple(float(v) for v in box.split(",")) for box in boxes.split(";"))
-    return Reply("RESULT", unit=unit, verdict=verdict, score=float(score),
-                 uncertain=uncertain == "1", model_version=version, boxes=parsed)
+    parsed = (
+        ()
+        if boxes == "-"
+        else tuple(tuple(float(v) for v in box.split(",")) for box in boxes.split(";"))
+    )
+    return Reply(
+        "RESULT",
+        unit=unit,
+        verdict=verdict,
+        score=float(score),
+        uncertain=uncertain == "1",
+        model_version=version,
+        boxes=parsed,
+    )
 
 
 def _num(value: float) -> str:

@@ -18,16 +18,17 @@ from fastapi import Request, Response
 COOKIE = "rtest_edge_token"
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self'; script-src 'self'; "
-                               "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
-                               "form-action 'self'; base-uri 'none'",
+    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+    "form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
 
 
-async def security_headers(request: Request,
-                           call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def security_headers(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     """Middleware: add :data:`HEADERS` to every answer."""
     response = await call_next(request)
     for name, value in HEADERS.items():
@@ -36,8 +37,14 @@ async def security_headers(request: Request,
 
 
 def set_login_cookie(response: Response, request: Request, token: str) -> None:
-    response.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def request_token(request: Request) -> str | None:

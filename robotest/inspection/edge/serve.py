@@ -51,10 +51,11 @@ def check_port(host: str, port: int, what: str, option: str) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise InspectionError(f"cannot listen on {host}:{port} ({what}): "
-                                  f"{exc.strerror or exc}; is another service using port "
-                                  f"{port}? Choose another with {option}"
-                                  ) from None
+            raise InspectionError(
+                f"cannot listen on {host}:{port} ({what}): "
+                f"{exc.strerror or exc}; is another service using port "
+                f"{port}? Choose another with {option}"
+            ) from None
 
 
 async def idle_updates(service: EdgeService, updates: Updates, every: float) -> None:
@@ -81,15 +82,23 @@ async def serve(home: Path, line: str, options: ServeOptions) -> None:
     service = EdgeService(home, line)
     updates = Updates(service.registry, service.units, options.update)
     app = create_app(service, updates, open_units=options.open_units)
-    config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning",
-                            lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        app,
+        host=options.host,
+        port=options.port,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
     server = uvicorn.Server(config)
     try:
-        tcp = await start_tcp(service, options.host, options.tcp_port,
-                              open_units=options.open_units)
+        tcp = await start_tcp(
+            service, options.host, options.tcp_port, open_units=options.open_units
+        )
     except OSError as exc:
-        raise InspectionError(f"cannot listen on {options.host}:{options.tcp_port} (TCP): "
-                              f"{exc.strerror or exc}") from None
+        raise InspectionError(
+            f"cannot listen on {options.host}:{options.tcp_port} (TCP): {exc.strerror or exc}"
+        ) from None
     tasks = [asyncio.create_task(retention(service, options.prune_every_s))]
     if options.idle_updates:
         tasks.append(asyncio.create_task(idle_updates(service, updates, options.check_every_s)))

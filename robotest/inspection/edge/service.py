@@ -23,7 +23,13 @@ from robotest.inspection.edge import archive
 from robotest.inspection.edge.calibration import Calibration, calibrate, is_uncertain
 from robotest.inspection.edge.limits import MAX_IMAGE_BYTES, UNIT_ID_PATTERN, UNIT_ID_RULE
 from robotest.inspection.edge.review import decision_score
-from robotest.inspection.edge.units import UnitConflict, UnitRecord, UnitStore, picture_hash
+from robotest.inspection.edge.units import (
+    UnitConflict,
+    UnitRecord,
+    UnitStore,
+    VerdictName,
+    picture_hash,
+)
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.images import decode_image
 from robotest.inspection.model import Analysis, InspectionModel
@@ -126,7 +132,7 @@ class EdgeService:
                               size=(width, height))
         analysis = model.analyse([pixels])[0]
         judged = model.judge(analysis)  # what `rtest inspect predict` says of the picture
-        verdict = "OK" if judged.passed else "NG"
+        verdict: VerdictName = "OK" if judged.passed else "NG"
         decision = decision_score(model, analysis)
         uncertain = is_uncertain(decision, self.band())
         folder = None

@@ -24,8 +24,9 @@ from robotest.inspection.edge.units import UnitConflict
 from robotest.inspection.errors import InspectionError
 
 
-async def start_tcp(service: EdgeService, host: str, port: int, *,
-                    open_units: bool = False) -> asyncio.Server:
+async def start_tcp(
+    service: EdgeService, host: str, port: int, *, open_units: bool = False
+) -> asyncio.Server:
     """Listen on *host*:*port*; the caller closes the returned server."""
     tokens = Tokens(service.registry)
 
@@ -65,16 +66,20 @@ class Connection:
         if item.command == "AUTH":
             return self.login(item.payload.decode("ascii"))
         if not (self.open_units or self.holder is not None):
-            return encode_error(item.unit, "a line token is needed: send AUTH <token> first",
-                                "UNAUTHORIZED")
+            return encode_error(
+                item.unit, "a line token is needed: send AUTH <token> first", "UNAUTHORIZED"
+            )
         return await self.inspect(item.unit, item.payload)
 
     def login(self, token: str) -> bytes:
         holder = self.tokens.holder(token, self.service.line_name)
         if holder is None or holder.role not in POST_UNITS:
             self.holder = None
-            return encode_error(None, "this is not a live line token of line "
-                                f"{self.service.line_name}", "UNAUTHORIZED")
+            return encode_error(
+                None,
+                f"this is not a live line token of line {self.service.line_name}",
+                "UNAUTHORIZED",
+            )
         self.holder = holder
         return f"OK {holder.name}\n".encode("ascii", "replace")
 

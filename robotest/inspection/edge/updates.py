@@ -85,8 +85,7 @@ class Update:
 class Updates:
     """Run, gate and record updates of one registry's lines."""
 
-    def __init__(self, registry: Registry, units: UnitStore,
-                 options: UpdateOptions | None = None):
+    def __init__(self, registry: Registry, units: UnitStore, options: UpdateOptions | None = None):
         self.registry, self.units = registry, units
         self.options = options or UpdateOptions()
         self.lock = threading.RLock()  # one update at a time
@@ -136,34 +135,67 @@ class Updates:
         running = load_model(self.registry.version(line.version).folder)
         train_good = _good_images(_require(line.train_data, line, "training set"))
         rng = np.random.default_rng(self.options.seed)
-        replay = [train_good[i] for i in rng.choice(
-            len(train_good), size=min(len(train_good), max(4, len(failures))), replace=False)]
-        return self._update(line, "finetune", failures, replay, epochs=self.options.finetune_epochs,
-                            rate=self.options.finetune_rate, init=running)
+        replay = [
+            train_good[i]
+            for i in rng.choice(
+                len(train_good), size=min(len(train_good), max(4, len(failures))), replace=False
+            )
+        ]
+        return self._update(
+            line,
+            "finetune",
+            failures,
+            replay,
+            epochs=self.options.finetune_epochs,
+            rate=self.options.finetune_rate,
+            init=running,
+        )
 
     def _retrain(self, line_name: str) -> Update:
         line = self._ready(line_name)
         failures = self.units.corrected(line.name)
         train_good = _good_images(_require(line.train_data, line, "training set"))
-        return self._update(line, "retrain", failures, train_good,
-                            epochs=self.options.retrain_epochs, rate=None, init=None)
+        return self._update(
+            line,
+            "retrain",
+            failures,
+            train_good,
+            epochs=self.options.retrain_epochs,
+            rate=None,
+            init=None,
+        )
 
-    def propose(self, line_name: str, version: str, *, kind: str = "manual",
-                units: int = 0, force: bool = False) -> Update:
+    def propose(
+        self,
+        line_name: str,
+        version: str,
+        *,
+        kind: str = "manual",
+        units: int = 0,
+        force: bool = False,
+    ) -> Update:
         """Promote *version* on the line if it is at least as good as the running one."""
         with self.lock:
             return self._propose(line_name, version, kind, units, force)
 
-    def _propose(self, line_name: str, version: str, kind: str, units: int,
-                 force: bool) -> Update:
+    def _propose(self, line_name: str, version: str, kind: str, units: int, force: bool) -> Update:
         started = now()
         line = self.registry.line(line_name)
         candidate = self.registry.version(version)
         if line.version is None:
             self.registry.set_running(line.name, version)
-            return self._record(line, kind, candidate.name, None, True,
-                                "promoted: first version of the line", candidate.metrics, {},
-                                units, started)
+            return self._record(
+                line,
+                kind,
+                candidate.name,
+                None,
+                True,
+                "promoted: first version of the line",
+                candidate.metrics,
+                {},
+                units,
+                started,
+            )
         holdout = _require(line.holdout, line, "held-out set")
         running = self.registry.version(line.version)
         cand_metrics = self.metrics(candidate, line, holdout)
@@ -174,20 +206,35 @@ class Updates:
             promoted, reason = True, "forced by the operator; the gate said " + reason
         if promoted:
             self.registry.set_running(line.name, version)
-        return self._record(line, kind, candidate.name, line.version, promoted, reason,
-                            cand_metrics, run_metrics, units, started,
-                            forced=force and not result.promoted)
+        return self._record(
+            line,
+            kind,
+            candidate.name,
+            line.version,
+            promoted,
+            reason,
+            cand_metrics,
+            run_metrics,
+            units,
+            started,
+            forced=force and not result.promoted,
+        )
 
-    def judge(self, candidate: ModelVersion, running: ModelVersion, line: LineConfig,
-              holdout: str) -> GateResult:
+    def judge(
+        self, candidate: ModelVersion, running: ModelVersion, line: LineConfig, holdout: str
+    ) -> GateResult:
         """The gate on the held-out set plus the line's reviewed units with pictures."""
         pictures = gate_pictures(holdout, self.units.reviewed(line.name))
-        return compare(right_answers(candidate.folder, line, pictures),
-                       right_answers(running.folder, line, pictures), pictures)
+        return compare(
+            right_answers(candidate.folder, line, pictures),
+            right_answers(running.folder, line, pictures),
+            pictures,
+        )
 
     def history(self, line_name: str) -> list[Update]:
         rows = self.registry.conn.execute(
-            "SELECT * FROM updates WHERE line=? ORDER BY id DESC", (line_name,)).fetchall()
+            "SELECT * FROM updates WHERE line=? ORDER BY id DESC", (line_name,)
+        ).fetchall()
         return [_update(r) for r in rows]
 
     # -- helpers ------------------------------------------------------------------
@@ -201,9 +248,17 @@ class Updates:
             raise InspectionError(f"line {line.name!r} runs no model version to update")
         return line
 
-    def _update(self, line: LineConfig, kind: str, failures: list[UnitRecord],
-                train_good: list[Path], *, epochs: int | None, rate: float | None,
-                init: Any) -> Update:
+    def _update(
+        self,
+        line: LineConfig,
+        kind: str,
+        failures: list[UnitRecord],
+        train_good: list[Path],
+        *,
+        epochs: int | None,
+        rate: float | None,
+        init: Any,
+    ) -> Update:
         from robotest.inspection.dataset import open_dataset
         from robotest.inspection.model import load_model
         from robotest.inspection.training import TrainOptions, train
@@ -213,13 +268,20 @@ class Updates:
         stamp = now().replace(":", "").replace("-", "").replace(".", "")
         work = self.registry.home / "updates" / line.name / f"{stamp}-{kind}"
         with tempfile.TemporaryDirectory(dir=self.registry.home) as scratch:
-            data, used = _write_dataset(work / "data", train_good, failures,
-                                        _require(line.train_data, line, "training set"))
+            data, used = _write_dataset(
+                work / "data", train_good, failures, _require(line.train_data, line, "training set")
+            )
             options = TrainOptions(
-                kind=running.meta.kind, work_size=running.meta.work_size, epochs=epochs,
-                min_area=running.meta.min_area, error=running.meta.error,
-                roi=line.roi or running.meta.roi, init_from=init, seed=self.options.seed,
-                progress=False)
+                kind=running.meta.kind,
+                work_size=running.meta.work_size,
+                epochs=epochs,
+                min_area=running.meta.min_area,
+                error=running.meta.error,
+                roi=line.roi or running.meta.roi,
+                init_from=init,
+                seed=self.options.seed,
+                progress=False,
+            )
             if rate is not None:
                 options.learning_rate = rate
             model = train(open_dataset(data), options)
@@ -243,17 +305,42 @@ class Updates:
         else:
             self.units.mark_used(line, used, "tried_retrain")
 
-    def _record(self, line: LineConfig, kind: str, candidate: str | None, running: str | None,
-                promoted: bool, reason: str, cand: dict[str, Any], run: dict[str, Any],
-                units: int, started: str, forced: bool = False) -> Update:
+    def _record(
+        self,
+        line: LineConfig,
+        kind: str,
+        candidate: str | None,
+        running: str | None,
+        promoted: bool,
+        reason: str,
+        cand: dict[str, Any],
+        run: dict[str, Any],
+        units: int,
+        started: str,
+        forced: bool = False,
+    ) -> Update:
         cur = self.registry.conn.execute(
             "INSERT INTO updates (line, kind, candidate, running, promoted, reason, "
             "candidate_metrics, running_metrics, units, started_at, finished_at, forced) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (line.name, kind, candidate, running, int(promoted), reason, json.dumps(cand),
-             json.dumps(run), units, started, now(), int(forced)))
-        row = self.registry.conn.execute("SELECT * FROM updates WHERE id=?",
-                                         (cur.lastrowid,)).fetchone()
+            (
+                line.name,
+                kind,
+                candidate,
+                running,
+                int(promoted),
+                reason,
+                json.dumps(cand),
+                json.dumps(run),
+                units,
+                started,
+                now(),
+                int(forced),
+            ),
+        )
+        row = self.registry.conn.execute(
+            "SELECT * FROM updates WHERE id=?", (cur.lastrowid,)
+        ).fetchone()
         return _update(row)
 
 
@@ -271,8 +358,10 @@ def holdout_metrics(folder: Path, line: LineConfig, holdout: str) -> dict[str, A
 def _require(value: str | None, line: LineConfig, what: str) -> str:
     if not value:
         option = "--train" if what == "training set" else "--holdout"
-        raise InspectionError(f"line {line.name!r} has no {what} "
-                              f"(set it with `rtest inspect line set {line.name} {option} DIR`)")
+        raise InspectionError(
+            f"line {line.name!r} has no {what} "
+            f"(set it with `rtest inspect line set {line.name} {option} DIR`)"
+        )
     return value
 
 
@@ -282,8 +371,9 @@ def _good_images(dataset: str) -> list[Path]:
     return open_dataset(dataset).train_good
 
 
-def _write_dataset(root: Path, good: list[Path], failures: list[UnitRecord],
-                   source: str) -> tuple[Path, list[UnitRecord]]:
+def _write_dataset(
+    root: Path, good: list[Path], failures: list[UnitRecord], source: str
+) -> tuple[Path, list[UnitRecord]]:
     """An MVTec-layout folder: *good* plus the reviewed units that were really normal in
     ``train/good``; the really defective ones in ``train/reviewed_ng``. Returns it and
     the reviewed units whose picture it holds (a unit whose picture the retention rule

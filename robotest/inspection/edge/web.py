@@ -41,8 +41,10 @@ from robotest.inspection.registry import now
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 MAX_FORM_BYTES = 64 * 1024
-VERSION_NAME = re.compile(r"(?P<kind>[a-z0-9]+)-(?P<data>[0-9a-f]{1,8})-"
-                          r"(?P<d>\d{8})T(?P<t>\d{6})Z(?:\.(?P<n>\d+))?")
+VERSION_NAME = re.compile(
+    r"(?P<kind>[a-z0-9]+)-(?P<data>[0-9a-f]{1,8})-"
+    r"(?P<d>\d{8})T(?P<t>\d{6})Z(?:\.(?P<n>\d+))?"
+)
 
 
 class LoginRequired(Exception):
@@ -58,8 +60,10 @@ def version_label(name: str | None) -> str:
         return name
     d, t = match["d"], match["t"]
     copy = f" #{match['n']}" if match["n"] else ""
-    return (f"{match['kind']} of {d[:4]}-{d[4:6]}-{d[6:]} {t[:2]}:{t[2:4]} UTC{copy} "
-            f"(data {match['data']})")
+    return (
+        f"{match['kind']} of {d[:4]}-{d[4:6]}-{d[6:]} {t[:2]}:{t[2:4]} UTC{copy} "
+        f"(data {match['data']})"
+    )
 
 
 templates.env.filters["version_label"] = version_label
@@ -67,8 +71,12 @@ templates.env.filters["version_label"] = version_label
 
 def create_app(service: EdgeService, updates: Updates, *, open_units: bool = False) -> FastAPI:
     """The FastAPI application of one line's edge service."""
-    app = FastAPI(title=f"robotest inspection edge: line {service.line_name}",
-                  docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title=f"robotest inspection edge: line {service.line_name}",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.middleware("http")(security_headers)
     line = service.line_name
     tokens = Tokens(service.registry)
@@ -80,13 +88,15 @@ def create_app(service: EdgeService, updates: Updates, *, open_units: bool = Fal
                 raise HTTPException(401, "a token is needed (Authorization: Bearer TOKEN)")
             raise LoginRequired()
         if holder.role not in roles:
-            raise HTTPException(403, f"role {holder.role} may not do this "
-                                f"(needs {' or '.join(sorted(roles))})")
+            raise HTTPException(
+                403, f"role {holder.role} may not do this (needs {' or '.join(sorted(roles))})"
+            )
         return holder
 
     def page(request: Request, name: str, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, {
-            "line": service.refresh(), "open_units": open_units, **context})
+        return templates.TemplateResponse(
+            request, name, {"line": service.refresh(), "open_units": open_units, **context}
+        )
 
     @app.exception_handler(UnitConflict)
     async def conflict(request: Request, exc: UnitConflict) -> JSONResponse:
@@ -107,8 +117,10 @@ def create_app(service: EdgeService, updates: Updates, *, open_units: bool = Fal
             allowed(request, POST_UNITS)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_IMAGE_BYTES:
-            return JSONResponse({"error": f"image is {declared} bytes, the limit is "
-                                 f"{MAX_IMAGE_BYTES}"}, status_code=413)
+            return JSONResponse(
+                {"error": f"image is {declared} bytes, the limit is {MAX_IMAGE_BYTES}"},
+                status_code=413,
+            )
         body = await request.body()
         record, new = await run_in_threadpool(service.inspect, unit, body)
         return JSONResponse({**record.answer(), "new": new})
@@ -119,49 +131,65 @@ def create_app(service: EdgeService, updates: Updates, *, open_units: bool = Fal
         record = service.units.get(line, unit)
         if record is None:
             raise HTTPException(404, f"line {line!r} has no unit {unit!r}")
-        return {**record.answer(), "received_at": record.received_at,
-                "review_verdict": record.review_verdict,
-                "review_attention": record.review_attention,
-                "picture_kept": record.folder is not None}
+        return {
+            **record.answer(),
+            "received_at": record.received_at,
+            "review_verdict": record.review_verdict,
+            "review_attention": record.review_attention,
+            "picture_kept": record.folder is not None,
+        }
 
     @app.get("/api/status")
     def status(request: Request) -> dict[str, Any]:
         allowed(request, READ)
         config = service.refresh()
         low, high = service.band()
-        return {"line": config.to_json(), "counts": service.units.verdict_counts(line),
-                "queue": len(service.units.queue(line, config.version)),
-                "band": [low, high], "calibration_units": service.calibration.units,
-                "open_units": open_units,
-                "attention": service.units.attention_counts(line),
-                "failed_sample_ratio": failed_sample_ratio(service.units, config)}
+        return {
+            "line": config.to_json(),
+            "counts": service.units.verdict_counts(line),
+            "queue": len(service.units.queue(line, config.version)),
+            "band": [low, high],
+            "calibration_units": service.calibration.units,
+            "open_units": open_units,
+            "attention": service.units.attention_counts(line),
+            "failed_sample_ratio": failed_sample_ratio(service.units, config),
+        }
 
     @app.get("/api/review")
     def review_queue(request: Request) -> list[dict[str, Any]]:
         allowed(request, REVIEW)
-        return [{**u.answer(), "received_at": u.received_at,
-                 "review_verdict": u.review_verdict}
-                for u in service.units.queue(line, service.refresh().version)]
+        return [
+            {**u.answer(), "received_at": u.received_at, "review_verdict": u.review_verdict}
+            for u in service.units.queue(line, service.refresh().version)
+        ]
 
     @app.post("/api/review")
     def review_many(request: Request, body: dict[str, Any]) -> dict[str, Any]:
         """Bulk action: ``{"units": [...], "verdict": ..., "attention": ...}``."""
         allowed(request, REVIEW)
         names = body.get("units")
-        if not isinstance(names, list) or not all(isinstance(u, str) for u in names) or \
-                not 0 < len(names) <= 1000:
+        if (
+            not isinstance(names, list)
+            or not all(isinstance(u, str) for u in names)
+            or not 0 < len(names) <= 1000
+        ):
             raise InspectionError("units must be a list of 1 to 1000 unit ids")
-        done = service.units.review_many(line, names, verdict=body.get("verdict"),
-                                         attention=body.get("attention"), at=now())
+        done = service.units.review_many(
+            line, names, verdict=body.get("verdict"), attention=body.get("attention"), at=now()
+        )
         return {"reviewed": [u.unit for u in done]}
 
     @app.post("/api/review/{unit}")
     def review_unit(unit: str, request: Request, body: dict[str, str]) -> dict[str, Any]:
         allowed(request, REVIEW)
-        record = service.units.review(line, unit, verdict=body.get("verdict"),
-                                      attention=body.get("attention"), at=now())
-        return {**record.answer(), "review_verdict": record.review_verdict,
-                "review_attention": record.review_attention}
+        record = service.units.review(
+            line, unit, verdict=body.get("verdict"), attention=body.get("attention"), at=now()
+        )
+        return {
+            **record.answer(),
+            "review_verdict": record.review_verdict,
+            "review_attention": record.review_attention,
+        }
 
     @app.get("/api/updates")
     def update_history(request: Request) -> list[dict[str, Any]]:
@@ -182,17 +210,25 @@ def create_app(service: EdgeService, updates: Updates, *, open_units: bool = Fal
     # -- console for line managers ------------------------------------------------
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "login.html", {
-            "line": service.line, "error": None})
+        return templates.TemplateResponse(
+            request, "login.html", {"line": service.line, "error": None}
+        )
 
     @app.post("/login", response_model=None)
     async def login(request: Request) -> Response:
         token = (await _form(request)).get("token", "")
         holder = tokens.holder(token, line)
         if holder is None or holder.role not in REVIEW:
-            return templates.TemplateResponse(request, "login.html", {
-                "line": service.line, "error": "This token is not a reviewer's or an "
-                "engineer's token of this line (or it was revoked)."}, status_code=403)
+            return templates.TemplateResponse(
+                request,
+                "login.html",
+                {
+                    "line": service.line,
+                    "error": "This token is not a reviewer's or an "
+                    "engineer's token of this line (or it was revoked).",
+                },
+                status_code=403,
+            )
         response = RedirectResponse("/", status_code=303)
         set_login_cookie(response, request, token)
         return response
@@ -209,23 +245,37 @@ def create_app(service: EdgeService, updates: Updates, *, open_units: bool = Fal
         config = service.refresh()
         counts = service.units.verdict_counts(line)
         total = counts["OK"] + counts["NG"]
-        return page(request, "overview.html", holder=holder, counts=counts, total=total,
-                    ng_ratio=counts["NG"] / total if total else 0.0,
-                    timeline=service.units.timeline(line)[-60:],
-                    queue=len(service.units.queue(line, config.version)),
-                    retired=service.units.retired_waiting(line, config.version),
-                    band=service.band(), calibration=service.calibration,
-                    attention=service.units.attention_counts(line),
-                    p99=service.units.answer_time_p99(line),
-                    ratio=failed_sample_ratio(service.units, config),
-                    recent=service.units.recent(line, 20), updates=updates.history(line)[:5])
+        return page(
+            request,
+            "overview.html",
+            holder=holder,
+            counts=counts,
+            total=total,
+            ng_ratio=counts["NG"] / total if total else 0.0,
+            timeline=service.units.timeline(line)[-60:],
+            queue=len(service.units.queue(line, config.version)),
+            retired=service.units.retired_waiting(line, config.version),
+            band=service.band(),
+            calibration=service.calibration,
+            attention=service.units.attention_counts(line),
+            p99=service.units.answer_time_p99(line),
+            ratio=failed_sample_ratio(service.units, config),
+            recent=service.units.recent(line, 20),
+            updates=updates.history(line)[:5],
+        )
 
     @app.get("/review", response_class=HTMLResponse)
     def review_page(request: Request) -> HTMLResponse:
         holder = allowed(request, REVIEW)
         queue = service.units.queue(line, service.refresh().version)
-        return page(request, "review.html", holder=holder, unit=queue[0] if queue else None,
-                    left=len(queue), waiting=queue[:200])
+        return page(
+            request,
+            "review.html",
+            holder=holder,
+            unit=queue[0] if queue else None,
+            left=len(queue),
+            waiting=queue[:200],
+        )
 
     @app.post("/review/bulk")
     async def review_bulk(request: Request) -> RedirectResponse:
