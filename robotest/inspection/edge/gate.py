@@ -20,6 +20,8 @@ from robotest.inspection.edge.units import UnitRecord
 from robotest.inspection.registry import LineConfig, model_for_line
 
 ALPHA = 0.05
+MAX_REVIEWED = 2000  # the most recent reviewed pictures the gate judges
+BATCH = 32  # pictures read and judged at a time (memory stays small)
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,13 @@ class GateResult:
 
 
 def gate_pictures(holdout: str, reviewed: list[UnitRecord]) -> list[Picture]:
-    """The held-out set's test pictures plus the reviewed units whose picture is kept."""
+    """The held-out set's test pictures plus the reviewed units whose picture is kept
+    (the :data:`MAX_REVIEWED` most recent)."""
     from robotest.inspection.dataset import open_dataset
 
     data = open_dataset(holdout, need_train=False, need_test=True)
     pictures = [Picture(item.path, item.defective, "held-out") for item in data.test]
-    for unit in reviewed:
+    for unit in reviewed[-MAX_REVIEWED:]:
         image = Path(unit.folder or "") / "image.png"
         if unit.folder and unit.truly_ok is not None and image.is_file():
             pictures.append(Picture(image, not unit.truly_ok, "reviewed"))
@@ -59,10 +62,13 @@ def right_answers(folder: Path, line: LineConfig, pictures: list[Picture]) -> li
     from robotest.inspection.model import load_model
 
     model = model_for_line(load_model(folder), line)
-    analyses = model.analyse([model.read(p.path) for p in pictures])
-    return [
-        (not model.judge(a).passed) == p.defective for a, p in zip(analyses, pictures, strict=True)
-    ]
+    right = []
+    for start in range(0, len(pictures), BATCH):
+        chunk = pictures[start : start + BATCH]
+        analyses = model.analyse([model.read(p.path) for p in chunk])
+        judged = zip(analyses, chunk, strict=True)
+        right += [(not model.judge(a).passed) == p.defective for a, p in judged]
+    return right
 
 
 def compare(candidate: list[bool], running: list[bool], pictures: list[Picture]) -> GateResult:

@@ -58,7 +58,7 @@ class EdgeService:
         self.registry = Registry(self.home)
         self.units = UnitStore(self.registry.db)
         self.line_name = line
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # judging, and swapping the model in refresh()
         self.line: LineConfig = self.registry.line(line)
         self.model: InspectionModel = self._load(self.line)
         self.calibration: Calibration = calibrate(self.model, self.line.holdout)
@@ -68,6 +68,10 @@ class EdgeService:
         """Re-read the line's configuration; reload the model (and score the held-out
         good units again) when what judges changed."""
         line = self.registry.line(self.line_name)
+        with self.lock:
+            return self._swap(line)
+
+    def _swap(self, line: LineConfig) -> LineConfig:
         if line != self.line:
             judging = ("version", "threshold", "roi", "holdout")
             if any(getattr(line, k) != getattr(self.line, k) for k in judging):
