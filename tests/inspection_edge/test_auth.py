@@ -25,6 +25,7 @@ ENDPOINTS = [
     ("GET", "/", {"reviewer", "engineer"}),
     ("GET", "/review", {"reviewer", "engineer"}),
     ("GET", "/updates", {"reviewer", "engineer"}),
+    ("GET", "/archive", {"reviewer", "engineer"}),
     ("GET", "/units/a-001/image.png", {"reviewer", "engineer"}),
 ]
 

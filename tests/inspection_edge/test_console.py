@@ -155,3 +155,30 @@ def test_a_line_manager_reviews_uncertain_units_in_two_stages(
     rows = browser.find_elements(By.CSS_SELECTOR, "table.updates tr")
     assert "finetune" in rows[1].text and update["reason"] in rows[1].text
     assert "McNemar" in update["reason"]
+
+
+def test_a_new_lot_judged_ng_is_marked_wrong_from_the_ng_archive(
+    served: Served, browser: WebDriver
+) -> None:
+    lot = units("lot", 6, 0, 0.3, seed=5)  # good units of a new material lot: clear NG
+    for unit in lot:
+        answer = served.post(f"/api/units/{unit.id}", "line", content=unit.data).json()
+        assert answer["verdict"] == "NG" and not answer["uncertain"]
+    assert served.get("/api/review").json() == []  # none of them is doubtful
+
+    log_in(browser, served, "reviewer")
+    click(browser, By.LINK_TEXT, "NG archive")
+    assert int(text(browser, "ng-total")) == len(lot)
+    widths = browser.execute_script(
+        "return [...document.querySelectorAll('#ng-units img')].map(i => i.naturalWidth);"
+    )
+    assert len(widths) == 2 * len(lot) and all(w > 0 for w in widths)  # pictures shown
+    for unit in lot:
+        browser.find_element(By.ID, f"tick-{unit.id}").click()
+    click(browser, By.ID, "ng-wrong")
+    assert "Every archived NG unit has been reviewed" in text(browser, "ng-empty")
+    for unit in lot:
+        stored = served.get(f"/api/units/{unit.id}").json()
+        assert (stored["review_verdict"], stored["picture_kept"]) == ("wrong", True)
+    status = served.get("/api/status").json()
+    assert status["failed_sample_ratio"] == len(lot) / 16  # waiting for the next update

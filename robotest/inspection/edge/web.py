@@ -279,13 +279,25 @@ def create_app(service: EdgeService, updates: Updates, *, open_units: bool = Fal
 
     @app.post("/review/bulk")
     async def review_bulk(request: Request) -> RedirectResponse:
+        """Ticked units alike: from the queue (correct) or the NG archive (wrong)."""
         allowed(request, REVIEW)
         form = await _form_lists(request)
         names = form.get("unit", [])
         if not names:
             raise InspectionError("tick at least one unit to review")
-        service.units.review_many(line, names, verdict="correct", attention="well", at=now())
-        return RedirectResponse("/review", status_code=303)
+        verdict = form.get("verdict", ["correct"])[0]
+        service.units.review_many(line, names, verdict=verdict, attention="well", at=now())
+        back = "/archive" if form.get("back") == ["archive"] else "/review"
+        return RedirectResponse(back, status_code=303)
+
+    @app.get("/archive", response_class=HTMLResponse)
+    def archive_page(request: Request) -> HTMLResponse:
+        holder = allowed(request, REVIEW)
+        waiting = [u for u in service.units.archived(line) if u.verdict == "NG"]
+        unreviewed = [u for u in reversed(waiting) if u.review_verdict is None]
+        return page(
+            request, "archive.html", holder=holder, units=unreviewed[:200], total=len(unreviewed)
+        )
 
     @app.post("/review/{unit}/{stage}/{choice}")
     def review_click(unit: str, stage: str, choice: str, request: Request) -> RedirectResponse:
