@@ -24,6 +24,11 @@ def test_the_band_holds_at_most_the_review_rate_of_the_good_units() -> None:
     assert (low, high) == pytest.approx((0.97, 1 / 0.97))
     assert scores.review_share(0.2) == 0.1  # 1.02 inside, 0.97 on the edge
     assert scores.band(0.05) == (1.0, 1.0)  # floor(0.05 * 11) = 0: too few to promise 5 %
+    assert scores.too_few(0.05) == (
+        "10 held-out good unit(s) cannot promise a review rate of 0.05: no unit goes to "
+        "review; put at least 19 good units in test/good"
+    )
+    assert scores.too_few(0.1) is None
     assert scores.band(0.1) == pytest.approx((1 / 1.02, 1.02))
     for rate in np.linspace(0, 1, 21):
         assert scores.review_share(float(rate)) <= rate + 1e-9

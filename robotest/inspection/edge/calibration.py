@@ -56,6 +56,17 @@ class Calibration:
         half = distances[k - 1]
         return math.exp(-half), math.exp(half)
 
+    def too_few(self, review_rate: float) -> str | None:
+        """Why no unit can go to review at *review_rate* (None: a band exists)."""
+        if math.floor(review_rate * (len(self.good_scores) + 1) + 1e-9) > 0:
+            return None
+        needed = math.ceil(1 / review_rate) - 1 if review_rate > 0 else None
+        more = f"; put at least {needed} good units in test/good" if needed else ""
+        return (
+            f"{len(self.good_scores)} held-out good unit(s) cannot promise a review rate "
+            f"of {review_rate:g}: no unit goes to review{more}"
+        )
+
     def review_share(self, review_rate: float) -> float:
         """The share of the held-out good units the band sends to review."""
         low, high = self.band(review_rate)

@@ -229,6 +229,8 @@ def line_show(name: Annotated[str, typer.Argument(help="Line name.")], home: Hom
         shown["band"] = [round(v, 4) for v in calibration.band(config.review_rate)]
         shown["calibration_units"] = calibration.units
         shown["holdout_good_in_review"] = round(calibration.review_share(config.review_rate), 4)
+        if problem := calibration.too_few(config.review_rate):
+            shown["band_warning"] = problem
     _echo(shown)
 
 

@@ -62,6 +62,7 @@ class EdgeService:
         self.line: LineConfig = self.registry.line(line)
         self.model: InspectionModel = self._load(self.line)
         self.calibration: Calibration = calibrate(self.model, self.line.holdout)
+        self._warn_band()
         self.last_unit_at = time.monotonic()
 
     def refresh(self) -> LineConfig:
@@ -78,7 +79,13 @@ class EdgeService:
                 model = self._load(line)
                 self.model, self.calibration = model, calibrate(model, line.holdout)
             self.line = line
+            self._warn_band()
         return self.line
+
+    def _warn_band(self) -> None:
+        problem = self.calibration.too_few(self.line.review_rate)
+        if problem:
+            log.warning("line %s: %s", self.line_name, problem)
 
     def band(self) -> tuple[float, float]:
         """The review band of the decision score, from the line's review rate."""
