@@ -9,7 +9,9 @@ from pathlib import Path
 from edge_helpers import LINE, units
 
 from robotest.inspection.edge.archive import GB, prune, should_keep
+from robotest.inspection.edge.review import failed_sample_ratio
 from robotest.inspection.edge.service import EdgeService
+from robotest.inspection.edge.updates import Updates
 from robotest.inspection.registry import now
 
 
@@ -71,3 +73,14 @@ def test_units_judged_by_a_retired_version_leave_the_queue(home: Path) -> None:
     assert service.units.queue(LINE, "ae-00000000-20260101T000000Z") == []
     assert service.units.retired_waiting(LINE, "ae-00000000-20260101T000000Z") == len(waiting)
     assert service.units.retired_waiting(LINE, running) == 0
+
+
+def test_a_corrected_unit_without_a_picture_triggers_no_update(home: Path) -> None:
+    service = EdgeService(home, LINE)
+    service.registry.configure_line(LINE, ok_sample=0.0, review_rate=0.0)  # no band
+    record, _ = service.inspect("missed", units("x", 1, 0, 0.0, seed=1)[0].data)
+    assert record.verdict == "OK" and record.folder is None  # an OK unit outside the sample
+    service.units.review(LINE, "missed", verdict="wrong", attention="well", at=now())
+    updates = Updates(service.registry, service.units)
+    assert updates.due(LINE) is None  # nothing to learn from: no fine-tune at every idle
+    assert failed_sample_ratio(service.units, service.registry.line(LINE)) == 0.0

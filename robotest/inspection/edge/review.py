@@ -31,7 +31,8 @@ def decision_score(model: InspectionModel, analysis: Analysis) -> float:
 
 
 def failed_sample_ratio(units: UnitStore, line: LineConfig) -> float:
-    """Corrected units not yet retrained on / the line's training set size.
+    """Corrected units with a kept picture not yet retrained on / the line's training
+    set size (a unit without a picture cannot be learnt from).
 
     The training set is the line's ``train/good`` plus the corrected units that a retrain
     already added to it.
@@ -40,7 +41,7 @@ def failed_sample_ratio(units: UnitStore, line: LineConfig) -> float:
         return 0.0
     from robotest.inspection.dataset import open_dataset
 
-    waiting = len(units.corrected(line.name, not_in="retrain"))
-    learnt = len(units.corrected(line.name)) - waiting
+    waiting = len(units.corrected(line.name, not_in="retrain", learnable=True))
+    learnt = len(units.corrected(line.name)) - len(units.corrected(line.name, not_in="retrain"))
     size = len(open_dataset(line.train_data).train_good) + learnt
     return waiting / max(1, size)

@@ -281,19 +281,23 @@ class UnitStore:
         counts.update({r[0]: r[1] for r in rows})
         return counts
 
-    def corrected(self, line: str, *, not_in: str | None = None) -> list[UnitRecord]:
+    def corrected(
+        self, line: str, *, not_in: str | None = None, learnable: bool = False
+    ) -> list[UnitRecord]:
         """Units whose verdict a reviewer corrected (optionally: not yet used by a promoted
-        update of kind ``finetune`` or ``retrain``)."""
+        update of kind ``finetune`` or ``retrain``; *learnable*: whose picture is kept)."""
         extra = f" AND used_{not_in}=0" if not_in in ("finetune", "retrain") else ""
+        extra += " AND folder IS NOT NULL" if learnable else ""
         return self._select(
             "WHERE line=? AND review_verdict='wrong'" + extra + " ORDER BY received_at", (line,)
         )
 
     def untried(self, line: str) -> list[UnitRecord]:
-        """Corrected units waiting for a retrain that no rejected retrain has tried yet."""
+        """Corrected units with a kept picture, waiting for a retrain, that no rejected
+        retrain has tried yet."""
         return self._select(
             "WHERE line=? AND review_verdict='wrong' AND used_retrain=0 "
-            "AND tried_retrain=0 ORDER BY received_at",
+            "AND tried_retrain=0 AND folder IS NOT NULL ORDER BY received_at",
             (line,),
         )
 

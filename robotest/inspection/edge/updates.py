@@ -101,7 +101,8 @@ class Updates:
             return None
         if self.units.untried(line.name) and failed_sample_ratio(self.units, line) > line.beta:
             return "retrain"
-        return "finetune" if self.units.corrected(line.name, not_in="finetune") else None
+        waiting = self.units.corrected(line.name, not_in="finetune", learnable=True)
+        return "finetune" if waiting else None
 
     def run_due(self, line_name: str) -> Update | None:
         with self.lock:
@@ -128,9 +129,12 @@ class Updates:
         from robotest.inspection.model import load_model
 
         line = self._ready(line_name)
-        failures = self.units.corrected(line.name, not_in="finetune")
+        failures = self.units.corrected(line.name, not_in="finetune", learnable=True)
         if not failures:
-            raise InspectionError(f"line {line.name!r} has no corrected units to fine-tune on")
+            raise InspectionError(
+                f"line {line.name!r} has no corrected units to fine-tune on "
+                "(reviewed wrong, with a kept picture, not used by a fine-tune yet)"
+            )
         assert line.version is not None
         running = load_model(self.registry.version(line.version).folder)
         train_good = _good_images(_require(line.train_data, line, "training set"))
