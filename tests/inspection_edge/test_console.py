@@ -7,12 +7,14 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from edge_helpers import Served, units
+from edge_helpers import LINE, Served, units
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
+
+from robotest.inspection.registry import Registry
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -88,6 +90,12 @@ def test_the_console_needs_a_login_and_refuses_a_line_token(
     log_in(browser, served, "engineer")
     assert text(browser, "who") == "test-engineer (engineer)"
     assert not browser.find_elements(By.ID, "open-units")
+    assert not browser.find_elements(By.ID, "band-warning")  # 6 good units, rate 0.6
+    Registry(served.home).configure_line(LINE, review_rate=0.05)
+    browser.refresh()
+    assert "6 held-out good unit(s) cannot promise a review rate of 0.05" in text(
+        browser, "band-warning"
+    )
     click(browser, By.ID, "logout")
     browser.get(served.url + "/")
     assert browser.current_url.endswith("/login")
