@@ -29,7 +29,8 @@ NO_NUL = AfterValidator(_no_nul)
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"
 """Token names (a station's token name is the station's name: it appears in URLs)."""
-CHANNEL_PATTERN = r"^[A-Za-z0-9._-]{1,100}$"
+from robotest.server.names import CHANNEL_PATTERN  # noqa: E402  (one rule, server and station)
+
 VERSION_PATTERN = r"^[0-9a-f]{1,64}$"
 RUN_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
 
