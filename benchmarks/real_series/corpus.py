@@ -97,11 +97,13 @@ def _pmdarima() -> list[Series]:
     return out
 
 
-def real_series() -> list[Series]:
-    """Every series of the corpus, cut to its last ``MAX_PERIODS`` periods."""
+def real_series(cut: bool = True) -> list[Series]:
+    """Every series of the corpus, cut to its last ``MAX_PERIODS`` periods (unless not ``cut``)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         series = _statsmodels() + _pmdarima()
+    if not cut:
+        return series
     return [Series(s.name, s.freq, s.kind, s.values.iloc[-MAX_PERIODS[s.kind] :]) for s in series]
 
 
