@@ -245,11 +245,27 @@ def test_gapped_file_is_refused_then_filled_on_request(tmp_path: Path) -> None:
     assert code == 0, err and json.loads(out)["freq"] == "YS-JAN"
 
 
-def test_fit_auto_then_predict(history_csv: Path, future_csv: Path, tmp_path: Path) -> None:
+def test_fit_auto_then_predict_monthly(tmp_path: Path) -> None:
+    months = pd.date_range("2020-01-31", periods=40, freq="ME").strftime("%Y-%m-%d")
+    history = tmp_path / "monthly.csv"
+    history.write_text(
+        "unique_id,ds,y,customer_forecast\n"
+        + "".join(
+            f"{u},{d},{10 + k % 12 + i},{12 + k % 12}\n"
+            for i, u in enumerate("AB")
+            for k, d in enumerate(months)
+        )
+    )
+    future = tmp_path / "future.csv"
+    future.write_text("unique_id,ds,customer_forecast\nA,2023-05-31,15\nB,2023-05-31,15\n")
     model = tmp_path / "auto"
-    code, _, err = rtest("fit", history_csv, "--out", model, "--model", "auto")
-    assert code == 0, err and (model / "choice.json").is_file()
-    code, out, err = rtest("predict", model, "--future", future_csv, "--json")
+    code, out, err = rtest("fit", history, "--out", model, "--model", "auto")
+    assert code == 0, err
+    assert (model / "choice.json").is_file() and json.loads((model / "meta.json").read_text())[
+        "freq"
+    ] == "ME"
+    code, out, err = rtest("predict", model, "--future", future, "--json")
     assert code == 0, err
     rows = json.loads(out)
-    assert len(rows) == 12 and all(r["forecast"] >= 0 for r in rows)
+    assert [r["ds"] for r in rows] == ["2023-05-31", "2023-05-31"]
+    assert all(r["forecast"] >= 0 for r in rows)

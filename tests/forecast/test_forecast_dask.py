@@ -19,7 +19,9 @@ def test_a_local_two_worker_cluster_forecasts_like_one_machine() -> None:
     cf_future = np.full((n, 4), 60.0)
     names = ["autoets", "autotheta", "autoarimax"]
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
         Client(cluster) as client,
     ):
         assert len(client.scheduler_info()["workers"]) == 2
