@@ -3,43 +3,22 @@ the system chromedriver: nothing is downloaded)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
+from chromium import chromium
 from edge_helpers import LINE, Served, units
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from robotest.inspection.registry import Registry
 
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
 
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
-    if not (shutil.which(CHROMEDRIVER) and shutil.which(CHROMIUM)):
-        pytest.fail(
-            "the console test needs Debian's chromium and chromium-driver "
-            "(./setup.sh installs them)"
-        )
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def text(driver: WebDriver, element_id: str) -> str:

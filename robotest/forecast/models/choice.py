@@ -23,6 +23,7 @@ import pandas as pd
 from robotest.forecast.errors import ModelError
 from robotest.forecast.models.base import Window
 from robotest.forecast.models.classical import (
+    CLASSICAL_NAMES,
     EXOG_NAMES,
     NO_FORWARD,
     forecast_window,
@@ -31,16 +32,7 @@ from robotest.forecast.models.classical import (
 )
 from robotest.forecast.models.lstm import LSTMConfig, LSTMForecaster
 
-DEFAULT_CANDIDATES = (
-    "autoarima",
-    "autoarimax",
-    "autoets",
-    "autotheta",
-    "seasonal_naive",
-    "croston",
-    "tsb",
-    "customer",
-)
+DEFAULT_CANDIDATES = (*CLASSICAL_NAMES, "customer")
 FALLBACK = ("autotheta", "customer")
 WEIGHTS_FILE = "choice.json"
 
