@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from robotest.drivers.clock import ManualClock
 from robotest.sim import CameraModel, ProductImage, SimCamera, SimLaptop, paint
 from robotest.sim import camera_model as camera_model_module
-from robotest.sim.clock import SimulatedClock
 
 FRAME_PERIOD = 0.05  # the station asks for a frame every 50 ms of station time
 
@@ -55,8 +55,8 @@ class Result:
         return 1000 / self.mean_ms
 
 
-def _desktop_with_terminal(clock: SimulatedClock) -> SimLaptop:
-    laptop = SimLaptop(ProductImage.golden(), clock, seed=0)
+def _desktop_with_terminal(clock: ManualClock) -> SimLaptop:
+    laptop = SimLaptop(ProductImage.golden(), clock.now, seed=0)
     laptop.enter("desktop")
     laptop.pointer_move(90, 72)
     for _ in range(2):
@@ -88,7 +88,7 @@ def _measure(name: str, frames: int, frame: Callable[[int], np.ndarray]) -> Resu
 
 def shipped(frames: int, change_every: int | None) -> Result:
     """SimCamera.grab() at 20 frames/s station time; a key typed every *change_every* frames."""
-    clock = SimulatedClock(0.0)
+    clock = ManualClock(0.0)
     laptop = _desktop_with_terminal(clock)
     camera = SimCamera(laptop, seed=0)
 
@@ -109,7 +109,7 @@ def shipped(frames: int, change_every: int | None) -> Result:
 
 def naive(frames: int) -> Result:
     """Re-render the screen and rebuild maps, vignetting and noise for every frame."""
-    clock = SimulatedClock(0.0)
+    clock = ManualClock(0.0)
     laptop = _desktop_with_terminal(clock)
     build_optics = camera_model_module._optics.__wrapped__  # the uncached construction
 

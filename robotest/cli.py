@@ -41,6 +41,13 @@ def _root(
                                   help="Print robotest's version and exit."),
 ) -> None:
     """Qualify laptop software images with a test robot."""
+    from robotest.settings import SettingsError, settings
+
+    try:
+        settings()  # a bad variable is one line before anything starts
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 register_dsl(app)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from robotest.errors import RobotestError
+from robotest.settings import SettingsError, settings, variable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 IMREAD_UNCHANGED = -1  # cv2.IMREAD_UNCHANGED
 
 DEFAULT_MAX_MEGAPIXELS = 50.0
-MAX_MEGAPIXELS_ENV = "RTEST_MAX_IMAGE_MEGAPIXELS"
+MAX_MEGAPIXELS_ENV = variable("max_image_megapixels")
 FORMATS = ("PNG", "JPEG", "BMP", "TIFF")
 # An image within the limit is at most this many bytes a pixel (4 channels of 32 bits,
 # uncompressed) plus its metadata: a larger file is refused before it is read.
@@ -50,16 +51,11 @@ def max_megapixels(option: float | None = None) -> float:
     """The limit: *option* if given, else ``RTEST_MAX_IMAGE_MEGAPIXELS``, else 50."""
     if option is not None:
         return _positive(option, "--max-megapixels")
-    configured = os.environ.get(MAX_MEGAPIXELS_ENV, "").strip()
-    if not configured:
-        return DEFAULT_MAX_MEGAPIXELS
     try:
-        value = float(configured)
-    except ValueError:
-        raise ImageFileError(
-            f"{MAX_MEGAPIXELS_ENV} must be a number of megapixels, got {configured!r}"
-        ) from None
-    return _positive(value, MAX_MEGAPIXELS_ENV)
+        configured = settings().max_image_megapixels
+    except SettingsError as exc:
+        raise ImageFileError(str(exc)) from None
+    return DEFAULT_MAX_MEGAPIXELS if configured is None else configured
 
 
 def set_max_megapixels(value: float | None) -> None:

@@ -95,3 +95,13 @@ def open_station(spec: str | Path, **options: Any) -> Station:
     from robotest.drivers.station_builder import build_station
 
     return build_station(station_spec, **options)
+
+
+def open_station_for_run(spec: str, image_file: str | None) -> tuple[Station, list[Path]]:
+    """The station a run opens for *spec* (``sim``, ``sim:NAME`` for a second simulated
+    laptop, or a station file), and the icon folders the station brings."""
+    if spec.split(":", 1)[0] == "sim":
+        from robotest.drivers.sim_station import open_sim_for_run
+
+        return open_sim_for_run(image_file)
+    return open_station(spec), []

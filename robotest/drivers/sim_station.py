@@ -36,6 +36,31 @@ if TYPE_CHECKING:
 SIM_LIMITS = Limits(max_presses_per_second=50.0, min_hold=0.01)
 
 
+class SimStation(Station):
+    """The ``sim`` station: a :class:`Station` that also holds the simulated laptop.
+
+    ``laptop`` is the ground truth tests check against; ``emulators`` (``"keyboard"``,
+    ``"usb"``) are the device emulators, for fault injection.
+    """
+
+    clock: AcceleratedClock
+
+    def __init__(self, *, laptop: SimLaptop, emulators: dict[str, Any], clock: AcceleratedClock,
+                 **parts: Any) -> None:
+        super().__init__("sim", clock=clock, **parts)
+        self.laptop = laptop
+        self.emulators = emulators
+
+    @property
+    def serial(self) -> str:
+        return self.laptop.image.serial
+
+    def thinking(self) -> contextlib.AbstractContextManager[None]:
+        """Station time stands still while the robot's computer works (vision), so that
+        a slow or busy PC does not make the simulated laptop run ahead of the script."""
+        return self.clock.frozen()
+
+
 def _load_image(image: ProductImage | str | Path | None) -> ProductImage:
     from robotest.sim import ImageError, ProductImage
 
@@ -59,7 +84,7 @@ def open_sim_station(
     limits: Limits | None = None,
     keymap: Keymap | None = None,
     camera: CameraParams | str | None = None,
-) -> Station:
+) -> SimStation:
     """The simulated station: a laptop running *image*, seen by a camera seeded with *seed*.
 
     *camera* is the camera's :class:`~robotest.sim.CameraParams`, or ``"nominal"`` (the
@@ -110,8 +135,7 @@ def open_sim_station(
                 close()
         raise
     cleanup.append(laptop.release_all)
-    return Station(
-        "sim",
+    return SimStation(
         keyboard=kb,
         pointer=UsbPointer(controller, clock),
         camera=guarded,
@@ -161,3 +185,31 @@ def _pneumatic(
         emulator.port, keymap, limits=limits, clock=clock, response_timeout=0.25, attempts=6
     )
     return keyboard, emulator
+
+
+def open_sim_for_run(image_file: str | None) -> tuple[SimStation, list[Path]]:
+    """The ``sim`` station as ``rtest run`` opens it, and its own icon folder.
+
+    The laptop runs ``--image`` when it is a product description (else the golden
+    image), with ``RTEST_SIM_SEED``, ``RTEST_SIM_SPEED`` (default 8) and
+    ``RTEST_SIM_CAMERA`` (``nominal``, ``sampled`` or ``glare``).
+    """
+    import robotest.sim
+    from robotest.settings import settings
+
+    chosen = settings()
+    station = open_sim_station(image=_run_image(image_file), seed=chosen.sim_seed,
+                               speed=chosen.sim_speed, camera=chosen.sim_camera)
+    return station, [Path(robotest.sim.__file__).parent / "assets" / "icons"]
+
+
+def _run_image(image_file: str | None) -> ProductImage | None:
+    """``--image`` when it is a product description the simulated laptop can run."""
+    from robotest.sim import ImageError, ProductImage
+
+    if image_file is None:
+        return None
+    try:
+        return ProductImage.load(image_file)
+    except ImageError:
+        return None

@@ -9,11 +9,12 @@ are :class:`~robotest.errors.StationError` subclasses, never a failed laptop.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +29,10 @@ class KeyboardDevice(Protocol):
     def press(self, chord: tuple[str, ...], hold: float) -> None: ...
 
     def release_all(self) -> None: ...
+
+    def emergency_release(self) -> None:
+        """Release every key by the fastest path the hardware has (the emergency stop)."""
+        ...
 
     def health(self) -> HealthNotes: ...
 
@@ -126,8 +131,6 @@ class Station:
         default_hold: float = 0.08,
         emergency_release: Callable[[], None] | None = None,
         cleanup: list[Callable[[], None]] | None = None,
-        laptop: Any = None,
-        emulators: dict[str, Any] | None = None,
     ) -> None:
         self.name = name
         self.keyboard = StationKeyboard(self, keyboard)
@@ -137,8 +140,6 @@ class Station:
         self.limits = limits
         self.calibration_file = calibration_file
         self.default_hold = default_hold
-        self.laptop = laptop  # the simulated laptop on the sim station, None on real ones
-        self.emulators = emulators or {}  # sim station: "keyboard" and "usb", for fault injection
         self.close_errors: list[str] = []
         self._emergency_release = emergency_release
         self._cleanup = cleanup or []
@@ -179,6 +180,15 @@ class Station:
         return self.camera.grab()
 
     @property
+    def serial(self) -> str:
+        """The laptop's serial where the station knows it (a real station does not: "")."""
+        return ""
+
+    def thinking(self) -> contextlib.AbstractContextManager[None]:
+        """While the robot's computer works: real time runs on (a simulated station stops it)."""
+        return contextlib.nullcontext()
+
+    @property
     def screen_size(self) -> tuple[int, int] | None:
         """The laptop screen's (width, height) in pixels, as the USB controller reports it."""
         controller = getattr(self.pointer.device, "controller", None)
@@ -216,9 +226,8 @@ class Station:
         self.close()
 
     def _release_everything(self, emergency: bool = False) -> None:
-        release_keys = self.keyboard.device.release_all
-        if emergency:
-            release_keys = getattr(self.keyboard.device, "emergency_release", release_keys)
+        device = self.keyboard.device
+        release_keys = device.emergency_release if emergency else device.release_all
         steps: list[tuple[str, Callable[[], None]]] = [
             ("keyboard", release_keys),
             ("pointer", self.pointer.device.release_all),

@@ -280,6 +280,9 @@ class UsbKeyboard:
     def release_all(self) -> None:
         self.controller.command(UsbCommand.KEYBOARD, bytes(8))
 
+    def emergency_release(self) -> None:
+        self.release_all()  # one empty report is already the fastest release
+
     def health(self) -> HealthNotes:
         return HealthNotes()
 

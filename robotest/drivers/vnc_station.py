@@ -76,6 +76,9 @@ class VncKeyboard:
             pending, self.down = self.down[::-1], []
         self._send_releases(pending)
 
+    def emergency_release(self) -> None:
+        self.release_all()  # RFB has no faster path than the key-up events
+
     def _release_after_reconnect(self) -> None:
         with self._lock:
             pending, self.down = self.down[::-1], []

@@ -24,6 +24,7 @@ from robotest.dsl.compiler import compile_code, compile_source, runtime_names
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
 from robotest.dsl.limits import SourceTooLarge, read_source
 from robotest.dsl.names import undefined_names
+from robotest.settings import settings
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,15 +58,15 @@ def compiler_inputs() -> list[tuple[str, bytes]]:
 
 
 def cache_dir() -> Path:
-    configured = os.environ.get("RTEST_CACHE_DIR")
-    if configured:
-        return Path(configured)
+    configured = settings().cache_dir
+    if configured is not None:
+        return configured
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "robotest" / "compile"
 
 
 def enabled() -> bool:
-    return os.environ.get("RTEST_NO_CACHE", "") in ("", "0")
+    return not settings().no_cache
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import typer
 
 from robotest.dsl.diagnostics import Diagnostic
 from robotest.dsl.limits import SourceTooLarge, read_source
+from robotest.settings import variable
 
 
 def rtest_files(paths: list[Path]) -> list[Path]:
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
         from robotest.dsl.cache import check_files
 
         if no_cache:
-            os.environ["RTEST_NO_CACHE"] = "1"
+            os.environ[variable("no_cache")] = "1"
         files = rtest_files(paths)
         diagnostics = check_files(files, jobs or os.cpu_count() or 1)
         if as_json:

@@ -7,7 +7,6 @@ prints one line ``error: ...`` on stderr and exits with status 2, never a traceb
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from robotest.settings import settings, variable
+
 app = typer.Typer(
     name="forecast",
     help="Parts demand forecasting: backtest, fit, predict, parts, serve.",
@@ -23,7 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-TOKEN_ENV = "RTEST_FORECAST_TOKEN"
+TOKEN_ENV = variable("forecast_token")
 
 
 def fail(message: str) -> typer.Exit:
@@ -225,7 +226,7 @@ def serve(
     ] = "zero",
 ) -> None:
     """HTTP API between the ERP and the training machine (token required)."""
-    secret = token or os.environ.get(TOKEN_ENV)
+    secret = token or settings().forecast_token
     if not secret:
         raise fail(f"no token: pass --token or set {TOKEN_ENV}")
     import uvicorn

@@ -68,6 +68,10 @@ class Runtime:
 
     config: Mapping[str, Any] = field(default_factory=dict)
     _deadlines: list[tuple[float, str]] = field(default_factory=list, repr=False)
+    serial: str = field(default="", init=False)  # the laptop's serial, where the runtime knows it
+
+    def close(self) -> None:
+        """Leave the station safe and closed (the runner calls this when the run ends)."""
 
     # -- time ---------------------------------------------------------------------
     def now(self) -> float:

@@ -20,6 +20,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
+from robotest.settings import settings, variable
 
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
@@ -34,7 +35,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _db(db: Path | None) -> Path:
-    return db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
+    return db or settings().results_db or DEFAULT_DB
 
 
 def _open_store(database: Path) -> ResultStore:
@@ -214,9 +215,10 @@ def register(app: typer.Typer) -> None:
             "--sync-dest", help="Working copy the station syncs into.")] = Path("suite"),
         channel: Annotated[str, typer.Option("--channel", help="Channel to sync.")] = "stable",
         token: Annotated[str | None, typer.Option(
-            "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN).")] = None,
+            "--token", envvar=variable("token"), help="Station token (or env RTEST_TOKEN).")
+        ] = None,
         public_key: Annotated[str | None, typer.Option(
-            "--public-key", envvar="RTEST_SERVER_KEY", help="Server public key.")] = None,
+            "--public-key", envvar=variable("server_key"), help="Server public key.")] = None,
         shuffle: Annotated[int | None, typer.Option(
             "--shuffle", metavar="SEED",
             help="Run the cases in a random order drawn from SEED (the same SEED, the same "

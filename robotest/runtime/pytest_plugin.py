@@ -12,7 +12,6 @@ Registered through the ``pytest11`` entry point; without installing, load it wit
 from __future__ import annotations
 
 import hashlib
-import os
 import random
 import sys
 import time
@@ -49,8 +48,9 @@ from robotest.runtime.session import (
 )
 from robotest.runtime.steps import StepRecorder
 from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
+from robotest.settings import settings, variable
 
-RESULTS_DB_ENV = "RTEST_RESULTS_DB"
+RESULTS_DB_ENV = variable("results_db")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,8 +82,8 @@ def argparse_hidden() -> str:
 
 
 def results_db(config: pytest.Config) -> Path:
-    given = config.getoption("results_db") or os.environ.get(RESULTS_DB_ENV)
-    return Path(given) if given else DEFAULT_DB
+    given = config.getoption("results_db")
+    return Path(given) if given else settings().results_db or DEFAULT_DB
 
 
 _RESERVED = {"and", "or", "not", "True", "False", "None"}  # words of -m expressions
@@ -117,8 +117,8 @@ class RtestSession:
     @property
     def serial(self) -> str:
         """The laptop's serial: the station runtime's ``serial`` if it knows it."""
-        inner = self.recorder.inner if self.recorder is not None else None
-        return str(getattr(inner, "serial", "") or self.image.serial)
+        known = self.recorder.inner.serial if self.recorder is not None else ""
+        return known or self.image.serial
 
     def start(self, items: Sequence[pytest.Item]) -> None:
         """Open the station and the run (once, when there is something to run)."""
@@ -180,9 +180,8 @@ class RtestSession:
     def finish(self, interrupted: bool) -> None:
         """Close the station (leave it safe), then the run, whatever happens."""
         try:
-            close = getattr(self.recorder.inner, "close", None) if self.recorder else None
-            if callable(close):
-                close()
+            if self.recorder is not None:
+                self.recorder.inner.close()
         finally:
             self._finish_run(interrupted)
 

@@ -65,9 +65,7 @@ def register(app: typer.Typer) -> None:
         try:
             worst = _session(runtime, interactive=sys.stdin.isatty(), keep_going=keep_going)
         finally:
-            close = getattr(runtime, "close", None)
-            if callable(close):
-                close()  # leave the station safe
+            runtime.close()  # leave the station safe
         raise typer.Exit(EXIT_CODES.get(worst, 2))
 
 

@@ -10,7 +10,6 @@ what was expected and what was closest.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +18,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-import robotest.sim
 from robotest.drivers.keymap import chord_for_character
+from robotest.drivers.station import Station
 from robotest.errors import IconNotFound, ScriptError, StillOnScreen, TextNotFound
 from robotest.runtime.backend import Icon as IconRef
 from robotest.runtime.backend import Match, Point, Region, Runtime
 from robotest.runtime.screen import ScreenView
+from robotest.settings import settings
 
 T = TypeVar("T")
 DEFAULT_WITHIN = 10.0  # seconds, when a statement gives no `within`
@@ -43,7 +43,7 @@ class Closest:
 class StationRuntime(Runtime):
     """Implements the robot statements on a :class:`robotest.drivers.Station`."""
 
-    station: Any = None
+    station: Station = None  # type: ignore[assignment]  # dataclass order: given by keyword
     icon_paths: Sequence[Path] = ()
     default_within: float = DEFAULT_WITHIN
     poll_interval: float = POLL_INTERVAL
@@ -53,10 +53,9 @@ class StationRuntime(Runtime):
     _pointer: Point | None = None  # where this runtime last put the pointer
 
     def __post_init__(self) -> None:
-        self.view = ScreenView(self.station.camera, getattr(self.station, "calibration_file", None))
-        laptop = getattr(self.station, "laptop", None)
+        self.view = ScreenView(self.station.camera, self.station.calibration_file)
         product = self.config.get("product") or {}
-        self.serial = str(product.get("serial") or (laptop.image.serial if laptop else ""))
+        self.serial = str(product.get("serial") or self.station.serial)
 
     def close(self) -> None:
         """Leave the station safe and closed (the runner calls this when the run ends)."""
@@ -83,8 +82,7 @@ class StationRuntime(Runtime):
 
     def thinking(self) -> contextlib.AbstractContextManager[None]:
         """While the robot's computer works, a simulated station's time stands still."""
-        frozen = getattr(self.station.clock, "frozen", None)
-        return frozen() if frozen is not None else contextlib.nullcontext()
+        return self.station.thinking()
 
     def _poll(self, find: Callable[[np.ndarray], T | None], within: float | None) -> T | None:
         """Look until *find* gives something or the time is up (the deadline applies)."""
@@ -281,24 +279,15 @@ def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
     file) and calibrate.
 
     Icons are looked up in the ``icons/`` folder next to the suite's scripts, then in the
-    folders of ``RTEST_ICONS`` (``:``-separated), then, on the simulated station, in the
-    simulated laptop's own artwork. The simulated laptop runs the ``--image`` product
-    description when it is one (else the golden image), with ``RTEST_SIM_SEED``,
-    ``RTEST_SIM_SPEED`` (default 8) and ``RTEST_SIM_CAMERA`` (``nominal``, ``sampled``
-    or ``glare``) from the environment.
+    folders of ``RTEST_ICONS`` (``:``-separated), then in the station's own folders (the
+    simulated laptop's artwork on the ``sim`` station: see
+    :func:`robotest.drivers.sim_station.open_sim_for_run`).
     """
-    from robotest.drivers import open_station
+    from robotest.drivers import open_station_for_run
 
+    station, station_icons = open_station_for_run(spec, options.get("image_file"))
     icon_paths = [Path(folder) / "icons" for folder in options.get("suite_dirs", ())]
-    icon_paths += [Path(p) for p in os.environ.get("RTEST_ICONS", "").split(os.pathsep) if p]
-    if spec.split(":", 1)[0] == "sim":  # `sim:b` is a second simulated laptop
-        station = open_station("sim", image=_sim_image(options.get("image_file")),
-                               seed=int(os.environ.get("RTEST_SIM_SEED", "0")),
-                               speed=float(os.environ.get("RTEST_SIM_SPEED", "8")),
-                               camera=os.environ.get("RTEST_SIM_CAMERA", "nominal"))
-        icon_paths.append(Path(robotest.sim.__file__).parent / "assets" / "icons")
-    else:
-        station = open_station(spec)
+    icon_paths += [*settings().icon_folders, *station_icons]
     runtime = StationRuntime(config=options.get("config", {}), station=station,
                              icon_paths=[p for p in icon_paths if p.is_dir()])
     try:
@@ -307,15 +296,3 @@ def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
         station.close()
         raise
     return runtime
-
-
-def _sim_image(image_file: str | None) -> Any:
-    """The product description for the simulated laptop: ``--image`` if it is one."""
-    from robotest.sim import ImageError, ProductImage
-
-    if image_file is None:
-        return None
-    try:
-        return ProductImage.load(image_file)
-    except ImageError:
-        return None

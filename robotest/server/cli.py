@@ -12,6 +12,8 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from robotest.settings import variable
+
 server_app = typer.Typer(
     help="Run the script server, or administer it.",
     no_args_is_help=False,
@@ -21,12 +23,12 @@ server_app = typer.Typer(
 ServerUrl = Annotated[
     str,
     typer.Option(
-        "--server", envvar="RTEST_SERVER", help="Script server URL, e.g. http://host:8750."
+        "--server", envvar=variable("server"), help="Script server URL, e.g. http://host:8750."
     ),
 ]
 Token = Annotated[
     str | None,
-    typer.Option("--token", envvar="RTEST_TOKEN", help="Access token (or env RTEST_TOKEN)."),
+    typer.Option("--token", envvar=variable("token"), help="Access token (or env RTEST_TOKEN)."),
 ]
 Channel = Annotated[str, typer.Option("--channel", help="Channel name.")]
 DataDir = Annotated[Path, typer.Option("--data", help="Server data directory.")]
@@ -241,7 +243,7 @@ def sync(
         str | None,
         typer.Option(
             "--public-key",
-            envvar="RTEST_SERVER_KEY",
+            envvar=variable("server_key"),
             help="Server public key (base64, or a file holding it); pinned on first sync.",
         ),
     ] = None,

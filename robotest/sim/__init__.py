@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from robotest.sim.camera_geometry import CameraGeometry
     from robotest.sim.camera_model import CameraModel
     from robotest.sim.camera_params import CameraParams
-    from robotest.sim.clock import RealClock, SimulatedClock
     from robotest.sim.icons import ICON_NAMES, ICON_VERSIONS, icon_array, icon_path
     from robotest.sim.image import Device, Faults, ImageError, ProductImage
     from robotest.sim.laptop import SimLaptop
@@ -31,8 +30,6 @@ _HOMES = {
     "CameraGeometry": "camera_geometry",
     "CameraModel": "camera_model",
     "CameraParams": "camera_params",
-    "RealClock": "clock",
-    "SimulatedClock": "clock",
     "ICON_NAMES": "icons",
     "ICON_VERSIONS": "icons",
     "icon_array": "icons",
@@ -54,10 +51,8 @@ __all__ = [
     "Faults",
     "ImageError",
     "ProductImage",
-    "RealClock",
     "SimCamera",
     "SimLaptop",
-    "SimulatedClock",
     "icon_array",
     "icon_path",
 ]

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import cv2
 
+from robotest.drivers.clock import Clock, ManualClock, RealClock
 from robotest.errors import RobotestError, ScriptError
 from robotest.keys import parse_key_spec
 from robotest.sim.camera import SimCamera
-from robotest.sim.clock import RealClock, SimulatedClock
 from robotest.sim.image import ProductImage
 from robotest.sim.laptop import SimLaptop
 
@@ -88,11 +88,11 @@ class SimSession:
         camera_seed: int | None = None,
         realtime: bool = False,
     ) -> None:
-        self.clock: SimulatedClock | RealClock = RealClock() if realtime else SimulatedClock(0.0)
-        self.laptop = SimLaptop(image, self.clock, seed=seed)
+        self.clock: Clock = RealClock() if realtime else ManualClock(0.0)
+        self.laptop = SimLaptop(image, self.clock.now, seed=seed)
         self.camera_seed = seed if camera_seed is None else camera_seed
         self._camera: SimCamera | None = None
-        self.started = self.clock()
+        self.started = self.clock.now()
 
     @property
     def camera(self) -> SimCamera:
@@ -102,7 +102,7 @@ class SimSession:
 
     @property
     def elapsed(self) -> float:
-        return self.clock() - self.started
+        return self.clock.now() - self.started
 
     def run(self, step: Step) -> str | None:
         """Apply one step; returns a line to print, if any."""

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from robotest.settings import settings
+
 HomeOption = Annotated[
     Path,
     typer.Option(
         "--home",
-        help="Registry folder (default $ROBOTEST_EDGE_HOME or ./inspection-edge).",
-        default_factory=lambda: Path(os.environ.get("ROBOTEST_EDGE_HOME", "inspection-edge")),
+        help="Registry folder (default $RTEST_EDGE_HOME or ./inspection-edge).",
+        default_factory=lambda: settings().edge_home,
     ),
 ]
 LineOption = Annotated[str, typer.Option("--line", help="Production line name.")]
