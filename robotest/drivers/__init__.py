@@ -85,16 +85,9 @@ def open_station(spec: str | Path, **options: Any) -> Station:
         from robotest.drivers.sim_station import open_sim_station
 
         return open_sim_station(**options)
-    from robotest.drivers.station_files import load_station_file
+    from robotest.drivers.station_files import open_station_file
 
-    station_spec = load_station_file(spec)
-    if isinstance(station_spec, VncStationSpec):
-        from robotest.drivers.vnc_station import open_vnc_station
-
-        return open_vnc_station(station_spec, **options)
-    from robotest.drivers.station_builder import build_station
-
-    return build_station(station_spec, **options)
+    return open_station_file(spec, **options)
 
 
 def open_station_for_run(spec: str, image_file: str | None) -> tuple[Station, list[Path]]:

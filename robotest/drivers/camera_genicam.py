@@ -7,11 +7,14 @@ The producer comes from the camera vendor (its SDK installs a ``.cti``); the
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from robotest.errors import CameraError
+
+if TYPE_CHECKING:
+    from robotest.drivers.station_config import CameraSpec
 
 _CHANNEL_ORDER = {
     "Mono8": None,
@@ -127,3 +130,9 @@ def _to_bgr(data: np.ndarray, width: int, height: int, pixel_format: str) -> np.
         "BGRA": cv2.COLOR_BGRA2BGR,
     }[order]
     return image if conversion is None else np.asarray(cv2.cvtColor(image, conversion))
+
+
+def open_genicam_camera(spec: CameraSpec) -> GenICamCamera:
+    """``[camera] kind = "genicam"`` (the ``robotest.camera_kinds`` entry point)."""
+    return GenICamCamera(spec.producer, device=spec.device, exposure=spec.exposure,
+                         gain=spec.gain)

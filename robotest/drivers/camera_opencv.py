@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from robotest.errors import CameraError
+
+if TYPE_CHECKING:
+    from robotest.drivers.station_config import CameraSpec
 
 
 class OpenCvCamera:
@@ -77,3 +81,9 @@ class OpenCvCamera:
 
     def close(self) -> None:
         self._cap.release()
+
+
+def open_opencv_camera(spec: CameraSpec) -> OpenCvCamera:
+    """``[camera] kind = "opencv"`` (the ``robotest.camera_kinds`` entry point)."""
+    return OpenCvCamera(spec.source, width=spec.width, height=spec.height,
+                        exposure=spec.exposure, gain=spec.gain)

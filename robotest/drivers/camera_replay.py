@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from robotest.errors import CameraError
+
+if TYPE_CHECKING:
+    from robotest.drivers.station_config import CameraSpec
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
@@ -83,3 +87,8 @@ class ReplayCamera:
     def close(self) -> None:
         if self._cap is not None:
             self._cap.release()
+
+
+def open_replay_camera(spec: CameraSpec) -> ReplayCamera:
+    """``[camera] kind = "replay"`` (the ``robotest.camera_kinds`` entry point)."""
+    return ReplayCamera(str(spec.source), loop=spec.loop)

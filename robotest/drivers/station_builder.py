@@ -6,40 +6,20 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from robotest import registry
 from robotest.drivers.camera import Camera, FrameGuard, GuardedCamera
 from robotest.drivers.clock import Clock, RealClock
-from robotest.drivers.errors import StationConfigError
 from robotest.drivers.pneumatic_keyboard import PneumaticKeyboard
 from robotest.drivers.station import KeyboardDevice, Station
-from robotest.drivers.station_config import CameraSpec, StationSpec
+from robotest.drivers.station_config import CameraSpec, StationSpec, parse_station
+from robotest.drivers.station_files import StationKind
 from robotest.drivers.usb_controller import UsbController, UsbKeyboard, UsbPointer
 
 
 def open_camera(spec: CameraSpec) -> GuardedCamera:
     """The camera a station file describes, behind a frame guard."""
-    camera: Camera
-    if spec.kind == "opencv":
-        from robotest.drivers.camera_opencv import OpenCvCamera
-
-        camera = OpenCvCamera(
-            spec.source,
-            width=spec.width,
-            height=spec.height,
-            exposure=spec.exposure,
-            gain=spec.gain,
-        )
-    elif spec.kind == "genicam":
-        from robotest.drivers.camera_genicam import GenICamCamera
-
-        camera = GenICamCamera(
-            spec.producer, device=spec.device, exposure=spec.exposure, gain=spec.gain
-        )
-    elif spec.kind == "replay":
-        from robotest.drivers.camera_replay import ReplayCamera
-
-        camera = ReplayCamera(str(spec.source), loop=spec.loop)
-    else:  # pragma: no cover - station_config only lets known kinds through
-        raise StationConfigError(f"unknown camera kind {spec.kind!r}")
+    opener = registry.load(registry.CAMERA_KINDS, spec.kind)
+    camera: Camera = opener(spec)
     size = (spec.width, spec.height) if spec.width and spec.height else None
     frozen = None if spec.kind == "replay" else spec.frozen_after
     return GuardedCamera(camera, FrameGuard(camera.name, frozen, size))
@@ -96,3 +76,7 @@ def build_station(
         emergency_release=controller.reset,
         cleanup=[controller.close],
     )
+
+
+ROBOT_STATIONS = StationKind(parse=parse_station, open=build_station)
+"""``[station] kind = "robot"`` (the ``robotest.station_kinds`` entry point)."""

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from robotest import registry
 from robotest.drivers.errors import StationConfigError
 from robotest.drivers.governor import Limits
 from robotest.drivers.keymap import Keymap
 from robotest.drivers.usb_protocol import DEFAULT_PRODUCT_ID, DEFAULT_VENDOR_ID
 
 KEYBOARD_KINDS = ("pneumatic", "usb")
-CAMERA_KINDS = ("opencv", "genicam", "replay")
-STATION_KINDS = ("robot", "vnc")
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ def read_station_file(path: Path) -> dict[str, Any]:
 def station_kind(data: dict[str, Any], path: Path | None = None) -> str:
     """``[station] kind``: ``"robot"`` (the default) or ``"vnc"``."""
     return _Table(data, str(path) if path else "<station>").sub("station").choice(
-        "kind", STATION_KINDS, "robot"
+        "kind", registry.names(registry.STATION_KINDS), "robot"
     )
 
 
@@ -235,7 +234,7 @@ def _camera(t: _Table, base: Path) -> CameraSpec:
         "frozen_after",
         "loop",
     )
-    kind = t.choice("kind", CAMERA_KINDS, "opencv")
+    kind = t.choice("kind", registry.names(registry.CAMERA_KINDS), "opencv")
     source: int | str = t.get("source", (int, str), 0)
     if kind == "replay" or (
         kind == "opencv"

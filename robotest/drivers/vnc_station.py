@@ -25,7 +25,8 @@ from robotest.drivers.clock import Clock, RealClock
 from robotest.drivers.governor import SafetyGovernor
 from robotest.drivers.health import HealthNotes
 from robotest.drivers.station import Station, click_with_buttons
-from robotest.drivers.vnc_config import CameraModelSpec, VncStationSpec
+from robotest.drivers.station_files import StationKind
+from robotest.drivers.vnc_config import CameraModelSpec, VncStationSpec, parse_vnc_station
 from robotest.drivers.vnc_keys import VncKeys
 from robotest.drivers.vnc_link import VncLink
 from robotest.errors import CameraError, ScriptError
@@ -285,3 +286,7 @@ def _link_health(link: VncLink) -> HealthNotes:
         notes.warnings.append(f"VNC server {link.address}: reconnected {link.reconnects} time(s)")
     return notes
 
+
+
+VNC_STATIONS = StationKind(parse=parse_vnc_station, open=open_vnc_station)
+"""``[station] kind = "vnc"`` (the ``robotest.station_kinds`` entry point)."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from robotest import registry
 from robotest.runtime.backend import current
 
 
@@ -125,15 +125,19 @@ class _ConfigProxy(Mapping[str, Any]):
 
 
 class _Plugins:
-    """Plugins load on first use: ``plugins.inspection``, ``plugins.forecast``."""
+    """Plugins load on first use: ``plugins.inspection``, ``plugins.forecast``, and any a
+    package registers under the ``robotest.plugins`` entry point (:mod:`robotest.registry`)."""
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            return importlib.import_module(f"robotest.{name}.plugin")
-        except ModuleNotFoundError as exc:
-            raise AttributeError(f"no robotest plugin named {name!r}") from exc
+            return registry.load(registry.PLUGINS, name)
+        except registry.NotRegistered as exc:
+            raise AttributeError(str(exc)) from None
+
+    def __dir__(self) -> list[str]:
+        return list(registry.names(registry.PLUGINS))
 
 
 config: Mapping[str, Any] = _ConfigProxy()
