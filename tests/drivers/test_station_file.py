@@ -12,6 +12,7 @@ import pytest
 from robotest.drivers import HealthState, Limits, StationConfigError, load_station, open_station
 from robotest.drivers.keyboard_emulator import KeyboardEmulator
 from robotest.drivers.keyboard_firmware import Firmware
+from robotest.drivers.station_config import parse_station
 from robotest.drivers.usb_emulator import EmulatedUsbBackend, UsbControllerDevice
 
 STATIONS = Path(__file__).resolve().parents[2] / "stations"
@@ -51,7 +52,7 @@ def test_production_example_has_every_part() -> None:
             "[keyboard]\nkind = 'usb'\n[limits]\nmin_hold = 3.0\nmax_hold = 1.0\n",
             "min_hold: is greater than max_hold",
         ),
-        ("[keyboard]\nkind = 'usb'\n[limits]\nmax_speed = 3\n", "max_speed: unknown limit"),
+        ("[keyboard]\nkind = 'usb'\n[limits]\nmax_speed = 3\n", "max_speed: unknown entry"),
         ("[keyboard]\nkind = 'usb'\n[usb]\nvendor_id = 0x12345\n", "USB ids are 0 to 0xFFFF"),
         ("[keyboard]\nkind = 'usb'\n[camera]\nkind = 'genicam'\n", "needs its GenTL producer"),
         ("[keyboard]\nkind = 'usb'\n[camera]\nkind = 'webcam'\n", "'webcam' is not one of"),
@@ -120,3 +121,30 @@ def test_a_station_whose_usb_controller_is_missing_closes_what_it_opened(tmp_pat
 
         with pytest.raises(UsbDeviceGone, match="1209:7e57 is not connected"):
             open_station(path, usb_backend=EmulatedUsbBackend())
+
+
+def _scalar_entries() -> list[tuple[str, str]]:
+    from robotest.drivers.station_config import (
+        CameraTable,
+        KeyboardTable,
+        LimitsTable,
+        StationTable,
+        UsbTable,
+    )
+
+    tables = {"station": StationTable, "keyboard": KeyboardTable, "usb": UsbTable,
+              "camera": CameraTable, "limits": LimitsTable}
+    return [(table, key) for table, model in tables.items() for key in model.model_fields
+            if key != "keymap"]
+
+
+@pytest.mark.parametrize(("table", "key"), _scalar_entries())
+def test_every_entry_of_the_wrong_type_is_named(table: str, key: str, tmp_path: Path) -> None:
+    """A list where a value belongs, in any entry of any table: one error naming it."""
+    path = tmp_path / "bay.toml"
+    data: dict[str, dict[str, object]] = {"keyboard": {"kind": "usb"}}
+    data.setdefault(table, {})[key] = [1]
+    with pytest.raises(StationConfigError) as caught:
+        parse_station(data, path)
+    assert str(caught.value).startswith(f"{path}.{table}.{key}: ")
+    assert "\n" not in str(caught.value)
