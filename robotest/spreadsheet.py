@@ -24,8 +24,9 @@ def append_row(sheet: Any, values: Iterable[Any]) -> None:
             cell.quotePrefix = True
 
 
-def row_cells(sheet: Any, values: Iterable[Any], fills: dict[int, str] | None = None,
-              bold: bool = False) -> list[Any]:
+def row_cells(
+    sheet: Any, values: Iterable[Any], fills: dict[int, str] | None = None, bold: bool = False
+) -> list[Any]:
     """A row for a write-only sheet (`sheet.append(row_cells(...))`): every string as
     text, the cell at each index of *fills* with that background colour (RGB hex)."""
     from openpyxl.cell import WriteOnlyCell

@@ -12,8 +12,9 @@ from robotest.results.upload import UploadResult, keep, pending, pending_folder,
 from robotest.runtime.store import DEFAULT_DB
 
 
-def upload_run(database: Path, station: str, run_id: str, url: str, token: str | None,
-               files: dict[str, Path]) -> list[UploadResult]:
+def upload_run(
+    database: Path, station: str, run_id: str, url: str, token: str | None, files: dict[str, Path]
+) -> list[UploadResult]:
     """Keep the run in the pending folder, then send it with every run still waiting."""
     folder = pending_folder(database)
     keep(folder, station, run_id, url, files)
@@ -28,8 +29,11 @@ def report(results: list[UploadResult], folder: Path) -> None:
         if result.done:
             typer.echo(f"uploaded run {result.upload.name} to {result.upload.url}")
         else:
-            typer.echo(f"warning: run {result.upload.name} not uploaded, kept in {folder} "
-                       f"(retry: rtest upload --pending): {result.error}", err=True)
+            typer.echo(
+                f"warning: run {result.upload.name} not uploaded, kept in {folder} "
+                f"(retry: rtest upload --pending): {result.error}",
+                err=True,
+            )
 
 
 def register(app: typer.Typer) -> None:
@@ -37,21 +41,36 @@ def register(app: typer.Typer) -> None:
 
     @app.command("upload")
     def upload(
-        pending_runs: Annotated[bool, typer.Option(
-            "--pending", help="Send every run kept because an upload failed.")] = False,
-        server: Annotated[str | None, typer.Option(
-            "--server", help="Send them here instead of the server each was meant for.")
+        pending_runs: Annotated[
+            bool, typer.Option("--pending", help="Send every run kept because an upload failed.")
+        ] = False,
+        server: Annotated[
+            str | None,
+            typer.Option(
+                "--server", help="Send them here instead of the server each was meant for."
+            ),
         ] = None,
-        token: Annotated[str | None, typer.Option(
-            "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN).")] = None,
-        db: Annotated[Path | None, typer.Option(
-            "--db", help="Results database whose pending runs to send (default "
-                         "$RTEST_RESULTS_DB or results/results.db).")] = None,
+        token: Annotated[
+            str | None,
+            typer.Option(
+                "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN)."
+            ),
+        ] = None,
+        db: Annotated[
+            Path | None,
+            typer.Option(
+                "--db",
+                help="Results database whose pending runs to send (default "
+                "$RTEST_RESULTS_DB or results/results.db).",
+            ),
+        ] = None,
     ) -> None:
         """Send the runs kept in the pending folder to the script server."""
         if not pending_runs:
-            typer.echo("error: say what to upload: --pending (a run's folder: rtest publish "
-                       "--results)", err=True)
+            typer.echo(
+                "error: say what to upload: --pending (a run's folder: rtest publish --results)",
+                err=True,
+            )
             raise typer.Exit(2)
         database = db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
         folder = pending_folder(database)

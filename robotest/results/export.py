@@ -45,11 +45,17 @@ def run_record(run: RunInfo) -> tuple[RunRecord, dict[str, bytes]]:
     shots: dict[str, bytes] = {}
     cases = [_case(run, case, shots) for case in run.cases]
     record = RunRecord(
-        run_id=run_id(run), station=uploader(run), image=run.image,
-        image_version=run.image_version, serial=run.serial,
-        suite_version=run.suite_version[:MAX_SUITE_VERSION], started=_utc(run.started),
+        run_id=run_id(run),
+        station=uploader(run),
+        image=run.image,
+        image_version=run.image_version,
+        serial=run.serial,
+        suite_version=run.suite_version[:MAX_SUITE_VERSION],
+        started=_utc(run.started),
         ended=_utc(run.ended if run.ended is not None else run.started),
-        status=run.status, tests=cases)
+        status=run.status,
+        tests=cases,
+    )
     return record, shots
 
 
@@ -70,11 +76,18 @@ def write_run(run: RunInfo, folder: Path) -> list[Path]:
 def _case(run: RunInfo, case: CaseResult, shots: dict[str, bytes]) -> CaseRecord:
     steps = [_step(case, index, step, shots) for index, step in enumerate(case.steps)]
     return CaseRecord(
-        title=_clip(case.title, 10_000) or "(untitled)", id=_clip(case.nodeid, 10_000), location=f"{shown_path(case.file)}:{case.line}",
-        station=case.station, serial=case.serial or run.serial, tags=case.tags,
+        title=_clip(case.title, 10_000) or "(untitled)",
+        id=_clip(case.nodeid, 10_000),
+        location=f"{shown_path(case.file)}:{case.line}",
+        station=case.station,
+        serial=case.serial or run.serial,
+        tags=case.tags,
         status=INTERRUPTED if case.outcome == RUNNING else case.outcome,
-        duration=max(case.duration, 0.0), message=_clip(case.message, MAX_MESSAGE),
-        screenshots=[s.screenshot for s in steps if s.screenshot], steps=steps)
+        duration=max(case.duration, 0.0),
+        message=_clip(case.message, MAX_MESSAGE),
+        screenshots=[s.screenshot for s in steps if s.screenshot],
+        steps=steps,
+    )
 
 
 def _step(case: CaseResult, index: int, step: Step, shots: dict[str, bytes]) -> StepRecord:
@@ -84,10 +97,16 @@ def _step(case: CaseResult, index: int, step: Step, shots: dict[str, bytes]) -> 
         screenshot = f"{SCREENSHOTS}/case{case.id}-step{index + 1}-{label[:40] or 'screen'}.png"
         shots[screenshot] = step.screenshot
     return StepRecord(
-        name=_clip(step.name, 200), args=_clip(step.args, 10_000), location=f"{shown_path(step.file)}:{step.line}",
+        name=_clip(step.name, 200),
+        args=_clip(step.args, 10_000),
+        location=f"{shown_path(step.file)}:{step.line}",
         duration=max(step.duration, 0.0),
         status=INTERRUPTED if step.outcome == RUNNING else step.outcome,
-        message=_clip(step.message, MAX_MESSAGE), group=_clip(step.group, 1000), attempt=step.attempt, screenshot=screenshot)
+        message=_clip(step.message, MAX_MESSAGE),
+        group=_clip(step.group, 1000),
+        attempt=step.attempt,
+        screenshot=screenshot,
+    )
 
 
 def _clip(text: str, limit: int) -> str:

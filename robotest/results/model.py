@@ -29,8 +29,9 @@ RUNNING = "running"
 STATUSES: tuple[Status, ...] = get_args(Status)
 """Every status, in the order reports list them."""
 
-RunStatus = Literal["passed", "failed", "error", "station error", "skipped", "interrupted",
-                    "running"]
+RunStatus = Literal[
+    "passed", "failed", "error", "station error", "skipped", "interrupted", "running"
+]
 """A run's status: its verdict (see :func:`robotest.runtime.results.worst`), or running."""
 
 STATUS_FILLS: dict[str, str] = {

@@ -52,15 +52,17 @@ def pending_folder(database: Path) -> Path:
     return database.parent / PENDING_FOLDER
 
 
-def keep(pending: Path, station: str, run_id: str, url: str,
-         files: dict[str, Path]) -> PendingUpload:
+def keep(
+    pending: Path, station: str, run_id: str, url: str, files: dict[str, Path]
+) -> PendingUpload:
     """Put the run (*files*: archive name -> file) into *pending*, to be sent to *url*."""
     folder = pending / station
     folder.mkdir(parents=True, exist_ok=True)
     archive = folder / f"{run_id}{ARCHIVE_SUFFIX}"
     _write_atomically(archive.with_suffix(".json"), json.dumps({"url": url}).encode())
-    _write_atomically(archive, pack_files({name: path.read_bytes()
-                                           for name, path in sorted(files.items())}))
+    _write_atomically(
+        archive, pack_files({name: path.read_bytes() for name, path in sorted(files.items())})
+    )
     return PendingUpload(archive, url)
 
 
@@ -72,8 +74,9 @@ def pending(folder: Path) -> list[PendingUpload]:
     return [PendingUpload(archive, _url(archive)) for archive in archives]
 
 
-def send(uploads: list[PendingUpload], token: str | None,
-         url: str | None = None) -> list[UploadResult]:
+def send(
+    uploads: list[PendingUpload], token: str | None, url: str | None = None
+) -> list[UploadResult]:
     """Send each run (to *url*, else where it was going); a sent run leaves the folder."""
     from robotest.server.client import ServerClient
     from robotest.server.errors import ClientError

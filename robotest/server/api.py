@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import ValidationError
 
+from robotest.results.model import STATUSES
 from robotest.server.archive import Limits, read_archive
 from robotest.server.auth import PUBLISH, READ, STATION
 from robotest.server.clock import now_iso
@@ -19,7 +20,6 @@ from robotest.server.errors import ArchiveError, CompileRefused
 from robotest.server.expansion import check_expansion
 from robotest.server.manifest import Manifest, diff
 from robotest.server.publishing import publish_archive
-from robotest.results.model import STATUSES
 from robotest.server.results import counts, parse_run, run_key
 from robotest.server.schemas import (
     CHANNEL_PATTERN,

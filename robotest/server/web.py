@@ -118,9 +118,7 @@ def runs_xlsx(request: Request, _: Reader, start: From = None, end: To = None) -
 
 
 @router.get("/runs/{station}/{run_id}.xlsx")
-def run_xlsx(
-    station: StationPath, run_id: RunIdPath, request: Request, _: Reader
-) -> FileResponse:
+def run_xlsx(station: StationPath, run_id: RunIdPath, request: Request, _: Reader) -> FileResponse:
     storage = get_service(request).storage
     run = _run(request, station, run_id)
     return _spreadsheet([(run, storage.iter_tests(run["id"]))], f"{station}_{run_id}.xlsx")
@@ -137,8 +135,9 @@ def _spreadsheet(runs: Iterable[RunTests], name: str) -> FileResponse:
     except BaseException:
         os.unlink(path)
         raise
-    return FileResponse(path, media_type=XLSX, filename=name,
-                        background=BackgroundTask(os.unlink, path))
+    return FileResponse(
+        path, media_type=XLSX, filename=name, background=BackgroundTask(os.unlink, path)
+    )
 
 
 @router.get("/runs/{station}/{run_id}", response_class=HTMLResponse)
@@ -153,11 +152,9 @@ def run_page(
     """One page of the run's tests, filtered by status, tag, station and text."""
     storage = get_service(request).storage
     run = _run(request, station, run_id)
-    total, tests = storage.page_tests(run["id"], where, (page_number - 1) * PAGE_SIZE,
-                                      PAGE_SIZE)
+    total, tests = storage.page_tests(run["id"], where, (page_number - 1) * PAGE_SIZE, PAGE_SIZE)
     files = storage.run_files(run["id"])
-    query = {"status": where.status, "tag": where.tag, "station": where.station,
-             "q": where.text}
+    query = {"status": where.status, "tag": where.tag, "station": where.station, "q": where.text}
     kept = {k: v for k, v in query.items() if v}
     return page(
         request,

@@ -32,8 +32,15 @@ HEADERS = (
     "Location",
 )
 STATUS_COLUMN = HEADERS.index("Status")
-SUMMARY = ("Run", "Station", "Image", "Suite version", "Started", "Ended",
-           *(status.capitalize() for status in STATUSES))
+SUMMARY = (
+    "Run",
+    "Station",
+    "Image",
+    "Suite version",
+    "Started",
+    "Ended",
+    *(status.capitalize() for status in STATUSES),
+)
 
 RunTests = tuple[dict[str, Any], Iterable[dict[str, Any]]]
 
@@ -50,14 +57,29 @@ def write_runs_workbook(runs: Iterable[RunTests], path: Path) -> None:
     tests_sheet.append(row_cells(tests_sheet, HEADERS, bold=True))
     summary.append(row_cells(summary, SUMMARY, bold=True))
     for run, tests in runs:
-        about = (run["run_id"], run["station"], run["image"], run["suite_version"],
-                 run["started_at"], run["ended_at"])
+        about = (
+            run["run_id"],
+            run["station"],
+            run["image"],
+            run["suite_version"],
+            run["started_at"],
+            run["ended_at"],
+        )
         counts = run["counts"]
         summary.append(row_cells(summary, (*about, *(counts.get(s, 0) for s in STATUSES))))
         for test in tests:
-            row = (run["run_id"], test.get("station") or run["station"], *about[2:],
-                   test["title"], ", ".join(test["tags"]), test["status"],
-                   round(test["duration"], 3), test["message"], test.get("location", ""))
-            tests_sheet.append(row_cells(tests_sheet, row,
-                                         {STATUS_COLUMN: STATUS_FILLS[test["status"]]}))
+            row = (
+                run["run_id"],
+                test.get("station") or run["station"],
+                *about[2:],
+                test["title"],
+                ", ".join(test["tags"]),
+                test["status"],
+                round(test["duration"], 3),
+                test["message"],
+                test.get("location", ""),
+            )
+            tests_sheet.append(
+                row_cells(tests_sheet, row, {STATUS_COLUMN: STATUS_FILLS[test["status"]]})
+            )
     book.save(path)
