@@ -82,12 +82,18 @@ def send(
     from robotest.server.errors import ClientError
 
     results = []
+    unreachable: dict[str, str] = {}  # a server not reached is not tried again this time
     for upload in uploads:
         target = url or upload.url
+        if target in unreachable:
+            results.append(UploadResult(upload, unreachable[target]))
+            continue
         try:
             with ServerClient(target, token) as client:
                 client.upload_run_archive(upload.archive.read_bytes())
         except ClientError as exc:
+            if exc.status_code is None:
+                unreachable[target] = str(exc)
             if exc.status_code != ALREADY_THERE:
                 results.append(UploadResult(upload, str(exc)))
                 continue
