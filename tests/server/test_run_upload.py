@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
