@@ -9,12 +9,15 @@ from __future__ import annotations
 import socket
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from robotest.results.model import (
     INTERRUPTED,
     RUNNING,
     CaseRecord,
     RunRecord,
+    RunStatus,
+    Status,
     StepRecord,
 )
 from robotest.runtime.results import CaseResult, RunInfo, Step, shown_path
@@ -53,7 +56,7 @@ def run_record(run: RunInfo) -> tuple[RunRecord, dict[str, bytes]]:
         suite_version=run.suite_version[:MAX_SUITE_VERSION],
         started=_utc(run.started),
         ended=_utc(run.ended if run.ended is not None else run.started),
-        status=run.status,
+        status=cast(RunStatus, run.status),
         tests=cases,
     )
     return record, shots
@@ -82,7 +85,7 @@ def _case(run: RunInfo, case: CaseResult, shots: dict[str, bytes]) -> CaseRecord
         station=case.station,
         serial=case.serial or run.serial,
         tags=case.tags,
-        status=INTERRUPTED if case.outcome == RUNNING else case.outcome,
+        status=_status(case.outcome),
         duration=max(case.duration, 0.0),
         message=_clip(case.message, MAX_MESSAGE),
         screenshots=[s.screenshot for s in steps if s.screenshot],
@@ -101,12 +104,17 @@ def _step(case: CaseResult, index: int, step: Step, shots: dict[str, bytes]) -> 
         args=_clip(step.args, 10_000),
         location=f"{shown_path(step.file)}:{step.line}",
         duration=max(step.duration, 0.0),
-        status=INTERRUPTED if step.outcome == RUNNING else step.outcome,
+        status=_status(step.outcome),
         message=_clip(step.message, MAX_MESSAGE),
         group=_clip(step.group, 1000),
         attempt=step.attempt,
         screenshot=screenshot,
     )
+
+
+def _status(outcome: str) -> Status:
+    """A recorded outcome as a final status (a case left running was interrupted)."""
+    return INTERRUPTED if outcome == RUNNING else cast(Status, outcome)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -11,22 +11,22 @@ bad upload is a one-line refusal, never a database error.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field
 
 Status = Literal["passed", "failed", "error", "station error", "skipped", "interrupted"]
 """How a case or a step ended (see docs/running.md, *What a result means*)."""
 
-PASSED: Status = "passed"
-FAILED: Status = "failed"
-ERROR: Status = "error"
-STATION_ERROR: Status = "station error"
-SKIPPED: Status = "skipped"
-INTERRUPTED: Status = "interrupted"
-RUNNING = "running"
+PASSED: Final = "passed"
+FAILED: Final = "failed"
+ERROR: Final = "error"
+STATION_ERROR: Final = "station error"
+SKIPPED: Final = "skipped"
+INTERRUPTED: Final = "interrupted"
+RUNNING: Final = "running"
 
-STATUSES: tuple[Status, ...] = get_args(Status)
+STATUSES: tuple[str, ...] = get_args(Status)
 """Every status, in the order reports list them."""
 
 RunStatus = Literal[

@@ -441,6 +441,9 @@ def migrate(engine: Engine) -> None:
                 default = column.server_default.arg  # type: ignore[union-attr]
                 conn.execute(sa.text(f"ALTER TABLE run_tests ADD COLUMN {column.name} {kind}"
                                      f" NOT NULL DEFAULT '{default}'"))
+        if "station" not in have:  # tests uploaded before ran on their run's station
+            conn.execute(run_tests.update().values(station=sa.select(runs.c.station).where(
+                runs.c.id == run_tests.c.run_id).scalar_subquery()))
     for index in run_tests.indexes:
         index.create(engine, checkfirst=True)
 

@@ -402,3 +402,33 @@ def test_a_big_run_is_paged_and_filtered(server: ServerProcess) -> None:
     )
     rows = list(book["Tests"].iter_rows(min_row=2, values_only=True))
     assert len(rows) == 250 and rows[3][1] == "bay0" and rows[3][8] == "station error"
+
+
+def test_a_database_from_before_the_shared_model_is_brought_up_to_date(tmp_path: Path) -> None:
+    import sqlite3
+
+    from robotest.server.storage import SqlStorage, TestFilter
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:  # the tables as the first release made them
+        old.executescript(
+            """
+            CREATE TABLE runs (id VARCHAR(200) PRIMARY KEY, station VARCHAR(200) NOT NULL,
+              image VARCHAR(500) NOT NULL, suite_version VARCHAR(64) NOT NULL,
+              started_at VARCHAR(32) NOT NULL, ended_at VARCHAR(32) NOT NULL,
+              uploaded_at VARCHAR(32) NOT NULL, counts TEXT NOT NULL);
+            CREATE TABLE run_tests (run_id VARCHAR(200) NOT NULL REFERENCES runs(id),
+              idx INTEGER NOT NULL, title TEXT NOT NULL, tags TEXT NOT NULL,
+              status VARCHAR(20) NOT NULL, duration FLOAT NOT NULL, message TEXT NOT NULL,
+              screenshots TEXT NOT NULL, PRIMARY KEY (run_id, idx));
+            INSERT INTO runs VALUES ('st1/r1', 'st1', 'img', 'v', '2026', '2026', '2026', '{}');
+            INSERT INTO run_tests VALUES ('st1/r1', 0, 'old test', '[]', 'failed', 1.0, 'm', '[]');
+            """
+        )
+    storage = SqlStorage(f"sqlite:///{path}")
+    try:
+        total, tests = storage.page_tests("st1/r1", TestFilter(station="st1"), 0, 10)
+        assert total == 1 and tests[0]["title"] == "old test" and tests[0]["steps"] == []
+        assert tests[0]["location"] == "" and tests[0]["station"] == "st1"
+    finally:
+        storage.close()
