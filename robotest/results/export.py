@@ -13,6 +13,7 @@ from typing import cast
 
 from robotest.results.model import (
     INTERRUPTED,
+    MAX_STEPS,
     RUNNING,
     CaseRecord,
     RunRecord,
@@ -50,10 +51,10 @@ def run_record(run: RunInfo) -> tuple[RunRecord, dict[str, bytes]]:
     record = RunRecord(
         run_id=run_id(run),
         station=uploader(run),
-        image=run.image,
-        image_version=run.image_version,
-        serial=run.serial,
-        suite_version=run.suite_version[:MAX_SUITE_VERSION],
+        image=_clip(run.image, 500),
+        image_version=_clip(run.image_version, 200),
+        serial=_clip(run.serial, 200),
+        suite_version=_clip(run.suite_version, MAX_SUITE_VERSION),
         started=_utc(run.started),
         ended=_utc(run.ended if run.ended is not None else run.started),
         status=cast(RunStatus, run.status),
@@ -77,14 +78,14 @@ def write_run(run: RunInfo, folder: Path) -> list[Path]:
 
 
 def _case(run: RunInfo, case: CaseResult, shots: dict[str, bytes]) -> CaseRecord:
-    steps = [_step(case, index, step, shots) for index, step in enumerate(case.steps)]
+    steps = [_step(case, index, step, shots) for index, step in enumerate(case.steps[:MAX_STEPS])]
     return CaseRecord(
         title=_clip(case.title, 10_000) or "(untitled)",
         id=_clip(case.nodeid, 10_000),
         location=f"{shown_path(case.file)}:{case.line}",
-        station=case.station,
-        serial=case.serial or run.serial,
-        tags=case.tags,
+        station=_clip(case.station, 200),
+        serial=_clip(case.serial or run.serial, 200),
+        tags=[_clip(tag, 200) for tag in case.tags[:200]],
         status=_status(case.outcome),
         duration=max(case.duration, 0.0),
         message=_clip(case.message, MAX_MESSAGE),
@@ -120,7 +121,7 @@ def _status(outcome: str) -> Status:
 def _clip(text: str, limit: int) -> str:
     """*text* within a limit of the model (marked as cut), without NUL characters."""
     text = text.replace("\x00", "")
-    return text if len(text) <= limit else text[: limit - 20] + " [... cut]"
+    return text if len(text) <= limit else text[: limit - 6] + " [cut]"
 
 
 def _utc(stamp: float) -> datetime:

@@ -365,7 +365,9 @@ def register(app: typer.Typer) -> None:
             "--out", help="Folder (default results/run-N).")] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
     ) -> None:
-        """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
+        """Regenerate a run's JUnit XML, HTML report, spreadsheet and run.json from the
+        database."""
+        from robotest.results.export import write_run
         from robotest.runtime.reports import write_reports
 
         database = _db(db)
@@ -376,7 +378,8 @@ def register(app: typer.Typer) -> None:
             run = store.run(number)
             if run is None:
                 raise _fail(f"no run {run_id} in {database}")
-            written = write_reports(run, out or database.parent / f"run-{number}")
+            folder = out or database.parent / f"run-{number}"
+            written = {**write_reports(run, folder), "run": write_run(run, folder)[0]}
         for kind, path in written.items():
             typer.echo(f"{kind:>6}: {path}")
 

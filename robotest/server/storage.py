@@ -395,10 +395,9 @@ class SqlStorage:
             conditions.append(run_tests.c.status == where.status)
         if where.station:
             conditions.append(run_tests.c.station == where.station)
-        if where.tag:
-            conditions.append(sa.exists().where(
-                run_test_tags.c.run_id == run_id, run_test_tags.c.tag == where.tag,
-                run_test_tags.c.idx == run_tests.c.idx))
+        if where.tag:  # the tag's tests from its index, not a probe per test
+            conditions.append(run_tests.c.idx.in_(sa.select(run_test_tags.c.idx).where(
+                run_test_tags.c.run_id == run_id, run_test_tags.c.tag == where.tag)))
         if where.text:
             conditions.append(sa.or_(run_tests.c.title.icontains(where.text, autoescape=True),
                                      run_tests.c.message.icontains(where.text, autoescape=True)))

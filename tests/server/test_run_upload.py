@@ -432,3 +432,44 @@ def test_a_database_from_before_the_shared_model_is_brought_up_to_date(tmp_path:
         assert tests[0]["location"] == "" and tests[0]["station"] == "st1"
     finally:
         storage.close()
+
+
+def test_run_json_stays_within_the_model_limits_whatever_the_run_recorded() -> None:
+    from robotest.results.export import run_record
+    from robotest.results.model import MAX_STEPS
+    from robotest.runtime.results import CaseResult, RunInfo, Step
+
+    steps = [
+        Step(name="type_text", args="x" * 20_000, file="a.rtest", line=3, started=0.0)
+        for _ in range(MAX_STEPS + 5)
+    ]
+    case = CaseResult(
+        nodeid="a.rtest::t",
+        title="t" * 20_000,
+        file="a.rtest",
+        station="s" * 300,
+        tags=["long" * 100],
+        outcome="running",
+        message="m\x00" * 80_000,
+        steps=steps,
+    )
+    run = RunInfo(
+        id=3,
+        station="sim",
+        image="i" * 900,
+        image_version="",
+        serial="",
+        suite_version="git " + "v" * 100,
+        started=0.0,
+        ended=None,
+        status="running",
+        pid=1,
+        host="h",
+        cases=[case],
+    )
+    record, _ = run_record(run)
+    RunRecord.model_validate_json(record.model_dump_json())  # what the server checks
+    [test] = record.tests
+    assert test.status == "interrupted" and len(test.steps) == MAX_STEPS
+    assert test.title.endswith(" [cut]") and "\x00" not in test.message
+    assert len(record.suite_version) == 64 and record.run_id == "19700101T000000Z-run3"
