@@ -124,15 +124,27 @@ def make_run(cases: int, seed: int = 7) -> RunRecord:
     )
 
 
-def median_time(fetch: Callable[[], httpx.Response], repeat: int) -> tuple[float, int]:
-    times, size = [], 0
+def server_cpu(pid: int) -> float:
+    """Seconds of CPU the server process has used (all its threads): what a request
+    costs, much less swayed than wall time by other load on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def median_time(
+    fetch: Callable[[], httpx.Response], repeat: int, pid: int
+) -> tuple[float, float, int]:
+    """Median wall time and server CPU time of *fetch*, and the size of its answer."""
+    times, cpus, size = [], [], 0
     for _ in range(repeat):
+        cpu = server_cpu(pid)
         start = time.perf_counter()
         response = fetch()
         times.append(time.perf_counter() - start)
+        cpus.append(server_cpu(pid) - cpu)
         response.raise_for_status()
         size = len(response.content)
-    return statistics.median(times), size
+    return statistics.median(times), statistics.median(cpus), size
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -161,7 +173,7 @@ def main() -> None:
             body = run.model_dump_json().encode()
             archive = pack_files({"run.json": body})
             print(f"run.json of {args.cases} cases: {len(body) / 2**20:.1f} MiB")
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), server_cpu(proc.pid)
             done = httpx.post(
                 f"{url}/api/v1/runs",
                 content=archive,
@@ -170,7 +182,8 @@ def main() -> None:
             )
             done.raise_for_status()
             print(
-                f"upload (validate + store): {time.perf_counter() - start:.1f} s, "
+                f"upload (validate + store): {time.perf_counter() - start:.1f} s wall, "
+                f"{server_cpu(proc.pid) - cpu:.1f} s server CPU, "
                 f"server peak RSS {peak_rss_mib(proc.pid):.0f} MiB"
             )
             cookies = {"rtest_token": reader}
@@ -194,40 +207,46 @@ def main() -> None:
             ]
             print(
                 f"\n| request ({args.cases:,} cases, median of {args.repeat}) "
-                "| HTML page | JSON API (100 tests) |"
+                "| HTML page: wall | server CPU | JSON API (100 tests): wall | server CPU |"
             )
-            print("|---|---|---|")
+            print("|---|---|---|---|---|")
+            pid = proc.pid
             with httpx.Client(timeout=600) as client:
                 for label, params in cases:
-                    html, html_size = median_time(
+                    html, html_cpu, html_size = median_time(
                         lambda p=params: client.get(page_url, params=p, cookies=cookies),
                         args.repeat,
+                        pid,
                     )
                     api_params = {k: v for k, v in params.items() if k != "page"}
                     api_params["offset"] = (int(params.get("page", 1)) - 1) * 100
-                    api, _ = median_time(
+                    api, api_cpu, _ = median_time(
                         lambda p=api_params: client.get(
                             api_url + "/tests", params=p, headers=headers
                         ),
                         args.repeat,
+                        pid,
                     )
                     print(
                         f"| {label} | {html * 1000:.0f} ms ({html_size / 1024:.0f} KiB) "
-                        f"| {api * 1000:.0f} ms |"
+                        f"| {html_cpu * 1000:.0f} ms | {api * 1000:.0f} ms "
+                        f"| {api_cpu * 1000:.0f} ms |"
                     )
-                whole, whole_size = median_time(lambda: client.get(api_url, headers=headers), 1)
+                whole, whole_cpu, whole_size = median_time(
+                    lambda: client.get(api_url, headers=headers), 1, pid
+                )
                 print(
                     f"| before: every test in one answer (`GET /api/v1/runs/ST/ID`) | "
-                    f"{whole:.1f} s ({whole_size / 2**20:.0f} MiB) | |"
+                    f"{whole:.1f} s ({whole_size / 2**20:.0f} MiB) | {whole_cpu:.1f} s | | |"
                 )
-                before_rss = peak_rss_mib(proc.pid)
-                start = time.perf_counter()
-                sheet = client.get(page_url + ".xlsx", cookies=cookies)
-                sheet.raise_for_status()
+                before_rss = peak_rss_mib(pid)
+                sheet_time, sheet_cpu, sheet_size = median_time(
+                    lambda: client.get(page_url + ".xlsx", cookies=cookies), 1, pid
+                )
                 print(
-                    f"\nspreadsheet export: {time.perf_counter() - start:.1f} s, "
-                    f"{len(sheet.content) / 2**20:.1f} MiB; server peak RSS {before_rss:.0f} MiB "
-                    f"before, {peak_rss_mib(proc.pid):.0f} MiB after"
+                    f"\nspreadsheet export: {sheet_time:.1f} s wall, {sheet_cpu:.1f} s server CPU, "
+                    f"{sheet_size / 2**20:.1f} MiB; server peak RSS {before_rss:.0f} MiB "
+                    f"before, {peak_rss_mib(pid):.0f} MiB after"
                 )
         finally:
             proc.send_signal(signal.SIGTERM)

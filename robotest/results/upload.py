@@ -20,6 +20,9 @@ from robotest.server.archive import pack_files
 PENDING_FOLDER = "pending-uploads"
 ARCHIVE_SUFFIX = ".tar"
 ALREADY_THERE = 409
+UPLOAD_TIMEOUT = 600.0
+"""Seconds the server may take to store a big run (100,000 cases: see docs/benchmarks.md)."""
+CONNECT_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ def send(
     uploads: list[PendingUpload], token: str | None, url: str | None = None
 ) -> list[UploadResult]:
     """Send each run (to *url*, else where it was going); a sent run leaves the folder."""
+    import httpx
+
     from robotest.server.client import ServerClient
     from robotest.server.errors import ClientError
 
@@ -89,7 +94,8 @@ def send(
             results.append(UploadResult(upload, unreachable[target]))
             continue
         try:
-            with ServerClient(target, token) as client:
+            timeout = httpx.Timeout(UPLOAD_TIMEOUT, connect=CONNECT_TIMEOUT)
+            with ServerClient(target, token, timeout) as client:
                 client.upload_run_archive(upload.archive.read_bytes())
         except ClientError as exc:
             if exc.status_code is None:

@@ -15,7 +15,7 @@ from robotest.server.errors import ClientError, CompileRefused
 class ServerClient:
     """One server URL and token; every failure becomes a one-line ClientError."""
 
-    def __init__(self, url: str, token: str | None, timeout: float = 60.0):
+    def __init__(self, url: str, token: str | None, timeout: float | httpx.Timeout = 60.0):
         self.url = url.rstrip("/")
         token = token.strip() if token else None  # a token file's or variable's newline
         if token and not token.isprintable():
