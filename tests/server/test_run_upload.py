@@ -345,6 +345,11 @@ def _steps(db: Path) -> int:
 
 
 def test_a_big_run_is_paged_and_filtered(server: ServerProcess) -> None:
+    check_paging_and_filters(server)
+
+
+def check_paging_and_filters(server: ServerProcess) -> None:
+    """250 tests of three stations, two tags, five statuses: pages, filters, spreadsheet."""
     statuses = ["passed", "passed", "failed", "station error", "skipped"]
     tests = [
         {
