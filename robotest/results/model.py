@@ -1,4 +1,5 @@
-"""The result model: six statuses, their colours, and what `run.json` holds.
+"""The result model: six statuses, their colours (from `statuses`), and what `run.json`
+holds.
 
 Like Robot Framework's ``robot.model`` (shared by its ``running`` and ``result``
 packages), this is the one vocabulary of results: the runtime records cases with these
@@ -11,38 +12,40 @@ bad upload is a one-line refusal, never a database error.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Final, Literal, get_args
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-Status = Literal["passed", "failed", "error", "station error", "skipped", "interrupted"]
-"""How a case or a step ended (see docs/running.md, *What a result means*)."""
+from robotest.results.statuses import (
+    ERROR,
+    FAILED,
+    INTERRUPTED,
+    PASSED,
+    RUNNING,
+    SKIPPED,
+    STATION_ERROR,
+    STATUS_FILLS,
+    STATUSES,
+    RunStatus,
+    Status,
+)
 
-PASSED: Final = "passed"
-FAILED: Final = "failed"
-ERROR: Final = "error"
-STATION_ERROR: Final = "station error"
-SKIPPED: Final = "skipped"
-INTERRUPTED: Final = "interrupted"
-RUNNING: Final = "running"
-
-STATUSES: tuple[str, ...] = get_args(Status)
-"""Every status, in the order reports list them."""
-
-RunStatus = Literal[
-    "passed", "failed", "error", "station error", "skipped", "interrupted", "running"
+__all__ = [
+    "ERROR",
+    "FAILED",
+    "INTERRUPTED",
+    "PASSED",
+    "RUNNING",
+    "SKIPPED",
+    "STATION_ERROR",
+    "STATUSES",
+    "STATUS_FILLS",
+    "CaseRecord",
+    "RunRecord",
+    "RunStatus",
+    "Status",
+    "StepRecord",
 ]
-"""A run's status: its verdict (see :func:`robotest.runtime.results.worst`), or running."""
-
-STATUS_FILLS: dict[str, str] = {
-    PASSED: "C6EFCE",  # green
-    FAILED: "FFC7CE",  # red: the image is at fault
-    ERROR: "FFEB9C",  # yellow: the script is at fault
-    STATION_ERROR: "D9D9D9",  # grey: the robot is at fault
-    SKIPPED: "EDEDED",  # light grey: not run
-    INTERRUPTED: "F8CBAD",  # orange: the run was stopped
-}
-"""The background colour (RGB hex) of each status, in every spreadsheet and web page."""
 
 MAX_TESTS = 1_000_000
 MAX_STEPS = 10_000

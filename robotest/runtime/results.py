@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from robotest.errors import ScriptError, StationError
-from robotest.results.model import (
+from robotest.results.statuses import (
     ERROR,
     FAILED,
     INTERRUPTED,

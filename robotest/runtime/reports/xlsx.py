@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from robotest.results.model import STATUS_FILLS
+from robotest.results.statuses import STATUS_FILLS
 from robotest.runtime.results import RunInfo
 from robotest.spreadsheet import append_row
 
