@@ -332,9 +332,9 @@ def store_run(service: Service, data: bytes, limits: Limits, station: str) -> di
         "uploaded_at": now_iso(),
         "counts": json.dumps(counts(run)),
     }
-    tests = [t.model_dump() for t in run.tests]
+    tests = (t.model_dump() for t in run.tests)  # one batch at a time
     service.storage.add_run(record, tests, stored)
-    return {"run": run.run_id, "id": record["id"], "tests": len(tests), "files": len(stored)}
+    return {"run": run.run_id, "id": record["id"], "tests": len(run.tests), "files": len(stored)}
 
 
 def day_range(start: date | None, end: date | None) -> tuple[str | None, str | None]:

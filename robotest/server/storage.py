@@ -8,8 +8,9 @@ alike. File contents are not in the database: they are blobs in the object store
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -113,6 +114,10 @@ run_files = sa.Table(
 )
 
 
+INSERT_BATCH = 5000
+"""Tests inserted per statement when a run is stored."""
+
+
 @dataclass(frozen=True)
 class TestFilter:
     """Which tests of a run a page shows: every given condition must hold."""
@@ -178,7 +183,7 @@ class Storage(Protocol):
     def record_sync(self, station: str, channel: str, version_id: str | None,
                     status: str, error: str) -> None: ...
     def list_stations(self) -> list[dict[str, Any]]: ...
-    def add_run(self, run: dict[str, Any], tests: list[dict[str, Any]],
+    def add_run(self, run: dict[str, Any], tests: Iterable[dict[str, Any]],
                 files: list[dict[str, Any]]) -> None: ...
     def get_run(self, run_id: str) -> dict[str, Any] | None: ...
     def list_runs(self, start: str | None = None, end: str | None = None,
@@ -339,16 +344,19 @@ class SqlStorage:
 
     # runs ------------------------------------------------------------------
 
-    def add_run(self, run: dict[str, Any], tests: list[dict[str, Any]],
+    def add_run(self, run: dict[str, Any], tests: Iterable[dict[str, Any]],
                 files: list[dict[str, Any]]) -> None:
-        """Store one run with its tests and files; Conflict when the run id exists."""
+        """Store one run with its tests and files; Conflict when the run id exists.
+
+        The tests are inserted in batches as they come (one transaction), so a run of
+        100,000 is never held as rows all at once."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(runs.insert().values(**run))
-                if tests:
-                    conn.execute(run_tests.insert(), [
-                        _test_row(run, i, t) for i, t in enumerate(tests)])
-                    tags = {(i, tag) for i, t in enumerate(tests) for tag in t["tags"]}
+                numbered = enumerate(tests)
+                while batch := list(islice(numbered, INSERT_BATCH)):
+                    conn.execute(run_tests.insert(), [_test_row(run, i, t) for i, t in batch])
+                    tags = {(i, tag) for i, t in batch for tag in t["tags"]}
                     if tags:
                         conn.execute(run_test_tags.insert(), [
                             {"run_id": run["id"], "idx": i, "tag": tag} for i, tag in tags])
