@@ -40,7 +40,7 @@ def row_cells(
         if fills and index in fills:
             cell.fill = _fill(fills[index])
         if bold:
-            cell.font = _BOLD
+            cell.font = _bold()
         cells.append(cell)
     return cells
 
@@ -52,10 +52,8 @@ def _fill(colour: str) -> Any:
     return PatternFill("solid", fgColor=colour)
 
 
+@cache
 def _bold() -> Any:
     from openpyxl.styles import Font
 
     return Font(bold=True)
-
-
-_BOLD = _bold()
