@@ -17,7 +17,14 @@ def upload_run(
 ) -> list[UploadResult]:
     """Keep the run in the pending folder, then send it with every run still waiting."""
     folder = pending_folder(database)
-    keep(folder, station, run_id, url, files)
+    try:
+        keep(folder, station, run_id, url, files)
+    except OSError as exc:  # the disk is full, the folder not writable: say so, go on
+        typer.echo(
+            f"warning: run {station}/{run_id} cannot be kept for upload in {folder}: "
+            f"{exc}; it stays in its report folder (rtest publish --results)",
+            err=True,
+        )
     results = send(pending(folder), token)
     report(results, folder)
     return results
