@@ -132,7 +132,6 @@ class CaseResult:
     title: str
     file: str
     station: str
-    line: int = 0
     tags: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     started: float = 0.0
@@ -141,6 +140,8 @@ class CaseResult:
     message: str = ""
     serial: str = ""
     steps: list[Step] = field(default_factory=list)
+    line: int = 0
+    """The line of the test in its file."""
     id: int | None = None
 
 
