@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -67,6 +66,7 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--db",
+                envvar="RTEST_RESULTS_DB",
                 help="Results database whose pending runs to send (default "
                 "$RTEST_RESULTS_DB or results/results.db).",
             ),
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
-        database = db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
+        database = db or DEFAULT_DB
         folder = pending_folder(database)
         waiting = pending(folder)
         if not waiting:
