@@ -10,9 +10,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -53,6 +55,14 @@ test "second":
     press F7
     press F8
 """
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A server of this module's own: its runs do not show in other modules' listings."""
+    proc = ServerProcess(tmp_path_factory.mktemp("upload-server")).start()
+    yield proc
+    proc.stop()
 
 
 def rtest(*args: object, env: dict[str, str] | None = None) -> tuple[int, str]:
