@@ -12,6 +12,7 @@ from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
 from robotest.forecast.cli import app as forecast_app
 from robotest.inspection.cli import app as inspect_app
+from robotest.results.cli import register as register_results
 from robotest.runtime.cli import register as register_runtime
 from robotest.runtime.shell_cli import register as register_shell
 from robotest.server.cli import register as register_server
@@ -52,6 +53,7 @@ def _root(
 
 register_dsl(app)
 register_runtime(app)
+register_results(app)
 register_shell(app)
 app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")

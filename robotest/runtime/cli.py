@@ -226,11 +226,17 @@ def register(app: typer.Typer) -> None:
         last_failed: Annotated[bool, typer.Option(
             "--last-failed", help="Run again only the cases of the latest stored run that "
                                   "did not pass (failed, error, station error).")] = False,
+        upload: Annotated[str | None, typer.Option(
+            "--upload", metavar="URL", help="Script server to upload the results to at the "
+                                            "end (kept and retried if it is away).")] = None,
     ) -> None:
         """Run .rtest suites on stations with live progress; write the reports."""
         import pytest
 
         from robotest.errors import ScriptError
+        from robotest.results.cli import upload_run
+        from robotest.results.export import run_id as run_id_of
+        from robotest.results.export import uploader, write_run
         from robotest.runtime.interrupts import sigterm_interrupts
         from robotest.runtime.progress import LiveProgress, terminal_console
         from robotest.runtime.reports import write_reports
@@ -254,6 +260,8 @@ def register(app: typer.Typer) -> None:
             paths = paths or [Path(node.split("::", 1)[0]) for node in selected]
         if not paths:
             raise _fail("name the .rtest files or folders to run (or --sync a server)")
+        if upload and not (token or "").strip():
+            raise _fail("--upload needs this station's token (--token or RTEST_TOKEN)")
         for path in paths:
             if not path.exists():
                 raise _fail(f"no such file or folder: {path}")
@@ -312,13 +320,20 @@ def register(app: typer.Typer) -> None:
         result = store.run(run_id)
         assert result is not None
         paths_written = write_reports(result, folder)
+        run_files = write_run(result, folder)
         _print_summary(console, result)
         for kind, path in paths_written.items():
             console.print(f"{kind:>6}: {path}", markup=False, soft_wrap=True)
+        console.print(f"{'run':>6}: {run_files[0]}", markup=False, soft_wrap=True)
         store.close()
         stream.flush()
         if stream is not sys.stdout:
             stream.close()
+        if upload:
+            logs = sorted(folder.glob("worker-*.log")) if workers else []
+            files = [*paths_written.values(), *run_files, *logs]
+            upload_run(database, uploader(result), run_id_of(result), upload, token,
+                       {path.relative_to(folder).as_posix(): path for path in files})
         raise typer.Exit(code)
 
     @app.command("results")
@@ -352,7 +367,9 @@ def register(app: typer.Typer) -> None:
             "--out", help="Folder (default results/run-N).")] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
     ) -> None:
-        """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
+        """Regenerate a run's JUnit XML, HTML report, spreadsheet and run.json from the
+        database."""
+        from robotest.results.export import write_run
         from robotest.runtime.reports import write_reports
 
         database = _db(db)
@@ -363,7 +380,8 @@ def register(app: typer.Typer) -> None:
             run = store.run(number)
             if run is None:
                 raise _fail(f"no run {run_id} in {database}")
-            written = write_reports(run, out or database.parent / f"run-{number}")
+            folder = out or database.parent / f"run-{number}"
+            written = {**write_reports(run, folder), "run": write_run(run, folder)[0]}
         for kind, path in written.items():
             typer.echo(f"{kind:>6}: {path}")
 

@@ -271,8 +271,8 @@ class RtestItem(pytest.Item):
     def runtest(self) -> None:
         state = self.config.stash[SESSION]
         assert state.store is not None and state.run_id
-        file, _ = self.case.block.location
-        result = CaseResult(nodeid=self.nodeid, title=self.case.title, file=file,
+        file, line = self.case.block.location
+        result = CaseResult(nodeid=self.nodeid, title=self.case.title, file=file, line=line,
                             station=state.station, tags=list(self.case.tags),
                             params=dict(self.case.params), started=time.time(),
                             serial=state.serial)

@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from robotest.errors import ScriptError, StationError
+from robotest.results.statuses import (
+    ERROR,
+    FAILED,
+    INTERRUPTED,
+    PASSED,
+    RUNNING,
+    SKIPPED,
+    STATION_ERROR,
+    STATUSES,
+)
 
-PASSED = "passed"
-FAILED = "failed"
-ERROR = "error"
-STATION_ERROR = "station error"
-SKIPPED = "skipped"
-INTERRUPTED = "interrupted"
-RUNNING = "running"
-
-#: Every case/step outcome, in the order reports list them.
-OUTCOMES = (PASSED, FAILED, ERROR, STATION_ERROR, SKIPPED, INTERRUPTED)
+#: Every case/step outcome, in the order reports list them (the shared result model's).
+OUTCOMES = STATUSES
 
 #: A run's verdict is its most telling case outcome: a failing image first, then a
 #: broken script, then a station fault (which says nothing about the image).
@@ -60,7 +62,7 @@ def rtest_chain(exc: BaseException) -> list[tuple[str, int]]:
     chain: list[tuple[str, int]] = []
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith(".rtest"):
-            place = (_shown_path(frame.filename), frame.lineno or 0)
+            place = (shown_path(frame.filename), frame.lineno or 0)
             if not chain or chain[-1] != place:
                 chain.append(place)
     return chain
@@ -75,7 +77,7 @@ def rtest_location(exc: BaseException) -> tuple[str, int] | None:
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _shown_path(path: str) -> str:
+def shown_path(path: str) -> str:
     """*path* as a user reads it: relative to the current folder when below it, the
     sub-script library as ``robotest/stdlib_subscripts/...``, else as it is."""
     for base in (os.getcwd(), _PACKAGE_PARENT):
@@ -138,6 +140,8 @@ class CaseResult:
     message: str = ""
     serial: str = ""
     steps: list[Step] = field(default_factory=list)
+    line: int = 0
+    """The line of the test in its file."""
     id: int | None = None
 
 

@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS cases (
     duration REAL NOT NULL DEFAULT 0,
     outcome TEXT NOT NULL,
     message TEXT NOT NULL DEFAULT '',
-    serial TEXT NOT NULL DEFAULT ''
+    serial TEXT NOT NULL DEFAULT '',
+    line INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS cases_run ON cases(run_id);
 CREATE TABLE IF NOT EXISTS steps (
@@ -147,6 +148,9 @@ class ResultStore:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(cases)")}
+            if "line" not in columns:  # a database from before cases had their line
+                db.execute("ALTER TABLE cases ADD COLUMN line INTEGER NOT NULL DEFAULT 0")
         self.mark_interrupted()
 
     def close(self) -> None:
@@ -198,9 +202,9 @@ class ResultStore:
     def start_case(self, run_id: int, case: CaseResult) -> int:
         with self.transaction() as db:
             cursor = db.execute(
-                "INSERT INTO cases (run_id, nodeid, title, file, station, tags, params, started,"
-                " outcome, serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, case.nodeid, case.title, case.file, case.station,
+                "INSERT INTO cases (run_id, nodeid, title, file, line, station, tags, params,"
+                " started, outcome, serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, case.nodeid, case.title, case.file, case.line, case.station,
                  json.dumps(case.tags), json.dumps(case.params, default=repr),
                  case.started, RUNNING, case.serial))
             case.id = int(cursor.lastrowid or 0)
@@ -279,7 +283,7 @@ class ResultStore:
     @staticmethod
     def _case(row: sqlite3.Row) -> CaseResult:
         return CaseResult(nodeid=row["nodeid"], title=row["title"], file=row["file"],
-                          station=row["station"], tags=json.loads(row["tags"]),
+                          line=row["line"], station=row["station"], tags=json.loads(row["tags"]),
                           params=json.loads(row["params"]), started=row["started"],
                           duration=row["duration"], outcome=row["outcome"],
                           message=row["message"], serial=row["serial"], id=row["id"])

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import ValidationError
 
+from robotest.results.model import STATUSES
 from robotest.server.archive import Limits, read_archive
 from robotest.server.auth import PUBLISH, READ, STATION
 from robotest.server.clock import now_iso
@@ -31,9 +32,11 @@ from robotest.server.schemas import (
     VersionId,
 )
 from robotest.server.service import Service
-from robotest.server.storage import ChannelRecord, Conflict, TokenRecord
+from robotest.server.storage import ChannelRecord, Conflict, TestFilter, TokenRecord
 
 MAX_FETCH = 5000
+MAX_PAGE = 1000
+"""Most tests one page of a run may hold."""
 FRAME_CHUNK = 256 * 1024
 
 
@@ -329,9 +332,9 @@ def store_run(service: Service, data: bytes, limits: Limits, station: str) -> di
         "uploaded_at": now_iso(),
         "counts": json.dumps(counts(run)),
     }
-    tests = [t.model_dump() for t in run.tests]
+    tests = (t.model_dump() for t in run.tests)  # one batch at a time
     service.storage.add_run(record, tests, stored)
-    return {"run": run.run_id, "id": record["id"], "tests": len(tests), "files": len(stored)}
+    return {"run": run.run_id, "id": record["id"], "tests": len(run.tests), "files": len(stored)}
 
 
 def day_range(start: date | None, end: date | None) -> tuple[str | None, str | None]:
@@ -361,3 +364,37 @@ def get_run(station: StationPath, run_id: RunIdPath, service: Svc, _: Reader) ->
     if run is None:
         raise HTTPException(404, f"no run {key}")
     return {**run, "tests": service.storage.run_tests(key), "files": service.storage.run_files(key)}
+
+
+def test_filter(
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    tag: Annotated[str | None, Query(max_length=200)] = None,
+    case_station: Annotated[str | None, Query(alias="station", max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> TestFilter:
+    """A run's tests filter from the query: `status`, `tag`, `station` (where the test
+    ran) and `q` (text in the title or message); empty values (from a form) are unset."""
+    if status and status not in STATUSES:
+        raise HTTPException(422, f"status: must be one of {', '.join(STATUSES)}")
+    return TestFilter(status or None, tag or None, case_station or None, q or None)
+
+
+Filter = Annotated[TestFilter, Depends(test_filter)]
+
+
+@router.get("/runs/{station}/{run_id}/tests")
+def get_run_tests(
+    station: StationPath,
+    run_id: RunIdPath,
+    service: Svc,
+    _: Reader,
+    where: Filter,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> dict[str, Any]:
+    """One page of a run's tests (in run order) that match the filter, and how many match."""
+    key = run_key(station, run_id)
+    if service.storage.get_run(key) is None:
+        raise HTTPException(404, f"no run {key}")
+    total, tests = service.storage.page_tests(key, where, offset, limit)
+    return {"total": total, "offset": offset, "limit": limit, "tests": tests}

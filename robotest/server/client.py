@@ -15,7 +15,7 @@ from robotest.server.errors import ClientError, CompileRefused
 class ServerClient:
     """One server URL and token; every failure becomes a one-line ClientError."""
 
-    def __init__(self, url: str, token: str | None, timeout: float = 60.0):
+    def __init__(self, url: str, token: str | None, timeout: float | httpx.Timeout = 60.0):
         self.url = url.rstrip("/")
         token = token.strip() if token else None  # a token file's or variable's newline
         if token and not token.isprintable():
@@ -55,14 +55,15 @@ class ServerClient:
                 raise CompileRefused(list(detail.get("diagnostics", [])))
             if isinstance(detail, dict):
                 detail = detail.get("error", detail)
-            raise self._error(f"server refused ({response.status_code}): {detail}")
+            raise self._error(f"server refused ({response.status_code}): {detail}",
+                              response.status_code)
         return response
 
-    def _error(self, message: str) -> ClientError:
+    def _error(self, message: str, status_code: int | None = None) -> ClientError:
         """A ClientError whose one-line message never shows the token."""
         if self._token:
             message = message.replace(self._token, "<token>")
-        return ClientError(" ".join(message.split()))
+        return ClientError(" ".join(message.split()), status_code)
 
     def publish(self, suite: Path, channel: str) -> dict[str, Any]:
         """Pack `suite` and publish it to `channel` (ArchiveError when it holds a link)."""
@@ -131,8 +132,12 @@ class ServerClient:
         return self.upload_run_files(files)
 
     def upload_run_files(self, files: dict[str, bytes]) -> dict[str, Any]:
+        return self.upload_run_archive(pack_files(files))
+
+    def upload_run_archive(self, archive: bytes) -> dict[str, Any]:
+        """Upload a results archive (a tar with `run.json` at its root)."""
         result: dict[str, Any] = self.request(
-            "POST", "/runs", content=pack_files(files),
+            "POST", "/runs", content=archive,
             headers={"Content-Type": "application/x-tar"}).json()
         return result
 

@@ -35,3 +35,8 @@ class SyncError(ServerError):
 
 class ClientError(ServerError):
     """The server refused a request (bad token, bad archive...) or could not be reached."""
+
+    def __init__(self, message: str, status_code: int | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+        """The HTTP status of a refusal; None when the server was not reached."""

@@ -1,56 +1,30 @@
 """The results a station uploads after a run: `run.json` plus report files and screenshots.
 
-The upload is a tar archive. `run.json` at its root describes the run; every other
-member (reports, screenshots) is stored by hash and linked to the run.
+The upload is a tar archive. `run.json` at its root describes the run in the shared
+result model (:class:`robotest.results.model.RunRecord`, the classes `rtest run` writes
+it with); every other member (reports, screenshots) is stored by hash and linked to the
+run.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from pydantic import ValidationError
 
-from pydantic import BaseModel, Field, ValidationError
-
+from robotest.results.model import MAX_PATH, STATUSES, RunRecord
 from robotest.server.errors import ArchiveError
-from robotest.server.schemas import MAX_RUN_KEY, NO_NUL, RUN_ID_PATTERN
-
-MAX_PATH = 1000
-"""Longest path of an uploaded file (the run_files.path column)."""
+from robotest.server.schemas import MAX_RUN_KEY
 
 RUN_FILE = "run.json"
-Status = Literal["passed", "failed", "error", "station error"]
-STATUSES: tuple[str, ...] = ("passed", "failed", "error", "station error")
+
+__all__ = ["MAX_PATH", "RUN_FILE", "STATUSES", "counts", "parse_run", "run_key"]
 
 
-class TestResult(BaseModel):
-    """One test of the run."""
-
-    title: Annotated[str, Field(min_length=1, max_length=10_000), NO_NUL]
-    tags: list[Annotated[str, Field(max_length=200), NO_NUL]] = []
-    status: Status
-    duration: float = Field(ge=0, allow_inf_nan=False)
-    message: Annotated[str, Field(max_length=100_000), NO_NUL] = ""
-    screenshots: list[Annotated[str, Field(max_length=MAX_PATH), NO_NUL]] = []
-
-
-class RunManifest(BaseModel):
-    """What `run.json` holds."""
-
-    run_id: str = Field(pattern=RUN_ID_PATTERN)
-    station: Annotated[str, Field(min_length=1, max_length=200), NO_NUL]
-    image: Annotated[str, Field(max_length=500), NO_NUL]
-    suite_version: Annotated[str, Field(max_length=64), NO_NUL]
-    started: datetime
-    ended: datetime
-    tests: list[TestResult]
-
-
-def parse_run(files: dict[str, bytes]) -> RunManifest:
-    """The run manifest of an uploaded archive, checked against the files it names."""
+def parse_run(files: dict[str, bytes]) -> RunRecord:
+    """The run of an uploaded archive, checked against the files it names."""
     if RUN_FILE not in files:
         raise ArchiveError(f"results archive has no {RUN_FILE}")
     try:
-        run = RunManifest.model_validate_json(files[RUN_FILE])
+        run = RunRecord.model_validate_json(files[RUN_FILE])
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -64,7 +38,8 @@ def parse_run(files: dict[str, bytes]) -> RunManifest:
         if len(path) > MAX_PATH:
             raise ArchiveError(f"{path[:60]}...: path is over {MAX_PATH} characters")
     for test in run.tests:
-        for shot in test.screenshots:
+        shots = [*test.screenshots, *(s.screenshot for s in test.steps if s.screenshot)]
+        for shot in shots:
             if shot not in files:
                 raise ArchiveError(
                     f"{RUN_FILE}: screenshot {shot} of test {test.title!r} is not in the archive"
@@ -78,9 +53,6 @@ def run_key(station: str, run_id: str) -> str:
     return f"{station}/{run_id}"
 
 
-def counts(run: RunManifest) -> dict[str, int]:
+def counts(run: RunRecord) -> dict[str, int]:
     """How many tests ended in each status."""
-    result = {status: 0 for status in STATUSES}
-    for test in run.tests:
-        result[test.status] += 1
-    return result
+    return run.counts()

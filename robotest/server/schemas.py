@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from robotest.results.model import NO_NUL, RUN_ID_PATTERN
 
 MAX_SYNC_REPORT = 64 * 1024
 """Largest sync report body, in bytes."""
@@ -17,22 +19,11 @@ MAX_RUN_KEY = 200
 """Longest stored run key `station/run_id` (the runs.id column)."""
 
 
-def _no_nul(text: str) -> str:
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
-
-
-NO_NUL = AfterValidator(_no_nul)
-"""PostgreSQL text cannot hold NUL: refuse it in every string that is stored."""
-
-
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$"
 """Token names (a station's token name is the station's name: it appears in URLs)."""
 from robotest.server.names import CHANNEL_PATTERN  # noqa: E402  (one rule, server and station)
 
 VERSION_PATTERN = r"^[0-9a-f]{1,64}$"
-RUN_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,200}$"
 
 ChannelName = Annotated[str, StringConstraints(pattern=CHANNEL_PATTERN)]
 VersionId = Annotated[str, StringConstraints(pattern=VERSION_PATTERN)]

@@ -8,8 +8,9 @@ alike. File contents are not in the database: they are blobs in the object store
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -89,6 +90,20 @@ run_tests = sa.Table(
     sa.Column("duration", sa.Float, nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Column("screenshots", sa.Text, nullable=False),
+    # the shared result model's case fields (added after the first release: see migrate())
+    sa.Column("case_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("location", sa.Text, nullable=False, server_default=""),
+    sa.Column("station", sa.String(200), nullable=False, server_default=""),
+    sa.Column("serial", sa.String(200), nullable=False, server_default=""),
+    sa.Column("steps", sa.Text, nullable=False, server_default="[]"),
+    sa.Index("run_tests_status", "run_id", "status"),
+    sa.Index("run_tests_station", "run_id", "station"),
+)
+run_test_tags = sa.Table(
+    "run_test_tags", metadata,
+    sa.Column("run_id", sa.String(200), sa.ForeignKey("runs.id"), primary_key=True),
+    sa.Column("tag", sa.String(200), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
 )
 run_files = sa.Table(
     "run_files", metadata,
@@ -97,6 +112,21 @@ run_files = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
 )
+
+
+INSERT_BATCH = 5000
+"""Tests inserted per statement when a run is stored."""
+
+
+@dataclass(frozen=True)
+class TestFilter:
+    """Which tests of a run a page shows: every given condition must hold."""
+
+    status: str | None = None
+    tag: str | None = None
+    station: str | None = None
+    text: str | None = None
+    """Found in the title or the message (any case)."""
 
 
 @dataclass(frozen=True)
@@ -153,13 +183,17 @@ class Storage(Protocol):
     def record_sync(self, station: str, channel: str, version_id: str | None,
                     status: str, error: str) -> None: ...
     def list_stations(self) -> list[dict[str, Any]]: ...
-    def add_run(self, run: dict[str, Any], tests: list[dict[str, Any]],
+    def add_run(self, run: dict[str, Any], tests: Iterable[dict[str, Any]],
                 files: list[dict[str, Any]]) -> None: ...
     def get_run(self, run_id: str) -> dict[str, Any] | None: ...
     def list_runs(self, start: str | None = None, end: str | None = None,
                   station: str | None = None) -> list[dict[str, Any]]: ...
     def run_tests(self, run_id: str) -> list[dict[str, Any]]: ...
     def run_files(self, run_id: str) -> list[dict[str, Any]]: ...
+    def page_tests(self, run_id: str, where: TestFilter, offset: int,
+                   limit: int) -> tuple[int, list[dict[str, Any]]]: ...
+    def iter_tests(self, run_id: str) -> Iterator[dict[str, Any]]: ...
+    def run_facets(self, run_id: str) -> dict[str, list[str]]: ...
 
 
 def database_url(data_dir: Path, url: str | None) -> str:
@@ -193,6 +227,7 @@ class SqlStorage:
             self.engine = sa.create_engine(url, pool_size=20, max_overflow=20,
                                            pool_pre_ping=True)
         metadata.create_all(self.engine)
+        migrate(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -309,17 +344,22 @@ class SqlStorage:
 
     # runs ------------------------------------------------------------------
 
-    def add_run(self, run: dict[str, Any], tests: list[dict[str, Any]],
+    def add_run(self, run: dict[str, Any], tests: Iterable[dict[str, Any]],
                 files: list[dict[str, Any]]) -> None:
-        """Store one run with its tests and files; Conflict when the run id exists."""
+        """Store one run with its tests and files; Conflict when the run id exists.
+
+        The tests are inserted in batches as they come (one transaction), so a run of
+        100,000 is never held as rows all at once."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(runs.insert().values(**run))
-                if tests:
-                    conn.execute(run_tests.insert(), [
-                        {**t, "run_id": run["id"], "idx": i, "tags": json.dumps(t["tags"]),
-                         "screenshots": json.dumps(t["screenshots"])}
-                        for i, t in enumerate(tests)])
+                numbered = enumerate(tests)
+                while batch := list(islice(numbered, INSERT_BATCH)):
+                    conn.execute(run_tests.insert(), [_test_row(run, i, t) for i, t in batch])
+                    tags = {(i, tag) for i, t in batch for tag in t["tags"]}
+                    if tags:
+                        conn.execute(run_test_tags.insert(), [
+                            {"run_id": run["id"], "idx": i, "tag": tag} for i, tag in tags])
                 if files:
                     conn.execute(run_files.insert(), [{**f, "run_id": run["id"]} for f in files])
         except IntegrityError as exc:
@@ -345,17 +385,93 @@ class SqlStorage:
             return [_run_dict(row._mapping) for row in conn.execute(query).all()]
 
     def run_tests(self, run_id: str) -> list[dict[str, Any]]:
+        return list(self.iter_tests(run_id))
+
+    def iter_tests(self, run_id: str) -> Iterator[dict[str, Any]]:
+        """Every test of the run in order, read from the database in batches."""
+        query = sa.select(run_tests).where(run_tests.c.run_id == run_id).order_by(
+            run_tests.c.idx)
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(run_tests).where(run_tests.c.run_id == run_id)
-                                .order_by(run_tests.c.idx)).all()
-        return [{**row._mapping, "tags": json.loads(row.tags),
-                 "screenshots": json.loads(row.screenshots)} for row in rows]
+            for row in conn.execution_options(yield_per=2000).execute(query):
+                yield _test_dict(row)
+
+    def page_tests(self, run_id: str, where: TestFilter, offset: int,
+                   limit: int) -> tuple[int, list[dict[str, Any]]]:
+        """How many tests of the run match *where*, and the *limit* from *offset* on."""
+        conditions = [run_tests.c.run_id == run_id]
+        if where.status:
+            conditions.append(run_tests.c.status == where.status)
+        if where.station:
+            conditions.append(run_tests.c.station == where.station)
+        if where.tag:  # the tag's tests from its index, not a probe per test
+            conditions.append(run_tests.c.idx.in_(sa.select(run_test_tags.c.idx).where(
+                run_test_tags.c.run_id == run_id, run_test_tags.c.tag == where.tag)))
+        if where.text:
+            conditions.append(sa.or_(run_tests.c.title.icontains(where.text, autoescape=True),
+                                     run_tests.c.message.icontains(where.text, autoescape=True)))
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(run_tests)
+                                 .where(*conditions)).scalar_one()
+            rows = conn.execute(sa.select(run_tests).where(*conditions)
+                                .order_by(run_tests.c.idx).offset(offset).limit(limit)).all()
+        return int(total), [_test_dict(row) for row in rows]
+
+    def run_facets(self, run_id: str) -> dict[str, list[str]]:
+        """The stations and tags of a run's tests, for the filters of its page."""
+        with self.engine.connect() as conn:
+            stations_ = conn.execute(sa.select(run_tests.c.station).distinct()
+                                     .where(run_tests.c.run_id == run_id)
+                                     .order_by(run_tests.c.station)).scalars().all()
+            tags = conn.execute(sa.select(run_test_tags.c.tag).distinct()
+                                .where(run_test_tags.c.run_id == run_id)
+                                .order_by(run_test_tags.c.tag)).scalars().all()
+        return {"stations": list(stations_), "tags": list(tags)}
 
     def run_files(self, run_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(run_files).where(run_files.c.run_id == run_id)
                                 .order_by(run_files.c.path)).all()
         return [dict(row._mapping) for row in rows]
+
+
+def migrate(engine: Engine) -> None:
+    """Bring a database made by an earlier release up to these tables: add the columns
+    and indexes `run_tests` gained (create_all makes only tables that do not exist).
+
+    Hand-written because the changes are additive; a migration tool (Alembic) earns its
+    place at the first change that is not."""
+    have = {c["name"] for c in sa.inspect(engine).get_columns(run_tests.name)}
+    with engine.begin() as conn:
+        for column in run_tests.columns:
+            if column.name not in have:
+                kind = column.type.compile(engine.dialect)
+                default = column.server_default.arg  # type: ignore[union-attr]
+                conn.execute(sa.text(f"ALTER TABLE run_tests ADD COLUMN {column.name} {kind}"
+                                     f" NOT NULL DEFAULT '{default}'"))
+        if "station" not in have:  # tests uploaded before ran on their run's station
+            conn.execute(run_tests.update().values(station=sa.select(runs.c.station).where(
+                runs.c.id == run_tests.c.run_id).scalar_subquery()))
+    for index in run_tests.indexes:
+        index.create(engine, checkfirst=True)
+
+
+def _test_row(run: dict[str, Any], idx: int, test: dict[str, Any]) -> dict[str, Any]:
+    """A test of the shared result model as a `run_tests` row."""
+    return {"run_id": run["id"], "idx": idx, "title": test["title"],
+            "tags": json.dumps(test["tags"]), "status": test["status"],
+            "duration": test["duration"], "message": test["message"],
+            "screenshots": json.dumps(test["screenshots"]), "case_id": test.get("id", ""),
+            "location": test.get("location", ""),
+            "station": test.get("station") or run["station"],
+            "serial": test.get("serial", ""), "steps": json.dumps(test.get("steps", []))}
+
+
+def _test_dict(row: Any) -> dict[str, Any]:
+    """A `run_tests` row in the shared result model's names (and its index in the run)."""
+    test = {**row._mapping, "id": row.case_id, "tags": json.loads(row.tags),
+            "screenshots": json.loads(row.screenshots), "steps": json.loads(row.steps)}
+    del test["case_id"], test["run_id"]
+    return test
 
 
 def _run_dict(mapping: Any) -> dict[str, Any]:

@@ -8,23 +8,40 @@ bearer tokens only.
 from __future__ import annotations
 
 import mimetypes
+import os
+import tempfile
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
 
-from robotest.server.api import RunIdPath, StationPath, bearer, day_range, get_service
+from robotest.results.model import STATUS_FILLS, STATUSES
+from robotest.server.api import (
+    Filter,
+    RunIdPath,
+    StationPath,
+    bearer,
+    day_range,
+    get_service,
+)
 from robotest.server.auth import READ
 from robotest.server.results import run_key
 from robotest.server.schemas import NAME_PATTERN
 from robotest.server.security import upload_headers
-from robotest.server.xlsx import runs_workbook
+from robotest.server.xlsx import RunTests, write_runs_workbook
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+templates.env.globals.update(status_fills=STATUS_FILLS, statuses=STATUSES)
+PAGE_SIZE = 100
+"""Tests on one page of a run."""
+SHOWN_FILES = 200
+"""Files listed on a run's page (every file stays reachable by its path)."""
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COOKIE = "rtest_token"
@@ -93,38 +110,66 @@ def runs_page(
 
 
 @router.get("/runs.xlsx")
-def runs_xlsx(request: Request, _: Reader, start: From = None, end: To = None) -> Response:
+def runs_xlsx(request: Request, _: Reader, start: From = None, end: To = None) -> FileResponse:
     storage = get_service(request).storage
     runs = storage.list_runs(*day_range(start, end))
-    body = runs_workbook([(r, storage.run_tests(r["id"])) for r in reversed(runs)])
     name = f"runs_{start or 'all'}_{end or 'all'}.xlsx"
-    return Response(
-        body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return _spreadsheet([(r, storage.iter_tests(r["id"])) for r in reversed(runs)], name)
 
 
 @router.get("/runs/{station}/{run_id}.xlsx")
-def run_xlsx(station: StationPath, run_id: RunIdPath, request: Request, _: Reader) -> Response:
+def run_xlsx(station: StationPath, run_id: RunIdPath, request: Request, _: Reader) -> FileResponse:
     storage = get_service(request).storage
     run = _run(request, station, run_id)
-    body = runs_workbook([(run, storage.run_tests(run["id"]))])
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{station}_{run_id}.xlsx"'},
+    return _spreadsheet([(run, storage.iter_tests(run["id"]))], f"{station}_{run_id}.xlsx")
+
+
+def _spreadsheet(runs: Iterable[RunTests], name: str) -> FileResponse:
+    """The workbook of *runs*, written to a temporary file (tests read in batches, rows
+    never held in memory) and streamed from it; the file goes when the response is sent.
+    (A sync route: FastAPI runs it in a worker thread, so other requests go on.)"""
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="rtest-export-")
+    os.close(handle)
+    try:
+        write_runs_workbook(runs, Path(path))
+    except BaseException:
+        os.unlink(path)
+        raise
+    return FileResponse(
+        path, media_type=XLSX, filename=name, background=BackgroundTask(os.unlink, path)
     )
 
 
 @router.get("/runs/{station}/{run_id}", response_class=HTMLResponse)
-def run_page(station: StationPath, run_id: RunIdPath, request: Request, _: Reader) -> HTMLResponse:
+def run_page(
+    station: StationPath,
+    run_id: RunIdPath,
+    request: Request,
+    _: Reader,
+    where: Filter,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    """One page of the run's tests, filtered by status, tag, station and text."""
     storage = get_service(request).storage
     run = _run(request, station, run_id)
+    total, tests = storage.page_tests(run["id"], where, (page_number - 1) * PAGE_SIZE, PAGE_SIZE)
+    files = storage.run_files(run["id"])
+    query = {"status": where.status, "tag": where.tag, "station": where.station, "q": where.text}
+    kept = {k: v for k, v in query.items() if v}
     return page(
         request,
         "run.html",
         run=run,
-        tests=storage.run_tests(run["id"]),
-        files=storage.run_files(run["id"]),
+        tests=tests,
+        total=total,
+        page=page_number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        first=(page_number - 1) * PAGE_SIZE,
+        where=query,
+        facets=storage.run_facets(run["id"]),
+        link=lambda **change: "?" + urlencode({**kept, **change}),
+        files=files[:SHOWN_FILES],
+        more_files=max(0, len(files) - SHOWN_FILES),
     )
 
 

@@ -1,15 +1,21 @@
-"""The spreadsheet of one run or of every run in a date range (openpyxl)."""
+"""The spreadsheet of one run or of every run in a date range (openpyxl, write-only).
+
+Rows are written as they are read from the database, into a write-only workbook that
+keeps no row in memory, and the finished file is streamed from disk: a 100,000-test run
+costs the server time, never memory (see docs/benchmarks.md, *Result pages*).
+"""
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from robotest.spreadsheet import append_row
+from robotest.results.model import STATUS_FILLS, STATUSES
+from robotest.spreadsheet import row_cells
 
 HEADERS = (
     "Run",
@@ -23,77 +29,57 @@ HEADERS = (
     "Status",
     "Duration (s)",
     "Message",
+    "Location",
 )
-FILLS = {"passed": "C6EFCE", "failed": "FFC7CE", "error": "FFEB9C", "station error": "D9D9D9"}
+STATUS_COLUMN = HEADERS.index("Status")
+SUMMARY = (
+    "Run",
+    "Station",
+    "Image",
+    "Suite version",
+    "Started",
+    "Ended",
+    *(status.capitalize() for status in STATUSES),
+)
+
+RunTests = tuple[dict[str, Any], Iterable[dict[str, Any]]]
 
 
-def runs_workbook(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> bytes:
-    """One row per test of each (run, tests) pair, with a summary sheet per run."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Tests"
-    append_row(sheet, HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    summary = book.create_sheet("Runs")
-    append_row(
-        summary,
-        (
-            "Run",
-            "Station",
-            "Image",
-            "Suite version",
-            "Started",
-            "Ended",
-            "Passed",
-            "Failed",
-            "Error",
-            "Station error",
-        ),
-    )
-    for cell in summary[1]:
-        cell.font = Font(bold=True)
+def write_runs_workbook(runs: Iterable[RunTests], path: Path) -> None:
+    """Sheet *Tests*: one row per test of each (run, tests) pair; sheet *Runs*: one row
+    per run with its count of each status."""
+    book = Workbook(write_only=True)
+    tests_sheet, summary = book.create_sheet("Tests"), book.create_sheet("Runs")
+    for sheet, columns in ((tests_sheet, len(HEADERS)), (summary, len(SUMMARY))):
+        sheet.freeze_panes = "A2"
+        for index in range(1, columns + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 18
+    tests_sheet.append(row_cells(tests_sheet, HEADERS, bold=True))
+    summary.append(row_cells(summary, SUMMARY, bold=True))
     for run, tests in runs:
-        c = run["counts"]
-        append_row(
-            summary,
-            (
-                run["run_id"],
-                run["station"],
-                run["image"],
-                run["suite_version"],
-                run["started_at"],
-                run["ended_at"],
-                c.get("passed", 0),
-                c.get("failed", 0),
-                c.get("error", 0),
-                c.get("station error", 0),
-            ),
+        about = (
+            run["run_id"],
+            run["station"],
+            run["image"],
+            run["suite_version"],
+            run["started_at"],
+            run["ended_at"],
         )
+        counts = run["counts"]
+        summary.append(row_cells(summary, (*about, *(counts.get(s, 0) for s in STATUSES))))
         for test in tests:
-            append_row(
-                sheet,
-                (
-                    run["run_id"],
-                    run["station"],
-                    run["image"],
-                    run["suite_version"],
-                    run["started_at"],
-                    run["ended_at"],
-                    test["title"],
-                    ", ".join(test["tags"]),
-                    test["status"],
-                    round(test["duration"], 3),
-                    test["message"],
-                ),
+            row = (
+                run["run_id"],
+                test.get("station") or run["station"],
+                *about[2:],
+                test["title"],
+                ", ".join(test["tags"]),
+                test["status"],
+                round(test["duration"], 3),
+                test["message"],
+                test.get("location", ""),
             )
-            status_cell = sheet.cell(row=sheet.max_row, column=9)
-            status_cell.fill = PatternFill("solid", fgColor=FILLS[test["status"]])
-    for ws in (sheet, summary):
-        ws.freeze_panes = "A2"
-        for idx in range(1, ws.max_column + 1):
-            ws.column_dimensions[get_column_letter(idx)].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            tests_sheet.append(
+                row_cells(tests_sheet, row, {STATUS_COLUMN: STATUS_FILLS[test["status"]]})
+            )
+    book.save(path)

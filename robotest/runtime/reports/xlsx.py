@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from robotest.runtime.results import FAILED, PASSED, STATION_ERROR, RunInfo
+from robotest.results.statuses import STATUS_FILLS
+from robotest.runtime.results import RunInfo
 from robotest.spreadsheet import append_row
 
 HEADER = (
@@ -18,7 +19,6 @@ HEADER = (
     "Failure message",
     "File",
 )
-_FILL = {PASSED: "C6EFCE", FAILED: "FFC7CE", STATION_ERROR: "FFEB9C"}
 
 
 def render_xlsx(run: RunInfo, path: str | Path) -> None:
@@ -49,8 +49,9 @@ def render_xlsx(run: RunInfo, path: str | Path) -> None:
                 case.file,
             ),
         )
-        fill = _FILL.get(case.outcome, "F2DCDB" if case.outcome != "skipped" else "EDEDED")
-        sheet.cell(row=sheet.max_row, column=6).fill = PatternFill("solid", fgColor=fill)
+        fill = STATUS_FILLS.get(case.outcome)
+        if fill:
+            sheet.cell(row=sheet.max_row, column=6).fill = PatternFill("solid", fgColor=fill)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for column, width in zip("ABCDEFGHI", (14, 24, 16, 40, 20, 14, 12, 60, 40), strict=True):

@@ -1,0 +1,35 @@
+"""The six statuses of a case or a step, and their colours: the result model's
+vocabulary, without pydantic (the runtime imports it, `rtest --help` stays fast)."""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+Status = Literal["passed", "failed", "error", "station error", "skipped", "interrupted"]
+"""How a case or a step ended (see docs/running.md, *What a result means*)."""
+
+PASSED: Final = "passed"
+FAILED: Final = "failed"
+ERROR: Final = "error"
+STATION_ERROR: Final = "station error"
+SKIPPED: Final = "skipped"
+INTERRUPTED: Final = "interrupted"
+RUNNING: Final = "running"
+
+STATUSES: tuple[str, ...] = get_args(Status)
+"""Every status, in the order reports list them."""
+
+RunStatus = Literal[
+    "passed", "failed", "error", "station error", "skipped", "interrupted", "running"
+]
+"""A run's status: its verdict (see :func:`robotest.runtime.results.worst`), or running."""
+
+STATUS_FILLS: dict[str, str] = {
+    PASSED: "C6EFCE",  # green
+    FAILED: "FFC7CE",  # red: the image is at fault
+    ERROR: "FFEB9C",  # yellow: the script is at fault
+    STATION_ERROR: "D9D9D9",  # grey: the robot is at fault
+    SKIPPED: "EDEDED",  # light grey: not run
+    INTERRUPTED: "F8CBAD",  # orange: the run was stopped
+}
+"""The background colour (RGB hex) of each status, in every spreadsheet and web page."""
