@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from robotest.drivers.cli import app as station_app
+from robotest.fleet.cli import register as register_fleet
 from robotest.dsl.cli import register as register_dsl
 from robotest.forecast.cli import app as forecast_app
 from robotest.inspection.cli import app as inspect_app
@@ -50,6 +51,7 @@ app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
 register_server(app)
+register_fleet(app)
 app.add_typer(inspect_app, name="inspect")
 app.add_typer(forecast_app, name="forecast")
 
