@@ -132,6 +132,7 @@ class FleetService:
         run = self._run(run_id)
         outcome = Outcome(cancelled=run["status"] in (CANCELLED, FAILED))
         again: dict[tuple[str, ...], list[str]] = {}
+        final: dict[str, dict[str, Any]] = {}
         now = time.time()
         for case in cases:
             if case.status == "station error" and run["status"] == RUNNING:
@@ -143,12 +144,12 @@ class FleetService:
                     again.setdefault(tuple(tried), []).append(case.nodeid)
                     outcome.rerun += 1
                     continue
-            stored = self.store.finish_case(run_id, case.nodeid, {
+            final[case.nodeid] = {
                 "status": case.status, "title": case.title, "station": station,
                 "tags": json.dumps(case.tags), "duration": case.duration,
-                "message": case.message, "finished_at": now})
-            outcome.recorded += stored
-            outcome.duplicates += not stored
+                "message": case.message, "finished_at": now}
+        outcome.recorded = self.store.finish_cases(run_id, final)
+        outcome.duplicates += len(final) - outcome.recorded
         request = SubmitRequest.model_validate(run["request"])
         for tried, nodeids in again.items():
             self._send(Task(run_id, run["version"], run["channel"], request.image, nodeids,

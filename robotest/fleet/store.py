@@ -114,14 +114,17 @@ class FleetStore:
             pending = {r.nodeid for r in rows}
         return [n for n in wanted if n in pending]
 
-    def finish_case(self, run_id: str, nodeid: str, values: dict[str, Any]) -> bool:
-        """Store a pending case's final result; False when it was not pending (a duplicate,
-        or a case not in the run)."""
+    def finish_cases(self, run_id: str, results: dict[str, dict[str, Any]]) -> int:
+        """Store pending cases' final results (node id -> values) in one transaction; how
+        many were stored (a case not pending, a duplicate, is left as it is)."""
+        stored = 0
         with self.engine.begin() as conn:
-            done = conn.execute(fleet_cases.update().where(
-                fleet_cases.c.run_id == run_id, fleet_cases.c.nodeid == nodeid,
-                fleet_cases.c.status == PENDING).values(**values))
-            return bool(done.rowcount)
+            for nodeid, values in results.items():
+                done = conn.execute(fleet_cases.update().where(
+                    fleet_cases.c.run_id == run_id, fleet_cases.c.nodeid == nodeid,
+                    fleet_cases.c.status == PENDING).values(**values))
+                stored += done.rowcount
+        return stored
 
     def retry_case(self, run_id: str, nodeid: str, station: str, message: str) -> list[str] | None:
         """Note a station error of a pending case: the stations tried so far, or None when it

@@ -28,7 +28,8 @@ from robotest.runtime.results import CaseResult as RuntimeCase
 from robotest.server.client import ServerClient
 from robotest.server.errors import ServerError, SyncError
 
-MAX_BOUNCES = 20  # an excluded station hands a task back at most this often, then runs it
+MAX_BOUNCES = 60  # an excluded station hands a task back (a second apart) at most this
+# often, then runs it: a fleet with one station left still finishes
 RETRY_SECONDS = 10.0  # when the server is away
 log = logging.getLogger("robotest.fleet.worker")
 
