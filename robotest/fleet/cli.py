@@ -86,7 +86,11 @@ def worker(
     dest.mkdir(parents=True, exist_ok=True)
     setup = StationSetup(station, name or station_name(station), dest.resolve(),
                          record_fail or [], record_fault or [], record_delay)
+    import logging
+
     import robotest.runtime.pytest_plugin  # noqa: F401  (each task's pytest is forked with it)
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per result sent
 
     engine = make_engine(broker, visibility_timeout)
     register_task(engine, WorkerSetup(server_url, token, setup, key, health_interval))

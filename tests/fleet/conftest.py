@@ -82,11 +82,14 @@ class Worker:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-        deadline = time.monotonic() + 30
+
+    def wait_ready(self) -> Worker:
+        deadline = time.monotonic() + 60
         while "ready" not in self.log.read_text():
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker {name} did not start: {self.log.read_text()}")
+                raise RuntimeError(f"worker {self.name} did not start: {self.log.read_text()}")
             time.sleep(0.1)
+        return self
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -112,9 +115,13 @@ class Fleet:
         self.workers: list[Worker] = []
 
     def worker(self, name: str, *options: str) -> Worker:
-        started = Worker(self, name, *options)
-        self.workers.append(started)
-        return started
+        return self.start_workers((name, *options))[0]
+
+    def start_workers(self, *specs: tuple[str, ...]) -> list[Worker]:
+        """Start workers (name, options...) side by side; return once all are ready."""
+        started = [Worker(self, name, *options) for name, *options in specs]
+        self.workers += started
+        return [w.wait_ready() for w in started]
 
     def submit(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-m", "robotest", "submit", *args,

@@ -20,8 +20,7 @@ def by_nodeid(run: dict) -> dict[str, dict]:
 
 
 def test_submit_wait_deals_every_case_once_and_exits_with_the_verdict(fleet: Fleet) -> None:
-    fleet.worker("w1")
-    fleet.worker("w2")
+    fleet.start_workers(("w1",), ("w2",))
     done = fleet.submit("boot.rtest", "bios.rtest", "--json")
     assert done.returncode == 0, done.stderr
     run = json.loads(done.stdout[done.stdout.index("{"):])
@@ -38,8 +37,8 @@ def test_submit_wait_deals_every_case_once_and_exits_with_the_verdict(fleet: Fle
 
 
 def test_a_run_goes_only_to_workers_with_its_labels(fleet: Fleet) -> None:
-    fleet.worker("small", "--labels", "model=cb14,screen=1366x768")
-    fleet.worker("big", "--labels", "model=cb16,screen=1920x1200")
+    fleet.start_workers(("small", "--labels", "model=cb14,screen=1366x768"),
+                        ("big", "--labels", "model=cb16,screen=1920x1200"))
     run = fleet.start_run("boot.rtest", "bios.rtest", "--labels", "screen=1920x1200")
     final = fleet.wait_for(run, lambda r: r["status"] == "finished")
     assert {c["station"] for c in final["cases"]} == {"big"}
