@@ -53,7 +53,8 @@ def write_suite(folder: Path, cases: int, per_file: int) -> None:
         end = min(cases, start + per_file)
         (folder / f"m{start // per_file:05d}.rtest").write_text(
             f'"""Load matrix {start}..{end - 1}."""\n\n'
-            f'test "case {{i}}" tags load for i in range({start}, {end}):\n    press F2\n')
+            f'test "case {{i}}" tags load for i in range({start}, {end}):\n    press F2\n'
+        )
 
 
 class Stack:
@@ -66,12 +67,36 @@ class Stack:
         self.url = f"http://127.0.0.1:{self.port}"
         self.data = folder / "server"
         self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "robotest", "server", "--data", str(self.data),
-             "--port", str(self.port), "--broker", self.broker],
-            env=ENV, stdout=subprocess.DEVNULL, stderr=(folder / "server.log").open("wb"))
+            [
+                sys.executable,
+                "-m",
+                "robotest",
+                "server",
+                "--data",
+                str(self.data),
+                "--port",
+                str(self.port),
+                "--broker",
+                self.broker,
+            ],
+            env=ENV,
+            stdout=subprocess.DEVNULL,
+            stderr=(folder / "server.log").open("wb"),
+        )
         self._wait_http()
         config = ServerConfig(self.data)
         self.publisher = create_token(config, "qa", "publisher")
@@ -82,11 +107,29 @@ class Stack:
             token = create_token(config, name, "station")
             log = (folder / f"{name}.log").open("wb")
             self.workers[name] = subprocess.Popen(
-                [sys.executable, "-m", "robotest", "worker", f"record:{name}", "--server",
-                 self.url, "--broker", self.broker, "--token", token, "--dest",
-                 str(folder / name), "--public-key", self.key,
-                 "--visibility-timeout", str(visibility)],
-                env=ENV, stdout=log, stderr=log)
+                [
+                    sys.executable,
+                    "-m",
+                    "robotest",
+                    "worker",
+                    f"record:{name}",
+                    "--server",
+                    self.url,
+                    "--broker",
+                    self.broker,
+                    "--token",
+                    token,
+                    "--dest",
+                    str(folder / name),
+                    "--public-key",
+                    self.key,
+                    "--visibility-timeout",
+                    str(visibility),
+                ],
+                env=ENV,
+                stdout=log,
+                stderr=log,
+            )
         deadline = time.monotonic() + 600
         while not all("ready" in (folder / f"{n}.log").read_text() for n in self.workers):
             if time.monotonic() > deadline:
@@ -103,8 +146,13 @@ class Stack:
         raise SystemExit("server did not start")
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = httpx.request(method, f"{self.url}/api/v1/fleet{path}", timeout=300,
-                                 headers={"Authorization": f"Bearer {self.publisher}"}, **kwargs)
+        response = httpx.request(
+            method,
+            f"{self.url}/api/v1/fleet{path}",
+            timeout=300,
+            headers={"Authorization": f"Bearer {self.publisher}"},
+            **kwargs,
+        )
         response.raise_for_status()
         return response.json()
 
@@ -116,7 +164,8 @@ class Stack:
             if db.exists():
                 with sqlite3.connect(db) as conn:
                     total += conn.execute(
-                        "SELECT count(*) FROM cases WHERE outcome != 'running'").fetchone()[0]
+                        "SELECT count(*) FROM cases WHERE outcome != 'running'"
+                    ).fetchone()[0]
         return total
 
     def stop(self) -> None:
@@ -164,18 +213,23 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
     if killed:
         after_kill_on_killed = sum(1 for c in final["cases"] if c["station"] in killed)
     return {
-        "run": run, "status": final["status"], "cases": len(nodeids),
+        "run": run,
+        "status": final["status"],
+        "cases": len(nodeids),
         "exactly_once": len(nodeids) == len(set(nodeids)) == len(expected)
         and set(nodeids) == expected,
-        "statuses": sorted(statuses), "tasks": final["tasks"],
+        "statuses": sorted(statuses),
+        "tasks": final["tasks"],
         "deal_seconds": round(final["dealt_at"] - final["submitted_at"], 2),
         "wall_seconds": round(ended - started, 1),
         "cases_per_second": round(len(nodeids) / (final["ended_at"] - final["submitted_at"]), 1),
         "server_cpu_seconds": round(cpu, 1),
         "server_cpu_ms_per_case": round(1000 * cpu / max(1, len(nodeids)), 3),
         "server_peak_rss_mb": round(peak_rss / 2**20, 1),
-        "executions": ran, "run_twice": ran - len(nodeids),
-        "killed_workers": killed, "killed_after_s": round(kill_at - started, 1) if kill_at else None,
+        "executions": ran,
+        "run_twice": ran - len(nodeids),
+        "killed_workers": killed,
+        "killed_after_s": round(kill_at - started, 1) if kill_at else None,
         "cases_ended_on_killed_workers_before_death": after_kill_on_killed,
         "stations_used": len(final["stations"]),
     }
@@ -201,10 +255,15 @@ def main() -> None:
     try:
         with ServerClient(stack.url, stack.publisher) as client:
             client.publish(folder / "suite", "stable")
-        expected = {f"m{i // args.per_file:05d}.rtest::test_case[case {i}]"
-                    for i in range(args.cases)}
-        results = {"cases": args.cases, "workers": args.workers, "task_size": args.task_size,
-                   "steady": one_run(stack, expected, args.task_size, 0)}
+        expected = {
+            f"m{i // args.per_file:05d}.rtest::test_case[case {i}]" for i in range(args.cases)
+        }
+        results = {
+            "cases": args.cases,
+            "workers": args.workers,
+            "task_size": args.task_size,
+            "steady": one_run(stack, expected, args.task_size, 0),
+        }
         print(json.dumps(results["steady"]), flush=True)
         kill = max(1, round(args.workers * args.kill_fraction))
         results["killed"] = one_run(stack, expected, args.task_size, kill)
@@ -212,14 +271,16 @@ def main() -> None:
     finally:
         stack.stop()
     args.out.write_text(json.dumps(results, indent=1))
-    rows = [("time to deal (submit -> all tasks on the broker)", "deal_seconds", "s"),
-            ("wall time, submit -> last result", "wall_seconds", "s"),
-            ("cases per second", "cases_per_second", ""),
-            ("server CPU time", "server_cpu_seconds", "s"),
-            ("server CPU per case", "server_cpu_ms_per_case", "ms"),
-            ("server peak memory (RSS)", "server_peak_rss_mb", "MB"),
-            ("cases ended / exactly once", "exactly_once", ""),
-            ("cases run twice (re-delivered after a kill)", "run_twice", "")]
+    rows = [
+        ("time to deal (submit -> all tasks on the broker)", "deal_seconds", "s"),
+        ("wall time, submit -> last result", "wall_seconds", "s"),
+        ("cases per second", "cases_per_second", ""),
+        ("server CPU time", "server_cpu_seconds", "s"),
+        ("server CPU per case", "server_cpu_ms_per_case", "ms"),
+        ("server peak memory (RSS)", "server_peak_rss_mb", "MB"),
+        ("cases ended / exactly once", "exactly_once", ""),
+        ("cases run twice (re-delivered after a kill)", "run_twice", ""),
+    ]
     print(f"\n| {args.cases} cases, {args.workers} workers | steady | 10% killed |\n|---|---|---|")
     for label, key, unit in rows:
         print(f"| {label} | {results['steady'][key]} {unit} | {results['killed'][key]} {unit} |")

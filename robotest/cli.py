@@ -9,8 +9,8 @@ from __future__ import annotations
 import typer
 
 from robotest.drivers.cli import app as station_app
-from robotest.fleet.cli import register as register_fleet
 from robotest.dsl.cli import register as register_dsl
+from robotest.fleet.cli import register as register_fleet
 from robotest.forecast.cli import app as forecast_app
 from robotest.inspection.cli import app as inspect_app
 from robotest.runtime.cli import register as register_runtime

@@ -50,10 +50,15 @@ def submit(body: SubmitRequest, fleet: Fleet, who: Publisher) -> dict[str, Any]:
 
 
 @router.get("/runs/{run_id}")
-def get_run(run_id: RunPath, fleet: Fleet, _: Reader,
-            cases: bool = False, offset: Annotated[int, Query(ge=0)] = 0,
-            limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
-            status: Annotated[str | None, Query(max_length=20)] = None) -> dict[str, Any]:
+def get_run(
+    run_id: RunPath,
+    fleet: Fleet,
+    _: Reader,
+    cases: bool = False,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> dict[str, Any]:
     try:
         progress = fleet.progress(run_id)
     except UnknownRun as exc:
@@ -77,8 +82,7 @@ def _own_station(station: str, who: Any) -> None:
 
 
 @router.post("/runs/{run_id}/claim")
-async def claim(run_id: RunPath, body: ClaimRequest, fleet: Fleet,
-                who: Station) -> dict[str, Any]:
+async def claim(run_id: RunPath, body: ClaimRequest, fleet: Fleet, who: Station) -> dict[str, Any]:
     _own_station(body.station, who)
     try:
         return await run_in_threadpool(fleet.claim, run_id, body.cases)
@@ -87,15 +91,18 @@ async def claim(run_id: RunPath, body: ClaimRequest, fleet: Fleet,
 
 
 @router.post("/runs/{run_id}/results")
-async def results(run_id: RunPath, body: ResultBatch, fleet: Fleet,
-                  who: Station) -> dict[str, Any]:
+async def results(run_id: RunPath, body: ResultBatch, fleet: Fleet, who: Station) -> dict[str, Any]:
     _own_station(body.station, who)
     try:
         done = await run_in_threadpool(fleet.record, run_id, body.station, body.cases)
     except UnknownRun as exc:
         raise _known(run_id) from exc
-    return {"recorded": done.recorded, "duplicates": done.duplicates, "rerun": done.rerun,
-            "cancelled": done.cancelled}
+    return {
+        "recorded": done.recorded,
+        "duplicates": done.duplicates,
+        "rerun": done.rerun,
+        "cancelled": done.cancelled,
+    }
 
 
 def attach(app: FastAPI, broker: str) -> None:

@@ -18,8 +18,12 @@ import typer
 from robotest.server.cli import Channel, ServerUrl, Token
 
 MAX_IMAGE_BYTES = 256 * 1024
-Labels = Annotated[str | None, typer.Option(
-    "--labels", help="k=v,k=v: worker: what this station has; submit: what the run needs.")]
+Labels = Annotated[
+    str | None,
+    typer.Option(
+        "--labels", help="k=v,k=v: worker: what this station has; submit: what the run needs."
+    ),
+]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -39,28 +43,53 @@ def _labels(text: str | None) -> dict[str, str]:
 def worker(
     station: Annotated[str, typer.Argument(help="sim, record[:NAME] or a station .toml file.")],
     server_url: ServerUrl,
-    broker: Annotated[str, typer.Option(
-        "--broker", envvar="RTEST_BROKER", help="Broker URL, e.g. redis://host:6379/0.")],
+    broker: Annotated[
+        str,
+        typer.Option(
+            "--broker", envvar="RTEST_BROKER", help="Broker URL, e.g. redis://host:6379/0."
+        ),
+    ],
     dest: Annotated[Path, typer.Option(help="The station's working copy and results.")],
     token: Token = None,
-    public_key: Annotated[str | None, typer.Option(
-        "--public-key", envvar="RTEST_SERVER_KEY",
-        help="Server public key (base64, or a file holding it); pinned on first sync.")] = None,
-    labels: Labels = None,
-    name: Annotated[str | None, typer.Option(
-        help="Station name (default: from STATION); the token must be this station's.")] = None,
-    visibility_timeout: Annotated[float, typer.Option(
-        help="Seconds before the broker gives a task whose worker went silent to another; "
-             "longer than the longest task.")] = 3600.0,
-    health_interval: Annotated[float, typer.Option(
-        help="Seconds between health checks of a station that had a station error.")] = 30.0,
-    record_fail: Annotated[list[str] | None, typer.Option(
-        "--record-fail", help="record station: STATEMENT[:TARGET][*N] fails.")] = None,
-    record_fault: Annotated[list[str] | None, typer.Option(
-        "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station fault.")
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            envvar="RTEST_SERVER_KEY",
+            help="Server public key (base64, or a file holding it); pinned on first sync.",
+        ),
     ] = None,
-    record_delay: Annotated[float, typer.Option(
-        "--record-delay", help="record station: seconds each statement takes.")] = 0.0,
+    labels: Labels = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            help="Station name (default: from STATION); the token must be this station's."
+        ),
+    ] = None,
+    visibility_timeout: Annotated[
+        float,
+        typer.Option(
+            help="Seconds before the broker gives a task whose worker went silent to another; "
+            "longer than the longest task."
+        ),
+    ] = 3600.0,
+    health_interval: Annotated[
+        float,
+        typer.Option(help="Seconds between health checks of a station that had a station error."),
+    ] = 30.0,
+    record_fail: Annotated[
+        list[str] | None,
+        typer.Option("--record-fail", help="record station: STATEMENT[:TARGET][*N] fails."),
+    ] = None,
+    record_fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station fault."
+        ),
+    ] = None,
+    record_delay: Annotated[
+        float, typer.Option("--record-delay", help="record station: seconds each statement takes.")
+    ] = 0.0,
 ) -> None:
     """Run a station's share of fleet runs: take tasks from the broker, sync the run's
     suite version, run the cases, send the results (until Ctrl-C)."""
@@ -84,8 +113,14 @@ def worker(
     if key and os.path.isfile(key):
         key = Path(key).read_text().strip()
     dest.mkdir(parents=True, exist_ok=True)
-    setup = StationSetup(station, name or station_name(station), dest.resolve(),
-                         record_fail or [], record_fault or [], record_delay)
+    setup = StationSetup(
+        station,
+        name or station_name(station),
+        dest.resolve(),
+        record_fail or [],
+        record_fault or [],
+        record_delay,
+    )
     import logging
 
     import robotest.runtime.pytest_plugin  # noqa: F401  (each task's pytest is forked with it)
@@ -95,30 +130,50 @@ def worker(
     engine = make_engine(broker, visibility_timeout)
     register_task(engine, WorkerSetup(server_url, token, setup, key, health_interval))
     typer.echo(f"worker {setup.name}: queues {', '.join(queues)}", err=True)
-    engine.Worker(hostname=f"{setup.name}@{socket.gethostname()}", queues=queues,
-                  pool_cls="solo", concurrency=1, without_gossip=True, without_mingle=True,
-                  without_heartbeat=True, loglevel="INFO", quiet=True).start()
+    engine.Worker(
+        hostname=f"{setup.name}@{socket.gethostname()}",
+        queues=queues,
+        pool_cls="solo",
+        concurrency=1,
+        without_gossip=True,
+        without_mingle=True,
+        without_heartbeat=True,
+        loglevel="INFO",
+        quiet=True,
+    ).start()
 
 
 def submit(
-    paths: Annotated[list[str] | None, typer.Argument(
-        help="Files or folders inside the suite (default: all of it).")] = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files or folders inside the suite (default: all of it)."),
+    ] = None,
     server_url: ServerUrl = "",
     channel: Channel = "stable",
     token: Token = None,
-    image: Annotated[Path | None, typer.Option(
-        "--image", help="Product description TOML of the image under test.")] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option("--image", help="Product description TOML of the image under test."),
+    ] = None,
     labels: Labels = None,
     keyword: Annotated[str | None, typer.Option("-k", help="Only cases matching this.")] = None,
     markers: Annotated[str | None, typer.Option("-m", help="Only cases with these tags.")] = None,
-    task_size: Annotated[int, typer.Option(
-        help="Most cases in one task (a file's cases are cut into tasks of this size).")] = 200,
-    wait: Annotated[bool, typer.Option(
-        "--wait", help="Show progress until the run ends; exit with its status.")] = False,
-    as_json: Annotated[bool, typer.Option(
-        "--json", help="Wait, then print the run and every case as JSON.")] = False,
-    cancel: Annotated[str | None, typer.Option(
-        "--cancel", metavar="RUN", help="Cancel the fleet run RUN instead.")] = None,
+    task_size: Annotated[
+        int,
+        typer.Option(
+            help="Most cases in one task (a file's cases are cut into tasks of this size)."
+        ),
+    ] = 200,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="Show progress until the run ends; exit with its status.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Wait, then print the run and every case as JSON.")
+    ] = False,
+    cancel: Annotated[
+        str | None,
+        typer.Option("--cancel", metavar="RUN", help="Cancel the fleet run RUN instead."),
+    ] = None,
 ) -> None:
     """Submit a run of the channel's current suite version to the fleet; print its id."""
     from robotest.server.client import ServerClient
@@ -128,15 +183,22 @@ def submit(
         fail("give the server (--server or RTEST_SERVER)")
     body: dict[str, Any] = {}
     if cancel is None:
-        body = {"channel": channel, "paths": paths or [], "keyword": keyword,
-                "markers": markers, "labels": _labels(labels), "task_size": task_size,
-                "image": _image_text(image)}
+        body = {
+            "channel": channel,
+            "paths": paths or [],
+            "keyword": keyword,
+            "markers": markers,
+            "labels": _labels(labels),
+            "task_size": task_size,
+            "image": _image_text(image),
+        }
     try:
         with ServerClient(server_url, token) as client:
             if cancel is not None:
                 run = client.request("POST", f"/fleet/runs/{cancel}/cancel").json()
-                typer.echo(f"run {cancel}: {run['status']} ({run['done']} of {run['total']} "
-                           "cases done)")
+                typer.echo(
+                    f"run {cancel}: {run['status']} ({run['done']} of {run['total']} cases done)"
+                )
                 return
             run_id = client.request("POST", "/fleet/runs", json=body).json()["run"]
             typer.echo(run_id)
@@ -144,8 +206,9 @@ def submit(
                 return
             final = _watch(client, run_id, show=not as_json)
             if as_json:
-                final = client.request("GET", f"/fleet/runs/{run_id}",
-                                       params={"cases": "true"}).json()
+                final = client.request(
+                    "GET", f"/fleet/runs/{run_id}", params={"cases": "true"}
+                ).json()
                 typer.echo(json.dumps(final, indent=1))
     except ServerError as exc:
         fail(str(exc))
@@ -187,9 +250,11 @@ def progress_line(run: dict[str, Any]) -> str:
     stations = ", ".join(f"{s} {n}" for s, n in sorted(run["stations"].items()))
     eta = f" · ETA {run['eta_seconds']:.0f} s" if run["eta_seconds"] is not None else ""
     message = f": {run['message']}" if run["message"] else ""
-    return (f"run {run['id']} {run['status']}{message} · {run['done']}/{run['total']} done"
-            f"{' (' + counts + ')' if counts else ''} · {run['cases_per_second']:.1f} cases/s"
-            f"{eta}{' · stations: ' + stations if stations else ''}")
+    return (
+        f"run {run['id']} {run['status']}{message} · {run['done']}/{run['total']} done"
+        f"{' (' + counts + ')' if counts else ''} · {run['cases_per_second']:.1f} cases/s"
+        f"{eta}{' · stations: ' + stations if stations else ''}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -47,8 +47,9 @@ def suite_tree(manifest_json: bytes, objects: ObjectStore, root: Path) -> Path:
     return tree
 
 
-def collect_cases(tree: Path, paths: list[str], keyword: str | None,
-                  markers: str | None) -> list[str]:
+def collect_cases(
+    tree: Path, paths: list[str], keyword: str | None, markers: str | None
+) -> list[str]:
     """The node ids (relative to `tree`) pytest selects from `paths` inside `tree`."""
     targets = []
     for path in paths or ["."]:
@@ -56,15 +57,36 @@ def collect_cases(tree: Path, paths: list[str], keyword: str | None,
         if not target.is_relative_to(tree.resolve()) or not target.exists():
             raise CollectionError(f"no such file or folder in the suite version: {path}")
         targets.append(str(target))
-    command = [sys.executable, "-m", "pytest", "--collect-only", "-q", "--rootdir", str(tree),
-               "-p", "no:cacheprovider", *plugin_args(), *targets, *(["-k", keyword] if keyword else []),
-               *(["-m", markers] if markers else [])]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--collect-only",
+        "-q",
+        "--rootdir",
+        str(tree),
+        "-p",
+        "no:cacheprovider",
+        *plugin_args(),
+        *targets,
+        *(["-k", keyword] if keyword else []),
+        *(["-m", markers] if markers else []),
+    ]
     root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p),
+    }
     try:
-        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True,
-                              timeout=COLLECT_TIMEOUT, check=False)
+        done = subprocess.run(
+            command,
+            cwd=tree,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COLLECT_TIMEOUT,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         raise CollectionError(f"listing the cases took over {COLLECT_TIMEOUT:g} s") from exc
     nodeids = [line for line in done.stdout.splitlines() if "::" in line]

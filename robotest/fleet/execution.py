@@ -51,19 +51,36 @@ class StationSetup:
         return options
 
 
-def run_cases(station: StationSetup, tree: Path, nodeids: list[str], image: Path | None,
-              suite_version: str, sink: Sink) -> list[RuntimeCase]:
+def run_cases(
+    station: StationSetup,
+    tree: Path,
+    nodeids: list[str],
+    image: Path | None,
+    suite_version: str,
+    sink: Sink,
+) -> list[RuntimeCase]:
     """Run `nodeids` (relative to `tree`) on the station; every finished case goes to
     `sink` in batches. Cases that got no result (the station's run broke off) come back
     as station errors, unless the run was cancelled."""
     store = ResultStore(station.results_db)
     try:
         run_id = store.create_run(station=station.name, suite_version=suite_version)
-        args = [*[f"{tree}/{n}" for n in nodeids],
-                   "--rootdir", str(tree), *_plugin_args(), "-p", "no:terminal", *QUIET_PLUGINS,
-                   "--continue-on-collection-errors", "--results-db", str(station.results_db),
-                   "--rtest-run-id", str(run_id), *station.pytest_options(),
-                   *(["--image", str(image)] if image else [])]
+        args = [
+            *[f"{tree}/{n}" for n in nodeids],
+            "--rootdir",
+            str(tree),
+            *_plugin_args(),
+            "-p",
+            "no:terminal",
+            *QUIET_PLUGINS,
+            "--continue-on-collection-errors",
+            "--results-db",
+            str(station.results_db),
+            "--rtest-run-id",
+            str(run_id),
+            *station.pytest_options(),
+            *(["--image", str(image)] if image else []),
+        ]
         proc = ForkedPytest(args, tree, station.dest / "worker.log")
         cancelled = _follow(store, run_id, proc, sink)
         finished = _finished(store, run_id)
@@ -73,12 +90,19 @@ def run_cases(station: StationSetup, tree: Path, nodeids: list[str], image: Path
     done = {c.nodeid for c in finished}
     missing = [n for n in nodeids if n not in done]
     if missing and not cancelled:
-        broken = [RuntimeCase(nodeid=n, title=n, file=n.split("::")[0], station=station.name,
-                              outcome=STATION_ERROR,
-                              message=f"not run on {station.name}: its run ended before "
-                                      f"this case (a station error, or pytest exit "
-                                      f"{proc.poll()}: see {station.dest / 'worker.log'})")
-                  for n in missing]
+        broken = [
+            RuntimeCase(
+                nodeid=n,
+                title=n,
+                file=n.split("::")[0],
+                station=station.name,
+                outcome=STATION_ERROR,
+                message=f"not run on {station.name}: its run ended before "
+                f"this case (a station error, or pytest exit "
+                f"{proc.poll()}: see {station.dest / 'worker.log'})",
+            )
+            for n in missing
+        ]
         sink(broken)
         finished += broken
     return finished
@@ -121,8 +145,12 @@ def _pytest_child(args: list[str], cwd: Path, log: Path) -> None:  # pragma: no 
 def _finished(store: ResultStore, run_id: int) -> list[RuntimeCase]:
     """Cases with a result; those the runtime skipped because the station had stopped
     were not run, so they do not count (they come back as station errors)."""
-    return [c for c in store.cases(run_id, steps=False) if c.outcome != RUNNING
-            and not (c.outcome == SKIPPED and c.message.startswith("not run: station"))]
+    return [
+        c
+        for c in store.cases(run_id, steps=False)
+        if c.outcome != RUNNING
+        and not (c.outcome == SKIPPED and c.message.startswith("not run: station"))
+    ]
 
 
 def _follow(store: ResultStore, run_id: int, proc: ForkedPytest, sink: Sink) -> bool:

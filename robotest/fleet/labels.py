@@ -27,8 +27,10 @@ def parse_labels(text: str | None) -> Labels:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not LABEL_PART.match(key) or not LABEL_PART.match(value):
-            raise ValueError(f"bad label {part[:60]!r}: write key=value, each 1 to 40 "
-                             "letters, digits and '. _ -'")
+            raise ValueError(
+                f"bad label {part[:60]!r}: write key=value, each 1 to 40 "
+                "letters, digits and '. _ -'"
+            )
         if key in labels:
             raise ValueError(f"label {key!r} given twice")
         labels[key] = value
@@ -52,6 +54,8 @@ def queue_name(labels: Labels) -> str:
 def worker_queues(labels: Labels) -> list[str]:
     """Every queue a worker with `labels` serves: one per subset of its labels."""
     keys = sorted(labels)
-    return [queue_name({k: labels[k] for k in subset})
-            for size in range(len(keys) + 1)
-            for subset in itertools.combinations(keys, size)]
+    return [
+        queue_name({k: labels[k] for k in subset})
+        for size in range(len(keys) + 1)
+        for subset in itertools.combinations(keys, size)
+    ]

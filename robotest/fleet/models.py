@@ -26,7 +26,8 @@ class SubmitRequest(BaseModel):
 
     channel: str = Field(pattern=CHANNEL_PATTERN)
     paths: list[Annotated[str, Field(min_length=1, max_length=1000), NO_NUL]] = Field(
-        default_factory=list, max_length=1000)
+        default_factory=list, max_length=1000
+    )
     keyword: Annotated[str, Field(max_length=2000), NO_NUL] | None = None
     markers: Annotated[str, Field(max_length=2000), NO_NUL] | None = None
     labels: dict[str, str] = Field(default_factory=dict, max_length=6)

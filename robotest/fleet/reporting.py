@@ -22,14 +22,19 @@ def claim(client: ServerClient, run: str, station: str, cases: list[str]) -> tup
 
 
 def case_result(case: RuntimeCase) -> CaseResult:
-    return CaseResult(nodeid=case.nodeid, title=case.title or case.nodeid,
-                      tags=[t[:200] for t in case.tags], status=case.outcome,  # type: ignore[arg-type]
-                      duration=max(0.0, case.duration or 0.0),
-                      message=(case.message or "")[:MAX_MESSAGE])
+    return CaseResult(
+        nodeid=case.nodeid,
+        title=case.title or case.nodeid,
+        tags=[t[:200] for t in case.tags],
+        status=case.outcome,  # type: ignore[arg-type]
+        duration=max(0.0, case.duration or 0.0),
+        message=(case.message or "")[:MAX_MESSAGE],
+    )
 
 
-def send_results(client: ServerClient, run: str, station: str, attempt: int,
-                 cases: list[CaseResult]) -> bool:
+def send_results(
+    client: ServerClient, run: str, station: str, attempt: int, cases: list[CaseResult]
+) -> bool:
     """Post finished cases; True when the run was cancelled meanwhile (stop running it)."""
     if not cases:
         return False

@@ -56,8 +56,11 @@ def exit_code(run: dict[str, Any], statuses: dict[str, int]) -> int:
     0 every case passed (or was skipped), 1 some case failed or errored, 2 the run did not
     reach a verdict on every case (cancelled, station errors left after re-runs, could not
     be dealt), 5 no case selected."""
-    if run["status"] in (CANCELLED, FAILED) or statuses.get("station error") \
-            or statuses.get("interrupted"):
+    if (
+        run["status"] in (CANCELLED, FAILED)
+        or statuses.get("station error")
+        or statuses.get("interrupted")
+    ):
         return 2
     if statuses.get("failed") or statuses.get("error"):
         return 1
@@ -80,10 +83,15 @@ class FleetService:
         if channel is None:
             raise NoChannel(f"no channel {request.channel!r}")
         run_id = time.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-        self.store.add_run(run_id, request.channel, channel.version_id, who,
-                           request.model_dump(), time.time())
-        threading.Thread(target=self._deal, args=(run_id, request, channel.version_id),
-                         name=f"deal-{run_id}", daemon=True).start()
+        self.store.add_run(
+            run_id, request.channel, channel.version_id, who, request.model_dump(), time.time()
+        )
+        threading.Thread(
+            target=self._deal,
+            args=(run_id, request, channel.version_id),
+            name=f"deal-{run_id}",
+            daemon=True,
+        ).start()
         return run_id
 
     def _deal(self, run_id: str, request: SubmitRequest, version: str) -> None:
@@ -91,8 +99,9 @@ class FleetService:
             cached = self.service.manifest(version)
             if cached is None:
                 raise CollectionError(f"version {version[:12]} is gone")
-            tree = suite_tree(cached.raw, self.service.objects,
-                              self.service.config.data_dir / "fleet-trees")
+            tree = suite_tree(
+                cached.raw, self.service.objects, self.service.config.data_dir / "fleet-trees"
+            )
             nodeids = collect_cases(tree, request.paths, request.keyword, request.markers)
             self.store.add_cases(run_id, nodeids)
             queue = queue_name(request.labels)
@@ -105,12 +114,14 @@ class FleetService:
             return
         except Exception as exc:  # the broker refused: the run says why
             log.exception("dealing run %s failed", run_id)
-            self.store.set_status(run_id, FAILED, f"cannot deal the run: {exc}"[:500],
-                                  ended_at=time.time())
+            self.store.set_status(
+                run_id, FAILED, f"cannot deal the run: {exc}"[:500], ended_at=time.time()
+            )
             return
         if not nodeids:
-            self.store.set_status(run_id, FINISHED, "no case selected", ended_at=time.time(),
-                                  dealt_at=time.time())
+            self.store.set_status(
+                run_id, FINISHED, "no case selected", ended_at=time.time(), dealt_at=time.time()
+            )
         else:
             self.store.set_status(run_id, RUNNING, tasks=count, dealt_at=time.time())
 
@@ -145,16 +156,30 @@ class FleetService:
                     outcome.rerun += 1
                     continue
             final[case.nodeid] = {
-                "status": case.status, "title": case.title, "station": station,
-                "tags": json.dumps(case.tags), "duration": case.duration,
-                "message": case.message, "finished_at": now}
+                "status": case.status,
+                "title": case.title,
+                "station": station,
+                "tags": json.dumps(case.tags),
+                "duration": case.duration,
+                "message": case.message,
+                "finished_at": now,
+            }
         outcome.recorded = self.store.finish_cases(run_id, final)
         outcome.duplicates += len(final) - outcome.recorded
         request = SubmitRequest.model_validate(run["request"])
-        for tried, nodeids in again.items():
-            self._send(Task(run_id, run["version"], run["channel"], request.image, nodeids,
-                            attempt=len(tried) + 1, exclude=list(tried)),
-                       queue_name(request.labels))
+        for stations, nodeids in again.items():
+            self._send(
+                Task(
+                    run_id,
+                    run["version"],
+                    run["channel"],
+                    request.image,
+                    nodeids,
+                    attempt=len(stations) + 1,
+                    exclude=list(stations),
+                ),
+                queue_name(request.labels),
+            )
         if run["status"] == RUNNING and self.store.pending_count(run_id) == 0:
             self.store.set_status(run_id, FINISHED, ended_at=time.time())
         return outcome
@@ -178,15 +203,25 @@ class FleetService:
         rate = done / (end - started) if done and end > started else 0.0
         remaining = run["total"] - done
         return {
-            "id": run_id, "status": run["status"], "message": run["message"],
-            "channel": run["channel"], "version": run["version"],
-            "labels": run["request"].get("labels", {}), "submitted_by": run["submitted_by"],
-            "submitted_at": run["submitted_at"], "dealt_at": run["dealt_at"],
-            "ended_at": run["ended_at"], "tasks": run["tasks"], "total": run["total"],
-            "done": done, "counts": statuses, "stations": stations,
+            "id": run_id,
+            "status": run["status"],
+            "message": run["message"],
+            "channel": run["channel"],
+            "version": run["version"],
+            "labels": run["request"].get("labels", {}),
+            "submitted_by": run["submitted_by"],
+            "submitted_at": run["submitted_at"],
+            "dealt_at": run["dealt_at"],
+            "ended_at": run["ended_at"],
+            "tasks": run["tasks"],
+            "total": run["total"],
+            "done": done,
+            "counts": statuses,
+            "stations": stations,
             "cases_per_second": round(rate, 3),
-            "eta_seconds": round(remaining / rate, 1) if rate and remaining > 0
-            and run["status"] == RUNNING else None,
+            "eta_seconds": round(remaining / rate, 1)
+            if rate and remaining > 0 and run["status"] == RUNNING
+            else None,
             "exit_code": exit_code(run, statuses) if run["status"] in ENDED else None,
         }
 

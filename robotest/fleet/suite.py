@@ -18,13 +18,18 @@ from robotest.server.sync import StationSync, SyncResult
 class VersionSync(StationSync):
     """`StationSync` that installs one given version."""
 
-    def __init__(self, client: ServerClient, channel: str, dest: Path, version: str,
-                 public_key: str | None = None):
+    def __init__(
+        self,
+        client: ServerClient,
+        channel: str,
+        dest: Path,
+        version: str,
+        public_key: str | None = None,
+    ):
         super().__init__(client, channel, dest, public_key)
         self.version = version
 
-    def _sync(self, state: dict[str, Any], previous: str | None,
-              verify_files: bool) -> SyncResult:
+    def _sync(self, state: dict[str, Any], previous: str | None, verify_files: bool) -> SyncResult:
         key = self._pinned_key(state)
         manifest = self._local_manifest(key, self.version) if self.version == previous else None
         if manifest is not None and not self._damaged(manifest, verify_files):
@@ -36,8 +41,9 @@ class VersionSync(StationSync):
         return result
 
 
-def sync_version(client: ServerClient, channel: str, dest: Path, version: str,
-                 public_key: str | None) -> Path:
+def sync_version(
+    client: ServerClient, channel: str, dest: Path, version: str, public_key: str | None
+) -> Path:
     """The tree of `version` under `dest` (SyncError when it cannot be had)."""
     station = VersionSync(client, channel, dest, version, public_key)
     station.sync()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from celery import Celery, Task as CeleryTask
+from celery import Celery
+from celery import Task as CeleryTask
 
 from robotest.fleet.dealing import Task
 from robotest.fleet.engine import TASK_NAME
@@ -76,17 +77,26 @@ def run_task_cases(setup: WorkerSetup, task: Task) -> bool:
             return False
 
         def sink(cases: list[RuntimeCase]) -> bool:
-            return send_results(client, task.run, station.name, task.attempt,
-                                [case_result(c) for c in cases])
+            return send_results(
+                client, task.run, station.name, task.attempt, [case_result(c) for c in cases]
+            )
 
         try:
-            tree = sync_version(client, task.channel, station.dest, task.version,
-                                setup.public_key)
+            tree = sync_version(client, task.channel, station.dest, task.version, setup.public_key)
         except SyncError as exc:  # not the image's fault: dealt to another station
             message = f"cannot sync suite version {task.version[:12]}: {exc}"
-            send_results(client, task.run, station.name, task.attempt,
-                         [CaseResult(nodeid=n, title=n, status=STATION_ERROR, duration=0,
-                                     message=message) for n in pending])
+            send_results(
+                client,
+                task.run,
+                station.name,
+                task.attempt,
+                [
+                    CaseResult(
+                        nodeid=n, title=n, status="station error", duration=0, message=message
+                    )
+                    for n in pending
+                ],
+            )
             return True
         image = _image_file(station.dest, task)
         finished = run_cases(station, tree, pending, image, task.version[:12], sink)
@@ -107,8 +117,12 @@ def station_healthy(spec: str) -> bool:
     if kind == "record":
         return True
     target = kind if kind == "sim" else spec
-    done = subprocess.run([sys.executable, "-m", "robotest", "station", "health", target],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "robotest", "station", "health", target],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         log.warning("station health: %s", (done.stdout + done.stderr).strip()[-300:])
     return done.returncode == 0
@@ -117,6 +131,9 @@ def station_healthy(spec: str) -> bool:
 def wait_until_healthy(setup: WorkerSetup) -> None:
     """Hold the station off the queue until its health check passes."""
     while not station_healthy(setup.station.spec):
-        log.warning("station %s is not healthy: no work until it is; checking again in "
-                    "%g s", setup.station.name, setup.health_interval)
+        log.warning(
+            "station %s is not healthy: no work until it is; checking again in %g s",
+            setup.station.name,
+            setup.health_interval,
+        )
         time.sleep(setup.health_interval)

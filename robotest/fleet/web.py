@@ -17,8 +17,12 @@ from robotest.fleet.service import UnknownRun
 from robotest.server import web
 
 PAGE_SIZE = 500
-templates = Jinja2Templates(directory=[str(Path(__file__).with_name("templates")),
-                                       str(Path(web.__file__).with_name("templates"))])
+templates = Jinja2Templates(
+    directory=[
+        str(Path(__file__).with_name("templates")),
+        str(Path(web.__file__).with_name("templates")),
+    ]
+)
 router = APIRouter()
 
 
@@ -29,9 +33,13 @@ def fleet_runs_page(request: Request, _: web.Reader) -> HTMLResponse:
 
 
 @router.get("/fleet/runs/{run_id}", response_class=HTMLResponse)
-def fleet_run_page(run_id: RunPath, request: Request, _: web.Reader,
-                   page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-                   status: Annotated[str | None, Query(max_length=20)] = None) -> HTMLResponse:
+def fleet_run_page(
+    run_id: RunPath,
+    request: Request,
+    _: web.Reader,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTMLResponse:
     fleet = get_fleet(request)
     try:
         progress = fleet.progress(run_id)
@@ -39,7 +47,15 @@ def fleet_run_page(run_id: RunPath, request: Request, _: web.Reader,
         raise HTTPException(404, str(exc)) from exc
     cases = fleet.store.cases(run_id, (page - 1) * PAGE_SIZE, PAGE_SIZE, status or None)
     shown = progress["counts"].get(status, 0) if status else progress["total"]
-    return templates.TemplateResponse(request, "fleet_run.html", {
-        "run": progress, "cases": cases, "page": page, "status": status or "",
-        "pages": max(1, -(-shown // PAGE_SIZE)),
-        "live": progress["exit_code"] is None})
+    return templates.TemplateResponse(
+        request,
+        "fleet_run.html",
+        {
+            "run": progress,
+            "cases": cases,
+            "page": page,
+            "status": status or "",
+            "pages": max(1, -(-shown // PAGE_SIZE)),
+            "live": progress["exit_code"] is None,
+        },
+    )

@@ -47,9 +47,22 @@ class Redis:
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import redis
 
         client = redis.Redis(port=self.port)
@@ -74,11 +87,28 @@ class Worker:
         self.name = name
         self.log = fleet.folder / f"worker-{name}.log"
         token = fleet.server.token(name, "station")
-        command = [sys.executable, "-m", "robotest", "worker", f"record:{name}",
-                   "--server", fleet.server.url, "--broker", fleet.redis.url,
-                   "--token", token, "--dest", str(fleet.folder / f"station-{name}"),
-                   "--public-key", fleet.server.public_key, "--visibility-timeout", "4",
-                   "--health-interval", "0.5", *options]
+        command = [
+            sys.executable,
+            "-m",
+            "robotest",
+            "worker",
+            f"record:{name}",
+            "--server",
+            fleet.server.url,
+            "--broker",
+            fleet.redis.url,
+            "--token",
+            token,
+            "--dest",
+            str(fleet.folder / f"station-{name}"),
+            "--public-key",
+            fleet.server.public_key,
+            "--visibility-timeout",
+            "4",
+            "--health-interval",
+            "0.5",
+            *options,
+        ]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(command, env=env, stdout=out, stderr=out)
@@ -124,16 +154,35 @@ class Fleet:
         return [w.wait_ready() for w in started]
 
     def submit(self, *args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "robotest", "submit", *args,
-                   "--server", self.server.url, "--token", self.server.token("qa", "publisher")]
-        return subprocess.run(command, capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+        command = [
+            sys.executable,
+            "-m",
+            "robotest",
+            "submit",
+            *args,
+            "--server",
+            self.server.url,
+            "--token",
+            self.server.token("qa", "publisher"),
+        ]
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         token = self.server.token("qa", "publisher")
-        response = httpx.request(method, f"{self.server.url}/api/v1/fleet{path}",
-                                 headers={"Authorization": f"Bearer {token}"}, timeout=30,
-                                 **kwargs)
+        response = httpx.request(
+            method,
+            f"{self.server.url}/api/v1/fleet{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+            **kwargs,
+        )
         response.raise_for_status()
         return response.json()
 
@@ -142,8 +191,9 @@ class Fleet:
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
-    def wait_for(self, run: str, condition: Callable[[dict[str, Any]], bool],
-                 timeout: float = 60) -> dict[str, Any]:
+    def wait_for(
+        self, run: str, condition: Callable[[dict[str, Any]], bool], timeout: float = 60
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             state = self.api("GET", f"/runs/{run}", params={"cases": "true"})
@@ -160,7 +210,9 @@ class Fleet:
 
 
 @pytest.fixture(scope="module")
-def fleet_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Redis, ServerProcess]]:
+def fleet_services(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Redis, ServerProcess]]:
     folder = tmp_path_factory.mktemp("fleet")
     redis = Redis(folder)
     server = ServerProcess(folder / "server-data", extra=["--broker", redis.url]).start()

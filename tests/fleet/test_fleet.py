@@ -8,9 +8,13 @@ import time
 
 from tests.fleet.conftest import Fleet
 
-ALL_PASSING = ["boot.rtest::test_boot[boot 1]", "boot.rtest::test_boot[boot 2]",
-               "boot.rtest::test_boot[boot 3]", "bios.rtest::test_bios[bios 1]",
-               "bios.rtest::test_bios[bios 2]"]
+ALL_PASSING = [
+    "boot.rtest::test_boot[boot 1]",
+    "boot.rtest::test_boot[boot 2]",
+    "boot.rtest::test_boot[boot 3]",
+    "bios.rtest::test_bios[bios 1]",
+    "bios.rtest::test_bios[bios 2]",
+]
 
 
 def by_nodeid(run: dict) -> dict[str, dict]:
@@ -23,7 +27,7 @@ def test_submit_wait_deals_every_case_once_and_exits_with_the_verdict(fleet: Fle
     fleet.start_workers(("w1",), ("w2",))
     done = fleet.submit("boot.rtest", "bios.rtest", "--json")
     assert done.returncode == 0, done.stderr
-    run = json.loads(done.stdout[done.stdout.index("{"):])
+    run = json.loads(done.stdout[done.stdout.index("{") :])
     cases = by_nodeid(run)
     assert sorted(cases) == sorted(ALL_PASSING)
     assert {c["status"] for c in cases.values()} == {"passed"}
@@ -37,8 +41,10 @@ def test_submit_wait_deals_every_case_once_and_exits_with_the_verdict(fleet: Fle
 
 
 def test_a_run_goes_only_to_workers_with_its_labels(fleet: Fleet) -> None:
-    fleet.start_workers(("small", "--labels", "model=cb14,screen=1366x768"),
-                        ("big", "--labels", "model=cb16,screen=1920x1200"))
+    fleet.start_workers(
+        ("small", "--labels", "model=cb14,screen=1366x768"),
+        ("big", "--labels", "model=cb16,screen=1920x1200"),
+    )
     run = fleet.start_run("boot.rtest", "bios.rtest", "--labels", "screen=1920x1200")
     final = fleet.wait_for(run, lambda r: r["status"] == "finished")
     assert {c["station"] for c in final["cases"]} == {"big"}
@@ -47,8 +53,7 @@ def test_a_run_goes_only_to_workers_with_its_labels(fleet: Fleet) -> None:
 
 def test_a_killed_worker_s_task_is_dealt_again_and_every_case_ends_once(fleet: Fleet) -> None:
     doomed = fleet.worker("doomed", "--labels", "pool=death", "--record-delay", "0.4")
-    run = fleet.start_run("boot.rtest", "bios.rtest", "--labels", "pool=death",
-                          "--task-size", "10")
+    run = fleet.start_run("boot.rtest", "bios.rtest", "--labels", "pool=death", "--task-size", "10")
     fleet.wait_for(run, lambda r: r["done"] >= 1)
     doomed.kill()  # mid-task: its pytest child dies with it
     fleet.worker("heir", "--labels", "pool=death")
