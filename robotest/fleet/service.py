@@ -104,19 +104,20 @@ class FleetService:
             )
             nodeids = collect_cases(tree, request.paths, request.keyword, request.markers)
             self.store.add_cases(run_id, nodeids)
+            if self._run(run_id)["status"] in ENDED:  # cancelled while its cases were listed
+                self.store.cancel_pending(run_id)
+                return
             queue = queue_name(request.labels)
             count = 0
             for cases in group_cases(nodeids, request.task_size):
                 self._send(Task(run_id, version, request.channel, request.image, cases), queue)
                 count += 1
         except (CollectionError, OSError, ValueError) as exc:
-            self.store.set_status(run_id, FAILED, str(exc), ended_at=time.time())
+            self._fail(run_id, str(exc))
             return
         except Exception as exc:  # the broker refused: the run says why
             log.exception("dealing run %s failed", run_id)
-            self.store.set_status(
-                run_id, FAILED, f"cannot deal the run: {exc}"[:500], ended_at=time.time()
-            )
+            self._fail(run_id, f"cannot deal the run: {exc}"[:500])
             return
         if not nodeids:
             self.store.set_status(
@@ -124,6 +125,15 @@ class FleetService:
             )
         else:
             self.store.set_status(run_id, RUNNING, tasks=count, dealt_at=time.time())
+            self._finish_if_done(run_id)  # the fastest stations may be done already
+
+    def _fail(self, run_id: str, message: str) -> None:
+        if self.store.set_status(run_id, FAILED, message, ended_at=time.time()):
+            self.store.cancel_pending(run_id, "not run: the run could not be dealt")
+
+    def _finish_if_done(self, run_id: str) -> None:
+        if self.store.pending_count(run_id) == 0:
+            self.store.set_status(run_id, FINISHED, ended_at=time.time())
 
     def _send(self, task: Task, queue: str) -> None:
         with self._send_lock:
@@ -146,7 +156,7 @@ class FleetService:
         final: dict[str, dict[str, Any]] = {}
         now = time.time()
         for case in cases:
-            if case.status == "station error" and run["status"] == RUNNING:
+            if case.status == "station error" and run["status"] not in ENDED:
                 tried = self.store.retry_case(run_id, case.nodeid, station, case.message)
                 if tried is None:
                     outcome.duplicates += 1
@@ -180,8 +190,8 @@ class FleetService:
                 ),
                 queue_name(request.labels),
             )
-        if run["status"] == RUNNING and self.store.pending_count(run_id) == 0:
-            self.store.set_status(run_id, FINISHED, ended_at=time.time())
+        if run["status"] == RUNNING:
+            self._finish_if_done(run_id)
         return outcome
 
     # people -------------------------------------------------------------------

@@ -205,13 +205,13 @@ class FleetStore:
                 ).scalar_one()
             )
 
-    def cancel_pending(self, run_id: str) -> int:
-        """Pending cases of a cancelled run end `cancelled`."""
+    def cancel_pending(self, run_id: str, message: str = "run cancelled") -> int:
+        """Pending cases of a run that ended early end `cancelled`."""
         with self.engine.begin() as conn:
             done = conn.execute(
                 fleet_cases.update()
                 .where(fleet_cases.c.run_id == run_id, fleet_cases.c.status == PENDING)
-                .values(status="cancelled", message="run cancelled", finished_at=now_seconds())
+                .values(status="cancelled", message=message, finished_at=now_seconds())
             )
             return int(done.rowcount)
 

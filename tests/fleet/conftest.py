@@ -186,6 +186,14 @@ class Fleet:
         response.raise_for_status()
         return response.json()
 
+    def page(self, path: str) -> str:
+        token = self.server.token("qa", "publisher")
+        response = httpx.get(
+            f"{self.server.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+        response.raise_for_status()
+        return response.text
+
     def start_run(self, *options: str) -> str:
         done = self.submit(*options)
         assert done.returncode == 0, done.stderr

@@ -49,6 +49,9 @@ def test_a_run_goes_only_to_workers_with_its_labels(fleet: Fleet) -> None:
     final = fleet.wait_for(run, lambda r: r["status"] == "finished")
     assert {c["station"] for c in final["cases"]} == {"big"}
     assert final["stations"] == {"big": 5}
+    page = fleet.page(f"/fleet/runs/{run}")
+    assert "<td>big</td><td>5</td>" in page  # cases done per station
+    assert "bios 2" in page and "finished" in page
 
 
 def test_a_killed_worker_s_task_is_dealt_again_and_every_case_ends_once(fleet: Fleet) -> None:
