@@ -169,23 +169,18 @@ class Stack:
         return total
 
     def stop(self) -> None:
-        for proc in self.workers.values():
+        """Everything killed at once (a worker's SIGTERM would finish its task first)."""
+        for proc in [*self.workers.values(), self.server, self.redis]:
             if proc.poll() is None:
-                proc.terminate()
-        for proc in self.workers.values():
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
                 proc.kill()
-        self.server.terminate()
-        self.redis.terminate()
-        self.server.wait(30)
-        self.redis.wait(30)
+            proc.wait(30)
 
 
 def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict[str, Any]:
     server = psutil.Process(stack.server.pid)
+    redis = psutil.Process(stack.redis.pid)
     cpu_before = sum(server.cpu_times()[:2])
+    redis_before = sum(redis.cpu_times()[:2])
     executions_before = stack.executions()
     peak_rss = server.memory_info().rss
     started = time.time()
@@ -205,6 +200,7 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
         time.sleep(0.5)
     ended = time.time()
     cpu = sum(server.cpu_times()[:2]) - cpu_before
+    redis_cpu = sum(redis.cpu_times()[:2]) - redis_before
     final = stack.api("GET", f"/runs/{run}", params={"cases": "true"})
     nodeids = [c["nodeid"] for c in final["cases"]]
     statuses = {c["status"] for c in final["cases"]}
@@ -226,6 +222,8 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
         "server_cpu_seconds": round(cpu, 1),
         "server_cpu_ms_per_case": round(1000 * cpu / max(1, len(nodeids)), 3),
         "server_peak_rss_mb": round(peak_rss / 2**20, 1),
+        "redis_cpu_seconds": round(redis_cpu, 1),
+        "redis_rss_mb": round(redis.memory_info().rss / 2**20, 1),
         "executions": ran,
         "run_twice": ran - len(nodeids),
         "killed_workers": killed,
@@ -278,6 +276,8 @@ def main() -> None:
         ("server CPU time", "server_cpu_seconds", "s"),
         ("server CPU per case", "server_cpu_ms_per_case", "ms"),
         ("server peak memory (RSS)", "server_peak_rss_mb", "MB"),
+        ("Redis CPU time", "redis_cpu_seconds", "s"),
+        ("Redis memory (RSS) at the end", "redis_rss_mb", "MB"),
         ("cases ended / exactly once", "exactly_once", ""),
         ("cases run twice (re-delivered after a kill)", "run_twice", ""),
     ]

@@ -114,7 +114,7 @@ class Worker:
             self.proc = subprocess.Popen(command, env=env, stdout=out, stderr=out)
 
     def wait_ready(self) -> Worker:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while "ready" not in self.log.read_text():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"worker {self.name} did not start: {self.log.read_text()}")
@@ -200,7 +200,7 @@ class Fleet:
         return done.stdout.strip()
 
     def wait_for(
-        self, run: str, condition: Callable[[dict[str, Any]], bool], timeout: float = 60
+        self, run: str, condition: Callable[[dict[str, Any]], bool], timeout: float = 180
     ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:

@@ -60,7 +60,7 @@ def test_a_killed_worker_s_task_is_dealt_again_and_every_case_ends_once(fleet: F
     fleet.wait_for(run, lambda r: r["done"] >= 1)
     doomed.kill()  # mid-task: its pytest child dies with it
     fleet.worker("heir", "--labels", "pool=death")
-    final = fleet.wait_for(run, lambda r: r["status"] == "finished", timeout=60)
+    final = fleet.wait_for(run, lambda r: r["status"] == "finished")
     cases = by_nodeid(final)
     assert sorted(cases) == sorted(ALL_PASSING)
     assert {c["status"] for c in cases.values()} == {"passed"}
