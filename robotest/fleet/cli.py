@@ -94,7 +94,7 @@ def worker(
     """Run a station's share of fleet runs: take tasks from the broker, sync the run's
     suite version, run the cases, send the results (until Ctrl-C)."""
     from robotest.errors import ScriptError
-    from robotest.fleet.engine import make_engine
+    from robotest.fleet.engine import check_broker, make_engine
     from robotest.fleet.execution import StationSetup
     from robotest.fleet.labels import worker_queues
     from robotest.fleet.tasks import WorkerSetup, register_task
@@ -106,6 +106,10 @@ def worker(
         check_station_spec(station)
     except ScriptError as exc:
         fail(str(exc))
+    try:
+        check_broker(broker)
+    except ValueError as exc:
+        fail(f"--broker: {exc}")
     if visibility_timeout <= 0 or health_interval <= 0:
         fail("--visibility-timeout and --health-interval must be positive")
     queues = worker_queues(_labels(labels))

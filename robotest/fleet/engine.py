@@ -19,7 +19,16 @@ from typing import Any
 from celery import Celery
 
 TASK_NAME = "robotest.fleet.run_cases"
+BROKER_SCHEMES = ("redis://", "rediss://", "sentinel://", "amqp://", "amqps://", "pyamqp://")
 DEFAULT_VISIBILITY_TIMEOUT = 3600.0
+
+
+def check_broker(url: str) -> None:
+    """ValueError with a one-line reason unless `url` names a Redis or RabbitMQ broker."""
+    if not url.startswith(BROKER_SCHEMES) or len(url) > 2000:
+        raise ValueError(
+            f"bad broker URL {url[:80]!r}: give redis://HOST:6379/0 (or amqp://... for RabbitMQ)"
+        )
 
 
 def make_engine(broker: str, visibility_timeout: float = DEFAULT_VISIBILITY_TIMEOUT) -> Celery:

@@ -87,6 +87,13 @@ def server(
 
     if min(max_file_size, max_result_file_size, max_results_size) <= 0:
         fail("size limits must be positive numbers of bytes")
+    if broker is not None:
+        from robotest.fleet.engine import check_broker
+
+        try:
+            check_broker(broker)
+        except ValueError as exc:
+            fail(f"--broker: {exc}")
     results = replace(
         RESULT_LIMITS, max_file_size=max_result_file_size, max_total_size=max_results_size
     )

@@ -169,7 +169,7 @@ class Fleet:
             command,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             check=False,
         )

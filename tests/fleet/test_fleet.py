@@ -94,3 +94,9 @@ def test_a_cancelled_run_stops_and_its_waiting_submit_exits_2(fleet: Fleet) -> N
     later = fleet.api("GET", f"/runs/{run}", params={"cases": "true"})
     assert [c["status"] for c in later["cases"]] == statuses
     assert later["exit_code"] == 2
+
+
+def test_a_submit_to_an_unknown_channel_is_a_one_line_error(fleet: Fleet) -> None:
+    done = fleet.submit("--channel", "nightly")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: server refused (404): no channel 'nightly'"
