@@ -7,8 +7,9 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation libusb-1.0-0
               tigervnc-standalone-server tigervnc-tools xterm chromium chromium-driver)
-# the test suite also runs the script server on a real PostgreSQL server
-[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql)
+# the test suite also runs the script server on a real PostgreSQL server, and the fleet
+# on a real Redis broker
+[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql redis-server)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -10,6 +10,7 @@ import typer
 
 from robotest.drivers.cli import app as station_app
 from robotest.dsl.cli import register as register_dsl
+from robotest.fleet.cli import register as register_fleet
 from robotest.forecast.cli import app as forecast_app
 from robotest.inspection.cli import app as inspect_app
 from robotest.results.cli import register as register_results
@@ -59,6 +60,7 @@ app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
 register_server(app)
+register_fleet(app)
 app.add_typer(inspect_app, name="inspect")
 app.add_typer(forecast_app, name="forecast")
 

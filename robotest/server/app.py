@@ -24,6 +24,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.add_exception_handler(web.SignedIn, web.sign_in)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_middleware(SecurityHeaders, docs_path="/api/docs")
+    if config.broker:
+        from robotest.fleet.api import attach
+
+        attach(app, config.broker)
     return app
 
 

@@ -69,6 +69,13 @@ def server(
         ),
     ] = "127.0.0.1",
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    broker: Annotated[
+        str | None,
+        typer.Option(
+            help="Fleet broker URL (redis://HOST:6379/0): accept submitted runs and deal "
+            "their cases to workers."
+        ),
+    ] = None,
 ) -> None:
     """Serve suites and collect results (HTTP, until Ctrl-C)."""
     if ctx.invoked_subcommand is not None:
@@ -82,10 +89,17 @@ def server(
 
     if min(max_file_size, max_result_file_size, max_results_size) <= 0:
         fail("size limits must be positive numbers of bytes")
+    if broker is not None:
+        from robotest.fleet.engine import check_broker
+
+        try:
+            check_broker(broker)
+        except ValueError as exc:
+            fail(f"--broker: {exc}")
     results = replace(
         RESULT_LIMITS, max_file_size=max_result_file_size, max_total_size=max_results_size
     )
-    config = ServerConfig(data, database, Limits(max_file_size=max_file_size), results)
+    config = ServerConfig(data, database, Limits(max_file_size=max_file_size), results, broker)
     try:
         serve(config, host, port, access_log, forwarded_allow_ips)
     except (ServerError, OSError) as exc:

@@ -34,6 +34,7 @@ class ServerConfig:
     database: str | None = None
     limits: Limits = field(default_factory=Limits)
     result_limits: Limits = RESULT_LIMITS
+    broker: str | None = None  # the fleet's broker (redis://...); None: no fleet
 
     @property
     def max_body(self) -> int:
