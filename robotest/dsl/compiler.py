@@ -133,6 +133,7 @@ def build_tree(source: str, filename: str,
     while True:
         text = substitute(source, robots)
         module, diagnostics = _parse_python_with_durations(text, filename)
+        diagnostics = _source_columns(diagnostics, text, source)
         if module is None:
             return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
         deep = limits.too_deep(module, text)
@@ -140,10 +141,34 @@ def build_tree(source: str, filename: str,
             return ast.Module([], []), [_nesting_error(text, deep, filename)]
         rewriter = Rewriter(source, robots, index, filename, interactive=interactive)
         rewriter.rewrite(module)
-        stray = [r for r in robots if id(r) not in rewriter.matched]
+        # a robot line on a line Python rejected (and the parse left out) is no stray
+        rejected = {d.line for d in diagnostics}
+        stray = [r for r in robots if id(r) not in rewriter.matched and r.line not in rejected]
         if not stray:  # every robot line was a real one (none inside a string...)
             return module, diagnostics + rewriter.diagnostics
-        robots = [r for r in robots if id(r) in rewriter.matched]
+        kept = {id(r) for r in stray}
+        robots = [r for r in robots if id(r) not in kept]
+
+
+def _source_columns(diagnostics: list[Diagnostic], text: str,
+                    source: str) -> list[Diagnostic]:
+    """Python's errors in *text*, at the columns of *source*: an embedded statement's atom
+    keeps its line's UTF-8 bytes, not its characters, where it stands for non-ASCII text."""
+    if source.isascii():
+        return diagnostics
+    text_lines, source_lines = text.split("\n"), source.split("\n")
+    fixed = []
+    for diagnostic in diagnostics:
+        row = diagnostic.line - 1
+        if 0 <= row < min(len(text_lines), len(source_lines)):
+            written, original = text_lines[row], source_lines[row]
+            if written != original and not original.isascii():
+                at = len(written[:diagnostic.col - 1].encode("utf-8", "surrogatepass"))
+                head = original.encode("utf-8", "surrogatepass")[:at]
+                col = len(head.decode("utf-8", "ignore")) + 1
+                diagnostic = Diagnostic(diagnostic.file, diagnostic.line, col, diagnostic.message)
+        fixed.append(diagnostic)
+    return fixed
 
 
 def _robot_errors(robots: list[RobotLine], index: LineIndex, filename: str) -> list[Diagnostic]:
@@ -234,12 +259,17 @@ class Rewriter:
     module: ast.Module = field(default_factory=lambda: ast.Module([], []))
 
     def __post_init__(self) -> None:
-        self.by_line = {r.line: r for r in self.robots}
+        self.by_line = {r.line: r for r in self.robots if not r.embedded}
         self.lines = sorted(self.by_line)
+        # an embedded statement's atom `(_R_ ...)`: its name's line and byte column
+        self.embedded = {(r.line, self.byte_position(r.start)[1] + 1): r
+                         for r in self.robots if r.embedded}
 
     def rewrite(self, module: ast.Module) -> None:
         self.module = module
         module.body = self.block(module.body, in_function=self.interactive, at_module=True)
+        if self.embedded:
+            EmbeddedStatements(self).visit(module)
         if self.bare_names:
             self.check_bare_names(module)
         codegen_pos = (1, 0, 1, 0)
@@ -323,6 +353,56 @@ class Rewriter:
         generator = codegen.Generator(nodes, codegen.span(placeholder), self.positions(robot))
         generator.statement(parsed, placeholder)
         return stmt
+
+    def embedded_statement(self, robot: RobotLine, atom: ast.Name,
+                           in_function: bool) -> ast.expr:
+        """The runtime call of a statement inside an expression, standing for its atom."""
+        parsed = robot.parsed
+        if robot.error is not None or not isinstance(parsed, RobotStatement):
+            message, pos = robot.error or ("cannot parse this statement", 0)
+            self.error(robot.start + pos, message)
+            return atom
+        if not in_function:
+            self.error(robot.start, f"'{parsed.name}' runs on the robot: put it inside a test, "
+                                    "sub-script, setup, teardown or function")
+        nodes: dict[PyExpr, ast.expr] = {}
+        for expr, text in zip(robot.exprs, robot.expr_texts, strict=True):
+            node = self.embedded_expression(text, robot.start + expr.start)
+            if node is None:
+                return atom
+            nodes[expr] = node
+        def positions(start: int, end: int) -> codegen.Pos:
+            base = robot.start
+            return (*self.byte_position(base + start), *self.byte_position(base + end))
+
+        span = positions(0, robot.end - robot.start)
+        name = codegen.at(span, ast.Name(PLACEHOLDER, ast.Load()))
+        call = codegen.at(span, ast.Call(name, [], []))
+        return codegen.Generator(nodes, span, positions).statement(parsed, call)
+
+    def embedded_expression(self, text: str, start: int) -> ast.expr | None:
+        """An embedded statement's Python expression, parsed apart, at its own position."""
+        masked, seconds = mask_durations(text)
+        try:
+            node = ast.parse(masked, mode="eval").body
+        except SyntaxError as error:
+            self.error(_offset_in(text, start, error), error.msg)
+            return None
+        except (RecursionError, MemoryError):
+            self.error(start, limits.NESTING_MESSAGE)
+            return None
+        if limits.too_deep(node, text, depth=_HEADER_VALUE_DEPTH) is not None:
+            self.error(start, limits.NESTING_MESSAGE)
+            return None
+        unmask_durations(node, seconds)
+        _shift(node, *self.byte_position(start))
+        return node
+
+    def byte_position(self, pos: int) -> tuple[int, int]:
+        """Line and UTF-8 byte column (as in Python's nodes) of source offset *pos*."""
+        line, col = self.index.position(pos)
+        head = self.source[pos - col:pos]
+        return line, col if head.isascii() else len(head.encode("utf-8", "surrogatepass"))
 
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
         assert isinstance(stmt, ast.With)
@@ -446,6 +526,71 @@ class Rewriter:
                                         "quoted (\"a\") and a variable must be defined")
 
 
+class EmbeddedStatements(ast.NodeTransformer):
+    """Replaces the atoms of embedded statements with their runtime calls.
+
+    Knows whether each stands in a function's body (run when called) or at the top
+    level (run at import, where robot statements are refused but at a prompt).
+    """
+
+    def __init__(self, rewriter: Rewriter):
+        self.rewriter = rewriter
+        self.depth = 1 if rewriter.interactive else 0
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id != PLACEHOLDER:
+            return node
+        robot = self.rewriter.embedded.get((node.lineno, node.col_offset))
+        if robot is None:
+            return node
+        self.rewriter.matched.add(id(robot))
+        replacement = self.rewriter.embedded_statement(robot, node, self.depth > 0)
+        return self.generic_visit(replacement)  # statements inside its expressions
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        return self.function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        return self.function(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        return self.function(node)
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> ast.AST:
+        """Decorators and defaults run where the function is defined; its body, later."""
+        body = node.body
+        holder: ast.AST = ast.Module(body, []) if isinstance(body, list) else ast.Expression(body)
+        node.body = []
+        self.generic_visit(node)
+        self.depth += 1
+        try:
+            self.generic_visit(holder)
+        finally:
+            self.depth -= 1
+        node.body = holder.body  # type: ignore[attr-defined]
+        return node
+
+
+def _offset_in(text: str, start: int, error: SyntaxError) -> int:
+    """The source offset of a syntax error in *text*, which starts at offset *start*."""
+    lines = text.split("\n")
+    row = min(max(1, error.lineno or 1), len(lines))
+    before = sum(len(line) + 1 for line in lines[:row - 1])
+    return start + before + min(max(0, (error.offset or 1) - 1), len(lines[row - 1]))
+
+
+def _shift(node: ast.expr, line: int, col: int) -> None:
+    """Move *node*, parsed alone, to *line* and *col* (its first line's byte column)."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.expr | ast.keyword | ast.arg):
+            if child.lineno == 1:
+                child.col_offset += col
+            if child.end_lineno == 1 and child.end_col_offset is not None:
+                child.end_col_offset += col
+            child.lineno += line - 1
+            child.end_lineno = (child.end_lineno or 1) + line - 1
+
+
 def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
     parsed = robot.parsed
     col = robot.col
@@ -479,14 +624,7 @@ def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex, base: int) -> as
     node = ast.parse(text, mode="eval").body
     if limits.too_deep(node, text, depth=_HEADER_VALUE_DEPTH) is not None:
         raise ExpressionTooDeep
-    for child in ast.walk(node):
-        if isinstance(child, ast.expr | ast.keyword | ast.arg):
-            if child.lineno == 1:
-                child.col_offset += col
-            if child.end_lineno == 1 and child.end_col_offset is not None:
-                child.end_col_offset += col
-            child.lineno += line - 1
-            child.end_lineno = (child.end_lineno or 1) + line - 1
+    _shift(node, line, col)
     return node
 
 

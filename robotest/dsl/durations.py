@@ -54,7 +54,7 @@ def mask_durations(text: str) -> tuple[str, dict[tuple[int, int], float]]:
     return "\n".join(lines), seconds
 
 
-def unmask_durations(module: ast.Module, seconds: dict[tuple[int, int], float]) -> None:
+def unmask_durations(module: ast.AST, seconds: dict[tuple[int, int], float]) -> None:
     """Give the constants that :func:`mask_durations` stood in their values in seconds."""
     if not seconds:
         return

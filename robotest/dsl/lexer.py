@@ -18,6 +18,7 @@ STATEMENT_WORDS = {
     "click_text": "CLICK_TEXT", "await_text": "AWAIT_TEXT", "await_icon": "AWAIT_ICON",
     "await_gone": "AWAIT_GONE", "read_text": "READ_TEXT", "click": "CLICK",
     "move_to": "MOVE_TO", "wait": "WAIT", "screenshot": "SCREENSHOT",
+    "exists_text": "EXISTS_TEXT", "exists_icon": "EXISTS_ICON",
 }
 HEADER_WORDS = {"test": "TEST", "subscript": "SUBSCRIPT", "setup": "SETUP",
                 "teardown": "TEARDOWN"}
@@ -28,6 +29,14 @@ CLAUSE_WORDS = {
     "timeout": "TIMEOUT", "retries": "RETRIES", "for": "FOR",
 }
 HEAD_WORDS = {**STATEMENT_WORDS, **HEADER_WORDS}
+# A statement inside a Python expression (`print(read_text right_of "EC Version")`)
+# ends, at its own bracket depth, before a closing bracket, one of these operators or
+# one of these words: like an operand, it stops where Python would go on with a
+# comparison, a boolean, a conditional or a comprehension.
+EMBEDDED_STOP_OPS = frozenset((",", ":", ";", "=", ":=", "==", "!=", "<", ">", "<=", ">=",
+                               "->"))
+EMBEDDED_STOP_WORDS = frozenset(("and", "or", "not", "is", "if", "else", "for", "async",
+                                 "lambda"))
 
 _STRING = (r"(?:[rRbBuUfF]{1,2})?(?:'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\""
            r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
@@ -138,15 +147,18 @@ def _bad_character(source: str, pos: int) -> LexError:
     return LexError(f"unexpected character {char!r}", pos)
 
 
-def lex_robot_line(source: str, start: int) -> tuple[list[RobotToken], int]:
+def lex_robot_line(source: str, start: int,
+                   embedded: bool = False) -> tuple[list[RobotToken], int]:
     """Tokens of the robot line starting at *start*, and the offset where it ends.
 
     Token offsets are relative to *start*, so that a line's parse does not depend on
     where it stands (and can be reused for the same text elsewhere); LexError offsets
-    are relative too.
+    are relative too. An *embedded* statement (inside a Python expression) also ends
+    before an unmatched closing bracket, an :data:`EMBEDDED_STOP_OPS` operator or an
+    :data:`EMBEDDED_STOP_WORDS` word.
     """
     try:
-        return _lex(source, start)
+        return _lex(source, start, embedded)
     except LexError as error:
         raise LexError(str(error), error.pos - start) from None
 
@@ -156,7 +168,7 @@ _SPECIAL = frozenset(("newline", "open", "close", "bad", "badnumber"))
 _TYPE_OF = {"string": "STRING", "duration": "DURATION", "number": "NUMBER"}
 
 
-def _lex(source: str, start: int) -> tuple[list[RobotToken], int]:
+def _lex(source: str, start: int, embedded: bool = False) -> tuple[list[RobotToken], int]:
     tokens: list[RobotToken] = []
     pos = code_end = start
     end = len(source)
@@ -172,6 +184,8 @@ def _lex(source: str, start: int) -> tuple[list[RobotToken], int]:
             pos = stop
             continue
         pos, text = match.start(kind), match.group(kind)
+        if embedded and tokens and _ends_embedded(kind, text):
+            break
         if kind in _SPECIAL:
             if kind == "newline":
                 break
@@ -184,6 +198,15 @@ def _lex(source: str, start: int) -> tuple[list[RobotToken], int]:
     if source.find("\\", code_end, pos) >= 0:  # a continuation after the last token
         return tokens, _strip_end(source, start, pos)
     return tokens, code_end
+
+
+def _ends_embedded(kind: str, text: str) -> bool:
+    """Whether a token at an embedded statement's own depth ends the statement."""
+    if kind == "close":
+        return True
+    if kind == "op":
+        return text in EMBEDDED_STOP_OPS
+    return kind == "name" and text in EMBEDDED_STOP_WORDS
 
 
 def _special(source: str, pos: int, kind: str, text: str) -> int:

@@ -48,6 +48,8 @@ CLAUSES: dict[str, tuple[str, ...]] = {
     "await_text": ("in", "within"),
     "await_icon": ("in", "within"),
     "await_gone": ("in", "within"),
+    "exists_text": ("in", "within"),
+    "exists_icon": ("in", "within"),
     "read_text": ("right_of", "left_of", "below", "above", "in"),
     "click": ("button", "double"),
     "move_to": (),
