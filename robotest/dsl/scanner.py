@@ -35,17 +35,41 @@ from robotest.keys import canonical_key, is_key_name
 
 PLACEHOLDER = "_R_"
 
-_STATEMENTS = ("press|type_text|click_icon|click_text|await_text|await_icon|await_gone"
-               "|exists_text|exists_icon|read_text|click|move_to|wait|screenshot")
+_STATEMENTS = (
+    "press|type_text|click_icon|click_text|await_text|await_icon|await_gone"
+    "|exists_text|exists_icon|read_text|click|move_to|wait|screenshot"
+)
 # The statements that give a value, and so may stand inside an expression.
-EMBEDDABLE = ("read_text", "await_text", "await_icon", "click_text", "click_icon",
-              "exists_text", "exists_icon")
+EMBEDDABLE = (
+    "read_text",
+    "await_text",
+    "await_icon",
+    "click_text",
+    "click_icon",
+    "exists_text",
+    "exists_icon",
+)
 _EMBEDDED = re.compile(rf"(?<![\w.])(?P<stmt>{'|'.join(EMBEDDABLE)})[ \t]+(?P<next>\S)")
 # What may stand just before an operand: an open bracket, a separator, an operator...
 _OPERAND_AFTER = frozenset("([{,=:;+-*/%&|^<>@~")
 # ... or one of these words.
-_OPERAND_WORDS = frozenset(("return", "if", "elif", "while", "assert", "else", "in", "not",
-                            "and", "or", "yield", "await", "is"))
+_OPERAND_WORDS = frozenset(
+    (
+        "return",
+        "if",
+        "elif",
+        "while",
+        "assert",
+        "else",
+        "in",
+        "not",
+        "and",
+        "or",
+        "yield",
+        "await",
+        "is",
+    )
+)
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=(?!=)[ \t]*)?"
     rf"(?:(?P<stmt>{_STATEMENTS})(?:[ \t]+(?P<next>\S)|[ \t]*(?P<alone>$|\#))"
@@ -85,8 +109,9 @@ class RobotLine:
 # does not even depend on what its string literals hold (they are Python expressions
 # whose text the placeholder copies), so statements are looked up with the insides of
 # their strings masked: `click_text "Next"` and `click_text "Back"` share one parse.
-_PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr],
-                         tuple[str, ...]]] = {}
+_PARSES: dict[
+    str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr], tuple[str, ...]]
+] = {}
 _PARSES_LIMIT = 100_000
 _PARSED_LINE_LIMIT = 1_000  # characters: longer lines are rare, and each entry stays small
 _ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
@@ -141,8 +166,7 @@ def _place(source: str, robot: RobotLine, line: int) -> None:
 def _inside_brackets(robot: RobotLine, word: str | None) -> bool:
     """Whether a statement starting its line stands inside brackets opened before it
     (``print(\n    read_text right_of "X")``): its line closes a bracket it never opened."""
-    return (word in EMBEDDABLE and robot.error is not None
-            and robot.error[0].startswith("unmatched"))
+    return word in EMBEDDABLE and robot.error is not None and robot.error[0].startswith("unmatched")
 
 
 def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
@@ -153,12 +177,14 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
     index = LineIndex(source)
     for match in _EMBEDDED.finditer(source):
         head = match.start()
-        if (head in line_level or match.group("next") in _PYTHON_AFTER
-                or not _follows_operand_place(source, head)):
+        if (
+            head in line_level
+            or match.group("next") in _PYTHON_AFTER
+            or not _follows_operand_place(source, head)
+        ):
             continue
         word = _PYTHON_WORDS.match(source, match.start("next"))
-        if word is not None and not (match.group("stmt") == "read_text"
-                                     and word.group() == "in"):
+        if word is not None and not (match.group("stmt") == "read_text" and word.group() == "in"):
             continue
         robot = _parse_embedded(source, head, match.group("stmt"))
         _place(source, robot, index.position(head)[0])
@@ -168,7 +194,7 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
 
 def _follows_operand_place(source: str, head: int) -> bool:
     """Whether the code before *head* on its line ends where an operand may start."""
-    before = source[source.rfind("\n", 0, head) + 1:head].rstrip(" \t")
+    before = source[source.rfind("\n", 0, head) + 1 : head].rstrip(" \t")
     if not before or "#" in _ONE_LINE_STRING.sub("", before):  # a line's start; a comment
         return False
     if before[-1] in _OPERAND_AFTER:
@@ -238,8 +264,12 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         gaps = _gaps(source, robot, PLACEHOLDER + "(", ")")
         robot.text = _fill(gaps, source, robot)
     # only a parse that looked at this line alone; an error may have looked further
-    if (robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT
-            and len(key) <= _PARSED_LINE_LIMIT):
+    if (
+        robot.error is None
+        and robot.end <= line_end
+        and len(_PARSES) < _PARSES_LIMIT
+        and len(key) <= _PARSED_LINE_LIMIT
+    ):
         _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
     return robot
 
@@ -255,7 +285,7 @@ def placeholder(source: str, robot: RobotLine) -> str:
         return _with_exprs(source, robot, "with ", "")
     if isinstance(parsed, SubscriptHeader):
         return _subscript(source, robot, parsed)
-    return "if 1" + _blank(source[robot.start + 4: robot.end - 1]) + ":"
+    return "if 1" + _blank(source[robot.start + 4 : robot.end - 1]) + ":"
 
 
 def _blank_error(source: str, robot: RobotLine) -> str:
@@ -285,7 +315,7 @@ def _gaps(source: str, robot: RobotLine, opener: str, closer: str) -> tuple[str,
         parts[-1] += gap
         parts.append("")
         pos = end
-    tail = source[pos:robot.end]
+    tail = source[pos : robot.end]
     if closer:
         parts[-1] += _blank(tail) + closer
     else:  # a header: keep its closing ':'
@@ -298,7 +328,7 @@ def _fill(gaps: tuple[str, ...], source: str, robot: RobotLine) -> str:
     base = robot.start
     parts = [gaps[0]]
     for expr, gap in zip(robot.exprs, gaps[1:], strict=True):
-        parts += [source[base + expr.start:base + expr.end], gap]
+        parts += [source[base + expr.start : base + expr.end], gap]
     return "".join(parts)
 
 
@@ -306,10 +336,18 @@ def _subscript(source: str, robot: RobotLine, header: SubscriptHeader) -> str:
     name_at = source.index(header.name, robot.start + len("subscript"))
     params_start, params_end = (robot.start + offset for offset in token_span(header.params))
     inner = _literal_params(source, params_start + 1, params_end - 1, robot)
-    rest = source[params_end:robot.end]
-    return ("def" + _blank(source[robot.start + 3:name_at]) + header.name
-            + _blank(source[name_at + len(header.name):params_start])
-            + "(" + inner + ")" + _blank(rest[:-1]) + ":")
+    rest = source[params_end : robot.end]
+    return (
+        "def"
+        + _blank(source[robot.start + 3 : name_at])
+        + header.name
+        + _blank(source[name_at + len(header.name) : params_start])
+        + "("
+        + inner
+        + ")"
+        + _blank(rest[:-1])
+        + ":"
+    )
 
 
 _PARAM_TOKEN = re.compile(
@@ -385,7 +423,7 @@ def _replaced(source: str, start: int, end: int, nodes: list[_Nested]) -> str:
     for node in nodes:
         if node.robot.start < pos or node.robot.start >= end:
             continue  # outside this span (in a part of its robot line that is no expression)
-        parts += [source[pos:node.robot.start], _replacement(source, node)]
+        parts += [source[pos : node.robot.start], _replacement(source, node)]
         pos = _replaced_end(source, node.robot)
     parts.append(source[pos:end])
     return "".join(parts)
@@ -398,12 +436,16 @@ def _replacement(source: str, node: _Nested) -> str:
         base = robot.start
         texts = [_replaced(source, base + e.start, base + e.end, node.inner) for e in robot.exprs]
     if robot.embedded:
-        robot.expr_texts = texts if texts is not None else [
-            source[robot.start + e.start:robot.start + e.end] for e in robot.exprs]
+        robot.expr_texts = (
+            texts
+            if texts is not None
+            else [source[robot.start + e.start : robot.start + e.end] for e in robot.exprs]
+        )
         return atom(source, robot)
     if texts is not None and isinstance(robot.parsed, RobotStatement | TestHeader):
-        opener, closer = ((PLACEHOLDER + "(", ")") if isinstance(robot.parsed, RobotStatement)
-                          else ("with ", ""))
+        opener, closer = (
+            (PLACEHOLDER + "(", ")") if isinstance(robot.parsed, RobotStatement) else ("with ", "")
+        )
         gaps = _gaps(source, robot, opener, closer)
         return gaps[0] + "".join(text + gap for text, gap in zip(texts, gaps[1:], strict=True))
     return placeholder(source, robot)
@@ -412,7 +454,7 @@ def _replacement(source: str, node: _Nested) -> str:
 def atom(source: str, robot: RobotLine) -> str:
     """An embedded statement's stand-in: ``(_R_`` and ``)`` around blanks, as many UTF-8
     bytes on each line as its text (Python's columns count bytes)."""
-    text = source[robot.start:robot.end]
+    text = source[robot.start : robot.end]
     middle = "".join(c if c == "\n" else " " * _utf8_len(c) for c in text[4:-1])
     return "(" + PLACEHOLDER + middle + ")" + " " * (_utf8_len(text[-1]) - 1)
 
