@@ -153,14 +153,22 @@ def _likeness(new: IconVersion, other: IconVersion) -> float:
 def capture(
     screen_path: Path, box: Region, name: str, into: Path, mask: str | Path | None = None
 ) -> Capture:
-    """Write the next version of icon *name* under *into*, cut from *box* of the screen."""
+    """Write the next version of icon *name* under *into*, cut from *box* of the screen
+    image at *screen_path*."""
+    check_name(name)
+    return capture_from(load_image(screen_path), box, name, into, mask)
+
+
+def capture_from(
+    screen: np.ndarray, box: Region, name: str, into: Path, mask: str | Path | None = None
+) -> Capture:
+    """Write the next version of icon *name* under *into*, cut from *box* of *screen*."""
     check_name(name)
     folder = into / name
     if not folder.is_dir() and (into / f"{name}.png").is_file():
         raise VisionInputError(
             f"{into / name}.png is a one-file icon: move it into {folder}/ to add versions"
         )
-    screen = load_image(screen_path)
     picture = with_mask(cut(screen, box), mask)
     new_version = IconVersion.from_image("new", picture)  # refuses flat or tiny pictures
     existing = Icon.load(folder).versions if folder.is_dir() and any(folder.glob("*.png")) else ()
