@@ -2,7 +2,7 @@
 
 Beside the report (the default), a frame is two files named by its content's hash in
 ``shots/``: the full-size frame and a thumbnail, both JPEG (a camera frame's sensor noise
-makes a lossless PNG of the screen 2.5 MB, a JPEG of quality 80 a tenth of it); the
+makes a lossless PNG of the screen 2.5 MB, a JPEG of quality 75 a thirtieth of it); the
 same frame seen by several steps (a retry, a filmstrip, a failed ``assert``) is written
 once.
 Self-contained, the HTML holds each distinct frame once, as a JPEG ``data:`` URI in a
@@ -25,7 +25,8 @@ from robotest.image_decoding import ImageFileError, decode_image_file
 FOLDER = "shots"
 THUMB_WIDTH = 480  # pixels
 THUMB_QUALITY = 70
-FULL_QUALITY = 80  # JPEG quality of the full-size frames
+FULL_QUALITY = 75  # JPEG quality of the full-size frames beside the report
+INLINE_QUALITY = 60  # and inside a self-contained one (a typical failed suite < 5 MB)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class InlineShots:
             image = _decode(png)
             if image is None:
                 return None
-            data = base64.b64encode(_jpeg(image, None, FULL_QUALITY)).decode("ascii")
+            data = base64.b64encode(_jpeg(image, None, INLINE_QUALITY)).decode("ascii")
             self.uris[key] = f"data:image/jpeg;base64,{data}"
         return Shot(key, "", "")
 
