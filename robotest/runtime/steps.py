@@ -26,6 +26,7 @@ from typing import Any
 
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
 from robotest.runtime.results import (
+    INTERRUPTED,
     PASSED,
     SKIPPED,
     Step,
@@ -131,7 +132,7 @@ class StepRecorder(Runtime):
         """Record how a case ended badly: a step for a failure no statement raised (a
         failed ``assert``) with the last screen seen, then the filmstrip."""
         outcome = outcome_of(exc)
-        if outcome in (PASSED, SKIPPED):
+        if outcome in (PASSED, SKIPPED, INTERRUPTED):  # someone stopped it: stop at once
             return
         self._remember_screen()
         if exc is not self._failure:
