@@ -98,7 +98,13 @@ def test_steps_have_lines_groups_and_attempts(finished_run: tuple[int, str, Path
         ("press", 15, "", 0, "passed"),
     ]
     broken = [(s.name, s.group, s.attempt) for s in cases["script error in sub-script"].steps]
-    assert broken == [("log", "", 0), ("press", "broken", 1), ("press", "", 0)]  # no retry
+    # no retry; the error no statement raised gets a step of its own, after the teardown
+    assert broken == [
+        ("log", "", 0),
+        ("press", "broken", 1),
+        ("press", "", 0),
+        ("ZeroDivisionError", "", 0),
+    ]
     timed_out = [(s.name, s.outcome) for s in cases["times out"].steps]
     # the wait wakes at the test's deadline and fails there; teardown still runs
     assert timed_out == [("log", "passed"), ("wait", "failed"), ("press", "passed")]
