@@ -19,6 +19,7 @@ from robotest.runtime.shell_cli import register as register_shell
 from robotest.server.cli import register as register_server
 from robotest.sim.cli import app as sim_app
 from robotest.vision.cli import app as vision_app
+from robotest.vision.icon_cli import app as icon_app
 
 app = typer.Typer(
     name="rtest",
@@ -39,8 +40,13 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    _version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                  help="Print robotest's version and exit."),
+    _version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print robotest's version and exit.",
+    ),
 ) -> None:
     """Qualify laptop software images with a test robot."""
     from robotest.settings import SettingsError, settings
@@ -59,6 +65,7 @@ register_shell(app)
 app.add_typer(station_app, name="station")
 app.add_typer(sim_app, name="sim")
 app.add_typer(vision_app, name="vision")
+app.add_typer(icon_app, name="icon")
 register_server(app)
 register_fleet(app)
 app.add_typer(inspect_app, name="inspect")

@@ -29,7 +29,10 @@ def combinations(matrix: Matrix) -> Iterator[dict[str, Any]]:
 def bind(names: tuple[str, ...], value: Any) -> dict[str, Any]:
     if len(names) == 1:
         return {names[0]: value}
-    values = tuple(value)
+    try:
+        values = tuple(value)
+    except TypeError:
+        raise MatrixError(f"cannot unpack {value!r} into {', '.join(names)}") from None
     if len(values) != len(names):
         raise MatrixError(f"cannot unpack {value!r} into {', '.join(names)}")
     return dict(zip(names, values, strict=True))

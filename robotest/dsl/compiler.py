@@ -40,8 +40,20 @@ from robotest.keys import NAMED_KEYS
 MAX_PYTHON_ERRORS = 5
 BOM = "\ufeff"
 _BODIES = ("body", "orelse", "finalbody")
-_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
-             ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
+_COMPOUND = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.TryStar,
+    ast.Match,
+)
 
 
 @dataclass
@@ -57,8 +69,9 @@ class CompiledModule:
         return ast.unparse(self.tree)
 
 
-def compile_source(source: str, filename: str = "<rtest>", *,
-                   interactive: bool = False) -> CompiledModule:
+def compile_source(
+    source: str, filename: str = "<rtest>", *, interactive: bool = False
+) -> CompiledModule:
     """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found.
 
     *interactive* (`rtest shell`): robot statements may stand at the top level, as they
@@ -79,8 +92,7 @@ def compile_code(source: str, filename: str = "<rtest>") -> CodeType:
         return _compile(source, filename)[1]
 
 
-def _compile(source: str, filename: str,
-             interactive: bool = False) -> tuple[ast.Module, CodeType]:
+def _compile(source: str, filename: str, interactive: bool = False) -> tuple[ast.Module, CodeType]:
     try:
         tree, diagnostics = build_tree(source, filename, interactive)
         if not diagnostics:
@@ -120,8 +132,9 @@ def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
     return []
 
 
-def build_tree(source: str, filename: str,
-               interactive: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
+def build_tree(
+    source: str, filename: str, interactive: bool = False
+) -> tuple[ast.Module, list[Diagnostic]]:
     """The module's AST and the errors found (the AST is only usable without errors)."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
     source = source.removeprefix(BOM)  # as Python does; columns count from after it
@@ -133,6 +146,7 @@ def build_tree(source: str, filename: str,
     while True:
         text = substitute(source, robots)
         module, diagnostics = _parse_python_with_durations(text, filename)
+        diagnostics = _source_columns(diagnostics, text, source)
         if module is None:
             return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
         deep = limits.too_deep(module, text)
@@ -140,10 +154,33 @@ def build_tree(source: str, filename: str,
             return ast.Module([], []), [_nesting_error(text, deep, filename)]
         rewriter = Rewriter(source, robots, index, filename, interactive=interactive)
         rewriter.rewrite(module)
-        stray = [r for r in robots if id(r) not in rewriter.matched]
+        # a robot line on a line Python rejected (and the parse left out) is no stray
+        rejected = {d.line for d in diagnostics}
+        stray = [r for r in robots if id(r) not in rewriter.matched and r.line not in rejected]
         if not stray:  # every robot line was a real one (none inside a string...)
             return module, diagnostics + rewriter.diagnostics
-        robots = [r for r in robots if id(r) in rewriter.matched]
+        kept = {id(r) for r in stray}
+        robots = [r for r in robots if id(r) not in kept]
+
+
+def _source_columns(diagnostics: list[Diagnostic], text: str, source: str) -> list[Diagnostic]:
+    """Python's errors in *text*, at the columns of *source*: an embedded statement's atom
+    keeps its line's UTF-8 bytes, not its characters, where it stands for non-ASCII text."""
+    if source.isascii():
+        return diagnostics
+    text_lines, source_lines = text.split("\n"), source.split("\n")
+    fixed = []
+    for diagnostic in diagnostics:
+        row = diagnostic.line - 1
+        if 0 <= row < min(len(text_lines), len(source_lines)):
+            written, original = text_lines[row], source_lines[row]
+            if written != original and not original.isascii():
+                at = len(written[: diagnostic.col - 1].encode("utf-8", "surrogatepass"))
+                head = original.encode("utf-8", "surrogatepass")[:at]
+                col = len(head.decode("utf-8", "ignore")) + 1
+                diagnostic = Diagnostic(diagnostic.file, diagnostic.line, col, diagnostic.message)
+        fixed.append(diagnostic)
+    return fixed
 
 
 def _robot_errors(robots: list[RobotLine], index: LineIndex, filename: str) -> list[Diagnostic]:
@@ -160,8 +197,8 @@ def _nesting_error(text: str, place: limits.Place, filename: str) -> Diagnostic:
     line_start = 0
     for _ in range(place.line - 1):
         line_start = text.index("\n", line_start) + 1
-    head = text[line_start:line_start + place.col]
-    col = len(head.encode("utf-8")[:place.col].decode("utf-8", "ignore"))
+    head = text[line_start : line_start + place.col]
+    col = len(head.encode("utf-8")[: place.col].decode("utf-8", "ignore"))
     return Diagnostic(filename, place.line, col + 1, limits.NESTING_MESSAGE)
 
 
@@ -169,8 +206,9 @@ def _python_diagnostic(error: SyntaxError, filename: str) -> Diagnostic:
     return Diagnostic(filename, error.lineno or 1, max(1, error.offset or 1), error.msg)
 
 
-def _parse_python_with_durations(text: str,
-                                 filename: str) -> tuple[ast.Module | None, list[Diagnostic]]:
+def _parse_python_with_durations(
+    text: str, filename: str
+) -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse with Python, taking duration literals (`2min`) as seconds where they stand.
 
     Python calls `2min` an invalid decimal literal; only then are durations looked for
@@ -234,12 +272,18 @@ class Rewriter:
     module: ast.Module = field(default_factory=lambda: ast.Module([], []))
 
     def __post_init__(self) -> None:
-        self.by_line = {r.line: r for r in self.robots}
+        self.by_line = {r.line: r for r in self.robots if not r.embedded}
         self.lines = sorted(self.by_line)
+        # an embedded statement's atom `(_R_ ...)`: its name's line and byte column
+        self.embedded = {
+            (r.line, self.byte_position(r.start)[1] + 1): r for r in self.robots if r.embedded
+        }
 
     def rewrite(self, module: ast.Module) -> None:
         self.module = module
         module.body = self.block(module.body, in_function=self.interactive, at_module=True)
+        if self.embedded:
+            EmbeddedStatements(self).visit(module)
         if self.bare_names:
             self.check_bare_names(module)
         codegen_pos = (1, 0, 1, 0)
@@ -283,8 +327,9 @@ class Rewriter:
             case.body = self.block(case.body, inner, False)
 
     # -- robot lines --------------------------------------------------------------
-    def robot(self, stmt: ast.stmt, robot: RobotLine, in_function: bool,
-              at_module: bool) -> ast.stmt:
+    def robot(
+        self, stmt: ast.stmt, robot: RobotLine, in_function: bool, at_module: bool
+    ) -> ast.stmt:
         parsed = robot.parsed
         if robot.error is not None or parsed is None:
             message, pos = robot.error or ("cannot parse this line", 0)
@@ -294,8 +339,10 @@ class Rewriter:
             return self.statement(stmt, robot, parsed, in_function)
         if not at_module and not isinstance(parsed, SubscriptHeader):
             word = parsed.head.value
-            self.error(robot.start, f"'{word}' belongs at the top level of the file, "
-                                    "not inside another block")
+            self.error(
+                robot.start,
+                f"'{word}' belongs at the top level of the file, not inside another block",
+            )
             return stmt
         if isinstance(parsed, TestHeader):
             return self.test(stmt, robot, parsed)
@@ -303,26 +350,91 @@ class Rewriter:
             return self.subscript(stmt, robot, parsed)
         return self.hook(stmt, robot, parsed)
 
-    def statement(self, stmt: ast.stmt, robot: RobotLine, parsed: RobotStatement,
-                  in_function: bool) -> ast.stmt:
+    def statement(
+        self, stmt: ast.stmt, robot: RobotLine, parsed: RobotStatement, in_function: bool
+    ) -> ast.stmt:
         if not in_function:
-            self.error(robot.start, f"'{parsed.name}' runs on the robot: put it inside a test, "
-                                    "sub-script, setup, teardown or function")
+            self.error(
+                robot.start,
+                f"'{parsed.name}' runs on the robot: put it inside a test, "
+                "sub-script, setup, teardown or function",
+            )
         placeholder = stmt.value  # type: ignore[attr-defined]
         if placeholder.keywords:  # an expression such as `a=b`: Python read a keyword
             keyword = placeholder.keywords[0]
-            self.diagnostics.append(Diagnostic(
-                self.filename, keyword.lineno, keyword.col_offset + 1,
-                f"this is not an expression that '{parsed.name}' can take "
-                "(did you mean '=='?)"))
+            self.diagnostics.append(
+                Diagnostic(
+                    self.filename,
+                    keyword.lineno,
+                    keyword.col_offset + 1,
+                    f"this is not an expression that '{parsed.name}' can take (did you mean '=='?)",
+                )
+            )
             return stmt
         nodes = dict(zip(robot.exprs, placeholder.args, strict=True))
         if isinstance(parsed.subject, tuple):
-            self.bare_names += [(a, robot.start) for spec in parsed.subject for a in spec.atoms
-                                if isinstance(a, BareName)]
+            self.bare_names += [
+                (a, robot.start)
+                for spec in parsed.subject
+                for a in spec.atoms
+                if isinstance(a, BareName)
+            ]
         generator = codegen.Generator(nodes, codegen.span(placeholder), self.positions(robot))
         generator.statement(parsed, placeholder)
         return stmt
+
+    def embedded_statement(self, robot: RobotLine, atom: ast.Name, in_function: bool) -> ast.expr:
+        """The runtime call of a statement inside an expression, standing for its atom."""
+        parsed = robot.parsed
+        if robot.error is not None or not isinstance(parsed, RobotStatement):
+            message, pos = robot.error or ("cannot parse this statement", 0)
+            self.error(robot.start + pos, message)
+            return atom
+        if not in_function:
+            self.error(
+                robot.start,
+                f"'{parsed.name}' runs on the robot: put it inside a test, "
+                "sub-script, setup, teardown or function",
+            )
+        nodes: dict[PyExpr, ast.expr] = {}
+        for expr, text in zip(robot.exprs, robot.expr_texts, strict=True):
+            node = self.embedded_expression(text, robot.start + expr.start)
+            if node is None:
+                return atom
+            nodes[expr] = node
+
+        def positions(start: int, end: int) -> codegen.Pos:
+            base = robot.start
+            return (*self.byte_position(base + start), *self.byte_position(base + end))
+
+        span = positions(0, robot.end - robot.start)
+        name = codegen.at(span, ast.Name(PLACEHOLDER, ast.Load()))
+        call = codegen.at(span, ast.Call(name, [], []))
+        return codegen.Generator(nodes, span, positions).statement(parsed, call)
+
+    def embedded_expression(self, text: str, start: int) -> ast.expr | None:
+        """An embedded statement's Python expression, parsed apart, at its own position."""
+        masked, seconds = mask_durations(text)
+        try:
+            node = ast.parse(masked, mode="eval").body
+        except SyntaxError as error:
+            self.error(_offset_in(text, start, error), error.msg)
+            return None
+        except (RecursionError, MemoryError):
+            self.error(start, limits.NESTING_MESSAGE)
+            return None
+        if limits.too_deep(node, text, depth=_HEADER_VALUE_DEPTH) is not None:
+            self.error(start, limits.NESTING_MESSAGE)
+            return None
+        unmask_durations(node, seconds)
+        _shift(node, *self.byte_position(start))
+        return node
+
+    def byte_position(self, pos: int) -> tuple[int, int]:
+        """Line and UTF-8 byte column (as in Python's nodes) of source offset *pos*."""
+        line, col = self.index.position(pos)
+        head = self.source[pos - col : pos]
+        return line, col if head.isascii() else len(head.encode("utf-8", "surrogatepass"))
 
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
         assert isinstance(stmt, ast.With)
@@ -361,15 +473,19 @@ class Rewriter:
         if unknown:
             self.error(pos, f"test title uses {{{unknown[0]}}} but no 'for' clause defines it")
         elif header.loops and not fields:
-            self.error(pos, "a test with 'for' clauses needs {name} placeholders in its title "
-                            "so that every case gets its own title")
+            self.error(
+                pos,
+                "a test with 'for' clauses needs {name} placeholders in its title "
+                "so that every case gets its own title",
+            )
         elif not header.loops:
             first = self.titles.setdefault(header.title, self.index.position(pos)[0])
             if first != self.index.position(pos)[0]:
                 self.error(pos, f"duplicate test title {header.title!r} (first on line {first})")
 
-    def check_case_titles(self, robot: RobotLine, header: TestHeader,
-                          nodes: dict[PyExpr, ast.expr]) -> None:
+    def check_case_titles(
+        self, robot: RobotLine, header: TestHeader, nodes: dict[PyExpr, ast.expr]
+    ) -> None:
         """Duplicate titles among the cases of literal ``for`` clauses, and with other tests."""
         loops = [(names, nodes[expr]) for names, expr in header.loops]
         if self.constants is None:
@@ -396,12 +512,12 @@ class Rewriter:
             value = getattr(header, key)
             if value is not None:
                 keywords[key] = self.header_value(value, robot, gen)
-        stmt.decorator_list = [codegen.call(
-            "subscript", [codegen.constant(header.name, pos)], keywords, pos)]
+        stmt.decorator_list = [
+            codegen.call("subscript", [codegen.constant(header.name, pos)], keywords, pos)
+        ]
         return stmt
 
-    def header_value(self, value: object, robot: RobotLine,
-                     gen: codegen.Generator) -> ast.expr:
+    def header_value(self, value: object, robot: RobotLine, gen: codegen.Generator) -> ast.expr:
         """A retries/timeout value; a parenthesised expression is parsed in place."""
         if isinstance(value, PyExpr):
             try:
@@ -428,8 +544,9 @@ class Rewriter:
         self.hooks.add(header.kind)
         pos = codegen.span(stmt)
         decorator = codegen.runtime(header.kind, pos)
-        return codegen.function(f"__rtest_{header.kind}__", codegen.arguments([], pos),
-                                stmt.body, decorator, pos)
+        return codegen.function(
+            f"__rtest_{header.kind}__", codegen.arguments([], pos), stmt.body, decorator, pos
+        )
 
     # -- key names ----------------------------------------------------------------
     def check_bare_names(self, module: ast.Module) -> None:
@@ -442,8 +559,76 @@ class Rewriter:
             hint = ""
             if close:
                 hint = f" (did you mean {next(k for k in NAMED_KEYS if k.lower() == close[0])}?)"
-            self.error(base + bare.expr.start, f"unknown key {name!r}{hint}; single characters are "
-                                        "quoted (\"a\") and a variable must be defined")
+            self.error(
+                base + bare.expr.start,
+                f"unknown key {name!r}{hint}; single characters are "
+                'quoted ("a") and a variable must be defined',
+            )
+
+
+class EmbeddedStatements(ast.NodeTransformer):
+    """Replaces the atoms of embedded statements with their runtime calls.
+
+    Knows whether each stands in a function's body (run when called) or at the top
+    level (run at import, where robot statements are refused but at a prompt).
+    """
+
+    def __init__(self, rewriter: Rewriter):
+        self.rewriter = rewriter
+        self.depth = 1 if rewriter.interactive else 0
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id != PLACEHOLDER:
+            return node
+        robot = self.rewriter.embedded.get((node.lineno, node.col_offset))
+        if robot is None:
+            return node
+        self.rewriter.matched.add(id(robot))
+        replacement = self.rewriter.embedded_statement(robot, node, self.depth > 0)
+        return self.generic_visit(replacement)  # statements inside its expressions
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        return self.function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        return self.function(node)
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+        return self.function(node)
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> ast.AST:
+        """Decorators and defaults run where the function is defined; its body, later."""
+        body = node.body
+        holder: ast.AST = ast.Module(body, []) if isinstance(body, list) else ast.Expression(body)
+        node.body = []
+        self.generic_visit(node)
+        self.depth += 1
+        try:
+            self.generic_visit(holder)
+        finally:
+            self.depth -= 1
+        node.body = holder.body  # type: ignore[attr-defined]
+        return node
+
+
+def _offset_in(text: str, start: int, error: SyntaxError) -> int:
+    """The source offset of a syntax error in *text*, which starts at offset *start*."""
+    lines = text.split("\n")
+    row = min(max(1, error.lineno or 1), len(lines))
+    before = sum(len(line) + 1 for line in lines[: row - 1])
+    return start + before + min(max(0, (error.offset or 1) - 1), len(lines[row - 1]))
+
+
+def _shift(node: ast.expr, line: int, col: int) -> None:
+    """Move *node*, parsed alone, to *line* and *col* (its first line's byte column)."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.expr | ast.keyword | ast.arg):
+            if child.lineno == 1:
+                child.col_offset += col
+            if child.end_lineno == 1 and child.end_col_offset is not None:
+                child.end_col_offset += col
+            child.lineno += line - 1
+            child.end_lineno = (child.end_lineno or 1) + line - 1
 
 
 def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
@@ -453,9 +638,13 @@ def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
         return isinstance(stmt, ast.If) and stmt.col_offset == col
     if parsed is None or isinstance(parsed, RobotStatement):
         value = getattr(stmt, "value", None)
-        return (isinstance(stmt, ast.Expr | ast.Assign) and isinstance(value, ast.Call)
-                and isinstance(value.func, ast.Name) and value.func.id == PLACEHOLDER
-                and value.col_offset == col)
+        return (
+            isinstance(stmt, ast.Expr | ast.Assign)
+            and isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and value.func.id == PLACEHOLDER
+            and value.col_offset == col
+        )
     if stmt.col_offset != col:
         return False
     if isinstance(parsed, TestHeader):
@@ -475,26 +664,23 @@ _HEADER_VALUE_DEPTH = 4  # module, function, decorator call, keyword
 def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex, base: int) -> ast.expr:
     """Parse the expression at *base* + *expr*'s offsets, with its `.rtest` positions."""
     line, col = index.position(base + expr.start)
-    text = source[base + expr.start:base + expr.end]
+    text = source[base + expr.start : base + expr.end]
     node = ast.parse(text, mode="eval").body
     if limits.too_deep(node, text, depth=_HEADER_VALUE_DEPTH) is not None:
         raise ExpressionTooDeep
-    for child in ast.walk(node):
-        if isinstance(child, ast.expr | ast.keyword | ast.arg):
-            if child.lineno == 1:
-                child.col_offset += col
-            if child.end_lineno == 1 and child.end_col_offset is not None:
-                child.end_col_offset += col
-            child.lineno += line - 1
-            child.end_lineno = (child.end_lineno or 1) + line - 1
+    _shift(node, line, col)
     return node
 
 
 def _after_future_imports(body: list[ast.stmt]) -> int:
     position = 0
     for i, stmt in enumerate(body):
-        is_doc = (i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-                  and isinstance(stmt.value.value, str))
+        is_doc = (
+            i == 0
+            and isinstance(stmt, ast.Expr)
+            and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str)
+        )
         if is_doc or (isinstance(stmt, ast.ImportFrom) and stmt.module == "__future__"):
             position = i + 1
         else:
@@ -525,5 +711,12 @@ def runtime_names() -> set[str]:
     return set(api.__all__)
 
 
-__all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_code",
-           "compile_source", "runtime_names"]
+__all__ = [
+    "CompiledModule",
+    "KeySpec",
+    "build_tree",
+    "check_source",
+    "compile_code",
+    "compile_source",
+    "runtime_names",
+]

@@ -39,14 +39,19 @@ def mask_durations(text: str) -> tuple[str, dict[tuple[int, int], float]]:
     previous: tokenize.TokenInfo | None = None
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if (previous is not None and previous.type == tokenize.NUMBER
-                    and token.type == tokenize.NAME and token.string in _UNIT_WORDS
-                    and token.start == previous.end and token.start[0] == previous.start[0]):
+            if (
+                previous is not None
+                and previous.type == tokenize.NUMBER
+                and token.type == tokenize.NAME
+                and token.string in _UNIT_WORDS
+                and token.start == previous.end
+                and token.start[0] == previous.start[0]
+            ):
                 literal = previous.string + token.string
                 if _DURATION.fullmatch(literal):
                     row, col = previous.start
                     line = lines[row - 1]
-                    lines[row - 1] = line[:col] + "0" * len(literal) + line[col + len(literal):]
+                    lines[row - 1] = line[:col] + "0" * len(literal) + line[col + len(literal) :]
                     seconds[(row, col)] = parse_duration(literal)
             previous = token
     except (tokenize.TokenError, SyntaxError):
@@ -54,7 +59,7 @@ def mask_durations(text: str) -> tuple[str, dict[tuple[int, int], float]]:
     return "\n".join(lines), seconds
 
 
-def unmask_durations(module: ast.Module, seconds: dict[tuple[int, int], float]) -> None:
+def unmask_durations(module: ast.AST, seconds: dict[tuple[int, int], float]) -> None:
     """Give the constants that :func:`mask_durations` stood in their values in seconds."""
     if not seconds:
         return

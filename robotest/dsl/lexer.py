@@ -14,25 +14,56 @@ from collections.abc import Sequence
 from lark import Token
 
 STATEMENT_WORDS = {
-    "press": "PRESS", "type_text": "TYPE_TEXT", "click_icon": "CLICK_ICON",
-    "click_text": "CLICK_TEXT", "await_text": "AWAIT_TEXT", "await_icon": "AWAIT_ICON",
-    "await_gone": "AWAIT_GONE", "read_text": "READ_TEXT", "click": "CLICK",
-    "move_to": "MOVE_TO", "wait": "WAIT", "screenshot": "SCREENSHOT",
+    "press": "PRESS",
+    "type_text": "TYPE_TEXT",
+    "click_icon": "CLICK_ICON",
+    "click_text": "CLICK_TEXT",
+    "await_text": "AWAIT_TEXT",
+    "await_icon": "AWAIT_ICON",
+    "await_gone": "AWAIT_GONE",
+    "read_text": "READ_TEXT",
+    "click": "CLICK",
+    "move_to": "MOVE_TO",
+    "wait": "WAIT",
+    "screenshot": "SCREENSHOT",
+    "exists_text": "EXISTS_TEXT",
+    "exists_icon": "EXISTS_ICON",
 }
-HEADER_WORDS = {"test": "TEST", "subscript": "SUBSCRIPT", "setup": "SETUP",
-                "teardown": "TEARDOWN"}
+HEADER_WORDS = {"test": "TEST", "subscript": "SUBSCRIPT", "setup": "SETUP", "teardown": "TEARDOWN"}
 CLAUSE_WORDS = {
-    "times": "TIMES", "every": "EVERY", "hold": "HOLD", "within": "WITHIN", "in": "IN",
-    "button": "BUTTON", "double": "DOUBLE", "right_of": "RIGHT_OF", "left_of": "LEFT_OF",
-    "below": "BELOW", "above": "ABOVE", "icon": "ICON", "tags": "TAGS",
-    "timeout": "TIMEOUT", "retries": "RETRIES", "for": "FOR",
+    "times": "TIMES",
+    "every": "EVERY",
+    "hold": "HOLD",
+    "within": "WITHIN",
+    "in": "IN",
+    "button": "BUTTON",
+    "double": "DOUBLE",
+    "right_of": "RIGHT_OF",
+    "left_of": "LEFT_OF",
+    "below": "BELOW",
+    "above": "ABOVE",
+    "icon": "ICON",
+    "tags": "TAGS",
+    "timeout": "TIMEOUT",
+    "retries": "RETRIES",
+    "for": "FOR",
 }
 HEAD_WORDS = {**STATEMENT_WORDS, **HEADER_WORDS}
+# A statement inside a Python expression (`print(read_text right_of "EC Version")`)
+# ends, at its own bracket depth, before a closing bracket, one of these operators or
+# one of these words: like an operand, it stops where Python would go on with a
+# comparison, a boolean, a conditional or a comprehension.
+EMBEDDED_STOP_OPS = frozenset((",", ":", ";", "=", ":=", "==", "!=", "<", ">", "<=", ">=", "->"))
+EMBEDDED_STOP_WORDS = frozenset(("and", "or", "not", "is", "if", "else", "for", "async", "lambda"))
 
-_STRING = (r"(?:[rRbBuUfF]{1,2})?(?:'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\""
-           r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")")
-_NUMBER = (r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
-           r"|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)")
+_STRING = (
+    r"(?:[rRbBuUfF]{1,2})?(?:'''(?:[^\\]|\\.)*?'''|\"\"\"(?:[^\\]|\\.)*?\"\"\""
+    r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\")"
+)
+_NUMBER = (
+    r"(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+"
+    r"|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)"
+)
 _TOKEN = re.compile(
     rf"""(?P<ws>[ \t\f]+|\\\r?\n)
       |(?P<comment>\#[^\n]*)
@@ -49,8 +80,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 # The next token after any blanks: a robot line's lexer takes one step per token.
-_NEXT_TOKEN = re.compile(r"(?:[ \t\f]+|\\\r?\n)*(?:" + _TOKEN.pattern + ")",
-                         re.VERBOSE | re.DOTALL)
+_NEXT_TOKEN = re.compile(r"(?:[ \t\f]+|\\\r?\n)*(?:" + _TOKEN.pattern + ")", re.VERBOSE | re.DOTALL)
 _PAIRS = {"(": ")", "[": "]", "{": "}"}
 _SIMPLE_OPS = {".": "DOT", "+": "PLUS", ",": "COMMA", ":": "COLON"}
 
@@ -138,15 +168,17 @@ def _bad_character(source: str, pos: int) -> LexError:
     return LexError(f"unexpected character {char!r}", pos)
 
 
-def lex_robot_line(source: str, start: int) -> tuple[list[RobotToken], int]:
+def lex_robot_line(source: str, start: int, embedded: bool = False) -> tuple[list[RobotToken], int]:
     """Tokens of the robot line starting at *start*, and the offset where it ends.
 
     Token offsets are relative to *start*, so that a line's parse does not depend on
     where it stands (and can be reused for the same text elsewhere); LexError offsets
-    are relative too.
+    are relative too. An *embedded* statement (inside a Python expression) also ends
+    before an unmatched closing bracket, an :data:`EMBEDDED_STOP_OPS` operator or an
+    :data:`EMBEDDED_STOP_WORDS` word.
     """
     try:
-        return _lex(source, start)
+        return _lex(source, start, embedded)
     except LexError as error:
         raise LexError(str(error), error.pos - start) from None
 
@@ -156,7 +188,7 @@ _SPECIAL = frozenset(("newline", "open", "close", "bad", "badnumber"))
 _TYPE_OF = {"string": "STRING", "duration": "DURATION", "number": "NUMBER"}
 
 
-def _lex(source: str, start: int) -> tuple[list[RobotToken], int]:
+def _lex(source: str, start: int, embedded: bool = False) -> tuple[list[RobotToken], int]:
     tokens: list[RobotToken] = []
     pos = code_end = start
     end = len(source)
@@ -172,18 +204,30 @@ def _lex(source: str, start: int) -> tuple[list[RobotToken], int]:
             pos = stop
             continue
         pos, text = match.start(kind), match.group(kind)
+        if embedded and tokens and _ends_embedded(kind, text):
+            break
         if kind in _SPECIAL:
             if kind == "newline":
                 break
             stop = _special(source, pos, kind, text)
             tokens.append(_token("GROUP", source[pos:stop], pos - start, stop - start))
         else:
-            tokens.append(_token(_classify(kind, text, not tokens), text,
-                                 pos - start, stop - start))
+            tokens.append(
+                _token(_classify(kind, text, not tokens), text, pos - start, stop - start)
+            )
         pos = code_end = stop
     if source.find("\\", code_end, pos) >= 0:  # a continuation after the last token
         return tokens, _strip_end(source, start, pos)
     return tokens, code_end
+
+
+def _ends_embedded(kind: str, text: str) -> bool:
+    """Whether a token at an embedded statement's own depth ends the statement."""
+    if kind == "close":
+        return True
+    if kind == "op":
+        return text in EMBEDDED_STOP_OPS
+    return kind == "name" and text in EMBEDDED_STOP_WORDS
 
 
 def _special(source: str, pos: int, kind: str, text: str) -> int:
@@ -195,15 +239,19 @@ def _special(source: str, pos: int, kind: str, text: str) -> int:
     if kind == "bad":
         raise _bad_character(source, pos)
     raise LexError(
-        f"bad duration {text!r}: write a number with ms, s, min or h "
-        "(e.g. 500ms, 2s, 1.5min, 1h)", pos)
+        f"bad duration {text!r}: write a number with ms, s, min or h (e.g. 500ms, 2s, 1.5min, 1h)",
+        pos,
+    )
 
 
 def _strip_end(source: str, start: int, pos: int) -> int:
     """The end of the line's code: trailing blanks and comments are not part of it."""
     text = source[start:pos]
-    code = _TOKEN.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(),
-                      text) if "#" in text else text
+    code = (
+        _TOKEN.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(), text)
+        if "#" in text
+        else text
+    )
     return start + len(code.rstrip(" \t\f\r\\"))
 
 

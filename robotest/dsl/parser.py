@@ -48,6 +48,8 @@ CLAUSES: dict[str, tuple[str, ...]] = {
     "await_text": ("in", "within"),
     "await_icon": ("in", "within"),
     "await_gone": ("in", "within"),
+    "exists_text": ("in", "within"),
+    "exists_icon": ("in", "within"),
     "read_text": ("right_of", "left_of", "below", "above", "in"),
     "click": ("button", "double"),
     "move_to": (),
@@ -99,8 +101,9 @@ def _check_operands(tokens: Sequence[Any]) -> None:
             continue  # implicit concatenation
         close = difflib.get_close_matches(token.value, CLAUSE_WORDS, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise RobotSyntaxError(f"unexpected {token.value!r} after an expression{hint}",
-                               int(token_span(token)[0]))
+        raise RobotSyntaxError(
+            f"unexpected {token.value!r} after an expression{hint}", int(token_span(token)[0])
+        )
 
 
 def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
@@ -128,8 +131,9 @@ class ToModel(Transformer):
         try:
             value = int(token.value.replace("_", ""), 0)
         except ValueError:
-            raise RobotSyntaxError(f"expected a whole number, got {token.value!r}",
-                                   token_span(token)[0]) from None
+            raise RobotSyntaxError(
+                f"expected a whole number, got {token.value!r}", token_span(token)[0]
+            ) from None
         if value < 0:  # pragma: no cover - the lexer never yields a negative number
             raise RobotSyntaxError("expected a positive number", token_span(token)[0])
         return Literal(value, token)
@@ -163,7 +167,9 @@ class ToModel(Transformer):
         if len(atoms) > MAX_CHORD_KEYS:
             raise RobotSyntaxError(
                 f"a chord has at most {MAX_CHORD_KEYS} keys pressed together "
-                f"(this one has {len(atoms)})", _atom_start(atoms[MAX_CHORD_KEYS]))
+                f"(this one has {len(atoms)})",
+                _atom_start(atoms[MAX_CHORD_KEYS]),
+            )
         return KeySpec(atoms)
 
     def keys(self, items: list[Any]) -> tuple[KeySpec, ...]:
@@ -194,7 +200,8 @@ class ToModel(Transformer):
             return _clause("button", PyExpr(*token_span(token)), items[0])
         if token.value not in BUTTONS:
             raise RobotSyntaxError(
-                f"button must be left, right or middle, not {token.value!r}", token_span(token)[0])
+                f"button must be left, right or middle, not {token.value!r}", token_span(token)[0]
+            )
         return _clause("button", Literal(token.value, token), items[0])
 
     def side_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
@@ -207,8 +214,11 @@ class ToModel(Transformer):
         return _clause("timeout", items[1], items[0])
 
     def tags_clause(self, items: list[Token]) -> tuple[str, Any, Token]:
-        tags = tuple(_string_value(t) if t.type == "STRING" else str(t.value)
-                     for t in items[1:] if t.type != "COMMA")
+        tags = tuple(
+            _string_value(t) if t.type == "STRING" else str(t.value)
+            for t in items[1:]
+            if t.type != "COMMA"
+        )
         return ("tags", tags, items[0])
 
     def for_clause(self, items: list[Any]) -> tuple[str, Any, Token]:
@@ -225,8 +235,9 @@ class ToModel(Transformer):
         head = children[0]
         rest = children[1:]
         subject = None
-        if rest and not (isinstance(rest[0], tuple) and len(rest[0]) == 3
-                         and isinstance(rest[0][2], RobotToken)):
+        if rest and not (
+            isinstance(rest[0], tuple) and len(rest[0]) == 3 and isinstance(rest[0][2], RobotToken)
+        ):
             subject = rest[0]
             rest = rest[1:]
         return RobotStatement(name, head, subject, _collect(name, rest))
@@ -238,19 +249,26 @@ class ToModel(Transformer):
         head, title, *rest = items
         rest = [c for c in rest if isinstance(c, tuple)]
         if title.value[:1] not in "'\"":
-            raise RobotSyntaxError("a test title is a plain string (no f-string or prefix)",
-                                   token_span(title)[0])
+            raise RobotSyntaxError(
+                "a test title is a plain string (no f-string or prefix)", token_span(title)[0]
+            )
         loops = tuple(value for name, value, _ in rest if name == "for")
         clauses = _collect("test", [c for c in rest if c[0] != "for"])
-        return TestHeader(head, _string_value(title), PyExpr(*token_span(title)),
-                          tags=clauses.get("tags", ()),
-                          timeout=clauses.get("timeout"), loops=loops)
+        return TestHeader(
+            head,
+            _string_value(title),
+            PyExpr(*token_span(title)),
+            tags=clauses.get("tags", ()),
+            timeout=clauses.get("timeout"),
+            loops=loops,
+        )
 
     def subscript_header(self, items: list[Any]) -> SubscriptHeader:
         head, name, params, *rest = items
         clauses = _collect("subscript", [c for c in rest if isinstance(c, tuple)])
-        return SubscriptHeader(head, name.value, params, clauses.get("retries"),
-                               clauses.get("timeout"))
+        return SubscriptHeader(
+            head, name.value, params, clauses.get("retries"), clauses.get("timeout")
+        )
 
     def setup_header(self, items: list[Token]) -> HookHeader:
         return HookHeader(items[0], "setup")
@@ -288,8 +306,9 @@ def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, value, token in clauses:
         if name in found or (name in _SIDES and _SIDES & found.keys()):
-            raise RobotSyntaxError(f"'{token.value}' is given twice in one {statement}",
-                                   token_span(token)[0])
+            raise RobotSyntaxError(
+                f"'{token.value}' is given twice in one {statement}", token_span(token)[0]
+            )
         found[name] = value
     return found
 
@@ -297,8 +316,9 @@ def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("robotest.dsl").joinpath("robot.lark").read_text()
-    parser = Lark(grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(),
-                  maybe_placeholders=False)
+    parser = Lark(
+        grammar, parser="lalr", lexer=_NoLexer, transformer=ToModel(), maybe_placeholders=False
+    )
     callbacks = parser.parser.parser.parser.callbacks  # rule -> reduction callback
     for rule, callback in list(callbacks.items()):
         if not _is_helper(rule.origin.name):
@@ -376,8 +396,9 @@ def parse_tokens(tokens: Sequence[RobotToken], end: int) -> Parsed:
     return parsed
 
 
-def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
-           tokens: Sequence[RobotToken]) -> list[Step]:
+def _steps(
+    log: list[tuple[Callable[[list[Any]], Any], list[int], Any]], tokens: Sequence[RobotToken]
+) -> list[Step]:
     """Each reduction with its children as token indices (>= 0) or earlier steps (< 0)."""
     where = {id(token): index for index, token in enumerate(tokens)}
     steps: list[Step] = []
@@ -425,10 +446,12 @@ def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
             return f"'{word}' does not belong to {statement} ({statement} takes {listed})"
         return f"'{word}' is misplaced in {statement}"
     if expected & {"DURATION"} and token.type in ("NUMBER", "NAME"):
-        return (f"{token.value!r} is not a duration: write 500ms, 2s, 1.5min or 1h, "
-                "or a Python expression in seconds in parentheses")
+        return (
+            f"{token.value!r} is not a duration: write 500ms, 2s, 1.5min or 1h, "
+            "or a Python expression in seconds in parentheses"
+        )
     if statement == "test" and "STRING" in expected and token.type == "NAME":
-        return "a test title is a quoted string: test \"Title\":"
+        return 'a test title is a quoted string: test "Title":'
     if token.type == "COLON":
         return f"unexpected ':' after {statement}"
     return f"unexpected {token.value!r} in {statement}"

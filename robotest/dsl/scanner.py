@@ -6,6 +6,13 @@ like Python's soft keywords: ``press F2`` is a robot statement, while ``press = 
 of the same shape (``_R_(...)`` for a statement, ``with ...:``, ``def ...:`` or
 ``if 1:`` for a header) that keeps every embedded Python expression at its original
 line and column, so one run of Python's parser yields nodes with `.rtest` positions.
+
+A statement that gives a value may also stand inside a Python expression, where an
+operand may: ``print(read_text right_of "EC Version")``. Such an *embedded* statement
+ends before its own depth's closing bracket, ``,``, ``:``, comparison, ``and``/``or``,
+``if``/``else`` or ``for``; its text becomes an atom ``(_R_   )`` of the same length
+in UTF-8 bytes, so everything after it on its line keeps its column, and its Python
+expressions are parsed apart (see the compiler), at their own positions.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from robotest.dsl.lexer import LexError, lex_robot_line, token_span
+from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line, token_span
 from robotest.dsl.model import (
     Literal,
     Parsed,
@@ -28,8 +35,41 @@ from robotest.keys import canonical_key, is_key_name
 
 PLACEHOLDER = "_R_"
 
-_STATEMENTS = ("press|type_text|click_icon|click_text|await_text|await_icon|await_gone"
-               "|read_text|click|move_to|wait|screenshot")
+_STATEMENTS = (
+    "press|type_text|click_icon|click_text|await_text|await_icon|await_gone"
+    "|exists_text|exists_icon|read_text|click|move_to|wait|screenshot"
+)
+# The statements that give a value, and so may stand inside an expression.
+EMBEDDABLE = (
+    "read_text",
+    "await_text",
+    "await_icon",
+    "click_text",
+    "click_icon",
+    "exists_text",
+    "exists_icon",
+)
+_EMBEDDED = re.compile(rf"(?<![\w.])(?P<stmt>{'|'.join(EMBEDDABLE)})[ \t]+(?P<next>\S)")
+# What may stand just before an operand: an open bracket, a separator, an operator...
+_OPERAND_AFTER = frozenset("([{,=:;+-*/%&|^<>@~")
+# ... or one of these words.
+_OPERAND_WORDS = frozenset(
+    (
+        "return",
+        "if",
+        "elif",
+        "while",
+        "assert",
+        "else",
+        "in",
+        "not",
+        "and",
+        "or",
+        "yield",
+        "await",
+        "is",
+    )
+)
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=(?!=)[ \t]*)?"
     rf"(?:(?P<stmt>{_STATEMENTS})(?:[ \t]+(?P<next>\S)|[ \t]*(?P<alone>$|\#))"
@@ -61,14 +101,17 @@ class RobotLine:
     line: int = 0  # 1-based line of start
     col: int = 0  # 0-based column of start
     one_line: bool = True  # whether it ends on the line where it starts
+    embedded: bool = False  # inside a Python expression, replaced by an atom
+    expr_texts: list[str] = field(default_factory=list)  # an embedded one's expressions
 
 
 # The parse of a one-line robot line depends only on its text; a statement's parse
 # does not even depend on what its string literals hold (they are Python expressions
 # whose text the placeholder copies), so statements are looked up with the insides of
 # their strings masked: `click_text "Next"` and `click_text "Back"` share one parse.
-_PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr],
-                         tuple[str, ...]]] = {}
+_PARSES: dict[
+    str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr], tuple[str, ...]]
+] = {}
 _PARSES_LIMIT = 100_000
 _PARSED_LINE_LIMIT = 1_000  # characters: longer lines are rare, and each entry stays small
 _ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
@@ -94,7 +137,8 @@ def _masked(match: re.Match[str]) -> str:
 
 
 def find_robot_lines(source: str) -> list[RobotLine]:
-    """Every line that looks like a robot statement or header, parsed."""
+    """Every line that looks like a robot statement or header, parsed, and every
+    statement that looks embedded in an expression; in source order."""
     found: list[RobotLine] = []
     line, counted = 1, 0  # the line number at offset `counted`
     for match in _CANDIDATE.finditer(source):
@@ -104,17 +148,83 @@ def find_robot_lines(source: str) -> list[RobotLine]:
         if found and head < _replaced_end(source, found[-1]):
             continue  # inside the brackets of the line before: part of its expression
         robot = _parse_line(source, head, is_header=match.group("header") is not None)
+        if _inside_brackets(robot, match.group("stmt")):
+            robot = _parse_embedded(source, head, match.group("stmt"))
         line += source.count("\n", counted, head)
         counted = head
-        robot.line, robot.col = line, head - source.rfind("\n", 0, head) - 1
-        robot.one_line = source.find("\n", head, robot.end) < 0
+        _place(source, robot, line)
+        found.append(robot)
+    embedded = _find_embedded(source, {robot.start for robot in found})
+    return sorted(found + embedded, key=lambda robot: robot.start) if embedded else found
+
+
+def _place(source: str, robot: RobotLine, line: int) -> None:
+    robot.line, robot.col = line, robot.start - source.rfind("\n", 0, robot.start) - 1
+    robot.one_line = source.find("\n", robot.start, robot.end) < 0
+
+
+def _inside_brackets(robot: RobotLine, word: str | None) -> bool:
+    """Whether a statement starting its line stands inside brackets opened before it
+    (``print(\n    read_text right_of "X")``): its line closes a bracket it never opened."""
+    return word in EMBEDDABLE and robot.error is not None and robot.error[0].startswith("unmatched")
+
+
+def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
+    """Statements that give a value, standing where an operand of an expression may."""
+    found: list[RobotLine] = []
+    if _EMBEDDED.search(source) is None:
+        return found
+    index = LineIndex(source)
+    for match in _EMBEDDED.finditer(source):
+        head = match.start()
+        if (
+            head in line_level
+            or match.group("next") in _PYTHON_AFTER
+            or not _follows_operand_place(source, head)
+        ):
+            continue
+        word = _PYTHON_WORDS.match(source, match.start("next"))
+        if word is not None and not (match.group("stmt") == "read_text" and word.group() == "in"):
+            continue
+        robot = _parse_embedded(source, head, match.group("stmt"))
+        _place(source, robot, index.position(head)[0])
         found.append(robot)
     return found
 
 
+def _follows_operand_place(source: str, head: int) -> bool:
+    """Whether the code before *head* on its line ends where an operand may start."""
+    before = source[source.rfind("\n", 0, head) + 1 : head].rstrip(" \t")
+    if not before or "#" in _ONE_LINE_STRING.sub("", before):  # a line's start; a comment
+        return False
+    if before[-1] in _OPERAND_AFTER:
+        return True
+    word = re.search(r"(?<![\w.])\w+$", before)
+    return word is not None and word.group() in _OPERAND_WORDS
+
+
+def _parse_embedded(source: str, head: int, word: str) -> RobotLine:
+    """An embedded statement at *head*: its parse, or its error and a bounded extent."""
+    robot = RobotLine(head, head, is_header=False, embedded=True)
+    try:
+        tokens, robot.end = lex_robot_line(source, head, embedded=True)
+        robot.parsed = parse_tokens(tokens, robot.end - head)
+        robot.exprs = expressions(robot.parsed)
+    except LexError as error:
+        robot.error = (str(error), error.pos)
+        # up to the error, on its own line: the atom must not swallow the next lines
+        robot.end = min(max(head + error.pos, head + len(word)), _line_end(source, head))
+    except RobotSyntaxError as error:
+        robot.error = (str(error), error.pos)
+        robot.parsed, robot.exprs = None, []
+    return robot
+
+
 def _replaced_end(source: str, robot: RobotLine) -> int:
     """Where the text that :func:`substitute` replaces for *robot* ends."""
-    return robot.end if robot.parsed is not None else _line_end(source, robot.start)
+    if robot.parsed is not None or robot.embedded:
+        return robot.end
+    return _line_end(source, robot.start)
 
 
 def _is_robot(match: re.Match[str], source: str) -> bool:
@@ -154,8 +264,12 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         gaps = _gaps(source, robot, PLACEHOLDER + "(", ")")
         robot.text = _fill(gaps, source, robot)
     # only a parse that looked at this line alone; an error may have looked further
-    if (robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT
-            and len(key) <= _PARSED_LINE_LIMIT):
+    if (
+        robot.error is None
+        and robot.end <= line_end
+        and len(_PARSES) < _PARSES_LIMIT
+        and len(key) <= _PARSED_LINE_LIMIT
+    ):
         _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
     return robot
 
@@ -171,7 +285,7 @@ def placeholder(source: str, robot: RobotLine) -> str:
         return _with_exprs(source, robot, "with ", "")
     if isinstance(parsed, SubscriptHeader):
         return _subscript(source, robot, parsed)
-    return "if 1" + _blank(source[robot.start + 4: robot.end - 1]) + ":"
+    return "if 1" + _blank(source[robot.start + 4 : robot.end - 1]) + ":"
 
 
 def _blank_error(source: str, robot: RobotLine) -> str:
@@ -201,7 +315,7 @@ def _gaps(source: str, robot: RobotLine, opener: str, closer: str) -> tuple[str,
         parts[-1] += gap
         parts.append("")
         pos = end
-    tail = source[pos:robot.end]
+    tail = source[pos : robot.end]
     if closer:
         parts[-1] += _blank(tail) + closer
     else:  # a header: keep its closing ':'
@@ -214,7 +328,7 @@ def _fill(gaps: tuple[str, ...], source: str, robot: RobotLine) -> str:
     base = robot.start
     parts = [gaps[0]]
     for expr, gap in zip(robot.exprs, gaps[1:], strict=True):
-        parts += [source[base + expr.start:base + expr.end], gap]
+        parts += [source[base + expr.start : base + expr.end], gap]
     return "".join(parts)
 
 
@@ -222,10 +336,18 @@ def _subscript(source: str, robot: RobotLine, header: SubscriptHeader) -> str:
     name_at = source.index(header.name, robot.start + len("subscript"))
     params_start, params_end = (robot.start + offset for offset in token_span(header.params))
     inner = _literal_params(source, params_start + 1, params_end - 1, robot)
-    rest = source[params_end:robot.end]
-    return ("def" + _blank(source[robot.start + 3:name_at]) + header.name
-            + _blank(source[name_at + len(header.name):params_start])
-            + "(" + inner + ")" + _blank(rest[:-1]) + ":")
+    rest = source[params_end : robot.end]
+    return (
+        "def"
+        + _blank(source[robot.start + 3 : name_at])
+        + header.name
+        + _blank(source[name_at + len(header.name) : params_start])
+        + "("
+        + inner
+        + ")"
+        + _blank(rest[:-1])
+        + ":"
+    )
 
 
 _PARAM_TOKEN = re.compile(
@@ -265,15 +387,80 @@ def _literal_params(source: str, start: int, end: int, robot: RobotLine) -> str:
     return _PARAM_TOKEN.sub(replace, text)
 
 
+@dataclass(slots=True)
+class _Nested:
+    """A robot line and the embedded statements inside its expressions."""
+
+    robot: RobotLine
+    inner: list[_Nested] = field(default_factory=list)
+
+
 def substitute(source: str, robots: list[RobotLine]) -> str:
-    """The source with every robot line replaced by its placeholder."""
-    parts = []
-    pos = 0
+    """The source with every robot line replaced by its placeholder.
+
+    An embedded statement inside another statement's expression is replaced in the
+    copy of that expression (``click (await_icon "ok")``).
+    """
+    return _replaced(source, 0, len(source), _nest(source, robots))
+
+
+def _nest(source: str, robots: list[RobotLine]) -> list[_Nested]:
+    roots: list[_Nested] = []
+    open_: list[_Nested] = []
     for robot in robots:
-        parts += [source[pos:robot.start], placeholder(source, robot)]
-        pos = _replaced_end(source, robot)
-    parts.append(source[pos:])
+        while open_ and robot.start >= _replaced_end(source, open_[-1].robot):
+            open_.pop()
+        node = _Nested(robot)
+        (open_[-1].inner if open_ else roots).append(node)
+        open_.append(node)
+    return roots
+
+
+def _replaced(source: str, start: int, end: int, nodes: list[_Nested]) -> str:
+    """``source[start:end]`` with the robot lines of *nodes* in it replaced."""
+    parts = []
+    pos = start
+    for node in nodes:
+        if node.robot.start < pos or node.robot.start >= end:
+            continue  # outside this span (in a part of its robot line that is no expression)
+        parts += [source[pos : node.robot.start], _replacement(source, node)]
+        pos = _replaced_end(source, node.robot)
+    parts.append(source[pos:end])
     return "".join(parts)
+
+
+def _replacement(source: str, node: _Nested) -> str:
+    robot = node.robot
+    texts = None
+    if node.inner:
+        base = robot.start
+        texts = [_replaced(source, base + e.start, base + e.end, node.inner) for e in robot.exprs]
+    if robot.embedded:
+        robot.expr_texts = (
+            texts
+            if texts is not None
+            else [source[robot.start + e.start : robot.start + e.end] for e in robot.exprs]
+        )
+        return atom(source, robot)
+    if texts is not None and isinstance(robot.parsed, RobotStatement | TestHeader):
+        opener, closer = (
+            (PLACEHOLDER + "(", ")") if isinstance(robot.parsed, RobotStatement) else ("with ", "")
+        )
+        gaps = _gaps(source, robot, opener, closer)
+        return gaps[0] + "".join(text + gap for text, gap in zip(texts, gaps[1:], strict=True))
+    return placeholder(source, robot)
+
+
+def atom(source: str, robot: RobotLine) -> str:
+    """An embedded statement's stand-in: ``(_R_`` and ``)`` around blanks, as many UTF-8
+    bytes on each line as its text (Python's columns count bytes)."""
+    text = source[robot.start : robot.end]
+    middle = "".join(c if c == "\n" else " " * _utf8_len(c) for c in text[4:-1])
+    return "(" + PLACEHOLDER + middle + ")" + " " * (_utf8_len(text[-1]) - 1)
+
+
+def _utf8_len(char: str) -> int:
+    return 1 if char.isascii() else len(char.encode("utf-8", "surrogatepass"))
 
 
 def _line_end(source: str, pos: int) -> int:

@@ -1,20 +1,19 @@
 """What the fleet's API takes: a submitted run, a worker's claim, a worker's results.
 
-A case result is the server's own `TestResult` (robotest.server.results), with the case's
-node id and the six statuses of the runtime.
+A case result is the shared result model's `CaseRecord` (robotest.results.model, the
+classes of run.json and of the server's uploads), with the case's node id.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from robotest.fleet.dealing import DEFAULT_TASK_SIZE, MAX_TASK_SIZE
-from robotest.server.results import TestResult
+from robotest.results.model import CaseRecord
 from robotest.server.schemas import CHANNEL_PATTERN, NO_NUL
 
-CaseStatus = Literal["passed", "failed", "error", "station error", "skipped", "interrupted"]
 NodeId = Annotated[str, Field(min_length=1, max_length=2000), NO_NUL]
 StationName = Annotated[str, Field(min_length=1, max_length=200), NO_NUL]
 MAX_IMAGE = 256 * 1024
@@ -35,11 +34,10 @@ class SubmitRequest(BaseModel):
     task_size: int = Field(default=DEFAULT_TASK_SIZE, ge=1, le=MAX_TASK_SIZE)
 
 
-class CaseResult(TestResult):
+class CaseResult(CaseRecord):
     """One case's result as a worker sends it."""
 
     nodeid: NodeId
-    status: CaseStatus  # type: ignore[assignment]
 
 
 class ClaimRequest(BaseModel):

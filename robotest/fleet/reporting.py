@@ -1,7 +1,7 @@
 """How a worker talks to the server: claim a task's cases, send case results.
 
 `send_results` is the one place results leave a station: it builds the server's own
-result model (robotest.fleet.models.CaseResult, a robotest.server.results.TestResult) from
+result model (robotest.fleet.models.CaseResult, a robotest.results.model.CaseRecord) from
 the runtime's results, so that both sides validate the same fields.
 """
 
@@ -26,7 +26,7 @@ def case_result(case: RuntimeCase) -> CaseResult:
         nodeid=case.nodeid,
         title=case.title or case.nodeid,
         tags=[t[:200] for t in case.tags],
-        status=case.outcome,  # type: ignore[arg-type]
+        status=case.outcome,  # type: ignore[arg-type]  # the runtime keeps outcomes as str
         duration=max(0.0, case.duration or 0.0),
         message=(case.message or "")[:MAX_MESSAGE],
     )

@@ -116,8 +116,9 @@ class Runtime:
         attempts = call.retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                with self.subscript_scope(call, attempt), self.deadline(
-                    call.timeout, f"sub-script {call.name}"
+                with (
+                    self.subscript_scope(call, attempt),
+                    self.deadline(call.timeout, f"sub-script {call.name}"),
                 ):
                     return call.function(*call.args, **call.kwargs)
             except StepFailed:
@@ -131,26 +132,33 @@ class Runtime:
         yield
 
     # -- robot statements (implemented by subclasses) --------------------------------
-    def press(self, specs: Sequence[tuple[str, ...]], *, times: int, every: float | None,
-              hold: float | None) -> None:
+    def press(
+        self,
+        specs: Sequence[tuple[str, ...]],
+        *,
+        times: int,
+        every: float | None,
+        hold: float | None,
+    ) -> None:
         raise NotImplementedError(f"{type(self).__name__} cannot press keys")
 
     def type_text(self, text: str, *, every: float | None) -> None:
         raise NotImplementedError(f"{type(self).__name__} cannot type")
 
-    def click_icon(self, target: str, *, region: Region | None, within: float | None,
-                   button: str, double: bool) -> Match:
+    def click_icon(
+        self, target: str, *, region: Region | None, within: float | None, button: str, double: bool
+    ) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot click icons")
 
-    def click_text(self, text: Any, *, region: Region | None, within: float | None,
-                   button: str, double: bool) -> Match:
+    def click_text(
+        self, text: Any, *, region: Region | None, within: float | None, button: str, double: bool
+    ) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot click text")
 
     def await_text(self, text: Any, *, region: Region | None, within: float | None) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot read the screen")
 
-    def await_icon(self, target: str, *, region: Region | None,
-                   within: float | None) -> Match:
+    def await_icon(self, target: str, *, region: Region | None, within: float | None) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot see icons")
 
     def await_gone(self, target: Any, *, region: Region | None, within: float | None) -> None:
@@ -159,8 +167,7 @@ class Runtime:
     def exists_text(self, text: Any, *, region: Region | None, within: float) -> Match | None:
         raise NotImplementedError(f"{type(self).__name__} cannot read the screen")
 
-    def exists_icon(self, target: str, *, region: Region | None,
-                    within: float) -> Match | None:
+    def exists_icon(self, target: str, *, region: Region | None, within: float) -> Match | None:
         raise NotImplementedError(f"{type(self).__name__} cannot see icons")
 
     def read_text(self, *, anchor: Any, side: str | None, region: Region | None) -> str:
@@ -190,6 +197,12 @@ class Runtime:
         """Hook: the current screen for the report (a BGR or grey numpy image, or PNG
         bytes), or None when this runtime has no screen. The step recorder calls it when
         a step fails and for `screenshot`; it must not raise for a missing screen."""
+        return None
+
+    def last_screen(self) -> Any | None:
+        """Hook: the screen this runtime looked at last, or None; it must not look again
+        (it is asked after every step, and a look may take the station's time): what a
+        failed ``assert`` saw, and the report's filmstrip."""
         return None
 
 

@@ -22,6 +22,10 @@ import typer
 from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 from robotest.settings import settings, variable
 
+SELF_CONTAINED_HELP = (
+    "One HTML file with every screenshot inside (each distinct frame once, "
+    "as JPEG), instead of shots/ beside it."
+)
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
 
@@ -91,10 +95,30 @@ def _start_workers(args: list[str], stations: list[str], folder: Path) -> Worker
     procs: Workers = []
     for index, station in enumerate(stations):
         log = (folder / f"worker-{index + 1}.log").open("w")
-        command = [sys.executable, "-m", "pytest", *args, "--station", station,
-                   "--rtest-shard", f"{index}/{len(stations)}", "-q", *QUIET_PLUGINS]
-        procs.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                       env=_worker_env(), preexec_fn=_die_with_parent), log))
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *args,
+            "--station",
+            station,
+            "--rtest-shard",
+            f"{index}/{len(stations)}",
+            "-q",
+            *QUIET_PLUGINS,
+        ]
+        procs.append(
+            (
+                subprocess.Popen(
+                    command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=_worker_env(),
+                    preexec_fn=_die_with_parent,
+                ),
+                log,
+            )
+        )
     return procs
 
 
@@ -134,8 +158,14 @@ def _stop_worker(proc: subprocess.Popen[bytes]) -> int:
         return proc.wait()
 
 
-def _sync_first(server: str, dest: Path, channel: str, token: str | None,
-                public_key: str | None, paths: list[Path]) -> tuple[list[Path], str]:
+def _sync_first(
+    server: str,
+    dest: Path,
+    channel: str,
+    token: str | None,
+    public_key: str | None,
+    paths: list[Path],
+) -> tuple[list[Path], str]:
     """Sync *dest* from the script server: the paths to run inside its tree, and the
     version they are (marked stale when the sync failed).
 
@@ -176,9 +206,15 @@ class _Collection:
         from robotest.runtime.results import ERROR, CaseResult
 
         for nodeid, message in self.errors.items():
-            case = CaseResult(nodeid=nodeid, title=f"{nodeid or 'the suite'}: cannot be loaded",
-                              file=nodeid, station=station, started=time.time(),
-                              outcome=ERROR, message=message)
+            case = CaseResult(
+                nodeid=nodeid,
+                title=f"{nodeid or 'the suite'}: cannot be loaded",
+                file=nodeid,
+                station=station,
+                started=time.time(),
+                outcome=ERROR,
+                message=message,
+            )
             store.start_case(run_id, case)
             store.finish_case(case)
 
@@ -188,47 +224,96 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run(
-        paths: Annotated[list[Path] | None, typer.Argument(
-            help=".rtest files or folders (with --sync: inside the synced tree).")] = None,
-        station: Annotated[list[str] | None, typer.Option(
-            "--station", help="sim, a station .toml, or record; repeat to run stations in "
-                              "parallel. Default: sim.")] = None,
-        keyword: Annotated[str | None, typer.Option(
-            "-k", help="Only cases matching this expression (titles, names, tags).")] = None,
-        markers: Annotated[str | None, typer.Option(
-            "-m", help="Only cases with these tags, e.g. -m 'bios and not slow'.")] = None,
-        report: Annotated[Path | None, typer.Option(
-            "--report", help="Folder for the reports (default results/run-N).")] = None,
-        image: Annotated[Path | None, typer.Option(
-            "--image", help="Product description TOML of the image under test.")] = None,
-        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
-        record_fail: Annotated[list[str] | None, typer.Option(
-            "--record-fail", help="record station: STATEMENT[:TARGET][*N] fails.")] = None,
-        record_fault: Annotated[list[str] | None, typer.Option(
-            "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station "
-                                   "fault.")] = None,
-        record_delay: Annotated[float, typer.Option(
-            "--record-delay", help="record station: seconds each statement takes.")] = 0.0,
-        sync: Annotated[str | None, typer.Option(
-            "--sync", help="Script server URL: sync --sync-dest first, run its tree.")] = None,
-        sync_dest: Annotated[Path, typer.Option(
-            "--sync-dest", help="Working copy the station syncs into.")] = Path("suite"),
-        channel: Annotated[str, typer.Option("--channel", help="Channel to sync.")] = "stable",
-        token: Annotated[str | None, typer.Option(
-            "--token", envvar=variable("token"), help="Station token (or env RTEST_TOKEN).")
+        paths: Annotated[
+            list[Path] | None,
+            typer.Argument(help=".rtest files or folders (with --sync: inside the synced tree)."),
         ] = None,
-        public_key: Annotated[str | None, typer.Option(
-            "--public-key", envvar=variable("server_key"), help="Server public key.")] = None,
-        shuffle: Annotated[int | None, typer.Option(
-            "--shuffle", metavar="SEED",
-            help="Run the cases in a random order drawn from SEED (the same SEED, the same "
-                 "order).")] = None,
-        last_failed: Annotated[bool, typer.Option(
-            "--last-failed", help="Run again only the cases of the latest stored run that "
-                                  "did not pass (failed, error, station error).")] = False,
-        upload: Annotated[str | None, typer.Option(
-            "--upload", metavar="URL", help="Script server to upload the results to at the "
-                                            "end (kept and retried if it is away).")] = None,
+        station: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--station",
+                help="sim, a station .toml, or record; repeat to run stations in "
+                "parallel. Default: sim.",
+            ),
+        ] = None,
+        keyword: Annotated[
+            str | None,
+            typer.Option("-k", help="Only cases matching this expression (titles, names, tags)."),
+        ] = None,
+        markers: Annotated[
+            str | None,
+            typer.Option("-m", help="Only cases with these tags, e.g. -m 'bios and not slow'."),
+        ] = None,
+        report: Annotated[
+            Path | None,
+            typer.Option("--report", help="Folder for the reports (default results/run-N)."),
+        ] = None,
+        image: Annotated[
+            Path | None,
+            typer.Option("--image", help="Product description TOML of the image under test."),
+        ] = None,
+        db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+        record_fail: Annotated[
+            list[str] | None,
+            typer.Option("--record-fail", help="record station: STATEMENT[:TARGET][*N] fails."),
+        ] = None,
+        record_fault: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station fault."
+            ),
+        ] = None,
+        record_delay: Annotated[
+            float,
+            typer.Option("--record-delay", help="record station: seconds each statement takes."),
+        ] = 0.0,
+        sync: Annotated[
+            str | None,
+            typer.Option("--sync", help="Script server URL: sync --sync-dest first, run its tree."),
+        ] = None,
+        sync_dest: Annotated[
+            Path, typer.Option("--sync-dest", help="Working copy the station syncs into.")
+        ] = Path("suite"),
+        channel: Annotated[str, typer.Option("--channel", help="Channel to sync.")] = "stable",
+        token: Annotated[
+            str | None,
+            typer.Option(
+                "--token", envvar=variable("token"), help="Station token (or env RTEST_TOKEN)."
+            ),
+        ] = None,
+        public_key: Annotated[
+            str | None,
+            typer.Option("--public-key", envvar=variable("server_key"), help="Server public key."),
+        ] = None,
+        shuffle: Annotated[
+            int | None,
+            typer.Option(
+                "--shuffle",
+                metavar="SEED",
+                help="Run the cases in a random order drawn from SEED (the same SEED, the same "
+                "order).",
+            ),
+        ] = None,
+        last_failed: Annotated[
+            bool,
+            typer.Option(
+                "--last-failed",
+                help="Run again only the cases of the latest stored run that "
+                "did not pass (failed, error, station error).",
+            ),
+        ] = False,
+        self_contained: Annotated[
+            bool, typer.Option("--self-contained", help=SELF_CONTAINED_HELP)
+        ] = False,
+        upload: Annotated[
+            str | None,
+            typer.Option(
+                "--upload",
+                metavar="URL",
+                help="Script server to upload the results to at the end (kept and retried if "
+                "it is away).",
+            ),
+        ] = None,
     ) -> None:
         """Run .rtest suites on stations with live progress; write the reports."""
         import pytest
@@ -252,8 +337,9 @@ def register(app: typer.Typer) -> None:
         record_fail, record_fault = record_fail or [], record_fault or []
         synced_label = None
         if sync:
-            paths, synced_label = _sync_first(sync, sync_dest, channel, token, public_key,
-                                              paths or [])
+            paths, synced_label = _sync_first(
+                sync, sync_dest, channel, token, public_key, paths or []
+            )
         selected: list[str] = []
         if last_failed:
             selected = _last_failed(_db(db))
@@ -267,8 +353,9 @@ def register(app: typer.Typer) -> None:
                 raise _fail(f"no such file or folder: {path}")
         names = [station_name(s) for s in station]
         if len(set(names)) != len(names):
-            raise _fail(f"two stations share a name ({', '.join(names)}); name them, "
-                        "e.g. record:a record:b")
+            raise _fail(
+                f"two stations share a name ({', '.join(names)}); name them, e.g. record:a record:b"
+            )
         try:
             for spec in station:
                 check_station_spec(spec)
@@ -277,15 +364,28 @@ def register(app: typer.Typer) -> None:
             raise _fail(str(exc)) from None
         database = _db(db)
         store = _open_store(database)
-        run_id = store.create_run(station=", ".join(names), image=info.name,
-                                  image_version=info.version, serial=info.serial,
-                                  suite_version=synced_label or suite_version(paths))
+        run_id = store.create_run(
+            station=", ".join(names),
+            image=info.name,
+            image_version=info.version,
+            serial=info.serial,
+            suite_version=synced_label or suite_version(paths),
+        )
         folder = report or database.parent / f"run-{run_id}"
         folder.mkdir(parents=True, exist_ok=True)
-        args = (selected or [str(p) for p in paths]) + _plugin_args() + [
-            "--continue-on-collection-errors",  # one broken file does not stop the others
-            "--results-db", str(database), "--rtest-run-id", str(run_id),
-            "--record-delay", str(record_delay)]
+        args = (
+            (selected or [str(p) for p in paths])
+            + _plugin_args()
+            + [
+                "--continue-on-collection-errors",  # one broken file does not stop the others
+                "--results-db",
+                str(database),
+                "--rtest-run-id",
+                str(run_id),
+                "--record-delay",
+                str(record_delay),
+            ]
+        )
         args += ["-k", keyword] if keyword else []
         args += ["--shuffle", str(shuffle)] if shuffle is not None else []
         args += ["-m", markers] if markers else []
@@ -294,8 +394,11 @@ def register(app: typer.Typer) -> None:
         args += ["--image", str(image)] if image else []
         console, stream = terminal_console()
         order = f" (cases shuffled with seed {shuffle})" if shuffle is not None else ""
-        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}{order}",
-                      markup=False, soft_wrap=True)
+        console.print(
+            f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}{order}",
+            markup=False,
+            soft_wrap=True,
+        )
         collection = _Collection()
         status = None
         workers = _start_workers(args, station, folder) if len(station) > 1 else []
@@ -304,9 +407,12 @@ def register(app: typer.Typer) -> None:
                 if workers:
                     code = _wait_workers(workers)
                 else:
-                    code = int(pytest.main(args + ["--station", station[0], "-p", "no:terminal",
-                                                   *QUIET_PLUGINS],
-                                           plugins=[collection]))
+                    code = int(
+                        pytest.main(
+                            args + ["--station", station[0], "-p", "no:terminal", *QUIET_PLUGINS],
+                            plugins=[collection],
+                        )
+                    )
         except KeyboardInterrupt:
             code = int(pytest.ExitCode.INTERRUPTED)
         collection.record(store, run_id, ", ".join(names))
@@ -319,7 +425,7 @@ def register(app: typer.Typer) -> None:
         store.finish_run(run_id, status)
         result = store.run(run_id)
         assert result is not None
-        paths_written = write_reports(result, folder)
+        paths_written = write_reports(result, folder, self_contained=self_contained)
         run_files = write_run(result, folder)
         _print_summary(console, result)
         for kind, path in paths_written.items():
@@ -338,14 +444,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("results")
     def results(
-        run_id: Annotated[str | None, typer.Argument(
-            help="A run number (or 'latest') to show.")] = None,
+        run_id: Annotated[
+            str | None, typer.Argument(help="A run number (or 'latest') to show.")
+        ] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
         limit: Annotated[int, typer.Option("--limit", help="How many runs to list.")] = 20,
     ) -> None:
         """List past runs, or show one run's cases."""
         from rich.console import Console
-
 
         database = _db(db)
         if not database.exists():
@@ -363,9 +469,13 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_command(
         run_id: Annotated[str, typer.Argument(help="The run number (or 'latest').")],
-        out: Annotated[Path | None, typer.Option(
-            "--out", help="Folder (default results/run-N).")] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="Folder (default results/run-N).")
+        ] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
+        self_contained: Annotated[
+            bool, typer.Option("--self-contained", help=SELF_CONTAINED_HELP)
+        ] = False,
     ) -> None:
         """Regenerate a run's JUnit XML, HTML report, spreadsheet and run.json from the
         database."""
@@ -381,7 +491,10 @@ def register(app: typer.Typer) -> None:
             if run is None:
                 raise _fail(f"no run {run_id} in {database}")
             folder = out or database.parent / f"run-{number}"
-            written = {**write_reports(run, folder), "run": write_run(run, folder)[0]}
+            written = {
+                **write_reports(run, folder, self_contained=self_contained),
+                "run": write_run(run, folder)[0],
+            }
         for kind, path in written.items():
             typer.echo(f"{kind:>6}: {path}")
 
@@ -400,8 +513,10 @@ def _last_failed(database: Path) -> list[str]:
     if not again:
         typer.echo(f"nothing to run again: run {latest} has no case that failed")
         raise typer.Exit(0)
-    return [f"{case.file}::{case.nodeid.split('::', 1)[1]}" if "::" in case.nodeid
-            else case.file for case in again]
+    return [
+        f"{case.file}::{case.nodeid.split('::', 1)[1]}" if "::" in case.nodeid else case.file
+        for case in again
+    ]
 
 
 def _run_number(store: object, text: str) -> int:
@@ -430,9 +545,15 @@ def _print_runs(console: object, runs: list[Any]) -> None:
     table = Table("run", "started", "station", "image", "status", "cases", "duration")
     for run in runs:
         counts = ", ".join(f"{n} {o}" for o, n in run.counts.items() if n) or "none"
-        table.add_row(str(run.id), _when(run.started), run.station,
-                      f"{run.image} {run.image_version}".strip(), run.status, counts,
-                      "-" if run.duration is None else f"{run.duration:.1f} s")
+        table.add_row(
+            str(run.id),
+            _when(run.started),
+            run.station,
+            f"{run.image} {run.image_version}".strip(),
+            run.status,
+            counts,
+            "-" if run.duration is None else f"{run.duration:.1f} s",
+        )
     console.print(table)
 
 
@@ -445,14 +566,26 @@ def _print_summary(console: object, run: object) -> None:
     from robotest.runtime.results import RunInfo
 
     assert isinstance(console, Console) and isinstance(run, RunInfo)
-    table = Table("test", "station", "status", "duration", "message", title=(
-        f"run {run.id}: {run.status} | station {run.station} | image "
-        f"{run.image or '-'} {run.image_version} | suite {run.suite_version or '-'}"))
+    table = Table(
+        "test",
+        "station",
+        "status",
+        "duration",
+        "message",
+        title=(
+            f"run {run.id}: {run.status} | station {run.station} | image "
+            f"{run.image or '-'} {run.image_version} | suite {run.suite_version or '-'}"
+        ),
+    )
     for case in run.cases:
         style = STYLE.get(case.outcome, "")
-        table.add_row(escape(case.title), escape(case.station),
-                      f"[{style}]{case.outcome}[/]" if style else case.outcome,
-                      f"{case.duration:.2f} s", escape(case.message))
+        table.add_row(
+            escape(case.title),
+            escape(case.station),
+            f"[{style}]{case.outcome}[/]" if style else case.outcome,
+            f"{case.duration:.2f} s",
+            escape(case.message),
+        )
     console.print(table)
     counts = ", ".join(f"{n} {o}" for o, n in run.counts.items() if n) or "no cases ran"
     console.print(f"{counts} in {run.duration or 0:.1f} s")

@@ -55,22 +55,55 @@ RESULTS_DB_ENV = variable("results_db")
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("robotest", "robotest .rtest suites")
-    group.addoption("--station", action="append", default=None, metavar="SPEC",
-                    help="station to run on: 'sim', a station .toml file, or 'record' "
-                         "(records statements, drives nothing). Default: sim.")
-    group.addoption("--image", default=None, metavar="FILE.toml",
-                    help="product description of the image under test (for the results).")
-    group.addoption("--results-db", default=None, metavar="FILE",
-                    help=f"results database (default ${RESULTS_DB_ENV} or {DEFAULT_DB}).")
-    group.addoption("--record-fail", action="append", default=[], metavar="STMT[:TARGET][*N]",
-                    help="record station: make matching statements fail (N times, or always).")
-    group.addoption("--record-fault", action="append", default=[], metavar="STMT[:TARGET][*N]",
-                    help="record station: make matching statements raise a station fault.")
-    group.addoption("--record-delay", type=float, default=0.0, metavar="SECONDS",
-                    help="record station: real seconds each statement takes.")
-    group.addoption("--shuffle", type=int, default=None, metavar="SEED",
-                    help="run the cases in a random order drawn from SEED (the same SEED "
-                         "gives the same order): checks that no case needs another's leftovers.")
+    group.addoption(
+        "--station",
+        action="append",
+        default=None,
+        metavar="SPEC",
+        help="station to run on: 'sim', a station .toml file, or 'record' "
+        "(records statements, drives nothing). Default: sim.",
+    )
+    group.addoption(
+        "--image",
+        default=None,
+        metavar="FILE.toml",
+        help="product description of the image under test (for the results).",
+    )
+    group.addoption(
+        "--results-db",
+        default=None,
+        metavar="FILE",
+        help=f"results database (default ${RESULTS_DB_ENV} or {DEFAULT_DB}).",
+    )
+    group.addoption(
+        "--record-fail",
+        action="append",
+        default=[],
+        metavar="STMT[:TARGET][*N]",
+        help="record station: make matching statements fail (N times, or always).",
+    )
+    group.addoption(
+        "--record-fault",
+        action="append",
+        default=[],
+        metavar="STMT[:TARGET][*N]",
+        help="record station: make matching statements raise a station fault.",
+    )
+    group.addoption(
+        "--record-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="record station: real seconds each statement takes.",
+    )
+    group.addoption(
+        "--shuffle",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="run the cases in a random order drawn from SEED (the same SEED "
+        "gives the same order): checks that no case needs another's leftovers.",
+    )
     group.addoption("--rtest-run-id", type=int, default=None, help=argparse_hidden())
     group.addoption("--rtest-shard", default=None, help=argparse_hidden())
 
@@ -102,8 +135,9 @@ class RtestSession:
         self.config = config
         specs: list[str] = config.getoption("station") or ["sim"]
         if len(specs) > 1:
-            raise pytest.UsageError("one --station per pytest process; `rtest run` runs "
-                                    "several stations in parallel")
+            raise pytest.UsageError(
+                "one --station per pytest process; `rtest run` runs several stations in parallel"
+            )
         self.spec = specs[0]
         self.station = station_name(self.spec)
         self.store: ResultStore | None = None
@@ -132,20 +166,26 @@ class RtestSession:
         if self.owns_run:
             files = sorted({str(item.path) for item in items})
             self.run_id = self.store.create_run(
-                station=self.station, image=image.name, image_version=image.version,
-                serial=image.serial, suite_version=suite_version(files))
+                station=self.station,
+                image=image.name,
+                image_version=image.version,
+                serial=image.serial,
+                suite_version=suite_version(files),
+            )
         assert self.run_id is not None
         if missing is not None:  # a configuration error, not a verdict on the image
             if self.owns_run:
                 self.store.finish_run(self.run_id, ERROR)
             raise pytest.UsageError(missing)
         self.store.add_planned(self.run_id, len(items))
-        options = {"record_fail": self.config.getoption("record_fail"),
-                   "record_fault": self.config.getoption("record_fault"),
-                   "record_delay": self.config.getoption("record_delay"),
-                   "config": {"product": product, "station": self.station},
-                   "image_file": self.config.getoption("image"),
-                   "suite_dirs": sorted({str(item.path.parent) for item in items})}
+        options = {
+            "record_fail": self.config.getoption("record_fail"),
+            "record_fault": self.config.getoption("record_fault"),
+            "record_delay": self.config.getoption("record_delay"),
+            "config": {"product": product, "station": self.station},
+            "image_file": self.config.getoption("image"),
+            "suite_dirs": sorted({str(item.path.parent) for item in items}),
+        }
         try:
             runtime: Runtime = make_runtime(self.spec, options)
         except StationError as exc:  # the first case reports it, the rest are skipped
@@ -158,8 +198,9 @@ class RtestSession:
             raise pytest.UsageError(str(exc)) from None
         self.recorder = StepRecorder(runtime)
 
-    def _missing_configuration(self, items: Sequence[pytest.Item],
-                               product: dict[str, Any]) -> str | None:
+    def _missing_configuration(
+        self, items: Sequence[pytest.Item], product: dict[str, Any]
+    ) -> str | None:
         """The error for values the suite's sub-scripts require and the image lacks."""
         modules = {item.module for item in items if isinstance(item, RtestItem)}
         missing = missing_values(modules, {"product": product, "station": self.station})
@@ -240,8 +281,9 @@ class RtestFile(pytest.File):
         except ScriptError as exc:
             raise self.CollectError(f"error: {exc}") from None
         except Exception as exc:
-            raise self.CollectError(f"{self.path}: cannot load the script: "
-                                    f"{describe(exc)}") from None
+            raise self.CollectError(
+                f"{self.path}: cannot load the script: {describe(exc)}"
+            ) from None
         for case in cases:
             function = case.block.function.__name__
             name = f"{function}[{case.title}]" if case.block.matrix else function
@@ -272,10 +314,17 @@ class RtestItem(pytest.Item):
         state = self.config.stash[SESSION]
         assert state.store is not None and state.run_id
         file, line = self.case.block.location
-        result = CaseResult(nodeid=self.nodeid, title=self.case.title, file=file, line=line,
-                            station=state.station, tags=list(self.case.tags),
-                            params=dict(self.case.params), started=time.time(),
-                            serial=state.serial)
+        result = CaseResult(
+            nodeid=self.nodeid,
+            title=self.case.title,
+            file=file,
+            line=line,
+            station=state.station,
+            tags=list(self.case.tags),
+            params=dict(self.case.params),
+            started=time.time(),
+            serial=state.serial,
+        )
         store = state.store
         case_id = store.start_case(state.run_id, result)
         if state.stopped and state.open_error is None:
@@ -293,12 +342,14 @@ class RtestItem(pytest.Item):
                 error, state.open_error = state.open_error, None
                 raise error
             assert state.recorder is not None
-            state.recorder.sink = sink
+            state.recorder.begin_case(sink)
             with use_runtime(state.recorder):
                 run_case(self.module, self.case)
         except BaseException as exc:
             result.outcome = outcome_of(exc)
             result.message = describe(exc)
+            if state.recorder is not None:
+                state.recorder.case_failed(exc)
             if result.outcome == STATION_ERROR:
                 state.stopped = f"station error: {exc}"
             raise
@@ -310,18 +361,21 @@ class RtestItem(pytest.Item):
             if state.recorder is not None:
                 state.recorder.sink = None
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     style: Any = None) -> str | Any:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | Any:
         """The error and the `.rtest` lines that led to it (not the runtime's frames)."""
         exc = excinfo.value
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename.endswith(".rtest")]
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".rtest")
+        ]
         text = str(exc).strip()
         lines = [f"{outcome_of(exc)}: {type(exc).__name__}" + (f": {text}" if text else "")]
         if not frames:  # robotest's own errors say it all; anything else: the traceback
             return lines[0] if isinstance(exc, RobotestError) else super().repr_failure(excinfo)
-        lines += [f"{f.filename}:{f.lineno}: in {f.name}\n    {(f.line or '').strip()}"
-                  for f in frames]
+        lines += [
+            f"{f.filename}:{f.lineno}: in {f.name}\n    {(f.line or '').strip()}" for f in frames
+        ]
         return "\n".join(lines)
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -330,8 +384,9 @@ class RtestItem(pytest.Item):
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     seed = config.getoption("shuffle")
     if seed is not None:
         random.Random(seed).shuffle(items)
@@ -347,16 +402,18 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                              ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if isinstance(item, RtestItem) and report.failed and call.excinfo is not None:
         report.rtest_outcome = outcome_of(call.excinfo.value)  # type: ignore[attr-defined]
     return report
 
 
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config
-                             ) -> tuple[str, str, str] | None:
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
     outcome = getattr(report, "rtest_outcome", None)
     if outcome == STATION_ERROR:
         return "station error", "S", "STATION ERROR"

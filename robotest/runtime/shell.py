@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import itertools
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +48,7 @@ class Shell:
     write: Callable[[str], None] = print
     namespace: dict[str, Any] = field(default_factory=lambda: {"__name__": "__rtest_shell__"})
     entries: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    busy: threading.Lock = field(default_factory=threading.Lock)  # held while an entry runs
 
     def __post_init__(self) -> None:
         install_import_hook()
@@ -63,7 +65,7 @@ class Shell:
         previous = sys.displayhook
         sys.displayhook = self._display
         try:
-            with use_runtime(self.runtime):
+            with self.busy, use_runtime(self.runtime):
                 exec(code, self.namespace)
         except (Exception, KeyboardInterrupt) as error:
             outcome = outcome_of(error)
@@ -141,3 +143,18 @@ def completer(words: list[str], namespace: dict[str, Any]) -> Callable[[str, int
         return matches[state] if state < len(matches) else None
 
     return complete
+
+
+def live_screen(shell: Shell) -> Callable[[], Any]:
+    """The screen for the live view: a fresh look while the shell is idle, else the
+    screen the running entry saw last (the station is not looked at from two threads)."""
+
+    def screen() -> Any:
+        if shell.busy.acquire(blocking=False):
+            try:
+                return shell.runtime.capture_screen()
+            finally:
+                shell.busy.release()
+        return shell.runtime.last_screen()
+
+    return screen

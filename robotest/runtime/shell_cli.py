@@ -34,6 +34,20 @@ def register(app: typer.Typer) -> None:
                 "--keep-going", help="From a pipe: run every entry even after one failed."
             ),
         ] = False,
+        view: Annotated[
+            bool,
+            typer.Option(
+                "--view",
+                help="Serve the station's screen live on a local web page: click for "
+                "coordinates, drag a box to capture an icon.",
+            ),
+        ] = False,
+        view_port: Annotated[
+            int, typer.Option("--view-port", min=0, max=65535, help="Port of the live view.")
+        ] = 8765,
+        icons: Annotated[
+            Path, typer.Option("--icons", help="Icon folder the live view captures into.")
+        ] = Path("icons"),
     ) -> None:
         """Type robot statements and Python at a prompt; each runs on the station at once.
 
@@ -63,13 +77,18 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: station {station}: {exc}", err=True)
             raise typer.Exit(3 if isinstance(exc, StationError) else 2) from None
         try:
-            worst = _session(runtime, interactive=sys.stdin.isatty(), keep_going=keep_going)
+            live = (view_port, icons) if view else None
+            worst = _session(
+                runtime, interactive=sys.stdin.isatty(), keep_going=keep_going, live=live
+            )
         finally:
             runtime.close()  # leave the station safe
         raise typer.Exit(EXIT_CODES.get(worst, 2))
 
 
-def _session(runtime: object, *, interactive: bool, keep_going: bool) -> str:
+def _session(
+    runtime: object, *, interactive: bool, keep_going: bool, live: tuple[int, Path] | None
+) -> str:
     from robotest.runtime.backend import Runtime
     from robotest.runtime.results import PASSED, worst
     from robotest.runtime.shell import Shell, entries
@@ -77,14 +96,38 @@ def _session(runtime: object, *, interactive: bool, keep_going: bool) -> str:
     assert isinstance(runtime, Runtime)
     shell = Shell(runtime, write=lambda text: typer.echo(text))
     outcomes = [PASSED]
-    source = _prompted(shell) if interactive else entries(sys.stdin)
-    for entry in source:
-        result = shell.run(entry)
-        if not interactive:
-            outcomes.append(result.outcome)
-            if not result.ok and not keep_going:
-                break
+    with _live_view(shell, live):
+        source = _prompted(shell) if interactive else entries(sys.stdin)
+        for entry in source:
+            result = shell.run(entry)
+            if not interactive:
+                outcomes.append(result.outcome)
+                if not result.ok and not keep_going:
+                    break
     return worst(outcomes)
+
+
+@contextlib.contextmanager
+def _live_view(shell: object, live: tuple[int, Path] | None) -> Iterator[None]:
+    """The live view's web server while the session lasts (when asked for)."""
+    if live is None:
+        yield
+        return
+    from robotest.runtime.live_view import LiveView
+    from robotest.runtime.shell import Shell, live_screen
+
+    assert isinstance(shell, Shell)
+    port, icons = live
+    try:
+        server = LiveView(live_screen(shell), icons, port=port)
+    except OSError as exc:
+        typer.echo(f"error: live view on port {port}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"live view: {server.url}", err=True)
+    try:
+        yield
+    finally:
+        server.close()
 
 
 def _prompted(shell: object) -> Iterator[str]:

@@ -23,6 +23,7 @@ from robotest.drivers.station import Station
 from robotest.errors import IconNotFound, ScriptError, StillOnScreen, TextNotFound
 from robotest.runtime.backend import Icon as IconRef
 from robotest.runtime.backend import Match, Point, Region, Runtime
+from robotest.runtime.match_overlay import failed_match_overlay
 from robotest.runtime.screen import ScreenView
 from robotest.settings import settings
 
@@ -34,9 +35,11 @@ KEY_HOLD = 0.08  # seconds an actuator holds a key by default
 
 @dataclass
 class Closest:
-    """What a failed search came nearest to, for the error message."""
+    """What a failed search came nearest to, for the error message (and, for an icon,
+    the picture of its best candidate)."""
 
     describe: str = "nothing similar"
+    picture: Callable[[], np.ndarray] | None = None
 
 
 @dataclass
@@ -80,6 +83,10 @@ class StationRuntime(Runtime):
         """The current screen, for screenshots and failure images."""
         return self.view.look()
 
+    def last_screen(self) -> np.ndarray | None:
+        """The screen seen last (the same object while it has not changed), if any."""
+        return self.view.last()
+
     def thinking(self) -> contextlib.AbstractContextManager[None]:
         """While the robot's computer works, a simulated station's time stands still."""
         return self.station.thinking()
@@ -111,8 +118,9 @@ class StationRuntime(Runtime):
             raise ScriptError(f"no icon named {name!r} (looked in {searched})")
         return self._icons[name]
 
-    def _find_icon(self, name: str, region: Region | None, closest: Closest
-                   ) -> Callable[[np.ndarray], Match | None]:
+    def _find_icon(
+        self, name: str, region: Region | None, closest: Closest
+    ) -> Callable[[np.ndarray], Match | None]:
         from robotest.vision import locate
 
         icon = self._icon(name)
@@ -125,12 +133,14 @@ class StationRuntime(Runtime):
                 self._park_pointer()  # the pointer may hide the icon: look again without it
             where = f" at {tuple(match.box)}" if match.box is not None else ""
             closest.describe = f"best score {match.score:.2f}{where} (needs {match.threshold:.2f})"
+            closest.picture = lambda: failed_match_overlay(screen, match, icon, name)
             return None
 
         return find
 
-    def _find_text(self, text: str | re.Pattern[str], region: Region | None, closest: Closest
-                   ) -> Callable[[np.ndarray], Match | None]:
+    def _find_text(
+        self, text: str | re.Pattern[str], region: Region | None, closest: Closest
+    ) -> Callable[[np.ndarray], Match | None]:
         from robotest.vision import find_text, screen_text
 
         # OCR splits words where the font leaves a gap ("qa@qa- laptop"): a part of a line
@@ -157,8 +167,14 @@ class StationRuntime(Runtime):
         return find
 
     # -- statements -----------------------------------------------------------------
-    def press(self, specs: Sequence[tuple[str, ...]], *, times: int, every: float | None,
-              hold: float | None) -> None:
+    def press(
+        self,
+        specs: Sequence[tuple[str, ...]],
+        *,
+        times: int,
+        every: float | None,
+        hold: float | None,
+    ) -> None:
         for round_ in range(times):
             for index, chord in enumerate(specs):
                 self.check_deadline()
@@ -179,16 +195,21 @@ class StationRuntime(Runtime):
         closest = Closest()
         found = self._poll(self._find_text(text, region, closest), within)
         if found is None:
-            raise TextNotFound(f"{_show(text)} not on screen within {self._limit(within)}; "
-                               f"{closest.describe}")
+            raise TextNotFound(
+                f"{_show(text)} not on screen within {self._limit(within)}; {closest.describe}"
+            )
         return found
 
     def await_icon(self, target: str, *, region: Region | None, within: float | None) -> Match:
         closest = Closest()
         found = self._poll(self._find_icon(target, region, closest), within)
         if found is None:
-            raise IconNotFound(f"icon {target!r} not on screen within {self._limit(within)}; "
-                               f"{closest.describe}")
+            error = IconNotFound(
+                f"icon {target!r} not on screen within {self._limit(within)}; {closest.describe}"
+            )
+            if closest.picture is not None:  # the report shows it instead of the bare screen
+                error.screenshot = closest.picture()  # type: ignore[attr-defined]
+            raise error
         return found
 
     def exists_text(self, text: Any, *, region: Region | None, within: float) -> Match | None:
@@ -208,14 +229,16 @@ class StationRuntime(Runtime):
             what = f"icon {target.name!r}" if isinstance(target, IconRef) else _show(target)
             raise StillOnScreen(f"{what} still on screen after {self._limit(within)}")
 
-    def click_icon(self, target: str, *, region: Region | None, within: float | None,
-                   button: str, double: bool) -> Match:
+    def click_icon(
+        self, target: str, *, region: Region | None, within: float | None, button: str, double: bool
+    ) -> Match:
         match = self.await_icon(target, region=region, within=within)
         self.click(match.center, button=button, double=double)
         return match
 
-    def click_text(self, text: Any, *, region: Region | None, within: float | None,
-                   button: str, double: bool) -> Match:
+    def click_text(
+        self, text: Any, *, region: Region | None, within: float | None, button: str, double: bool
+    ) -> Match:
         match = self.await_text(text, region=region, within=within)
         self.click(match.center, button=button, double=double)
         return match

@@ -7,25 +7,60 @@ handed to a sink (the results store) as soon as it finishes. Sub-script calls gr
 their steps by name and attempt; a failed step attaches a screenshot (the exception's
 own ``screenshot`` attribute if it has one, else ``Runtime.capture_screen()``).
 Clock, deadlines and retries stay the wrapped runtime's own.
+
+When a case fails outside any statement (a failed ``assert``), :meth:`case_failed`
+adds a step at the failing line with the last screen the test saw; for every failed
+case it also adds the distinct screens of its last :data:`FILM_SECONDS` seconds
+(station time) as ``frame`` steps, which the report shows as a filmstrip.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import linecache
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
-from robotest.runtime.results import PASSED, Step, describe, outcome_of
+from robotest.runtime.results import (
+    INTERRUPTED,
+    PASSED,
+    SKIPPED,
+    Step,
+    describe,
+    outcome_of,
+    rtest_location,
+)
 
 StepSink = Callable[[Step], None]
 
 #: The robot statements of the language; each becomes one step.
-STATEMENTS = ("press", "type_text", "click_icon", "click_text", "await_text", "await_icon",
-              "await_gone", "exists_text", "exists_icon", "read_text", "click", "move_to",
-              "wait", "screenshot", "log")
+STATEMENTS = (
+    "press",
+    "type_text",
+    "click_icon",
+    "click_text",
+    "await_text",
+    "await_icon",
+    "await_gone",
+    "exists_text",
+    "exists_icon",
+    "read_text",
+    "click",
+    "move_to",
+    "wait",
+    "screenshot",
+    "log",
+)
+
+
+#: A filmstrip step: one of the last screens of a failed case.
+FRAME = "frame"
+FILM_SECONDS = 30.0  # station time before the end of a failed case
+FILM_FRAMES = 8  # distinct screens kept, the latest
 
 
 def _value(value: Any) -> str:
@@ -41,11 +76,26 @@ def _value(value: Any) -> str:
 def summarize(args: Sequence[Any], kwargs: dict[str, Any], limit: int = 200) -> str:
     """A short, readable summary of a statement's arguments for the report."""
     parts = [_value(a) for a in args]
-    parts += [f"{k}={_value(v)}" for k, v in kwargs.items()
-              if v is not None and v is not False and not (k == "button" and v == "left")
-              and not (k == "times" and v == 1)]
+    parts += [
+        f"{k}={_value(v)}"
+        for k, v in kwargs.items()
+        if v is not None
+        and v is not False
+        and not (k == "button" and v == "left")
+        and not (k == "times" and v == 1)
+    ]
     text = " ".join(parts)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def encode_jpeg(image: Any, quality: int = 80) -> bytes | None:
+    """JPEG bytes of a numpy image (a filmstrip frame: a tenth of a noisy frame's PNG)."""
+    if image is None or isinstance(image, bytes | bytearray):
+        return encode_png(image)
+    import cv2
+
+    ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return buffer.tobytes() if ok else None
 
 
 def encode_png(image: Any) -> bytes | None:
@@ -69,6 +119,54 @@ class StepRecorder(Runtime):
         self.groups: list[tuple[str, int]] = []
         self.config = inner.config
         self._deadlines = []
+        self.frames: deque[tuple[float, Any]] = deque(maxlen=FILM_FRAMES)
+        self._failure: BaseException | None = None  # what the last failed step raised
+
+    def begin_case(self, sink: StepSink | None) -> None:
+        """A new case starts: its steps go to *sink*; no frames from the last one."""
+        self.sink = sink
+        self.frames.clear()
+        self._failure = None
+
+    def case_failed(self, exc: BaseException) -> None:
+        """Record how a case ended badly: a step for a failure no statement raised (a
+        failed ``assert``) with the last screen seen, then the filmstrip."""
+        outcome = outcome_of(exc)
+        if outcome in (PASSED, SKIPPED, INTERRUPTED):  # someone stopped it: stop at once
+            return
+        self._remember_screen()
+        if exc is not self._failure:
+            file, line = rtest_location(exc) or ("<unknown>", 0)
+            name = "assert" if type(exc) is AssertionError else type(exc).__name__
+            source = linecache.getline(file, line).strip() if line else ""
+            step = Step(
+                name=name,
+                args=source,
+                file=file,
+                line=line,
+                started=time.time(),
+                outcome=outcome,
+                message=describe(exc),
+                group=self._group(),
+                attempt=self.groups[-1][1] if self.groups else 0,
+            )
+            last = self._last_screen()
+            step.screenshot = encode_png(last if last is not None else self._screen())
+            step.screenshot_name = "failure"
+            self._emit(step)
+        end = self._now()
+        for seen, screen in self.frames:
+            age = max(0.0, end - seen)
+            frame = Step(
+                name=FRAME,
+                args=f"{age:.1f} s before the end",
+                file="",
+                line=0,
+                started=time.time() - age,
+                screenshot=encode_jpeg(screen),
+                screenshot_name="filmstrip",
+            )
+            self._emit(frame)
 
     # The clock and deadlines are the wrapped runtime's.
     def now(self) -> float:
@@ -116,12 +214,20 @@ class StepRecorder(Runtime):
         finally:
             self.groups.pop()
 
+    def _group(self) -> str:
+        return "/".join(group for group, _ in self.groups)
+
     def _step(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         file, line = script_location()
-        step = Step(name=name, args=summarize(args, kwargs), file=file, line=line,
-                    started=time.time(),
-                    group="/".join(group for group, _ in self.groups),
-                    attempt=self.groups[-1][1] if self.groups else 0)
+        step = Step(
+            name=name,
+            args=summarize(args, kwargs),
+            file=file,
+            line=line,
+            started=time.time(),
+            group=self._group(),
+            attempt=self.groups[-1][1] if self.groups else 0,
+        )
         start = time.perf_counter()
         try:
             result = getattr(self.inner, name)(*args, **kwargs)
@@ -132,10 +238,13 @@ class StepRecorder(Runtime):
             image = getattr(exc, "screenshot", None)
             step.screenshot = encode_png(image if image is not None else self._screen())
             step.screenshot_name = "failure"
+            self._failure = exc
+            self._remember_screen()
             self._emit(step)
             raise
         step.duration = time.perf_counter() - start
         step.outcome = PASSED
+        self._remember_screen()
         if name == "screenshot":
             step.screenshot = encode_png(self._screen())
             given = args[0] if args else kwargs.get("name")
@@ -148,6 +257,29 @@ class StepRecorder(Runtime):
             return self.inner.capture_screen()
         except Exception:  # a report image must never mask the step's own outcome
             return None
+
+    def _last_screen(self) -> Any | None:
+        try:
+            return self.inner.last_screen()
+        except Exception:  # a report image must never mask the case's own outcome
+            return None
+
+    def _now(self) -> float:
+        try:
+            return float(self.inner.now())
+        except Exception:  # a closed station: its clock may be gone
+            return self.frames[-1][0] if self.frames else 0.0
+
+    def _remember_screen(self) -> None:
+        """Keep the screen seen last for the filmstrip, when it changed (a runtime hands
+        back the same object while the screen stays the same)."""
+        screen = self._last_screen()
+        if screen is None or (self.frames and self.frames[-1][1] is screen):
+            return
+        now = self._now()
+        self.frames.append((now, screen))
+        while self.frames and now - self.frames[0][0] > FILM_SECONDS:
+            self.frames.popleft()
 
     def _emit(self, step: Step) -> None:
         if self.sink is not None:

@@ -24,9 +24,22 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Pa
     image_file.write_text(IMAGE)
     rtest = invoke
     db, report = tmp_path / "results.db", tmp_path / "report"
-    code, output = rtest("run", suite, "--station", "record", "--db", db, "--report", report,
-                         "--image", image_file, "--record-fail", "await_icon:spinner",
-                         "--record-fail", "await_text:BIOS Setup Utility*2")
+    code, output = rtest(
+        "run",
+        suite,
+        "--station",
+        "record",
+        "--db",
+        db,
+        "--report",
+        report,
+        "--image",
+        image_file,
+        "--record-fail",
+        "await_icon:spinner",
+        "--record-fail",
+        "await_text:BIOS Setup Utility*2",
+    )
     return code, output, db, report
 
 
@@ -38,12 +51,21 @@ def test_outcomes_are_stored_per_case(finished_run: tuple[int, str, Path, Path])
     assert run is not None
     outcomes = {case.title: case.outcome for case in run.cases}
     assert outcomes == {
-        "passes": "passed", "assert fails": "failed", "icon missing": "failed",
-        "times out": "failed", "retried sub-script": "passed",
-        "script error in sub-script": "error", "boot A1": "passed", "boot B2": "passed",
+        "passes": "passed",
+        "assert fails": "failed",
+        "icon missing": "failed",
+        "times out": "failed",
+        "retried sub-script": "passed",
+        "script error in sub-script": "error",
+        "boot A1": "passed",
+        "boot B2": "passed",
     }
     assert (run.station, run.image, run.image_version, run.serial) == (
-        "record", "Win11-Factory", "24H2.7", "SN-0042")
+        "record",
+        "Win11-Factory",
+        "24H2.7",
+        "SN-0042",
+    )
     assert {case.serial for case in run.cases} == {"SN-0042"}
     assert run.status == "failed" and run.ended is not None
     assert run.suite_version
@@ -56,24 +78,33 @@ def test_outcomes_are_stored_per_case(finished_run: tuple[int, str, Path, Path])
     assert "passed" in output and "report.html" in output
 
 
-def test_steps_have_lines_groups_and_attempts(finished_run: tuple[int, str, Path, Path]
-                                               ) -> None:
+def test_steps_have_lines_groups_and_attempts(finished_run: tuple[int, str, Path, Path]) -> None:
     db = finished_run[2]
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None
     cases = {case.title: case for case in run.cases}
-    retried = [(s.name, s.line, s.group, s.attempt, s.outcome)
-               for s in cases["retried sub-script"].steps]
+    retried = [
+        (s.name, s.line, s.group, s.attempt, s.outcome) for s in cases["retried sub-script"].steps
+    ]
     assert retried == [
         ("log", 12, "", 0, "passed"),
-        ("press", 4, "enter_setup", 1, "passed"), ("await_text", 5, "enter_setup", 1, "failed"),
-        ("press", 4, "enter_setup", 2, "passed"), ("await_text", 5, "enter_setup", 2, "failed"),
-        ("press", 4, "enter_setup", 3, "passed"), ("await_text", 5, "enter_setup", 3, "passed"),
+        ("press", 4, "enter_setup", 1, "passed"),
+        ("await_text", 5, "enter_setup", 1, "failed"),
+        ("press", 4, "enter_setup", 2, "passed"),
+        ("await_text", 5, "enter_setup", 2, "failed"),
+        ("press", 4, "enter_setup", 3, "passed"),
+        ("await_text", 5, "enter_setup", 3, "passed"),
         ("press", 15, "", 0, "passed"),
     ]
     broken = [(s.name, s.group, s.attempt) for s in cases["script error in sub-script"].steps]
-    assert broken == [("log", "", 0), ("press", "broken", 1), ("press", "", 0)]  # no retry
+    # no retry; the error no statement raised gets a step of its own, after the teardown
+    assert broken == [
+        ("log", "", 0),
+        ("press", "broken", 1),
+        ("press", "", 0),
+        ("ZeroDivisionError", "", 0),
+    ]
     timed_out = [(s.name, s.outcome) for s in cases["times out"].steps]
     # the wait wakes at the test's deadline and fails there; teardown still runs
     assert timed_out == [("log", "passed"), ("wait", "failed"), ("press", "passed")]
@@ -101,12 +132,26 @@ def test_junit_report(finished_run: tuple[int, str, Path, Path]) -> None:
 def test_spreadsheet_rows(finished_run: tuple[int, str, Path, Path]) -> None:
     book = openpyxl.load_workbook(finished_run[3] / "results.xlsx")
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert rows[0][:8] == ("Station", "Image", "Serial", "Test", "Tags", "Status",
-                           "Duration (s)", "Failure message")
+    assert rows[0][:8] == (
+        "Station",
+        "Image",
+        "Serial",
+        "Test",
+        "Tags",
+        "Status",
+        "Duration (s)",
+        "Failure message",
+    )
     by_test = {row[3]: row for row in rows[1:]}
     assert len(rows) == 9 and len(by_test) == 8
-    assert by_test["icon missing"][:6] == ("record", "Win11-Factory 24H2.7", "SN-0042",
-                                           "icon missing", "smoke, ui check", "failed")
+    assert by_test["icon missing"][:6] == (
+        "record",
+        "Win11-Factory 24H2.7",
+        "SN-0042",
+        "icon missing",
+        "smoke, ui check",
+        "failed",
+    )
     assert by_test["passes"][5] == "passed" and by_test["passes"][7] in ("", None)
     assert "expected 1.07" in by_test["assert fails"][7]
     assert isinstance(by_test["passes"][6], int | float)
@@ -122,15 +167,15 @@ def test_html_report(finished_run: tuple[int, str, Path, Path]) -> None:
     assert "http://" not in html and "https://" not in html  # self-contained
 
 
-def test_report_regenerates_the_same_files(finished_run: tuple[int, str, Path, Path],
-                                           rtest: Rtest, tmp_path: Path) -> None:
+def test_report_regenerates_the_same_files(
+    finished_run: tuple[int, str, Path, Path], rtest: Rtest, tmp_path: Path
+) -> None:
     _, _, db, report = finished_run
     code, output = rtest("report", "latest", "--db", db, "--out", tmp_path / "again")
     assert code == 0, output
     first = (report / "junit.xml").read_bytes()
     assert (tmp_path / "again" / "junit.xml").read_bytes() == first
-    assert (tmp_path / "again" / "report.html").read_text() == (report / "report.html"
-                                                               ).read_text()
+    assert (tmp_path / "again" / "report.html").read_text() == (report / "report.html").read_text()
     code, output = rtest("results", "--db", db)
     assert code == 0 and "Win11" in output
     code, output = rtest("results", "1", "--db", db)
@@ -138,17 +183,33 @@ def test_report_regenerates_the_same_files(finished_run: tuple[int, str, Path, P
 
 
 def test_station_error_stops_the_station_and_is_not_a_failure(
-        write_suite: Callable[..., Path], rtest: Rtest, tmp_path: Path) -> None:
+    write_suite: Callable[..., Path], rtest: Rtest, tmp_path: Path
+) -> None:
     suite = write_suite()
     db = tmp_path / "results.db"
-    code, output = rtest("run", suite, "--station", "record", "--db", db, "--report",
-                         tmp_path / "rep", "-k", "passes or boot", "--record-fault", "press:F2")
+    code, output = rtest(
+        "run",
+        suite,
+        "--station",
+        "record",
+        "--db",
+        db,
+        "--report",
+        tmp_path / "rep",
+        "-k",
+        "passes or boot",
+        "--record-fault",
+        "press:F2",
+    )
     assert code == 1, output
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None and run.status == "station error"
     assert [(c.title, c.outcome) for c in run.cases] == [
-        ("passes", "station error"), ("boot A1", "skipped"), ("boot B2", "skipped")]
+        ("passes", "station error"),
+        ("boot A1", "skipped"),
+        ("boot B2", "skipped"),
+    ]
     assert run.cases[1].message.startswith("not run: station record stopped (station error")
     assert run.counts["failed"] == 0
     root = ET.parse(tmp_path / "rep" / "junit.xml").getroot()
@@ -183,7 +244,9 @@ def test_failure_screenshot_is_inline_in_html(tmp_path: Path) -> None:
         with pytest.raises(TextNotFound):
             await_text("Welcome")
     assert [(s.name, s.outcome, s.screenshot_name) for s in case.steps] == [
-        ("screenshot", "passed", "start"), ("await_text", "failed", "failure")]
+        ("screenshot", "passed", "start"),
+        ("await_text", "failed", "failure"),
+    ]
     assert all(s.screenshot and s.screenshot.startswith(b"\x89PNG") for s in case.steps)
     assert case.steps[1].file == __file__  # located at the caller, not in the runtime
 
@@ -191,17 +254,31 @@ def test_failure_screenshot_is_inline_in_html(tmp_path: Path) -> None:
 
     run = RunInfo(1, "record", "", "", "", "", 0.0, 1.0, "failed", 1, "h", cases=[case])
     html = render_html(run)
-    assert html.count('src="data:image/png;base64,iVBOR') == 2
+    # the two identical frames are stored once, as one JPEG the page hands to both images
+    assert html.count("data:image/jpeg;base64,") == 1
+    assert html.count('<img class="shot" data-shot=') == 2
     assert "closest: &#x27;Welcom&#x27;, score 0.83" in html
 
 
-def test_one_broken_file_does_not_stop_the_others(write_suite: Callable[..., Path],
-                                                 rtest: Callable[..., tuple[int, str]],
-                                                 tmp_path: Path) -> None:
-    suite = write_suite({"good.rtest": 'test "ok":\n    press F2\n',
-                         "bad.rtest": 'test "bad":\n    press F2 within 5s\n'})
-    code, output = rtest("run", suite, "--station", "record", "--db", tmp_path / "r.db",
-                         "--report", tmp_path / "report")
+def test_one_broken_file_does_not_stop_the_others(
+    write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    suite = write_suite(
+        {
+            "good.rtest": 'test "ok":\n    press F2\n',
+            "bad.rtest": 'test "bad":\n    press F2 within 5s\n',
+        }
+    )
+    code, output = rtest(
+        "run",
+        suite,
+        "--station",
+        "record",
+        "--db",
+        tmp_path / "r.db",
+        "--report",
+        tmp_path / "report",
+    )
     assert code == 1
     assert "1 passed, 1 error" in output
     assert "bad.rtest:2:14: error: 'within' does not belong to press" in output
@@ -217,11 +294,15 @@ def test_one_broken_file_does_not_stop_the_others(write_suite: Callable[..., Pat
 
 
 def test_last_failed_runs_only_the_cases_that_did_not_pass(
-        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
-        tmp_path: Path) -> None:
-    suite = write_suite({"cases.rtest": 'test "a":\n    press F2\n\n'
-                                        'test "b {n}" for n in [1, 2, 3]:\n'
-                                        '    assert n == 1, f"n is {n}"\n'})
+    write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    suite = write_suite(
+        {
+            "cases.rtest": 'test "a":\n    press F2\n\n'
+            'test "b {n}" for n in [1, 2, 3]:\n'
+            '    assert n == 1, f"n is {n}"\n'
+        }
+    )
     db = tmp_path / "r.db"
     code, _ = rtest("run", suite, "--station", "record", "--db", db)
     assert code == 1
@@ -231,14 +312,15 @@ def test_last_failed_runs_only_the_cases_that_did_not_pass(
     import sqlite3
 
     with sqlite3.connect(db) as connection:
-        titles = sorted(t for (t,) in connection.execute(
-            "SELECT title FROM cases WHERE run_id = 2"))
+        titles = sorted(
+            t for (t,) in connection.execute("SELECT title FROM cases WHERE run_id = 2")
+        )
     assert titles == ["b 2", "b 3"]
 
 
 def test_last_failed_with_nothing_failed_says_so(
-        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
-        tmp_path: Path) -> None:
+    write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
     suite = write_suite({"cases.rtest": 'test "a":\n    press F2\n'})
     db = tmp_path / "r.db"
     assert rtest("run", suite, "--station", "record", "--db", db)[0] == 0
@@ -247,8 +329,8 @@ def test_last_failed_with_nothing_failed_says_so(
 
 
 def test_a_run_leaves_nothing_but_its_results_in_the_current_folder(
-        tmp_path: Path, rtest: Callable[..., tuple[int, str]],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, rtest: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     suite = tmp_path / "elsewhere" / "suite"
     suite.mkdir(parents=True)
     (suite / "a.rtest").write_text('test "a":\n    press F2\n')
@@ -262,8 +344,8 @@ def test_a_run_leaves_nothing_but_its_results_in_the_current_folder(
 
 
 def test_shuffle_runs_the_cases_in_a_seeded_order(
-        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
-        tmp_path: Path) -> None:
+    write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
     import sqlite3
 
     suite = write_suite({"cases.rtest": 'test "c {n}" for n in range(12):\n    press F2\n'})

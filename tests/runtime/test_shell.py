@@ -51,6 +51,19 @@ def test_a_piped_session_on_the_sim_reads_the_ec_version() -> None:
     assert lines[0].startswith("found 'Press F2' at x=")
 
 
+def test_the_issue_pipeline_prints_a_statement_inside_a_call() -> None:
+    done = _shell(
+        [*ENTER_SETUP, 'print(read_text right_of "EC Version")'],
+        "--station",
+        "sim",
+        "--image",
+        "scripts/image.toml",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-1] == "2.14"
+    assert done.stderr == ""
+
+
 def test_a_failing_statement_stops_the_pipe_and_exits_1() -> None:
     done = _shell(
         [*ENTER_SETUP[:2], 'await_text "No such text" within 2s', 'print("after")'],

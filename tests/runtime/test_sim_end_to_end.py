@@ -57,8 +57,9 @@ def sim_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, Path, P
     suite = write_files(tmp_path / "suite", {"sim_suite.rtest": SIM_SUITE})
     image = Path(__file__).parents[2] / "scripts" / "image.toml"
     db, report = tmp_path / "results.db", tmp_path / "report"
-    code, output = invoke("run", suite, "--station", "sim", "--image", image, "--db", db,
-                          "--report", report)
+    code, output = invoke(
+        "run", suite, "--station", "sim", "--image", image, "--db", db, "--report", report
+    )
     return code, output, db, report
 
 
@@ -85,8 +86,7 @@ def test_outcomes_on_the_simulated_station(sim_run: tuple[int, str, Path, Path])
     assert {case.serial for case in run.cases} == {"CB14G3-2611-0042"}
 
 
-def test_steps_record_lines_and_the_failure_screen(sim_run: tuple[int, str, Path, Path]
-                                                   ) -> None:
+def test_steps_record_lines_and_the_failure_screen(sim_run: tuple[int, str, Path, Path]) -> None:
     _, _, db, _ = sim_run
     with ResultStore(db) as store:
         run = store.run(1)
@@ -100,7 +100,10 @@ def test_steps_record_lines_and_the_failure_screen(sim_run: tuple[int, str, Path
     failing = [s for s in failed_steps if s.outcome == "failed"]
     assert [(s.name, s.line) for s in failing] == [("await_icon", 29)]
     assert failing[0].screenshot, "a failed step keeps the screen it failed on"
-    assert failed_steps[-1].name == "wait"  # then the teardown ran
+    statements = [s for s in failed_steps if s.name != "frame"]
+    assert statements[-1].name == "wait"  # then the teardown ran
+    film = [s for s in failed_steps if s.name == "frame"]  # then the last screens
+    assert film and all(s.screenshot for s in film) and failed_steps[-len(film) :] == film
 
 
 def test_reports_of_the_sim_run(sim_run: tuple[int, str, Path, Path]) -> None:
@@ -112,21 +115,33 @@ def test_reports_of_the_sim_run(sim_run: tuple[int, str, Path, Path]) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 6 and "EC version is right" in {row[3] for row in rows[1:]}
     html = (report / "report.html").read_text()
-    assert "Desktop icon in the BIOS" in html and "data:image/png;base64," in html
+    assert "Desktop icon in the BIOS" in html and 'src="shots/' in html
+    thumbs = {part.split('"')[0] for part in html.split('src="shots/')[1:]}
+    assert thumbs and all((report / "shots" / name).is_file() for name in thumbs)
 
 
-PARALLEL_SUITE = '''
+PARALLEL_SUITE = """
 test "look {n}" for n in range(6):
     screenshot f"screen {n}"
     log(f"case {n}")
-'''
+"""
 
 
 def test_two_simulated_stations_share_a_suite(tmp_path: Path) -> None:
     suite = write_files(tmp_path / "suite", {"looks.rtest": PARALLEL_SUITE})
     db = tmp_path / "results.db"
-    code, output = invoke("run", suite, "--station", "sim:a", "--station", "sim:b",
-                          "--db", db, "--report", tmp_path / "report")
+    code, output = invoke(
+        "run",
+        suite,
+        "--station",
+        "sim:a",
+        "--station",
+        "sim:b",
+        "--db",
+        db,
+        "--report",
+        tmp_path / "report",
+    )
     assert code == 0, output
     with ResultStore(db) as store:
         run = store.run(1)
