@@ -162,12 +162,16 @@ def fit(
     ] = "lstm",
     freq: Annotated[str | None, typer.Option(help=FREQ_HELP)] = None,
     fill: Annotated[str | None, typer.Option(help=FILL_HELP)] = None,
+    candidates: Annotated[
+        str | None, typer.Option(help="Candidates of the auto model (add lstm to try it).")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Processes for model fitting.")] = 1,
 ) -> None:
     """Fit a model on the whole history and save it for `predict`."""
     from robotest.forecast.plugin import fit as run
 
     with user_errors():
-        path = run(data, out, model, freq, fill=fill)
+        path = run(data, out, model, freq, fill=fill, candidates=candidates, n_jobs=jobs)
     typer.echo(f"fitted {model} on {data} -> {path}")
 
 

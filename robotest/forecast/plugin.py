@@ -74,12 +74,16 @@ def fit(
     freq: str | None = None,
     steps: int | None = None,
     fill: str | None = None,
+    candidates: str | None = None,
+    n_jobs: int = 1,
 ) -> Path:
-    """Fit a model on a history CSV and save it to the directory ``out``."""
+    """Fit a model on a history CSV and save it to the directory ``out``; ``candidates``
+    (comma-separated) are the ``auto`` model's candidates."""
     (name,) = parse_models(model)
     config = LSTMConfig() if steps is None else LSTMConfig(steps=steps, pretrain_steps=steps)
+    choice = ChoiceConfig(parse_candidates(candidates)) if candidates else None
     panel = load_panel(data, freq, fill=fill)
-    return store.save(store.fit_model(panel, name, config), Path(out))
+    return store.save(store.fit_model(panel, name, config, n_jobs, choice), Path(out))
 
 
 def predict(

@@ -15,7 +15,14 @@ import pandas as pd
 
 from robotest.forecast.data import Panel, build_panel, format_dates, read_history
 from robotest.forecast.errors import DataError, ModelError
-from robotest.forecast.models import Forecaster, LSTMConfig, Window, load_model, make_model
+from robotest.forecast.models import (
+    ChoiceConfig,
+    Forecaster,
+    LSTMConfig,
+    Window,
+    load_model,
+    make_model,
+)
 
 META = "meta.json"
 HISTORY = "history.csv"
@@ -31,9 +38,13 @@ class FittedModel:
 
 
 def fit_model(
-    panel: Panel, name: str = "lstm", lstm: LSTMConfig | None = None, n_jobs: int = 1
+    panel: Panel,
+    name: str = "lstm",
+    lstm: LSTMConfig | None = None,
+    n_jobs: int = 1,
+    choice: ChoiceConfig | None = None,
 ) -> FittedModel:
-    model = make_model(name, n_jobs=n_jobs, lstm=lstm)
+    model = make_model(name, n_jobs=n_jobs, lstm=lstm, choice=choice)
     model.fit(Window.of(panel))
     return FittedModel(name, model, panel)
 

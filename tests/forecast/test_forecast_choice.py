@@ -73,6 +73,22 @@ def test_choice_saves_and_loads_its_weights(two_kinds: Window, tmp_path: Path) -
     assert np.allclose(again.predict(two_kinds, cf_future), model.predict(two_kinds, cf_future))
 
 
+def test_fewer_models_from_one_fit_match_a_fit_with_that_top(two_kinds: Window) -> None:
+    candidates = ("seasonal_naive", "autotheta", "customer")
+    wide = ChoiceForecaster(ChoiceConfig(candidates=candidates, top=3))
+    wide.fit(two_kinds)
+    narrow = ChoiceForecaster(ChoiceConfig(candidates=candidates, top=1))
+    narrow.fit(two_kinds)
+    one = wide.with_top(1)
+    assert one.weights == narrow.weights and one.config.top == 1
+    assert len(wide.weights["SEASON"]) == 3  # the wide fit is left as it was
+    cf_future = np.array([[120.0] * 6, [42.0, 43, 44, 45, 46, 47]])
+    parts = wide.candidate_forecasts(two_kinds, cf_future)
+    assert set(parts) == {*candidates}
+    assert np.allclose(one.mix(two_kinds.ids, parts), narrow.predict(two_kinds, cf_future))
+    assert np.allclose(wide.mix(two_kinds.ids, parts), wide.predict(two_kinds, cf_future))
+
+
 def test_a_commodity_too_short_to_backtest_gets_the_fallback_mix() -> None:
     rng = np.random.default_rng(0)
     y = np.full((2, MONTHS), np.nan)

@@ -269,3 +269,22 @@ def test_fit_auto_then_predict_monthly(tmp_path: Path) -> None:
     rows = json.loads(out)
     assert [r["ds"] for r in rows] == ["2023-05-31", "2023-05-31"]
     assert all(r["forecast"] >= 0 for r in rows)
+
+
+def test_fit_auto_with_the_cheap_candidates_uses_only_those(
+    history_csv: Path, tmp_path: Path
+) -> None:
+    model = tmp_path / "cheap"
+    cheap = "seasonal_naive,croston,customer"
+    code, _, err = rtest(
+        "fit", history_csv, "--out", model, "--model", "auto", "--candidates", cheap, "--jobs", "1"
+    )
+    assert code == 0, err
+    state = json.loads((model / "choice.json").read_text())
+    assert state["config"]["candidates"] == cheap.split(",")
+    used = {name for weights in state["weights"].values() for name in weights}
+    assert used and used <= {*cheap.split(","), "autotheta"}  # autotheta: the short fallback
+    code, _, err = rtest(
+        "fit", history_csv, "--out", tmp_path / "x", "--model", "auto", "--candidates", "prophet"
+    )
+    assert_user_error(code, err, "unknown candidate 'prophet'")

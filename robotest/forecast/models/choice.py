@@ -13,8 +13,9 @@ equal mix of ``FALLBACK``.
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +155,10 @@ class ChoiceForecaster:
 
     def predict(self, window: Window, cf_future: np.ndarray) -> np.ndarray:
         """The weighted mix of each commodity's chosen models."""
+        return self.mix(window.ids, self.candidate_forecasts(window, cf_future))
+
+    def candidate_forecasts(self, window: Window, cf_future: np.ndarray) -> dict[str, np.ndarray]:
+        """Forecasts (commodities, horizon) of every model some commodity's mix uses."""
         missing = [u for u in window.ids if u not in self.weights]
         if missing:
             raise ModelError(f"auto: no model for commodity '{missing[0]}'; fit it first")
@@ -166,11 +171,27 @@ class ChoiceForecaster:
             if self.lstm is None:
                 raise ModelError("auto: the LSTM was chosen but not trained; fit again")
             forecasts["lstm"] = self.lstm.predict(window, cf_future)
-        out = np.zeros(cf_future.shape)
-        for i, uid in enumerate(window.ids):
+        return forecasts
+
+    def mix(self, ids: tuple[str, ...], forecasts: dict[str, np.ndarray]) -> np.ndarray:
+        """Each commodity's weighted sum of its chosen models' forecasts."""
+        out = np.zeros(forecasts["customer"].shape)
+        for i, uid in enumerate(ids):
             for name, weight in self.weights[uid].items():
                 out[i] += weight * forecasts[name][i]
         return out
+
+    def with_top(self, top: int) -> ChoiceForecaster:
+        """The same fit mixing only the ``top`` best candidates (no refit: the inner errors are
+        kept); its forecasts need only models that this fit's mixes already use when ``top`` is
+        not larger than the fitted one."""
+        other = copy.copy(self)
+        other.config = replace(self.config, top=top)
+        other.weights = {
+            uid: inverse_error_weights(self.errors.get(uid, {}), top) or dict(weights)
+            for uid, weights in self.weights.items()
+        }
+        return other
 
     def chosen(self) -> pd.DataFrame:
         """One row per commodity: its models and weights, and each candidate's inner error."""
