@@ -47,8 +47,9 @@ def unit(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     cy = rng.uniform(SIDE * 0.75, h - SIDE * 0.75)
     matrix = cv2.getRotationMatrix2D((cx, cy), rng.uniform(-3, 3), 1.0)
     matrix[:, 2] += (SIDE / 2 - cx, SIDE / 2 - cy)
-    crop = cv2.warpAffine(source, matrix, (SIDE, SIDE), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT)
+    crop = cv2.warpAffine(
+        source, matrix, (SIDE, SIDE), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
     mean = crop.mean()
     crop = (crop - mean) * rng.uniform(0.92, 1.08) + mean + rng.uniform(-0.06, 0.06)
     crop += rng.normal(0, 0.01, crop.shape).astype(np.float32)
@@ -79,8 +80,9 @@ def _blob(rng: np.random.Generator, radius: float) -> np.ndarray:
 
 def scratch(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     mask = np.zeros((SIDE, SIDE), np.uint8)
-    cv2.polylines(mask, [_polyline(rng, rng.uniform(40, 140), 0.08)], False, 1,
-                  int(rng.integers(1, 4)))
+    cv2.polylines(
+        mask, [_polyline(rng, rng.uniform(40, 140), 0.08)], False, 1, int(rng.integers(1, 4))
+    )
     tone = rng.choice([0.05, 0.95])
     soft = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), 0.7)
     return image * (1 - 0.8 * soft) + tone * 0.8 * soft, mask
@@ -121,8 +123,13 @@ def stain(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     return image + shift * alpha, mask
 
 
-DRAWINGS: dict[str, Drawing] = {"scratch": scratch, "hole": hole, "smudge": smudge,
-                                "stain": stain, "crack": crack}
+DRAWINGS: dict[str, Drawing] = {
+    "scratch": scratch,
+    "hole": hole,
+    "smudge": smudge,
+    "stain": stain,
+    "crack": crack,
+}
 
 
 def _save(path: Path, image: np.ndarray) -> None:
@@ -130,8 +137,9 @@ def _save(path: Path, image: np.ndarray) -> None:
     cv2.imwrite(str(path), np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8))
 
 
-def write_class(root: Path, name: str, *, train: int, test_good: int, per_defect: int,
-                seed: int) -> Path:
+def write_class(
+    root: Path, name: str, *, train: int, test_good: int, per_defect: int, seed: int
+) -> Path:
     """Write one class in the MVTec layout; returns its folder."""
     source = photograph(name)
     rng = np.random.default_rng([seed, sum(map(ord, name))])
@@ -157,8 +165,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     for name in TUNING + HELD_OUT:
-        print(write_class(args.out, name, train=args.train, test_good=args.test_good,
-                          per_defect=args.per_defect, seed=args.seed))
+        print(
+            write_class(
+                args.out,
+                name,
+                train=args.train,
+                test_good=args.test_good,
+                per_defect=args.per_defect,
+                seed=args.seed,
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
     return Evaluation(
         image_auroc=auroc(labels, scores), pixel_auroc=pixel,
         box_ap50=box_ap(predictions, truths),
-        box_ap30=box_ap(predictions, truths, iou_threshold=0.3), f1=f1(labels, failed), images=len(items),
+        box_ap30=box_ap(predictions, truths, iou_threshold=0.3), f1=f1(labels, failed),
+        images=len(items),
         defective=int(sum(labels)), ms_per_image=1000.0 * float(np.median(elapsed)))
 
 

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 ORIENTATIONS = 4
-SCALES = (2.0, 4.0)  # Gaussian sigma of each scale, in working-grid pixels
+SCALES = (1.0, 2.0, 4.0)  # Gaussian sigma of each scale, in working-grid pixels
 CONTEXT_SIGMA = 6.0
 PER_SCALE = 3 + ORIENTATIONS  # mean, contrast, LoG energy, Gabor energies
 GREY_FEATURES = 2 * PER_SCALE * len(SCALES)
@@ -34,8 +34,9 @@ def _gabor_kernels(sigma: float) -> list[np.ndarray]:
     kernels = []
     for i in range(ORIENTATIONS):
         theta = np.pi * i / ORIENTATIONS
-        kernel = cv2.getGaborKernel((size, size), sigma, theta, wavelength, 0.6, 0,
-                                    ktype=cv2.CV_32F)
+        kernel = cv2.getGaborKernel(
+            (size, size), sigma, theta, wavelength, 0.6, 0, ktype=cv2.CV_32F
+        )
         kernels.append(kernel - kernel.mean())
     return kernels
 
@@ -50,8 +51,9 @@ def _scale_maps(plane: np.ndarray, sigma: float) -> list[np.ndarray]:
     mean = smooth(plane)
     contrast = np.sqrt(np.maximum(smooth((plane - mean) ** 2), 0.0))
     log = cv2.Laplacian(cv2.GaussianBlur(plane, (0, 0), sigma / 2), cv2.CV_32F, ksize=3)
-    energies = [smooth(np.abs(cv2.filter2D(plane, cv2.CV_32F, k)), sigma / 2)
-                for k in _KERNELS[sigma]]
+    energies = [
+        smooth(np.abs(cv2.filter2D(plane, cv2.CV_32F, k)), sigma / 2) for k in _KERNELS[sigma]
+    ]
     return [mean, contrast, smooth(np.abs(log), sigma / 2), *energies]
 
 
@@ -67,7 +69,8 @@ def filter_bank(batch: np.ndarray) -> np.ndarray:
         grey = image.mean(axis=0)
         maps = _with_context([m for sigma in SCALES for m in _scale_maps(grey, sigma)])
         if c > 1:
-            maps += _with_context([cv2.GaussianBlur(plane, (0, 0), sigma)
-                                   for plane in image for sigma in SCALES])
+            maps += _with_context(
+                [cv2.GaussianBlur(plane, (0, 0), sigma) for plane in image for sigma in SCALES]
+            )
         out[i] = np.stack(maps)
     return out
