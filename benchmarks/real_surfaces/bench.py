@@ -26,7 +26,7 @@ from robotest.inspection.dataset import open_dataset  # noqa: E402
 from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
 from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
-MODELS = ("gmm", "ae", "mean")
+MODELS = ("knn", "gmm", "ae", "mean")
 
 
 def run(folder: Path, kind: str, work_size: int) -> tuple[Evaluation, float]:
@@ -44,20 +44,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True, help="corpus folder (built if absent)")
     parser.add_argument("--work-size", type=int, default=128)
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--classes", nargs="+", help="default: every tuning and held-out class")
     args = parser.parse_args()
     cv2.setNumThreads(1)
-    classes = build_corpus.TUNING + build_corpus.HELD_OUT
-    if not (args.root / classes[-1]).is_dir():
-        for name in classes:
+    classes = args.classes or build_corpus.TUNING + build_corpus.HELD_OUT
+    for name in classes:
+        if not (args.root / name).is_dir():
             build_corpus.write_class(args.root, name, train=80, test_good=25, per_defect=5, seed=0)
     rows = [
         "| class | split | model | image AUROC | pixel AUROC | box AP@0.3 | train s | ms/image |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    held: dict[str, list[Evaluation]] = {kind: [] for kind in MODELS}
+    held: dict[str, list[Evaluation]] = {kind: [] for kind in args.models}
     for name in classes:
         split = "tuning" if name in build_corpus.TUNING else "held out"
-        for kind in MODELS:
+        for kind in args.models:
             ev, seconds = run(args.root / name, kind, args.work_size)
             if split == "held out":
                 held[kind].append(ev)
@@ -68,6 +70,8 @@ def main() -> None:
             )
             print(rows[-1], file=sys.stderr, flush=True)
     for kind, evs in held.items():
+        if not evs:
+            continue
         rows.append(
             f"| **held-out mean** | | {kind} | "
             f"{fmt(statistics.fmean(e.image_auroc or 0 for e in evs))} | "

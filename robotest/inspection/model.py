@@ -26,7 +26,7 @@ from robotest.inspection.scorers import Scorer
 from robotest.inspection.verdict import Box, Verdict
 
 FORMAT = 1
-MODEL_KINDS = ("ae", "gmm", "cnn", "mean")
+MODEL_KINDS = ("ae", "knn", "gmm", "cnn", "mean")
 
 
 @dataclass
@@ -210,6 +210,10 @@ def load_model(folder: str | Path) -> InspectionModel:
         net = ConvAutoencoder(**meta.network)
         net.load_state_dict(state)
         scorer = AutoencoderScorer(net, meta.error, meta.blur, feature_mean, feature_std)
+    elif meta.kind == "knn":
+        from robotest.inspection.patchcore import load_patchcore
+
+        scorer = load_patchcore(state, meta.channels, meta.blur)
     elif meta.kind == "gmm":
         scorer = GaussianMixtureScorer({k: v.numpy() for k, v in state.items()}, meta.blur)
     elif meta.kind == "cnn":

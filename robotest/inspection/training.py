@@ -34,7 +34,7 @@ from robotest.inspection.scorers import (
 from robotest.inspection.threads import configure_torch
 from robotest.inspection.versions import code_version, data_version
 
-DEFAULT_EPOCHS = {"ae": 30, "gmm": 0, "cnn": 30, "mean": 0}
+DEFAULT_EPOCHS = {"ae": 30, "knn": 0, "gmm": 0, "cnn": 30, "mean": 0}
 
 
 @dataclass
@@ -103,6 +103,10 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     scorer: Scorer
     if opts.kind == "ae":
         scorer = _train_autoencoder(fit, channels, epochs, opts, augmentation, rng)
+    elif opts.kind == "knn":
+        from robotest.inspection.patchcore import fit_patchcore
+
+        scorer = fit_patchcore(fit, opts.blur, opts.seed)
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
     elif opts.kind == "mean":
