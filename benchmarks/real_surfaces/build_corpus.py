@@ -1,21 +1,28 @@
-"""Build an MVTec-layout corpus from real photographs of surfaces that ship with scikit-image.
+"""Build an MVTec-layout corpus from real photographs of surfaces that ship in packages.
 
 The photographs are scikit-image's bundled texture pictures (``brick``, ``grass``,
-``gravel``: 512 x 512 grey photographs inside the wheel, nothing downloaded). Each class
+``gravel``: 512 x 512 grey photographs inside the wheel) and three photographed GIMP
+patterns from Debian's ``gimp-data`` (``stone``: a dry-stone wall, ``fabric``: burlap,
+``paper``: crinkled paper; seamless tiles of 96-156 pixels, tiled to 512 x 512);
+nothing is downloaded. Each class
 is one surface; a "unit" is a 256 x 256 crop of it with a small shift, rotation and
 change of lighting, as consecutive parts of one material under a line camera. The
 defects are drawn by this generator (not robotest's ``inspection_data``): scratches,
-holes, smudges, stains and cracks of several sizes, each with its pixel mask.
+holes, smudges, stains and cracks of several sizes, each with its pixel mask. A defect
+must be visible: one that changes its pixels by less than ``MIN_VISIBLE`` on average (a
+smudge on an already smooth spot) is drawn again elsewhere.
 
     python3 benchmarks/real_surfaces/build_corpus.py --out /tmp/real-surfaces
 
 Classes: ``brick`` is the tuning class (the models' settings were chosen on it);
-``grass`` and ``gravel`` are held out (never looked at while tuning).
+``grass``, ``gravel``, ``stone``, ``fabric`` and ``paper`` are held out (never looked at
+while tuning).
 """
 
 from __future__ import annotations
 
 import argparse
+import struct
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,13 +31,43 @@ import numpy as np
 
 SIDE = 256
 TUNING = ("brick",)
-HELD_OUT = ("grass", "gravel")
+HELD_OUT = ("grass", "gravel", "stone", "fabric", "paper")
+GIMP_PATTERNS = Path("/usr/share/gimp/2.0/patterns")
+PATTERN_FILES = {
+    "stone": "Stone/stone33.pat",
+    "fabric": "Fabric/burlap.pat",
+    "paper": "Paper/crinklepaper.pat",
+}
+SOURCE_SIDE = 512
+MIN_VISIBLE = 0.05  # mean absolute change over the defect's pixels (13 grey levels)
 DEFECTS = ("scratch", "hole", "smudge", "stain", "crack")
 Drawing = Callable[[np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
+def read_gimp_pattern(path: Path) -> np.ndarray:
+    """Pixels of a GIMP pattern file (``.pat``: a big-endian header, then raw bytes).
+
+    Written here because neither OpenCV nor Pillow reads the format; it is five integers
+    and a name before the pixels (GIMP's ``devel-docs/pat.txt``).
+    """
+    data = path.read_bytes()
+    header, _version, width, height, depth = struct.unpack(">5I", data[:20])
+    if data[20:24] != b"GPAT" or depth not in (1, 3, 4) or max(width, height) > 4096:
+        raise ValueError(f"{path} is not a GIMP pattern")
+    return np.frombuffer(data[header : header + width * height * depth], np.uint8).reshape(
+        height, width, depth
+    )
+
+
 def photograph(name: str) -> np.ndarray:
-    """The bundled photograph *name* as float32 grey in [0, 1]."""
+    """The packaged photograph of class *name* as float32 grey in [0, 1]."""
+    if name in PATTERN_FILES:
+        path = GIMP_PATTERNS / PATTERN_FILES[name]
+        if not path.is_file():
+            raise SystemExit(f"{path} is missing: install Debian's gimp-data")
+        tile = read_gimp_pattern(path)[:, :, :3].mean(axis=2)
+        reps = (SOURCE_SIDE // tile.shape[0] + 1, SOURCE_SIDE // tile.shape[1] + 1)
+        return (np.tile(tile, reps)[:SOURCE_SIDE, :SOURCE_SIDE] / 255.0).astype(np.float32)
     from skimage import data
 
     image = getattr(data, name)()
@@ -132,6 +169,18 @@ DRAWINGS: dict[str, Drawing] = {
 }
 
 
+def visible_defect(
+    draw: Drawing, clean: np.ndarray, rng: np.random.Generator, tries: int = 20
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw a defect on *clean* until it changes its pixels by ``MIN_VISIBLE`` on average."""
+    for _ in range(tries):
+        image, mask = draw(clean, rng)
+        change = np.abs(np.clip(image, 0, 1) - clean)[mask > 0]
+        if change.size and change.mean() >= MIN_VISIBLE:
+            break
+    return image, mask
+
+
 def _save(path: Path, image: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(path), np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8))
@@ -150,7 +199,7 @@ def write_class(
         _save(folder / "test" / "good" / f"{i:03d}.png", unit(source, rng))
     for defect in DEFECTS:
         for i in range(per_defect):
-            image, mask = DRAWINGS[defect](unit(source, rng), rng)
+            image, mask = visible_defect(DRAWINGS[defect], unit(source, rng), rng)
             _save(folder / "test" / defect / f"{i:03d}.png", image)
             _save(folder / "ground_truth" / defect / f"{i:03d}_mask.png", mask.astype(np.float32))
     return folder

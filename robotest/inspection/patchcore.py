@@ -51,8 +51,9 @@ class RandomFeatures(torch.nn.Module):
             outputs.append(x)
         grid = outputs[1].shape[-2:]
         fine = torch.nn.functional.adaptive_avg_pool2d(outputs[0], grid)
-        coarse = torch.nn.functional.interpolate(outputs[2], size=grid, mode="bilinear",
-                                                 align_corners=False)
+        coarse = torch.nn.functional.interpolate(
+            outputs[2], size=grid, mode="bilinear", align_corners=False
+        )
         return torch.nn.functional.avg_pool2d(torch.cat([fine, outputs[1], coarse], 1), 3, 1, 1)
 
 
@@ -79,8 +80,11 @@ class PatchCoreScorer:
         distances = nearest_distances(patches.reshape(-1, d), self.params["bank"])
         with torch.inference_mode():
             maps = torch.nn.functional.interpolate(
-                distances.reshape(n, 1, h, w), size=batch.shape[-2:], mode="bilinear",
-                align_corners=False)[:, 0].numpy()
+                distances.reshape(n, 1, h, w),
+                size=batch.shape[-2:],
+                mode="bilinear",
+                align_corners=False,
+            )[:, 0].numpy()
         if self.blur > 0:
             maps = np.stack([cv2.GaussianBlur(m, (0, 0), self.blur) for m in maps])
         return maps.astype(np.float32)
@@ -92,8 +96,10 @@ class PatchCoreScorer:
 def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
     """Euclidean distance of every query row to its nearest bank row."""
     with torch.inference_mode():
-        parts = [torch.cdist(queries[i:i + CHUNK], bank).min(dim=1).values
-                 for i in range(0, len(queries), CHUNK)]
+        parts = [
+            torch.cdist(queries[i : i + CHUNK], bank).min(dim=1).values
+            for i in range(0, len(queries), CHUNK)
+        ]
         return torch.cat(parts)
 
 
@@ -115,18 +121,24 @@ def greedy_coreset(vectors: torch.Tensor, size: int, seed: int) -> torch.Tensor:
     return torch.tensor(chosen)
 
 
-def fit_patchcore(batch: np.ndarray, blur: float, seed: int,
-                  bank_size: int = BANK_SIZE) -> PatchCoreScorer:
+def fit_patchcore(
+    batch: np.ndarray, blur: float, seed: int, bank_size: int = BANK_SIZE
+) -> PatchCoreScorer:
     """Build the memory bank from the normal pictures *batch* (``N x C x S x S``)."""
     net = RandomFeatures(batch.shape[1], seed)
     with torch.inference_mode():
-        features = torch.cat([net(torch.from_numpy(np.ascontiguousarray(batch[i:i + 8])))
-                              for i in range(0, len(batch), 8)])
+        features = torch.cat(
+            [
+                net(torch.from_numpy(np.ascontiguousarray(batch[i : i + 8])))
+                for i in range(0, len(batch), 8)
+            ]
+        )
         vectors = features.permute(0, 2, 3, 1).reshape(-1, features.shape[1])
         mean, std = vectors.mean(dim=0), vectors.std(dim=0) + 1e-6
         rng = np.random.default_rng(seed)
-        sample = torch.from_numpy(rng.choice(len(vectors), min(len(vectors), SAMPLED_PATCHES),
-                                             replace=False))
+        sample = torch.from_numpy(
+            rng.choice(len(vectors), min(len(vectors), SAMPLED_PATCHES), replace=False)
+        )
         candidates = (vectors[sample] - mean) / std
         bank = candidates[greedy_coreset(candidates, bank_size, seed)]
     params = {"feature_mean": mean.numpy(), "feature_std": std.numpy(), "bank": bank.numpy()}
