@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 STAGE_CHANNELS = (32, 64, 64)
+GRID_STAGE = 1  # descriptors on the grid of this stage (1: a quarter of the working size)
 BANK_SIZE = 2000  # patches kept in the memory bank
 SAMPLED_PATCHES = 30000  # coreset candidates drawn from the normal pictures
 CHUNK = 4096  # query patches per distance matrix
@@ -49,12 +50,15 @@ class RandomFeatures(torch.nn.Module):
         for stage in self.stages:
             x = stage(x)
             outputs.append(x)
-        grid = outputs[1].shape[-2:]
-        fine = torch.nn.functional.adaptive_avg_pool2d(outputs[0], grid)
-        coarse = torch.nn.functional.interpolate(
-            outputs[2], size=grid, mode="bilinear", align_corners=False
-        )
-        return torch.nn.functional.avg_pool2d(torch.cat([fine, outputs[1], coarse], 1), 3, 1, 1)
+        grid = outputs[GRID_STAGE].shape[-2:]
+        resized = [_resize(o, grid) for o in outputs]
+        return torch.nn.functional.avg_pool2d(torch.cat(resized, 1), 3, 1, 1)
+
+
+def _resize(maps: torch.Tensor, grid: torch.Size) -> torch.Tensor:
+    if maps.shape[-1] >= grid[-1]:
+        return torch.nn.functional.adaptive_avg_pool2d(maps, grid)
+    return torch.nn.functional.interpolate(maps, size=grid, mode="bilinear", align_corners=False)
 
 
 class PatchCoreScorer:
