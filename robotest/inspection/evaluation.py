@@ -25,6 +25,7 @@ class Evaluation:
     image_auroc: float | None
     pixel_auroc: float | None
     box_ap50: float | None
+    box_ap30: float | None  # IoU 0.3: a box that finds the defect but draws it loosely
     f1: float
     images: int
     defective: int
@@ -74,7 +75,9 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
         if pixel_truth and has_truth else None
     return Evaluation(
         image_auroc=auroc(labels, scores), pixel_auroc=pixel,
-        box_ap50=box_ap(predictions, truths), f1=f1(labels, failed), images=len(items),
+        box_ap50=box_ap(predictions, truths),
+        box_ap30=box_ap(predictions, truths, iou_threshold=0.3), f1=f1(labels, failed),
+        images=len(items),
         defective=int(sum(labels)), ms_per_image=1000.0 * float(np.median(elapsed)))
 
 

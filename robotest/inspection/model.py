@@ -26,7 +26,7 @@ from robotest.inspection.scorers import Scorer
 from robotest.inspection.verdict import Box, Verdict
 
 FORMAT = 1
-MODEL_KINDS = ("ae", "cnn", "mean")
+MODEL_KINDS = ("ae", "knn", "gmm", "cnn", "mean")
 
 
 @dataclass
@@ -181,7 +181,12 @@ def load_model(folder: str | Path) -> InspectionModel:
     import torch
 
     from robotest.inspection.networks import ConvAutoencoder, SmallCnn
-    from robotest.inspection.scorers import AutoencoderScorer, CnnScorer, MeanImageScorer
+    from robotest.inspection.scorers import (
+        AutoencoderScorer,
+        CnnScorer,
+        GaussianMixtureScorer,
+        MeanImageScorer,
+    )
 
     base = Path(folder)
     meta_file, weights_file = base / "model.json", base / "weights.pt"
@@ -205,6 +210,12 @@ def load_model(folder: str | Path) -> InspectionModel:
         net = ConvAutoencoder(**meta.network)
         net.load_state_dict(state)
         scorer = AutoencoderScorer(net, meta.error, meta.blur, feature_mean, feature_std)
+    elif meta.kind == "knn":
+        from robotest.inspection.patchcore import load_patchcore
+
+        scorer = load_patchcore(state, meta.channels, meta.blur)
+    elif meta.kind == "gmm":
+        scorer = GaussianMixtureScorer({k: v.numpy() for k, v in state.items()}, meta.blur)
     elif meta.kind == "cnn":
         cnn = SmallCnn(**meta.network)
         cnn.load_state_dict(state)

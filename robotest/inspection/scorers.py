@@ -2,16 +2,19 @@
 
 * ``ae``: a convolutional autoencoder; the map is the error of its reconstruction.
 * ``mean``: the naive baseline; the "reconstruction" is the mean normal image.
+* ``gmm``: feature statistics; the map is how unlikely each pixel's filter-bank
+  vector is under a Gaussian mixture of the normal pictures' vectors.
 * ``cnn``: a supervised classifier; the map is its Grad-CAM heat map weighted by the
   probability of a defect, already in threshold units (1.0 at probability 0.5).
 
-Raw maps of ``ae`` and ``mean`` are divided by the threshold δ by the model.
+Raw maps of ``ae``, ``gmm`` and ``mean`` are divided by the threshold δ by the model.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 import torch
 
@@ -102,3 +105,79 @@ class CnnScorer:
 
     def state(self) -> dict[str, Any]:
         return dict(self.net.state_dict())
+
+
+class GaussianMixtureScorer:
+    """Feature statistics: how unlikely each pixel's filter-bank vector (``filterbank``)
+    is under a Gaussian mixture fitted to the normal pictures' vectors.
+
+    The map is the negative log-likelihood above ``baseline`` (the median over normal
+    pixels), smoothed by ``blur``; normal texture scores near zero, a defect high.
+    The mixture is fitted with scikit-learn; scoring is written out here (a few matrix
+    products) so that the model file holds tensors only, not a pickled estimator.
+    """
+
+    kind = "gmm"
+
+    def __init__(self, params: dict[str, np.ndarray], blur: float):
+        self.params = {k: np.asarray(v, np.float32) for k, v in params.items()}
+        self.blur = blur
+
+    def features(self, batch: np.ndarray) -> np.ndarray:
+        """Standardised filter-bank vectors, ``N x S x S x D``."""
+        from robotest.inspection.filterbank import filter_bank
+
+        raw = filter_bank(batch).transpose(0, 2, 3, 1)
+        return (raw - self.params["feature_mean"]) / self.params["feature_std"]
+
+    def negative_log_likelihood(self, vectors: np.ndarray) -> np.ndarray:
+        """``M x D`` standardised vectors -> ``M`` negative log-likelihoods."""
+        x = torch.from_numpy(np.ascontiguousarray(vectors, np.float32))
+        means = torch.from_numpy(self.params["means"])
+        chol = torch.from_numpy(self.params["precisions_cholesky"])
+        log_weights = torch.from_numpy(self.params["log_weights"])
+        log_det = torch.log(torch.diagonal(chol, dim1=1, dim2=2)).sum(dim=1)
+        with torch.inference_mode():
+            parts = []
+            for k in range(means.shape[0]):
+                y = x @ chol[k] - means[k] @ chol[k]
+                parts.append(-0.5 * (y * y).sum(dim=1) + log_det[k] + log_weights[k])
+            log_p = torch.logsumexp(torch.stack(parts, dim=1), dim=1)
+        return (-log_p).numpy()
+
+    def raw_maps(self, batch: np.ndarray) -> np.ndarray:
+        vectors = self.features(batch)
+        n, h, w, d = vectors.shape
+        nll = self.negative_log_likelihood(vectors.reshape(-1, d)).reshape(n, h, w)
+        maps = np.maximum(nll - float(self.params["baseline"]), 0.0).astype(np.float32)
+        if self.blur > 0:
+            maps = np.stack([cv2.GaussianBlur(m, (0, 0), self.blur) for m in maps])
+        return maps
+
+    def state(self) -> dict[str, Any]:
+        return {k: torch.from_numpy(v) for k, v in self.params.items()}
+
+
+def fit_gaussian_mixture(batch: np.ndarray, components: int, blur: float,
+                         seed: int, samples: int = 60000) -> GaussianMixtureScorer:
+    """Fit the mixture on at most *samples* pixel vectors of the normal *batch*."""
+    from sklearn.mixture import GaussianMixture
+
+    from robotest.inspection.filterbank import filter_bank
+
+    bank = filter_bank(batch)
+    raw = bank.transpose(0, 2, 3, 1).reshape(-1, bank.shape[1])
+    rng = np.random.default_rng(seed)
+    sample = raw[rng.choice(len(raw), size=min(samples, len(raw)), replace=False)]
+    mean, std = sample.mean(axis=0), sample.std(axis=0) + 1e-6
+    standard = (sample - mean) / std
+    mixture = GaussianMixture(components, covariance_type="full", reg_covar=1e-3,
+                              max_iter=200, random_state=seed).fit(standard)
+    params = {"feature_mean": mean, "feature_std": std, "means": mixture.means_,
+              "precisions_cholesky": mixture.precisions_cholesky_,
+              "log_weights": np.log(mixture.weights_), "baseline": np.zeros(())}
+    scorer = GaussianMixtureScorer(params, blur)
+    nll = scorer.negative_log_likelihood(standard)
+    scorer.params["baseline"] = np.asarray(np.median(nll), np.float32)
+    return scorer
+

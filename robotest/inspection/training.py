@@ -24,11 +24,17 @@ from robotest.inspection.images import image_channels, read_image
 from robotest.inspection.model import MODEL_KINDS, InspectionModel, ModelMeta
 from robotest.inspection.progress import TrainingProgress
 from robotest.inspection.roi import Roi, find_roi
-from robotest.inspection.scorers import AutoencoderScorer, CnnScorer, MeanImageScorer, Scorer
+from robotest.inspection.scorers import (
+    AutoencoderScorer,
+    CnnScorer,
+    MeanImageScorer,
+    Scorer,
+    fit_gaussian_mixture,
+)
 from robotest.inspection.threads import configure_torch
 from robotest.inspection.versions import code_version, data_version
 
-DEFAULT_EPOCHS = {"ae": 30, "cnn": 30, "mean": 0}
+DEFAULT_EPOCHS = {"ae": 30, "knn": 0, "gmm": 0, "cnn": 30, "mean": 0}
 
 
 @dataclass
@@ -51,6 +57,7 @@ class TrainOptions:
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
     network: dict[str, Any] = field(default_factory=dict)
+    components: int = 8  # gmm: Gaussians in the mixture
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -96,6 +103,12 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     scorer: Scorer
     if opts.kind == "ae":
         scorer = _train_autoencoder(fit, channels, epochs, opts, augmentation, rng)
+    elif opts.kind == "knn":
+        from robotest.inspection.patchcore import fit_patchcore
+
+        scorer = fit_patchcore(fit, opts.blur, opts.seed)
+    elif opts.kind == "gmm":
+        scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
     elif opts.kind == "mean":
         scorer = MeanImageScorer(fit.mean(axis=0), opts.error, opts.blur)
     else:
@@ -141,6 +154,7 @@ def _check_options(opts: TrainOptions) -> None:
     if opts.work_size < 16 or opts.work_size % 16:
         raise InspectionError(f"work size must be a multiple of 16, got {opts.work_size}")
     if opts.init_from is not None and (opts.kind, opts.init_from.meta.kind) != ("ae", "ae"):
+        # only an autoencoder has weights to start from; the others are refitted whole
         raise InspectionError("only an autoencoder (ae) model can be fine-tuned")
 
 

@@ -1,0 +1,86 @@
+"""Benchmark of the inspection models on the real-surfaces corpus (``build_corpus.py``).
+
+Every model trains on each class's ``train/good`` and is evaluated on its ``test/``:
+image AUROC, pixel AUROC, box AP at IoU 0.3, training seconds and the median time per
+image with one PyTorch and one OpenCV thread. Classes are reported as tuning
+(settings chosen on them) or held out. Prints one Markdown table.
+
+    nice -n 10 python3 benchmarks/real_surfaces/bench.py --root /tmp/real-surfaces
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import build_corpus  # noqa: E402
+import cv2  # noqa: E402
+
+from robotest.inspection.dataset import open_dataset  # noqa: E402
+from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
+from robotest.inspection.training import TrainOptions, train  # noqa: E402
+
+MODELS = ("knn", "gmm", "ae", "mean")
+
+
+def run(folder: Path, kind: str, work_size: int) -> tuple[Evaluation, float]:
+    data = open_dataset(folder)
+    started = time.perf_counter()
+    model = train(data, TrainOptions(kind=kind, work_size=work_size, progress=False, threads=1))
+    return evaluate(model, data), time.perf_counter() - started
+
+
+def fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--root", type=Path, required=True, help="corpus folder (built if absent)")
+    parser.add_argument("--work-size", type=int, default=128)
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--classes", nargs="+", help="default: every tuning and held-out class")
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    classes = args.classes or build_corpus.TUNING + build_corpus.HELD_OUT
+    for name in classes:
+        if not (args.root / name).is_dir():
+            build_corpus.write_class(args.root, name, train=80, test_good=25, per_defect=5, seed=0)
+    rows = [
+        "| class | split | model | image AUROC | pixel AUROC | box AP@0.3 | train s | ms/image |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    held: dict[str, list[Evaluation]] = {kind: [] for kind in args.models}
+    for name in classes:
+        split = "tuning" if name in build_corpus.TUNING else "held out"
+        for kind in args.models:
+            ev, seconds = run(args.root / name, kind, args.work_size)
+            if split == "held out":
+                held[kind].append(ev)
+            rows.append(
+                f"| {name} | {split} | {kind} | {fmt(ev.image_auroc)} | "
+                f"{fmt(ev.pixel_auroc)} | {fmt(ev.box_ap30)} | {seconds:.0f} | "
+                f"{ev.ms_per_image:.1f} |"
+            )
+            print(rows[-1], file=sys.stderr, flush=True)
+    for kind, evs in held.items():
+        if not evs:
+            continue
+        rows.append(
+            f"| **held-out mean** | | {kind} | "
+            f"{fmt(statistics.fmean(e.image_auroc or 0 for e in evs))} | "
+            f"{fmt(statistics.fmean(e.pixel_auroc or 0 for e in evs))} | "
+            f"{fmt(statistics.fmean(e.box_ap30 or 0 for e in evs))} | | "
+            f"{statistics.median(e.ms_per_image for e in evs):.1f} |"
+        )
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""The nearest-neighbour patch model (``knn``): trains on normal images, finds a clear
+defect and boxes it, round-trips through its model file with its kind; its coreset and
+random features behave as documented."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from robotest.inspection.model import load_model
+from robotest.inspection.patchcore import RandomFeatures, greedy_coreset, nearest_distances
+
+
+@pytest.fixture(scope="session")
+def knn_model(
+    tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner, train_with
+) -> Path:
+    out = tmp_path_factory.mktemp("models") / "knn"
+    result = train_with(runner, tiny_dataset, out, "--model", "knn", "--min-area", "150")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_knn_passes_good_units_and_fails_holes(knn_model: Path, tiny_dataset: Path) -> None:
+    model = load_model(knn_model)
+    goods = sorted((tiny_dataset / "test" / "good").glob("*.png"))
+    holes = sorted((tiny_dataset / "test" / "hole").glob("*.png"))
+    good_verdicts = [model.inspect(p) for p in goods]
+    verdicts = [model.inspect(p) for p in holes]
+    assert all(v.verdict == "fail" and v.boxes for v in verdicts)
+    assert min(v.score for v in verdicts) > max(v.score for v in good_verdicts)
+
+
+def test_knn_box_lies_on_the_hole(knn_model: Path, tiny_dataset: Path) -> None:
+    from robotest.inspection.images import read_image
+
+    model = load_model(knn_model)
+    verdict = model.inspect(tiny_dataset / "test" / "hole" / "000.png")
+    mask = read_image(tiny_dataset / "ground_truth" / "hole" / "000_mask.png", channels=1)
+    ys, xs = np.nonzero(mask[:, :, 0] > 0.5)
+    box = max(verdict.boxes, key=lambda b: b.w * b.h)
+    assert box.x <= xs.mean() <= box.x + box.w and box.y <= ys.mean() <= box.y + box.h
+
+
+def test_knn_model_file_round_trip_keeps_its_kind(
+    knn_model: Path, tiny_dataset: Path, tmp_path: Path
+) -> None:
+    meta = json.loads((knn_model / "model.json").read_text())
+    assert meta["kind"] == "knn" and meta["version"].startswith("knn-")
+    model = load_model(knn_model)
+    again = load_model(model.save(tmp_path / "again"))
+    assert again.meta.kind == "knn"
+    image = tiny_dataset / "test" / "hole" / "001.png"
+    assert again.inspect(image).score == pytest.approx(model.inspect(image).score, rel=1e-5)
+
+
+def test_the_other_kinds_still_load_beside_knn(ae_model: Path, knn_model: Path) -> None:
+    assert load_model(ae_model).meta.kind == "ae"
+    assert load_model(knn_model).meta.kind == "knn"
+
+
+def test_greedy_coreset_covers_every_cluster() -> None:
+    rng = np.random.default_rng(0)
+    centres = np.array([[0, 0], [50, 0], [0, 50], [50, 50]], np.float32)
+    # a big cluster and three small ones: random sampling would mostly miss the small ones
+    counts = [2000, 5, 5, 5]
+    points = np.concatenate(
+        [c + rng.normal(0, 0.5, (n, 2)) for c, n in zip(centres, counts, strict=True)]
+    ).astype(np.float32)
+    chosen = points[greedy_coreset(torch.from_numpy(points), 8, seed=0).numpy()]
+    nearest = np.linalg.norm(chosen[:, None] - centres[None], axis=2).argmin(axis=1)
+    assert set(nearest.tolist()) == {0, 1, 2, 3}
+    assert len(np.unique(chosen, axis=0)) == 8
+
+
+def test_nearest_distances_match_brute_force() -> None:
+    rng = np.random.default_rng(1)
+    queries, bank = rng.normal(size=(5000, 7)), rng.normal(size=(300, 7))
+    brute = np.linalg.norm(queries[:, None] - bank[None], axis=2).min(axis=1)
+    got = nearest_distances(torch.from_numpy(queries), torch.from_numpy(bank)).numpy()
+    assert np.allclose(got, brute, atol=1e-6)
+
+
+def test_random_features_are_fixed_by_the_seed_and_ignore_brightness() -> None:
+    pixels = torch.rand(1, 1, 64, 64)
+    first, again, other = RandomFeatures(1, seed=3), RandomFeatures(1, seed=3), RandomFeatures(1)
+    assert first(pixels).shape == (1, sum((32, 64, 64)), 16, 16)
+    assert torch.equal(first(pixels), again(pixels))
+    assert not torch.equal(first(pixels), other(pixels))
+    assert torch.allclose(first(pixels + 0.1), first(pixels), atol=1e-5)
