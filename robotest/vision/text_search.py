@@ -22,8 +22,8 @@ from robotest.vision.errors import VisionInputError
 from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
-from robotest.vision.images import Region, check_image, clip_region, to_grey
-from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr
+from robotest.vision.images import Region, check_image, clip_region
+from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr, surroundings
 
 Side = Literal["right_of", "left_of", "below", "above"]
 SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
@@ -201,22 +201,29 @@ def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str
     """The text on *side* of an anchor already located at *anchor_box*."""
     screen = check_image(screen, "screen")
     area = anchored_region(anchor_box, side, (screen.shape[1], screen.shape[0]))
-    target = _nearest_text(to_grey(screen), area, anchor_box, side)
+    target = _nearest_text(screen, area, anchor_box, side)
     if target is None:
         return ""
     return ocr(screen, target, layout="line").text
 
 
-def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
+def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
     """The box of the text nearest the anchor inside *area*, from the ink profile."""
     x, y, w, h = area
     line_height = anchor[3]
-    ink = ink_mask(grey[y : y + h, x : x + w], line_height) > 0
+    context, inner = surroundings(area, screen.shape)
+    cx, cy, cw, ch = context
+    ink = ink_mask(screen[cy : cy + ch, cx : cx + cw], line_height, inner) > 0
     if side in ("below", "above"):
         rows = _text_lines(ink, line_height)
         if not rows:
             return None
         top, bottom = rows[0] if side == "below" else rows[-1]
+        ink = ink[top:bottom]
+        y, h = y + top, bottom - top
+    rows = (0, h)  # the rows the padding may reach
+    if side in ("right_of", "left_of"):
+        top, bottom, rows = _anchor_rows(ink, anchor[1] - y, anchor[3])
         ink = ink[top:bottom]
         y, h = y + top, bottom - top
     profile = np.any(ink, axis=0)
@@ -235,8 +242,27 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
     pad = max(2, line_height // 3)
     # padding stays inside the anchored region: never back over the anchor itself
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
-    y0, y1 = max(area[1], y - pad), min(area[1] + area[3], y + h + pad)
-    return clip_region((x0, y0, x1 - x0, y1 - y0), grey.shape)
+    y0, y1 = max(area[1] + rows[0], y - pad), min(area[1] + rows[1], y + h + pad)
+    return clip_region((x0, y0, x1 - x0, y1 - y0), screen.shape)
+
+
+def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tuple[int, int]]:
+    """The rows of *ink* (a band across the anchor's line) that hold the anchor's line,
+    and the rows between the lines above and below it.
+
+    On a tightly set page (a terminal, a menu whose rows touch) the band reaches into
+    the next line's ascenders or the last line's descenders, which a line read takes
+    for a line of its own. Runs of inked rows that do not overlap the anchor's rows
+    (*top*, *height*: where the anchor lies in the band) are left out.
+    """
+    runs = _runs(np.any(ink, axis=1), 0)
+    mine = [r for r in runs if r[1] > top and r[0] < top + height]
+    if not mine:
+        return 0, ink.shape[0], (0, ink.shape[0])
+    first, last = mine[0][0], mine[-1][1]
+    above = max((r[1] for r in runs if r[1] <= first), default=0)
+    below = min((r[0] for r in runs if r[0] >= last), default=ink.shape[0])
+    return first, last, (above, below)
 
 
 def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np.ndarray:

@@ -1,0 +1,176 @@
+"""The background behind text, wherever it changes: panels, bars, consoles, title bars.
+
+Text is told from its background by how far each pixel's colour is from the background
+*right behind it*. A median over a square window (the usual estimate) fails on a bar
+one line high, a highlighted row or a title bar: the window spans the bar and the
+panel around it, so the whole bar comes out as ink and its text is lost. Here the
+background is what a person takes it to be, the flat area the text sits on:
+
+1. *flat* pixels are those whose 3x3 neighbourhood barely changes (below a level set
+   from the image's own noise);
+2. flat areas smaller than a letter's counter are left out (the inside of a heavy
+   stroke, the dot of an ``i``): what is left are panels, bars, the gaps between
+   lines and words;
+3. every other pixel takes the colour of the nearest flat pixel (OpenCV's distance
+   transform with labels), so a bar's colour never bleeds into the panel around it;
+   along the edge between two backgrounds a colour between the two (the camera's blur
+   blends them) is background too;
+4. where no flat area is near (a photograph, a textured wallpaper), the median over a
+   few character heights is the background, as before.
+
+The difference is the largest of the colour channels' differences, so light-on-dark,
+dark-on-light and coloured text on a coloured bar of the same brightness all come out
+alike: ink against its own background, whatever the polarity.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_NOISE_FACTOR = 3.0
+"""A neighbourhood is flat below this many times the image's median 3x3 change."""
+_MIN_FLAT_STEP = 10
+"""... and always below this change (grey levels): a framebuffer has no noise at all."""
+_MIN_FLAT_AREA = 0.25
+"""Flat areas smaller than this many squared text heights are not background."""
+_FAR = 1.5
+"""Pixels farther than this many text heights from any flat area use the median."""
+_EDGE_STEP = 24
+"""Grey levels between two nearby backgrounds that make an edge (not noise)."""
+_BLEND_LEVEL = 16
+"""Grey levels: a colour this close to the line between two backgrounds is a blend."""
+_BLEND_SPAN = 7
+"""Pixels: the band along a background's edge where colours between the two are no ink."""
+_SMOOTH_SIGMA = 0.7
+"""Pixels: the image is smoothed this much (sensor noise) to judge flatness and colours."""
+
+# Every step is an OpenCV operation on 8-bit images (NumPy only to gather colours): a
+# whole screen is 2 million pixels, and float NumPy passes over it cost 10-50 ms each.
+
+
+def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
+    """How far each pixel is from its own background (uint8, grey levels, 0 = background).
+
+    *image* is grey or BGR (uint8); *glyph_height* the typical text height in pixels;
+    *span* the median's window, in text heights, where no flat area is near.
+    """
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    elif image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    smooth = _quieted(image)
+    flat = _background_mask(smooth, glyph_height)
+    if not flat.any():
+        return _median_contrast(image, glyph_height, span)
+    background, distance = _nearest_flat_colour(smooth, flat)
+    contrast = _channel_max(_outside(image, background))
+    far = distance > _FAR * glyph_height
+    if far.any():
+        contrast[far] = _median_contrast(image, glyph_height, span)[far]
+    return contrast
+
+
+def _channel_max(image: np.ndarray) -> np.ndarray:
+    """The largest of the channels of *image* (itself when grey)."""
+    if image.ndim == 2:
+        return image
+    channels = cv2.split(image)
+    out = channels[0]
+    for channel in channels[1:]:
+        out = cv2.max(out, channel)
+    return out
+
+
+def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """How far each channel of *image* is from its background, and nothing for a blend of
+    two backgrounds: along the edge of a bar a camera's blur blends the bar's colour
+    with its surround's, in a band of colours between the two, which is no ink. A pixel
+    near such an edge whose colour is no blend (dark text beside a dark bar) keeps its
+    full difference from its own background."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_BLEND_SPAN, _BLEND_SPAN))
+    low = cv2.erode(background, kernel)
+    high = cv2.dilate(background, kernel)
+    difference = cv2.absdiff(image, background)
+    edge = _channel_max(cv2.subtract(high, low)) >= _EDGE_STEP
+    if not edge.any():
+        return difference
+    pixels, start, end = (a[edge].astype(np.float32) for a in (image, low, high))
+    if pixels.ndim == 1:
+        pixels, start, end = pixels[:, None], start[:, None], end[:, None]
+    span = end - start
+    along = ((pixels - start) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1.0)
+    nearest = start + np.clip(along, 0.0, 1.0)[:, None] * span
+    blend = np.abs(pixels - nearest).max(axis=1) < _BLEND_LEVEL
+    where = np.flatnonzero(edge.ravel())[blend]
+    flat = difference.reshape(-1, 1 if difference.ndim == 2 else difference.shape[2])
+    flat[where] = 0
+    return difference
+
+
+def _quieted(image: np.ndarray) -> np.ndarray:
+    """*image* smoothed against sensor noise; a noiseless one (a framebuffer) as it is, so
+    that a gap of 3 pixels between a line of text and a bar still holds a flat row."""
+    if _median(_step(image)) == 0:
+        return image
+    return cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA)
+
+
+def _step(image: np.ndarray) -> np.ndarray:
+    """The largest change from each pixel to its 4 neighbours, over the channels."""
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    return _channel_max(cv2.morphologyEx(image, cv2.MORPH_GRADIENT, cross))
+
+
+def _median(levels: np.ndarray) -> int:
+    """The median of an 8-bit image (of every 4th pixel each way: enough, and fast)."""
+    counts = np.bincount(levels[::4, ::4].ravel(), minlength=256)
+    return int(np.searchsorted(np.cumsum(counts), counts.sum() / 2))
+
+
+def _background_mask(smooth: np.ndarray, glyph_height: float) -> np.ndarray:
+    """True on the flat areas that are background (big enough not to be inside a glyph)."""
+    step = _step(smooth)
+    level = max(_MIN_FLAT_STEP, round(_NOISE_FACTOR * _median(step)))
+    flat = (step < level).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
+    big[0] = False  # label 0: the pixels that are not flat
+    return big[labels]
+
+
+def _nearest_flat_colour(smooth: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's background colour (that of its nearest flat pixel) and its distance."""
+    distance, labels = cv2.distanceTransformWithLabels(
+        (~flat).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    if smooth.ndim == 2:
+        colours = np.concatenate([smooth[:1, 0], smooth[flat]])  # labels count from 1
+        return np.take(colours, labels), distance
+    # one 32-bit gather per pixel, not three: the colour packed as BGRA
+    packed = cv2.cvtColor(smooth, cv2.COLOR_BGR2BGRA).view(np.uint32)[:, :, 0]
+    colours = np.concatenate([packed[:1, 0], packed[flat]])  # row-major, as labels count
+    gathered = np.take(colours, labels).view(np.uint8).reshape(*labels.shape, 4)
+    return cv2.cvtColor(gathered, cv2.COLOR_BGRA2BGR), distance
+
+
+def _median_contrast(image: np.ndarray, glyph_height: float, span: float) -> np.ndarray:
+    """The difference from the median over *span* text heights (textured backgrounds)."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return cv2.absdiff(grey, median_background(grey, glyph_height, span))
+
+
+def median_background(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
+    """The local background grey level: a median over *span* character heights."""
+    shrink = max(1, int(glyph_height // 6))
+    small = (
+        image
+        if shrink == 1
+        else cv2.resize(image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA)
+    )
+    size = int(glyph_height * span / shrink) | 1
+    size = max(3, min(size, 255))
+    blurred = cv2.medianBlur(small, size)
+    if shrink == 1:
+        return blurred
+    return cv2.resize(blurred, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
