@@ -91,7 +91,12 @@ class Prepared:
 
 
 def text_height(grey: np.ndarray) -> float:
-    """Typical height of the characters in *grey* (median of glyph-sized blobs), in pixels."""
+    """Typical height of the characters in *grey* (median of glyph-sized blobs), in pixels.
+
+    A BGR image is measured on its most contrasted channel (coloured text on a bar of the
+    same grey shows only in colour)."""
+    if grey.ndim == 3:
+        grey = _most_contrasted(grey)
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ink = binary == 0 if (binary > 0).mean() > 0.5 else binary > 0
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
@@ -101,6 +106,18 @@ def text_height(grey: np.ndarray) -> float:
     if count <= 1 or not plausible.any():
         return 16.0
     return float(np.percentile(heights[plausible], 75))
+
+
+def _most_contrasted(image: np.ndarray) -> np.ndarray:
+    """The grey levels, or the colour channel whose levels spread most where grey's do not."""
+    grey = to_grey(image)
+    channels = [grey, *cv2.split(image)[:3]]
+    spreads = [float(c[::4, ::4].std()) for c in channels]
+    return (
+        np.ascontiguousarray(channels[int(np.argmax(spreads))])
+        if max(spreads) > 2 * spreads[0]
+        else grey
+    )
 
 
 def prepare(
@@ -123,7 +140,7 @@ def prepare(
     (a bar's edge just outside the part is told from text by what lies beyond it).
     """
     box = clip_region(inner, image.shape)
-    height = text_height(to_grey(crop(image, box)))
+    height = text_height(np.ascontiguousarray(crop(image, box)))
     scale = float(np.clip(target_height / height, 1.0, _MAX_UPSCALE))
     if scale > 1.05:
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
@@ -194,15 +211,13 @@ def ink_mask(image: np.ndarray, glyph_height: float, inner: Region | None = None
 def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto") -> OcrResult:
     """Read the text of *screen* (or of *region* of it)."""
     screen = check_image(screen, "screen")
-    grey_full = to_grey(screen)
-    area = clip_region(region, grey_full.shape)
-    grey = crop(grey_full, area)
-    if is_blank(grey):
+    area = clip_region(region, screen.shape)
+    if is_blank(crop(screen, area)):
         return OcrResult(text="", words=(), lines=())
-    whole = area[2] * area[3] >= 0.25 * grey_full.size
+    whole = area[2] * area[3] >= 0.25 * screen.shape[0] * screen.shape[1]
     # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
     # keeps the biggest text from being taken for background
-    context, inner = surroundings(area, grey_full.shape)
+    context, inner = surroundings(area, screen.shape)
     image = crop(screen, context)
     prepared = (
         prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner)
@@ -210,7 +225,7 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
         else prepare(image, inner=inner)
     )
     if layout == "auto":
-        layout = _pick_layout(grey.shape[0], prepared.text_height, whole)
+        layout = _pick_layout(area[3], prepared.text_height, whole)
     if layout == "line":
         words = read_line(image, area, prepared, inner)
         words = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
@@ -295,23 +310,25 @@ def _reread_line(
     return best
 
 
-def is_blank(grey: np.ndarray) -> bool:
-    """Whether *grey* holds no ink at all: a dark or empty screen, only sensor noise.
+def is_blank(image: np.ndarray) -> bool:
+    """Whether *image* (grey or BGR) holds no ink at all: a dark or empty screen, only
+    sensor noise.
 
     Tesseract reads sensor noise as words once the background is normalised, so a
     region with no stroke standing out from its surroundings is not given to it. The
     detail left after a light smoothing (which quiets noise) less a heavy one (which
-    keeps only slow changes: vignetting, a glare spot on a dark screen) is compared
+    keeps only slow changes: vignetting, a glare spot on a dark screen), in the colour
+    channel that shows most (red text on a green bar of the same grey), is compared
     with ``_MIN_INK_CONTRAST``.
     """
     small = (
-        grey
-        if grey.shape[0] < 400
-        else cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        image
+        if image.shape[0] < 400
+        else cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     )
-    smooth = cv2.GaussianBlur(small, (0, 0), 0.7).astype(np.int16)
-    slow = cv2.GaussianBlur(small, (0, 0), 6.0).astype(np.int16)
-    return int(np.abs(smooth - slow).max()) < _MIN_INK_CONTRAST
+    smooth = cv2.GaussianBlur(small, (0, 0), 0.7)
+    slow = cv2.GaussianBlur(small, (0, 0), 6.0)
+    return int(cv2.absdiff(smooth, slow).max()) < _MIN_INK_CONTRAST
 
 
 def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
