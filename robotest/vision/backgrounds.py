@@ -63,7 +63,7 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     elif image.ndim == 3 and image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    if _share(_step(image, cross), 0.25) == 0:  # noiseless: a framebuffer
+    if noiseless(image):  # a framebuffer
         # as it is, with flatness judged on 4 neighbours: a gap of 3 pixels between a
         # line of text and a bar still holds a flat row
         smooth, flat = image, _background_mask(image, glyph_height, cross)
@@ -115,6 +115,13 @@ def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     flat = difference.reshape(-1, 1 if difference.ndim == 2 else difference.shape[2])
     flat[where] = 0
     return difference
+
+
+def noiseless(image: np.ndarray) -> bool:
+    """Whether *image* has no sensor noise (a framebuffer, not a camera frame): at least
+    a quarter of its pixels equal all 4 neighbours."""
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    return _share(_step(image, cross), 0.25) == 0
 
 
 def _step(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:

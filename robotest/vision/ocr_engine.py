@@ -51,6 +51,9 @@ _MIN_STROKE_CONTRAST = 24.0  # grey levels: fainter differences are not stretche
 _STROKE_PERCENTILE = 90.0
 _MIN_CONTEXT, _MAX_CONTEXT = 12, 64
 """Pixels of surroundings read with a region, to judge its background (see backgrounds)."""
+_HARD_LEVELS, _HARD_SHARE = 6, 0.99
+"""A region is hard-edged (see hard_edged) when 6 grey levels cover 99% of its pixels."""
+_MIN_INK_LEVEL = 12  # grey levels: a smaller split of the ink from its background is none
 _MIN_INK_CONTRAST = 20  # grey levels of detail; below it a region is blank (is_blank)
 
 
@@ -138,8 +141,13 @@ def prepare(
 
     *inner*: the part of *image* to prepare, the rest being its surroundings on screen
     (a bar's edge just outside the part is told from text by what lies beyond it).
+    Text in a bitmap font on a framebuffer (:func:`hard_edged`) is not sharpened: it has
+    no blur to undo, and the overshoot garbled it (the console's ``-rw-r--r--`` read
+    ``-ru-r--r——``); anti-aliased text is, even on a framebuffer (``qa@`` read ``gqa@``
+    without).
     """
     box = clip_region(inner, image.shape)
+    crisp = hard_edged(crop(image, box))
     height = text_height(np.ascontiguousarray(crop(image, box)))
     scale = float(np.clip(target_height / height, 1.0, _MAX_UPSCALE))
     if scale > 1.05:
@@ -150,7 +158,8 @@ def prepare(
     difference = crop(ink_contrast(image, height * scale, background_span), box)
     top = _stroke_contrast(difference)
     normalised = cv2.bitwise_not(cv2.convertScaleAbs(difference, alpha=255.0 / top))
-    normalised = sharpen(normalised, _SHARPEN_SIGMA * scale)
+    if not crisp:  # sharpened against a camera's blur; a framebuffer has none
+        normalised = sharpen(normalised, _SHARPEN_SIGMA * scale)
     return Prepared(
         image=cv2.copyMakeBorder(
             normalised, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
@@ -158,6 +167,14 @@ def prepare(
         scale=scale,
         text_height=height,
     )
+
+
+def hard_edged(image: np.ndarray) -> bool:
+    """Whether *image* shows text without anti-aliasing on flat backgrounds (a bitmap
+    font on a framebuffer): a few grey levels cover nearly every pixel."""
+    grey = to_grey(image)
+    counts = np.sort(np.bincount(grey.ravel(), minlength=256))[::-1]
+    return bool(counts[:_HARD_LEVELS].sum() >= _HARD_SHARE * grey.size)
 
 
 def _scaled(box: Region, scale: float, shape: tuple[int, ...]) -> Region:
@@ -203,8 +220,14 @@ def ink_mask(image: np.ndarray, glyph_height: float, inner: Region | None = None
     box = clip_region(inner, image.shape)
     difference = np.ascontiguousarray(crop(ink_contrast(image, glyph_height), box))
     level, ink = cv2.threshold(difference, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    if level < 12:  # no contrast at all: a blank region stays blank
-        ink[:] = 0
+    if level < _MIN_INK_LEVEL:
+        # Otsu's split of a two-level image (a bitmap font on a framebuffer: ink and
+        # background, nothing between) is 0; half its contrast splits it as well
+        top = int(difference.max())
+        if top < 2 * _MIN_INK_LEVEL:  # no contrast at all: a blank region stays blank
+            ink[:] = 0
+        else:
+            _, ink = cv2.threshold(difference, top // 2, 255, cv2.THRESH_BINARY)
     return ink
 
 
