@@ -9,8 +9,9 @@ APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation
               tigervnc-standalone-server tigervnc-tools xterm chromium chromium-driver)
 # the test suite also runs the script server on a real PostgreSQL server; the real-screens
 # OCR benchmark shows real X bitmap fonts (xfonts-base) in xterm, finds its window with
-# xwininfo (x11-utils) and draws the Linux console's PSF fonts (console-setup-linux)
-[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql xfonts-base x11-utils console-setup-linux)
+# xwininfo (x11-utils) and draws the Linux console's PSF fonts (console-setup-linux); the
+# end-to-end tests on real targets run a dialog menu (dialog)
+[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql xfonts-base x11-utils console-setup-linux dialog)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
