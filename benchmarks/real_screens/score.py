@@ -148,9 +148,9 @@ def main() -> None:
                 cell[2] += digit_swaps(truth, text)
                 cell[3] += 1
                 times[name].append(seconds)
-                if name == "after" and text != read["truth"]:
+                if name == "after" and text != truth:
                     misreads.append(
-                        f"- {screen['image']} {read['category']}: {read['truth']!r} read {text!r}"
+                        f"- {screen['image']} {read['category']}: {truth!r} read {text!r}"
                     )
     print(f"split: {args.split}\n")
     print("| category | source | raw Tesseract | before (main) | after |")
