@@ -151,9 +151,10 @@ def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray
 
 def _nearest_flat_colour(smooth: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each pixel's background colour (that of its nearest flat pixel) and its distance."""
-    distance, labels = cv2.distanceTransformWithLabels(
+    distance, found = cv2.distanceTransformWithLabels(
         (~flat).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
     )
+    labels = np.asarray(found, dtype=np.int32)
     if smooth.ndim == 2:
         colours = np.concatenate([smooth[:1, 0], smooth[flat]])  # labels count from 1
         return np.take(colours, labels), distance

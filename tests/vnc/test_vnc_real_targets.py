@@ -16,7 +16,7 @@ from vnc_servers import XvncServer, invoke
 
 from robotest.runtime.store import ResultStore
 
-SUITE = r'''
+SUITE = r"""
 test "the highlighted row is read where it stands":
     await_text "{title}" within 20s
     value = read_text right_of "{label}"
@@ -25,7 +25,7 @@ test "the highlighted row is read where it stands":
 test "a wrong expectation of the highlighted row fails":
     value = read_text right_of "{label}"
     assert value == "{wrong}", f"{label} shows {{value!r}}, expected '{wrong}'"
-'''
+"""
 
 
 def _program(name: str, package: str) -> str:
@@ -41,7 +41,10 @@ def _show(server: XvncServer, folder: Path, *args: str) -> None:
     log = (folder / "target.log").open("ab")
     process = subprocess.Popen(
         [_program("xterm", "xterm"), "+sb", "-b", "0", "-geometry", "100x30+0+0", *args],
-        env=env, stdout=log, stderr=log, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
     server.clients.append(process)
 
@@ -52,8 +55,9 @@ def _run(server: XvncServer, folder: Path, **fields: str) -> dict[str, tuple[str
     (suite / "target.rtest").write_text(SUITE.format(**fields))
     station = server.station_file(folder / "vnc.toml")
     db = folder / "results.db"
-    code, output = invoke("run", suite, "--station", station, "--db", db,
-                          "--report", folder / "report")
+    code, output = invoke(
+        "run", suite, "--station", station, "--db", db, "--report", folder / "report"
+    )
     assert code == 1, output  # one case fails on purpose
     with ResultStore(db) as store:
         run = store.run(1)
@@ -63,11 +67,37 @@ def _run(server: XvncServer, folder: Path, **fields: str) -> dict[str, tuple[str
 
 def test_a_dialog_menu_highlighted_row(xvnc: XvncServer, tmp_path: Path) -> None:
     dialog = _program("dialog", "dialog")
-    _show(xvnc, tmp_path, "-fa", "DejaVu Sans Mono", "-fs", "16", "-e", dialog,
-          "--title", "Firmware Settings", "--menu", "Choose an item", "14", "60", "3",
-          "BIOS Version", "1.07.3", "EC Version", "2.14", "Serial Number", "CB14-2611-0042")
-    outcomes = _run(xvnc, tmp_path, title="Firmware Settings", label="BIOS Version",
-                    value="1.07.3", wrong="1.07.4")
+    _show(
+        xvnc,
+        tmp_path,
+        "-fa",
+        "DejaVu Sans Mono",
+        "-fs",
+        "16",
+        "-e",
+        dialog,
+        "--title",
+        "Firmware Settings",
+        "--menu",
+        "Choose an item",
+        "14",
+        "60",
+        "3",
+        "BIOS Version",
+        "1.07.3",
+        "EC Version",
+        "2.14",
+        "Serial Number",
+        "CB14-2611-0042",
+    )
+    outcomes = _run(
+        xvnc,
+        tmp_path,
+        title="Firmware Settings",
+        label="BIOS Version",
+        value="1.07.3",
+        wrong="1.07.4",
+    )
     assert outcomes["the highlighted row is read where it stands"][0] == "passed", outcomes
     failed = outcomes["a wrong expectation of the highlighted row fails"]
     assert failed[0] == "failed", outcomes
@@ -79,14 +109,29 @@ def test_an_xterm_bitmap_font_reverse_video_row(xvnc: XvncServer, tmp_path: Path
         pytest.skip("the X bitmap fonts are not installed (./setup.sh --dev installs xfonts-base)")
     # the rows indented by two cells, as setup pages and menus draw them (a bar from the
     # screen's very edge is a known limit: see docs/vision.md)
-    screen = ("\x1b[?25l\x1b[H\x1b[2J  System Summary\n\n"
-              "  \x1b[7m EC Version          2.14                 \x1b[0m\n"
-              "   Serial Number       CB14-2611-0042\n")
+    screen = (
+        "\x1b[?25l\x1b[H\x1b[2J  System Summary\n\n"
+        "  \x1b[7m EC Version          2.14                 \x1b[0m\n"
+        "   Serial Number       CB14-2611-0042\n"
+    )
     (tmp_path / "screen.txt").write_text(screen)
-    _show(xvnc, tmp_path, "-fn", "10x20", "-bg", "black", "-fg", "#c0c0c0", "-e", "sh", "-c",
-          f"cat {tmp_path / 'screen.txt'}; sleep 600")
-    outcomes = _run(xvnc, tmp_path, title="System Summary", label="EC Version", value="2.14",
-                    wrong="2.15")
+    _show(
+        xvnc,
+        tmp_path,
+        "-fn",
+        "10x20",
+        "-bg",
+        "black",
+        "-fg",
+        "#c0c0c0",
+        "-e",
+        "sh",
+        "-c",
+        f"cat {tmp_path / 'screen.txt'}; sleep 600",
+    )
+    outcomes = _run(
+        xvnc, tmp_path, title="System Summary", label="EC Version", value="2.14", wrong="2.15"
+    )
     assert outcomes["the highlighted row is read where it stands"][0] == "passed", outcomes
     failed = outcomes["a wrong expectation of the highlighted row fails"]
     assert failed[0] == "failed", outcomes
