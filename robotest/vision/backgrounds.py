@@ -28,11 +28,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-_NOISE_FACTOR = 3.0
-"""A neighbourhood is flat below this many times the image's median change, ..."""
-_QUIET_FACTOR = 5.0
-"""... or this many times its first quartile where that is less (the quietest quarter
-is background even in a crop filled with text, where the median is a stroke's edge)."""
+_NOISE_FACTOR = 8.0
+"""A neighbourhood is flat where its pixels differ by less than this many times the
+noise's standard deviation (see noise_sigma)."""
+_NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
 _MIN_FLAT_STEP = 10
 """... and always below this change (grey levels): a framebuffer has no noise at all."""
 _MIN_FLAT_AREA = 0.25
@@ -137,11 +136,20 @@ def _share(levels: np.ndarray, fraction: float) -> int:
     return int(np.searchsorted(np.cumsum(counts), counts.sum() * fraction))
 
 
+def noise_sigma(image: np.ndarray) -> float:
+    """The standard deviation of *image*'s noise, from the median of its response to a
+    kernel that cancels every plane and ridge (Immerkaer's estimator, with the median so
+    that text edges, even on a crop full of text, do not count)."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    response = cv2.filter2D(grey.astype(np.float32), -1, _NOISE_KERNEL)
+    sample = np.abs(response[::2, ::2]) if response.size > 40_000 else np.abs(response)
+    return float(1.4826 * np.median(sample) / 6.0)
+
+
 def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray) -> np.ndarray:
     """True on the flat areas that are background (big enough not to be inside a glyph)."""
     step = _step(smooth, kernel)
-    noise = min(_NOISE_FACTOR * _share(step, 0.5), _QUIET_FACTOR * _share(step, 0.25))
-    level = max(_MIN_FLAT_STEP, round(noise))
+    level = max(_MIN_FLAT_STEP, round(_NOISE_FACTOR * noise_sigma(smooth)))
     flat = (step < level).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
