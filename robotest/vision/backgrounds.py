@@ -11,10 +11,16 @@ background is what a person takes it to be, the flat area the text sits on:
 2. flat areas smaller than a letter's counter are left out (the inside of a heavy
    stroke, the dot of an ``i``): what is left are panels, bars, the gaps between
    lines and words;
-3. every other pixel takes the colour of the nearest flat pixel (OpenCV's distance
-   transform with labels), so a bar's colour never bleeds into the panel around it;
-   along the edge between two backgrounds a colour between the two (the camera's blur
-   blends them) is background too;
+3. every other pixel takes the colour of the nearest flat pixel *in its own row*, if one
+   lies within a few text heights: text lines and the bars behind them run across the
+   screen, so the row leads to the text's own background (between letters and words,
+   at the bar's ends). Through a camera, a bar one line high has no flat pixel above
+   or below its text (the blur of the strokes fills it), and the nearest flat pixel in
+   any direction lay across the bar's edge, in the panel around it: the bar came out as
+   ink (title bars read 24.6% CER, main's square median 5.0%). Only where the row has
+   none near does a pixel take the colour of the nearest flat pixel in any direction
+   (OpenCV's distance transform with labels); along the edge between two backgrounds a
+   colour between the two (the camera's blur blends them) is background too;
 4. where no flat area is near (a photograph, a textured wallpaper), the median over a
    few character heights is the background, as before.
 
@@ -38,6 +44,8 @@ _MIN_FLAT_AREA = 0.25
 """Flat areas smaller than this many squared text heights are not background."""
 _FAR = 1.5
 """Pixels farther than this many text heights from any flat area use the median."""
+_ROW_REACH = 8.0
+"""Text heights along a row within which a flat pixel is the text's own background."""
 _EDGE_STEP = 24
 """Grey levels between two nearby backgrounds that make an edge (not noise)."""
 _BLEND_LEVEL = 16
@@ -71,9 +79,8 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         flat = _background_mask(smooth, glyph_height, np.ones((3, 3), np.uint8))
     if not flat.any():
         return _median_contrast(image, glyph_height, span)
-    background, distance = _nearest_flat_colour(smooth, flat)
+    background, far = _nearest_flat_colour(smooth, flat, glyph_height)
     contrast = _channel_max(_outside(image, background))
-    far = distance > _FAR * glyph_height
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
     return contrast
@@ -157,20 +164,42 @@ def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray
     return big[labels]
 
 
-def _nearest_flat_colour(smooth: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each pixel's background colour (that of its nearest flat pixel) and its distance."""
+def _nearest_flat_colour(
+    smooth: np.ndarray, flat: np.ndarray, glyph_height: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's background colour: that of the nearest flat pixel in its row, or,
+    with none near in the row, in any direction; and where no flat pixel is near at all.
+    """
+    in_row, row_distance = _nearest_in_row(flat)
     distance, found = cv2.distanceTransformWithLabels(
         (~flat).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
     )
-    labels = np.asarray(found, dtype=np.int32)
+    # the labels count the flat pixels from 1, in row-major order
+    anywhere = np.flatnonzero(flat).astype(np.int32)[np.asarray(found, dtype=np.int32) - 1]
+    row_near = row_distance <= _ROW_REACH * glyph_height
+    source = np.where(row_near, in_row, anywhere)
+    far = ~row_near & (distance > _FAR * glyph_height)
     if smooth.ndim == 2:
-        colours = np.concatenate([smooth[:1, 0], smooth[flat]])  # labels count from 1
-        return np.take(colours, labels), distance
+        return np.take(smooth.ravel(), source), far
     # one 32-bit gather per pixel, not three: the colour packed as BGRA
-    packed = cv2.cvtColor(smooth, cv2.COLOR_BGR2BGRA).view(np.uint32)[:, :, 0]
-    colours = np.concatenate([packed[:1, 0], packed[flat]])  # row-major, as labels count
-    gathered = np.take(colours, labels).view(np.uint8).reshape(*labels.shape, 4)
-    return cv2.cvtColor(gathered, cv2.COLOR_BGRA2BGR), distance
+    packed = cv2.cvtColor(smooth, cv2.COLOR_BGR2BGRA).view(np.uint32).ravel()
+    gathered = np.take(packed, source).view(np.uint8).reshape(*flat.shape, 4)
+    return cv2.cvtColor(gathered, cv2.COLOR_BGRA2BGR), far
+
+
+def _nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pixel, the (row-major) index of the nearest flat pixel in its row and its
+    distance (huge where the row has none). NumPy's running maximum and minimum along
+    the rows: OpenCV's distance transforms measure in two dimensions only."""
+    height, width = flat.shape
+    columns = np.arange(width, dtype=np.int32)
+    none = np.int32(1 << 28)
+    left = np.maximum.accumulate(np.where(flat, columns, -none), axis=1)
+    right = np.minimum.accumulate(np.where(flat, columns, none)[:, ::-1], axis=1)[:, ::-1]
+    to_left, to_right = columns - left, right - columns
+    nearest = np.where(to_left <= to_right, left, right)
+    starts = (np.arange(height, dtype=np.int32) * width)[:, None]
+    return starts + np.clip(nearest, 0, width - 1), np.minimum(to_left, to_right)
 
 
 def _median_contrast(image: np.ndarray, glyph_height: float, span: float) -> np.ndarray:

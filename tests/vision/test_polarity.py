@@ -102,3 +102,28 @@ def _through_a_camera(screen: np.ndarray, seed: int) -> np.ndarray:
     seen = cv2.resize(small, (screen.shape[1], screen.shape[0]), interpolation=cv2.INTER_LINEAR)
     noise = np.random.default_rng(seed).normal(0, 2.5, seen.shape)
     return np.clip(seen + noise, 0, 255).astype(np.uint8)
+
+
+def _terminal_title(size: int) -> np.ndarray:
+    """A terminal's title bar as setup menus draw it: at the screen's top edge, one cell
+    high (the text fills it), bold white on blue, over a black pane of text."""
+    face = ImageFont.truetype(MONO, size)
+    ascent, descent = face.getmetrics()
+    cell = ascent + descent
+    image = Image.new("RGB", (720, 12 * cell), (0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 719, cell - 1), fill=(0, 0, 205))
+    draw.text((200, 0), "Setup Configuration 60", font=face, fill=(255, 255, 255))
+    for row in range(2, 12):
+        draw.text((0, row * cell), f"{row:02d} mounted 1.07.{row}", font=face, fill=(190, 190, 190))
+    return np.array(image)[:, :, ::-1].copy()
+
+
+@pytest.mark.parametrize("size", [13, 14])
+def test_a_title_bar_one_cell_high_at_the_screen_edge_through_a_camera(size: int) -> None:
+    # the bar has no flat pixel above or below its text once blurred: its background is
+    # along the row, not across the bar's edge in the black pane
+    screen = _through_a_camera(_terminal_title(size), seed=3)
+    width = ImageFont.truetype(MONO, size).getbbox("Setup Configuration 60")[2]
+    region = (196, 0, width + 8, screen.shape[0] // 12 + 1)
+    assert ocr(screen, region, layout="line").text == "Setup Configuration 60"
