@@ -170,15 +170,17 @@ def _nearest_flat_colour(
     """Each pixel's background colour: that of the nearest flat pixel in its row, or,
     with none near in the row, in any direction; and where no flat pixel is near at all.
     """
-    in_row, row_distance = _nearest_in_row(flat)
-    distance, found = cv2.distanceTransformWithLabels(
-        (~flat).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
-    )
-    # the labels count the flat pixels from 1, in row-major order
-    anywhere = np.flatnonzero(flat).astype(np.int32)[np.asarray(found, dtype=np.int32) - 1]
-    row_near = row_distance <= _ROW_REACH * glyph_height
-    source = np.where(row_near, in_row, anywhere)
-    far = ~row_near & (distance > _FAR * glyph_height)
+    source, row_distance = _nearest_in_row(flat)
+    elsewhere = row_distance > _ROW_REACH * glyph_height
+    far = np.zeros(flat.shape, bool)
+    if elsewhere.any():
+        distance, found = cv2.distanceTransformWithLabels(
+            (~flat).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        # the labels count the flat pixels from 1, in row-major order
+        labels = np.asarray(found, dtype=np.int32)[elsewhere] - 1
+        source[elsewhere] = np.flatnonzero(flat).astype(np.int32)[labels]
+        far[elsewhere] = distance[elsewhere] > _FAR * glyph_height
     if smooth.ndim == 2:
         return np.take(smooth.ravel(), source), far
     # one 32-bit gather per pixel, not three: the colour packed as BGRA
