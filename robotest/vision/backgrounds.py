@@ -8,9 +8,9 @@ background is what a person takes it to be, the flat area the text sits on:
 
 1. *flat* pixels are those whose 3x3 neighbourhood barely changes (below a level set
    from the image's own noise);
-2. flat areas smaller than a letter's counter are left out (the inside of a heavy
-   stroke, the dot of an ``i``): what is left are panels, bars, the gaps between
-   lines and words;
+2. flat areas smaller than a letter's counter, or nowhere wider than a heavy stroke,
+   are left out (the inside of a bold stroke, the dot of an ``i``): what is left are
+   panels, bars, the gaps between lines and words;
 3. every other pixel takes the colour of the nearest flat pixel *in its own row*, if one
    lies within a few text heights: text lines and the bars behind them run across the
    screen, so the row leads to the text's own background (between letters and words,
@@ -42,6 +42,9 @@ _MIN_FLAT_STEP = 10
 """... and always below this change (grey levels): a framebuffer has no noise at all."""
 _MIN_FLAT_AREA = 0.25
 """Flat areas smaller than this many squared text heights are not background."""
+_MIN_FLAT_DEPTH = 0.2
+"""... nor those with no pixel this many text heights from their edge (stroke insides:
+the sim's login screen's bold ``Welcome`` went unread, where main read it)."""
 _FAR = 1.5
 """Pixels farther than this many text heights from any flat area use the median."""
 _ROW_REACH = 8.0
@@ -160,6 +163,10 @@ def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray
     flat = (step < level).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
+    # and wide somewhere: the inside of a heavy stroke (a bold title's) is as big as a
+    # counter but nowhere farther than half a stroke from its edge
+    depth = cv2.distanceTransform(flat, cv2.DIST_L2, 3)
+    big &= np.bincount(labels[depth >= _MIN_FLAT_DEPTH * glyph_height], minlength=count) > 0
     big[0] = False  # label 0: the pixels that are not flat
     return big[labels]
 

@@ -127,3 +127,23 @@ def test_a_title_bar_one_cell_high_at_the_screen_edge_through_a_camera(size: int
     width = ImageFont.truetype(MONO, size).getbbox("Setup Configuration 60")[2]
     region = (196, 0, width + 8, screen.shape[0] // 12 + 1)
     assert ocr(screen, region, layout="line").text == "Setup Configuration 60"
+
+
+def _bold_welcome() -> np.ndarray:
+    """A login screen's big bold greeting on a slow gradient: its strokes' insides are
+    flat areas as big as a letter's counter."""
+    rows = np.linspace(40, 120, 400).astype(np.uint8)
+    image = np.zeros((400, 1000, 3), np.uint8)
+    image[:, :, 0], image[:, :, 1], image[:, :, 2] = rows[:, None] + 60, rows[:, None], 30
+    picture = Image.fromarray(image[:, :, ::-1].copy())
+    face = ImageFont.truetype(SANS.replace("DejaVuSans", "DejaVuSans-Bold"), 64)
+    ImageDraw.Draw(picture).text(
+        (500, 120), "Welcome", font=face, fill=(255, 255, 255), anchor="mm"
+    )
+    return np.array(picture)[:, :, ::-1].copy()
+
+
+def test_a_big_bold_word_is_read_whole() -> None:
+    # the insides of heavy strokes are nowhere wide: no background, the word stays ink
+    screen = _bold_welcome()
+    assert find_text(screen, "Welcome", (60, 40, 880, 200)).found
