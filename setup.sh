@@ -7,9 +7,14 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation libusb-1.0-0
               tigervnc-standalone-server tigervnc-tools xterm chromium chromium-driver)
-# the test suite also runs the script server on a real PostgreSQL server, and the fleet
-# on a real Redis broker
-[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql redis-server)
+# the test suite also runs the script server on a real PostgreSQL server and the fleet on
+# a real Redis broker; the real-screens OCR benchmark shows real X bitmap fonts
+# (xfonts-base) in xterm, finds its window with xwininfo (x11-utils) and draws the Linux
+# console's PSF fonts (console-setup-linux); the end-to-end tests on real targets run a
+# dialog menu (dialog); the real-surfaces inspection benchmark cuts GIMP's photographed
+# patterns (gimp-data)
+[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql redis-server xfonts-base x11-utils
+                                         console-setup-linux dialog gimp-data)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -17,6 +17,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from robotest.vision.backgrounds import ink_contrast
 from robotest.vision.glyph_check import recheck
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
@@ -48,6 +49,11 @@ _BORDER = 10
 """White pixels around the prepared image: Tesseract misses ink that touches the edge."""
 _MIN_STROKE_CONTRAST = 24.0  # grey levels: fainter differences are not stretched to black
 _STROKE_PERCENTILE = 90.0
+_MIN_CONTEXT, _MAX_CONTEXT = 12, 64
+"""Pixels of surroundings read with a region, to judge its background (see backgrounds)."""
+_HARD_LEVELS, _HARD_SHARE = 6, 0.99
+"""A region is hard-edged (see hard_edged) when 6 grey levels cover 99% of its pixels."""
+_MIN_INK_LEVEL = 12  # grey levels: a smaller split of the ink from its background is none
 _MIN_INK_CONTRAST = 20  # grey levels of detail; below it a region is blank (is_blank)
 
 
@@ -88,7 +94,12 @@ class Prepared:
 
 
 def text_height(grey: np.ndarray) -> float:
-    """Typical height of the characters in *grey* (median of glyph-sized blobs), in pixels."""
+    """Typical height of the characters in *grey* (median of glyph-sized blobs), in pixels.
+
+    A BGR image is measured on its most contrasted channel (coloured text on a bar of the
+    same grey shows only in colour)."""
+    if grey.ndim == 3:
+        grey = _most_contrasted(grey)
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ink = binary == 0 if (binary > 0).mean() > 0.5 else binary > 0
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
@@ -100,29 +111,55 @@ def text_height(grey: np.ndarray) -> float:
     return float(np.percentile(heights[plausible], 75))
 
 
-def prepare(
-    grey: np.ndarray, target_height: float = _TARGET_HEIGHT, background_span: float = 2.5
-) -> Prepared:
-    """Upscaled, background-flattened, sharpened image with dark text on white, for Tesseract.
+def _most_contrasted(image: np.ndarray) -> np.ndarray:
+    """The grey levels, or the colour channel whose levels spread most where grey's do not."""
+    grey = to_grey(image)
+    channels = [grey, *cv2.split(image)[:3]]
+    spreads = [float(c[::4, ::4].std()) for c in channels]
+    return (
+        np.ascontiguousarray(channels[int(np.argmax(spreads))])
+        if max(spreads) > 2 * spreads[0]
+        else grey
+    )
 
-    The text is not binarised here: Tesseract's LSTM reads grey levels, and on camera
-    images the binarised input misread 3 times more characters (benchmark: 13.3% vs 4.6%
-    CER). Binarisation (:func:`ink_mask`) is used to find where the text is.
+
+def prepare(
+    image: np.ndarray,
+    target_height: float = _TARGET_HEIGHT,
+    background_span: float = 2.5,
+    inner: Region | None = None,
+) -> Prepared:
+    """Upscaled, sharpened image with dark text on white, for Tesseract, from a grey or
+    BGR *image* with text of any polarity and colour.
+
+    Each pixel's difference from its own background (:mod:`.backgrounds`: the flat area
+    the text sits on, so a highlighted row or a title bar is background, not ink) is
+    stretched so that the strokes are black. The text is not binarised here:
+    Tesseract's LSTM reads grey levels, and on camera images the binarised input
+    misread 3 times more characters (benchmark: 13.3% vs 4.6% CER). Binarisation
+    (:func:`ink_mask`) is used to find where the text is.
+
+    *inner*: the part of *image* to prepare, the rest being its surroundings on screen
+    (a bar's edge just outside the part is told from text by what lies beyond it).
+    Text in a bitmap font on a framebuffer (:func:`hard_edged`) is not sharpened: it has
+    no blur to undo, and the overshoot garbled it (the console's ``-rw-r--r--`` read
+    ``-ru-r--r——``); anti-aliased text is, even on a framebuffer (``qa@`` read ``gqa@``
+    without).
     """
-    height = text_height(grey)
+    box = clip_region(inner, image.shape)
+    crisp = hard_edged(crop(image, box))
+    height = text_height(np.ascontiguousarray(crop(image, box)))
     scale = float(np.clip(target_height / height, 1.0, _MAX_UPSCALE))
-    image = grey
     if scale > 1.05:
-        image = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        box = _scaled(box, scale, image.shape)
     else:
         scale = 1.0
-    background = _background(image, height * scale, background_span)
-    difference = cv2.absdiff(image, background)
+    difference = crop(ink_contrast(image, height * scale, background_span), box)
     top = _stroke_contrast(difference)
-    normalised = 255 - np.clip(difference.astype(np.float32) * (255.0 / top), 0, 255).astype(
-        np.uint8
-    )
-    normalised = sharpen(normalised, _SHARPEN_SIGMA * scale)
+    normalised = cv2.bitwise_not(cv2.convertScaleAbs(difference, alpha=255.0 / top))
+    if not crisp:  # sharpened against a camera's blur; a framebuffer has none
+        normalised = sharpen(normalised, _SHARPEN_SIGMA * scale)
     return Prepared(
         image=cv2.copyMakeBorder(
             normalised, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
@@ -130,6 +167,22 @@ def prepare(
         scale=scale,
         text_height=height,
     )
+
+
+def hard_edged(image: np.ndarray) -> bool:
+    """Whether *image* shows text without anti-aliasing on flat backgrounds (a bitmap
+    font on a framebuffer): a few grey levels cover nearly every pixel."""
+    grey = to_grey(image)
+    counts = np.sort(np.bincount(grey.ravel(), minlength=256))[::-1]
+    return bool(counts[:_HARD_LEVELS].sum() >= _HARD_SHARE * grey.size)
+
+
+def _scaled(box: Region, scale: float, shape: tuple[int, ...]) -> Region:
+    """*box* in an image resized by *scale* (to *shape*)."""
+    x, y = round(box[0] * scale), round(box[1] * scale)
+    w = min(round(box[2] * scale), shape[1] - x)
+    h = min(round(box[3] * scale), shape[0] - y)
+    return (x, y, w, h)
 
 
 def sharpen(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -153,6 +206,7 @@ def _stroke_contrast(difference: np.ndarray) -> float:
     percentile of all of them is sensor noise, which then came out as black as the text,
     with strokes swollen into one another (``root@qa`` read as ``roote@qe``).
     """
+    difference = np.ascontiguousarray(difference)
     level, _ = cv2.threshold(difference, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ink = difference[difference > level]
     if ink.size == 0:
@@ -160,46 +214,43 @@ def _stroke_contrast(difference: np.ndarray) -> float:
     return max(_MIN_STROKE_CONTRAST, float(np.percentile(ink, _STROKE_PERCENTILE)))
 
 
-def ink_mask(grey: np.ndarray, glyph_height: float) -> np.ndarray:
-    """255 where a pixel differs from its local background (text of either polarity)."""
-    difference = cv2.absdiff(grey, _background(grey, glyph_height))
+def ink_mask(image: np.ndarray, glyph_height: float, inner: Region | None = None) -> np.ndarray:
+    """255 where a pixel of *inner* (default: all) of *image* differs from its own
+    background (text of any polarity or colour)."""
+    box = clip_region(inner, image.shape)
+    difference = np.ascontiguousarray(crop(ink_contrast(image, glyph_height), box))
     level, ink = cv2.threshold(difference, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    if level < 12:  # no contrast at all: a blank region stays blank
-        ink[:] = 0
+    if level < _MIN_INK_LEVEL:
+        # Otsu's split of a two-level image (a bitmap font on a framebuffer: ink and
+        # background, nothing between) is 0; half its contrast splits it as well
+        top = int(difference.max())
+        if top < 2 * _MIN_INK_LEVEL:  # no contrast at all: a blank region stays blank
+            ink[:] = 0
+        else:
+            _, ink = cv2.threshold(difference, top // 2, 255, cv2.THRESH_BINARY)
     return ink
-
-
-def _background(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
-    """The local background grey level: a median over *span* character heights."""
-    shrink = max(1, int(glyph_height // 6))
-    small = (
-        image
-        if shrink == 1
-        else cv2.resize(image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA)
-    )
-    size = int(glyph_height * span / shrink) | 1
-    size = max(3, min(size, 255 if small.dtype == np.uint8 else 5))
-    blurred = cv2.medianBlur(small, size)
-    if shrink == 1:
-        return blurred
-    return cv2.resize(blurred, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto") -> OcrResult:
     """Read the text of *screen* (or of *region* of it)."""
-    grey_full = to_grey(check_image(screen, "screen"))
-    area = clip_region(region, grey_full.shape)
-    grey = crop(grey_full, area)
-    if is_blank(grey):
+    screen = check_image(screen, "screen")
+    area = clip_region(region, screen.shape)
+    if is_blank(crop(screen, area)):
         return OcrResult(text="", words=(), lines=())
-    whole = area[2] * area[3] >= 0.25 * grey_full.size
+    whole = area[2] * area[3] >= 0.25 * screen.shape[0] * screen.shape[1]
     # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
     # keeps the biggest text from being taken for background
-    prepared = prepare(grey, _TARGET_HEIGHT_PAGE, background_span=6.0) if whole else prepare(grey)
+    context, inner = surroundings(area, screen.shape)
+    image = crop(screen, context)
+    prepared = (
+        prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner)
+        if whole
+        else prepare(image, inner=inner)
+    )
     if layout == "auto":
-        layout = _pick_layout(grey.shape[0], prepared.text_height, whole)
+        layout = _pick_layout(area[3], prepared.text_height, whole)
     if layout == "line":
-        words = read_line(grey, area, prepared)
+        words = read_line(image, area, prepared, inner)
         words = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
     else:
         words = _tesseract_words(prepared, _PSM[layout], area)
@@ -210,6 +261,15 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     )
     text = "\n".join(line_text(list(line)) for line in lines)
     return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
+
+
+def surroundings(area: Region, shape: tuple[int, ...]) -> tuple[Region, Region]:
+    """*area* grown by its surroundings on screen (where its background is judged), and
+    where *area* lies inside that."""
+    pad = int(np.clip(area[3] // 2, _MIN_CONTEXT, _MAX_CONTEXT))
+    x, y, w, h = area
+    context = clip_region((x - pad, y - pad, w + 2 * pad, h + 2 * pad), shape)
+    return context, (x - context[0], y - context[1], w, h)
 
 
 def _without_edge_bars(words: list[Word], area: Region) -> list[Word]:
@@ -229,11 +289,14 @@ def _without_edge_bars(words: list[Word], area: Region) -> list[Word]:
     return [w for w in words if not edge_bar(w)]
 
 
-def read_line(grey: np.ndarray, area: Region, prepared: Prepared) -> list[Word]:
-    """Tesseract's read of one line (*grey* is *area* of the screen, *prepared* from it)."""
+def read_line(
+    image: np.ndarray, area: Region, prepared: Prepared, inner: Region | None = None
+) -> list[Word]:
+    """Tesseract's read of one line: *area* of the screen, which is *inner* of *image*
+    (default: all of it), *prepared* from it."""
     words = _tesseract_words(prepared, _PSM["line"], area)
     if _sureness(words) < _SURE_LINE:
-        words = _reread_line(grey, area, words)
+        words = _reread_line(image, area, words, inner)
     return words
 
 
@@ -252,7 +315,9 @@ def _sureness(words: list[Word]) -> float:
     return min((w.conf for w in words), default=0.0)
 
 
-def _reread_line(grey: np.ndarray, area: Region, words: list[Word]) -> list[Word]:
+def _reread_line(
+    image: np.ndarray, area: Region, words: list[Word], inner: Region | None
+) -> list[Word]:
     """The surest of the first read and reads at other text heights.
 
     Tesseract now and then returns nothing, or a low-confidence guess, for a line it
@@ -262,29 +327,31 @@ def _reread_line(grey: np.ndarray, area: Region, words: list[Word]) -> list[Word
     """
     best = words
     for height in _RETRY_HEIGHTS:
-        again = _tesseract_words(prepare(grey, height), _PSM["line"], area)
+        again = _tesseract_words(prepare(image, height, inner=inner), _PSM["line"], area)
         if _sureness(again) > _sureness(best):
             best = again
     return best
 
 
-def is_blank(grey: np.ndarray) -> bool:
-    """Whether *grey* holds no ink at all: a dark or empty screen, only sensor noise.
+def is_blank(image: np.ndarray) -> bool:
+    """Whether *image* (grey or BGR) holds no ink at all: a dark or empty screen, only
+    sensor noise.
 
     Tesseract reads sensor noise as words once the background is normalised, so a
     region with no stroke standing out from its surroundings is not given to it. The
     detail left after a light smoothing (which quiets noise) less a heavy one (which
-    keeps only slow changes: vignetting, a glare spot on a dark screen) is compared
+    keeps only slow changes: vignetting, a glare spot on a dark screen), in the colour
+    channel that shows most (red text on a green bar of the same grey), is compared
     with ``_MIN_INK_CONTRAST``.
     """
     small = (
-        grey
-        if grey.shape[0] < 400
-        else cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        image
+        if image.shape[0] < 400
+        else cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     )
-    smooth = cv2.GaussianBlur(small, (0, 0), 0.7).astype(np.int16)
-    slow = cv2.GaussianBlur(small, (0, 0), 6.0).astype(np.int16)
-    return int(np.abs(smooth - slow).max()) < _MIN_INK_CONTRAST
+    smooth = cv2.GaussianBlur(small, (0, 0), 0.7)
+    slow = cv2.GaussianBlur(small, (0, 0), 6.0)
+    return int(cv2.absdiff(smooth, slow).max()) < _MIN_INK_CONTRAST
 
 
 def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:

@@ -22,8 +22,8 @@ from robotest.vision.errors import VisionInputError
 from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
-from robotest.vision.images import Region, check_image, clip_region, to_grey
-from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr
+from robotest.vision.images import Region, check_image, clip_region
+from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr, surroundings
 
 Side = Literal["right_of", "left_of", "below", "above"]
 SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
@@ -69,15 +69,26 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
     own, and the phrase looked for there with the same strict rule: a page read of a
     mixed screen now and then garbles a line that reads cleanly in a small region.
     """
-    if not phrase.split():
-        raise VisionInputError("the phrase to find is empty")
-    lines = screen_text(screen, region).lines
-    best = _best_window(lines, phrase) or _second_look(screen, region, lines, phrase)
+    best, _ = _find_words(screen, phrase, region)
     if best is None:
         return TextMatch(found=False, box=None, text="")
     return TextMatch(
         found=True, box=_union([w.box for w in best]), text=" ".join(w.text for w in best)
     )
+
+
+def _find_words(
+    screen: np.ndarray, phrase: str, region: Region | None
+) -> tuple[tuple[Word, ...] | None, Lines]:
+    """The words that read as *phrase* (None: not on screen) and the lines they were
+    found among."""
+    if not phrase.split():
+        raise VisionInputError("the phrase to find is empty")
+    lines = screen_text(screen, region).lines
+    best = _best_window(lines, phrase)
+    if best is None:
+        best, lines = _second_look(screen, region, lines, phrase)
+    return best, lines
 
 
 _SECOND_LOOKS = 2
@@ -107,8 +118,9 @@ def _best_window(lines: Lines, phrase: str) -> tuple[Word, ...] | None:
 
 def _second_look(
     screen: np.ndarray, region: Region | None, lines: Lines, phrase: str
-) -> tuple[Word, ...] | None:
-    """The phrase found by reading again around the page read's near misses, if it is."""
+) -> tuple[tuple[Word, ...] | None, Lines]:
+    """The phrase found by reading again around the page read's near misses, if it is,
+    and the lines of that read."""
     bounds = clip_region(region, screen.shape)
     looked: list[Region] = []
     for box in _near_misses(lines, phrase):
@@ -117,10 +129,11 @@ def _second_look(
         if any(_holds(area, box) for area in looked):
             continue  # the same near miss, in a longer run of words
         looked.append(_around(box, phrase, bounds))
-        best = _best_window(ocr(screen, looked[-1]).lines, phrase)
+        again = ocr(screen, looked[-1]).lines
+        best = _best_window(again, phrase)
         if best is not None:
-            return best
-    return None
+            return best, again
+    return None, lines
 
 
 def _near_misses(lines: Lines, phrase: str) -> list[Region]:
@@ -201,22 +214,29 @@ def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str
     """The text on *side* of an anchor already located at *anchor_box*."""
     screen = check_image(screen, "screen")
     area = anchored_region(anchor_box, side, (screen.shape[1], screen.shape[0]))
-    target = _nearest_text(to_grey(screen), area, anchor_box, side)
+    target = _nearest_text(screen, area, anchor_box, side)
     if target is None:
         return ""
     return ocr(screen, target, layout="line").text
 
 
-def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
+def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:
     """The box of the text nearest the anchor inside *area*, from the ink profile."""
     x, y, w, h = area
     line_height = anchor[3]
-    ink = ink_mask(grey[y : y + h, x : x + w], line_height) > 0
+    context, inner = surroundings(area, screen.shape)
+    cx, cy, cw, ch = context
+    ink = ink_mask(screen[cy : cy + ch, cx : cx + cw], line_height, inner) > 0
+    reach = (0, h)  # the rows of the area the padding may reach
     if side in ("below", "above"):
         rows = _text_lines(ink, line_height)
         if not rows:
             return None
         top, bottom = rows[0] if side == "below" else rows[-1]
+        ink = ink[top:bottom]
+        y, h = y + top, bottom - top
+    if side in ("right_of", "left_of"):
+        top, bottom, reach = _anchor_rows(ink, anchor[1] - y, anchor[3])
         ink = ink[top:bottom]
         y, h = y + top, bottom - top
     profile = np.any(ink, axis=0)
@@ -235,8 +255,35 @@ def _nearest_text(grey: np.ndarray, area: Region, anchor: Region, side: str) -> 
     pad = max(2, line_height // 3)
     # padding stays inside the anchored region: never back over the anchor itself
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
-    y0, y1 = max(area[1], y - pad), min(area[1] + area[3], y + h + pad)
-    return clip_region((x0, y0, x1 - x0, y1 - y0), grey.shape)
+    y0, y1 = max(area[1] + reach[0], y - pad), min(area[1] + reach[1], y + h + pad)
+    return clip_region((x0, y0, x1 - x0, y1 - y0), screen.shape)
+
+
+_THIN_ROW = 0.1
+"""A row with ink on less than this share of the fullest row's pixels separates lines
+(the frayed edge of a bar through a camera)."""
+
+
+def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tuple[int, int]]:
+    """The rows of *ink* (a band across the anchor's line) that hold the anchor's line,
+    and the rows the padding may reach: halfway to the lines above and below it.
+
+    On a tightly set page (a terminal, a menu whose rows touch) the band reaches into
+    the next line's ascenders or the last line's descenders, which a line read takes
+    for a line of its own. Runs of inked rows that do not overlap the anchor's rows
+    (*top*, *height*: where the anchor lies in the band) are left out.
+    """
+    counts = np.count_nonzero(ink, axis=1)
+    runs = _runs(counts > _THIN_ROW * counts.max(), 0)
+    mine = [r for r in runs if r[1] > top and r[0] < top + height]
+    if not mine:
+        return 0, ink.shape[0], (0, ink.shape[0])
+    first, last = mine[0][0], mine[-1][1]
+    above = max((r[1] for r in runs if r[1] <= first), default=None)
+    below = min((r[0] for r in runs if r[0] >= last), default=None)
+    reach_top = 0 if above is None else (above + first) // 2
+    reach_bottom = ink.shape[0] if below is None else (last + below + 1) // 2
+    return first, last, (reach_top, reach_bottom)
 
 
 def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np.ndarray:
@@ -311,10 +358,23 @@ def _anchor_box(screen: np.ndarray, anchor: str | Icon, region: Region | None) -
                 f"(best score {match.score:.2f} < {match.threshold:.2f})"
             )
         return match.box
-    found = find_text(screen, anchor, region)
-    if not found.found or found.box is None:
+    words, lines = _find_words(screen, anchor, region)
+    if words is None:
         raise TextNotFound(f"text {anchor!r} not on screen")
-    return found.box
+    return _line_high(_union([w.box for w in words]), next(li for li in lines if words[0] in li))
+
+
+def _line_high(box: Region, line: tuple[Word, ...]) -> Region:
+    """*box* made as high as the words of its *line* (never more than twice as high).
+
+    A label without ascenders (``uname``, ``seen on``) has a box only as high as its
+    lower-case letters; the text beside it, and the lines above and below, are measured
+    in the line's height, not that."""
+    x, y, w, h = box
+    top = max(y - h // 2, min(b.box[1] for b in line))
+    bottom = min(y + h + h // 2, max(b.box[1] + b.box[3] for b in line))
+    y0, y1 = min(y, top), max(y + h, bottom)
+    return (x, y0, w, y1 - y0)
 
 
 def _union(boxes: list[Region]) -> Region:

@@ -1,0 +1,184 @@
+"""Score text reads on the real-screens corpus: raw Tesseract, main, this tree, one run.
+
+    python3 benchmarks/real_screens/build.py /tmp/real-screens
+    mkdir /tmp/robotest-main && git archive main robotest | tar -x -C /tmp/robotest-main
+    nice -n 10 python3 benchmarks/real_screens/score.py /tmp/real-screens /tmp/robotest-main
+
+Three readers on the same screens, each in its own process:
+
+- ``raw``: Tesseract as a user would call it on the text's own region (the grey crop,
+  ``--psm 7``, through pytesseract), given where the text is;
+- ``before``: robotest from another tree (``main``), as scripts read: the value right of
+  its label (``read_beside``), or a line region (``ocr(..., layout="line")``);
+- ``after``: the same calls on this tree.
+
+Character error rate (edit distance / characters) per category, source (framebuffer,
+camera) and split (tune, held-out), and the digits read as another digit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+HERE = Path(__file__).resolve().parent
+CATEGORIES = (
+    "values beside labels",
+    "terminal lines",
+    "highlighted rows",
+    "title bars",
+    "bitmap consoles",
+)
+
+
+def spaced(text: str) -> str:
+    """*text* with runs of spaces as one: a terminal pads columns with spaces, which
+    no reader (nor a test) counts."""
+    return " ".join(text.split())
+
+
+def levenshtein(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+def digit_swaps(truth: str, read: str) -> int:
+    """Digits of *truth* read as another digit (aligned replacements)."""
+    swaps = 0
+    matcher = difflib.SequenceMatcher(None, truth, read, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            swaps += sum(
+                a.isdigit() and b.isdigit() and a != b
+                for a, b in zip(truth[i1:i2], read[j1:j2], strict=True)
+            )
+    return swaps
+
+
+def padded(region: list[int], shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    x, y, w, h = region
+    pad = max(2, h // 4)
+    x0, y0 = max(0, x - pad), max(0, y - pad // 2)
+    x1, y1 = min(shape[1], x + w + pad), min(shape[0], y + h + pad // 2)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def worker(reader: str, root: str, corpus: str) -> None:
+    """Every read of the corpus by *reader*; one JSON line per screen."""
+    if reader != "raw":
+        sys.path.insert(0, root)
+    import cv2
+
+    cv2.setNumThreads(1)
+
+    def cpu() -> float:
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    for screen in json.loads((Path(corpus) / "truth.json").read_text()):
+        image = cv2.imread(str(Path(corpus) / screen["image"]))
+        results = []
+        if reader != "raw":
+            from robotest.vision import ocr, read_beside, text_search
+
+            text_search._cache.clear()
+        for read in screen["reads"]:
+            region = padded(read["region"], image.shape)
+            start = cpu()
+            try:
+                if reader == "raw":
+                    import pytesseract
+
+                    x, y, w, h = region
+                    grey = cv2.cvtColor(image[y : y + h, x : x + w], cv2.COLOR_BGR2GRAY)
+                    text = pytesseract.image_to_string(grey, config="--psm 7").strip()
+                elif read["kind"] == "beside":
+                    text = read_beside(image, read["label"], "right_of")
+                else:
+                    text = ocr(image, region, layout="line").text
+            except Exception:  # noqa: BLE001 - an anchor not found is a failed read
+                text = ""
+            results.append([text, cpu() - start])
+        print(json.dumps(results), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("before", help="a folder holding the other version's robotest package")
+    parser.add_argument("--after", default=str(HERE.parents[1]))
+    parser.add_argument("--split", default="held-out", choices=("tune", "held-out", "all"))
+    args = parser.parse_args()
+    screens = json.loads((args.corpus / "truth.json").read_text())
+    readers = {"raw": "", "before": args.before, "after": args.after}
+    answers = {}
+    for name, root in readers.items():
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", name, root, str(args.corpus)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        answers[name] = [json.loads(line) for line in out.splitlines()]
+    table: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    times: dict[str, list[float]] = defaultdict(list)
+    misreads = []
+    for index, screen in enumerate(screens):
+        if args.split != "all" and screen["split"] != args.split:
+            continue
+        source = "camera" if screen["source"].startswith("camera") else "framebuffer"
+        for number, read in enumerate(screen["reads"]):
+            for name in readers:
+                text, seconds = answers[name][index][number]
+                text, truth = spaced(text), spaced(read["truth"])
+                cell = table[(name, read["category"], source)]
+                cell[0] += levenshtein(text, truth)
+                cell[1] += len(truth)
+                cell[2] += digit_swaps(truth, text)
+                cell[3] += 1
+                times[name].append(seconds)
+                if name == "after" and text != truth:
+                    misreads.append(
+                        f"- {screen['image']} {read['category']}: {truth!r} read {text!r}"
+                    )
+    print(f"split: {args.split}\n")
+    print("| category | source | raw Tesseract | before (main) | after |")
+    print("|---|---|---|---|---|")
+    for category in CATEGORIES:
+        for source in ("framebuffer", "camera"):
+            cells = []
+            for name in readers:
+                errors, chars, swaps, count = table[(name, category, source)]
+                if not chars:
+                    cells.append("-")
+                    continue
+                cells.append(f"{100 * errors / chars:.2f}% ({errors}/{chars}, {swaps} digit swaps)")
+            if any(c != "-" for c in cells):
+                print(f"| {category} | {source} | {' | '.join(cells)} |")
+    for name, values in times.items():
+        values.sort()
+        print(
+            f"\n{name}: median read {1000 * values[len(values) // 2]:.0f} ms CPU "
+            f"over {len(values)} reads",
+            end="",
+        )
+    print(f"\n\nload average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+    print("\n".join(misreads))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        worker(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        main()

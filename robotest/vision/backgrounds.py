@@ -1,0 +1,233 @@
+"""The background behind text, wherever it changes: panels, bars, consoles, title bars.
+
+Text is told from its background by how far each pixel's colour is from the background
+*right behind it*. A median over a square window (the usual estimate) fails on a bar
+one line high, a highlighted row or a title bar: the window spans the bar and the
+panel around it, so the whole bar comes out as ink and its text is lost. Here the
+background is what a person takes it to be, the flat area the text sits on:
+
+1. *flat* pixels are those whose 3x3 neighbourhood barely changes (below a level set
+   from the image's own noise);
+2. flat areas smaller than a letter's counter, or nowhere wider than a heavy stroke,
+   are left out (the inside of a bold stroke, the dot of an ``i``): what is left are
+   panels, bars, the gaps between lines and words;
+3. every other pixel takes the colour of the nearest flat pixel *in its own row*, if one
+   lies within a few text heights: text lines and the bars behind them run across the
+   screen, so the row leads to the text's own background (between letters and words,
+   at the bar's ends). Through a camera, a bar one line high has no flat pixel above
+   or below its text (the blur of the strokes fills it), and the nearest flat pixel in
+   any direction lay across the bar's edge, in the panel around it: the bar came out as
+   ink (title bars read 24.6% CER, main's square median 5.0%). Only where the row has
+   none near does a pixel take the colour of the nearest flat pixel in any direction
+   (OpenCV's distance transform with labels); along the edge between two backgrounds a
+   colour between the two (the camera's blur blends them) is background too;
+4. where no flat area is near (a photograph, a textured wallpaper), the median over a
+   few character heights is the background, as before.
+
+The difference is the largest of the colour channels' differences, so light-on-dark,
+dark-on-light and coloured text on a coloured bar of the same brightness all come out
+alike: ink against its own background, whatever the polarity.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_NOISE_FACTOR = 8.0
+"""A neighbourhood is flat where its pixels differ by less than this many times the
+noise's standard deviation (see noise_sigma)."""
+_NOISE_KERNEL = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
+_MIN_FLAT_STEP = 10
+"""... and always below this change (grey levels): a framebuffer has no noise at all."""
+_MIN_FLAT_AREA = 0.25
+"""Flat areas smaller than this many squared text heights are not background."""
+_MIN_FLAT_DEPTH = 0.2
+"""... nor those with no pixel this many text heights from their edge (stroke insides:
+the sim's login screen's bold ``Welcome`` went unread, where main read it)."""
+_FAR = 1.5
+"""Pixels farther than this many text heights from any flat area use the median."""
+_ROW_REACH = 8.0
+"""Text heights along a row within which a flat pixel is the text's own background."""
+_EDGE_STEP = 24
+"""Grey levels between two nearby backgrounds that make an edge (not noise)."""
+_BLEND_LEVEL = 16
+"""Grey levels: a colour this close to the line between two backgrounds is a blend."""
+_BLEND_SPAN = 7
+"""Pixels: the band along a background's edge where colours between the two are no ink."""
+_SMOOTH_SIGMA = 0.7
+"""Pixels: the image is smoothed this much (sensor noise) to judge flatness and colours."""
+
+# Every step is an OpenCV operation on 8-bit images (NumPy only to gather colours): a
+# whole screen is 2 million pixels, and float NumPy passes over it cost 10-50 ms each.
+
+
+def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
+    """How far each pixel is from its own background (uint8, grey levels, 0 = background).
+
+    *image* is grey or BGR (uint8); *glyph_height* the typical text height in pixels;
+    *span* the median's window, in text heights, where no flat area is near.
+    """
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    elif image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    if noiseless(image):  # a framebuffer
+        # as it is, with flatness judged on 4 neighbours: a gap of 3 pixels between a
+        # line of text and a bar still holds a flat row
+        smooth, flat = image, _background_mask(image, glyph_height, cross)
+    else:  # smoothed against sensor noise, flatness judged on all 8 neighbours
+        smooth = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA)
+        flat = _background_mask(smooth, glyph_height, np.ones((3, 3), np.uint8))
+    if not flat.any():
+        return _median_contrast(image, glyph_height, span)
+    background, far = _nearest_flat_colour(smooth, flat, glyph_height)
+    contrast = _channel_max(_outside(image, background))
+    if far.any():
+        contrast[far] = _median_contrast(image, glyph_height, span)[far]
+    return contrast
+
+
+def _channel_max(image: np.ndarray) -> np.ndarray:
+    """The largest of the channels of *image* (itself when grey)."""
+    if image.ndim == 2:
+        return image
+    channels = cv2.split(image)
+    out = channels[0]
+    for channel in channels[1:]:
+        out = cv2.max(out, channel)
+    return out
+
+
+def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """How far each channel of *image* is from its background, and nothing for a blend of
+    two backgrounds: along the edge of a bar a camera's blur blends the bar's colour
+    with its surround's, in a band of colours between the two, which is no ink. A pixel
+    near such an edge whose colour is no blend (dark text beside a dark bar) keeps its
+    full difference from its own background."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_BLEND_SPAN, _BLEND_SPAN))
+    low = cv2.erode(background, kernel)
+    high = cv2.dilate(background, kernel)
+    difference = cv2.absdiff(image, background)
+    edge = _channel_max(cv2.subtract(high, low)) >= _EDGE_STEP
+    if not edge.any():
+        return difference
+    pixels, start, end = (a[edge].astype(np.float32) for a in (image, low, high))
+    if pixels.ndim == 1:
+        pixels, start, end = pixels[:, None], start[:, None], end[:, None]
+    span = end - start
+    along = ((pixels - start) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1.0)
+    nearest = start + np.clip(along, 0.0, 1.0)[:, None] * span
+    blend = np.abs(pixels - nearest).max(axis=1) < _BLEND_LEVEL
+    where = np.flatnonzero(edge.ravel())[blend]
+    flat = difference.reshape(-1, 1 if difference.ndim == 2 else difference.shape[2])
+    flat[where] = 0
+    return difference
+
+
+def noiseless(image: np.ndarray) -> bool:
+    """Whether *image* has no sensor noise (a framebuffer, not a camera frame): at least
+    a quarter of its pixels equal all 4 neighbours."""
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    return _share(_step(image, cross), 0.25) == 0
+
+
+def _step(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The largest change among each pixel's neighbours (*kernel*), over the channels."""
+    return _channel_max(cv2.morphologyEx(image, cv2.MORPH_GRADIENT, kernel))
+
+
+def _share(levels: np.ndarray, fraction: float) -> int:
+    """The level under which *fraction* of an 8-bit image lies (of every 4th pixel each
+    way on a big one)."""
+    sample = levels[::4, ::4] if levels.size > 40_000 else levels
+    counts = np.bincount(sample.ravel(), minlength=256)
+    return int(np.searchsorted(np.cumsum(counts), counts.sum() * fraction))
+
+
+def noise_sigma(image: np.ndarray) -> float:
+    """The standard deviation of *image*'s noise, from the median of its response to a
+    kernel that cancels every plane and ridge (Immerkaer's estimator, with the median so
+    that text edges, even on a crop full of text, do not count)."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    response = cv2.filter2D(grey.astype(np.float32), -1, _NOISE_KERNEL)
+    sample = np.abs(response[::2, ::2]) if response.size > 40_000 else np.abs(response)
+    return float(1.4826 * np.median(sample) / 6.0)
+
+
+def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray) -> np.ndarray:
+    """True on the flat areas that are background (big enough not to be inside a glyph)."""
+    step = _step(smooth, kernel)
+    level = max(_MIN_FLAT_STEP, round(_NOISE_FACTOR * noise_sigma(smooth)))
+    flat = (step < level).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
+    # and wide somewhere: the inside of a heavy stroke (a bold title's) is as big as a
+    # counter but nowhere farther than half a stroke from its edge
+    depth = cv2.distanceTransform(flat, cv2.DIST_L2, 3)
+    big &= np.bincount(labels[depth >= _MIN_FLAT_DEPTH * glyph_height], minlength=count) > 0
+    big[0] = False  # label 0: the pixels that are not flat
+    return big[labels]
+
+
+def _nearest_flat_colour(
+    smooth: np.ndarray, flat: np.ndarray, glyph_height: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each pixel's background colour: that of the nearest flat pixel in its row, or,
+    with none near in the row, in any direction; and where no flat pixel is near at all.
+    """
+    source, row_distance = _nearest_in_row(flat)
+    elsewhere = row_distance > _ROW_REACH * glyph_height
+    far = np.zeros(flat.shape, bool)
+    if elsewhere.any():
+        distance, found = cv2.distanceTransformWithLabels(
+            (~flat).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        # the labels count the flat pixels from 1, in row-major order
+        labels = np.asarray(found, dtype=np.int32)[elsewhere] - 1
+        source[elsewhere] = np.flatnonzero(flat).astype(np.int32)[labels]
+        far[elsewhere] = distance[elsewhere] > _FAR * glyph_height
+    if smooth.ndim == 2:
+        return np.take(smooth.ravel(), source), far
+    # one 32-bit gather per pixel, not three: the colour packed as BGRA
+    packed = cv2.cvtColor(smooth, cv2.COLOR_BGR2BGRA).view(np.uint32).ravel()
+    gathered = np.take(packed, source).view(np.uint8).reshape(*flat.shape, 4)
+    return cv2.cvtColor(gathered, cv2.COLOR_BGRA2BGR), far
+
+
+def _nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each pixel, the (row-major) index of the nearest flat pixel in its row and its
+    distance (huge where the row has none). NumPy's running maximum and minimum along
+    the rows: OpenCV's distance transforms measure in two dimensions only."""
+    height, width = flat.shape
+    columns = np.arange(width, dtype=np.int32)
+    none = np.int32(1 << 28)
+    left = np.maximum.accumulate(np.where(flat, columns, -none), axis=1)
+    right = np.minimum.accumulate(np.where(flat, columns, none)[:, ::-1], axis=1)[:, ::-1]
+    to_left, to_right = columns - left, right - columns
+    nearest = np.where(to_left <= to_right, left, right)
+    starts = (np.arange(height, dtype=np.int32) * width)[:, None]
+    return starts + np.clip(nearest, 0, width - 1), np.minimum(to_left, to_right)
+
+
+def _median_contrast(image: np.ndarray, glyph_height: float, span: float) -> np.ndarray:
+    """The difference from the median over *span* text heights (textured backgrounds)."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return cv2.absdiff(grey, median_background(grey, glyph_height, span))
+
+
+def median_background(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
+    """The local background grey level: a median over *span* character heights."""
+    shrink = max(1, int(glyph_height // 6))
+    small = (
+        image
+        if shrink == 1
+        else cv2.resize(image, None, fx=1 / shrink, fy=1 / shrink, interpolation=cv2.INTER_AREA)
+    )
+    size = int(glyph_height * span / shrink) | 1
+    size = max(3, min(size, 255))
+    blurred = cv2.medianBlur(small, size)
+    if shrink == 1:
+        return blurred
+    return cv2.resize(blurred, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_LINEAR)
