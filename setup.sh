@@ -9,6 +9,9 @@ APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation
               tigervnc-standalone-server tigervnc-tools xterm chromium chromium-driver)
 # the test suite also runs the script server on a real PostgreSQL server
 [ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql)
+# the real-icons benchmark (benchmarks/real_icons): icon themes, SVG renderer, wallpapers
+[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(adwaita-icon-theme papirus-icon-theme tango-icon-theme
+                                         breeze-icon-theme librsvg2-bin desktop-base)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
