@@ -43,6 +43,7 @@ import themes  # noqa: E402
 
 from robotest.vision import Icon  # noqa: E402
 from robotest.vision import icon_search as current  # noqa: E402
+from robotest.vision.errors import VisionInputError  # noqa: E402
 
 cv2.setNumThreads(1)
 Box = tuple[int, int, int, int]
@@ -97,6 +98,15 @@ def naive(screen: np.ndarray, icon: Icon) -> tuple[float, Box]:
     scores = cv2.matchTemplate(grey, template, cv2.TM_CCOEFF_NORMED)
     _, best, _, (x, y) = cv2.minMaxLoc(scores)
     return float(best), (x, y, template.shape[1], template.shape[0])
+
+
+def loading_error(folder: Path) -> VisionInputError | None:
+    """Why robotest refuses this template (a theme icon too thin or flat to match), if it does."""
+    try:
+        Icon.load(folder)
+    except VisionInputError as exc:
+        return exc
+    return None
 
 
 @dataclass
@@ -169,6 +179,9 @@ def main() -> None:
     asked = queries(cases)
     keys = {(q.family, q.name) for q in asked}
     folders = {k: corpus.template_folder(families[k[0]], k[1], args.cache) for k in keys}
+    refused = {k: str(exc) for k in keys if (exc := loading_error(folders[k])) is not None}
+    asked = [q for q in asked if (q.family, q.name) not in refused]
+    folders = {k: f for k, f in folders.items() if k not in refused}
     reference = bench_icon_speed.reference_module(args.reference)
 
     def searcher(module: object) -> Callable[[np.ndarray, Icon], Answer]:
@@ -208,6 +221,8 @@ def main() -> None:
     }
     calibrations = [c.calibration for c in cases if c.tier == "camera"]
     errors = [float(c["corner_error"]) for c in calibrations if "corner_error" in c]
+    for (family, name), reason in sorted(refused.items()):
+        print(f"template {family}/{name} refused by Icon.load ({reason}): its queries left out")
     print(f"\nscreens {size[0]}x{size[1]}, families {', '.join(families)}; {len(cases)} screens")
     print(
         f"camera tier: {len(errors)}/{len(calibrations)} frames calibrated, mean corner error "

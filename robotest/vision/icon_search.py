@@ -35,27 +35,15 @@ import numpy as np
 
 from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+from robotest.vision.match_parameters import DEFAULT, MatchParameters
 
-SCALES = (0.75, 1.5)
-"""Smallest and largest icon scale searched, relative to the version's own size."""
-_COARSE_STEP = 1.2
-_COARSE_MIN_SIDE = 9
+SCALES = DEFAULT.scales
+"""Smallest and largest icon scale searched by default, relative to the version's own size."""
 _FACTORS = (1, 2, 4, 6, 8, 12, 16)
-_CANDIDATES = 3
-_PLACES_PER_VERSION = 2
-_COARSE_SLACK = 0.45
-"""A coarse score this far below the threshold may still refine to a match."""
-_REFINE_TOP = 2
-"""Places (best colour score after the quick look first) refined at full resolution."""
 _CHANNEL_GAIN = 1.8
 """A version is searched on a colour channel that spreads this many times more than grey."""
 _QUICK_HALF_SIDE = 40
 """Candidates at least this big (pixels) get their quick look at half resolution."""
-_QUICK_STEPS = (1 / 1.06, 1.0, 1.06)
-"""Scales (relative to the coarse one) of the quick look at each candidate."""
-_VERSIONS_PER_PLACE = 3
-_FINE_STEPS = ((1.03, 2), (1.01, 1))
-"""Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
 
 
 @dataclass(frozen=True)
@@ -195,12 +183,17 @@ def locate(
     icon: Icon,
     region: Region | None = None,
     threshold: float | None = None,
-    scales: tuple[float, float] = SCALES,
+    scales: tuple[float, float] | None = None,
+    params: MatchParameters | None = None,
 ) -> IconMatch:
-    """The best match of any version of *icon* on *screen* (optionally inside *region*)."""
-    limit = icon.threshold if threshold is None else threshold
+    """The best match of any version of *icon* on *screen* (optionally inside *region*).
+
+    *params* (else the icon's own, else :data:`DEFAULT`) sets the search; *threshold* and
+    *scales*, when given, override its fields of the same names.
+    """
+    p, limit = _parameters(icon, threshold, scales, params)
     best: _Candidate | None = None
-    for candidate in _search(screen, icon, region, scales, _CANDIDATES, limit - _COARSE_SLACK):
+    for candidate in _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack):
         if best is None or candidate.score > best.score:
             best = candidate
     return _as_match(best, limit)
@@ -211,13 +204,14 @@ def find_all(
     icon: Icon,
     region: Region | None = None,
     threshold: float | None = None,
-    scales: tuple[float, float] = SCALES,
+    scales: tuple[float, float] | None = None,
     max_results: int = 50,
+    params: MatchParameters | None = None,
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
-    limit = icon.threshold if threshold is None else threshold
+    p, limit = _parameters(icon, threshold, scales, params)
     refined = _search(
-        screen, icon, region, scales, max_results * 2, limit - _COARSE_SLACK, refine_all=True
+        screen, icon, region, p, max_results * 2, limit - p.coarse_slack, refine_all=True
     )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
@@ -226,6 +220,21 @@ def find_all(
         if all(_iou(candidate, other) < 0.3 for other in kept):
             kept.append(candidate)
     return [_as_match(c, limit) for c in kept]
+
+
+def _parameters(
+    icon: Icon,
+    threshold: float | None,
+    scales: tuple[float, float] | None,
+    params: MatchParameters | None,
+) -> tuple[MatchParameters, float]:
+    """The parameters of one query and the score that counts as found."""
+    p = params or icon.params or DEFAULT
+    if scales is not None:
+        p = p.override(scales=tuple(scales))
+    if threshold is not None:
+        p = p.override(threshold=threshold)
+    return p, icon.threshold if p.threshold is None else p.threshold
 
 
 def _as_match(candidate: _Candidate | None, limit: float) -> IconMatch:
@@ -245,7 +254,7 @@ def _search(
     screen: np.ndarray,
     icon: Icon,
     region: Region | None,
-    scales: tuple[float, float],
+    p: MatchParameters,
     keep: int,
     coarse_floor: float,
     refine_all: bool = False,
@@ -257,23 +266,23 @@ def _search(
     for the full-resolution search.
     """
     view = _screen_view(screen, region)
-    coarse = _coarse_candidates(view, icon, scales, keep, coarse_floor)
+    coarse = _coarse_candidates(view, icon, p, keep, coarse_floor)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
-    quick = [q for q in (_quick_look(view, icon, c) for c in coarse) if q is not None]
+    quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
     quick = sorted((_verify(view, icon, q) for q in quick), key=lambda c: -c.score)
-    limit = len(quick) if refine_all else _REFINE_TOP
-    refined = [_refine(view.grey, icon, c, scales) for c in quick[:limit]]
+    limit = len(quick) if refine_all else p.refine_top
+    refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
     verified = [_verify(view, icon, c) for c in refined if c is not None] + quick
     ox, oy = view.origin
     return [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
 
-def _coarse_scales(scales: tuple[float, float]) -> list[float]:
+def _coarse_scales(scales: tuple[float, float], step: float) -> list[float]:
     low, high = scales
     if high <= low:
         return [low]
-    count = math.ceil(math.log(high / low) / math.log(_COARSE_STEP)) + 1
+    count = math.ceil(math.log(high / low) / math.log(step)) + 1
     return [float(v) for v in np.geomspace(low, high, count)]
 
 
@@ -493,21 +502,21 @@ def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> 
 def _coarse_candidates(
     view: _Screen,
     icon: Icon,
-    scales: tuple[float, float],
+    p: MatchParameters,
     keep: int,
     floor: float,
 ) -> list[_Candidate]:
     """The best distinct places over all versions and coarse scales.
 
     Each scale is searched on the pyramid level where the icon is about
-    ``_COARSE_MIN_SIDE`` pixels across: big scales on small images, so every scale costs
+    ``coarse_min_side`` pixels across: big scales on small images, so every scale costs
     about the same and far less than at full size.
     """
     found: list[_Candidate] = []
-    for scale in _coarse_scales(scales):
+    for scale in _coarse_scales(p.scales, p.coarse_step):
         for version in icon.versions:
             side = min(version.size) * scale
-            factor = max(f for f in _FACTORS if f <= max(1.0, side / _COARSE_MIN_SIDE))
+            factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
             template = _coarse_template(icon, version, scale, factor)
             level = view.level(template.channel, factor)
             th, tw = template.kernel.shape
@@ -526,10 +535,12 @@ def _coarse_candidates(
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
-    return _spread_places(found, icon, keep)
+    return _spread_places(found, icon, keep, p)
 
 
-def _spread_places(found: list[_Candidate], icon: Icon, keep: int) -> list[_Candidate]:
+def _spread_places(
+    found: list[_Candidate], icon: Icon, keep: int, p: MatchParameters
+) -> list[_Candidate]:
     """The coarse candidates worth a full-resolution look, spread over places and versions.
 
     *found* is sorted best first. First the best places of every version (a small
@@ -542,14 +553,14 @@ def _spread_places(found: list[_Candidate], icon: Icon, keep: int) -> list[_Cand
     for version in icon.versions:
         own = [i for i, c in enumerate(found) if c.version is version]
         taken = 0
-        for i in own[: _PLACES_PER_VERSION * 4]:
-            if taken >= _PLACES_PER_VERSION:
+        for i in own[: p.places_per_version * 4]:
+            if taken >= p.places_per_version:
                 break
             if not overlap[i, places].any():
                 places.append(i)
                 taken += 1
     for i in range(len(found)):
-        if len(places) >= keep + _PLACES_PER_VERSION * len(icon.versions):
+        if len(places) >= keep + p.places_per_version * len(icon.versions):
             break
         if not overlap[i, places].any():
             places.append(i)
@@ -558,7 +569,7 @@ def _spread_places(found: list[_Candidate], icon: Icon, keep: int) -> list[_Cand
         per_version: dict[str, _Candidate] = {}
         for j in np.flatnonzero(overlap[place]).tolist():
             per_version.setdefault(found[j].version.name, found[j])
-        chosen.extend(list(per_version.values())[:_VERSIONS_PER_PLACE])
+        chosen.extend(list(per_version.values())[: p.versions_per_place])
     return chosen
 
 
@@ -684,7 +695,9 @@ def _resampling(scale: float) -> int:
     return cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
 
 
-def _quick_look(view: _Screen, icon: Icon, coarse: _Candidate) -> _Candidate | None:
+def _quick_look(
+    view: _Screen, icon: Icon, coarse: _Candidate, p: MatchParameters
+) -> _Candidate | None:
     """The best match near a coarse candidate at its scale and the scales around it.
 
     Done at half resolution for icons big enough (a quarter of the pixels, and more
@@ -693,29 +706,29 @@ def _quick_look(view: _Screen, icon: Icon, coarse: _Candidate) -> _Candidate | N
     """
     reduce = 2 if min(coarse.w, coarse.h) >= _QUICK_HALF_SIDE else 1
     image = view.half() if reduce == 2 else view.grey
-    scales = [coarse.scale * step for step in _QUICK_STEPS]
+    scales = [coarse.scale * step for step in p.quick_steps]
     near = _Near(image, icon, coarse, reduce, max(scales))
     return _best(near.match(scale) for scale in scales)
 
 
 def _refine(
-    grey: np.ndarray, icon: Icon, coarse: _Candidate, scales: tuple[float, float]
+    grey: np.ndarray, icon: Icon, coarse: _Candidate, p: MatchParameters
 ) -> _Candidate | None:
     """Full-resolution match near a candidate, over a few scales around its own, then finer.
 
-    Each round tries the scales ``_FINE_STEPS`` apart around the best so far. The score
+    Each round tries the scales ``fine_steps`` apart around the best so far. The score
     against the scale is jagged for small sharp icons (a pixel more or less), so the
     scales are tried side by side rather than climbed. The version's own size (scale 1,
     the most common on screen) is tried too when near.
     """
-    low, high = scales[0] * 0.97, scales[1] * 1.03
+    low, high = p.scales[0] * 0.97, p.scales[1] * 1.03
     first = [coarse.scale]
-    if low <= 1.0 <= high and abs(math.log(coarse.scale)) <= math.log(_COARSE_STEP):
+    if low <= 1.0 <= high and abs(math.log(coarse.scale)) <= math.log(p.coarse_step):
         first.append(1.0)
-    reach = math.prod(step**steps for step, steps in _FINE_STEPS)
+    reach = math.prod(step**steps for step, steps in p.fine_steps)
     near = _Near(grey, icon, coarse, 1, min(high, max(first) * reach))
     best = _best(near.match(scale) for scale in first)
-    for step, steps in _FINE_STEPS:
+    for step, steps in p.fine_steps:
         centre = coarse.scale if best is None else best.scale
         tried = [centre * step**k for k in range(-steps, steps + 1) if k != 0]
         best = _best([best, *(near.match(s) for s in tried if low <= s <= high)])
