@@ -110,7 +110,10 @@ class Icon:
         if source.is_dir() and (source / SETTINGS).is_file():
             settings = _read_settings(source / SETTINGS)
             threshold = threshold if settings.threshold is None else settings.threshold
-            params = DEFAULT.override(**settings.match) if settings.match else None
+            try:
+                params = DEFAULT.override(**settings.match) if settings.match else None
+            except VisionInputError as exc:
+                raise VisionInputError(f"{source / SETTINGS}: [match] {exc}") from None
         return cls(name=source.stem, versions=versions, threshold=threshold, params=params)
 
     @classmethod
