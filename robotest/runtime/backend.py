@@ -135,7 +135,7 @@ class Runtime:
         raise NotImplementedError(f"{type(self).__name__} cannot type")
 
     def click_icon(self, target: str, *, region: Region | None, within: float | None,
-                   button: str, double: bool) -> Match:
+                   button: str, double: bool, params: Any = None) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot click icons")
 
     def click_text(self, text: Any, *, region: Region | None, within: float | None,
@@ -146,7 +146,7 @@ class Runtime:
         raise NotImplementedError(f"{type(self).__name__} cannot read the screen")
 
     def await_icon(self, target: str, *, region: Region | None,
-                   within: float | None) -> Match:
+                   within: float | None, params: Any = None) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot see icons")
 
     def await_gone(self, target: Any, *, region: Region | None, within: float | None) -> None:

@@ -113,14 +113,14 @@ class StationRuntime(Runtime):
             raise ScriptError(f"no icon named {name!r} (looked in {searched})")
         return self._icons[name]
 
-    def _find_icon(self, name: str, region: Region | None, closest: Closest
-                   ) -> Callable[[np.ndarray], Match | None]:
+    def _find_icon(self, name: str, region: Region | None, closest: Closest,
+                   params: Any = None) -> Callable[[np.ndarray], Match | None]:
         from robotest.vision import locate
 
         icon = self._icon(name)
 
         def find(screen: np.ndarray) -> Match | None:
-            match = locate(screen, icon, region)
+            match = locate(screen, icon, region, params=params)
             if match.found and match.box is not None:
                 return Match(tuple(match.box), match.score, version=match.version)  # type: ignore[arg-type]
             if match.box is not None and _inside(self._pointer, match.box):
@@ -185,9 +185,10 @@ class StationRuntime(Runtime):
                                f"{closest.describe}")
         return found
 
-    def await_icon(self, target: str, *, region: Region | None, within: float | None) -> Match:
+    def await_icon(self, target: str, *, region: Region | None, within: float | None,
+                   params: Any = None) -> Match:
         closest = Closest()
-        found = self._poll(self._find_icon(target, region, closest), within)
+        found = self._poll(self._find_icon(target, region, closest, params), within)
         if found is None:
             raise IconNotFound(f"icon {target!r} not on screen within {self._limit(within)}; "
                                f"{closest.describe}")
@@ -211,8 +212,8 @@ class StationRuntime(Runtime):
             raise StillOnScreen(f"{what} still on screen after {self._limit(within)}")
 
     def click_icon(self, target: str, *, region: Region | None, within: float | None,
-                   button: str, double: bool) -> Match:
-        match = self.await_icon(target, region=region, within=within)
+                   button: str, double: bool, params: Any = None) -> Match:
+        match = self.await_icon(target, region=region, within=within, params=params)
         self.click(match.center, button=button, double=double)
         return match
 
