@@ -34,9 +34,11 @@ KEY_HOLD = 0.08  # seconds an actuator holds a key by default
 
 @dataclass
 class Closest:
-    """What a failed search came nearest to, for the error message."""
+    """What a failed search came nearest to, for the error message and the report."""
 
     describe: str = "nothing similar"
+    evidence: tuple[np.ndarray, Any, Any] | None = None
+    """(screen, icon, best match) of the last failed icon search, for the report's picture."""
 
 
 @dataclass
@@ -126,7 +128,10 @@ class StationRuntime(Runtime):
             if match.box is not None and _inside(self._pointer, match.box):
                 self._park_pointer()  # the pointer may hide the icon: look again without it
             where = f" at {tuple(match.box)}" if match.box is not None else ""
-            closest.describe = f"best score {match.score:.2f}{where} (needs {match.threshold:.2f})"
+            scale = f", scale {match.scale:.2f}, version {match.version}" if match.scale else ""
+            closest.describe = (f"best score {match.score:.2f}{where}{scale} "
+                                f"(needs {match.threshold:.2f})")
+            closest.evidence = (screen, icon, match)
             return None
 
         return find
@@ -190,8 +195,13 @@ class StationRuntime(Runtime):
         closest = Closest()
         found = self._poll(self._find_icon(target, region, closest, params), within)
         if found is None:
-            raise IconNotFound(f"icon {target!r} not on screen within {self._limit(within)}; "
-                               f"{closest.describe}")
+            failure = IconNotFound(f"icon {target!r} not on screen within "
+                                   f"{self._limit(within)}; {closest.describe}")
+            if closest.evidence is not None:
+                from robotest.vision.match_evidence import evidence_image
+
+                failure.screenshot = evidence_image(*closest.evidence)  # type: ignore[attr-defined]
+            raise failure
         return found
 
     def exists_text(self, text: Any, *, region: Region | None, within: float) -> Match | None:

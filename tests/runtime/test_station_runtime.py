@@ -96,3 +96,18 @@ def test_a_call_sets_the_icon_search_parameters(runtime: StationRuntime) -> None
         api.await_icon("terminal", within=1, params={"threshold": 0.9999})
     with pytest.raises(ScriptError, match="params: unknown match parameter"):
         api.await_icon("terminal", params={"treshold": 0.9})
+
+
+def test_a_failed_icon_step_shows_the_best_candidate_and_the_template(
+    runtime: StationRuntime,
+) -> None:
+    with pytest.raises(IconNotFound, match=r"best score .* scale \d\.\d\d, version \S+\.png") as e:
+        api.await_icon("terminal", within=1)
+    picture = e.value.screenshot  # type: ignore[attr-defined]
+    box = [int(v) for v in str(e.value).split(" at (")[1].split(")")[0].split(", ")]
+    x, y, w, h = box
+    outline = picture[y - 2, x : x + w]
+    assert ((outline[:, 2] > 200) & (outline[:, 0] < 80)).mean() > 0.9  # red, over the box
+    screen_width = runtime.view.look().shape[1]
+    assert picture.shape[1] == screen_width + 260  # the template panel at the right
+    assert picture[:, screen_width:].std() > 10  # ... which shows the template
