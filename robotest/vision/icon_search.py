@@ -618,8 +618,12 @@ def _fine_template(icon: Icon, version: IconVersion, scale: float) -> _FineTempl
         cached = _FineTemplate(grey, None)
         if version.mask is not None:
             mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
-            # the outline's pixels are blended with whatever is behind the icon: leave them out
-            mask = cv2.erode(mask, np.ones((3, 3), np.uint8))
+            # the outline's pixels are blended with whatever is behind the icon: leave them
+            # out, unless the icon is all outline at this size (thin strokes at a small scale)
+            eroded = cv2.erode(mask, np.ones((3, 3), np.uint8))
+            mask = eroded if np.count_nonzero(eroded) >= 0.25 * np.count_nonzero(mask) else mask
+            if not mask.any():  # nothing opaque left at this size: compare the whole square
+                mask = np.full_like(mask, 255)
             opaque = (mask > 0).astype(np.float32)
             kernel = (grey.astype(np.float32) - float(grey[mask > 0].mean())) * opaque
             norm = float(np.linalg.norm(kernel))
