@@ -11,7 +11,10 @@ one thread; ``time.process_time``). The searches:
   half (the one giving the most right answers there);
 - ``reference``: ``robotest/vision/icon_search.py`` of a git revision (as
   ``bench_icon_speed.py`` loads it), at its default settings;
-- ``current``: this tree's ``icon_search.locate`` at its default settings.
+- ``current``: this tree's ``icon_search.locate`` at its default settings;
+- ``current, wide``: the same with ``MatchParameters(scales=(0.5, 2.0))`` (what an
+  ``icon.toml`` or a call's ``params=`` sets), run at threshold 0.6 and reported at the
+  threshold (>= 0.6) with the most right answers on the training half.
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -44,9 +47,12 @@ import themes  # noqa: E402
 from robotest.vision import Icon  # noqa: E402
 from robotest.vision import icon_search as current  # noqa: E402
 from robotest.vision.errors import VisionInputError  # noqa: E402
+from robotest.vision.match_parameters import DEFAULT, MatchParameters  # noqa: E402
 
 cv2.setNumThreads(1)
 Box = tuple[int, int, int, int]
+WIDE_FLOOR = 0.6
+"""The threshold the wide search runs at; the reported one is tuned above it."""
 Answer = tuple[bool, Box | None, float]
 
 
@@ -148,10 +154,10 @@ def run_search(
     return results
 
 
-def tune_naive(asked: list[Query], scores: list[tuple[float, Box]]) -> float:
-    """The naive threshold with the most right answers on the training half."""
+def tune(asked: list[Query], scores: list[tuple[float, Box]], lowest: float = 0.3) -> float:
+    """The threshold with the most right answers on the training half."""
     best, best_right = 0.5, -1
-    for limit in np.arange(0.3, 0.99, 0.01):
+    for limit in np.arange(lowest, 0.99, 0.01):
         right = 0
         for q, (score, box) in zip(asked, scores, strict=True):
             if q.held_out:
@@ -184,9 +190,12 @@ def main() -> None:
     folders = {k: f for k, f in folders.items() if k not in refused}
     reference = bench_icon_speed.reference_module(args.reference)
 
-    def searcher(module: object) -> Callable[[np.ndarray, Icon], Answer]:
+    def searcher(
+        module: object, params: MatchParameters | None = None
+    ) -> Callable[[np.ndarray, Icon], Answer]:
         def answer(screen: np.ndarray, icon: Icon) -> Answer:
-            match = module.locate(screen, icon)  # type: ignore[attr-defined]
+            extra = {} if params is None else {"params": params}
+            match = module.locate(screen, icon, **extra)  # type: ignore[attr-defined]
             return match.found, match.box, match.score
 
         return answer
@@ -199,7 +208,7 @@ def main() -> None:
         cases,
         {k: Icon.load(f) for k, f in folders.items()},
     )
-    limit = tune_naive(asked, [(a[2], a[1]) for a, _ in naive_scores])  # type: ignore[misc]
+    limit = tune(asked, [(a[2], a[1]) for a, _ in naive_scores])  # type: ignore[misc]
     rows: dict[str, list[tuple[Answer, float]]] = {
         f"naive matchTemplate (threshold {limit:.2f})": [
             ((a[2] >= limit, a[1], a[2]), t) for a, t in naive_scores
@@ -219,6 +228,15 @@ def main() -> None:
             {k: Icon.load(f) for k, f in folders.items()},
         ),
     }
+    # this tree with the parameters a QA engineer would set for this material (scales
+    # 0.5-2.0): searched at a low threshold, the threshold then set on the training half
+    wide = DEFAULT.override(scales=(0.5, 2.0), threshold=WIDE_FLOOR)
+    icons = {k: Icon.load(f) for k, f in folders.items()}
+    wide_scores = run_search("current, wide", searcher(current, wide), asked, cases, icons)
+    wide_limit = tune(asked, [(a[2], a[1]) for a, _ in wide_scores], WIDE_FLOOR)  # type: ignore[misc]
+    rows[f"icon_search (this tree), scales 0.5-2.0, threshold {wide_limit:.2f}"] = [
+        ((a[2] >= wide_limit, a[1], a[2]), t) for a, t in wide_scores
+    ]
     calibrations = [c.calibration for c in cases if c.tier == "camera"]
     errors = [float(c["corner_error"]) for c in calibrations if "corner_error" in c]
     for (family, name), reason in sorted(refused.items()):
