@@ -23,6 +23,7 @@ from robotest.vision.errors import CalibrationError, VisionInputError
 from robotest.vision.images import check_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.screen_edges import (
+    SideFit,
     coarse_screen,
     estimate_radial_lens,
     fit_line,
@@ -36,6 +37,44 @@ MIN_CONFIDENCE = 0.5
 """Below this the corners are too uncertain to use: the frame is refused."""
 MAX_RMS = 2.5
 """Edge points further than this (RMS, pixels) from a straight side: not a screen."""
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One search for the screen's sides along lines between corner estimates."""
+
+    spacing: float
+    """Pixels of side between two profiles."""
+    profiles: tuple[int, int]
+    """Fewest and most profiles per side."""
+    span: tuple[float, float]
+    """Part of each side searched, as fractions (its corners are blurred by the bezel)."""
+    reach: float
+    """Pixels searched either side of the line."""
+
+
+_WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=24.0)
+_NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=4.0)
+
+
+def _refine_sides(
+    grey: np.ndarray, corners: np.ndarray, centre: np.ndarray, how: _Pass, lens: Lens | None = None
+) -> list[SideFit]:
+    """The edge points of each side, searched along the lines between *corners*.
+
+    The lines are straight in undistorted coordinates: with a *lens* they are distorted
+    back into the frame before searching.
+    """
+    sides = []
+    for i in range(4):
+        start, end = corners[i], corners[(i + 1) % 4]
+        count = int(np.clip(np.linalg.norm(end - start) / how.spacing, *how.profiles))
+        t = np.linspace(*how.span, count)[:, None]
+        base = start + t * (end - start)
+        if lens is not None:
+            base = lens.distort_points(base)
+        sides.append(refine_side(grey, base, _inward(base, centre), reach=how.reach))
+    return sides
 
 
 def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
@@ -90,13 +129,7 @@ class Calibration:
         grey_f = _unlike(frame, coarse.surround)
         centre = quad.mean(axis=0)
         # pass 1: along the coarse chords, wide search (sides bow with lens distortion)
-        sides = []
-        for i in range(4):
-            start, end = quad[i], quad[(i + 1) % 4]
-            count = int(np.clip(np.linalg.norm(end - start) / 6, 24, 400))
-            t = np.linspace(0.04, 0.96, count)[:, None]
-            base = start + t * (end - start)
-            sides.append(refine_side(grey_f, base, _inward(base, centre), reach=24.0))
+        sides = _refine_sides(grey_f, quad, centre, _WIDE_PASS)
         if (
             min(s.support for s in sides) < MIN_SUPPORT * 0.8
             or min(len(s.points) for s in sides) < 12
@@ -107,14 +140,7 @@ class Calibration:
         model = lens or estimate_radial_lens([s.points for s in sides], size)
         lines = [fit_line(model.undistort_points(s.points)) for s in sides]
         # pass 2: along the fitted (distorted back) sides, narrow search
-        ideal_corners = _corners(lines)
-        sides = []
-        for i in range(4):
-            start, end = ideal_corners[i], ideal_corners[(i + 1) % 4]
-            count = int(np.clip(np.linalg.norm(end - start) / 4, 24, 600))
-            t = np.linspace(0.03, 0.97, count)[:, None]
-            base = model.distort_points(start + t * (end - start))
-            sides.append(refine_side(grey_f, base, _inward(base, centre), reach=4.0))
+        sides = _refine_sides(grey_f, _corners(lines), centre, _NARROW_PASS, model)
         if lens is None:
             model = estimate_radial_lens([s.points for s in sides], size)
         lines = [fit_line(model.undistort_points(s.points)) for s in sides]
