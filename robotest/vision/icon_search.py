@@ -316,33 +316,30 @@ def _coarse_template(
 ) -> _CoarseTemplate:
     """The version at *scale* on the level reduced *factor* times (cached on the icon)."""
     key = ("coarse", version.name, round(scale, 4), factor)
-    cached = icon._cache.get(key)
-    if cached is None:
-        w = max(3, round(version.size[0] * scale / factor))
-        h = max(3, round(version.size[1] * scale / factor))
-        channel = _coarse_channel(version)
-        pixels = version.grey
-        if channel is not None and version.colour is not None:
-            pixels = version.colour[:, :, channel]
-        small = cv2.resize(pixels.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
-        opaque = None
-        if version.mask is not None:
-            shrunk = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_AREA)
-            opaque = (shrunk >= 192).astype(np.float32)
-            if opaque.sum() < 4:
-                opaque = None
-        inside = small if opaque is None else small[opaque > 0]
-        kernel = small - float(inside.mean())
-        if opaque is not None:
-            kernel *= opaque
-        norm = float(np.linalg.norm(kernel))
-        mask_key = None if opaque is None else f"{w}x{h}".encode() + opaque.tobytes()
-        cached = _CoarseTemplate(
-            kernel / norm if norm > 1e-6 else kernel, opaque, mask_key, channel
-        )
-        icon._cache[key] = cached
-    assert isinstance(cached, _CoarseTemplate)
-    return cached
+    return icon.templates.get(key, lambda: _make_coarse_template(version, scale, factor))
+
+
+def _make_coarse_template(version: IconVersion, scale: float, factor: int) -> _CoarseTemplate:
+    w = max(3, round(version.size[0] * scale / factor))
+    h = max(3, round(version.size[1] * scale / factor))
+    channel = _coarse_channel(version)
+    pixels = version.grey
+    if channel is not None and version.colour is not None:
+        pixels = version.colour[:, :, channel]
+    small = cv2.resize(pixels.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+    opaque = None
+    if version.mask is not None:
+        shrunk = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_AREA)
+        opaque = (shrunk >= 192).astype(np.float32)
+        if opaque.sum() < 4:
+            opaque = None
+    inside = small if opaque is None else small[opaque > 0]
+    kernel = small - float(inside.mean())
+    if opaque is not None:
+        kernel *= opaque
+    norm = float(np.linalg.norm(kernel))
+    mask_key = None if opaque is None else f"{w}x{h}".encode() + opaque.tobytes()
+    return _CoarseTemplate(kernel / norm if norm > 1e-6 else kernel, opaque, mask_key, channel)
 
 
 def _coarse_channel(version: IconVersion) -> int | None:
@@ -611,27 +608,26 @@ class _FineTemplate:
 def _fine_template(icon: Icon, version: IconVersion, scale: float) -> _FineTemplate:
     """The version resized to *scale* (cached on the icon)."""
     key = ("fine", version.name, round(scale, 4))
-    cached = icon._cache.get(key)
-    if cached is None:
-        w, h = _scaled_size(version, scale)
-        grey = cv2.resize(version.grey, (w, h), interpolation=_resampling(scale))
-        cached = _FineTemplate(grey, None)
-        if version.mask is not None:
-            mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
-            # the outline's pixels are blended with whatever is behind the icon: leave them
-            # out, unless the icon is all outline at this size (thin strokes at a small scale)
-            eroded = cv2.erode(mask, np.ones((3, 3), np.uint8))
-            mask = eroded if np.count_nonzero(eroded) >= 0.25 * np.count_nonzero(mask) else mask
-            if not mask.any():  # nothing opaque left at this size: compare the whole square
-                mask = np.full_like(mask, 255)
-            opaque = (mask > 0).astype(np.float32)
-            kernel = (grey.astype(np.float32) - float(grey[mask > 0].mean())) * opaque
-            norm = float(np.linalg.norm(kernel))
-            kernel = kernel / norm if norm > 1e-6 else kernel
-            cached = _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
-        icon._cache[key] = cached
-    assert isinstance(cached, _FineTemplate)
-    return cached
+    return icon.templates.get(key, lambda: _make_fine_template(version, scale))
+
+
+def _make_fine_template(version: IconVersion, scale: float) -> _FineTemplate:
+    w, h = _scaled_size(version, scale)
+    grey = cv2.resize(version.grey, (w, h), interpolation=_resampling(scale))
+    if version.mask is None:
+        return _FineTemplate(grey, None)
+    mask = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_NEAREST)
+    # the outline's pixels are blended with whatever is behind the icon: leave them
+    # out, unless the icon is all outline at this size (thin strokes at a small scale)
+    eroded = cv2.erode(mask, np.ones((3, 3), np.uint8))
+    mask = eroded if np.count_nonzero(eroded) >= 0.25 * np.count_nonzero(mask) else mask
+    if not mask.any():  # nothing opaque left at this size: compare the whole square
+        mask = np.full_like(mask, 255)
+    opaque = (mask > 0).astype(np.float32)
+    kernel = (grey.astype(np.float32) - float(grey[mask > 0].mean())) * opaque
+    norm = float(np.linalg.norm(kernel))
+    kernel = kernel / norm if norm > 1e-6 else kernel
+    return _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
 
 
 def _spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
@@ -670,25 +666,27 @@ def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourT
     if version.colour is None:
         return None
     key = ("colour", version.name, round(scale, 4))
-    cached = icon._cache.get(key)
-    if cached is None:
-        mask = _fine_template(icon, version, scale).mask
-        resized = cv2.resize(
-            version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
-        )
-        h, w = resized.shape[:2]
-        opaque = np.ones((h, w), np.float32) if mask is None else (mask > 0).astype(np.float32)
-        opaque3 = cv2.merge([opaque, opaque, opaque])
-        pixels = cv2.multiply(resized.astype(np.float32), opaque3)
-        counts, sums, squares = _part_sums(opaque3, pixels, cv2.multiply(pixels, pixels))
-        counts = np.maximum(counts[:, 0], 1.0)
-        means = sums / counts[:, None]
-        spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
-        norms = np.sqrt(np.maximum(spread, 0.0))
-        cached = _ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts)
-        icon._cache[key] = cached
-    assert isinstance(cached, _ColourTemplate)
-    return cached
+    mask = _fine_template(icon, version, scale).mask
+    return icon.templates.get(key, lambda: _make_colour_template(version, scale, mask))
+
+
+def _make_colour_template(
+    version: IconVersion, scale: float, mask: np.ndarray | None
+) -> _ColourTemplate:
+    assert version.colour is not None
+    resized = cv2.resize(
+        version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
+    )
+    h, w = resized.shape[:2]
+    opaque = np.ones((h, w), np.float32) if mask is None else (mask > 0).astype(np.float32)
+    opaque3 = cv2.merge([opaque, opaque, opaque])
+    pixels = cv2.multiply(resized.astype(np.float32), opaque3)
+    counts, sums, squares = _part_sums(opaque3, pixels, cv2.multiply(pixels, pixels))
+    counts = np.maximum(counts[:, 0], 1.0)
+    means = sums / counts[:, None]
+    spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
+    norms = np.sqrt(np.maximum(spread, 0.0))
+    return _ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts)
 
 
 def _scaled_size(version: IconVersion, scale: float) -> tuple[int, int]:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from robotest.vision.errors import VisionInputError
 from robotest.vision.images import check_image, load_image
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
+from robotest.vision.template_cache import TemplateCache
 
 DEFAULT_THRESHOLD = 0.85
 """Normalised correlation a match must reach to count as found (set per icon in a sidecar)."""
@@ -86,7 +87,8 @@ class Icon:
     threshold: float = DEFAULT_THRESHOLD
     params: MatchParameters | None = None
     """This icon's search settings (from ``icon.toml``); None: the caller's or the default."""
-    _cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    templates: TemplateCache = field(default_factory=TemplateCache, compare=False, repr=False)
+    """The scaled and normalised templates searches derived from the versions (reused)."""
 
     @classmethod
     def load(cls, path: str | Path) -> Icon:
