@@ -25,17 +25,17 @@ runtime often makes for several icons.
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
+from robotest.vision.correlation import correlate, kept_transform, transform, window_spread
 from robotest.vision.icons import Icon, IconVersion
-from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+from robotest.vision.images import Region
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
+from robotest.vision.screen_pyramid import SearchedScreen, searched_screen
 
 SCALES = DEFAULT.scales
 """Smallest and largest icon scale searched by default, relative to the version's own size."""
@@ -89,93 +89,6 @@ class _Candidate:
     """Screen pixels per step of the search that found it: how far off its place may be."""
     grey_score: float | None = None
     """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
-
-
-@dataclass
-class _Screen:
-    """The searched part of the screen: grey, colour (None for a grey screen), pyramid."""
-
-    grey: np.ndarray
-    colour: np.ndarray | None
-    origin: tuple[int, int]
-    levels: dict[int | None, dict[int, _Level]] = field(default_factory=dict)
-    channels: dict[int, np.ndarray] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, screen: np.ndarray, area: Region) -> _Screen:
-        """The part *area* (already checked against the screen) of *screen*."""
-        grey = to_grey(crop(screen, area))
-        colour = None
-        if screen.ndim == 3 and screen.shape[2] >= 3:
-            colour = crop(screen, area)[:, :, :3]
-        return cls(grey, colour, (area[0], area[1]))
-
-    def half(self) -> np.ndarray:
-        """The grey screen at half resolution (uint8), as the pyramid has it."""
-        return self.level(None, 2).grey
-
-    def level(self, channel: int | None, factor: int) -> _Level:
-        """The grey screen (channel None) or one colour channel, reduced *factor* times."""
-        levels = self.levels.setdefault(channel, {})
-        if factor not in levels:
-            _pyramid_level(self.plane(channel), factor, levels)
-        return levels[factor]
-
-    def plane(self, channel: int | None) -> np.ndarray:
-        """The grey screen (channel None) or one colour channel, at full resolution."""
-        if channel is None or self.colour is None:
-            return self.grey
-        if channel not in self.channels:
-            self.channels[channel] = cv2.extractChannel(self.colour, channel)
-        return self.channels[channel]
-
-
-_FRAMES_KEPT = 2
-"""Screens whose grey levels, pyramids and window spreads are kept for the next queries."""
-
-
-@dataclass
-class _Frame:
-    """What the searches derived from one screen array, kept for the next queries on it.
-
-    The runtime asks for several icons on one frame, and the grey screen, its pyramid
-    and the window spreads are the same for all of them (a third of a query's time).
-    ``pixels`` is a copy of the screen: the frame's data are used only while the array
-    is the same object with the same pixels (an exact comparison, a fraction of what
-    it saves), so a screen changed in place is never searched with stale data.
-    """
-
-    source: weakref.ref[np.ndarray]
-    pixels: np.ndarray
-    views: dict[Region, _Screen] = field(default_factory=dict)
-
-    def holds(self, screen: np.ndarray) -> bool:
-        """Whether this frame was made from *screen* as it is now."""
-        return (
-            self.source() is screen
-            and self.pixels.shape == screen.shape
-            and cv2.norm(self.pixels, screen, cv2.NORM_INF) == 0
-        )
-
-
-_frames: list[_Frame] = []
-_frames_lock = threading.Lock()
-
-
-def _screen_view(screen: np.ndarray, region: Region | None) -> _Screen:
-    """The searched part of *screen*, from the frames kept when it was searched already."""
-    screen = check_image(screen, "screen")
-    area = clip_region(region, screen.shape)
-    with _frames_lock:
-        frame = next((f for f in _frames if f.holds(screen)), None)
-        if frame is None:
-            frame = _Frame(weakref.ref(screen), screen.copy())
-            alive = [f for f in _frames if f.source() is not None and f.source() is not screen]
-            _frames[:] = [frame, *alive][:_FRAMES_KEPT]
-    view = frame.views.get(area)
-    if view is None:  # made from the frame's copy: the caller's array is not held
-        view = frame.views.setdefault(area, _Screen.of(frame.pixels, area))
-    return view
 
 
 def locate(
@@ -265,7 +178,7 @@ def _search(
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
     for the full-resolution search.
     """
-    view = _screen_view(screen, region)
+    view = searched_screen(screen, region)
     coarse = _coarse_candidates(view, icon, p, keep, coarse_floor)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
@@ -308,7 +221,7 @@ class _CoarseTemplate:
         """The transform of ``kernel`` or ``mask`` (*part*) padded to *shape* (kept)."""
         pixels = self.kernel if part == "kernel" else self.mask
         assert pixels is not None
-        return _kept_transform(self.spectra, part, pixels, shape)
+        return kept_transform(self.spectra, part, pixels, shape)
 
 
 def _coarse_template(
@@ -360,144 +273,8 @@ def _coarse_channel(version: IconVersion) -> int | None:
     return None
 
 
-@dataclass
-class _Level:
-    """One reduced copy of the screen, with its transforms and window spreads (kept).
-
-    Coarse correlations are computed from discrete Fourier transforms: the level's is
-    made once per frame and shared by every template, which then costs one product and
-    one inverse transform (``matchTemplate`` transforms the image again for each, and
-    took 1.4x as long).
-    """
-
-    grey: np.ndarray
-    image: np.ndarray
-    norms: dict[object, np.ndarray] = field(default_factory=dict)
-    spectra: dict[bool, np.ndarray] = field(default_factory=dict)
-    _squared: np.ndarray | None = None
-
-    @classmethod
-    def of(cls, small: np.ndarray) -> _Level:
-        return cls(small, small.astype(np.float32))
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """The size of the level's transforms (at least the level's, fast to transform)."""
-        height, width = self.image.shape
-        return (cv2.getOptimalDFTSize(height), cv2.getOptimalDFTSize(width))
-
-    def window_norm(self, w: int, h: int) -> np.ndarray:
-        """For every placement of a w x h window: sqrt(sum of squared deviations from its mean)."""
-        if (w, h) not in self.norms:
-            s1 = self._box(self.image, w, h)
-            s2 = self._box(self.squared(), w, h)
-            self.norms[(w, h)] = _spread(s1, s2, w * h)
-        return self.norms[(w, h)]
-
-    def squared(self) -> np.ndarray:
-        """The level's grey levels squared (float32: exact for 8-bit values)."""
-        if self._squared is None:
-            self._squared = self.image * self.image
-        return self._squared
-
-    @staticmethod
-    def _box(image: np.ndarray, w: int, h: int) -> np.ndarray:
-        """Sums over every w x h window fully inside *image* (float64 running sums)."""
-        sums = cv2.boxFilter(
-            image,
-            cv2.CV_64F,
-            (w, h),
-            anchor=(0, 0),
-            normalize=False,
-            borderType=cv2.BORDER_CONSTANT,
-        )
-        return sums[: image.shape[0] - h + 1, : image.shape[1] - w + 1]
-
-    def masked_norm(self, template: _CoarseTemplate) -> np.ndarray:
-        """As :meth:`window_norm`, over the template's opaque pixels only.
-
-        Without this, the wallpaper showing through a round icon's corners would count
-        in the window's spread and pull the score of the right place down. Kept by the
-        mask's pixels: versions of other icons often have the same mask.
-        """
-        assert template.mask is not None and template.mask_key is not None
-        if template.mask_key not in self.norms:
-            s1 = self._filter(False, template, "mask")
-            s2 = self._filter(True, template, "mask")
-            self.norms[template.mask_key] = _spread(s1, s2, float(template.mask.sum()))
-        return self.norms[template.mask_key]
-
-    def _filter(self, squared: bool, template: _CoarseTemplate, part: str) -> np.ndarray:
-        """Correlation of the level (or its square) with the template's kernel or mask.
-
-        Only at the placements fully inside the level, where the transforms' wrapping
-        around does not reach.
-        """
-        if squared not in self.spectra:
-            source = self.squared() if squared else self.image
-            self.spectra[squared] = _transform(source, self.shape)
-        th, tw = template.kernel.shape
-        placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
-        return _correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
-
-    def correlate(self, template: _CoarseTemplate) -> np.ndarray:
-        """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template."""
-        th, tw = template.kernel.shape
-        numerator = self._filter(False, template, "kernel")
-        if template.mask is None:
-            return numerator / self.window_norm(tw, th)
-        return numerator / self.masked_norm(template)
-
-
-def _transform(pixels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The discrete Fourier transform (packed, real) of *pixels* padded with 0 to *shape*."""
-    padded = np.zeros(shape, np.float32)
-    padded[: pixels.shape[0], : pixels.shape[1]] = pixels
-    result: np.ndarray = cv2.dft(padded, nonzeroRows=pixels.shape[0])
-    return result
-
-
-def _kept_transform(
-    kept: dict[tuple[str, int, int], np.ndarray],
-    name: str,
-    pixels: np.ndarray,
-    shape: tuple[int, int],
-) -> np.ndarray:
-    """The transform of a template's *pixels* at *shape*, made once and kept in *kept*."""
-    key = (name, *shape)
-    if key not in kept:
-        kept[key] = _transform(pixels, shape)
-    return kept[key]
-
-
-def _correlate(spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]) -> np.ndarray:
-    """Correlation of an image with a kernel, from their transforms (same size).
-
-    Only the first *placements* (rows, columns): those where the kernel lies fully
-    inside the image, which the transforms' wrapping around does not reach.
-    """
-    product = cv2.mulSpectrums(spectrum, kernel, 0, conjB=True)
-    flags = cv2.DFT_INVERSE | cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE
-    full: np.ndarray = cv2.dft(product, flags=flags)
-    return full[: placements[0], : placements[1]]
-
-
-def _pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, _Level]) -> _Level:
-    """The screen reduced *factor* times, each level made from the nearest finer one."""
-    if factor not in levels:
-        finer = max((f for f in levels if factor % f == 0 and f < factor), default=1)
-        source = grey if finer == 1 else levels[finer].grey
-        if factor // finer >= 4 and finer == 1:
-            source = _pyramid_level(grey, 2, levels).grey
-            finer = 2
-        ratio = finer / factor
-        small = cv2.resize(source, None, fx=ratio, fy=ratio, interpolation=cv2.INTER_AREA)
-        levels[factor] = _Level.of(small)
-    return levels[factor]
-
-
 def _coarse_candidates(
-    view: _Screen,
+    view: SearchedScreen,
     icon: Icon,
     p: MatchParameters,
     keep: int,
@@ -630,17 +407,6 @@ def _make_fine_template(version: IconVersion, scale: float) -> _FineTemplate:
     return _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
 
 
-def _spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
-    """sqrt(sum of squared deviations from the mean) of windows of *count* pixels.
-
-    From each window's sum and sum of squares; floored at one grey level per pixel:
-    flatter windows cannot hold an icon, and their spread is mostly rounding.
-    """
-    variance = np.maximum(squares - sums * sums / count, count)
-    result: np.ndarray = np.sqrt(variance).astype(np.float32, copy=False)
-    return result
-
-
 @dataclass(frozen=True)
 class _ColourTemplate:
     """A version's colour pixels at one scale, with what its parts' correlations need.
@@ -698,7 +464,7 @@ def _resampling(scale: float) -> int:
 
 
 def _quick_look(
-    view: _Screen, icon: Icon, coarse: _Candidate, p: MatchParameters
+    view: SearchedScreen, icon: Icon, coarse: _Candidate, p: MatchParameters
 ) -> _Candidate | None:
     """The best match near a coarse candidate at its scale and the scales around it.
 
@@ -823,14 +589,14 @@ class _Near:
         px, py = self.part[:2]
         th, tw = template.kernel.shape
         placements = (y1 - py - th + 1, x1 - px - tw + 1)
-        kernel = _kept_transform(template.spectra, "kernel", template.kernel, self.shape)
-        opaque = _kept_transform(template.spectra, "opaque", template.opaque, self.shape)
+        kernel = kept_transform(template.spectra, "kernel", template.kernel, self.shape)
+        opaque = kept_transform(template.spectra, "opaque", template.opaque, self.shape)
         plain, squared = self.spectra
         rows, cols = slice(y0 - py, None), slice(x0 - px, None)
-        numerator = _correlate(plain, kernel, placements)[rows, cols]
-        sums = _correlate(plain, opaque, placements)[rows, cols]
-        squares = _correlate(squared, opaque, placements)[rows, cols]
-        scores: np.ndarray = numerator / _spread(sums, squares, template.count)
+        numerator = correlate(plain, kernel, placements)[rows, cols]
+        sums = correlate(plain, opaque, placements)[rows, cols]
+        squares = correlate(squared, opaque, placements)[rows, cols]
+        scores: np.ndarray = numerator / window_spread(sums, squares, template.count)
         return scores
 
     def _transform_part(self, window: tuple[int, int, int, int]) -> None:
@@ -845,7 +611,7 @@ class _Near:
         pixels -= float(pixels.mean())
         self.part = (x0, y0, x1, y1)
         self.shape = (cv2.getOptimalDFTSize(y1 - y0), cv2.getOptimalDFTSize(x1 - x0))
-        self.spectra = (_transform(pixels, self.shape), _transform(pixels * pixels, self.shape))
+        self.spectra = (transform(pixels, self.shape), transform(pixels * pixels, self.shape))
 
 
 def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) -> bool:
@@ -854,7 +620,7 @@ def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) 
     return part[0] <= x0 and part[1] <= y0 and x1 <= part[2] and y1 <= part[3]
 
 
-def _verify(view: _Screen, icon: Icon, candidate: _Candidate) -> _Candidate:
+def _verify(view: SearchedScreen, icon: Icon, candidate: _Candidate) -> _Candidate:
     """The candidate scored in colour at its grey place, if the screen and version have colour.
 
     The colour score is the normalised correlation of the BGR pixels, each channel's
