@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from robotest.vision.colour_verification import ColourTemplate, colour_score, colour_template
 from robotest.vision.correlation import correlate, kept_transform, transform, window_spread
 from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.images import Region
@@ -407,24 +408,7 @@ def _make_fine_template(version: IconVersion, scale: float) -> _FineTemplate:
     return _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
 
 
-@dataclass(frozen=True)
-class _ColourTemplate:
-    """A version's colour pixels at one scale, with what its parts' correlations need.
-
-    The parts are the whole template and its four halves (top, bottom, left, right;
-    see ``_PARTS``); per part, the per-channel mean over the opaque pixels, the norm of
-    the pixels minus that mean, the count of opaque pixels.
-    """
-
-    pixels: np.ndarray
-    opaque: np.ndarray
-    masked: bool
-    means: np.ndarray
-    norms: np.ndarray
-    counts: np.ndarray
-
-
-def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourTemplate | None:
+def _colour_template(icon: Icon, version: IconVersion, scale: float) -> ColourTemplate | None:
     """The version's colour template at *scale*, the size of its fine grey one (cached).
 
     None for a version without colour.
@@ -433,26 +417,13 @@ def _colour_template(icon: Icon, version: IconVersion, scale: float) -> _ColourT
         return None
     key = ("colour", version.name, round(scale, 4))
     mask = _fine_template(icon, version, scale).mask
-    return icon.templates.get(key, lambda: _make_colour_template(version, scale, mask))
+    colour = version.colour
 
+    def make() -> ColourTemplate:
+        size, resampling = _scaled_size(version, scale), _resampling(scale)
+        return colour_template(cv2.resize(colour, size, interpolation=resampling), mask)
 
-def _make_colour_template(
-    version: IconVersion, scale: float, mask: np.ndarray | None
-) -> _ColourTemplate:
-    assert version.colour is not None
-    resized = cv2.resize(
-        version.colour, _scaled_size(version, scale), interpolation=_resampling(scale)
-    )
-    h, w = resized.shape[:2]
-    opaque = np.ones((h, w), np.float32) if mask is None else (mask > 0).astype(np.float32)
-    opaque3 = cv2.merge([opaque, opaque, opaque])
-    pixels = cv2.multiply(resized.astype(np.float32), opaque3)
-    counts, sums, squares = _part_sums(opaque3, pixels, cv2.multiply(pixels, pixels))
-    counts = np.maximum(counts[:, 0], 1.0)
-    means = sums / counts[:, None]
-    spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
-    norms = np.sqrt(np.maximum(spread, 0.0))
-    return _ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts)
+    return icon.templates.get(key, make)
 
 
 def _scaled_size(version: IconVersion, scale: float) -> tuple[int, int]:
@@ -637,51 +608,7 @@ def _verify(view: SearchedScreen, icon: Icon, candidate: _Candidate) -> _Candida
     patch = view.colour[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
     if patch.shape[:2] != (th, tw):
         return candidate
-    scores = _part_correlations(patch, template)
-    score = (float(scores[0]) + float(scores[1:].min())) / 2
-    return replace(candidate, score=score, grey_score=candidate.score)
-
-
-def _part_correlations(patch: np.ndarray, template: _ColourTemplate) -> np.ndarray:
-    """Normalised colour correlation of *patch* with each part of the template.
-
-    Per part: (sum(p.t) - n mean_p.mean_t) over the product of the two spreads, from
-    the sums of p, p.t and p.p over the part.
-    """
-    pixels: np.ndarray = patch.astype(np.float32)
-    if template.masked:
-        pixels = cv2.multiply(pixels, template.opaque)
-    sums, cross, squares = _part_sums(
-        pixels, cv2.multiply(pixels, template.pixels), cv2.multiply(pixels, pixels)
-    )
-    numerator = cross.sum(axis=1) - (sums * template.means).sum(axis=1)
-    spread = squares.sum(axis=1) - (sums * sums).sum(axis=1) / template.counts
-    norm = np.sqrt(np.maximum(spread, 0.0)) * template.norms
-    result: np.ndarray = np.where(norm > 1e-6, numerator / np.maximum(norm, 1e-6), 0.0)
-    return result
-
-
-_PARTS = np.array(
-    [[1, 1, 1, 1], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0], [0, 1, 0, 1]], np.float64
-)
-"""The parts a colour score compares (whole, top, bottom, left and right half), as sums of
-the quadrants (top left, top right, bottom left, bottom right)."""
-
-
-def _part_sums(*images: np.ndarray) -> np.ndarray:
-    """Per-channel sums of each 3-channel image over each part: images x parts x 3.
-
-    Sums over the four quadrants (``cv2.sumElems``, double precision), then added up by
-    ``_PARTS``: a third faster than integral images for these few boxes.
-    """
-    h, w = images[0].shape[:2]
-    bounds = [(0, h // 2, 0, w // 2), (0, h // 2, w // 2, w), (h // 2, h, 0, w // 2)]
-    bounds.append((h // 2, h, w // 2, w))
-    quadrants = np.array(
-        [[cv2.sumElems(image[y0:y1, x0:x1])[:3] for y0, y1, x0, x1 in bounds] for image in images]
-    )
-    result: np.ndarray = np.einsum("pq,iqc->ipc", _PARTS, quadrants)
-    return result
+    return replace(candidate, score=colour_score(patch, template), grey_score=candidate.score)
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
