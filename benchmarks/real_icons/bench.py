@@ -218,7 +218,7 @@ def main() -> None:
             searcher(reference),
             asked,
             cases,
-            {k: Icon.load(f) for k, f in folders.items()},
+            {k: bench_icon_speed.reference_icon(f) for k, f in folders.items()},
         ),
         "icon_search (this tree)": run_search(
             "current",
