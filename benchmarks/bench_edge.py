@@ -53,8 +53,9 @@ LINE = "bench"
 
 
 def generator():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("inspection_data",
-                                                  ROOT / "benchmarks" / "inspection_data.py")
+    spec = importlib.util.spec_from_file_location(
+        "inspection_data", ROOT / "benchmarks" / "inspection_data.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["inspection_data"] = module
@@ -92,12 +93,30 @@ class Service:
         started = time.perf_counter()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "ROBOTEST_TORCH_THREADS": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "robotest", "inspect", "serve", "--line", LINE, "--home",
-             str(self.home), "--port", str(self.http), "--tcp-port", str(self.tcp),
-             "--no-idle-updates"], env=env, stdout=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "robotest",
+                "inspect",
+                "serve",
+                "--line",
+                LINE,
+                "--home",
+                str(self.home),
+                "--port",
+                str(self.http),
+                "--tcp-port",
+                str(self.tcp),
+                "--no-idle-updates",
+                "--open-units",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{self.http}/api/status").status_code == 200:
+                # up: the status answers (401: it needs a token; units are open)
+                if httpx.get(f"http://127.0.0.1:{self.http}/api/status").status_code == 401:
                     return time.perf_counter() - started
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -114,8 +133,9 @@ def percentiles(latencies: list[float]) -> tuple[float, float]:
     return 1000 * statistics.median(ordered), 1000 * p99
 
 
-def measure(send: Callable[[int, str, bytes], None], images: list[bytes], prefix: str,
-            clients: int) -> tuple[float, float, float]:
+def measure(
+    send: Callable[[int, str, bytes], None], images: list[bytes], prefix: str, clients: int
+) -> tuple[float, float, float]:
     """Units per second, median and p99 latency (ms) with *clients* senders."""
     latencies: list[float] = []
     lock = threading.Lock()
@@ -145,18 +165,22 @@ def main() -> None:
     args = parser.parse_args()
     gen = generator()
     work = Path(tempfile.mkdtemp(prefix="bench-edge-"))
-    data = gen.write_class(work, gen.CLASSES[3], size=args.size, train=30, test_good=10,
-                           test_bad=10, seed=0)
-    model = train(open_dataset(data), TrainOptions(work_size=128, epochs=args.epochs,
-                                                   progress=False, threads=1))
+    data = gen.write_class(
+        work, gen.CLASSES[3], size=args.size, train=30, test_good=10, test_bad=10, seed=0
+    )
+    model = train(
+        open_dataset(data),
+        TrainOptions(work_size=128, epochs=args.epochs, progress=False, threads=1),
+    )
     model.save(work / "model")
     home = work / "edge"
     registry = Registry(home)
     from robotest.inspection.edge.updates import holdout_metrics
     from robotest.inspection.registry import LineConfig
 
-    version = registry.add_version(work / "model", holdout_metrics(
-        work / "model", LineConfig(LINE), str(data)))
+    version = registry.add_version(
+        work / "model", holdout_metrics(work / "model", LineConfig(LINE), str(data))
+    )
     registry.configure_line(LINE, train_data=str(data), holdout=str(data), cycle_ms=500)
     Updates(registry, UnitStore(registry.db), UpdateOptions()).propose(LINE, version.name)
     images = pictures(gen, args.units, args.size, seed=1)
@@ -172,8 +196,10 @@ def main() -> None:
 
     service = Service(home)
     startup = service.start()
-    http = [httpx.Client(base_url=f"http://127.0.0.1:{service.http}", timeout=60)
-            for _ in range(args.clients)]
+    http = [
+        httpx.Client(base_url=f"http://127.0.0.1:{service.http}", timeout=60)
+        for _ in range(args.clients)
+    ]
 
     def send_http(client: int, unit: str, body: bytes) -> None:
         response = http[client].post(f"/api/units/{unit}", content=body)
@@ -191,13 +217,16 @@ def main() -> None:
         ("HTTP, 1 client", send_http, 1),
         (f"HTTP, {args.clients} clients", send_http, args.clients),
         ("TCP, 1 connection", send_tcp, 1),
-        (f"TCP, {args.clients} connections", send_tcp, args.clients)]
+        (f"TCP, {args.clients} connections", send_tcp, args.clients),
+    ]
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in paths}
     for round_ in range(args.rounds):  # interleaved, so that load changes hit every path
         for n, (name, send, clients) in enumerate(paths):
             figures[name].append(measure(send, images, f"r{round_}p{n}", clients))
-    rows = [(name, *(statistics.median(f[i] for f in figures[name]) for i in range(3)))
-            for name, _, _ in paths]
+    rows = [
+        (name, *(statistics.median(f[i] for f in figures[name]) for i in range(3)))
+        for name, _, _ in paths
+    ]
     for client in tcp:
         client.close()
 
@@ -231,7 +260,8 @@ def main() -> None:
     restarter.join()
     store = UnitStore(Registry(home).db)
     rows_in_db = store.conn.execute(
-        "SELECT unit, verdict FROM units WHERE line=? AND unit LIKE 'r-%'", (LINE,)).fetchall()
+        "SELECT unit, verdict FROM units WHERE line=? AND unit LIKE 'r-%'", (LINE,)
+    ).fetchall()
     recorded = {r[0]: r[1] for r in rows_in_db}
     lost = len(set(answers) - set(recorded))
     duplicated = len(rows_in_db) - len(recorded)
@@ -239,17 +269,21 @@ def main() -> None:
     service.stop()
 
     load = os.getloadavg()[0]
-    print(f"\n{args.units} units of {args.size}x{args.size} px, working size 128, "
-          f"cycle time 500 ms; medians of {args.rounds} interleaved rounds; load average "
-          f"{load:.1f}; service start {startup:.1f} s\n")
+    print(
+        f"\n{args.units} units of {args.size}x{args.size} px, working size 128, "
+        f"cycle time 500 ms; medians of {args.rounds} interleaved rounds; load average "
+        f"{load:.1f}; service start {startup:.1f} s\n"
+    )
     base = rows[0][1]
     print("| path | units/s | median ms | p99 ms | throughput vs baseline |")
     print("|---|---|---|---|---|")
     for name, rate, p50, p99 in rows:
         print(f"| {name} | {rate:.0f} | {p50:.1f} | {p99:.1f} | {rate / base:.2f}x |")
-    print(f"\nrestart mid-stream: {len(images)} units, service killed after "
-          f"{len(images) // 3}, {retries} resends; {len(recorded)} recorded, {lost} lost, "
-          f"{duplicated} duplicated, {differing} answers differing from the record")
+    print(
+        f"\nrestart mid-stream: {len(images)} units, service killed after "
+        f"{len(images) // 3}, {retries} resends; {len(recorded)} recorded, {lost} lost, "
+        f"{duplicated} duplicated, {differing} answers differing from the record"
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Run:  python3 benchmarks/qualification_matrix.py [--seeds 20] [--fault-seeds 2] [--jobs 2]
                                                 [--first-seed 0] [--only "golden,glare"]
+                                                [--orders 3]
 
 Runs the example suite (``scripts/``) with ``rtest run --station sim`` once per
 scenario and camera seed, each run in its own process, and reads every case's verdict
@@ -15,6 +16,9 @@ from the run's results database:
   checks); any other failure is a false fail;
 - **nuisances** (an update popup at a random moment, dropped key presses, the new icon
   theme, a glare spot on the screen): every case must pass.
+
+The first ``--orders`` golden runs run the cases in a random order (``rtest run --shuffle``
+with the run's seed): a case that needs another case's leftovers fails there.
 
 A station error (a driver or the camera at fault) and the cases it leaves unrun are
 counted apart: they are verdicts on the robot, never on the image.
@@ -92,6 +96,7 @@ class Outcome:
     seed: int
     seconds: float
     cases: dict[str, tuple[str, str]]  # title -> (status, message)
+    shuffled: bool = False  # the cases ran in a random order
     false_pass: list[str] = field(default_factory=list)
     false_fail: list[str] = field(default_factory=list)
     station_errors: list[str] = field(default_factory=list)
@@ -137,7 +142,7 @@ def _toml(value: object) -> str:
     return repr(value)
 
 
-def run_one(scenario: Scenario, seed: int, keep: Path | None) -> Outcome:
+def run_one(scenario: Scenario, seed: int, keep: Path | None, shuffle: bool = False) -> Outcome:
     """Run the suite once on the simulated station and judge its verdicts."""
     with tempfile.TemporaryDirectory(prefix="rtest-matrix-") as tmp:
         folder = Path(tmp)
@@ -146,6 +151,7 @@ def run_one(scenario: Scenario, seed: int, keep: Path | None) -> Outcome:
         command = [sys.executable, "-m", "robotest", "run", str(SCRIPTS), "--station", "sim",
                    "--image", str(image_file(scenario, folder)), "--report",
                    str(folder / "report"), "--db", str(folder / "results.db")]
+        command += ["--shuffle", str(seed)] if shuffle else []
         start = time.perf_counter()
         done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True)
         seconds = time.perf_counter() - start
@@ -153,7 +159,7 @@ def run_one(scenario: Scenario, seed: int, keep: Path | None) -> Outcome:
         if keep is not None:
             target = keep / f"{scenario.name.replace(' ', '-')}-seed{seed}"
             subprocess.run(["cp", "-r", str(folder / "report"), str(target)], check=False)
-    outcome = Outcome(scenario, seed, seconds, cases).judge()
+    outcome = Outcome(scenario, seed, seconds, cases, shuffle).judge()
     if not cases:
         outcome.false_fail.append(f"rtest run exited {done.returncode}: {done.stderr[-300:]}")
     return outcome
@@ -176,21 +182,26 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="suite runs at once")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--keep-reports", type=Path, help="copy each run's reports here")
+    parser.add_argument("--orders", type=int, default=3,
+                        help="golden runs whose cases run in a random order")
     args = parser.parse_args()
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
-    plan = [(s, args.first_seed + n) for s in chosen[::-1]  # the golden runs last
+    plan = [(s, args.first_seed + n, s.name == "golden" and n < args.orders)
+            for s in chosen[::-1]  # the golden runs last
             for n in range(args.seeds if s.name == "golden" else args.fault_seeds)]
     if args.keep_reports:
         args.keep_reports.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
-        outcomes = list(pool.map(lambda job: _announce(run_one(*job, args.keep_reports)), plan))
+        outcomes = list(pool.map(
+            lambda job: _announce(run_one(job[0], job[1], args.keep_reports, job[2])), plan))
     print_table(chosen, outcomes, time.perf_counter() - start, args.jobs)
 
 
 def _announce(outcome: Outcome) -> Outcome:
     verdict = "ok" if not (outcome.false_pass or outcome.false_fail) else "WRONG"
-    print(f"{outcome.scenario.name:>20} seed {outcome.seed:>2}: {verdict} "
+    order = ", shuffled" if outcome.shuffled else ""
+    print(f"{outcome.scenario.name:>20} seed {outcome.seed:>2}{order}: {verdict} "
           f"({len(outcome.cases)} cases, {outcome.seconds:.0f} s)", flush=True)
     for line in outcome.false_pass:
         print(f"{'':>22}false pass: {line}", flush=True)

@@ -21,6 +21,10 @@ ALIASES: dict[str, str] = {
     "meta": "Win", "prtsc": "PrintScreen",
 }
 
+# A chord presses at most this many keys together: what a USB keyboard's boot report
+# holds (6 keys besides the modifiers) and the 4 modifiers (Ctrl, Alt, Shift, Win).
+MAX_CHORD_KEYS = 10
+
 _CANONICAL: dict[str, str] = {name.lower(): name for name in NAMED_KEYS}
 _CANONICAL.update(ALIASES)
 
@@ -41,7 +45,11 @@ def parse_key_spec(spec: str) -> tuple[str, ...]:
     """Split ``"ctrl+alt+Delete"`` into canonical keys; raise ScriptError if one is unknown."""
     if spec == "+":
         return ("+",)
-    parts = spec.split("+") if len(spec) > 1 else [spec]
+    parts = spec.split("+", MAX_CHORD_KEYS) if len(spec) > 1 else [spec]
+    if len(parts) > MAX_CHORD_KEYS:
+        shown = repr(spec[:40]) + ("..." if len(spec) > 40 else "")
+        raise ScriptError(f"key spec {shown} has more than {MAX_CHORD_KEYS} keys "
+                          f"(a chord has at most {MAX_CHORD_KEYS} keys pressed together)")
     keys: list[str] = []
     for part in parts:
         key = canonical_key(part.strip()) if part.strip() else None

@@ -55,12 +55,17 @@ class ReplayCamera:
                     f"camera {self.name}: the recording ended after {len(self._files)} frames"
                 )
             self._index = 0
+        from robotest.image_decoding import ImageFileError, ImageTooLarge, read_image_file
+
         file = self._files[self._index]
-        frame = cv2.imread(file, cv2.IMREAD_COLOR)
-        if frame is None:
+        try:  # its declared size is checked before it is decoded
+            frame = read_image_file(file, cv2.IMREAD_COLOR)
+        except ImageTooLarge as exc:
+            raise CameraError(f"camera {self.name}: {exc}") from None
+        except ImageFileError:
             raise CameraError(
                 f"camera {self.name}: {os.path.basename(file)} is not an image OpenCV can read"
-            )
+            ) from None
         return np.asarray(frame)
 
     def _next_video(self) -> np.ndarray:

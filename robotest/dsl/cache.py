@@ -1,4 +1,4 @@
-"""The compile cache: results keyed by the file's content hash and the compiler version.
+"""The compile cache: results keyed by the file's content hash and every input of the compiler.
 
 A second `rtest check` of an unchanged tree reads one small entry per file instead of
 compiling it; imports of `.rtest` modules load marshalled code objects. Set
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import marshal
 import os
 import pickle
@@ -19,21 +20,40 @@ from importlib import resources
 from pathlib import Path
 from types import CodeType
 
-from robotest.dsl.compiler import compile_code
+from robotest.dsl.compiler import compile_code, compile_source, runtime_names
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
-
-_COMPILER_FILES = ("robot.lark", "lexer.py", "parser.py", "scanner.py", "codegen.py",
-                   "compiler.py", "model.py", "durations.py")
+from robotest.dsl.limits import SourceTooLarge, read_source
+from robotest.dsl.names import undefined_names
 
 
 @functools.lru_cache(maxsize=1)
 def compiler_version() -> str:
-    """A hash of the compiler's own sources: any change to it invalidates the cache."""
-    digest = hashlib.sha256()
-    package = resources.files("robotest.dsl")
-    for name in _COMPILER_FILES:
-        digest.update(package.joinpath(name).read_bytes())
+    """A hash of everything the compiler's output depends on; any change invalidates the cache.
+
+    That is: every source of the `robotest.dsl` package (grammar included), the key names
+    (`robotest/keys.py`), the runtime's public names (`robotest.runtime.api.__all__`, which
+    decide what a bare name may be), and the Python that marshals the code objects.
+    """
+    return inputs_digest(compiler_inputs())
+
+
+def inputs_digest(inputs: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256(importlib.util.MAGIC_NUMBER)
+    for name, content in inputs:
+        digest.update(name.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()[:16]
+
+
+def compiler_inputs() -> list[tuple[str, bytes]]:
+    """Each input of the compiler as (name, content)."""
+    from robotest.runtime import api
+
+    package = resources.files("robotest.dsl")
+    sources = sorted((entry.name, entry.read_bytes()) for entry in package.iterdir()
+                     if entry.name.endswith((".py", ".lark")))
+    keys = resources.files("robotest").joinpath("keys.py").read_bytes()
+    names = "\n".join(sorted(api.__all__)).encode()
+    return [*sources, ("keys.py", keys), ("runtime.api.__all__", names)]
 
 
 def cache_dir() -> Path:
@@ -50,10 +70,15 @@ def enabled() -> bool:
 
 @dataclass(frozen=True)
 class Entry:
-    """What the cache keeps for one source: its errors, or its marshalled code."""
+    """What the cache keeps for one source: its errors, or its marshalled code.
+
+    ``names_checked`` says whether *errors* include the undefined-name pass, which only
+    `rtest check` runs (an entry written by an import is completed by the next check).
+    """
 
     errors: tuple[tuple[int, int, str], ...]
     code: bytes | None
+    names_checked: bool = False
 
 
 def _key(source: bytes) -> str:
@@ -85,24 +110,30 @@ def _write(key: str, entry: Entry) -> None:
         pass  # a cache that cannot be written is only slower
 
 
-def _compile(source: bytes, filename: str) -> tuple[Entry, CodeType | None]:
+def _compile(source: bytes, filename: str, check_names: bool) -> tuple[Entry, CodeType | None]:
     text = source.decode("utf-8")
     try:
-        code = compile_code(text, filename)
+        if not check_names:
+            code = compile_code(text, filename)
+            return Entry((), marshal.dumps(code)), code
+        module = compile_source(text, filename)
     except RtestSyntaxError as error:
         errors = tuple((d.line, d.col, d.message) for d in error.diagnostics)
-        return Entry(errors, None), None
-    return Entry((), marshal.dumps(code)), code
+        return Entry(errors, None, names_checked=True), None
+    undefined = tuple((d.line, d.col, d.message)
+                      for d in undefined_names(module.tree, filename, runtime_names()))
+    return Entry(undefined, marshal.dumps(module.code), names_checked=True), module.code
 
 
-def _entry(source: bytes, filename: str) -> tuple[Entry, CodeType | None]:
+def _entry(source: bytes, filename: str,
+           check_names: bool = False) -> tuple[Entry, CodeType | None]:
     if not enabled():
-        return _compile(source, filename)
+        return _compile(source, filename, check_names)
     key = _key(source)
     entry = _read(key)
-    if entry is not None:
+    if entry is not None and (entry.names_checked or not check_names):
         return entry, None
-    entry, code = _compile(source, filename)
+    entry, code = _compile(source, filename, check_names)
     _write(key, entry)
     return entry, code
 
@@ -111,13 +142,15 @@ def check_file(path: str | os.PathLike[str]) -> list[Diagnostic]:
     """Errors of one `.rtest` file, from the cache when its content was seen before."""
     filename = os.fspath(path)
     try:
-        source = Path(filename).read_bytes()
+        source = read_source(filename)
         source.decode("utf-8")
+    except SourceTooLarge as error:
+        return [Diagnostic(filename, 1, 1, str(error))]
     except OSError as error:
         return [Diagnostic(filename, 1, 1, f"cannot read file: {error.strerror}")]
     except UnicodeDecodeError as error:
         return [Diagnostic(filename, 1, 1, f"not UTF-8 text: {error.reason} at byte {error.start}")]
-    entry, _ = _entry(source, filename)
+    entry, _ = _entry(source, filename, check_names=True)
     return [Diagnostic(filename, line, col, message) for line, col, message in entry.errors]
 
 
@@ -138,13 +171,15 @@ def check_files(paths: Sequence[str | os.PathLike[str]], jobs: int = 1) -> list[
 
 def load_code(path: str) -> CodeType:
     """The code object of a `.rtest` file (compiled or cached); RtestSyntaxError if it fails."""
-    source = Path(path).read_bytes()
+    try:
+        source = read_source(path)
+    except SourceTooLarge as error:
+        raise RtestSyntaxError([Diagnostic(path, 1, 1, str(error))]) from None
     entry, code = _entry(source, path)
-    if entry.errors:
+    if entry.code is None:
         diagnostics = [Diagnostic(path, line, col, msg) for line, col, msg in entry.errors]
-        raise RtestSyntaxError(diagnostics, source.decode("utf-8", "replace"))
+        raise RtestSyntaxError(diagnostics, source.decode("utf-8-sig", "replace"))
     if code is None:
-        assert entry.code is not None
         code = _with_filename(marshal.loads(entry.code), path)
     return code
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from robotest.dsl.diagnostics import Diagnostic
+from robotest.dsl.limits import SourceTooLarge, read_source
 
 
 def rtest_files(paths: list[Path]) -> list[Path]:
@@ -31,8 +32,8 @@ def _print_human(diagnostics: list[Diagnostic], checked: int) -> None:
     for diagnostic in diagnostics:
         if diagnostic.file not in sources:
             try:
-                sources[diagnostic.file] = Path(diagnostic.file).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                sources[diagnostic.file] = read_source(diagnostic.file).decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError, SourceTooLarge):
                 sources[diagnostic.file] = None
         typer.echo(diagnostic.format(sources[diagnostic.file]))
     files_with_errors = len({d.file for d in diagnostics})
@@ -74,8 +75,8 @@ def register(app: typer.Typer) -> None:
         from robotest.dsl.diagnostics import RtestSyntaxError
 
         try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            source = read_source(path).decode("utf-8")
+        except (OSError, UnicodeDecodeError, SourceTooLarge) as error:
             typer.echo(f"error: cannot read {path}: {error}", err=True)
             raise typer.Exit(2) from None
         try:

@@ -20,8 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import CodeType
 
-from robotest.dsl import codegen
+from robotest.dsl import codegen, limits
 from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
+from robotest.dsl.durations import mask_durations, unmask_durations
 from robotest.dsl.lexer import LineIndex
 from robotest.dsl.model import (
     BareName,
@@ -33,9 +34,11 @@ from robotest.dsl.model import (
     TestHeader,
 )
 from robotest.dsl.scanner import PLACEHOLDER, RobotLine, find_robot_lines, substitute
+from robotest.dsl.static_matrix import module_constants, static_titles
 from robotest.keys import NAMED_KEYS
 
 MAX_PYTHON_ERRORS = 5
+BOM = "\ufeff"
 _BODIES = ("body", "orelse", "finalbody")
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For,
              ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.TryStar, ast.Match)
@@ -54,10 +57,15 @@ class CompiledModule:
         return ast.unparse(self.tree)
 
 
-def compile_source(source: str, filename: str = "<rtest>") -> CompiledModule:
-    """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found."""
+def compile_source(source: str, filename: str = "<rtest>", *,
+                   interactive: bool = False) -> CompiledModule:
+    """Compile `.rtest` source; raise :class:`RtestSyntaxError` with every error found.
+
+    *interactive* (`rtest shell`): robot statements may stand at the top level, as they
+    do at a prompt; the code runs them in the order typed.
+    """
     with _collector_paused():
-        tree, code = _compile(source, filename)
+        tree, code = _compile(source, filename, interactive)
     return CompiledModule(filename, tree, code)
 
 
@@ -71,14 +79,19 @@ def compile_code(source: str, filename: str = "<rtest>") -> CodeType:
         return _compile(source, filename)[1]
 
 
-def _compile(source: str, filename: str) -> tuple[ast.Module, CodeType]:
-    tree, diagnostics = build_tree(source, filename)
-    if not diagnostics:
-        try:
+def _compile(source: str, filename: str,
+             interactive: bool = False) -> tuple[ast.Module, CodeType]:
+    try:
+        tree, diagnostics = build_tree(source, filename, interactive)
+        if not diagnostics:
             return tree, compile(tree, filename, "exec", dont_inherit=True)
-        except SyntaxError as error:
-            diagnostics = [_python_diagnostic(error, filename)]
-    raise RtestSyntaxError(diagnostics, source)
+    except SyntaxError as error:
+        diagnostics = [_python_diagnostic(error, filename)]
+    except (RecursionError, MemoryError):
+        # the nesting bound keeps the recursive passes well within Python's limits; this
+        # only answers a caller that was itself already near them
+        diagnostics = [Diagnostic(filename, 1, 1, limits.NESTING_MESSAGE)]
+    raise RtestSyntaxError(diagnostics, source.removeprefix(BOM))
 
 
 @contextmanager
@@ -107,16 +120,25 @@ def check_source(source: str, filename: str = "<rtest>") -> list[Diagnostic]:
     return []
 
 
-def build_tree(source: str, filename: str) -> tuple[ast.Module, list[Diagnostic]]:
+def build_tree(source: str, filename: str,
+               interactive: bool = False) -> tuple[ast.Module, list[Diagnostic]]:
     """The module's AST and the errors found (the AST is only usable without errors)."""
     source = source.replace("\r\n", "\n").replace("\r", "\n")  # lines as Python counts them
+    source = source.removeprefix(BOM)  # as Python does; columns count from after it
+    too_large = limits.source_size_error(source)
+    if too_large is not None:
+        return ast.Module([], []), [Diagnostic(filename, 1, 1, too_large)]
     index = LineIndex(source)
     robots = find_robot_lines(source)
     while True:
-        module, diagnostics = _parse_python(substitute(source, robots), filename)
+        text = substitute(source, robots)
+        module, diagnostics = _parse_python_with_durations(text, filename)
         if module is None:
             return ast.Module([], []), diagnostics + _robot_errors(robots, index, filename)
-        rewriter = Rewriter(source, robots, index, filename)
+        deep = limits.too_deep(module, text)
+        if deep is not None:  # before the recursive passes: the rewriter, compile()
+            return ast.Module([], []), [_nesting_error(text, deep, filename)]
+        rewriter = Rewriter(source, robots, index, filename, interactive=interactive)
         rewriter.rewrite(module)
         stray = [r for r in robots if id(r) not in rewriter.matched]
         if not stray:  # every robot line was a real one (none inside a string...)
@@ -133,8 +155,37 @@ def _at(index: LineIndex, filename: str, pos: int, message: str) -> Diagnostic:
     return Diagnostic(filename, line, col + 1, message)
 
 
+def _nesting_error(text: str, place: limits.Place, filename: str) -> Diagnostic:
+    """The nesting limit's error at *place* (whose column counts UTF-8 bytes, as ast's)."""
+    line_start = 0
+    for _ in range(place.line - 1):
+        line_start = text.index("\n", line_start) + 1
+    head = text[line_start:line_start + place.col]
+    col = len(head.encode("utf-8")[:place.col].decode("utf-8", "ignore"))
+    return Diagnostic(filename, place.line, col + 1, limits.NESTING_MESSAGE)
+
+
 def _python_diagnostic(error: SyntaxError, filename: str) -> Diagnostic:
     return Diagnostic(filename, error.lineno or 1, max(1, error.offset or 1), error.msg)
+
+
+def _parse_python_with_durations(text: str,
+                                 filename: str) -> tuple[ast.Module | None, list[Diagnostic]]:
+    """Parse with Python, taking duration literals (`2min`) as seconds where they stand.
+
+    Python calls `2min` an invalid decimal literal; only then are durations looked for
+    (with the tokenizer, which is slower than the parser) and the text parsed again.
+    """
+    module, diagnostics = _parse_python(text, filename)
+    if not any(d.message.startswith("invalid decimal literal") for d in diagnostics):
+        return module, diagnostics
+    masked, seconds = mask_durations(text)
+    if not seconds:
+        return module, diagnostics
+    module, diagnostics = _parse_python(masked, filename)
+    if module is not None:
+        unmask_durations(module, seconds)
+    return module, diagnostics
 
 
 def _parse_python(text: str, filename: str) -> tuple[ast.Module | None, list[Diagnostic]]:
@@ -144,6 +195,10 @@ def _parse_python(text: str, filename: str) -> tuple[ast.Module | None, list[Dia
     for _ in range(MAX_PYTHON_ERRORS):
         try:
             return ast.parse(text, filename), diagnostics
+        except (RecursionError, MemoryError):  # Python's parser ran out of stack
+            place = limits.locate_parser_overflow(text)
+            diagnostics.append(_nesting_error(text, place, filename))
+            break
         except SyntaxError as error:
             line = error.lineno or 0
             if line in neutralised:
@@ -168,19 +223,23 @@ class Rewriter:
     robots: list[RobotLine]
     index: LineIndex
     filename: str
+    interactive: bool = False  # robot statements allowed at the top level (`rtest shell`)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     matched: set[int] = field(default_factory=set)
     bare_names: list[tuple[BareName, int]] = field(default_factory=list)
     titles: dict[str, int] = field(default_factory=dict)
     hooks: set[str] = field(default_factory=set)
     function_names: set[str] = field(default_factory=set)
+    constants: dict[str, ast.expr] | None = None  # module constants, found when first needed
+    module: ast.Module = field(default_factory=lambda: ast.Module([], []))
 
     def __post_init__(self) -> None:
         self.by_line = {r.line: r for r in self.robots}
         self.lines = sorted(self.by_line)
 
     def rewrite(self, module: ast.Module) -> None:
-        module.body = self.block(module.body, in_function=False, at_module=True)
+        self.module = module
+        module.body = self.block(module.body, in_function=self.interactive, at_module=True)
         if self.bare_names:
             self.check_bare_names(module)
         codegen_pos = (1, 0, 1, 0)
@@ -195,11 +254,15 @@ class Rewriter:
         out = []
         for stmt in stmts:
             robot = self.by_line.get(stmt.lineno)
+            # the body of a header that did not parse is read as the block it meant to
+            # open, so that its statements give no second error
+            inner = in_function
             if robot is not None and _is_placeholder(stmt, robot):
                 self.matched.add(id(robot))
                 stmt = self.robot(stmt, robot, in_function, at_module)
+                inner = in_function or (robot.is_header and robot.error is not None)
             if isinstance(stmt, _COMPOUND) and self.has_robot_lines(stmt):
-                self.children(stmt, in_function)
+                self.children(stmt, inner)
             out.append(stmt)
         return out
 
@@ -264,7 +327,10 @@ class Rewriter:
     def test(self, stmt: ast.stmt, robot: RobotLine, header: TestHeader) -> ast.stmt:
         assert isinstance(stmt, ast.With)
         nodes = dict(zip(robot.exprs, [item.context_expr for item in stmt.items], strict=True))
+        errors = len(self.diagnostics)
         self.check_title(robot, header)
+        if header.loops and len(self.diagnostics) == errors:
+            self.check_case_titles(robot, header, nodes)
         pos = codegen.span(stmt)
         names = [name for loop_names, _ in header.loops for name in loop_names]
         decorator = codegen.Generator(nodes, pos, self.positions(robot)).test_decorator(header)
@@ -302,6 +368,24 @@ class Rewriter:
             if first != self.index.position(pos)[0]:
                 self.error(pos, f"duplicate test title {header.title!r} (first on line {first})")
 
+    def check_case_titles(self, robot: RobotLine, header: TestHeader,
+                          nodes: dict[PyExpr, ast.expr]) -> None:
+        """Duplicate titles among the cases of literal ``for`` clauses, and with other tests."""
+        loops = [(names, nodes[expr]) for names, expr in header.loops]
+        if self.constants is None:
+            self.constants = module_constants(self.module, "global" in self.source)
+        titles = static_titles(header.title, loops, self.constants)
+        if titles is None:
+            return
+        pos = robot.start + header.title_expr.start
+        line = self.index.position(pos)[0]
+        for title in titles:
+            first = self.titles.setdefault(title, line)
+            if first != line or titles.count(title) > 1:
+                where = "another case of this test" if first == line else f"line {first}"
+                self.error(pos, f"duplicate test title {title!r} (also produced by {where})")
+                return
+
     def subscript(self, stmt: ast.stmt, robot: RobotLine, header: SubscriptHeader) -> ast.stmt:
         assert isinstance(stmt, ast.FunctionDef)
         self.literal_defaults(stmt.args, robot)
@@ -320,7 +404,11 @@ class Rewriter:
                      gen: codegen.Generator) -> ast.expr:
         """A retries/timeout value; a parenthesised expression is parsed in place."""
         if isinstance(value, PyExpr):
-            return _parse_expr_at(self.source, value, self.index, robot.start)
+            try:
+                return _parse_expr_at(self.source, value, self.index, robot.start)
+            except (RecursionError, MemoryError, ExpressionTooDeep):
+                self.error(robot.start + value.start, limits.NESTING_MESSAGE)
+                return codegen.constant(None, gen.pos)
         return gen.value(value)  # type: ignore[arg-type]
 
     def literal_defaults(self, args: ast.arguments, robot: RobotLine) -> None:
@@ -345,7 +433,7 @@ class Rewriter:
 
     # -- key names ----------------------------------------------------------------
     def check_bare_names(self, module: ast.Module) -> None:
-        bound = _bound_names(module) | set(dir(builtins)) | _api_names()
+        bound = _bound_names(module) | set(dir(builtins)) | runtime_names()
         for bare, base in self.bare_names:
             name = bare.token.value
             if name in bound:
@@ -377,10 +465,20 @@ def _is_placeholder(stmt: ast.stmt, robot: RobotLine) -> bool:
     return isinstance(stmt, ast.If)
 
 
+class ExpressionTooDeep(Exception):
+    """A header's expression nests deeper than the compiler's limit."""
+
+
+_HEADER_VALUE_DEPTH = 4  # module, function, decorator call, keyword
+
+
 def _parse_expr_at(source: str, expr: PyExpr, index: LineIndex, base: int) -> ast.expr:
     """Parse the expression at *base* + *expr*'s offsets, with its `.rtest` positions."""
     line, col = index.position(base + expr.start)
-    node = ast.parse(source[base + expr.start:base + expr.end], mode="eval").body
+    text = source[base + expr.start:base + expr.end]
+    node = ast.parse(text, mode="eval").body
+    if limits.too_deep(node, text, depth=_HEADER_VALUE_DEPTH) is not None:
+        raise ExpressionTooDeep
     for child in ast.walk(node):
         if isinstance(child, ast.expr | ast.keyword | ast.arg):
             if child.lineno == 1:
@@ -420,11 +518,12 @@ def _bound_names(module: ast.Module) -> set[str]:
     return names
 
 
-def _api_names() -> set[str]:
+def runtime_names() -> set[str]:
+    """The names every `.rtest` module gets from the runtime (``robotest.runtime.api``)."""
     from robotest.runtime import api
 
     return set(api.__all__)
 
 
 __all__ = ["CompiledModule", "KeySpec", "build_tree", "check_source", "compile_code",
-           "compile_source"]
+           "compile_source", "runtime_names"]

@@ -7,7 +7,9 @@ errors become :class:`RobotSyntaxError` with a message a QA engineer can act on.
 
 from __future__ import annotations
 
+import difflib
 import functools
+import keyword
 from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any
@@ -32,7 +34,7 @@ from robotest.dsl.model import (
     TestHeader,
     Value,
 )
-from robotest.keys import canonical_key, is_key_name
+from robotest.keys import MAX_CHORD_KEYS, canonical_key, is_key_name
 
 BUTTONS = ("left", "right", "middle")
 _WORD_OF = {terminal: word for word, terminal in {**HEAD_WORDS, **CLAUSE_WORDS}.items()}
@@ -78,6 +80,29 @@ def _expr(tokens: Sequence[Any]) -> PyExpr:
     return PyExpr(token_span(tokens[0])[0], token_span(tokens[-1])[1])
 
 
+_OPERANDS = frozenset({"NAME", "STRING", "NUMBER", "GROUP"})
+
+
+def _check_operands(tokens: Sequence[Any]) -> None:
+    """Two operands with nothing between them end the expression where the first ends.
+
+    ``click_icon "terminal" dubble``: the grammar takes `"terminal" dubble` as one
+    expression, which Python would reject at its start; the error belongs at `dubble`.
+    Python's own words (``x if y else z``, ``a and b``, ``"a" "b"``) are left alone.
+    """
+    for before, token in zip(tokens, tokens[1:], strict=False):
+        if before.type not in _OPERANDS or token.type not in ("NAME", "NUMBER", "STRING"):
+            continue
+        if keyword.iskeyword(before.value) or keyword.iskeyword(token.value):
+            continue
+        if before.type == token.type == "STRING":
+            continue  # implicit concatenation
+        close = difflib.get_close_matches(token.value, CLAUSE_WORDS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise RobotSyntaxError(f"unexpected {token.value!r} after an expression{hint}",
+                               int(token_span(token)[0]))
+
+
 def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
     return (name, value, token)
 
@@ -87,6 +112,7 @@ class ToModel(Transformer):
 
     # -- values -----------------------------------------------------------------
     def expr(self, items: list[Token]) -> PyExpr:
+        _check_operands(items)
         return _expr(items)
 
     def dur(self, items: list[Token]) -> Value:
@@ -133,7 +159,12 @@ class ToModel(Transformer):
         return items[-1]
 
     def keyspec(self, items: list[Any]) -> KeySpec:
-        return KeySpec(tuple(item for item in items if not isinstance(item, RobotToken)))
+        atoms = tuple(item for item in items if not isinstance(item, RobotToken))
+        if len(atoms) > MAX_CHORD_KEYS:
+            raise RobotSyntaxError(
+                f"a chord has at most {MAX_CHORD_KEYS} keys pressed together "
+                f"(this one has {len(atoms)})", _atom_start(atoms[MAX_CHORD_KEYS]))
+        return KeySpec(atoms)
 
     def keys(self, items: list[Any]) -> tuple[KeySpec, ...]:
         return tuple(item for item in items if isinstance(item, KeySpec))
@@ -228,6 +259,13 @@ class ToModel(Transformer):
         return HookHeader(items[0], "teardown")
 
 
+def _atom_start(atom: NamedKey | BareName | PyExpr) -> int:
+    """Where a key of a chord starts, relative to its robot line."""
+    if isinstance(atom, PyExpr):
+        return atom.start
+    return token_span(atom.token)[0]
+
+
 def _string_value(token: Token) -> str:
     import ast
 
@@ -263,8 +301,20 @@ def _lark() -> Lark:
                   maybe_placeholders=False)
     callbacks = parser.parser.parser.parser.callbacks  # rule -> reduction callback
     for rule, callback in list(callbacks.items()):
-        callbacks[rule] = _recording_innermost(callback)
+        if not _is_helper(rule.origin.name):
+            callbacks[rule] = _recording_innermost(callback)
     return parser
+
+
+def _is_helper(rule_name: str) -> bool:
+    """Whether *rule_name* is one of lark's helper rules for ``x*``, inlined into its parent.
+
+    A helper's reduction is not recorded: lark hands the helper's children on to the
+    parent rule (growing one list in place), so the parent's recorded children already
+    hold them. Recording each helper reduction would copy that growing list every time:
+    quadratic time and memory in the length of a key list or a run of clauses.
+    """
+    return rule_name.startswith("_")
 
 
 def _recording_innermost(callback: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
@@ -291,6 +341,9 @@ def _recording_innermost(callback: Callable[[list[Any]], Any]) -> Callable[[list
 Step = tuple[Callable[[list[Any]], Any], tuple[int, ...]]
 _SHAPES: dict[tuple[str, ...], list[Step]] = {}
 _SHAPES_LIMIT = 20_000
+# Only short shapes are kept: real robot lines repeat with a few dozen tokens, and a
+# bound on each entry keeps the cache's memory bounded across many compiles.
+_SHAPE_TOKENS_LIMIT = 64
 _recording: list[tuple[Callable[[list[Any]], Any], list[int], Any]] | None = None
 
 
@@ -318,7 +371,7 @@ def parse_tokens(tokens: Sequence[RobotToken], end: int) -> Parsed:
         log = _recording
     finally:
         _recording = None
-    if len(_SHAPES) < _SHAPES_LIMIT:
+    if len(_SHAPES) < _SHAPES_LIMIT and len(shape) <= _SHAPE_TOKENS_LIMIT:
         _SHAPES[shape] = _steps(log, tokens)
     return parsed
 
@@ -331,23 +384,7 @@ def _steps(log: list[tuple[Callable[[list[Any]], Any], list[int], Any]],
     for number, (callback, ids, result) in enumerate(log):
         steps.append((callback, tuple(where[i] for i in ids)))
         where[id(result)] = -(number + 1)
-    return _used(steps)
-
-
-def _used(steps: list[Step]) -> list[Step]:
-    """The steps whose result is the parse or a child of a later step.
-
-    The others built lark's helper trees for repeated clauses, whose children lark
-    handed on to the parent rule directly.
-    """
-    used = {-ref for _, refs in steps for ref in refs if ref < 0} | {len(steps)}
-    kept: list[Step] = []
-    renumbered: dict[int, int] = {}
-    for number, (callback, refs) in enumerate(steps, 1):
-        if number in used:
-            kept.append((callback, tuple(r if r >= 0 else -renumbered[-r] for r in refs)))
-            renumbered[number] = len(kept)
-    return kept
+    return steps
 
 
 def _replay(steps: list[Step], tokens: Sequence[RobotToken]) -> Any:
@@ -390,6 +427,8 @@ def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
     if expected & {"DURATION"} and token.type in ("NUMBER", "NAME"):
         return (f"{token.value!r} is not a duration: write 500ms, 2s, 1.5min or 1h, "
                 "or a Python expression in seconds in parentheses")
+    if statement == "test" and "STRING" in expected and token.type == "NAME":
+        return "a test title is a quoted string: test \"Title\":"
     if token.type == "COLON":
         return f"unexpected ':' after {statement}"
     return f"unexpected {token.value!r} in {statement}"

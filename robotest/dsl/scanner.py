@@ -33,7 +33,8 @@ _STATEMENTS = ("press|type_text|click_icon|click_text|await_text|await_icon|awai
 _CANDIDATE = re.compile(
     r"^[ \t]*(?:(?P<target>[A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)[ \t]*=(?!=)[ \t]*)?"
     rf"(?:(?P<stmt>{_STATEMENTS})(?:[ \t]+(?P<next>\S)|[ \t]*(?P<alone>$|\#))"
-    r"|(?P<header>test[ \t]+[rRbBuUfF]{0,2}['\"]|subscript[ \t]+[^\W\d]"
+    r"|(?P<header>test[ \t]+(?:[rRbBuUfF]{0,2}['\"]|(?!(?:if|else|and|or|is|not|in)\b)[^\W\d])"
+    r"|subscript[ \t]+[^\W\d]"
     r"|(?:setup|teardown)[ \t]*:[ \t]*(?:\#[^\n]*)?$))",
     re.MULTILINE,
 )
@@ -69,6 +70,7 @@ class RobotLine:
 _PARSES: dict[str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr],
                          tuple[str, ...]]] = {}
 _PARSES_LIMIT = 100_000
+_PARSED_LINE_LIMIT = 1_000  # characters: longer lines are rare, and each entry stays small
 _ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 _TRIPLE_QUOTES = re.compile(r"'{3}|\"{3}")
 
@@ -152,7 +154,8 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         gaps = _gaps(source, robot, PLACEHOLDER + "(", ")")
         robot.text = _fill(gaps, source, robot)
     # only a parse that looked at this line alone; an error may have looked further
-    if robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT:
+    if (robot.error is None and robot.end <= line_end and len(_PARSES) < _PARSES_LIMIT
+            and len(key) <= _PARSED_LINE_LIMIT):
         _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
     return robot
 

@@ -19,10 +19,10 @@ import pandas as pd
 from robotest.forecast.data import Panel
 from robotest.forecast.errors import DataError
 from robotest.forecast.metrics import METRICS, naive_scale, scores
-from robotest.forecast.models import LSTMConfig, Window, make_model
+from robotest.forecast.models import CLASSICAL_NAMES, ChoiceConfig, LSTMConfig, Window, make_model
 
 POLICIES = ("updated", "never")
-STATELESS = ("customer", "snaive")
+STATELESS = ("customer", "snaive", *CLASSICAL_NAMES)  # the same forecasts under both policies
 
 
 @dataclass
@@ -124,6 +124,7 @@ def run_backtest(
     min_history: int | None = None,
     n_jobs: int = 1,
     lstm: LSTMConfig | None = None,
+    choice: ChoiceConfig | None = None,
 ) -> BacktestResult:
     """Backtest every model under every policy on the same origins and actuals."""
     min_history = min_history if min_history is not None else max(12, min(panel.season, 26))
@@ -141,7 +142,7 @@ def run_backtest(
     for name in models:
         labels = (POLICIES[0],) if name in STATELESS else policies
         for policy, paths, seconds in _run_model(
-            panel, name, cutoffs, horizon, labels, n_jobs, lstm
+            panel, name, cutoffs, horizon, labels, n_jobs, lstm, choice
         ):
             for label in policies if name in STATELESS else (policy,):
                 result.forecasts[(name, label)] = paths
@@ -157,9 +158,10 @@ def _run_model(
     policies: tuple[str, ...],
     n_jobs: int,
     lstm: LSTMConfig | None,
+    choice: ChoiceConfig | None,
 ) -> list[tuple[str, np.ndarray, float]]:
     """Forecast paths per policy; the policies share the fit at the first origin."""
-    first = make_model(name, n_jobs=n_jobs, lstm=lstm)
+    first = make_model(name, n_jobs=n_jobs, lstm=lstm, choice=choice)
     began = time.perf_counter()
     first.fit(Window.of(panel, cutoffs[0]))
     shared_seconds = time.perf_counter() - began

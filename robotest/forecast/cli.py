@@ -53,6 +53,36 @@ def _emit(rows: list[dict[str, Any]], as_json: bool) -> None:
         sys.stdout.write(pd.DataFrame(rows).to_csv(index=False))
 
 
+FREQ_HELP = (
+    "hourly, daily, business, weekly, monthly, quarterly, yearly or a pandas alias such as "
+    "W-SUN (inferred from the dates if omitted)."
+)
+FILL_HELP = "Fill missing periods: zero (no orders) or interpolate (default: a gap is an error)."
+
+
+def _print_table(report: dict[str, Any], horizon: int) -> None:
+    """The summary as a rich table, one row per model and policy."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=(
+            f"{report['commodities']} commodities ({report['freq']}), "
+            f"{len(report['origins'])} origins ({report['origins'][0]} .. "
+            f"{report['origins'][-1]}), horizon {horizon}"
+        )
+    )
+    for column in ("model", "policy", "mae", "rmse", "wape", "smape", "mase", "seconds"):
+        table.add_column(column, justify="left" if column in ("model", "policy") else "right")
+    for row in report["summary"]:
+        cells = [row["model"], row["policy"]]
+        cells += ["-" if row[m] is None else f"{row[m]:.3f}" for m in report["metrics"]]
+        key = f"{row['model']}/{row['policy']}"
+        cells.append(f"{report['seconds'].get(key, 0.0):.1f}")
+        table.add_row(*cells)
+    Console(width=120).print(table)
+
+
 def _format(as_json: bool, as_csv: bool) -> bool:
     """True for JSON; CSV is the default; both at once is a mistake."""
     if as_json and as_csv:
@@ -64,19 +94,27 @@ def _format(as_json: bool, as_csv: bool) -> bool:
 def backtest(
     data: Annotated[Path, typer.Argument(help="History CSV: unique_id, ds, y, customer_forecast.")],
     models: Annotated[
-        str, typer.Option(help="Comma-separated models to compare.")
-    ] = "lstm,arima,arimax,customer,snaive",
+        str, typer.Option(help="Comma-separated models to compare (auto: robotest's choice).")
+    ] = "auto,autoarima,autoets,autotheta,customer,snaive",
     horizon: Annotated[int, typer.Option(help="Periods ahead forecast from each origin.")] = 8,
     origins: Annotated[int, typer.Option(help="Number of forecast origins (cut-offs).")] = 6,
     step: Annotated[int, typer.Option(help="Periods between consecutive origins.")] = 1,
     policy: Annotated[
         str, typer.Option(help="updated (refit at every origin), never, or both.")
     ] = "updated",
-    freq: Annotated[
-        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
-    ] = None,
+    freq: Annotated[str | None, typer.Option(help=FREQ_HELP)] = None,
+    fill: Annotated[str | None, typer.Option(help=FILL_HELP)] = None,
     plots: Annotated[Path | None, typer.Option(help="Write PNG plots into this folder.")] = None,
-    jobs: Annotated[int, typer.Option(help="Processes for ARIMA fitting.")] = 1,
+    plot: Annotated[
+        str | None, typer.Option(help="Plot this commodity (unique_id) to --plot-file.")
+    ] = None,
+    plot_file: Annotated[
+        Path | None, typer.Option(help="PNG for --plot (default: backtest-<unique_id>.png).")
+    ] = None,
+    candidates: Annotated[
+        str | None, typer.Option(help="Candidates of the auto model (add lstm to try it).")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Processes for model fitting.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
 ) -> None:
     """Rolling-origin backtest: error of each model by horizon and commodity."""
@@ -84,19 +122,30 @@ def backtest(
 
     if policy not in ("updated", "never", "both"):
         raise fail(f"unknown policy '{policy}' (use updated, never or both)")
+    if plot_file is not None and plot is None:
+        raise fail("--plot-file needs --plot UNIQUE_ID")
+    target = plot_file or (Path(f"backtest-{plot}.png") if plot else None)
     with user_errors():
-        report = run(data, models, horizon, origins, step, policy, freq, plots, jobs)
+        report = run(
+            data,
+            models,
+            horizon,
+            origins,
+            step,
+            policy,
+            freq,
+            plots,
+            jobs,
+            fill=fill,
+            plot=(plot, target) if plot and target else None,
+            candidates=candidates,
+        )
     if as_json:
         typer.echo(json.dumps(report, indent=1))
         return
-    import pandas as pd
-
-    table = pd.DataFrame(report["summary"]).set_index(["model", "policy"])
-    typer.echo(
-        f"{report['commodities']} commodities, {len(report['origins'])} origins "
-        f"({report['origins'][0]} .. {report['origins'][-1]}), horizon {horizon}"
-    )
-    typer.echo(table.to_string(float_format=lambda v: f"{v:.3f}"))
+    _print_table(report, horizon)
+    if target is not None:
+        typer.echo(f"plot of {plot}: {target}")
 
 
 @app.command()
@@ -104,17 +153,20 @@ def fit(
     data: Annotated[Path, typer.Argument(help="History CSV: unique_id, ds, y, customer_forecast.")],
     out: Annotated[Path, typer.Option(help="Model directory to write.")],
     model: Annotated[
-        str, typer.Option(help="lstm, lstm_global, arima, arimax, customer or snaive.")
+        str,
+        typer.Option(
+            help="auto (robotest's choice), lstm, lstm_global, autoarima, autoarimax, autoets, "
+            "autotheta, seasonal_naive, croston, tsb, arima, arimax, customer or snaive."
+        ),
     ] = "lstm",
-    freq: Annotated[
-        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
-    ] = None,
+    freq: Annotated[str | None, typer.Option(help=FREQ_HELP)] = None,
+    fill: Annotated[str | None, typer.Option(help=FILL_HELP)] = None,
 ) -> None:
     """Fit a model on the whole history and save it for `predict`."""
     from robotest.forecast.plugin import fit as run
 
     with user_errors():
-        path = run(data, out, model, freq)
+        path = run(data, out, model, freq, fill=fill)
     typer.echo(f"fitted {model} on {data} -> {path}")
 
 
@@ -167,9 +219,10 @@ def serve(
     token: Annotated[str | None, typer.Option(help=f"API token (default: ${TOKEN_ENV}).")] = None,
     horizon: Annotated[int, typer.Option(help="Periods predicted after the last actual.")] = 8,
     model: Annotated[str, typer.Option(help="Model the service trains.")] = "lstm",
-    freq: Annotated[
-        str | None, typer.Option(help="daily, weekly or monthly (inferred if omitted).")
-    ] = None,
+    freq: Annotated[str | None, typer.Option(help=FREQ_HELP)] = None,
+    fill: Annotated[
+        str, typer.Option(help="Missing periods of posted data: zero, interpolate or none (error).")
+    ] = "zero",
 ) -> None:
     """HTTP API between the ERP and the training machine (token required)."""
     secret = token or os.environ.get(TOKEN_ENV)
@@ -180,5 +233,8 @@ def serve(
     from robotest.forecast.service import ServiceConfig, create_app
 
     with user_errors():
-        api = create_app(ServiceConfig(data_dir, secret, horizon, model, freq))
+        config = ServiceConfig(
+            data_dir, secret, horizon, model, freq, fill=None if fill == "none" else fill
+        )
+        api = create_app(config)
     uvicorn.run(api, host=host, port=port, log_level="warning")

@@ -10,18 +10,40 @@ forecast carries forward (``Panel.filled`` counts those periods).
 from __future__ import annotations
 
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.tseries import offsets as offsets_
+from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import DateOffset
 
 from robotest.forecast.errors import DataError
 
 HISTORY_COLUMNS = ("unique_id", "ds", "y", "customer_forecast")
 FUTURE_COLUMNS = ("unique_id", "ds", "customer_forecast")
-FREQ_NAMES = {"daily": "D", "d": "D", "weekly": "W", "w": "W", "monthly": "M", "m": "M"}
-SEASON = {"D": 7, "W": 52, "M": 12}
+FREQ_KINDS = ("hourly", "daily", "business", "weekly", "monthly", "quarterly", "yearly")
+FREQ_NAMES = {
+    **dict(zip(FREQ_KINDS, ("h", "D", "B", "W", "M", "Q", "Y"), strict=True)),
+    "business days": "B",
+    "annual": "Y",
+    **{code.lower(): code for code in ("h", "D", "B", "W", "M", "Q", "Y")},
+}
+SEASONS: tuple[tuple[type[DateOffset], int], ...] = (
+    (offsets_.Hour, 24),
+    (offsets_.BusinessDay, 5),
+    (offsets_.Day, 7),
+    (offsets_.Week, 52),
+    (offsets_.MonthBegin, 12),
+    (offsets_.MonthEnd, 12),
+    (offsets_.QuarterBegin, 4),
+    (offsets_.QuarterEnd, 4),
+    (offsets_.YearBegin, 1),
+    (offsets_.YearEnd, 1),
+)
+FILLS = ("zero", "interpolate")
 Source = str | Path | io.StringIO
 
 
@@ -81,8 +103,14 @@ def _numbers(frame: pd.DataFrame, column: str, label: str, allow_empty: bool) ->
 
 
 def _dates(frame: pd.DataFrame, label: str) -> pd.Series:
-    dates = pd.to_datetime(frame["ds"], format="%Y-%m-%d", errors="coerce")
-    _fail_first(frame, dates.isna(), label, "bad date '{ds}' in ds (expected YYYY-MM-DD)")
+    dates = pd.to_datetime(frame["ds"], format="ISO8601", errors="coerce")
+    short = frame["ds"].str.len() < 10  # ISO 8601 also takes 2024 or 2024-03: not a period here
+    _fail_first(
+        frame,
+        dates.isna() | short,
+        label,
+        "bad date '{ds}' in ds (expected YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+    )
     return dates
 
 
@@ -125,57 +153,109 @@ def read_future(source: Source, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def normalize_freq(freq: str) -> str:
-    """``daily``/``weekly``/``monthly`` (or D/W/M) to the one-letter code."""
-    code = FREQ_NAMES.get(freq.strip().lower())
-    if code is None:
-        raise DataError(f"unknown frequency '{freq}' (use daily, weekly or monthly)")
-    return code
+def normalize_freq(freq: str, first: pd.Timestamp) -> str:
+    """A frequency name (``weekly``...) or pandas alias (``W-SUN``) as a pandas alias.
+
+    A name is anchored on the first date of the data: weeks on its weekday, months, quarters
+    and years on the start or the end of its month.
+    """
+    text = freq.strip()
+    kind = FREQ_NAMES.get(text.lower())
+    if kind is not None:
+        return _anchored(kind, first)
+    try:
+        return to_offset(text).freqstr
+    except ValueError:
+        raise DataError(
+            f"unknown frequency '{freq}' (use {', '.join(FREQ_KINDS)} or a pandas alias such "
+            "as W-SUN or QS-JAN)"
+        ) from None
+
+
+def _anchored(kind: str, first: pd.Timestamp) -> str:
+    start = first.is_month_start
+    offsets: dict[str, DateOffset] = {
+        "h": offsets_.Hour(),
+        "D": offsets_.Day(),
+        "B": offsets_.BusinessDay(),
+        "W": offsets_.Week(weekday=first.weekday()),
+        "M": offsets_.MonthBegin() if start else offsets_.MonthEnd(),
+        "Q": (
+            offsets_.QuarterBegin(startingMonth=first.month)
+            if start
+            else offsets_.QuarterEnd(startingMonth=first.month)
+        ),
+        "Y": (
+            offsets_.YearBegin(month=first.month) if start else offsets_.YearEnd(month=first.month)
+        ),
+    }
+    return offsets[kind].freqstr
+
+
+def season_length(alias: str) -> int:
+    """Periods in one season of a pandas frequency (24 hours, 7 days, 52 weeks, 12 months...).
+
+    Written here because pandas has no notion of seasonality and statsforecast takes it as
+    a number; a multiple such as ``2W`` divides the season, an unknown kind has no season (1).
+    """
+    offset = to_offset(alias)
+    for kind, season in SEASONS:
+        if isinstance(offset, kind):
+            return max(1, season // max(1, offset.n))
+    return 1
 
 
 def infer_freq(dates: pd.Series, label: str) -> str:
-    """The period of the data from the typical spacing of consecutive dates."""
-    unique = np.sort(dates.unique())
-    if len(unique) < 2:
-        raise DataError(f"{label}: one date only; give the frequency (--freq) and more periods")
-    days = float(np.median(np.diff(unique).astype("timedelta64[D]").astype(float)))
-    if days <= 1.5:
-        return "D"
-    if 6 <= days <= 8:
-        return "W"
-    if 27 <= days <= 32:
-        return "M"
+    """The pandas alias of the dates' calendar (``pd.infer_freq``).
+
+    All dates of the file are inferred together first. When gaps or stray dates defeat that,
+    runs of consecutive dates vote, and of the calendars they name the one with the fewest
+    dates off it, then the fewest missing periods, wins (the gaps are reported afterwards, by date).
+    """
+    unique = pd.DatetimeIndex(np.sort(dates.unique()))
+    if len(unique) < 3:
+        raise DataError(
+            f"{label}: {len(unique)} distinct date(s) are too few to infer the frequency "
+            "(give --freq, and more periods)"
+        )
+    found = pd.infer_freq(unique)
+    if found:
+        return to_offset(found).freqstr
+    votes: Counter[str] = Counter()
+    for run in (7, 3):
+        for i in range(max(0, len(unique) - run + 1)):
+            alias = pd.infer_freq(unique[i : i + run])
+            if alias:
+                votes[to_offset(alias).freqstr] += 1
+    if "D" in votes and not (unique.dayofweek >= 5).any():
+        votes["B"] += 0  # weekdays only, with holidays: no run of dates says business days
+    if votes:
+        return min(votes, key=lambda alias: (*_misfit(unique, alias), -votes[alias]))
     raise DataError(
-        f"{label}: cannot tell daily, weekly or monthly from a typical spacing of {days:g} days"
+        f"{label}: cannot infer a frequency from dates {unique[0]}, {unique[1]}, {unique[2]}... "
+        "(give --freq, e.g. weekly or a pandas alias such as W-SUN)"
     )
 
 
-def pandas_alias(code: str, first: pd.Timestamp) -> str:
-    """The pandas calendar of a frequency, anchored on the first date."""
-    if code == "D":
-        return "D"
-    if code == "W":
-        return "W-" + first.day_name()[:3].upper()
-    return "MS" if first.day == 1 else "ME"
+def _misfit(dates: pd.DatetimeIndex, alias: str) -> tuple[int, int]:
+    """Dates off the calendar of ``alias``, and periods of that calendar without a date."""
+    calendar = pd.date_range(dates[0], dates[-1], freq=alias)
+    off = int((calendar.get_indexer(dates) < 0).sum())
+    return off, len(calendar) - (len(dates) - off)
 
 
-def _check_calendar(frame: pd.DataFrame, code: str, alias: str, label: str) -> None:
-    dates = frame["ds"]
-    if code == "W":
-        off = dates.dt.day_of_week != dates.iloc[0].day_of_week
-        what = f"weekly dates of this file fall on {dates.iloc[0].day_name()}"
-    elif code == "M":
-        off = ~dates.dt.is_month_start if alias == "MS" else ~dates.dt.is_month_end
-        what = "monthly dates must all be the first (or all the last) day of a month"
-    else:
-        return
-    _fail_first(frame, off, label, f"date {{ds}} is off the calendar ({what})")
+def format_dates(dates: pd.DatetimeIndex | pd.Series) -> np.ndarray:
+    """``YYYY-MM-DD``, or ``YYYY-MM-DD HH:MM`` when any date has a time of day."""
+    index = pd.DatetimeIndex(dates)
+    with_time = bool((index != index.normalize()).any())
+    return np.asarray(index.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d"))
 
 
 @dataclass(frozen=True)
 class Panel:
     """Every commodity on one regular calendar: row ``i`` is ``ids[i]``.
 
+    ``freq`` is the pandas alias of the calendar (``W-MON``, ``MS``, ``QS-JAN``, ``h``...).
     ``y`` is NaN before a commodity's first period; ``cf`` is the customer's forecast.
     """
 
@@ -188,11 +268,11 @@ class Panel:
 
     @property
     def season(self) -> int:
-        return SEASON[self.freq]
+        return season_length(self.freq)
 
     @property
     def alias(self) -> str:
-        return pandas_alias(self.freq, self.dates[0])
+        return self.freq
 
     @property
     def start(self) -> np.ndarray:
@@ -204,7 +284,7 @@ class Panel:
         return Panel(tuple(ids), self.dates, self.freq, self.y[index], self.cf[index], self.filled)
 
     def future_dates(self, horizon: int) -> pd.DatetimeIndex:
-        return pd.date_range(self.dates[-1], periods=horizon + 1, freq=self.alias)[1:]
+        return pd.date_range(self.dates[-1], periods=horizon + 1, freq=self.freq)[1:]
 
     def to_frame(self) -> pd.DataFrame:
         """The long table again (only the periods each commodity has)."""
@@ -212,7 +292,7 @@ class Panel:
         frame = pd.DataFrame(
             {
                 "unique_id": np.repeat(np.array(self.ids, dtype=object), t),
-                "ds": np.tile(self.dates.strftime("%Y-%m-%d"), n),
+                "ds": np.tile(format_dates(self.dates), n),
                 "y": self.y.ravel(),
                 "customer_forecast": self.cf.ravel(),
             }
@@ -220,35 +300,76 @@ class Panel:
         return frame[np.isfinite(frame["y"])].reset_index(drop=True)
 
 
-def build_panel(frame: pd.DataFrame, freq: str | None = None, name: str = "<data>") -> Panel:
-    """Place validated rows on one calendar; gaps are zero demand (see module docstring)."""
+def _gap_error(
+    ids: tuple[str, ...], dates: pd.DatetimeIndex, freq: str, holes: np.ndarray, name: str
+) -> DataError:
+    """The first commodity with a hole, named with the missing period(s)."""
+    row, col = np.argwhere(holes)[0]
+    run_end = col
+    while run_end + 1 < len(dates) and holes[row, run_end + 1]:
+        run_end += 1
+    at = format_dates(dates[[col, run_end]])
+    span = at[0] if run_end == col else f"{at[0]} .. {at[1]}"
+    where = "after its last row" if run_end == len(dates) - 1 else "inside its history"
+    return DataError(
+        f"{name}: unique_id '{ids[row]}' has a gap: no row for {span} ({freq}, {where}; "
+        f"{int(holes[row].sum())} missing period(s) in all); "
+        "give --fill zero or --fill interpolate"
+    )
+
+
+def _fill(y: np.ndarray, cf: np.ndarray, holes: np.ndarray, fill: str) -> None:
+    """Fill holes in place: demand 0 or interpolated; the customer's last forecast stands."""
+    if fill == "interpolate":
+        interpolated = pd.DataFrame(y).interpolate(axis=1, limit_area="inside").ffill(axis=1)
+        y[holes] = interpolated.to_numpy()[holes]
+    else:
+        y[holes] = 0.0
+    cf[holes] = pd.DataFrame(cf).ffill(axis=1).to_numpy()[holes]
+
+
+def build_panel(
+    frame: pd.DataFrame, freq: str | None = None, name: str = "<data>", fill: str | None = None
+) -> Panel:
+    """Place validated rows on one calendar.
+
+    A period missing between a commodity's first row and the last period of the file is an
+    error naming it, unless ``fill`` is ``zero`` (no orders) or ``interpolate``.
+    """
+    if fill is not None and fill not in FILLS:
+        raise DataError(f"unknown fill '{fill}' (use {' or '.join(FILLS)})")
     frame = frame.sort_values(["ds", "line"]).reset_index(drop=True)
-    code = normalize_freq(freq) if freq else infer_freq(frame["ds"], name)
-    alias = pandas_alias(code, frame["ds"].iloc[0])
-    _check_calendar(frame, code, alias, name)
-    dates = pd.date_range(frame["ds"].min(), frame["ds"].max(), freq=alias)
+    first = frame["ds"].iloc[0]
+    alias = normalize_freq(freq, first) if freq else infer_freq(frame["ds"], name)
+    dates = pd.date_range(first, frame["ds"].max(), freq=alias)
     ids = tuple(sorted(frame["unique_id"].unique()))
     row = pd.Index(ids).get_indexer(frame["unique_id"])
     col = dates.get_indexer(frame["ds"])
+    example = ", ".join(format_dates(dates[:2]))
     _fail_first(
         frame,
         pd.Series(col < 0, index=frame.index),
         name,
-        f"date {{ds}} is off the {code} calendar starting {dates[0].date()}",
+        f"date {{ds}} is off the calendar ({alias} dates of this file: {example}, ...)",
     )
     y = np.full((len(ids), len(dates)), np.nan)
     cf = np.full_like(y, np.nan)
     y[row, col] = frame["y"].to_numpy(float)
     cf[row, col] = frame["customer_forecast"].to_numpy(float)
     started = np.maximum.accumulate(np.isfinite(y), axis=1)
-    gaps = started & ~np.isfinite(y)
-    y[gaps] = 0.0
+    holes = started & ~np.isfinite(y)
+    if holes.any():
+        if fill is None:
+            raise _gap_error(ids, dates, alias, holes, name)
+        _fill(y, cf, holes, fill)
     cf = pd.DataFrame(cf).ffill(axis=1).to_numpy(copy=True)
     cf[~started] = np.nan
-    return Panel(ids, dates, code, y, cf, int(gaps.sum()))
+    return Panel(ids, dates, alias, y, cf, int(holes.sum()))
 
 
-def load_panel(path: Source, freq: str | None = None, name: str | None = None) -> Panel:
+def load_panel(
+    path: Source, freq: str | None = None, name: str | None = None, fill: str | None = None
+) -> Panel:
     """Read, check and place a history CSV in one step."""
     label = _name(path, name)
-    return build_panel(read_history(path, label), freq, label)
+    return build_panel(read_history(path, label), freq, label, fill)

@@ -15,7 +15,14 @@ from robotest.forecast import bom as _bom
 from robotest.forecast import store
 from robotest.forecast.backtest import POLICIES, run_backtest
 from robotest.forecast.data import load_panel, read_future, read_history
-from robotest.forecast.models import DEFAULT_MODELS, LSTMConfig, parse_models
+from robotest.forecast.errors import DataError
+from robotest.forecast.models import (
+    DEFAULT_MODELS,
+    ChoiceConfig,
+    LSTMConfig,
+    parse_candidates,
+    parse_models,
+)
 
 DEFAULT_MODELS_TEXT = ",".join(DEFAULT_MODELS)
 
@@ -30,19 +37,33 @@ def backtest(
     freq: str | None = None,
     plots: str | Path | None = None,
     n_jobs: int = 1,
+    fill: str | None = None,
+    plot: tuple[str, str | Path] | None = None,
+    candidates: str | None = None,
 ) -> dict[str, Any]:
-    """Rolling-origin backtest of a history CSV; returns the JSON report as a dict."""
+    """Rolling-origin backtest of a history CSV; returns the JSON report as a dict.
+
+    ``plot`` is ``(unique_id, png_path)``: actuals, customer and every model's forecasts of
+    that commodity; ``candidates`` (comma-separated) are the ``auto`` model's candidates.
+    """
     names = parse_models(models if isinstance(models, str) else ",".join(models))
     policies = POLICIES if policy == "both" else (policy,)
     if policy not in (*POLICIES, "both"):
         raise ValueError(f"unknown policy '{policy}' (use updated, never or both)")
+    panel = load_panel(data, freq, fill=fill)
+    if plot is not None and plot[0] not in panel.ids:
+        raise DataError(f"{data}: no commodity '{plot[0]}' to plot")
+    choice = ChoiceConfig(parse_candidates(candidates)) if candidates else None
     result = run_backtest(
-        load_panel(data, freq), names, horizon, origins, step, policies, n_jobs=n_jobs
+        panel, names, horizon, origins, step, policies, n_jobs=n_jobs, choice=choice
     )
-    if plots is not None:
-        from robotest.forecast.plots import plot_all
+    if plots is not None or plot is not None:
+        from robotest.forecast.plots import plot_all, plot_commodity
 
-        plot_all(result, Path(plots))
+        if plots is not None:
+            plot_all(result, Path(plots))
+        if plot is not None:
+            plot_commodity(result, panel.ids.index(plot[0]), Path(plot[1]), policies[0])
     return result.to_dict()
 
 
@@ -52,11 +73,13 @@ def fit(
     model: str = "lstm",
     freq: str | None = None,
     steps: int | None = None,
+    fill: str | None = None,
 ) -> Path:
     """Fit a model on a history CSV and save it to the directory ``out``."""
     (name,) = parse_models(model)
     config = LSTMConfig() if steps is None else LSTMConfig(steps=steps, pretrain_steps=steps)
-    return store.save(store.fit_model(load_panel(data, freq), name, config), Path(out))
+    panel = load_panel(data, freq, fill=fill)
+    return store.save(store.fit_model(panel, name, config), Path(out))
 
 
 def predict(

@@ -33,7 +33,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from robotest.forecast.data import build_panel, read_history
+from robotest.forecast.data import build_panel, format_dates, read_history
 from robotest.forecast.errors import DataError, ForecastError
 from robotest.forecast.models import Forecaster, LSTMConfig, Window, load_model, make_model
 
@@ -51,6 +51,7 @@ class ServiceConfig:
     model: str = "lstm"
     freq: str | None = None
     min_history: int = 8
+    fill: str | None = "zero"  # the ERP sends periods with orders: a missing one is none
     lstm: LSTMConfig | None = None
 
 
@@ -104,7 +105,7 @@ class ForecastService:
 
     def _write(self, frame: pd.DataFrame, name: str) -> None:
         out = frame.copy()
-        out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
+        out["ds"] = format_dates(out["ds"])
         tmp = self.dir / (name + ".tmp")
         out.to_csv(tmp, index=False)
         tmp.replace(self.dir / name)
@@ -116,8 +117,10 @@ class ForecastService:
         ahead = rows[rows["y"].isna()][["unique_id", "ds", "customer_forecast"]]
         with self.lock:
             history = _merge(self.history.assign(line=0), actual)
-            if not history.empty:
-                build_panel(history, self.config.freq, "posted data")  # one calendar for all
+            if history["ds"].nunique() >= 3 or self.config.freq:  # 2 dates: no calendar yet
+                build_panel(
+                    history, self.config.freq, "posted data", self.config.fill
+                )  # one calendar for all
             self.history = history.drop(columns="line")
             self.future = _merge(self.future, ahead)
             self._write(self.history, "history.csv")
@@ -166,17 +169,14 @@ class ForecastService:
         with self.lock:
             rows = self.history[self.history["unique_id"].isin(ids)].assign(line=0)
             future = self.future[self.future["unique_id"].isin(ids)]
-        panel = build_panel(rows, self.config.freq, "history")
-        short = [
-            u
-            for u, n in zip(panel.ids, np.isfinite(panel.y).sum(axis=1), strict=True)
-            if n < self.config.min_history
-        ]
+        counts = rows.groupby("unique_id")["ds"].count()
+        short = sorted(counts[counts < self.config.min_history].index)
         if short:
             raise DataError(
                 f"unique_id '{short[0]}' has too little history "
                 f"(at least {self.config.min_history} periods needed)"
             )
+        panel = build_panel(rows, self.config.freq, "history", self.config.fill)
         window = Window.of(panel)
         cf = _future_cf(panel, future, self.config.horizon)
         with self.model_lock:
@@ -217,7 +217,7 @@ class ForecastService:
             table = self.predictions.copy()
         if ids:
             table = table[table["unique_id"].isin(ids)]
-        table["ds"] = pd.to_datetime(table["ds"]).dt.strftime("%Y-%m-%d")
+        table["ds"] = format_dates(table["ds"])
         return table.reset_index(drop=True)
 
 

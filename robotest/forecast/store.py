@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from robotest.forecast.data import Panel, build_panel, read_history
+from robotest.forecast.data import Panel, build_panel, format_dates, read_history
 from robotest.forecast.errors import DataError, ModelError
 from robotest.forecast.models import Forecaster, LSTMConfig, Window, load_model, make_model
 
@@ -67,14 +67,17 @@ def load(directory: Path) -> FittedModel:
     return FittedModel(name, load_model(name, directory), panel)
 
 
-def extend(panel: Panel, new: pd.DataFrame, name: str) -> Panel:
-    """The panel with newly arrived periods (a period already there is replaced)."""
+def extend(panel: Panel, new: pd.DataFrame, name: str, fill: str | None = "zero") -> Panel:
+    """The panel with newly arrived periods (a period already there is replaced).
+
+    A commodity without a row for a new period had no orders in it (``fill="zero"``).
+    """
     old = panel.to_frame()
     old["ds"] = pd.to_datetime(old["ds"])
     old["line"] = 0
     merged = pd.concat([old, new], ignore_index=True)
     merged = merged.drop_duplicates(["unique_id", "ds"], keep="last")
-    return build_panel(merged, panel.freq, name)
+    return build_panel(merged, panel.freq, name, fill)
 
 
 def _future_matrix(panel: Panel, future: pd.DataFrame, name: str) -> tuple[list[str], np.ndarray]:
@@ -130,7 +133,7 @@ def predict_future(
     return pd.DataFrame(
         {
             "unique_id": future["unique_id"].to_numpy(),
-            "ds": future["ds"].dt.strftime("%Y-%m-%d").to_numpy(),
+            "ds": format_dates(future["ds"]),
             "forecast": np.round(values, 3),
         }
     )

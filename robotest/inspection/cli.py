@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from robotest.errors import RobotestError
+from robotest.image_decoding import MAX_MEGAPIXELS_HELP, set_max_megapixels
 from robotest.inspection.edge.cli import register as register_production
 
 app = typer.Typer(name="inspect", no_args_is_help=True, add_completion=False,
@@ -39,6 +40,15 @@ def _one_line_errors(command: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def options(
+    max_megapixels: Annotated[float | None, typer.Option(
+        "--max-megapixels", min=0.001, help=MAX_MEGAPIXELS_HELP)] = None,
+) -> None:
+    """Appearance inspection: train on normal images, find and judge defects."""
+    set_max_megapixels(max_megapixels)  # every image read below, here or in the service
 
 
 @app.command("train")

@@ -7,6 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from robotest.image_decoding import ImageFileError, decode_image_file, read_image_file
 from robotest.inspection.errors import InspectionError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
@@ -22,15 +23,27 @@ def read_image(path: str | Path, *, channels: int | None = None,
     file = Path(path)
     if not file.is_file():
         raise InspectionError(f"image {file} does not exist")
-    return _conform(cv2.imread(str(file), cv2.IMREAD_UNCHANGED), str(file), channels, size)
+    try:
+        raw = read_image_file(file, expected=size)
+    except ImageFileError as exc:
+        raise InspectionError(str(exc)) from None
+    return _conform(raw, str(file), channels, size)
 
 
 def decode_image(data: bytes, name: str, *, channels: int | None = None,
-                 size: tuple[int, int] | None = None) -> np.ndarray:
-    """:func:`read_image` for an image file's bytes (PNG, JPEG, BMP, TIFF) received as *name*."""
+                 size: tuple[int, int] | None = None,
+                 max_megapixels: float | None = None) -> np.ndarray:
+    """:func:`read_image` for an image file's bytes (PNG, JPEG, BMP, TIFF) received as *name*.
+
+    The size its header declares is checked (against *max_megapixels*, else
+    ``RTEST_MAX_IMAGE_MEGAPIXELS``, and against *size*) before anything is decoded.
+    """
     if not data:
         raise InspectionError(f"image {name} is empty")
-    raw = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    try:
+        raw = decode_image_file(data, name, megapixels=max_megapixels, expected=size)
+    except ImageFileError as exc:
+        raise InspectionError(str(exc)) from None
     return _conform(raw, name, channels, size)
 
 

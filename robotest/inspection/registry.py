@@ -4,9 +4,10 @@ A version records what a line manager or an engineer needs to trust it: its metr
 a held-out set, threshold δ, input size, ROI, the data it came from, how it was made
 (``train``, ``finetune``, ``retrain``) and from which version. A line has its own
 configuration: the version it runs, its decision threshold (in units of the model's δ),
-its ROI, the uncertainty band, the retrain trigger β, its cycle time and the data sets
-it learns and is judged on. Everything lives in one SQLite file (stdlib ``sqlite3``,
-WAL mode so that the edge service and the command line can share it).
+its ROI, its target review rate, the retrain trigger β, its cycle time, how long it
+keeps pictures and the data sets it learns and is judged on. Everything lives in one
+SQLite file (stdlib ``sqlite3``, WAL mode so that the edge service and the command line
+can share it).
 """
 
 from __future__ import annotations
@@ -34,18 +35,45 @@ CREATE TABLE IF NOT EXISTS versions (
     metrics TEXT NOT NULL, origin TEXT NOT NULL, parent TEXT, created_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS lines (
     name TEXT PRIMARY KEY, version TEXT REFERENCES versions(name),
-    threshold REAL NOT NULL DEFAULT 1.0, roi TEXT, band REAL NOT NULL DEFAULT 0.25,
+    threshold REAL NOT NULL DEFAULT 1.0, roi TEXT,
     beta REAL NOT NULL DEFAULT 0.1, cycle_ms REAL NOT NULL DEFAULT 500,
     idle_s REAL NOT NULL DEFAULT 60, train_data TEXT, holdout TEXT);
 """
 
-LINE_SETTINGS = ("threshold", "roi", "band", "beta", "cycle_ms", "idle_s", "train_data",
-                 "holdout")
+# columns added after the first release: (name, SQL type and default)
+LINE_COLUMNS = (
+    ("review_rate", "REAL NOT NULL DEFAULT 0.05"),
+    ("ok_sample", "REAL NOT NULL DEFAULT 0.02"),
+    ("keep_days", "REAL NOT NULL DEFAULT 90"),
+    ("keep_gb", "REAL NOT NULL DEFAULT 10"),
+)
+
+LINE_SETTINGS = (
+    "threshold",
+    "roi",
+    "review_rate",
+    "beta",
+    "cycle_ms",
+    "idle_s",
+    "ok_sample",
+    "keep_days",
+    "keep_gb",
+    "train_data",
+    "holdout",
+)
 
 
 def now() -> str:
     """UTC time as ISO 8601 with milliseconds (sorts as text)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def add_columns(conn: sqlite3.Connection, table: str, columns: tuple[tuple[str, str], ...]) -> None:
+    """Add the *columns* a table of an older registry lacks (SQLite's ALTER TABLE)."""
+    have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    for name, kind in columns:
+        if name not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -99,16 +127,20 @@ class ModelVersion:
 
 @dataclass(frozen=True)
 class LineConfig:
-    """How one production line inspects: which version, threshold, ROI, band, β, data."""
+    """How one production line inspects: which version, threshold, ROI, review rate, β,
+    what pictures it keeps and for how long, and its data sets."""
 
     name: str
     version: str | None = None
     threshold: float = 1.0
     roi: list[int] | None = None
-    band: float = 0.25
+    review_rate: float = 0.05  # share of held-out good units the review band may take
     beta: float = 0.1
     cycle_ms: float = 500.0
     idle_s: float = 60.0
+    ok_sample: float = 0.02  # share of OK units whose picture is archived
+    keep_days: float = 90.0  # archived pictures older than this are deleted
+    keep_gb: float = 10.0  # ...and the oldest beyond this size
     train_data: str | None = None
     holdout: str | None = None
 
@@ -123,14 +155,21 @@ class Registry:
         self.home = Path(home)
         self.db = Database(self.home / DB_NAME)
         self.conn.executescript(SCHEMA)
+        add_columns(self.conn, "lines", LINE_COLUMNS)
 
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
 
     # -- versions ---------------------------------------------------------------
-    def add_version(self, model_dir: str | Path, metrics: dict[str, Any], *,
-                    origin: str = "train", parent: str | None = None) -> ModelVersion:
+    def add_version(
+        self,
+        model_dir: str | Path,
+        metrics: dict[str, Any],
+        *,
+        origin: str = "train",
+        parent: str | None = None,
+    ) -> ModelVersion:
         """Copy *model_dir* into the registry and record it with its held-out *metrics*."""
         model = load_model(model_dir)
         name = self._free_name(model.version)
@@ -140,10 +179,22 @@ class Registry:
         meta = model.meta
         self.conn.execute(
             "INSERT INTO versions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (name, str(folder), meta.kind, meta.threshold, json.dumps(meta.input_size),
-             json.dumps(meta.roi), meta.dataset, meta.data_version,
-             meta.train_images + meta.holdout_images, json.dumps(metrics), origin, parent,
-             now()))
+            (
+                name,
+                str(folder),
+                meta.kind,
+                meta.threshold,
+                json.dumps(meta.input_size),
+                json.dumps(meta.roi),
+                meta.dataset,
+                meta.data_version,
+                meta.train_images + meta.holdout_images,
+                json.dumps(metrics),
+                origin,
+                parent,
+                now(),
+            ),
+        )
         return self.version(name)
 
     def _free_name(self, base: str) -> str:
@@ -166,8 +217,9 @@ class Registry:
     def compare(self, first: str, second: str) -> list[tuple[str, Any, Any]]:
         """``(metric, first's value, second's value)`` for every metric either one has."""
         a, b = self.version(first).metrics, self.version(second).metrics
-        names = [k for k in a if k in b] + [k for k in a if k not in b] + \
-            [k for k in b if k not in a]
+        names = (
+            [k for k in a if k in b] + [k for k in a if k not in b] + [k for k in b if k not in a]
+        )
         return [(k, a.get(k), b.get(k)) for k in names]
 
     # -- lines ------------------------------------------------------------------
@@ -186,9 +238,12 @@ class Registry:
     def line(self, name: str) -> LineConfig:
         row = self.conn.execute("SELECT * FROM lines WHERE name=?", (name,)).fetchone()
         if row is None:
-            raise InspectionError(f"no line {name!r} in the registry {self.home} "
-                                  "(create it with `rtest inspect line set`)")
-        data = dict(row)
+            raise InspectionError(
+                f"no line {name!r} in the registry {self.home} "
+                "(create it with `rtest inspect line set`)"
+            )
+        fields = LineConfig.__dataclass_fields__
+        data = {k: v for k, v in dict(row).items() if k in fields}
         data["roi"] = json.loads(data["roi"]) if data["roi"] else None
         return LineConfig(**data)
 
@@ -205,8 +260,10 @@ class Registry:
     def load_for_line(self, line: LineConfig) -> InspectionModel:
         """The line's running model with the line's threshold and ROI applied."""
         if line.version is None:
-            raise InspectionError(f"line {line.name!r} runs no model version yet "
-                                  "(promote one with `rtest inspect models promote`)")
+            raise InspectionError(
+                f"line {line.name!r} runs no model version yet "
+                "(promote one with `rtest inspect models promote`)"
+            )
         return model_for_line(load_model(self.version(line.version).folder), line)
 
 
@@ -221,11 +278,12 @@ def model_for_line(model: InspectionModel, line: LineConfig) -> InspectionModel:
 
 
 def _check_settings(settings: dict[str, Any]) -> None:
-    for key in ("threshold", "cycle_ms", "beta", "idle_s"):
+    for key in ("threshold", "cycle_ms", "beta", "idle_s", "keep_days", "keep_gb"):
         if key in settings and not float(settings[key]) > 0:
             raise InspectionError(f"line setting {key} must be positive, got {settings[key]}")
-    if "band" in settings and not 0 <= float(settings["band"]) < 1:
-        raise InspectionError(f"line setting band must be in [0, 1), got {settings['band']}")
+    for key in ("review_rate", "ok_sample"):
+        if key in settings and not 0 <= float(settings[key]) <= 1:
+            raise InspectionError(f"line setting {key} must be in [0, 1], got {settings[key]}")
     if settings.get("roi") is not None:
         Roi.checked(settings["roi"])
 

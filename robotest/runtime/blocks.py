@@ -7,21 +7,18 @@ expands each `test` block's ``for`` clauses into uniquely titled cases.
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from robotest.errors import ScriptError
+from robotest.matrix import Matrix, MatrixError, case_title, combinations
 from robotest.runtime.backend import SubscriptCall, current
 
 TESTS = "__rtest_tests__"
 SETUP = "__rtest_setup__"
 TEARDOWN = "__rtest_teardown__"
-
-Matrix = Sequence[tuple[tuple[str, ...], Iterable[Any]]]
-
 
 @dataclass(frozen=True)
 class TestBlock:
@@ -100,30 +97,14 @@ def subscript(name: str, *, retries: int = 0, timeout: float | None = None
     return wrap
 
 
-def _bind(names: tuple[str, ...], value: Any, block: TestBlock) -> dict[str, Any]:
-    if len(names) == 1:
-        return {names[0]: value}
-    values = tuple(value)
-    if len(values) != len(names):
-        file, line = block.location
-        raise ScriptError(f"{file}:{line}: cannot unpack {value!r} into {', '.join(names)}")
-    return dict(zip(names, values, strict=True))
-
-
 def expand(block: TestBlock) -> list[TestCase]:
     """The cases of one block: the cross product of its ``for`` clauses."""
-    cases = []
-    for combo in itertools.product(*(values for _, values in block.matrix)):
-        params: dict[str, Any] = {}
-        for (names, _), value in zip(block.matrix, combo, strict=True):
-            params.update(_bind(names, value, block))
-        try:
-            title = block.title.format_map(params) if block.matrix else block.title
-        except (KeyError, IndexError, ValueError) as exc:
-            file, line = block.location
-            raise ScriptError(f"{file}:{line}: test title {block.title!r}: {exc}") from None
-        cases.append(TestCase(title, block, params))
-    return cases
+    try:
+        return [TestCase(case_title(block.title, params), block, params)
+                for params in combinations(block.matrix)]
+    except MatrixError as error:
+        file, line = block.location
+        raise ScriptError(f"{file}:{line}: {error}") from None
 
 
 def collect(module: ModuleType) -> list[TestCase]:

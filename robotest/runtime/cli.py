@@ -13,14 +13,19 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
 
-from robotest.runtime.store import DEFAULT_DB
+from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
+
+
+# pytest plugins that would leave folders in the user's current directory
+QUIET_PLUGINS = ("-p", "no:cacheprovider", "-p", "no:benchmark")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -30,6 +35,14 @@ def _fail(message: str) -> typer.Exit:
 
 def _db(db: Path | None) -> Path:
     return db or Path(os.environ.get("RTEST_RESULTS_DB") or DEFAULT_DB)
+
+
+def _open_store(database: Path) -> ResultStore:
+    """The results database; a folder or a file that is not one is a one-line error."""
+    try:
+        return ResultStore(database)
+    except ResultsDatabaseError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _plugin_args() -> list[str]:
@@ -78,21 +91,46 @@ def _start_workers(args: list[str], stations: list[str], folder: Path) -> Worker
     for index, station in enumerate(stations):
         log = (folder / f"worker-{index + 1}.log").open("w")
         command = [sys.executable, "-m", "pytest", *args, "--station", station,
-                   "--rtest-shard", f"{index}/{len(stations)}", "-q", "-p", "no:cacheprovider"]
+                   "--rtest-shard", f"{index}/{len(stations)}", "-q", *QUIET_PLUGINS]
         procs.append((subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                        env=_worker_env(), preexec_fn=_die_with_parent), log))
     return procs
 
 
+WORKER_STOP_TIMEOUT = 60.0  # seconds an interrupted worker gets to close its station and run
+
+
 def _wait_workers(procs: Workers) -> int:
-    codes = []
-    for proc, log in procs:
-        codes.append(proc.wait())
+    try:
+        codes = [proc.wait() for proc, _ in procs]
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: each worker stops as it would itself
+        import pytest
+
+        for proc, log in procs:
+            _stop_worker(proc)
+            log.close()
+        return int(pytest.ExitCode.INTERRUPTED)
+    for _, log in procs:
         log.close()
     for (_, log), code in zip(procs, codes, strict=True):
         if code not in (0, 1, 5):
             typer.echo(Path(log.name).read_text()[-3000:], err=True)
     return combine_exit_codes(codes)
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> int:
+    """Interrupt a worker still running (SIGTERM: it finishes its case as interrupted)
+    and wait for it; a worker that does not stop in time is killed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=WORKER_STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+    except KeyboardInterrupt:  # asked again: stop now
+        proc.kill()
+        return proc.wait()
 
 
 def _sync_first(server: str, dest: Path, channel: str, token: str | None,
@@ -123,14 +161,25 @@ def _sync_first(server: str, dest: Path, channel: str, token: str | None,
 
 
 class _Collection:
-    """In-process pytest plugin: shows collection errors (the terminal plugin is off)."""
+    """In-process pytest plugin: the files that did not compile or load (by node id)."""
 
     def __init__(self) -> None:
-        self.errors: list[str] = []
+        self.errors: dict[str, str] = {}
 
     def pytest_collectreport(self, report: object) -> None:
         if getattr(report, "failed", False):
-            self.errors.append(str(getattr(report, "longrepr", "")))
+            self.errors[str(getattr(report, "nodeid", ""))] = str(getattr(report, "longrepr", ""))
+
+    def record(self, store: Any, run_id: int, station: str) -> None:
+        """One `error` case per broken file, so that reports and the run's status show it."""
+        from robotest.runtime.results import ERROR, CaseResult
+
+        for nodeid, message in self.errors.items():
+            case = CaseResult(nodeid=nodeid, title=f"{nodeid or 'the suite'}: cannot be loaded",
+                              file=nodeid, station=station, started=time.time(),
+                              outcome=ERROR, message=message)
+            store.start_case(run_id, case)
+            store.finish_case(case)
 
 
 def register(app: typer.Typer) -> None:
@@ -168,11 +217,19 @@ def register(app: typer.Typer) -> None:
             "--token", envvar="RTEST_TOKEN", help="Station token (or env RTEST_TOKEN).")] = None,
         public_key: Annotated[str | None, typer.Option(
             "--public-key", envvar="RTEST_SERVER_KEY", help="Server public key.")] = None,
+        shuffle: Annotated[int | None, typer.Option(
+            "--shuffle", metavar="SEED",
+            help="Run the cases in a random order drawn from SEED (the same SEED, the same "
+                 "order).")] = None,
+        last_failed: Annotated[bool, typer.Option(
+            "--last-failed", help="Run again only the cases of the latest stored run that "
+                                  "did not pass (failed, error, station error).")] = False,
     ) -> None:
         """Run .rtest suites on stations with live progress; write the reports."""
         import pytest
 
         from robotest.errors import ScriptError
+        from robotest.runtime.interrupts import sigterm_interrupts
         from robotest.runtime.progress import LiveProgress, terminal_console
         from robotest.runtime.reports import write_reports
         from robotest.runtime.results import ERROR, INTERRUPTED
@@ -182,7 +239,6 @@ def register(app: typer.Typer) -> None:
             station_name,
             suite_version,
         )
-        from robotest.runtime.store import ResultStore
 
         station = station or ["sim"]
         record_fail, record_fault = record_fail or [], record_fault or []
@@ -190,6 +246,10 @@ def register(app: typer.Typer) -> None:
         if sync:
             paths, synced_label = _sync_first(sync, sync_dest, channel, token, public_key,
                                               paths or [])
+        selected: list[str] = []
+        if last_failed:
+            selected = _last_failed(_db(db))
+            paths = paths or [Path(node.split("::", 1)[0]) for node in selected]
         if not paths:
             raise _fail("name the .rtest files or folders to run (or --sync a server)")
         for path in paths:
@@ -206,42 +266,45 @@ def register(app: typer.Typer) -> None:
         except ScriptError as exc:
             raise _fail(str(exc)) from None
         database = _db(db)
-        store = ResultStore(database)
+        store = _open_store(database)
         run_id = store.create_run(station=", ".join(names), image=info.name,
                                   image_version=info.version, serial=info.serial,
                                   suite_version=synced_label or suite_version(paths))
         folder = report or database.parent / f"run-{run_id}"
         folder.mkdir(parents=True, exist_ok=True)
-        args = [str(p) for p in paths] + _plugin_args() + [
+        args = (selected or [str(p) for p in paths]) + _plugin_args() + [
+            "--continue-on-collection-errors",  # one broken file does not stop the others
             "--results-db", str(database), "--rtest-run-id", str(run_id),
             "--record-delay", str(record_delay)]
         args += ["-k", keyword] if keyword else []
+        args += ["--shuffle", str(shuffle)] if shuffle is not None else []
         args += ["-m", markers] if markers else []
         args += [a for spec in record_fail for a in ("--record-fail", spec)]
         args += [a for spec in record_fault for a in ("--record-fault", spec)]
         args += ["--image", str(image)] if image else []
         console, stream = terminal_console()
-        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}",
+        order = f" (cases shuffled with seed {shuffle})" if shuffle is not None else ""
+        console.print(f"run {run_id} on {', '.join(names)}: {' '.join(map(str, paths))}{order}",
                       markup=False, soft_wrap=True)
         collection = _Collection()
         status = None
         workers = _start_workers(args, station, folder) if len(station) > 1 else []
         try:
-            with LiveProgress(database, run_id, console):
+            with sigterm_interrupts(), LiveProgress(database, run_id, console):
                 if workers:
                     code = _wait_workers(workers)
                 else:
                     code = int(pytest.main(args + ["--station", station[0], "-p", "no:terminal",
-                                                   "-p", "no:cacheprovider"],
+                                                   *QUIET_PLUGINS],
                                            plugins=[collection]))
         except KeyboardInterrupt:
             code = int(pytest.ExitCode.INTERRUPTED)
-        if collection.errors or code in (pytest.ExitCode.INTERNAL_ERROR,
-                                         pytest.ExitCode.USAGE_ERROR):
-            status = ERROR  # the suite did not compile, or the run could not start
+        collection.record(store, run_id, ", ".join(names))
+        if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+            status = ERROR  # the run could not start
         elif code == pytest.ExitCode.INTERRUPTED:
             status = INTERRUPTED
-        for error in collection.errors:
+        for error in collection.errors.values():
             console.print(error, markup=False, highlight=False, soft_wrap=True)
         store.finish_run(run_id, status)
         result = store.run(run_id)
@@ -266,13 +329,12 @@ def register(app: typer.Typer) -> None:
         """List past runs, or show one run's cases."""
         from rich.console import Console
 
-        from robotest.runtime.store import ResultStore
 
         database = _db(db)
         if not database.exists():
             raise _fail(f"no results database at {database} (run `rtest run` first)")
         console = Console(highlight=False)
-        with ResultStore(database) as store:
+        with _open_store(database) as store:
             if run_id is None:
                 _print_runs(console, store.runs(limit))
                 return
@@ -290,12 +352,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Regenerate a run's JUnit XML, HTML report and spreadsheet from the database."""
         from robotest.runtime.reports import write_reports
-        from robotest.runtime.store import ResultStore
 
         database = _db(db)
         if not database.exists():
             raise _fail(f"no results database at {database}")
-        with ResultStore(database) as store:
+        with _open_store(database) as store:
             number = _run_number(store, run_id)
             run = store.run(number)
             if run is None:
@@ -305,9 +366,25 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{kind:>6}: {path}")
 
 
-def _run_number(store: object, text: str) -> int:
+def _last_failed(database: Path) -> list[str]:
+    """Node ids (file::case) of the latest run's cases that did not pass."""
+    from robotest.runtime.results import ERROR, FAILED, STATION_ERROR
     from robotest.runtime.store import ResultStore
 
+    if not database.exists():
+        raise _fail(f"no results database at {database}: nothing to run again")
+    with ResultStore(database) as store:
+        latest = store.latest_run_id()
+        cases = store.cases(latest, steps=False) if latest is not None else []
+    again = [case for case in cases if case.outcome in (FAILED, ERROR, STATION_ERROR)]
+    if not again:
+        typer.echo(f"nothing to run again: run {latest} has no case that failed")
+        raise typer.Exit(0)
+    return [f"{case.file}::{case.nodeid.split('::', 1)[1]}" if "::" in case.nodeid
+            else case.file for case in again]
+
+
+def _run_number(store: object, text: str) -> int:
     assert isinstance(store, ResultStore)
     if text == "latest":
         latest = store.latest_run_id()

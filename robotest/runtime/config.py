@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from robotest.runtime.backend import current
@@ -35,8 +38,75 @@ class FrozenConfig(Mapping[str, Any]):
         return f"config({self._data!r})"
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """A configuration value a `.rtest` module needs: ``config.require(path, why)``."""
+
+    path: tuple[str, ...]  # ("product", "os", "password")
+    why: str  # "the desktop sub-scripts sign in with it"
+
+    def describe(self) -> str:
+        """The value as the user writes it: ``[os] password`` in the image description."""
+        if self.path[0] == "product" and len(self.path) == 3:
+            return f"[{self.path[1]}] {self.path[2]}"
+        return ".".join(self.path)
+
+
+# module name -> what it requires; filled when modules are imported (collection)
+_REQUIREMENTS: dict[str, list[Requirement]] = {}
+
+
+def missing_values(modules: Iterable[ModuleType], values: Mapping[str, Any]
+                   ) -> list[Requirement]:
+    """The requirements of *modules* (and the `.rtest` modules they use) that *values* lack."""
+    missing: list[Requirement] = []
+    for name in sorted(_used_rtest_modules(modules)):
+        for requirement in _REQUIREMENTS.get(name, ()):
+            if _lookup(values, requirement.path) in (None, "") and requirement not in missing:
+                missing.append(requirement)
+    return missing
+
+
+def _lookup(values: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(values, Mapping):
+            return None
+        values = values.get(key)
+    return values
+
+
+def _used_rtest_modules(modules: Iterable[ModuleType]) -> set[str]:
+    """*modules* and every `.rtest` module whose functions or modules they hold, transitively."""
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        module = todo.pop()
+        if module.__name__ in seen or not str(getattr(module, "__file__", "")).endswith(".rtest"):
+            continue
+        seen.add(module.__name__)
+        for value in list(vars(module).values()):
+            owner = value if isinstance(value, ModuleType) else sys.modules.get(
+                getattr(value, "__module__", None) or "")
+            if owner is not None and owner.__name__ not in seen:
+                todo.append(owner)
+    return seen
+
+
 class _ConfigProxy(Mapping[str, Any]):
     """Forwards to the active runtime's configuration."""
+
+    def require(self, path: str, why: str) -> None:
+        """Declare, at a module's top level, a value its sub-scripts cannot do without.
+
+        ``config.require("product.os.password", "the desktop sub-scripts sign in with it")``:
+        a run of a suite that uses the module stops before its first case, as an error
+        naming the value and the image description, when the value is missing or empty.
+        """
+        caller = sys._getframe(1).f_globals.get("__name__", "")  # the declaring module
+        requirement = Requirement(tuple(path.split(".")), why)
+        declared = _REQUIREMENTS.setdefault(caller, [])
+        if requirement not in declared:
+            declared.append(requirement)
 
     def _target(self) -> FrozenConfig:
         return FrozenConfig(current().config)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sys
 import time
 import traceback
@@ -25,8 +26,10 @@ import pytest
 
 from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
 from robotest.errors import RobotestError, ScriptError, StationError
+from robotest.runtime import interrupts
 from robotest.runtime.backend import Runtime, use_runtime
 from robotest.runtime.blocks import TestCase, collect, run_case
+from robotest.runtime.config import missing_values
 from robotest.runtime.results import (
     ERROR,
     INTERRUPTED,
@@ -45,7 +48,7 @@ from robotest.runtime.session import (
     suite_version,
 )
 from robotest.runtime.steps import StepRecorder
-from robotest.runtime.store import DEFAULT_DB, ResultStore
+from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
 
 RESULTS_DB_ENV = "RTEST_RESULTS_DB"
 
@@ -65,6 +68,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="record station: make matching statements raise a station fault.")
     group.addoption("--record-delay", type=float, default=0.0, metavar="SECONDS",
                     help="record station: real seconds each statement takes.")
+    group.addoption("--shuffle", type=int, default=None, metavar="SEED",
+                    help="run the cases in a random order drawn from SEED (the same SEED "
+                         "gives the same order): checks that no case needs another's leftovers.")
     group.addoption("--rtest-run-id", type=int, default=None, help=argparse_hidden())
     group.addoption("--rtest-shard", default=None, help=argparse_hidden())
 
@@ -117,18 +123,27 @@ class RtestSession:
     def start(self, items: Sequence[pytest.Item]) -> None:
         """Open the station and the run (once, when there is something to run)."""
         image = self.image = self._image()
-        self.store = ResultStore(results_db(self.config))
+        try:
+            self.store = ResultStore(results_db(self.config))
+        except ResultsDatabaseError as exc:
+            raise pytest.UsageError(str(exc)) from None
+        product = dict(image.data or {})
+        missing = self._missing_configuration(items, product)
         if self.owns_run:
             files = sorted({str(item.path) for item in items})
             self.run_id = self.store.create_run(
                 station=self.station, image=image.name, image_version=image.version,
                 serial=image.serial, suite_version=suite_version(files))
         assert self.run_id is not None
+        if missing is not None:  # a configuration error, not a verdict on the image
+            if self.owns_run:
+                self.store.finish_run(self.run_id, ERROR)
+            raise pytest.UsageError(missing)
         self.store.add_planned(self.run_id, len(items))
         options = {"record_fail": self.config.getoption("record_fail"),
                    "record_fault": self.config.getoption("record_fault"),
                    "record_delay": self.config.getoption("record_delay"),
-                   "config": {"product": dict(image.data or {}), "station": self.station},
+                   "config": {"product": product, "station": self.station},
                    "image_file": self.config.getoption("image"),
                    "suite_dirs": sorted({str(item.path.parent) for item in items})}
         try:
@@ -142,6 +157,19 @@ class RtestSession:
                 self.store.finish_run(self.run_id, ERROR)
             raise pytest.UsageError(str(exc)) from None
         self.recorder = StepRecorder(runtime)
+
+    def _missing_configuration(self, items: Sequence[pytest.Item],
+                               product: dict[str, Any]) -> str | None:
+        """The error for values the suite's sub-scripts require and the image lacks."""
+        modules = {item.module for item in items if isinstance(item, RtestItem)}
+        missing = missing_values(modules, {"product": product, "station": self.station})
+        if not missing:
+            return None
+        image = self.config.getoption("image")
+        where = f"{image}: " if image else "no --image given: "
+        needs = "; ".join(f"{r.describe()} is missing; {r.why}" for r in missing)
+        hint = "" if image else " (pass the image description with --image)"
+        return f"{where}{needs}{hint}"
 
     def _image(self) -> ImageInfo:
         try:
@@ -169,9 +197,17 @@ class RtestSession:
 SESSION = pytest.StashKey[RtestSession]()
 
 
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SESSION] = RtestSession(config)
+    config.stash[_PREVIOUS_SIGTERM] = interrupts.install()  # SIGTERM stops a run as Ctrl-C
     config.addinivalue_line("markers", "rtest: a test case from a .rtest file")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    interrupts.restore(config.stash.get(_PREVIOUS_SIGTERM, None))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -297,6 +333,9 @@ class RtestItem(pytest.Item):
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
+    seed = config.getoption("shuffle")
+    if seed is not None:
+        random.Random(seed).shuffle(items)
     shard = config.getoption("rtest_shard")
     if shard:
         index, count = (int(v) for v in shard.split("/"))

@@ -8,6 +8,7 @@ the image. :func:`outcome_of` is the one place that maps an exception to an outc
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,21 +55,47 @@ def outcome_of(exc: BaseException | None) -> str:
     return ERROR
 
 
-def rtest_location(exc: BaseException) -> tuple[str, int] | None:
-    """The innermost `.rtest` file and line in *exc*'s traceback, if any."""
-    found = None
+def rtest_chain(exc: BaseException) -> list[tuple[str, int]]:
+    """The `.rtest` files and lines in *exc*'s traceback, outermost (the test) first."""
+    chain: list[tuple[str, int]] = []
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename.endswith(".rtest"):
-            found = (frame.filename, frame.lineno or 0)
-    return found
+            place = (_shown_path(frame.filename), frame.lineno or 0)
+            if not chain or chain[-1] != place:
+                chain.append(place)
+    return chain
+
+
+def rtest_location(exc: BaseException) -> tuple[str, int] | None:
+    """The innermost `.rtest` file and line in *exc*'s traceback, if any."""
+    chain = rtest_chain(exc)
+    return chain[-1] if chain else None
+
+
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _shown_path(path: str) -> str:
+    """*path* as a user reads it: relative to the current folder when below it, the
+    sub-script library as ``robotest/stdlib_subscripts/...``, else as it is."""
+    for base in (os.getcwd(), _PACKAGE_PARENT):
+        try:
+            relative = os.path.relpath(path, base)
+        except ValueError:
+            continue
+        if not relative.startswith(".."):
+            return relative
+    return path
 
 
 def describe(exc: BaseException) -> str:
-    """A one-paragraph message: the error type, its text and the `.rtest` line."""
+    """A one-paragraph message: the error type, its text and where: the test's line and
+    the chain of sub-script lines down to the failing one (``a.rtest:12 > lib.rtest:40``)."""
     text = str(exc).strip()
     head = type(exc).__name__ + (f": {text}" if text else "")
-    where = rtest_location(exc)
-    return f"{head} (at {where[0]}:{where[1]})" if where else head
+    chain = rtest_chain(exc)
+    where = " > ".join(f"{file}:{line}" for file, line in chain)
+    return f"{head} (at {where})" if chain else head
 
 
 def worst(outcomes: list[str]) -> str:

@@ -30,7 +30,6 @@ import importlib
 import importlib.util
 import subprocess
 import time
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,7 @@ from robotest.errors import (
     TextNotFound,
 )
 from robotest.runtime.backend import Icon, Runtime
+from robotest.runtime.image_file import load_image_file
 from robotest.runtime.recording import Call, RecordingRuntime
 from robotest.runtime.steps import STATEMENTS
 
@@ -64,28 +64,15 @@ class ImageInfo:
 
 
 def read_image(path: str | Path | None) -> ImageInfo:
-    """Read ``[image] name, version`` and ``serial`` (top level, ``[image]``, ``[laptop]``
-    or ``[product]``, as in the simulated laptop's product descriptions).
-
-    A missing or malformed file is a one-line :class:`ScriptError`.
+    """The image's name, version and serial from the ``--image`` file, validated whole
+    (:mod:`robotest.runtime.image_file`); a bad file is a one-line :class:`ScriptError`
+    naming its line and key.
     """
     if path is None:
         return ImageInfo()
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ScriptError(f"{path}: cannot read the product description: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ScriptError(f"{path}: not a valid TOML product description: {exc}") from None
-    image = data.get("image", {}) if isinstance(data.get("image"), dict) else {}
-    laptop = data.get("laptop", {}) if isinstance(data.get("laptop"), dict) else {}
-    product = data.get("product", {}) if isinstance(data.get("product"), dict) else {}
-    name = image.get("name") or data.get("name") or path.stem
-    version = image.get("version") or data.get("version") or ""
-    serial = (laptop.get("serial") or product.get("serial") or image.get("serial")
-              or data.get("serial") or "")
-    return ImageInfo(str(name), str(version), str(serial), data)
+    description, data = load_image_file(path)
+    return ImageInfo(description.image_name, description.image_version,
+                     description.serial_number, data)
 
 
 def suite_version(paths: Iterable[str | Path]) -> str:

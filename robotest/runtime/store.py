@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from robotest.errors import RobotestError
 from robotest.runtime.results import (
     INTERRUPTED,
     RUNNING,
@@ -111,14 +112,34 @@ def _alive(pid: int, pid_start: str, host: str) -> bool:
     return bool(started) and (not pid_start or started == pid_start)
 
 
+class ResultsDatabaseError(RobotestError):
+    """The results database cannot be opened: a folder, not SQLite, not readable."""
+
+
 class ResultStore:
     """Runs, cases and steps in one SQLite file (created with its folder on first use)."""
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
+        if self.path.is_dir():
+            raise ResultsDatabaseError(f"results database {self.path} is a folder, not a file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                      check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise ResultsDatabaseError(
+                f"cannot open the results database {self.path}: {exc}") from None
+        try:
+            self._prepare()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            raise ResultsDatabaseError(
+                f"{self.path} is not a robotest results database (SQLite: {exc})") from None
+
+    def _prepare(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.row_factory = sqlite3.Row
@@ -209,8 +230,11 @@ class ResultStore:
                 if not _alive(row["pid"], row["pid_start"], row["host"])]
         for run_id in dead:
             with self.transaction() as db:
-                db.execute("UPDATE cases SET outcome = ?, message = ? WHERE run_id = ?"
-                           " AND outcome = ?",
+                # the case ran at least until its last recorded step ended
+                db.execute("UPDATE cases SET outcome = ?, message = ?, duration = MAX(0,"
+                           " COALESCE((SELECT MAX(steps.started + steps.duration) FROM steps"
+                           " WHERE steps.case_id = cases.id), started) - started)"
+                           " WHERE run_id = ? AND outcome = ?",
                            (INTERRUPTED, "the run was killed while this case ran", run_id,
                             RUNNING))
                 ended = db.execute(

@@ -2,7 +2,9 @@
 
 The server checks every member before it stores anything: a path that escapes the
 suite (`..`, absolute), a link, a special file, a file over the size limit or of an
-unknown type refuses the whole archive with a one-line error naming the file.
+unknown type refuses the whole archive with a one-line error naming the file. The
+archive as a whole must be intact: every header valid, every member's data complete,
+and a proper end-of-archive marker with nothing but zero padding after it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from robotest.server.errors import ArchiveError
+from robotest.server.names import check_path_limits
 
 SUITE_TYPES = frozenset({
     ".rtest", ".py",                                   # scripts and sub-scripts
@@ -27,6 +30,8 @@ RESULT_TYPES = frozenset({
 })
 DEFAULT_MAX_FILE = 16 * 1024 * 1024
 DEFAULT_MAX_TOTAL = 1024 * 1024 * 1024
+BLOCK = tarfile.BLOCKSIZE
+MAX_PADDING = 1024 * 1024  # zero padding accepted after the end marker (tar pads to records)
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,12 @@ def check_path(name: str) -> str:
         raise ArchiveError(f"{name}: path escapes the suite ('..')")
     if not parts:
         raise ArchiveError(f"{name!r}: not a valid path")
-    return "/".join(parts)
+    path = "/".join(parts)
+    try:
+        check_path_limits(path)
+    except ValueError as exc:
+        raise ArchiveError(str(exc)) from exc
+    return path
 
 
 def read_archive(data: bytes, limits: Limits) -> dict[str, bytes]:
@@ -60,10 +70,13 @@ def read_archive(data: bytes, limits: Limits) -> dict[str, bytes]:
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise ArchiveError(f"not a tar archive ({exc})") from exc
     files: dict[str, bytes] = {}
-    total = 0
+    total = members = 0
     try:
         with tar:
             for member in tar:
+                members += 1
+                if members > limits.max_files:
+                    raise ArchiveError(f"archive has more than {limits.max_files} entries")
                 path = check_path(member.name)
                 if member.isdir():
                     continue
@@ -79,11 +92,51 @@ def read_archive(data: bytes, limits: Limits) -> dict[str, bytes]:
                 handle = tar.extractfile(member)
                 assert handle is not None  # regular file, checked above
                 files[path] = handle.read()
+                if len(files[path]) != member.size:
+                    raise ArchiveError(f"{path}: archive is cut short in this file's data")
+                _check_padding(tar, member, path)
+            _check_end_of_archive(tar)
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise ArchiveError(f"archive is damaged ({exc})") from exc
     if not files:
         raise ArchiveError("archive contains no files")
     return files
+
+
+def _check_padding(tar: tarfile.TarFile, member: tarfile.TarInfo,
+                   path: str) -> None:
+    """ArchiveError unless the member's last block is padded with zeros, as every tar
+    writer does: data there means the header declares a smaller size than was written."""
+    assert tar.fileobj is not None
+    padding = -member.size % BLOCK
+    if padding:
+        tar.fileobj.seek(member.offset_data + member.size)
+        if tar.fileobj.read(padding).strip(b"\0"):
+            raise ArchiveError(f"{path}: its header declares {member.size} bytes but more "
+                               "data follows")
+
+
+def _check_end_of_archive(tar: tarfile.TarFile) -> None:
+    """ArchiveError unless two zero blocks, then only zero padding, follow the last member.
+
+    `tarfile` stops at the first header it cannot read (bad checksum, a size that lies,
+    garbage) as if the archive ended there, and accepts an archive cut short between
+    members; it offers no strict mode, so this checks the bytes where its reading stopped.
+    """
+    fileobj = tar.fileobj
+    assert fileobj is not None
+    fileobj.seek(tar.offset)
+    marker = fileobj.read(2 * BLOCK)
+    if marker.strip(b"\0"):
+        raise ArchiveError(f"archive is damaged at byte {tar.offset}: a header with a bad "
+                           "checksum, a member whose size is wrong, or garbage")
+    if len(marker) < 2 * BLOCK:
+        raise ArchiveError(f"archive is cut short at byte {tar.offset + len(marker)} "
+                           "(no end-of-archive marker)")
+    padding = fileobj.read(MAX_PADDING + 1)
+    if padding.strip(b"\0") or len(padding) > MAX_PADDING:
+        raise ArchiveError(f"archive has trailing data after its end marker "
+                           f"(byte {tar.offset + 2 * BLOCK})")
 
 
 def _check_member(member: tarfile.TarInfo, path: str, limits: Limits) -> None:
@@ -101,12 +154,25 @@ def _check_member(member: tarfile.TarInfo, path: str, limits: Limits) -> None:
 
 
 def iter_tree(root: Path) -> Iterator[Path]:
-    """Files and links under `root`, sorted, skipping hidden entries and __pycache__."""
+    """Files and links under `root`, sorted, skipping hidden entries and __pycache__.
+
+    A link to a folder is listed as a link (os.walk does not descend into it), so that
+    it refuses the suite instead of silently leaving its files out.
+    """
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(filenames):
+        folder_links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        for name in sorted([*filenames, *folder_links]):
             if not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def check_no_links(root: Path) -> None:
+    """ArchiveError naming the first link under `root` (to a file or a folder)."""
+    for path in iter_tree(root):
+        if path.is_symlink():
+            raise ArchiveError(f"{path}: is a link; links are not allowed in a suite, "
+                               "nothing published")
 
 
 def pack_directory(root: Path) -> bytes:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from robotest.server.archive import pack_directory, pack_files
+from robotest.server.archive import check_no_links, pack_directory, pack_files
 from robotest.server.errors import ClientError, CompileRefused
 
 
@@ -17,6 +17,11 @@ class ServerClient:
 
     def __init__(self, url: str, token: str | None, timeout: float = 60.0):
         self.url = url.rstrip("/")
+        token = token.strip() if token else None  # a token file's or variable's newline
+        if token and not token.isprintable():
+            raise ClientError("the token holds spaces or control characters; "
+                              "check --token or RTEST_TOKEN")
+        self._token = token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(base_url=self.url + "/api/v1", headers=headers,
                                   timeout=timeout)
@@ -41,20 +46,27 @@ class ServerClient:
                 break
             except httpx.RemoteProtocolError as exc:
                 if attempt + 1 == attempts:
-                    raise ClientError(f"server {self.url} unreachable: {exc}") from exc
+                    raise self._error(f"server {self.url} unreachable: {exc}") from exc
             except httpx.HTTPError as exc:
-                raise ClientError(f"server {self.url} unreachable: {exc}") from exc
+                raise self._error(f"server {self.url} unreachable: {exc}") from exc
         if response.status_code >= 400:
             detail = _detail(response)
             if response.status_code == 422 and isinstance(detail, dict):
                 raise CompileRefused(list(detail.get("diagnostics", [])))
             if isinstance(detail, dict):
                 detail = detail.get("error", detail)
-            raise ClientError(f"server refused ({response.status_code}): {detail}")
+            raise self._error(f"server refused ({response.status_code}): {detail}")
         return response
 
+    def _error(self, message: str) -> ClientError:
+        """A ClientError whose one-line message never shows the token."""
+        if self._token:
+            message = message.replace(self._token, "<token>")
+        return ClientError(" ".join(message.split()))
+
     def publish(self, suite: Path, channel: str) -> dict[str, Any]:
-        """Pack `suite` and publish it to `channel`."""
+        """Pack `suite` and publish it to `channel` (ArchiveError when it holds a link)."""
+        check_no_links(suite)
         body = pack_directory(suite)
         return self.request("POST", "/publish", params={"channel": channel}, content=body,
                             headers={"Content-Type": "application/x-tar"}).json()
@@ -89,10 +101,10 @@ class ServerClient:
             with self._http.stream("POST", "/objects/fetch", json={"hashes": hashes}) as resp:
                 if resp.status_code >= 400:
                     resp.read()
-                    raise ClientError(f"server refused ({resp.status_code}): {_detail(resp)}")
+                    raise self._error(f"server refused ({resp.status_code}): {_detail(resp)}")
                 yield from _frames(resp.iter_bytes())
         except httpx.HTTPError as exc:
-            raise ClientError(f"download from {self.url} failed: {exc}") from exc
+            raise self._error(f"download from {self.url} failed: {exc}") from exc
 
     def versions(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self.request("GET", "/versions").json()

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from robotest.server.archive import read_archive
 from robotest.server.clock import now_iso
 from robotest.server.compile_check import check_suite
+from robotest.server.errors import ArchiveError
 from robotest.server.manifest import FileEntry, Manifest, diff
+from robotest.server.names import check_suite_paths
 from robotest.server.service import Service
 from robotest.server.storage import ChannelRecord, VersionRecord
 
@@ -30,6 +32,10 @@ def publish_archive(service: Service, data: bytes, channel: str, publisher: str)
     move are committed together.
     """
     files = read_archive(data, service.config.limits)
+    try:
+        check_suite_paths(files)  # what every station must be able to install
+    except ValueError as exc:
+        raise ArchiveError(str(exc)) from exc
     check_suite(files)
     entries = []
     for path, content in files.items():

@@ -7,11 +7,15 @@ member (reports, screenshots) is stored by hash and linked to the run.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
 from robotest.server.errors import ArchiveError
+from robotest.server.schemas import MAX_RUN_KEY, NO_NUL, RUN_ID_PATTERN
+
+MAX_PATH = 1000
+"""Longest path of an uploaded file (the run_files.path column)."""
 
 RUN_FILE = "run.json"
 Status = Literal["passed", "failed", "error", "station error"]
@@ -21,21 +25,21 @@ STATUSES: tuple[str, ...] = ("passed", "failed", "error", "station error")
 class TestResult(BaseModel):
     """One test of the run."""
 
-    title: str = Field(min_length=1)
-    tags: list[str] = []
+    title: Annotated[str, Field(min_length=1, max_length=10_000), NO_NUL]
+    tags: list[Annotated[str, Field(max_length=200), NO_NUL]] = []
     status: Status
-    duration: float = Field(ge=0)
-    message: str = ""
-    screenshots: list[str] = []
+    duration: float = Field(ge=0, allow_inf_nan=False)
+    message: Annotated[str, Field(max_length=100_000), NO_NUL] = ""
+    screenshots: list[Annotated[str, Field(max_length=MAX_PATH), NO_NUL]] = []
 
 
 class RunManifest(BaseModel):
     """What `run.json` holds."""
 
-    run_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9._:-]+$")
-    station: str = Field(min_length=1, max_length=200)
-    image: str
-    suite_version: str
+    run_id: str = Field(pattern=RUN_ID_PATTERN)
+    station: Annotated[str, Field(min_length=1, max_length=200), NO_NUL]
+    image: Annotated[str, Field(max_length=500), NO_NUL]
+    suite_version: Annotated[str, Field(max_length=64), NO_NUL]
     started: datetime
     ended: datetime
     tests: list[TestResult]
@@ -51,12 +55,27 @@ def parse_run(files: dict[str, bytes]) -> RunManifest:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ArchiveError(f"{RUN_FILE}: {where}: {first['msg']}") from exc
+    if len(run_key(run.station, run.run_id)) > MAX_RUN_KEY:
+        raise ArchiveError(
+            f"{RUN_FILE}: run_id: station name and run id together are over "
+            f"{MAX_RUN_KEY - 1} characters"
+        )
+    for path in files:
+        if len(path) > MAX_PATH:
+            raise ArchiveError(f"{path[:60]}...: path is over {MAX_PATH} characters")
     for test in run.tests:
         for shot in test.screenshots:
             if shot not in files:
-                raise ArchiveError(f"{RUN_FILE}: screenshot {shot} of test "
-                                   f"{test.title!r} is not in the archive")
+                raise ArchiveError(
+                    f"{RUN_FILE}: screenshot {shot} of test {test.title!r} is not in the archive"
+                )
     return run
+
+
+def run_key(station: str, run_id: str) -> str:
+    """How a run is stored and addressed: under its station's name, so that one station
+    can never take or overwrite another's run id."""
+    return f"{station}/{run_id}"
 
 
 def counts(run: RunManifest) -> dict[str, int]:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from robotest.server.archive import Limits
+from robotest.server.archive import RESULT_TYPES, Limits
 from robotest.server.auth import ROLES, hash_token, new_token
 from robotest.server.errors import ServerError
 from robotest.server.objects import ObjectStore
+from robotest.server.schemas import NAME_PATTERN
 from robotest.server.signing import Signer, channel_statement, load_or_create_signer
 from robotest.server.storage import SqlStorage, Storage, TokenRecord, database_url
+
+RESULT_LIMITS = Limits(
+    types=RESULT_TYPES,
+    max_file_size=64 * 1024 * 1024,
+    max_total_size=256 * 1024 * 1024,
+    max_files=10_000,
+)
+"""Default limits of a results upload (`rtest server --max-result-file-size/--max-results-size`)."""
 
 
 @dataclass
@@ -23,10 +33,16 @@ class ServerConfig:
     data_dir: Path
     database: str | None = None
     limits: Limits = field(default_factory=Limits)
+    result_limits: Limits = RESULT_LIMITS
 
     @property
     def max_body(self) -> int:
         return self.limits.max_total_size + 64 * 1024 * 1024
+
+    @property
+    def max_results_body(self) -> int:
+        """A results upload is compressed: it is never larger than what it expands to."""
+        return self.result_limits.max_total_size + 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,7 +62,6 @@ class Service:
         self.objects = ObjectStore(config.data_dir / "objects")
         self.results = ObjectStore(config.data_dir / "results")
         self.signer: Signer = load_or_create_signer(config.data_dir)
-        self._tokens: dict[str, TokenRecord] = {}
         self._manifests: OrderedDict[str, CachedManifest] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -54,14 +69,9 @@ class Service:
         return self.signer.sign(channel_statement(channel, version, seq))
 
     def token(self, token: str) -> TokenRecord | None:
-        """The token's record (positive lookups are cached; tokens are never changed)."""
-        key = hash_token(token)
-        record = self._tokens.get(key)
-        if record is None:
-            record = self.storage.find_token(key)
-            if record is not None:
-                self._tokens[key] = record
-        return record
+        """The token's record, looked up on every request (never cached: a revoked token
+        is refused at once)."""
+        return self.storage.find_token(hash_token(token))
 
     def manifest(self, version_id: str) -> CachedManifest | None:
         """A version's signed manifest, kept in memory once read (versions never change)."""
@@ -73,8 +83,9 @@ class Service:
         record = self.storage.get_version(version_id)
         if record is None:
             return None
-        cached = CachedManifest(record.manifest, gzip.compress(record.manifest, 1),
-                                record.signature)
+        cached = CachedManifest(
+            record.manifest, gzip.compress(record.manifest, 1), record.signature
+        )
         with self._lock:
             self._manifests[version_id] = cached
             while len(self._manifests) > 16:
@@ -86,11 +97,34 @@ def create_token(config: ServerConfig, name: str, role: str) -> str:
     """Add a token with `role` for `name`; returns the token (shown once, stored hashed)."""
     if role not in ROLES:
         raise ServerError(f"unknown role {role!r} (choose from {', '.join(ROLES)})")
+    if not re.match(NAME_PATTERN, name):
+        raise ServerError(
+            f"bad token name {name[:100]!r}: 1 to 100 letters, digits and "
+            "'. _ @ -', starting with a letter or digit"
+        )
     config.data_dir.mkdir(parents=True, exist_ok=True)
     storage = SqlStorage(database_url(config.data_dir, config.database))
     try:
         token = new_token()
         storage.add_token(hash_token(token), name, role)
         return token
+    finally:
+        storage.close()
+
+
+def revoke_tokens(config: ServerConfig, name: str) -> int:
+    """Delete every token of `name`; a running server refuses them from its next request."""
+    storage = SqlStorage(database_url(config.data_dir, config.database))
+    try:
+        return storage.revoke_tokens(name)
+    finally:
+        storage.close()
+
+
+def list_tokens(config: ServerConfig) -> list[tuple[str, str, str]]:
+    """(name, role, created_at) of every token; the tokens themselves are not kept."""
+    storage = SqlStorage(database_url(config.data_dir, config.database))
+    try:
+        return storage.list_tokens()
     finally:
         storage.close()

@@ -148,6 +148,8 @@ class Storage(Protocol):
     def channel_history(self, name: str) -> list[dict[str, Any]]: ...
     def add_token(self, token_hash: str, name: str, role: str) -> None: ...
     def find_token(self, token_hash: str) -> TokenRecord | None: ...
+    def revoke_tokens(self, name: str) -> int: ...
+    def list_tokens(self) -> list[tuple[str, str, str]]: ...
     def record_sync(self, station: str, channel: str, version_id: str | None,
                     status: str, error: str) -> None: ...
     def list_stations(self) -> list[dict[str, Any]]: ...
@@ -269,6 +271,17 @@ class SqlStorage:
                                .where(tokens.c.token_hash == token_hash)).first()
         return TokenRecord(row.name, row.role) if row else None
 
+    def revoke_tokens(self, name: str) -> int:
+        with self.engine.begin() as conn:
+            deleted: int = conn.execute(tokens.delete().where(tokens.c.name == name)).rowcount
+        return deleted
+
+    def list_tokens(self) -> list[tuple[str, str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(tokens.c.name, tokens.c.role, tokens.c.created_at)
+                                .order_by(tokens.c.name, tokens.c.created_at)).all()
+        return [(row.name, row.role, row.created_at) for row in rows]
+
     def record_sync(self, station: str, channel: str, version_id: str | None,
                     status: str, error: str) -> None:
         values: dict[str, Any] = {"channel": channel, "last_sync_at": now_iso(),
@@ -348,4 +361,5 @@ class SqlStorage:
 def _run_dict(mapping: Any) -> dict[str, Any]:
     run = dict(mapping)
     run["counts"] = json.loads(run["counts"])
+    run["run_id"] = run["id"].rpartition("/")[2]  # the id is "station/run_id"
     return run

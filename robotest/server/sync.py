@@ -4,17 +4,23 @@ Layout under the destination directory:
 
     current -> .rtest/trees/<version>-<n>   the suite the station runs (a symlink)
     .rtest-version.json                     what the station runs, and its last sync status
-    .rtest/objects/ab/<sha256>              every file, by hash (verified when downloaded)
+    .rtest/objects/ab/<sha256>              every file, by hash (verified when downloaded
+                                            and again each time it is used)
     .rtest/manifests/<version>.json         signed manifests of the versions kept
     .rtest/state.json                       the pinned public key, the last channel moves
 
-A new version is built beside the old one (hard links into the object store) and
-becomes live by renaming one symlink, so `current` is always a complete, verified tree.
+A new version is built beside the old one and becomes live by renaming one symlink, so
+`current` is always a complete, verified tree. Tree files are copies of the objects,
+never hard links: an edit in the live tree cannot reach the object store. Every
+manifest is checked against its signature each time it is read, and every path in it
+against the rules the server publishes by (robotest.server.names). Status and state
+files are written 0600, never through a link.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -29,6 +35,7 @@ from robotest.server.client import ServerClient
 from robotest.server.clock import now_iso
 from robotest.server.errors import ClientError, SignatureError, SyncError
 from robotest.server.manifest import Manifest, sha256_hex
+from robotest.server.names import check_channel, check_suite_paths
 from robotest.server.objects import ObjectStore
 from robotest.server.signing import channel_statement, parse_public_key, verify
 
@@ -60,7 +67,18 @@ class StationSync:
     progress: Progress | None = None
 
     def __post_init__(self) -> None:
+        try:
+            check_channel(self.channel)
+        except ValueError as exc:
+            raise SyncError(str(exc)) from exc
+        if self.dest.exists() and not self.dest.is_dir():
+            raise SyncError(f"{self.dest} is not a folder")
         self.meta = self.dest / ".rtest"
+        try:
+            self.meta.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SyncError(f"cannot create {self.meta}: {exc.strerror}") from exc
+        self._downloaded: list[str] = []
         self.objects = ObjectStore(self.meta / "objects")
         (self.meta / "manifests").mkdir(exist_ok=True)
         (self.meta / "trees").mkdir(exist_ok=True)
@@ -75,16 +93,20 @@ class StationSync:
         with self._locked():
             state = self._state()
             previous = self.current_version()
+            self._downloaded = []
             try:
                 result = self._sync(state, previous, verify_files)
+                self._write_status(result.version, "ok", "")
             except (ClientError, SignatureError, SyncError, OSError, ValueError) as exc:
-                reason = str(exc)
-                self._write_status(previous, "stale", reason)
+                reason = _one_line(exc)
+                if isinstance(exc, OSError):
+                    self._drop_downloads()  # a local failure (disk full): give the space back
+                with contextlib.suppress(OSError):
+                    self._write_status(previous, "stale", reason)
                 with contextlib.suppress(ClientError):
                     self.client.report_sync(self.channel, previous, "failed", reason)
                 kept = f"keeping version {previous[:12]}" if previous else "no version yet"
                 raise SyncError(f"{reason}; {kept}") from exc
-            self._write_status(result.version, "ok", "")
             with contextlib.suppress(ClientError):
                 self.client.report_sync(self.channel, result.version, "ok", "")
             return result
@@ -103,7 +125,9 @@ class StationSync:
             current = self.current_version()
             if current is None:
                 return
-            keep = {current, self._state().get("previous")} - {None}
+            state = self._state()
+            keep = {current, state.get("previous")} - {None}
+            key = parse_public_key(state["public_key"])
             live = Path(os.readlink(self.dest / "current")).name
             for tree in (self.meta / "trees").iterdir():
                 version = tree.name.split("-")[0]
@@ -111,8 +135,9 @@ class StationSync:
                     _remove_tree(tree)
             keep_hashes: set[str] = set()
             for manifest_file in (self.meta / "manifests").glob("*.json"):
-                if manifest_file.stem in keep:
-                    keep_hashes.update(self._local_hashes(manifest_file.stem))
+                local = self._local_manifest(key, manifest_file.stem)
+                if manifest_file.stem in keep and local is not None:
+                    keep_hashes.update(e.sha256 for e in local.files)
                 else:
                     manifest_file.unlink()
                     manifest_file.with_suffix(".sig").unlink(missing_ok=True)
@@ -128,28 +153,29 @@ class StationSync:
         key = self._pinned_key(state)
         statement = self.client.channel(self.channel)
         self._step("channel")
-        version, seq = str(statement["version"]), int(statement["seq"])
+        try:
+            version, seq = str(statement["version"]), int(statement["seq"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SyncError(f"server sent no channel statement for {self.channel!r}") from exc
         verify(key, channel_statement(self.channel, version, seq), statement.get("signature"),
                f"channel {self.channel!r} statement")
         last_seq = int(state.get("seq", {}).get(self.channel, 0))
         if seq < last_seq:
             raise SyncError(f"server offered an older channel move (seq {seq} < {last_seq}); "
                             "refusing a replayed version")
-        if version == previous:
-            manifest = self._local_manifest(version)
+        manifest = self._local_manifest(key, version) if version == previous else None
+        if manifest is not None:
             damaged = self._damaged(manifest, verify_files)
             if not damaged:
                 if seq != last_seq:
                     self._save_seq(state, seq)
                 return SyncResult(version, previous, changed=False)
-            by_path = manifest.by_path()
-            for path in damaged:
-                if path in by_path:
-                    self.objects.remove(by_path[path].sha256)
             result = self._install(key, version, previous, manifest)
             result.repaired = damaged
         else:
             result = self._install(key, version, previous, None)
+            if version == previous:
+                result.repaired = [f".rtest/manifests/{version}.json (failed verification)"]
         if previous != version:
             state["previous"] = previous
         self._save_seq(state, seq)
@@ -160,18 +186,19 @@ class StationSync:
         if manifest is None:
             manifest = self._fetch_manifest(key, version)
         self._step("manifest")
-        have = set()
-        if previous and previous != version:
-            have = self._local_hashes(previous)
-        wanted = sorted({e.sha256 for e in manifest.files} - have)
+        try:
+            check_suite_paths(e.path for e in manifest.files)
+        except ValueError as exc:
+            raise SyncError(f"version {version[:12]} cannot be installed: {exc}") from exc
+        wanted = sorted({e.sha256 for e in manifest.files})
         missing = [h for h in wanted if not self.objects.has(h)]
         count, size = self._download(missing)
         self._step("download")
-        tree = self._build_tree(manifest, version)
+        tree, (again, again_size) = self._build_tree(manifest, version)
         self._switch(tree)
         self._step("switch")
         return SyncResult(version, previous, changed=version != previous,
-                          downloaded=count, downloaded_bytes=size)
+                          downloaded=count + again, downloaded_bytes=size + again_size)
 
     def _fetch_manifest(self, key: Any, version: str) -> Manifest:
         raw, signature = self.client.manifest(version)
@@ -196,39 +223,58 @@ class StationSync:
                     raise SyncError(f"corrupt download: object {digest} arrived with "
                                     f"hash {actual}")
                 self.objects.put(data, digest)
+                self._downloaded.append(digest)
                 count, size = count + 1, size + len(data)
             if next(expected, None) is not None:
                 raise SyncError("download ended before every object arrived")
         return count, size
 
-    def _build_tree(self, manifest: Manifest, version: str) -> Path:
+    def _build_tree(self, manifest: Manifest, version: str) -> tuple[Path, tuple[int, int]]:
+        """A new tree of copies of the objects, each verified by hash as it is copied
+        (a damaged object is downloaded again); the tree's path and what was downloaded."""
         trees = self.meta / "trees"
         tmp = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=trees))
         base = str(tmp)
         made: set[str] = set()
         try:
+            damaged = []
             for entry in manifest.files:
                 parent, _, _ = entry.path.rpartition("/")
                 if parent and parent not in made:
                     os.makedirs(f"{base}/{parent}", exist_ok=True)
                     made.add(parent)
-                source, target = self.objects.file(entry.sha256), f"{base}/{entry.path}"
-                try:
-                    os.link(source, target)
-                except FileNotFoundError as exc:
-                    raise SyncError(f"local object of {entry.path} is missing; "
-                                    "run `rtest sync --verify`") from exc
-                except OSError:
-                    shutil.copyfile(source, target)
+                data = self._verified_object(entry.sha256)
+                if data is None:
+                    damaged.append(entry)
+                else:
+                    _write_new(f"{base}/{entry.path}", data, 0o644)
+            downloaded = self._download(sorted({e.sha256 for e in damaged}))
+            for entry in damaged:
+                _write_new(f"{base}/{entry.path}", self.objects.read(entry.sha256), 0o644)
             marker = {"version": version, "channel": self.channel, "server": self.client.url,
                       "synced_at": now_iso()}
-            (tmp / VERSION_FILE).write_text(json.dumps(marker, indent=1) + "\n")
+            _write_new(str(tmp / VERSION_FILE), (json.dumps(marker, indent=1) + "\n").encode(),
+                       0o644)
             final = trees / f"{version}-{tmp.name.rsplit('-', 1)[-1]}"
             os.rename(tmp, final)
         except BaseException:
             _remove_tree(tmp)
             raise
-        return final
+        return final, downloaded
+
+    def _verified_object(self, sha256: str) -> bytes | None:
+        """The object's bytes, or None when it is missing or damaged (then removed).
+
+        Tree files are copies, never hard links, so that no edit of the live tree can
+        reach the object store; and an object is re-hashed each time it is used."""
+        try:
+            data = self.objects.read(sha256)
+        except FileNotFoundError:
+            return None
+        if sha256_hex(data) != sha256:
+            self.objects.remove(sha256)
+            return None
+        return data
 
     def _switch(self, tree: Path) -> None:
         link = self.dest / "current"
@@ -297,13 +343,25 @@ class StationSync:
     def _state(self) -> dict[str, Any]:
         return self._read_json(self.meta / "state.json")
 
-    def _local_manifest(self, version: str) -> Manifest:
-        raw = (self.meta / "manifests" / f"{version}.json").read_bytes()
-        return Manifest.from_document(json.loads(raw), check_id=False)
+    def _local_manifest(self, key: Any, version: str) -> Manifest | None:
+        """The stored manifest of `version`, or None when it is missing or fails its
+        signature (then it is fetched again from the server)."""
+        folder = self.meta / "manifests"
+        try:
+            raw = (folder / f"{version}.json").read_bytes()
+            signature = (folder / f"{version}.sig").read_text()
+            verify(key, raw, signature, f"local manifest of {version[:12]}")
+            doc = json.loads(raw)
+            if doc.get("version") != version:
+                return None
+            return Manifest.from_document(doc, check_id=False)  # id signed by the server
+        except (OSError, ValueError, KeyError, TypeError, SignatureError):
+            return None
 
-    def _local_hashes(self, version: str) -> set[str]:
-        raw = (self.meta / "manifests" / f"{version}.json").read_bytes()
-        return {digest for _, digest, _ in json.loads(raw)["files"]}
+    def _drop_downloads(self) -> None:
+        for digest in self._downloaded:
+            self.objects.remove(digest)
+        self._downloaded = []
 
     def _write_status(self, version: str | None, status: str, error: str) -> None:
         now = now_iso()
@@ -366,14 +424,14 @@ def sync_before_run(server: str, channel: str, dest: Path, token: str | None,
     A failed sync leaves the last good version in place; the run goes on with it and
     the warning says why it may be stale. (None, warning) means nothing was ever synced.
     """
-    with ServerClient(server, token) as client:
-        station = StationSync(client, channel, dest, public_key)
-        warning = None
-        try:
+    warning = None
+    try:
+        with ServerClient(server, token) as client:
+            station = StationSync(client, channel, dest, public_key)
             station.sync()
             station.cleanup()
-        except SyncError as exc:
-            warning = f"sync failed: {exc}"
+    except (SyncError, ClientError) as exc:
+        warning = f"sync failed: {exc}"
     return read_synced_version(dest), warning
 
 
@@ -383,9 +441,34 @@ def _file_hash(path: str) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` by a new 0600 file holding `data` (renamed into place: a link at
+    `path` is replaced, never written through); the temporary file is removed on failure."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    tmp.unlink(missing_ok=True)
+    try:
+        _write_new(str(tmp), data, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_new(path: str, data: bytes, mode: int) -> None:
+    """Create `path` (never an existing file, never through a link) holding `data`."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line; a full disk is named as such."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return f"disk full ({exc.filename or 'station folder'})"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _remove_tree(tree: Path) -> None:

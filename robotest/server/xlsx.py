@@ -9,8 +9,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-HEADERS = ("Run", "Station", "Image", "Suite version", "Started", "Ended",
-           "Test", "Tags", "Status", "Duration (s)", "Message")
+from robotest.spreadsheet import append_row
+
+HEADERS = (
+    "Run",
+    "Station",
+    "Image",
+    "Suite version",
+    "Started",
+    "Ended",
+    "Test",
+    "Tags",
+    "Status",
+    "Duration (s)",
+    "Message",
+)
 FILLS = {"passed": "C6EFCE", "failed": "FFC7CE", "error": "FFEB9C", "station error": "D9D9D9"}
 
 
@@ -20,24 +33,61 @@ def runs_workbook(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> by
     sheet = book.active
     assert sheet is not None
     sheet.title = "Tests"
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     summary = book.create_sheet("Runs")
-    summary.append(("Run", "Station", "Image", "Suite version", "Started", "Ended",
-                    "Passed", "Failed", "Error", "Station error"))
+    append_row(
+        summary,
+        (
+            "Run",
+            "Station",
+            "Image",
+            "Suite version",
+            "Started",
+            "Ended",
+            "Passed",
+            "Failed",
+            "Error",
+            "Station error",
+        ),
+    )
     for cell in summary[1]:
         cell.font = Font(bold=True)
     for run, tests in runs:
         c = run["counts"]
-        summary.append((run["id"], run["station"], run["image"], run["suite_version"],
-                        run["started_at"], run["ended_at"], c.get("passed", 0),
-                        c.get("failed", 0), c.get("error", 0), c.get("station error", 0)))
+        append_row(
+            summary,
+            (
+                run["run_id"],
+                run["station"],
+                run["image"],
+                run["suite_version"],
+                run["started_at"],
+                run["ended_at"],
+                c.get("passed", 0),
+                c.get("failed", 0),
+                c.get("error", 0),
+                c.get("station error", 0),
+            ),
+        )
         for test in tests:
-            sheet.append((run["id"], run["station"], run["image"], run["suite_version"],
-                          run["started_at"], run["ended_at"], test["title"],
-                          ", ".join(test["tags"]), test["status"], round(test["duration"], 3),
-                          test["message"]))
+            append_row(
+                sheet,
+                (
+                    run["run_id"],
+                    run["station"],
+                    run["image"],
+                    run["suite_version"],
+                    run["started_at"],
+                    run["ended_at"],
+                    test["title"],
+                    ", ".join(test["tags"]),
+                    test["status"],
+                    round(test["duration"], 3),
+                    test["message"],
+                ),
+            )
             status_cell = sheet.cell(row=sheet.max_row, column=9)
             status_cell.fill = PatternFill("solid", fgColor=FILLS[test["status"]])
     for ws in (sheet, summary):

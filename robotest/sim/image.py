@@ -13,7 +13,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-from robotest.errors import RobotestError
+from robotest.errors import RobotestError, ScriptError
 from robotest.sim.icons import ICON_VERSIONS
 
 GOLDEN_PATH = Path(__file__).parent / "images" / "golden.toml"
@@ -91,7 +91,9 @@ class ProductImage:
             raise ImageError(f"product image {path}: not valid TOML: {exc}") from None
         except OSError as exc:
             raise ImageError(f"product image {path}: cannot read: {exc.strerror}") from None
-        return cls.from_dict(data, source=str(path))
+        image = cls.from_dict(data, source=str(path))
+        _check_schema(path)
+        return image
 
     @classmethod
     def golden(cls) -> ProductImage:
@@ -176,6 +178,17 @@ class ProductImage:
     @property
     def effective_boot_seconds(self) -> float:
         return self.boot_seconds * self.faults.slow_boot_factor
+
+
+def _check_schema(path: Path) -> None:
+    """What the laptop's values do not cover: the schema every ``--image`` file follows
+    (unknown keys and tables, the tables the laptop does not read), with the line."""
+    from robotest.runtime.image_file import ImageDescription, load_image_file
+
+    try:
+        load_image_file(path, ImageDescription)
+    except ScriptError as exc:
+        raise ImageError(f"product image {exc}") from None
 
 
 class _Reader:

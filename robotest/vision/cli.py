@@ -15,11 +15,24 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from robotest.image_decoding import MAX_MEGAPIXELS_HELP, set_max_megapixels
+
 app = typer.Typer(
     name="vision",
     help="Screen calibration, icon localisation and OCR on camera frames or screen images.",
     no_args_is_help=True,
 )
+
+
+@app.callback()
+def options(
+    max_megapixels: Annotated[
+        float | None, typer.Option("--max-megapixels", min=0.001, help=MAX_MEGAPIXELS_HELP)
+    ] = None,
+) -> None:
+    """Screen calibration, icon localisation and OCR on camera frames or screen images."""
+    set_max_megapixels(max_megapixels)
+
 
 T = TypeVar("T")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]

@@ -7,6 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from robotest.image_decoding import ImageFileError, ImageTooLarge, read_image_file
 from robotest.vision.errors import VisionInputError
 
 Region = tuple[int, int, int, int]
@@ -18,11 +19,15 @@ def load_image(path: str | Path, *, keep_alpha: bool = False) -> np.ndarray:
     file = Path(path)
     if not file.is_file():
         raise VisionInputError(f"{file}: no such image file")
-    data = np.fromfile(str(file), dtype=np.uint8)
     flags = cv2.IMREAD_UNCHANGED if keep_alpha else cv2.IMREAD_COLOR
-    image = cv2.imdecode(data, flags) if data.size else None
-    if image is None:
-        raise VisionInputError(f"{file}: not a readable image (PNG, JPEG or BMP expected)")
+    try:  # the declared size is checked before anything is decoded
+        image = read_image_file(file, flags)
+    except ImageTooLarge as exc:
+        raise VisionInputError(str(exc)) from None
+    except ImageFileError:
+        raise VisionInputError(
+            f"{file}: not a readable image (PNG, JPEG or BMP expected)"
+        ) from None
     if image.dtype != np.uint8:
         top = (
             float(image.max()) if image.dtype.kind == "f" else float(2 ** (8 * image.itemsize) - 1)

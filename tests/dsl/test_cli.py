@@ -90,6 +90,7 @@ def test_warm_check_uses_the_cache_and_not_the_compiler(
         raise AssertionError("compiled although the cache has this content")
 
     monkeypatch.setattr(cache, "compile_code", no_compiling)
+    monkeypatch.setattr(cache, "compile_source", no_compiling)
     second = CliRunner().invoke(app, ["check", "--json", str(suite)])
     assert second.exit_code == first.exit_code == 1
     assert json.loads(second.stdout) == json.loads(first.stdout)
@@ -132,3 +133,23 @@ def test_parallel_check_reports_the_same_errors_in_order(tmp_path: Path,
     assert parallel == serial
     assert [d.file for d in serial][::2] == [str(p) for p in paths if p.name.endswith(
         ("0007.rtest", "0057.rtest", "0107.rtest", "0157.rtest", "0207.rtest"))]
+
+
+def test_the_cache_key_covers_every_input_of_the_compiler() -> None:
+    inputs = cache.compiler_inputs()
+    names = {name for name, _ in inputs}
+    dsl = Path(cache.__file__).parent
+    assert {p.name for p in dsl.iterdir() if p.suffix in (".py", ".lark")} <= names
+    assert {"keys.py", "runtime.api.__all__"} <= names
+    base = cache.inputs_digest(inputs)
+    for i, (name, content) in enumerate(inputs):
+        changed = [*inputs[:i], (name, content + b" "), *inputs[i + 1:]]
+        assert cache.inputs_digest(changed) != base, name
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output == f"rtest {version('robotest')}\n"

@@ -72,7 +72,7 @@ def test_backtest_table_by_default(history_csv: Path) -> None:
         (["--models", "lstm,prophet"], ["unknown model 'prophet'"]),
         (["--origins", "500"], ["too few for 500 origins"]),
         (["--policy", "sometimes"], ["unknown policy 'sometimes'"]),
-        (["--freq", "hourly"], ["unknown frequency 'hourly'"]),
+        (["--freq", "fortnightly"], ["unknown frequency 'fortnightly'"]),
     ],
 )
 def test_backtest_bad_options(history_csv: Path, args: list[str], pieces: list[str]) -> None:
@@ -193,3 +193,79 @@ def test_parts_bad_bill_of_materials(tmp_path: Path, bom_text: str, piece: str) 
 def test_serve_needs_a_token(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("RTEST_FORECAST_TOKEN", raising=False)
     assert_user_error(*rtest("serve", "--data-dir", tmp_path)[::2], "no token")
+
+
+def test_backtest_prints_a_table_per_model_and_plots_a_chosen_series(
+    history_csv: Path, tmp_path: Path
+) -> None:
+    png = tmp_path / "fg1.png"
+    code, out, err = rtest(
+        "backtest",
+        history_csv,
+        "--models",
+        "auto,autotheta,customer",
+        "--candidates",
+        "autotheta,seasonal_naive,customer",
+        "--horizon",
+        "3",
+        "--origins",
+        "2",
+        "--plot",
+        "FG-0001",
+        "--plot-file",
+        png,
+    )
+    assert code == 0, err
+    rows = {line.split("│")[1].strip() for line in out.splitlines() if line.count("│") > 8}
+    assert {"auto", "autotheta", "customer"} <= rows
+    assert "4 commodities (W-MON), 2 origins" in " ".join(out.split())
+    assert f"plot of FG-0001: {png}" in " ".join(out.split())
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_backtest_plot_of_an_unknown_series_is_a_user_error(history_csv: Path) -> None:
+    assert_user_error(
+        *rtest("backtest", history_csv, "--models", "customer", "--plot", "NOPE")[::2],
+        "no commodity 'NOPE' to plot",
+    )
+
+
+def test_gapped_file_is_refused_then_filled_on_request(tmp_path: Path) -> None:
+    rows = ["unique_id,ds,y,customer_forecast"]
+    rows += [f"A,{2000 + k}-01-01,{10 + k % 3},{12 + k % 3}" for k in range(30) if k != 20]
+    gapped = tmp_path / "gapped.csv"
+    gapped.write_text("\n".join(rows) + "\n")
+    assert_user_error(
+        *rtest("backtest", gapped, "--models", "customer", "--horizon", "2")[::2],
+        "'A' has a gap: no row for 2020-01-01 (YS-JAN",
+    )
+    code, out, err = rtest(
+        "backtest", gapped, "--models", "customer", "--horizon", "2", "--fill", "zero", "--json"
+    )
+    assert code == 0, err and json.loads(out)["freq"] == "YS-JAN"
+
+
+def test_fit_auto_then_predict_monthly(tmp_path: Path) -> None:
+    months = pd.date_range("2020-01-31", periods=40, freq="ME").strftime("%Y-%m-%d")
+    history = tmp_path / "monthly.csv"
+    history.write_text(
+        "unique_id,ds,y,customer_forecast\n"
+        + "".join(
+            f"{u},{d},{10 + k % 12 + i},{12 + k % 12}\n"
+            for i, u in enumerate("AB")
+            for k, d in enumerate(months)
+        )
+    )
+    future = tmp_path / "future.csv"
+    future.write_text("unique_id,ds,customer_forecast\nA,2023-05-31,15\nB,2023-05-31,15\n")
+    model = tmp_path / "auto"
+    code, out, err = rtest("fit", history, "--out", model, "--model", "auto")
+    assert code == 0, err
+    assert (model / "choice.json").is_file() and json.loads((model / "meta.json").read_text())[
+        "freq"
+    ] == "ME"
+    code, out, err = rtest("predict", model, "--future", future, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["ds"] for r in rows] == ["2023-05-31", "2023-05-31"]
+    assert all(r["forecast"] >= 0 for r in rows)

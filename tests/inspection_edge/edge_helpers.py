@@ -36,7 +36,8 @@ LINE = "L1"
 
 def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
-        "inspection_data", ROOT / "benchmarks" / "inspection_data.py")
+        "inspection_data", ROOT / "benchmarks" / "inspection_data.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["inspection_data"] = module
@@ -73,8 +74,10 @@ def units(prefix: str, n_good: int, n_bad: int, amount: float, seed: int) -> lis
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n_good + n_bad):
-        bad = i % max(1, (n_good + n_bad) // max(1, n_bad)) == 1 and \
-            sum(u.defective for u in out) < n_bad
+        bad = (
+            i % max(1, (n_good + n_bad) // max(1, n_bad)) == 1
+            and sum(u.defective for u in out) < n_bad
+        )
         texture = PRODUCT.texture(rng, SIZE)
         image = PRODUCT.defect(rng, texture)[0] if bad else texture
         level = amount * (0.6 + 0.8 * rng.random()) if amount else 0.0
@@ -88,12 +91,15 @@ def _write_holdout(root: Path) -> Path:
     for folder in ("test/good", "test/hole"):
         (root / folder).mkdir(parents=True)
     for i, amount in enumerate([0.0, 0.0, 0.0, 0.07, 0.08, 0.09]):
-        cv2.imwrite(str(root / "test/good" / f"{i:03d}.png"),
-                    np.clip(drift(PRODUCT.texture(rng, SIZE), amount) * 255, 0, 255)
-                    .astype(np.uint8))
+        cv2.imwrite(
+            str(root / "test/good" / f"{i:03d}.png"),
+            np.clip(drift(PRODUCT.texture(rng, SIZE), amount) * 255, 0, 255).astype(np.uint8),
+        )
         image = PRODUCT.defect(rng, PRODUCT.texture(rng, SIZE))[0]
-        cv2.imwrite(str(root / "test/hole" / f"{i:03d}.png"),
-                    np.clip(drift(image, amount) * 255, 0, 255).astype(np.uint8))
+        cv2.imwrite(
+            str(root / "test/hole" / f"{i:03d}.png"),
+            np.clip(drift(image, amount) * 255, 0, 255).astype(np.uint8),
+        )
     return root
 
 
@@ -114,13 +120,28 @@ def runner() -> CliRunner:
 @pytest.fixture(scope="session")
 def plant(tmp_path_factory: pytest.TempPathFactory, runner: CliRunner) -> Plant:
     root = tmp_path_factory.mktemp("plant")
-    train = GEN.write_class(root, PRODUCT, size=SIZE, train=16, test_good=2, test_bad=2,
-                            seed=3)
+    train = GEN.write_class(root, PRODUCT, size=SIZE, train=16, test_good=2, test_bad=2, seed=3)
     holdout = _write_holdout(root / "holdout")
     model = root / "model"
-    result = runner.invoke(app, ["inspect", "train", str(train), "--out", str(model),
-                                 "--work-size", "64", "--epochs", "8", "--min-area", "150",
-                                 "--quiet", "--threads", "1"])
+    result = runner.invoke(
+        app,
+        [
+            "inspect",
+            "train",
+            str(train),
+            "--out",
+            str(model),
+            "--work-size",
+            "64",
+            "--epochs",
+            "8",
+            "--min-area",
+            "150",
+            "--quiet",
+            "--threads",
+            "1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return Plant(train, holdout, model)
 
@@ -129,19 +150,63 @@ def invoke(runner: CliRunner, *args: object):
     return runner.invoke(app, ["inspect", *map(str, args)])
 
 
+ROLES = ("line", "reviewer", "engineer")
+
+
+def make_tokens(home: Path) -> dict[str, str]:
+    """One token per role on line L1, made as a line engineer would."""
+    runner = CliRunner()
+    tokens = {}
+    for role in ROLES:
+        result = invoke(
+            runner, "token", f"test-{role}", "--role", role, "--line", LINE, "--home", home
+        )
+        assert result.exit_code == 0, result.output
+        tokens[role] = result.output.strip()
+    return tokens
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
 def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
     """A registry with the plant's model registered and running on line L1."""
     folder = tmp_path / "edge"
-    result = invoke(runner, "models", "add", plant.model, "--holdout", plant.holdout,
-                    "--home", folder)
+    result = invoke(
+        runner, "models", "add", plant.model, "--holdout", plant.holdout, "--home", folder
+    )
     assert result.exit_code == 0, result.output
-    result = invoke(runner, "line", "set", LINE, "--home", folder, "--train", plant.train,
-                    "--holdout", plant.holdout, "--band", "0.5", "--beta", "0.75",
-                    "--cycle-ms", "500", "--idle-s", "1")
+    # the held-out good units of this plant crowd the threshold (half of them are drifted):
+    # a review rate of 0.6 gives the tests a queue of drifted units to review
+    result = invoke(
+        runner,
+        "line",
+        "set",
+        LINE,
+        "--home",
+        folder,
+        "--train",
+        plant.train,
+        "--holdout",
+        plant.holdout,
+        "--review-rate",
+        "0.6",
+        "--beta",
+        "0.75",
+        "--cycle-ms",
+        "500",
+        "--idle-s",
+        "1",
+    )
     assert result.exit_code == 0, result.output
-    version = result.output and __import__("json").loads(
-        invoke(runner, "models", "list", "--home", folder, "--json").output)[0]["name"]
+    version = (
+        result.output
+        and __import__("json").loads(
+            invoke(runner, "models", "list", "--home", folder, "--json").output
+        )[0]["name"]
+    )
     result = invoke(runner, "models", "promote", version, "--line", LINE, "--home", folder)
     assert result.exit_code == 0, result.output
     yield folder
@@ -149,6 +214,7 @@ def home(tmp_path: Path, plant: Plant, runner: CliRunner) -> Iterator[Path]:
 
 
 # -- the service as a real process on loopback ------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -164,6 +230,18 @@ class Served:
     http: int
     tcp: int
     process: subprocess.Popen[bytes] | None = None
+    tokens: dict[str, str] | None = None
+
+    def auth(self, role: str) -> dict[str, str]:
+        """The headers of a request made with *role*'s token."""
+        assert self.tokens is not None
+        return bearer(self.tokens[role])
+
+    def get(self, path: str, role: str = "engineer") -> httpx.Response:
+        return httpx.get(self.url + path, headers=self.auth(role), timeout=30)
+
+    def post(self, path: str, role: str = "engineer", **kwargs: object) -> httpx.Response:
+        return httpx.post(self.url + path, headers=self.auth(role), timeout=120, **kwargs)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
@@ -174,15 +252,32 @@ class Served:
         log = self.home.parent / "serve.log"
         with log.open("ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "robotest", "inspect", "serve", "--line", LINE,
-                 "--home", str(self.home), "--port", str(self.http), "--tcp-port",
-                 str(self.tcp), *extra], env=env, stdout=output, stderr=output)
+                [
+                    sys.executable,
+                    "-m",
+                    "robotest",
+                    "inspect",
+                    "serve",
+                    "--line",
+                    LINE,
+                    "--home",
+                    str(self.home),
+                    "--port",
+                    str(self.http),
+                    "--tcp-port",
+                    str(self.tcp),
+                    *extra,
+                ],
+                env=env,
+                stdout=output,
+                stderr=output,
+            )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"the edge service exited: {log.read_text()}")
             try:
-                if httpx.get(self.url + "/api/status", timeout=2).status_code == 200:
+                if httpx.get(self.url + "/api/status", timeout=2).status_code == 401:
                     with socket.create_connection(("127.0.0.1", self.tcp), timeout=2):
                         return self
             except (httpx.HTTPError, OSError):
@@ -206,6 +301,7 @@ class Served:
 
 @pytest.fixture
 def served(home: Path) -> Iterator[Served]:
-    server = Served(home, free_port(), free_port()).start("--no-idle-updates")
+    server = Served(home, free_port(), free_port(), tokens=make_tokens(home))
+    server.start("--no-idle-updates")
     yield server
     server.stop()

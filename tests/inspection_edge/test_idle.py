@@ -20,9 +20,9 @@ def test_a_due_fine_tune_runs_only_when_the_line_is_idle(home: Path) -> None:
     updates = Updates(service.registry, service.units, UpdateOptions(finetune_epochs=1))
     for unit in units("i", 4, 0, 0.08, seed=2):
         record, _ = service.inspect(unit.id, unit.data)
-        if record.uncertain:
-            service.units.review(LINE, unit.id, verdict="correct" if record.verdict == "OK"
-                                 else "wrong", attention="well", at=now())
+        if record.verdict == "NG":  # good units: wrong (NG pictures are always kept)
+            assert record.folder is not None
+            service.units.review(LINE, unit.id, verdict="wrong", attention="well", at=now())
     assert updates.due(LINE) == "finetune"
 
     async def line_busy_then_quiet() -> list[str]:

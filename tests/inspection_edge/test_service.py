@@ -1,4 +1,5 @@
-"""The edge service on loopback: HTTP and TCP answers, bad messages, restarts mid-stream."""
+"""The edge service on loopback: HTTP and TCP answers, repeated and reused unit ids, bad
+messages, restarts mid-stream."""
 
 from __future__ import annotations
 
@@ -16,28 +17,55 @@ from robotest.inspection.registry import Registry
 
 
 def post(served: Served, unit: str, body: bytes) -> httpx.Response:
-    return httpx.post(f"{served.url}/api/units/{unit}", content=body,
-                      headers={"content-type": "image/png"}, timeout=30)
+    return httpx.post(
+        f"{served.url}/api/units/{unit}",
+        content=body,
+        headers={"content-type": "image/png", **served.auth("line")},
+        timeout=30,
+    )
 
 
-def test_http_answers_ok_and_ng_and_a_repeated_unit_gets_the_same_answer(
-        served: Served) -> None:
+def test_http_answers_ok_and_ng_and_a_repeated_unit_gets_the_same_answer(served: Served) -> None:
     good, bad = units("h", 1, 1, 0.0, seed=1)[:2]
     first = post(served, good.id, good.data)
     assert first.status_code == 200, first.text
     answer = first.json()
     assert answer["verdict"] == "OK" and answer["new"] and answer["boxes"] == []
     assert answer["model_version"].startswith("ae-") and answer["elapsed_ms"] < 500
-    again = post(served, good.id, units("other", 1, 0, 0.0, seed=5)[0].data).json()
+    assert 0 <= answer["good_quantile"] <= 1 and answer["decision"] < 1
+    again = post(served, good.id, good.data).json()
     assert not again["new"] and {**again, "new": True} == answer  # stored answer, not re-judged
     defective = post(served, bad.id, bad.data).json()
     assert defective["verdict"] == "NG" and defective["boxes"] and defective["score"] > 1.5
-    assert httpx.get(f"{served.url}/api/units/{bad.id}").json()["verdict"] == "NG"
-    assert httpx.get(f"{served.url}/api/status").json()["counts"] == {"OK": 1, "NG": 1}
+    assert defective["good_quantile"] == 1.0  # above every held-out good unit
+    assert served.get(f"/api/units/{bad.id}").json()["verdict"] == "NG"
+    assert served.get("/api/status").json()["counts"] == {"OK": 1, "NG": 1}
 
 
-def test_http_bad_messages_get_clear_errors_and_the_service_keeps_serving(
-        served: Served) -> None:
+def test_a_known_unit_id_with_another_picture_is_refused_and_logged(served: Served) -> None:
+    good, bad = units("k", 1, 1, 0.0, seed=1)[:2]
+    assert post(served, "unit-0001", good.data).json()["verdict"] == "OK"
+    refused = post(served, "unit-0001", bad.data)  # a PLC counter that reset, a defect
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["unit"] == "unit-0001"
+    assert (
+        "unit unit-0001 of line L1 was inspected before with a different picture"
+        in refused.json()["error"]
+    )
+    again = post(served, "unit-0001", good.data)  # the same picture is still a retry
+    assert again.status_code == 200 and again.json()["new"] is False
+    with TcpClient("127.0.0.1", served.tcp) as client:
+        assert client.auth(served.tokens["line"]).kind == "OK"  # type: ignore[index]
+        reply = client.inspect("unit-0001", bad.data)
+        assert (reply.kind, reply.unit, reply.code) == ("ERROR", "unit-0001", "CONFLICT")
+        assert "was inspected before with a different picture" in reply.message
+        assert client.inspect("unit-0001", good.data).verdict == "OK"
+    assert served.get("/api/status").json()["counts"] == {"OK": 1, "NG": 0}
+    log = (served.home.parent / "serve.log").read_text()
+    assert log.count("unit unit-0001 sent again with a different picture") == 2
+
+
+def test_http_bad_messages_get_clear_errors_and_the_service_keeps_serving(served: Served) -> None:
     small = png(np.full((64, 64), 0.5, np.float32))
     cases = [
         ("u1", b"not an image", "image of unit u1 is not a readable image file"),
@@ -52,13 +80,17 @@ def test_http_bad_messages_get_clear_errors_and_the_service_keeps_serving(
         assert message in response.json()["error"]
     good = units("after", 1, 0, 0.0, seed=1)[0]
     assert post(served, good.id, good.data).json()["verdict"] == "OK"
-    assert httpx.get(f"{served.url}/api/status").json()["counts"] == {"OK": 1, "NG": 0}
+    assert served.get("/api/status").json()["counts"] == {"OK": 1, "NG": 0}
 
 
 def test_tcp_answers_and_bad_messages(served: Served) -> None:
     good, bad = units("t", 1, 1, 0.0, seed=1)[:2]
     with TcpClient("127.0.0.1", served.tcp) as client:
         assert client.ping().kind == "PONG"
+        refused = client.inspect(good.id, good.data)  # no token shown yet
+        assert (refused.kind, refused.unit, refused.code) == ("ERROR", good.id, "UNAUTHORIZED")
+        assert client.auth(served.tokens["reviewer"]).code == "UNAUTHORIZED"  # type: ignore
+        assert client.auth(served.tokens["line"]).kind == "OK"  # type: ignore[index]
         reply = client.inspect(good.id, good.data)
         assert (reply.kind, reply.unit, reply.verdict) == ("RESULT", good.id, "OK")
         assert reply.model_version.startswith("ae-") and reply.boxes == ()
@@ -68,10 +100,12 @@ def test_tcp_answers_and_bad_messages(served: Served) -> None:
         reply = client.inspect(bad.id, bad.data)  # same connection goes on
         assert reply.verdict == "NG" and reply.boxes and len(reply.boxes[0]) == 5
         assert client.inspect(good.id, good.data).verdict == "OK"  # repeat: stored answer
-    for garbage, message in [(b"HELLO there\n", "unknown command 'HELLO'"),
-                             (b"INSPECT u1 -5\n", "length must be a decimal number"),
-                             (b"INSPECT u1 99999999\n", "length must be 1 to"),
-                             (b"x" * 300, "header longer than 128 bytes")]:
+    for garbage, message in [
+        (b"HELLO there\n", "unknown command 'HELLO'"),
+        (b"INSPECT u1 -5\n", "length must be a decimal number"),
+        (b"INSPECT u1 99999999\n", "length must be 1 to"),
+        (b"x" * 300, "header longer than 128 bytes"),
+    ]:
         with socket.create_connection(("127.0.0.1", served.tcp), timeout=10) as sock:
             sock.sendall(garbage)
             data = sock.makefile("rb").read()  # one ERROR line, then the service closes
@@ -79,7 +113,7 @@ def test_tcp_answers_and_bad_messages(served: Served) -> None:
             assert data.count(b"\n") == 1
     with TcpClient("127.0.0.1", served.tcp) as client:
         assert client.ping().kind == "PONG"
-    counts = httpx.get(f"{served.url}/api/status").json()["counts"]
+    counts = served.get("/api/status").json()["counts"]
     assert counts == {"OK": 1, "NG": 1}
 
 
@@ -117,4 +151,3 @@ def test_a_restart_mid_stream_loses_and_duplicates_no_unit(served: Served) -> No
         record = store.get(LINE, unit.id)
         assert record is not None and record.verdict == answers[unit.id]["verdict"]
         assert record.verdict == ("NG" if unit.defective else "OK")
-

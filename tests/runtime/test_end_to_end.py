@@ -193,3 +193,87 @@ def test_failure_screenshot_is_inline_in_html(tmp_path: Path) -> None:
     html = render_html(run)
     assert html.count('src="data:image/png;base64,iVBOR') == 2
     assert "closest: &#x27;Welcom&#x27;, score 0.83" in html
+
+
+def test_one_broken_file_does_not_stop_the_others(write_suite: Callable[..., Path],
+                                                 rtest: Callable[..., tuple[int, str]],
+                                                 tmp_path: Path) -> None:
+    suite = write_suite({"good.rtest": 'test "ok":\n    press F2\n',
+                         "bad.rtest": 'test "bad":\n    press F2 within 5s\n'})
+    code, output = rtest("run", suite, "--station", "record", "--db", tmp_path / "r.db",
+                         "--report", tmp_path / "report")
+    assert code == 1
+    assert "1 passed, 1 error" in output
+    assert "bad.rtest:2:14: error: 'within' does not belong to press" in output
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "r.db") as db:
+        assert db.execute("SELECT status FROM runs").fetchone() == ("error",)
+        cases = dict(db.execute("SELECT outcome, title FROM cases"))
+    assert cases["passed"] == "ok"
+    assert cases["error"].endswith("bad.rtest: cannot be loaded")
+    junit = (tmp_path / "report" / "junit.xml").read_text()
+    assert "cannot be loaded" in junit
+
+
+def test_last_failed_runs_only_the_cases_that_did_not_pass(
+        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
+        tmp_path: Path) -> None:
+    suite = write_suite({"cases.rtest": 'test "a":\n    press F2\n\n'
+                                        'test "b {n}" for n in [1, 2, 3]:\n'
+                                        '    assert n == 1, f"n is {n}"\n'})
+    db = tmp_path / "r.db"
+    code, _ = rtest("run", suite, "--station", "record", "--db", db)
+    assert code == 1
+    code, output = rtest("run", "--last-failed", "--station", "record", "--db", db)
+    assert code == 1
+    assert "2 failed in" in output and "passed in" not in output
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        titles = sorted(t for (t,) in connection.execute(
+            "SELECT title FROM cases WHERE run_id = 2"))
+    assert titles == ["b 2", "b 3"]
+
+
+def test_last_failed_with_nothing_failed_says_so(
+        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
+        tmp_path: Path) -> None:
+    suite = write_suite({"cases.rtest": 'test "a":\n    press F2\n'})
+    db = tmp_path / "r.db"
+    assert rtest("run", suite, "--station", "record", "--db", db)[0] == 0
+    code, output = rtest("run", "--last-failed", "--station", "record", "--db", db)
+    assert (code, output.strip()) == (0, "nothing to run again: run 1 has no case that failed")
+
+
+def test_a_run_leaves_nothing_but_its_results_in_the_current_folder(
+        tmp_path: Path, rtest: Callable[..., tuple[int, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    suite = tmp_path / "elsewhere" / "suite"
+    suite.mkdir(parents=True)
+    (suite / "a.rtest").write_text('test "a":\n    press F2\n')
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("RTEST_RESULTS_DB", raising=False)
+    assert rtest("run", suite, "--station", "record")[0] == 0
+    assert sorted(p.name for p in work.iterdir()) == ["results"]  # no .benchmarks, no caches
+    assert sorted(p.name for p in suite.iterdir()) == ["a.rtest"]
+
+
+def test_shuffle_runs_the_cases_in_a_seeded_order(
+        write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]],
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    suite = write_suite({"cases.rtest": 'test "c {n}" for n in range(12):\n    press F2\n'})
+    orders = []
+    for number, seed in enumerate([7, 7, 8], 1):
+        db = tmp_path / f"r{number}.db"
+        code, output = rtest("run", suite, "--station", "record", "--db", db, "--shuffle", seed)
+        assert code == 0 and f"(cases shuffled with seed {seed})" in output
+        with sqlite3.connect(db) as connection:
+            orders.append([t for (t,) in connection.execute("SELECT title FROM cases ORDER BY id")])
+    assert orders[0] == orders[1] != orders[2]
+    natural = [f"c {n}" for n in range(12)]
+    assert sorted(orders[0]) == sorted(orders[2]) == sorted(natural) and orders[0] != natural

@@ -146,9 +146,10 @@ def test_cli_errors_are_one_line(rtest: Callable[..., tuple[int, str]], tmp_path
     broken = write_suite({"broken.rtest": 'test "x":\n    press F2 within 5s\n'})
     code, output = rtest("run", broken / "broken.rtest", "--station", "record", "--db",
                          tmp_path / "r.db", "--report", tmp_path / "rep")
-    assert code == 2 and "broken.rtest:2:14: error: 'within' does not belong to press" in output
+    # the broken file is one error case: "some case did not pass", and the run's status says so
+    assert code == 1 and "broken.rtest:2:14: error: 'within' does not belong to press" in output
     with ResultStore(tmp_path / "r.db") as store:
-        assert store.runs()[0].status == "error"  # the suite did not compile
+        assert store.runs()[0].status == "error"
     code, output = rtest("results", "--db", tmp_path / "none.db")
     assert code == 2 and output.startswith("error: no results database")
     ResultStore(tmp_path / "r.db").close()
@@ -173,3 +174,20 @@ def test_every_tag_becomes_a_valid_marker_name(tag: str) -> None:
                                                           "False", "None"):
         assert name == tag.strip()
     assert marker_name("smoke test") == "smoke_test" and marker_name("3d") == "tag_3d"
+
+
+def test_a_failure_names_the_test_line_and_the_chain_into_the_library(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from robotest.dsl import compile_code
+    from robotest.runtime.results import describe
+
+    library = tmp_path / "lib.rtest"
+    library.write_text('def check(value):\n    assert value == 2, f"value is {value}"\n')
+    test = tmp_path / "case.rtest"
+    test.write_text("x = 1\ncheck(x)\n")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile_code(library.read_text(), str(library)), namespace)
+    with pytest.raises(AssertionError) as caught:
+        exec(compile_code(test.read_text(), str(test)), namespace)
+    assert describe(caught.value) == "AssertionError: value is 1 (at case.rtest:2 > lib.rtest:2)"

@@ -44,8 +44,10 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m robotest server` on 127.0.0.1 and a free port, over `data`."""
 
-    def __init__(self, data: Path, database: str | None = None, extra: list[str] | None = None):
+    def __init__(self, data: Path, database: str | None = None, extra: list[str] | None = None,
+                 log: Path | None = None):
         self.data = data
+        self.log = log  # where the server's standard output (its access log) goes
         self.database = database
         self.extra = extra or []
         self.port = free_port()
@@ -67,9 +69,9 @@ class ServerProcess:
                 "--port", str(self.port), *self.extra]
         if self.database:
             args += ["--database", self.database]
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+        with open(self.log or os.devnull, "wb") as out:  # the server keeps its own copy
+            self.proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -104,4 +104,4 @@ def test_publish_sync_rollback_and_results_on_postgresql(
             "SELECT version_id, seq FROM channels WHERE name = 'stable'").fetchone()
         stations = conn.execute("SELECT name, version_id, last_run_id FROM stations").fetchall()
     assert versions == {v1, v2} and channel == (v1, 3)
-    assert stations == [("st1", v1, "pg-run")]
+    assert stations == [("st1", v1, "st1/pg-run")]  # run ids are namespaced by station

@@ -8,10 +8,21 @@ from robotest.forecast.errors import DataError
 from robotest.forecast.models.arima import ARIMAForecaster
 from robotest.forecast.models.base import Forecaster, Window
 from robotest.forecast.models.baselines import CustomerForecast, SeasonalNaive
+from robotest.forecast.models.choice import ChoiceConfig, ChoiceForecaster
+from robotest.forecast.models.classical import CLASSICAL_NAMES, StatsForecaster
 from robotest.forecast.models.lstm import LSTMConfig, LSTMForecaster
 
-MODEL_NAMES = ("lstm", "lstm_global", "arima", "arimax", "customer", "snaive")
-DEFAULT_MODELS = ("lstm", "arima", "arimax", "customer", "snaive")
+MODEL_NAMES = (
+    "auto",
+    "lstm",
+    "lstm_global",
+    "arima",
+    "arimax",
+    "customer",
+    "snaive",
+    *CLASSICAL_NAMES,
+)
+DEFAULT_MODELS = ("auto", "autoarima", "autoets", "autotheta", "customer", "snaive")
 
 
 def parse_models(text: str) -> list[str]:
@@ -26,8 +37,30 @@ def parse_models(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def make_model(name: str, n_jobs: int = 1, lstm: LSTMConfig | None = None) -> Forecaster:
+def parse_candidates(text: str) -> tuple[str, ...]:
+    """``autoets,customer,lstm`` to the checked candidates of the ``auto`` model."""
+    allowed = ("customer", "lstm", *CLASSICAL_NAMES)
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in allowed]
+    if unknown or not names:
+        raise DataError(
+            f"unknown candidate '{unknown[0] if unknown else text}' "
+            f"(choose from {', '.join(allowed)})"
+        )
+    return names
+
+
+def make_model(
+    name: str,
+    n_jobs: int = 1,
+    lstm: LSTMConfig | None = None,
+    choice: ChoiceConfig | None = None,
+) -> Forecaster:
     """A fresh, unfitted model by name."""
+    if name == "auto":
+        return ChoiceForecaster(choice, lstm, n_jobs)
+    if name in CLASSICAL_NAMES:
+        return StatsForecaster(name, n_jobs)
     if name in ("lstm", "lstm_global"):
         return LSTMForecaster(lstm, shared=name == "lstm_global")
     if name in ("arima", "arimax"):
@@ -41,6 +74,8 @@ def make_model(name: str, n_jobs: int = 1, lstm: LSTMConfig | None = None) -> Fo
 
 def load_model(name: str, directory: Path) -> Forecaster:
     """A model saved with ``save(directory)``."""
+    if name == "auto":
+        return ChoiceForecaster.load(directory)
     if name in ("lstm", "lstm_global"):
         return LSTMForecaster.load(directory, shared=name == "lstm_global")
     if name in ("arima", "arimax"):
@@ -56,9 +91,14 @@ __all__ = [
     "LSTMConfig",
     "LSTMForecaster",
     "ARIMAForecaster",
+    "ChoiceConfig",
+    "ChoiceForecaster",
+    "StatsForecaster",
+    "CLASSICAL_NAMES",
     "CustomerForecast",
     "SeasonalNaive",
     "make_model",
     "load_model",
     "parse_models",
+    "parse_candidates",
 ]

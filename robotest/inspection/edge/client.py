@@ -39,3 +39,7 @@ class TcpClient:
 
     def ping(self) -> Reply:
         return self.send(Request("PING"))
+
+    def auth(self, token: str) -> Reply:
+        """Show a ``line`` token; the connection may then send units."""
+        return self.send(Request("AUTH", payload=token.encode("ascii")))

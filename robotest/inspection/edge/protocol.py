@@ -2,14 +2,20 @@
 
 One ASCII header line, then for ``INSPECT`` the image file's bytes::
 
+    AUTH <token>\\n
     INSPECT <unit-id> <length>\\n<length bytes: a PNG, JPEG, BMP or TIFF file>
     PING\\n
 
 Replies are one ASCII line each, in the order of the requests::
 
+    OK <token holder's name>\\n
     RESULT <unit-id> <OK|NG> <score> <uncertain 0|1> <model-version> <boxes>\\n
     PONG\\n
-    ERROR <unit-id|-> <message>\\n
+    ERROR <unit-id|-> <code> <message>\\n
+
+``<code>`` is one of :data:`ERROR_CODES`: ``BAD_REQUEST`` (a message or image the
+service cannot use), ``CONFLICT`` (a known unit id with another picture),
+``UNAUTHORIZED`` (no valid ``line`` token on this connection).
 
 ``<boxes>`` is ``x,y,w,h,score`` per box joined by ``;``, or ``-`` for none. The parser
 is sans-IO (bytes in, requests out) so that it is tested apart from sockets: a header
@@ -31,6 +37,8 @@ MAX_HEADER = 128
 MAX_PAYLOAD = MAX_IMAGE_BYTES
 UNIT_ID = re.compile(UNIT_ID_PATTERN.encode("ascii"))
 LENGTH = re.compile(rb"[0-9]{1,9}")
+TOKEN = re.compile(rb"[A-Za-z0-9_-]{1,100}")
+ERROR_CODES = ("BAD_REQUEST", "CONFLICT", "UNAUTHORIZED")
 
 
 class ProtocolError(InspectionError):
@@ -39,7 +47,8 @@ class ProtocolError(InspectionError):
 
 @dataclass(frozen=True)
 class Request:
-    """``INSPECT`` (with the unit id and image bytes) or ``PING``."""
+    """``INSPECT`` (with the unit id and image bytes), ``AUTH`` (the token as payload)
+    or ``PING``."""
 
     command: str
     unit: str = ""
@@ -50,7 +59,7 @@ class Request:
 class Reply:
     """A parsed reply line, as a client sees it."""
 
-    kind: str  # RESULT, PONG or ERROR
+    kind: str  # RESULT, PONG, OK or ERROR
     unit: str = ""
     verdict: str = ""
     score: float = 0.0
@@ -58,6 +67,7 @@ class Reply:
     model_version: str = ""
     boxes: tuple[tuple[float, ...], ...] = ()
     message: str = ""
+    code: str = ""
 
 
 class FrameReader:
@@ -86,11 +96,12 @@ class FrameReader:
             end = self.buffer.find(b"\n")
             if end < 0:
                 if len(self.buffer) >= MAX_HEADER:
-                    return self._break(out, f"header longer than {MAX_HEADER} bytes "
-                                            "without a newline")
+                    return self._break(
+                        out, f"header longer than {MAX_HEADER} bytes without a newline"
+                    )
                 return out
             line = bytes(self.buffer[:end])
-            del self.buffer[:end + 1]
+            del self.buffer[: end + 1]
             try:
                 request = parse_header(line)
             except ProtocolError as exc:
@@ -100,8 +111,9 @@ class FrameReader:
             else:
                 self.pending = request
 
-    def _break(self, out: list[Request | ProtocolError], message: str) -> list[
-            Request | ProtocolError]:
+    def _break(
+        self, out: list[Request | ProtocolError], message: str
+    ) -> list[Request | ProtocolError]:
         self.broken = True
         self.buffer.clear()
         out.append(ProtocolError(message))
@@ -119,12 +131,17 @@ def parse_header(line: bytes) -> Request | tuple[str, int]:
         if len(parts) != 1:
             raise ProtocolError("PING takes no arguments")
         return Request("PING")
+    if command == b"AUTH":
+        if len(parts) != 2 or not TOKEN.fullmatch(parts[1]):
+            raise ProtocolError("AUTH needs one token: AUTH <token>")
+        return Request("AUTH", payload=parts[1])
     if command != b"INSPECT":
         shown = command[:20].decode("ascii", "replace")
-        raise ProtocolError(f"unknown command {shown!r}: expected INSPECT or PING")
+        raise ProtocolError(f"unknown command {shown!r}: expected INSPECT, AUTH or PING")
     if len(parts) != 3:
-        raise ProtocolError("INSPECT needs exactly a unit id and a length: "
-                            "INSPECT <unit-id> <length>")
+        raise ProtocolError(
+            "INSPECT needs exactly a unit id and a length: INSPECT <unit-id> <length>"
+        )
     unit, length = parts[1], parts[2]
     if not UNIT_ID.fullmatch(unit):
         raise ProtocolError(f"unit id must be {UNIT_ID_RULE}")
@@ -139,21 +156,24 @@ def parse_header(line: bytes) -> Request | tuple[str, int]:
 def encode_request(request: Request) -> bytes:
     if request.command == "PING":
         return b"PING\n"
-    return (f"INSPECT {request.unit} {len(request.payload)}\n".encode("ascii")
-            + request.payload)
+    if request.command == "AUTH":
+        return b"AUTH " + request.payload + b"\n"
+    return f"INSPECT {request.unit} {len(request.payload)}\n".encode("ascii") + request.payload
 
 
 def encode_result(answer: dict[str, Any]) -> bytes:
     """The ``RESULT`` line for a unit's answer (see ``UnitRecord.answer``)."""
     boxes = ";".join(",".join(_num(v) for v in box) for box in answer["boxes"]) or "-"
-    return (f"RESULT {answer['unit']} {answer['verdict']} {answer['score']:.4f} "
-            f"{int(bool(answer['uncertain']))} {answer['model_version'] or '-'} {boxes}\n"
-            ).encode("ascii")
+    return (
+        f"RESULT {answer['unit']} {answer['verdict']} {answer['score']:.4f} "
+        f"{int(bool(answer['uncertain']))} {answer['model_version'] or '-'} {boxes}\n"
+    ).encode("ascii")
 
 
-def encode_error(unit: str | None, message: str) -> bytes:
+def encode_error(unit: str | None, message: str, code: str = "BAD_REQUEST") -> bytes:
+    assert code in ERROR_CODES
     text = " ".join(message.split()).encode("ascii", "replace").decode("ascii")
-    return f"ERROR {unit or '-'} {text}\n".encode("ascii")
+    return f"ERROR {unit or '-'} {code} {text}\n".encode("ascii")
 
 
 def parse_reply(line: bytes) -> Reply:
@@ -162,19 +182,32 @@ def parse_reply(line: bytes) -> Reply:
     if text == "PONG":
         return Reply("PONG")
     kind, _, rest = text.partition(" ")
+    if kind == "OK":
+        return Reply("OK", message=rest)
     if kind == "ERROR":
-        unit, _, message = rest.partition(" ")
-        return Reply("ERROR", unit=unit, message=message)
+        unit, _, rest = rest.partition(" ")
+        code, _, message = rest.partition(" ")
+        return Reply("ERROR", unit=unit, code=code, message=message)
     if kind != "RESULT":
         raise ProtocolError(f"unknown reply {text[:40]!r}")
     fields = rest.split(" ")
     if len(fields) != 6:
         raise ProtocolError(f"RESULT needs 6 fields, got {len(fields)}")
     unit, verdict, score, uncertain, version, boxes = fields
-    parsed = () if boxes == "-" else tuple(
-        tuple(float(v) for v in box.split(",")) for box in boxes.split(";"))
-    return Reply("RESULT", unit=unit, verdict=verdict, score=float(score),
-                 uncertain=uncertain == "1", model_version=version, boxes=parsed)
+    parsed = (
+        ()
+        if boxes == "-"
+        else tuple(tuple(float(v) for v in box.split(",")) for box in boxes.split(";"))
+    )
+    return Reply(
+        "RESULT",
+        unit=unit,
+        verdict=verdict,
+        score=float(score),
+        uncertain=uncertain == "1",
+        model_version=version,
+        boxes=parsed,
+    )
 
 
 def _num(value: float) -> str:

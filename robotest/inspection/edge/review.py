@@ -1,10 +1,10 @@
-"""Which units people should look at, and how far the line's model has drifted from them.
+"""How far a unit is from the decision, and how far the line's model has drifted.
 
 A unit's *decision score* is the anomaly level that its worst ``min_area`` pixels all
 reach, in units of the line's threshold: the same statistic the threshold δ was set on
 (no held-out normal unit has ``min_area`` pixels above δ), so 1.0 is the decision
-threshold whatever the size of the product. A unit is *uncertain* when this score lies
-within ``band`` of it, in ``[1 - band, 1 + band]``.
+threshold whatever the size of the product. Which scores go to review is set from the
+held-out good units' scores (``calibration``).
 
 The *failed-sample ratio* is the number of units whose verdict reviewers corrected,
 not yet in a full retrain, over the size of the line's training set; past
@@ -30,13 +30,9 @@ def decision_score(model: InspectionModel, analysis: Analysis) -> float:
     return float(np.partition(analysis.anomaly.ravel(), -k)[-k])
 
 
-def is_uncertain(score: float, band: float) -> bool:
-    """True when *score* (1.0 = the threshold) is within *band* of the threshold."""
-    return abs(score - 1.0) <= band
-
-
 def failed_sample_ratio(units: UnitStore, line: LineConfig) -> float:
-    """Corrected units not yet retrained on / the line's training set size.
+    """Corrected units with a kept picture not yet retrained on / the line's training
+    set size (a unit without a picture cannot be learnt from).
 
     The training set is the line's ``train/good`` plus the corrected units that a retrain
     already added to it.
@@ -45,7 +41,7 @@ def failed_sample_ratio(units: UnitStore, line: LineConfig) -> float:
         return 0.0
     from robotest.inspection.dataset import open_dataset
 
-    waiting = len(units.corrected(line.name, not_in="retrain"))
-    learnt = len(units.corrected(line.name)) - waiting
+    waiting = len(units.corrected(line.name, not_in="retrain", learnable=True))
+    learnt = len(units.corrected(line.name)) - len(units.corrected(line.name, not_in="retrain"))
     size = len(open_dataset(line.train_data).train_good) + learnt
     return waiting / max(1, size)

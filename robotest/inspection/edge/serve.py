@@ -2,7 +2,8 @@
 
 All three share one asyncio loop; images are judged and models trained in worker
 threads. Updates run when no unit has arrived for the line's ``idle_s`` seconds and one
-is due (a retrain past β, else a fine-tune when corrected units wait).
+is due (a retrain past β, else a fine-tune when corrected units wait); the picture
+archive's retention rule is applied at start and then hourly.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from robotest.inspection.edge.archive import prune
 from robotest.inspection.edge.service import EdgeService
 from robotest.inspection.edge.tcp import start_tcp
 from robotest.inspection.edge.updates import UpdateOptions, Updates
@@ -30,6 +33,29 @@ class ServeOptions:
     idle_updates: bool = True
     check_every_s: float = 5.0
     update: UpdateOptions = UpdateOptions()
+    open_units: bool = False  # unit posts without a line token (a closed line network)
+    prune_every_s: float = 3600.0
+
+
+async def retention(service: EdgeService, every: float) -> None:
+    """Apply the archive's retention rule now and every *every* seconds."""
+    while True:
+        await asyncio.to_thread(prune, service.units, service.refresh())
+        await asyncio.sleep(every)
+
+
+def check_port(host: str, port: int, what: str, option: str) -> None:
+    """Fail with one line naming the port when another program holds it."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InspectionError(
+                f"cannot listen on {host}:{port} ({what}): "
+                f"{exc.strerror or exc}; is another service using port "
+                f"{port}? Choose another with {option}"
+            ) from None
 
 
 async def idle_updates(service: EdgeService, updates: Updates, every: float) -> None:
@@ -51,21 +77,37 @@ async def serve(home: Path, line: str, options: ServeOptions) -> None:
     """Serve until cancelled (Ctrl-C or SIGTERM)."""
     import uvicorn
 
+    check_port(options.host, options.port, "HTTP", "--port")
+    check_port(options.host, options.tcp_port, "TCP", "--tcp-port")
     service = EdgeService(home, line)
     updates = Updates(service.registry, service.units, options.update)
-    app = create_app(service, updates)
-    config = uvicorn.Config(app, host=options.host, port=options.port, log_level="warning",
-                            lifespan="off")
+    app = create_app(service, updates, open_units=options.open_units)
+    config = uvicorn.Config(
+        app,
+        host=options.host,
+        port=options.port,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
     server = uvicorn.Server(config)
-    tcp = await start_tcp(service, options.host, options.tcp_port)
-    background = asyncio.create_task(
-        idle_updates(service, updates, options.check_every_s)) if options.idle_updates else None
+    try:
+        tcp = await start_tcp(
+            service, options.host, options.tcp_port, open_units=options.open_units
+        )
+    except OSError as exc:
+        raise InspectionError(
+            f"cannot listen on {options.host}:{options.tcp_port} (TCP): {exc.strerror or exc}"
+        ) from None
+    tasks = [asyncio.create_task(retention(service, options.prune_every_s))]
+    if options.idle_updates:
+        tasks.append(asyncio.create_task(idle_updates(service, updates, options.check_every_s)))
     try:
         await server.serve()
     finally:
-        if background is not None:
-            background.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await background
+                await task
         tcp.close()
         await tcp.wait_closed()

@@ -1,0 +1,107 @@
+"""The classical models (statsforecast) and robotest's choice among them by backtest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from robotest.forecast.errors import DataError
+from robotest.forecast.models import (
+    CLASSICAL_NAMES,
+    ChoiceConfig,
+    ChoiceForecaster,
+    Window,
+    load_model,
+    make_model,
+    parse_candidates,
+)
+from robotest.forecast.models.choice import inverse_error_weights
+
+MONTHS = 48
+
+
+def seasonal(rng: np.random.Generator, level: float = 100.0) -> np.ndarray:
+    t = np.arange(MONTHS)
+    return level + 30 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, MONTHS)
+
+
+@pytest.fixture(scope="module")
+def two_kinds() -> Window:
+    """SEASON repeats its year (the customer is 50% high); TOLD is noise the customer knows."""
+    rng = np.random.default_rng(3)
+    season = seasonal(rng)
+    told = rng.uniform(20, 200, MONTHS)
+    y = np.stack([season, told])
+    cf = np.stack([season * 1.5, told])
+    return Window(("SEASON", "TOLD"), y, cf, 12)
+
+
+def test_inverse_error_weights_keep_the_best_and_favour_the_lowest_error() -> None:
+    weights = inverse_error_weights({"a": 1.0, "b": 2.0, "c": 4.0, "d": 8.0}, top=3)
+    assert set(weights) == {"a", "b", "c"}
+    assert weights["a"] == pytest.approx(4 / 7) and weights["c"] == pytest.approx(1 / 7)
+    assert inverse_error_weights({"a": 0.0, "b": 1.0}, top=2) == {"a": 1.0}
+    assert inverse_error_weights({"a": float("nan")}, top=2) == {}
+
+
+def test_choice_picks_the_model_that_clearly_wins_per_commodity(two_kinds: Window) -> None:
+    config = ChoiceConfig(candidates=("seasonal_naive", "autotheta", "customer"), top=2)
+    model = ChoiceForecaster(config)
+    model.fit(two_kinds)
+    # the customer knows TOLD exactly: a perfect backtest takes all the weight
+    assert model.weights["TOLD"] == {"customer": 1.0}
+    # SEASON: the customer is 50% high, the seasonal models are within a few percent
+    assert "customer" not in model.weights["SEASON"]
+    assert model.errors["SEASON"]["customer"] > 5 * model.errors["SEASON"]["seasonal_naive"]
+    cf_future = np.array([[999.0] * 6, [42.0, 43, 44, 45, 46, 47]])
+    forecast = model.predict(two_kinds, cf_future)
+    assert forecast[1].tolist() == cf_future[1].tolist()
+    expected = 100 + 30 * np.sin(2 * np.pi * np.arange(MONTHS, MONTHS + 6) / 12)
+    assert np.abs(forecast[0] - expected).max() < 6
+    table = model.chosen().set_index("unique_id")
+    assert table.loc["TOLD", "choice"] == "1.00 customer"
+
+
+def test_choice_saves_and_loads_its_weights(two_kinds: Window, tmp_path: Path) -> None:
+    model = make_model("auto", choice=ChoiceConfig(candidates=("seasonal_naive", "customer")))
+    model.fit(two_kinds)
+    model.save(tmp_path)
+    again = load_model("auto", tmp_path)
+    cf_future = np.full((2, 3), 50.0)
+    assert np.allclose(again.predict(two_kinds, cf_future), model.predict(two_kinds, cf_future))
+
+
+def test_a_commodity_too_short_to_backtest_gets_the_fallback_mix() -> None:
+    rng = np.random.default_rng(0)
+    y = np.full((2, MONTHS), np.nan)
+    y[0] = seasonal(rng)
+    y[1, -6:] = [5, 6, 7, 6, 5, 6]
+    model = ChoiceForecaster(ChoiceConfig(candidates=("seasonal_naive", "customer")))
+    model.fit(Window(("OLD", "NEW"), y, np.nan_to_num(y) + 1, 12))
+    assert model.weights["NEW"] == {"autotheta": 0.5, "customer": 0.5}
+    assert set(model.weights["OLD"]) <= {"seasonal_naive", "customer"}
+
+
+@pytest.mark.parametrize("name", CLASSICAL_NAMES)
+def test_every_classical_model_forecasts_every_commodity(two_kinds: Window, name: str) -> None:
+    forecast = make_model(name).predict(two_kinds, np.full((2, 4), 80.0))
+    assert forecast.shape == (2, 4) and np.isfinite(forecast).all() and (forecast >= 0).all()
+
+
+def test_autoarimax_reads_the_customer_forecast_as_a_regressor() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(50, 150, (1, MONTHS + 4))
+    y = 0.5 * x[:, :MONTHS] + rng.normal(0, 0.5, (1, MONTHS))
+    window = Window(("A",), y, x[:, :MONTHS], 12)
+    with_x = make_model("autoarimax").predict(window, x[:, MONTHS:])
+    without = make_model("autoarima").predict(window, x[:, MONTHS:])
+    assert np.abs(with_x - 0.5 * x[:, MONTHS:]).max() < 3
+    assert np.abs(without - 0.5 * x[:, MONTHS:]).max() > 5
+
+
+def test_unknown_candidate_is_named() -> None:
+    assert parse_candidates("autoets, lstm") == ("autoets", "lstm")
+    with pytest.raises(DataError, match="unknown candidate 'prophet'"):
+        parse_candidates("autoets,prophet")

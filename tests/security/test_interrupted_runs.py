@@ -1,0 +1,111 @@
+"""A run stopped by SIGTERM ends like one stopped by Ctrl-C: interrupted, with its reports;
+the interrupted case shows how long it ran, also when the run was killed outright.
+
+Once SIGTERM left no reports and a killed run's interrupted case showed 0.00 s.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from robotest.runtime.store import ResultStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SUITE = (
+    """
+test "first":
+    press F1
+
+test "long":
+    press F2
+"""
+    + "    press F3\n    wait 300ms\n" * 200
+)
+
+
+def _steps(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with ResultStore(db) as store:
+        return int(store.db.execute("SELECT COUNT(*) FROM steps").fetchone()[0])
+
+
+def _run_until_steps(
+    tmp_path: Path, stations: list[str], steps: int, sig: signal.Signals, *extra: str
+) -> tuple[int, Path, Path]:
+    """Start `rtest run`, send *sig* once *steps* steps are stored; exit code, db, report."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "long.rtest").write_text(SUITE)
+    db, report = tmp_path / "results.db", tmp_path / "report"
+    command = [
+        sys.executable,
+        "-m",
+        "robotest",
+        "run",
+        str(suite),
+        "--db",
+        str(db),
+        "--report",
+        str(report),
+        *extra,
+    ]
+    for station in stations:
+        command += ["--station", station]
+    proc = subprocess.Popen(
+        command,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while _steps(db) < steps and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        proc.send_signal(sig)
+        code = proc.wait(timeout=90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return code, db, report
+
+
+def _interrupted_case_ran_for_real(db: Path, sent_after: float) -> None:
+    with ResultStore(db) as store:
+        run = store.run(1)
+    assert run is not None and run.status == "interrupted" and run.ended is not None
+    long_cases = [case for case in run.cases if case.title == "long"]
+    assert long_cases and all(case.outcome == "interrupted" for case in long_cases)
+    for case in long_cases:
+        last = max(step.started + step.duration for step in case.steps)
+        assert case.duration >= last - case.started - 0.01 > 0
+        assert case.duration >= sent_after
+
+
+@pytest.mark.parametrize("stations", [["sim"], ["sim:a", "sim:b"]], ids=["one", "parallel"])
+def test_sigterm_interrupts_the_run_and_writes_the_reports(
+    tmp_path: Path, stations: list[str]
+) -> None:
+    image = str(ROOT / "scripts" / "image.toml")
+    code, db, report = _run_until_steps(tmp_path, stations, 6, signal.SIGTERM, "--image", image)
+    assert code == 2  # pytest's "interrupted"
+    for name in ("junit.xml", "report.html", "results.xlsx"):
+        assert (report / name).is_file(), name
+    assert "interrupted" in (report / "report.html").read_text()
+    _interrupted_case_ran_for_real(db, 0.3)
+
+
+def test_a_killed_runs_case_keeps_the_time_it_ran(tmp_path: Path) -> None:
+    code, db, _ = _run_until_steps(tmp_path, ["record"], 5, signal.SIGKILL, "--record-delay", "0.2")
+    assert code == -signal.SIGKILL
+    _interrupted_case_ran_for_real(db, 0.4)  # at least the 3 steps of "long" stored
