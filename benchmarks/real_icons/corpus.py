@@ -35,10 +35,13 @@ import themes  # noqa: E402
 
 from robotest.sim.camera_model import CameraModel, CameraParams  # noqa: E402
 from robotest.vision import Calibration  # noqa: E402
-from robotest.vision.errors import CalibrationError  # noqa: E402
+from robotest.vision.errors import CalibrationError, VisionInputError  # noqa: E402
+from robotest.vision.icons import IconVersion  # noqa: E402
 
 SIDES = (24, 30, 36, 40, 48, 56, 60, 64, 72, 84, 96)
 """Displayed sizes: 0.5x-2.0x of the 48 px template (60, 72, 96: HiDPI 125/150/200%)."""
+VERSION_SIDES = (22, 96)
+"""Nominal sizes of the drawings kept as versions of a multi-version template."""
 TIERS = ("screen", "degraded", "camera")
 SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 PHOTOS = (
@@ -233,6 +236,32 @@ def template_folder(family: themes.Family, name: str, cache: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         drawing = family.drawings(name)[themes.TEMPLATE_SIDE]
         cv2.imwrite(str(file), themes.render(drawing, themes.TEMPLATE_SIDE, cache / "svg"))
+    return folder
+
+
+def versions_folder(family: themes.Family, name: str, cache: Path) -> Path:
+    """An icon folder holding every drawing the family has of *name*, each at its own size.
+
+    What a QA engineer keeps when the theme ships hand-made sizes: one PNG per size (the
+    48 px template among them; a scalable drawing rendered at 48 px where the theme has
+    no 48 px one) from 22 to 96 px (the sizes screens show at 0.5x-2.0x of 48 px), every
+    version searched and the best kept.
+    """
+    folder = cache / "versions" / family.name / name
+    drawings = family.drawings(name)
+    for size, drawing in sorted(drawings.items()):
+        side = size or themes.TEMPLATE_SIDE
+        file = folder / f"{side}.png"
+        kept = VERSION_SIDES[0] <= side <= VERSION_SIDES[1]
+        if not kept or size == 0 and themes.TEMPLATE_SIDE in drawings or file.is_file():
+            continue
+        pixels = themes.render(drawing, side, cache / "svg")
+        try:
+            IconVersion.from_image(file.name, pixels)
+        except VisionInputError:  # a drawing robotest refuses (almost fully transparent)
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(file), pixels)
     return folder
 
 

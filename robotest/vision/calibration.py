@@ -135,7 +135,8 @@ class Calibration:
             or min(len(s.points) for s in sides) < 12
         ):
             raise CalibrationError(
-                "no screen quadrilateral found in the frame: its sides are not clear"
+                "no screen quadrilateral found in the frame: its sides are not clear "
+                f"({_what_was_seen(frame, quad, coarse.surround, sides)})"
             )
         model = lens or estimate_radial_lens([s.points for s in sides], size)
         lines = [fit_line(model.undistort_points(s.points)) for s in sides]
@@ -147,9 +148,10 @@ class Calibration:
         support = min(s.support for s in sides)
         rms = max(line[2] for line in lines)
         if support < MIN_SUPPORT or rms > MAX_RMS:
+            seen = _what_was_seen(frame, quad, coarse.surround, sides)
             raise CalibrationError(
                 f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
-                f"side straightness {rms:.2f} px)"
+                f"side straightness {rms:.2f} px; {seen})"
             )
         ideal_corners = _corners(lines)
         homography = cv2.getPerspectiveTransform(
@@ -237,6 +239,34 @@ class Calibration:
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise VisionInputError(f"{file}: not a screen calibration file ({exc})") from None
         return calibration
+
+
+_SIDE_NAMES = ("top", "right", "bottom", "left")
+
+
+def _what_was_seen(
+    frame: np.ndarray, quad: np.ndarray, surround: np.ndarray, sides: list[SideFit]
+) -> str:
+    """What a station error says it saw: each side's edge support and the screen's contrast.
+
+    The contrast is how far the screen's pixels just inside each side are from the
+    surround (largest channel difference, grey levels): a dark desktop behind a dark
+    bezel gives the edge finder nothing to hold on to, and a QA engineer should then
+    calibrate on a brighter frame (a BIOS screen, a login screen).
+    """
+    seen = []
+    centre = quad.mean(axis=0)
+    colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    for i, side in enumerate(sides):
+        start, end = quad[i], quad[(i + 1) % 4]
+        inside = np.linspace(start, end, 32)[2:-2]
+        inside = inside + 0.03 * (centre - inside)
+        xs = np.clip(inside[:, 0].round().astype(int), 0, colour.shape[1] - 1)
+        ys = np.clip(inside[:, 1].round().astype(int), 0, colour.shape[0] - 1)
+        difference = np.abs(colour[ys, xs, :3].astype(np.float32) - surround.astype(np.float32))
+        contrast = float(np.median(difference.max(axis=1)))
+        seen.append(f"{_SIDE_NAMES[i]} edge support {side.support:.2f}, contrast {contrast:.0f}")
+    return "; ".join(seen)
 
 
 def _unlike(frame: np.ndarray, surround: np.ndarray) -> np.ndarray:

@@ -5,6 +5,13 @@ removed: blind to brightness, contrast and white balance like the grey score, bu
 part that differs from its surround only in hue counts in full. It is the mean of the
 whole icon's correlation and its worst half's (top, bottom, left, right): a look-alike
 sharing half of the icon's artwork matches one half well and the other badly.
+
+That correlation forgives each channel its own gain, so it cannot tell a blue icon from
+its green sibling of the same shape (``code`` and ``code-insiders``). The colour shift
+(:func:`colour_shift`) measures what it forgives: how far the patch's mean colour is
+from the template's beyond one common gain (a colour cast of a camera or a gamma
+moves it a little, another hue a lot); the search takes it off the score past a
+tolerance.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ class ColourTemplate:
     means: np.ndarray
     norms: np.ndarray
     counts: np.ndarray
+    mask: np.ndarray | None
+    """The opaque pixels as an 8-bit mask (None: every pixel)."""
 
 
 def colour_template(resized: np.ndarray, mask: np.ndarray | None) -> ColourTemplate:
@@ -43,13 +52,31 @@ def colour_template(resized: np.ndarray, mask: np.ndarray | None) -> ColourTempl
     means = sums / counts[:, None]
     spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
     norms = np.sqrt(np.maximum(spread, 0.0))
-    return ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts)
+    compared = None if mask is None else (mask > 0).astype(np.uint8)
+    return ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts, compared)
 
 
 def colour_score(patch: np.ndarray, template: ColourTemplate) -> float:
     """The colour score of a screen *patch* the template's size: mean of whole and worst half."""
     scores = _part_correlations(patch, template)
     return (float(scores[0]) + float(scores[1:].min())) / 2
+
+
+_SHIFT_FLOOR = 10.0
+"""Added to mean channel levels before their ratios: a dark channel's noise is not a hue."""
+
+
+def colour_shift(patch: np.ndarray, template: ColourTemplate) -> float:
+    """How far *patch*'s mean colour is from the template's, beyond one gain for all channels.
+
+    The largest difference, over the channels, between a channel's log gain (patch mean
+    over template mean, opaque pixels) and the three gains' mean: 0 for the same hue
+    under any brightness, about 0.1-0.2 under a colour cast or gamma, 0.3 and more for
+    another hue.
+    """
+    patch_mean = np.array(cv2.mean(patch, mask=template.mask)[:3])
+    gains = np.log((patch_mean + _SHIFT_FLOOR) / (template.means[0] + _SHIFT_FLOOR))
+    return float(np.abs(gains - gains.mean()).max())
 
 
 def _part_correlations(patch: np.ndarray, template: ColourTemplate) -> np.ndarray:

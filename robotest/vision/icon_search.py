@@ -31,7 +31,12 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
-from robotest.vision.colour_verification import ColourTemplate, colour_score, colour_template
+from robotest.vision.colour_verification import (
+    ColourTemplate,
+    colour_score,
+    colour_shift,
+    colour_template,
+)
 from robotest.vision.correlation import correlate, kept_transform, transform, window_spread
 from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.images import Region
@@ -184,10 +189,10 @@ def _search(
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
-    quick = sorted((_verify(view, icon, q) for q in quick), key=lambda c: -c.score)
+    quick = sorted((_verify(view, icon, q, p) for q in quick), key=lambda c: -c.score)
     limit = len(quick) if refine_all else p.refine_top
     refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
-    verified = [_verify(view, icon, c) for c in refined if c is not None] + quick
+    verified = [_verify(view, icon, c, p) for c in refined if c is not None] + quick
     ox, oy = view.origin
     return [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
@@ -291,6 +296,8 @@ def _coarse_candidates(
     for scale in _coarse_scales(p.scales, p.coarse_step):
         for version in icon.versions:
             side = min(version.size) * scale
+            if not _nearest_version(version, side, icon.versions):
+                continue
             factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
             template = _coarse_template(icon, version, scale, factor)
             level = view.level(template.channel, factor)
@@ -311,6 +318,23 @@ def _coarse_candidates(
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
+
+
+_VERSION_OVERLAP = math.log(1.25)
+"""A version is searched at a size up to this (log) further than the nearest version's."""
+
+
+def _nearest_version(version: IconVersion, side: float, versions: Iterable[IconVersion]) -> bool:
+    """Whether *version* is (about) the one drawn nearest to *side* pixels across.
+
+    An icon kept at several sizes (a theme's 24, 32, 48 and 64 px drawings) is looked
+    for at each displayed size with the drawings made for about that size: a 64 px
+    drawing shrunk to 24 px is slower to search and less like what the OS shows there
+    than the 24 px one. Versions of the same size (other themes) are all searched.
+    """
+    distance = abs(math.log(side / min(version.size)))
+    nearest = min(abs(math.log(side / min(v.size))) for v in versions)
+    return distance <= nearest + _VERSION_OVERLAP
 
 
 def _spread_places(
@@ -591,7 +615,9 @@ def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) 
     return part[0] <= x0 and part[1] <= y0 and x1 <= part[2] and y1 <= part[3]
 
 
-def _verify(view: SearchedScreen, icon: Icon, candidate: _Candidate) -> _Candidate:
+def _verify(
+    view: SearchedScreen, icon: Icon, candidate: _Candidate, p: MatchParameters
+) -> _Candidate:
     """The candidate scored in colour at its grey place, if the screen and version have colour.
 
     The colour score is the normalised correlation of the BGR pixels, each channel's
@@ -599,7 +625,8 @@ def _verify(view: SearchedScreen, icon: Icon, candidate: _Candidate) -> _Candida
     but a part that differs from its surround only in hue counts in full. It is taken
     as the mean of the whole icon's correlation and its worst half's (top, bottom, left,
     right): a look-alike sharing half of the icon's artwork matches one half well and
-    the other badly, the icon itself matches both.
+    the other badly, the icon itself matches both. A colour shift past
+    ``p.colour_shift_tolerance`` (a sibling in another hue) is taken off the score.
     """
     template = _colour_template(icon, candidate.version, candidate.scale)
     if view.colour is None or template is None or candidate.grey_score is not None:
@@ -608,7 +635,10 @@ def _verify(view: SearchedScreen, icon: Icon, candidate: _Candidate) -> _Candida
     patch = view.colour[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
     if patch.shape[:2] != (th, tw):
         return candidate
-    return replace(candidate, score=colour_score(patch, template), grey_score=candidate.score)
+    shift = colour_shift(patch, template)
+    penalty = p.colour_shift_weight * max(0.0, shift - p.colour_shift_tolerance)
+    score = colour_score(patch, template) - penalty
+    return replace(candidate, score=score, grey_score=candidate.score)
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:

@@ -19,7 +19,7 @@ class MatchParameters:
 
     threshold: float | None = None
     """Score a match must reach to count as found; None: the icon's own (default 0.85)."""
-    scales: tuple[float, float] = (0.75, 1.5)
+    scales: tuple[float, float] = (0.5, 2.0)
     """Smallest and largest icon scale searched, relative to each version's own size."""
     coarse_step: float = 1.2
     """Ratio between the scales tried at the coarse level."""
@@ -39,6 +39,11 @@ class MatchParameters:
     """Scales, relative to the coarse one, of the quick look at each candidate."""
     fine_steps: tuple[tuple[float, int], ...] = ((1.03, 2), (1.01, 1))
     """Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
+
+    colour_shift_tolerance: float = 0.25
+    """Colour shift (log gain of one channel against the others') forgiven (cast, gamma)."""
+    colour_shift_weight: float = 2.0
+    """Score taken off per unit of colour shift past the tolerance (another hue: a sibling)."""
 
     def __post_init__(self) -> None:
         low, high = self.scales
@@ -60,6 +65,11 @@ class MatchParameters:
                 raise VisionInputError(f"{name} must be 1..64, got {value}")
         if not 0 <= self.coarse_slack < 1:
             raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
+        if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:
+            raise VisionInputError(
+                "colour_shift_tolerance must be in [0, 4] and colour_shift_weight in [0, 10], "
+                f"got {self.colour_shift_tolerance}, {self.colour_shift_weight}"
+            )
         if not self.quick_steps or any(not 0.5 <= s <= 2 for s in self.quick_steps):
             raise VisionInputError(
                 f"quick_steps must be scales in [0.5, 2], got {self.quick_steps}"
