@@ -182,15 +182,21 @@ def photographed(
     screen: np.ndarray, seed: int, size: tuple[int, int]
 ) -> tuple[np.ndarray | None, dict]:
     """The screen photographed by camera *seed*, calibrated from that frame and rectified."""
-    camera = CameraModel(seed=seed, params=CameraParams.sample(seed), screen_size=size)
-    frame = camera.photograph(screen)
+    frame, truth = photograph(screen, seed, size)
     try:
         calibration = Calibration.from_frame(frame, size)
     except CalibrationError as exc:
         return None, {"seed": seed, "error": str(exc)}
-    truth = camera.screen_corners
     error = float(np.linalg.norm(calibration.corners - truth, axis=1).mean())
     return calibration.rectify(frame), {"seed": seed, "corner_error": error}
+
+
+def photograph(
+    screen: np.ndarray, seed: int, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The frame of camera *seed* showing *screen*, and where the screen's corners are in it."""
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed), screen_size=size)
+    return camera.photograph(screen), camera.screen_corners
 
 
 def build_case(
@@ -201,6 +207,31 @@ def build_case(
     size: tuple[int, int],
     cache: Path,
 ) -> Case:
+    """Screen *index* of the corpus (its tier from the index), degraded or photographed."""
+    screen, case, rng = shown_screen(index, family, names, walls, size, cache)
+    if case.tier == "degraded":
+        case.screen = degrade(screen, rng)
+    elif case.tier == "camera":
+        case.screen, case.calibration = photographed(screen, camera_seed(index), size)
+    else:
+        case.screen = screen
+    return case
+
+
+def camera_seed(index: int) -> int:
+    return 200 + index
+
+
+def shown_screen(
+    index: int,
+    family: themes.Family,
+    names: list[str],
+    walls: list[np.ndarray],
+    size: tuple[int, int],
+    cache: Path,
+) -> tuple[np.ndarray, Case, np.random.Generator]:
+    """The desktop of screen *index* as the laptop shows it, its case (no screen yet) and
+    the generator drawn from."""
     rng = np.random.default_rng(1000 + index)
     tier = TIERS[index % len(TIERS)]
     groups = look_alike_pairs(names, rng, 5)
@@ -220,12 +251,7 @@ def build_case(
             label(screen, name, x, y + side + 4, ink if where == "window" else (255, 255, 255))
         case.icons[name] = (x, y, side, side)
         case.sides[name] = side
-    if tier == "degraded":
-        screen = degrade(screen, rng)
-    elif tier == "camera":
-        screen, case.calibration = photographed(screen, 200 + index, size)
-    case.screen = screen
-    return case
+    return screen, case, rng
 
 
 def template_folder(family: themes.Family, name: str, cache: Path) -> Path:
