@@ -167,9 +167,10 @@ class Calibration:
         )
         confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
         if confidence < MIN_CONFIDENCE:
+            seen = _what_was_seen(frame, quad, coarse.surround, sides)
             raise CalibrationError(
                 f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
-                "glare or a faint edge; calibrate on another frame"
+                f"glare or a faint edge ({seen}); calibrate on another frame"
             )
         calibration = cls(
             screen_size=screen_size,
