@@ -15,6 +15,9 @@ APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation
 # patterns (gimp-data)
 [ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql redis-server xfonts-base x11-utils
                                          console-setup-linux dialog gimp-data)
+# the real-icons benchmark (benchmarks/real_icons): icon themes, SVG renderer, wallpapers
+[ "${1:-}" = "--dev" ] && APT_PACKAGES+=(adwaita-icon-theme papirus-icon-theme tango-icon-theme
+                                         breeze-icon-theme librsvg2-bin desktop-base)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

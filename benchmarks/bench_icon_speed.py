@@ -89,6 +89,14 @@ def reference_module(reference: str) -> ModuleType:
     return module
 
 
+def reference_icon(folder: Path) -> Icon:
+    """An icon for a reference search: revisions before ``Icon.templates`` kept their
+    templates in an ``icon._cache`` dictionary, which such an icon carries too."""
+    icon = Icon.load(folder)
+    object.__setattr__(icon, "_cache", {})  # frozen dataclass: set as its __init__ would
+    return icon
+
+
 @dataclass
 class Search:
     """One icon search under test: its answers, counted by the vision benchmark's rule."""
@@ -143,7 +151,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folders = cases.write_icon_folders(Path(tmp))
         # each search its own Icon objects: both keep per-icon caches on them
-        icons = {name: (Icon.load(f), Icon.load(f)) for name, f in folders.items()}
+        icons = {name: (Icon.load(f), reference_icon(f)) for name, f in folders.items()}
     searches = [Search("current", current)]
     if not args.only_current:
         reference = reference_module(args.reference)

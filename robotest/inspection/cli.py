@@ -56,8 +56,9 @@ def options(
 def train_command(
     dataset: Annotated[Path, typer.Argument(help="Data set folder (MVTec AD layout).")],
     out: Annotated[Path, typer.Option("--out", help="Folder to save the model in.")],
-    model: Annotated[str, typer.Option("--model", help="ae (autoencoder), knn (patch "
-                                       "nearest neighbours), gmm (feature statistics), cnn (supervised), mean (baseline).")] = "ae",
+    model: Annotated[str, typer.Option(
+        "--model", help="ae (autoencoder), knn (patch nearest neighbours), gmm (feature "
+                        "statistics), cnn (supervised), mean (baseline).")] = "ae",
     epochs: Annotated[int | None, typer.Option(help="Training epochs (default per model).")] = None,
     work_size: Annotated[int, typer.Option(help="Side the ROI is resized to.")] = 128,
     roi: Annotated[str | None, typer.Option(help="x,y,w,h or 'auto' (overrides "

@@ -39,6 +39,7 @@ class RandomFeatures(torch.nn.Module):
         for i, (inputs, outputs) in enumerate(zip(widths, widths[1:], strict=False)):
             conv = torch.nn.Conv2d(inputs, outputs, 5 if i == 0 else 3, padding=2 if i == 0 else 1)
             torch.nn.init.kaiming_normal_(conv.weight, generator=generator)
+            assert conv.bias is not None
             torch.nn.init.zeros_(conv.bias)
             self.stages.append(torch.nn.Sequential(conv, torch.nn.ReLU(), torch.nn.AvgPool2d(2)))
         self.eval()
@@ -57,7 +58,7 @@ class RandomFeatures(torch.nn.Module):
 
 def _resize(maps: torch.Tensor, grid: torch.Size) -> torch.Tensor:
     if maps.shape[-1] >= grid[-1]:
-        return torch.nn.functional.adaptive_avg_pool2d(maps, grid)
+        return torch.nn.functional.adaptive_avg_pool2d(maps, (int(grid[-2]), int(grid[-1])))
     return torch.nn.functional.interpolate(maps, size=grid, mode="bilinear", align_corners=False)
 
 

@@ -46,6 +46,23 @@ def _seconds(value: float | None, what: str) -> float | None:
     return float(value)
 
 
+def _match_parameters(params: Any) -> dict[str, Any]:
+    """``{"params": MatchParameters}`` for a call that sets them, else nothing."""
+    if params is None:
+        return {}
+    from robotest.vision.errors import VisionInputError
+    from robotest.vision.match_parameters import DEFAULT, MatchParameters
+
+    if isinstance(params, MatchParameters):
+        return {"params": params}
+    if not isinstance(params, dict):
+        raise ScriptError(f"params must be MatchParameters or a dict of them, got {params!r}")
+    try:
+        return {"params": DEFAULT.override(**params)}
+    except (VisionInputError, TypeError) as exc:
+        raise ScriptError(f"params: {exc}") from None
+
+
 def _region(region: Any) -> Region | None:
     if region is None:
         return None
@@ -102,11 +119,17 @@ def type_text(text: str, *, every: float | None = None) -> None:
 
 
 def click_icon(target: str, *, region: Any = None, within: float | None = None,
-               button: str = "left", double: bool = False) -> Match:
-    """Find icon *target* (waiting up to *within* s) and click its centre."""
+               button: str = "left", double: bool = False, params: Any = None) -> Match:
+    """Find icon *target* (waiting up to *within* s) and click its centre.
+
+    *params*: the icon search's settings for this call, a
+    :class:`~robotest.vision.match_parameters.MatchParameters` or a dict of its fields
+    (``params={"scales": (0.5, 2.0)}``).
+    """
     return current().click_icon(target, region=_region(region),
                                 within=_seconds(within, "within"),
-                                button=_button(button), double=bool(double))
+                                button=_button(button), double=bool(double),
+                                **_match_parameters(params))
 
 
 def click_text(text: Any, *, region: Any = None, within: float | None = None,
@@ -123,10 +146,12 @@ def await_text(text: Any, *, region: Any = None, within: float | None = None) ->
                                 within=_seconds(within, "within"))
 
 
-def await_icon(target: str, *, region: Any = None, within: float | None = None) -> Match:
-    """Wait until icon *target* is on screen."""
+def await_icon(target: str, *, region: Any = None, within: float | None = None,
+               params: Any = None) -> Match:
+    """Wait until icon *target* is on screen (*params*: as for :func:`click_icon`)."""
     return current().await_icon(target, region=_region(region),
-                                within=_seconds(within, "within"))
+                                within=_seconds(within, "within"),
+                                **_match_parameters(params))
 
 
 def await_gone(target: Any, *, region: Any = None, within: float | None = None) -> None:

@@ -118,21 +118,22 @@ class StationRuntime(Runtime):
             raise ScriptError(f"no icon named {name!r} (looked in {searched})")
         return self._icons[name]
 
-    def _find_icon(
-        self, name: str, region: Region | None, closest: Closest
-    ) -> Callable[[np.ndarray], Match | None]:
+    def _find_icon(self, name: str, region: Region | None, closest: Closest,
+                   params: Any = None) -> Callable[[np.ndarray], Match | None]:
         from robotest.vision import locate
 
         icon = self._icon(name)
 
         def find(screen: np.ndarray) -> Match | None:
-            match = locate(screen, icon, region)
+            match = locate(screen, icon, region, params=params)
             if match.found and match.box is not None:
                 return Match(tuple(match.box), match.score, version=match.version)  # type: ignore[arg-type]
             if match.box is not None and _inside(self._pointer, match.box):
                 self._park_pointer()  # the pointer may hide the icon: look again without it
             where = f" at {tuple(match.box)}" if match.box is not None else ""
-            closest.describe = f"best score {match.score:.2f}{where} (needs {match.threshold:.2f})"
+            scale = f", scale {match.scale:.2f}, version {match.version}" if match.scale else ""
+            closest.describe = (f"best score {match.score:.2f}{where}{scale} "
+                                f"(needs {match.threshold:.2f})")
             closest.picture = lambda: failed_match_overlay(screen, match, icon, name)
             return None
 
@@ -200,9 +201,10 @@ class StationRuntime(Runtime):
             )
         return found
 
-    def await_icon(self, target: str, *, region: Region | None, within: float | None) -> Match:
+    def await_icon(self, target: str, *, region: Region | None, within: float | None,
+                   params: Any = None) -> Match:
         closest = Closest()
-        found = self._poll(self._find_icon(target, region, closest), within)
+        found = self._poll(self._find_icon(target, region, closest, params), within)
         if found is None:
             error = IconNotFound(
                 f"icon {target!r} not on screen within {self._limit(within)}; {closest.describe}"
@@ -229,10 +231,9 @@ class StationRuntime(Runtime):
             what = f"icon {target.name!r}" if isinstance(target, IconRef) else _show(target)
             raise StillOnScreen(f"{what} still on screen after {self._limit(within)}")
 
-    def click_icon(
-        self, target: str, *, region: Region | None, within: float | None, button: str, double: bool
-    ) -> Match:
-        match = self.await_icon(target, region=region, within=within)
+    def click_icon(self, target: str, *, region: Region | None, within: float | None,
+                   button: str, double: bool, params: Any = None) -> Match:
+        match = self.await_icon(target, region=region, within=within, params=params)
         self.click(match.center, button=button, double=double)
         return match
 

@@ -23,6 +23,7 @@ from robotest.vision.errors import CalibrationError, VisionInputError
 from robotest.vision.images import check_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.screen_edges import (
+    SideFit,
     coarse_screen,
     estimate_radial_lens,
     fit_line,
@@ -36,6 +37,52 @@ MIN_CONFIDENCE = 0.5
 """Below this the corners are too uncertain to use: the frame is refused."""
 MAX_RMS = 2.5
 """Edge points further than this (RMS, pixels) from a straight side: not a screen."""
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One search for the screen's sides along lines between corner estimates."""
+
+    spacing: float
+    """Pixels of side between two profiles."""
+    profiles: tuple[int, int]
+    """Fewest and most profiles per side."""
+    span: tuple[float, float]
+    """Part of each side searched, as fractions (its corners are blurred by the bezel)."""
+    reach: float
+    """Pixels searched either side of the line."""
+    along: float = 3.0
+    """Each profile is averaged over this many pixels either side, along the side."""
+
+
+# profiles averaged over 33 pixels along the side: a dark top bar's edge against a dark
+# bezel (7-10 grey levels) then stands out of the camera's noise, and the bar's lower
+# edge is not taken for the screen's (real-icons camera tier: 2 frames calibrated 32 px
+# off with 7 px profiles)
+_WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=24.0, along=16.0)
+_NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=4.0, along=16.0)
+
+
+def _refine_sides(
+    grey: np.ndarray, corners: np.ndarray, centre: np.ndarray, how: _Pass, lens: Lens | None = None
+) -> list[SideFit]:
+    """The edge points of each side, searched along the lines between *corners*.
+
+    The lines are straight in undistorted coordinates: with a *lens* they are distorted
+    back into the frame before searching.
+    """
+    sides = []
+    for i in range(4):
+        start, end = corners[i], corners[(i + 1) % 4]
+        count = int(np.clip(np.linalg.norm(end - start) / how.spacing, *how.profiles))
+        t = np.linspace(*how.span, count)[:, None]
+        base = start + t * (end - start)
+        if lens is not None:
+            base = lens.distort_points(base)
+        sides.append(
+            refine_side(grey, base, _inward(base, centre), reach=how.reach, along=how.along)
+        )
+    return sides
 
 
 def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
@@ -90,40 +137,29 @@ class Calibration:
         grey_f = _unlike(frame, coarse.surround)
         centre = quad.mean(axis=0)
         # pass 1: along the coarse chords, wide search (sides bow with lens distortion)
-        sides = []
-        for i in range(4):
-            start, end = quad[i], quad[(i + 1) % 4]
-            count = int(np.clip(np.linalg.norm(end - start) / 6, 24, 400))
-            t = np.linspace(0.04, 0.96, count)[:, None]
-            base = start + t * (end - start)
-            sides.append(refine_side(grey_f, base, _inward(base, centre), reach=24.0))
+        sides = _refine_sides(grey_f, quad, centre, _WIDE_PASS)
         if (
             min(s.support for s in sides) < MIN_SUPPORT * 0.8
             or min(len(s.points) for s in sides) < 12
         ):
             raise CalibrationError(
-                "no screen quadrilateral found in the frame: its sides are not clear"
+                "no screen quadrilateral found in the frame: its sides are not clear "
+                f"({_what_was_seen(frame, quad, coarse.surround, sides)})"
             )
         model = lens or estimate_radial_lens([s.points for s in sides], size)
         lines = [fit_line(model.undistort_points(s.points)) for s in sides]
         # pass 2: along the fitted (distorted back) sides, narrow search
-        ideal_corners = _corners(lines)
-        sides = []
-        for i in range(4):
-            start, end = ideal_corners[i], ideal_corners[(i + 1) % 4]
-            count = int(np.clip(np.linalg.norm(end - start) / 4, 24, 600))
-            t = np.linspace(0.03, 0.97, count)[:, None]
-            base = model.distort_points(start + t * (end - start))
-            sides.append(refine_side(grey_f, base, _inward(base, centre), reach=4.0))
+        sides = _refine_sides(grey_f, _corners(lines), centre, _NARROW_PASS, model)
         if lens is None:
             model = estimate_radial_lens([s.points for s in sides], size)
         lines = [fit_line(model.undistort_points(s.points)) for s in sides]
         support = min(s.support for s in sides)
         rms = max(line[2] for line in lines)
         if support < MIN_SUPPORT or rms > MAX_RMS:
+            seen = _what_was_seen(frame, quad, coarse.surround, sides)
             raise CalibrationError(
                 f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
-                f"side straightness {rms:.2f} px)"
+                f"side straightness {rms:.2f} px; {seen})"
             )
         ideal_corners = _corners(lines)
         homography = cv2.getPerspectiveTransform(
@@ -131,9 +167,10 @@ class Calibration:
         )
         confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
         if confidence < MIN_CONFIDENCE:
+            seen = _what_was_seen(frame, quad, coarse.surround, sides)
             raise CalibrationError(
                 f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
-                "glare or a faint edge; calibrate on another frame"
+                f"glare or a faint edge ({seen}); calibrate on another frame"
             )
         calibration = cls(
             screen_size=screen_size,
@@ -211,6 +248,34 @@ class Calibration:
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise VisionInputError(f"{file}: not a screen calibration file ({exc})") from None
         return calibration
+
+
+_SIDE_NAMES = ("top", "right", "bottom", "left")
+
+
+def _what_was_seen(
+    frame: np.ndarray, quad: np.ndarray, surround: np.ndarray, sides: list[SideFit]
+) -> str:
+    """What a station error says it saw: each side's edge support and the screen's contrast.
+
+    The contrast is how far the screen's pixels just inside each side are from the
+    surround (largest channel difference, grey levels): a dark desktop behind a dark
+    bezel gives the edge finder nothing to hold on to, and a QA engineer should then
+    calibrate on a brighter frame (a BIOS screen, a login screen).
+    """
+    seen = []
+    centre = quad.mean(axis=0)
+    colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    for i, side in enumerate(sides):
+        start, end = quad[i], quad[(i + 1) % 4]
+        inside = np.linspace(start, end, 32)[2:-2]
+        inside = inside + 0.03 * (centre - inside)
+        xs = np.clip(inside[:, 0].round().astype(int), 0, colour.shape[1] - 1)
+        ys = np.clip(inside[:, 1].round().astype(int), 0, colour.shape[0] - 1)
+        difference = np.abs(colour[ys, xs, :3].astype(np.float32) - surround.astype(np.float32))
+        contrast = float(np.median(difference.max(axis=1)))
+        seen.append(f"{_SIDE_NAMES[i]} edge support {side.support:.2f}, contrast {contrast:.0f}")
+    return "; ".join(seen)
 
 
 def _unlike(frame: np.ndarray, surround: np.ndarray) -> np.ndarray:

@@ -5,24 +5,32 @@ themes, sizes or releases). Where a PNG has an alpha channel, its transparent pi
 left out of the comparison (a mask), so the icon matches on any background. A sidecar
 ``icon.json`` in the folder (or ``NAME.json`` beside a single PNG) may set
 ``{"threshold": 0.9}`` for an icon that needs a stricter or looser match than the default.
+An ``icon.toml`` in the folder may set ``threshold`` and a ``[match]`` table of
+:class:`~robotest.vision.match_parameters.MatchParameters` fields (``scales = [0.5, 2.0]``)
+for every search of this icon.
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from robotest.vision.errors import VisionInputError
 from robotest.vision.images import check_image, load_image
+from robotest.vision.match_parameters import DEFAULT, MatchParameters
+from robotest.vision.template_cache import TemplateCache
 
 DEFAULT_THRESHOLD = 0.85
 """Normalised correlation a match must reach to count as found (set per icon in a sidecar)."""
 SIDECAR = "icon.json"
+SETTINGS = "icon.toml"
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,10 @@ class Icon:
     name: str
     versions: tuple[IconVersion, ...]
     threshold: float = DEFAULT_THRESHOLD
-    _cache: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    params: MatchParameters | None = None
+    """This icon's search settings (from ``icon.toml``); None: the caller's or the default."""
+    templates: TemplateCache = field(default_factory=TemplateCache, compare=False, repr=False)
+    """The scaled and normalised templates searches derived from the versions (reused)."""
 
     @classmethod
     def load(cls, path: str | Path) -> Icon:
@@ -96,7 +107,16 @@ class Icon:
         versions = tuple(
             IconVersion.from_image(f.name, load_image(f, keep_alpha=True)) for f in files
         )
-        return cls(name=source.stem, versions=versions, threshold=_read_threshold(sidecar))
+        threshold = _read_threshold(sidecar)
+        params = None
+        if source.is_dir() and (source / SETTINGS).is_file():
+            settings = _read_settings(source / SETTINGS)
+            threshold = threshold if settings.threshold is None else settings.threshold
+            try:
+                params = DEFAULT.override(**settings.match) if settings.match else None
+            except VisionInputError as exc:
+                raise VisionInputError(f"{source / SETTINGS}: [match] {exc}") from None
+        return cls(name=source.stem, versions=versions, threshold=threshold, params=params)
 
     @classmethod
     def from_images(
@@ -137,3 +157,22 @@ def _read_threshold(sidecar: Path) -> float:
     if not isinstance(data, dict):
         raise VisionInputError(f"{sidecar}: icon settings must be a JSON object")
     return _check_threshold(data.get("threshold"), str(sidecar))
+
+
+class _IconSettings(BaseModel):
+    """The schema of ``icon.toml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    threshold: float | None = Field(default=None, gt=0, le=1)
+    match: dict[str, object] = Field(default_factory=dict, max_length=32)
+
+
+def _read_settings(file: Path) -> _IconSettings:
+    try:
+        if file.stat().st_size > 64 * 1024:
+            raise VisionInputError(f"{file}: icon settings larger than 64 KiB")
+        return _IconSettings.model_validate(tomllib.loads(file.read_text()))
+    except (OSError, ValueError) as exc:  # tomllib's and pydantic's errors are ValueErrors
+        first = exc.errors()[0] if isinstance(exc, ValidationError) else None
+        reason = f"{'.'.join(map(str, first['loc']))}: {first['msg']}" if first else str(exc)
+        raise VisionInputError(f"{file}: bad icon settings ({reason})") from None

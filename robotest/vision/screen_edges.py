@@ -185,25 +185,29 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
     return np.roll(ordered, -start, axis=0)
 
 
-def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: float) -> SideFit:
+def refine_side(
+    grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: float, along: float = 3.0
+) -> SideFit:
     """Sub-pixel edge points across a side sampled at *base* points, searching +-*reach* pixels.
 
-    *inward* holds the unit normal at each base point, pointing into the screen.
+    *inward* holds the unit normal at each base point, pointing into the screen; each
+    profile is the mean of those +-*along* pixels along the side (longer: less noise, so
+    a fainter edge shows, such as a dark top bar's against a dark bezel).
     """
     count = len(base)
     tangent = np.column_stack([-inward[:, 1], inward[:, 0]])
     offsets = np.arange(-reach, reach + 0.25, 0.5)
-    along = np.linspace(-3.0, 3.0, 7)
+    along_side = np.arange(-along, along + 0.5, 1.0)
     # grey at base_i + offset_k * inward_i + along_j * tangent_i; averaged along the side
     xs = (
         base[:, None, None, 0]
         + offsets[None, :, None] * inward[:, None, None, 0]
-        + along[None, None, :] * tangent[:, None, None, 0]
+        + along_side[None, None, :] * tangent[:, None, None, 0]
     )
     ys = (
         base[:, None, None, 1]
         + offsets[None, :, None] * inward[:, None, None, 1]
-        + along[None, None, :] * tangent[:, None, None, 1]
+        + along_side[None, None, :] * tangent[:, None, None, 1]
     )
     samples = cv2.remap(
         grey,
@@ -211,7 +215,7 @@ def refine_side(grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: f
         ys.reshape(count, -1).astype(np.float32),
         cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
-    ).reshape(count, len(offsets), len(along))
+    ).reshape(count, len(offsets), len(along_side))
     profiles = samples.mean(axis=2)
     derivative = np.gradient(profiles, axis=1)
     # the screen is usually brighter than its surround (derivative > 0 going inward)

@@ -9,7 +9,7 @@ import pytest
 
 import robotest.sim
 from robotest.drivers import open_station
-from robotest.errors import IconNotFound, TextNotFound
+from robotest.errors import IconNotFound, ScriptError, TextNotFound
 from robotest.runtime import api, use_runtime
 from robotest.runtime.station_runtime import StationRuntime
 
@@ -87,3 +87,27 @@ def test_text_split_by_ocr_is_still_found_but_not_other_text(runtime: StationRun
     assert runtime._find_text("qa@qa-laptop", None, closest)(screen) is not None
     assert runtime._find_text("qa@qa-desktop", None, closest)(screen) is None
     assert "laptop:~$ uname" in closest.describe.casefold()
+
+
+def test_a_call_sets_the_icon_search_parameters(runtime: StationRuntime) -> None:
+    _log_in(runtime)
+    assert api.await_icon("terminal", params={"scales": [0.6, 1.8]}).score >= 0.5
+    with pytest.raises(IconNotFound, match=r"needs 1\.00"):  # the call's threshold is used
+        api.await_icon("terminal", within=1, params={"threshold": 0.9999})
+    with pytest.raises(ScriptError, match="params: unknown match parameter"):
+        api.await_icon("terminal", params={"treshold": 0.9})
+
+
+def test_a_failed_icon_step_shows_the_best_candidate_and_the_template(
+    runtime: StationRuntime,
+) -> None:
+    with pytest.raises(IconNotFound, match=r"best score .* scale \d\.\d\d, version \S+\.png") as e:
+        api.await_icon("terminal", within=1)
+    picture = e.value.screenshot  # type: ignore[attr-defined]
+    box = [int(v) for v in str(e.value).split(" at (")[1].split(")")[0].split(", ")]
+    x, y, w, h = box
+    outline = picture[y - 2, x : x + w]
+    assert ((outline[:, 2] > 200) & (outline[:, 0] < 80)).mean() > 0.9  # red, over the box
+    screen_width = runtime.view.look().shape[1]
+    assert picture.shape[1] == screen_width + 260  # the template panel at the right
+    assert picture[:, screen_width:].std() > 10  # ... which shows the template

@@ -105,7 +105,9 @@ def test_look_alike_identical_in_grey_is_not_found() -> None:
     paste(screen, badge(_BLUISH), 300, 150)
     match = locate(_noisy(screen), icon)
     assert not match.found and match.box is not None
-    assert abs(match.box[0] - 300) <= 2 and abs(match.box[1] - 150) <= 2  # the closest place
+    # the closest place: the look-alike (its colour shift, taken off the score, varies by
+    # a few pixels of tile more or less, so the box may sit a few pixels off it)
+    assert abs(match.box[0] - 300) <= 4 and abs(match.box[1] - 150) <= 4
 
 
 def test_found_exactly_when_the_score_reaches_the_threshold() -> None:
@@ -113,8 +115,8 @@ def test_found_exactly_when_the_score_reaches_the_threshold() -> None:
     icon = Icon.from_images("target", {"v1.png": target})
     screen = text_screen([], (640, 400), background=(90, 70, 50))
     paste(screen, _look_alike(target, other), 300, 150)
-    best = locate(_noisy(screen), icon, threshold=0.2)
-    assert best.found and best.score >= 0.2
+    best = locate(_noisy(screen), icon, threshold=0.1)
+    assert best.found and best.score >= 0.1
     for limit in (best.score - 0.01, best.score + 0.01):
         match = locate(_noisy(screen), icon, threshold=limit)
         assert match.found == (match.score >= limit)
@@ -127,3 +129,32 @@ def test_grey_screen_is_matched_on_grey_levels() -> None:
     truth = paste(screen, icon_image(1), 150, 90)
     match = locate(cv2.cvtColor(_noisy(screen), cv2.COLOR_BGR2GRAY), icon)
     assert match.found and match.box is not None and match.box[:2] == truth[:2]
+
+
+def test_sibling_in_another_hue_is_not_found_and_a_colour_cast_is_forgiven() -> None:
+    blue = icon_image(5, size=64, alpha=True)  # a theme-like icon, transparent around it
+    # its sibling: the same drawing in another hue, each channel scaled on its own (what
+    # the per-channel correlation of the colour score forgives, the colour shift does not)
+    hue = np.array([0.4, 1.0, 2.2, 1.0])
+    green = np.clip(blue.astype(np.float32) * hue, 0, 255).astype(np.uint8)
+    icon = Icon.from_images("code", {"v1.png": blue})
+    screen = text_screen([], (640, 400), background=(60, 60, 60))
+    paste(screen, green, 100, 100)
+    sibling = locate(_noisy(screen), icon)
+    assert not sibling.found
+    gains = np.array([0.9, 1.0, 1.1, 1.0])  # a colour cast of +-10%, alpha kept
+    cast = np.clip(blue.astype(np.float32) * gains, 0, 255).astype(np.uint8)
+    truth = paste(screen, cast, 400, 220)
+    match = locate(_noisy(screen), icon)
+    assert match.found and match.box is not None
+    assert abs(match.box[0] - truth[0]) <= 2 and abs(match.box[1] - truth[1]) <= 2
+
+
+def test_an_icon_kept_at_several_sizes_is_found_with_the_drawing_made_near_the_shown_size() -> None:
+    large, small = icon_image(3, size=48), icon_image(4, size=24)
+    icon = Icon.from_images("launcher", {"48.png": large, "24.png": small})
+    screen = text_screen([], (640, 400), background=(60, 60, 60))
+    truth = paste(screen, small, 300, 200, scale=1.1)
+    match = locate(_noisy(screen), icon)
+    assert match.found and match.version == "24.png" and match.box is not None
+    assert abs(match.box[0] - truth[0]) <= 2 and abs(match.box[1] - truth[1]) <= 2

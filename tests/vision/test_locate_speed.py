@@ -7,6 +7,7 @@ import numpy as np
 
 from robotest.vision import Icon, locate
 from robotest.vision import icon_search as search
+from robotest.vision.screen_pyramid import Level
 
 from .conftest import icon_image, paste, text_screen
 
@@ -76,7 +77,7 @@ def test_masked_scores_are_opencvs_masked_normalised_correlation() -> None:
 def test_coarse_correlation_from_transforms_is_matchtemplates() -> None:
     rng = np.random.default_rng(6)
     grey = cv2.GaussianBlur(rng.integers(0, 256, (135, 240), np.uint8), (3, 3), 1.0)
-    level = search._Level.of(grey)
+    level = Level.of(grey)
     icon = _icon(8, alpha=False)
     template = search._coarse_template(icon, icon.versions[0], 1.0, 4)
     ours = level.correlate(template)

@@ -66,8 +66,9 @@ def test_a_dark_screen_of_sensor_noise_reads_nothing() -> None:
     yy, xx = np.mgrid[0:540, 0:960]
     glare = 90 * np.exp(-((xx - 500) ** 2 + (yy - 260) ** 2) / (2 * 120.0**2))
     assert ocr(np.clip(dark + glare[..., None], 0, 255).astype(np.uint8)).text == ""
-    lit = text_screen([(40, 40, "Starting RoboOS")], (960, 540), background=(12, 12, 12),
-                      ink=(200, 200, 200))
+    lit = text_screen(
+        [(40, 40, "Starting RoboOS")], (960, 540), background=(12, 12, 12), ink=(200, 200, 200)
+    )
     assert ocr(lit).text == "Starting RoboOS"  # dim background, but ink on it
 
 

@@ -1,0 +1,100 @@
+"""The tuning knobs of the icon search, in one frozen object a script or an icon can override.
+
+Like stb-tester's ``MatchParameters``: :data:`DEFAULT` is what every search uses unless a
+call passes its own (``locate(screen, icon, params=DEFAULT.override(scales=(0.5, 2.0)))``,
+``click_icon "x" params=...`` in a script) or the icon's folder holds an ``icon.toml``
+(``[match]`` table with any of the field names below, checked when the icon is loaded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from robotest.vision.errors import VisionInputError
+
+
+@dataclass(frozen=True)
+class MatchParameters:
+    """Every setting of the coarse-to-fine icon search (see :mod:`robotest.vision.icon_search`)."""
+
+    threshold: float | None = None
+    """Score a match must reach to count as found; None: the icon's own (default 0.85)."""
+    scales: tuple[float, float] = (0.5, 2.0)
+    """Smallest and largest icon scale searched, relative to each version's own size."""
+    coarse_step: float = 1.2
+    """Ratio between the scales tried at the coarse level."""
+    coarse_min_side: int = 9
+    """The coarse level is the pyramid level where the icon is about this many pixels across."""
+    candidates: int = 3
+    """Distinct coarse places kept per query (besides each version's own best places)."""
+    places_per_version: int = 2
+    """Best coarse places of every version kept, so a small version is not crowded out."""
+    versions_per_place: int = 3
+    """At each kept place, the best candidates of this many versions go on."""
+    coarse_slack: float = 0.45
+    """A coarse score this far below the threshold may still refine to a match."""
+    refine_top: int = 2
+    """Places (best colour score after the quick look first) refined at full resolution."""
+    quick_steps: tuple[float, ...] = (1 / 1.06, 1.0, 1.06)
+    """Scales, relative to the coarse one, of the quick look at each candidate."""
+    fine_steps: tuple[tuple[float, int], ...] = ((1.03, 2), (1.01, 1))
+    """Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
+
+    colour_shift_tolerance: float = 0.25
+    """Colour shift (log gain of one channel against the others') forgiven (cast, gamma)."""
+    colour_shift_weight: float = 2.0
+    """Score taken off per unit of colour shift past the tolerance (another hue: a sibling)."""
+
+    def __post_init__(self) -> None:
+        low, high = self.scales
+        if not 0.1 <= low <= high <= 8:
+            raise VisionInputError(f"scales must be 0.1 <= low <= high <= 8, got {self.scales}")
+        if self.threshold is not None and not 0 < self.threshold <= 1:
+            raise VisionInputError(f"threshold must be in (0, 1], got {self.threshold}")
+        if not 1.01 <= self.coarse_step <= 2:
+            raise VisionInputError(f"coarse_step must be in [1.01, 2], got {self.coarse_step}")
+        for name in (
+            "coarse_min_side",
+            "candidates",
+            "places_per_version",
+            "versions_per_place",
+            "refine_top",
+        ):
+            value = getattr(self, name)
+            if not 1 <= value <= 64:
+                raise VisionInputError(f"{name} must be 1..64, got {value}")
+        if not 0 <= self.coarse_slack < 1:
+            raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
+        if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:
+            raise VisionInputError(
+                "colour_shift_tolerance must be in [0, 4] and colour_shift_weight in [0, 10], "
+                f"got {self.colour_shift_tolerance}, {self.colour_shift_weight}"
+            )
+        if not self.quick_steps or any(not 0.5 <= s <= 2 for s in self.quick_steps):
+            raise VisionInputError(
+                f"quick_steps must be scales in [0.5, 2], got {self.quick_steps}"
+            )
+        if any(not (1 < step <= 1.5 and 0 <= n <= 8) for step, n in self.fine_steps):
+            raise VisionInputError(
+                f"fine_steps must be (step in (1, 1.5], 0..8), got {self.fine_steps}"
+            )
+
+    def override(self, **changes: object) -> MatchParameters:
+        """A copy with *changes* (unknown names and bad values: VisionInputError)."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise VisionInputError(
+                f"unknown match parameter(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        tuples = {k: _as_tuple(v) for k, v in changes.items() if isinstance(v, list)}
+        return replace(self, **{**changes, **tuples})  # type: ignore[arg-type]
+
+
+def _as_tuple(value: list[object]) -> tuple[object, ...]:
+    return tuple(_as_tuple(v) if isinstance(v, list) else v for v in value)
+
+
+DEFAULT = MatchParameters()
+"""The parameters of every search that names none."""

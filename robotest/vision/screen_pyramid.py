@@ -1,0 +1,222 @@
+"""What the icon search derives from a screen, kept for the next queries on the same frame.
+
+The searched part of the screen (:class:`SearchedScreen`: grey levels, colour planes and
+a pyramid of reduced copies, each a :class:`Level` with its transforms and window
+spreads), and a small cache of the last frames searched (:func:`searched_screen`): the
+runtime asks for several icons on one frame, and all of this is the same for each.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from robotest.vision.correlation import correlate, transform, window_spread
+from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+
+
+class CoarseKernel(Protocol):
+    """A template as a level correlates it: normalised kernel, optional opaque mask."""
+
+    @property
+    def kernel(self) -> np.ndarray: ...
+    @property
+    def mask(self) -> np.ndarray | None: ...
+    @property
+    def mask_key(self) -> bytes | None: ...
+    def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray: ...
+
+
+@dataclass
+class SearchedScreen:
+    """The searched part of the screen: grey, colour (None for a grey screen), pyramid."""
+
+    grey: np.ndarray
+    colour: np.ndarray | None
+    origin: tuple[int, int]
+    levels: dict[int | None, dict[int, Level]] = field(default_factory=dict)
+    channels: dict[int, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, screen: np.ndarray, area: Region) -> SearchedScreen:
+        """The part *area* (already checked against the screen) of *screen*."""
+        grey = to_grey(crop(screen, area))
+        colour = None
+        if screen.ndim == 3 and screen.shape[2] >= 3:
+            colour = crop(screen, area)[:, :, :3]
+        return cls(grey, colour, (area[0], area[1]))
+
+    def half(self) -> np.ndarray:
+        """The grey screen at half resolution (uint8), as the pyramid has it."""
+        return self.level(None, 2).grey
+
+    def level(self, channel: int | None, factor: int) -> Level:
+        """The grey screen (channel None) or one colour channel, reduced *factor* times."""
+        levels = self.levels.setdefault(channel, {})
+        if factor not in levels:
+            pyramid_level(self.plane(channel), factor, levels)
+        return levels[factor]
+
+    def plane(self, channel: int | None) -> np.ndarray:
+        """The grey screen (channel None) or one colour channel, at full resolution."""
+        if channel is None or self.colour is None:
+            return self.grey
+        if channel not in self.channels:
+            self.channels[channel] = cv2.extractChannel(self.colour, channel)
+        return self.channels[channel]
+
+
+FRAMES_KEPT = 2
+"""Screens whose grey levels, pyramids and window spreads are kept for the next queries."""
+
+
+@dataclass
+class Frame:
+    """What the searches derived from one screen array, kept for the next queries on it.
+
+    The runtime asks for several icons on one frame, and the grey screen, its pyramid
+    and the window spreads are the same for all of them (a third of a query's time).
+    ``pixels`` is a copy of the screen: the frame's data are used only while the array
+    is the same object with the same pixels (an exact comparison, a fraction of what
+    it saves), so a screen changed in place is never searched with stale data.
+    """
+
+    source: weakref.ref[np.ndarray]
+    pixels: np.ndarray
+    views: dict[Region, SearchedScreen] = field(default_factory=dict)
+
+    def holds(self, screen: np.ndarray) -> bool:
+        """Whether this frame was made from *screen* as it is now."""
+        return (
+            self.source() is screen
+            and self.pixels.shape == screen.shape
+            and cv2.norm(self.pixels, screen, cv2.NORM_INF) == 0
+        )
+
+
+_frames: list[Frame] = []
+_frames_lock = threading.Lock()
+
+
+def searched_screen(screen: np.ndarray, region: Region | None) -> SearchedScreen:
+    """The searched part of *screen*, from the frames kept when it was searched already."""
+    screen = check_image(screen, "screen")
+    area = clip_region(region, screen.shape)
+    with _frames_lock:
+        frame = next((f for f in _frames if f.holds(screen)), None)
+        if frame is None:
+            frame = Frame(weakref.ref(screen), screen.copy())
+            alive = [f for f in _frames if f.source() is not None and f.source() is not screen]
+            _frames[:] = [frame, *alive][:FRAMES_KEPT]
+    view = frame.views.get(area)
+    if view is None:  # made from the frame's copy: the caller's array is not held
+        view = frame.views.setdefault(area, SearchedScreen.of(frame.pixels, area))
+    return view
+
+
+@dataclass
+class Level:
+    """One reduced copy of the screen, with its transforms and window spreads (kept).
+
+    Coarse correlations are computed from discrete Fourier transforms: the level's is
+    made once per frame and shared by every template, which then costs one product and
+    one inverse transform (``matchTemplate`` transforms the image again for each, and
+    took 1.4x as long).
+    """
+
+    grey: np.ndarray
+    image: np.ndarray
+    norms: dict[object, np.ndarray] = field(default_factory=dict)
+    spectra: dict[bool, np.ndarray] = field(default_factory=dict)
+    _squared: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, small: np.ndarray) -> Level:
+        return cls(small, small.astype(np.float32))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """The size of the level's transforms (at least the level's, fast to transform)."""
+        height, width = self.image.shape
+        return (cv2.getOptimalDFTSize(height), cv2.getOptimalDFTSize(width))
+
+    def window_norm(self, w: int, h: int) -> np.ndarray:
+        """For every placement of a w x h window: sqrt(sum of squared deviations from its mean)."""
+        if (w, h) not in self.norms:
+            s1 = self._box(self.image, w, h)
+            s2 = self._box(self.squared(), w, h)
+            self.norms[(w, h)] = window_spread(s1, s2, w * h)
+        return self.norms[(w, h)]
+
+    def squared(self) -> np.ndarray:
+        """The level's grey levels squared (float32: exact for 8-bit values)."""
+        if self._squared is None:
+            self._squared = self.image * self.image
+        return self._squared
+
+    @staticmethod
+    def _box(image: np.ndarray, w: int, h: int) -> np.ndarray:
+        """Sums over every w x h window fully inside *image* (float64 running sums)."""
+        sums = cv2.boxFilter(
+            image,
+            cv2.CV_64F,
+            (w, h),
+            anchor=(0, 0),
+            normalize=False,
+            borderType=cv2.BORDER_CONSTANT,
+        )
+        return sums[: image.shape[0] - h + 1, : image.shape[1] - w + 1]
+
+    def masked_norm(self, template: CoarseKernel) -> np.ndarray:
+        """As :meth:`window_norm`, over the template's opaque pixels only.
+
+        Without this, the wallpaper showing through a round icon's corners would count
+        in the window's spread and pull the score of the right place down. Kept by the
+        mask's pixels: versions of other icons often have the same mask.
+        """
+        assert template.mask is not None and template.mask_key is not None
+        if template.mask_key not in self.norms:
+            s1 = self._filter(False, template, "mask")
+            s2 = self._filter(True, template, "mask")
+            self.norms[template.mask_key] = window_spread(s1, s2, float(template.mask.sum()))
+        return self.norms[template.mask_key]
+
+    def _filter(self, squared: bool, template: CoarseKernel, part: str) -> np.ndarray:
+        """Correlation of the level (or its square) with the template's kernel or mask.
+
+        Only at the placements fully inside the level, where the transforms' wrapping
+        around does not reach.
+        """
+        if squared not in self.spectra:
+            source = self.squared() if squared else self.image
+            self.spectra[squared] = transform(source, self.shape)
+        th, tw = template.kernel.shape
+        placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
+        return correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
+
+    def correlate(self, template: CoarseKernel) -> np.ndarray:
+        """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template."""
+        th, tw = template.kernel.shape
+        numerator = self._filter(False, template, "kernel")
+        if template.mask is None:
+            return numerator / self.window_norm(tw, th)
+        return numerator / self.masked_norm(template)
+
+
+def pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, Level]) -> Level:
+    """The screen reduced *factor* times, each level made from the nearest finer one."""
+    if factor not in levels:
+        finer = max((f for f in levels if factor % f == 0 and f < factor), default=1)
+        source = grey if finer == 1 else levels[finer].grey
+        if factor // finer >= 4 and finer == 1:
+            source = pyramid_level(grey, 2, levels).grey
+            finer = 2
+        ratio = finer / factor
+        small = cv2.resize(source, None, fx=ratio, fy=ratio, interpolation=cv2.INTER_AREA)
+        levels[factor] = Level.of(small)
+    return levels[factor]

@@ -1,0 +1,83 @@
+"""MatchParameters: one frozen object of search settings, overridden per call or per icon."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from robotest.vision import Icon, VisionInputError, locate
+from robotest.vision.match_parameters import DEFAULT, MatchParameters
+
+from .conftest import icon_image, paste, text_screen
+
+NARROW = DEFAULT.override(scales=(0.75, 1.5))
+
+
+def _screen_with_small_icon() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The icon at 0.55x of its own size: inside the default scales, outside NARROW's."""
+    screen = text_screen([(20, 20, "Documents")], (480, 320))
+    for i in range(3):
+        paste(screen, icon_image(50 + i), 40 + 120 * i, 200)
+    truth = paste(screen, icon_image(7), 300, 80, scale=0.55)
+    return screen, truth
+
+
+def _near(box: tuple[int, ...] | None, truth: tuple[int, int, int, int]) -> bool:
+    assert box is not None
+    return abs(box[0] - truth[0]) <= 3 and abs(box[1] - truth[1]) <= 3
+
+
+def test_per_call_parameters_narrow_the_scales() -> None:
+    screen, truth = _screen_with_small_icon()
+    icon = Icon.from_images("target", {"v1.png": icon_image(7)})
+    assert not locate(screen, icon, params=NARROW).found
+    match = locate(screen, icon)
+    assert match.found and _near(match.box, truth)
+    assert match.scale is not None and 0.5 <= match.scale <= 0.6
+
+
+def test_icon_toml_sets_the_icons_own_parameters(tmp_path: Path) -> None:
+    screen, truth = _screen_with_small_icon()
+    folder = tmp_path / "target"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "v1.png"), icon_image(7))
+    (folder / "icon.toml").write_text("threshold = 0.8\n[match]\nscales = [0.75, 1.5]\n")
+    icon = Icon.load(folder)
+    assert icon.threshold == 0.8 and icon.params is not None
+    assert icon.params.scales == (0.75, 1.5)
+    assert not locate(screen, icon).found
+    # a call's own parameters win over the icon's
+    match = locate(screen, icon, params=DEFAULT)
+    assert match.found and _near(match.box, truth) and match.threshold == 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("[match]\nscale = [0.5, 2.0]\n", "unknown match parameter(s) scale"),
+        ("[match]\nscales = [2.0, 0.5]\n", "scales must be"),
+        ("threshold = 1.5\n", "threshold"),
+        ("colour = true\n", "colour"),
+        ("threshold = \n", "bad icon settings"),
+    ],
+)
+def test_bad_icon_toml_is_one_clear_error(tmp_path: Path, text: str, says: str) -> None:
+    cv2.imwrite(str(tmp_path / "v1.png"), icon_image(7))
+    (tmp_path / "icon.toml").write_text(text)
+    with pytest.raises(VisionInputError, match="icon.toml") as caught:
+        Icon.load(tmp_path)
+    assert says in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_parameters_are_frozen_and_checked() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DEFAULT.scales = (0.5, 2.0)  # type: ignore[misc]
+    with pytest.raises(VisionInputError, match="coarse_step"):
+        MatchParameters(coarse_step=3.0)
+    with pytest.raises(VisionInputError, match="unknown match parameter"):
+        DEFAULT.override(treshold=0.9)
+    assert DEFAULT.override(fine_steps=[[1.02, 3]]).fine_steps == ((1.02, 3),)
