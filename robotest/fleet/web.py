@@ -23,6 +23,7 @@ templates = Jinja2Templates(
         str(Path(web.__file__).with_name("templates")),
     ]
 )
+templates.env.globals.update(web.templates.env.globals)  # the server's base page needs them
 router = APIRouter()
 
 

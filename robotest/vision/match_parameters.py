@@ -19,7 +19,7 @@ class MatchParameters:
 
     threshold: float | None = None
     """Score a match must reach to count as found; None: the icon's own (default 0.85)."""
-    scales: tuple[float, float] = (0.5, 2.0)
+    scales: tuple[float, float] = (0.75, 1.5)
     """Smallest and largest icon scale searched, relative to each version's own size."""
     coarse_step: float = 1.2
     """Ratio between the scales tried at the coarse level."""

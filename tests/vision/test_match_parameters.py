@@ -14,11 +14,11 @@ from robotest.vision.match_parameters import DEFAULT, MatchParameters
 
 from .conftest import icon_image, paste, text_screen
 
-NARROW = DEFAULT.override(scales=(0.75, 1.5))
+WIDE = DEFAULT.override(scales=(0.5, 2.0))
 
 
 def _screen_with_small_icon() -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """The icon at 0.55x of its own size: inside the default scales, outside NARROW's."""
+    """The icon at 0.55x of its own size: outside the default scales, inside WIDE's."""
     screen = text_screen([(20, 20, "Documents")], (480, 320))
     for i in range(3):
         paste(screen, icon_image(50 + i), 40 + 120 * i, 200)
@@ -31,11 +31,11 @@ def _near(box: tuple[int, ...] | None, truth: tuple[int, int, int, int]) -> bool
     return abs(box[0] - truth[0]) <= 3 and abs(box[1] - truth[1]) <= 3
 
 
-def test_per_call_parameters_narrow_the_scales() -> None:
+def test_per_call_parameters_widen_the_scales() -> None:
     screen, truth = _screen_with_small_icon()
     icon = Icon.from_images("target", {"v1.png": icon_image(7)})
-    assert not locate(screen, icon, params=NARROW).found
-    match = locate(screen, icon)
+    assert not locate(screen, icon).found
+    match = locate(screen, icon, params=WIDE)
     assert match.found and _near(match.box, truth)
     assert match.scale is not None and 0.5 <= match.scale <= 0.6
 
@@ -45,14 +45,14 @@ def test_icon_toml_sets_the_icons_own_parameters(tmp_path: Path) -> None:
     folder = tmp_path / "target"
     folder.mkdir()
     cv2.imwrite(str(folder / "v1.png"), icon_image(7))
-    (folder / "icon.toml").write_text("threshold = 0.8\n[match]\nscales = [0.75, 1.5]\n")
+    (folder / "icon.toml").write_text("threshold = 0.8\n[match]\nscales = [0.5, 2.0]\n")
     icon = Icon.load(folder)
     assert icon.threshold == 0.8 and icon.params is not None
-    assert icon.params.scales == (0.75, 1.5)
-    assert not locate(screen, icon).found
-    # a call's own parameters win over the icon's
-    match = locate(screen, icon, params=DEFAULT)
+    assert icon.params.scales == (0.5, 2.0)
+    match = locate(screen, icon)
     assert match.found and _near(match.box, truth) and match.threshold == 0.8
+    # a call's own parameters win over the icon's
+    assert not locate(screen, icon, params=DEFAULT).found
 
 
 @pytest.mark.parametrize(
