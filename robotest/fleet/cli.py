@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from robotest.runtime.cli import RecordDelayOption, RecordFailOption, RecordFaultOption
 from robotest.server.cli import Channel, ServerUrl, Token
 
 MAX_IMAGE_BYTES = 256 * 1024
@@ -77,19 +78,9 @@ def worker(
         float,
         typer.Option(help="Seconds between health checks of a station that had a station error."),
     ] = 30.0,
-    record_fail: Annotated[
-        list[str] | None,
-        typer.Option("--record-fail", help="record station: STATEMENT[:TARGET][*N] fails."),
-    ] = None,
-    record_fault: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station fault."
-        ),
-    ] = None,
-    record_delay: Annotated[
-        float, typer.Option("--record-delay", help="record station: seconds each statement takes.")
-    ] = 0.0,
+    record_fail: RecordFailOption = None,
+    record_fault: RecordFaultOption = None,
+    record_delay: RecordDelayOption = 0.0,
 ) -> None:
     """Run a station's share of fleet runs: take tasks from the broker, sync the run's
     suite version, run the cases, send the results (until Ctrl-C)."""

@@ -26,6 +26,19 @@ SELF_CONTAINED_HELP = (
     "One HTML file with every screenshot inside (each distinct frame once, "
     "as JPEG), instead of shots/ beside it."
 )
+RecordFailOption = Annotated[
+    list[str] | None,
+    typer.Option("--record-fail", help="record station: STATEMENT[:TARGET][*N] fails."),
+]
+RecordFaultOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station fault."
+    ),
+]
+RecordDelayOption = Annotated[
+    float, typer.Option("--record-delay", help="record station: seconds each statement takes.")
+]
 DB_HELP = "Results database (default $RTEST_RESULTS_DB or results/results.db)."
 
 
@@ -253,20 +266,9 @@ def register(app: typer.Typer) -> None:
             typer.Option("--image", help="Product description TOML of the image under test."),
         ] = None,
         db: Annotated[Path | None, typer.Option("--db", help=DB_HELP)] = None,
-        record_fail: Annotated[
-            list[str] | None,
-            typer.Option("--record-fail", help="record station: STATEMENT[:TARGET][*N] fails."),
-        ] = None,
-        record_fault: Annotated[
-            list[str] | None,
-            typer.Option(
-                "--record-fault", help="record station: STATEMENT[:TARGET][*N] is a station fault."
-            ),
-        ] = None,
-        record_delay: Annotated[
-            float,
-            typer.Option("--record-delay", help="record station: seconds each statement takes."),
-        ] = 0.0,
+        record_fail: RecordFailOption = None,
+        record_fault: RecordFaultOption = None,
+        record_delay: RecordDelayOption = 0.0,
         sync: Annotated[
             str | None,
             typer.Option("--sync", help="Script server URL: sync --sync-dest first, run its tree."),
