@@ -122,6 +122,9 @@ class Step:
     screenshot: bytes | None = None
     screenshot_name: str = ""
     id: int | None = None
+    source: bytes | None = None
+    """The bare screen an annotated screenshot was drawn on (a failed icon search's
+    overlay): what ``rtest icon capture --step`` cuts from. Kept in the database only."""
 
 
 @dataclass
