@@ -48,6 +48,12 @@ class StepTimeout(StepFailed):
     """A step, sub-script or test ran past its time limit."""
 
 
+class DryRunStop(RobotestError):
+    """The ``record`` station reached a question about the screen (``exists_text``,
+    ``exists_icon``, ``read_text``) that it cannot answer: the dry run of the case stops
+    there, as skipped; what the screen shows is checked on the sim or a robot."""
+
+
 class StationError(RobotestError):
     """The robot itself is at fault; the run of this station stops cleanly."""
 

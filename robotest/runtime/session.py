@@ -37,6 +37,7 @@ from typing import Any
 
 from robotest.errors import (
     DriverError,
+    DryRunStop,
     IconNotFound,
     ScriptError,
     StepFailed,
@@ -182,12 +183,26 @@ def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
         "click_icon": lambda c: found, "click_text": lambda c: found,
         "await_icon": lambda c: found,
         "await_text": lambda c: Match((0, 0, 10, 10), text=str(c.args.get("text"))),
-        "read_text": lambda c: "",
+        **{name: _cannot_tell for name in SCREEN_QUESTIONS},
     }
-    if specs or delay:
-        for name in STATEMENTS:
-            runtime.responses[name] = _responder(specs, delay, defaults.get(name, lambda c: None))
+    for name in STATEMENTS:
+        runtime.responses[name] = _responder(specs, delay, defaults.get(name, lambda c: None))
     return runtime
+
+
+#: Statements whose answer is what the screen shows, which the record station cannot
+#: know: the dry run of a case stops (skipped) at the first one that no --record-fail
+#: rule answers.
+SCREEN_QUESTIONS = ("exists_text", "exists_icon", "read_text")
+
+
+def _cannot_tell(call: Call) -> Any:
+    target = next((repr(_target_text(v)) for v in call.args.values() if v is not None), "")
+    raise DryRunStop(
+        f"dry run stopped at {call.name} {target}: "
+        "the record station cannot tell what the screen shows; run the case on the sim "
+        "or a station to go further"
+    )
 
 
 STATION_RUNTIME = "robotest.runtime.station_runtime"
