@@ -77,7 +77,8 @@ def test_two_stations_run_each_case_exactly_once(write_suite: Callable[..., Path
     suite = write_suite({"many.rtest": source})
     db = tmp_path / "results.db"
     code, output = rtest("run", suite, "--station", "record:left", "--station", "record:right",
-                         "-m", "t0 or t1", "--db", db, "--report", tmp_path / "rep")
+                         "-m", "t0 or t1", "--db", db, "--report", tmp_path / "rep",
+                         "--task-size", "2")
     assert code == 0, output
     with ResultStore(db) as store:
         runs = store.runs()
