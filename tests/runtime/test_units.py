@@ -20,9 +20,9 @@ from robotest.errors import (
     StepFailed,
     StepTimeout,
 )
-from robotest.runtime.cli import combine_exit_codes
 from robotest.runtime.pytest_plugin import marker_name
-from robotest.runtime.results import CaseResult, Step, outcome_of, worst
+from robotest.runtime.results import CaseResult, RunInfo, Step, outcome_of, worst
+from robotest.runtime.runner import exit_code
 from robotest.runtime.session import (
     FailSpec,
     StationSpecError,
@@ -105,12 +105,19 @@ def test_read_image_errors_are_one_line(tmp_path: Path) -> None:
     assert (info.name, info.version, info.serial) == ("W11", "1", "S1")
 
 
-def test_exit_codes_combine() -> None:
-    assert combine_exit_codes([0, 0]) == 0
-    assert combine_exit_codes([0, 5]) == 0
-    assert combine_exit_codes([5, 5]) == 5
-    assert combine_exit_codes([1, 0]) == 1
-    assert combine_exit_codes([1, 4]) == 4
+def _run(status: str, *outcomes: str) -> RunInfo:
+    cases = [CaseResult(f"f::t{i}", "t", "f", "s", outcome=o) for i, o in enumerate(outcomes)]
+    return RunInfo(1, "s", "", "", "", "", 0.0, 1.0, status, 1, "h", cases=cases)
+
+
+def test_the_exit_code_is_the_stored_verdict() -> None:
+    # a station error then a pass elsewhere: pytest saw a failure, the run passed
+    assert exit_code(1, _run("passed", "passed", "skipped")) == 0
+    assert exit_code(0, _run("failed", "failed")) == 1
+    assert exit_code(1, _run("station error", "station error")) == 1
+    assert exit_code(2, _run("interrupted", "interrupted")) == 2  # pytest's own statuses stay
+    assert exit_code(4, _run("error")) == 4
+    assert exit_code(5, _run("passed")) == 5
 
 
 def test_store_round_trip_and_live_run_is_not_interrupted(tmp_path: Path) -> None:
