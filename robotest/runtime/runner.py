@@ -131,9 +131,10 @@ class RunOutcome:
 
     run: RunInfo
     folder: Path
-    files: dict[str, Path]
+    files: dict[str, Path]  # the reports and run.json, by kind
     exit_code: int
     collection_errors: list[str] = field(default_factory=list)
+    screenshots: list[Path] = field(default_factory=list)  # those run.json refers to
 
 
 # -- the pytest command line --------------------------------------------------------------
@@ -316,11 +317,11 @@ def _finish(
     run = store.run(run_id)
     assert run is not None
     files = write_reports(run, folder, self_contained=plan.self_contained)
-    files["run"] = write_run(run, folder)[0]
+    files["run"], *screenshots = write_run(run, folder)
     print_summary(console, run)
     for kind, path in files.items():
         console.print(f"{kind:>6}: {path}", markup=False, soft_wrap=True)
-    return RunOutcome(run, folder, files, exit_code(code, run), errors)
+    return RunOutcome(run, folder, files, exit_code(code, run), errors, screenshots)
 
 
 def exit_code(pytest_code: int, run: RunInfo) -> int:
@@ -358,7 +359,8 @@ def _upload(plan: RunPlan, database: Path, outcome: RunOutcome) -> None:
     from robotest.results.export import uploader
 
     assert plan.upload
-    files = {path.relative_to(outcome.folder).as_posix(): path for path in outcome.files.values()}
+    paths = [*outcome.files.values(), *outcome.screenshots]
+    files = {path.relative_to(outcome.folder).as_posix(): path for path in paths}
     upload_run(
         database, uploader(outcome.run), run_id_of(outcome.run), plan.upload, plan.token, files
     )

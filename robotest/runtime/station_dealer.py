@@ -20,6 +20,9 @@ collects last: its last case runs and reports, and a re-run can still reach it.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -256,3 +259,22 @@ class DealerPlugin:
                 station_error=getattr(report, "rtest_station_error", False),
                 not_run=getattr(report, "rtest_not_run", False),
             )
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        """SIGTERM stopped this process: stop the stations' workers the same way (each
+        interrupts its case and leaves its station safe). A Ctrl-C reached them itself."""
+        if "SIGTERM" not in str(excinfo.value):
+            return
+        for node in self.dealer.nodes:
+            pid = worker_pid(node)
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+
+
+def worker_pid(node: Any) -> int | None:
+    """The process id of an xdist worker on this machine (execnet's popen gateway keeps
+    its subprocess.Popen; neither library has a public accessor)."""
+    popen = getattr(getattr(node.gateway, "_io", None), "popen", None)
+    pid = getattr(popen, "pid", None)
+    return pid if isinstance(pid, int) else None

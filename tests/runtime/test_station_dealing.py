@@ -6,7 +6,12 @@ first case is a station error, as on a lab bench where the VNC server is down).
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -125,3 +130,43 @@ def test_a_run_plan_is_checked_before_anything_runs(
         "--record-fail",
         "press:F1",
     ]
+
+
+def test_sigterm_stops_every_station_cleanly(
+    write_suite: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`kill` reaches only `rtest run`; it stops the stations' workers the same way."""
+    suite = write_suite(
+        {"slow.rtest": "".join(f'test "c{n}":\n    press F1\n    press F2\n\n' for n in range(8))}
+    )
+    db = tmp_path / "results.db"
+    command = [sys.executable, "-m", "robotest", "run", str(suite), "--db", str(db)]
+    command += ["--station", "record:a", "--station", "record:b", "--task-size", "2"]
+    command += ["--record-delay", "0.5"]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _finished(db) < 2:
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 2  # interrupted
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with ResultStore(db) as store:
+        run = store.runs()[0]
+    outcomes = [c.outcome for c in run.cases]
+    assert run.status == "interrupted" and "running" not in outcomes
+    interrupted = [c for c in run.cases if c.outcome == "interrupted"]
+    assert {c.station for c in interrupted} == {"a", "b"}  # each station's case stopped
+    assert all("SIGTERM" in c.message for c in interrupted)
+    assert len(run.cases) < 8
+
+
+def _finished(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with ResultStore(db) as store:
+        runs = store.runs()
+        return sum(c.outcome == "passed" for c in runs[0].cases) if runs else 0
