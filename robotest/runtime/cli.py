@@ -90,7 +90,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         report: Annotated[
             Path | None,
-            typer.Option("--report", help="Folder for the reports (default results/run-N)."),
+            typer.Option(
+                "--report", help="Folder for the reports (default run-N beside the database)."
+            ),
         ] = None,
         image: Annotated[
             Path | None,

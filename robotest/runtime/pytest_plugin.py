@@ -48,7 +48,7 @@ from robotest.runtime.session import (
     station_name,
     suite_version,
 )
-from robotest.runtime.station_dealer import add_idle_item, worker_index
+from robotest.runtime.station_dealer import USAGE_ERROR, add_idle_item, worker_index
 from robotest.runtime.steps import StepRecorder
 from robotest.runtime.store import ResultsDatabaseError, ResultStore
 from robotest.settings import variable
@@ -418,10 +418,16 @@ def pytest_collection_modifyitems(
     if seed is not None:
         random.Random(seed).shuffle(items)
     rtest_items = [item for item in items if isinstance(item, RtestItem)]
-    if rtest_items and not config.getoption("collectonly"):
-        config.stash[SESSION].start(rtest_items)
-    if worker_index(config) is not None:
+    worker = worker_index(config)
+    if worker is not None:
         add_idle_item(session, items)
+    if rtest_items and not config.getoption("collectonly"):
+        try:
+            config.stash[SESSION].start(rtest_items)
+        except pytest.UsageError as exc:  # a station's worker: `rtest run` says it once
+            if worker is not None:
+                config.workeroutput[USAGE_ERROR] = str(exc)  # type: ignore[attr-defined]
+            raise
 
 
 @pytest.hookimpl(wrapper=True)

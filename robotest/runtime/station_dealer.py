@@ -33,6 +33,7 @@ import pytest
 from robotest.dealing import DEFAULT_TASK_SIZE, group_cases, may_run_again
 
 IDLE_NAME = "rtest-station-idle"
+USAGE_ERROR = "rtest_usage_error"  # a worker's workeroutput key: the run cannot start
 
 
 class IdleItem(pytest.Item):
@@ -149,7 +150,8 @@ class StationDealer:
     def schedule(self) -> None:
         if self.dealt or not self.collection_is_completed:
             return
-        self.idle = self.collection.index(next(n for n in self.collection if n.endswith(IDLE_NAME)))
+        idle = [i for i, nodeid in enumerate(self.collection) if nodeid.endswith(IDLE_NAME)]
+        self.idle = idle[0] if idle else -1
         cases = [n for n in self.collection if not n.endswith(IDLE_NAME)]
         position = {nodeid: i for i, nodeid in enumerate(self.collection)}
         for task in group_cases(cases, self.task_size):
@@ -259,6 +261,13 @@ class DealerPlugin:
                 station_error=getattr(report, "rtest_station_error", False),
                 not_run=getattr(report, "rtest_not_run", False),
             )
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """A worker that could not start the run (a configuration mistake, a station
+        that cannot be made) stops the whole run with its one line, as one station does."""
+        message = getattr(node, "workeroutput", {}).get(USAGE_ERROR)
+        if message:
+            raise pytest.UsageError(message)
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """SIGTERM stopped this process: stop the stations' workers the same way (each
