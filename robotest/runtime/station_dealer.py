@@ -11,7 +11,10 @@ reports back; this module is its scheduler (the ``pytest_xdist_make_scheduler`` 
 - the case itself is run again on a station that has not failed it, at most
   :data:`robotest.dealing.MAX_STATION_ERRORS` runs in all (the latest attempt is the
   case's result: :meth:`robotest.runtime.store.ResultStore.start_case`);
-- a case no healthy station may run goes to a stopped one, which records it as not run.
+- a case no healthy station may run goes to a stopped one, which records it as not run;
+- a worker process that dies ends the run (its case is a station error; cases not
+  started have no result): xdist starts no replacement, which would be a station
+  nobody named.
 
 An xdist worker runs a case only once it knows the next one (or is told to stop), so a
 worker with nothing left to do is sent :data:`IDLE_NAME`, a no-op item every worker
@@ -88,6 +91,7 @@ class StationDealer:
         self.stopped: set[str] = set()
         self.idle = -1  # the index of the idle item
         self.dealt = False
+        self.closing = False  # xdist is shutting the workers down
 
     # -- the Scheduling protocol ---------------------------------------------------------
     @property
@@ -136,16 +140,15 @@ class StationDealer:
         self._deal()
 
     def remove_node(self, node: Any) -> str | None:
-        """A worker ended (or died): its station stops; a case it was running is the
-        crashed case, the others go to the other stations."""
-        pending = [i for i in self.pending.pop(node, []) if i != self.idle]
+        """A worker ended. At the end of the run it holds nothing; one that died (killed,
+        out of memory) ends the run, as xdist does when it may not start another
+        (``--max-worker-restart 0``: a new worker would be a station nobody named). The
+        case it was running is returned (it becomes a station error); nothing more is
+        dealt to the workers, which are being shut down."""
+        self.closing = True
         self.stopped.add(self.station(node))
-        if not pending:
-            return None
-        if pending[1:]:
-            self.queue.appendleft(Deal(pending[1:]))
-        self._deal()
-        return self.collection[pending[0]]
+        pending = [i for i in self.pending.pop(node, []) if i != self.idle]
+        return self.collection[pending[0]] if pending else None
 
     def schedule(self) -> None:
         if self.dealt or not self.collection_is_completed:
@@ -200,7 +203,7 @@ class StationDealer:
 
     def _deal(self) -> None:
         """Give each idle station the first task it may run; park idle ones."""
-        if not self.dealt:
+        if not self.dealt or self.closing:
             return
         self._settle_orphans()
         for node, pending in self.pending.items():
