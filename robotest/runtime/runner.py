@@ -186,11 +186,17 @@ class _Prepared:
 def prepare(plan: RunPlan) -> _Prepared:
     """Sync, pick the cases, check the plan: PlanError, or NothingToRun."""
     from robotest.runtime.session import suite_version
+    from robotest.runtime.store import ResultsDatabaseError
 
     paths, label = list(plan.paths), ""
     if plan.sync is not None:
         paths, label = _sync_first(plan.sync, plan.token, paths)
-    database = replace(plan, paths=paths).database()
+    if not paths and not plan.last_failed:
+        replace(plan, paths=paths).check()  # says what is missing
+    try:
+        database = replace(plan, paths=paths).database()
+    except ResultsDatabaseError as exc:
+        raise PlanError(str(exc)) from None
     selected: list[str] = []
     if plan.last_failed:
         selected = last_failed(database)

@@ -97,7 +97,8 @@ def test_outside_any_suite_the_database_is_not_guessed(
     monkeypatch.chdir(nowhere)
     with pytest.raises(ResultsDatabaseError, match="not inside a suite"):
         find_results_db()
-    code, output = rtest("results")
-    assert code == 2 and "error: no results database found" in output
-    assert "Traceback" not in output
+    for command in (["results"], ["report", "latest"], ["run", "--last-failed"]):
+        code, output = rtest(*command)
+        assert code == 2 and "error: no results database found" in output, command
+        assert "Traceback" not in output
     assert list(nowhere.iterdir()) == []
