@@ -66,6 +66,9 @@ def test_a_run_from_another_folder_leaves_nothing_there(
     assert sorted(p.name for p in suite.iterdir()) == [".rtest", "bios", "results"]
     assert (suite / "results" / "results.db").is_file()
     assert (suite / "results" / "run-1" / "report.html").is_file()
+    two = ["--station", "record:a", "--station", "record:b"]  # the workers leave nothing
+    assert rtest("run", suite, *two)[0] == 1
+    assert list(work.iterdir()) == [] and (suite / "results" / "run-2").is_dir()
 
 
 def test_every_command_finds_the_suite_database_from_inside_it(
