@@ -37,7 +37,8 @@ class Settings(BaseModel):
 
     results_db: Path | None = _env(
         "RTEST_RESULTS_DB",
-        help="The results database when `--db` is not given (default `results/results.db`).",
+        help="The results database when `--db` is not given (default `results/results.db` "
+        "in the suite's root).",
     )
     icons: str = _env(
         "RTEST_ICONS",

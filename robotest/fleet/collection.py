@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from robotest.runtime.cli import _plugin_args as plugin_args
+from robotest.runtime.runner import plugin_args
 from robotest.server.manifest import Manifest
 from robotest.server.names import check_suite_paths
 from robotest.server.objects import ObjectStore

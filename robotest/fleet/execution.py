@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from robotest.runtime.cli import QUIET_PLUGINS, _die_with_parent, _plugin_args
-from robotest.runtime.results import INTERRUPTED, RUNNING, SKIPPED, STATION_ERROR
+from robotest.dealing import was_not_run
+from robotest.runtime.results import INTERRUPTED, RUNNING, STATION_ERROR
 from robotest.runtime.results import CaseResult as RuntimeCase
+from robotest.runtime.runner import die_with_parent, pytest_arguments
 from robotest.runtime.store import ResultStore
 
 POLL_SECONDS = 0.3
@@ -65,21 +66,12 @@ def run_cases(
     store = ResultStore(station.results_db)
     try:
         run_id = store.create_run(station=station.name, suite_version=suite_version)
+        options = [*station.pytest_options(), *(["--image", str(image)] if image else [])]
         args = [
             *[f"{tree}/{n}" for n in nodeids],
             "--rootdir",
             str(tree),
-            *_plugin_args(),
-            "-p",
-            "no:terminal",
-            *QUIET_PLUGINS,
-            "--continue-on-collection-errors",
-            "--results-db",
-            str(station.results_db),
-            "--rtest-run-id",
-            str(run_id),
-            *station.pytest_options(),
-            *(["--image", str(image)] if image else []),
+            *pytest_arguments(station.results_db, run_id, options),
         ]
         proc = ForkedPytest(args, tree, station.dest / "worker.log")
         cancelled = _follow(store, run_id, proc, sink)
@@ -131,7 +123,7 @@ class ForkedPytest:
 def _pytest_child(args: list[str], cwd: Path, log: Path) -> None:  # pragma: no cover - child
     import pytest
 
-    _die_with_parent()
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     with contextlib.suppress(OSError):
         os.chdir(cwd)
@@ -148,8 +140,7 @@ def _finished(store: ResultStore, run_id: int) -> list[RuntimeCase]:
     return [
         c
         for c in store.cases(run_id, steps=False)
-        if c.outcome != RUNNING
-        and not (c.outcome == SKIPPED and c.message.startswith("not run: station"))
+        if c.outcome != RUNNING and not was_not_run(c.outcome, c.message)
     ]
 
 

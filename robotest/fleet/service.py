@@ -14,6 +14,7 @@ from typing import Any
 
 from celery import Celery
 
+from robotest.dealing import may_run_again
 from robotest.fleet.collection import CollectionError, collect_cases, suite_tree
 from robotest.fleet.dealing import Task, group_cases
 from robotest.fleet.engine import TASK_NAME
@@ -29,7 +30,6 @@ from robotest.fleet.store import (
 )
 from robotest.server.service import Service
 
-MAX_STATION_ERRORS = 3  # a case is run at most this many times when its station fails
 log = logging.getLogger("robotest.fleet")
 
 
@@ -149,7 +149,7 @@ class FleetService:
 
     def record(self, run_id: str, station: str, cases: list[CaseResult]) -> Outcome:
         """Store final results; a station error is dealt again to another station (at most
-        MAX_STATION_ERRORS runs in all) and never counted against the image."""
+        robotest.dealing.MAX_STATION_ERRORS runs in all) and never counted against the image."""
         run = self._run(run_id)
         outcome = Outcome(cancelled=run["status"] in (CANCELLED, FAILED))
         again: dict[tuple[str, ...], list[str]] = {}
@@ -161,7 +161,7 @@ class FleetService:
                 if tried is None:
                     outcome.duplicates += 1
                     continue
-                if len(tried) < MAX_STATION_ERRORS:
+                if may_run_again(len(tried)):
                     again.setdefault(tuple(tried), []).append(case.nodeid)
                     outcome.rerun += 1
                     continue

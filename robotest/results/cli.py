@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from robotest.results.upload import UploadResult, keep, pending, pending_folder, send
-from robotest.runtime.store import DEFAULT_DB
+from robotest.runtime.results_location import find_results_db
+from robotest.runtime.store import ResultsDatabaseError
 
 
 def upload_run(
@@ -66,9 +67,8 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(
                 "--db",
-                envvar="RTEST_RESULTS_DB",
                 help="Results database whose pending runs to send (default "
-                "$RTEST_RESULTS_DB or results/results.db).",
+                "$RTEST_RESULTS_DB, else results/results.db in the suite's root).",
             ),
         ] = None,
     ) -> None:
@@ -79,7 +79,11 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
-        database = db or DEFAULT_DB
+        try:
+            database = find_results_db(db)
+        except ResultsDatabaseError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
         folder = pending_folder(database)
         waiting = pending(folder)
         if not waiting:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from robotest.dealing import not_run_message, was_not_run
 from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
 from robotest.errors import RobotestError, ScriptError, StationError
 from robotest.runtime import interrupts
@@ -39,6 +40,7 @@ from robotest.runtime.results import (
     describe,
     outcome_of,
 )
+from robotest.runtime.results_location import find_results_db
 from robotest.runtime.session import (
     ImageInfo,
     make_runtime,
@@ -46,9 +48,10 @@ from robotest.runtime.session import (
     station_name,
     suite_version,
 )
+from robotest.runtime.station_dealer import USAGE_ERROR, add_idle_item, worker_index
 from robotest.runtime.steps import StepRecorder
-from robotest.runtime.store import DEFAULT_DB, ResultsDatabaseError, ResultStore
-from robotest.settings import settings, variable
+from robotest.runtime.store import ResultsDatabaseError, ResultStore
+from robotest.settings import variable
 
 RESULTS_DB_ENV = variable("results_db")
 
@@ -73,7 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--results-db",
         default=None,
         metavar="FILE",
-        help=f"results database (default ${RESULTS_DB_ENV} or {DEFAULT_DB}).",
+        help=f"results database (default ${RESULTS_DB_ENV}, else results/results.db in "
+        "the suite's root).",
     )
     group.addoption(
         "--record-fail",
@@ -105,7 +109,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "gives the same order): checks that no case needs another's leftovers.",
     )
     group.addoption("--rtest-run-id", type=int, default=None, help=argparse_hidden())
-    group.addoption("--rtest-shard", default=None, help=argparse_hidden())
 
 
 def argparse_hidden() -> str:
@@ -115,8 +118,10 @@ def argparse_hidden() -> str:
 
 
 def results_db(config: pytest.Config) -> Path:
+    """``--results-db``, else the database :func:`find_results_db` finds for the suite."""
     given = config.getoption("results_db")
-    return Path(given) if given else settings().results_db or DEFAULT_DB
+    paths = [Path(arg.split("::", 1)[0]) for arg in config.args] or [config.rootpath]
+    return find_results_db(Path(given) if given else None, paths)
 
 
 _RESERVED = {"and", "or", "not", "True", "False", "None"}  # words of -m expressions
@@ -134,11 +139,15 @@ class RtestSession:
     def __init__(self, config: pytest.Config):
         self.config = config
         specs: list[str] = config.getoption("station") or ["sim"]
-        if len(specs) > 1:
+        worker = worker_index(config)  # under pytest-xdist: worker N runs station N
+        if len(specs) > 1 and worker is None and not _distributed(config):
             raise pytest.UsageError(
                 "one --station per pytest process; `rtest run` runs several stations in parallel"
             )
-        self.spec = specs[0]
+        if worker is not None and worker >= len(specs):
+            raise pytest.UsageError(f"worker {worker} has no station: {len(specs)} given")
+        self.spec = specs[worker or 0]
+        self.shares_run = worker is not None
         self.station = station_name(self.spec)
         self.store: ResultStore | None = None
         self.recorder: StepRecorder | None = None
@@ -177,7 +186,8 @@ class RtestSession:
             if self.owns_run:
                 self.store.finish_run(self.run_id, ERROR)
             raise pytest.UsageError(missing)
-        self.store.add_planned(self.run_id, len(items))
+        if not self.shares_run:  # under xdist the controller counts the cases once
+            self.store.add_planned(self.run_id, len(items))
         options = {
             "record_fail": self.config.getoption("record_fail"),
             "record_fault": self.config.getoption("record_fault"),
@@ -232,6 +242,11 @@ class RtestSession:
         if self.owns_run:
             self.store.finish_run(self.run_id, INTERRUPTED if interrupted else None)
         self.store.close()
+
+
+def _distributed(config: pytest.Config) -> bool:
+    """This process is pytest-xdist's controller (its workers run the stations)."""
+    return bool(getattr(config.option, "numprocesses", None))
 
 
 SESSION = pytest.StashKey[RtestSession]()
@@ -302,6 +317,12 @@ class RtestFile(pytest.File):
 _MARKERS = pytest.StashKey[set[str]]()
 
 
+def _earlier_station_errors(store: ResultStore, run_id: int, nodeid: str) -> str:
+    """The note of a case dealt again after station errors ("" for a first attempt)."""
+    failed = [c.station for c in store.attempts(run_id, nodeid) if c.outcome == STATION_ERROR]
+    return f"run again after a station error on {', '.join(failed)}" if failed else ""
+
+
 class RtestItem(pytest.Item):
     """One test case of a `.rtest` file."""
 
@@ -326,10 +347,12 @@ class RtestItem(pytest.Item):
             serial=state.serial,
         )
         store = state.store
+        self.rtest_result = result
+        again = _earlier_station_errors(store, state.run_id, self.nodeid)
         case_id = store.start_case(state.run_id, result)
         if state.stopped and state.open_error is None:
             result.outcome = SKIPPED
-            result.message = f"not run: station {state.station} stopped ({state.stopped})"
+            result.message = not_run_message(state.station, state.stopped)
             store.finish_case(result)
             pytest.skip(result.message)
 
@@ -359,9 +382,13 @@ class RtestItem(pytest.Item):
             result.outcome = outcome_of(None)
         finally:
             result.duration = time.perf_counter() - start
+            if again:
+                result.message = f"{again}{': ' if result.message else ''}{result.message}"
             store.finish_case(result)
             if state.recorder is not None:
                 state.recorder.sink = None
+
+    rtest_result: CaseResult | None = None  # set when the case runs
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
@@ -392,15 +419,17 @@ def pytest_collection_modifyitems(
     seed = config.getoption("shuffle")
     if seed is not None:
         random.Random(seed).shuffle(items)
-    shard = config.getoption("rtest_shard")
-    if shard:
-        index, count = (int(v) for v in shard.split("/"))
-        keep = [item for i, item in enumerate(items) if i % count == index]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-        items[:] = keep
     rtest_items = [item for item in items if isinstance(item, RtestItem)]
+    worker = worker_index(config)
+    if worker is not None:
+        add_idle_item(session, items)
     if rtest_items and not config.getoption("collectonly"):
-        config.stash[SESSION].start(rtest_items)
+        try:
+            config.stash[SESSION].start(rtest_items)
+        except pytest.UsageError as exc:  # a station's worker: `rtest run` says it once
+            if worker is not None:
+                config.workeroutput[USAGE_ERROR] = str(exc)  # type: ignore[attr-defined]
+            raise
 
 
 @pytest.hookimpl(wrapper=True)
@@ -410,6 +439,10 @@ def pytest_runtest_makereport(
     report = yield
     if isinstance(item, RtestItem) and report.failed and call.excinfo is not None:
         report.rtest_outcome = outcome_of(call.excinfo.value)  # type: ignore[attr-defined]
+    result = item.rtest_result if isinstance(item, RtestItem) else None
+    if result is not None and call.when == "call":  # what the stations' dealer needs
+        report.rtest_station_error = result.outcome == STATION_ERROR  # type: ignore[attr-defined]
+        report.rtest_not_run = was_not_run(result.outcome, result.message)  # type: ignore[attr-defined]
     return report
 
 

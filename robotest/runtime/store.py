@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS cases (
     outcome TEXT NOT NULL,
     message TEXT NOT NULL DEFAULT '',
     serial TEXT NOT NULL DEFAULT '',
-    line INTEGER NOT NULL DEFAULT 0
+    line INTEGER NOT NULL DEFAULT 0,
+    superseded INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS cases_run ON cases(run_id);
 CREATE TABLE IF NOT EXISTS steps (
@@ -87,6 +88,7 @@ CREATE INDEX IF NOT EXISTS steps_case ON steps(case_id);
 # Columns added since the first release: (table, column, type), added to older databases.
 _ADDED_COLUMNS = (
     ("cases", "line", "INTEGER NOT NULL DEFAULT 0"),
+    ("cases", "superseded", "INTEGER NOT NULL DEFAULT 0"),  # a case run again elsewhere
     ("steps", "source", "BLOB"),
 )
 
@@ -133,11 +135,13 @@ class ResultStore:
             raise ResultsDatabaseError(f"results database {self.path} is a folder, not a file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                      check_same_thread=False)
+            self.db = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
         except (OSError, sqlite3.Error) as exc:
             raise ResultsDatabaseError(
-                f"cannot open the results database {self.path}: {exc}") from None
+                f"cannot open the results database {self.path}: {exc}"
+            ) from None
         try:
             self._prepare()
         except sqlite3.DatabaseError as exc:
@@ -145,7 +149,8 @@ class ResultStore:
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise
             raise ResultsDatabaseError(
-                f"{self.path} is not a robotest results database (SQLite: {exc})") from None
+                f"{self.path} is not a robotest results database (SQLite: {exc})"
+            ) from None
 
     def _prepare(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -182,15 +187,33 @@ class ResultStore:
         self.db.execute("COMMIT")
 
     # -- writing ----------------------------------------------------------------------
-    def create_run(self, *, station: str, image: str = "", image_version: str = "",
-                   serial: str = "", suite_version: str = "", pid: int | None = None) -> int:
+    def create_run(
+        self,
+        *,
+        station: str,
+        image: str = "",
+        image_version: str = "",
+        serial: str = "",
+        suite_version: str = "",
+        pid: int | None = None,
+    ) -> int:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO runs (station, image, image_version, serial, suite_version,"
                 " started, status, pid, pid_start, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (station, image, image_version, serial, suite_version, time.time(), RUNNING,
-                 pid or os.getpid(), _process_start(pid or os.getpid()),
-                 socket.gethostname()))
+                (
+                    station,
+                    image,
+                    image_version,
+                    serial,
+                    suite_version,
+                    time.time(),
+                    RUNNING,
+                    pid or os.getpid(),
+                    _process_start(pid or os.getpid()),
+                    socket.gethostname(),
+                ),
+            )
             return int(cursor.lastrowid or 0)
 
     def add_planned(self, run_id: int, count: int) -> None:
@@ -201,27 +224,49 @@ class ResultStore:
         """Close a run; its status is *status* or the worst outcome of its cases."""
         with self.transaction() as db:
             if status is None:
-                rows = db.execute("SELECT outcome FROM cases WHERE run_id = ?", (run_id,))
+                rows = db.execute(
+                    "SELECT outcome FROM cases WHERE run_id = ? AND superseded = 0", (run_id,)
+                )
                 status = worst([row[0] for row in rows])
-            db.execute("UPDATE runs SET ended = ?, status = ? WHERE id = ?",
-                       (time.time(), status, run_id))
+            db.execute(
+                "UPDATE runs SET ended = ?, status = ? WHERE id = ?", (time.time(), status, run_id)
+            )
         return status
 
     def start_case(self, run_id: int, case: CaseResult) -> int:
+        """A case starts; an earlier attempt of it in this run (a station error, or not run
+        by a station that stopped) is superseded: the latest attempt is the case's result."""
         with self.transaction() as db:
+            db.execute(
+                "UPDATE cases SET superseded = 1 WHERE run_id = ? AND nodeid = ?",
+                (run_id, case.nodeid),
+            )
             cursor = db.execute(
                 "INSERT INTO cases (run_id, nodeid, title, file, line, station, tags, params,"
                 " started, outcome, serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, case.nodeid, case.title, case.file, case.line, case.station,
-                 json.dumps(case.tags), json.dumps(case.params, default=repr),
-                 case.started, RUNNING, case.serial))
+                (
+                    run_id,
+                    case.nodeid,
+                    case.title,
+                    case.file,
+                    case.line,
+                    case.station,
+                    json.dumps(case.tags),
+                    json.dumps(case.params, default=repr),
+                    case.started,
+                    RUNNING,
+                    case.serial,
+                ),
+            )
             case.id = int(cursor.lastrowid or 0)
             return case.id
 
     def finish_case(self, case: CaseResult) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE cases SET duration = ?, outcome = ?, message = ? WHERE id = ?",
-                       (case.duration, case.outcome, case.message, case.id))
+            db.execute(
+                "UPDATE cases SET duration = ?, outcome = ?, message = ? WHERE id = ?",
+                (case.duration, case.outcome, case.message, case.id),
+            )
 
     def add_step(self, case_id: int, step: Step) -> int:
         with self.transaction() as db:
@@ -229,31 +274,69 @@ class ResultStore:
                 "INSERT INTO steps (case_id, name, args, file, line, started, duration, outcome,"
                 " message, grp, attempt, screenshot, screenshot_name, source)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (case_id, step.name, step.args, step.file, step.line, step.started,
-                 step.duration, step.outcome, step.message, step.group, step.attempt,
-                 step.screenshot, step.screenshot_name, step.source))
+                (
+                    case_id,
+                    step.name,
+                    step.args,
+                    step.file,
+                    step.line,
+                    step.started,
+                    step.duration,
+                    step.outcome,
+                    step.message,
+                    step.group,
+                    step.attempt,
+                    step.screenshot,
+                    step.screenshot_name,
+                    step.source,
+                ),
+            )
             step.id = int(cursor.lastrowid or 0)
             return step.id
+
+    def end_unfinished(self, run_id: int, outcome: str, message: str) -> int:
+        """Give the cases of `run_id` still running (their process is gone) `outcome`."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE cases SET outcome = ?, message = ? WHERE run_id = ? AND outcome = ?",
+                (outcome, message, run_id, RUNNING),
+            )
+            return cursor.rowcount
+
+    def attempts(self, run_id: int, nodeid: str) -> list[CaseResult]:
+        """The earlier attempts of a case in a run, oldest first (without steps)."""
+        rows = self.db.execute(
+            "SELECT * FROM cases WHERE run_id = ? AND nodeid = ? ORDER BY id", (run_id, nodeid)
+        )
+        return [self._case(row) for row in rows.fetchall()]
 
     def mark_interrupted(self) -> list[int]:
         """Mark runs whose owning process is gone as interrupted; their ids."""
         rows = self.db.execute("SELECT id, pid, pid_start, host FROM runs WHERE ended IS NULL")
-        dead = [row["id"] for row in rows.fetchall()
-                if not _alive(row["pid"], row["pid_start"], row["host"])]
+        dead = [
+            row["id"]
+            for row in rows.fetchall()
+            if not _alive(row["pid"], row["pid_start"], row["host"])
+        ]
         for run_id in dead:
             with self.transaction() as db:
                 # the case ran at least until its last recorded step ended
-                db.execute("UPDATE cases SET outcome = ?, message = ?, duration = MAX(0,"
-                           " COALESCE((SELECT MAX(steps.started + steps.duration) FROM steps"
-                           " WHERE steps.case_id = cases.id), started) - started)"
-                           " WHERE run_id = ? AND outcome = ?",
-                           (INTERRUPTED, "the run was killed while this case ran", run_id,
-                            RUNNING))
+                db.execute(
+                    "UPDATE cases SET outcome = ?, message = ?, duration = MAX(0,"
+                    " COALESCE((SELECT MAX(steps.started + steps.duration) FROM steps"
+                    " WHERE steps.case_id = cases.id), started) - started)"
+                    " WHERE run_id = ? AND outcome = ?",
+                    (INTERRUPTED, "the run was killed while this case ran", run_id, RUNNING),
+                )
                 ended = db.execute(
                     "SELECT MAX(steps.started + steps.duration) FROM steps JOIN cases ON cases.id ="
-                    " steps.case_id WHERE cases.run_id = ?", (run_id,)).fetchone()[0]
-                db.execute("UPDATE runs SET status = ?, ended = COALESCE(?, started)"
-                           " WHERE id = ?", (INTERRUPTED, ended, run_id))
+                    " steps.case_id WHERE cases.run_id = ?",
+                    (run_id,),
+                ).fetchone()[0]
+                db.execute(
+                    "UPDATE runs SET status = ?, ended = COALESCE(?, started) WHERE id = ?",
+                    (INTERRUPTED, ended, run_id),
+                )
         return dead
 
     # -- reading ----------------------------------------------------------------------
@@ -271,16 +354,27 @@ class ResultStore:
         return None if row is None else self._run(row, steps=steps)
 
     def _run(self, row: sqlite3.Row, *, steps: bool) -> RunInfo:
-        info = RunInfo(id=row["id"], station=row["station"], image=row["image"],
-                       image_version=row["image_version"], serial=row["serial"],
-                       suite_version=row["suite_version"], started=row["started"],
-                       ended=row["ended"], status=row["status"], pid=row["pid"],
-                       host=row["host"], planned=row["planned"])
+        info = RunInfo(
+            id=row["id"],
+            station=row["station"],
+            image=row["image"],
+            image_version=row["image_version"],
+            serial=row["serial"],
+            suite_version=row["suite_version"],
+            started=row["started"],
+            ended=row["ended"],
+            status=row["status"],
+            pid=row["pid"],
+            host=row["host"],
+            planned=row["planned"],
+        )
         info.cases = self.cases(info.id, steps=steps)
         return info
 
     def cases(self, run_id: int, *, steps: bool = True) -> list[CaseResult]:
-        rows = self.db.execute("SELECT * FROM cases WHERE run_id = ? ORDER BY id", (run_id,))
+        rows = self.db.execute(
+            "SELECT * FROM cases WHERE run_id = ? AND superseded = 0 ORDER BY id", (run_id,)
+        )
         cases = [self._case(row) for row in rows.fetchall()]
         if steps:
             for case in cases:
@@ -290,11 +384,21 @@ class ResultStore:
 
     @staticmethod
     def _case(row: sqlite3.Row) -> CaseResult:
-        return CaseResult(nodeid=row["nodeid"], title=row["title"], file=row["file"],
-                          line=row["line"], station=row["station"], tags=json.loads(row["tags"]),
-                          params=json.loads(row["params"]), started=row["started"],
-                          duration=row["duration"], outcome=row["outcome"],
-                          message=row["message"], serial=row["serial"], id=row["id"])
+        return CaseResult(
+            nodeid=row["nodeid"],
+            title=row["title"],
+            file=row["file"],
+            line=row["line"],
+            station=row["station"],
+            tags=json.loads(row["tags"]),
+            params=json.loads(row["params"]),
+            started=row["started"],
+            duration=row["duration"],
+            outcome=row["outcome"],
+            message=row["message"],
+            serial=row["serial"],
+            id=row["id"],
+        )
 
     def step_screen(self, step_id: int) -> tuple[bytes, str] | None:
         """The screen step *step_id* saw, as PNG bytes, and what it is: the bare screen
@@ -311,28 +415,49 @@ class ResultStore:
         return None
 
     def steps(self, case_id: int) -> list[Step]:
-        columns = ("id, name, args, file, line, started, duration, outcome, message, grp,"
-                   " attempt, screenshot, screenshot_name")  # not the capture source
+        columns = (
+            "id, name, args, file, line, started, duration, outcome, message, grp,"
+            " attempt, screenshot, screenshot_name"
+        )  # not the capture source
         rows = self.db.execute(
-            f"SELECT {columns} FROM steps WHERE case_id = ? ORDER BY id", (case_id,))
-        return [Step(name=r["name"], args=r["args"], file=r["file"], line=r["line"],
-                     started=r["started"], duration=r["duration"], outcome=r["outcome"],
-                     message=r["message"], group=r["grp"], attempt=r["attempt"],
-                     screenshot=r["screenshot"], screenshot_name=r["screenshot_name"],
-                     id=r["id"]) for r in rows.fetchall()]
+            f"SELECT {columns} FROM steps WHERE case_id = ? ORDER BY id", (case_id,)
+        )
+        return [
+            Step(
+                name=r["name"],
+                args=r["args"],
+                file=r["file"],
+                line=r["line"],
+                started=r["started"],
+                duration=r["duration"],
+                outcome=r["outcome"],
+                message=r["message"],
+                group=r["grp"],
+                attempt=r["attempt"],
+                screenshot=r["screenshot"],
+                screenshot_name=r["screenshot_name"],
+                id=r["id"],
+            )
+            for r in rows.fetchall()
+        ]
 
     def progress(self, run_id: int) -> dict[str, Any]:
         """What a live display needs: planned, finished cases, the current case and step."""
-        run = self.db.execute("SELECT planned, status FROM runs WHERE id = ?",
-                              (run_id,)).fetchone()
+        run = self.db.execute("SELECT planned, status FROM runs WHERE id = ?", (run_id,)).fetchone()
         finished = self.db.execute(
             "SELECT id, title, station, outcome, duration FROM cases WHERE run_id = ?"
-            " AND outcome != ? ORDER BY id", (run_id, RUNNING)).fetchall()
+            " AND outcome != ? AND superseded = 0 ORDER BY id",
+            (run_id, RUNNING),
+        ).fetchall()
         running = self.db.execute(
             "SELECT c.id, c.title, c.station, c.started, (SELECT s.name || ' ' || s.args FROM"
             " steps s WHERE s.case_id = c.id ORDER BY s.id DESC LIMIT 1) AS step FROM cases c"
-            " WHERE c.run_id = ? AND c.outcome = ? ORDER BY c.id", (run_id, RUNNING)).fetchall()
-        return {"planned": run["planned"] if run else 0,
-                "status": run["status"] if run else RUNNING,
-                "finished": [dict(row) for row in finished],
-                "running": [dict(row) for row in running]}
+            " WHERE c.run_id = ? AND c.outcome = ? ORDER BY c.id",
+            (run_id, RUNNING),
+        ).fetchall()
+        return {
+            "planned": run["planned"] if run else 0,
+            "status": run["status"] if run else RUNNING,
+            "finished": [dict(row) for row in finished],
+            "running": [dict(row) for row in running],
+        }

@@ -32,7 +32,7 @@ def capture(
     ] = None,
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="Results database of --step (default: as `rtest runs`)."),
+        typer.Option("--db", help="Results database of --step (default: as `rtest results`)."),
     ] = None,
     into: Annotated[
         Path, typer.Option("--into", help="Icon folder of the suite (e.g. scripts/icons).")
@@ -67,14 +67,14 @@ def capture(
 def _screen_of(source: Path | None, step: int | None, db: Path | None) -> Any:
     """The screen image of --from, or of --step in the results database."""
     from robotest.image_decoding import decode_image_file
-    from robotest.runtime.store import DEFAULT_DB, ResultStore
-    from robotest.settings import settings
+    from robotest.runtime.results_location import find_results_db
+    from robotest.runtime.store import ResultStore
     from robotest.vision.errors import VisionInputError
     from robotest.vision.images import load_image
 
     if source is not None:
         return load_image(source)
-    database = db or settings().results_db or DEFAULT_DB
+    database = find_results_db(db)  # as `rtest results` finds it
     if not database.is_file():
         raise VisionInputError(f"no results database at {database} (give it with --db)")
     with ResultStore(database) as store:

@@ -113,3 +113,17 @@ def test_empty_and_absent_values_are_missing(values: dict[str, object], missing:
         found
         == [Requirement(("product", "os", "password"), "the desktop sub-scripts sign in with it")]
     ) == missing
+
+
+def test_with_two_stations_a_missing_value_is_one_error_too(tmp_path: Path) -> None:
+    done = _run(tmp_path, SUITE, "--station", "record:b", "--image", str(_image(tmp_path)))
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "[os] password is missing" in done.stderr
+    assert "INTERNALERROR" not in done.stdout + done.stderr
+    assert _runs(tmp_path) == [("error", 0)]
+
+
+def _image(tmp_path: Path) -> Path:
+    path = tmp_path / "image.toml"
+    path.write_text(IMAGE)
+    return path

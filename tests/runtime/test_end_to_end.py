@@ -328,21 +328,6 @@ def test_last_failed_with_nothing_failed_says_so(
     assert (code, output.strip()) == (0, "nothing to run again: run 1 has no case that failed")
 
 
-def test_a_run_leaves_nothing_but_its_results_in_the_current_folder(
-    tmp_path: Path, rtest: Callable[..., tuple[int, str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    suite = tmp_path / "elsewhere" / "suite"
-    suite.mkdir(parents=True)
-    (suite / "a.rtest").write_text('test "a":\n    press F2\n')
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    monkeypatch.delenv("RTEST_RESULTS_DB", raising=False)
-    assert rtest("run", suite, "--station", "record")[0] == 0
-    assert sorted(p.name for p in work.iterdir()) == ["results"]  # no .benchmarks, no caches
-    assert sorted(p.name for p in suite.iterdir()) == ["a.rtest"]
-
-
 def test_shuffle_runs_the_cases_in_a_seeded_order(
     write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]], tmp_path: Path
 ) -> None:

@@ -45,6 +45,7 @@ def _rtest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def failed_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A run of a two-case suite on the sim where both cases fail; its folder."""
     root = tmp_path_factory.mktemp("failing")
+    (root / ".rtest").write_text("")  # the suite's root: its results/ database is found here
     (root / "suite").mkdir()
     (root / "suite" / "ec.rtest").write_text(SUITE)
     done = _rtest("run", "suite", "--station", "sim", "--report", "rep", cwd=root)

@@ -14,7 +14,7 @@ from robotest.runtime.store import ResultStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SLOW = '''
+SLOW = """
 test "first":
     press F1
     press F2
@@ -26,7 +26,7 @@ test "second":
     press F6
     press F7
     press F8
-'''
+"""
 
 
 def _count_steps(db: Path) -> int:
@@ -37,15 +37,29 @@ def _count_steps(db: Path) -> int:
 
 
 def test_killed_run_is_interrupted_and_keeps_finished_steps(
-        write_suite: Callable[..., Path], tmp_path: Path, rtest: Callable[..., tuple[int, str]]
-        ) -> None:
+    write_suite: Callable[..., Path], tmp_path: Path, rtest: Callable[..., tuple[int, str]]
+) -> None:
     suite = write_suite({"slow.rtest": SLOW})
     db = tmp_path / "results.db"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "robotest", "run", str(suite), "--station", "record",
-         "--db", str(db), "--record-delay", "0.4"], env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "robotest",
+            "run",
+            str(suite),
+            "--station",
+            "record",
+            "--db",
+            str(db),
+            "--record-delay",
+            "0.4",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while _count_steps(db) < 4 and proc.poll() is None and time.monotonic() < deadline:
@@ -60,8 +74,10 @@ def test_killed_run_is_interrupted_and_keeps_finished_steps(
     with ResultStore(db) as store:  # opening marks it: its pid is gone
         run = store.run(1)
     assert run is not None and run.status == "interrupted" and run.ended is not None
-    assert [(c.title, c.outcome) for c in run.cases] == [("first", "passed"),
-                                                         ("second", "interrupted")]
+    assert [(c.title, c.outcome) for c in run.cases] == [
+        ("first", "passed"),
+        ("second", "interrupted"),
+    ]
     second = run.cases[1].steps
     assert 2 <= len(second) < 6
     assert [s.args for s in second] == [f"F{n}" for n in range(3, 3 + len(second))]
@@ -69,15 +85,30 @@ def test_killed_run_is_interrupted_and_keeps_finished_steps(
     assert code == 0 and "interrupted" in output
 
 
-def test_two_stations_run_each_case_exactly_once(write_suite: Callable[..., Path],
-                                                 tmp_path: Path,
-                                                 rtest: Callable[..., tuple[int, str]]) -> None:
-    source = "\n".join(f'test "case {n}" tags t{n % 2}:\n    press F{n % 12 + 1}\n'
-                       for n in range(10))
+def test_two_stations_run_each_case_exactly_once(
+    write_suite: Callable[..., Path], tmp_path: Path, rtest: Callable[..., tuple[int, str]]
+) -> None:
+    source = "\n".join(
+        f'test "case {n}" tags t{n % 2}:\n    press F{n % 12 + 1}\n' for n in range(10)
+    )
     suite = write_suite({"many.rtest": source})
     db = tmp_path / "results.db"
-    code, output = rtest("run", suite, "--station", "record:left", "--station", "record:right",
-                         "-m", "t0 or t1", "--db", db, "--report", tmp_path / "rep")
+    code, output = rtest(
+        "run",
+        suite,
+        "--station",
+        "record:left",
+        "--station",
+        "record:right",
+        "-m",
+        "t0 or t1",
+        "--db",
+        db,
+        "--report",
+        tmp_path / "rep",
+        "--task-size",
+        "2",
+    )
     assert code == 0, output
     with ResultStore(db) as store:
         runs = store.runs()

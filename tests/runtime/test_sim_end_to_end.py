@@ -141,6 +141,8 @@ def test_two_simulated_stations_share_a_suite(tmp_path: Path) -> None:
         db,
         "--report",
         tmp_path / "report",
+        "--task-size",
+        "3",  # one file: a task of 3 cases for each station
     )
     assert code == 0, output
     with ResultStore(db) as store:

@@ -20,9 +20,9 @@ from robotest.errors import (
     StepFailed,
     StepTimeout,
 )
-from robotest.runtime.cli import combine_exit_codes
 from robotest.runtime.pytest_plugin import marker_name
-from robotest.runtime.results import CaseResult, Step, outcome_of, worst
+from robotest.runtime.results import CaseResult, RunInfo, Step, outcome_of, worst
+from robotest.runtime.runner import exit_code
 from robotest.runtime.session import (
     FailSpec,
     StationSpecError,
@@ -34,12 +34,22 @@ from robotest.runtime.steps import STATEMENTS
 from robotest.runtime.store import ResultStore
 
 
-@pytest.mark.parametrize(("exc", "outcome"), [
-    (None, "passed"), (AssertionError("x"), "failed"), (StepFailed("x"), "failed"),
-    (IconNotFound("x"), "failed"), (StepTimeout("x"), "failed"), (ScriptError("x"), "error"),
-    (ZeroDivisionError(), "error"), (KeyError("k"), "error"), (CameraError("x"), "station error"),
-    (EmergencyStop("x"), "station error"), (KeyboardInterrupt(), "interrupted"),
-])
+@pytest.mark.parametrize(
+    ("exc", "outcome"),
+    [
+        (None, "passed"),
+        (AssertionError("x"), "failed"),
+        (StepFailed("x"), "failed"),
+        (IconNotFound("x"), "failed"),
+        (StepTimeout("x"), "failed"),
+        (ScriptError("x"), "error"),
+        (ZeroDivisionError(), "error"),
+        (KeyError("k"), "error"),
+        (CameraError("x"), "station error"),
+        (EmergencyStop("x"), "station error"),
+        (KeyboardInterrupt(), "interrupted"),
+    ],
+)
 def test_outcome_of(exc: BaseException | None, outcome: str) -> None:
     assert outcome_of(exc) == outcome
 
@@ -71,7 +81,8 @@ def test_station_specs() -> None:
 
 
 def test_station_runtime_plugs_in_through_open_runtime(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import types
 
     from robotest.runtime import RecordingRuntime
@@ -105,12 +116,19 @@ def test_read_image_errors_are_one_line(tmp_path: Path) -> None:
     assert (info.name, info.version, info.serial) == ("W11", "1", "S1")
 
 
-def test_exit_codes_combine() -> None:
-    assert combine_exit_codes([0, 0]) == 0
-    assert combine_exit_codes([0, 5]) == 0
-    assert combine_exit_codes([5, 5]) == 5
-    assert combine_exit_codes([1, 0]) == 1
-    assert combine_exit_codes([1, 4]) == 4
+def _run(status: str, *outcomes: str) -> RunInfo:
+    cases = [CaseResult(f"f::t{i}", "t", "f", "s", outcome=o) for i, o in enumerate(outcomes)]
+    return RunInfo(1, "s", "", "", "", "", 0.0, 1.0, status, 1, "h", cases=cases)
+
+
+def test_the_exit_code_is_the_stored_verdict() -> None:
+    # a station error then a pass elsewhere: pytest saw a failure, the run passed
+    assert exit_code(1, _run("passed", "passed", "skipped")) == 0
+    assert exit_code(0, _run("failed", "failed")) == 1
+    assert exit_code(1, _run("station error", "station error")) == 1
+    assert exit_code(2, _run("interrupted", "interrupted")) == 2  # pytest's own statuses stay
+    assert exit_code(4, _run("error")) == 4
+    assert exit_code(5, _run("passed")) == 5
 
 
 def test_store_round_trip_and_live_run_is_not_interrupted(tmp_path: Path) -> None:
@@ -118,8 +136,20 @@ def test_store_round_trip_and_live_run_is_not_interrupted(tmp_path: Path) -> Non
         run_id = store.create_run(station="s", image="img", suite_version="v")
         case = CaseResult("f::t", "t", "f.rtest", "s", ["a"], {"n": 1}, time.time())
         case_id = store.start_case(run_id, case)
-        store.add_step(case_id, Step("press", "F2", "f.rtest", 3, time.time(), 0.01,
-                                     screenshot=b"\x89PNG", group="g", attempt=2))
+        store.add_step(
+            case_id,
+            Step(
+                "press",
+                "F2",
+                "f.rtest",
+                3,
+                time.time(),
+                0.01,
+                screenshot=b"\x89PNG",
+                group="g",
+                attempt=2,
+            ),
+        )
         with ResultStore(tmp_path / "r.db") as other:  # this process is alive: not touched
             live = other.run(run_id)
             assert live is not None and live.status == "running"
@@ -134,18 +164,28 @@ def test_store_round_trip_and_live_run_is_not_interrupted(tmp_path: Path) -> Non
     assert run.cases[0].params == {"n": 1} and run.cases[0].tags == ["a"]
 
 
-def test_cli_errors_are_one_line(rtest: Callable[..., tuple[int, str]], tmp_path: Path,
-                                 write_suite: Callable[..., Path]) -> None:
+def test_cli_errors_are_one_line(
+    rtest: Callable[..., tuple[int, str]], tmp_path: Path, write_suite: Callable[..., Path]
+) -> None:
     code, output = rtest("run", tmp_path / "nope", "--station", "record")
     assert code == 2 and "error: no such file or folder" in output
-    code, output = rtest("run", write_suite(), "--station", "lab/missing.toml",
-                         "--db", tmp_path / "r.db")
+    code, output = rtest(
+        "run", write_suite(), "--station", "lab/missing.toml", "--db", tmp_path / "r.db"
+    )
     assert code == 2 and output.startswith("error: station 'lab/missing.toml'")
     code, output = rtest("run", write_suite(), "--station", "record", "--station", "record")
     assert code == 2 and "two stations share a name" in output
     broken = write_suite({"broken.rtest": 'test "x":\n    press F2 within 5s\n'})
-    code, output = rtest("run", broken / "broken.rtest", "--station", "record", "--db",
-                         tmp_path / "r.db", "--report", tmp_path / "rep")
+    code, output = rtest(
+        "run",
+        broken / "broken.rtest",
+        "--station",
+        "record",
+        "--db",
+        tmp_path / "r.db",
+        "--report",
+        tmp_path / "rep",
+    )
     # the broken file is one error case: "some case did not pass", and the run's status says so
     assert code == 1 and "broken.rtest:2:14: error: 'within' does not belong to press" in output
     with ResultStore(tmp_path / "r.db") as store:
@@ -157,9 +197,13 @@ def test_cli_errors_are_one_line(rtest: Callable[..., tuple[int, str]], tmp_path
     assert code == 2 and "a run is a number or 'latest'" in output
 
 
-@given(st.sampled_from(STATEMENTS), st.text(alphabet=st.characters(
-    blacklist_characters=":*", blacklist_categories=("Cs",)), max_size=20),
-    st.none() | st.integers(min_value=0, max_value=999))
+@given(
+    st.sampled_from(STATEMENTS),
+    st.text(
+        alphabet=st.characters(blacklist_characters=":*", blacklist_categories=("Cs",)), max_size=20
+    ),
+    st.none() | st.integers(min_value=0, max_value=999),
+)
 def test_fail_spec_round_trip(statement: str, target: str, times: int | None) -> None:
     text = statement + (f":{target}" if target else "") + ("" if times is None else f"*{times}")
     spec = FailSpec.parse(text)
@@ -170,14 +214,21 @@ def test_fail_spec_round_trip(statement: str, target: str, times: int | None) ->
 def test_every_tag_becomes_a_valid_marker_name(tag: str) -> None:
     name = marker_name(tag)
     assert name.isidentifier() and name not in ("and", "or", "not")
-    if tag.strip().isidentifier() and tag.strip() not in ("and", "or", "not", "True",
-                                                          "False", "None"):
+    if tag.strip().isidentifier() and tag.strip() not in (
+        "and",
+        "or",
+        "not",
+        "True",
+        "False",
+        "None",
+    ):
         assert name == tag.strip()
     assert marker_name("smoke test") == "smoke_test" and marker_name("3d") == "tag_3d"
 
 
 def test_a_failure_names_the_test_line_and_the_chain_into_the_library(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from robotest.dsl import compile_code
     from robotest.runtime.results import describe
 
