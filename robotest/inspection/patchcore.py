@@ -15,7 +15,7 @@ here (scikit-learn has no k-centre greedy selection), a few lines of matrix prod
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import cv2
 import numpy as np
@@ -36,7 +36,9 @@ class RandomFeatures(torch.nn.Module):
     so a good picture's highest score sat on its border.
     """
 
-    def __init__(self, channels: int, seed: int = 0, padding: str = "reflect"):
+    def __init__(
+        self, channels: int, seed: int = 0, padding: Literal["reflect", "zeros"] = "reflect"
+    ):
         super().__init__()
         generator = torch.Generator().manual_seed(seed)
         widths = (channels, *STAGE_CHANNELS)

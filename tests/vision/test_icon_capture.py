@@ -181,7 +181,7 @@ def test_a_new_look_is_captured_from_the_failed_step_and_the_rerun_passes(
     assert step.isdigit() and f'id="step-{step}"' in html
 
     around = (x - 6, y - 6, w + 12, h + 12)  # takes in the overlay's outline, if drawn
-    database = tmp_path / "results" / "results.db"
+    database = tmp_path / "suite" / "results" / "results.db"  # in the suite's root
     code, out, err = _rtest(
         "icon", "capture", "user-picture", "--step", step, "--box", ",".join(map(str, around)),
         "--db", str(database), "--into", str(tmp_path / "suite" / "icons"), "--json",
