@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from vnc_servers import invoke
 
 from robotest.drivers import StationConfigError, UnmappedKey, chord_for_character, load_station
+from robotest.drivers.clock import ManualClock
 from robotest.drivers.station_files import load_station_file
 from robotest.drivers.vnc_config import VncStationSpec, parse_vnc_station
 from robotest.drivers.vnc_keys import NAMED_KEYSYMS, VncKeys
-from robotest.drivers.clock import ManualClock
 from robotest.drivers.vnc_station import VncPointer
 from robotest.errors import ScriptError
 from robotest.keys import NAMED_KEYS
