@@ -32,15 +32,22 @@ class FrameGuard:
     """Checks frames from one camera: present, not frozen, constant resolution.
 
     *frozen_after* identical frames in a row mean the stream froze (a real sensor
-    always has noise); ``None`` turns the check off (replayed stills).
+    always has noise); ``None`` turns the check off (replayed stills). *fixed_size*
+    False: the resolution may change (a VNC framebuffer follows its desktop).
     """
 
     def __init__(
-        self, name: str, frozen_after: int | None = 20, expected_size: tuple[int, int] | None = None
+        self,
+        name: str,
+        frozen_after: int | None = 20,
+        expected_size: tuple[int, int] | None = None,
+        *,
+        fixed_size: bool = True,
     ) -> None:
         self.name = name
         self.frozen_after = frozen_after
         self.size = expected_size  # (width, height)
+        self.fixed_size = fixed_size
         self._last_digest: bytes | None = None
         self._repeats = 0
         self.fault: str | None = None
@@ -51,7 +58,7 @@ class FrameGuard:
         assert frame is not None
         frame = to_bgr(frame, self.name)
         height, width = frame.shape[:2]
-        if self.size is None:
+        if self.size is None or not self.fixed_size:
             self.size = (width, height)
         elif self.size != (width, height):
             self._fail(

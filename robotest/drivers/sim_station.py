@@ -148,7 +148,13 @@ def open_sim_station(
         cleanup=cleanup,
         laptop=laptop,
         emulators=emulators,
+        screen_size=lambda: _sim_screen(laptop),
     )
+
+
+def _sim_screen(laptop: SimLaptop) -> tuple[int, int]:
+    height, width = laptop.screen().shape[:2]
+    return width, height
 
 
 CAMERA_KINDS = ("nominal", "sampled", "glare")

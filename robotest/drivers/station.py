@@ -131,8 +131,14 @@ class Station:
         default_hold: float = 0.08,
         emergency_release: Callable[[], None] | None = None,
         cleanup: list[Callable[[], None]] | None = None,
+        screen_size: Callable[[], tuple[int, int] | None] | None = None,
+        framebuffer: bool = False,
     ) -> None:
         self.name = name
+        self._screen_size = screen_size or (lambda: None)
+        self.framebuffer = framebuffer
+        """Whether the camera's frames are the laptop's screen itself, pixel for pixel (a
+        VNC framebuffer): no calibration, no resampling, its size as it is now."""
         self.keyboard = StationKeyboard(self, keyboard)
         self.pointer = StationPointer(self, pointer)
         self.camera = camera
@@ -190,10 +196,10 @@ class Station:
 
     @property
     def screen_size(self) -> tuple[int, int] | None:
-        """The laptop screen's (width, height) in pixels, as the USB controller reports it."""
-        controller = getattr(self.pointer.device, "controller", None)
-        info = getattr(controller, "info", None)
-        return (info.width, info.height) if info is not None else None
+        """The laptop screen's (width, height) in its own pixels, now: what the USB
+        controller or the VNC server reports (None: not known; a camera station's
+        calibration then uses its default)."""
+        return self._screen_size()
 
     # -- leaving --------------------------------------------------------------------------
     def close(self) -> None:

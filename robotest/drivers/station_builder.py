@@ -75,7 +75,14 @@ def build_station(
         default_hold=spec.default_hold,
         emergency_release=controller.reset,
         cleanup=[controller.close],
+        screen_size=lambda: _usb_screen(controller),
     )
+
+
+def _usb_screen(controller: UsbController) -> tuple[int, int] | None:
+    """The laptop screen's size as the USB controller reports it (None before it has)."""
+    info = controller.info
+    return (info.width, info.height) if info is not None else None
 
 
 ROBOT_STATIONS = StationKind(parse=parse_station, open=build_station)

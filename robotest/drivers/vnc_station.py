@@ -2,20 +2,15 @@
 
 The camera is the VNC framebuffer (or, to rehearse camera conditions, the framebuffer
 photographed by the simulated station's camera model); keys go as RFB key events and
-the pointer as RFB pointer events. Scripts use the runtime's 1920x1080 screen grid, as
-on a robot: the framebuffer is scaled onto that grid (nothing to do for a 1920x1080
-desktop) and the pointer scaled back, so a virtual machine that changes resolution while
-it boots (BIOS, boot loader, desktop) stays one screen. Without the camera model the
-station brings an identity calibration, so nothing is guessed from the picture. Every
-exit path releases every key and button.
+the pointer as RFB pointer events. Scripts use the framebuffer's own pixels: a frame is
+used as it is, never resampled, and a server that changes resolution mid-run (a virtual
+machine going from its BIOS to its boot loader to its desktop) is followed, each frame
+at its own size. Every exit path releases every key and button.
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import threading
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -31,8 +26,6 @@ from robotest.drivers.vnc_keys import VncKeys
 from robotest.drivers.vnc_link import VncLink
 from robotest.errors import CameraError, ScriptError
 
-SCREEN_GRID = (1920, 1080)
-"""The runtime's screen grid (``robotest.runtime.screen.SCREEN_SIZE``): script coordinates."""
 BUTTON_MASKS = {"left": 1, "middle": 2, "right": 4}
 WHEEL_UP, WHEEL_DOWN = 8, 16  # RFB buttons 4 and 5
 
@@ -103,7 +96,7 @@ class VncKeyboard:
 
 
 class VncPointer:
-    """Absolute moves in screen-grid pixels, scaled to the framebuffer; buttons, wheel."""
+    """Absolute moves in framebuffer pixels (the screen's own); buttons, wheel."""
 
     def __init__(self, link: VncLink, clock: Clock, click_interval: float = 0.08) -> None:
         self.link = link
@@ -113,11 +106,11 @@ class VncPointer:
         self.buttons = 0
 
     def move_to(self, x: int, y: int) -> None:
-        grid_w, grid_h = SCREEN_GRID
-        if not (0 <= x < grid_w and 0 <= y < grid_h):
-            raise ScriptError(f"point ({x}, {y}) is outside the {grid_w}x{grid_h} screen")
-        self.position = grid_to_framebuffer(x, y, self.link.size)
-        self.link.pointer(*self.position, self.buttons)
+        width, height = self.link.size
+        if not (0 <= x < width and 0 <= y < height):
+            raise ScriptError(f"point ({x}, {y}) is outside the {width}x{height} screen")
+        self.position = (x, y)
+        self.link.pointer(x, y, self.buttons)
 
     def button(self, button: str, down: bool) -> None:
         mask = _mask(button)
@@ -144,8 +137,8 @@ class VncPointer:
     def _where(self) -> tuple[int, int]:
         """Where the pointer is; a script that clicks before any move clicks at the centre."""
         if self.position is None:
-            self.position = grid_to_framebuffer(SCREEN_GRID[0] // 2, SCREEN_GRID[1] // 2,
-                                                self.link.size)
+            width, height = self.link.size
+            self.position = (width // 2, height // 2)
         return self.position
 
     def health(self) -> HealthNotes:
@@ -153,69 +146,43 @@ class VncPointer:
 
 
 class VncCamera:
-    """The framebuffer itself, scaled onto the screen grid, as BGR frames."""
+    """The framebuffer itself, as BGR frames of its own size."""
 
     def __init__(self, link: VncLink) -> None:
         self.link = link
         self.name = f"vnc {link.address}"
 
     def grab(self) -> np.ndarray:
-        return to_screen_grid(cv2.cvtColor(self.link.grab(), cv2.COLOR_RGB2BGR))
+        return cv2.cvtColor(self.link.grab(), cv2.COLOR_RGB2BGR)
 
     def close(self) -> None:
         """The keyboard closes the shared link."""
 
 
 class ModelledCamera:
-    """The screen photographed by the simulated station's camera model (with noise)."""
+    """The screen photographed by the simulated station's camera model (with noise).
+
+    The model's panel has the framebuffer's size at the start; a server that changes
+    resolution later is shown scaled onto that panel, as a laptop's fixed panel shows it.
+    """
 
     def __init__(self, screen: VncCamera, spec: CameraModelSpec) -> None:
         from robotest.sim import CameraModel
 
         self.screen = screen
         self.name = f"{screen.name} through the camera model (seed {spec.seed})"
-        self.model = CameraModel(screen_size=SCREEN_GRID, frame_size=spec.frame_size,
+        self.panel = screen.link.size
+        self.model = CameraModel(screen_size=self.panel, frame_size=spec.frame_size,
                                  seed=spec.seed)
 
     def grab(self) -> np.ndarray:
-        return self.model.photograph(self.screen.grab())
+        picture = self.screen.grab()
+        if (picture.shape[1], picture.shape[0]) != self.panel:
+            picture = cv2.resize(picture, self.panel, interpolation=cv2.INTER_AREA)
+        return self.model.photograph(picture)
 
     def close(self) -> None:
         self.screen.close()
-
-
-def to_screen_grid(frame: np.ndarray) -> np.ndarray:
-    """*frame* scaled to the screen grid (pixel centres onto pixel centres)."""
-    height, width = frame.shape[:2]
-    if (width, height) == SCREEN_GRID:
-        return frame
-    shrink = width > SCREEN_GRID[0] or height > SCREEN_GRID[1]
-    return cv2.resize(frame, SCREEN_GRID, interpolation=cv2.INTER_AREA if shrink
-                      else cv2.INTER_LINEAR)
-
-
-def write_identity_calibration(folder: Path) -> Path:
-    """A calibration file saying the camera frame *is* the screen (the framebuffer's)."""
-    from robotest.vision import Calibration, Lens
-    from robotest.vision.calibration import corner_pixels
-
-    width, height = SCREEN_GRID
-    lens = Lens(
-        camera_matrix=np.array([[width, 0, width / 2], [0, width, height / 2], [0, 0, 1.0]]),
-        dist_coeffs=np.zeros(5),
-        image_size=SCREEN_GRID,
-    )
-    calibration = Calibration(
-        screen_size=SCREEN_GRID,
-        corners=corner_pixels(SCREEN_GRID),
-        homography=np.eye(3),
-        lens=lens,
-        confidence=1.0,
-        frame_size=SCREEN_GRID,
-    )
-    path = folder / "framebuffer-calibration.json"
-    calibration.save(path)
-    return path
 
 
 def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Station:
@@ -223,7 +190,6 @@ def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Sta
     clock = clock or RealClock()
     link = VncLink(spec.host, spec.port, spec.password, timeout=spec.timeout,
                    reconnect_timeout=spec.reconnect_timeout).open()
-    folder: Path | None = None
     try:
         if spec.screen_size is not None and link.size != spec.screen_size:
             raise CameraError(
@@ -233,23 +199,19 @@ def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Sta
         keys = VncKeys(spec.keysyms, source=f"{spec.path or spec.name} [keysyms]")
         keyboard = VncKeyboard(link, keys, SafetyGovernor(spec.limits), clock)
         screen = VncCamera(link)
-        calibration = spec.calibration_file
+        camera: GuardedCamera
         if spec.camera_model is not None:
-            camera = GuardedCamera(ModelledCamera(screen, spec.camera_model), FrameGuard(
+            modelled = ModelledCamera(screen, spec.camera_model)
+            camera = GuardedCamera(modelled, FrameGuard(
                 screen.name, expected_size=spec.camera_model.frame_size))
+            panel = modelled.panel
+            screen_size = lambda: panel  # noqa: E731 - the photographed panel's size
         else:  # a still desktop gives identical frames: no frozen-stream check
-            camera = GuardedCamera(screen, FrameGuard(screen.name, None, SCREEN_GRID))
-            if calibration is None:
-                folder = Path(tempfile.mkdtemp(prefix="robotest-vnc-"))
-                calibration = write_identity_calibration(folder)
+            camera = GuardedCamera(screen, FrameGuard(screen.name, None, fixed_size=False))
+            screen_size = lambda: link.size  # noqa: E731 - followed when it changes
     except BaseException:
         link.close()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
         raise
-    cleanup = [link.close]
-    if folder is not None:
-        cleanup.append(lambda: shutil.rmtree(str(folder), ignore_errors=True))
     return Station(
         spec.name,
         keyboard=keyboard,
@@ -257,18 +219,12 @@ def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Sta
         camera=camera,
         clock=clock,
         limits=spec.limits,
-        calibration_file=calibration,
+        calibration_file=spec.calibration_file,
         default_hold=spec.default_hold,
-        cleanup=cleanup,
+        cleanup=[link.close],
+        screen_size=screen_size,
+        framebuffer=spec.camera_model is None,
     )
-
-
-def grid_to_framebuffer(x: int, y: int, size: tuple[int, int]) -> tuple[int, int]:
-    """The framebuffer pixel under screen-grid pixel (x, y) (the inverse of the calibration)."""
-    width, height = size
-    fx = round((x + 0.5) * width / SCREEN_GRID[0] - 0.5)
-    fy = round((y + 0.5) * height / SCREEN_GRID[1] - 0.5)
-    return min(width - 1, max(0, fx)), min(height - 1, max(0, fy))
 
 
 def _mask(button: str) -> int:

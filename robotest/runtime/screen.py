@@ -1,7 +1,11 @@
-"""What the robot sees: fresh camera frames, rectified to the laptop's screen grid.
+"""What the robot sees: fresh camera frames, rectified to the laptop's own screen.
 
-The first usable frame calibrates the camera (or the station's calibration file is
-loaded); every later frame is rectified with the stored maps. A frame that has not
+Scripts and regions use the laptop's own pixels. On a framebuffer station (VNC) the
+frame *is* the screen: it is used as it is, never resampled, at whatever size the
+server has now (a resize is followed). On a camera station the first usable frame
+calibrates the camera onto the laptop's screen size (as the station reports it; 1920 x
+1080 when it cannot) or the station's calibration file is loaded; every later frame is
+rectified with the stored maps. A frame that has not
 changed since the last look gives back the same screen object, so the vision caches
 answer without OCR or matching again. The test compares 1/8-size thumbnails by their
 largest difference: averaging 8x8 pixels quiets sensor noise, while one changed
@@ -19,17 +23,19 @@ import numpy as np
 
 from robotest.errors import CameraError
 
-SCREEN_SIZE = (1920, 1080)
+DEFAULT_SCREEN_SIZE = (1920, 1080)
+"""A camera station's screen size when the station cannot report the laptop's."""
 _THUMB_FACTOR = 8
 
 
 @dataclass
 class ScreenView:
-    """Grabs frames from a station's camera and hands out rectified screens."""
+    """Grabs frames from a station's camera and hands out the laptop's screens."""
 
     camera: Any  # has grab() -> BGR frame
     calibration_file: Path | None = None
-    screen_size: tuple[int, int] = SCREEN_SIZE
+    size: tuple[int, int] | None = None  # the laptop's screen (camera stations)
+    framebuffer: bool = False  # the frames are the screen itself (VNC)
     change_threshold: float = 8.0  # grey levels, largest difference between thumbnails
     calibration: Any = None
     max_failures: int = 20
@@ -39,6 +45,19 @@ class ScreenView:
     _thumb: np.ndarray | None = field(default=None, repr=False)
     _screen: np.ndarray | None = field(default=None, repr=False)
 
+    @property
+    def screen_size(self) -> tuple[int, int]:
+        """The laptop screen's (width, height) in its own pixels: the framebuffer's as
+        last seen, or the size the camera is calibrated onto."""
+        if self.framebuffer:
+            if self._screen is None:
+                self.look()
+            assert self._screen is not None
+            return int(self._screen.shape[1]), int(self._screen.shape[0])
+        if self.calibration is not None:
+            return tuple(self.calibration.screen_size)
+        return self.size or DEFAULT_SCREEN_SIZE
+
     def calibrate(self, frame: np.ndarray | None = None) -> Any:
         """The calibration: from the station's file, else from camera frames.
 
@@ -47,6 +66,8 @@ class ScreenView:
         """
         from robotest.vision import Calibration, CalibrationError
 
+        if self.framebuffer:
+            return True  # nothing to calibrate: the frame is the screen
         if self.calibration is not None:
             return self.calibration
         if self.calibration_file is not None and Path(self.calibration_file).exists():
@@ -54,7 +75,7 @@ class ScreenView:
             return self.calibration
         frame = self.camera.grab() if frame is None else frame
         try:
-            self.calibration = Calibration.from_frame(frame, self.screen_size)
+            self.calibration = Calibration.from_frame(frame, self.size or DEFAULT_SCREEN_SIZE)
         except CalibrationError as error:
             self.failures += 1
             if self.failures >= self.max_failures:
@@ -79,7 +100,7 @@ class ScreenView:
                 and int(np.abs(thumb - self._thumb).max()) < self.change_threshold):
             return self._screen
         self._thumb = thumb
-        self._screen = calibration.rectify(frame)
+        self._screen = frame if self.framebuffer else calibration.rectify(frame)
         self.version += 1
         return self._screen
 

@@ -57,7 +57,12 @@ class StationRuntime(Runtime):
     _pointer: Point | None = None  # where this runtime last put the pointer
 
     def __post_init__(self) -> None:
-        self.view = ScreenView(self.station.camera, self.station.calibration_file)
+        self.view = ScreenView(
+            self.station.camera,
+            self.station.calibration_file,
+            size=self.station.screen_size,
+            framebuffer=self.station.framebuffer,
+        )
         product = self.config.get("product") or {}
         self.serial = str(product.get("serial") or self.station.serial)
 

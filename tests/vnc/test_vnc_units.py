@@ -1,5 +1,5 @@
 """The parts of a VNC station that need no server: keysyms, station files, the
-framebuffer calibration and pointer scaling."""
+framebuffer as the screen at its own size, and the pointer in its pixels."""
 
 from __future__ import annotations
 
@@ -13,17 +13,14 @@ from hypothesis import strategies as st
 from vnc_servers import invoke
 
 from robotest.drivers import StationConfigError, UnmappedKey, chord_for_character, load_station
+from robotest.drivers.clock import ManualClock
 from robotest.drivers.station_files import load_station_file
 from robotest.drivers.vnc_config import VncStationSpec, parse_vnc_station
 from robotest.drivers.vnc_keys import NAMED_KEYSYMS, VncKeys
-from robotest.drivers.vnc_station import (
-    SCREEN_GRID,
-    grid_to_framebuffer,
-    to_screen_grid,
-    write_identity_calibration,
-)
+from robotest.drivers.vnc_station import VncPointer
+from robotest.errors import ScriptError
 from robotest.keys import NAMED_KEYS
-from robotest.vision import Calibration
+from robotest.runtime.screen import ScreenView
 
 PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
 
@@ -65,10 +62,13 @@ def _spec(text: str, tmp_path: Path) -> VncStationSpec:
 
 def test_a_vnc_station_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VM_PASSWORD", "s3cret")
-    spec = _spec('name = "vm1"\n[vnc]\nhost = "10.0.0.5"\ndisplay = 3\n'
-                 'password_env = "VM_PASSWORD"\nwidth = 1280\nheight = 720\n'
-                 "[camera_model]\nseed = 4\nframe_size = [1600, 1200]\n"
-                 "[keysyms]\nFn = 0x1008FF2B\n", tmp_path)
+    spec = _spec(
+        'name = "vm1"\n[vnc]\nhost = "10.0.0.5"\ndisplay = 3\n'
+        'password_env = "VM_PASSWORD"\nwidth = 1280\nheight = 720\n'
+        "[camera_model]\nseed = 4\nframe_size = [1600, 1200]\n"
+        "[keysyms]\nFn = 0x1008FF2B\n",
+        tmp_path,
+    )
     assert (spec.name, spec.address, spec.password) == ("vm1", "10.0.0.5:5903", "s3cret")
     assert spec.screen_size == (1280, 720) and spec.keysyms == {"Fn": 0x1008FF2B}
     assert spec.camera_model is not None and spec.camera_model.frame_size == (1600, 1200)
@@ -76,21 +76,31 @@ def test_a_vnc_station_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "s3cret" not in repr(spec)
     defaults = _spec("", tmp_path)
     assert (defaults.address, defaults.password, defaults.camera_model) == (
-        "127.0.0.1:5900", None, None)
+        "127.0.0.1:5900",
+        None,
+        None,
+    )
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ("[vnc]\nport = 5901\ndisplay = 1\n", "vnc.display: give either port or display"),
-    ("[vnc]\nport = 70000\n", "vnc.port: TCP ports are 1 to 65535"),
-    ("[vnc]\nwidth = 1920\n", "vnc.height: give both width and height"),
-    ("[vnc]\npassword_env = \"NO_SUCH_VARIABLE_HERE\"\n", "environment variable NO_SUCH"),
-    ("[vnc]\nhots = \"x\"\n", "vnc.hots: unknown entry"),
-    ("[keyboard]\nkind = \"usb\"\n", "unknown section [keyboard] in a VNC station"),
-    ("[keysyms]\nF2 = \"F2\"\n", "keysyms.F2: expected int"),
-    ("[camera_model]\nframe_size = [100]\n", "camera_model.frame_size: expected [width, height]"),
-])
-def test_mistakes_in_a_vnc_station_file_name_the_entry(text: str, problem: str,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[vnc]\nport = 5901\ndisplay = 1\n", "vnc.display: give either port or display"),
+        ("[vnc]\nport = 70000\n", "vnc.port: TCP ports are 1 to 65535"),
+        ("[vnc]\nwidth = 1920\n", "vnc.height: give both width and height"),
+        ('[vnc]\npassword_env = "NO_SUCH_VARIABLE_HERE"\n', "environment variable NO_SUCH"),
+        ('[vnc]\nhots = "x"\n', "vnc.hots: unknown entry"),
+        ('[keyboard]\nkind = "usb"\n', "unknown section [keyboard] in a VNC station"),
+        ('[keysyms]\nF2 = "F2"\n', "keysyms.F2: expected int"),
+        (
+            "[camera_model]\nframe_size = [100]\n",
+            "camera_model.frame_size: expected [width, height]",
+        ),
+    ],
+)
+def test_mistakes_in_a_vnc_station_file_name_the_entry(
+    text: str, problem: str, tmp_path: Path
+) -> None:
     with pytest.raises(StationConfigError, match=problem.replace("[", r"\[").replace("]", r"\]")):
         _spec(text, tmp_path)
 
@@ -115,30 +125,54 @@ def test_station_check_prints_a_vnc_station(tmp_path: Path) -> None:
     assert "the framebuffer" in output
 
 
-def test_the_framebuffer_is_the_screen(tmp_path: Path) -> None:
-    calibration = Calibration.load(write_identity_calibration(tmp_path))
-    frame = np.random.default_rng(0).integers(0, 256, (1080, 1920, 3), dtype=np.uint8)
-    assert np.array_equal(calibration.rectify(frame), frame)
-    assert to_screen_grid(frame) is frame
+class _Framebuffer:
+    """A link and a camera in one: a framebuffer of some size, and the pointer events."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self.events: list[tuple[int, int, int]] = []
+
+    def grab(self) -> np.ndarray:
+        rng = np.random.default_rng(self.size[0])
+        return rng.integers(0, 256, (self.size[1], self.size[0], 3), dtype=np.uint8)
+
+    def pointer(self, x: int, y: int, buttons: int) -> None:
+        self.events.append((x, y, buttons))
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1024, 768), (1366, 768), (2880, 1800)])
+def test_the_framebuffer_is_the_screen_at_its_own_size(size: tuple[int, int]) -> None:
+    """No calibration, no resampling: the screen is the frame, pixel for pixel."""
+    framebuffer = _Framebuffer(size)
+    view = ScreenView(framebuffer, framebuffer=True)
+    screen = view.look()
+    assert np.array_equal(screen, framebuffer.grab())
+    assert view.screen_size == size
+
+
+def test_a_framebuffer_that_changes_size_is_followed() -> None:
+    framebuffer = _Framebuffer((1024, 768))
+    view = ScreenView(framebuffer, framebuffer=True)
+    first = view.look()
+    framebuffer.size = (1920, 1200)
+    second = view.look()
+    assert first.shape == (768, 1024, 3) and second.shape == (1200, 1920, 3)
+    assert view.screen_size == (1920, 1200) and view.version == 2
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(0, SCREEN_GRID[0] - 1), st.integers(0, SCREEN_GRID[1] - 1),
-       st.sampled_from([(1280, 720), (1024, 768), (720, 400), (2560, 1440)]))
-def test_the_pointer_lands_where_the_screen_shows_it(x: int, y: int,
-                                                    size: tuple[int, int]) -> None:
-    """A desktop of another resolution is scaled onto the screen grid; the pointer is
-    scaled back: a dot at the framebuffer pixel the pointer goes to shows up on the
-    screen within a framebuffer pixel of the point the script asked for."""
-    fx, fy = grid_to_framebuffer(x, y, size)
-    assert 0 <= fx < size[0] and 0 <= fy < size[1]
-    framebuffer = np.zeros((size[1], size[0], 3), np.uint8)
-    framebuffer[fy, fx] = 255
-    screen = to_screen_grid(framebuffer)[:, :, 0]
-    seen_y, seen_x = np.unravel_index(int(np.argmax(screen)), screen.shape)
-    pixel = (SCREEN_GRID[0] / size[0], SCREEN_GRID[1] / size[1])
-    assert abs(seen_x - x) <= max(1.0, pixel[0])
-    assert abs(seen_y - y) <= max(1.0, pixel[1])
+@given(st.data(), st.sampled_from([(800, 600), (1024, 768), (1280, 720), (2560, 1600)]))
+def test_the_pointer_goes_to_the_framebuffer_pixel_the_script_names(
+    data: st.DataObject, size: tuple[int, int]
+) -> None:
+    x = data.draw(st.integers(0, size[0] - 1))
+    y = data.draw(st.integers(0, size[1] - 1))
+    framebuffer = _Framebuffer(size)
+    pointer = VncPointer(framebuffer, ManualClock())  # type: ignore[arg-type]
+    pointer.move_to(x, y)
+    assert framebuffer.events == [(x, y, 0)]
+    with pytest.raises(ScriptError, match=rf"outside the {size[0]}x{size[1]} screen"):
+        pointer.move_to(size[0], y)
 
 
 def test_the_example_vnc_station_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -149,11 +183,16 @@ def test_the_example_vnc_station_file(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (spec.name, spec.address, spec.password) == ("qemu-vm1", "127.0.0.1:5901", "robotest")
 
 
-@given(st.one_of(st.integers(-10, 70000).map(lambda p: ("port", p)),
-                 st.integers(-5, 120).map(lambda d: ("display", d))),
-       st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), max_size=12))
-def test_vnc_tables_are_read_or_refused_with_the_entry_named(entry: tuple[str, int],
-                                                             password: str) -> None:
+@given(
+    st.one_of(
+        st.integers(-10, 70000).map(lambda p: ("port", p)),
+        st.integers(-5, 120).map(lambda d: ("display", d)),
+    ),
+    st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), max_size=12),
+)
+def test_vnc_tables_are_read_or_refused_with_the_entry_named(
+    entry: tuple[str, int], password: str
+) -> None:
     key, value = entry
     data = {"station": {"kind": "vnc"}, "vnc": {key: value, "password": password}}
     valid = 0 < value < 65536 if key == "port" else 0 <= value <= 100

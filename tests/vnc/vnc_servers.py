@@ -80,8 +80,9 @@ class XvncServer:
     """Xvnc on a free display and a free loopback port, with a VNC password."""
 
     def __init__(self, folder: Path, password: str = "robotest",
-                 security: str = "VncAuth") -> None:
+                 security: str = "VncAuth", size: tuple[int, int] = SCREEN) -> None:
         self.xvnc = need("Xvnc")
+        self.size = size
         self.folder = folder
         self.password = password
         self.security = security
@@ -100,7 +101,7 @@ class XvncServer:
         for _attempt in range(3):
             log = (self.folder / "xvnc.log").open("ab")
             self.process = subprocess.Popen(
-                [self.xvnc, f":{self.display}", "-geometry", f"{SCREEN[0]}x{SCREEN[1]}",
+                [self.xvnc, f":{self.display}", "-geometry", f"{self.size[0]}x{self.size[1]}",
                  "-depth", "24", "-rfbport", str(self.port), "-interface", "127.0.0.1",
                  "-nolisten", "tcp", "-SecurityTypes", self.security,
                  "-PasswordFile", str(self.password_file), "-AlwaysShared",
@@ -134,6 +135,11 @@ class XvncServer:
         self.clients.append(process)
         return process
 
+    def resize(self, width: int, height: int) -> None:
+        """Change the desktop's size, as a VM does between its BIOS and its desktop."""
+        subprocess.run([need("xrandr"), "-s", f"{width}x{height}"], check=True, timeout=30,
+                       env={**os.environ, "DISPLAY": f":{self.display}"}, capture_output=True)
+
     def stop(self) -> None:
         for client in self.clients:
             _stop(client)
@@ -147,7 +153,7 @@ class XvncServer:
             f'[station]\nkind = "vnc"\nname = "xvnc-test"\n\n'
             f'[vnc]\nhost = "127.0.0.1"\nport = {port or self.port}\n'
             f'password = "{self.password if password is None else password}"\n'
-            f"width = {SCREEN[0]}\nheight = {SCREEN[1]}\ntimeout = 5.0\n"
+            f"width = {self.size[0]}\nheight = {self.size[1]}\ntimeout = 5.0\n"
             f"reconnect_timeout = 4.0\n{extra}"
         )
         return path
