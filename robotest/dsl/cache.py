@@ -32,7 +32,7 @@ def compiler_version() -> str:
     """A hash of everything the compiler's output depends on; any change invalidates the cache.
 
     That is: every source of the `robotest.dsl` package (grammar included), the key names
-    (`robotest/keys.py`), the runtime's public names (`robotest.runtime.api.__all__`, which
+    (`robotest/keys.py`), the table of statements (`robotest/language.py`), the runtime's public names (`robotest.runtime.api.__all__`, which
     decide what a bare name may be), and the Python that marshals the code objects.
     """
     return inputs_digest(compiler_inputs())
@@ -52,9 +52,11 @@ def compiler_inputs() -> list[tuple[str, bytes]]:
     package = resources.files("robotest.dsl")
     sources = sorted((entry.name, entry.read_bytes()) for entry in package.iterdir()
                      if entry.name.endswith((".py", ".lark")))
-    keys = resources.files("robotest").joinpath("keys.py").read_bytes()
+    package_root = resources.files("robotest")
+    keys = package_root.joinpath("keys.py").read_bytes()
+    table = package_root.joinpath("language.py").read_bytes()
     names = "\n".join(sorted(api.__all__)).encode()
-    return [*sources, ("keys.py", keys), ("runtime.api.__all__", names)]
+    return [*sources, ("keys.py", keys), ("language.py", table), ("runtime.api.__all__", names)]
 
 
 def cache_dir() -> Path:

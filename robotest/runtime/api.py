@@ -14,18 +14,13 @@ from typing import Any
 
 from robotest.errors import ScriptError
 from robotest.keys import parse_key_spec
+from robotest.language import BUTTONS, HELPERS, SIDES, STATEMENT_NAMES
 from robotest.runtime.backend import Icon, Match, Point, Region, current
 from robotest.runtime.blocks import setup, subscript, teardown, test
 from robotest.runtime.config import config, plugins
 
-BUTTONS = ("left", "right", "middle")
-SIDES = ("right_of", "left_of", "below", "above")
-
-__all__ = [
-    "press", "type_text", "click_icon", "click_text", "await_text", "await_icon",
-    "await_gone", "exists_text", "exists_icon", "read_text", "click", "move_to", "wait",
-    "screenshot", "log", "station_time", "icon", "config", "plugins", "Match", "Icon",
-]
+# The statements' functions (robotest/language.py), the helpers, and what scripts read.
+__all__ = [*STATEMENT_NAMES, *HELPERS, "config", "plugins", "Match", "Icon"]
 
 # The block decorators are reached as ``__rtest__.test`` etc. by compiled code only.
 _BLOCKS = (test, subscript, setup, teardown)
@@ -176,10 +171,10 @@ def exists_icon(target: str, *, region: Any = None, within: float = 0) -> Match 
 def read_text(*, right_of: Any = None, left_of: Any = None, below: Any = None,
               above: Any = None, region: Any = None) -> str:
     """OCR the region beside an anchor (text or ``icon(...)``), or a region; stripped."""
-    sides = {"right_of": right_of, "left_of": left_of, "below": below, "above": above}
-    given = [(side, anchor) for side, anchor in sides.items() if anchor is not None]
+    anchors = dict(zip(SIDES, (right_of, left_of, below, above), strict=True))
+    given = [(side, anchor) for side, anchor in anchors.items() if anchor is not None]
     if len(given) > 1:
-        raise ScriptError("read_text takes at most one of right_of, left_of, below, above")
+        raise ScriptError(f"read_text takes at most one of {', '.join(SIDES)}")
     side, anchor = given[0] if given else (None, None)
     return current().read_text(anchor=anchor, side=side, region=_region(region))
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from robotest import language
 from robotest.errors import (
     DriverError,
     IconNotFound,
@@ -46,7 +47,6 @@ from robotest.errors import (
 from robotest.runtime.backend import Icon, Runtime
 from robotest.runtime.image_file import load_image_file
 from robotest.runtime.recording import Call, RecordingRuntime
-from robotest.runtime.steps import STATEMENTS
 
 
 class StationSpecError(ScriptError):
@@ -104,10 +104,12 @@ def suite_version(paths: Iterable[str | Path]) -> str:
 
 
 # -- the record station: failures on request ---------------------------------------------
-_FAILURES: dict[str, type[Exception]] = {
-    "click_icon": IconNotFound, "await_icon": IconNotFound, "click_text": TextNotFound,
-    "await_text": TextNotFound, "await_gone": StillOnScreen,
+_ERRORS: dict[str, type[Exception]] = {
+    "icon not found": IconNotFound, "text not found": TextNotFound,
+    "still on screen": StillOnScreen,
 }
+_FAILURES = {statement.name: _ERRORS[statement.fails]
+             for statement in language.STATEMENTS if statement.fails is not None}
 
 
 @dataclass
@@ -123,9 +125,9 @@ class FailSpec:
     def parse(cls, text: str, *, station: bool = False) -> FailSpec:
         head, _, count = text.partition("*")
         statement, _, target = head.partition(":")
-        if statement not in STATEMENTS:
+        if statement not in language.STEPS:
             raise StationSpecError(f"--record-fail {text!r}: {statement!r} is not a robot "
-                                   f"statement ({', '.join(STATEMENTS)})")
+                                   f"statement ({', '.join(language.STEPS)})")
         if count and not count.isdigit():
             raise StationSpecError(f"--record-fail {text!r}: the count after * must be a number")
         return cls(statement, target or None, int(count) if count else None, station)
@@ -185,7 +187,7 @@ def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
         "read_text": lambda c: "",
     }
     if specs or delay:
-        for name in STATEMENTS:
+        for name in language.STEPS:
             runtime.responses[name] = _responder(specs, delay, defaults.get(name, lambda c: None))
     return runtime
 

@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from robotest.language import STEPS
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
 from robotest.runtime.results import (
     INTERRUPTED,
@@ -37,24 +38,8 @@ from robotest.runtime.results import (
 
 StepSink = Callable[[Step], None]
 
-#: The robot statements of the language; each becomes one step.
-STATEMENTS = (
-    "press",
-    "type_text",
-    "click_icon",
-    "click_text",
-    "await_text",
-    "await_icon",
-    "await_gone",
-    "exists_text",
-    "exists_icon",
-    "read_text",
-    "click",
-    "move_to",
-    "wait",
-    "screenshot",
-    "log",
-)
+#: What becomes a step: every robot statement (robotest/language.py), and ``log``.
+STATEMENTS = STEPS
 
 
 #: A filmstrip step: one of the last screens of a failed case.

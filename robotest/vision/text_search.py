@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 
 from robotest.errors import IconNotFound, TextNotFound
+from robotest.language import SIDES
 from robotest.vision.errors import VisionInputError
 from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
@@ -26,7 +27,6 @@ from robotest.vision.images import Region, check_image, clip_region
 from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr, surroundings
 
 Side = Literal["right_of", "left_of", "below", "above"]
-SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
 _CACHE_SIZE = 8
 _cache: OrderedDict[tuple[object, ...], OcrResult] = OrderedDict()
 
