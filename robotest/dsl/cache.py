@@ -32,8 +32,9 @@ def compiler_version() -> str:
     """A hash of everything the compiler's output depends on; any change invalidates the cache.
 
     That is: every source of the `robotest.dsl` package (grammar included), the key names
-    (`robotest/keys.py`), the table of statements (`robotest/language.py`), the runtime's public names (`robotest.runtime.api.__all__`, which
-    decide what a bare name may be), and the Python that marshals the code objects.
+    (`robotest/keys.py`), the table of statements (`robotest/language.py`), the runtime's
+    public names (`robotest.runtime.api.__all__`, which decide what a bare name may be),
+    and the Python that marshals the code objects.
     """
     return inputs_digest(compiler_inputs())
 
