@@ -186,7 +186,7 @@ def _sync_first(
     records it as stale); with no version at all there is nothing to run.
     """
     from robotest.server.errors import ServerError
-    from robotest.server.sync import sync_before_run
+    from robotest.station_sync import sync_before_run
 
     if public_key and os.path.isfile(public_key):
         public_key = Path(public_key).read_text().strip()

@@ -78,7 +78,7 @@ def read_image(path: str | Path | None) -> ImageInfo:
 def suite_version(paths: Iterable[str | Path]) -> str:
     """The suite's version: the script server's version it was synced to, else
     ``git describe`` of its folder, else a hash of its files."""
-    from robotest.server.sync import read_synced_version
+    from robotest.station_sync import read_synced_version
 
     folders = [Path(p) for p in paths]
     folder = next((p if p.is_dir() else p.parent for p in folders), Path("."))

@@ -24,7 +24,8 @@ from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region
-from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr, surroundings
+from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings
+from robotest.vision.words import Word
 
 Side = Literal["right_of", "left_of", "below", "above"]
 _CACHE_SIZE = 8
