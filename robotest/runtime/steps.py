@@ -256,10 +256,9 @@ class StepRecorder(Runtime):
             return self.frames[-1][0] if self.frames else 0.0
 
     def _remember_screen(self) -> None:
-        """Keep the screen seen last for the filmstrip, when it changed (a runtime hands
-        back the same object while the screen stays the same)."""
+        """Keep the screen seen last for the filmstrip, when it changed."""
         screen = self._last_screen()
-        if screen is None or (self.frames and self.frames[-1][1] is screen):
+        if screen is None or (self.frames and _same_screen(self.frames[-1][1], screen)):
             return
         now = self._now()
         self.frames.append((now, screen))
@@ -269,6 +268,15 @@ class StepRecorder(Runtime):
     def _emit(self, step: Step) -> None:
         if self.sink is not None:
             self.sink(step)
+
+
+def _same_screen(first: Any, second: Any) -> bool:
+    """The vision caches' notion of the same screen (robotest/vision/frame_key.py)."""
+    if first is second:  # the runtime hands back the same object while nothing changed
+        return True
+    from robotest.vision.frame_key import same_screen
+
+    return same_screen(first, second)
 
 
 def _forwarder(name: str) -> Callable[..., Any]:
