@@ -75,7 +75,8 @@ def make_file(seed: int) -> str:
     rng = random.Random(seed)
     out = [f'"""Generated qualification script {seed}."""', "import re", "",
            f'EXPECTED = {{"{rng.choice(WORDS)}": "{rng.randint(1, 9)}.{rng.randint(0, 99):02d}"}}',
-           f"SKUS = {[f'SKU{rng.randint(100, 999)}' for _ in range(3)]!r}", "", ""]
+           # distinct SKUs: a matrix over SKUS makes one title per SKU
+           f"SKUS = {[f'SKU{n}' for n in rng.sample(range(100, 1000), 3)]!r}", "", ""]
     out += ["def helper(value, factor=2):", '    """A plain Python helper."""',
             "    return [value * factor for _ in range(3)]", "", ""]
     for n in range(2):
