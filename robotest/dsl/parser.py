@@ -441,7 +441,7 @@ def _explain_end(statement: str, expected: set[str]) -> str:
     if expected == {"COLON"} or "COLON" in expected and statement in _RULES:
         return f"a {statement} header ends with ':'"
     if expected & {"NAME", "STRING", "GROUP"}:
-        keys = statement in language.STATEMENT and language.STATEMENT[statement].subject == "keys"
-        what = "keys" if keys else "a value"
+        known = language.STATEMENT.get(statement)
+        what = "keys" if known is not None and known.subject is language.Arg.KEYS else "a value"
         return f"{statement} needs {what} here"
     return f"{statement} is incomplete"
