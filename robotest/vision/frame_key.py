@@ -83,7 +83,7 @@ def frame_of(screen: np.ndarray) -> Frame:
                 return seen.frame
     pixels = np.ascontiguousarray(screen).copy()
     pixels.flags.writeable = False
-    digest = hashlib.blake2b(memoryview(pixels).cast("B"), digest_size=16).digest()
+    digest = hashlib.blake2b(pixels.data.cast("B"), digest_size=16).digest()
     frame = Frame(FrameKey(pixels.shape, pixels.dtype.str, digest), pixels)
     with _lock:
         alive = [s for s in _seen if s.source() is not None and s.source() is not screen]
