@@ -18,7 +18,18 @@ class ScriptError(RobotestError):
 
 
 class StepFailed(RobotestError, AssertionError):
-    """The laptop did not do what the script expects: the image fails."""
+    """The laptop did not do what the script expects: the image fails.
+
+    *picture* is what the report shows for the failure instead of the bare screen (a
+    failed icon search's overlay); *screen* is the screen it was drawn on, kept so that a
+    new look can be captured from the step (``rtest icon capture --step``). Both are
+    numpy images or None.
+    """
+
+    def __init__(self, *args: object, picture: object = None, screen: object = None) -> None:
+        super().__init__(*args)
+        self.picture = picture
+        self.screen = screen
 
 
 class TextNotFound(StepFailed):
@@ -35,6 +46,12 @@ class StillOnScreen(StepFailed):
 
 class StepTimeout(StepFailed):
     """A step, sub-script or test ran past its time limit."""
+
+
+class DryRunStop(RobotestError):
+    """The ``record`` station reached a question about the screen (``exists_text``,
+    ``exists_icon``, ``read_text``) that it cannot answer: the dry run of the case stops
+    there, as skipped; what the screen shows is checked on the sim or a robot."""
 
 
 class StationError(RobotestError):

@@ -2,7 +2,7 @@
 
 :class:`RealClock` is wall time. :class:`AcceleratedClock` runs *speed* times faster
 than real time (the simulated station: a 5 s boot takes 0.5 s at speed 10).
-:class:`ManualClock` only moves when told to (tests of timing logic).
+:class:`ManualClock` only moves when told to (tests of timing logic, `rtest sim`).
 """
 
 from __future__ import annotations
@@ -100,6 +100,11 @@ class ManualClock:
 
     def sleep(self, seconds: float) -> None:
         self.advance(seconds)
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Station time stands still anyway: it moves only when slept or advanced."""
+        yield
 
 
 def real_seconds(clock: Clock, seconds: float) -> float:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from robotest.drivers.camera import FrameGuard, GuardedCamera
 from robotest.drivers.camera_sim import SimCameraAdapter
-from robotest.drivers.clock import AcceleratedClock
+from robotest.drivers.clock import AcceleratedClock, ManualClock
 from robotest.drivers.errors import StationConfigError
 from robotest.drivers.governor import Limits
 from robotest.drivers.keyboard_emulator import KeyboardEmulator
@@ -43,9 +43,10 @@ class SimStation(Station):
     ``"usb"``) are the device emulators, for fault injection.
     """
 
-    clock: AcceleratedClock
+    clock: AcceleratedClock | ManualClock
 
-    def __init__(self, *, laptop: SimLaptop, emulators: dict[str, Any], clock: AcceleratedClock,
+    def __init__(self, *, laptop: SimLaptop, emulators: dict[str, Any],
+                 clock: AcceleratedClock | ManualClock,
                  **parts: Any) -> None:
         super().__init__("sim", clock=clock, **parts)
         self.laptop = laptop
@@ -84,6 +85,7 @@ def open_sim_station(
     limits: Limits | None = None,
     keymap: Keymap | None = None,
     camera: CameraParams | str | None = None,
+    clock: ManualClock | None = None,
 ) -> SimStation:
     """The simulated station: a laptop running *image*, seen by a camera seeded with *seed*.
 
@@ -93,16 +95,17 @@ def open_sim_station(
 
     *speed* > 1 runs the station clock (and so the laptop) faster than real time;
     *keyboard* is ``"pneumatic"`` (actuators over the serial emulator) or ``"usb"``
-    (HID reports through the USB controller).
+    (HID reports through the USB controller). *clock*: a :class:`ManualClock` makes
+    station time move only when something waits (``rtest sim``); *speed* is then unused.
     """
     from robotest.sim import SimCamera, SimLaptop
 
     if keyboard not in ("pneumatic", "usb"):
         raise StationConfigError(f"sim station keyboard {keyboard!r}: use pneumatic or usb")
-    clock = AcceleratedClock(speed)
+    station_clock = clock if clock is not None else AcceleratedClock(speed)
     limits = limits or SIM_LIMITS
     keymap = keymap or default_keymap()
-    laptop = SimLaptop(_load_image(image), clock.now, seed)
+    laptop = SimLaptop(_load_image(image), station_clock.now, seed)
     cleanup: list[Callable[[], None]] = []
     try:
         device = UsbControllerDevice(
@@ -123,9 +126,9 @@ def open_sim_station(
         kb: KeyboardDevice
         emulators: dict[str, Any] = {"usb": device}
         if keyboard == "pneumatic":
-            kb, emulators["keyboard"] = _pneumatic(laptop, keymap, limits, clock, cleanup)
+            kb, emulators["keyboard"] = _pneumatic(laptop, keymap, limits, station_clock, cleanup)
         else:
-            kb = UsbKeyboard(controller, limits, clock)
+            kb = UsbKeyboard(controller, limits, station_clock)
         sim_camera = SimCamera(laptop, seed, params=camera_params(camera, seed),
                                frame_size=frame_size)
         guarded = GuardedCamera(SimCameraAdapter(sim_camera), FrameGuard("sim"))
@@ -137,9 +140,9 @@ def open_sim_station(
     cleanup.append(laptop.release_all)
     return SimStation(
         keyboard=kb,
-        pointer=UsbPointer(controller, clock),
+        pointer=UsbPointer(controller, station_clock),
         camera=guarded,
-        clock=clock,
+        clock=station_clock,
         limits=limits,
         emergency_release=controller.reset,
         cleanup=cleanup,
@@ -169,7 +172,7 @@ def _pneumatic(
     laptop: SimLaptop,
     keymap: Keymap,
     limits: Limits,
-    clock: AcceleratedClock,
+    clock: AcceleratedClock | ManualClock,
     cleanup: list[Callable[[], None]],
 ) -> tuple[PneumaticKeyboard, KeyboardEmulator]:
     def actuator_moved(index: int, down: bool) -> None:

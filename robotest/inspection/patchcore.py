@@ -29,15 +29,26 @@ CHUNK = 4096  # query patches per distance matrix
 
 
 class RandomFeatures(torch.nn.Module):
-    """Three random convolution stages (ReLU, 2 x 2 average pooling after each)."""
+    """Three random convolution stages (ReLU, 2 x 2 average pooling after each).
 
-    def __init__(self, channels: int, seed: int = 0):
+    *padding* ``reflect`` (the default) continues the texture past the picture's edge;
+    ``zeros`` (models saved before it) makes every edge patch look unlike the inside,
+    so a good picture's highest score sat on its border.
+    """
+
+    def __init__(self, channels: int, seed: int = 0, padding: str = "reflect"):
         super().__init__()
         generator = torch.Generator().manual_seed(seed)
         widths = (channels, *STAGE_CHANNELS)
         self.stages = torch.nn.ModuleList()
         for i, (inputs, outputs) in enumerate(zip(widths, widths[1:], strict=False)):
-            conv = torch.nn.Conv2d(inputs, outputs, 5 if i == 0 else 3, padding=2 if i == 0 else 1)
+            conv = torch.nn.Conv2d(
+                inputs,
+                outputs,
+                5 if i == 0 else 3,
+                padding=2 if i == 0 else 1,
+                padding_mode=padding,
+            )
             torch.nn.init.kaiming_normal_(conv.weight, generator=generator)
             assert conv.bias is not None
             torch.nn.init.zeros_(conv.bias)
@@ -130,7 +141,7 @@ def fit_patchcore(
     batch: np.ndarray, blur: float, seed: int, bank_size: int = BANK_SIZE
 ) -> PatchCoreScorer:
     """Build the memory bank from the normal pictures *batch* (``N x C x S x S``)."""
-    net = RandomFeatures(batch.shape[1], seed)
+    net = RandomFeatures(batch.shape[1], seed, padding="reflect")
     with torch.inference_mode():
         features = torch.cat(
             [
@@ -139,20 +150,29 @@ def fit_patchcore(
             ]
         )
         vectors = features.permute(0, 2, 3, 1).reshape(-1, features.shape[1])
-        mean, std = vectors.mean(dim=0), vectors.std(dim=0) + 1e-6
+        mean, std = vectors.mean(dim=0), vectors.std(dim=0)
+        # a channel (almost) never active on normal pictures must not blow a small
+        # activation up into a huge distance: its spread is floored at a tenth of the
+        # typical channel's
+        std = torch.clamp(std, min=float(std.median()) * 0.1 + 1e-6)
         rng = np.random.default_rng(seed)
         sample = torch.from_numpy(
             rng.choice(len(vectors), min(len(vectors), SAMPLED_PATCHES), replace=False)
         )
         candidates = (vectors[sample] - mean) / std
         bank = candidates[greedy_coreset(candidates, bank_size, seed)]
-    params = {"feature_mean": mean.numpy(), "feature_std": std.numpy(), "bank": bank.numpy()}
+    params = {
+        "feature_mean": mean.numpy(),
+        "feature_std": std.numpy(),
+        "bank": bank.numpy(),
+        "reflect": np.ones(1, np.float32),  # the padding the model file was made with
+    }
     return PatchCoreScorer(net, params, blur)
 
 
 def load_patchcore(state: dict[str, torch.Tensor], channels: int, blur: float) -> PatchCoreScorer:
     """The scorer saved by :meth:`PatchCoreScorer.state`."""
     params = {k.removeprefix("knn_"): v.numpy() for k, v in state.items() if k.startswith("knn_")}
-    net = RandomFeatures(channels)
+    net = RandomFeatures(channels, padding="reflect" if "reflect" in params else "zeros")
     net.load_state_dict({k: v for k, v in state.items() if not k.startswith("knn_")})
     return PatchCoreScorer(net, params, blur)

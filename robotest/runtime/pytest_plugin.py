@@ -352,6 +352,8 @@ class RtestItem(pytest.Item):
                 state.recorder.case_failed(exc)
             if result.outcome == STATION_ERROR:
                 state.stopped = f"station error: {exc}"
+            if result.outcome == SKIPPED:  # the record station's dry run stopped
+                pytest.skip(result.message)
             raise
         else:
             result.outcome = outcome_of(None)

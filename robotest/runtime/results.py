@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from robotest.errors import ScriptError, StationError
+from robotest.errors import DryRunStop, ScriptError, StationError
 from robotest.results.statuses import (
     ERROR,
     FAILED,
@@ -42,12 +42,15 @@ def outcome_of(exc: BaseException | None) -> str:
     ``StationError`` (driver, camera, emergency stop) -> station error; ``AssertionError``
     (which includes ``StepFailed``: text or icon not found, timeouts) -> failed;
     ``ScriptError`` and any other exception -> error (the script is wrong);
-    ``KeyboardInterrupt``/``SystemExit`` -> interrupted (someone stopped the run).
+    ``KeyboardInterrupt``/``SystemExit`` -> interrupted (someone stopped the run);
+    ``DryRunStop`` -> skipped (the ``record`` station cannot go on).
     """
     if exc is None:
         return PASSED
     if isinstance(exc, KeyboardInterrupt | SystemExit):
         return INTERRUPTED
+    if isinstance(exc, DryRunStop):
+        return SKIPPED
     if isinstance(exc, StationError):
         return STATION_ERROR
     if isinstance(exc, ScriptError):
@@ -122,6 +125,9 @@ class Step:
     screenshot: bytes | None = None
     screenshot_name: str = ""
     id: int | None = None
+    source: bytes | None = None
+    """The bare screen an annotated screenshot was drawn on (a failed icon search's
+    overlay): what ``rtest icon capture --step`` cuts from. Kept in the database only."""
 
 
 @dataclass

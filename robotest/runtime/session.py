@@ -38,6 +38,7 @@ from typing import Any
 from robotest import language
 from robotest.errors import (
     DriverError,
+    DryRunStop,
     IconNotFound,
     ScriptError,
     StepFailed,
@@ -184,12 +185,31 @@ def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
         "click_icon": lambda c: found, "click_text": lambda c: found,
         "await_icon": lambda c: found,
         "await_text": lambda c: Match((0, 0, 10, 10), text=str(c.args.get("text"))),
-        "read_text": lambda c: "",
+        **{name: _cannot_tell for name in SCREEN_QUESTIONS},
     }
-    if specs or delay:
-        for name in language.STEPS:
-            runtime.responses[name] = _responder(specs, delay, defaults.get(name, lambda c: None))
+    for name in language.STEPS:
+        runtime.responses[name] = _responder(specs, delay, defaults.get(name, lambda c: None))
     return runtime
+
+
+#: Statements whose answer is what the screen shows (robotest/language.py: they give a
+#: match or None, or the text read, and never fail), which the record station cannot
+#: know: the dry run of a case stops (skipped) at the first one that no --record-fail
+#: rule answers.
+SCREEN_QUESTIONS = tuple(
+    statement.name
+    for statement in language.STATEMENTS
+    if statement.gives in ("match or none", "text")
+)
+
+
+def _cannot_tell(call: Call) -> Any:
+    target = next((repr(_target_text(v)) for v in call.args.values() if v is not None), "")
+    raise DryRunStop(
+        f"dry run stopped at {call.name} {target}: "
+        "the record station cannot tell what the screen shows; run the case on the sim "
+        "or a station to go further"
+    )
 
 
 STATION_RUNTIME = "robotest.runtime.station_runtime"

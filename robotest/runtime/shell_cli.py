@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -64,13 +64,7 @@ def register(app: typer.Typer) -> None:
         except ScriptError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-        options = {
-            "config": {"product": dict(info.data or {}), "station": name_of(station)},
-            "image_file": str(image) if image else None,
-            "suite_dirs": [os.getcwd()],
-        }
-        if os.getcwd() not in sys.path:
-            sys.path.insert(0, os.getcwd())  # sub-scripts beside the user import as in a run
+        options = shell_options(info.data, image, name_of(station))
         try:
             runtime = make_runtime(station, options)
         except (StationError, ScriptError) as exc:
@@ -84,6 +78,21 @@ def register(app: typer.Typer) -> None:
         finally:
             runtime.close()  # leave the station safe
         raise typer.Exit(EXIT_CODES.get(worst, 2))
+
+
+def shell_options(
+    product: Mapping[str, Any] | None, image: Path | None, station: str
+) -> dict[str, Any]:
+    """The runtime options of a session typed at a prompt in the current folder: what
+    scripts see as ``config``, the image file, and the folder as the suite's (its
+    ``icons/`` and its sub-scripts, which import as in a run)."""
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    return {
+        "config": {"product": dict(product or {}), "station": station},
+        "image_file": str(image) if image else None,
+        "suite_dirs": [os.getcwd()],
+    }
 
 
 def _session(

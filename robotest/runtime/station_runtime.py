@@ -40,6 +40,7 @@ class Closest:
 
     describe: str = "nothing similar"
     picture: Callable[[], np.ndarray] | None = None
+    screen: np.ndarray | None = None  # the screen the picture is drawn on
 
 
 @dataclass
@@ -135,6 +136,7 @@ class StationRuntime(Runtime):
             closest.describe = (f"best score {match.score:.2f}{where}{scale} "
                                 f"(needs {match.threshold:.2f})")
             closest.picture = lambda: failed_match_overlay(screen, match, icon, name)
+            closest.screen = screen
             return None
 
         return find
@@ -206,12 +208,11 @@ class StationRuntime(Runtime):
         closest = Closest()
         found = self._poll(self._find_icon(target, region, closest, params), within)
         if found is None:
-            error = IconNotFound(
-                f"icon {target!r} not on screen within {self._limit(within)}; {closest.describe}"
+            raise IconNotFound(
+                f"icon {target!r} not on screen within {self._limit(within)}; {closest.describe}",
+                picture=None if closest.picture is None else closest.picture(),
+                screen=closest.screen,
             )
-            if closest.picture is not None:  # the report shows it instead of the bare screen
-                error.screenshot = closest.picture()  # type: ignore[attr-defined]
-            raise error
         return found
 
     def exists_text(self, text: Any, *, region: Region | None, within: float) -> Match | None:
@@ -310,6 +311,13 @@ def open_runtime(spec: str, options: Mapping[str, Any]) -> StationRuntime:
     from robotest.drivers import open_station_for_run
 
     station, station_icons = open_station_for_run(spec, options.get("image_file"))
+    return start_runtime(station, station_icons, options)
+
+
+def start_runtime(
+    station: Station, station_icons: Sequence[Path], options: Mapping[str, Any]
+) -> StationRuntime:
+    """The runtime on an open *station*, calibrated; the station is closed if that fails."""
     icon_paths = [Path(folder) / "icons" for folder in options.get("suite_dirs", ())]
     icon_paths += [*settings().icon_folders, *station_icons]
     runtime = StationRuntime(config=options.get("config", {}), station=station,

@@ -4,8 +4,9 @@
 station runtime tomorrow) and is made the active runtime while a case runs. Each
 statement is timed, located at its `.rtest` line, forwarded to the wrapped runtime and
 handed to a sink (the results store) as soon as it finishes. Sub-script calls group
-their steps by name and attempt; a failed step attaches a screenshot (the exception's
-own ``screenshot`` attribute if it has one, else ``Runtime.capture_screen()``).
+their steps by name and attempt; a failed step attaches a screenshot (the failure's own
+``picture`` if it has one, with the bare screen it was drawn on, else
+``Runtime.capture_screen()``).
 Clock, deadlines and retries stay the wrapped runtime's own.
 
 When a case fails outside any statement (a failed ``assert``), :meth:`case_failed`
@@ -24,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from robotest.errors import StepFailed
 from robotest.language import STEPS
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
 from robotest.runtime.results import (
@@ -220,8 +222,11 @@ class StepRecorder(Runtime):
             step.duration = time.perf_counter() - start
             step.outcome = outcome_of(exc)
             step.message = describe(exc)
-            image = getattr(exc, "screenshot", None)
-            step.screenshot = encode_png(image if image is not None else self._screen())
+            if isinstance(exc, StepFailed) and exc.picture is not None:
+                step.screenshot = encode_png(exc.picture)
+                step.source = encode_png(exc.screen)  # the bare screen, for a capture
+            else:
+                step.screenshot = encode_png(self._screen())
             step.screenshot_name = "failure"
             self._failure = exc
             self._remember_screen()

@@ -78,10 +78,17 @@ CREATE TABLE IF NOT EXISTS steps (
     grp TEXT NOT NULL DEFAULT '',
     attempt INTEGER NOT NULL DEFAULT 0,
     screenshot BLOB,
-    screenshot_name TEXT NOT NULL DEFAULT ''
+    screenshot_name TEXT NOT NULL DEFAULT '',
+    source BLOB
 );
 CREATE INDEX IF NOT EXISTS steps_case ON steps(case_id);
 """
+
+# Columns added since the first release: (table, column, type), added to older databases.
+_ADDED_COLUMNS = (
+    ("cases", "line", "INTEGER NOT NULL DEFAULT 0"),
+    ("steps", "source", "BLOB"),
+)
 
 
 def _process_start(pid: int) -> str:
@@ -148,9 +155,10 @@ class ResultStore:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(cases)")}
-            if "line" not in columns:  # a database from before cases had their line
-                db.execute("ALTER TABLE cases ADD COLUMN line INTEGER NOT NULL DEFAULT 0")
+            for table, column, kind in _ADDED_COLUMNS:  # a database from before they were
+                columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in columns:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         self.mark_interrupted()
 
     def close(self) -> None:
@@ -219,11 +227,11 @@ class ResultStore:
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO steps (case_id, name, args, file, line, started, duration, outcome,"
-                " message, grp, attempt, screenshot, screenshot_name)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " message, grp, attempt, screenshot, screenshot_name, source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (case_id, step.name, step.args, step.file, step.line, step.started,
                  step.duration, step.outcome, step.message, step.group, step.attempt,
-                 step.screenshot, step.screenshot_name))
+                 step.screenshot, step.screenshot_name, step.source))
             step.id = int(cursor.lastrowid or 0)
             return step.id
 
@@ -288,8 +296,25 @@ class ResultStore:
                           duration=row["duration"], outcome=row["outcome"],
                           message=row["message"], serial=row["serial"], id=row["id"])
 
+    def step_screen(self, step_id: int) -> tuple[bytes, str] | None:
+        """The screen step *step_id* saw, as PNG bytes, and what it is: the bare screen
+        under an annotated failure picture, else the step's screenshot; None if the step
+        is unknown or has no screen."""
+        row = self.db.execute(
+            "SELECT screenshot, source FROM steps WHERE id = ?", (step_id,)).fetchone()
+        if row is None:
+            return None
+        if row["source"]:
+            return bytes(row["source"]), "the bare screen under the failure picture"
+        if row["screenshot"]:
+            return bytes(row["screenshot"]), "the step's screenshot"
+        return None
+
     def steps(self, case_id: int) -> list[Step]:
-        rows = self.db.execute("SELECT * FROM steps WHERE case_id = ? ORDER BY id", (case_id,))
+        columns = ("id, name, args, file, line, started, duration, outcome, message, grp,"
+                   " attempt, screenshot, screenshot_name")  # not the capture source
+        rows = self.db.execute(
+            f"SELECT {columns} FROM steps WHERE case_id = ? ORDER BY id", (case_id,))
         return [Step(name=r["name"], args=r["args"], file=r["file"], line=r["line"],
                      started=r["started"], duration=r["duration"], outcome=r["outcome"],
                      message=r["message"], group=r["grp"], attempt=r["attempt"],

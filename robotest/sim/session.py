@@ -1,7 +1,8 @@
 """A person's session with the simulated laptop: steps such as ``press F2`` or ``wait 5``.
 
 Used by ``rtest sim``: each step is one line of text, parsed by :func:`parse_step` and
-applied to a :class:`SimSession` (a laptop, its camera and a clock).
+applied to a :class:`SimSession` (a laptop, its camera and a clock). Lines that are not
+steps are robot statements and Python, run as ``rtest shell --station sim`` runs them.
 """
 
 from __future__ import annotations
@@ -87,9 +88,14 @@ class SimSession:
         seed: int = 0,
         camera_seed: int | None = None,
         realtime: bool = False,
+        *,
+        laptop: SimLaptop | None = None,
+        clock: Clock | None = None,
     ) -> None:
-        self.clock: Clock = RealClock() if realtime else ManualClock(0.0)
-        self.laptop = SimLaptop(image, self.clock.now, seed=seed)
+        """*laptop* and *clock*: a laptop already running (the one a sim station drives,
+        so that robot statements and these steps act on the same machine)."""
+        self.clock: Clock = clock or (RealClock() if realtime else ManualClock(0.0))
+        self.laptop = laptop or SimLaptop(image, self.clock.now, seed=seed)
         self.camera_seed = seed if camera_seed is None else camera_seed
         self._camera: SimCamera | None = None
         self.started = self.clock.now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -18,10 +18,22 @@ app = typer.Typer(
 @app.command("capture")
 def capture(
     name: Annotated[str, typer.Argument(help="Icon name: the folder DIR/NAME of its versions.")],
-    source: Annotated[
-        Path, typer.Option("--from", help="Screen image (PNG) to cut the new version from.")
-    ],
     box: Annotated[str, typer.Option("--box", help="The icon's box on the screen: x,y,w,h.")],
+    source: Annotated[
+        Path | None, typer.Option("--from", help="Screen image (PNG) to cut the new version from.")
+    ] = None,
+    step: Annotated[
+        int | None,
+        typer.Option(
+            "--step",
+            help="Cut it from the screen a step saw instead: the step id a report shows "
+            "(a failed icon search: the bare screen under its picture).",
+        ),
+    ] = None,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Results database of --step (default: as `rtest runs`)."),
+    ] = None,
     into: Annotated[
         Path, typer.Option("--into", help="Icon folder of the suite (e.g. scripts/icons).")
     ] = Path("icons"),
@@ -36,13 +48,37 @@ def capture(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Write DIR/NAME/<n>.png from BOX of the screen, then score every version on it."""
-    from robotest.vision.capture import capture as capture_version
-    from robotest.vision.errors import VisionInputError
+    from robotest.errors import RobotestError
+    from robotest.vision.capture import capture_from
     from robotest.vision.images import parse_region
 
+    if (source is None) == (step is None):
+        typer.echo("error: give the screen with either --from IMAGE or --step ID", err=True)
+        raise typer.Exit(2)
     try:
-        done = capture_version(source, parse_region(box), name, into, mask)
-    except VisionInputError as exc:
+        screen = _screen_of(source, step, db)
+        done = capture_from(screen, parse_region(box), name, into, mask)
+    except RobotestError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(json.dumps(done.to_dict()) if as_json else done.summary())
+
+
+def _screen_of(source: Path | None, step: int | None, db: Path | None) -> Any:
+    """The screen image of --from, or of --step in the results database."""
+    from robotest.image_decoding import decode_image_file
+    from robotest.runtime.store import DEFAULT_DB, ResultStore
+    from robotest.settings import settings
+    from robotest.vision.errors import VisionInputError
+    from robotest.vision.images import load_image
+
+    if source is not None:
+        return load_image(source)
+    database = db or settings().results_db or DEFAULT_DB
+    if not database.is_file():
+        raise VisionInputError(f"no results database at {database} (give it with --db)")
+    with ResultStore(database) as store:
+        found = store.step_screen(int(step or 0))
+    if found is None:
+        raise VisionInputError(f"{database}: no step {step} with a screen")
+    return decode_image_file(found[0], f"step {step}", flags=1)  # 1: cv2.IMREAD_COLOR

@@ -93,3 +93,35 @@ def test_random_features_are_fixed_by_the_seed_and_ignore_brightness() -> None:
     assert torch.equal(first(pixels), again(pixels))
     assert not torch.equal(first(pixels), other(pixels))
     assert torch.allclose(first(pixels + 0.1), first(pixels), atol=1e-5)
+
+
+def test_a_uniform_texture_looks_the_same_at_the_edge_as_inside() -> None:
+    """Reflect padding continues the texture past the border, so the convolutions see an
+    edge of a normal picture as they see its inside (zero padding made the border the
+    picture's highest score)."""
+    stripes = torch.zeros(1, 1, 64, 64)
+    stripes[..., ::4] = 1.0
+    for padding, alike in (("reflect", True), ("zeros", False)):
+        net = RandomFeatures(1, seed=0, padding=padding)
+        with torch.no_grad():
+            features = net.stages[1](net.stages[0](stripes - 0.25))[0]  # 1/4 grid, 16 x 16
+        inside = features[:, 2:-2, 2:-2].mean(dim=(1, 2))
+        edge = features[:, 2:-2, 0].mean(dim=1)
+        gap = float((edge - inside).norm() / inside.norm())
+        assert (gap < 0.1) == alike, (padding, gap)
+
+
+def test_a_model_file_from_before_reflect_padding_keeps_zero_padding(
+    knn_model: Path, tmp_path: Path, tiny_dataset: Path
+) -> None:
+    from robotest.inspection.patchcore import load_patchcore
+
+    state = torch.load(knn_model / "weights.pt", weights_only=True)
+    assert "knn_reflect" in state
+    older = {k: v for k, v in state.items() if k != "knn_reflect"}
+    scorer = load_patchcore(older, channels=1, blur=1.0)
+    assert all(stage[0].padding_mode == "zeros" for stage in scorer.net.stages)
+    assert all(
+        stage[0].padding_mode == "reflect"
+        for stage in load_patchcore(state, channels=1, blur=1.0).net.stages
+    )

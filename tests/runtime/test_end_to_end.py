@@ -359,3 +359,50 @@ def test_shuffle_runs_the_cases_in_a_seeded_order(
     assert orders[0] == orders[1] != orders[2]
     natural = [f"c {n}" for n in range(12)]
     assert sorted(orders[0]) == sorted(orders[2]) == sorted(natural) and orders[0] != natural
+
+
+def test_the_dry_run_of_the_example_suite_stops_at_the_first_look_and_fails_nothing(
+    rtest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    """`--station record` on the example suite (built on the library): every case runs
+    up to the library's first question about the screen and is skipped there, naming
+    it; nothing is `failed`, since nothing was looked at."""
+    repo = Path(__file__).resolve().parents[2]
+    db = tmp_path / "r.db"
+    code, output = rtest(
+        "run", repo / "scripts", "--station", "record", "--db", db,
+        "--image", repo / "scripts" / "image.toml",
+    )  # fmt: skip
+    assert code == 0, output
+    with ResultStore(db) as store:
+        (run,) = store.runs()
+        cases = store.cases(run.id, steps=False)
+    assert len(cases) >= 20 and run.status == "skipped"
+    assert {case.outcome for case in cases} == {"skipped"}
+    for case in cases:
+        assert case.message.startswith("DryRunStop: dry run stopped at ")
+        assert "the record station cannot tell what the screen shows" in case.message
+
+
+def test_a_dry_run_goes_past_a_question_a_record_fail_rule_answers(
+    write_suite: Callable[..., Path], rtest: Callable[..., tuple[int, str]], tmp_path: Path
+) -> None:
+    suite = write_suite(
+        {
+            "q.rtest": 'test "plain":\n    press F2\n    await_text "Setup"\n\n'
+            'test "asks":\n    press F2\n    if exists_text "Popup":\n        press Esc\n'
+            '    press F10\n'
+        }
+    )
+    db = tmp_path / "r.db"
+    code, output = rtest("run", suite, "--station", "record", "--db", db)
+    assert code == 0, output
+    with ResultStore(db) as store:
+        outcomes = {c.title: (c.outcome, c.message) for c in store.cases(1, steps=False)}
+    assert outcomes["plain"] == ("passed", "")
+    assert outcomes["asks"][0] == "skipped"
+    assert "exists_text 'Popup': " in outcomes["asks"][1] and "q.rtest:7)" in outcomes["asks"][1]
+    code, output = rtest(
+        "run", suite, "--station", "record", "--db", db, "--record-fail", "exists_text:Popup"
+    )
+    assert code == 1  # the rule answers the question: as a failure, as asked

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import robotest.sim
@@ -103,12 +104,14 @@ def test_a_failed_icon_step_shows_the_best_candidate_and_the_template(
 ) -> None:
     with pytest.raises(IconNotFound, match=r"best score .* scale \d\.\d\d, version \S+\.png") as e:
         api.await_icon("terminal", within=1)
-    picture = e.value.screenshot  # type: ignore[attr-defined]
+    picture = e.value.picture
+    assert isinstance(picture, np.ndarray)
     box = [int(v) for v in str(e.value).split(" at (")[1].split(")")[0].split(", ")]
     x, y, w, h = box
     outline = picture[y - 2, x : x + w]
     assert ((outline[:, 2] > 200) & (outline[:, 0] < 80)).mean() > 0.9  # red, over the box
     screen = runtime.view.look()
     assert picture.shape == screen.shape  # the screen, drawn over
+    assert e.value.screen is not None and (e.value.screen == screen).all()  # kept bare
     differs = (picture != screen).any(axis=2)
     assert differs.sum() > differs[y - 3 : y + h + 3, x - 3 : x + w + 3].sum()  # and the template

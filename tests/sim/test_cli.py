@@ -76,6 +76,7 @@ def test_image_file_and_faults_are_used(tmp_path: Path) -> None:
     [
         (["-s", "presss F2"], "unknown step 'presss'"),
         (["-s", "click 10"], "usage: click X Y"),
+        (["-s", "wait -1"], "wait between 0 and 1e6 seconds"),
         (["-k", "Power+Hyper"], "unknown key 'Hyper'"),
         (["--image", "/no/such.toml"], "no such file"),
         (["--screen", "/no/such/folder/x.png"], "does not exist"),
@@ -93,11 +94,49 @@ def test_interactive_session_reads_steps_until_quit(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
         ["sim", "--interactive"],
-        input="press Power\nnonsense\npress F2\nstate\nquit\npress F12\n",
+        input="press Power\nscreen x.jpg\npress F2\nstate\nquit\npress F12\n",
     )
-    assert result.exit_code == 0
+    assert result.exit_code == 2  # the worst line: an error
     assert "state: bios" in result.output
-    assert "unknown step 'nonsense'" in result.output
+    assert "pictures are saved as PNG" in result.output
+
+
+def test_the_sim_takes_the_statements_of_scripts_beside_its_steps(tmp_path: Path) -> None:
+    """Robot statements and Python run on the same laptop as the manual steps, on the
+    simulated clock; a failed statement is reported and sets the exit code."""
+    lines = [
+        "press Power",
+        'await_text "Press F2" within 2min',
+        "press F2 times 5 every 300ms",
+        'await_text "BIOS Setup Utility" within 60s',
+        'version = read_text right_of "EC Version"',
+        "print(version * 2)",
+        "state",
+        "for key in ['Right', 'Right']:",
+        "    press key",
+        "",
+        f"screen {tmp_path / 'after.png'}",
+        "undefined_name",
+        'await_text "No such words" within 2s',
+    ]
+    result = runner.invoke(app, ["sim", "--interactive"], input="\n".join(lines) + "\n")
+    assert "2.142.14" in result.output
+    assert "state: bios" in result.output
+    assert (tmp_path / "after.png").is_file()
+    assert "NameError: name 'undefined_name' is not defined" in result.output
+    assert "failed: TextNotFound: 'No such words' not on screen within 2s" in result.output
+    assert result.exit_code == 1
+
+
+def test_a_failing_statement_step_stops_the_plan() -> None:
+    result = runner.invoke(
+        app,
+        ["sim", "--step", "press Power", "--step", 'await_text "Nope" within 1s',
+         "--step", "state"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "failed: TextNotFound: 'Nope'" in result.output
+    assert "state:" not in result.output
 
 
 def test_session_presses_chords_and_releases_everything() -> None:

@@ -57,12 +57,15 @@ def test_a_typed_command_reads_back_with_or_without_the_cursor() -> None:
     assert typed([f"{PROMPT} lsdev"], "lsdev")
     assert typed([f"{PROMPT} lsdev §j"], "lsdev")
     assert typed(["qa@qa- laptop:~$ uname -a lj"], "uname -a")
+    assert typed([f"{PROMPT} un ame -a"], "uname -a")  # OCR split a word: still the command
 
 
 def test_a_command_short_of_a_key_does_not_read_back() -> None:
     assert not typed([f"{PROMPT} lsde §j"], "lsdev")
     assert not typed([f"{PROMPT} uname - lj"], "uname -a")
     assert not typed([f"{PROMPT} sdev"], "lsdev")
+    assert not typed([f"{PROMPT} uname-a lj"], "uname -a")  # a dropped Space key
+    assert not typed([f"{PROMPT} uname-a"], "uname -a")
     assert not typed([f"{PROMPT} unae -a cuname -a lj"], "uname -a")  # a stray key before
     assert not typed(["Network Intel Wi-Fi 6E AX211 lsdev"], "lsdev")  # no prompt
     assert not typed([], "lsdev")

@@ -139,3 +139,103 @@ def test_a_one_file_icon_and_a_path_as_name_are_refused(login_screen: Path, tmp_
             str(tmp_path),
         )
         assert code == 2 and message in err
+
+
+STALE_SUITE = """
+from robotest.stdlib_subscripts.power import boot_to_login
+
+test "The user picture":
+    boot_to_login()
+    await_icon "user-picture" within 2s
+"""
+
+
+def _run_suite(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "robotest", "run", "suite", "--station", "sim", "--report", "rep"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=240,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(root)},
+    )
+
+
+def test_a_new_look_is_captured_from_the_failed_step_and_the_rerun_passes(
+    login_screen: Path, tmp_path: Path
+) -> None:
+    """The needle-editor loop from a report: the icon's only version is an old look (the
+    picture upside down), the step fails; its id in the report and the bare screen under
+    its overlay give the new version; the same suite then passes."""
+    x, y, w, h = AVATAR
+    old_look = cv2.imread(str(login_screen))[y : y + h, x : x + w][::-1].copy()
+    (tmp_path / "suite" / "icons" / "user-picture").mkdir(parents=True)
+    cv2.imwrite(str(tmp_path / "suite" / "icons" / "user-picture" / "old.png"), old_look)
+    (tmp_path / "suite" / "login.rtest").write_text(STALE_SUITE)
+
+    failed = _run_suite(tmp_path)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    html = (tmp_path / "rep" / "report.html").read_text()
+    hint = html.split("rtest icon capture user-picture --step ")[1]
+    step = hint.split(" ")[0]
+    assert step.isdigit() and f'id="step-{step}"' in html
+
+    around = (x - 6, y - 6, w + 12, h + 12)  # takes in the overlay's outline, if drawn
+    database = tmp_path / "results" / "results.db"
+    code, out, err = _rtest(
+        "icon", "capture", "user-picture", "--step", step, "--box", ",".join(map(str, around)),
+        "--db", str(database), "--into", str(tmp_path / "suite" / "icons"), "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    done = json.loads(out)
+    assert done["new"]["found"] and done["new"]["box"] == list(around)
+    overlay = _step_picture(database, int(step))
+    assert _red(_cut(overlay, around)) > 100  # the report's picture has the outline there
+    assert _red(cv2.imread(done["path"])) == 0  # the capture is the bare screen
+
+    passed = _run_suite(tmp_path)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_capture_from_a_step_needs_one_screen_and_a_known_step(
+    login_screen: Path, tmp_path: Path
+) -> None:
+    box = ",".join(map(str, AVATAR))
+    code, _, err = _rtest("icon", "capture", "avatar", "--box", box)
+    assert code == 2 and "either --from IMAGE or --step ID" in err
+    code, _, err = _rtest(
+        "icon", "capture", "avatar", "--from", str(login_screen), "--step", "1", "--box", box
+    )
+    assert code == 2 and "either --from IMAGE or --step ID" in err
+    code, _, err = _rtest(
+        "icon", "capture", "avatar", "--step", "7", "--box", box, "--db", str(tmp_path / "no.db")
+    )
+    assert code == 2 and "no results database" in err and len(err.strip().splitlines()) == 1
+    from robotest.runtime.store import ResultStore
+
+    ResultStore(tmp_path / "empty.db").close()
+    code, _, err = _rtest(
+        "icon", "capture", "avatar", "--step", "7", "--box", box, "--db", str(tmp_path / "empty.db")
+    )
+    assert code == 2 and "no step 7 with a screen" in err
+    assert not (Path("icons") / "avatar").exists()
+
+
+def _step_picture(database: Path, step_id: int) -> np.ndarray:
+    from robotest.runtime.store import ResultStore
+
+    with ResultStore(database) as store:
+        (run,) = store.runs()
+        (case,) = store.cases(run.id)
+    (step,) = [s for s in case.steps if s.id == step_id]
+    return cv2.imdecode(np.frombuffer(step.screenshot or b"", np.uint8), cv2.IMREAD_COLOR)
+
+
+def _cut(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = box
+    return image[y : y + h, x : x + w]
+
+
+def _red(image: np.ndarray) -> int:
+    """Pixels of the overlay's red (outline, caption frame)."""
+    return int(((image[:, :, 2] > 180) & (image[:, :, 1] < 80) & (image[:, :, 0] < 80)).sum())

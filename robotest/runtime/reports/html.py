@@ -10,6 +10,7 @@ its last screens. A few lines of JavaScript filter the cases by status.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -32,7 +33,8 @@ img.shot{max-width:480px;border:1px solid #999;display:block;margin:.3em 0}
 .filmstrip figure{margin:0}.filmstrip img{width:240px;border:1px solid #999}
 .filmstrip figcaption{font-size:12px;color:#555}.attempts{color:#555}
 button.filter{margin-right:.3em}button.active{font-weight:bold}
-.group{color:#555;font-style:italic}
+.group{color:#555;font-style:italic}.step-id{color:#777}
+.hint{font-size:12px;color:#555;margin:.2em 0}
 """
 
 _SCRIPT = """
@@ -121,10 +123,11 @@ def _steps(case: CaseResult, shots: Shots) -> str:
         )
         shot = shots.add(row.screenshot) if row.screenshot else None
         rows.append(
-            f"<tr><td>{escape(Path(step.file).name)}:{step.line}</td>"
+            f"<tr{_step_anchor(step)}><td>{escape(Path(step.file).name)}:{step.line}"
+            f"{_step_id(step)}</td>"
             f'<td class="group">{escape(group)}</td>'
             f"<td><b>{escape(step.name)}</b> {escape(step.args)}{attempts}{message}"
-            f"{_image(shot, step.screenshot_name)}</td>"
+            f"{_image(shot, step.screenshot_name)}{_capture_hint(step)}</td>"
             f"<td>{_duration(row.duration)}</td>"
             f'<td class="{_css(step.outcome)}">{escape(step.outcome)}</td></tr>'
         )
@@ -134,6 +137,29 @@ def _steps(case: CaseResult, shots: Shots) -> str:
         "<table><tr><th>line</th><th>sub-script</th><th>statement</th><th>duration</th>"
         "<th>outcome</th></tr>" + "".join(rows) + "</table>" + _filmstrip(case, shots)
     )
+
+
+def _step_anchor(step: Step) -> str:
+    return f' id="step-{step.id}"' if step.id is not None else ""
+
+
+def _step_id(step: Step) -> str:
+    """The step's id in the results database, for ``rtest icon capture --step``."""
+    return f'<br><small class="step-id">step {step.id}</small>' if step.id is not None else ""
+
+
+_FIRST_QUOTED = re.compile(r"""^['"]([A-Za-z0-9][A-Za-z0-9_.-]{0,63})['"]""")
+
+
+def _capture_hint(step: Step) -> str:
+    """For a failed icon search: the command that captures the icon's new look from
+    the screen this step saw."""
+    if step.outcome == PASSED or not step.name.endswith("_icon") or step.id is None:
+        return ""
+    named = _FIRST_QUOTED.match(step.args)
+    name = named.group(1) if named else "NAME"
+    command = f"rtest icon capture {name} --step {step.id} --box X,Y,W,H --into icons"
+    return f'<div class="hint">A new look? <code>{escape(command)}</code></div>'
 
 
 def _duration(seconds: float) -> str:
@@ -146,10 +172,14 @@ def _filmstrip(case: CaseResult, shots: Shots) -> str:
         return ""
     figures = "".join(
         f"<figure>{_image(shots.add(frame.screenshot or b''), frame.args, 'film')}"
-        f"<figcaption>{escape(frame.args)}</figcaption></figure>"
+        f"<figcaption>{escape(frame.args)}{_frame_id(frame)}</figcaption></figure>"
         for frame in frames
     )
     return f'<h4>Last screens</h4><div class="filmstrip">{figures}</div>'
+
+
+def _frame_id(frame: Step) -> str:
+    return f" · step {frame.id}" if frame.id is not None else ""
 
 
 def _case(index: int, case: CaseResult, shots: Shots) -> str:
