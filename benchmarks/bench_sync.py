@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from robotest.server.client import ServerClient  # noqa: E402
 from robotest.server.service import ServerConfig, create_token  # noqa: E402
-from robotest.server.sync import StationSync  # noqa: E402
+from robotest.station_sync import StationSync  # noqa: E402
 
 SCRIPT = 'test "BIOS {n}" tags bios:\n    press F2\n    await_text "BIOS Setup" within 60s\n'
 

@@ -9,8 +9,25 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = ["BIOS", "Setup", "Version", "Boot", "Menu", "Secure", "TPM", "Device", "Battery",
-         "Network", "Audio", "Camera", "Display", "Update", "Settings", "About", "Terminal"]
+WORDS = [
+    "BIOS",
+    "Setup",
+    "Version",
+    "Boot",
+    "Menu",
+    "Secure",
+    "TPM",
+    "Device",
+    "Battery",
+    "Network",
+    "Audio",
+    "Camera",
+    "Display",
+    "Update",
+    "Settings",
+    "About",
+    "Terminal",
+]
 KEYS = ["F2", "F10", "F12", "Enter", "Esc", "Down", "Up", "Left", "Right", "Tab", "ctrl+alt+Delete"]
 
 
@@ -51,7 +68,7 @@ def _python(rng: random.Random, var: str) -> list[str]:
     if choice == 0:
         return [f"{var}_count = len({var}) + {rng.randint(0, 9)}"]
     if choice == 1:
-        return [f"if {var}.startswith(\"{rng.choice(WORDS)}\"):", f"    log(f\"{{{var}!r}}\")"]
+        return [f'if {var}.startswith("{rng.choice(WORDS)}"):', f'    log(f"{{{var}!r}}")']
     if choice == 2:
         return [f"values = [v.strip() for v in {var}.split(',') if v]"]
     if choice == 3:
@@ -73,11 +90,23 @@ def _body(rng: random.Random, var: str, lines: int) -> list[str]:
 
 def make_file(seed: int) -> str:
     rng = random.Random(seed)
-    out = [f'"""Generated qualification script {seed}."""', "import re", "",
-           f'EXPECTED = {{"{rng.choice(WORDS)}": "{rng.randint(1, 9)}.{rng.randint(0, 99):02d}"}}',
-           f"SKUS = {[f'SKU{rng.randint(100, 999)}' for _ in range(3)]!r}", "", ""]
-    out += ["def helper(value, factor=2):", '    """A plain Python helper."""',
-            "    return [value * factor for _ in range(3)]", "", ""]
+    out = [
+        f'"""Generated qualification script {seed}."""',
+        "import re",
+        "",
+        f'EXPECTED = {{"{rng.choice(WORDS)}": "{rng.randint(1, 9)}.{rng.randint(0, 99):02d}"}}',
+        # distinct SKUs: a matrix over SKUS makes one title per SKU
+        f"SKUS = {[f'SKU{n}' for n in rng.sample(range(100, 1000), 3)]!r}",
+        "",
+        "",
+    ]
+    out += [
+        "def helper(value, factor=2):",
+        '    """A plain Python helper."""',
+        "    return [value * factor for _ in range(3)]",
+        "",
+        "",
+    ]
     for n in range(2):
         out.append(f"subscript step_{seed}_{n}(key=F2, timeout=60s) retries {rng.randint(0, 2)}:")
         out.append(f'    """Sub-script {n} of script {seed}."""')

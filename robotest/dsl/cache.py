@@ -32,8 +32,9 @@ def compiler_version() -> str:
     """A hash of everything the compiler's output depends on; any change invalidates the cache.
 
     That is: every source of the `robotest.dsl` package (grammar included), the key names
-    (`robotest/keys.py`), the runtime's public names (`robotest.runtime.api.__all__`, which
-    decide what a bare name may be), and the Python that marshals the code objects.
+    (`robotest/keys.py`), the table of statements (`robotest/language.py`), the runtime's
+    public names (`robotest.runtime.api.__all__`, which decide what a bare name may be),
+    and the Python that marshals the code objects.
     """
     return inputs_digest(compiler_inputs())
 
@@ -50,11 +51,16 @@ def compiler_inputs() -> list[tuple[str, bytes]]:
     from robotest.runtime import api
 
     package = resources.files("robotest.dsl")
-    sources = sorted((entry.name, entry.read_bytes()) for entry in package.iterdir()
-                     if entry.name.endswith((".py", ".lark")))
-    keys = resources.files("robotest").joinpath("keys.py").read_bytes()
+    sources = sorted(
+        (entry.name, entry.read_bytes())
+        for entry in package.iterdir()
+        if entry.name.endswith((".py", ".lark"))
+    )
+    package_root = resources.files("robotest")
+    keys = package_root.joinpath("keys.py").read_bytes()
+    table = package_root.joinpath("language.py").read_bytes()
     names = "\n".join(sorted(api.__all__)).encode()
-    return [*sources, ("keys.py", keys), ("runtime.api.__all__", names)]
+    return [*sources, ("keys.py", keys), ("language.py", table), ("runtime.api.__all__", names)]
 
 
 def cache_dir() -> Path:
@@ -121,13 +127,15 @@ def _compile(source: bytes, filename: str, check_names: bool) -> tuple[Entry, Co
     except RtestSyntaxError as error:
         errors = tuple((d.line, d.col, d.message) for d in error.diagnostics)
         return Entry(errors, None, names_checked=True), None
-    undefined = tuple((d.line, d.col, d.message)
-                      for d in undefined_names(module.tree, filename, runtime_names()))
+    undefined = tuple(
+        (d.line, d.col, d.message) for d in undefined_names(module.tree, filename, runtime_names())
+    )
     return Entry(undefined, marshal.dumps(module.code), names_checked=True), module.code
 
 
-def _entry(source: bytes, filename: str,
-           check_names: bool = False) -> tuple[Entry, CodeType | None]:
+def _entry(
+    source: bytes, filename: str, check_names: bool = False
+) -> tuple[Entry, CodeType | None]:
     if not enabled():
         return _compile(source, filename, check_names)
     key = _key(source)
@@ -189,6 +197,7 @@ def _with_filename(code: CodeType, filename: str) -> CodeType:
     """The same code object reporting *filename* (one content may live in several files)."""
     if code.co_filename == filename:
         return code
-    consts = tuple(_with_filename(c, filename) if isinstance(c, CodeType) else c
-                   for c in code.co_consts)
+    consts = tuple(
+        _with_filename(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts
+    )
     return code.replace(co_filename=filename, co_consts=consts)

@@ -13,42 +13,18 @@ from collections.abc import Sequence
 
 from lark import Token
 
-STATEMENT_WORDS = {
-    "press": "PRESS",
-    "type_text": "TYPE_TEXT",
-    "click_icon": "CLICK_ICON",
-    "click_text": "CLICK_TEXT",
-    "await_text": "AWAIT_TEXT",
-    "await_icon": "AWAIT_ICON",
-    "await_gone": "AWAIT_GONE",
-    "read_text": "READ_TEXT",
-    "click": "CLICK",
-    "move_to": "MOVE_TO",
-    "wait": "WAIT",
-    "screenshot": "SCREENSHOT",
-    "exists_text": "EXISTS_TEXT",
-    "exists_icon": "EXISTS_ICON",
-}
-HEADER_WORDS = {"test": "TEST", "subscript": "SUBSCRIPT", "setup": "SETUP", "teardown": "TEARDOWN"}
-CLAUSE_WORDS = {
-    "times": "TIMES",
-    "every": "EVERY",
-    "hold": "HOLD",
-    "within": "WITHIN",
-    "in": "IN",
-    "button": "BUTTON",
-    "double": "DOUBLE",
-    "right_of": "RIGHT_OF",
-    "left_of": "LEFT_OF",
-    "below": "BELOW",
-    "above": "ABOVE",
-    "icon": "ICON",
-    "tags": "TAGS",
-    "timeout": "TIMEOUT",
-    "retries": "RETRIES",
-    "for": "FOR",
-}
+from robotest import language
+
+# From robotest/language.py; a word's terminal is its upper-case spelling:
+# `click_icon` -> CLICK_ICON.
+STATEMENT_WORDS = {name: name.upper() for name in language.STATEMENT_NAMES}
+HEADER_WORDS = {word: word.upper() for word in language.HEADERS}
+CLAUSE_WORDS = {word: word.upper() for word in language.CLAUSE_WORDS}
 HEAD_WORDS = {**STATEMENT_WORDS, **HEADER_WORDS}
+# The grammar's terminals that are no word of the language.
+OTHER_TERMINALS = frozenset(
+    ("NAME", "STRING", "NUMBER", "DURATION", "GROUP", "DOT", "PLUS", "COMMA", "COLON", "OP")
+)
 # A statement inside a Python expression (`print(read_text right_of "EC Version")`)
 # ends, at its own bracket depth, before a closing bracket, one of these operators or
 # one of these words: like an operand, it stops where Python would go on with a

@@ -18,6 +18,7 @@ from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import UnexpectedToken
 from lark.lexer import Lexer
 
+from robotest import language
 from robotest.dsl.durations import parse_duration
 from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS, RobotToken, token_span
 from robotest.dsl.model import (
@@ -36,28 +37,9 @@ from robotest.dsl.model import (
 )
 from robotest.keys import MAX_CHORD_KEYS, canonical_key, is_key_name
 
-BUTTONS = ("left", "right", "middle")
 _WORD_OF = {terminal: word for word, terminal in {**HEAD_WORDS, **CLAUSE_WORDS}.items()}
-
-# The clauses each statement takes, for error messages and the language reference.
-CLAUSES: dict[str, tuple[str, ...]] = {
-    "press": ("times", "every", "hold"),
-    "type_text": ("every",),
-    "click_icon": ("in", "within", "button", "double"),
-    "click_text": ("in", "within", "button", "double"),
-    "await_text": ("in", "within"),
-    "await_icon": ("in", "within"),
-    "await_gone": ("in", "within"),
-    "exists_text": ("in", "within"),
-    "exists_icon": ("in", "within"),
-    "read_text": ("right_of", "left_of", "below", "above", "in"),
-    "click": ("button", "double"),
-    "move_to": (),
-    "wait": (),
-    "screenshot": (),
-    "test": ("tags", "timeout", "for"),
-    "subscript": ("retries", "timeout"),
-}
+# The statements and headers, whose grammar rules build a model object.
+_RULES = frozenset((*language.STATEMENT_NAMES, *language.HEADERS))
 
 
 class RobotSyntaxError(Exception):
@@ -106,8 +88,9 @@ def _check_operands(tokens: Sequence[Any]) -> None:
         )
 
 
-def _clause(name: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
-    return (name, value, token)
+def _clause(word: str, value: Value | None, token: Token) -> tuple[str, Value | None, Token]:
+    """A statement clause, named by the runtime function's keyword for it."""
+    return (language.CLAUSES[word].keyword, value, token)
 
 
 class ToModel(Transformer):
@@ -176,42 +159,32 @@ class ToModel(Transformer):
         return tuple(item for item in items if isinstance(item, KeySpec))
 
     # -- clauses ----------------------------------------------------------------
-    def times_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("times", items[1], items[0])
+    def clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
+        """A statement clause `WORD value`, under its runtime keyword (`in` -> region)."""
+        return _clause(items[0].value, items[-1], items[0])
 
-    def every_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("every", items[1], items[0])
-
-    def hold_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("hold", items[1], items[0])
-
-    def in_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("region", items[1], items[0])
-
-    def within_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("within", items[1], items[0])
+    times_clause = every_clause = hold_clause = in_clause = within_clause = clause
+    side_clause = clause
 
     def double_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("double", Literal(True, items[0]), items[0])
+        return _clause(items[0].value, Literal(True, items[0]), items[0])
 
     def button_clause(self, items: list[Token]) -> tuple[str, Value | None, Token]:
         token = items[1]
         if token.type != "NAME":
-            return _clause("button", PyExpr(*token_span(token)), items[0])
-        if token.value not in BUTTONS:
+            return _clause(items[0].value, PyExpr(*token_span(token)), items[0])
+        if token.value not in language.BUTTONS:
             raise RobotSyntaxError(
-                f"button must be left, right or middle, not {token.value!r}", token_span(token)[0]
+                f"button must be {_one_of(language.BUTTONS)}, not {token.value!r}",
+                token_span(token)[0],
             )
-        return _clause("button", Literal(token.value, token), items[0])
-
-    def side_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause(items[0].value, items[-1], items[0])
+        return _clause(items[0].value, Literal(token.value, token), items[0])
 
     def retries_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("retries", items[1], items[0])
+        return ("retries", items[1], items[0])
 
     def timeout_clause(self, items: list[Any]) -> tuple[str, Value | None, Token]:
-        return _clause("timeout", items[1], items[0])
+        return ("timeout", items[1], items[0])
 
     def tags_clause(self, items: list[Token]) -> tuple[str, Any, Token]:
         tags = tuple(
@@ -230,7 +203,7 @@ class ToModel(Transformer):
         name = str(data)
         if name.startswith("_"):  # lark's helper rules for `x*`: inlined into the parent
             return Tree(data, children, meta)
-        if name not in CLAUSES:
+        if name not in _RULES:
             raise AssertionError(f"grammar rule {name} has no transformer")  # pragma: no cover
         head = children[0]
         rest = children[1:]
@@ -299,7 +272,12 @@ def _string_value(token: Token) -> str:
     return value
 
 
-_SIDES = frozenset(("right_of", "left_of", "below", "above"))
+_SIDES = frozenset(language.SIDES)
+
+
+def _one_of(words: tuple[str, ...]) -> str:
+    """``left, right or middle``"""
+    return ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def _collect(statement: str, clauses: list[Any]) -> dict[str, Any]:
@@ -440,7 +418,7 @@ def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
         return _explain_end(statement, expected)
     if token.type in _WORD_OF and token.type not in HEAD_WORDS.values():
         word = _WORD_OF[token.type]
-        takes = CLAUSES.get(statement, ())
+        takes = language.clauses_of(statement)
         if word not in takes:
             listed = ", ".join(takes) if takes else "no clauses"
             return f"'{word}' does not belong to {statement} ({statement} takes {listed})"
@@ -460,9 +438,10 @@ def _explain(error: UnexpectedToken, tokens: Sequence[RobotToken]) -> str:
 def _explain_end(statement: str, expected: set[str]) -> str:
     if expected & {"DURATION"}:
         return f"{statement} needs a duration here (e.g. 2s)"
-    if expected == {"COLON"} or "COLON" in expected and statement in CLAUSES:
+    if expected == {"COLON"} or "COLON" in expected and statement in _RULES:
         return f"a {statement} header ends with ':'"
     if expected & {"NAME", "STRING", "GROUP"}:
-        what = "keys" if statement == "press" else "a value"
+        known = language.STATEMENT.get(statement)
+        what = "keys" if known is not None and known.subject is language.Arg.KEYS else "a value"
         return f"{statement} needs {what} here"
     return f"{statement} is incomplete"

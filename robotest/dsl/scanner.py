@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from robotest import language
 from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line, token_span
 from robotest.dsl.model import (
     Literal,
@@ -35,20 +36,10 @@ from robotest.keys import canonical_key, is_key_name
 
 PLACEHOLDER = "_R_"
 
-_STATEMENTS = (
-    "press|type_text|click_icon|click_text|await_text|await_icon|await_gone"
-    "|exists_text|exists_icon|read_text|click|move_to|wait|screenshot"
-)
+# Longest first, so that a word is never taken for a shorter one it starts with.
+_STATEMENTS = "|".join(sorted(language.STATEMENT_NAMES, key=len, reverse=True))
 # The statements that give a value, and so may stand inside an expression.
-EMBEDDABLE = (
-    "read_text",
-    "await_text",
-    "await_icon",
-    "click_text",
-    "click_icon",
-    "exists_text",
-    "exists_icon",
-)
+EMBEDDABLE = tuple(statement.name for statement in language.STATEMENTS if statement.embeddable)
 _EMBEDDED = re.compile(rf"(?<![\w.])(?P<stmt>{'|'.join(EMBEDDABLE)})[ \t]+(?P<next>\S)")
 # What may stand just before an operand: an open bracket, a separator, an operator...
 _OPERAND_AFTER = frozenset("([{,=:;+-*/%&|^<>@~")
@@ -184,7 +175,7 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
         ):
             continue
         word = _PYTHON_WORDS.match(source, match.start("next"))
-        if word is not None and not (match.group("stmt") == "read_text" and word.group() == "in"):
+        if word is not None and not _opens_with_clause(match.group("stmt"), word.group()):
             continue
         robot = _parse_embedded(source, head, match.group("stmt"))
         _place(source, robot, index.position(head)[0])
@@ -238,7 +229,14 @@ def _is_robot(match: re.Match[str], source: str) -> bool:
     word = _PYTHON_WORDS.match(source, match.start("next"))
     if word is None:
         return True
-    return match.group("stmt") == "read_text" and word.group() == "in"
+    return _opens_with_clause(match.group("stmt"), word.group())
+
+
+def _opens_with_clause(word: str, python_word: str) -> bool:
+    """Whether a statement that takes no subject goes on with a clause that is also a
+    Python word (``read_text in (0, 0, 80, 20)``): a robot line, not Python."""
+    statement = language.STATEMENT[word]
+    return statement.subject is None and python_word in statement.clauses
 
 
 def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:

@@ -1,6 +1,6 @@
 """A worker's working copy at the exact suite version a run was submitted with.
 
-The same signed sync as `rtest sync` (robotest.server.sync): the manifest of the version
+The same signed sync as `rtest sync` (robotest.station_sync): the manifest of the version
 is checked against the pinned server key, every file against its hash, and `current`
 switched atomically. Only the target differs: the run's version rather than the
 channel's latest, so that every station of a run runs the same suite.
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from robotest.server.client import ServerClient
-from robotest.server.sync import StationSync, SyncResult
+from robotest.station_sync import StationSync, SyncResult
 
 
 class VersionSync(StationSync):

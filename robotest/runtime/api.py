@@ -14,18 +14,13 @@ from typing import Any
 
 from robotest.errors import ScriptError
 from robotest.keys import parse_key_spec
+from robotest.language import BUTTONS, HELPERS, SIDES, STATEMENT_NAMES
 from robotest.runtime.backend import Icon, Match, Point, Region, current
 from robotest.runtime.blocks import setup, subscript, teardown, test
 from robotest.runtime.config import config, plugins
 
-BUTTONS = ("left", "right", "middle")
-SIDES = ("right_of", "left_of", "below", "above")
-
-__all__ = [
-    "press", "type_text", "click_icon", "click_text", "await_text", "await_icon",
-    "await_gone", "exists_text", "exists_icon", "read_text", "click", "move_to", "wait",
-    "screenshot", "log", "station_time", "icon", "config", "plugins", "Match", "Icon",
-]
+# The statements' functions (robotest/language.py), the helpers, and what scripts read.
+__all__ = [*STATEMENT_NAMES, *HELPERS, "config", "plugins", "Match", "Icon"]
 
 # The block decorators are reached as ``__rtest__.test`` etc. by compiled code only.
 _BLOCKS = (test, subscript, setup, teardown)
@@ -102,13 +97,19 @@ def icon(name: str) -> Icon:
     return Icon(name)
 
 
-def press(keys: str | Sequence[str], *, times: int = 1, every: float | None = None,
-          hold: float | None = None) -> None:
+def press(
+    keys: str | Sequence[str],
+    *,
+    times: int = 1,
+    every: float | None = None,
+    hold: float | None = None,
+) -> None:
     """Press key specs in order, *times* times, *every* seconds apart, each held *hold* s."""
     if isinstance(times, bool) or not isinstance(times, int) or times < 1:
         raise ScriptError(f"times must be a positive whole number, got {times!r}")
-    current().press(_keys(keys), times=times, every=_seconds(every, "every"),
-                    hold=_seconds(hold, "hold"))
+    current().press(
+        _keys(keys), times=times, every=_seconds(every, "every"), hold=_seconds(hold, "hold")
+    )
 
 
 def type_text(text: str, *, every: float | None = None) -> None:
@@ -118,40 +119,66 @@ def type_text(text: str, *, every: float | None = None) -> None:
     current().type_text(text, every=_seconds(every, "every"))
 
 
-def click_icon(target: str, *, region: Any = None, within: float | None = None,
-               button: str = "left", double: bool = False, params: Any = None) -> Match:
+def click_icon(
+    target: str,
+    *,
+    region: Any = None,
+    within: float | None = None,
+    button: str = "left",
+    double: bool = False,
+    params: Any = None,
+) -> Match:
     """Find icon *target* (waiting up to *within* s) and click its centre.
 
     *params*: the icon search's settings for this call, a
     :class:`~robotest.vision.match_parameters.MatchParameters` or a dict of its fields
     (``params={"scales": (0.5, 2.0)}``).
     """
-    return current().click_icon(target, region=_region(region),
-                                within=_seconds(within, "within"),
-                                button=_button(button), double=bool(double),
-                                **_match_parameters(params))
+    return current().click_icon(
+        target,
+        region=_region(region),
+        within=_seconds(within, "within"),
+        button=_button(button),
+        double=bool(double),
+        **_match_parameters(params),
+    )
 
 
-def click_text(text: Any, *, region: Any = None, within: float | None = None,
-               button: str = "left", double: bool = False) -> Match:
+def click_text(
+    text: Any,
+    *,
+    region: Any = None,
+    within: float | None = None,
+    button: str = "left",
+    double: bool = False,
+) -> Match:
     """Find *text* on screen by OCR (waiting up to *within* s) and click it."""
-    return current().click_text(_text(text), region=_region(region),
-                                within=_seconds(within, "within"),
-                                button=_button(button), double=bool(double))
+    return current().click_text(
+        _text(text),
+        region=_region(region),
+        within=_seconds(within, "within"),
+        button=_button(button),
+        double=bool(double),
+    )
 
 
 def await_text(text: Any, *, region: Any = None, within: float | None = None) -> Match:
     """Wait until *text* (a substring or a compiled pattern) is on screen."""
-    return current().await_text(_text(text), region=_region(region),
-                                within=_seconds(within, "within"))
+    return current().await_text(
+        _text(text), region=_region(region), within=_seconds(within, "within")
+    )
 
 
-def await_icon(target: str, *, region: Any = None, within: float | None = None,
-               params: Any = None) -> Match:
+def await_icon(
+    target: str, *, region: Any = None, within: float | None = None, params: Any = None
+) -> Match:
     """Wait until icon *target* is on screen (*params*: as for :func:`click_icon`)."""
-    return current().await_icon(target, region=_region(region),
-                                within=_seconds(within, "within"),
-                                **_match_parameters(params))
+    return current().await_icon(
+        target,
+        region=_region(region),
+        within=_seconds(within, "within"),
+        **_match_parameters(params),
+    )
 
 
 def await_gone(target: Any, *, region: Any = None, within: float | None = None) -> None:
@@ -163,23 +190,31 @@ def await_gone(target: Any, *, region: Any = None, within: float | None = None) 
 
 def exists_text(text: Any, *, region: Any = None, within: float = 0) -> Match | None:
     """The match if *text* appears within *within* s, else None (never fails)."""
-    return current().exists_text(_text(text), region=_region(region),
-                                 within=_seconds(within, "within") or 0.0)
+    return current().exists_text(
+        _text(text), region=_region(region), within=_seconds(within, "within") or 0.0
+    )
 
 
 def exists_icon(target: str, *, region: Any = None, within: float = 0) -> Match | None:
     """The match if icon *target* appears within *within* s, else None (never fails)."""
-    return current().exists_icon(target, region=_region(region),
-                                 within=_seconds(within, "within") or 0.0)
+    return current().exists_icon(
+        target, region=_region(region), within=_seconds(within, "within") or 0.0
+    )
 
 
-def read_text(*, right_of: Any = None, left_of: Any = None, below: Any = None,
-              above: Any = None, region: Any = None) -> str:
+def read_text(
+    *,
+    right_of: Any = None,
+    left_of: Any = None,
+    below: Any = None,
+    above: Any = None,
+    region: Any = None,
+) -> str:
     """OCR the region beside an anchor (text or ``icon(...)``), or a region; stripped."""
-    sides = {"right_of": right_of, "left_of": left_of, "below": below, "above": above}
-    given = [(side, anchor) for side, anchor in sides.items() if anchor is not None]
+    anchors = dict(zip(SIDES, (right_of, left_of, below, above), strict=True))
+    given = [(side, anchor) for side, anchor in anchors.items() if anchor is not None]
     if len(given) > 1:
-        raise ScriptError("read_text takes at most one of right_of, left_of, below, above")
+        raise ScriptError(f"read_text takes at most one of {', '.join(SIDES)}")
     side, anchor = given[0] if given else (None, None)
     return current().read_text(anchor=anchor, side=side, region=_region(region))
 

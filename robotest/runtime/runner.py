@@ -387,7 +387,7 @@ def _sync_first(source: SyncSource, token: str | None, paths: list[Path]) -> tup
     """Sync the station's copy: the paths to run inside its tree, and the version they
     are (marked stale when the sync failed: the last good version runs)."""
     from robotest.server.errors import ServerError
-    from robotest.server.sync import sync_before_run
+    from robotest.station_sync import sync_before_run
 
     key = source.public_key
     if key and os.path.isfile(key):

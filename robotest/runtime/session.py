@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from robotest import language
 from robotest.errors import (
     DriverError,
     DryRunStop,
@@ -47,7 +48,6 @@ from robotest.errors import (
 from robotest.runtime.backend import Icon, Runtime
 from robotest.runtime.image_file import load_image_file
 from robotest.runtime.recording import Call, RecordingRuntime
-from robotest.runtime.steps import STATEMENTS
 
 
 class StationSpecError(ScriptError):
@@ -79,7 +79,7 @@ def read_image(path: str | Path | None) -> ImageInfo:
 def suite_version(paths: Iterable[str | Path]) -> str:
     """The suite's version: the script server's version it was synced to, else
     ``git describe`` of its folder, else a hash of its files."""
-    from robotest.server.sync import read_synced_version
+    from robotest.station_sync import read_synced_version
 
     folders = [Path(p) for p in paths]
     folder = next((p if p.is_dir() else p.parent for p in folders), Path("."))
@@ -105,10 +105,12 @@ def suite_version(paths: Iterable[str | Path]) -> str:
 
 
 # -- the record station: failures on request ---------------------------------------------
-_FAILURES: dict[str, type[Exception]] = {
-    "click_icon": IconNotFound, "await_icon": IconNotFound, "click_text": TextNotFound,
-    "await_text": TextNotFound, "await_gone": StillOnScreen,
+_ERRORS: dict[str, type[Exception]] = {
+    "icon not found": IconNotFound, "text not found": TextNotFound,
+    "still on screen": StillOnScreen,
 }
+_FAILURES = {statement.name: _ERRORS[statement.fails]
+             for statement in language.STATEMENTS if statement.fails is not None}
 
 
 @dataclass
@@ -124,9 +126,9 @@ class FailSpec:
     def parse(cls, text: str, *, station: bool = False) -> FailSpec:
         head, _, count = text.partition("*")
         statement, _, target = head.partition(":")
-        if statement not in STATEMENTS:
+        if statement not in language.STEPS:
             raise StationSpecError(f"--record-fail {text!r}: {statement!r} is not a robot "
-                                   f"statement ({', '.join(STATEMENTS)})")
+                                   f"statement ({', '.join(language.STEPS)})")
         if count and not count.isdigit():
             raise StationSpecError(f"--record-fail {text!r}: the count after * must be a number")
         return cls(statement, target or None, int(count) if count else None, station)
@@ -185,15 +187,20 @@ def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
         "await_text": lambda c: Match((0, 0, 10, 10), text=str(c.args.get("text"))),
         **{name: _cannot_tell for name in SCREEN_QUESTIONS},
     }
-    for name in STATEMENTS:
+    for name in language.STEPS:
         runtime.responses[name] = _responder(specs, delay, defaults.get(name, lambda c: None))
     return runtime
 
 
-#: Statements whose answer is what the screen shows, which the record station cannot
+#: Statements whose answer is what the screen shows (robotest/language.py: they give a
+#: match or None, or the text read, and never fail), which the record station cannot
 #: know: the dry run of a case stops (skipped) at the first one that no --record-fail
 #: rule answers.
-SCREEN_QUESTIONS = ("exists_text", "exists_icon", "read_text")
+SCREEN_QUESTIONS = tuple(
+    statement.name
+    for statement in language.STATEMENTS
+    if statement.gives in ("match or none", "text")
+)
 
 
 def _cannot_tell(call: Call) -> Any:

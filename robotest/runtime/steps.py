@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from robotest.errors import StepFailed
+from robotest.language import STEPS
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
 from robotest.runtime.results import (
     INTERRUPTED,
@@ -39,24 +40,8 @@ from robotest.runtime.results import (
 
 StepSink = Callable[[Step], None]
 
-#: The robot statements of the language; each becomes one step.
-STATEMENTS = (
-    "press",
-    "type_text",
-    "click_icon",
-    "click_text",
-    "await_text",
-    "await_icon",
-    "await_gone",
-    "exists_text",
-    "exists_icon",
-    "read_text",
-    "click",
-    "move_to",
-    "wait",
-    "screenshot",
-    "log",
-)
+#: What becomes a step: every robot statement (robotest/language.py), and ``log``.
+STATEMENTS = STEPS
 
 
 #: A filmstrip step: one of the last screens of a failed case.
@@ -276,10 +261,9 @@ class StepRecorder(Runtime):
             return self.frames[-1][0] if self.frames else 0.0
 
     def _remember_screen(self) -> None:
-        """Keep the screen seen last for the filmstrip, when it changed (a runtime hands
-        back the same object while the screen stays the same)."""
+        """Keep the screen seen last for the filmstrip, when it changed."""
         screen = self._last_screen()
-        if screen is None or (self.frames and self.frames[-1][1] is screen):
+        if screen is None or (self.frames and _same_screen(self.frames[-1][1], screen)):
             return
         now = self._now()
         self.frames.append((now, screen))
@@ -289,6 +273,15 @@ class StepRecorder(Runtime):
     def _emit(self, step: Step) -> None:
         if self.sink is not None:
             self.sink(step)
+
+
+def _same_screen(first: Any, second: Any) -> bool:
+    """The vision caches' notion of the same screen (robotest/vision/frame_key.py)."""
+    if first is second:  # the runtime hands back the same object while nothing changed
+        return True
+    from robotest.vision.frame_key import same_screen
+
+    return same_screen(first, second)
 
 
 def _forwarder(name: str) -> Callable[..., Any]:

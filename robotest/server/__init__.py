@@ -1,7 +1,9 @@
 """The script server: publish suites, sync stations, collect results.
 
 Server side: `create_app` / `serve` (FastAPI under uvicorn) over a data directory.
-Station side: `ServerClient`, `StationSync` and `read_synced_version` (for `rtest run`).
+Client side: `ServerClient` (robotest.server.client). The station's working copy,
+`StationSync` and `read_synced_version` (for `rtest run`), is robotest.station_sync: a
+station needs the protocol (manifests, signatures, names), never the server itself.
 """
 
 from robotest.server.errors import (
@@ -15,6 +17,14 @@ from robotest.server.errors import (
 from robotest.server.manifest import Diff, FileEntry, Manifest, diff
 
 __all__ = [
-    "ArchiveError", "ClientError", "CompileRefused", "Diff", "FileEntry", "Manifest",
-    "ServerError", "SignatureError", "SyncError", "diff",
+    "ArchiveError",
+    "ClientError",
+    "CompileRefused",
+    "Diff",
+    "FileEntry",
+    "Manifest",
+    "ServerError",
+    "SignatureError",
+    "SyncError",
+    "diff",
 ]

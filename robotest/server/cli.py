@@ -265,7 +265,7 @@ def sync(
 ) -> None:
     """Bring DEST/current to the channel's version, verified and switched atomically."""
     from robotest.server.errors import SyncError
-    from robotest.server.sync import StationSync
+    from robotest.station_sync import StationSync
 
     _check_channel(channel)
     key = public_key

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from robotest.keys import canonical_key
+from robotest.language import BUTTONS
 from robotest.sim.image import ProductImage
 from robotest.sim.paint import SCREEN_H, SCREEN_W, Painter
 from robotest.sim.screens.base import Screen
@@ -33,7 +34,6 @@ from robotest.sim.screens.post import PostScreen
 from robotest.sim.screens.power import NoBootDeviceScreen, OffScreen, TransitionScreen
 
 MODIFIERS = frozenset({"Ctrl", "Alt", "Shift", "Win", "Fn"})
-BUTTONS = ("left", "right", "middle")
 DOUBLE_CLICK_SECONDS = 0.4
 DOUBLE_CLICK_DISTANCE = 6
 POWER_HOLD_OFF_SECONDS = 4.0

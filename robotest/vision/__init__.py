@@ -41,7 +41,7 @@ _WHERE = {
     "find_all": "icon_search",
     "locate": "icon_search",
     "OcrResult": "ocr_engine",
-    "Word": "ocr_engine",
+    "Word": "words",
     "ocr": "ocr_engine",
     "TextMatch": "text_search",
     "anchored_region": "text_search",
@@ -101,7 +101,7 @@ if TYPE_CHECKING:
     from robotest.vision.images import Region, load_image, to_grey
     from robotest.vision.lens import Lens
     from robotest.vision.noise import average_frames, denoise
-    from robotest.vision.ocr_engine import OcrResult, Word, ocr
+    from robotest.vision.ocr_engine import OcrResult, ocr
     from robotest.vision.text_search import (
         TextMatch,
         anchored_region,
@@ -109,3 +109,4 @@ if TYPE_CHECKING:
         read_beside,
         screen_text,
     )
+    from robotest.vision.words import Word

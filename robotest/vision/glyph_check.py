@@ -19,14 +19,12 @@ import functools
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-if TYPE_CHECKING:  # ocr_engine imports this module
-    from robotest.vision.ocr_engine import Word
+from robotest.vision.words import Word
 
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
 WINDOW = (20, 28)

@@ -21,6 +21,7 @@ from robotest.vision.backgrounds import ink_contrast
 from robotest.vision.glyph_check import recheck
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
+from robotest.vision.words import Word
 
 Layout = Literal["auto", "line", "block", "sparse"]
 _PSM = {"line": 7, "block": 6, "sparse": 11}
@@ -55,20 +56,6 @@ _HARD_LEVELS, _HARD_SHARE = 6, 0.99
 """A region is hard-edged (see hard_edged) when 6 grey levels cover 99% of its pixels."""
 _MIN_INK_LEVEL = 12  # grey levels: a smaller split of the ink from its background is none
 _MIN_INK_CONTRAST = 20  # grey levels of detail; below it a region is blank (is_blank)
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word read: its text, box in screen pixels and Tesseract's confidence (0..1)."""
-
-    text: str
-    box: Region
-    conf: float
-    centres: tuple[float, ...] = ()
-    """Screen x of each character's centre, where Tesseract reported them."""
-
-    def to_dict(self) -> dict[str, object]:
-        return {"text": self.text, "box": list(self.box), "conf": round(self.conf, 3)}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ runtime asks for several icons on one frame, and all of this is the same for eac
 from __future__ import annotations
 
 import threading
-import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from robotest.vision.correlation import correlate, transform, window_spread
+from robotest.vision.frame_key import FrameKey, frame_of
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 
 
@@ -74,48 +75,33 @@ class SearchedScreen:
 FRAMES_KEPT = 2
 """Screens whose grey levels, pyramids and window spreads are kept for the next queries."""
 
-
-@dataclass
-class Frame:
-    """What the searches derived from one screen array, kept for the next queries on it.
-
-    The runtime asks for several icons on one frame, and the grey screen, its pyramid
-    and the window spreads are the same for all of them (a third of a query's time).
-    ``pixels`` is a copy of the screen: the frame's data are used only while the array
-    is the same object with the same pixels (an exact comparison, a fraction of what
-    it saves), so a screen changed in place is never searched with stale data.
-    """
-
-    source: weakref.ref[np.ndarray]
-    pixels: np.ndarray
-    views: dict[Region, SearchedScreen] = field(default_factory=dict)
-
-    def holds(self, screen: np.ndarray) -> bool:
-        """Whether this frame was made from *screen* as it is now."""
-        return (
-            self.source() is screen
-            and self.pixels.shape == screen.shape
-            and cv2.norm(self.pixels, screen, cv2.NORM_INF) == 0
-        )
-
-
-_frames: list[Frame] = []
-_frames_lock = threading.Lock()
+# The searched parts of the last screens searched, by frame key: the runtime asks for
+# several icons on one frame, and the grey screen, its pyramid and the window spreads
+# are the same for all of them (a third of a query's time).
+_searched: OrderedDict[FrameKey, dict[Region, SearchedScreen]] = OrderedDict()
+_searched_lock = threading.Lock()
 
 
 def searched_screen(screen: np.ndarray, region: Region | None) -> SearchedScreen:
-    """The searched part of *screen*, from the frames kept when it was searched already."""
+    """The searched part of *screen*, from the frames kept when it was searched already.
+
+    Made from the frame's private copy (:mod:`.frame_key`): a screen changed in place is
+    a new frame, and is never searched with stale data.
+    """
     screen = check_image(screen, "screen")
     area = clip_region(region, screen.shape)
-    with _frames_lock:
-        frame = next((f for f in _frames if f.holds(screen)), None)
-        if frame is None:
-            frame = Frame(weakref.ref(screen), screen.copy())
-            alive = [f for f in _frames if f.source() is not None and f.source() is not screen]
-            _frames[:] = [frame, *alive][:FRAMES_KEPT]
-    view = frame.views.get(area)
-    if view is None:  # made from the frame's copy: the caller's array is not held
-        view = frame.views.setdefault(area, SearchedScreen.of(frame.pixels, area))
+    frame = frame_of(screen)
+    with _searched_lock:
+        views = _searched.get(frame.key)
+        if views is None:
+            views = _searched[frame.key] = {}
+            while len(_searched) > FRAMES_KEPT:
+                _searched.popitem(last=False)
+        else:
+            _searched.move_to_end(frame.key)
+    view = views.get(area)
+    if view is None:
+        view = views.setdefault(area, SearchedScreen.of(frame.pixels, area))
     return view
 
 

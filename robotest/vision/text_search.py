@@ -8,7 +8,6 @@ several reads on the same screen do not pay for a whole-screen OCR each time.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,17 +17,19 @@ from typing import Literal
 import numpy as np
 
 from robotest.errors import IconNotFound, TextNotFound
+from robotest.language import SIDES
 from robotest.vision.errors import VisionInputError
+from robotest.vision.frame_key import FrameKey, frame_key
 from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region
-from robotest.vision.ocr_engine import OcrResult, Word, ink_mask, ocr, surroundings
+from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings
+from robotest.vision.words import Word
 
 Side = Literal["right_of", "left_of", "below", "above"]
-SIDES: tuple[str, ...] = ("right_of", "left_of", "below", "above")
 _CACHE_SIZE = 8
-_cache: OrderedDict[tuple[object, ...], OcrResult] = OrderedDict()
+_cache: OrderedDict[tuple[FrameKey, Region], OcrResult] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,7 @@ def screen_text(screen: np.ndarray, region: Region | None = None) -> OcrResult:
     """:func:`ocr` of the screen (or region), remembered for the last few screens."""
     screen = check_image(screen, "screen")
     area = clip_region(region, screen.shape)
-    digest = hashlib.blake2b(np.ascontiguousarray(screen).tobytes(), digest_size=16).hexdigest()
-    key = (digest, screen.shape, area)
+    key = (frame_key(screen), area)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]

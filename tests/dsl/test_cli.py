@@ -81,8 +81,8 @@ def test_compile_of_a_bad_file_prints_errors(suite: Path) -> None:
 
 
 def test_warm_check_uses_the_cache_and_not_the_compiler(
-        suite: Path, tmp_path_factory: pytest.TempPathFactory,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    suite: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RTEST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     first = CliRunner().invoke(app, ["check", "--json", str(suite)])
 
@@ -99,10 +99,11 @@ def test_warm_check_uses_the_cache_and_not_the_compiler(
         CliRunner().invoke(app, ["check", str(suite)], catch_exceptions=False)
 
 
-def test_cached_code_reports_the_importing_file(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_code_reports_the_importing_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RTEST_CACHE_DIR", str(tmp_path / "cache"))
-    source = 'subscript f():\n    press F2\n'
+    source = "subscript f():\n    press F2\n"
     (tmp_path / "a.rtest").write_text(source)
     (tmp_path / "b.rtest").write_text(source)
     cache.load_code(str(tmp_path / "a.rtest"))
@@ -115,13 +116,19 @@ def test_cached_code_reports_the_importing_file(tmp_path: Path,
 def test_rtest_console_command_runs(tmp_path: Path) -> None:
     (tmp_path / "good.rtest").write_text(GOOD)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-    done = subprocess.run([sys.executable, "-m", "robotest", "check", str(tmp_path)],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "robotest", "check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
 
 
-def test_parallel_check_reports_the_same_errors_in_order(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_check_reports_the_same_errors_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RTEST_NO_CACHE", "1")
     paths = []
     for n in range(cache.PARALLEL_FROM + 10):
@@ -131,8 +138,11 @@ def test_parallel_check_reports_the_same_errors_in_order(tmp_path: Path,
     serial = cache.check_files(paths, jobs=1)
     parallel = cache.check_files(paths, jobs=2)
     assert parallel == serial
-    assert [d.file for d in serial][::2] == [str(p) for p in paths if p.name.endswith(
-        ("0007.rtest", "0057.rtest", "0107.rtest", "0157.rtest", "0207.rtest"))]
+    assert [d.file for d in serial][::2] == [
+        str(p)
+        for p in paths
+        if p.name.endswith(("0007.rtest", "0057.rtest", "0107.rtest", "0157.rtest", "0207.rtest"))
+    ]
 
 
 def test_the_cache_key_covers_every_input_of_the_compiler() -> None:
@@ -140,10 +150,10 @@ def test_the_cache_key_covers_every_input_of_the_compiler() -> None:
     names = {name for name, _ in inputs}
     dsl = Path(cache.__file__).parent
     assert {p.name for p in dsl.iterdir() if p.suffix in (".py", ".lark")} <= names
-    assert {"keys.py", "runtime.api.__all__"} <= names
+    assert {"keys.py", "language.py", "runtime.api.__all__"} <= names
     base = cache.inputs_digest(inputs)
     for i, (name, content) in enumerate(inputs):
-        changed = [*inputs[:i], (name, content + b" "), *inputs[i + 1:]]
+        changed = [*inputs[:i], (name, content + b" "), *inputs[i + 1 :]]
         assert cache.inputs_digest(changed) != base, name
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from robotest.server.client import ServerClient
 from robotest.server.service import ServerConfig, create_token
-from robotest.server.sync import StationSync
+from robotest.station_sync import StationSync
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from robotest.server.sync import StationSync, SyncResult
+from robotest.station_sync import StationSync, SyncResult
 
 from .conftest import ServerProcess, big_suite
 

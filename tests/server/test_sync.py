@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from robotest.cli import app
 from robotest.server.client import ServerClient
 from robotest.server.errors import SyncError
-from robotest.server.sync import StationSync, read_synced_version
+from robotest.station_sync import StationSync, read_synced_version
 
 from .conftest import ServerProcess, big_suite, small_suite, write_suite
 
@@ -242,7 +242,7 @@ def test_rtest_sync_command(server: ServerProcess, tmp_path: Path) -> None:
 
 def test_sync_before_run_gives_the_version_to_run_or_a_warning(server: ServerProcess,
                                                                tmp_path: Path) -> None:
-    from robotest.server.sync import sync_before_run
+    from robotest.station_sync import sync_before_run
 
     with server.client() as client:
         version = client.publish(small_suite(tmp_path / "a"), "run")["version"]

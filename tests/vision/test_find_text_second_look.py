@@ -6,7 +6,8 @@ import pytest
 
 from robotest.vision import text_search
 from robotest.vision.fuzzy import matches
-from robotest.vision.ocr_engine import OcrResult, Word
+from robotest.vision.ocr_engine import OcrResult
+from robotest.vision.words import Word
 
 from .conftest import MONO, text_screen
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from robotest.vision import glyph_check, ocr, ocr_engine, read_beside
-from robotest.vision.ocr_engine import Word
+from robotest.vision.words import Word
 
 from .conftest import MONO, text_screen
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from robotest.vision import ocr_engine, text_search
-from robotest.vision.ocr_engine import Word, line_text, monospace_pitch
+from robotest.vision.ocr_engine import line_text, monospace_pitch
+from robotest.vision.words import Word
 
 from .conftest import MONO, SANS, text_screen
 

@@ -1,5 +1,9 @@
 """A station's working copy of a channel, switched atomically from version to version.
 
+The station side of the script server's sync (``rtest sync``, ``rtest run --sync``): it
+reads the server's protocol (manifests, signatures, path rules in robotest.server) and
+talks to it through robotest.server.client, but is no part of the server.
+
 Layout under the destination directory:
 
     current -> .rtest/trees/<version>-<n>   the suite the station runs (a symlink)
@@ -148,8 +152,7 @@ class StationSync:
 
     # steps ----------------------------------------------------------------
 
-    def _sync(self, state: dict[str, Any], previous: str | None,
-              verify_files: bool) -> SyncResult:
+    def _sync(self, state: dict[str, Any], previous: str | None, verify_files: bool) -> SyncResult:
         key = self._pinned_key(state)
         statement = self.client.channel(self.channel)
         self._step("channel")
@@ -157,12 +160,18 @@ class StationSync:
             version, seq = str(statement["version"]), int(statement["seq"])
         except (KeyError, TypeError, ValueError) as exc:
             raise SyncError(f"server sent no channel statement for {self.channel!r}") from exc
-        verify(key, channel_statement(self.channel, version, seq), statement.get("signature"),
-               f"channel {self.channel!r} statement")
+        verify(
+            key,
+            channel_statement(self.channel, version, seq),
+            statement.get("signature"),
+            f"channel {self.channel!r} statement",
+        )
         last_seq = int(state.get("seq", {}).get(self.channel, 0))
         if seq < last_seq:
-            raise SyncError(f"server offered an older channel move (seq {seq} < {last_seq}); "
-                            "refusing a replayed version")
+            raise SyncError(
+                f"server offered an older channel move (seq {seq} < {last_seq}); "
+                "refusing a replayed version"
+            )
         manifest = self._local_manifest(key, version) if version == previous else None
         if manifest is not None:
             damaged = self._damaged(manifest, verify_files)
@@ -181,8 +190,9 @@ class StationSync:
         self._save_seq(state, seq)
         return result
 
-    def _install(self, key: Any, version: str, previous: str | None,
-                 manifest: Manifest | None) -> SyncResult:
+    def _install(
+        self, key: Any, version: str, previous: str | None, manifest: Manifest | None
+    ) -> SyncResult:
         if manifest is None:
             manifest = self._fetch_manifest(key, version)
         self._step("manifest")
@@ -197,16 +207,22 @@ class StationSync:
         tree, (again, again_size) = self._build_tree(manifest, version)
         self._switch(tree)
         self._step("switch")
-        return SyncResult(version, previous, changed=version != previous,
-                          downloaded=count + again, downloaded_bytes=size + again_size)
+        return SyncResult(
+            version,
+            previous,
+            changed=version != previous,
+            downloaded=count + again,
+            downloaded_bytes=size + again_size,
+        )
 
     def _fetch_manifest(self, key: Any, version: str) -> Manifest:
         raw, signature = self.client.manifest(version)
         verify(key, raw, signature, f"version {version[:12]}")
         manifest = Manifest.from_document(json.loads(raw))
         if manifest.version != version:
-            raise SyncError(f"manifest is for version {manifest.version[:12]}, "
-                            f"the channel names {version[:12]}")
+            raise SyncError(
+                f"manifest is for version {manifest.version[:12]}, the channel names {version[:12]}"
+            )
         _atomic_write(self.meta / "manifests" / f"{version}.sig", (signature or "").encode())
         _atomic_write(self.meta / "manifests" / f"{version}.json", raw)
         return manifest
@@ -214,14 +230,13 @@ class StationSync:
     def _download(self, missing: list[str]) -> tuple[int, int]:
         count = size = 0
         for start in range(0, len(missing), FETCH_BATCH):
-            batch = missing[start:start + FETCH_BATCH]
+            batch = missing[start : start + FETCH_BATCH]
             expected = iter(batch)
             for claimed, data in self.client.fetch(batch):
                 digest = next(expected, None)
                 actual = sha256_hex(data)
                 if claimed != digest or actual != digest:
-                    raise SyncError(f"corrupt download: object {digest} arrived with "
-                                    f"hash {actual}")
+                    raise SyncError(f"corrupt download: object {digest} arrived with hash {actual}")
                 self.objects.put(data, digest)
                 self._downloaded.append(digest)
                 count, size = count + 1, size + len(data)
@@ -251,10 +266,15 @@ class StationSync:
             downloaded = self._download(sorted({e.sha256 for e in damaged}))
             for entry in damaged:
                 _write_new(f"{base}/{entry.path}", self.objects.read(entry.sha256), 0o644)
-            marker = {"version": version, "channel": self.channel, "server": self.client.url,
-                      "synced_at": now_iso()}
-            _write_new(str(tmp / VERSION_FILE), (json.dumps(marker, indent=1) + "\n").encode(),
-                       0o644)
+            marker = {
+                "version": version,
+                "channel": self.channel,
+                "server": self.client.url,
+                "synced_at": now_iso(),
+            }
+            _write_new(
+                str(tmp / VERSION_FILE), (json.dumps(marker, indent=1) + "\n").encode(), 0o644
+            )
             final = trees / f"{version}-{tmp.name.rsplit('-', 1)[-1]}"
             os.rename(tmp, final)
         except BaseException:
@@ -315,8 +335,10 @@ class StationSync:
                 entries = set(os.listdir(tree / directory))
             except OSError:
                 entries = set()
-            damaged.extend(f"{directory}/{extra}".lstrip("/") + " (not in the version)"
-                           for extra in sorted(entries - names))
+            damaged.extend(
+                f"{directory}/{extra}".lstrip("/") + " (not in the version)"
+                for extra in sorted(entries - names)
+            )
         return damaged
 
     # state ------------------------------------------------------------------
@@ -325,8 +347,9 @@ class StationSync:
         pinned = state.get("public_key")
         given = self.public_key.strip() if self.public_key else None
         if given and pinned and given != pinned:
-            raise SignatureError(f"the public key given differs from the one pinned in "
-                                 f"{self.meta / 'state.json'}")
+            raise SignatureError(
+                f"the public key given differs from the one pinned in {self.meta / 'state.json'}"
+            )
         key_text = given or pinned
         if not key_text:
             raise SignatureError("no server public key pinned: pass --public-key")
@@ -365,11 +388,18 @@ class StationSync:
 
     def _write_status(self, version: str | None, status: str, error: str) -> None:
         now = now_iso()
-        synced_at = now if status == "ok" else self._read_json(self.dest / VERSION_FILE).get(
-            "synced_at")
-        record = {"version": version, "channel": self.channel, "server": self.client.url,
-                  "status": status, "error": error, "synced_at": synced_at,
-                  "last_attempt_at": now}
+        synced_at = (
+            now if status == "ok" else self._read_json(self.dest / VERSION_FILE).get("synced_at")
+        )
+        record = {
+            "version": version,
+            "channel": self.channel,
+            "server": self.client.url,
+            "status": status,
+            "error": error,
+            "synced_at": synced_at,
+            "last_attempt_at": now,
+        }
         _atomic_write(self.dest / VERSION_FILE, (json.dumps(record, indent=1) + "\n").encode())
 
     @staticmethod
@@ -411,14 +441,19 @@ def read_synced_version(path: Path) -> SyncedVersion | None:
         marker = folder / VERSION_FILE
         if marker.is_file():
             data = StationSync._read_json(marker)
-            return SyncedVersion(data.get("version"), data.get("channel"),
-                                 data.get("status", "ok"), data.get("synced_at"),
-                                 data.get("error"))
+            return SyncedVersion(
+                data.get("version"),
+                data.get("channel"),
+                data.get("status", "ok"),
+                data.get("synced_at"),
+                data.get("error"),
+            )
     return None
 
 
-def sync_before_run(server: str, channel: str, dest: Path, token: str | None,
-                    public_key: str | None = None) -> tuple[SyncedVersion | None, str | None]:
+def sync_before_run(
+    server: str, channel: str, dest: Path, token: str | None, public_key: str | None = None
+) -> tuple[SyncedVersion | None, str | None]:
     """Sync `dest` for `rtest run --sync`: the version to run, and a warning if the sync failed.
 
     A failed sync leaves the last good version in place; the run goes on with it and
@@ -459,7 +494,7 @@ def _write_new(path: str, data: bytes, mode: int) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 
@@ -475,5 +510,4 @@ def _remove_tree(tree: Path) -> None:
     shutil.rmtree(tree, ignore_errors=True)
 
 
-__all__ = ["StationSync", "SyncResult", "SyncedVersion", "read_synced_version",
-           "sync_before_run"]
+__all__ = ["StationSync", "SyncResult", "SyncedVersion", "read_synced_version", "sync_before_run"]
