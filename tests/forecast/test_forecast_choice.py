@@ -14,6 +14,7 @@ from robotest.forecast.models import (
     SCALE_FROM,
     ChoiceConfig,
     ChoiceForecaster,
+    LSTMConfig,
     Window,
     default_candidates,
     load_model,
@@ -169,3 +170,21 @@ def test_large_panels_get_the_scale_candidates_unless_named() -> None:
     assert default_candidates(SCALE_FROM - 1) == DEFAULT_CANDIDATES
     assert default_candidates(SCALE_FROM) == SCALE_CANDIDATES
     assert not {"autoarima", "autoarimax", "autoets"} & set(SCALE_CANDIDATES)
+
+
+def test_the_lstm_earns_weight_only_where_its_backtest_wins() -> None:
+    """HALF's demand is half of what the customer says (the LSTM reads the customer's forecast
+    and learns the ratio); TOLD's customer is exact, so the LSTM is not used for it."""
+    rng = np.random.default_rng(2)
+    periods = 96
+    cf = rng.uniform(40, 200, (2, periods + 6))
+    y = np.stack([0.5 * cf[0, :periods], cf[1, :periods]])
+    window = Window(("HALF", "TOLD"), y, cf[:, :periods], 12)
+    config = ChoiceConfig(candidates=("seasonal_naive", "customer", "lstm"), top=1)
+    model = ChoiceForecaster(config, LSTMConfig(hidden=8, pretrain_steps=100, steps=80, seed=1))
+    model.fit(window)
+    half = model.errors["HALF"]
+    assert half["lstm"] < 0.5 * min(half["customer"], half["seasonal_naive"])
+    assert model.weights == {"HALF": {"lstm": 1.0}, "TOLD": {"customer": 1.0}}
+    forecast = model.predict(window, cf[:, periods:])
+    assert np.abs(forecast[0] - 0.5 * cf[0, periods:]).mean() < 0.25 * half["customer"]
