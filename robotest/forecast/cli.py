@@ -58,7 +58,17 @@ FREQ_HELP = (
     "hourly, daily, business, weekly, monthly, quarterly, yearly or a pandas alias such as "
     "W-SUN (inferred from the dates if omitted)."
 )
+CANDIDATES_HELP = (
+    "Candidates of the auto model, comma-separated (add lstm to try it). Default: all the "
+    "classical models and customer; from 1,000 commodities on, the scale set "
+    "autotheta,seasonal_naive,croston,tsb,customer."
+)
 FILL_HELP = "Fill missing periods: zero (no orders) or interpolate (default: a gap is an error)."
+
+
+def _note(message: str) -> None:
+    """A remark about what the command chose for the user, on stderr."""
+    typer.echo(f"note: {message}", err=True)
 
 
 def _print_table(report: dict[str, Any], horizon: int) -> None:
@@ -112,9 +122,7 @@ def backtest(
     plot_file: Annotated[
         Path | None, typer.Option(help="PNG for --plot (default: backtest-<unique_id>.png).")
     ] = None,
-    candidates: Annotated[
-        str | None, typer.Option(help="Candidates of the auto model (add lstm to try it).")
-    ] = None,
+    candidates: Annotated[str | None, typer.Option(help=CANDIDATES_HELP)] = None,
     jobs: Annotated[int, typer.Option(help="Processes for model fitting.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
 ) -> None:
@@ -140,6 +148,7 @@ def backtest(
             fill=fill,
             plot=(plot, target) if plot and target else None,
             candidates=candidates,
+            notify=_note,
         )
     if as_json:
         typer.echo(json.dumps(report, indent=1))
@@ -162,16 +171,16 @@ def fit(
     ] = "lstm",
     freq: Annotated[str | None, typer.Option(help=FREQ_HELP)] = None,
     fill: Annotated[str | None, typer.Option(help=FILL_HELP)] = None,
-    candidates: Annotated[
-        str | None, typer.Option(help="Candidates of the auto model (add lstm to try it).")
-    ] = None,
+    candidates: Annotated[str | None, typer.Option(help=CANDIDATES_HELP)] = None,
     jobs: Annotated[int, typer.Option(help="Processes for model fitting.")] = 1,
 ) -> None:
     """Fit a model on the whole history and save it for `predict`."""
     from robotest.forecast.plugin import fit as run
 
     with user_errors():
-        path = run(data, out, model, freq, fill=fill, candidates=candidates, n_jobs=jobs)
+        path = run(
+            data, out, model, freq, fill=fill, candidates=candidates, n_jobs=jobs, notify=_note
+        )
     typer.echo(f"fitted {model} on {data} -> {path}")
 
 

@@ -6,6 +6,8 @@ assert on it: ``pred = plugins.forecast.predict("model", future="next.csv")``.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +20,34 @@ from robotest.forecast.data import load_panel, read_future, read_history
 from robotest.forecast.errors import DataError
 from robotest.forecast.models import (
     DEFAULT_MODELS,
+    SCALE_FROM,
     ChoiceConfig,
     LSTMConfig,
+    default_candidates,
     parse_candidates,
     parse_models,
 )
 
 DEFAULT_MODELS_TEXT = ",".join(DEFAULT_MODELS)
+Notify = Callable[[str], None]
+log = logging.getLogger(__name__)
+
+
+def choice_config(
+    models: list[str], candidates: tuple[str, ...] | None, commodities: int, notify: Notify
+) -> ChoiceConfig | None:
+    """The ``auto`` model's settings: the named candidates, else the default ones for the
+    panel's size (saying so when a large panel gets the scale candidates)."""
+    if candidates:
+        return ChoiceConfig(candidates)
+    if "auto" not in models or commodities < SCALE_FROM:
+        return None
+    chosen = default_candidates(commodities)
+    notify(
+        f"{commodities} commodities (>= {SCALE_FROM}): auto uses the scale candidates "
+        f"{','.join(chosen)} (no AutoARIMA, AutoETS); name others with --candidates"
+    )
+    return ChoiceConfig(chosen)
 
 
 def backtest(
@@ -40,20 +63,23 @@ def backtest(
     fill: str | None = None,
     plot: tuple[str, str | Path] | None = None,
     candidates: str | None = None,
+    notify: Notify = log.warning,
 ) -> dict[str, Any]:
     """Rolling-origin backtest of a history CSV; returns the JSON report as a dict.
 
     ``plot`` is ``(unique_id, png_path)``: actuals, customer and every model's forecasts of
-    that commodity; ``candidates`` (comma-separated) are the ``auto`` model's candidates.
+    that commodity; ``candidates`` (comma-separated) are the ``auto`` model's candidates
+    (default: :func:`default_candidates` for the panel's size; ``notify`` says so).
     """
     names = parse_models(models if isinstance(models, str) else ",".join(models))
     policies = POLICIES if policy == "both" else (policy,)
     if policy not in (*POLICIES, "both"):
         raise ValueError(f"unknown policy '{policy}' (use updated, never or both)")
+    named = parse_candidates(candidates) if candidates else None
     panel = load_panel(data, freq, fill=fill)
     if plot is not None and plot[0] not in panel.ids:
         raise DataError(f"{data}: no commodity '{plot[0]}' to plot")
-    choice = ChoiceConfig(parse_candidates(candidates)) if candidates else None
+    choice = choice_config(names, named, len(panel.ids), notify)
     result = run_backtest(
         panel, names, horizon, origins, step, policies, n_jobs=n_jobs, choice=choice
     )
@@ -76,13 +102,16 @@ def fit(
     fill: str | None = None,
     candidates: str | None = None,
     n_jobs: int = 1,
+    notify: Notify = log.warning,
 ) -> Path:
     """Fit a model on a history CSV and save it to the directory ``out``; ``candidates``
-    (comma-separated) are the ``auto`` model's candidates."""
+    (comma-separated) are the ``auto`` model's candidates (default: :func:`default_candidates`
+    for the panel's size; ``notify`` says so)."""
     (name,) = parse_models(model)
     config = LSTMConfig() if steps is None else LSTMConfig(steps=steps, pretrain_steps=steps)
-    choice = ChoiceConfig(parse_candidates(candidates)) if candidates else None
+    named = parse_candidates(candidates) if candidates else None
     panel = load_panel(data, freq, fill=fill)
+    choice = choice_config([name], named, len(panel.ids), notify)
     return store.save(store.fit_model(panel, name, config, n_jobs, choice), Path(out))
 
 

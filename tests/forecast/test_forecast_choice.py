@@ -10,14 +10,19 @@ import pytest
 from robotest.forecast.errors import DataError
 from robotest.forecast.models import (
     CLASSICAL_NAMES,
+    SCALE_CANDIDATES,
+    SCALE_FROM,
     ChoiceConfig,
     ChoiceForecaster,
+    LSTMConfig,
     Window,
+    default_candidates,
     load_model,
     make_model,
     parse_candidates,
 )
-from robotest.forecast.models.choice import inverse_error_weights
+from robotest.forecast.models.choice import DEFAULT_CANDIDATES, inverse_error_weights
+from robotest.forecast.models.classical import auto_arima
 
 MONTHS = 48
 
@@ -121,3 +126,65 @@ def test_unknown_candidate_is_named() -> None:
     assert parse_candidates("autoets, lstm") == ("autoets", "lstm")
     with pytest.raises(DataError, match="unknown candidate 'prophet'"):
         parse_candidates("autoets,prophet")
+
+
+HOURS = 672  # four weeks, the length of the real-series benchmark's hourly series
+
+
+@pytest.fixture(scope="module")
+def hourly() -> tuple[Window, np.ndarray]:
+    """Four weeks of hourly demand with a daily cycle, and the next day's true cycle."""
+    rng = np.random.default_rng(5)
+    t = np.arange(HOURS + 24)
+    cycle = 100 + 40 * np.sin(2 * np.pi * t / 24) + 15 * np.cos(2 * np.pi * t / 12)
+    y = cycle[:HOURS] + rng.normal(0, 3, HOURS)
+    return Window(("H",), y[None, :], 1.3 * y[None, :], 24), cycle[None, HOURS:]
+
+
+def test_seasonal_arima_searches_long_seasons_approximately() -> None:
+    assert auto_arima(24, "autoarima").approximation
+    assert auto_arima(52, "autoarima").approximation
+    assert not auto_arima(12, "autoarima").approximation
+
+
+def test_seasonal_arima_forecasts_an_hourly_day_cycle(hourly: tuple[Window, np.ndarray]) -> None:
+    window, truth = hourly
+    forecast = make_model("autoarima").predict(window, np.full((1, 24), 130.0))
+    last_value = np.abs(window.y[:, -1:] - truth).mean()
+    assert np.abs(forecast - truth).mean() < min(6.0, last_value / 4)
+
+
+def test_auto_chooses_among_every_default_candidate_on_hourly_data(
+    hourly: tuple[Window, np.ndarray],
+) -> None:
+    window, truth = hourly
+    model = ChoiceForecaster()
+    model.fit(window)
+    assert set(model.errors["H"]) == set(DEFAULT_CANDIDATES)
+    assert model.errors["H"]["autoarima"] < model.errors["H"]["customer"]
+    forecast = model.predict(window, 1.3 * truth)
+    assert np.abs(forecast - truth).mean() < 6.0
+
+
+def test_large_panels_get_the_scale_candidates_unless_named() -> None:
+    assert default_candidates(SCALE_FROM - 1) == DEFAULT_CANDIDATES
+    assert default_candidates(SCALE_FROM) == SCALE_CANDIDATES
+    assert not {"autoarima", "autoarimax", "autoets"} & set(SCALE_CANDIDATES)
+
+
+def test_the_lstm_earns_weight_only_where_its_backtest_wins() -> None:
+    """HALF's demand is half of what the customer says (the LSTM reads the customer's forecast
+    and learns the ratio); TOLD's customer is exact, so the LSTM is not used for it."""
+    rng = np.random.default_rng(2)
+    periods = 96
+    cf = rng.uniform(40, 200, (2, periods + 6))
+    y = np.stack([0.5 * cf[0, :periods], cf[1, :periods]])
+    window = Window(("HALF", "TOLD"), y, cf[:, :periods], 12)
+    config = ChoiceConfig(candidates=("seasonal_naive", "customer", "lstm"), top=1)
+    model = ChoiceForecaster(config, LSTMConfig(hidden=8, pretrain_steps=100, steps=80, seed=1))
+    model.fit(window)
+    half = model.errors["HALF"]
+    assert half["lstm"] < 0.5 * min(half["customer"], half["seasonal_naive"])
+    assert model.weights == {"HALF": {"lstm": 1.0}, "TOLD": {"customer": 1.0}}
+    forecast = model.predict(window, cf[:, periods:])
+    assert np.abs(forecast[0] - 0.5 * cf[0, periods:]).mean() < 0.25 * half["customer"]

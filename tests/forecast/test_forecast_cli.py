@@ -288,3 +288,35 @@ def test_fit_auto_with_the_cheap_candidates_uses_only_those(
         "fit", history_csv, "--out", tmp_path / "x", "--model", "auto", "--candidates", "prophet"
     )
     assert_user_error(code, err, "unknown candidate 'prophet'")
+
+
+def test_fit_auto_on_a_large_panel_uses_the_scale_candidates_and_says_so(
+    tmp_path: Path,
+) -> None:
+    from robotest.forecast.models import SCALE_CANDIDATES, SCALE_FROM
+
+    months = pd.date_range("2020-01-01", periods=24, freq="MS").strftime("%Y-%m-%d")
+    ids = [f"P{i:05d}" for i in range(SCALE_FROM)]
+    frame = pd.DataFrame(
+        {
+            "unique_id": [u for u in ids for _ in months],
+            "ds": list(months) * len(ids),
+            "y": [10 + (k % 12) + i % 7 for i in range(len(ids)) for k in range(len(months))],
+        }
+    )
+    frame["customer_forecast"] = frame["y"] + 3
+    history = tmp_path / "parts.csv"
+    frame.to_csv(history, index=False)
+    code, _, err = rtest("fit", history, "--out", tmp_path / "big", "--model", "auto")
+    assert code == 0, err
+    assert f"note: {SCALE_FROM} commodities" in err and ",".join(SCALE_CANDIDATES) in err
+    state = json.loads((tmp_path / "big" / "choice.json").read_text())
+    assert state["config"]["candidates"] == list(SCALE_CANDIDATES)
+    named = "seasonal_naive,customer"
+    code, _, err = rtest(
+        "fit", history, "--out", tmp_path / "named", "--model", "auto", "--candidates", named
+    )
+    assert code == 0, err
+    assert "note:" not in err
+    state = json.loads((tmp_path / "named" / "choice.json").read_text())
+    assert state["config"]["candidates"] == named.split(",")

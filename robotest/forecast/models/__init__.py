@@ -8,7 +8,13 @@ from robotest.forecast.errors import DataError
 from robotest.forecast.models.arima import ARIMAForecaster
 from robotest.forecast.models.base import Forecaster, Window
 from robotest.forecast.models.baselines import CustomerForecast, SeasonalNaive
-from robotest.forecast.models.choice import ChoiceConfig, ChoiceForecaster
+from robotest.forecast.models.choice import (
+    SCALE_CANDIDATES,
+    SCALE_FROM,
+    ChoiceConfig,
+    ChoiceForecaster,
+    default_candidates,
+)
 from robotest.forecast.models.classical import CLASSICAL_NAMES, StatsForecaster
 from robotest.forecast.models.lstm import LSTMConfig, LSTMForecaster
 
@@ -92,6 +98,9 @@ __all__ = [
     "LSTMForecaster",
     "ARIMAForecaster",
     "ChoiceConfig",
+    "SCALE_CANDIDATES",
+    "SCALE_FROM",
+    "default_candidates",
     "ChoiceForecaster",
     "StatsForecaster",
     "CLASSICAL_NAMES",

@@ -34,6 +34,13 @@ from robotest.forecast.models.classical import (
 from robotest.forecast.models.lstm import LSTMConfig, LSTMForecaster
 
 DEFAULT_CANDIDATES = (*CLASSICAL_NAMES, "customer")
+# Candidates for large panels: seasonal AutoARIMA costs 0.2 to 1 s of CPU per 48-month series
+# (twice: with and without the customer's forecast) and AutoETS about 40 ms, AutoTheta about
+# 1.5 ms; with these, 10,000 monthly series take about 50 s on one core (docs/benchmarks.md,
+# Forecast at scale). A panel of SCALE_FROM commodities or more gets them unless the user names
+# the candidates.
+SCALE_CANDIDATES = ("autotheta", "seasonal_naive", "croston", "tsb", "customer")
+SCALE_FROM = 1_000
 FALLBACK = ("autotheta", "customer")
 WEIGHTS_FILE = "choice.json"
 
@@ -47,6 +54,11 @@ class ChoiceConfig:
     horizon: int = 0
     top: int = 3
     min_train: int = 8
+
+
+def default_candidates(commodities: int) -> tuple[str, ...]:
+    """The candidates ``auto`` uses when none are named, by the panel's size."""
+    return SCALE_CANDIDATES if commodities >= SCALE_FROM else DEFAULT_CANDIDATES
 
 
 def inverse_error_weights(errors: dict[str, float], top: int) -> dict[str, float]:
