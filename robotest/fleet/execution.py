@@ -24,7 +24,7 @@ from robotest.runtime.results import INTERRUPTED, RUNNING, SKIPPED, STATION_ERRO
 from robotest.runtime.results import CaseResult as RuntimeCase
 from robotest.runtime.store import ResultStore
 
-POLL_SECONDS = 0.3
+POLL_SECONDS = 1.0  # results leave in batches of a second's cases: one POST each
 STOP_SECONDS = 30.0
 Sink = Callable[[list[RuntimeCase]], bool]  # True: the run was cancelled, stop
 
