@@ -187,11 +187,16 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
     run = stack.api("POST", "/runs", json={"channel": "stable", "task_size": task_size})["run"]
     killed: list[str] = []
     kill_at = None
+    inside_task = 0
     while True:
         state = stack.api("GET", f"/runs/{run}")
         peak_rss = max(peak_rss, server.memory_info().rss)
         if kill and not killed and state["done"] >= 0.3 * len(expected):
             killed = random.Random(1).sample(sorted(stack.workers), kill)
+            # a worker inside a task has its forked pytest child running the task's cases
+            inside_task = sum(
+                1 for name in killed if psutil.Process(stack.workers[name].pid).children()
+            )
             for name in killed:
                 stack.workers[name].send_signal(signal.SIGKILL)
             kill_at = time.time()
@@ -227,6 +232,7 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
         "executions": ran,
         "run_twice": ran - len(nodeids),
         "killed_workers": killed,
+        "killed_inside_a_task": inside_task,
         "killed_after_s": round(kill_at - started, 1) if kill_at else None,
         "cases_ended_on_killed_workers_before_death": after_kill_on_killed,
         "stations_used": len(final["stations"]),
@@ -281,7 +287,8 @@ def main() -> None:
         ("Redis CPU time", "redis_cpu_seconds", "s"),
         ("Redis memory (RSS) at the end", "redis_rss_mb", "MB"),
         ("cases ended / exactly once", "exactly_once", ""),
-        ("cases run twice (re-delivered after a kill)", "run_twice", ""),
+        ("cases run twice (finished, not yet reported, when killed)", "run_twice", ""),
+        ("killed workers that were inside a task", "killed_inside_a_task", ""),
     ]
     runs = [name for name in ("steady", "killed") if name in results]
     print(f"\n| {args.cases} cases, {args.workers} workers | {' | '.join(runs)} |")

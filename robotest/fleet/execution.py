@@ -25,7 +25,7 @@ from robotest.runtime.results import CaseResult as RuntimeCase
 from robotest.runtime.runner import die_with_parent, pytest_arguments
 from robotest.runtime.store import ResultStore
 
-POLL_SECONDS = 0.3
+POLL_SECONDS = 1.0  # results leave in batches of a second's cases: one POST each
 STOP_SECONDS = 30.0
 Sink = Callable[[list[RuntimeCase]], bool]  # True: the run was cancelled, stop
 

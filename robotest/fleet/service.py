@@ -132,7 +132,7 @@ class FleetService:
             self.store.cancel_pending(run_id, "not run: the run could not be dealt")
 
     def _finish_if_done(self, run_id: str) -> None:
-        if self.store.pending_count(run_id) == 0:
+        if not self.store.has_pending(run_id):
             self.store.set_status(run_id, FINISHED, ended_at=time.time())
 
     def _send(self, task: Task, queue: str) -> None:
@@ -176,6 +176,15 @@ class FleetService:
             }
         outcome.recorded = self.store.finish_cases(run_id, final)
         outcome.duplicates += len(final) - outcome.recorded
+        if again:
+            self._deal_again(run, again)
+        if run["status"] == RUNNING:
+            self._finish_if_done(run_id)
+        return outcome
+
+    def _deal_again(self, run: dict[str, Any], again: dict[tuple[str, ...], list[str]]) -> None:
+        """Station errors' cases to other stations (never to those in their key)."""
+        run_id = run["id"]
         request = SubmitRequest.model_validate(run["request"])
         for stations, nodeids in again.items():
             self._send(
@@ -190,9 +199,6 @@ class FleetService:
                 ),
                 queue_name(request.labels),
             )
-        if run["status"] == RUNNING:
-            self._finish_if_done(run_id)
-        return outcome
 
     # people -------------------------------------------------------------------
 

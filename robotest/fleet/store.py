@@ -195,15 +195,17 @@ class FleetStore:
             )
             return tried
 
-    def pending_count(self, run_id: str) -> int:
+    def has_pending(self, run_id: str) -> bool:
+        """Whether any case of the run still waits for a result: one index lookup (the
+        `fleet_cases_status` index), however many cases the run has, so it can follow
+        every result batch."""
         with self.engine.connect() as conn:
-            return int(
-                conn.execute(
-                    sa.select(sa.func.count())
-                    .select_from(fleet_cases)
-                    .where(fleet_cases.c.run_id == run_id, fleet_cases.c.status == PENDING)
-                ).scalar_one()
-            )
+            row = conn.execute(
+                sa.select(fleet_cases.c.nodeid)
+                .where(fleet_cases.c.run_id == run_id, fleet_cases.c.status == PENDING)
+                .limit(1)
+            ).first()
+        return row is not None
 
     def cancel_pending(self, run_id: str, message: str = "run cancelled") -> int:
         """Pending cases of a run that ended early end `cancelled`."""
