@@ -201,13 +201,15 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
     started = time.time()
     run = stack.api("POST", "/runs", json={"channel": "stable", "task_size": task_size})["run"]
     killed: list[str] = []
+    inside = 0
     kill_at = None
     while True:
         state = stack.api("GET", f"/runs/{run}")
         peak_rss = max(peak_rss, server.memory_info().rss)
         if kill and not killed and state["done"] >= 0.3 * len(expected):
             killed = random.Random(1).sample(sorted(stack.workers), kill)
-            for name in killed:
+            for name in killed:  # inside a task: its pytest child is running a case
+                inside += bool(psutil.Process(stack.workers[name].pid).children())
                 stack.workers[name].send_signal(signal.SIGKILL)
             kill_at = time.time()
         if state["status"] in ("finished", "cancelled", "error"):
@@ -249,6 +251,7 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
         "executions": ran,
         "run_twice": ran - len(nodeids),
         "killed_workers": killed,
+        "killed_inside_a_task": inside,
         "killed_after_s": round(kill_at - started, 1) if kill_at else None,
         "cases_ended_on_killed_workers_before_death": after_kill_on_killed,
         "stations_used": len(final["stations"]),
