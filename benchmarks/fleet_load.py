@@ -268,6 +268,7 @@ def main() -> None:
     parser.add_argument("--visibility-timeout", type=float, default=120.0)
     parser.add_argument("--out", type=Path, default=Path("fleet_load.json"))
     parser.add_argument("--killed-only", action="store_true", help="Run 2 only.")
+    parser.add_argument("--steady-only", action="store_true", help="Run 1 only.")
     args = parser.parse_args()
     if shutil.which("redis-server") is None:
         raise SystemExit("redis-server is not installed (./setup.sh --dev)")
@@ -290,9 +291,10 @@ def main() -> None:
         if not args.killed_only:
             results["steady"] = one_run(stack, expected, args.task_size, 0)
             print(json.dumps(results["steady"]), flush=True)
-        kill = max(1, round(args.workers * args.kill_fraction))
-        results["killed"] = one_run(stack, expected, args.task_size, kill)
-        print(json.dumps(results["killed"]), flush=True)
+        if not args.steady_only:
+            kill = max(1, round(args.workers * args.kill_fraction))
+            results["killed"] = one_run(stack, expected, args.task_size, kill)
+            print(json.dumps(results["killed"]), flush=True)
     finally:
         stack.stop()
     args.out.write_text(json.dumps(results, indent=1))
