@@ -118,7 +118,9 @@ def worker(
     )
     import logging
 
-    import robotest.runtime.pytest_plugin  # noqa: F401  (each task's pytest is forked with it)
+    from robotest.fleet.preload import preload_pytest
+
+    preload_pytest()  # each task's pytest is forked with its plugins imported
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per result sent
 

@@ -25,7 +25,9 @@ from robotest.runtime.results import CaseResult as RuntimeCase
 from robotest.runtime.runner import die_with_parent, pytest_arguments
 from robotest.runtime.store import ResultStore
 
-POLL_SECONDS = 1.0  # results leave in batches of a second's cases: one POST each
+POLL_SECONDS = 0.3
+SEND_SECONDS = 1.0  # finished cases leave at most this often: a busy station posts once a
+# second, not at every poll (50 stations: at most 50 result posts a second instead of 166)
 STOP_SECONDS = 30.0
 Sink = Callable[[list[RuntimeCase]], bool]  # True: the run was cancelled, stop
 
@@ -145,17 +147,21 @@ def _finished(store: ResultStore, run_id: int) -> list[RuntimeCase]:
 
 
 def _follow(store: ResultStore, run_id: int, proc: ForkedPytest, sink: Sink) -> bool:
-    """Hand on finished cases until the child exits; True when the run was cancelled."""
+    """Hand on finished cases, in batches at most every SEND_SECONDS, until the child
+    exits; True when the run was cancelled."""
     sent = 0
     cancelled = False
+    last_send = time.monotonic()
     while True:
         running = proc.poll() is None
-        finished = _finished(store, run_id)
-        if len(finished) > sent and not cancelled:
-            cancelled = sink(finished[sent:])
-            sent = len(finished)
-            if cancelled and running:
-                proc.terminate()
+        if not running or time.monotonic() - last_send >= SEND_SECONDS:
+            last_send = time.monotonic()
+            finished = _finished(store, run_id)
+            if len(finished) > sent and not cancelled:
+                cancelled = sink(finished[sent:])
+                sent = len(finished)
+                if cancelled and running:
+                    proc.terminate()
         if not running:
             return cancelled
         time.sleep(POLL_SECONDS)
