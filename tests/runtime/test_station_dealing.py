@@ -182,4 +182,3 @@ def _both_busy(db: Path) -> bool:
         cases = runs[0].cases if runs else []
     running = {c.station for c in cases if c.outcome == "running"}
     return running == {"a", "b"} and any(c.outcome == "passed" for c in cases)
-
