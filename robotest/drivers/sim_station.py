@@ -203,13 +203,13 @@ def open_sim_for_run(image_file: str | None) -> tuple[SimStation, list[Path]]:
     image), with ``RTEST_SIM_SEED``, ``RTEST_SIM_SPEED`` (default 8) and
     ``RTEST_SIM_CAMERA`` (``nominal``, ``sampled`` or ``glare``).
     """
-    import robotest.sim
     from robotest.settings import settings
+    from robotest.sim.icons import ICON_DIR
 
     chosen = settings()
     station = open_sim_station(image=_run_image(image_file), seed=chosen.sim_seed,
                                speed=chosen.sim_speed, camera=chosen.sim_camera)
-    return station, [Path(robotest.sim.__file__).parent / "assets" / "icons"]
+    return station, [ICON_DIR]
 
 
 def _run_image(image_file: str | None) -> ProductImage | None:

@@ -400,19 +400,16 @@ class ResultStore:
             id=row["id"],
         )
 
-    def step_screen(self, step_id: int) -> tuple[bytes, str] | None:
-        """The screen step *step_id* saw, as PNG bytes, and what it is: the bare screen
-        under an annotated failure picture, else the step's screenshot; None if the step
-        is unknown or has no screen."""
+    def step_screen(self, step_id: int) -> bytes | None:
+        """The screen step *step_id* saw, as image file bytes: the bare screen under an
+        annotated failure picture, else the step's screenshot; None if the step is
+        unknown or has no screen."""
         row = self.db.execute(
             "SELECT screenshot, source FROM steps WHERE id = ?", (step_id,)).fetchone()
         if row is None:
             return None
-        if row["source"]:
-            return bytes(row["source"]), "the bare screen under the failure picture"
-        if row["screenshot"]:
-            return bytes(row["screenshot"]), "the step's screenshot"
-        return None
+        screen = row["source"] or row["screenshot"]
+        return bytes(screen) if screen else None
 
     def steps(self, case_id: int) -> list[Step]:
         columns = (

@@ -219,16 +219,15 @@ class _Console:
     def _statements(self) -> Any:
         """The shell on the sim station, opened (and calibrated) at the first statement."""
         if self.shell is None:
-            import robotest.sim
             from robotest.runtime.session import read_image
             from robotest.runtime.shell import Shell
             from robotest.runtime.shell_cli import shell_options
             from robotest.runtime.station_runtime import start_runtime
+            from robotest.sim.icons import ICON_DIR
 
             info = read_image(self.image)
             options = shell_options(info.data, self.image, "sim")
-            icons = Path(robotest.sim.__file__).parent / "assets" / "icons"
-            runtime = start_runtime(self.station, [icons], options)
+            runtime = start_runtime(self.station, [ICON_DIR], options)
             self.shell = Shell(runtime, write=lambda text: typer.echo(text))
         return self.shell
 

@@ -81,4 +81,4 @@ def _screen_of(source: Path | None, step: int | None, db: Path | None) -> Any:
         found = store.step_screen(int(step or 0))
     if found is None:
         raise VisionInputError(f"{database}: no step {step} with a screen")
-    return decode_image_file(found[0], f"step {step}", flags=1)  # 1: cv2.IMREAD_COLOR
+    return decode_image_file(found, f"step {step}", flags=1)  # 1: cv2.IMREAD_COLOR

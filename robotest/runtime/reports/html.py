@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from robotest import language
 from robotest.runtime.reports.shots import InlineShots, Shot, Shots
 from robotest.runtime.results import OUTCOMES, PASSED, CaseResult, RunInfo, Step
 from robotest.runtime.steps import FRAME
@@ -148,13 +149,14 @@ def _step_id(step: Step) -> str:
     return f'<br><small class="step-id">step {step.id}</small>' if step.id is not None else ""
 
 
+_ICON_SEARCHES = {s.name for s in language.STATEMENTS if s.subject == language.Arg.ICON}
 _FIRST_QUOTED = re.compile(r"""^['"]([A-Za-z0-9][A-Za-z0-9_.-]{0,63})['"]""")
 
 
 def _capture_hint(step: Step) -> str:
     """For a failed icon search: the command that captures the icon's new look from
     the screen this step saw."""
-    if step.outcome == PASSED or not step.name.endswith("_icon") or step.id is None:
+    if step.outcome == PASSED or step.name not in _ICON_SEARCHES or step.id is None:
         return ""
     named = _FIRST_QUOTED.match(step.args)
     name = named.group(1) if named else "NAME"
