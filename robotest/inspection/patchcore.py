@@ -26,6 +26,10 @@ GRID_STAGE = 1  # descriptors on the grid of this stage (1: a quarter of the wor
 BANK_SIZE = 2000  # patches kept in the memory bank
 SAMPLED_PATCHES = 30000  # coreset candidates drawn from the normal pictures
 CHUNK = 4096  # query patches per distance matrix
+SHARPNESS_WEIGHT = 11.0
+"""How much the sharpness descriptor counts against the random channels (a multiple of
+its standardised value): tuned on the tuning class only."""
+_LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 
 class RandomFeatures(torch.nn.Module):
@@ -37,9 +41,14 @@ class RandomFeatures(torch.nn.Module):
     """
 
     def __init__(
-        self, channels: int, seed: int = 0, padding: Literal["reflect", "zeros"] = "reflect"
+        self,
+        channels: int,
+        seed: int = 0,
+        padding: Literal["reflect", "zeros"] = "reflect",
+        sharpness: bool = True,
     ):
         super().__init__()
+        self.sharpness = sharpness
         generator = torch.Generator().manual_seed(seed)
         widths = (channels, *STAGE_CHANNELS)
         self.stages = torch.nn.ModuleList()
@@ -66,7 +75,21 @@ class RandomFeatures(torch.nn.Module):
             outputs.append(x)
         grid = outputs[GRID_STAGE].shape[-2:]
         resized = [_resize(o, grid) for o in outputs]
+        if self.sharpness:
+            resized.append(_resize(sharpness(pixels), grid))
         return torch.nn.functional.avg_pool2d(torch.cat(resized, 1), 3, 1, 1)
+
+
+def sharpness(pixels: torch.Tensor) -> torch.Tensor:
+    """``N x 1 x S x S``: the log of the grey picture's local Laplacian magnitude.
+
+    A smudge (a blurred spot) takes the fine detail out of the surface while keeping
+    its colour; random features see such a spot as the surface's own flat parts (a
+    brick wall's mortar), this channel does not.
+    """
+    grey = pixels.mean(dim=1, keepdim=True)
+    padded = torch.nn.functional.pad(grey, (1, 1, 1, 1), mode="reflect")
+    return torch.log(torch.nn.functional.conv2d(padded, _LAPLACIAN).abs() + 1e-3)
 
 
 def _resize(maps: torch.Tensor, grid: torch.Size) -> torch.Tensor:
@@ -143,7 +166,7 @@ def fit_patchcore(
     batch: np.ndarray, blur: float, seed: int, bank_size: int = BANK_SIZE
 ) -> PatchCoreScorer:
     """Build the memory bank from the normal pictures *batch* (``N x C x S x S``)."""
-    net = RandomFeatures(batch.shape[1], seed, padding="reflect")
+    net = RandomFeatures(batch.shape[1], seed, padding="reflect", sharpness=True)
     with torch.inference_mode():
         features = torch.cat(
             [
@@ -157,6 +180,7 @@ def fit_patchcore(
         # activation up into a huge distance: its spread is floored at a tenth of the
         # typical channel's
         std = torch.clamp(std, min=float(std.median()) * 0.1 + 1e-6)
+        std[-1] /= SHARPNESS_WEIGHT  # the sharpness channel, last
         rng = np.random.default_rng(seed)
         sample = torch.from_numpy(
             rng.choice(len(vectors), min(len(vectors), SAMPLED_PATCHES), replace=False)
@@ -168,6 +192,7 @@ def fit_patchcore(
         "feature_std": std.numpy(),
         "bank": bank.numpy(),
         "reflect": np.ones(1, np.float32),  # the padding the model file was made with
+        "sharpness": np.ones(1, np.float32),  # the model file has the sharpness channel
     }
     return PatchCoreScorer(net, params, blur)
 
@@ -175,6 +200,10 @@ def fit_patchcore(
 def load_patchcore(state: dict[str, torch.Tensor], channels: int, blur: float) -> PatchCoreScorer:
     """The scorer saved by :meth:`PatchCoreScorer.state`."""
     params = {k.removeprefix("knn_"): v.numpy() for k, v in state.items() if k.startswith("knn_")}
-    net = RandomFeatures(channels, padding="reflect" if "reflect" in params else "zeros")
+    net = RandomFeatures(
+        channels,
+        padding="reflect" if "reflect" in params else "zeros",
+        sharpness="sharpness" in params,
+    )
     net.load_state_dict({k: v for k, v in state.items() if not k.startswith("knn_")})
     return PatchCoreScorer(net, params, blur)

@@ -5,8 +5,10 @@ random features behave as documented."""
 from __future__ import annotations
 
 import json
+from unittest import mock
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -89,7 +91,7 @@ def test_nearest_distances_match_brute_force() -> None:
 def test_random_features_are_fixed_by_the_seed_and_ignore_brightness() -> None:
     pixels = torch.rand(1, 1, 64, 64)
     first, again, other = RandomFeatures(1, seed=3), RandomFeatures(1, seed=3), RandomFeatures(1)
-    assert first(pixels).shape == (1, sum((32, 64, 64)), 16, 16)
+    assert first(pixels).shape == (1, sum((32, 64, 64)) + 1, 16, 16)  # + sharpness
     assert torch.equal(first(pixels), again(pixels))
     assert not torch.equal(first(pixels), other(pixels))
     assert torch.allclose(first(pixels + 0.1), first(pixels), atol=1e-5)
@@ -125,3 +127,41 @@ def test_a_model_file_from_before_reflect_padding_keeps_zero_padding(
         stage[0].padding_mode == "reflect"
         for stage in load_patchcore(state, channels=1, blur=1.0).net.stages
     )
+
+
+def test_a_smudge_stands_out_by_its_lost_detail() -> None:
+    """A blurred spot on a surface that also has flat parts (a wall with mortar): random
+    features find the spot close to the flat parts; the sharpness channel does not."""
+    from robotest.inspection.patchcore import fit_patchcore
+
+    rng = np.random.default_rng(0)
+
+    def surface() -> np.ndarray:
+        image = rng.uniform(0.3, 0.7, (64, 64)).astype(np.float32)
+        image[::16] = image[1::16] = 0.5  # flat mortar lines
+        image[:, ::16] = image[:, 1::16] = 0.5
+        return image
+
+    normal = np.stack([surface() for _ in range(12)])[:, None]
+    smudged = surface()
+    smudged[20:36, 20:36] = cv2.GaussianBlur(smudged, (0, 0), 2.0)[20:36, 20:36]
+    scores = {}
+    for weight in (0.0, 11.0):
+        with mock.patch("robotest.inspection.patchcore.SHARPNESS_WEIGHT", weight or 1e-6):
+            scorer = fit_patchcore(normal, blur=1.0, seed=0, bank_size=500)
+            good = scorer.raw_maps(np.stack([surface()])[:, None])[0].max()
+            spot = scorer.raw_maps(smudged[None, None])[0][20:36, 20:36].max()
+        scores[weight] = spot / good
+    assert scores[11.0] > 2 * scores[0.0], scores
+
+
+def test_a_model_file_from_before_the_sharpness_channel_loads_without_it(
+    knn_model: Path,
+) -> None:
+    from robotest.inspection.patchcore import load_patchcore
+
+    state = torch.load(knn_model / "weights.pt", weights_only=True)
+    assert "knn_sharpness" in state
+    older = {k: v for k, v in state.items() if k != "knn_sharpness"}
+    assert not load_patchcore(older, channels=1, blur=1.0).net.sharpness
+    assert load_patchcore(state, channels=1, blur=1.0).net.sharpness
