@@ -5,8 +5,8 @@ random features behave as documented."""
 from __future__ import annotations
 
 import json
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 import cv2
 import numpy as np
