@@ -11,11 +11,12 @@ one thread; ``time.process_time``). The searches:
   half (the one giving the most right answers there);
 - ``reference``: ``robotest/vision/icon_search.py`` of a git revision (as
   ``bench_icon_speed.py`` loads it), at its default settings;
-- ``current``: this tree's ``icon_search.locate`` at its default settings (scales
-  0.5-2.0), once with the 48 px template alone and once with every size the theme draws
-  (22-96 px, ``corpus.versions_folder``) as versions of the icon; run at threshold 0.5
-  and reported at the icon's default threshold and at the threshold (>= 0.5) with the
-  most right answers on the training half.
+- ``current``: this tree's ``icon_search.locate`` at its default settings but for the
+  scales, 0.5-2.0 (the corpus' range; the default is 0.75-1.5, a script widens it per
+  icon with ``icon.toml``), once with the 48 px template alone and once with every
+  size the theme draws (22-96 px, ``corpus.versions_folder``) as versions of the icon;
+  run at threshold 0.5 and reported at the icon's default threshold and at the
+  threshold (>= 0.5) with the most right answers on the training half.
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -238,7 +239,7 @@ def main() -> None:
     }
     # this tree at its defaults, searched at a low threshold and reported at the icon's
     # default threshold and at the one with the most right answers on the training half
-    low = DEFAULT.override(threshold=FLOOR)
+    low = DEFAULT.override(threshold=FLOOR, scales=corpus.SCALES)
     for label, kept in (("48 px template", one), ("every size as a version", every)):
         scores = run_search(
             f"current, {label}",

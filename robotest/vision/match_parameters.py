@@ -21,6 +21,11 @@ class MatchParameters:
     """Score a match must reach to count as found; None: the icon's own (default 0.85)."""
     scales: tuple[float, float] = (0.75, 1.5)
     """Smallest and largest icon scale searched, relative to each version's own size."""
+    min_side: int = 16
+    """No version is searched smaller than this many pixels across (its smallest side).
+
+    A theme's 22 px drawing shrunk to 11 px is a few pixels of grey that correlate
+    with any photograph's texture; screens show icons at 16 px and more."""
     coarse_step: float = 1.2
     """Ratio between the scales tried at the coarse level."""
     coarse_min_side: int = 9
@@ -53,6 +58,8 @@ class MatchParameters:
             raise VisionInputError(f"threshold must be in (0, 1], got {self.threshold}")
         if not 1.01 <= self.coarse_step <= 2:
             raise VisionInputError(f"coarse_step must be in [1.01, 2], got {self.coarse_step}")
+        if not 3 <= self.min_side <= 256:
+            raise VisionInputError(f"min_side must be 3..256, got {self.min_side}")
         for name in (
             "coarse_min_side",
             "candidates",
