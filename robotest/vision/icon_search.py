@@ -62,6 +62,8 @@ class IconMatch:
     scale: float | None
     version: str | None
     threshold: float
+    rival: str | None = None
+    """The look-alike that fitted this place as well or better (then ``found`` is False)."""
 
     @property
     def center(self) -> tuple[int, int] | None:
@@ -79,6 +81,7 @@ class IconMatch:
             "score": round(self.score, 4),
             "scale": round(self.scale, 4) if self.scale else None,
             "version": self.version,
+            **({"rival": self.rival} if self.rival else {}),
         }
 
 

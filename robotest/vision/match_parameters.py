@@ -45,6 +45,10 @@ class MatchParameters:
     fine_steps: tuple[tuple[float, int], ...] = ((1.03, 2), (1.01, 1))
     """Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
 
+    rival_margin: float = 0.02
+    """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
+    place found the icon's own must be."""
+
     colour_shift_tolerance: float = 0.25
     """Colour shift (log gain of one channel against the others') forgiven (cast, gamma)."""
     colour_shift_weight: float = 2.0
@@ -72,6 +76,8 @@ class MatchParameters:
                 raise VisionInputError(f"{name} must be 1..64, got {value}")
         if not 0 <= self.coarse_slack < 1:
             raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
+        if not -1 <= self.rival_margin <= 1:
+            raise VisionInputError(f"rival_margin must be in [-1, 1], got {self.rival_margin}")
         if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:
             raise VisionInputError(
                 "colour_shift_tolerance must be in [0, 4] and colour_shift_weight in [0, 10], "
