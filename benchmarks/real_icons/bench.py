@@ -285,7 +285,14 @@ def main() -> None:
     # this tree at its defaults, searched at a low threshold and reported at the icon's
     # default threshold and at the one with the most right answers on the training half
     low = DEFAULT.override(threshold=FLOOR, scales=corpus.SCALES)
+    makers: dict[str, Callable[[tuple[str, str]], Path]] = {
+        "48 px template": lambda k: corpus.template_folder(families[k[0]], k[1], args.cache),
+        "every size as a version": lambda k: corpus.versions_folder(
+            families[k[0]], k[1], args.cache
+        ),
+    }
     for label, kept in (("48 px template", one), ("every size as a version", every)):
+        make = makers[label]
         scores = run_search(
             f"current, {label}",
             searcher(current, low),
@@ -293,7 +300,7 @@ def main() -> None:
             cases,
             lambda k, kept=kept: Icon.load(kept[k]),  # type: ignore[misc]
         )
-        checked = look_alike_check(scores, asked, cases, low, lambda k, kept=kept: kept[k])
+        checked = look_alike_check(scores, asked, cases, low, lambda k, make=make: make(k))
         for check, answers in (("", scores), (", look-alike check", checked)):
             tuned = tune(asked, [(a[2], a[1]) for a, _ in answers], FLOOR)  # type: ignore[misc]
             for name, limit in (("default threshold", DEFAULT_THRESHOLD), ("tuned", tuned)):
