@@ -40,6 +40,8 @@ from robotest.vision.icons import IconVersion  # noqa: E402
 
 SIDES = (24, 30, 36, 40, 48, 56, 60, 64, 72, 84, 96)
 """Displayed sizes: 0.5x-2.0x of the 48 px template (60, 72, 96: HiDPI 125/150/200%)."""
+SCALES = (0.5, 2.0)
+"""The displayed sizes relative to the 48 px template: the scales a search must cover."""
 VERSION_SIDES = (22, 96)
 """Nominal sizes of the drawings kept as versions of a multi-version template."""
 TIERS = ("screen", "degraded", "camera")

@@ -37,11 +37,15 @@ def failed_match_overlay(screen: np.ndarray, match: Any, icon: Any, name: str) -
         f"icon {name!r} {version.name}: best score {match.score:.2f} "
         f"(needs {match.threshold:.2f}), scale {scale}"
     )
-    _paste_with_caption(picture, template, caption)
+    _paste_with_caption(picture, template, caption, match.box)
     return picture
 
 
-def _paste_with_caption(picture: np.ndarray, template: np.ndarray, caption: str) -> None:
+def _paste_with_caption(
+    picture: np.ndarray, template: np.ndarray, caption: str, avoid: Any = None
+) -> None:
+    """The template and caption in the top right corner, or the top left one where the
+    top right would hide the outlined box *avoid* (x, y, w, h)."""
     height, width = picture.shape[:2]
     th, tw = template.shape[:2]
     th, tw = min(th, height // 3), min(tw, width // 3)
@@ -50,6 +54,10 @@ def _paste_with_caption(picture: np.ndarray, template: np.ndarray, caption: str)
     left = max(0, width - box_w - _MARGIN)
     top = _MARGIN
     bottom = min(height, top + th + text_h + 3 * _MARGIN)
+    if avoid is not None:
+        x, y, w, h = (int(v) for v in avoid)
+        if x + w + 2 >= left and y - 2 <= bottom:  # the panel would cover the outline
+            left = _MARGIN
     cv2.rectangle(picture, (left, top), (min(width - 1, left + box_w), bottom), (30, 30, 30), -1)
     cv2.rectangle(picture, (left, top), (min(width - 1, left + box_w), bottom), _RED, 2)
     y0, x0 = top + _MARGIN, left + _MARGIN

@@ -10,6 +10,7 @@ what was expected and what was closest.
 from __future__ import annotations
 
 import contextlib
+import glob
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from robotest.settings import settings
 
 T = TypeVar("T")
 DEFAULT_WITHIN = 10.0  # seconds, when a statement gives no `within`
+_MAX_RIVALS = 16  # look-alikes of one icon checked at most (each costs a local search)
 POLL_INTERVAL = 0.25  # seconds of station time between looks
 KEY_HOLD = 0.08  # seconds an actuator holds a key by default
 
@@ -54,6 +56,7 @@ class StationRuntime(Runtime):
     key_hold: float = KEY_HOLD
     view: ScreenView = field(init=False)
     _icons: dict[str, Any] = field(default_factory=dict, repr=False)
+    _rivals: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     _pointer: Point | None = None  # where this runtime last put the pointer
 
     def __post_init__(self) -> None:
@@ -124,22 +127,44 @@ class StationRuntime(Runtime):
             raise ScriptError(f"no icon named {name!r} (looked in {searched})")
         return self._icons[name]
 
-    def _find_icon(self, name: str, region: Region | None, closest: Closest,
-                   params: Any = None) -> Callable[[np.ndarray], Match | None]:
-        from robotest.vision import locate
+    def _icon_rivals(self, name: str) -> list[Any]:
+        """The icon's look-alikes: the other icons of its folders whose name shares its first
+        word (``folder-music`` for ``folder-videos``); a match they fit as well is refused."""
+        from robotest.vision import Icon, VisionInputError
+
+        if name not in self._rivals:
+            rivals = []
+            for folder in self.icon_paths:
+                siblings = sorted(Path(folder).glob(f"{glob.escape(_first_word(name))}*"))
+                for path in siblings[:_MAX_RIVALS]:
+                    if path.stem == name or _first_word(path.stem) != _first_word(name):
+                        continue
+                    if path.is_dir() or path.suffix.lower() == ".png":
+                        with contextlib.suppress(VisionInputError):  # not an icon: no rival
+                            rivals.append(Icon.load(path))
+            self._rivals[name] = rivals
+        return self._rivals[name]
+
+    def _find_icon(
+        self, name: str, region: Region | None, closest: Closest, params: Any = None
+    ) -> Callable[[np.ndarray], Match | None]:
+        from robotest.vision import locate_distinct
 
         icon = self._icon(name)
+        rivals = self._icon_rivals(name)
 
         def find(screen: np.ndarray) -> Match | None:
-            match = locate(screen, icon, region, params=params)
+            match = locate_distinct(screen, icon, rivals, region, params=params)
             if match.found and match.box is not None:
                 return Match(tuple(match.box), match.score, version=match.version)  # type: ignore[arg-type]
             if match.box is not None and _inside(self._pointer, match.box):
                 self._park_pointer()  # the pointer may hide the icon: look again without it
             where = f" at {tuple(match.box)}" if match.box is not None else ""
             scale = f", scale {match.scale:.2f}, version {match.version}" if match.scale else ""
-            closest.describe = (f"best score {match.score:.2f}{where}{scale} "
-                                f"(needs {match.threshold:.2f})")
+            rival = f"; icon {match.rival!r} fits there as well" if match.rival else ""
+            closest.describe = (
+                f"best score {match.score:.2f}{where}{scale} (needs {match.threshold:.2f}){rival}"
+            )
             closest.picture = lambda: failed_match_overlay(screen, match, icon, name)
             closest.screen = screen
             return None
@@ -208,8 +233,9 @@ class StationRuntime(Runtime):
             )
         return found
 
-    def await_icon(self, target: str, *, region: Region | None, within: float | None,
-                   params: Any = None) -> Match:
+    def await_icon(
+        self, target: str, *, region: Region | None, within: float | None, params: Any = None
+    ) -> Match:
         closest = Closest()
         found = self._poll(self._find_icon(target, region, closest, params), within)
         if found is None:
@@ -237,8 +263,16 @@ class StationRuntime(Runtime):
             what = f"icon {target.name!r}" if isinstance(target, IconRef) else _show(target)
             raise StillOnScreen(f"{what} still on screen after {self._limit(within)}")
 
-    def click_icon(self, target: str, *, region: Region | None, within: float | None,
-                   button: str, double: bool, params: Any = None) -> Match:
+    def click_icon(
+        self,
+        target: str,
+        *,
+        region: Region | None,
+        within: float | None,
+        button: str,
+        double: bool,
+        params: Any = None,
+    ) -> Match:
         match = self.await_icon(target, region=region, within=within, params=params)
         self.click(match.center, button=button, double=double)
         return match
@@ -289,6 +323,10 @@ def _show(text: Any) -> str:
     return f"/{text.pattern}/" if isinstance(text, re.Pattern) else repr(text)
 
 
+def _first_word(name: str) -> str:
+    return name.replace("_", "-").split("-")[0]
+
+
 def _inside(point: Point | None, box: Sequence[int]) -> bool:
     if point is None:
         return False
@@ -325,8 +363,11 @@ def start_runtime(
     """The runtime on an open *station*, calibrated; the station is closed if that fails."""
     icon_paths = [Path(folder) / "icons" for folder in options.get("suite_dirs", ())]
     icon_paths += [*settings().icon_folders, *station_icons]
-    runtime = StationRuntime(config=options.get("config", {}), station=station,
-                             icon_paths=[p for p in icon_paths if p.is_dir()])
+    runtime = StationRuntime(
+        config=options.get("config", {}),
+        station=station,
+        icon_paths=[p for p in icon_paths if p.is_dir()],
+    )
     try:
         runtime.start()
     except BaseException:

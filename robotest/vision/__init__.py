@@ -40,6 +40,7 @@ _WHERE = {
     "IconMatch": "icon_search",
     "find_all": "icon_search",
     "locate": "icon_search",
+    "locate_distinct": "rivals",
     "OcrResult": "ocr_engine",
     "Word": "words",
     "ocr": "ocr_engine",
@@ -73,6 +74,7 @@ __all__ = [
     "find_text",
     "load_image",
     "locate",
+    "locate_distinct",
     "ocr",
     "read_beside",
     "screen_outline",
@@ -102,6 +104,7 @@ if TYPE_CHECKING:
     from robotest.vision.lens import Lens
     from robotest.vision.noise import average_frames, denoise
     from robotest.vision.ocr_engine import OcrResult, ocr
+    from robotest.vision.rivals import locate_distinct
     from robotest.vision.text_search import (
         TextMatch,
         anchored_region,

@@ -62,6 +62,8 @@ class IconMatch:
     scale: float | None
     version: str | None
     threshold: float
+    rival: str | None = None
+    """The look-alike that fitted this place as well or better (then ``found`` is False)."""
 
     @property
     def center(self) -> tuple[int, int] | None:
@@ -79,6 +81,7 @@ class IconMatch:
             "score": round(self.score, 4),
             "scale": round(self.scale, 4) if self.scale else None,
             "version": self.version,
+            **({"rival": self.rival} if self.rival else {}),
         }
 
 
@@ -296,7 +299,9 @@ def _coarse_candidates(
     for scale in _coarse_scales(p.scales, p.coarse_step):
         for version in icon.versions:
             side = min(version.size) * scale
-            if not _nearest_version(version, side, icon.versions):
+            if scale < _lowest_scale(version, p) or not _nearest_version(
+                version, side, icon.versions
+            ):
                 continue
             factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
             template = _coarse_template(icon, version, scale, factor)
@@ -318,6 +323,15 @@ def _coarse_candidates(
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
+
+
+def _lowest_scale(version: IconVersion, p: MatchParameters) -> float:
+    """The smallest scale *version* is searched at: not under ``p.min_side`` pixels across.
+
+    A version drawn smaller than ``min_side`` is still searched at its own size.
+    """
+    side = min(version.size)
+    return min(1.0, p.min_side / side) * 0.999
 
 
 _VERSION_OVERLAP = math.log(1.25)
@@ -469,7 +483,10 @@ def _quick_look(
     """
     reduce = 2 if min(coarse.w, coarse.h) >= _QUICK_HALF_SIDE else 1
     image = view.half() if reduce == 2 else view.grey
-    scales = [coarse.scale * step for step in p.quick_steps]
+    lowest = _lowest_scale(coarse.version, p)
+    scales = [coarse.scale * step for step in p.quick_steps if coarse.scale * step >= lowest]
+    if not scales:
+        return None
     near = _Near(image, icon, coarse, reduce, max(scales))
     return _best(near.match(scale) for scale in scales)
 
@@ -484,7 +501,7 @@ def _refine(
     scales are tried side by side rather than climbed. The version's own size (scale 1,
     the most common on screen) is tried too when near.
     """
-    low, high = p.scales[0] * 0.97, p.scales[1] * 1.03
+    low, high = max(p.scales[0] * 0.97, _lowest_scale(coarse.version, p)), p.scales[1] * 1.03
     first = [coarse.scale]
     if low <= 1.0 <= high and abs(math.log(coarse.scale)) <= math.log(p.coarse_step):
         first.append(1.0)

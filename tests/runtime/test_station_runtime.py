@@ -51,8 +51,11 @@ def test_icons_are_clicked_where_vision_finds_them(runtime: StationRuntime) -> N
 
 
 def test_missing_text_fails_with_what_the_screen_shows(runtime: StationRuntime) -> None:
-    with pytest.raises(TextNotFound, match=r"'Nonexistent Title' not on screen within 2s; "
-                                           r"screen reads: .*"):
+    with pytest.raises(
+        TextNotFound,
+        match=r"'Nonexistent Title' not on screen within 2s; "
+        r"screen reads: .*",
+    ):
         api.await_text("Nonexistent Title", within=2)
 
 
@@ -81,8 +84,9 @@ def test_text_split_by_ocr_is_still_found_but_not_other_text(runtime: StationRun
     from robotest.sim.fonts import font
 
     picture = Image.new("RGB", (1920, 1080), (255, 255, 255))
-    ImageDraw.Draw(picture).text((100, 100), "qa@qa-    laptop:~$ uname", fill=(0, 0, 0),
-                                 font=font("mono", 40))
+    ImageDraw.Draw(picture).text(
+        (100, 100), "qa@qa-    laptop:~$ uname", fill=(0, 0, 0), font=font("mono", 40)
+    )
     screen = np.array(picture)[:, :, ::-1].copy()
     closest = Closest()
     assert runtime._find_text("qa@qa-laptop", None, closest)(screen) is not None
@@ -108,10 +112,51 @@ def test_a_failed_icon_step_shows_the_best_candidate_and_the_template(
     assert isinstance(picture, np.ndarray)
     box = [int(v) for v in str(e.value).split(" at (")[1].split(")")[0].split(", ")]
     x, y, w, h = box
-    outline = picture[y - 2, x : x + w]
-    assert ((outline[:, 2] > 200) & (outline[:, 0] < 80)).mean() > 0.9  # red, over the box
+    height, width = picture.shape[:2]
+    sides = (
+        [  # the outline's four sides, those inside the screen (the box may touch an edge)
+            picture[row, max(0, x) : x + w] for row in (y - 2, y + h + 1) if 0 <= row < height
+        ]
+        + [picture[max(0, y) : y + h, col] for col in (x - 2, x + w + 1) if 0 <= col < width]
+    )
+    red = [((side[:, 2] > 200) & (side[:, 0] < 80)).mean() for side in sides]
+    assert max(red) > 0.9  # red, over the box (the template may cover one side)
     screen = runtime.view.look()
     assert picture.shape == screen.shape  # the screen, drawn over
     assert e.value.screen is not None and (e.value.screen == screen).all()  # kept bare
     differs = (picture != screen).any(axis=2)
     assert differs.sum() > differs[y - 3 : y + h + 3, x - 3 : x + w + 3].sum()  # and the template
+
+
+def _icon_folder_with_look_alike(folder: Path, with_original: bool) -> Path:
+    """``terminal-beta``: the sim's terminal icon with an emblem; beside it, optionally, the
+    terminal icon itself (a look-alike sharing the first word of its name)."""
+    import shutil
+
+    import cv2
+
+    beta = folder / "terminal-beta"
+    beta.mkdir(parents=True)
+    for version in (SIM_ICONS / "terminal").glob("*.png"):
+        image = cv2.imread(str(version), cv2.IMREAD_UNCHANGED)
+        h, w = image.shape[:2]
+        cv2.circle(image, (w // 4, h // 4), max(3, w // 8), (0, 200, 255, 255), -1)
+        cv2.imwrite(str(beta / version.name), image)
+    if with_original:
+        shutil.copytree(SIM_ICONS / "terminal", folder / "terminal")
+    return folder
+
+
+@pytest.mark.parametrize("with_original", [False, True])
+def test_a_look_alike_in_the_icon_folder_refuses_the_match(
+    runtime: StationRuntime, tmp_path: Path, with_original: bool
+) -> None:
+    _log_in(runtime)
+    runtime.icon_paths = [_icon_folder_with_look_alike(tmp_path, with_original)]
+    lenient = {"threshold": 0.3}
+    if not with_original:  # alone, the emblem does not keep the score under the threshold
+        assert api.await_icon("terminal-beta", within=1, params=lenient).score >= 0.3
+        return
+    with pytest.raises(IconNotFound, match="icon 'terminal' fits there as well"):
+        api.await_icon("terminal-beta", within=1, params=lenient)
+    assert api.await_icon("terminal", within=1).score >= 0.85

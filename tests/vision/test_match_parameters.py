@@ -81,3 +81,26 @@ def test_parameters_are_frozen_and_checked() -> None:
     with pytest.raises(VisionInputError, match="unknown match parameter"):
         DEFAULT.override(treshold=0.9)
     assert DEFAULT.override(fine_steps=[[1.02, 3]]).fine_steps == ((1.02, 3),)
+
+
+def test_versions_are_not_searched_below_min_side() -> None:
+    """A 24 px version shown only at 10 px: too small to tell from texture, not searched."""
+    screen = text_screen([(20, 20, "Documents")], (320, 240))
+    tiny = paste(screen, icon_image(7, size=24), 200, 120, scale=10 / 24)
+    icon = Icon.from_images("target", {"v24.png": icon_image(7, size=24)})
+    params = DEFAULT.override(scales=(0.4, 1.0))
+    match = locate(screen, icon, params=params)
+    assert match.box is not None and min(match.box[2:]) >= DEFAULT.min_side
+    assert not match.found
+    allowed = locate(screen, icon, params=params.override(min_side=8))
+    assert allowed.found and _near(allowed.box, tiny)
+
+
+def test_a_version_drawn_under_min_side_is_still_searched_at_its_own_size() -> None:
+    screen = text_screen([(20, 20, "Documents")], (320, 240))
+    truth = paste(screen, icon_image(9, size=12), 150, 100)
+    icon = Icon.from_images("target", {"v12.png": icon_image(9, size=12)})
+    match = locate(screen, icon)
+    assert match.found and _near(match.box, truth)
+    with pytest.raises(VisionInputError, match="min_side"):
+        DEFAULT.override(min_side=1)

@@ -1,0 +1,72 @@
+"""The look-alike check: a match counts only if no rival icon fits that place as well.
+
+Icons of one theme often differ in a small emblem (Tango's ``connect_creating`` and
+``connect_established``, a folder with a music or a video sign): correlation over the
+whole icon scores the look-alike 0.8 and more, above any threshold that keeps the true
+icon's other-size drawings. What tells them apart is which of the two fits *better*:
+at the place found, each rival (another icon the script knows, e.g. the other icons of
+its folder) is searched at the size found; the match is kept only when its own score is
+at least ``MatchParameters.rival_margin`` above every rival's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from robotest.vision.icon_search import IconMatch, locate
+from robotest.vision.icons import Icon
+from robotest.vision.images import Region
+from robotest.vision.match_parameters import DEFAULT, MatchParameters
+
+_REACH = 1.2
+"""A rival is searched at the found size within this ratio, over the found box and a
+fifth of its side around."""
+
+
+def locate_distinct(
+    screen: np.ndarray,
+    icon: Icon,
+    rivals: Sequence[Icon],
+    region: Region | None = None,
+    params: MatchParameters | None = None,
+) -> IconMatch:
+    """:func:`~robotest.vision.icon_search.locate`, then the match refused where a rival fits.
+
+    A refused match keeps its place and score, with ``found`` False and ``rival`` naming
+    the icon that fitted as well (within the margin) or better.
+    """
+    match = locate(screen, icon, region=region, params=params)
+    if not match.found or match.box is None:
+        return match
+    p = params or icon.params or DEFAULT
+    for rival in rivals:
+        if rival.name == icon.name:
+            continue
+        score = rival_score(screen, rival, match.box, p)
+        if score >= match.score - p.rival_margin:
+            return replace(match, found=False, rival=rival.name)
+    return match
+
+
+def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters) -> float:
+    """The best score of *rival* over *box* (a fifth of its side around), at about its size.
+
+    Only the rival's version drawn nearest to the box's size is searched, at scales
+    that show it within ``_REACH`` of the box's side.
+    """
+    x, y, w, h = box
+    side = min(w, h)
+    version = min(rival.versions, key=lambda v: abs(math.log(side / min(v.size))))
+    own = side / min(version.size)
+    near = Icon(rival.name, (version,), rival.threshold, templates=rival.templates)
+    pad = max(2, side // 5)
+    height, width = screen.shape[:2]
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    around = (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
+    scales = (max(0.1, own / _REACH), min(8.0, own * _REACH))
+    found = locate(screen, near, region=around, params=p.override(scales=scales, min_side=3))
+    return found.score if found.box is not None else -1.0
