@@ -190,7 +190,7 @@ class _Console:
 
     @property
     def exit_code(self) -> int:
-        from robotest.runtime.results import worst
+        from robotest.results.statuses import worst
         from robotest.runtime.shell_cli import EXIT_CODES
 
         return EXIT_CODES.get(worst(self.outcomes or ["passed"]), 2)
