@@ -225,7 +225,7 @@ def one_run(stack: Stack, expected: set[str], task_size: int, kill: int) -> dict
     cpu = sum(server.cpu_times()[:2]) - cpu_before
     redis_cpu = sum(redis.cpu_times()[:2]) - redis_before
     final = stack.api("GET", f"/runs/{run}", params={"cases": "true"})
-    nodeids = [c["nodeid"] for c in final["cases"]]
+    nodeids = [c["id"] for c in final["cases"]]
     statuses = {c["status"] for c in final["cases"]}
     ran = stack.executions() - executions_before
     after_kill_on_killed = 0

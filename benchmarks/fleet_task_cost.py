@@ -48,7 +48,7 @@ def measure(cases: int, preload: bool, folder: Path) -> dict[str, float]:
     finished = run_cases(station, tree, nodeids, None, "v", lambda batch: False)
     wall = time.monotonic() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert len(finished) == cases and {c.outcome for c in finished} == {"passed"}
+    assert len(finished) == cases and {c.status for c in finished} == {"passed"}
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return {"wall_s": round(wall, 2), "child_cpu_s": round(cpu, 3)}
 

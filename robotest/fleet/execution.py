@@ -81,16 +81,16 @@ def run_cases(
         store.finish_run(run_id, INTERRUPTED if cancelled else None)
     finally:
         store.close()
-    done = {c.nodeid for c in finished}
+    done = {c.id for c in finished}
     missing = [n for n in nodeids if n not in done]
     if missing and not cancelled:
         broken = [
             RuntimeCase(
-                nodeid=n,
+                id=n,
                 title=n,
                 file=n.split("::")[0],
                 station=station.name,
-                outcome=STATION_ERROR,
+                status=STATION_ERROR,
                 message=f"not run on {station.name}: its run ended before "
                 f"this case (a station error, or pytest exit "
                 f"{proc.poll()}: see {station.dest / 'worker.log'})",
@@ -142,7 +142,7 @@ def _finished(store: ResultStore, run_id: int) -> list[RuntimeCase]:
     return [
         c
         for c in store.cases(run_id, steps=False)
-        if c.outcome != RUNNING and not was_not_run(c.outcome, c.message)
+        if c.status != RUNNING and not was_not_run(c.status, c.message)
     ]
 
 

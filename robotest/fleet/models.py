@@ -1,7 +1,7 @@
 """What the fleet's API takes: a submitted run, a worker's claim, a worker's results.
 
 A case result is the shared result model's `CaseRecord` (robotest.results.model, the
-classes of run.json and of the server's uploads), with the case's node id.
+classes of run.json and of the server's uploads), whose node id (`id`) is required.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ class SubmitRequest(BaseModel):
 
 
 class CaseResult(CaseRecord):
-    """One case's result as a worker sends it."""
+    """One case's result as a worker sends it: a `CaseRecord` that names its case."""
 
-    nodeid: NodeId
+    id: NodeId
 
 
 class ClaimRequest(BaseModel):

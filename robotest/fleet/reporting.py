@@ -23,10 +23,10 @@ def claim(client: ServerClient, run: str, station: str, cases: list[str]) -> tup
 
 def case_result(case: RuntimeCase) -> CaseResult:
     return CaseResult(
-        nodeid=case.nodeid,
-        title=case.title or case.nodeid,
+        id=case.id,
+        title=case.title or case.id,
         tags=[t[:200] for t in case.tags],
-        status=case.outcome,  # type: ignore[arg-type]  # the runtime keeps outcomes as str
+        status=case.status,  # type: ignore[arg-type]  # recorded as str
         duration=max(0.0, case.duration or 0.0),
         message=(case.message or "")[:MAX_MESSAGE],
     )

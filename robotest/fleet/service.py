@@ -25,9 +25,9 @@ from robotest.fleet.store import (
     ENDED,
     FAILED,
     FINISHED,
-    RUNNING,
     FleetStore,
 )
+from robotest.results.statuses import RUNNING, STATION_ERROR
 from robotest.server.service import Service
 
 log = logging.getLogger("robotest.fleet")
@@ -156,16 +156,16 @@ class FleetService:
         final: dict[str, dict[str, Any]] = {}
         now = time.time()
         for case in cases:
-            if case.status == "station error" and run["status"] not in ENDED:
-                tried = self.store.retry_case(run_id, case.nodeid, station, case.message)
+            if case.status == STATION_ERROR and run["status"] not in ENDED:
+                tried = self.store.retry_case(run_id, case.id, station, case.message)
                 if tried is None:
                     outcome.duplicates += 1
                     continue
                 if may_run_again(len(tried)):
-                    again.setdefault(tuple(tried), []).append(case.nodeid)
+                    again.setdefault(tuple(tried), []).append(case.id)
                     outcome.rerun += 1
                     continue
-            final[case.nodeid] = {
+            final[case.id] = {
                 "status": case.status,
                 "title": case.title,
                 "station": station,

@@ -16,14 +16,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from robotest.results.statuses import ERROR
+
 PENDING = "pending"
-DEALING, RUNNING, FINISHED, CANCELLED, FAILED = (
-    "dealing",
-    "running",
-    "finished",
-    "cancelled",
-    "error",
-)
+DEALING, FINISHED, CANCELLED = "dealing", "finished", "cancelled"
+FAILED = ERROR
+"""A run that could not be dealt (its files cannot be collected): the model's error."""
 ENDED = (FINISHED, CANCELLED, FAILED)
 
 metadata = sa.MetaData()
@@ -262,8 +260,9 @@ class FleetStore:
 
 
 def case_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored case under the result model's names (a CaseRecord's ``id`` is the node id)."""
     return {
-        "nodeid": row["nodeid"],
+        "id": row["nodeid"],
         "title": row["title"] or row["nodeid"],
         "status": row["status"],
         "station": row["station"],

@@ -91,16 +91,14 @@ def run_task_cases(setup: WorkerSetup, task: Task) -> bool:
                 station.name,
                 task.attempt,
                 [
-                    CaseResult(
-                        nodeid=n, title=n, status="station error", duration=0, message=message
-                    )
+                    CaseResult(id=n, title=n, status=STATION_ERROR, duration=0, message=message)
                     for n in pending
                 ],
             )
             return True
         image = _image_file(station.dest, task)
         finished = run_cases(station, tree, pending, image, task.version[:12], sink)
-    return any(c.outcome == STATION_ERROR for c in finished)
+    return any(c.status == STATION_ERROR for c in finished)
 
 
 def _image_file(dest: Path, task: Task) -> Path | None:

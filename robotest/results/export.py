@@ -21,7 +21,7 @@ from robotest.results.model import (
     Status,
     StepRecord,
 )
-from robotest.runtime.results import CaseResult, RunInfo, Step, shown_path
+from robotest.runtime.results import CaseResult, RunInfo, Step
 
 RUN_FILE = "run.json"
 SCREENSHOTS = "screenshots"
@@ -81,12 +81,12 @@ def _case(run: RunInfo, case: CaseResult, shots: dict[str, bytes]) -> CaseRecord
     steps = [_step(case, index, step, shots) for index, step in enumerate(case.steps[:MAX_STEPS])]
     return CaseRecord(
         title=_clip(case.title, 10_000) or "(untitled)",
-        id=_clip(case.nodeid, 10_000),
-        location=f"{shown_path(case.file)}:{case.line}",
+        id=_clip(case.id, 10_000),
+        location=case.location,
         station=_clip(case.station, 200),
         serial=_clip(case.serial or run.serial, 200),
         tags=[_clip(tag, 200) for tag in case.tags[:200]],
-        status=_status(case.outcome),
+        status=_status(case.status),
         duration=max(case.duration, 0.0),
         message=_clip(case.message, MAX_MESSAGE),
         screenshots=[s.screenshot for s in steps if s.screenshot],
@@ -98,14 +98,14 @@ def _step(case: CaseResult, index: int, step: Step, shots: dict[str, bytes]) -> 
     screenshot = None
     if step.screenshot:
         label = "".join(c if c.isalnum() or c in "-_" else "_" for c in step.screenshot_name)
-        screenshot = f"{SCREENSHOTS}/case{case.id}-step{index + 1}-{label[:40] or 'screen'}.png"
+        screenshot = f"{SCREENSHOTS}/case{case.db_id}-step{index + 1}-{label[:40] or 'screen'}.png"
         shots[screenshot] = step.screenshot
     return StepRecord(
         name=_clip(step.name, 200),
         args=_clip(step.args, 10_000),
-        location=f"{shown_path(step.file)}:{step.line}",
+        location=step.location,
         duration=max(step.duration, 0.0),
-        status=_status(step.outcome),
+        status=_status(step.status),
         message=_clip(step.message, MAX_MESSAGE),
         group=_clip(step.group, 1000),
         attempt=step.attempt,
@@ -113,9 +113,9 @@ def _step(case: CaseResult, index: int, step: Step, shots: dict[str, bytes]) -> 
     )
 
 
-def _status(outcome: str) -> Status:
-    """A recorded outcome as a final status (a case left running was interrupted)."""
-    return INTERRUPTED if outcome == RUNNING else cast(Status, outcome)
+def _status(status: str) -> Status:
+    """A recorded status as a final one (a case left running was interrupted)."""
+    return INTERRUPTED if status == RUNNING else cast(Status, status)
 
 
 def _clip(text: str, limit: int) -> str:

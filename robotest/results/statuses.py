@@ -22,7 +22,17 @@ STATUSES: tuple[str, ...] = get_args(Status)
 RunStatus = Literal[
     "passed", "failed", "error", "station error", "skipped", "interrupted", "running"
 ]
-"""A run's status: its verdict (see :func:`robotest.runtime.results.worst`), or running."""
+"""A run's status: its verdict (see :func:`worst`), or running."""
+
+VERDICT_ORDER: tuple[str, ...] = (PASSED, SKIPPED, STATION_ERROR, ERROR, FAILED, INTERRUPTED)
+"""A run's verdict is its most telling case status: a failing image first, then a
+broken script, then a station fault (which says nothing about the image)."""
+
+
+def worst(statuses: list[str]) -> str:
+    """The verdict of several statuses (see :data:`VERDICT_ORDER`; passed if none)."""
+    return max(statuses, key=VERDICT_ORDER.index, default=PASSED)
+
 
 STATUS_FILLS: dict[str, str] = {
     PASSED: "C6EFCE",  # green

@@ -20,11 +20,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from robotest.runtime.results import OUTCOMES
+from robotest.results.statuses import STATUSES
 from robotest.runtime.store import ResultStore
 
-STYLE = {"passed": "green", "failed": "red", "error": "magenta", "station error": "yellow",
-         "interrupted": "dark_orange", "skipped": "dim"}
+STYLE = {
+    "passed": "green",
+    "failed": "red",
+    "error": "magenta",
+    "station error": "yellow",
+    "interrupted": "dark_orange",
+    "skipped": "dim",
+}
 
 
 class LiveProgress:
@@ -33,9 +39,17 @@ class LiveProgress:
     def __init__(self, db: Path, run_id: int, console: Console, interval: float = 0.2):
         self.db, self.run_id, self.console, self.interval = db, run_id, console, interval
         self.progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=console, redirect_stdout=False, redirect_stderr=False, transient=True)
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            redirect_stdout=False,
+            redirect_stderr=False,
+            transient=True,
+        )
         self.task = self.progress.add_task("collecting", total=None)
         self.shown: set[int] = set()
         self.stop_event = threading.Event()
@@ -65,22 +79,29 @@ class LiveProgress:
 
     def update(self, state: dict[str, Any]) -> None:
         finished = state["finished"]
-        counts = {o: 0 for o in OUTCOMES}
+        counts = {o: 0 for o in STATUSES}
         for case in finished:
-            counts[case["outcome"]] = counts.get(case["outcome"], 0) + 1
+            counts[case["status"]] = counts.get(case["status"], 0) + 1
             if case["id"] not in self.shown:
                 self.shown.add(case["id"])
-                style = STYLE.get(case["outcome"], "")
+                style = STYLE.get(case["status"], "")
                 self.progress.console.print(
-                    f"[{style}]{case['outcome'].upper():>13}[/] {case['duration']:7.2f} s  "
-                    f"{case['title']}  [dim]({case['station']})[/]", highlight=False)
+                    f"[{style}]{case['status'].upper():>13}[/] {case['duration']:7.2f} s  "
+                    f"{case['title']}  [dim]({case['station']})[/]",
+                    highlight=False,
+                )
         summary = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "starting"
         running = "; ".join(
             f"{r['station']}: {r['title']}" + (f" > {r['step']}"[:70] if r["step"] else "")
-            for r in state["running"])
+            for r in state["running"]
+        )
         description = summary + (f" | {running}" if running else "")
-        self.progress.update(self.task, total=state["planned"] or None,
-                             completed=len(finished), description=description)
+        self.progress.update(
+            self.task,
+            total=state["planned"] or None,
+            completed=len(finished),
+            description=description,
+        )
 
 
 def terminal_console() -> tuple[Console, IO[str]]:

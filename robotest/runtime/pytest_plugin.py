@@ -38,7 +38,7 @@ from robotest.runtime.results import (
     CaseResult,
     Step,
     describe,
-    outcome_of,
+    status_of,
 )
 from robotest.runtime.results_location import find_results_db
 from robotest.runtime.session import (
@@ -319,7 +319,7 @@ _MARKERS = pytest.StashKey[set[str]]()
 
 def _earlier_station_errors(store: ResultStore, run_id: int, nodeid: str) -> str:
     """The note of a case dealt again after station errors ("" for a first attempt)."""
-    failed = [c.station for c in store.attempts(run_id, nodeid) if c.outcome == STATION_ERROR]
+    failed = [c.station for c in store.attempts(run_id, nodeid) if c.status == STATION_ERROR]
     return f"run again after a station error on {', '.join(failed)}" if failed else ""
 
 
@@ -336,7 +336,7 @@ class RtestItem(pytest.Item):
         assert state.store is not None and state.run_id
         file, line = self.case.block.location
         result = CaseResult(
-            nodeid=self.nodeid,
+            id=self.nodeid,
             title=self.case.title,
             file=file,
             line=line,
@@ -351,7 +351,7 @@ class RtestItem(pytest.Item):
         again = _earlier_station_errors(store, state.run_id, self.nodeid)
         case_id = store.start_case(state.run_id, result)
         if state.stopped and state.open_error is None:
-            result.outcome = SKIPPED
+            result.status = SKIPPED
             result.message = not_run_message(state.station, state.stopped)
             store.finish_case(result)
             pytest.skip(result.message)
@@ -369,17 +369,17 @@ class RtestItem(pytest.Item):
             with use_runtime(state.recorder):
                 run_case(self.module, self.case)
         except BaseException as exc:
-            result.outcome = outcome_of(exc)
+            result.status = status_of(exc)
             result.message = describe(exc)
             if state.recorder is not None:
                 state.recorder.case_failed(exc)
-            if result.outcome == STATION_ERROR:
+            if result.status == STATION_ERROR:
                 state.stopped = f"station error: {exc}"
-            if result.outcome == SKIPPED:  # the record station's dry run stopped
+            if result.status == SKIPPED:  # the record station's dry run stopped
                 pytest.skip(result.message)
             raise
         else:
-            result.outcome = outcome_of(None)
+            result.status = status_of(None)
         finally:
             result.duration = time.perf_counter() - start
             if again:
@@ -399,7 +399,7 @@ class RtestItem(pytest.Item):
             f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".rtest")
         ]
         text = str(exc).strip()
-        lines = [f"{outcome_of(exc)}: {type(exc).__name__}" + (f": {text}" if text else "")]
+        lines = [f"{status_of(exc)}: {type(exc).__name__}" + (f": {text}" if text else "")]
         if not frames:  # robotest's own errors say it all; anything else: the traceback
             return lines[0] if isinstance(exc, RobotestError) else super().repr_failure(excinfo)
         lines += [
@@ -438,18 +438,18 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if isinstance(item, RtestItem) and report.failed and call.excinfo is not None:
-        report.rtest_outcome = outcome_of(call.excinfo.value)  # type: ignore[attr-defined]
+        report.rtest_status = status_of(call.excinfo.value)  # type: ignore[attr-defined]
     result = item.rtest_result if isinstance(item, RtestItem) else None
     if result is not None and call.when == "call":  # what the stations' dealer needs
-        report.rtest_station_error = result.outcome == STATION_ERROR  # type: ignore[attr-defined]
-        report.rtest_not_run = was_not_run(result.outcome, result.message)  # type: ignore[attr-defined]
+        report.rtest_station_error = result.status == STATION_ERROR  # type: ignore[attr-defined]
+        report.rtest_not_run = was_not_run(result.status, result.message)  # type: ignore[attr-defined]
     return report
 
 
 def pytest_report_teststatus(
     report: pytest.TestReport, config: pytest.Config
 ) -> tuple[str, str, str] | None:
-    outcome = getattr(report, "rtest_outcome", None)
+    outcome = getattr(report, "rtest_status", None)
     if outcome == STATION_ERROR:
         return "station error", "S", "STATION ERROR"
     if outcome == ERROR:

@@ -1,9 +1,18 @@
-"""The result model: runs, test cases and steps, and what each outcome means.
+"""What the runtime records while a run goes on: runs, test cases and steps, in the
+result model's vocabulary (:mod:`robotest.results.model`).
 
-Outcomes keep the product and the station apart: ``failed`` means the laptop did not
+These are light dataclasses (recording a step must cost next to nothing, and
+``rtest --help`` must not import pydantic), with the model's field names and meaning:
+``status`` (one of :data:`robotest.results.statuses.STATUSES`, or ``running``), ``id``
+(pytest's node id), ``location`` (``file:line``). What they hold besides is what only
+the recording station has: the database rows' numbers (``db_id``), the screenshots'
+bytes, the case's parameters. :func:`robotest.results.export.run_record` copies them
+into the model's classes.
+
+Statuses keep the product and the station apart: ``failed`` means the laptop did not
 do what the script expects (the image is at fault), ``error`` means the script itself
 is wrong, ``station error`` means the robot is at fault and is never counted against
-the image. :func:`outcome_of` is the one place that maps an exception to an outcome.
+the image. :func:`status_of` is the one place that maps an exception to a status.
 """
 
 from __future__ import annotations
@@ -23,21 +32,30 @@ from robotest.results.statuses import (
     SKIPPED,
     STATION_ERROR,
     STATUSES,
+    worst,
 )
 
-#: Every case/step outcome, in the order reports list them (the shared result model's).
-OUTCOMES = STATUSES
+__all__ = [
+    "ERROR",
+    "FAILED",
+    "INTERRUPTED",
+    "PASSED",
+    "RUNNING",
+    "SKIPPED",
+    "STATION_ERROR",
+    "STATUSES",
+    "CaseResult",
+    "RunInfo",
+    "Step",
+    "describe",
+    "shown_path",
+    "status_of",
+    "worst",
+]
 
-#: A run's verdict is its most telling case outcome: a failing image first, then a
-#: broken script, then a station fault (which says nothing about the image).
-VERDICT_ORDER = (PASSED, SKIPPED, STATION_ERROR, ERROR, FAILED, INTERRUPTED)
 
-#: Run statuses: still running, finished (with a verdict) or interrupted (killed).
-RUN_STATUSES = (RUNNING, PASSED, FAILED, ERROR, STATION_ERROR, INTERRUPTED)
-
-
-def outcome_of(exc: BaseException | None) -> str:
-    """The outcome an exception means (None: passed).
+def status_of(exc: BaseException | None) -> str:
+    """The status an exception means (None: passed).
 
     ``StationError`` (driver, camera, emergency stop) -> station error; ``AssertionError``
     (which includes ``StepFailed``: text or icon not found, timeouts) -> failed;
@@ -103,14 +121,9 @@ def describe(exc: BaseException) -> str:
     return f"{head} (at {where})" if chain else head
 
 
-def worst(outcomes: list[str]) -> str:
-    """The verdict of several outcomes (see :data:`VERDICT_ORDER`; passed if none)."""
-    return max(outcomes, key=VERDICT_ORDER.index, default=PASSED)
-
-
 @dataclass
 class Step:
-    """One executed robot statement."""
+    """One executed robot statement (the model's :class:`StepRecord`, as recorded)."""
 
     name: str
     args: str
@@ -118,23 +131,31 @@ class Step:
     line: int
     started: float
     duration: float = 0.0
-    outcome: str = PASSED
+    status: str = PASSED
     message: str = ""
     group: str = ""
     attempt: int = 0
     screenshot: bytes | None = None
     screenshot_name: str = ""
-    id: int | None = None
+    db_id: int | None = None
+    """The step's row in the results database (``rtest icon capture --step``)."""
     source: bytes | None = None
     """The bare screen an annotated screenshot was drawn on (a failed icon search's
     overlay): what ``rtest icon capture --step`` cuts from. Kept in the database only."""
 
+    @property
+    def location(self) -> str:
+        """Where in the suite: ``file:line`` (the file as a user reads it)."""
+        return f"{shown_path(self.file)}:{self.line}"
+
 
 @dataclass
 class CaseResult:
-    """One test case as it ran on one station."""
+    """One test case as it ran on one station (the model's :class:`CaseRecord`, as
+    recorded)."""
 
-    nodeid: str
+    id: str
+    """pytest's node id (``file.rtest::test_name[title]``)."""
     title: str
     file: str
     station: str
@@ -142,13 +163,19 @@ class CaseResult:
     params: dict[str, Any] = field(default_factory=dict)
     started: float = 0.0
     duration: float = 0.0
-    outcome: str = RUNNING
+    status: str = RUNNING
     message: str = ""
     serial: str = ""
     steps: list[Step] = field(default_factory=list)
     line: int = 0
     """The line of the test in its file."""
-    id: int | None = None
+    db_id: int | None = None
+    """The case's row in the results database."""
+
+    @property
+    def location(self) -> str:
+        """Where in the suite: ``file:line`` (the file as a user reads it)."""
+        return f"{shown_path(self.file)}:{self.line}"
 
 
 @dataclass
@@ -171,9 +198,9 @@ class RunInfo:
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {outcome: 0 for outcome in OUTCOMES}
+        counts = dict.fromkeys(STATUSES, 0)
         for case in self.cases:
-            counts[case.outcome] = counts.get(case.outcome, 0) + 1
+            counts[case.status] = counts.get(case.status, 0) + 1
         return counts
 
     @property

@@ -347,12 +347,12 @@ def _record_broken_files(store: ResultStore, run_id: int, station: str, errors: 
     for error in errors:
         nodeid, message = error.split("\n", 1)
         case = CaseResult(
-            nodeid=nodeid,
+            id=nodeid,
             title=f"{nodeid or 'the suite'}: cannot be loaded",
             file=nodeid,
             station=station,
             started=time.time(),
-            outcome=ERROR,
+            status=ERROR,
             message=message,
         )
         store.start_case(run_id, case)
@@ -420,11 +420,11 @@ def last_failed(database: Path) -> list[str]:
     with ResultStore(database) as store:
         latest = store.latest_run_id()
         cases = store.cases(latest, steps=False) if latest is not None else []
-    again = [case for case in cases if case.outcome in (FAILED, ERROR, STATION_ERROR)]
+    again = [case for case in cases if case.status in (FAILED, ERROR, STATION_ERROR)]
     if not again:
         raise NothingToRun(f"nothing to run again: run {latest} has no case that failed")
     return [
-        f"{case.file}::{case.nodeid.split('::', 1)[1]}" if "::" in case.nodeid else case.file
+        f"{case.file}::{case.id.split('::', 1)[1]}" if "::" in case.id else case.file
         for case in again
     ]
 
@@ -448,11 +448,11 @@ def print_summary(console: Console, run: RunInfo) -> None:
         ),
     )
     for case in run.cases:
-        style = STYLE.get(case.outcome, "")
+        style = STYLE.get(case.status, "")
         table.add_row(
             escape(case.title),
             escape(case.station),
-            f"[{style}]{case.outcome}[/]" if style else case.outcome,
+            f"[{style}]{case.status}[/]" if style else case.status,
             f"{case.duration:.2f} s",
             escape(case.message),
         )

@@ -25,19 +25,19 @@ from robotest.dsl import RtestSyntaxError, compile_source, install_import_hook
 from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS
 from robotest.keys import NAMED_KEYS
 from robotest.runtime.backend import Match, Runtime, use_runtime
-from robotest.runtime.results import PASSED, describe, outcome_of
+from robotest.runtime.results import PASSED, describe, status_of
 
 
 @dataclass
 class EntryResult:
-    """What one entry did: its outcome (``passed``, ``failed``, ``error``...) and message."""
+    """What one entry did: its status (``passed``, ``failed``, ``error``...) and message."""
 
-    outcome: str
+    status: str
     message: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.outcome == PASSED
+        return self.status == PASSED
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Shell:
             with self.busy, use_runtime(self.runtime):
                 exec(code, self.namespace)
         except (Exception, KeyboardInterrupt) as error:
-            outcome = outcome_of(error)
+            outcome = status_of(error)
             message = describe(error)
             self.write(f"{outcome}: {message}")
             return EntryResult(outcome, message)

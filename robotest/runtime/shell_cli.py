@@ -98,8 +98,8 @@ def shell_options(
 def _session(
     runtime: object, *, interactive: bool, keep_going: bool, live: tuple[int, Path] | None
 ) -> str:
+    from robotest.results.statuses import PASSED, worst
     from robotest.runtime.backend import Runtime
-    from robotest.runtime.results import PASSED, worst
     from robotest.runtime.shell import Shell, entries
 
     assert isinstance(runtime, Runtime)
@@ -110,7 +110,7 @@ def _session(
         for entry in source:
             result = shell.run(entry)
             if not interactive:
-                outcomes.append(result.outcome)
+                outcomes.append(result.status)
                 if not result.ok and not keep_going:
                     break
     return worst(outcomes)

@@ -34,8 +34,8 @@ from robotest.runtime.results import (
     SKIPPED,
     Step,
     describe,
-    outcome_of,
     rtest_location,
+    status_of,
 )
 
 StepSink = Callable[[Step], None]
@@ -118,7 +118,7 @@ class StepRecorder(Runtime):
     def case_failed(self, exc: BaseException) -> None:
         """Record how a case ended badly: a step for a failure no statement raised (a
         failed ``assert``) with the last screen seen, then the filmstrip."""
-        outcome = outcome_of(exc)
+        outcome = status_of(exc)
         if outcome in (PASSED, SKIPPED, INTERRUPTED):  # someone stopped it: stop at once
             return
         self._remember_screen()
@@ -132,7 +132,7 @@ class StepRecorder(Runtime):
                 file=file,
                 line=line,
                 started=time.time(),
-                outcome=outcome,
+                status=outcome,
                 message=describe(exc),
                 group=self._group(),
                 attempt=self.groups[-1][1] if self.groups else 0,
@@ -220,7 +220,7 @@ class StepRecorder(Runtime):
             result = getattr(self.inner, name)(*args, **kwargs)
         except BaseException as exc:
             step.duration = time.perf_counter() - start
-            step.outcome = outcome_of(exc)
+            step.status = status_of(exc)
             step.message = describe(exc)
             if isinstance(exc, StepFailed) and exc.picture is not None:
                 step.screenshot = encode_png(exc.picture)
@@ -233,7 +233,7 @@ class StepRecorder(Runtime):
             self._emit(step)
             raise
         step.duration = time.perf_counter() - start
-        step.outcome = PASSED
+        step.status = PASSED
         self._remember_screen()
         if name == "screenshot":
             step.screenshot = encode_png(self._screen())

@@ -239,14 +239,14 @@ class ResultStore:
         with self.transaction() as db:
             db.execute(
                 "UPDATE cases SET superseded = 1 WHERE run_id = ? AND nodeid = ?",
-                (run_id, case.nodeid),
+                (run_id, case.id),
             )
             cursor = db.execute(
                 "INSERT INTO cases (run_id, nodeid, title, file, line, station, tags, params,"
                 " started, outcome, serial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id,
-                    case.nodeid,
+                    case.id,
                     case.title,
                     case.file,
                     case.line,
@@ -258,14 +258,14 @@ class ResultStore:
                     case.serial,
                 ),
             )
-            case.id = int(cursor.lastrowid or 0)
-            return case.id
+            case.db_id = int(cursor.lastrowid or 0)
+            return case.db_id
 
     def finish_case(self, case: CaseResult) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE cases SET duration = ?, outcome = ?, message = ? WHERE id = ?",
-                (case.duration, case.outcome, case.message, case.id),
+                (case.duration, case.status, case.message, case.db_id),
             )
 
     def add_step(self, case_id: int, step: Step) -> int:
@@ -282,7 +282,7 @@ class ResultStore:
                     step.line,
                     step.started,
                     step.duration,
-                    step.outcome,
+                    step.status,
                     step.message,
                     step.group,
                     step.attempt,
@@ -291,8 +291,8 @@ class ResultStore:
                     step.source,
                 ),
             )
-            step.id = int(cursor.lastrowid or 0)
-            return step.id
+            step.db_id = int(cursor.lastrowid or 0)
+            return step.db_id
 
     def end_unfinished(self, run_id: int, outcome: str, message: str) -> int:
         """Give the cases of `run_id` still running (their process is gone) `outcome`."""
@@ -378,14 +378,14 @@ class ResultStore:
         cases = [self._case(row) for row in rows.fetchall()]
         if steps:
             for case in cases:
-                assert case.id is not None
-                case.steps = self.steps(case.id)
+                assert case.db_id is not None
+                case.steps = self.steps(case.db_id)
         return cases
 
     @staticmethod
     def _case(row: sqlite3.Row) -> CaseResult:
         return CaseResult(
-            nodeid=row["nodeid"],
+            id=row["nodeid"],
             title=row["title"],
             file=row["file"],
             line=row["line"],
@@ -394,10 +394,10 @@ class ResultStore:
             params=json.loads(row["params"]),
             started=row["started"],
             duration=row["duration"],
-            outcome=row["outcome"],
+            status=row["outcome"],
             message=row["message"],
             serial=row["serial"],
-            id=row["id"],
+            db_id=row["id"],
         )
 
     def step_screen(self, step_id: int) -> bytes | None:
@@ -405,7 +405,8 @@ class ResultStore:
         annotated failure picture, else the step's screenshot; None if the step is
         unknown or has no screen."""
         row = self.db.execute(
-            "SELECT screenshot, source FROM steps WHERE id = ?", (step_id,)).fetchone()
+            "SELECT screenshot, source FROM steps WHERE id = ?", (step_id,)
+        ).fetchone()
         if row is None:
             return None
         screen = row["source"] or row["screenshot"]
@@ -427,13 +428,13 @@ class ResultStore:
                 line=r["line"],
                 started=r["started"],
                 duration=r["duration"],
-                outcome=r["outcome"],
+                status=r["outcome"],
                 message=r["message"],
                 group=r["grp"],
                 attempt=r["attempt"],
                 screenshot=r["screenshot"],
                 screenshot_name=r["screenshot_name"],
-                id=r["id"],
+                db_id=r["id"],
             )
             for r in rows.fetchall()
         ]
@@ -442,7 +443,7 @@ class ResultStore:
         """What a live display needs: planned, finished cases, the current case and step."""
         run = self.db.execute("SELECT planned, status FROM runs WHERE id = ?", (run_id,)).fetchone()
         finished = self.db.execute(
-            "SELECT id, title, station, outcome, duration FROM cases WHERE run_id = ?"
+            "SELECT id, title, station, outcome AS status, duration FROM cases WHERE run_id = ?"
             " AND outcome != ? AND superseded = 0 ORDER BY id",
             (run_id, RUNNING),
         ).fetchall()

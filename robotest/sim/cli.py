@@ -190,7 +190,7 @@ class _Console:
 
     @property
     def exit_code(self) -> int:
-        from robotest.runtime.results import worst
+        from robotest.results.statuses import worst
         from robotest.runtime.shell_cli import EXIT_CODES
 
         return EXIT_CODES.get(worst(self.outcomes or ["passed"]), 2)
@@ -201,7 +201,7 @@ class _Console:
 
         text = entry.strip()
         if "\n" in text or _is_statement(text):
-            outcome = self._statements().run(entry).outcome
+            outcome = self._statements().run(entry).status
             self.outcomes.append(outcome)
             if stop_on_error and outcome != "passed":
                 raise typer.Exit(self.exit_code)

@@ -36,9 +36,9 @@ def test_finished_cases_leave_once_each_in_batches_at_most_every_send_interval(
     finished = run_cases(station, tree, nodeids, None, "v1", sink)
     wall = time.monotonic() - began
 
-    sent = [c.nodeid for batch in batches for c in batch]
+    sent = [c.id for batch in batches for c in batch]
     assert sorted(sent) == sorted(nodeids)  # every case once, none twice
-    assert {c.outcome for c in finished} == {"passed"}, [c.message for c in finished][:2]
+    assert {c.status for c in finished} == {"passed"}, [c.message for c in finished][:2]
     # a batch per SEND_SECONDS while the child runs, and one when it ends (polling every
     # POLL_SECONDS would send about three times as many)
     assert len(batches) <= math.floor(wall / execution.SEND_SECONDS) + 1

@@ -18,9 +18,9 @@ ALL_PASSING = [
 
 
 def by_nodeid(run: dict) -> dict[str, dict]:
-    nodeids = [c["nodeid"] for c in run["cases"]]
+    nodeids = [c["id"] for c in run["cases"]]
     assert len(nodeids) == len(set(nodeids))
-    return {c["nodeid"]: c for c in run["cases"]}
+    return {c["id"]: c for c in run["cases"]}
 
 
 def test_submit_wait_deals_every_case_once_and_exits_with_the_verdict(fleet: Fleet) -> None:

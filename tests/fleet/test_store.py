@@ -42,9 +42,9 @@ def test_results_sent_twice_are_stored_once_and_keep_the_first_station(
     again = {n: passed("w2") for n in [*batch, "m.rtest::t[6]"]}
     assert store.finish_cases(RUN, again) == 1
     cases = store.cases(RUN)
-    assert [c["nodeid"] for c in cases] == sorted(c["nodeid"] for c in cases)
+    assert [c["id"] for c in cases] == sorted(c["id"] for c in cases)
     assert len(cases) == 10
-    stations = {c["nodeid"]: c["station"] for c in cases}
+    stations = {c["id"]: c["station"] for c in cases}
     assert {stations[n] for n in batch} == {"w1"}
     assert stations["m.rtest::t[6]"] == "w2"
 

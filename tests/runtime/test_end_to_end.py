@@ -49,7 +49,7 @@ def test_outcomes_are_stored_per_case(finished_run: tuple[int, str, Path, Path])
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None
-    outcomes = {case.title: case.outcome for case in run.cases}
+    outcomes = {case.title: case.status for case in run.cases}
     assert outcomes == {
         "passes": "passed",
         "assert fails": "failed",
@@ -85,7 +85,7 @@ def test_steps_have_lines_groups_and_attempts(finished_run: tuple[int, str, Path
     assert run is not None
     cases = {case.title: case for case in run.cases}
     retried = [
-        (s.name, s.line, s.group, s.attempt, s.outcome) for s in cases["retried sub-script"].steps
+        (s.name, s.line, s.group, s.attempt, s.status) for s in cases["retried sub-script"].steps
     ]
     assert retried == [
         ("log", 12, "", 0, "passed"),
@@ -105,7 +105,7 @@ def test_steps_have_lines_groups_and_attempts(finished_run: tuple[int, str, Path
         ("press", "", 0),
         ("ZeroDivisionError", "", 0),
     ]
-    timed_out = [(s.name, s.outcome) for s in cases["times out"].steps]
+    timed_out = [(s.name, s.status) for s in cases["times out"].steps]
     # the wait wakes at the test's deadline and fails there; teardown still runs
     assert timed_out == [("log", "passed"), ("wait", "failed"), ("press", "passed")]
     boot = cases["boot B2"]
@@ -161,7 +161,7 @@ def test_html_report(finished_run: tuple[int, str, Path, Path]) -> None:
     html = (finished_run[3] / "report.html").read_text()
     assert "<script>" in html and "filterCases('failed')" in html
     assert "failed (3)" in html and "error (1)" in html and "passed (4)" in html
-    assert 'data-outcome="error"' in html and "ZeroDivisionError" in html
+    assert 'data-status="error"' in html and "ZeroDivisionError" in html
     assert "enter_setup (attempt 3)" in html
     assert "Win11-Factory 24H2.7" in html
     assert "http://" not in html and "https://" not in html  # self-contained
@@ -205,7 +205,7 @@ def test_station_error_stops_the_station_and_is_not_a_failure(
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None and run.status == "station error"
-    assert [(c.title, c.outcome) for c in run.cases] == [
+    assert [(c.title, c.status) for c in run.cases] == [
         ("passes", "station error"),
         ("boot A1", "skipped"),
         ("boot B2", "skipped"),
@@ -243,7 +243,7 @@ def test_failure_screenshot_is_inline_in_html(tmp_path: Path) -> None:
         screenshot("start")
         with pytest.raises(TextNotFound):
             await_text("Welcome")
-    assert [(s.name, s.outcome, s.screenshot_name) for s in case.steps] == [
+    assert [(s.name, s.status, s.screenshot_name) for s in case.steps] == [
         ("screenshot", "passed", "start"),
         ("await_text", "failed", "failure"),
     ]
@@ -363,7 +363,7 @@ def test_the_dry_run_of_the_example_suite_stops_at_the_first_look_and_fails_noth
         (run,) = store.runs()
         cases = store.cases(run.id, steps=False)
     assert len(cases) >= 20 and run.status == "skipped"
-    assert {case.outcome for case in cases} == {"skipped"}
+    assert {case.status for case in cases} == {"skipped"}
     for case in cases:
         assert case.message.startswith("DryRunStop: dry run stopped at ")
         assert "the record station cannot tell what the screen shows" in case.message
@@ -376,14 +376,14 @@ def test_a_dry_run_goes_past_a_question_a_record_fail_rule_answers(
         {
             "q.rtest": 'test "plain":\n    press F2\n    await_text "Setup"\n\n'
             'test "asks":\n    press F2\n    if exists_text "Popup":\n        press Esc\n'
-            '    press F10\n'
+            "    press F10\n"
         }
     )
     db = tmp_path / "r.db"
     code, output = rtest("run", suite, "--station", "record", "--db", db)
     assert code == 0, output
     with ResultStore(db) as store:
-        outcomes = {c.title: (c.outcome, c.message) for c in store.cases(1, steps=False)}
+        outcomes = {c.title: (c.status, c.message) for c in store.cases(1, steps=False)}
     assert outcomes["plain"] == ("passed", "")
     assert outcomes["asks"][0] == "skipped"
     assert "exists_text 'Popup': " in outcomes["asks"][1] and "q.rtest:7)" in outcomes["asks"][1]

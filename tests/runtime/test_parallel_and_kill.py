@@ -74,7 +74,7 @@ def test_killed_run_is_interrupted_and_keeps_finished_steps(
     with ResultStore(db) as store:  # opening marks it: its pid is gone
         run = store.run(1)
     assert run is not None and run.status == "interrupted" and run.ended is not None
-    assert [(c.title, c.outcome) for c in run.cases] == [
+    assert [(c.title, c.status) for c in run.cases] == [
         ("first", "passed"),
         ("second", "interrupted"),
     ]
@@ -117,7 +117,7 @@ def test_two_stations_run_each_case_exactly_once(
     titles = sorted(c.title for c in cases)
     assert titles == sorted(f"case {n}" for n in range(10))  # each case exactly once
     assert {c.station for c in cases} == {"left", "right"}
-    assert all(c.outcome == "passed" and len(c.steps) == 1 for c in cases)
+    assert all(c.status == "passed" and len(c.steps) == 1 for c in cases)
     assert runs[0].station == "left, right" and runs[0].status == "passed"
     assert runs[0].planned == 10
     assert (tmp_path / "rep" / "results.xlsx").exists()

@@ -10,7 +10,7 @@ from robotest.runtime.results import CaseResult, Step
 
 
 def _step(name: str, line: int, outcome: str = "passed", args: str = "", **kw: object) -> Step:
-    step = Step(name, args, "a.rtest", line, 0.0, duration=0.5, outcome=outcome)
+    step = Step(name, args, "a.rtest", line, 0.0, duration=0.5, status=outcome)
     for key, value in kw.items():
         setattr(step, key, value)
     return step
@@ -26,7 +26,7 @@ def test_consecutive_attempts_of_one_statement_fold_into_one_row() -> None:
         _step("exists_text", 5, group="enter_setup", attempt=1),  # another group: its own
     ]
     rows = fold(steps)
-    assert [(r.step.name, r.attempts, r.step.outcome) for r in rows] == [
+    assert [(r.step.name, r.attempts, r.step.status) for r in rows] == [
         ("press", 1, "passed"),
         ("exists_text", 5, "failed"),
         ("exists_text", 1, "passed"),
@@ -67,13 +67,13 @@ def test_consecutive_attempts_of_one_statement_fold_into_one_row() -> None:
 def test_a_failure_names_its_values_where_its_message_has_them(
     message: str, expected: str, actual: str, location: str
 ) -> None:
-    case = CaseResult("n", "t", "t.rtest", "sim", outcome="failed", message=message)
+    case = CaseResult("n", "t", "t.rtest", "sim", status="failed", message=message)
     failure = failure_of(case)
     assert (failure.expected, failure.actual, failure.location) == (expected, actual, location)
 
 
 def test_the_failed_step_gives_the_location() -> None:
-    case = CaseResult("n", "t", "t.rtest", "sim", outcome="failed", message="boom (at x:1)")
+    case = CaseResult("n", "t", "t.rtest", "sim", status="failed", message="boom (at x:1)")
     case.steps = [_step("press", 2), _step("assert", 7, "failed")]
     assert failure_of(case).location == "a.rtest:7"
-    assert failure_of(CaseResult("n", "t", "t.rtest", "sim", outcome="passed")).location == ""
+    assert failure_of(CaseResult("n", "t", "t.rtest", "sim", status="passed")).location == ""

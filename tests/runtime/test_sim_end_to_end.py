@@ -70,7 +70,7 @@ def test_outcomes_on_the_simulated_station(sim_run: tuple[int, str, Path, Path])
         run = store.run(1)
     assert run is not None
     cases = {case.title: case for case in run.cases}
-    assert {title: case.outcome for title, case in cases.items()} == {
+    assert {title: case.status for title, case in cases.items()} == {
         "EC version is right": "passed",
         "EC version is checked": "failed",
         "Desktop icon in the BIOS": "failed",
@@ -97,7 +97,7 @@ def test_steps_record_lines_and_the_failure_screen(sim_run: tuple[int, str, Path
     assert ("press", 4) in statements and ("await_text", 6) in statements
     assert ("read_text", 19) in statements
     assert all(s.group == "enter_setup" for s in steps if s.line in (4, 5, 6))
-    failing = [s for s in failed_steps if s.outcome == "failed"]
+    failing = [s for s in failed_steps if s.status == "failed"]
     assert [(s.name, s.line) for s in failing] == [("await_icon", 29)]
     assert failing[0].screenshot, "a failed step keeps the screen it failed on"
     statements = [s for s in failed_steps if s.name != "frame"]
@@ -151,4 +151,4 @@ def test_two_simulated_stations_share_a_suite(tmp_path: Path) -> None:
     titles = sorted(case.title for case in run.cases)
     assert titles == [f"look {n}" for n in range(6)]  # every case exactly once
     assert {case.station for case in run.cases} == {"a", "b"}
-    assert all(case.outcome == "passed" for case in run.cases)
+    assert all(case.status == "passed" for case in run.cases)

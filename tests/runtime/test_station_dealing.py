@@ -68,7 +68,7 @@ def test_a_station_error_is_run_again_on_the_other_station(
     assert code == 0, output  # the station's fault is not a verdict on the image
     with ResultStore(db) as store:
         run = store.runs()[0]
-        attempts = {c.title: store.attempts(run.id, c.nodeid) for c in run.cases}
+        attempts = {c.title: store.attempts(run.id, c.id) for c in run.cases}
     assert run.status == "passed" and run.planned == 5
     assert sorted(c.title for c in run.cases) == [
         "bios 1",
@@ -81,7 +81,7 @@ def test_a_station_error_is_run_again_on_the_other_station(
     again = [c for c in run.cases if c.message.startswith("run again")]
     assert len(again) == 1 and again[0].message == "run again after a station error on down"
     first = attempts[again[0].title][0]
-    assert (first.station, first.outcome) == ("down", "station error")
+    assert (first.station, first.status) == ("down", "station error")
     assert "VNC" in first.message
     assert "5 passed" in output
 
@@ -96,11 +96,11 @@ def test_a_case_no_healthy_station_may_run_is_recorded_not_run(
     assert code == 1, output
     with ResultStore(db) as store:
         run = store.runs()[0]
-    outcomes = sorted(c.outcome for c in run.cases)
+    outcomes = sorted(c.status for c in run.cases)
     assert len(run.cases) == 5  # every case has one result, none is lost
     assert run.status == "station error"  # never counted against the image
     assert "failed" not in outcomes and "station error" in outcomes
-    skipped = [c for c in run.cases if c.outcome == "skipped"]
+    skipped = [c for c in run.cases if c.status == "skipped"]
     assert skipped and all(c.message.startswith("not run: station") for c in skipped)
 
 
@@ -156,9 +156,9 @@ def test_sigterm_stops_every_station_cleanly(
             proc.kill()
     with ResultStore(db) as store:
         run = store.runs()[0]
-    outcomes = [c.outcome for c in run.cases]
+    outcomes = [c.status for c in run.cases]
     assert run.status == "interrupted" and "running" not in outcomes
-    interrupted = [c for c in run.cases if c.outcome == "interrupted"]
+    interrupted = [c for c in run.cases if c.status == "interrupted"]
     assert {c.station for c in interrupted} == {"a", "b"}  # each station's case stopped
     assert all("SIGTERM" in c.message for c in interrupted)
     assert len(run.cases) < 8
@@ -169,7 +169,7 @@ def _finished(db: Path) -> int:
         return 0
     with ResultStore(db) as store:
         runs = store.runs()
-        return sum(c.outcome == "passed" for c in runs[0].cases) if runs else 0
+        return sum(c.status == "passed" for c in runs[0].cases) if runs else 0
 
 
 def _both_busy(db: Path) -> bool:
@@ -180,5 +180,5 @@ def _both_busy(db: Path) -> bool:
     with ResultStore(db) as store:
         runs = store.runs()
         cases = runs[0].cases if runs else []
-    running = {c.station for c in cases if c.outcome == "running"}
-    return running == {"a", "b"} and any(c.outcome == "passed" for c in cases)
+    running = {c.station for c in cases if c.status == "running"}
+    return running == {"a", "b"} and any(c.status == "passed" for c in cases)

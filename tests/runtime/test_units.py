@@ -21,7 +21,7 @@ from robotest.errors import (
     StepTimeout,
 )
 from robotest.runtime.pytest_plugin import marker_name
-from robotest.runtime.results import CaseResult, RunInfo, Step, outcome_of, worst
+from robotest.runtime.results import CaseResult, RunInfo, Step, status_of, worst
 from robotest.runtime.runner import exit_code
 from robotest.runtime.session import (
     FailSpec,
@@ -50,8 +50,8 @@ from robotest.runtime.store import ResultStore
         (KeyboardInterrupt(), "interrupted"),
     ],
 )
-def test_outcome_of(exc: BaseException | None, outcome: str) -> None:
-    assert outcome_of(exc) == outcome
+def test_status_of(exc: BaseException | None, outcome: str) -> None:
+    assert status_of(exc) == outcome
 
 
 def test_worst_outcome_is_the_verdict() -> None:
@@ -117,7 +117,7 @@ def test_read_image_errors_are_one_line(tmp_path: Path) -> None:
 
 
 def _run(status: str, *outcomes: str) -> RunInfo:
-    cases = [CaseResult(f"f::t{i}", "t", "f", "s", outcome=o) for i, o in enumerate(outcomes)]
+    cases = [CaseResult(f"f::t{i}", "t", "f", "s", status=o) for i, o in enumerate(outcomes)]
     return RunInfo(1, "s", "", "", "", "", 0.0, 1.0, status, 1, "h", cases=cases)
 
 
@@ -154,7 +154,7 @@ def test_store_round_trip_and_live_run_is_not_interrupted(tmp_path: Path) -> Non
             live = other.run(run_id)
             assert live is not None and live.status == "running"
             assert other.progress(run_id)["running"][0]["step"] == "press F2"
-        case.outcome, case.duration = "failed", 0.5
+        case.status, case.duration = "failed", 0.5
         store.finish_case(case)
         assert store.finish_run(run_id) == "failed"
         run = store.run(run_id)

@@ -52,12 +52,12 @@ def test_server_spreadsheet_writes_formula_like_text_as_text(text: str, tmp_path
 @pytest.mark.parametrize("text", TEXTS)
 def test_run_report_spreadsheet_writes_formula_like_text_as_text(text: str, tmp_path: Path) -> None:
     case = CaseResult(
-        nodeid="t",
+        id="t",
         title=text,
         file=text,
         station="st1",
         tags=[text],
-        outcome="failed",
+        status="failed",
         message=text,
         duration=1.0,
     )

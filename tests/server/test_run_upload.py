@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from robotest.cli import app
 from robotest.results.model import STATUS_FILLS, STATUSES, RunRecord
-from robotest.runtime.results import OUTCOMES
+from robotest.runtime.results import STATUSES as RUNTIME_STATUSES
 from robotest.server.archive import pack_files
 from robotest.server.results import parse_run
 
@@ -163,7 +163,7 @@ def six_status_run(run_id: str, station: str) -> dict[str, object]:
 def test_all_six_statuses_are_accepted_and_coloured_from_one_table(
     server: ServerProcess, tmp_path: Path
 ) -> None:
-    assert OUTCOMES == STATUSES and set(STATUS_FILLS) == set(STATUSES)
+    assert RUNTIME_STATUSES == STATUSES and set(STATUS_FILLS) == set(STATUSES)
     with server.client("six", "station") as client:
         done = client.upload_run_files(
             {"run.json": json.dumps(six_status_run("r6", "six")).encode()}
@@ -459,12 +459,12 @@ def test_run_json_stays_within_the_model_limits_whatever_the_run_recorded() -> N
         for _ in range(MAX_STEPS + 5)
     ]
     case = CaseResult(
-        nodeid="a.rtest::t",
+        id="a.rtest::t",
         title="t" * 20_000,
         file="a.rtest",
         station="s" * 300,
         tags=["long" * 100],
-        outcome="running",
+        status="running",
         message="m\x00" * 80_000,
         steps=steps,
     )

@@ -227,7 +227,7 @@ def _step_picture(database: Path, step_id: int) -> np.ndarray:
     with ResultStore(database) as store:
         (run,) = store.runs()
         (case,) = store.cases(run.id)
-    (step,) = [s for s in case.steps if s.id == step_id]
+    (step,) = [s for s in case.steps if s.db_id == step_id]
     return cv2.imdecode(np.frombuffer(step.screenshot or b"", np.uint8), cv2.IMREAD_COLOR)
 
 

@@ -31,23 +31,27 @@ test "a wrong expectation fails":
 '''
 
 
-def test_a_suite_types_in_an_xterm_and_reads_the_answer(desktop: XvncServer,
-                                                         tmp_path: Path) -> None:
+def test_a_suite_types_in_an_xterm_and_reads_the_answer(
+    desktop: XvncServer, tmp_path: Path
+) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "shell.rtest").write_text(SHELL_SUITE)
     station = desktop.station_file(tmp_path / "vnc.toml")
     db = tmp_path / "results.db"
-    code, output = invoke("run", suite, "--station", station, "--db", db,
-                          "--report", tmp_path / "report")
+    code, output = invoke(
+        "run", suite, "--station", station, "--db", db, "--report", tmp_path / "report"
+    )
     assert code == 1, output  # one test fails on purpose
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None
-    outcomes = {case.title: case.outcome for case in run.cases}
-    assert outcomes == {"the shell computes on the desktop": "passed",
-                        "a wrong expectation fails": "failed"}, output
-    failed = next(case for case in run.cases if case.outcome == "failed")
+    outcomes = {case.title: case.status for case in run.cases}
+    assert outcomes == {
+        "the shell computes on the desktop": "passed",
+        "a wrong expectation fails": "failed",
+    }, output
+    failed = next(case for case in run.cases if case.status == "failed")
     assert "the shell answered '36', expected '35'" in failed.message
 
 

@@ -22,8 +22,7 @@ from robotest.errors import EmergencyStop, StationError
 from robotest.runtime.store import ResultStore
 
 
-def test_a_wrong_password_is_one_line_naming_the_server(xvnc: XvncServer, tmp_path: Path
-                                                        ) -> None:
+def test_a_wrong_password_is_one_line_naming_the_server(xvnc: XvncServer, tmp_path: Path) -> None:
     station = xvnc.station_file(tmp_path / "vnc.toml", password="not-it")
     with pytest.raises(VncAuthError) as caught:
         open_station(station)
@@ -46,31 +45,40 @@ def test_a_refused_connection_is_one_line_naming_the_server(tmp_path: Path) -> N
     )
 
 
-def test_a_run_against_a_wrong_password_reports_a_station_error(xvnc: XvncServer,
-                                                                tmp_path: Path) -> None:
+def test_a_run_against_a_wrong_password_reports_a_station_error(
+    xvnc: XvncServer, tmp_path: Path
+) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "one.rtest").write_text('test "look":\n    press Enter\n')
     db = tmp_path / "results.db"
-    code, output = invoke("run", suite, "--station",
-                          xvnc.station_file(tmp_path / "vnc.toml", password="nope"),
-                          "--db", db, "--report", tmp_path / "report")
+    code, output = invoke(
+        "run",
+        suite,
+        "--station",
+        xvnc.station_file(tmp_path / "vnc.toml", password="nope"),
+        "--db",
+        db,
+        "--report",
+        tmp_path / "report",
+    )
     assert code != 0
     with ResultStore(db) as store:
         run = store.run(1)
-    assert run is not None and [c.outcome for c in run.cases] == ["station error"], output
+    assert run is not None and [c.status for c in run.cases] == ["station error"], output
     assert f"127.0.0.1:{xvnc.port} refused the password" in run.cases[0].message
 
 
-GONE_SUITE = '''
+GONE_SUITE = """
 test "waits for a screen that never comes":
     await_text "robot" within 20s
     await_text "this never appears" within 60s
-'''
+"""
 
 
-def test_a_server_that_goes_away_mid_test_is_a_station_error(desktop: XvncServer,
-                                                             tmp_path: Path) -> None:
+def test_a_server_that_goes_away_mid_test_is_a_station_error(
+    desktop: XvncServer, tmp_path: Path
+) -> None:
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "gone.rtest").write_text(GONE_SUITE)
@@ -80,8 +88,9 @@ def test_a_server_that_goes_away_mid_test_is_a_station_error(desktop: XvncServer
     killer.start()
     started = time.monotonic()
     try:
-        code, output = invoke("run", suite, "--station", station, "--db", db,
-                              "--report", tmp_path / "report")
+        code, output = invoke(
+            "run", suite, "--station", station, "--db", db, "--report", tmp_path / "report"
+        )
     finally:
         killer.cancel()
     assert time.monotonic() - started < 40, "the run waited for the server far too long"
@@ -89,13 +98,16 @@ def test_a_server_that_goes_away_mid_test_is_a_station_error(desktop: XvncServer
         run = store.run(1)
     assert run is not None
     case = run.cases[0]
-    assert case.outcome == "station error", output
-    assert f"VNC server 127.0.0.1:{desktop.port} went away and did not come back within 4 s" \
+    assert case.status == "station error", output
+    assert (
+        f"VNC server 127.0.0.1:{desktop.port} went away and did not come back within 4 s"
         in case.message
+    )
 
 
-def test_the_station_reconnects_when_the_server_restarts(desktop: XvncServer,
-                                                         tmp_path: Path) -> None:
+def test_the_station_reconnects_when_the_server_restarts(
+    desktop: XvncServer, tmp_path: Path
+) -> None:
     with open_station(desktop.station_file(tmp_path / "vnc.toml")) as station:
         wait_for_line(station, "robot$", timeout=15)
         desktop.stop()
@@ -111,8 +123,9 @@ def test_the_station_reconnects_when_the_server_restarts(desktop: XvncServer,
         assert health.reasons == (f"VNC server 127.0.0.1:{desktop.port}: reconnected 1 time(s)",)
 
 
-def test_a_dropped_connection_that_comes_back(desktop: XvncServer, relay: Relay,
-                                              tmp_path: Path) -> None:
+def test_a_dropped_connection_that_comes_back(
+    desktop: XvncServer, relay: Relay, tmp_path: Path
+) -> None:
     station_file = desktop.station_file(tmp_path / "vnc.toml", port=relay.port)
     with open_station(station_file) as station:
         wait_for_line(station, "robot$", timeout=15)
@@ -127,9 +140,9 @@ def test_a_dropped_connection_that_comes_back(desktop: XvncServer, relay: Relay,
         assert station.health().state is HealthState.DEGRADED
 
 
-def test_keys_held_across_a_drop_are_released_when_it_comes_back(desktop: XvncServer,
-                                                                   relay: Relay,
-                                                                   tmp_path: Path) -> None:
+def test_keys_held_across_a_drop_are_released_when_it_comes_back(
+    desktop: XvncServer, relay: Relay, tmp_path: Path
+) -> None:
     with open_station(desktop.station_file(tmp_path / "vnc.toml", port=relay.port)) as station:
         wait_for_line(station, "robot$", timeout=15)
         station.pointer.move_to(400, 300)
@@ -154,8 +167,9 @@ class InterruptingClock(ManualClock):
         time.sleep(seconds)
 
 
-def test_a_press_interrupted_by_ctrl_c_releases_its_keys(desktop: XvncServer,
-                                                         tmp_path: Path) -> None:
+def test_a_press_interrupted_by_ctrl_c_releases_its_keys(
+    desktop: XvncServer, tmp_path: Path
+) -> None:
     clock = InterruptingClock()
     with open_station(desktop.station_file(tmp_path / "vnc.toml"), clock=clock) as station:
         wait_for_line(station, "robot$", timeout=15)
@@ -168,8 +182,9 @@ def test_a_press_interrupted_by_ctrl_c_releases_its_keys(desktop: XvncServer,
         wait_for_line(station, "quiet")
 
 
-def test_closing_a_second_station_leaves_the_pointer_alone(desktop: XvncServer,
-                                                           tmp_path: Path) -> None:
+def test_closing_a_second_station_leaves_the_pointer_alone(
+    desktop: XvncServer, tmp_path: Path
+) -> None:
     """RFB has no button release without a position: a station that never moved the
     pointer must not move it on close (without a window manager the focus follows it)."""
     with open_station(desktop.station_file(tmp_path / "vnc.toml")) as station:
@@ -181,14 +196,22 @@ def test_closing_a_second_station_leaves_the_pointer_alone(desktop: XvncServer,
         wait_for_line(station, "still focused")
 
 
-@pytest.mark.parametrize(("security", "password", "expected"), [
-    ("None", None, None),  # an open server: no password needed
-    ("VncAuth", None, "VNC server 127.0.0.1:{port} asks for a password: give password or "
-                      "password_env in the station file's [vnc] table"),
-    ("TLSVnc", "x", "cannot connect to VNC server 127.0.0.1:{port}: unknown security types"),
-])
-def test_what_the_server_asks_for(security: str, password: str | None, expected: str | None,
-                                  tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("security", "password", "expected"),
+    [
+        ("None", None, None),  # an open server: no password needed
+        (
+            "VncAuth",
+            None,
+            "VNC server 127.0.0.1:{port} asks for a password: give password or "
+            "password_env in the station file's [vnc] table",
+        ),
+        ("TLSVnc", "x", "cannot connect to VNC server 127.0.0.1:{port}: unknown security types"),
+    ],
+)
+def test_what_the_server_asks_for(
+    security: str, password: str | None, expected: str | None, tmp_path: Path
+) -> None:
     try:
         server = XvncServer(tmp_path, security=security).start()
     except RuntimeError as exc:

@@ -62,7 +62,7 @@ def _run(server: XvncServer, folder: Path, **fields: str) -> dict[str, tuple[str
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None
-    return {case.title: (case.outcome, case.message or "") for case in run.cases}
+    return {case.title: (case.status, case.message or "") for case in run.cases}
 
 
 def test_a_dialog_menu_highlighted_row(xvnc: XvncServer, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ class Failure:
 def failure_of(case: CaseResult) -> Failure:
     """What *case*'s failure names; its location is the failing step's line, else the
     innermost place of the message's ``(at ...)`` chain."""
-    if case.outcome == PASSED or not case.message:
+    if case.status == PASSED or not case.message:
         return Failure()
     message = case.message.strip()
     expected = actual = ""
@@ -61,6 +61,6 @@ def _location(case: CaseResult, message: str) -> str:
 def failed_step(case: CaseResult) -> Step | None:
     """The last step that did not pass (a step's failure, or a failed ``assert``)."""
     for step in reversed(case.steps):
-        if step.outcome != PASSED:
+        if step.status != PASSED:
             return step
     return None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from robotest import language
 from robotest.runtime.reports.shots import InlineShots, Shot, Shots
-from robotest.runtime.results import OUTCOMES, PASSED, CaseResult, RunInfo, Step
+from robotest.runtime.results import PASSED, STATUSES, CaseResult, RunInfo, Step
 from robotest.runtime.steps import FRAME
 
 _STYLE = """
@@ -40,8 +40,8 @@ button.filter{margin-right:.3em}button.active{font-weight:bold}
 
 _SCRIPT = """
 function filterCases(status){
-  document.querySelectorAll('[data-outcome]').forEach(function(el){
-    el.style.display=(status==='all'||el.dataset.outcome===status)?'':'none';});
+  document.querySelectorAll('[data-status]').forEach(function(el){
+    el.style.display=(status==='all'||el.dataset.status===status)?'':'none';});
   document.querySelectorAll('button.filter').forEach(function(b){
     b.classList.toggle('active',b.dataset.status===status);});
 }
@@ -90,7 +90,7 @@ def fold(steps: list[Step]) -> list[Row]:
         last = rows[-1] if rows else None
         if (
             last is not None
-            and last.step.outcome == PASSED
+            and last.step.status == PASSED
             and not last.step.screenshot
             and _same_statement(last.step, step)
         ):
@@ -130,23 +130,23 @@ def _steps(case: CaseResult, shots: Shots) -> str:
             f"<td><b>{escape(step.name)}</b> {escape(step.args)}{attempts}{message}"
             f"{_image(shot, step.screenshot_name)}{_capture_hint(step)}</td>"
             f"<td>{_duration(row.duration)}</td>"
-            f'<td class="{_css(step.outcome)}">{escape(step.outcome)}</td></tr>'
+            f'<td class="{_css(step.status)}">{escape(step.status)}</td></tr>'
         )
     if not rows:
         return "<p>No robot statements ran.</p>"
     return (
         "<table><tr><th>line</th><th>sub-script</th><th>statement</th><th>duration</th>"
-        "<th>outcome</th></tr>" + "".join(rows) + "</table>" + _filmstrip(case, shots)
+        "<th>status</th></tr>" + "".join(rows) + "</table>" + _filmstrip(case, shots)
     )
 
 
 def _step_anchor(step: Step) -> str:
-    return f' id="step-{step.id}"' if step.id is not None else ""
+    return f' id="step-{step.db_id}"' if step.db_id is not None else ""
 
 
 def _step_id(step: Step) -> str:
     """The step's id in the results database, for ``rtest icon capture --step``."""
-    return f'<br><small class="step-id">step {step.id}</small>' if step.id is not None else ""
+    return f'<br><small class="step-id">step {step.db_id}</small>' if step.db_id is not None else ""
 
 
 _ICON_SEARCHES = {s.name for s in language.STATEMENTS if s.subject == language.Arg.ICON}
@@ -156,11 +156,11 @@ _FIRST_QUOTED = re.compile(r"""^['"]([A-Za-z0-9][A-Za-z0-9_.-]{0,63})['"]""")
 def _capture_hint(step: Step) -> str:
     """For a failed icon search: the command that captures the icon's new look from
     the screen this step saw."""
-    if step.outcome == PASSED or step.name not in _ICON_SEARCHES or step.id is None:
+    if step.status == PASSED or step.name not in _ICON_SEARCHES or step.db_id is None:
         return ""
     named = _FIRST_QUOTED.match(step.args)
     name = named.group(1) if named else "NAME"
-    command = f"rtest icon capture {name} --step {step.id} --box X,Y,W,H --into icons"
+    command = f"rtest icon capture {name} --step {step.db_id} --box X,Y,W,H --into icons"
     return f'<div class="hint">A new look? <code>{escape(command)}</code></div>'
 
 
@@ -181,16 +181,16 @@ def _filmstrip(case: CaseResult, shots: Shots) -> str:
 
 
 def _frame_id(frame: Step) -> str:
-    return f" · step {frame.id}" if frame.id is not None else ""
+    return f" · step {frame.db_id}" if frame.db_id is not None else ""
 
 
 def _case(index: int, case: CaseResult, shots: Shots) -> str:
     message = f'<div class="message">{escape(case.message)}</div>' if case.message else ""
     params = ", ".join(f"{k}={v!r}" for k, v in case.params.items())
     return (
-        f'<details class="case" id="case-{index}" data-outcome="{escape(case.outcome)}"'
-        f"{' open' if case.outcome not in ('passed', 'skipped') else ''}>"
-        f'<summary><span class="{_css(case.outcome)}">{escape(case.outcome.upper())}</span> '
+        f'<details class="case" id="case-{index}" data-status="{escape(case.status)}"'
+        f"{' open' if case.status not in ('passed', 'skipped') else ''}>"
+        f'<summary><span class="{_css(case.status)}">{escape(case.status.upper())}</span> '
         f"{escape(case.title)} <small>({case.duration:.2f} s, {escape(case.station)})</small>"
         f"</summary><p>{escape(case.file)}"
         f"{' · serial ' + escape(case.serial) if case.serial else ''}"
@@ -202,10 +202,10 @@ def _case(index: int, case: CaseResult, shots: Shots) -> str:
 def _summary_row(index: int, case: CaseResult) -> str:
     first_line = case.message.splitlines()[0] if case.message else ""
     return (
-        f'<tr data-outcome="{escape(case.outcome)}">'
+        f'<tr data-status="{escape(case.status)}">'
         f'<td><a href="#case-{index}">{escape(case.title)}</a></td>'
         f"<td>{escape(case.station)}</td>"
-        f'<td class="{_css(case.outcome)}">{escape(case.outcome)}</td>'
+        f'<td class="{_css(case.status)}">{escape(case.status)}</td>'
         f"<td>{case.duration:.2f} s</td><td>{escape(first_line)}</td></tr>"
     )
 
@@ -224,7 +224,7 @@ def render_html(run: RunInfo, shots: Shots | None = None) -> str:
     counts = run.counts
     summary = "".join(_summary_row(i, c) for i, c in enumerate(run.cases))
     buttons = _button("all", len(run.cases), active=True) + "".join(
-        _button(o, counts[o]) for o in OUTCOMES if counts.get(o)
+        _button(o, counts[o]) for o in STATUSES if counts.get(o)
     )
     info = "".join(
         f"<tr><th>{k}</th><td>{escape(str(v))}</td></tr>"

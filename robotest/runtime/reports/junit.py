@@ -38,7 +38,7 @@ _TYPE = {
 
 def _steps_text(case: CaseResult) -> str:
     return "\n".join(
-        f"{s.outcome:>8} {s.duration * 1000:8.1f} ms  {Path(s.file).name}:{s.line}  "
+        f"{s.status:>8} {s.duration * 1000:8.1f} ms  {Path(s.file).name}:{s.line}  "
         f"{(s.group + ' ') if s.group else ''}{s.name} {s.args}"
         for s in case.steps
         if s.name != FRAME
@@ -51,7 +51,7 @@ def render_junit(run: RunInfo) -> bytes:
     for station in sorted({case.station for case in run.cases}) or [run.station]:
         cases = [case for case in run.cases if case.station == station]
         counts = {
-            kind: sum(case.outcome in kinds for case in cases)
+            kind: sum(case.status in kinds for case in cases)
             for kind, kinds in {
                 "failures": {FAILED},
                 "errors": {ERROR, STATION_ERROR, INTERRUPTED},
@@ -85,11 +85,11 @@ def render_junit(run: RunInfo) -> bytes:
                 file=case.file,
                 time=f"{case.duration:.3f}",
             )
-            kind = _ELEMENT.get(case.outcome)
+            kind = _ELEMENT.get(case.status)
             if kind:
-                detail = ET.SubElement(element, kind, message=case.message or case.outcome)
-                if case.outcome in _TYPE:
-                    detail.set("type", _TYPE[case.outcome])
+                detail = ET.SubElement(element, kind, message=case.message or case.status)
+                if case.status in _TYPE:
+                    detail.set("type", _TYPE[case.status])
                 detail.text = case.message
             if case.steps:
                 ET.SubElement(element, "system-out").text = _steps_text(case)

@@ -60,7 +60,7 @@ def render_xlsx(run: RunInfo, path: str | Path, shot_link: ShotLink | None = Non
                 case.serial or run.serial,
                 case.title,
                 ", ".join(case.tags),
-                case.outcome,
+                case.status,
                 round(case.duration, 3),
                 case.message,
                 case.file,
@@ -70,7 +70,7 @@ def render_xlsx(run: RunInfo, path: str | Path, shot_link: ShotLink | None = Non
                 "screenshot" if link else "",
             ),
         )
-        fill = STATUS_FILLS.get(case.outcome)
+        fill = STATUS_FILLS.get(case.status)
         if fill:
             sheet.cell(row=sheet.max_row, column=6).fill = PatternFill("solid", fgColor=fill)
         if link:
