@@ -95,7 +95,7 @@ def test_real_firmware_in_qemu(qemu_port: int, tmp_path: Path) -> None:
     with ResultStore(db) as store:
         run = store.run(1)
     assert run is not None
-    outcomes = {case.title: (case.outcome, case.message) for case in run.cases}
+    outcomes = {case.title: (case.status, case.message) for case in run.cases}
     passing = outcomes["the firmware shows its version and opens its boot menu"]
     assert passing[0] == "passed", outcomes
     failing = outcomes["a wrong expected firmware version fails"]
