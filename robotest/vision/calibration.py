@@ -60,16 +60,40 @@ class _Pass:
 # edge is not taken for the screen's (real-icons camera tier: 2 frames calibrated 32 px
 # off with 7 px profiles)
 _WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=24.0, along=16.0)
-_NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=4.0, along=16.0)
+_NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=16.0, along=16.0)
 
 
-def _refine_sides(
-    grey: np.ndarray, corners: np.ndarray, centre: np.ndarray, how: _Pass, lens: Lens | None = None
-) -> list[SideFit]:
-    """The edge points of each side, searched along the lines between *corners*.
+Line = tuple[np.ndarray, np.ndarray, float]
+"""A fitted side: a point on it, its unit direction and the RMS residual of its edge points."""
+MIN_POINTS = 12
+"""Fewer edge points than this on a side: no line is fitted."""
 
-    The lines are straight in undistorted coordinates: with a *lens* they are distorted
-    back into the frame before searching.
+
+@dataclass(frozen=True)
+class _SideSearch:
+    """What one pass saw: each side's edge points, the lens that straightens them, the lines."""
+
+    sides: list[SideFit]
+    lens: Lens | None
+    lines: list[Line]
+    """Empty when a side had too few edge points for a line."""
+
+
+def _search_sides(
+    grey: np.ndarray,
+    corners: np.ndarray,
+    centre: np.ndarray,
+    how: _Pass,
+    lens: Lens | None,
+    guide: Lens | None,
+    size: tuple[int, int],
+) -> _SideSearch:
+    """Edge points along the lines between *corners*, the lens and the four side lines.
+
+    The lines between *corners* are straight in the undistorted coordinates of *guide*
+    (None: in the raw frame); they are distorted back into the frame before searching.
+    A calibrated *lens* is kept; without one the radial lens is estimated from the
+    points.
     """
     sides = []
     for i in range(4):
@@ -77,12 +101,16 @@ def _refine_sides(
         count = int(np.clip(np.linalg.norm(end - start) / how.spacing, *how.profiles))
         t = np.linspace(*how.span, count)[:, None]
         base = start + t * (end - start)
-        if lens is not None:
-            base = lens.distort_points(base)
+        if guide is not None:
+            base = guide.distort_points(base)
         sides.append(
             refine_side(grey, base, _inward(base, centre), reach=how.reach, along=how.along)
         )
-    return sides
+    if min(len(s.points) for s in sides) < MIN_POINTS:
+        return _SideSearch(sides, None, [])
+    model = lens or estimate_radial_lens([s.points for s in sides], size)
+    lines = [fit_line(model.undistort_points(s.points)) for s in sides]
+    return _SideSearch(sides, model, lines)
 
 
 def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
@@ -136,23 +164,18 @@ class Calibration:
         quad = coarse.corners
         grey_f = _unlike(frame, coarse.surround)
         centre = quad.mean(axis=0)
-        # pass 1: along the coarse chords, wide search (sides bow with lens distortion)
-        sides = _refine_sides(grey_f, quad, centre, _WIDE_PASS)
-        if (
-            min(s.support for s in sides) < MIN_SUPPORT * 0.8
-            or min(len(s.points) for s in sides) < 12
-        ):
-            raise CalibrationError(
-                "no screen quadrilateral found in the frame: its sides are not clear "
-                f"({_what_was_seen(frame, quad, coarse.surround, sides)})"
-            )
-        model = lens or estimate_radial_lens([s.points for s in sides], size)
-        lines = [fit_line(model.undistort_points(s.points)) for s in sides]
-        # pass 2: along the fitted (distorted back) sides, narrow search
-        sides = _refine_sides(grey_f, _corners(lines), centre, _NARROW_PASS, model)
-        if lens is None:
-            model = estimate_radial_lens([s.points for s in sides], size)
-        lines = [fit_line(model.undistort_points(s.points)) for s in sides]
+        # pass 1 along the coarse chords, wide (sides bow with lens distortion); pass 2
+        # along the fitted sides, distorted back into the frame, narrow
+        first = _search_sides(grey_f, quad, centre, _WIDE_PASS, lens, None, size)
+        if not first.lines or min(s.support for s in first.sides) < MIN_SUPPORT * 0.8:
+            raise _unclear(frame, quad, coarse.surround, first.sides)
+        guide = first.lens
+        second = _search_sides(
+            grey_f, _corners(first.lines), centre, _NARROW_PASS, lens, guide, size
+        )
+        if second.lens is None:
+            raise _unclear(frame, quad, coarse.surround, second.sides)
+        sides, lines, model = second.sides, second.lines, second.lens
         support = min(s.support for s in sides)
         rms = max(line[2] for line in lines)
         if support < MIN_SUPPORT or rms > MAX_RMS:
@@ -253,6 +276,15 @@ class Calibration:
 _SIDE_NAMES = ("top", "right", "bottom", "left")
 
 
+def _unclear(
+    frame: np.ndarray, quad: np.ndarray, surround: np.ndarray, sides: list[SideFit]
+) -> CalibrationError:
+    return CalibrationError(
+        "no screen quadrilateral found in the frame: its sides are not clear "
+        f"({_what_was_seen(frame, quad, surround, sides)})"
+    )
+
+
 def _what_was_seen(
     frame: np.ndarray, quad: np.ndarray, surround: np.ndarray, sides: list[SideFit]
 ) -> str:
@@ -278,18 +310,23 @@ def _what_was_seen(
     return "; ".join(seen)
 
 
+_PRE_SMOOTH = 1.5
+"""Gaussian sigma (pixels) applied to the frame before its difference from the bezel: the
+difference's absolute value would otherwise turn sensor noise into a floor (5 grey levels
+at noise 4) that hides a dark top bar 7 grey levels from a black bezel."""
+
+
 def _unlike(frame: np.ndarray, surround: np.ndarray) -> np.ndarray:
     """How much each pixel differs from the screen's surround (float32, lightly smoothed).
 
     Edges are measured on this rather than on grey levels: a blue BIOS screen and a dark
-    bezel can have the same grey level but never the same colour.
+    bezel can have the same grey level but never the same colour. The screen is always
+    more unlike the bezel than the bezel itself, so its border is a rising step inward.
     """
+    smooth = cv2.GaussianBlur(frame, (0, 0), _PRE_SMOOTH).astype(np.float32)
     if frame.ndim == 2:
-        distance = np.abs(frame.astype(np.float32) - float(surround.mean()))
-    else:
-        difference = frame[:, :, :3].astype(np.float32) - surround.astype(np.float32)
-        distance = np.abs(difference).max(axis=2)
-    return cv2.GaussianBlur(distance, (3, 3), 0)
+        return np.abs(smooth - float(surround.mean()))
+    return np.abs(smooth[:, :, :3] - surround.astype(np.float32)).max(axis=2)
 
 
 def _inward(base: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -302,7 +339,7 @@ def _inward(base: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return normal
 
 
-def _corners(lines: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+def _corners(lines: list[Line]) -> np.ndarray:
     """TL, TR, BR, BL as intersections of the top, right, bottom and left lines."""
     out = []
     for i in range(4):

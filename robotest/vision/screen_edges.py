@@ -20,6 +20,13 @@ from robotest.vision.lens import Lens
 _COARSE_WIDTH = 640
 _MIN_AREA_FRACTION = 0.02
 _MIN_FILL = 0.9
+_STEP_SAMPLES = 8
+"""Half-width of the step detector across a side, in samples of half a pixel (a screen
+edge rises over 3-5 px: camera blur, lens, the smoothing before `_unlike`)."""
+_STEP_NOISES = 6.0
+"""A clear edge's step is this many times the step noise over the bezel..."""
+_MIN_STEP = 1.5
+"""...and at least this many grey levels of difference from the bezel."""
 _MIN_UNIFORM = 0.75
 """A surround (desk, bezel) is one smooth colour for at least this much of its band.
 
@@ -217,24 +224,32 @@ def refine_side(
         borderMode=cv2.BORDER_REPLICATE,
     ).reshape(count, len(offsets), len(along_side))
     profiles = samples.mean(axis=2)
-    derivative = np.gradient(profiles, axis=1)
-    # the screen is usually brighter than its surround (derivative > 0 going inward)
-    sign = 1.0 if np.median(derivative.max(axis=1)) >= np.median(-derivative.min(axis=1)) else -1.0
-    strength = derivative * sign
-    # noise of the derivative where the profiles cross the surround (their outer quarter)
-    outer = strength[:, 1 : max(3, len(offsets) // 4)]
-    noise = float(np.median(np.abs(outer - np.median(outer, axis=1, keepdims=True)))) * 1.5 + 0.05
+    # step response: mean of the next _STEP_SAMPLES samples inward minus the previous ones,
+    # in grey levels (an edge of height h answers about h, whatever its blur)
+    cumulative = np.concatenate([np.zeros((count, 1)), np.cumsum(profiles, axis=1)], axis=1)
+    w = _STEP_SAMPLES
+    ahead = cumulative[:, 2 * w :] - cumulative[:, w:-w]
+    behind = cumulative[:, w:-w] - cumulative[:, : -2 * w]
+    strength = np.zeros_like(profiles)
+    strength[:, w : len(offsets) - w + 1] = (ahead - behind) / w
+    # noise of the response (sigma) from its quietest quarter: the outer half of most
+    # profiles crosses the flat bezel (the outer part alone may hold the edge when the
+    # coarse corners are off, and the inner half a photograph's texture); for normal
+    # noise the 25th percentile of |x| is 0.32 sigma
+    noise = float(np.percentile(np.abs(strength[:, w : len(offsets) - w + 1]), 25)) / 0.32
+    level = max(_STEP_NOISES * noise, _MIN_STEP)
     inner = strength[:, 1:-1]
-    level = max(4.5 * noise, 0.5)
     # the outermost clear local maximum: the screen's border, not an edge of its content
-    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner >= strength[:, 2:])
+    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner > strength[:, 2:])
     peak = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
     rows = np.arange(count)
     left, centre, right = strength[rows, peak - 1], strength[rows, peak], strength[rows, peak + 1]
     denom = left - 2 * centre + right
     safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
     shift = np.clip(0.5 * (left - right) / safe, -1.0, 1.0)
-    offset = offsets[peak] + shift * 0.5
+    # the response at k compares samples k..k+w-1 with k-w..k-1: the edge lies half a
+    # sample before sample k
+    offset = offsets[peak] + (shift - 0.5) * 0.5
     clear = centre >= level
     points = base + offset[:, None] * inward
     return SideFit(points=points[clear], support=float(clear.mean()))
