@@ -23,8 +23,9 @@ from robotest.vision.errors import CalibrationError, VisionInputError
 from robotest.vision.images import check_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.screen_edges import (
+    CoarseScreen,
     SideFit,
-    coarse_screen,
+    coarse_screens,
     estimate_radial_lens,
     fit_line,
     intersect,
@@ -61,6 +62,7 @@ class _Pass:
 # off with 7 px profiles)
 _WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=24.0, along=16.0)
 _NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=16.0, along=16.0)
+_PASSES = (_WIDE_PASS, _WIDE_PASS, _NARROW_PASS)
 
 
 Line = tuple[np.ndarray, np.ndarray, float]
@@ -113,6 +115,42 @@ def _search_sides(
     return _SideSearch(sides, model, lines)
 
 
+def _outline(
+    frame: np.ndarray, coarse: CoarseScreen, lens: Lens | None, size: tuple[int, int]
+) -> tuple[list[Line], Lens, float]:
+    """The screen's four sides (undistorted lines), the lens and the confidence, searched
+    from one coarse guess; CalibrationError saying what was seen when they are not clear."""
+    quad = coarse.corners
+    grey_f = _unlike(frame, coarse.surround)
+    centre = quad.mean(axis=0)
+    # the first search along the coarse chords, wide (sides bow with lens distortion,
+    # a coarse corner may be 40 px off); each next one along the sides the previous
+    # one fitted, distorted back into the frame
+    search = _search_sides(grey_f, quad, centre, _PASSES[0], lens, None, size)
+    for how in _PASSES[1:]:
+        if search.lens is None or min(s.support for s in search.sides) < MIN_SUPPORT * 0.8:
+            raise _unclear(frame, quad, coarse.surround, search.sides)
+        corners = _corners(search.lines)
+        search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size)
+    if search.lens is None:
+        raise _unclear(frame, quad, coarse.surround, search.sides)
+    support = min(s.support for s in search.sides)
+    rms = max(line[2] for line in search.lines)
+    seen = _what_was_seen(frame, quad, coarse.surround, search.sides)
+    if support < MIN_SUPPORT or rms > MAX_RMS:
+        raise CalibrationError(
+            f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
+            f"side straightness {rms:.2f} px; {seen})"
+        )
+    confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
+    if confidence < MIN_CONFIDENCE:
+        raise CalibrationError(
+            f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
+            f"glare or a faint edge ({seen}); calibrate on another frame"
+        )
+    return search.lines, search.lens, confidence
+
+
 def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
     """The screen's outer corners TL, TR, BR, BL in screen pixel coordinates."""
     w, h = screen_size
@@ -158,43 +196,22 @@ class Calibration:
                 f"lens calibrated for {lens.image_size[0]}x{lens.image_size[1]} frames, "
                 f"frame is {size[0]}x{size[1]}"
             )
-        coarse = coarse_screen(frame)
-        if coarse is None:
+        guesses = coarse_screens(frame)
+        if not guesses:
             raise CalibrationError("no screen quadrilateral found in the frame")
-        quad = coarse.corners
-        grey_f = _unlike(frame, coarse.surround)
-        centre = quad.mean(axis=0)
-        # pass 1 along the coarse chords, wide (sides bow with lens distortion); pass 2
-        # along the fitted sides, distorted back into the frame, narrow
-        first = _search_sides(grey_f, quad, centre, _WIDE_PASS, lens, None, size)
-        if not first.lines or min(s.support for s in first.sides) < MIN_SUPPORT * 0.8:
-            raise _unclear(frame, quad, coarse.surround, first.sides)
-        guide = first.lens
-        second = _search_sides(
-            grey_f, _corners(first.lines), centre, _NARROW_PASS, lens, guide, size
-        )
-        if second.lens is None:
-            raise _unclear(frame, quad, coarse.surround, second.sides)
-        sides, lines, model = second.sides, second.lines, second.lens
-        support = min(s.support for s in sides)
-        rms = max(line[2] for line in lines)
-        if support < MIN_SUPPORT or rms > MAX_RMS:
-            seen = _what_was_seen(frame, quad, coarse.surround, sides)
-            raise CalibrationError(
-                f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
-                f"side straightness {rms:.2f} px; {seen})"
-            )
-        ideal_corners = _corners(lines)
+        # the likelier guess first; the other where its sides were not found
+        refusals = []
+        for coarse in guesses:
+            try:
+                lines, model, confidence = _outline(frame, coarse, lens, size)
+                break
+            except CalibrationError as refusal:
+                refusals.append(refusal)
+        else:
+            raise refusals[0]
         homography = cv2.getPerspectiveTransform(
-            ideal_corners.astype(np.float32), screen_outline(screen_size).astype(np.float32)
+            _corners(lines).astype(np.float32), screen_outline(screen_size).astype(np.float32)
         )
-        confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
-        if confidence < MIN_CONFIDENCE:
-            seen = _what_was_seen(frame, quad, coarse.surround, sides)
-            raise CalibrationError(
-                f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
-                f"glare or a faint edge ({seen}); calibrate on another frame"
-            )
         calibration = cls(
             screen_size=screen_size,
             corners=np.zeros((4, 2)),

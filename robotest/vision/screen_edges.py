@@ -27,6 +27,8 @@ _STEP_NOISES = 6.0
 """A clear edge's step is this many times the step noise over the bezel..."""
 _MIN_STEP = 1.5
 """...and at least this many grey levels of difference from the bezel."""
+_MIN_CURVE_TOLERANCE = 0.5
+"""Pixels: edge points this near their side's curve are kept, whatever the scale."""
 _MIN_UNIFORM = 0.75
 """A surround (desk, bezel) is one smooth colour for at least this much of its band.
 
@@ -54,14 +56,20 @@ class CoarseScreen:
     """BGR colour just outside the screen."""
 
 
-def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
-    """The outline of the object in front of the desk, then the screen inside its bezel.
+def coarse_screens(frame: np.ndarray) -> list[CoarseScreen]:
+    """The outline of the object in front of the desk, then the screen inside its bezel:
+    one or two guesses, the likelier first (none: no screen seen).
 
     Both steps look for the largest quadrilateral of pixels *unlike* their surround: the
     surround's colour is modelled as a smooth surface (vignetting darkens corners), and
     faint parts joined to clearly different ones count too (a dark taskbar next to a
     dark bezel). A laptop lid gives a nested quadrilateral, the screen; a frame showing
     only the screen gives none, and the outline is the screen.
+
+    Inside the lid, the first guess is the four-point polygon of the screen's hull; the
+    second fits each side as a line along the lid's (see :func:`_sides_along`), which
+    holds where content as dark as the bezel cuts a corner off the hull but not where
+    the content's own outline is curved (a colour wheel's disc).
     """
     colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     scale = min(1.0, _COARSE_WIDTH / colour.shape[1])
@@ -74,14 +82,19 @@ def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
     inside_border[border:-border, border:-border] = 255
     found = _quad_unlike(small, cv2.subtract(everything, inside_border), inside_border)
     if found is None:
-        return None
-    quad, surround, _ = found
-    for _ in range(2):
-        inner = _inner_quad(small, quad)
-        if inner is None:
-            break
-        quad, surround = inner
-    return CoarseScreen(corners=quad / scale, surround=surround)
+        return []
+    guesses: list[CoarseScreen] = []
+    for along_sides in (False, True):
+        quad, surround, _ = found
+        for _ in range(2):
+            inner = _inner_quad(small, quad, along_sides)
+            if inner is None:
+                break
+            quad, surround = inner
+        corners = quad / scale
+        if not any(np.abs(g.corners - corners).max() < 2.0 / scale for g in guesses):
+            guesses.append(CoarseScreen(corners=corners, surround=surround))
+    return guesses
 
 
 def _erode(mask: np.ndarray, pixels: int) -> np.ndarray:
@@ -93,11 +106,12 @@ def _quadratic_basis(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _quad_unlike(
-    small: np.ndarray, band: np.ndarray, region: np.ndarray
+    small: np.ndarray, band: np.ndarray, region: np.ndarray, outer: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*.
 
     Returns the corners, the band's colour and how much of the quadrilateral is unlike it.
+    Inside an *outer* outline (the lid), its sides are lines fitted along the outline's.
     """
     ys, xs = np.nonzero(band)
     if len(xs) < 50:
@@ -129,7 +143,10 @@ def _quad_unlike(
     quad = _largest_quad(mask)
     if quad is None or use.mean() < _MIN_UNIFORM:
         return None
-    return _order_corners(quad), np.median(pixels[use], axis=0), _fill(mask, quad)
+    quad = _order_corners(quad)
+    if outer is not None:
+        quad = _sides_along(mask, outer, quad)
+    return quad, np.median(pixels[use], axis=0), _fill(mask, quad)
 
 
 def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
@@ -140,8 +157,11 @@ def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
     return cv2.countNonZero(cv2.bitwise_and(mask, inside)) / total if total else 0.0
 
 
-def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The screen inside a uniform bezel of the outline *outer*, or None."""
+def _inner_quad(
+    small: np.ndarray, outer: np.ndarray, along_sides: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The screen inside a uniform bezel of the outline *outer*, or None; *along_sides*:
+    its sides fitted along the outline's."""
     width = float(np.linalg.norm(outer[1] - outer[0]))
     inside = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, outer.astype(np.int32), 255)
@@ -153,7 +173,7 @@ def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.nd
     rim = _erode(inside, max(2, int(0.013 * width)))
     band = cv2.subtract(rim, _erode(inside, max(4, int(0.022 * width))))
     core = rim
-    found = _quad_unlike(small, band, core)
+    found = _quad_unlike(small, band, core, outer if along_sides else None)
     if found is None:
         return None
     quad, colour, fill = found
@@ -181,6 +201,53 @@ def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
         if len(poly) < 4:
             return None
     return None
+
+
+def _sides_along(mask: np.ndarray, outer: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral of *mask* as four lines, each fitted to the outline's points
+    facing one side of *outer* (TL, TR, BR, BL); *quad* where a side has too few.
+
+    A four-point polygon of the hull cuts a corner where the screen's content there is
+    as dark as the bezel (a dark photograph, a window's shadow): its corner lands 300 px
+    off. Each side's line, fitted robustly over its middle, still meets the next one at
+    the screen's corner.
+    """
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return quad
+    points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
+    distances, spans = [], []
+    for i in range(4):
+        start, end = outer[i], outer[(i + 1) % 4]
+        length = float(np.linalg.norm(end - start))
+        direction = (end - start) / length
+        normal = np.array([-direction[1], direction[0]])
+        distances.append(np.abs((points - start) @ normal))
+        spans.append((points - start) @ direction / length)
+    nearest = np.argmin(np.array(distances), axis=0)
+    lines = []
+    for i in range(4):
+        mine = points[(nearest == i) & (spans[i] > 0.1) & (spans[i] < 0.9)]
+        if len(mine) < 10:
+            return quad
+        vx, vy, x0, y0 = cv2.fitLine(mine.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
+        direction = np.array([float(vx[0]), float(vy[0])])
+        anchor = np.array([float(x0[0]), float(y0[0])])
+        residual = np.abs((mine - anchor) @ np.array([-direction[1], direction[0]]))
+        near = mine[residual <= 2.0]
+        if len(near) < 10:
+            return quad
+        lines.append(fit_line(near))
+    corners = []
+    for i in range(4):
+        before, current = lines[(i - 1) % 4], lines[i]
+        corners.append(intersect(before[0], before[1], current[0], current[1]))
+    found = np.array(corners)
+    inside = all(
+        cv2.pointPolygonTest(outer.astype(np.float32), tuple(map(float, c)), False) >= 0
+        for c in found
+    )
+    return found if inside else quad
 
 
 def _order_corners(points: np.ndarray) -> np.ndarray:
@@ -241,18 +308,50 @@ def refine_side(
     inner = strength[:, 1:-1]
     # the outermost clear local maximum: the screen's border, not an edge of its content
     is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner > strength[:, 2:])
-    peak = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
+    found = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
     rows = np.arange(count)
-    left, centre, right = strength[rows, peak - 1], strength[rows, peak], strength[rows, peak + 1]
+    clear = strength[rows, found] >= level
+    # located where the profile itself rises fastest near the step: the step response
+    # is broad and content just inside the screen would pull its maximum inward
+    slope = np.gradient(profiles, axis=1)
+    near = np.abs(np.arange(len(offsets))[None, :] - found[:, None]) <= w
+    peak = np.argmax(np.where(near, slope, -np.inf), axis=1)
+    peak = np.clip(peak, 1, len(offsets) - 2)
+    left, centre, right = slope[rows, peak - 1], slope[rows, peak], slope[rows, peak + 1]
     denom = left - 2 * centre + right
     safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
     shift = np.clip(0.5 * (left - right) / safe, -1.0, 1.0)
-    # the response at k compares samples k..k+w-1 with k-w..k-1: the edge lies half a
-    # sample before sample k
-    offset = offsets[peak] + (shift - 0.5) * 0.5
-    clear = centre >= level
+    offset = offsets[peak] + shift * 0.5
     points = base + offset[:, None] * inward
-    return SideFit(points=points[clear], support=float(clear.mean()))
+    kept = np.flatnonzero(clear)
+    kept = kept[_on_one_curve(points[kept])]
+    return SideFit(points=points[kept], support=len(kept) / count)
+
+
+def _on_one_curve(points: np.ndarray) -> np.ndarray:
+    """Which of a side's edge points lie on one smooth curve (a straight side seen through
+    a lens); the others are edges of the screen's content taken where the border is faint.
+
+    A cubic of the offset across the side against the position along it, fitted by
+    trimmed least squares with a robust (median) scale: a stretch of points on a content
+    edge a few pixels inside would bend a plain fit and then be kept.
+    """
+    keep = np.ones(len(points), bool)
+    if len(points) < 8:
+        return keep
+    centre = points.mean(axis=0)
+    _, _, vt = np.linalg.svd(points - centre, full_matrices=False)
+    along = (points - centre) @ vt[0]
+    across = (points - centre) @ vt[1]
+    basis = np.vander(along / (np.abs(along).max() + 1e-9), 4)
+    for _ in range(4):
+        coefficients, *_ = np.linalg.lstsq(basis[keep], across[keep], rcond=None)
+        residual = np.abs(across - basis @ coefficients)
+        scale = 1.4826 * float(np.median(residual[keep]))
+        keep = residual <= max(3.0 * scale, _MIN_CURVE_TOLERANCE)
+        if keep.sum() < 8:
+            return np.ones(len(points), bool)
+    return keep
 
 
 def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
