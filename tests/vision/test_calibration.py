@@ -139,3 +139,24 @@ def test_the_screen_is_found_inside_the_lid_under_any_sampled_lens(seed: int) ->
     calibration = Calibration.from_frame(camera.photograph(screen), (1920, 1080))
     seen = camera.frame_to_screen(calibration.corners)
     assert np.linalg.norm(seen - corner_pixels((1920, 1080)), axis=1).max() < 1.0
+
+
+def _dark_desktop() -> np.ndarray:
+    """A dark wallpaper under a top bar 6 grey levels from the lid's black bezel."""
+    screen = np.full((1080, 1920, 3), 64, np.uint8)
+    screen[:, :, 0] = 80  # a dark blue-grey wallpaper
+    cv2.rectangle(screen, (480, 200), (1440, 800), (235, 235, 235), -1)  # a window
+    screen[:32] = 36  # the top bar, against a bezel of 30
+    cv2.putText(screen, "Activities", (16, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (240,) * 3, 1)
+    return screen
+
+
+@pytest.mark.parametrize("seed", [202, 232])
+def test_a_dark_top_bar_against_a_dark_bezel_is_found(seed: int) -> None:
+    # the top bar's edge is 6 grey levels above the bezel (times the camera's exposure):
+    # the noise of |frame - bezel| hid it, and the bar's lower edge, 32 px down, was
+    # taken for the screen's (one camera 32 px off with confidence 0.9)
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
+    calibration = Calibration.from_frame(camera.photograph(_dark_desktop()), (1920, 1080))
+    seen = camera.frame_to_screen(calibration.corners)
+    assert np.linalg.norm(seen - corner_pixels((1920, 1080)), axis=1).max() < 0.5
