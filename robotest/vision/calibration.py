@@ -161,13 +161,19 @@ def _outline(
     return search.lines, search.lens, confidence
 
 
-def _shaped_like(
+def _check_shape(
     corners: np.ndarray, frame_size: tuple[int, int], screen_size: tuple[int, int]
-) -> bool:
-    """Whether the rectangle seen at *corners* has the screen's width/height (a bezel's or
-    a lid's outline, a window's edge taken for a side have not)."""
+) -> None:
+    """Refuse an outline whose rectangle has not the screen's width/height (a bezel's or a
+    lid's outline, a window's edge taken for a side)."""
     seen = rectangle_aspect(corners, frame_size)
-    return abs(seen / (screen_size[0] / screen_size[1]) - 1) <= MAX_ASPECT_ERROR
+    expected = screen_size[0] / screen_size[1]
+    if abs(seen / expected - 1) > MAX_ASPECT_ERROR:
+        raise CalibrationError(
+            f"the outline found is not the screen's: its width/height is {seen:.3f}, a "
+            f"{screen_size[0]}x{screen_size[1]} screen's is {expected:.3f} (a lid's, a "
+            "bezel's or a window's edge; or is the station's screen size wrong?)"
+        )
 
 
 def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
@@ -219,24 +225,18 @@ class Calibration:
         if not guesses:
             raise CalibrationError("no screen quadrilateral found in the frame")
         # the likelier guess first; the next where its sides were not found or do not
-        # have the screen's shape; a mis-shaped outline only when nothing else is found
-        # (a frame warped by other means than a camera, a wrong screen size)
+        # have the screen's shape (a lid's or a bezel's outline: a confident wrong outline
+        # is worse than a refusal)
         refusals: list[CalibrationError] = []
-        misshaped: list[tuple[list[Line], Lens, float]] = []
         for coarse in guesses:
             try:
-                outline = _outline(frame, coarse, lens, size)
+                lines, model, confidence = _outline(frame, coarse, lens, size)
+                _check_shape(_corners(lines), size, screen_size)
+                break
             except CalibrationError as refusal:
                 refusals.append(refusal)
-                continue
-            if _shaped_like(_corners(outline[0]), size, screen_size):
-                break
-            misshaped.append(outline)
         else:
-            if not misshaped:
-                raise refusals[0]
-            outline = misshaped[0]
-        lines, model, confidence = outline
+            raise refusals[0]
         homography = cv2.getPerspectiveTransform(
             _corners(lines).astype(np.float32), screen_outline(screen_size).astype(np.float32)
         )
