@@ -1,11 +1,15 @@
 """Finding the screen's four corners in a camera frame, to a fraction of a pixel.
 
-Two steps. A coarse quadrilateral comes from the outline of the lit screen on a reduced
-frame (threshold against the dark surround, largest blob, convex hull, 4-point polygon).
-Each side is then refined at full resolution: the grey profile across the side is sampled
-at many points, the strongest edge along each profile is located to a sub-pixel by a
-parabola fit, and a line is fitted to those edge points (after removing lens distortion,
-so the screen's sides are straight). The corners are the intersections of adjacent lines.
+Two steps. Coarse quadrilaterals come from the outline of the lit screen on a reduced
+frame (the pixels unlike the dark surround, largest blob, convex hull, a 4-point polygon
+or four lines fitted along the lid's sides). Each side is then refined at full
+resolution on how unlike the bezel each pixel is: profiles across the side, each
+averaged over 33 px along it, show the screen's border as the outermost clear step up
+from the flat bezel (a step detector, its threshold from the bezel's own noise), located
+to a sub-pixel where the profile rises fastest; edge points off the side's smooth curve
+are dropped, and a line is fitted to the rest (after removing lens distortion, so the
+screen's sides are straight). The corners are the intersections of adjacent lines, and
+the rectangle they show must have the screen's width/height (:func:`rectangle_aspect`).
 """
 
 from __future__ import annotations
