@@ -23,18 +23,29 @@ from robotest.vision.errors import CalibrationError, VisionInputError
 from robotest.vision.images import check_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.screen_edges import (
+    CoarseScreen,
     SideFit,
-    coarse_screen,
+    coarse_screens,
     estimate_radial_lens,
     fit_line,
     intersect,
+    rectangle_aspect,
     refine_side,
 )
 
 MIN_SUPPORT = 0.3
 """A side whose profiles show a clear edge less often than this is not a screen edge."""
-MIN_CONFIDENCE = 0.5
-"""Below this the corners are too uncertain to use: the frame is refused."""
+MIN_CONFIDENCE = 0.35
+"""Below this the corners are too uncertain to use: the frame is refused.
+
+Confidence is the least-seen side's edge support times a straightness factor. On the
+real-icons camera tier (48 frames) every outline with a confidence of 0.37-0.6 was
+within 0.63 px: a side half hidden by content as dark as the bezel (a dark coat, a
+black corner) is still seen straight over its other half (it was 0.5)."""
+MAX_ASPECT_ERROR = 0.015
+"""An outline whose width/height is further than this (relative) from the screen's is not
+the screen: the bezel's inner outline of a 1920x1080 screen in a 60 px bezel is 3.4%
+off; screens found on the real-icons camera tier measure within 0.3%."""
 MAX_RMS = 2.5
 """Edge points further than this (RMS, pixels) from a straight side: not a screen."""
 
@@ -60,16 +71,41 @@ class _Pass:
 # edge is not taken for the screen's (real-icons camera tier: 2 frames calibrated 32 px
 # off with 7 px profiles)
 _WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=24.0, along=16.0)
-_NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=4.0, along=16.0)
+_NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=16.0, along=16.0)
+_PASSES = (_WIDE_PASS, _WIDE_PASS, _NARROW_PASS)
 
 
-def _refine_sides(
-    grey: np.ndarray, corners: np.ndarray, centre: np.ndarray, how: _Pass, lens: Lens | None = None
-) -> list[SideFit]:
-    """The edge points of each side, searched along the lines between *corners*.
+Line = tuple[np.ndarray, np.ndarray, float]
+"""A fitted side: a point on it, its unit direction and the RMS residual of its edge points."""
+MIN_POINTS = 12
+"""Fewer edge points than this on a side: no line is fitted."""
 
-    The lines are straight in undistorted coordinates: with a *lens* they are distorted
-    back into the frame before searching.
+
+@dataclass(frozen=True)
+class _SideSearch:
+    """What one pass saw: each side's edge points, the lens that straightens them, the lines."""
+
+    sides: list[SideFit]
+    lens: Lens | None
+    lines: list[Line]
+    """Empty when a side had too few edge points for a line."""
+
+
+def _search_sides(
+    grey: np.ndarray,
+    corners: np.ndarray,
+    centre: np.ndarray,
+    how: _Pass,
+    lens: Lens | None,
+    guide: Lens | None,
+    size: tuple[int, int],
+) -> _SideSearch:
+    """Edge points along the lines between *corners*, the lens and the four side lines.
+
+    The lines between *corners* are straight in the undistorted coordinates of *guide*
+    (None: in the raw frame); they are distorted back into the frame before searching.
+    A calibrated *lens* is kept; without one the radial lens is estimated from the
+    points.
     """
     sides = []
     for i in range(4):
@@ -77,12 +113,67 @@ def _refine_sides(
         count = int(np.clip(np.linalg.norm(end - start) / how.spacing, *how.profiles))
         t = np.linspace(*how.span, count)[:, None]
         base = start + t * (end - start)
-        if lens is not None:
-            base = lens.distort_points(base)
+        if guide is not None:
+            base = guide.distort_points(base)
         sides.append(
             refine_side(grey, base, _inward(base, centre), reach=how.reach, along=how.along)
         )
-    return sides
+    if min(len(s.points) for s in sides) < MIN_POINTS:
+        return _SideSearch(sides, None, [])
+    model = lens or estimate_radial_lens([s.points for s in sides], size)
+    lines = [fit_line(model.undistort_points(s.points)) for s in sides]
+    return _SideSearch(sides, model, lines)
+
+
+def _outline(
+    frame: np.ndarray, coarse: CoarseScreen, lens: Lens | None, size: tuple[int, int]
+) -> tuple[list[Line], Lens, float]:
+    """The screen's four sides (undistorted lines), the lens and the confidence, searched
+    from one coarse guess; CalibrationError saying what was seen when they are not clear."""
+    quad = coarse.corners
+    grey_f = _unlike(frame, coarse.surround)
+    centre = quad.mean(axis=0)
+    # the first search along the coarse chords, wide (sides bow with lens distortion,
+    # a coarse corner may be 40 px off); each next one along the sides the previous
+    # one fitted, distorted back into the frame
+    search = _search_sides(grey_f, quad, centre, _PASSES[0], lens, None, size)
+    for how in _PASSES[1:]:
+        if search.lens is None or min(s.support for s in search.sides) < MIN_SUPPORT * 0.8:
+            raise _unclear(frame, quad, coarse.surround, search.sides)
+        corners = _corners(search.lines)
+        search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size)
+    if search.lens is None:
+        raise _unclear(frame, quad, coarse.surround, search.sides)
+    support = min(s.support for s in search.sides)
+    rms = max(line[2] for line in search.lines)
+    seen = _what_was_seen(frame, quad, coarse.surround, search.sides)
+    if support < MIN_SUPPORT or rms > MAX_RMS:
+        raise CalibrationError(
+            f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
+            f"side straightness {rms:.2f} px; {seen})"
+        )
+    confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
+    if confidence < MIN_CONFIDENCE:
+        raise CalibrationError(
+            f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
+            f"glare or a faint edge ({seen}); calibrate on another frame"
+        )
+    return search.lines, search.lens, confidence
+
+
+def _check_shape(
+    corners: np.ndarray, frame_size: tuple[int, int], screen_size: tuple[int, int]
+) -> None:
+    """Refuse an outline whose rectangle has not the screen's width/height (a bezel's or a
+    lid's outline, a window's edge taken for a side)."""
+    seen = rectangle_aspect(corners, frame_size)
+    expected = screen_size[0] / screen_size[1]
+    if abs(seen / expected - 1) > MAX_ASPECT_ERROR:
+        raise CalibrationError(
+            f"the outline found is not the screen's: its width/height is {seen:.3f}, a "
+            f"{screen_size[0]}x{screen_size[1]} screen's is {expected:.3f} (a lid's, a "
+            "bezel's or a window's edge; or is the station's screen size wrong?)"
+        )
 
 
 def screen_outline(screen_size: tuple[int, int]) -> np.ndarray:
@@ -130,48 +221,25 @@ class Calibration:
                 f"lens calibrated for {lens.image_size[0]}x{lens.image_size[1]} frames, "
                 f"frame is {size[0]}x{size[1]}"
             )
-        coarse = coarse_screen(frame)
-        if coarse is None:
+        guesses = coarse_screens(frame)
+        if not guesses:
             raise CalibrationError("no screen quadrilateral found in the frame")
-        quad = coarse.corners
-        grey_f = _unlike(frame, coarse.surround)
-        centre = quad.mean(axis=0)
-        # pass 1: along the coarse chords, wide search (sides bow with lens distortion)
-        sides = _refine_sides(grey_f, quad, centre, _WIDE_PASS)
-        if (
-            min(s.support for s in sides) < MIN_SUPPORT * 0.8
-            or min(len(s.points) for s in sides) < 12
-        ):
-            raise CalibrationError(
-                "no screen quadrilateral found in the frame: its sides are not clear "
-                f"({_what_was_seen(frame, quad, coarse.surround, sides)})"
-            )
-        model = lens or estimate_radial_lens([s.points for s in sides], size)
-        lines = [fit_line(model.undistort_points(s.points)) for s in sides]
-        # pass 2: along the fitted (distorted back) sides, narrow search
-        sides = _refine_sides(grey_f, _corners(lines), centre, _NARROW_PASS, model)
-        if lens is None:
-            model = estimate_radial_lens([s.points for s in sides], size)
-        lines = [fit_line(model.undistort_points(s.points)) for s in sides]
-        support = min(s.support for s in sides)
-        rms = max(line[2] for line in lines)
-        if support < MIN_SUPPORT or rms > MAX_RMS:
-            seen = _what_was_seen(frame, quad, coarse.surround, sides)
-            raise CalibrationError(
-                f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
-                f"side straightness {rms:.2f} px; {seen})"
-            )
-        ideal_corners = _corners(lines)
+        # the likelier guess first; the next where its sides were not found or do not
+        # have the screen's shape (a lid's or a bezel's outline: a confident wrong outline
+        # is worse than a refusal)
+        refusals: list[CalibrationError] = []
+        for coarse in guesses:
+            try:
+                lines, model, confidence = _outline(frame, coarse, lens, size)
+                _check_shape(_corners(lines), size, screen_size)
+                break
+            except CalibrationError as refusal:
+                refusals.append(refusal)
+        else:
+            raise refusals[0]
         homography = cv2.getPerspectiveTransform(
-            ideal_corners.astype(np.float32), screen_outline(screen_size).astype(np.float32)
+            _corners(lines).astype(np.float32), screen_outline(screen_size).astype(np.float32)
         )
-        confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
-        if confidence < MIN_CONFIDENCE:
-            seen = _what_was_seen(frame, quad, coarse.surround, sides)
-            raise CalibrationError(
-                f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
-                f"glare or a faint edge ({seen}); calibrate on another frame"
-            )
         calibration = cls(
             screen_size=screen_size,
             corners=np.zeros((4, 2)),
@@ -253,6 +321,15 @@ class Calibration:
 _SIDE_NAMES = ("top", "right", "bottom", "left")
 
 
+def _unclear(
+    frame: np.ndarray, quad: np.ndarray, surround: np.ndarray, sides: list[SideFit]
+) -> CalibrationError:
+    return CalibrationError(
+        "no screen quadrilateral found in the frame: its sides are not clear "
+        f"({_what_was_seen(frame, quad, surround, sides)})"
+    )
+
+
 def _what_was_seen(
     frame: np.ndarray, quad: np.ndarray, surround: np.ndarray, sides: list[SideFit]
 ) -> str:
@@ -278,18 +355,23 @@ def _what_was_seen(
     return "; ".join(seen)
 
 
+_PRE_SMOOTH = 1.5
+"""Gaussian sigma (pixels) applied to the frame before its difference from the bezel: the
+difference's absolute value would otherwise turn sensor noise into a floor (5 grey levels
+at noise 4) that hides a dark top bar 7 grey levels from a black bezel."""
+
+
 def _unlike(frame: np.ndarray, surround: np.ndarray) -> np.ndarray:
     """How much each pixel differs from the screen's surround (float32, lightly smoothed).
 
     Edges are measured on this rather than on grey levels: a blue BIOS screen and a dark
-    bezel can have the same grey level but never the same colour.
+    bezel can have the same grey level but never the same colour. The screen is always
+    more unlike the bezel than the bezel itself, so its border is a rising step inward.
     """
+    smooth = cv2.GaussianBlur(frame, (0, 0), _PRE_SMOOTH).astype(np.float32)
     if frame.ndim == 2:
-        distance = np.abs(frame.astype(np.float32) - float(surround.mean()))
-    else:
-        difference = frame[:, :, :3].astype(np.float32) - surround.astype(np.float32)
-        distance = np.abs(difference).max(axis=2)
-    return cv2.GaussianBlur(distance, (3, 3), 0)
+        return np.abs(smooth - float(surround.mean()))
+    return np.abs(smooth[:, :, :3] - surround.astype(np.float32)).max(axis=2)
 
 
 def _inward(base: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -302,7 +384,7 @@ def _inward(base: np.ndarray, centre: np.ndarray) -> np.ndarray:
     return normal
 
 
-def _corners(lines: list[tuple[np.ndarray, np.ndarray, float]]) -> np.ndarray:
+def _corners(lines: list[Line]) -> np.ndarray:
     """TL, TR, BR, BL as intersections of the top, right, bottom and left lines."""
     out = []
     for i in range(4):

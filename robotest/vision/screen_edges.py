@@ -1,11 +1,15 @@
 """Finding the screen's four corners in a camera frame, to a fraction of a pixel.
 
-Two steps. A coarse quadrilateral comes from the outline of the lit screen on a reduced
-frame (threshold against the dark surround, largest blob, convex hull, 4-point polygon).
-Each side is then refined at full resolution: the grey profile across the side is sampled
-at many points, the strongest edge along each profile is located to a sub-pixel by a
-parabola fit, and a line is fitted to those edge points (after removing lens distortion,
-so the screen's sides are straight). The corners are the intersections of adjacent lines.
+Two steps. Coarse quadrilaterals come from the outline of the lit screen on a reduced
+frame (the pixels unlike the dark surround, largest blob, convex hull, a 4-point polygon
+or four lines fitted along the lid's sides). Each side is then refined at full
+resolution on how unlike the bezel each pixel is: profiles across the side, each
+averaged over 33 px along it, show the screen's border as the outermost clear step up
+from the flat bezel (a step detector, its threshold from the bezel's own noise), located
+to a sub-pixel where the profile rises fastest; edge points off the side's smooth curve
+are dropped, and a line is fitted to the rest (after removing lens distortion, so the
+screen's sides are straight). The corners are the intersections of adjacent lines, and
+the rectangle they show must have the screen's width/height (:func:`rectangle_aspect`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ from robotest.vision.lens import Lens
 _COARSE_WIDTH = 640
 _MIN_AREA_FRACTION = 0.02
 _MIN_FILL = 0.9
+_STEP_SAMPLES = 8
+"""Half-width of the step detector across a side, in samples of half a pixel (a screen
+edge rises over 3-5 px: camera blur, lens, the smoothing before `_unlike`)."""
+_STEP_NOISES = 6.0
+"""A clear edge's step is this many times the step noise over the bezel..."""
+_MIN_STEP = 1.5
+"""...and at least this many grey levels of difference from the bezel."""
+_MIN_CURVE_TOLERANCE = 0.5
+"""Pixels: edge points this near their side's curve are kept, whatever the scale."""
 _MIN_UNIFORM = 0.75
 """A surround (desk, bezel) is one smooth colour for at least this much of its band.
 
@@ -47,14 +60,20 @@ class CoarseScreen:
     """BGR colour just outside the screen."""
 
 
-def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
-    """The outline of the object in front of the desk, then the screen inside its bezel.
+def coarse_screens(frame: np.ndarray) -> list[CoarseScreen]:
+    """The outline of the object in front of the desk, then the screen inside its bezel:
+    one or two guesses, the likelier first (none: no screen seen).
 
     Both steps look for the largest quadrilateral of pixels *unlike* their surround: the
     surround's colour is modelled as a smooth surface (vignetting darkens corners), and
     faint parts joined to clearly different ones count too (a dark taskbar next to a
     dark bezel). A laptop lid gives a nested quadrilateral, the screen; a frame showing
     only the screen gives none, and the outline is the screen.
+
+    Inside the lid, the first guess is the four-point polygon of the screen's hull; the
+    second fits each side as a line along the lid's (see :func:`_sides_along`), which
+    holds where content as dark as the bezel cuts a corner off the hull but not where
+    the content's own outline is curved (a colour wheel's disc).
     """
     colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     scale = min(1.0, _COARSE_WIDTH / colour.shape[1])
@@ -67,14 +86,51 @@ def coarse_screen(frame: np.ndarray) -> CoarseScreen | None:
     inside_border[border:-border, border:-border] = 255
     found = _quad_unlike(small, cv2.subtract(everything, inside_border), inside_border)
     if found is None:
-        return None
-    quad, surround, _ = found
-    for _ in range(2):
-        inner = _inner_quad(small, quad)
-        if inner is None:
-            break
-        quad, surround = inner
-    return CoarseScreen(corners=quad / scale, surround=surround)
+        return []
+    chains = []
+    for along_sides in (False, True):
+        quad, surround, _ = found
+        chain = [(quad, surround)]
+        for _ in range(2):
+            inner = _inner_quad(small, quad, along_sides)
+            if inner is None:
+                break
+            quad, surround = inner
+            chain.append(inner)
+        chains.append(chain)
+    # the innermost quadrilateral of each chain first, then the ones around it (a dark
+    # desktop's vignette can nest a quadrilateral inside the screen); the outline
+    # itself only when nothing is nested in it
+    ordered = [chain[-1] for chain in chains]
+    ordered += [level for chain in chains for level in chain[-2:0:-1]]
+    guesses: list[CoarseScreen] = []
+    for quad, surround in ordered:
+        corners = quad / scale
+        if not any(np.abs(g.corners - corners).max() < 2.0 / scale for g in guesses):
+            guesses.append(CoarseScreen(corners=corners, surround=surround))
+    return guesses
+
+
+def rectangle_aspect(corners: np.ndarray, image_size: tuple[int, int]) -> float:
+    """Width / height of the rectangle whose perspective image is *corners* (TL, TR, BR,
+    BL, undistorted pixels), for a camera with square pixels and its principal point at
+    the image centre (Zhang and He, "Whiteboard scanning and image enhancement", 2007).
+
+    Written here because OpenCV has no single call for it; on the real-icons camera tier
+    it gives 1.7728-1.7784 for 16:9 screens (1.7778).
+    """
+    shifted = np.asarray(corners, np.float64) - np.array([image_size[0], image_size[1]]) / 2
+    m1, m2, m4, m3 = (np.array([x, y, 1.0]) for x, y in shifted)  # TL, TR, BR, BL
+    k2 = np.dot(np.cross(m1, m4), m3) / np.dot(np.cross(m2, m4), m3)
+    k3 = np.dot(np.cross(m1, m4), m2) / np.dot(np.cross(m3, m4), m2)
+    n2, n3 = k2 * m2 - m1, k3 * m3 - m1
+    depth = n2[2] * n3[2]
+    focal2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / depth if abs(depth) > 1e-12 else -1.0
+    if focal2 <= 0:  # seen nearly face on: the focal length drops out
+        return float(np.hypot(n2[0], n2[1]) / np.hypot(n3[0], n3[1]))
+    across = (n2[0] ** 2 + n2[1] ** 2) / focal2 + n2[2] ** 2
+    down = (n3[0] ** 2 + n3[1] ** 2) / focal2 + n3[2] ** 2
+    return float(np.sqrt(across / down))
 
 
 def _erode(mask: np.ndarray, pixels: int) -> np.ndarray:
@@ -86,11 +142,12 @@ def _quadratic_basis(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _quad_unlike(
-    small: np.ndarray, band: np.ndarray, region: np.ndarray
+    small: np.ndarray, band: np.ndarray, region: np.ndarray, outer: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, float] | None:
     """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*.
 
     Returns the corners, the band's colour and how much of the quadrilateral is unlike it.
+    Inside an *outer* outline (the lid), its sides are lines fitted along the outline's.
     """
     ys, xs = np.nonzero(band)
     if len(xs) < 50:
@@ -122,7 +179,10 @@ def _quad_unlike(
     quad = _largest_quad(mask)
     if quad is None or use.mean() < _MIN_UNIFORM:
         return None
-    return _order_corners(quad), np.median(pixels[use], axis=0), _fill(mask, quad)
+    quad = _order_corners(quad)
+    if outer is not None:
+        quad = _sides_along(mask, outer, quad)
+    return quad, np.median(pixels[use], axis=0), _fill(mask, quad)
 
 
 def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
@@ -133,8 +193,11 @@ def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
     return cv2.countNonZero(cv2.bitwise_and(mask, inside)) / total if total else 0.0
 
 
-def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The screen inside a uniform bezel of the outline *outer*, or None."""
+def _inner_quad(
+    small: np.ndarray, outer: np.ndarray, along_sides: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The screen inside a uniform bezel of the outline *outer*, or None; *along_sides*:
+    its sides fitted along the outline's."""
     width = float(np.linalg.norm(outer[1] - outer[0]))
     inside = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(inside, outer.astype(np.int32), 255)
@@ -146,7 +209,7 @@ def _inner_quad(small: np.ndarray, outer: np.ndarray) -> tuple[np.ndarray, np.nd
     rim = _erode(inside, max(2, int(0.013 * width)))
     band = cv2.subtract(rim, _erode(inside, max(4, int(0.022 * width))))
     core = rim
-    found = _quad_unlike(small, band, core)
+    found = _quad_unlike(small, band, core, outer if along_sides else None)
     if found is None:
         return None
     quad, colour, fill = found
@@ -174,6 +237,53 @@ def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
         if len(poly) < 4:
             return None
     return None
+
+
+def _sides_along(mask: np.ndarray, outer: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral of *mask* as four lines, each fitted to the outline's points
+    facing one side of *outer* (TL, TR, BR, BL); *quad* where a side has too few.
+
+    A four-point polygon of the hull cuts a corner where the screen's content there is
+    as dark as the bezel (a dark photograph, a window's shadow): its corner lands 300 px
+    off. Each side's line, fitted robustly over its middle, still meets the next one at
+    the screen's corner.
+    """
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return quad
+    points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
+    distances, spans = [], []
+    for i in range(4):
+        start, end = outer[i], outer[(i + 1) % 4]
+        length = float(np.linalg.norm(end - start))
+        direction = (end - start) / length
+        normal = np.array([-direction[1], direction[0]])
+        distances.append(np.abs((points - start) @ normal))
+        spans.append((points - start) @ direction / length)
+    nearest = np.argmin(np.array(distances), axis=0)
+    lines = []
+    for i in range(4):
+        mine = points[(nearest == i) & (spans[i] > 0.1) & (spans[i] < 0.9)]
+        if len(mine) < 10:
+            return quad
+        vx, vy, x0, y0 = cv2.fitLine(mine.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
+        direction = np.array([float(vx[0]), float(vy[0])])
+        anchor = np.array([float(x0[0]), float(y0[0])])
+        residual = np.abs((mine - anchor) @ np.array([-direction[1], direction[0]]))
+        near = mine[residual <= 2.0]
+        if len(near) < 10:
+            return quad
+        lines.append(fit_line(near))
+    corners = []
+    for i in range(4):
+        before, current = lines[(i - 1) % 4], lines[i]
+        corners.append(intersect(before[0], before[1], current[0], current[1]))
+    found = np.array(corners)
+    inside = all(
+        cv2.pointPolygonTest(outer.astype(np.float32), tuple(map(float, c)), False) >= 0
+        for c in found
+    )
+    return found if inside else quad
 
 
 def _order_corners(points: np.ndarray) -> np.ndarray:
@@ -217,27 +327,67 @@ def refine_side(
         borderMode=cv2.BORDER_REPLICATE,
     ).reshape(count, len(offsets), len(along_side))
     profiles = samples.mean(axis=2)
-    derivative = np.gradient(profiles, axis=1)
-    # the screen is usually brighter than its surround (derivative > 0 going inward)
-    sign = 1.0 if np.median(derivative.max(axis=1)) >= np.median(-derivative.min(axis=1)) else -1.0
-    strength = derivative * sign
-    # noise of the derivative where the profiles cross the surround (their outer quarter)
-    outer = strength[:, 1 : max(3, len(offsets) // 4)]
-    noise = float(np.median(np.abs(outer - np.median(outer, axis=1, keepdims=True)))) * 1.5 + 0.05
+    # step response: mean of the next _STEP_SAMPLES samples inward minus the previous ones,
+    # in grey levels (an edge of height h answers about h, whatever its blur)
+    cumulative = np.concatenate([np.zeros((count, 1)), np.cumsum(profiles, axis=1)], axis=1)
+    w = _STEP_SAMPLES
+    ahead = cumulative[:, 2 * w :] - cumulative[:, w:-w]
+    behind = cumulative[:, w:-w] - cumulative[:, : -2 * w]
+    strength = np.zeros_like(profiles)
+    strength[:, w : len(offsets) - w + 1] = (ahead - behind) / w
+    # noise of the response (sigma) from its quietest quarter: the outer half of most
+    # profiles crosses the flat bezel (the outer part alone may hold the edge when the
+    # coarse corners are off, and the inner half a photograph's texture); for normal
+    # noise the 25th percentile of |x| is 0.32 sigma
+    noise = float(np.percentile(np.abs(strength[:, w : len(offsets) - w + 1]), 25)) / 0.32
+    level = max(_STEP_NOISES * noise, _MIN_STEP)
     inner = strength[:, 1:-1]
-    level = max(4.5 * noise, 0.5)
     # the outermost clear local maximum: the screen's border, not an edge of its content
-    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner >= strength[:, 2:])
-    peak = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
+    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner > strength[:, 2:])
+    found = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
     rows = np.arange(count)
-    left, centre, right = strength[rows, peak - 1], strength[rows, peak], strength[rows, peak + 1]
+    clear = strength[rows, found] >= level
+    # located where the profile itself rises fastest near the step: the step response
+    # is broad and content just inside the screen would pull its maximum inward
+    slope = np.gradient(profiles, axis=1)
+    near = np.abs(np.arange(len(offsets))[None, :] - found[:, None]) <= w
+    peak = np.argmax(np.where(near, slope, -np.inf), axis=1)
+    peak = np.clip(peak, 1, len(offsets) - 2)
+    left, centre, right = slope[rows, peak - 1], slope[rows, peak], slope[rows, peak + 1]
     denom = left - 2 * centre + right
     safe = np.where(np.abs(denom) > 1e-9, denom, -1.0)
     shift = np.clip(0.5 * (left - right) / safe, -1.0, 1.0)
     offset = offsets[peak] + shift * 0.5
-    clear = centre >= level
     points = base + offset[:, None] * inward
-    return SideFit(points=points[clear], support=float(clear.mean()))
+    kept = np.flatnonzero(clear)
+    kept = kept[_on_one_curve(points[kept])]
+    return SideFit(points=points[kept], support=len(kept) / count)
+
+
+def _on_one_curve(points: np.ndarray) -> np.ndarray:
+    """Which of a side's edge points lie on one smooth curve (a straight side seen through
+    a lens); the others are edges of the screen's content taken where the border is faint.
+
+    A cubic of the offset across the side against the position along it, fitted by
+    trimmed least squares with a robust (median) scale: a stretch of points on a content
+    edge a few pixels inside would bend a plain fit and then be kept.
+    """
+    keep = np.ones(len(points), bool)
+    if len(points) < 8:
+        return keep
+    centre = points.mean(axis=0)
+    _, _, vt = np.linalg.svd(points - centre, full_matrices=False)
+    along = (points - centre) @ vt[0]
+    across = (points - centre) @ vt[1]
+    basis = np.vander(along / (np.abs(along).max() + 1e-9), 4)
+    for _ in range(4):
+        coefficients, *_ = np.linalg.lstsq(basis[keep], across[keep], rcond=None)
+        residual = np.abs(across - basis @ coefficients)
+        scale = 1.4826 * float(np.median(residual[keep]))
+        keep = residual <= max(3.0 * scale, _MIN_CURVE_TOLERANCE)
+        if keep.sum() < 8:
+            return np.ones(len(points), bool)
+    return keep
 
 
 def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
