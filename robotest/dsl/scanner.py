@@ -107,19 +107,34 @@ _PARSES_LIMIT = 100_000
 _PARSED_LINE_LIMIT = 1_000  # characters: longer lines are rare, and each entry stays small
 _ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 _TRIPLE_QUOTES = re.compile(r"'{3}|\"{3}")
+# A bracket at a statement's own level opens one Python expression (a GROUP token),
+# which the parse keeps as a span: digits inside brackets (`click (1191, 249)`) do not
+# change the parse, so they are masked too. Only innermost brackets are matched; each
+# lies inside a group, and every digit masked to 0 leaves a valid number or name.
+_INNERMOST_GROUP = re.compile(r"[(\[{][^()\[\]{}\n]*[)\]}]")
+_DIGIT = re.compile(r"\d")
 
 
 def _lookup_key(text: str, is_header: bool) -> str:
     """A robot line's key in :data:`_PARSES`: a statement's text with its strings masked.
 
     Every one-line string literal keeps its quotes and length and its inside becomes
-    ``_``s; two lines with the same key lex into the same tokens at the same offsets,
-    differing only inside strings. Headers (whose title and tags are values) and lines
+    ``_``s, and digits inside brackets become ``0``s; two lines with the same key lex
+    into the same tokens at the same offsets, differing only inside strings and
+    groups. Headers (whose title and tags are values) and lines
     with triple quotes keep their text.
     """
-    if is_header or ("'" not in text and '"' not in text) or _TRIPLE_QUOTES.search(text):
+    if is_header or _TRIPLE_QUOTES.search(text):
         return text
-    return _ONE_LINE_STRING.sub(_masked, text)
+    if "'" in text or '"' in text:
+        text = _ONE_LINE_STRING.sub(_masked, text)
+    if "(" in text or "[" in text or "{" in text:
+        text = _INNERMOST_GROUP.sub(_digits_masked, text)
+    return text
+
+
+def _digits_masked(match: re.Match[str]) -> str:
+    return _DIGIT.sub("0", match.group())
 
 
 def _masked(match: re.Match[str]) -> str:
