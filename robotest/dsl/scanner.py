@@ -17,11 +17,19 @@ expressions are parsed apart (see the compiler), at their own positions.
 
 from __future__ import annotations
 
+import keyword
 import re
 from dataclasses import dataclass, field
 
 from robotest import language
-from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line, token_span
+from robotest.dsl.lexer import (
+    CLAUSE_WORDS,
+    HEAD_WORDS,
+    LexError,
+    LineIndex,
+    lex_robot_line,
+    token_span,
+)
 from robotest.dsl.model import (
     Literal,
     Parsed,
@@ -113,6 +121,16 @@ _TRIPLE_QUOTES = re.compile(r"'{3}|\"{3}")
 # lies inside a group, and every digit masked to 0 leaves a valid number or name.
 _INNERMOST_GROUP = re.compile(r"[(\[{][^()\[\]{}\n]*[)\]}]")
 _DIGIT = re.compile(r"\d")
+# A test header's title, when it is a plain one-line string (no prefix, no escapes):
+# its value is its text between the quotes, taken from each line on a cache hit.
+_PLAIN_TITLE = re.compile(r"test[ \t]+(\"[^\"\\\n]*\"|'[^'\\\n]*')")
+# A sub-script's name: any other name takes the same parse, but a word of the language
+# or of Python (`subscript timeout(x):`), which lexes or reads differently.
+_SUBSCRIPT_NAME = re.compile(r"subscript[ \t]+([^\W\d]\w*)")
+
+
+def _maskable_name(name: str) -> bool:
+    return name not in CLAUSE_WORDS and name not in HEAD_WORDS and not keyword.iskeyword(name)
 
 
 def _lookup_key(text: str, is_header: bool) -> str:
@@ -121,10 +139,21 @@ def _lookup_key(text: str, is_header: bool) -> str:
     Every one-line string literal keeps its quotes and length and its inside becomes
     ``_``s, and digits inside brackets become ``0``s; two lines with the same key lex
     into the same tokens at the same offsets, differing only inside strings and
-    groups. Headers (whose title and tags are values) and lines
-    with triple quotes keep their text.
+    groups. Headers keep their text (their names and tags are values), but for a test
+    header's plain title, whose value each line takes from its own text on a hit; so do
+    lines with triple quotes.
     """
-    if is_header or _TRIPLE_QUOTES.search(text):
+    if _TRIPLE_QUOTES.search(text):
+        return text
+    if is_header:
+        title = _PLAIN_TITLE.match(text)
+        if title is not None:
+            start, end = title.span(1)
+            return text[: start + 1] + "_" * (end - start - 2) + text[end - 1 :]
+        name = _SUBSCRIPT_NAME.match(text)
+        if name is not None and _maskable_name(name.group(1)):
+            start, end = name.span(1)
+            return text[:start] + "_" * (end - start) + text[end:]
         return text
     if "'" in text or '"' in text:
         text = _ONE_LINE_STRING.sub(_masked, text)
@@ -180,7 +209,7 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
     found: list[RobotLine] = []
     if _EMBEDDED.search(source) is None:
         return found
-    index = LineIndex(source)
+    index: LineIndex | None = None  # made at the first one: most matches start a line
     for match in _EMBEDDED.finditer(source):
         head = match.start()
         if (
@@ -193,6 +222,7 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
         if word is not None and not _opens_with_clause(match.group("stmt"), word.group()):
             continue
         robot = _parse_embedded(source, head, match.group("stmt"))
+        index = index or LineIndex(source)
         _place(source, robot, index.position(head)[0])
         found.append(robot)
     return found
@@ -261,6 +291,10 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
     cached = _PARSES.get(key)
     if cached is not None:
         parsed, error, length, exprs, cached_gaps = cached
+        if isinstance(parsed, TestHeader):
+            parsed = _with_title(parsed, source, head)
+        elif isinstance(parsed, SubscriptHeader):
+            parsed = _with_name(parsed, source, head)
         robot = RobotLine(head, head + length, is_header, parsed, error, exprs)
         if cached_gaps:
             robot.text = _fill(cached_gaps, source, robot)
@@ -285,6 +319,24 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
     ):
         _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
     return robot
+
+
+def _with_title(header: TestHeader, source: str, head: int) -> TestHeader:
+    """*header*, parsed from a line with another plain title, with this line's title."""
+    title = source[head + header.title_expr.start + 1 : head + header.title_expr.end - 1]
+    if title == header.title:
+        return header
+    return TestHeader(
+        header.head, title, header.title_expr, header.tags, header.timeout, header.loops
+    )
+
+
+def _with_name(header: SubscriptHeader, source: str, head: int) -> SubscriptHeader:
+    """*header*, parsed from a line with another sub-script name, with this line's name."""
+    name = _SUBSCRIPT_NAME.match(source, head).group(1)  # type: ignore[union-attr]
+    if name == header.name:
+        return header
+    return SubscriptHeader(header.head, name, header.params, header.retries, header.timeout)
 
 
 def placeholder(source: str, robot: RobotLine) -> str:
