@@ -113,6 +113,14 @@ SAME_SHAPE = [
     "subscript timeout(x):\n    pass\n",  # a word of the language: never shares a parse
     "subscript lambda(x):\n    pass\n",
     'test "Z {s}" for s in ("a", "b"):\n    await_icon "y" in (5, 6, 7, 8)\n',
+    # counts and durations: each line's own values
+    'test "T1" timeout 10min:\n    press F2 times 10 every 200ms\n',
+    'test "T2" timeout 20min:\n    press F2 times 35 every 900ms\n',
+    "subscript s_1() retries 1 timeout 5s:\n    wait 2s\n",
+    "subscript s_2() retries 3 timeout 7s:\n    wait 4s\n",
+    'test "T3":\n    press F2 times 08\n',  # not a number: an error, though the shape is cached
+    'test "T4" tags "v1", "2024":\n    pass\n',
+    'test "T5" tags "v1", "2025":\n    pass\n',
 ]
 
 
@@ -133,6 +141,12 @@ def test_lines_that_share_a_parse_keep_their_own_values() -> None:
     assert "duplicate test title 'Y a'" in warm[5] and "duplicate" not in warm[4]
     assert "(1, 2, 3, 4)" in warm[4] and "(5, 6, 7, 8)" in warm[8] and "'Z {s}'" in warm[8]
     assert "timeout" in warm[6] and "@__rtest__.subscript" not in warm[6]
+    assert "timeout=600.0" in warm[9] and "times=10, every=0.2" in warm[9]
+    assert "timeout=1200.0" in warm[10] and "times=35, every=0.9" in warm[10]
+    assert "retries=1, timeout=5.0" in warm[11] and "wait(2.0)" in warm[11]
+    assert "retries=3, timeout=7.0" in warm[12] and "wait(4.0)" in warm[12]
+    assert "expected a whole number, got '08'" in warm[13]
+    assert "'2024'" in warm[14] and "'2025'" in warm[15]
 
 
 def test_a_line_that_failed_is_parsed_again_in_its_new_context() -> None:
