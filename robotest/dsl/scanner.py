@@ -17,9 +17,10 @@ expressions are parsed apart (see the compiler), at their own positions.
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from robotest import language
 from robotest.dsl.durations import parse_duration
@@ -350,7 +351,9 @@ def _own_values(entry: _Entry, source: str, head: int) -> _Entry | None:
         elif isinstance(parsed, TestHeader):
             parsed = _with_title(parsed, source, head)
             if isinstance(parsed.timeout, Literal):
-                parsed = replace(parsed, timeout=_own_literal(parsed.timeout, source, head))
+                parsed = dataclasses.replace(
+                    parsed, timeout=_own_literal(parsed.timeout, source, head)
+                )
         elif isinstance(parsed, SubscriptHeader):
             parsed = _with_name(parsed, source, head)
             retries, timeout = parsed.retries, parsed.timeout
@@ -358,7 +361,7 @@ def _own_values(entry: _Entry, source: str, head: int) -> _Entry | None:
                 retries = _own_literal(retries, source, head)
             if isinstance(timeout, Literal):
                 timeout = _own_literal(timeout, source, head)
-            parsed = replace(parsed, retries=retries, timeout=timeout)
+            parsed = dataclasses.replace(parsed, retries=retries, timeout=timeout)
     except (ValueError, RobotSyntaxError):
         return None  # parsed afresh, which reports it
     return (parsed, *entry[1:])
