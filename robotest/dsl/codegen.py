@@ -37,6 +37,9 @@ def span(node: ast.AST) -> Pos:
             node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
 
 
+_LOAD = ast.Load()  # contexts hold no state: one instance serves every node, as in ast.parse
+
+
 def at(pos: Pos, node: N) -> N:
     """Give *node* the source position *pos*."""
     node.lineno, node.col_offset, node.end_lineno, node.end_col_offset = pos  # type: ignore[attr-defined]
@@ -72,8 +75,9 @@ class Generator:
             return call("icon", [self.nodes[value.expr]], {}, self.pos)
         if isinstance(value, Literal):
             token = value.token
-            pos = self.pos if token is None else self.positions(*token_span(token))
-            return constant(value.value, pos)
+            if token is None:
+                return constant(value.value, self.pos)
+            return constant(value.value, self.positions(token.start_pos or 0, token.end_pos or 0))
         raise TypeError(f"no code for {value!r}")  # pragma: no cover
 
     def keyspec(self, spec: KeySpec) -> ast.expr:
@@ -96,18 +100,20 @@ class Generator:
     def statement(self, stmt: RobotStatement, placeholder: ast.Call) -> ast.Call:
         """The runtime call of *stmt*, made from its *placeholder* (which spans the line)."""
         pos = self.pos
-        args: list[ast.expr] = []
-        if isinstance(stmt.subject, tuple):
-            specs = [self.keyspec(spec) for spec in stmt.subject]
-            args.append(specs[0] if len(specs) == 1 else at(pos, ast.List(specs, ast.Load())))
-        elif stmt.subject is not None:
-            args.append(self.value(stmt.subject))
+        subject = stmt.subject
+        if subject is None:
+            placeholder.args = []
+        elif isinstance(subject, tuple):
+            specs = [self.keyspec(spec) for spec in subject]
+            placeholder.args = [specs[0] if len(specs) == 1 else at(pos, ast.List(specs, _LOAD))]
+        else:
+            placeholder.args = [self.value(subject)]
         name = at(pos, placeholder.func)  # the placeholder's Name, now `__rtest__`
         name.id = RUNTIME  # type: ignore[attr-defined]
-        placeholder.func = at(pos, ast.Attribute(name, stmt.name, ast.Load()))
-        placeholder.args = args
-        placeholder.keywords = [at(pos, ast.keyword(name, self.value(value)))
-                                for name, value in stmt.clauses.items()]
+        placeholder.func = at(pos, ast.Attribute(name, stmt.name, _LOAD))
+        value = self.value
+        placeholder.keywords = [at(pos, ast.keyword(key, value(clause)))
+                                for key, clause in stmt.clauses.items()]
         return placeholder
 
     def test_decorator(self, header: TestHeader) -> ast.Call:

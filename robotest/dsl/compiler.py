@@ -295,20 +295,19 @@ class Rewriter:
 
     # -- walking ------------------------------------------------------------------
     def block(self, stmts: list[ast.stmt], in_function: bool, at_module: bool) -> list[ast.stmt]:
-        out = []
-        for stmt in stmts:
-            robot = self.by_line.get(stmt.lineno)
+        by_line = self.by_line
+        for number, stmt in enumerate(stmts):  # replaced in place
+            robot = by_line.get(stmt.lineno)
             # the body of a header that did not parse is read as the block it meant to
             # open, so that its statements give no second error
             inner = in_function
             if robot is not None and _is_placeholder(stmt, robot):
                 self.matched.add(id(robot))
-                stmt = self.robot(stmt, robot, in_function, at_module)
+                stmt = stmts[number] = self.robot(stmt, robot, in_function, at_module)
                 inner = in_function or (robot.is_header and robot.error is not None)
             if isinstance(stmt, _COMPOUND) and self.has_robot_lines(stmt):
                 self.children(stmt, inner)
-            out.append(stmt)
-        return out
+        return stmts
 
     def has_robot_lines(self, stmt: ast.stmt) -> bool:
         """Whether a robot line starts in *stmt*'s body (else it stays as Python parsed it)."""

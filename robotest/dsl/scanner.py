@@ -17,11 +17,21 @@ expressions are parsed apart (see the compiler), at their own positions.
 
 from __future__ import annotations
 
+import dataclasses
+import keyword
 import re
 from dataclasses import dataclass, field
 
 from robotest import language
-from robotest.dsl.lexer import LexError, LineIndex, lex_robot_line, token_span
+from robotest.dsl.durations import parse_duration
+from robotest.dsl.lexer import (
+    CLAUSE_WORDS,
+    HEAD_WORDS,
+    LexError,
+    LineIndex,
+    lex_robot_line,
+    token_span,
+)
 from robotest.dsl.model import (
     Literal,
     Parsed,
@@ -100,26 +110,72 @@ class RobotLine:
 # does not even depend on what its string literals hold (they are Python expressions
 # whose text the placeholder copies), so statements are looked up with the insides of
 # their strings masked: `click_text "Next"` and `click_text "Back"` share one parse.
-_PARSES: dict[
-    str, tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr], tuple[str, ...]]
-] = {}
+# parse, error, length, expressions, placeholder gaps, the text of the line parsed
+_Entry = tuple[Parsed | None, tuple[str, int] | None, int, list[PyExpr], tuple[str, ...], str]
+_PARSES: dict[str, _Entry] = {}
 _PARSES_LIMIT = 100_000
 _PARSED_LINE_LIMIT = 1_000  # characters: longer lines are rare, and each entry stays small
 _ONE_LINE_STRING = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'")
 _TRIPLE_QUOTES = re.compile(r"'{3}|\"{3}")
+# A bracket at a statement's own level opens one Python expression (a GROUP token),
+# which the parse keeps as a span: digits inside brackets (`click (1191, 249)`) do not
+# change the parse, so they are masked too. Only innermost brackets are matched; each
+# lies inside a group, and every digit masked to 0 leaves a valid number or name.
+_INNERMOST_GROUP = re.compile(r"[(\[{][^()\[\]{}\n]*[)\]}]")
+_DIGIT = re.compile(r"\d")
+# A number or duration standing alone (`times 3`, `within 2min`): a count or a duration
+# whose value each line takes from its own text on a hit (see _own_values).
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d*)?")
+# A test header's title, when it is a plain one-line string (no prefix, no escapes):
+# its value is its text between the quotes, taken from each line on a cache hit.
+_PLAIN_TITLE = re.compile(r"test[ \t]+(\"[^\"\\\n]*\"|'[^'\\\n]*')")
+# A sub-script's name: any other name takes the same parse, but a word of the language
+# or of Python (`subscript timeout(x):`), which lexes or reads differently.
+_SUBSCRIPT_NAME = re.compile(r"subscript[ \t]+([^\W\d]\w*)")
+
+
+def _maskable_name(name: str) -> bool:
+    return name not in CLAUSE_WORDS and name not in HEAD_WORDS and not keyword.iskeyword(name)
 
 
 def _lookup_key(text: str, is_header: bool) -> str:
     """A robot line's key in :data:`_PARSES`: a statement's text with its strings masked.
 
     Every one-line string literal keeps its quotes and length and its inside becomes
-    ``_``s; two lines with the same key lex into the same tokens at the same offsets,
-    differing only inside strings. Headers (whose title and tags are values) and lines
-    with triple quotes keep their text.
+    ``_``s, and digits inside brackets become ``0``s; two lines with the same key lex
+    into the same tokens at the same offsets, differing only inside strings and
+    groups. Headers keep their text (their names and tags are values), but for a test
+    header's plain title, whose value each line takes from its own text on a hit; so do
+    lines with triple quotes.
     """
-    if is_header or ("'" not in text and '"' not in text) or _TRIPLE_QUOTES.search(text):
+    if _TRIPLE_QUOTES.search(text):
         return text
-    return _ONE_LINE_STRING.sub(_masked, text)
+    if is_header:
+        return _header_key(text)
+    if "'" in text or '"' in text:
+        text = _ONE_LINE_STRING.sub(_masked, text)
+    if "(" in text or "[" in text or "{" in text:
+        text = _INNERMOST_GROUP.sub(_digits_masked, text)
+    return _NUMBER.sub(_digits_masked, text)
+
+
+def _header_key(text: str) -> str:
+    title = _PLAIN_TITLE.match(text)
+    if title is not None:
+        start, end = title.span(1)
+        rest = text[end:]
+        if "'" not in rest and '"' not in rest:  # a tag string is a value: keep its digits
+            rest = _NUMBER.sub(_digits_masked, rest)
+        return text[: start + 1] + "_" * (end - start - 2) + text[end - 1] + rest
+    name = _SUBSCRIPT_NAME.match(text)
+    if name is not None and _maskable_name(name.group(1)):
+        start, end = name.span(1)
+        return text[:start] + "_" * (end - start) + _NUMBER.sub(_digits_masked, text[end:])
+    return text
+
+
+def _digits_masked(match: re.Match[str]) -> str:
+    return _DIGIT.sub("0", match.group())
 
 
 def _masked(match: re.Match[str]) -> str:
@@ -165,7 +221,7 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
     found: list[RobotLine] = []
     if _EMBEDDED.search(source) is None:
         return found
-    index = LineIndex(source)
+    index: LineIndex | None = None  # made at the first one: most matches start a line
     for match in _EMBEDDED.finditer(source):
         head = match.start()
         if (
@@ -178,6 +234,7 @@ def _find_embedded(source: str, line_level: set[int]) -> list[RobotLine]:
         if word is not None and not _opens_with_clause(match.group("stmt"), word.group()):
             continue
         robot = _parse_embedded(source, head, match.group("stmt"))
+        index = index or LineIndex(source)
         _place(source, robot, index.position(head)[0])
         found.append(robot)
     return found
@@ -244,8 +301,10 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
     line_end = len(source) if line_end < 0 else line_end
     key = _lookup_key(source[head:line_end], is_header)
     cached = _PARSES.get(key)
-    if cached is not None:
-        parsed, error, length, exprs, cached_gaps = cached
+    text = source[head:line_end]
+    own = cached if cached is None or cached[5] == text else _own_values(cached, source, head)
+    if own is not None:
+        parsed, error, length, exprs, cached_gaps, _ = own
         robot = RobotLine(head, head + length, is_header, parsed, error, exprs)
         if cached_gaps:
             robot.text = _fill(cached_gaps, source, robot)
@@ -268,8 +327,72 @@ def _parse_line(source: str, head: int, is_header: bool) -> RobotLine:
         and len(_PARSES) < _PARSES_LIMIT
         and len(key) <= _PARSED_LINE_LIMIT
     ):
-        _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps)
+        _PARSES[key] = (robot.parsed, robot.error, robot.end - head, robot.exprs, gaps, text)
     return robot
+
+
+def _own_values(entry: _Entry, source: str, head: int) -> _Entry | None:
+    """A cached parse of a line with the same key, with this line's own values (its test
+    title, sub-script name, counts and durations); None when one is not valid here."""
+    parsed = entry[0]
+    try:
+        if isinstance(parsed, RobotStatement):
+            subject = parsed.subject
+            if isinstance(subject, Literal):
+                subject = _own_literal(subject, source, head)
+            clauses = {
+                name: _own_literal(value, source, head) if isinstance(value, Literal) else value
+                for name, value in parsed.clauses.items()
+            }
+            if subject is not parsed.subject or any(
+                clauses[name] is not value for name, value in parsed.clauses.items()
+            ):
+                parsed = RobotStatement(parsed.name, parsed.head, subject, clauses)
+        elif isinstance(parsed, TestHeader):
+            parsed = _with_title(parsed, source, head)
+            if isinstance(parsed.timeout, Literal):
+                parsed = dataclasses.replace(
+                    parsed, timeout=_own_literal(parsed.timeout, source, head)
+                )
+        elif isinstance(parsed, SubscriptHeader):
+            parsed = _with_name(parsed, source, head)
+            retries, timeout = parsed.retries, parsed.timeout
+            if isinstance(retries, Literal):
+                retries = _own_literal(retries, source, head)
+            if isinstance(timeout, Literal):
+                timeout = _own_literal(timeout, source, head)
+            parsed = dataclasses.replace(parsed, retries=retries, timeout=timeout)
+    except (ValueError, RobotSyntaxError):
+        return None  # parsed afresh, which reports it
+    return (parsed, *entry[1:])
+
+
+def _own_literal(literal: Literal, source: str, head: int) -> Literal:
+    token = literal.token
+    kind = getattr(token, "type", None)
+    if kind not in ("DURATION", "NUMBER"):
+        return literal
+    text = source[head + (token.start_pos or 0) : head + (token.end_pos or 0)]
+    value = parse_duration(text) if kind == "DURATION" else int(text.replace("_", ""), 0)
+    return literal if value == literal.value else Literal(value, token)
+
+
+def _with_title(header: TestHeader, source: str, head: int) -> TestHeader:
+    """*header*, parsed from a line with another plain title, with this line's title."""
+    title = source[head + header.title_expr.start + 1 : head + header.title_expr.end - 1]
+    if title == header.title:
+        return header
+    return TestHeader(
+        header.head, title, header.title_expr, header.tags, header.timeout, header.loops
+    )
+
+
+def _with_name(header: SubscriptHeader, source: str, head: int) -> SubscriptHeader:
+    """*header*, parsed from a line with another sub-script name, with this line's name."""
+    name = _SUBSCRIPT_NAME.match(source, head).group(1)  # type: ignore[union-attr]
+    if name == header.name:
+        return header
+    return SubscriptHeader(header.head, name, header.params, header.retries, header.timeout)
 
 
 def placeholder(source: str, robot: RobotLine) -> str:
@@ -360,8 +483,6 @@ def _literal_params(source: str, start: int, end: int, robot: RobotLine) -> str:
 
     Their values go to ``robot.literals`` by offset, for the code generator.
     """
-    from robotest.dsl.durations import parse_duration
-
     text = source[start:end]
 
     def replace(match: re.Match[str]) -> str:

@@ -102,6 +102,53 @@ def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None
     assert warm == fresh
 
 
+SAME_SHAPE = [
+    # one title length, one sub-script name length, digits inside brackets
+    'test "Boot A":\n    click (12, 34)\n',
+    'test "Boot B":\n    click (56, 78)\n',
+    "subscript open_a(key=F2) retries 1:\n    press key\n",
+    "subscript open_b(key=F3) retries 1:\n    press key\n",
+    'test "X {s}" for s in ("a", "b"):\n    await_icon "x" in (1, 2, 3, 4)\n',
+    'test "Y {s}" for s in ("a", "a"):\n    await_icon "x" in (5, 6, 7, 8)\n',
+    "subscript timeout(x):\n    pass\n",  # a word of the language: never shares a parse
+    "subscript lambda(x):\n    pass\n",
+    'test "Z {s}" for s in ("a", "b"):\n    await_icon "y" in (5, 6, 7, 8)\n',
+    # counts and durations: each line's own values
+    'test "T1" timeout 10min:\n    press F2 times 10 every 200ms\n',
+    'test "T2" timeout 20min:\n    press F2 times 35 every 900ms\n',
+    "subscript s_1() retries 1 timeout 5s:\n    wait 2s\n",
+    "subscript s_2() retries 3 timeout 7s:\n    wait 4s\n",
+    'test "T3":\n    press F2 times 08\n',  # not a number: an error, though the shape is cached
+    'test "T4" tags "v1", "2024":\n    pass\n',
+    'test "T5" tags "v1", "2025":\n    pass\n',
+]
+
+
+def test_lines_that_share_a_parse_keep_their_own_values() -> None:
+    """Titles, sub-script names and numbers in brackets are masked in the parse cache's
+    key: each line still compiles to its own values, as a fresh parse gives."""
+    from robotest.dsl import parser, scanner
+
+    warm = [_compile_text(source) for source in SAME_SHAPE]
+    fresh = []
+    for source in SAME_SHAPE:
+        parser._SHAPES.clear()
+        scanner._PARSES.clear()
+        fresh.append(_compile_text(source))
+    assert warm == fresh
+    assert "'Boot A'" in warm[0] and "'Boot B'" in warm[1]
+    assert "(56, 78)" in warm[1] and "def open_b(" in warm[3]
+    assert "duplicate test title 'Y a'" in warm[5] and "duplicate" not in warm[4]
+    assert "(1, 2, 3, 4)" in warm[4] and "(5, 6, 7, 8)" in warm[8] and "'Z {s}'" in warm[8]
+    assert "timeout" in warm[6] and "@__rtest__.subscript" not in warm[6]
+    assert "timeout=600.0" in warm[9] and "times=10, every=0.2" in warm[9]
+    assert "timeout=1200.0" in warm[10] and "times=35, every=0.9" in warm[10]
+    assert "retries=1, timeout=5.0" in warm[11] and "wait(2.0)" in warm[11]
+    assert "retries=3, timeout=7.0" in warm[12] and "wait(4.0)" in warm[12]
+    assert "expected a whole number, got '08'" in warm[13]
+    assert "'2024'" in warm[14] and "'2025'" in warm[15]
+
+
 def test_a_line_that_failed_is_parsed_again_in_its_new_context() -> None:
     """An unclosed bracket's error depends on the lines after it, not on the line alone."""
     broken = "subscript f(a,\n    press F2\n"
