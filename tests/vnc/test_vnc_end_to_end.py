@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vnc_servers import XvncServer, invoke
-
-from robotest.runtime.store import ResultStore
+from vnc_servers import XvncServer, run_one_failing
 
 SHELL_SUITE = r'''
 import re
@@ -34,25 +32,14 @@ test "a wrong expectation fails":
 def test_a_suite_types_in_an_xterm_and_reads_the_answer(
     desktop: XvncServer, tmp_path: Path
 ) -> None:
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "shell.rtest").write_text(SHELL_SUITE)
     station = desktop.station_file(tmp_path / "vnc.toml")
-    db = tmp_path / "results.db"
-    code, output = invoke(
-        "run", suite, "--station", station, "--db", db, "--report", tmp_path / "report"
-    )
-    assert code == 1, output  # one test fails on purpose
-    with ResultStore(db) as store:
-        run = store.run(1)
-    assert run is not None
-    outcomes = {case.title: case.status for case in run.cases}
+    cases = run_one_failing(tmp_path, SHELL_SUITE, station)
+    outcomes = {title: status for title, (status, _) in cases.items()}
     assert outcomes == {
         "the shell computes on the desktop": "passed",
         "a wrong expectation fails": "failed",
-    }, output
-    failed = next(case for case in run.cases if case.status == "failed")
-    assert "the shell answered '36', expected '35'" in failed.message
+    }, cases
+    assert "the shell answered '36', expected '35'" in cases["a wrong expectation fails"][1]
 
 
 def test_a_desktop_is_read_at_its_own_size_and_followed_when_it_changes(

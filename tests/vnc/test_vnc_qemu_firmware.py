@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from vnc_servers import _die_with_parent, _stop, free_port, invoke, wait_for_port
-
-from robotest.runtime.store import ResultStore
+from vnc_servers import _die_with_parent, _stop, free_port, run_one_failing, wait_for_port
 
 FIRMWARE = Path("/usr/share/seabios/bios-256k.bin")
 MACHINE = (
@@ -79,23 +77,12 @@ def qemu_port(tmp_path: Path) -> Iterator[int]:
 def test_real_firmware_in_qemu(qemu_port: int, tmp_path: Path) -> None:
     version = firmware_version()
     wrong = version.replace("-debian-", "-custom-")
-    suite = tmp_path / "suite"
-    suite.mkdir()
-    (suite / "firmware.rtest").write_text(SUITE.format(version=version, wrong=wrong))
     station = tmp_path / "qemu.toml"
     station.write_text(
         f'[station]\nkind = "vnc"\nname = "qemu"\n\n'
         f'[vnc]\nhost = "127.0.0.1"\nport = {qemu_port}\ntimeout = 5.0\n'
     )
-    db = tmp_path / "results.db"
-    code, output = invoke(
-        "run", suite, "--station", station, "--db", db, "--report", tmp_path / "report"
-    )
-    assert code == 1, output  # one case fails on purpose
-    with ResultStore(db) as store:
-        run = store.run(1)
-    assert run is not None
-    outcomes = {case.title: (case.status, case.message) for case in run.cases}
+    outcomes = run_one_failing(tmp_path, SUITE.format(version=version, wrong=wrong), station)
     passing = outcomes["the firmware shows its version and opens its boot menu"]
     assert passing[0] == "passed", outcomes
     failing = outcomes["a wrong expected firmware version fails"]

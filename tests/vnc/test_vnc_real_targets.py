@@ -12,9 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from vnc_servers import XvncServer, invoke
-
-from robotest.runtime.store import ResultStore
+from vnc_servers import XvncServer, run_one_failing
 
 SUITE = r"""
 test "the highlighted row is read where it stands":
@@ -50,19 +48,8 @@ def _show(server: XvncServer, folder: Path, *args: str) -> None:
 
 
 def _run(server: XvncServer, folder: Path, **fields: str) -> dict[str, tuple[str, str]]:
-    suite = folder / "suite"
-    suite.mkdir()
-    (suite / "target.rtest").write_text(SUITE.format(**fields))
     station = server.station_file(folder / "vnc.toml")
-    db = folder / "results.db"
-    code, output = invoke(
-        "run", suite, "--station", station, "--db", db, "--report", folder / "report"
-    )
-    assert code == 1, output  # one case fails on purpose
-    with ResultStore(db) as store:
-        run = store.run(1)
-    assert run is not None
-    return {case.title: (case.status, case.message or "") for case in run.cases}
+    return run_one_failing(folder, SUITE.format(**fields), station)
 
 
 def test_a_dialog_menu_highlighted_row(xvnc: XvncServer, tmp_path: Path) -> None:

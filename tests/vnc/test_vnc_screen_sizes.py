@@ -28,7 +28,7 @@ CASES = [
     pytest.param(
         size,
         through,
-        marks=[LID_TAKEN_FOR_THE_SCREEN] * (size == (2560, 1600) and through == "camera"),
+        marks=LID_TAKEN_FOR_THE_SCREEN if (size, through) == ((2560, 1600), "camera") else (),
         id=f"{size[0]}x{size[1]}-{through}",
     )
     for size in SIZES

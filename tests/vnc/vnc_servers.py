@@ -267,3 +267,23 @@ def invoke(*args: object) -> tuple[int, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output
+
+
+def run_one_failing(folder: Path, suite_text: str, station: Path) -> dict[str, tuple[str, str]]:
+    """Run *suite_text* as a one-file suite with `rtest run --station STATION`, in which
+    one case fails on purpose (exit code 1); each case's (status, message) by title."""
+    from robotest.runtime.store import ResultStore
+
+    suite = folder / "suite"
+    suite.mkdir()
+    (suite / "cases.rtest").write_text(suite_text)
+    db = folder / "results.db"
+    code, output = invoke(
+        "run", suite, "--station", station, "--db", db, "--report", folder / "report"
+    )
+    assert code == 1, output  # one case fails on purpose
+    with ResultStore(db) as store:
+        run = store.run(1)
+    assert run is not None
+    return {case.title: (case.status, case.message or "") for case in run.cases}
+
