@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from robotest.dealing import was_not_run
-from robotest.runtime.results import INTERRUPTED, RUNNING, STATION_ERROR
+from robotest.results.statuses import INTERRUPTED, RUNNING, STATION_ERROR
 from robotest.runtime.results import CaseResult as RuntimeCase
 from robotest.runtime.runner import die_with_parent, pytest_arguments
 from robotest.runtime.store import ResultStore

@@ -24,7 +24,7 @@ from robotest.fleet.engine import TASK_NAME
 from robotest.fleet.execution import StationSetup, run_cases
 from robotest.fleet.models import CaseResult
 from robotest.fleet.reporting import case_result, claim, send_results
-from robotest.runtime.results import STATION_ERROR
+from robotest.results.statuses import STATION_ERROR
 from robotest.runtime.results import CaseResult as RuntimeCase
 from robotest.server.client import ServerClient
 from robotest.server.errors import ServerError, SyncError

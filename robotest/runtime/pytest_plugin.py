@@ -26,20 +26,12 @@ import pytest
 from robotest.dealing import not_run_message, was_not_run
 from robotest.dsl import RtestSyntaxError, import_path, install_import_hook
 from robotest.errors import RobotestError, ScriptError, StationError
+from robotest.results.statuses import ERROR, INTERRUPTED, SKIPPED, STATION_ERROR
 from robotest.runtime import interrupts
 from robotest.runtime.backend import Runtime, use_runtime
 from robotest.runtime.blocks import TestCase, collect, run_case
 from robotest.runtime.config import missing_values
-from robotest.runtime.results import (
-    ERROR,
-    INTERRUPTED,
-    SKIPPED,
-    STATION_ERROR,
-    CaseResult,
-    Step,
-    describe,
-    status_of,
-)
+from robotest.runtime.results import CaseResult, Step, describe, status_of
 from robotest.runtime.results_location import find_results_db
 from robotest.runtime.session import (
     ImageInfo,

@@ -32,25 +32,15 @@ from robotest.results.statuses import (
     SKIPPED,
     STATION_ERROR,
     STATUSES,
-    worst,
 )
 
 __all__ = [
-    "ERROR",
-    "FAILED",
-    "INTERRUPTED",
-    "PASSED",
-    "RUNNING",
-    "SKIPPED",
-    "STATION_ERROR",
-    "STATUSES",
     "CaseResult",
     "RunInfo",
     "Step",
     "describe",
     "shown_path",
     "status_of",
-    "worst",
 ]
 
 

@@ -301,8 +301,8 @@ def _finish(
     import pytest
 
     from robotest.results.export import write_run
+    from robotest.results.statuses import ERROR, INTERRUPTED, STATION_ERROR
     from robotest.runtime.reports import write_reports
-    from robotest.runtime.results import ERROR, INTERRUPTED, STATION_ERROR
 
     status = None
     if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
@@ -333,7 +333,7 @@ def _finish(
 def exit_code(pytest_code: int, run: RunInfo) -> int:
     """pytest's status, but a verdict comes from the stored run: a case that passed when
     run again after a station error counts as passed."""
-    from robotest.runtime.results import PASSED, SKIPPED
+    from robotest.results.statuses import PASSED, SKIPPED
 
     if pytest_code not in (0, 1) or not run.cases:
         return pytest_code
@@ -342,7 +342,8 @@ def exit_code(pytest_code: int, run: RunInfo) -> int:
 
 def _record_broken_files(store: ResultStore, run_id: int, station: str, errors: list[str]) -> None:
     """One `error` case per file that could not be loaded, so reports and status show it."""
-    from robotest.runtime.results import ERROR, CaseResult
+    from robotest.results.statuses import ERROR
+    from robotest.runtime.results import CaseResult
 
     for error in errors:
         nodeid, message = error.split("\n", 1)
@@ -412,7 +413,7 @@ def _sync_first(source: SyncSource, token: str | None, paths: list[Path]) -> tup
 def last_failed(database: Path) -> list[str]:
     """Node ids (file::case) of the latest run's cases that did not pass; NothingToRun
     when there are none, PlanError when there is no database."""
-    from robotest.runtime.results import ERROR, FAILED, STATION_ERROR
+    from robotest.results.statuses import ERROR, FAILED, STATION_ERROR
     from robotest.runtime.store import ResultStore
 
     if not database.exists():

@@ -24,8 +24,9 @@ from typing import Any
 from robotest.dsl import RtestSyntaxError, compile_source, install_import_hook
 from robotest.dsl.lexer import CLAUSE_WORDS, HEAD_WORDS
 from robotest.keys import NAMED_KEYS
+from robotest.results.statuses import PASSED
 from robotest.runtime.backend import Match, Runtime, use_runtime
-from robotest.runtime.results import PASSED, describe, status_of
+from robotest.runtime.results import describe, status_of
 
 
 @dataclass

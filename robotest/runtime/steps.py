@@ -27,16 +27,9 @@ from typing import Any
 
 from robotest.errors import StepFailed
 from robotest.language import STEPS
+from robotest.results.statuses import INTERRUPTED, PASSED, SKIPPED
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
-from robotest.runtime.results import (
-    INTERRUPTED,
-    PASSED,
-    SKIPPED,
-    Step,
-    describe,
-    rtest_location,
-    status_of,
-)
+from robotest.runtime.results import Step, describe, rtest_location, status_of
 
 StepSink = Callable[[Step], None]
 

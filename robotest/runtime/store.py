@@ -20,14 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from robotest.errors import RobotestError
-from robotest.runtime.results import (
-    INTERRUPTED,
-    RUNNING,
-    CaseResult,
-    RunInfo,
-    Step,
-    worst,
-)
+from robotest.results.statuses import INTERRUPTED, RUNNING, worst
+from robotest.runtime.results import CaseResult, RunInfo, Step
 
 DEFAULT_DB = Path("results") / "results.db"
 

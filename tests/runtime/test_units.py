@@ -20,8 +20,9 @@ from robotest.errors import (
     StepFailed,
     StepTimeout,
 )
+from robotest.results.statuses import worst
 from robotest.runtime.pytest_plugin import marker_name
-from robotest.runtime.results import CaseResult, RunInfo, Step, status_of, worst
+from robotest.runtime.results import CaseResult, RunInfo, Step, status_of
 from robotest.runtime.runner import exit_code
 from robotest.runtime.session import (
     FailSpec,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from robotest.runtime.results import PASSED, CaseResult, Step
+from robotest.results.statuses import PASSED
+from robotest.runtime.results import CaseResult, Step
 
 _WHERE = r"(?: \(at (?P<where>[^()]*)\))?$"
 _SHAPES = (

@@ -16,8 +16,9 @@ from html import escape
 from pathlib import Path
 
 from robotest import language
+from robotest.results.statuses import PASSED, STATUSES
 from robotest.runtime.reports.shots import InlineShots, Shot, Shots
-from robotest.runtime.results import PASSED, STATUSES, CaseResult, RunInfo, Step
+from robotest.runtime.results import CaseResult, RunInfo, Step
 from robotest.runtime.steps import FRAME
 
 _STYLE = """

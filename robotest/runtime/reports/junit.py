@@ -10,15 +10,8 @@ import datetime
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from robotest.runtime.results import (
-    ERROR,
-    FAILED,
-    INTERRUPTED,
-    SKIPPED,
-    STATION_ERROR,
-    CaseResult,
-    RunInfo,
-)
+from robotest.results.statuses import ERROR, FAILED, INTERRUPTED, SKIPPED, STATION_ERROR
+from robotest.runtime.results import CaseResult, RunInfo
 from robotest.runtime.steps import FRAME
 
 _ELEMENT = {
