@@ -87,10 +87,9 @@ def _compile_text(source: str) -> str:
         return str(error)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(mutated_golden(), min_size=2, max_size=4))
-def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None:
-    """Lines parsed before (same text, or same token shape) compile as if parsed fresh."""
+def _warm_and_fresh(sources: list[str]) -> tuple[list[str], list[str]]:
+    """Each source compiled in turn with the parse caches kept (warm), then each with
+    them emptied first (fresh)."""
     from robotest.dsl import parser, scanner
 
     warm = [_compile_text(source) for source in sources]
@@ -99,6 +98,14 @@ def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None
         parser._SHAPES.clear()
         scanner._PARSES.clear()
         fresh.append(_compile_text(source))
+    return warm, fresh
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutated_golden(), min_size=2, max_size=4))
+def test_reused_parses_give_what_a_fresh_parse_gives(sources: list[str]) -> None:
+    """Lines parsed before (same text, or same token shape) compile as if parsed fresh."""
+    warm, fresh = _warm_and_fresh(sources)
     assert warm == fresh
 
 
@@ -127,14 +134,7 @@ SAME_SHAPE = [
 def test_lines_that_share_a_parse_keep_their_own_values() -> None:
     """Titles, sub-script names and numbers in brackets are masked in the parse cache's
     key: each line still compiles to its own values, as a fresh parse gives."""
-    from robotest.dsl import parser, scanner
-
-    warm = [_compile_text(source) for source in SAME_SHAPE]
-    fresh = []
-    for source in SAME_SHAPE:
-        parser._SHAPES.clear()
-        scanner._PARSES.clear()
-        fresh.append(_compile_text(source))
+    warm, fresh = _warm_and_fresh(SAME_SHAPE)
     assert warm == fresh
     assert "'Boot A'" in warm[0] and "'Boot B'" in warm[1]
     assert "(56, 78)" in warm[1] and "def open_b(" in warm[3]
