@@ -130,18 +130,22 @@ class StationRuntime(Runtime):
     def _icon_rivals(self, name: str) -> list[Any]:
         """The icon's look-alikes: the other icons of its folders whose name shares its first
         word (``folder-music`` for ``folder-videos``); a match they fit as well is refused."""
-        from robotest.vision import Icon, VisionInputError
+        from robotest.vision import VisionInputError
 
         if name not in self._rivals:
+            first = _first_word(name)
+            names = {
+                path.name if path.is_dir() else path.stem
+                for folder in self.icon_paths
+                for path in sorted(Path(folder).glob(f"{glob.escape(first)}*"))[:_MAX_RIVALS]
+                if (path.is_dir() or path.suffix.lower() == ".png")
+                and path.stem != name
+                and _first_word(path.stem) == first
+            }
             rivals = []
-            for folder in self.icon_paths:
-                siblings = sorted(Path(folder).glob(f"{glob.escape(_first_word(name))}*"))
-                for path in siblings[:_MAX_RIVALS]:
-                    if path.stem == name or _first_word(path.stem) != _first_word(name):
-                        continue
-                    if path.is_dir() or path.suffix.lower() == ".png":
-                        with contextlib.suppress(VisionInputError):  # not an icon: no rival
-                            rivals.append(Icon.load(path))
+            for rival in sorted(names):  # loaded once, shared with a search for the rival itself
+                with contextlib.suppress(VisionInputError):  # not an icon: no rival
+                    rivals.append(self._icon(rival))
             self._rivals[name] = rivals
         return self._rivals[name]
 
