@@ -142,7 +142,7 @@ def test_sigterm_stops_every_station_cleanly(
     db = tmp_path / "results.db"
     command = [sys.executable, "-m", "robotest", "run", str(suite), "--db", str(db)]
     command += ["--station", "record:a", "--station", "record:b", "--task-size", "2"]
-    command += ["--record-delay", "0.5"]
+    command += ["--record-delay", "2.0"]  # a case lasts 4 s: the signal lands inside one
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
