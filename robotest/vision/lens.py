@@ -70,12 +70,13 @@ class Lens:
         )
 
     @classmethod
-    def radial(cls, image_size: tuple[int, int], k1: float) -> Lens:
-        """A one-parameter radial lens centred on the image (used when none was calibrated)."""
+    def radial(cls, image_size: tuple[int, int], k1: float, k2: float = 0.0) -> Lens:
+        """A radial lens centred on the image, focal length one image width (used when none
+        was calibrated): OpenCV's *k1* and *k2* terms."""
         width, height = image_size
         focal = float(width)
         matrix = np.array([[focal, 0, (width - 1) / 2], [0, focal, (height - 1) / 2], [0, 0, 1]])
-        return cls(matrix, np.array([k1, 0.0, 0.0, 0.0, 0.0]), image_size)
+        return cls(matrix, np.array([k1, k2, 0.0, 0.0, 0.0]), image_size)
 
     def undistort_points(self, points: np.ndarray) -> np.ndarray:
         """Ideal (distortion-free) pixel positions of raw frame points, (N, 2) -> (N, 2)."""

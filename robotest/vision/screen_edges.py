@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.optimize import minimize
 
 from robotest.vision.lens import Lens
 
@@ -33,6 +34,10 @@ _MIN_STEP = 1.5
 """...and at least this many grey levels of difference from the bezel."""
 _MIN_CURVE_TOLERANCE = 0.5
 """Pixels: edge points this near their side's curve are kept, whatever the scale."""
+_MAX_LENS_EVALUATIONS = 200
+"""Side residuals computed at most while fitting k1 and k2 together (about 1 ms each)."""
+_BEZEL_FLAT = 4.0
+"""Grey levels: rings in from a lid's outline this close in brightness are one flat bezel."""
 _MIN_UNIFORM = 0.75
 """A surround (desk, bezel) is one smooth colour for at least this much of its band.
 
@@ -89,15 +94,13 @@ def coarse_screens(frame: np.ndarray) -> list[CoarseScreen]:
         return []
     chains = []
     for along_sides in (False, True):
-        quad, surround, _ = found
-        chain = [(quad, surround)]
+        chain = [found]
         for _ in range(2):
-            inner = _inner_quad(small, quad, along_sides)
+            inner = _inner_quad(small, chain[-1], along_sides)
             if inner is None:
                 break
-            quad, surround = inner
             chain.append(inner)
-        chains.append(chain)
+        chains.append([(region.quad, region.colour) for region in chain])
     # the innermost quadrilateral of each chain first, then the ones around it (a dark
     # desktop's vignette can nest a quadrilateral inside the screen); the outline
     # itself only when nothing is nested in it
@@ -141,12 +144,25 @@ def _quadratic_basis(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.column_stack([np.ones_like(x), x, y, x * x, x * y, y * y]).astype(np.float64)
 
 
+@dataclass(frozen=True)
+class _Unlike:
+    """A quadrilateral of pixels unlike their surround, on the reduced frame."""
+
+    quad: np.ndarray
+    """TL, TR, BR, BL."""
+    colour: np.ndarray
+    """BGR colour of the surround."""
+    fill: float
+    """How much of the quadrilateral is unlike the surround (a screen fills its outline)."""
+    blob: np.ndarray
+    """The filled outline of the unlike pixels (uint8 mask): bowed by the lens where the
+    quadrilateral is straight."""
+
+
 def _quad_unlike(
     small: np.ndarray, band: np.ndarray, region: np.ndarray, outer: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, float] | None:
+) -> _Unlike | None:
     """Largest quadrilateral in *region* of pixels unlike the colour seen in *band*.
-
-    Returns the corners, the band's colour and how much of the quadrilateral is unlike it.
     Inside an *outer* outline (the lid), its sides are lines fitted along the outline's.
     """
     ys, xs = np.nonzero(band)
@@ -176,13 +192,16 @@ def _quad_unlike(
     keep[0] = False
     kept = np.where(keep[labels], 255, 0).astype(np.uint8)
     mask = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
-    quad = _largest_quad(mask)
-    if quad is None or use.mean() < _MIN_UNIFORM:
+    blob = _largest_blob(mask)
+    quad = None if blob is None else _quad_of(blob)
+    if blob is None or quad is None or use.mean() < _MIN_UNIFORM:
         return None
     quad = _order_corners(quad)
     if outer is not None:
-        quad = _sides_along(mask, outer, quad)
-    return quad, np.median(pixels[use], axis=0), _fill(mask, quad)
+        quad = _sides_along(blob, outer, quad)
+    filled = np.zeros_like(mask)
+    cv2.drawContours(filled, [blob], -1, 255, cv2.FILLED)
+    return _Unlike(quad, np.median(pixels[use], axis=0), _fill(mask, quad), filled)
 
 
 def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
@@ -193,41 +212,76 @@ def _fill(mask: np.ndarray, quad: np.ndarray) -> float:
     return cv2.countNonZero(cv2.bitwise_and(mask, inside)) / total if total else 0.0
 
 
-def _inner_quad(
-    small: np.ndarray, outer: np.ndarray, along_sides: bool
-) -> tuple[np.ndarray, np.ndarray] | None:
+def _inner_quad(small: np.ndarray, outer: _Unlike, along_sides: bool) -> _Unlike | None:
     """The screen inside a uniform bezel of the outline *outer*, or None; *along_sides*:
-    its sides fitted along the outline's."""
-    width = float(np.linalg.norm(outer[1] - outer[0]))
-    inside = np.zeros(small.shape[:2], np.uint8)
-    cv2.fillConvexPoly(inside, outer.astype(np.int32), 255)
-    # the bezel's colour is sampled in a band 1.3% to 2.2% of the width in from the outline,
-    # past a lighter or darker rim that lids often have and short of the screen's blurred
-    # edge. Lens distortion bows the sides away from the four-corner polygon: a wider band
-    # (1.2-2.4%) reached the rim on 9 of 100 sampled cameras, the bezel did not look
-    # uniform, and the lid's outline was taken for the screen (85 px off, confidence 0.9).
-    rim = _erode(inside, max(2, int(0.013 * width)))
-    band = cv2.subtract(rim, _erode(inside, max(4, int(0.022 * width))))
-    core = rim
-    found = _quad_unlike(small, band, core, outer if along_sides else None)
-    if found is None:
-        return None
-    quad, colour, fill = found
-    area = float(cv2.contourArea(quad.astype(np.float32)))
-    outer_area = float(cv2.contourArea(outer.astype(np.float32)))
-    # a screen fills its outline; text and icons on a plain screen only span a sparse hull
-    if not 0.7 * outer_area <= area <= 0.97 * outer_area or fill < _MIN_FILL:
-        return None
-    return quad, colour
+    its sides fitted along the outline's.
+
+    The bezel's colour is sampled in a band 1.3% to 2.2% of the width in from the
+    outline's four-point polygon, past a lighter or darker rim that lids often have and
+    short of the screen's blurred edge. Lens distortion bows the sides away from the
+    polygon: a wider band (1.2-2.4%) reached the rim on 9 of 100 sampled cameras, the
+    bezel did not look uniform, and the lid's outline was taken for the screen (85 px
+    off, confidence 0.9). A bezel narrower than that band (a 2560x1600 screen in a 60 px
+    bezel: 2.2% of the lid's width) is then sampled where the rings in from the bowed
+    outline itself show it flat (:func:`_measured_bezel`).
+    """
+    width = float(np.linalg.norm(outer.quad[1] - outer.quad[0]))
+    polygon = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(polygon, outer.quad.astype(np.int32), 255)
+    bands = [(polygon, max(2, int(0.013 * width)), max(4, int(0.022 * width)))]
+    measured = _measured_bezel(small, outer.blob, width)
+    if measured is not None:
+        bands.append((outer.blob, *measured))
+    outer_area = float(cv2.contourArea(outer.quad.astype(np.float32)))
+    for inside, start, stop in bands:
+        rim = _erode(inside, start)
+        band = cv2.subtract(rim, _erode(inside, stop))
+        found = _quad_unlike(small, band, rim, outer.quad if along_sides else None)
+        if found is None:
+            continue
+        area = float(cv2.contourArea(found.quad.astype(np.float32)))
+        # a screen fills its outline; text and icons on a plain screen only span a sparse hull
+        if 0.7 * outer_area <= area <= 0.97 * outer_area and found.fill >= _MIN_FILL:
+            return found
+    return None
 
 
-def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+def _measured_bezel(small: np.ndarray, inside: np.ndarray, width: float) -> tuple[int, int] | None:
+    """Pixels in from the outline where the bezel lies, from the median brightness of each
+    one-pixel ring inside it: the first run of at least 4 rings within `_BEZEL_FLAT` grey
+    levels of each other in the outer 5% of the width, less its first and last ring (the
+    rim's and the screen's blurred edges); None when there is no such run or no clear
+    step (a screen) follows it."""
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
+    grey = small.max(axis=2) if small.ndim == 3 else small
+    rings = np.array(
+        [np.median(grey[(depth >= k) & (depth < k + 1)]) for k in range(1, int(0.05 * width))]
+    )
+    for first in range(len(rings)):
+        last = first
+        while last + 1 < len(rings) and np.ptp(rings[first : last + 2]) <= _BEZEL_FLAT:
+            last += 1
+        if last - first >= 3:
+            break
+    else:
+        return None
+    after = rings[last + 1 :]
+    if not len(after) or np.abs(after - rings[last]).max() < 4 * _BEZEL_FLAT:
+        return None
+    return first + 2, last + 1  # ring k is depth k + 1; one ring in from either end
+
+
+def _largest_blob(mask: np.ndarray) -> np.ndarray | None:
+    """The outline (every point) of the mask's largest blob; None when it is too small."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
     contour = max(contours, key=cv2.contourArea)
-    if cv2.contourArea(contour) < _MIN_AREA_FRACTION * mask.size:
-        return None
+    return contour if cv2.contourArea(contour) >= _MIN_AREA_FRACTION * mask.size else None
+
+
+def _quad_of(contour: np.ndarray) -> np.ndarray | None:
+    """The four-point polygon of the contour's convex hull, or None."""
     hull = cv2.convexHull(contour)
     perimeter = cv2.arcLength(hull, True)
     for factor in (0.01, 0.02, 0.03, 0.05):
@@ -239,8 +293,8 @@ def _largest_quad(mask: np.ndarray) -> np.ndarray | None:
     return None
 
 
-def _sides_along(mask: np.ndarray, outer: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The quadrilateral of *mask* as four lines, each fitted to the outline's points
+def _sides_along(blob: np.ndarray, outer: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quadrilateral of the outline *blob* as four lines, each fitted to its points
     facing one side of *outer* (TL, TR, BR, BL); *quad* where a side has too few.
 
     A four-point polygon of the hull cuts a corner where the screen's content there is
@@ -248,10 +302,7 @@ def _sides_along(mask: np.ndarray, outer: np.ndarray, quad: np.ndarray) -> np.nd
     off. Each side's line, fitted robustly over its middle, still meets the next one at
     the screen's corner.
     """
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    if not contours:
-        return quad
-    points = max(contours, key=cv2.contourArea).reshape(-1, 2).astype(np.float64)
+    points = blob.reshape(-1, 2).astype(np.float64)
     distances, spans = [], []
     for i in range(4):
         start, end = outer[i], outer[(i + 1) % 4]
@@ -427,7 +478,14 @@ def side_residual(sides: list[np.ndarray], lens: Lens) -> float:
 
 
 def estimate_radial_lens(sides: list[np.ndarray], image_size: tuple[int, int]) -> Lens:
-    """The one-parameter radial lens that makes the four sides straightest (plumb-line method)."""
+    """The radial lens (k1, k2) that makes the four sides straightest (plumb-line method).
+
+    k1 alone first (a golden-section search), then k1 and k2 together from there
+    (Nelder-Mead, SciPy). k1 alone bends the sides right along most of their length but
+    not at their ends when the screen spans a wide angle: a 2560x1600 screen filling a
+    2448x2048 frame then had its corners found 1-2 px outside the screen's (0.05-0.19 px
+    with k2), and a 1920x1080 screen 0.2-0.54 px (0.02-0.25 px).
+    """
     low, high = -0.4, 0.4
     ratio = (np.sqrt(5) - 1) / 2
     a = high - ratio * (high - low)
@@ -443,4 +501,10 @@ def estimate_radial_lens(sides: list[np.ndarray], image_size: tuple[int, int]) -
             low, a, fa = a, b, fb
             b = low + ratio * (high - low)
             fb = side_residual(sides, Lens.radial(image_size, b))
-    return Lens.radial(image_size, (low + high) / 2)
+    both = minimize(
+        lambda k: side_residual(sides, Lens.radial(image_size, float(k[0]), float(k[1]))),
+        np.array([(low + high) / 2, 0.0]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-4, "fatol": 1e-5, "maxfev": _MAX_LENS_EVALUATIONS},
+    )
+    return Lens.radial(image_size, float(both.x[0]), float(both.x[1]))

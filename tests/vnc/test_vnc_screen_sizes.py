@@ -11,26 +11,13 @@ import pytest
 from vnc_servers import XvncServer
 
 from robotest.drivers import open_station
-from robotest.errors import CameraError
 from robotest.runtime import api, use_runtime
 from robotest.runtime.station_runtime import StationRuntime
 
 SIZES = [(800, 600), (1024, 768), (1366, 768), (1920, 1200), (2560, 1600)]
 CAMERA = "\n[camera_model]\nseed = 1\nframe_size = [2448, 2048]\n"
-LID_TAKEN_FOR_THE_SCREEN = pytest.mark.xfail(
-    strict=True,
-    raises=CameraError,
-    reason="known defect: a 2560x1600 screen filling a 2448x2048 camera frame; calibration "
-    "finds only the lid's outline (width/height 1.558 = 2680/1720, the screen and its "
-    "60 px bezel) and the shape check refuses it, so the station stops with a camera error",
-)
 CASES = [
-    pytest.param(
-        size,
-        through,
-        marks=LID_TAKEN_FOR_THE_SCREEN if (size, through) == ((2560, 1600), "camera") else (),
-        id=f"{size[0]}x{size[1]}-{through}",
-    )
+    pytest.param(size, through, id=f"{size[0]}x{size[1]}-{through}")
     for size in SIZES
     for through in ("framebuffer", "camera")
 ]
