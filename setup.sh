@@ -12,11 +12,12 @@ APT_PACKAGES=(tesseract-ocr tesseract-ocr-eng fonts-dejavu-core fonts-liberation
 # (xfonts-base) in xterm, finds its window with xwininfo (x11-utils) and draws the Linux
 # console's PSF fonts (console-setup-linux); the end-to-end tests on real targets run a
 # dialog menu (dialog) and real firmware (SeaBIOS) in a QEMU virtual machine
-# (qemu-system-x86); the real-surfaces inspection benchmark cuts GIMP's photographed
+# (qemu-system-x86), which the real-programs OCR benchmark shows too, with whiptail
+# menus (whiptail); the real-surfaces inspection benchmark cuts GIMP's photographed
 # patterns (gimp-data); the VNC tests change the Xvnc desktop's size mid-run (xrandr, in
 # x11-xserver-utils)
 [ "${1:-}" = "--dev" ] && APT_PACKAGES+=(postgresql redis-server xfonts-base x11-utils
-                                         console-setup-linux dialog gimp-data
+                                         console-setup-linux dialog whiptail gimp-data
                                          x11-xserver-utils qemu-system-x86)
 # the real-icons benchmark (benchmarks/real_icons): icon themes, SVG renderer, wallpapers
 [ "${1:-}" = "--dev" ] && APT_PACKAGES+=(adwaita-icon-theme papirus-icon-theme tango-icon-theme

@@ -149,13 +149,26 @@ def xterm_scene(
     folder: Path,
 ) -> tuple[np.ndarray, tuple[int, int]]:
     """Show *rows* in a real xterm at the top left; the framebuffer and the cell size."""
-    from vnc_servers import need
-
     text = "\x1b[?25l\x1b[H\x1b[2J"
     for row, line, highlight in rows:
         text += f"\x1b[{row + 1};1H{highlight}{line}{RESET if highlight else ''}"
+    return show_in_xterm(server, link, args, colours, text.encode(), folder)
+
+
+def show_in_xterm(
+    server: object,
+    link: object,
+    args: list[str],
+    colours: tuple[str, str],
+    output: bytes,
+    folder: Path,
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """A real xterm (COLS x ROWS, top left) shows a program's *output* bytes; the
+    framebuffer and the cell size."""
+    from vnc_servers import need
+
     script = folder / "scene.txt"
-    script.write_text(text)
+    script.write_bytes(output)
     env = {"DISPLAY": f":{server.display}", "PATH": "/usr/bin:/bin", "HOME": str(folder)}
     xterm = subprocess.Popen(
         [
@@ -203,17 +216,37 @@ def _window_size(env: dict[str, str]) -> tuple[int, int]:
     raise RuntimeError("xterm did not open")
 
 
-def cameras() -> dict[int, tuple[object, object]]:
+def cameras(size: tuple[int, int] = SCREEN) -> dict[int, tuple[object, object]]:
     """Each camera and its calibration (taken on a white screen, as a station's setup)."""
     from robotest.sim import CameraModel, CameraParams
     from robotest.vision import Calibration
 
-    white = np.full((SCREEN[1], SCREEN[0], 3), 235, np.uint8)
+    white = np.full((size[1], size[0], 3), 235, np.uint8)
     out = {}
     for seed in CAMERA_SEEDS:
-        camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
-        out[seed] = (camera, Calibration.from_frame(camera.photograph(white), SCREEN))
+        camera = CameraModel(seed=seed, params=CameraParams.sample(seed), screen_size=size)
+        out[seed] = (camera, Calibration.from_frame(camera.photograph(white), size))
     return out
+
+
+def save(scenes: list[tuple[Scene, np.ndarray]], folder: Path) -> None:
+    """Each screen as shown and as photographed by one of the cameras (in turn), rectified,
+    and ``truth.json``."""
+    rigs: dict[tuple[int, int], dict[int, tuple[object, object]]] = {}
+    index = []
+    for number, (scene, frame) in enumerate(scenes):
+        size = (frame.shape[1], frame.shape[0])
+        seed = CAMERA_SEEDS[number % len(CAMERA_SEEDS)]
+        camera, calibration = rigs.setdefault(size, cameras(size))[seed]
+        cv2.imwrite(str(folder / f"{scene.name}.png"), frame)
+        index.append(asdict(scene) | {"image": f"{scene.name}.png"})
+        rectified = calibration.rectify(camera.photograph(frame))
+        cv2.imwrite(str(folder / f"{scene.name}-camera.png"), rectified)
+        index.append(
+            asdict(scene) | {"image": f"{scene.name}-camera.png", "source": f"camera {seed}"}
+        )
+    (folder / "truth.json").write_text(json.dumps(index, indent=1))
+    print(f"{len(index)} screens in {folder}")
 
 
 def main() -> None:
@@ -259,23 +292,7 @@ def main() -> None:
             name = f"console-{family}-{index}"
             scene = Scene(name, family, split, "framebuffer", reads_of(plan, font.cell, True))
             scenes.append((scene, frame))
-    photographed = []
-    for number, (scene, frame) in enumerate(scenes):
-        seed = CAMERA_SEEDS[number % len(CAMERA_SEEDS)]
-        photographed.append((scene, frame, seed))
-    rigs = cameras()
-    index = []
-    for scene, frame, seed in photographed:
-        cv2.imwrite(str(args.folder / f"{scene.name}.png"), frame)
-        index.append(asdict(scene) | {"image": f"{scene.name}.png"})
-        camera, calibration = rigs[seed]
-        rectified = calibration.rectify(camera.photograph(frame))
-        cv2.imwrite(str(args.folder / f"{scene.name}-camera.png"), rectified)
-        index.append(
-            asdict(scene) | {"image": f"{scene.name}-camera.png", "source": f"camera {seed}"}
-        )
-    (args.folder / "truth.json").write_text(json.dumps(index, indent=1))
-    print(f"{len(index)} screens in {args.folder}")
+    save(scenes, args.folder)
 
 
 if __name__ == "__main__":
