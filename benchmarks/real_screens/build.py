@@ -205,15 +205,21 @@ def show_in_xterm(
 
 
 def _window_size(env: dict[str, str]) -> tuple[int, int]:
+    """The scene window's size once it is mapped at its full size (a window can show
+    1x1 at first) and the same twice in a row."""
+    seen = (0, 0)
     for _ in range(100):
         out = subprocess.run(
             ["xwininfo", "-name", "robotest-scene"], env=env, capture_output=True, text=True
         ).stdout
         if "Width:" in out:
             values = dict(line.strip().split(":", 1) for line in out.splitlines() if ":" in line)
-            return int(values["Width"]), int(values["Height"])
+            size = (int(values["Width"]), int(values["Height"]))
+            if size == seen and size[0] >= 4 * COLS and size[1] >= 8 * ROWS:
+                return size
+            seen = size
         time.sleep(0.1)
-    raise RuntimeError("xterm did not open")
+    raise RuntimeError(f"xterm did not open at its size (last seen {seen[0]}x{seen[1]})")
 
 
 def cameras(size: tuple[int, int] = SCREEN) -> dict[int, tuple[object, object]]:
