@@ -30,13 +30,15 @@ import cv2
 import numpy as np
 
 SIDE = 256
-TUNING = ("brick",)
+TUNING = ("brick", "bark", "granite")
 HELD_OUT = ("grass", "gravel", "stone", "fabric", "paper")
 GIMP_PATTERNS = Path("/usr/share/gimp/2.0/patterns")
 PATTERN_FILES = {
     "stone": "Stone/stone33.pat",
     "fabric": "Fabric/burlap.pat",
     "paper": "Paper/crinklepaper.pat",
+    "bark": "Wood/bark.pat",
+    "granite": "Stone/granite1.pat",
 }
 SOURCE_SIDE = 512
 MIN_VISIBLE = 0.05  # mean absolute change over the defect's pixels (13 grey levels)
