@@ -137,3 +137,13 @@ def test_a_trained_knn_model_scores_smoothed_and_older_files_keep_the_maximum(
     for analysis in before.analyse([before.read(p) for p in goods]):
         assert analysis.score == pytest.approx(float(analysis.anomaly.max()))
         assert analysis.candidates == analysis.boxes
+
+
+def test_score_blur_zero_on_the_command_line_keeps_the_maximum(
+    runner: Any, tiny_dataset: Path, tmp_path: Path, train_with: Any
+) -> None:
+    out = tmp_path / "knn-max"
+    result = train_with(runner, tiny_dataset, out, "--model", "knn", "--score-blur", "0")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "model.json").read_text())
+    assert (meta["score_blur"], meta["box_low"], meta["merge"]) == (0.0, 1.0, 13)
