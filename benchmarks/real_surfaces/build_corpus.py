@@ -14,9 +14,10 @@ smudge on an already smooth spot) is drawn again elsewhere.
 
     python3 benchmarks/real_surfaces/build_corpus.py --out /tmp/real-surfaces
 
-Classes: ``brick`` is the tuning class (the models' settings were chosen on it);
-``grass``, ``gravel``, ``stone``, ``fabric`` and ``paper`` are held out (never looked at
-while tuning).
+Classes: ``brick``, ``bark`` and ``granite`` (GIMP's ``Wood/bark.pat`` and
+``Stone/granite1.pat``) are the tuning classes (the models' settings were chosen on
+them); ``grass``, ``gravel``, ``stone``, ``fabric`` and ``paper`` are held out (never
+looked at while tuning).
 """
 
 from __future__ import annotations
