@@ -26,13 +26,20 @@ from robotest.inspection.dataset import open_dataset  # noqa: E402
 from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
 from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
-MODELS = ("knn", "gmm", "ae", "mean")
+MODELS = ("knn", "knn-max", "gmm", "ae", "mean")
+VARIANTS = {"knn-max": ("knn", 0.0)}
+"""Bench names for a kind with other settings: ``knn-max`` is ``knn`` scored by the map's
+maximum and boxed above the threshold (the model before the smoothed score)."""
 
 
 def run(folder: Path, kind: str, work_size: int) -> tuple[Evaluation, float]:
     data = open_dataset(folder)
     started = time.perf_counter()
-    model = train(data, TrainOptions(kind=kind, work_size=work_size, progress=False, threads=1))
+    kind, score_blur = VARIANTS.get(kind, (kind, None))
+    options = TrainOptions(
+        kind=kind, work_size=work_size, progress=False, threads=1, score_blur=score_blur
+    )
+    model = train(data, options)
     return evaluate(model, data), time.perf_counter() - started
 
 

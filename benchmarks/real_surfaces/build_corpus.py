@@ -14,9 +14,10 @@ smudge on an already smooth spot) is drawn again elsewhere.
 
     python3 benchmarks/real_surfaces/build_corpus.py --out /tmp/real-surfaces
 
-Classes: ``brick`` is the tuning class (the models' settings were chosen on it);
-``grass``, ``gravel``, ``stone``, ``fabric`` and ``paper`` are held out (never looked at
-while tuning).
+Classes: ``brick``, ``bark`` and ``granite`` (GIMP's ``Wood/bark.pat`` and
+``Stone/granite1.pat``) are the tuning classes (the models' settings were chosen on
+them); ``grass``, ``gravel``, ``stone``, ``fabric`` and ``paper`` are held out (never
+looked at while tuning).
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ import cv2
 import numpy as np
 
 SIDE = 256
-TUNING = ("brick",)
+TUNING = ("brick", "bark", "granite")
 HELD_OUT = ("grass", "gravel", "stone", "fabric", "paper")
 GIMP_PATTERNS = Path("/usr/share/gimp/2.0/patterns")
 PATTERN_FILES = {
     "stone": "Stone/stone33.pat",
     "fabric": "Fabric/burlap.pat",
     "paper": "Paper/crinklepaper.pat",
+    "bark": "Wood/bark.pat",
+    "granite": "Stone/granite1.pat",
 }
 SOURCE_SIDE = 512
 MIN_VISIBLE = 0.05  # mean absolute change over the defect's pixels (13 grey levels)

@@ -19,8 +19,12 @@ from robotest.errors import RobotestError
 from robotest.image_decoding import MAX_MEGAPIXELS_HELP, set_max_megapixels
 from robotest.inspection.edge.cli import register as register_production
 
-app = typer.Typer(name="inspect", no_args_is_help=True, add_completion=False,
-                  help="Appearance inspection: train on normal images, find and judge defects.")
+app = typer.Typer(
+    name="inspect",
+    no_args_is_help=True,
+    add_completion=False,
+    help="Appearance inspection: train on normal images, find and judge defects.",
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,8 +48,9 @@ def _one_line_errors(command: F) -> F:
 
 @app.callback()
 def options(
-    max_megapixels: Annotated[float | None, typer.Option(
-        "--max-megapixels", min=0.001, help=MAX_MEGAPIXELS_HELP)] = None,
+    max_megapixels: Annotated[
+        float | None, typer.Option("--max-megapixels", min=0.001, help=MAX_MEGAPIXELS_HELP)
+    ] = None,
 ) -> None:
     """Appearance inspection: train on normal images, find and judge defects."""
     set_max_megapixels(max_megapixels)  # every image read below, here or in the service
@@ -56,19 +61,34 @@ def options(
 def train_command(
     dataset: Annotated[Path, typer.Argument(help="Data set folder (MVTec AD layout).")],
     out: Annotated[Path, typer.Option("--out", help="Folder to save the model in.")],
-    model: Annotated[str, typer.Option(
-        "--model", help="ae (autoencoder), knn (patch nearest neighbours), gmm (feature "
-                        "statistics), cnn (supervised), mean (baseline).")] = "ae",
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="ae (autoencoder), knn (patch nearest neighbours), gmm (feature "
+            "statistics), cnn (supervised), mean (baseline).",
+        ),
+    ] = "ae",
     epochs: Annotated[int | None, typer.Option(help="Training epochs (default per model).")] = None,
     work_size: Annotated[int, typer.Option(help="Side the ROI is resized to.")] = 128,
-    roi: Annotated[str | None, typer.Option(help="x,y,w,h or 'auto' (overrides "
-                                            "inspection.toml).")] = None,
-    augment: Annotated[bool | None, typer.Option(
-        "--augment/--no-augment", help="Force augmentation on or off.")] = None,
+    roi: Annotated[
+        str | None, typer.Option(help="x,y,w,h or 'auto' (overrides inspection.toml).")
+    ] = None,
+    augment: Annotated[
+        bool | None, typer.Option("--augment/--no-augment", help="Force augmentation on or off.")
+    ] = None,
     min_area: Annotated[int | None, typer.Option(help="Smallest defect in image pixels.")] = None,
     error: Annotated[str, typer.Option(help="Error map: squared, ssim or residual.")] = "squared",
     threads: Annotated[int | None, typer.Option(help="PyTorch threads (default 1).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    score_blur: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Sigma (working pixels) of the smoothed image score; 0: the map's "
+            "maximum (default: working size / 16 for knn, 0 for the others).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a model on DATASET/train and save it with its threshold and versions."""
@@ -82,15 +102,30 @@ def train_command(
         augmentation = data.settings.augmentation if augment else Augmentation.none()
         if augment and augmentation == Augmentation.none():
             augmentation = Augmentation()
-    trained = train(data, TrainOptions(
-        kind=model, epochs=epochs, work_size=work_size, roi=roi, augmentation=augmentation,
-        min_area=min_area, error=error, threads=threads, seed=seed, progress=not quiet))
+    trained = train(
+        data,
+        TrainOptions(
+            kind=model,
+            epochs=epochs,
+            work_size=work_size,
+            roi=roi,
+            augmentation=augmentation,
+            min_area=min_area,
+            error=error,
+            threads=threads,
+            seed=seed,
+            progress=not quiet,
+            score_blur=score_blur,
+        ),
+    )
     trained.save(out)
     meta = trained.meta
-    typer.echo(f"saved {meta.kind} model {trained.version} to {out} "
-               f"(threshold {meta.threshold:.6g}, input {meta.input_size[0]}x{meta.input_size[1]}, "
-               f"ROI {meta.roi}, acceptance {meta.acceptance['kind']}, "
-               f"{meta.train_seconds:.1f} s)")
+    typer.echo(
+        f"saved {meta.kind} model {trained.version} to {out} "
+        f"(threshold {meta.threshold:.6g}, input {meta.input_size[0]}x{meta.input_size[1]}, "
+        f"ROI {meta.roi}, acceptance {meta.acceptance['kind']}, "
+        f"{meta.train_seconds:.1f} s)"
+    )
 
 
 @app.command("predict")
@@ -98,11 +133,14 @@ def train_command(
 def predict_command(
     model_dir: Annotated[Path, typer.Argument(help="A model folder from `rtest inspect train`.")],
     images: Annotated[list[Path], typer.Argument(help="Images to judge.")],
-    maps: Annotated[Path | None, typer.Option(
-        "--maps", help="Write an 8-bit PNG anomaly map per image under this folder.")] = None,
+    maps: Annotated[
+        Path | None,
+        typer.Option("--maps", help="Write an 8-bit PNG anomaly map per image under this folder."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    accept_threshold: Annotated[float | None, typer.Option(
-        help="Override the acceptance SVM's decision threshold.")] = None,
+    accept_threshold: Annotated[
+        float | None, typer.Option(help="Override the acceptance SVM's decision threshold.")
+    ] = None,
 ) -> None:
     """Judge images: score, pass/fail and boxes (x, y, w, h, score) per image."""
     from robotest.inspection.images import write_png

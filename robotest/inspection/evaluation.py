@@ -58,27 +58,40 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
         labels.append(item.defective)
         scores.append(analysis.score)
         failed.append(verdict.verdict == "fail")
-        predictions.append(analysis.boxes)
+        predictions.append(analysis.candidates)
         if item.defective and item.mask is None:  # no ground truth: image figures only
             truths.append([])
             continue
-        mask = _mask(item.mask, (width, height)) if item.defective else np.zeros(
-            (height, width), np.uint8)
+        mask = (
+            _mask(item.mask, (width, height))
+            if item.defective
+            else np.zeros((height, width), np.uint8)
+        )
         truths.append(mask_boxes(mask))
         grid = (PIXEL_GRID, PIXEL_GRID)
-        pixel_scores.append(cv2.resize(model.full_map(analysis), grid,
-                                       interpolation=cv2.INTER_AREA).ravel())
-        pixel_truth.append(cv2.resize((mask > 0).astype(np.float32), grid,
-                                      interpolation=cv2.INTER_AREA).ravel() >= 0.5)
+        pixel_scores.append(
+            cv2.resize(model.full_map(analysis), grid, interpolation=cv2.INTER_AREA).ravel()
+        )
+        pixel_truth.append(
+            cv2.resize((mask > 0).astype(np.float32), grid, interpolation=cv2.INTER_AREA).ravel()
+            >= 0.5
+        )
     has_truth = any(len(t) for t in truths)
-    pixel = auroc(np.concatenate(pixel_truth), np.concatenate(pixel_scores)) \
-        if pixel_truth and has_truth else None
+    pixel = (
+        auroc(np.concatenate(pixel_truth), np.concatenate(pixel_scores))
+        if pixel_truth and has_truth
+        else None
+    )
     return Evaluation(
-        image_auroc=auroc(labels, scores), pixel_auroc=pixel,
+        image_auroc=auroc(labels, scores),
+        pixel_auroc=pixel,
         box_ap50=box_ap(predictions, truths),
-        box_ap30=box_ap(predictions, truths, iou_threshold=0.3), f1=f1(labels, failed),
+        box_ap30=box_ap(predictions, truths, iou_threshold=0.3),
+        f1=f1(labels, failed),
         images=len(items),
-        defective=int(sum(labels)), ms_per_image=1000.0 * float(np.median(elapsed)))
+        defective=int(sum(labels)),
+        ms_per_image=1000.0 * float(np.median(elapsed)),
+    )
 
 
 def _mask(path: object, size: tuple[int, int]) -> np.ndarray:
@@ -86,6 +99,7 @@ def _mask(path: object, size: tuple[int, int]) -> np.ndarray:
 
     mask = read_image(Path(str(path)), channels=1)
     if (mask.shape[1], mask.shape[0]) != size:
-        raise InspectionError(f"mask {path} is {mask.shape[1]}x{mask.shape[0]}, "
-                              f"the images are {size[0]}x{size[1]}")
+        raise InspectionError(
+            f"mask {path} is {mask.shape[1]}x{mask.shape[0]}, the images are {size[0]}x{size[1]}"
+        )
     return (mask[:, :, 0] > 0.5).astype(np.uint8)

@@ -20,7 +20,7 @@ from robotest.inspection.acceptance import Acceptance
 from robotest.inspection.errors import InspectionError, ModelFileError
 from robotest.inspection.features import image_features
 from robotest.inspection.images import read_image
-from robotest.inspection.regions import find_boxes
+from robotest.inspection.regions import find_boxes, find_peak_boxes
 from robotest.inspection.roi import Roi
 from robotest.inspection.scorers import Scorer
 from robotest.inspection.verdict import Box, Verdict
@@ -45,6 +45,12 @@ class ModelMeta:
     border: int = 2
     box_level: float = 0.4
     merge: int = 13
+    score_blur: float = 0.0
+    """Image score: 0 (files saved before it) the map's maximum; > 0 the maximum of the
+    map smoothed by a Gaussian of this sigma (working pixels), boxes by
+    :func:`find_peak_boxes`."""
+    score_scale: float = 1.0  # smoothed score of the highest held-back normal picture
+    box_low: float = 1.0  # candidate regions grow down to this level (threshold units)
     network: dict[str, Any] = field(default_factory=dict)
     augmentation: dict[str, bool] = field(default_factory=dict)
     acceptance: dict[str, Any] = field(default_factory=dict)
@@ -66,6 +72,8 @@ class Analysis:
     boxes: list[Box]
     score: float
     features: np.ndarray
+    candidates: list[Box] = field(default_factory=list)
+    """Every scored box, those under 1.0 too: what evaluation ranks (box AP)."""
 
 
 class InspectionModel:
@@ -90,8 +98,9 @@ class InspectionModel:
         """Image (H x W x C) -> ROI crop resized to the working size, C x S x S."""
         width, height = self.meta.input_size
         if (image.shape[1], image.shape[0]) != (width, height):
-            raise InspectionError(f"image is {image.shape[1]}x{image.shape[0]}, "
-                                  f"the model expects {width}x{height}")
+            raise InspectionError(
+                f"image is {image.shape[1]}x{image.shape[0]}, the model expects {width}x{height}"
+            )
         side = self.meta.work_size
         crop = cv2.resize(self.roi.crop(image), (side, side), interpolation=cv2.INTER_AREA)
         return crop.reshape(side, side, -1).transpose(2, 0, 1).copy()
@@ -112,29 +121,74 @@ class InspectionModel:
     def analyse_prepared(self, batch: np.ndarray) -> list[Analysis]:
         """Analyse a prepared batch ``N x C x S x S``."""
         maps = self.raw_maps(batch) / self.meta.threshold
-        side = self.meta.work_size
-        scale = (self.roi.w / side, self.roi.h / side)
-        min_area = self.meta.min_area / (scale[0] * scale[1])
         roi_area = self.roi.w * self.roi.h
         out = []
         for anomaly in maps:
-            boxes = find_boxes(anomaly, min_area=min_area, scale=scale,
-                               box_level=self.meta.box_level, merge=self.meta.merge,
-                               offset=(self.roi.x, self.roi.y))
-            out.append(Analysis(anomaly, boxes, float(anomaly.max()),
-                                image_features(anomaly, boxes, roi_area)))
+            if self.meta.score_blur > 0:
+                smoothed = self.smoothed(anomaly)
+                candidates = self._peak_boxes(anomaly, smoothed)
+                boxes = [box for box in candidates if box.score >= 1.0]
+                score = float(smoothed.max())
+            else:
+                boxes = candidates = self._threshold_boxes(anomaly)
+                score = float(anomaly.max())
+            out.append(
+                Analysis(
+                    anomaly, boxes, score, image_features(anomaly, boxes, roi_area), candidates
+                )
+            )
         return out
+
+    def smoothed(self, anomaly: np.ndarray) -> np.ndarray:
+        """The map (threshold units) smoothed at the defect scale, in image-score units.
+
+        The maximum of one pixel is where a good picture's texture gets lucky; a defect
+        raises the map over an area, which the smoothing keeps and a lone pixel loses.
+        """
+        blurred = cv2.GaussianBlur(anomaly, (0, 0), self.meta.score_blur)
+        return np.asarray(blurred / self.meta.score_scale, np.float32)
+
+    def _scale(self) -> tuple[tuple[float, float], float]:
+        """(working pixel -> image pixel scale, min_area in working pixels)."""
+        side = self.meta.work_size
+        scale = (self.roi.w / side, self.roi.h / side)
+        return scale, self.meta.min_area / (scale[0] * scale[1])
+
+    def _threshold_boxes(self, anomaly: np.ndarray) -> list[Box]:
+        scale, min_area = self._scale()
+        return find_boxes(
+            anomaly,
+            min_area=min_area,
+            scale=scale,
+            box_level=self.meta.box_level,
+            merge=self.meta.merge,
+            offset=(self.roi.x, self.roi.y),
+        )
+
+    def _peak_boxes(self, anomaly: np.ndarray, smoothed: np.ndarray) -> list[Box]:
+        scale, min_area = self._scale()
+        return find_peak_boxes(
+            anomaly,
+            smoothed,
+            min_area=min_area,
+            low=self.meta.box_low,
+            box_level=self.meta.box_level,
+            merge=self.meta.merge,
+            scale=scale,
+            offset=(self.roi.x, self.roi.y),
+        )
 
     def analyse(self, images: list[np.ndarray], batch_size: int = 16) -> list[Analysis]:
         out: list[Analysis] = []
         for start in range(0, len(images), batch_size):
-            batch = np.stack([self.prepare(im) for im in images[start:start + batch_size]])
+            batch = np.stack([self.prepare(im) for im in images[start : start + batch_size]])
             out.extend(self.analyse_prepared(batch))
         return out
 
     def judge(self, analysis: Analysis, image: str | None = None) -> Verdict:
-        verdict, reasons = self.acceptance.decide(analysis.features, analysis.boxes,
-                                                  self.meta.min_area)
+        verdict, reasons = self.acceptance.decide(
+            analysis.features, analysis.boxes, self.meta.min_area
+        )
         return Verdict(verdict, analysis.score, analysis.boxes, reasons, image, self.version)
 
     def inspect(self, image: str | Path | np.ndarray) -> Verdict:
@@ -147,9 +201,9 @@ class InspectionModel:
         """The anomaly map at the image's size (zero outside the ROI), threshold units."""
         width, height = self.meta.input_size
         full = np.zeros((height, width), np.float32)
-        full[self.roi.y:self.roi.y + self.roi.h, self.roi.x:self.roi.x + self.roi.w] = (
-            cv2.resize(analysis.anomaly, (self.roi.w, self.roi.h),
-                       interpolation=cv2.INTER_LINEAR))
+        full[self.roi.y : self.roi.y + self.roi.h, self.roi.x : self.roi.x + self.roi.w] = (
+            cv2.resize(analysis.anomaly, (self.roi.w, self.roi.h), interpolation=cv2.INTER_LINEAR)
+        )
         return full
 
     # -- files ------------------------------------------------------------------
@@ -166,8 +220,9 @@ class InspectionModel:
             joblib.dump(self.acceptance.svm, accept_file)
         elif accept_file.exists():
             accept_file.unlink()
-        (out / "model.json").write_text(json.dumps(
-            {**asdict(self.meta), "version": self.version}, indent=2) + "\n")
+        (out / "model.json").write_text(
+            json.dumps({**asdict(self.meta), "version": self.version}, indent=2) + "\n"
+        )
         return out
 
 

@@ -1,4 +1,14 @@
-"""Connected regions of a thresholded anomaly map, as scored boxes."""
+"""Connected regions of a thresholded anomaly map, as scored boxes.
+
+Two ways, chosen by the model file:
+
+* :func:`find_boxes` (models saved before the smoothed score): regions above the
+  threshold, scored by their peak;
+* :func:`find_peak_boxes`: regions above a *lower* level, each split into the parts near
+  its own peaks and scored on the map smoothed at the defect scale (the same map as the
+  image score), so that a weak true defect and a good picture's texture are ranked by
+  evidence over an area rather than by one pixel.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +18,15 @@ import numpy as np
 from robotest.inspection.verdict import Box
 
 
-def find_boxes(anomaly: np.ndarray, *, min_area: float, scale: tuple[float, float] = (1.0, 1.0),
-               offset: tuple[int, int] = (0, 0), box_level: float = 0.4,
-               merge: int = 13) -> list[Box]:
+def find_boxes(
+    anomaly: np.ndarray,
+    *,
+    min_area: float,
+    scale: tuple[float, float] = (1.0, 1.0),
+    offset: tuple[int, int] = (0, 0),
+    box_level: float = 0.4,
+    merge: int = 13,
+) -> list[Box]:
     """Boxes round the regions of *anomaly* (threshold units) above 1.0.
 
     Pieces of one defect closer than *merge* pixels (a morphological closing) count as
@@ -22,28 +38,92 @@ def find_boxes(anomaly: np.ndarray, *, min_area: float, scale: tuple[float, floa
     pixel count above the threshold in image pixels. Highest score first.
     """
     above = anomaly > 1.0
-    mask = above.astype(np.uint8)
-    if merge > 1:
-        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (merge, merge))
-        mask = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel), np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    sx, sy = scale
+    count, labels, stats = _regions(above, merge)
     boxes: list[Box] = []
     for label in range(1, count):
         x, y, w, h = (int(v) for v in stats[label, :4])
-        window = anomaly[y:y + h, x:x + w]
-        inside = (labels[y:y + h, x:x + w] == label) & above[y:y + h, x:x + w]
+        window = anomaly[y : y + h, x : x + w]
+        inside = (labels[y : y + h, x : x + w] == label) & above[y : y + h, x : x + w]
         area = int(inside.sum())
         if area < min_area or area == 0:
             continue
         peak = float(window[inside].max())
         core = inside & (window >= box_level * peak)
-        ys, xs = np.nonzero(core)
-        x0, y0 = x + int(xs.min()), y + int(ys.min())
-        x1, y1 = x + int(xs.max()) + 1, y + int(ys.max()) + 1
-        boxes.append(Box(
-            x=offset[0] + int(round(x0 * sx)), y=offset[1] + int(round(y0 * sy)),
-            w=max(1, int(round((x1 - x0) * sx))), h=max(1, int(round((y1 - y0) * sy))),
-            score=peak, area=int(round(area * sx * sy))))
+        boxes.append(_box(core, (x, y), peak, area, scale, offset))
     return sorted(boxes, key=lambda b: -b.score)
 
+
+def find_peak_boxes(
+    anomaly: np.ndarray,
+    smoothed: np.ndarray,
+    *,
+    min_area: float,
+    low: float,
+    box_level: float,
+    merge: int,
+    scale: tuple[float, float] = (1.0, 1.0),
+    offset: tuple[int, int] = (0, 0),
+) -> list[Box]:
+    """Candidate boxes: regions of *anomaly* above *low* (threshold units), split.
+
+    A region is grown down to *low* (below the threshold, so a faint defect is still
+    boxed and ranked); inside it, the pixels at ``box_level x`` the region's peak or more
+    form its cores (pieces closer than *merge* pixels joined), one box each, so two
+    defects or a defect and a textured patch that the low level joins stay apart and a
+    small hole is not boxed with the halo the blur puts round it. A core with fewer
+    than *min_area* pixels is dropped. The score is the highest value of *smoothed*
+    (image-score units: 1.0 = the highest held-back normal picture) over the core.
+    Highest score first.
+    """
+    above = anomaly > low
+    count, labels, stats = _regions(above, merge)
+    boxes: list[Box] = []
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        window = anomaly[y : y + h, x : x + w]
+        inside = (labels[y : y + h, x : x + w] == label) & above[y : y + h, x : x + w]
+        if inside.sum() < min_area:
+            continue
+        peak = float(window[inside].max())
+        parts, part_labels, part_stats = _regions(inside & (window >= box_level * peak), merge)
+        for part in range(1, parts):
+            core = part_labels == part
+            area = int(part_stats[part, cv2.CC_STAT_AREA])
+            if area < min_area:
+                continue
+            score = float(smoothed[y : y + h, x : x + w][core].max())
+            boxes.append(_box(core, (x, y), score, area, scale, offset))
+    return sorted(boxes, key=lambda b: -b.score)
+
+
+def _regions(mask: np.ndarray, merge: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """Connected regions of *mask* after a closing by a *merge*-pixel disc."""
+    pixels = mask.astype(np.uint8)
+    if merge > 1:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (merge, merge))
+        pixels = np.asarray(cv2.morphologyEx(pixels, cv2.MORPH_CLOSE, kernel), np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(pixels, connectivity=8)
+    return int(count), labels, stats
+
+
+def _box(
+    core: np.ndarray,
+    origin: tuple[int, int],
+    score: float,
+    area: int,
+    scale: tuple[float, float],
+    offset: tuple[int, int],
+) -> Box:
+    """The box round *core* (a window's mask whose top-left is *origin*) in image pixels."""
+    ys, xs = np.nonzero(core)
+    x0, y0 = origin[0] + int(xs.min()), origin[1] + int(ys.min())
+    x1, y1 = origin[0] + int(xs.max()) + 1, origin[1] + int(ys.max()) + 1
+    sx, sy = scale
+    return Box(
+        x=offset[0] + int(round(x0 * sx)),
+        y=offset[1] + int(round(y0 * sy)),
+        w=max(1, int(round((x1 - x0) * sx))),
+        h=max(1, int(round((y1 - y0) * sy))),
+        score=score,
+        area=int(round(area * sx * sy)),
+    )

@@ -35,6 +35,9 @@ from robotest.inspection.threads import configure_torch
 from robotest.inspection.versions import code_version, data_version
 
 DEFAULT_EPOCHS = {"ae": 30, "knn": 0, "gmm": 0, "cnn": 30, "mean": 0}
+SMOOTHED_BOXES = {"box_low": 0.8, "box_level": 0.6, "merge": 5}
+"""Candidate boxes with the smoothed score (see ``regions.find_peak_boxes``): chosen on
+the real-surfaces benchmark's tuning classes (brick, bark, granite) only."""
 
 
 @dataclass
@@ -52,7 +55,10 @@ class TrainOptions:
     blur: float = 1.0
     margin: float = 1.0
     border: int = 2
-    merge: int = 13
+    merge: int | None = None  # default 13, or SMOOTHED_BOXES' with the smoothed score
+    score_blur: float | None = None
+    """Sigma (working pixels) of the smoothed image score; None: a sixteenth of the
+    working size for ``knn``, 0 (the map's maximum) for the others."""
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -76,8 +82,10 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     started = time.perf_counter()
 
     if len(dataset.train_good) < 2:
-        raise InspectionError(f"{dataset.root / 'train' / 'good'} has {len(dataset.train_good)} "
-                              "image(s): the model needs at least 2 normal images")
+        raise InspectionError(
+            f"{dataset.root / 'train' / 'good'} has {len(dataset.train_good)} "
+            "image(s): the model needs at least 2 normal images"
+        )
     channels = image_channels(dataset.train_good[0])
     first = read_image(dataset.train_good[0], channels=channels)
     size = (first.shape[1], first.shape[0])
@@ -87,13 +95,22 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     area = roi.w * roi.h
     min_area = opts.min_area if opts.min_area is not None else max(1, area // 2000)
 
-    meta = ModelMeta(kind=opts.kind, input_size=list(size), channels=channels,
-                     roi=roi.as_list(), work_size=opts.work_size, threshold=1.0,
-                     min_area=min_area, error=opts.error, blur=opts.blur,
-                     border=0 if opts.kind == "cnn" else opts.border, merge=opts.merge,
-                     augmentation=augmentation.as_dict())
-    shell = InspectionModel(meta, MeanImageScorer(np.zeros(1), opts.error, opts.blur),
-                            Acceptance())
+    meta = ModelMeta(
+        kind=opts.kind,
+        input_size=list(size),
+        channels=channels,
+        roi=roi.as_list(),
+        work_size=opts.work_size,
+        threshold=1.0,
+        min_area=min_area,
+        error=opts.error,
+        blur=opts.blur,
+        border=0 if opts.kind == "cnn" else opts.border,
+        merge=13,
+        augmentation=augmentation.as_dict(),
+    )
+    _choose_scoring(meta, opts)
+    shell = InspectionModel(meta, MeanImageScorer(np.zeros(1), opts.error, opts.blur), Acceptance())
     prepared = np.stack([shell.prepare(im) for im in normals])
     order = rng.permutation(len(prepared))
     n_hold = max(1, int(round(opts.holdout * len(prepared))))
@@ -115,9 +132,14 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
         if not dataset.train_defective:
             raise InspectionError(
                 f"{dataset.root / 'train'} has no labelled defective images "
-                "(train/<defect_type>/): the cnn model needs at least one")
-        defects = np.stack([shell.prepare(read_image(p, channels=channels, size=size))
-                            for p in dataset.train_defective])
+                "(train/<defect_type>/): the cnn model needs at least one"
+            )
+        defects = np.stack(
+            [
+                shell.prepare(read_image(p, channels=channels, size=size))
+                for p in dataset.train_defective
+            ]
+        )
         scorer = _train_cnn(fit, defects, channels, epochs, opts, augmentation, rng)
         meta.error = "gradcam"
 
@@ -128,6 +150,9 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
         raw = model.raw_maps(held)
         kth = [float(np.partition(m.ravel(), -k)[-k]) for m in raw]
         meta.threshold = max(max(kth) * opts.margin, 1e-12)
+        if meta.score_blur > 0:
+            peaks = [float(model.smoothed(m / meta.threshold).max()) for m in raw]
+            meta.score_scale = max(max(peaks) * opts.margin, 1e-12)
     if dataset.acceptance:
         judged = [read_image(p, channels=channels, size=size) for p, _ in dataset.acceptance]
         features = np.stack([a.features for a in model.analyse(judged)])
@@ -158,8 +183,23 @@ def _check_options(opts: TrainOptions) -> None:
         raise InspectionError("only an autoencoder (ae) model can be fine-tuned")
 
 
-def _choose_roi(spec: str | list[int] | None, images: list[np.ndarray],
-                size: tuple[int, int]) -> Roi:
+def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
+    """The image score and box settings: smoothed (``knn`` by default) or the map's peak."""
+    blur = opts.score_blur
+    if blur is None:
+        blur = opts.work_size / 16 if opts.kind == "knn" else 0.0
+    if blur > 0:
+        meta.score_blur = blur
+        meta.box_low = SMOOTHED_BOXES["box_low"]
+        meta.box_level = SMOOTHED_BOXES["box_level"]
+        meta.merge = int(SMOOTHED_BOXES["merge"])
+    if opts.merge is not None:
+        meta.merge = opts.merge
+
+
+def _choose_roi(
+    spec: str | list[int] | None, images: list[np.ndarray], size: tuple[int, int]
+) -> Roi:
     if spec is None:
         return Roi.full(*size)
     if spec == "auto":
@@ -169,14 +209,27 @@ def _choose_roi(spec: str | list[int] | None, images: list[np.ndarray],
     return roi
 
 
-def _augmented(batch: np.ndarray, augmentation: Augmentation,
-               rng: np.random.Generator) -> np.ndarray:
-    return np.stack([augmentation.apply(x.transpose(1, 2, 0), rng).reshape(
-        x.shape[1], x.shape[2], -1).transpose(2, 0, 1) for x in batch])
+def _augmented(
+    batch: np.ndarray, augmentation: Augmentation, rng: np.random.Generator
+) -> np.ndarray:
+    return np.stack(
+        [
+            augmentation.apply(x.transpose(1, 2, 0), rng)
+            .reshape(x.shape[1], x.shape[2], -1)
+            .transpose(2, 0, 1)
+            for x in batch
+        ]
+    )
 
 
-def _train_autoencoder(fit: np.ndarray, channels: int, epochs: int, opts: TrainOptions,
-                       augmentation: Augmentation, rng: np.random.Generator) -> Scorer:
+def _train_autoencoder(
+    fit: np.ndarray,
+    channels: int,
+    epochs: int,
+    opts: TrainOptions,
+    augmentation: Augmentation,
+    rng: np.random.Generator,
+) -> Scorer:
     import torch
 
     from robotest.inspection.networks import ConvAutoencoder
@@ -200,7 +253,7 @@ def _train_autoencoder(fit: np.ndarray, channels: int, epochs: int, opts: TrainO
             losses = []
             order = rng.permutation(len(fit))
             for start in range(0, len(fit), opts.batch_size):
-                pixels = _augmented(fit[order[start:start + opts.batch_size]], augmentation, rng)
+                pixels = _augmented(fit[order[start : start + opts.batch_size]], augmentation, rng)
                 x = torch.from_numpy(downsample((texture_features(pixels) - mean) / std))
                 loss = torch.nn.functional.mse_loss(net(x), x)
                 optimiser.zero_grad()
@@ -212,9 +265,15 @@ def _train_autoencoder(fit: np.ndarray, channels: int, epochs: int, opts: TrainO
     return AutoencoderScorer(net, opts.error, opts.blur, mean, std)
 
 
-def _train_cnn(normals: np.ndarray, defects: np.ndarray, channels: int, epochs: int,
-               opts: TrainOptions, augmentation: Augmentation,
-               rng: np.random.Generator) -> Scorer:
+def _train_cnn(
+    normals: np.ndarray,
+    defects: np.ndarray,
+    channels: int,
+    epochs: int,
+    opts: TrainOptions,
+    augmentation: Augmentation,
+    rng: np.random.Generator,
+) -> Scorer:
     import torch
 
     from robotest.inspection.networks import SmallCnn

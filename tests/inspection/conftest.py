@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
-        "inspection_data", ROOT / "benchmarks" / "inspection_data.py")
+        "inspection_data", ROOT / "benchmarks" / "inspection_data.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["inspection_data"] = module
@@ -41,8 +42,9 @@ def tiny_dataset(tmp_path_factory: pytest.TempPathFactory, generator: ModuleType
     2 labelled defective training images for the CNN."""
     root = tmp_path_factory.mktemp("data")
     hole_class = generator.CLASSES[3]
-    return generator.write_class(root, hole_class, size=128, train=10, test_good=3,
-                                 test_bad=3, train_bad=2, seed=3)
+    return generator.write_class(
+        root, hole_class, size=128, train=10, test_good=3, test_bad=3, train_bad=2, seed=3
+    )
 
 
 @pytest.fixture(scope="session")
@@ -51,8 +53,20 @@ def runner() -> CliRunner:
 
 
 def train_cli(runner: CliRunner, dataset: Path, out: Path, *extra: str):
-    return runner.invoke(app, ["inspect", "train", str(dataset), "--out", str(out),
-                               "--work-size", "64", "--quiet", *extra])
+    return runner.invoke(
+        app,
+        [
+            "inspect",
+            "train",
+            str(dataset),
+            "--out",
+            str(out),
+            "--work-size",
+            "64",
+            "--quiet",
+            *extra,
+        ],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +76,9 @@ def train_with():
 
 
 @pytest.fixture(scope="session")
-def ae_model(tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path,
-             runner: CliRunner) -> Path:
+def ae_model(
+    tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner
+) -> Path:
     """An autoencoder trained through `rtest inspect train` (min area 150 px: a hole is ~450)."""
     out = tmp_path_factory.mktemp("models") / "ae"
     result = train_cli(runner, tiny_dataset, out, "--epochs", "4", "--min-area", "150")
@@ -72,8 +87,9 @@ def ae_model(tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path,
 
 
 @pytest.fixture(scope="session")
-def cnn_model(tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path,
-              runner: CliRunner) -> Path:
+def cnn_model(
+    tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner
+) -> Path:
     out = tmp_path_factory.mktemp("models") / "cnn"
     result = train_cli(runner, tiny_dataset, out, "--model", "cnn", "--epochs", "3")
     assert result.exit_code == 0, result.output
@@ -84,3 +100,13 @@ def cnn_model(tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path,
 def dataset_copy(tmp_path: Path, tiny_dataset: Path) -> Path:
     """A private copy of the tiny data set that a test may damage."""
     return Path(shutil.copytree(tiny_dataset, tmp_path / "copy"))
+
+
+@pytest.fixture(scope="session")
+def knn_model(
+    tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner, train_with
+) -> Path:
+    out = tmp_path_factory.mktemp("models") / "knn"
+    result = train_with(runner, tiny_dataset, out, "--model", "knn", "--min-area", "150")
+    assert result.exit_code == 0, result.output
+    return out
