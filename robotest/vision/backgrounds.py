@@ -76,13 +76,14 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     if noiseless(image):  # a framebuffer
         # as it is, with flatness judged on 4 neighbours: a gap of 3 pixels between a
         # line of text and a bar still holds a flat row
-        smooth, flat = image, _background_mask(image, glyph_height, cross)
+        smooth, kernel = image, cross
     else:  # smoothed against sensor noise, flatness judged on all 8 neighbours
-        smooth = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA)
-        flat = _background_mask(smooth, glyph_height, np.ones((3, 3), np.uint8))
+        smooth, kernel = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA), np.ones((3, 3), np.uint8)
+    kernel_level = flat_level(smooth)
+    flat = _background_mask(smooth, glyph_height, kernel, kernel_level)
     if not flat.any():
         return _median_contrast(image, glyph_height, span)
-    background, far = _nearest_flat_colour(smooth, flat, glyph_height)
+    background, far = _nearest_flat_colour(smooth, flat, glyph_height, kernel_level)
     contrast = _channel_max(_outside(image, background))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
@@ -156,10 +157,16 @@ def noise_sigma(image: np.ndarray) -> float:
     return float(1.4826 * np.median(sample) / 6.0)
 
 
-def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray) -> np.ndarray:
+def flat_level(smooth: np.ndarray) -> int:
+    """The change between neighbours (grey levels) below which *smooth* is flat."""
+    return max(_MIN_FLAT_STEP, round(_NOISE_FACTOR * noise_sigma(smooth)))
+
+
+def _background_mask(
+    smooth: np.ndarray, glyph_height: float, kernel: np.ndarray, level: int
+) -> np.ndarray:
     """True on the flat areas that are background (big enough not to be inside a glyph)."""
     step = _step(smooth, kernel)
-    level = max(_MIN_FLAT_STEP, round(_NOISE_FACTOR * noise_sigma(smooth)))
     flat = (step < level).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
@@ -172,13 +179,20 @@ def _background_mask(smooth: np.ndarray, glyph_height: float, kernel: np.ndarray
 
 
 def _nearest_flat_colour(
-    smooth: np.ndarray, flat: np.ndarray, glyph_height: float
+    smooth: np.ndarray, flat: np.ndarray, glyph_height: float, level: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each pixel's background colour: that of the nearest flat pixel in its row, or,
-    with none near in the row, in any direction; and where no flat pixel is near at all.
+    with none near in the row, of the nearest even run along its row (see even_runs),
+    or, with none in the row, of the nearest flat pixel in any direction; and where no
+    flat pixel is near at all.
     """
     source, row_distance = _nearest_in_row(flat)
     elsewhere = row_distance > _ROW_REACH * glyph_height
+    if elsewhere.any():
+        along, run_distance = _nearest_in_row(even_runs(smooth, glyph_height, level))
+        in_row = elsewhere & (run_distance < flat.shape[1])
+        source[in_row] = along[in_row]
+        elsewhere &= ~in_row
     far = np.zeros(flat.shape, bool)
     if elsewhere.any():
         distance, found = cv2.distanceTransformWithLabels(
@@ -194,6 +208,23 @@ def _nearest_flat_colour(
     packed = cv2.cvtColor(smooth, cv2.COLOR_BGR2BGRA).view(np.uint32).ravel()
     gathered = np.take(packed, source).view(np.uint8).reshape(*flat.shape, 4)
     return cv2.cvtColor(gathered, cv2.COLOR_BGRA2BGR), far
+
+
+def even_runs(smooth: np.ndarray, glyph_height: float, level: int) -> np.ndarray:
+    """True on runs along a row, longer than a text height, whose neighbours along the
+    row differ by less than *level*: a bar's colour in a row no flat area reaches.
+
+    A bar one cell high whose text touches its top and bottom (a highlighted row, a
+    title bar) has no flat pixel in the rows of the letters' tops and feet: its pixels
+    there have a letter above or below them. The nearest flat pixel in any direction
+    then lay in the panel across the bar's edge, and the tops of the letters were lost
+    (``BIOS`` read ``BIUS``). Along the row, the bar's own colour runs on evenly
+    beyond the text (past the value, between columns).
+    """
+    along = _step(smooth, np.ones((1, 3), np.uint8)) < level
+    length = max(3, round(glyph_height))
+    runs = cv2.morphologyEx(along.astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    return runs > 0
 
 
 def _nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

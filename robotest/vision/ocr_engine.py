@@ -21,6 +21,7 @@ from robotest.vision.backgrounds import ink_contrast
 from robotest.vision.glyph_check import recheck
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
+from robotest.vision.text_lines import MAX_RUNS, text_runs
 from robotest.vision.words import Word
 
 Layout = Literal["auto", "line", "block", "sparse"]
@@ -30,6 +31,10 @@ _TARGET_HEIGHT = 26.0
 _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
 _MAX_UPSCALE = 4.0
+_RUN_HEIGHT = 34.0
+"""Height (pixels) a run of text on a page is scaled to before it is read as a line."""
+_RUN_PAD = 3
+_RUN_INK = 160
 _SURE_LINE = 0.5
 """A line read whose least confident word is below this is read again at other scales."""
 _RETRY_HEIGHTS = (20.0, 32.0)
@@ -239,6 +244,8 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     if layout == "line":
         words = read_line(image, area, prepared, inner)
         words = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    elif layout == "sparse":
+        words = read_runs(prepared, area)
     else:
         words = _tesseract_words(prepared, _PSM[layout], area)
     words = _without_edge_bars(words, area)
@@ -357,6 +364,34 @@ def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
         box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
         centres = tuple(((a + b) / 2 - _BORDER) / s + area[0] for a, b in raw.symbols)
         words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0, centres=centres))
+    return words
+
+
+def read_runs(prepared: Prepared, area: Region) -> list[Word]:
+    """The words of a page, each run of text (:mod:`.text_lines`) read as one line."""
+    ink = prepared.image < _RUN_INK
+    height = prepared.text_height * prepared.scale
+    runs = text_runs(ink, height)
+    if len(runs) > MAX_RUNS:
+        return _tesseract_words(prepared, _PSM["sparse"], area)
+    words: list[Word] = []
+    for x, y, w, h in runs:
+        scale = float(np.clip(_RUN_HEIGHT / h, 1.0, _MAX_UPSCALE))
+        x0, x1 = max(0, x - _RUN_PAD), min(prepared.image.shape[1], x + w + _RUN_PAD)
+        strip = prepared.image[y : y + h, x0:x1]
+        if scale > 1.05:
+            strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        strip = cv2.copyMakeBorder(strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255)
+        s = scale * prepared.scale
+        for raw in read_words(strip, _PSM["line"]):
+            def to_screen(px: float, origin: int) -> float:
+                return ((px - _BORDER) / scale + origin - _BORDER) / prepared.scale
+
+            left = to_screen(raw.left, x0) + area[0]
+            top = to_screen(raw.top, y) + area[1]
+            box = (round(left), round(top), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
+            centres = tuple(to_screen((a + b) / 2, x0) + area[0] for a, b in raw.symbols)
+            words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0, centres=centres))
     return words
 
 

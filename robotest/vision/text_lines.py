@@ -1,0 +1,67 @@
+"""Where the lines of text are: runs of ink found by layout, before any recognition.
+
+Tesseract's sparse page mode finds its own lines, and on tightly set small text (a
+terminal's or a setup page's bitmap font, rows touching) it merges two lines into one
+or breaks one into pieces, then reads them as nonsense: on the real-screens benchmark
+most labels lost by a whole-screen read were lost that way. Finding the lines here is
+a few OpenCV passes on the ink mask: letters are joined into runs along the row
+(a morphological closing as wide as a space), each run is a connected component, and a
+component taller than a line and a half (two lines touching) is cut where its rows
+hold the least ink. Each run is then read as one line (see :mod:`.ocr_engine`).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from robotest.vision.images import Region
+
+_JOIN = 0.9
+"""Text heights: ink closer than this along a row is one run (a space is about 0.6;
+two spaces, a column gap, end the run)."""
+_TALL = 1.6
+"""Text heights: a run taller than this holds two lines or more and is cut."""
+_MIN_HEIGHT = 0.3
+"""Text heights: a run lower than this is a rule or a speck, not text."""
+MAX_RUNS = 600
+"""More runs than this is no page of text (a photograph, a texture)."""
+
+
+def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
+    """Boxes (x, y, w, h) of the runs of text in *ink* (nonzero = ink), top to bottom.
+
+    *text_height*: the typical height of the characters, in the mask's pixels."""
+    join = max(3, round(_JOIN * text_height))
+    mask = (ink > 0).astype(np.uint8)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (join, 1)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    runs: list[Region] = []
+    for label in range(1, count):
+        x, y, w, h, _ = (int(v) for v in stats[label])
+        if h < _MIN_HEIGHT * text_height:
+            continue
+        if h <= _TALL * text_height:
+            runs.append((x, y, w, h))
+            continue
+        own = labels[y : y + h, x : x + w] == label
+        counts = np.count_nonzero(own & (mask[y : y + h, x : x + w] > 0), axis=1)
+        for top, bottom in split_tall(counts, 0, h, text_height):
+            columns = np.flatnonzero(own[top:bottom].any(axis=0))
+            if bottom - top >= _MIN_HEIGHT * text_height and columns.size:
+                left, right = int(columns[0]), int(columns[-1]) + 1
+                runs.append((x + left, y + top, right - left, bottom - top))
+    runs.sort(key=lambda r: (r[1], r[0]))
+    return runs
+
+
+def split_tall(counts: np.ndarray, top: int, bottom: int, line_height: float) -> list[tuple[int, int]]:
+    """The rows [top, bottom) cut into lines at their emptiest rows (*counts*: ink per
+    row), recursively, until no piece is taller than a line and a half."""
+    margin = round(0.6 * line_height)
+    if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
+        return [(top, bottom)]
+    cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
+    return split_tall(counts, top, cut, line_height) + split_tall(
+        counts, cut + 1, bottom, line_height
+    )
