@@ -21,7 +21,7 @@ from robotest.vision.backgrounds import ink_contrast
 from robotest.vision.glyph_check import recheck
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
-from robotest.vision.text_lines import MAX_RUNS, text_runs
+from robotest.vision.text_lines import MAX_RUNS, rules, text_runs
 from robotest.vision.words import Word
 
 Layout = Literal["auto", "line", "block", "sparse"]
@@ -33,7 +33,6 @@ _TARGET_HEIGHT_PAGE = 12.0
 _MAX_UPSCALE = 4.0
 _RUN_HEIGHT = 34.0
 """Height (pixels) a run of text on a page is scaled to before it is read as a line."""
-_RUN_PAD = 3
 _RUN_INK = 160
 _SURE_LINE = 0.5
 """A line read whose least confident word is below this is read again at other scales."""
@@ -371,14 +370,17 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
     """The words of a page, each run of text (:mod:`.text_lines`) read as one line."""
     ink = prepared.image < _RUN_INK
     height = prepared.text_height * prepared.scale
-    runs = text_runs(ink, height)
+    lines = rules(ink, height)
+    page = prepared.image.copy()
+    page[lines] = 255
+    runs = text_runs(ink & ~lines, height)
     if len(runs) > MAX_RUNS:
         return _tesseract_words(prepared, _PSM["sparse"], area)
     words: list[Word] = []
     for x, y, w, h in runs:
         scale = float(np.clip(_RUN_HEIGHT / h, 1.0, _MAX_UPSCALE))
-        x0, x1 = max(0, x - _RUN_PAD), min(prepared.image.shape[1], x + w + _RUN_PAD)
-        strip = prepared.image[y : y + h, x0:x1]
+        x0 = x
+        strip = page[y : y + h, x : x + w]
         if scale > 1.05:
             strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         strip = cv2.copyMakeBorder(strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255)

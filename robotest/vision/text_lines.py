@@ -24,8 +24,24 @@ _TALL = 1.6
 """Text heights: a run taller than this holds two lines or more and is cut."""
 _MIN_HEIGHT = 0.3
 """Text heights: a run lower than this is a rule or a speck, not text."""
+_RULE_HIGH, _RULE_WIDE = 2.5, 5.0
+"""Text heights: a stroke taller or wider than this is a rule (a frame, a window's
+border, a bar's edge), not a letter."""
 MAX_RUNS = 600
 """More runs than this is no page of text (a photograph, a texture)."""
+
+
+def rules(ink: np.ndarray, text_height: float, tall: float = _RULE_HIGH) -> np.ndarray:
+    """True on the strokes of *ink* (nonzero = ink) taller than *tall* text heights or
+    wider than any word's letters: frame lines, a window's border. Left in, a border
+    beside the text joins every line along it into one run (and is read as ``|`` or
+    ``I`` before each)."""
+    mask = (ink > 0).astype(np.uint8)
+    high = max(3, round(tall * text_height))
+    wide = max(3, round(_RULE_WIDE * text_height))
+    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((high, 1), np.uint8))
+    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, wide), np.uint8))
+    return (vertical | horizontal) > 0
 
 
 def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
@@ -33,7 +49,9 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
 
     *text_height*: the typical height of the characters, in the mask's pixels."""
     join = max(3, round(_JOIN * text_height))
-    mask = (ink > 0).astype(np.uint8)
+    # a stroke too tall for one line's letters (a window's border beside a bar only as
+    # high as the bar) would join the lines beside it
+    mask = ((ink > 0) & ~rules(ink, text_height, _TALL)).astype(np.uint8)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (join, 1)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     runs: list[Region] = []
