@@ -188,11 +188,13 @@ def _nearest_flat_colour(
     """
     source, row_distance = _nearest_in_row(flat)
     elsewhere = row_distance > _ROW_REACH * glyph_height
-    if elsewhere.any():
-        along, run_distance = _nearest_in_row(even_runs(smooth, glyph_height, level))
-        in_row = elsewhere & (run_distance < flat.shape[1])
-        source[in_row] = along[in_row]
-        elsewhere &= ~in_row
+    rows = np.flatnonzero(elsewhere.any(axis=1))
+    if rows.size:  # only the rows that need it: a row search costs ~0.1 s on a screen
+        along, run_distance = _nearest_in_row(even_runs(smooth[rows], glyph_height, level))
+        along += ((rows - np.arange(rows.size)) * flat.shape[1]).astype(np.int32)[:, None]
+        in_row = elsewhere[rows] & (run_distance < flat.shape[1])
+        source[rows] = np.where(in_row, along, source[rows])
+        elsewhere[rows] &= ~in_row
     far = np.zeros(flat.shape, bool)
     if elsewhere.any():
         distance, found = cv2.distanceTransformWithLabels(
