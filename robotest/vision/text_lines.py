@@ -52,7 +52,11 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
     # a stroke too tall for one line's letters (a window's border beside a bar only as
     # high as the bar) would join the lines beside it
     mask = ((ink > 0) & ~rules(ink, text_height, _TALL)).astype(np.uint8)
-    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (join, 1)))
+    # closed with empty margins: OpenCV's erosion takes the outside for ink, which
+    # stretched a run at the screen's edge to it (and over a border there)
+    padded = cv2.copyMakeBorder(mask, 0, 0, join, join, cv2.BORDER_CONSTANT, value=0)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (join, 1))
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[:, join:-join]
     count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     runs: list[Region] = []
     for label in range(1, count):
