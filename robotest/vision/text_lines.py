@@ -22,6 +22,9 @@ _JOIN = 0.9
 two spaces, a column gap, end the run)."""
 _TALL = 1.6
 """Text heights: a run taller than this holds two lines or more and is cut."""
+_CUT_SHARE = 0.25
+"""A tall run is cut only at a row holding less than this share of its fullest row's
+ink: two lines touching meet in a few pixels, a line of bigger text is full across."""
 _MIN_HEIGHT = 0.3
 """Text heights: a run lower than this is a rule or a speck, not text."""
 _RULE_HIGH, _RULE_WIDE = 2.5, 5.0
@@ -68,7 +71,7 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
             continue
         own = labels[y : y + h, x : x + w] == label
         counts = np.count_nonzero(own & (mask[y : y + h, x : x + w] > 0), axis=1)
-        for top, bottom in split_tall(counts, 0, h, text_height):
+        for top, bottom in split_tall(counts, 0, h, text_height, _CUT_SHARE):
             columns = np.flatnonzero(own[top:bottom].any(axis=0))
             if bottom - top >= _MIN_HEIGHT * text_height and columns.size:
                 left, right = int(columns[0]), int(columns[-1]) + 1
@@ -77,13 +80,19 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
     return runs
 
 
-def split_tall(counts: np.ndarray, top: int, bottom: int, line_height: float) -> list[tuple[int, int]]:
+def split_tall(
+    counts: np.ndarray, top: int, bottom: int, line_height: float, cut_share: float = 1.0
+) -> list[tuple[int, int]]:
     """The rows [top, bottom) cut into lines at their emptiest rows (*counts*: ink per
-    row), recursively, until no piece is taller than a line and a half."""
+    row), recursively, until no piece is taller than a line and a half, or the emptiest
+    row holds more than *cut_share* of the fullest row's ink (one line of bigger text:
+    every letter crosses its middle)."""
     margin = round(0.6 * line_height)
     if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
         return [(top, bottom)]
     cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
-    return split_tall(counts, top, cut, line_height) + split_tall(
-        counts, cut + 1, bottom, line_height
+    if counts[cut] > cut_share * counts[top:bottom].max():
+        return [(top, bottom)]
+    return split_tall(counts, top, cut, line_height, cut_share) + split_tall(
+        counts, cut + 1, bottom, line_height, cut_share
     )

@@ -25,6 +25,7 @@ from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region
 from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings
+from robotest.vision.text_lines import split_tall
 from robotest.vision.words import Word
 
 Side = Literal["right_of", "left_of", "below", "above"]
@@ -315,21 +316,8 @@ def _text_lines(ink: np.ndarray, line_height: int) -> list[tuple[int, int]]:
     counts = np.count_nonzero(ink, axis=1)
     lines = []
     for top, bottom in _runs(counts > 0, max(2, line_height // 3)):
-        lines += _split_tall(counts, top, bottom, line_height)
+        lines += split_tall(counts, top, bottom, line_height)
     return lines
-
-
-def _split_tall(
-    counts: np.ndarray, top: int, bottom: int, line_height: int
-) -> list[tuple[int, int]]:
-    """The run [top, bottom) cut into lines at its emptiest rows, recursively."""
-    margin = round(0.6 * line_height)
-    if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
-        return [(top, bottom)]
-    cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
-    return _split_tall(counts, top, cut, line_height) + _split_tall(
-        counts, cut + 1, bottom, line_height
-    )
 
 
 def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
