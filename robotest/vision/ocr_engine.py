@@ -32,8 +32,10 @@ _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
 _MAX_UPSCALE = 4.0
 _RUN_HEIGHT = 34.0
-"""Height (pixels) a run of text on a page is scaled to before it is read as a line."""
+"""Height (pixels) a run of text on a page (descenders included) is scaled to before it
+is read as a line."""
 _RUN_INK = 160
+"""A pixel of the prepared page darker than this is ink, for finding its lines."""
 _SURE_LINE = 0.5
 """A line read whose least confident word is below this is read again at other scales."""
 _RETRY_HEIGHTS = (20.0, 32.0)
@@ -355,46 +357,60 @@ def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
 
 def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
     """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels."""
+    return _words_at(prepared, psm, (area[0], area[1]))
+
+
+def _words_at(prepared: Prepared, psm: int, origin: tuple[float, float]) -> list[Word]:
+    """Words Tesseract reads on the prepared image, whose first pixel inside its border
+    lies at *origin* on screen, boxes in screen pixels."""
     words = []
     s = prepared.scale
     for raw in read_words(prepared.image, psm):
-        x = (raw.left - _BORDER) / s + area[0]
-        y = (raw.top - _BORDER) / s + area[1]
+        x = (raw.left - _BORDER) / s + origin[0]
+        y = (raw.top - _BORDER) / s + origin[1]
         box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
-        centres = tuple(((a + b) / 2 - _BORDER) / s + area[0] for a, b in raw.symbols)
+        centres = tuple(((a + b) / 2 - _BORDER) / s + origin[0] for a, b in raw.symbols)
         words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0, centres=centres))
     return words
 
 
 def read_runs(prepared: Prepared, area: Region) -> list[Word]:
-    """The words of a page, each run of text (:mod:`.text_lines`) read as one line."""
+    """The words of a page (*area* of the screen, *prepared*), each run of text found
+    by layout (:mod:`.text_lines`) read as one line, at its own text height.
+
+    Long rules (a window's border, frame lines) are whitened first: beside a line they
+    are read as ``|`` or ``I``. A page with more runs than any page of text (a photo, a
+    texture) is read by Tesseract's own sparse layout, as before.
+    """
     ink = prepared.image < _RUN_INK
     height = prepared.text_height * prepared.scale
     lines = rules(ink, height)
-    page = prepared.image.copy()
-    page[lines] = 255
     runs = text_runs(ink & ~lines, height)
     if len(runs) > MAX_RUNS:
         return _tesseract_words(prepared, _PSM["sparse"], area)
+    page = prepared.image.copy()
+    page[lines] = 255
     words: list[Word] = []
     for x, y, w, h in runs:
-        scale = float(np.clip(_RUN_HEIGHT / h, 1.0, _MAX_UPSCALE))
-        x0 = x
-        strip = page[y : y + h, x : x + w]
-        if scale > 1.05:
-            strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        strip = cv2.copyMakeBorder(strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255)
-        s = scale * prepared.scale
-        for raw in read_words(strip, _PSM["line"]):
-            def to_screen(px: float, origin: int) -> float:
-                return ((px - _BORDER) / scale + origin - _BORDER) / prepared.scale
-
-            left = to_screen(raw.left, x0) + area[0]
-            top = to_screen(raw.top, y) + area[1]
-            box = (round(left), round(top), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
-            centres = tuple(to_screen((a + b) / 2, x0) + area[0] for a, b in raw.symbols)
-            words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0, centres=centres))
+        origin = (
+            area[0] + (x - _BORDER) / prepared.scale,
+            area[1] + (y - _BORDER) / prepared.scale,
+        )
+        words += _words_at(_run_strip(page[y : y + h, x : x + w], prepared), _PSM["line"], origin)
     return words
+
+
+def _run_strip(strip: np.ndarray, page: Prepared) -> Prepared:
+    """One run of a prepared *page*, scaled so that the run is ``_RUN_HEIGHT`` high."""
+    scale = float(np.clip(_RUN_HEIGHT / strip.shape[0], 1.0, _MAX_UPSCALE))
+    if scale > 1.05:
+        strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    else:
+        scale = 1.0
+    image = cv2.copyMakeBorder(
+        strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
+    )
+    return Prepared(image=image, scale=scale * page.scale, text_height=page.text_height)
 
 
 def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:

@@ -69,8 +69,12 @@ def setup_page(face: ImageFont.ImageFont, cell: tuple[int, int]) -> np.ndarray:
     return np.array(image)[:, :, ::-1].copy()
 
 
-@pytest.mark.parametrize(("font", "cell"), [("6x13", (6, 13)), ("8x13", (8, 13)), ("9x15", (9, 15))])
-def test_every_label_of_a_tight_bitmap_page_is_found(font: str, cell: tuple[int, int], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("font", "cell"), [("6x13", (6, 13)), ("8x13", (8, 13)), ("9x15", (9, 15))]
+)
+def test_every_label_of_a_tight_bitmap_page_is_found(
+    font: str, cell: tuple[int, int], tmp_path: Path
+) -> None:
     # main found 1-5 of the 7 labels (rows merged by Tesseract's page layout; the tops
     # of a highlighted row's letters taken for the panel across the bar's edge)
     screen = setup_page(x_font(font, tmp_path), cell)
