@@ -17,8 +17,10 @@ background is what a person takes it to be, the flat area the text sits on:
    at the bar's ends). Through a camera, a bar one line high has no flat pixel above
    or below its text (the blur of the strokes fills it), and the nearest flat pixel in
    any direction lay across the bar's edge, in the panel around it: the bar came out as
-   ink (title bars read 24.6% CER, main's square median 5.0%). Only where the row has
-   none near does a pixel take the colour of the nearest flat pixel in any direction
+   ink (title bars read 24.6% CER, main's square median 5.0%). Where the row has none
+   near (the row of the letters' tops in a bar one cell high), the nearest even run
+   along the row (:func:`even_runs`) gives the colour; only where the row has neither
+   does a pixel take the colour of the nearest flat pixel in any direction
    (OpenCV's distance transform with labels); along the edge between two backgrounds a
    colour between the two (the camera's blur blends them) is background too;
 4. where no flat area is near (a photograph, a textured wallpaper), the median over a

@@ -44,7 +44,7 @@ def rules(ink: np.ndarray, text_height: float, tall: float = _RULE_HIGH) -> np.n
     wide = max(3, round(_RULE_WIDE * text_height))
     vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((high, 1), np.uint8))
     horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, wide), np.uint8))
-    return (vertical | horizontal) > 0
+    return np.asarray(cv2.bitwise_or(vertical, horizontal)) > 0
 
 
 def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
