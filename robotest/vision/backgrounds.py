@@ -81,11 +81,11 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         smooth, kernel = image, cross
     else:  # smoothed against sensor noise, flatness judged on all 8 neighbours
         smooth, kernel = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA), np.ones((3, 3), np.uint8)
-    kernel_level = flat_level(smooth)
-    flat = _background_mask(smooth, glyph_height, kernel, kernel_level)
+    level = flat_level(smooth)
+    flat = _background_mask(smooth, glyph_height, kernel, level)
     if not flat.any():
         return _median_contrast(image, glyph_height, span)
-    background, far = _nearest_flat_colour(smooth, flat, glyph_height, kernel_level)
+    background, far = _nearest_flat_colour(smooth, flat, glyph_height, level)
     contrast = _channel_max(_outside(image, background))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]

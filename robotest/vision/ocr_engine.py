@@ -5,7 +5,8 @@ Screens show small text, sometimes light on dark, blurred by the camera. :func:`
 therefore sharpens, upscales small text, turns the image grey and subtracts the local
 background (which makes dark-on-light and light-on-dark text alike: dark on white); a
 binarised copy (:func:`ink_mask`) tells where text is. The page segmentation mode follows
-the region: one line (PSM 7), a block (PSM 6), or a sparse whole screen (PSM 11). A line
+the region: one line (PSM 7), a block (PSM 6), or a whole screen, whose lines are found
+by layout (:mod:`.text_lines`) and each read as one line (:func:`read_runs`). A line
 read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 """
 
