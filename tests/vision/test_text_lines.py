@@ -23,6 +23,8 @@ from robotest.vision.backgrounds import even_runs
 from robotest.vision.text_lines import rules, text_runs
 from robotest.vision.text_search import _cache, screen_text
 
+from .conftest import SANS
+
 X_FONTS = Path("/usr/share/fonts/X11/misc")
 ROWS = [
     ("CPU Type", "SNXPK0R4H1-9797"),
@@ -102,3 +104,29 @@ def test_a_bar_row_with_no_flat_pixel_takes_the_even_run_along_it() -> None:
     row[0, :40:2] = 40
     runs = even_runs(row, glyph_height=10.0, level=10)
     assert runs[0, 45:].all() and not runs[0, :38].any()
+
+
+def test_the_words_of_a_bigger_line_are_one_run() -> None:
+    # the page's text height is its small text's; a line twice as high has its words
+    # a space apart, farther than that height: read one by one, `is` read `1S`
+    ink = np.zeros((80, 300), np.uint8)
+    ink[60:70, 10:40] = 255  # a small word elsewhere sets the text height
+    for left, right in ((10, 80), (96, 120), (136, 170)):
+        ink[10:34, left:right] = 255
+    assert text_runs(ink, 10.0) == [(10, 10, 160, 24), (10, 60, 30, 10)]
+
+
+def test_a_big_title_beside_small_text_is_read_whole() -> None:
+    # the page's text height is the small text's: the title's stems are taller than
+    # its rules, but no line; its ascender rows are no line of their own
+    image = Image.new("RGB", (1200, 420), (240, 240, 240))
+    draw = ImageDraw.Draw(image)
+    draw.text((100, 60), "Install Ubuntu", font=ImageFont.truetype(SANS, 48), fill=(20, 20, 20))
+    small = ImageFont.truetype(SANS, 14)
+    for row in range(8):
+        draw.text(
+            (100, 200 + 20 * row), f"small text line {row} here", font=small, fill=(20, 20, 20)
+        )
+    screen = np.array(image)[:, :, ::-1].copy()
+    assert find_text(screen, "Install Ubuntu").found
+    assert screen_text(screen).lines[0][0].text == "Install"
