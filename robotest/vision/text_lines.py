@@ -32,7 +32,12 @@ _BODY_SHARE = 0.5
 """... and only where each piece has a row with half the fullest row's ink (a line's
 body), not a piece of ascenders alone."""
 _MIN_HEIGHT = 0.3
-"""Text heights: a run lower than this is a rule or a speck, not text."""
+"""Text heights: a run lower than this is a rule or a speck, not text ..."""
+_SPECK = 0.5
+"""Text heights: a piece lower than this and no wider than a text height may belong
+to the run beside it ..."""
+_DOT_REACH = 0.4
+"""... but a speck this close above a run, and no wider, belongs to it (an ``i``'s dot)."""
 _RULE_HIGH, _RULE_WIDE = 2.5, 5.0
 """Text heights: a stroke taller or wider than this is a rule (a frame, a window's
 border, a bar's edge), not a letter."""
@@ -79,9 +84,11 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[:, join:-join]
     count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
     runs: list[Region] = []
+    specks: list[Region] = []
     for label in range(1, count):
         x, y, w, h, _ = (int(v) for v in stats[label])
-        if h < _MIN_HEIGHT * text_height:
+        if h < _SPECK * text_height and w <= text_height:
+            specks.append((x, y, w, h))
             continue
         if h <= _TALL * text_height:
             runs.append((x, y, w, h))
@@ -93,7 +100,30 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
             if bottom - top >= _MIN_HEIGHT * text_height and columns.size:
                 left, right = int(columns[0]), int(columns[-1]) + 1
                 runs.append((x + left, y + top, right - left, bottom - top))
-    return _joined(sorted(runs, key=lambda r: (r[0], r[1])))
+    return _joined(sorted(_with_dots(runs, specks, text_height), key=lambda r: (r[0], r[1])))
+
+
+def _with_dots(runs: list[Region], specks: list[Region], text_height: float) -> list[Region]:
+    """*runs* grown over the dots just above them (the dot of an ``i`` over a line
+    without ascenders), specks just below a run left out (the tail of a ``g`` the
+    threshold cut off): ``again`` was read ``adgaln`` and a line ``—_`` under it. A
+    speck near no run stays a run if it is tall enough (a dash on its own)."""
+    reach = _DOT_REACH * text_height
+    grown = list(runs)
+    for speck in specks:
+        centre = speck[0] + speck[2] / 2
+        for index, (x, y, w, h) in enumerate(grown):
+            if not x <= centre < x + w:
+                continue
+            if 0 <= y - (speck[1] + speck[3]) <= reach and speck[2] <= reach:
+                grown[index] = _union(grown[index], speck)
+                break
+            if 0 <= speck[1] - (y + h) <= reach:
+                break  # a piece cut off below a run (a ``g``'s tail) is no line
+        else:
+            if speck[3] >= _MIN_HEIGHT * text_height:  # a dash or a dot on its own
+                grown.append(speck)
+    return grown
 
 
 def _joined(runs: list[Region]) -> list[Region]:

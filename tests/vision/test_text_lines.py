@@ -130,3 +130,13 @@ def test_a_big_title_beside_small_text_is_read_whole() -> None:
     screen = np.array(image)[:, :, ::-1].copy()
     assert find_text(screen, "Install Ubuntu").found
     assert screen_text(screen).lines[0][0].text == "Install"
+
+
+def test_an_i_s_dot_over_a_line_without_ascenders_belongs_to_it() -> None:
+    # the dot is a speck of its own; left out, `again` was read `agaln`
+    ink = np.zeros((60, 200), np.uint8)
+    ink[20:32, 10:90] = 255  # the letters' x-height
+    ink[20:36, 30:36] = 255  # a `g`'s tail, a little below
+    ink[37:40, 31:35] = 255  # ... cut off by the threshold
+    ink[15:18, 60:63] = 255  # the `i`'s dot, above
+    assert text_runs(ink, 12.0) == [(10, 15, 80, 21)]
