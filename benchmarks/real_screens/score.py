@@ -74,8 +74,11 @@ def padded(region: list[int], shape: tuple[int, ...]) -> tuple[int, int, int, in
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def worker(reader: str, root: str, corpus: str) -> None:
-    """Every read of the corpus by *reader*; one JSON line per screen."""
+def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
+    """Every read of the corpus by *reader* on the screens and categories in *wanted*
+    (JSON: split and categories; the others are answered empty); one JSON line per
+    screen."""
+    split, categories = json.loads(wanted)
     if reader != "raw":
         sys.path.insert(0, root)
     import cv2
@@ -87,13 +90,19 @@ def worker(reader: str, root: str, corpus: str) -> None:
         return t.user + t.system + t.children_user + t.children_system
 
     for screen in json.loads((Path(corpus) / "truth.json").read_text()):
+        results: list[list[object]] = []
+        if split != "all" and screen["split"] != split:
+            print(json.dumps(results), flush=True)
+            continue
         image = cv2.imread(str(Path(corpus) / screen["image"]))
-        results = []
         if reader != "raw":
             from robotest.vision import ocr, read_beside, text_search
 
             text_search._cache.clear()
         for read in screen["reads"]:
+            if read["category"] not in categories:
+                results.append(["", 0.0])
+                continue
             region = padded(read["region"], image.shape)
             start = cpu()
             try:
@@ -119,13 +128,30 @@ def main() -> None:
     parser.add_argument("before", help="a folder holding the other version's robotest package")
     parser.add_argument("--after", default=str(HERE.parents[1]))
     parser.add_argument("--split", default="held-out", choices=("tune", "held-out", "all"))
+    parser.add_argument(
+        "--readers", default="raw,before,after", help="which readers, comma-separated"
+    )
+    parser.add_argument(
+        "--categories",
+        default=",".join(CATEGORIES),
+        help="which categories, comma-separated (to iterate faster on a few)",
+    )
     args = parser.parse_args()
     screens = json.loads((args.corpus / "truth.json").read_text())
-    readers = {"raw": "", "before": args.before, "after": args.after}
+    chosen = args.readers.split(",")
+    categories = [c.strip() for c in args.categories.split(",")]
+    unknown = sorted(set(chosen) - {"raw", "before", "after"}) + sorted(
+        set(categories) - set(CATEGORIES)
+    )
+    if unknown:
+        parser.error(f"unknown reader or category: {', '.join(unknown)}")
+    roots = {"raw": "", "before": args.before, "after": args.after}
+    readers = {name: roots[name] for name in chosen}
+    wanted = json.dumps([args.split, categories])
     answers = {}
     for name, root in readers.items():
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", name, root, str(args.corpus)],
+            [sys.executable, __file__, "--worker", name, root, str(args.corpus), wanted],
             capture_output=True,
             text=True,
             check=True,
@@ -139,6 +165,8 @@ def main() -> None:
             continue
         source = "camera" if screen["source"].startswith("camera") else "framebuffer"
         for number, read in enumerate(screen["reads"]):
+            if read["category"] not in categories:
+                continue
             for name in readers:
                 text, seconds = answers[name][index][number]
                 text, truth = spaced(text), spaced(read["truth"])
@@ -153,8 +181,9 @@ def main() -> None:
                         f"- {screen['image']} {read['category']}: {truth!r} read {text!r}"
                     )
     print(f"split: {args.split}\n")
-    print("| category | source | raw Tesseract | before (main) | after |")
-    print("|---|---|---|---|---|")
+    titles = {"raw": "raw Tesseract", "before": "before (main)", "after": "after"}
+    print(f"| category | source | {' | '.join(titles[name] for name in readers)} |")
+    print("|---|---|" + "---|" * len(readers))
     for category in CATEGORIES:
         for source in ("framebuffer", "camera"):
             cells = []
@@ -179,6 +208,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--worker"]:
-        worker(sys.argv[2], sys.argv[3], sys.argv[4])
+        worker(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         main()

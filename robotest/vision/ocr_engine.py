@@ -5,7 +5,8 @@ Screens show small text, sometimes light on dark, blurred by the camera. :func:`
 therefore sharpens, upscales small text, turns the image grey and subtracts the local
 background (which makes dark-on-light and light-on-dark text alike: dark on white); a
 binarised copy (:func:`ink_mask`) tells where text is. The page segmentation mode follows
-the region: one line (PSM 7), a block (PSM 6), or a sparse whole screen (PSM 11). A line
+the region: one line (PSM 7), a block (PSM 6), or a whole screen, whose lines are found
+by layout (:mod:`.text_lines`) and each read as one line (:func:`read_runs`). A line
 read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 """
 
@@ -21,6 +22,7 @@ from robotest.vision.backgrounds import ink_contrast
 from robotest.vision.glyph_check import recheck
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
+from robotest.vision.text_lines import MAX_RUNS, rules, text_runs
 from robotest.vision.words import Word
 
 Layout = Literal["auto", "line", "block", "sparse"]
@@ -30,6 +32,11 @@ _TARGET_HEIGHT = 26.0
 _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
 _MAX_UPSCALE = 4.0
+_RUN_HEIGHT = 34.0
+"""Height (pixels) a run of text on a page (descenders included) is scaled to before it
+is read as a line."""
+_RUN_INK = 160
+"""A pixel of the prepared page darker than this is ink, for finding its lines."""
 _SURE_LINE = 0.5
 """A line read whose least confident word is below this is read again at other scales."""
 _RETRY_HEIGHTS = (20.0, 32.0)
@@ -239,6 +246,8 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     if layout == "line":
         words = read_line(image, area, prepared, inner)
         words = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    elif layout == "sparse":
+        words = read_runs(prepared, area)
     else:
         words = _tesseract_words(prepared, _PSM[layout], area)
     words = _without_edge_bars(words, area)
@@ -349,15 +358,60 @@ def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
 
 def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
     """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels."""
+    return _words_at(prepared, psm, (area[0], area[1]))
+
+
+def _words_at(prepared: Prepared, psm: int, origin: tuple[float, float]) -> list[Word]:
+    """Words Tesseract reads on the prepared image, whose first pixel inside its border
+    lies at *origin* on screen, boxes in screen pixels."""
     words = []
     s = prepared.scale
     for raw in read_words(prepared.image, psm):
-        x = (raw.left - _BORDER) / s + area[0]
-        y = (raw.top - _BORDER) / s + area[1]
+        x = (raw.left - _BORDER) / s + origin[0]
+        y = (raw.top - _BORDER) / s + origin[1]
         box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
-        centres = tuple(((a + b) / 2 - _BORDER) / s + area[0] for a, b in raw.symbols)
+        centres = tuple(((a + b) / 2 - _BORDER) / s + origin[0] for a, b in raw.symbols)
         words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0, centres=centres))
     return words
+
+
+def read_runs(prepared: Prepared, area: Region) -> list[Word]:
+    """The words of a page (*area* of the screen, *prepared*), each run of text found
+    by layout (:mod:`.text_lines`) read as one line, at its own text height.
+
+    Long rules (a window's border, frame lines) are whitened first: beside a line they
+    are read as ``|`` or ``I``. A page with more runs than any page of text (a photo, a
+    texture) is read by Tesseract's own sparse layout, as before.
+    """
+    ink = prepared.image < _RUN_INK
+    height = prepared.text_height * prepared.scale
+    lines = rules(ink, height)
+    runs = text_runs(ink & ~lines, height)
+    if len(runs) > MAX_RUNS:
+        return _tesseract_words(prepared, _PSM["sparse"], area)
+    page = prepared.image.copy()
+    page[lines] = 255
+    words: list[Word] = []
+    for x, y, w, h in runs:
+        origin = (
+            area[0] + (x - _BORDER) / prepared.scale,
+            area[1] + (y - _BORDER) / prepared.scale,
+        )
+        words += _words_at(_run_strip(page[y : y + h, x : x + w], prepared), _PSM["line"], origin)
+    return words
+
+
+def _run_strip(strip: np.ndarray, page: Prepared) -> Prepared:
+    """One run of a prepared *page*, scaled so that the run is ``_RUN_HEIGHT`` high."""
+    scale = float(np.clip(_RUN_HEIGHT / strip.shape[0], 1.0, _MAX_UPSCALE))
+    if scale > 1.05:
+        strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    else:
+        scale = 1.0
+    image = cv2.copyMakeBorder(
+        strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
+    )
+    return Prepared(image=image, scale=scale * page.scale, text_height=page.text_height)
 
 
 def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:

@@ -25,6 +25,7 @@ from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region
 from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings
+from robotest.vision.text_lines import split_tall
 from robotest.vision.words import Word
 
 Side = Literal["right_of", "left_of", "below", "above"]
@@ -93,6 +94,8 @@ def _find_words(
 
 _SECOND_LOOKS = 2
 """Near misses of a page read whose surroundings are read again, at most."""
+_ALIKE = 0.7
+"""A run of words this alike the phrase (difflib's ratio) is a near miss."""
 Lines = tuple[tuple[Word, ...], ...]
 
 
@@ -129,22 +132,37 @@ def _second_look(
         if any(_holds(area, box) for area in looked):
             continue  # the same near miss, in a longer run of words
         looked.append(_around(box, phrase, bounds))
-        again = ocr(screen, looked[-1]).lines
-        best = _best_window(again, phrase)
-        if best is not None:
-            return best, again
+        # then the near miss's own line, read as one line (as a value is read): a page
+        # read garbles small text that a line read gets right (``Firnuare``)
+        for area, layout in ((looked[-1], "auto"), (_along(box, phrase, bounds), "line")):
+            again = ocr(screen, area, layout=layout).lines  # type: ignore[arg-type]
+            best = _best_window(again, phrase)
+            if best is not None:
+                return best, again
     return None, lines
 
 
 def _near_misses(lines: Lines, phrase: str) -> list[Region]:
     """Boxes of the runs of words sharing a run of characters at least half the phrase's
-    length with it, those sharing most first."""
+    length with it, or most of its characters (``Firnuare`` for ``Firmware``), those
+    sharing most first."""
     near = []
     for window, read in _windows(lines, phrase):
         shared = _shared_run(read, phrase)
-        if shared >= max(4, len(phrase) // 2):
-            near.append((-shared, _union([w.box for w in window])))
+        alike = SequenceMatcher(None, read.lower(), phrase.lower(), autojunk=False).ratio()
+        if shared >= max(4, len(phrase) // 2) or (len(phrase) >= 4 and alike >= _ALIKE):
+            near.append((-max(shared, alike * len(phrase)), _union([w.box for w in window])))
     return [box for _, box in sorted(near, key=lambda item: item[0])]
+
+
+def _along(box: Region, phrase: str, bounds: Region) -> Region:
+    """A near miss's line: its box grown by a third of its height above and below, and
+    to the phrase's length (and a character) either side, inside *bounds*."""
+    x, y, w, h = box
+    left, top = max(bounds[0], x - h), max(bounds[1], y - h // 3)
+    right = min(bounds[0] + bounds[2], x + max(w, round(len(phrase) * 0.7 * h)) + h)
+    bottom = min(bounds[1] + bounds[3], y + h + h // 3)
+    return (left, top, right - left, bottom - top)
 
 
 def _shared_run(read: str, phrase: str) -> int:
@@ -315,21 +333,8 @@ def _text_lines(ink: np.ndarray, line_height: int) -> list[tuple[int, int]]:
     counts = np.count_nonzero(ink, axis=1)
     lines = []
     for top, bottom in _runs(counts > 0, max(2, line_height // 3)):
-        lines += _split_tall(counts, top, bottom, line_height)
+        lines += split_tall(counts, top, bottom, line_height)
     return lines
-
-
-def _split_tall(
-    counts: np.ndarray, top: int, bottom: int, line_height: int
-) -> list[tuple[int, int]]:
-    """The run [top, bottom) cut into lines at its emptiest rows, recursively."""
-    margin = round(0.6 * line_height)
-    if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
-        return [(top, bottom)]
-    cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
-    return _split_tall(counts, top, cut, line_height) + _split_tall(
-        counts, cut + 1, bottom, line_height
-    )
 
 
 def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:

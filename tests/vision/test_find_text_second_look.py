@@ -57,7 +57,8 @@ def test_a_near_miss_is_read_again_and_found(garbled_page: list[str]) -> None:
 
 def test_the_second_look_keeps_the_strict_rule(garbled_page: list[str]) -> None:
     assert not text_search.find_text(_screen(), "qa@xy-laptop").found  # another host
-    assert len(garbled_page) == 1  # 'laptop' was near enough to look again
+    # 'laptop' was near enough to look again: around it, then along its line
+    assert len(garbled_page) == 2
 
 
 def test_no_near_miss_no_second_read(garbled_page: list[str]) -> None:
@@ -69,3 +70,15 @@ def test_a_prompt_s_punctuation_does_not_hide_its_words() -> None:
     assert matches("qa@qa-laptop:~$", "qa@qa-laptop")
     assert matches("root@qa-43:~#", "root@qa-43")
     assert not matches("qa@qa-laptop:~$", "qa@qa-desktop")
+
+
+def test_a_word_with_most_letters_right_is_read_again_along_its_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the page read of small text garbles a label beyond any shared run of 4 letters
+    screen = text_screen([(10, 40, "Firmware    29.16")], (400, 100), font=MONO, font_size=12)
+    garbled = Word("Firnuare", (10, 41, 58, 11), 0.5)
+    monkeypatch.setattr(text_search, "screen_text", lambda screen, region=None: _page_read(garbled))
+    match = text_search.find_text(screen, "Firmware")
+    assert match.found and match.text == "Firmware"
+    assert not text_search.find_text(screen, "Hardware").found
