@@ -74,8 +74,9 @@ def padded(region: list[int], shape: tuple[int, ...]) -> tuple[int, int, int, in
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def worker(reader: str, root: str, corpus: str) -> None:
-    """Every read of the corpus by *reader*; one JSON line per screen."""
+def worker(reader: str, root: str, corpus: str, only: str = "", split: str = "all") -> None:
+    """Every read of the corpus by *reader*; one JSON line per screen (empty reads for
+    the categories other than *only*, where it is given, and the screens of other splits)."""
     if reader != "raw":
         sys.path.insert(0, root)
     import cv2
@@ -94,6 +95,10 @@ def worker(reader: str, root: str, corpus: str) -> None:
 
             text_search._cache.clear()
         for read in screen["reads"]:
+            other_split = split != "all" and screen["split"] != split
+            if other_split or (only and read["category"] not in only.split(",")):
+                results.append(["", 0.0])
+                continue
             region = padded(read["region"], image.shape)
             start = cpu()
             try:
@@ -119,13 +124,26 @@ def main() -> None:
     parser.add_argument("before", help="a folder holding the other version's robotest package")
     parser.add_argument("--after", default=str(HERE.parents[1]))
     parser.add_argument("--split", default="held-out", choices=("tune", "held-out", "all"))
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=CATEGORIES,
+        help="score only this category (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--readers",
+        default="raw,before,after",
+        help="comma-separated readers to run (raw, before, after); default all three",
+    )
     args = parser.parse_args()
     screens = json.loads((args.corpus / "truth.json").read_text())
-    readers = {"raw": "", "before": args.before, "after": args.after}
+    only = ",".join(args.only or ())
+    roots = {"raw": "", "before": args.before, "after": args.after}
+    readers = {name: roots[name] for name in args.readers.split(",")}
     answers = {}
     for name, root in readers.items():
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", name, root, str(args.corpus)],
+            [sys.executable, __file__, "--worker", name, root, str(args.corpus), only, args.split],
             capture_output=True,
             text=True,
             check=True,
@@ -137,8 +155,12 @@ def main() -> None:
     for index, screen in enumerate(screens):
         if args.split != "all" and screen["split"] != args.split:
             continue
+        if only and not any(r["category"] in only.split(",") for r in screen["reads"]):
+            continue
         source = "camera" if screen["source"].startswith("camera") else "framebuffer"
         for number, read in enumerate(screen["reads"]):
+            if only and read["category"] not in only.split(","):
+                continue
             for name in readers:
                 text, seconds = answers[name][index][number]
                 text, truth = spaced(text), spaced(read["truth"])
@@ -148,13 +170,14 @@ def main() -> None:
                 cell[2] += digit_swaps(truth, text)
                 cell[3] += 1
                 times[name].append(seconds)
-                if name == "after" and text != truth:
+                if name == list(readers)[-1] and text != truth:
                     misreads.append(
                         f"- {screen['image']} {read['category']}: {truth!r} read {text!r}"
                     )
     print(f"split: {args.split}\n")
-    print("| category | source | raw Tesseract | before (main) | after |")
-    print("|---|---|---|---|---|")
+    headers = {"raw": "raw Tesseract", "before": "before (main)", "after": "after"}
+    print(f"| category | source | {' | '.join(headers[name] for name in readers)} |")
+    print("|---|---|" + "---|" * len(readers))
     for category in CATEGORIES:
         for source in ("framebuffer", "camera"):
             cells = []
@@ -179,6 +202,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--worker"]:
-        worker(sys.argv[2], sys.argv[3], sys.argv[4])
+        worker(*sys.argv[2:7])
     else:
         main()
