@@ -1,12 +1,15 @@
 """Train the character classifier of ``robotest.vision.glyph_check`` (the screen fonts).
 
-    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --jobs 2
+    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --consoles 3 --jobs 2
 
 Lines of random characters (hex numbers, serial numbers, versions, words, paths) are
 drawn in the screen fonts (DejaVu Sans Mono, DejaVu Sans, Liberation Mono and Sans; the
 serif fonts are kept out, to check that text in a font the model does not know is read
-no worse: ``--held-out``), on light, dark and
-coloured themes at 14-24 px, photographed by simulated cameras (``CameraParams.sample``
+no worse: ``--held-out``), on light, dark and coloured themes at 14-24 px; and on Linux
+text consoles in the PSF bitmap fonts of ``console-setup-linux`` whose faces are the
+real-screens benchmark's *tune* fonts (VGA and Terminus regular, at several sizes; never
+its held-out Fixed, TerminusBold and VGA14), each console as the framebuffer shows it
+and photographed. Screens are photographed by simulated cameras (``CameraParams.sample``
 of seeds from 1000 on, none of the benchmark's), calibrated and rectified as a station
 does. Each line is read as ``ocr`` reads a line; where Tesseract read as many characters
 as were drawn, every character's window (cut where Tesseract placed it, exactly as at
@@ -25,13 +28,15 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE)]
+sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE / "real_screens")]
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import vision_cases as cases  # noqa: E402
 from bench_vision import levenshtein  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from psf import PsfFont, load_psf  # noqa: E402
+from psf import render as render_psf  # noqa: E402
 
 from robotest.sim import CameraModel, CameraParams  # noqa: E402
 from robotest.vision import Calibration  # noqa: E402
@@ -55,14 +60,31 @@ HELD_OUT_FONTS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
 )
-CLASSES = string.digits + string.ascii_uppercase + string.ascii_lowercase + ".:-/%@~#$_()|,+"
+CONSOLE_FONTS = (
+    "Lat15-VGA16",
+    "Lat15-VGA8",
+    "Lat15-VGA28x16",
+    "Lat15-Terminus12x6",
+    "Lat15-Terminus14",
+    "Lat15-Terminus16",
+    "Lat15-Terminus18x10",
+    "Lat15-Terminus20x10",
+    "Lat15-Terminus22x11",
+)
+"""The Linux console's PSF fonts (``console-setup-linux``) the model learns: only the
+faces of the real-screens benchmark's *tune* fonts (VGA, Terminus regular) at several
+sizes. Its held-out faces (Fixed, TerminusBold, VGA14) are never shown to the model."""
+CONSOLE_COLOURS = ((0xAA, 0x00), (0xFF, 0x00), (0x00, 0xAA), (0x00, 0xC0), (0xFF, 0x40))
+"""Console ink and background grey levels: the kernel's default grey on black, bright,
+and reverse video (a highlighted row)."""
+CLASSES = string.digits + string.ascii_uppercase + string.ascii_lowercase + ".:-/%@~#$_()|,+?[]"
 
 
 def random_text(rng: np.random.Generator) -> str:
     """A value as screens show them: hex, serials, versions, MACs, words, paths."""
     hexd, upper = "0123456789ABCDEF", string.ascii_uppercase + string.digits
     pick = lambda chars, n: "".join(rng.choice(list(chars), n))  # noqa: E731
-    kind = int(rng.integers(0, 7))
+    kind = int(rng.integers(0, 9))
     if kind == 0:
         return pick(hexd, int(rng.integers(8, 17)))
     if kind == 1:
@@ -78,6 +100,13 @@ def random_text(rng: np.random.Generator) -> str:
     if kind == 5:
         word = pick(string.ascii_letters, int(rng.integers(3, 8)))
         return f"{word} {pick(string.digits + 'i', int(rng.integers(2, 6)))}-{pick(upper, 4)}"
+    if kind == 6:
+        return " ".join(
+            pick(string.ascii_lowercase, int(rng.integers(2, 9))) for _ in range(rng.integers(2, 5))
+        )
+    if kind == 7:
+        mode = "".join(rng.choice(["r", "-"]) + rng.choice(["w", "-"]) + "-" for _ in range(3))
+        return f"-{mode} {pick(string.digits, int(rng.integers(1, 6)))} [{pick('0123456789', 3)}]"
     return pick(CLASSES, int(rng.integers(5, 15)))
 
 
@@ -112,6 +141,21 @@ def draw_screen(
     return np.array(image)[:, :, ::-1].copy(), lines
 
 
+def console_screen(rng: np.random.Generator, font: PsfFont) -> tuple[np.ndarray, list]:
+    """A Linux text console (framebuffer) of random lines in a PSF *font*; each line's
+    (box, text). Lines are set on the console's grid of cells, every other row empty."""
+    width, height = font.cell
+    columns, rows = cases.SCREEN[0] // width, cases.SCREEN[1] // height
+    ink, background = CONSOLE_COLOURS[int(rng.integers(0, len(CONSOLE_COLOURS)))]
+    texts, lines = [""] * rows, []
+    for row in range(1, min(rows, 60) - 1, 2):
+        text = random_text(rng)
+        column = int(rng.integers(0, max(1, min(columns, 120) - len(text))))
+        texts[row] = " " * column + text
+        lines.append(((column * width, row * height, len(text) * width, height), text))
+    return render_psf(font, texts, cases.SCREEN, ink, background), lines
+
+
 def photographed(seed: int, screens: int, fonts: list[str], weights: list[float]):
     """(rectified grey screen, its lines) for *screens* screens seen by camera *seed*."""
     rng = np.random.default_rng([seed, 7])
@@ -125,11 +169,34 @@ def photographed(seed: int, screens: int, fonts: list[str], weights: list[float]
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
 
 
-def camera_samples(task: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Windows and labels from *screens* screens photographed by camera *seed*."""
-    seed, screens = task
+def consoles(seed: int, screens: int):
+    """(grey screen, its lines): *screens* consoles in the PSF fonts, each as the
+    framebuffer shows it and as camera *seed* photographs it."""
+    rng = np.random.default_rng([seed, 11])
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
+    calibration = Calibration.from_frame(
+        camera.photograph(np.full((*cases.SCREEN[::-1], 3), 235, np.uint8)), cases.SCREEN
+    )
+    for _ in range(screens):
+        name = CONSOLE_FONTS[int(rng.integers(0, len(CONSOLE_FONTS)))]
+        screen, lines = console_screen(
+            rng, load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
+        )
+        yield to_grey(screen), lines
+        yield to_grey(calibration.rectify(camera.photograph(screen))), lines
+
+
+def camera_samples(task: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows and labels from *screens* screens photographed by camera *seed* (or
+    consoles, where *console*)."""
+    seed, screens, console = task
     windows, labels = [], []
-    for grey, lines in photographed(seed, screens, list(FONTS), list(FONTS.values())):
+    screens_seen = (
+        consoles(seed, screens)
+        if console
+        else photographed(seed, screens, list(FONTS), list(FONTS.values()))
+    )
+    for grey, lines in screens_seen:
         for box, text in lines:
             found = line_samples(grey, box, text)
             if found is not None:
@@ -144,7 +211,9 @@ def read_drawn(grey: np.ndarray, box: tuple[int, int, int, int]):
     """Prepared image, area and Tesseract's words for the line drawn at *box* (as ``ocr``)."""
     x, y, w, h = box
     pad = max(2, h // 3)
-    area = (x - pad, y - pad, w + 2 * pad, h + 2 * pad)
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    x1, y1 = min(grey.shape[1], x + w + pad), min(grey.shape[0], y + h + pad)
+    area = (x0, y0, x1 - x0, y1 - y0)
     crop = grey[area[1] : area[1] + area[3], area[0] : area[0] + area[2]]
     prepared = prepare(crop)
     return prepared, area, read_line(crop, area, prepared)
@@ -238,6 +307,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cameras", type=int, default=40)
     parser.add_argument("--screens", type=int, default=4, help="screens per camera")
+    parser.add_argument(
+        "--consoles", type=int, default=2, help="console screens per camera (PSF fonts)"
+    )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -253,7 +325,9 @@ def main() -> None:
         return
     seeds = range(1000, 1000 + args.cameras)
     with Pool(args.jobs) as pool:
-        parts = pool.map(camera_samples, [(s, args.screens) for s in seeds])
+        tasks = [(s, args.screens, False) for s in seeds]
+        tasks += [(s, args.consoles, True) for s in seeds if args.consoles]
+        parts = pool.map(camera_samples, tasks)
     windows = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
     print(f"{len(labels)} character windows from {args.cameras} cameras", flush=True)

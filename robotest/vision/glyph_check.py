@@ -29,8 +29,24 @@ from robotest.vision.words import Word
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
 WINDOW = (20, 28)
 """Width and height (pixels) every character window is resized to."""
-GROUPS = ("0OD6Q8B", "1Ii7Tj", "5S", "EF£", "C€", "2Z", "9gq")
-"""Characters the general model mistakes for one another in these fonts."""
+GROUPS = (
+    "0OD6Q8BG@",
+    "1Ii7Tjl|L?]",
+    "5S$",
+    "EF£",
+    "C€[({",
+    "2Z",
+    "9gq",
+    ".,",
+    "-—–",
+    "uvwy",
+    "mn",
+    "rPp",
+)
+"""Characters the general model mistakes for one another in these fonts: the screen
+fonts through a camera (``0`` and ``O``, ``B`` and ``8``), and the Linux console's and X's
+bitmap fonts (``7`` read ``?``, ``w`` read ``u``, ``-`` read as a dash, ``]`` as ``1``,
+``r`` as ``P``, Terminus's dotted ``0`` as ``8``)."""
 SURE = 0.97
 """The classifier's probability needed to replace Tesseract's character."""
 _HEIGHT_SPAN = 1.5
@@ -166,12 +182,13 @@ def _may_become(word: str, index: int, seen: str) -> bool:
 
     Only within a confusion group, and a letter becomes a digit (or a digit a letter)
     only in a word that already holds both: ``items`` never becomes ``1tems`` and
-    ``2023`` never ``2O23``, while ``0FC2C9028B62`` and ``17-1383P`` may change.
+    ``2023`` never ``2O23``, while ``0FC2C9028B62`` and ``17-1383P`` may change. A digit
+    and a sign may change into one another anywhere (``918.083632]`` read ``918.0836321``).
     """
     said = word[index]
     if said == seen or said not in _GROUP_OF or _GROUP_OF.get(seen) != _GROUP_OF[said]:
         return False
-    if said.isdigit() == seen.isdigit():
+    if not (said.isalpha() and seen.isdigit() or said.isdigit() and seen.isalpha()):
         return True
     rest = word[:index] + word[index + 1 :]
     return any(c.isdigit() for c in rest) and any(c.isalpha() for c in rest)

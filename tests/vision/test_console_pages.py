@@ -1,0 +1,107 @@
+"""Whole-screen reads of a Linux text console: a small bitmap font on part of the screen.
+
+The console is drawn in a PSF font of ``console-setup-linux`` (installed by
+``setup.sh --dev``) by the benchmark's own PSF reader, glyph by glyph, as the kernel's
+framebuffer console draws it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from robotest.vision import glyph_check, ocr, ocr_engine, read_beside
+from robotest.vision.page_extent import content_box, margin_colour
+from robotest.vision.words import Word
+
+PSF_READER = Path(__file__).parents[2] / "benchmarks" / "real_screens" / "psf.py"
+FONT = Path("/usr/share/consolefonts/Lat15-VGA16.psf.gz")
+ROWS = [
+    "Setup Configuration 42",
+    "",
+    "BIOS Version        1.07.3",
+    "Memory Size         16384 MB",
+    "Serial Number       QA17-7499",
+    "Kernel              6.1.0-27-amd64",
+    "",
+    "[    3.145926] usb 1-2: new device found",
+    "-rw-r--r-- 1 root root 2880 Oct 22 17:01 os-release",
+]
+
+
+def _console(rows: list[str]) -> np.ndarray:
+    if not FONT.exists():
+        pytest.skip(f"{FONT} missing: install console-setup-linux (setup.sh --dev)")
+    spec = importlib.util.spec_from_file_location("real_screens_psf", PSF_READER)
+    assert spec is not None and spec.loader is not None
+    psf = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
+    spec.loader.exec_module(psf)  # registered first: its dataclass looks its module up
+    return psf.render(psf.load_psf(FONT), rows, (1920, 1080), 0xAA, 0)
+
+
+def test_a_console_page_is_read_only_where_it_holds_text() -> None:
+    screen = _console(ROWS)
+    x, y, w, h = content_box(screen, (0, 0, 1920, 1080), noiseless=True)
+    longest = max(len(row) for row in ROWS)
+    assert (x, y) == (0, 0)
+    assert longest * 8 <= w <= longest * 8 + 16  # the text and a margin, not the screen
+    assert len(ROWS) * 16 - 16 <= h <= len(ROWS) * 16 + 16
+
+
+def test_a_camera_frame_is_trimmed_to_its_detail_not_its_noise() -> None:
+    rng = np.random.default_rng(3)
+    frame = np.clip(rng.normal(30, 3, (600, 800)), 0, 255).astype(np.uint8)
+    frame[200:230, 100:400] = 200  # a bar of text
+    x, y, w, h = content_box(frame, (0, 0, 800, 600), noiseless=False)
+    assert 80 <= x <= 100 and 180 <= y <= 200
+    assert 400 <= x + w <= 420 and 230 <= y + h <= 250
+
+
+def test_a_blank_screen_keeps_its_whole_area() -> None:
+    blank = np.zeros((300, 400, 3), np.uint8)
+    assert content_box(blank, (0, 0, 400, 300), noiseless=True) == (0, 0, 400, 300)
+    assert margin_colour(blank).tolist() == [0, 0, 0]
+
+
+def test_labels_of_a_console_are_found_by_the_whole_screen_read() -> None:
+    # an 8x16 console font at 1920x1080: read at its own size, Tesseract's page mode
+    # lost most labels (`Kernel` read `Ker i`, `Memory Size` not at all)
+    screen = _console(ROWS)
+    page = ocr(screen).text
+    for label in ("BIOS Version", "Memory Size", "Serial Number", "Kernel"):
+        assert label in page
+    assert read_beside(screen, "Memory Size", "right_of") == "16384 MB"
+    assert read_beside(screen, "Kernel", "right_of") == "6.1.0-27-amd64"
+
+
+def _console_words(text: str, said: str) -> tuple[list[Word], np.ndarray, float, tuple]:
+    """Tesseract's words for *text* (no spaces) on a console line, their characters
+    replaced by *said*."""
+    screen = _console(["", text])
+    area = (0, 12, len(text) * 8 + 8, 24)
+    grey = ocr_engine.to_grey(screen)[12:36, : area[2]]
+    prepared = ocr_engine.prepare(grey)
+    words = ocr_engine.read_line(grey, area, prepared)
+    assert sum(len(w.text) for w in words) == len(said)  # a place for each character
+    pieces, start = [], 0
+    for word in words:
+        pieces.append(Word(said[start : start + len(word.text)], word.box, word.conf, word.centres))
+        start += len(word.text)
+    return pieces, ocr_engine.ink_image(prepared), prepared.scale, ocr_engine.origin(prepared, area)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("QA17-7499", "QA1?-?499"),  # the console's 7 taken for a question mark
+        ("-rw-r--r--", "-rw-r--r—-"),  # a hyphen for a dash
+        ("918.083632]", "918.0836321"),  # the closing bracket for a one
+    ],
+)
+def test_a_console_font_confusion_is_corrected(text: str, said: str) -> None:
+    words, ink, scale, origin = _console_words(text, said)
+    assert "".join(w.text for w in glyph_check.recheck(ink, scale, origin, words)) == text
