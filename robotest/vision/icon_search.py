@@ -42,6 +42,7 @@ from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.images import Region
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
 from robotest.vision.screen_pyramid import SearchedScreen, searched_screen
+from robotest.vision.structure_check import orientation_similarity
 
 SCALES = DEFAULT.scales
 """Smallest and largest icon scale searched by default, relative to the version's own size."""
@@ -64,6 +65,9 @@ class IconMatch:
     threshold: float
     rival: str | None = None
     """The look-alike that fitted this place as well or better (then ``found`` is False)."""
+    structure: float | None = None
+    """Orientation similarity of the place's edges with the icon's (found only at or above
+    ``MatchParameters.structure_floor``; None: not measured)."""
 
     @property
     def center(self) -> tuple[int, int] | None:
@@ -98,6 +102,8 @@ class _Candidate:
     """Screen pixels per step of the search that found it: how far off its place may be."""
     grey_score: float | None = None
     """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
+    structure: float | None = None
+    """Orientation similarity of its edges with the version's (None: not checked yet)."""
 
 
 def locate(
@@ -114,11 +120,9 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    best: _Candidate | None = None
-    for candidate in _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack):
-        if best is None or candidate.score > best.score:
-            best = candidate
-    return _as_match(best, limit)
+    candidates = _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack)
+    best = max(candidates, key=lambda c: _preferred(c, p), default=None)
+    return _as_match(best, limit, p)
 
 
 def find_all(
@@ -139,9 +143,9 @@ def find_all(
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
             break
-        if all(_iou(candidate, other) < 0.3 for other in kept):
+        if _passes_structure(candidate, p) and all(_iou(candidate, o) < 0.3 for o in kept):
             kept.append(candidate)
-    return [_as_match(c, limit) for c in kept]
+    return [_as_match(c, limit, p) for c in kept]
 
 
 def _parameters(
@@ -159,16 +163,17 @@ def _parameters(
     return p, icon.threshold if p.threshold is None else p.threshold
 
 
-def _as_match(candidate: _Candidate | None, limit: float) -> IconMatch:
+def _as_match(candidate: _Candidate | None, limit: float, p: MatchParameters) -> IconMatch:
     if candidate is None:
         return IconMatch(False, None, 0.0, None, None, limit)
     return IconMatch(
-        found=candidate.score >= limit,
+        found=candidate.score >= limit and _passes_structure(candidate, p),
         box=(candidate.x, candidate.y, candidate.w, candidate.h),
         score=float(candidate.score),
         scale=candidate.scale,
         version=candidate.version.name,
         threshold=limit,
+        structure=candidate.structure,
     )
 
 
@@ -196,6 +201,7 @@ def _search(
     limit = len(quick) if refine_all else p.refine_top
     refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
     verified = [_verify(view, icon, c, p) for c in refined if c is not None] + quick
+    verified = [_with_structure(view, icon, c, p) for c in verified]
     ox, oy = view.origin
     return [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
@@ -656,6 +662,41 @@ def _verify(
     penalty = p.colour_shift_weight * max(0.0, shift - p.colour_shift_tolerance)
     score = colour_score(patch, template) - penalty
     return replace(candidate, score=score, grey_score=candidate.score)
+
+
+def _with_structure(
+    view: SearchedScreen, icon: Icon, candidate: _Candidate, p: MatchParameters
+) -> _Candidate:
+    """The candidate with its edges' orientation similarity to the version at its scale.
+
+    :func:`~robotest.vision.structure_check.orientation_similarity` of the screen's grey
+    pixels under the box and the version's fine template (its mask): a candidate under
+    ``p.structure_floor`` is not taken for the icon (see :func:`_preferred`).
+    """
+    if p.structure_floor <= 0 or candidate.structure is not None:
+        return candidate
+    template = _fine_template(icon, candidate.version, candidate.scale)
+    th, tw = template.grey.shape
+    patch = view.grey[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
+    if patch.shape != (th, tw):
+        return candidate
+    structure = orientation_similarity(patch, template.grey, template.mask, p.structure_cells)
+    return replace(candidate, structure=structure)
+
+
+def _passes_structure(candidate: _Candidate, p: MatchParameters) -> bool:
+    return candidate.structure is None or candidate.structure >= p.structure_floor
+
+
+def _preferred(candidate: _Candidate, p: MatchParameters) -> tuple[bool, float]:
+    """Sort key: candidates whose edges run like the icon's first, then by score.
+
+    A wrong place that outscores the true one (texture, a look-alike sharing the
+    icon's colours) often has edges running elsewhere; the true place, drawn for
+    another size, keeps them (real-icons bench, training half: wrong place at 0.85
+    2.8% -> 1.2%, recall 69.0% -> 68.1%).
+    """
+    return (_passes_structure(candidate, p), candidate.score)
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:

@@ -58,6 +58,15 @@ class MatchParameters:
     colour_shift_weight: float = 2.0
     """Score taken off per unit of colour shift past the tolerance (another hue: a sibling)."""
 
+    structure_floor: float = 0.6
+    """A place is found only where its edges' orientation similarity with the icon's
+    (:mod:`robotest.vision.structure_check`) reaches this; 0: no structure check.
+
+    Set on the real-icons bench's training half (``structure_floor`` 0.5-0.85 tried at
+    thresholds 0.7-0.85): at 0.6 wrong places halve for a point of recall."""
+    structure_cells: int = 4
+    """Cells across (and down) of the orientation histograms, 8 px each."""
+
     def __post_init__(self) -> None:
         low, high = self.scales
         if not 0.1 <= low <= high <= 8:
@@ -86,6 +95,11 @@ class MatchParameters:
             raise VisionInputError(
                 "colour_shift_tolerance must be in [0, 4] and colour_shift_weight in [0, 10], "
                 f"got {self.colour_shift_tolerance}, {self.colour_shift_weight}"
+            )
+        if not 0 <= self.structure_floor <= 1 or not 1 <= self.structure_cells <= 8:
+            raise VisionInputError(
+                "structure_floor must be in [0, 1] and structure_cells 1..8, "
+                f"got {self.structure_floor}, {self.structure_cells}"
             )
         if not self.quick_steps or any(not 0.5 <= s <= 2 for s in self.quick_steps):
             raise VisionInputError(

@@ -1,0 +1,58 @@
+"""The structure check: edge directions of a candidate against the template's."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from robotest.vision.structure_check import orientation_similarity
+
+
+def _outline(side: int, stroke: int, vertical: bool = False) -> np.ndarray:
+    """A grey drawing of a document (frame, three text lines) at *side* px, strokes *stroke* px."""
+    image = np.full((side, side), 235, np.uint8)
+    s = side / 48
+    cv2.rectangle(image, (round(10 * s), round(4 * s)), (round(38 * s), round(44 * s)), 40, stroke)
+    for row in (14, 22, 30):
+        start, end = (round(15 * s), round(row * s)), (round(33 * s), round(row * s))
+        if vertical:  # the same strokes turned a quarter: another icon of the theme
+            start, end = start[::-1], end[::-1]
+        cv2.line(image, start, end, 40, stroke)
+    return image
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(cv2.matchTemplate(a, b, cv2.TM_CCOEFF_NORMED).max())
+
+
+def test_a_drawing_redrawn_for_another_size_keeps_its_edge_directions() -> None:
+    """A 24 px drawing with 2 px strokes shown at 48 px against the 48 px template with 1 px
+    strokes: grey correlation falls, orientation similarity stays above an other icon's."""
+    template = _outline(48, 1)
+    redrawn = cv2.resize(_outline(24, 2), (48, 48), interpolation=cv2.INTER_LINEAR)
+    other = _outline(48, 1, vertical=True)
+    assert _correlation(redrawn, template) < 0.8
+    same = orientation_similarity(redrawn, template, None)
+    assert same > 0.9
+    assert same - orientation_similarity(other, template, None) > 0.1
+
+
+def test_the_mask_leaves_out_what_is_behind_the_icon() -> None:
+    """A round icon over two backgrounds: only the masked comparison does not see them."""
+    template = np.full((48, 48), 128, np.uint8)
+    cv2.circle(template, (24, 24), 20, 200, -1)
+    cv2.line(template, (14, 24), (34, 24), 30, 3)
+    mask = np.zeros((48, 48), np.uint8)
+    cv2.circle(mask, (24, 24), 20, 255, -1)
+    rng = np.random.default_rng(3)
+    shown = np.where(mask > 0, template, rng.integers(0, 255, (48, 48))).astype(np.uint8)
+    assert orientation_similarity(shown, template, mask) > 0.99
+    assert (
+        orientation_similarity(shown, template, None)
+        < orientation_similarity(shown, template, mask) - 0.1
+    )
+
+
+def test_a_flat_patch_is_not_similar() -> None:
+    template = _outline(48, 1)
+    assert orientation_similarity(np.full((48, 48), 90, np.uint8), template, None) < 0.1
