@@ -5,7 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from robotest.vision import Icon, locate
+from robotest.vision.match_parameters import DEFAULT
 from robotest.vision.structure_check import orientation_similarity
+
+from .conftest import icon_image, paste, text_screen
+from .test_locate_colour import _noisy
 
 
 def _outline(side: int, stroke: int, vertical: bool = False) -> np.ndarray:
@@ -56,3 +61,32 @@ def test_the_mask_leaves_out_what_is_behind_the_icon() -> None:
 def test_a_flat_patch_is_not_similar() -> None:
     template = _outline(48, 1)
     assert orientation_similarity(np.full((48, 48), 90, np.uint8), template, None) < 0.1
+
+
+def _striped_blur(template: np.ndarray) -> np.ndarray:
+    """The icon's light and dark without its edges: blurred, under fine vertical stripes
+    (what a photograph's texture can look like at the icon's size)."""
+    blurred = cv2.GaussianBlur(template, (0, 0), 3.0).astype(np.int16)
+    blurred[:, ::2] += 50
+    return np.clip(blurred - 25, 0, 255).astype(np.uint8)
+
+
+def test_a_place_whose_edges_run_elsewhere_is_not_found() -> None:
+    """Over a lenient threshold, the score alone takes the striped blur for the icon; the
+    structure check refuses it, and still finds the icon itself at another size."""
+    lenient = DEFAULT.override(threshold=0.5)
+    for seed in (0, 1):
+        template = icon_image(seed, size=48)[:, :, :3].copy()
+        icon = Icon.from_images("icon", {"48.png": template})
+        screen = text_screen([], (480, 320), background=(90, 70, 50))
+        paste(screen, _striped_blur(template), 200, 120)
+        noisy = _noisy(screen)
+        scored_only = locate(noisy, icon, params=lenient.override(structure_floor=0.0))
+        assert scored_only.found and scored_only.box is not None
+        assert abs(scored_only.box[0] - 200) <= 3
+        checked = locate(noisy, icon, params=lenient)
+        assert not checked.found
+        assert checked.structure is not None and checked.structure < lenient.structure_floor
+        truth = paste(screen, template, 60, 200, scale=0.75)
+        shown = locate(_noisy(screen), icon, params=lenient)
+        assert shown.found and shown.box is not None and abs(shown.box[0] - truth[0]) <= 2
