@@ -315,7 +315,7 @@ def _coarse_candidates(
             th, tw = template.kernel.shape
             if th > level.image.shape[0] or tw > level.image.shape[1]:
                 continue
-            scores = level.correlate(template)
+            scores = level.correlate(template, p.coarse_masked_spread)
             w = round(version.size[0] * scale)
             h = round(version.size[1] * scale)
             for _ in range(min(keep, 3)):

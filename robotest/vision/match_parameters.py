@@ -34,6 +34,10 @@ class MatchParameters:
     At 9 px a theme's thin line icons over a photograph ranked below texture and never
     reached the full-resolution search (real-icons bench, training half: recall at 0.85
     34% at 9 px, 42% at 14 px with 6 candidates and 4 refined, at twice the time)."""
+    coarse_masked_spread: bool = True
+    """Coarse scores of a masked version normalised over its opaque pixels (two more
+    Fourier transforms per version and scale, most of a query's time); False: over the
+    whole box (box filters shared by every template of one size), a rougher ranking."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
