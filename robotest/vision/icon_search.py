@@ -120,9 +120,19 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    candidates = _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack)
-    best = max(candidates, key=lambda c: _preferred(c, p), default=None)
-    return _as_match(best, limit, p)
+    view, candidates = _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack)
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    refused: _Candidate | None = None
+    for candidate in ranked:
+        if candidate.score < limit:
+            break
+        checked = _with_structure(view, icon, candidate, p)
+        if _passes_structure(checked, p):
+            return _as_match(checked, limit, p)
+        refused = refused or checked
+    if refused is None and ranked:
+        refused = _with_structure(view, icon, ranked[0], p)
+    return _as_match(refused, limit, p)
 
 
 def find_all(
@@ -136,15 +146,17 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     p, limit = _parameters(icon, threshold, scales, params)
-    refined = _search(
+    view, refined = _search(
         screen, icon, region, p, max_results * 2, limit - p.coarse_slack, refine_all=True
     )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
             break
-        if _passes_structure(candidate, p) and all(_iou(candidate, o) < 0.3 for o in kept):
-            kept.append(candidate)
+        if all(_iou(candidate, o) < 0.3 for o in kept):
+            checked = _with_structure(view, icon, candidate, p)
+            if _passes_structure(checked, p):
+                kept.append(checked)
     return [_as_match(c, limit, p) for c in kept]
 
 
@@ -185,12 +197,13 @@ def _search(
     keep: int,
     coarse_floor: float,
     refine_all: bool = False,
-) -> list[_Candidate]:
+) -> tuple[SearchedScreen, list[_Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
 
     Every candidate looked at is scored in colour (when there is colour), so a grey
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
-    for the full-resolution search.
+    for the full-resolution search. Returned in screen pixels, with the searched view
+    (for the structure check of the few that reach the threshold).
     """
     view = searched_screen(screen, region)
     coarse = _coarse_candidates(view, icon, p, keep, coarse_floor)
@@ -201,9 +214,8 @@ def _search(
     limit = len(quick) if refine_all else p.refine_top
     refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
     verified = [_verify(view, icon, c, p) for c in refined if c is not None] + quick
-    verified = [_with_structure(view, icon, c, p) for c in verified]
     ox, oy = view.origin
-    return [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
+    return view, [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
 
 def _coarse_scales(scales: tuple[float, float], step: float) -> list[float]:
@@ -667,17 +679,21 @@ def _verify(
 def _with_structure(
     view: SearchedScreen, icon: Icon, candidate: _Candidate, p: MatchParameters
 ) -> _Candidate:
-    """The candidate with its edges' orientation similarity to the version at its scale.
+    """The candidate (screen pixels) with its edges' orientation similarity to the version.
 
     :func:`~robotest.vision.structure_check.orientation_similarity` of the screen's grey
-    pixels under the box and the version's fine template (its mask): a candidate under
-    ``p.structure_floor`` is not taken for the icon (see :func:`_preferred`).
+    pixels under the box and the version's fine template at the candidate's scale (its
+    mask). A wrong place that outscores the true one (texture, a look-alike sharing the
+    icon's colours) often has edges running elsewhere; the true place, drawn for another
+    size, keeps them. Only candidates reaching the threshold are checked, best first:
+    the first at or above ``p.structure_floor`` is the match.
     """
     if p.structure_floor <= 0 or candidate.structure is not None:
         return candidate
     template = _fine_template(icon, candidate.version, candidate.scale)
     th, tw = template.grey.shape
-    patch = view.grey[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
+    x, y = candidate.x - view.origin[0], candidate.y - view.origin[1]
+    patch = view.grey[y : y + th, x : x + tw]
     if patch.shape != (th, tw):
         return candidate
     structure = orientation_similarity(patch, template.grey, template.mask, p.structure_cells)
@@ -686,17 +702,6 @@ def _with_structure(
 
 def _passes_structure(candidate: _Candidate, p: MatchParameters) -> bool:
     return candidate.structure is None or candidate.structure >= p.structure_floor
-
-
-def _preferred(candidate: _Candidate, p: MatchParameters) -> tuple[bool, float]:
-    """Sort key: candidates whose edges run like the icon's first, then by score.
-
-    A wrong place that outscores the true one (texture, a look-alike sharing the
-    icon's colours) often has edges running elsewhere; the true place, drawn for
-    another size, keeps them (real-icons bench, training half: wrong place at 0.85
-    2.8% -> 1.2%, recall 69.0% -> 68.1%).
-    """
-    return (_passes_structure(candidate, p), candidate.score)
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
