@@ -63,12 +63,12 @@ def test_a_flat_patch_is_not_similar() -> None:
     assert orientation_similarity(np.full((48, 48), 90, np.uint8), template, None) < 0.1
 
 
-def _striped_blur(template: np.ndarray) -> np.ndarray:
+def _striped_blur(template: np.ndarray, sigma: float = 3.0, stripes: int = 50) -> np.ndarray:
     """The icon's light and dark without its edges: blurred, under fine vertical stripes
     (what a photograph's texture can look like at the icon's size)."""
-    blurred = cv2.GaussianBlur(template, (0, 0), 3.0).astype(np.int16)
-    blurred[:, ::2] += 50
-    return np.clip(blurred - 25, 0, 255).astype(np.uint8)
+    blurred = cv2.GaussianBlur(template, (0, 0), sigma).astype(np.int16)
+    blurred[:, ::2] += stripes
+    return np.clip(blurred - stripes // 2, 0, 255).astype(np.uint8)
 
 
 def test_a_place_whose_edges_run_elsewhere_is_not_found() -> None:
@@ -90,3 +90,28 @@ def test_a_place_whose_edges_run_elsewhere_is_not_found() -> None:
         truth = paste(screen, template, 60, 200, scale=0.75)
         shown = locate(_noisy(screen), icon, params=lenient)
         assert shown.found and shown.box is not None and abs(shown.box[0] - truth[0]) <= 2
+
+
+def test_the_next_place_over_the_threshold_is_taken_when_the_best_fails() -> None:
+    """The striped blur outscores the icon redrawn with thicker strokes (eroded); the
+    structure check passes over it to the redrawn icon. With strokes thicker still (the
+    redrawn icon under the threshold), the striped blur is reported, not found."""
+    template = icon_image(2, size=48)[:, :, :3].copy()
+    icon = Icon.from_images("icon", {"48.png": template})
+    lenient = DEFAULT.override(threshold=0.5)
+    answers = []
+    for stroke in (3, 5):
+        screen = text_screen([], (480, 320), background=(90, 70, 50))
+        paste(screen, _striped_blur(template, sigma=1.5, stripes=30), 300, 120)
+        paste(screen, cv2.erode(template, np.ones((stroke, stroke), np.uint8)), 80, 150)
+        noisy = _noisy(screen)
+        scored_only = locate(noisy, icon, params=lenient.override(structure_floor=0.0))
+        assert scored_only.found and scored_only.box is not None
+        assert abs(scored_only.box[0] - 300) <= 3  # the score alone: the striped blur
+        answers.append(locate(noisy, icon, params=lenient))
+    passed_over, refused = answers
+    assert passed_over.found and passed_over.center is not None
+    assert abs(passed_over.center[0] - 104) <= 4 and abs(passed_over.center[1] - 174) <= 4
+    assert passed_over.structure is not None and passed_over.structure >= 0.6
+    assert not refused.found and refused.box is not None and abs(refused.box[0] - 300) <= 3
+    assert refused.structure is not None and refused.structure < 0.6
