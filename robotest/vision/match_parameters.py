@@ -68,8 +68,10 @@ class MatchParameters:
     """A place is found only where its edges' orientation similarity with the icon's
     (:mod:`robotest.vision.structure_check`) reaches this; 0: no structure check.
 
-    Set on the real-icons bench's training half (``structure_floor`` 0.5-0.85 tried at
-    thresholds 0.7-0.85): at 0.6 wrong places halve for a point of recall."""
+    Set on the real-icons bench's training half (floors 0-0.8 at thresholds 0.7-0.85,
+    ``benchmarks/real_icons/structure_tuning.py``): at 0.6 and 0.85 wrong places 2.8% ->
+    1.2% for a point of recall. On the held-out half it changed no answer but one
+    (a camera-tier true match lost): see docs/benchmarks.md."""
     structure_cells: int = 4
     """Cells across (and down) of the orientation histograms, 8 px each."""
 
