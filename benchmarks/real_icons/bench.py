@@ -267,6 +267,10 @@ def main() -> None:
         def answer(screen: np.ndarray, icon: Icon) -> Answer:
             extra = {} if params is None else {"params": params}
             match = module.locate(screen, icon, **extra)  # type: ignore[attr-defined]
+            if params is not None and not match.found and match.score >= params.threshold:
+                # refused over the threshold (the structure check): not found at any
+                # threshold the rows report (they re-threshold the score)
+                return False, match.box, -1.0
             return match.found, match.box, match.score
 
         return answer
