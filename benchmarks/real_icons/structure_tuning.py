@@ -9,6 +9,7 @@ for thresholds and structure floors, the answer the search would give (the best 
 by score among those at or above the floor, found at the threshold) is scored: recall,
 wrong place, absent found. ``--rough-coarse`` searches with ``coarse_masked_spread``
 off (the cheaper coarse ranking) and prints the median CPU time per query.
+``--held-out`` reports the floor chosen there on the held-out half instead (read once).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--per-family", type=int, default=12)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "real-icons")
     parser.add_argument("--rough-coarse", action="store_true")
+    parser.add_argument("--held-out", action="store_true", help="the held-out half instead")
     args = parser.parse_args()
     cases = corpus.corpus(args.per_family, (1920, 1080), args.cache)
     families = {f.name: f for f in themes.families()}
@@ -101,7 +103,7 @@ def main() -> None:
     results, times = [], []
     for q in bench.queries(cases):
         folder = corpus.versions_folder(families[q.family], q.name, args.cache)
-        if q.held_out or bench.loading_error(folder):
+        if q.held_out != args.held_out or bench.loading_error(folder):
             continue
         screen = cases[q.case].screen
         if screen is None:
@@ -111,7 +113,8 @@ def main() -> None:
         start = time.process_time()
         results.append((q, places(screen, icon, q, p)))
         times.append(time.process_time() - start)
-    print(f"training half: {len(results)} queries, median {1000 * statistics.median(times):.0f} ms")
+    half = "held-out half" if args.held_out else "training half"
+    print(f"{half}: {len(results)} queries, median {1000 * statistics.median(times):.0f} ms")
     print("| threshold | structure floor | recall | wrong place | absent found |")
     print("|---|---|---|---|---|")
     for threshold in (0.7, 0.75, 0.8, 0.85):
