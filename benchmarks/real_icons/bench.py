@@ -18,7 +18,9 @@ one thread; ``time.process_time``). The searches:
   run at threshold 0.5 and reported at the icon's default threshold and at the
   threshold (>= 0.5) with the most right answers on the training half; each also with
   the look-alike check of ``rivals.locate_distinct`` (rivals: the other icons asked for
-  on the screen whose name shares the first word, see ``rivals_of``).
+  on the screen whose name shares the first word, see ``rivals_of``). With
+  ``--without-structure``, every size as a version once more with the structure check
+  off (``structure_floor`` 0): the rows of the search before that check.
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -241,6 +243,11 @@ def main() -> None:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--reference", default="main", help="git revision or icon_search.py")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "real-icons")
+    parser.add_argument(
+        "--without-structure",
+        action="store_true",
+        help="also every size as a version with the structure check off (structure_floor 0)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -260,6 +267,10 @@ def main() -> None:
         def answer(screen: np.ndarray, icon: Icon) -> Answer:
             extra = {} if params is None else {"params": params}
             match = module.locate(screen, icon, **extra)  # type: ignore[attr-defined]
+            if params is not None and not match.found and match.score >= params.threshold:
+                # refused over the threshold (the structure check): not found at any
+                # threshold the rows report (they re-threshold the score)
+                return False, match.box, -1.0
             return match.found, match.box, match.score
 
         return answer
@@ -291,16 +302,20 @@ def main() -> None:
             families[k[0]], k[1], args.cache
         ),
     }
-    for label, kept in (("48 px template", one), ("every size as a version", every)):
-        make = makers[label]
+    runs = [("48 px template", one, low), ("every size as a version", every, low)]
+    if args.without_structure:
+        unchecked = low.override(structure_floor=0.0)
+        runs.append(("every size as a version, no structure check", every, unchecked))
+    for label, kept, params in runs:
+        make = makers[label.split(", no ")[0]]
         scores = run_search(
             f"current, {label}",
-            searcher(current, low),
+            searcher(current, params),
             asked,
             cases,
             lambda k, kept=kept: Icon.load(kept[k]),  # type: ignore[misc]
         )
-        checked = look_alike_check(scores, asked, cases, low, lambda k, make=make: make(k))
+        checked = look_alike_check(scores, asked, cases, params, lambda k, make=make: make(k))
         for check, answers in (("", scores), (", look-alike check", checked)):
             tuned = tune(asked, [(a[2], a[1]) for a, _ in answers], FLOOR)  # type: ignore[misc]
             for name, limit in (("default threshold", DEFAULT_THRESHOLD), ("tuned", tuned)):

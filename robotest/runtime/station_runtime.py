@@ -166,6 +166,8 @@ class StationRuntime(Runtime):
             where = f" at {tuple(match.box)}" if match.box is not None else ""
             scale = f", scale {match.scale:.2f}, version {match.version}" if match.scale else ""
             rival = f"; icon {match.rival!r} fits there as well" if match.rival else ""
+            if match.structure is not None and match.score >= match.threshold and not rival:
+                rival = f"; its edges do not run like the icon's (structure {match.structure:.2f})"
             closest.describe = (
                 f"best score {match.score:.2f}{where}{scale} (needs {match.threshold:.2f}){rival}"
             )

@@ -42,6 +42,7 @@ from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.images import Region
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
 from robotest.vision.screen_pyramid import SearchedScreen, searched_screen
+from robotest.vision.structure_check import orientation_similarity
 
 SCALES = DEFAULT.scales
 """Smallest and largest icon scale searched by default, relative to the version's own size."""
@@ -64,6 +65,9 @@ class IconMatch:
     threshold: float
     rival: str | None = None
     """The look-alike that fitted this place as well or better (then ``found`` is False)."""
+    structure: float | None = None
+    """Orientation similarity of the place's edges with the icon's (found only at or above
+    ``MatchParameters.structure_floor``; None: not measured)."""
 
     @property
     def center(self) -> tuple[int, int] | None:
@@ -98,6 +102,8 @@ class _Candidate:
     """Screen pixels per step of the search that found it: how far off its place may be."""
     grey_score: float | None = None
     """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
+    structure: float | None = None
+    """Orientation similarity of its edges with the version's (None: not checked yet)."""
 
 
 def locate(
@@ -114,11 +120,19 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    best: _Candidate | None = None
-    for candidate in _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack):
-        if best is None or candidate.score > best.score:
-            best = candidate
-    return _as_match(best, limit)
+    view, candidates = _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack)
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    refused: _Candidate | None = None
+    for candidate in ranked:
+        if candidate.score < limit:
+            break
+        checked = _with_structure(view, icon, candidate, p)
+        if _passes_structure(checked, p):
+            return _as_match(checked, limit, p)
+        refused = refused or checked
+    if refused is None and ranked:
+        refused = _with_structure(view, icon, ranked[0], p)
+    return _as_match(refused, limit, p)
 
 
 def find_all(
@@ -132,16 +146,18 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     p, limit = _parameters(icon, threshold, scales, params)
-    refined = _search(
+    view, refined = _search(
         screen, icon, region, p, max_results * 2, limit - p.coarse_slack, refine_all=True
     )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
             break
-        if all(_iou(candidate, other) < 0.3 for other in kept):
-            kept.append(candidate)
-    return [_as_match(c, limit) for c in kept]
+        if all(_iou(candidate, o) < 0.3 for o in kept):
+            checked = _with_structure(view, icon, candidate, p)
+            if _passes_structure(checked, p):
+                kept.append(checked)
+    return [_as_match(c, limit, p) for c in kept]
 
 
 def _parameters(
@@ -159,16 +175,17 @@ def _parameters(
     return p, icon.threshold if p.threshold is None else p.threshold
 
 
-def _as_match(candidate: _Candidate | None, limit: float) -> IconMatch:
+def _as_match(candidate: _Candidate | None, limit: float, p: MatchParameters) -> IconMatch:
     if candidate is None:
         return IconMatch(False, None, 0.0, None, None, limit)
     return IconMatch(
-        found=candidate.score >= limit,
+        found=candidate.score >= limit and _passes_structure(candidate, p),
         box=(candidate.x, candidate.y, candidate.w, candidate.h),
         score=float(candidate.score),
         scale=candidate.scale,
         version=candidate.version.name,
         threshold=limit,
+        structure=candidate.structure,
     )
 
 
@@ -180,12 +197,13 @@ def _search(
     keep: int,
     coarse_floor: float,
     refine_all: bool = False,
-) -> list[_Candidate]:
+) -> tuple[SearchedScreen, list[_Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
 
     Every candidate looked at is scored in colour (when there is colour), so a grey
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
-    for the full-resolution search.
+    for the full-resolution search. Returned in screen pixels, with the searched view
+    (for the structure check of the few that reach the threshold).
     """
     view = searched_screen(screen, region)
     coarse = _coarse_candidates(view, icon, p, keep, coarse_floor)
@@ -197,7 +215,7 @@ def _search(
     refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
     verified = [_verify(view, icon, c, p) for c in refined if c is not None] + quick
     ox, oy = view.origin
-    return [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
+    return view, [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
 
 def _coarse_scales(scales: tuple[float, float], step: float) -> list[float]:
@@ -309,7 +327,7 @@ def _coarse_candidates(
             th, tw = template.kernel.shape
             if th > level.image.shape[0] or tw > level.image.shape[1]:
                 continue
-            scores = level.correlate(template)
+            scores = level.correlate(template, p.coarse_masked_spread)
             w = round(version.size[0] * scale)
             h = round(version.size[1] * scale)
             for _ in range(min(keep, 3)):
@@ -656,6 +674,34 @@ def _verify(
     penalty = p.colour_shift_weight * max(0.0, shift - p.colour_shift_tolerance)
     score = colour_score(patch, template) - penalty
     return replace(candidate, score=score, grey_score=candidate.score)
+
+
+def _with_structure(
+    view: SearchedScreen, icon: Icon, candidate: _Candidate, p: MatchParameters
+) -> _Candidate:
+    """The candidate (screen pixels) with its edges' orientation similarity to the version.
+
+    :func:`~robotest.vision.structure_check.orientation_similarity` of the screen's grey
+    pixels under the box and the version's fine template at the candidate's scale (its
+    mask). A wrong place that outscores the true one (texture, a look-alike sharing the
+    icon's colours) often has edges running elsewhere; the true place, drawn for another
+    size, keeps them. Only candidates reaching the threshold are checked, best first:
+    the first at or above ``p.structure_floor`` is the match.
+    """
+    if p.structure_floor <= 0 or candidate.structure is not None:
+        return candidate
+    template = _fine_template(icon, candidate.version, candidate.scale)
+    th, tw = template.grey.shape
+    x, y = candidate.x - view.origin[0], candidate.y - view.origin[1]
+    patch = view.grey[y : y + th, x : x + tw]
+    if patch.shape != (th, tw):
+        return candidate
+    structure = orientation_similarity(patch, template.grey, template.mask, p.structure_cells)
+    return replace(candidate, structure=structure)
+
+
+def _passes_structure(candidate: _Candidate, p: MatchParameters) -> bool:
+    return candidate.structure is None or candidate.structure >= p.structure_floor
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:

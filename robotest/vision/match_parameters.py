@@ -34,6 +34,12 @@ class MatchParameters:
     At 9 px a theme's thin line icons over a photograph ranked below texture and never
     reached the full-resolution search (real-icons bench, training half: recall at 0.85
     34% at 9 px, 42% at 14 px with 6 candidates and 4 refined, at twice the time)."""
+    coarse_masked_spread: bool = True
+    """Coarse scores of a masked version normalised over its opaque pixels (two more
+    Fourier transforms per version and scale, most of a query's time); False: over the
+    whole box (box filters shared by every template of one size): on the real-icons
+    bench's training half, half the time a query but recall at 0.85 69% -> 36% (the
+    wallpaper in a theme icon's corners swamps the coarse score)."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
@@ -57,6 +63,17 @@ class MatchParameters:
     """Colour shift (log gain of one channel against the others') forgiven (cast, gamma)."""
     colour_shift_weight: float = 2.0
     """Score taken off per unit of colour shift past the tolerance (another hue: a sibling)."""
+
+    structure_floor: float = 0.6
+    """A place is found only where its edges' orientation similarity with the icon's
+    (:mod:`robotest.vision.structure_check`) reaches this; 0: no structure check.
+
+    Set on the real-icons bench's training half (floors 0-0.8 at thresholds 0.7-0.85,
+    ``benchmarks/real_icons/structure_tuning.py``): at 0.6 and 0.85 wrong places 2.8% ->
+    1.2% for a point of recall; on the held-out half absent icons found 6.3% -> 4.8%
+    for 1.4 points of recall (docs/benchmarks.md)."""
+    structure_cells: int = 4
+    """Cells across (and down) of the orientation histograms, 8 px each."""
 
     def __post_init__(self) -> None:
         low, high = self.scales
@@ -86,6 +103,11 @@ class MatchParameters:
             raise VisionInputError(
                 "colour_shift_tolerance must be in [0, 4] and colour_shift_weight in [0, 10], "
                 f"got {self.colour_shift_tolerance}, {self.colour_shift_weight}"
+            )
+        if not 0 <= self.structure_floor <= 1 or not 1 <= self.structure_cells <= 8:
+            raise VisionInputError(
+                "structure_floor must be in [0, 1] and structure_cells 1..8, "
+                f"got {self.structure_floor}, {self.structure_cells}"
             )
         if not self.quick_steps or any(not 0.5 <= s <= 2 for s in self.quick_steps):
             raise VisionInputError(

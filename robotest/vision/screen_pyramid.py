@@ -185,11 +185,17 @@ class Level:
         placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
         return correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
 
-    def correlate(self, template: CoarseKernel) -> np.ndarray:
-        """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template."""
+    def correlate(self, template: CoarseKernel, masked_spread: bool = True) -> np.ndarray:
+        """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template.
+
+        With *masked_spread* False, a masked template's windows are normalised by their
+        spread over the whole box (sums from box filters, shared by every template of that
+        size) instead of over its opaque pixels (two more transforms per mask): a place
+        whose background differs in the icon's corners ranks a little lower.
+        """
         th, tw = template.kernel.shape
         numerator = self._filter(False, template, "kernel")
-        if template.mask is None:
+        if template.mask is None or not masked_spread:
             return numerator / self.window_norm(tw, th)
         return numerator / self.masked_norm(template)
 

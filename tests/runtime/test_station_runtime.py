@@ -103,6 +103,15 @@ def test_a_call_sets_the_icon_search_parameters(runtime: StationRuntime) -> None
         api.await_icon("terminal", params={"treshold": 0.9})
 
 
+def test_a_match_refused_by_the_structure_check_says_so(runtime: StationRuntime) -> None:
+    """A place over the threshold whose edges fall under the structure floor (here one no
+    place reaches) fails with the reason, not only a score that looks high enough."""
+    _log_in(runtime)
+    refused = r"edges do not run like the icon's \(structure [01]\.\d\d"
+    with pytest.raises(IconNotFound, match=refused):
+        api.await_icon("terminal", within=1, params={"structure_floor": 1.0, "threshold": 0.5})
+
+
 def test_a_failed_icon_step_shows_the_best_candidate_and_the_template(
     runtime: StationRuntime,
 ) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from robotest.vision import Icon, VisionInputError, find_all, locate
+from robotest.vision.match_parameters import DEFAULT
 
 from .conftest import icon_image, paste, text_screen
 
@@ -128,3 +129,49 @@ def test_bad_region_and_screen_are_clear_errors() -> None:
         locate(_desktop(), _icon(), region=(5000, 0, 10, 10))
     with pytest.raises(VisionInputError, match="NumPy image"):
         locate("screen.png", _icon())  # type: ignore[arg-type]
+
+
+def test_coarse_spread_over_the_whole_box_still_finds_a_masked_icon() -> None:
+    """``coarse_masked_spread=False`` (a rougher, cheaper coarse ranking) keeps the answer
+    of a round icon on a desktop among other icons, at another scale."""
+    icon = _icon(alpha=True)
+    rough = DEFAULT.override(coarse_masked_spread=False)
+    screen = _desktop()
+    truth = paste(screen, icon_image(1, alpha=True), 420, 150, scale=1.2)
+    noisy = _noisy(screen)
+    exact, cheap = locate(noisy, icon), locate(noisy, icon, params=rough)
+    assert exact.found and cheap.found and cheap.box is not None
+    assert abs(cheap.box[0] - truth[0]) <= 2 and abs(cheap.box[1] - truth[1]) <= 2
+    assert cheap.version == exact.version
+
+
+def test_the_coarse_spread_over_the_box_is_box_filtered() -> None:
+    """Over the whole box, a masked template's coarse scores are the plain normalised
+    correlation of its (zero outside the mask) kernel with every window."""
+    from robotest.vision.screen_pyramid import Level
+
+    rng = np.random.default_rng(5)
+    image = cv2.GaussianBlur(rng.integers(0, 255, (60, 80)).astype(np.uint8), (0, 0), 1.5)
+    level = Level.of(image)
+    mask = np.zeros((9, 9), np.float32)
+    cv2.circle(mask, (4, 4), 4, 1.0, -1)
+    patch = image[20:29, 30:39].astype(np.float32)
+    kernel = (patch - patch[mask > 0].mean()) * mask
+    kernel /= np.linalg.norm(kernel)
+
+    class Template:
+        def __init__(self) -> None:
+            self.kernel, self.mask, self.mask_key, self.spectra = kernel, mask, b"m", {}
+
+        def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray:
+            from robotest.vision.correlation import kept_transform
+
+            pixels = self.kernel if part == "kernel" else self.mask
+            return kept_transform(self.spectra, part, pixels, shape)
+
+    boxed = level.correlate(Template(), masked_spread=False)
+    reference = cv2.matchTemplate(image.astype(np.float32), kernel, cv2.TM_CCOEFF_NORMED)
+    assert np.abs(boxed - reference).max() < 1e-3
+    masked = level.correlate(Template())
+    assert abs(float(masked[20, 30]) - 1.0) < 1e-3  # over the opaque pixels: the patch itself
+    assert float(boxed[20, 30]) < 0.95  # over the box: its corners count in the spread
