@@ -41,6 +41,10 @@ the real-screens benchmark's tune consoles, anchored reads 33% CER at 12, 10% at
 Framebuffers only: through a camera, reads of values and highlighted rows lost twice
 the characters with it (held-out real screens: values 9.8% -> 18.0% CER)."""
 _MAX_UPSCALE = 4.0
+_BLOCK_RUN = 3.0
+"""A run taller than this many text heights is lines the layout could not part (tightly
+set rows joined by a highlight bar or touching letters: a dialog menu in an 8x13 X
+font was read as one run of nonsense) and is read by Tesseract's block layout."""
 _RUN_HEIGHT = 34.0
 """Height (pixels) a run of text on a page (descenders included) is scaled to before it
 is read as a line."""
@@ -411,8 +415,25 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
             area[0] + (x - _BORDER) / prepared.scale,
             area[1] + (y - _BORDER) / prepared.scale,
         )
-        words += _words_at(_run_strip(page[y : y + h, x : x + w], prepared), _PSM["line"], origin)
+        strip = page[y : y + h, x : x + w]
+        if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
+            words += _words_at(_block_strip(strip, prepared, height), _PSM["block"], origin)
+        else:
+            words += _words_at(_run_strip(strip, prepared), _PSM["line"], origin)
     return words
+
+
+def _block_strip(strip: np.ndarray, page: Prepared, text_height: float) -> Prepared:
+    """A run of several lines of a prepared *page*, its text scaled to ``_TARGET_HEIGHT``."""
+    scale = float(np.clip(_TARGET_HEIGHT / max(text_height, 1.0), 1.0, _MAX_UPSCALE))
+    if scale > 1.05:
+        strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    else:
+        scale = 1.0
+    image = cv2.copyMakeBorder(
+        strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
+    )
+    return Prepared(image=image, scale=scale * page.scale, text_height=page.text_height)
 
 
 def _run_strip(strip: np.ndarray, page: Prepared) -> Prepared:
