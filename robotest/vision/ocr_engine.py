@@ -18,10 +18,9 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from robotest.vision.backgrounds import ink_contrast, noiseless
+from robotest.vision.backgrounds import ink_contrast
 from robotest.vision.glyph_check import recheck
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
-from robotest.vision.page_extent import content_box
 from robotest.vision.tesseract import read_words
 from robotest.vision.text_lines import MAX_RUNS, rules, text_runs
 from robotest.vision.words import Word
@@ -32,14 +31,6 @@ _TARGET_HEIGHT = 26.0
 """Height (pixels) text in a region is scaled to before Tesseract reads it."""
 _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
-_TARGET_HEIGHT_SMALL_PAGE = 20.0
-_SMALL_PAGE = 0.25
-"""... but a page whose text fills at most this share of the screen (a console, a
-terminal window: see page_extent) is upscaled to 20 pixels, which costs no more than
-a whole screen at 12. Tesseract's page mode lost most of a console's labels at 12 (on
-the real-screens benchmark's tune consoles, anchored reads 33% CER at 12, 10% at 20).
-Framebuffers only: through a camera, reads of values and highlighted rows lost twice
-the characters with it (held-out real screens: values 9.8% -> 18.0% CER)."""
 _MAX_UPSCALE = 4.0
 _BLOCK_RUN = 3.0
 """A run taller than this many text heights is lines the layout could not part (tightly
@@ -245,17 +236,12 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     if is_blank(crop(screen, area)):
         return OcrResult(text="", words=(), lines=())
     whole = area[2] * area[3] >= 0.25 * screen.shape[0] * screen.shape[1]
-    page_height = _TARGET_HEIGHT_PAGE
-    if whole and noiseless(crop(screen, area)):  # only the part that holds anything is read
-        area = content_box(screen, area, noiseless=True)
-        if area[2] * area[3] <= _SMALL_PAGE * screen.shape[0] * screen.shape[1]:
-            page_height = _TARGET_HEIGHT_SMALL_PAGE
     # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
     # keeps the biggest text from being taken for background
     context, inner = surroundings(area, screen.shape)
     image = crop(screen, context)
     prepared = (
-        prepare(image, page_height, background_span=6.0, inner=inner)
+        prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner)
         if whole
         else prepare(image, inner=inner)
     )

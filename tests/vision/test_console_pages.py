@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from robotest.vision import glyph_check, ocr, ocr_engine, read_beside
-from robotest.vision.page_extent import content_box, margin_colour
 from robotest.vision.words import Word
 
 PSF_READER = Path(__file__).parents[2] / "benchmarks" / "real_screens" / "psf.py"
@@ -41,30 +40,6 @@ def _console(rows: list[str]) -> np.ndarray:
     psf = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
     spec.loader.exec_module(psf)  # registered first: its dataclass looks its module up
     return psf.render(psf.load_psf(FONT), rows, (1920, 1080), 0xAA, 0)
-
-
-def test_a_console_page_is_read_only_where_it_holds_text() -> None:
-    screen = _console(ROWS)
-    x, y, w, h = content_box(screen, (0, 0, 1920, 1080), noiseless=True)
-    longest = max(len(row) for row in ROWS)
-    assert (x, y) == (0, 0)
-    assert longest * 8 <= w <= longest * 8 + 16  # the text and a margin, not the screen
-    assert len(ROWS) * 16 - 16 <= h <= len(ROWS) * 16 + 16
-
-
-def test_a_camera_frame_is_trimmed_to_its_detail_not_its_noise() -> None:
-    rng = np.random.default_rng(3)
-    frame = np.clip(rng.normal(30, 3, (600, 800)), 0, 255).astype(np.uint8)
-    frame[200:230, 100:400] = 200  # a bar of text
-    x, y, w, h = content_box(frame, (0, 0, 800, 600), noiseless=False)
-    assert 80 <= x <= 100 and 180 <= y <= 200
-    assert 400 <= x + w <= 420 and 230 <= y + h <= 250
-
-
-def test_a_blank_screen_keeps_its_whole_area() -> None:
-    blank = np.zeros((300, 400, 3), np.uint8)
-    assert content_box(blank, (0, 0, 400, 300), noiseless=True) == (0, 0, 400, 300)
-    assert margin_colour(blank).tolist() == [0, 0, 0]
 
 
 def test_labels_of_a_console_are_found_by_the_whole_screen_read() -> None:
