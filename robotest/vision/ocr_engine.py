@@ -403,28 +403,17 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
         )
         strip = page[y : y + h, x : x + w]
         if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
-            words += _words_at(_block_strip(strip, prepared, height), _PSM["block"], origin)
+            block = _TARGET_HEIGHT / max(height, 1.0)  # its text to _TARGET_HEIGHT
+            words += _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
         else:
-            words += _words_at(_run_strip(strip, prepared), _PSM["line"], origin)
+            line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
+            words += _words_at(_scaled_strip(strip, prepared, line), _PSM["line"], origin)
     return words
 
 
-def _block_strip(strip: np.ndarray, page: Prepared, text_height: float) -> Prepared:
-    """A run of several lines of a prepared *page*, its text scaled to ``_TARGET_HEIGHT``."""
-    scale = float(np.clip(_TARGET_HEIGHT / max(text_height, 1.0), 1.0, _MAX_UPSCALE))
-    if scale > 1.05:
-        strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    else:
-        scale = 1.0
-    image = cv2.copyMakeBorder(
-        strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
-    )
-    return Prepared(image=image, scale=scale * page.scale, text_height=page.text_height)
-
-
-def _run_strip(strip: np.ndarray, page: Prepared) -> Prepared:
-    """One run of a prepared *page*, scaled so that the run is ``_RUN_HEIGHT`` high."""
-    scale = float(np.clip(_RUN_HEIGHT / strip.shape[0], 1.0, _MAX_UPSCALE))
+def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:
+    """A run of a prepared *page* upscaled by *scale* (at most ``_MAX_UPSCALE``, never down)."""
+    scale = float(np.clip(scale, 1.0, _MAX_UPSCALE))
     if scale > 1.05:
         strip = cv2.resize(strip, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     else:
