@@ -12,6 +12,8 @@ Two ways, chosen by the model file:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import cv2
 import numpy as np
 
@@ -37,19 +39,14 @@ def find_boxes(
     shifted by *offset* into image pixels; the score is the region's peak, the area its
     pixel count above the threshold in image pixels. Highest score first.
     """
-    above = anomaly > 1.0
-    count, labels, stats = _regions(above, merge)
     boxes: list[Box] = []
-    for label in range(1, count):
-        x, y, w, h = (int(v) for v in stats[label, :4])
-        window = anomaly[y : y + h, x : x + w]
-        inside = (labels[y : y + h, x : x + w] == label) & above[y : y + h, x : x + w]
+    for origin, window, inside in _regions_above(anomaly, 1.0, merge):
         area = int(inside.sum())
         if area < min_area or area == 0:
             continue
         peak = float(window[inside].max())
         core = inside & (window >= box_level * peak)
-        boxes.append(_box(core, (x, y), peak, area, scale, offset))
+        boxes.append(_box(core, origin, peak, area, scale, offset))
     return sorted(boxes, key=lambda b: -b.score)
 
 
@@ -75,13 +72,9 @@ def find_peak_boxes(
     (image-score units: 1.0 = the highest held-back normal picture) over the core.
     Highest score first.
     """
-    above = anomaly > low
-    count, labels, stats = _regions(above, merge)
     boxes: list[Box] = []
-    for label in range(1, count):
-        x, y, w, h = (int(v) for v in stats[label, :4])
-        window = anomaly[y : y + h, x : x + w]
-        inside = (labels[y : y + h, x : x + w] == label) & above[y : y + h, x : x + w]
+    for (x, y), window, inside in _regions_above(anomaly, low, merge):
+        h, w = window.shape
         if inside.sum() < min_area:
             continue
         peak = float(window[inside].max())
@@ -94,6 +87,20 @@ def find_peak_boxes(
             score = float(smoothed[y : y + h, x : x + w][core].max())
             boxes.append(_box(core, (x, y), score, area, scale, offset))
     return sorted(boxes, key=lambda b: -b.score)
+
+
+def _regions_above(
+    anomaly: np.ndarray, level: float, merge: int
+) -> Iterator[tuple[tuple[int, int], np.ndarray, np.ndarray]]:
+    """Each region of *anomaly* above *level* (pieces closer than *merge* joined): the
+    top-left of its bounding box, *anomaly* inside that box, and the mask of the
+    region's own pixels above *level* in it."""
+    above = anomaly > level
+    count, labels, stats = _regions(above, merge)
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        inside = (labels[y : y + h, x : x + w] == label) & above[y : y + h, x : x + w]
+        yield (x, y), anomaly[y : y + h, x : x + w], inside
 
 
 def _regions(mask: np.ndarray, merge: int) -> tuple[int, np.ndarray, np.ndarray]:

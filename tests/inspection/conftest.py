@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -103,10 +104,20 @@ def dataset_copy(tmp_path: Path, tiny_dataset: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def knn_model(
+def trained_kind(
     tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner, train_with
-) -> Path:
-    out = tmp_path_factory.mktemp("models") / "knn"
-    result = train_with(runner, tiny_dataset, out, "--model", "knn", "--min-area", "150")
-    assert result.exit_code == 0, result.output
-    return out
+) -> Callable[[str], Path]:
+    """Trains a model of one kind on the tiny data set (minimum area 150); its folder."""
+
+    def train(kind: str) -> Path:
+        out = tmp_path_factory.mktemp("models") / kind
+        result = train_with(runner, tiny_dataset, out, "--model", kind, "--min-area", "150")
+        assert result.exit_code == 0, result.output
+        return out
+
+    return train
+
+
+@pytest.fixture(scope="session")
+def knn_model(trained_kind: Callable[[str], Path]) -> Path:
+    return trained_kind("knn")

@@ -4,24 +4,19 @@ round-trips through its model file with its kind, and old kinds still load."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from robotest.inspection.filterbank import feature_count, filter_bank
 from robotest.inspection.model import load_model
 
 
 @pytest.fixture(scope="session")
-def gmm_model(
-    tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner, train_with
-) -> Path:
-    out = tmp_path_factory.mktemp("models") / "gmm"
-    result = train_with(runner, tiny_dataset, out, "--model", "gmm", "--min-area", "150")
-    assert result.exit_code == 0, result.output
-    return out
+def gmm_model(trained_kind: Callable[[str], Path]) -> Path:
+    return trained_kind("gmm")
 
 
 def test_gmm_passes_good_units_and_fails_a_hole(gmm_model: Path, tiny_dataset: Path) -> None:
