@@ -228,22 +228,32 @@ def _inner_quad(small: np.ndarray, outer: _Unlike, along_sides: bool) -> _Unlike
     width = float(np.linalg.norm(outer.quad[1] - outer.quad[0]))
     polygon = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(polygon, outer.quad.astype(np.int32), 255)
-    bands = [(polygon, max(2, int(0.013 * width)), max(4, int(0.022 * width)))]
-    measured = _measured_bezel(small, outer.blob, width)
-    if measured is not None:
-        bands.append((outer.blob, *measured))
+    fixed = (polygon, max(2, int(0.013 * width)), max(4, int(0.022 * width)))
+    found = _screen_in_band(small, outer, fixed, along_sides)
+    if found is None:  # the rings are measured only where the fixed band saw no screen
+        measured = _measured_bezel(small, outer.blob, width)
+        if measured is not None:
+            found = _screen_in_band(small, outer, (outer.blob, *measured), along_sides)
+    return found
+
+
+def _screen_in_band(
+    small: np.ndarray, outer: _Unlike, band: tuple[np.ndarray, int, int], along_sides: bool
+) -> _Unlike | None:
+    """The screen unlike the bezel sampled between *band*'s two depths (pixels) inside
+    its mask, or None when it does not fill *outer* as a screen does."""
+    inside, start, stop = band
+    rim = _erode(inside, start)
+    found = _quad_unlike(
+        small, cv2.subtract(rim, _erode(inside, stop)), rim, outer.quad if along_sides else None
+    )
+    if found is None:
+        return None
+    area = float(cv2.contourArea(found.quad.astype(np.float32)))
     outer_area = float(cv2.contourArea(outer.quad.astype(np.float32)))
-    for inside, start, stop in bands:
-        rim = _erode(inside, start)
-        band = cv2.subtract(rim, _erode(inside, stop))
-        found = _quad_unlike(small, band, rim, outer.quad if along_sides else None)
-        if found is None:
-            continue
-        area = float(cv2.contourArea(found.quad.astype(np.float32)))
-        # a screen fills its outline; text and icons on a plain screen only span a sparse hull
-        if 0.7 * outer_area <= area <= 0.97 * outer_area and found.fill >= _MIN_FILL:
-            return found
-    return None
+    # a screen fills its outline; text and icons on a plain screen only span a sparse hull
+    fills = 0.7 * outer_area <= area <= 0.97 * outer_area and found.fill >= _MIN_FILL
+    return found if fills else None
 
 
 def _measured_bezel(small: np.ndarray, inside: np.ndarray, width: float) -> tuple[int, int] | None:
