@@ -31,17 +31,19 @@ test "long":
 )
 
 
-def _steps(db: Path) -> int:
+def _long_steps(db: Path) -> int:
+    """Steps stored for the "long" case (on two stations, "first" runs beside it)."""
     if not db.exists():
         return 0
     with ResultStore(db) as store:
-        return int(store.db.execute("SELECT COUNT(*) FROM steps").fetchone()[0])
+        query = "SELECT COUNT(*) FROM steps JOIN cases ON cases.id = steps.case_id"
+        return int(store.db.execute(query + " WHERE cases.title = 'long'").fetchone()[0])
 
 
 def _run_until_steps(
     tmp_path: Path, stations: list[str], steps: int, sig: signal.Signals, *extra: str
 ) -> tuple[int, Path, Path]:
-    """Start `rtest run`, send *sig* once *steps* steps are stored; exit code, db, report."""
+    """Start `rtest run`, send *sig* once "long" stored *steps* steps; exit code, db, report."""
     suite = tmp_path / "suite"
     suite.mkdir()
     (suite / "long.rtest").write_text(SUITE)
@@ -68,7 +70,7 @@ def _run_until_steps(
     )
     try:
         deadline = time.monotonic() + 120
-        while _steps(db) < steps and proc.poll() is None and time.monotonic() < deadline:
+        while _long_steps(db) < steps and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
         assert proc.poll() is None, "the run ended before it could be stopped"
         proc.send_signal(sig)
@@ -102,10 +104,10 @@ def test_sigterm_interrupts_the_run_and_writes_the_reports(
     for name in ("junit.xml", "report.html", "results.xlsx"):
         assert (report / name).is_file(), name
     assert "interrupted" in (report / "report.html").read_text()
-    _interrupted_case_ran_for_real(db, 0.3)
+    _interrupted_case_ran_for_real(db, 0.5)  # 6 steps of "long": two 300 ms waits
 
 
 def test_a_killed_runs_case_keeps_the_time_it_ran(tmp_path: Path) -> None:
     code, db, _ = _run_until_steps(tmp_path, ["record"], 5, signal.SIGKILL, "--record-delay", "0.2")
     assert code == -signal.SIGKILL
-    _interrupted_case_ran_for_real(db, 0.4)  # at least the 3 steps of "long" stored
+    _interrupted_case_ran_for_real(db, 0.4)  # 5 steps of "long": two 300 ms waits
