@@ -218,6 +218,8 @@ class StepRecorder(Runtime):
             if isinstance(exc, StepFailed) and exc.picture is not None:
                 step.screenshot = encode_png(exc.picture)
                 step.source = encode_png(exc.screen)  # the bare screen, for a capture
+            elif step.status == INTERRUPTED:  # someone stopped it: no new look, stop at once
+                step.screenshot = encode_png(self._last_screen())
             else:
                 step.screenshot = encode_png(self._screen())
             step.screenshot_name = "failure"

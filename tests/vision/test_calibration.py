@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -51,6 +52,23 @@ def test_rectified_frame_matches_the_screen() -> None:
     assert float(np.median(difference)) < 3.0
     back = calibration.frame_to_screen(calibration.screen_to_frame(np.array([[100.0, 50.0]])))
     assert np.allclose(back, [[100.0, 50.0]], atol=1e-3)
+
+
+def test_rectify_samples_every_screen_pixel_where_the_lens_puts_it() -> None:
+    """The rectify maps are computed on a grid and interpolated: through a strong
+    wide-angle lens the picture is still the frame sampled at each pixel's exact place."""
+    frame = photograph(_screen(), CORNERS, (900, 700), noise=0.0)
+    found = Calibration.from_frame(frame, SCREEN)
+    calibration = dataclasses.replace(found, lens=Lens.radial((900, 700), -0.3, 0.1))
+    ys, xs = np.mgrid[0:700, 0:900].astype(np.float32)
+    pattern = (127 + 100 * np.sin(xs / 9.0) * np.cos(ys / 7.0)).astype(np.uint8)
+    smooth = cv2.cvtColor(pattern, cv2.COLOR_GRAY2BGR)
+    w, h = SCREEN
+    grid = np.mgrid[0:h, 0:w][::-1].reshape(2, -1).T.astype(np.float64)
+    exact = calibration.screen_to_frame(grid).reshape(h, w, 2).astype(np.float32)
+    expected = cv2.remap(smooth, exact[..., 0], exact[..., 1], cv2.INTER_LINEAR)
+    difference = np.abs(calibration.rectify(smooth).astype(int) - expected.astype(int))
+    assert difference.max() <= 2, difference.max()
 
 
 def test_frame_without_a_screen_is_refused() -> None:
