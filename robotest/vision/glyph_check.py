@@ -10,7 +10,9 @@ trained on the screen fonts photographed by the simulated camera
 position Tesseract reported. Its answer replaces Tesseract's only where both characters
 are in one of the known confusion groups and the classifier is sure, so it never turns
 a letter into an unrelated one; on fonts it was not trained on it changes few characters
-(measured by ``glyph_training.py --check``).
+(measured by ``glyph_training.py --check``). A digit becomes another digit only where
+both readers, weighed together, agree (:meth:`GlyphModel.digit_decision`, with
+Tesseract's confusions on the training lines shipped in the model).
 """
 
 from __future__ import annotations
