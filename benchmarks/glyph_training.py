@@ -14,7 +14,9 @@ of seeds from 1000 on, none of the benchmark's), calibrated and rectified as a s
 does. Each line is read as ``ocr`` reads a line; where Tesseract read as many characters
 as were drawn, every character's window (cut where Tesseract placed it, exactly as at
 run time) is labelled with the character drawn. A small multilayer perceptron (PyTorch)
-is trained on them and saved, as float16 NumPy arrays, to ``robotest/vision/models``.
+is trained on them and saved, as float16 NumPy arrays, to ``robotest/vision/models``,
+with the counts of what Tesseract read where each character was drawn (``confusions``:
+the second opinion weighs a digit Tesseract and the classifier disagree on by them).
 """
 
 from __future__ import annotations
@@ -186,11 +188,11 @@ def consoles(seed: int, screens: int):
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
 
 
-def camera_samples(task: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray]:
-    """Windows and labels from *screens* screens photographed by camera *seed* (or
-    consoles, where *console*)."""
+def camera_samples(task: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows, labels (the characters drawn) and Tesseract's characters there, from
+    *screens* screens photographed by camera *seed* (or consoles, where *console*)."""
     seed, screens, console = task
-    windows, labels = [], []
+    windows, labels, said = [], [], []
     screens_seen = (
         consoles(seed, screens)
         if console
@@ -202,9 +204,11 @@ def camera_samples(task: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray]
             if found is not None:
                 windows.append(found[0])
                 labels.extend(found[1])
+                said.extend(found[2])
     if not windows:
-        return np.zeros((0, WINDOW[0] * WINDOW[1]), np.float32), np.zeros(0, np.int64)
-    return np.concatenate(windows), np.array(labels, dtype=np.int64)
+        empty = np.zeros(0, np.int64)
+        return np.zeros((0, WINDOW[0] * WINDOW[1]), np.float32), empty, empty
+    return np.concatenate(windows), np.array(labels, dtype=np.int64), np.array(said, np.int64)
 
 
 def read_drawn(grey: np.ndarray, box: tuple[int, int, int, int]):
@@ -220,7 +224,8 @@ def read_drawn(grey: np.ndarray, box: tuple[int, int, int, int]):
 
 
 def line_samples(grey: np.ndarray, box: tuple[int, int, int, int], text: str):
-    """The windows of one line and the characters drawn there, when Tesseract read as many."""
+    """The windows of one line, the characters drawn there and the ones Tesseract read
+    (class indices, -1 for a character outside CLASSES), when Tesseract read as many."""
     prepared, area, words = read_drawn(grey, box)
     drawn = text.replace(" ", "")
     if not words or sum(len(w.text) for w in words) != len(drawn):
@@ -228,8 +233,18 @@ def line_samples(grey: np.ndarray, box: tuple[int, int, int, int], text: str):
     glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words)
     starts = np.cumsum([0] + [len(w.text) for w in words])
     labels = [CLASSES.find(drawn[starts[wi] + ci]) for wi, ci in glyphs.places]
+    said = [CLASSES.find(words[wi].text[ci]) for wi, ci in glyphs.places]
     keep = [i for i, label in enumerate(labels) if label >= 0]
-    return glyphs.windows[keep], [labels[i] for i in keep]
+    return glyphs.windows[keep], [labels[i] for i in keep], [said[i] for i in keep]
+
+
+def confusions(labels: np.ndarray, said: np.ndarray) -> np.ndarray:
+    """How often Tesseract read each class (columns) where each class (rows) was drawn,
+    on the training lines: what the second opinion weighs a disagreement with."""
+    counts = np.zeros((len(CLASSES), len(CLASSES)), np.int32)
+    known = said >= 0
+    np.add.at(counts, (labels[known], said[known]), 1)
+    return counts
 
 
 def train(
@@ -330,11 +345,13 @@ def main() -> None:
         parts = pool.map(camera_samples, tasks)
     windows = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
+    said = np.concatenate([p[2] for p in parts])
     print(f"{len(labels)} character windows from {args.cameras} cameras", flush=True)
     layers = train(windows, labels, args.epochs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"w{i}": w.astype(np.float16) for i, (w, _) in enumerate(layers)}
     arrays |= {f"b{i}": b.astype(np.float16) for i, (_, b) in enumerate(layers)}
+    arrays |= {"confusions": confusions(labels, said)}
     np.savez_compressed(args.out, classes=np.array(CLASSES), **arrays)
     print(f"saved {args.out} ({args.out.stat().st_size // 1024} KiB)")
 

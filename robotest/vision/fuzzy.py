@@ -8,6 +8,8 @@ serial numbers must match exactly.
 
 from __future__ import annotations
 
+import math
+
 _CONFUSABLE_GROUPS = (
     "o0odq",
     "l1i|!j",
@@ -50,20 +52,34 @@ def indel_cost(char: str) -> float:
     return DIGIT_SWAP_COST if char.isdigit() else 1.0
 
 
-def ocr_distance(read: str, expected: str) -> float:
-    """Weighted edit distance from an OCR reading to the expected text (both normalised)."""
+def ocr_distance(read: str, expected: str, limit: float = math.inf) -> float:
+    """Weighted edit distance from an OCR reading to the expected text (both normalised).
+
+    Past *limit* the exact figure is not worked out: a result above *limit* is only a
+    lower bound (every insertion or deletion costs at least 1, so lengths further apart
+    than *limit* never come closer). A whole-screen search compares every run of words
+    on the screen with the phrase, and nearly all of them are far from it.
+    """
     a, b = normalise(read), normalise(expected)
+    if abs(len(a) - len(b)) > limit:
+        return float(abs(len(a) - len(b)))
+    b_indels = [indel_cost(char) for char in b]
     previous = [0.0]
-    for char in b:
-        previous.append(previous[-1] + indel_cost(char))
-    for i in range(1, len(a) + 1):
-        current = [previous[0] + indel_cost(a[i - 1])] + [0.0] * len(b)
-        for j in range(1, len(b) + 1):
-            current[j] = min(
-                previous[j] + indel_cost(a[i - 1]),
-                current[j - 1] + indel_cost(b[j - 1]),
-                previous[j - 1] + substitution_cost(a[i - 1], b[j - 1]),
+    for cost in b_indels:
+        previous.append(previous[-1] + cost)
+    for char in a:
+        indel = indel_cost(char)
+        current = [previous[0] + indel]
+        for j, other in enumerate(b, 1):
+            current.append(
+                min(
+                    previous[j] + indel,
+                    current[j - 1] + b_indels[j - 1],
+                    previous[j - 1] + substitution_cost(char, other),
+                )
             )
+        if min(current) > limit:  # every alignment already costs more
+            return min(current)
         previous = current
     return previous[-1]
 
@@ -85,12 +101,13 @@ _ATTACHED = ":;,.'\"~$#>%"
 a shell prompt (``qa@qa-laptop:~$``, ``root@qa:~#``)."""
 
 
-def word_distance(read: str, expected: str) -> float:
+def word_distance(read: str, expected: str, limit: float = math.inf) -> float:
     """:func:`ocr_distance`, ignoring punctuation attached around the word (``Version:``,
-    a prompt's ``:~$``) and a label's colon that OCR missed (``Build:`` read as ``Build``)."""
+    a prompt's ``:~$``) and a label's colon that OCR missed (``Build:`` read as ``Build``);
+    above *limit*, a lower bound."""
     reads = (read, read.strip(_ATTACHED))
     expectations = (expected, expected.rstrip(":") or expected)
-    return min(ocr_distance(a, b) for a in reads for b in expectations)
+    return min(ocr_distance(a, b, limit) for a in reads for b in expectations)
 
 
 def matches(read: str, expected: str) -> bool:
@@ -98,5 +115,9 @@ def matches(read: str, expected: str) -> bool:
     got, want = normalise(read).split(), normalise(expected).split()
     if len(got) != len(want):
         joined = "".join(want)
-        return ocr_distance("".join(got), joined) <= tolerance(joined) / 2 + 1e-9
-    return all(word_distance(g, w) <= tolerance(w) + 1e-9 for g, w in zip(got, want, strict=True))
+        allowed = tolerance(joined) / 2 + 1e-9
+        return ocr_distance("".join(got), joined, allowed) <= allowed
+    return all(
+        word_distance(g, w, tolerance(w) + 1e-9) <= tolerance(w) + 1e-9
+        for g, w in zip(got, want, strict=True)
+    )

@@ -10,7 +10,9 @@ trained on the screen fonts photographed by the simulated camera
 position Tesseract reported. Its answer replaces Tesseract's only where both characters
 are in one of the known confusion groups and the classifier is sure, so it never turns
 a letter into an unrelated one; on fonts it was not trained on it changes few characters
-(measured by ``glyph_training.py --check``).
+(measured by ``glyph_training.py --check``). A digit becomes another digit only where
+both readers, weighed together, agree (:meth:`GlyphModel.digit_decision`, with
+Tesseract's confusions on the training lines shipped in the model).
 """
 
 from __future__ import annotations
@@ -49,6 +51,15 @@ bitmap fonts (``7`` read ``?``, ``w`` read ``u``, ``-`` read as a dash, ``]`` as
 ``r`` as ``P``, Terminus's dotted ``0`` as ``8``)."""
 SURE = 0.97
 """The classifier's probability needed to replace Tesseract's character."""
+DIGIT_SURE = 0.9
+"""The probability, both readers weighed, needed to read a digit Tesseract read as another
+digit (see :meth:`GlyphModel.digit_decision`)."""
+DISPUTED = 0.6
+"""Short of DIGIT_SURE, the probability of another digit (both readers weighed) that
+puts Tesseract's digit in dispute."""
+_PSEUDO_COUNT = 0.5
+"""Added to every count of the training's confusions: a confusion never seen there is
+rare, not impossible."""
 _HEIGHT_SPAN = 1.5
 """Window height, in text heights, centred on the line."""
 _WIDTH_SPAN = 0.8
@@ -123,6 +134,11 @@ class GlyphModel:
             (data[f"w{i}"].astype(np.float32), data[f"b{i}"].astype(np.float32))
             for i in range(count)
         ]
+        self.confusions = (
+            data["confusions"].astype(np.float64) if "confusions" in data.files else None
+        )
+        """How often Tesseract read each class (columns) where each class (rows) was
+        drawn, on the training lines; None in a model saved without them."""
 
     def probabilities(self, windows: np.ndarray) -> np.ndarray:
         """Each window's probability for each of :attr:`classes`, (N, classes)."""
@@ -135,6 +151,31 @@ class GlyphModel:
         out -= out.max(axis=1, keepdims=True)
         np.exp(out, out=out)
         return out / out.sum(axis=1, keepdims=True)
+
+    def digit_decision(self, said: str, probabilities: np.ndarray) -> tuple[str, float]:
+        """What a window shows where Tesseract read the digit *said*, and how sure.
+
+        Both readers are weighed (Bayes' rule): the classifier's probability for each
+        class, times how often Tesseract reads *said* where that class is drawn (the
+        training's confusions). A digit Tesseract often gives for another (Terminus's
+        slashed ``0`` read ``8`` or ``4``) is overruled by a classifier that sees the
+        other; a digit Tesseract nearly never reads for the classifier's choice (a
+        clean ``4`` the classifier takes for a ``5``) is kept; and a window the
+        classifier reads as no digit at all (cut beside its character) changes no
+        digit. Without the confusions, Tesseract's digit stands.
+        """
+        if self.confusions is None or said not in self.classes:
+            return said, 1.0
+        counts = self.confusions
+        read_as = (counts[:, self.classes.index(said)] + _PSEUDO_COUNT) / (
+            counts.sum(axis=1) + _PSEUDO_COUNT * len(self.classes)
+        )
+        weighed = probabilities * read_as
+        total = float(weighed.sum())
+        if total <= 0:
+            return said, 1.0
+        best = int(weighed.argmax())
+        return self.classes[best], float(weighed[best]) / total
 
 
 @functools.cache
@@ -154,27 +195,59 @@ def model() -> GlyphModel | None:
     return GlyphModel() if MODEL_PATH.exists() else None
 
 
+@dataclass(frozen=True)
+class Opinion:
+    """A line read after the second opinion, and how many of its digits stay in dispute."""
+
+    words: list[Word]
+    disputed: int
+    """Digits left as Tesseract read them though likely another: another digit weighs
+    :data:`DISPUTED` to :data:`DIGIT_SURE` with both readers weighed, or the classifier
+    alone is sure of another (at least :data:`DIGIT_SURE`: Tesseract's ``3`` for a
+    camera's ``9`` is rare in training, so its word stood). The line is worth reading
+    again."""
+
+
 def recheck(
     ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
 ) -> list[Word]:
     """*words* with the characters the classifier surely reads otherwise (same group) replaced."""
+    return second_opinion(ink, scale, origin, words).words
+
+
+def second_opinion(
+    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+) -> Opinion:
+    """*words* rechecked (see :func:`recheck`), and the digits still in dispute."""
     glyph_model = model()
     if glyph_model is None or not words:
-        return words
+        return Opinion(words, 0)
     glyphs = line_windows(ink, scale, origin, words)
     if not glyphs.places:
-        return words
+        return Opinion(words, 0)
     probs = glyph_model.probabilities(glyphs.windows)
     texts = [list(w.text) for w in words]
+    disputed = 0
     for (wi, ci), p in zip(glyphs.places, probs, strict=True):
+        said = words[wi].text[ci]
+        if said.isdigit():  # a digit becomes another digit only when both readers agree
+            seen, sure = glyph_model.digit_decision(said, p)
+            if seen.isdigit() and seen != said and sure >= DIGIT_SURE:
+                texts[wi][ci] = seen
+                continue
+            alone = glyph_model.classes[int(p.argmax())]
+            disputed += (seen.isdigit() and seen != said and sure >= DISPUTED) or (
+                alone.isdigit() and alone != said and float(p.max()) >= DIGIT_SURE
+            )
         best = int(p.argmax())
         seen = glyph_model.classes[best]
         if p[best] >= SURE and _may_become(words[wi].text, ci, seen):
             texts[wi][ci] = seen
-    return [
+    checked = [
         replace(w, text="".join(t)) if "".join(t) != w.text else w
         for w, t in zip(words, texts, strict=True)
     ]
+    return Opinion(checked, disputed)
 
 
 def _may_become(word: str, index: int, seen: str) -> bool:
@@ -187,6 +260,8 @@ def _may_become(word: str, index: int, seen: str) -> bool:
     """
     said = word[index]
     if said == seen or said not in _GROUP_OF or _GROUP_OF.get(seen) != _GROUP_OF[said]:
+        return False
+    if said.isdigit() and seen.isdigit():  # decided by GlyphModel.digit_decision alone
         return False
     if not (said.isalpha() and seen.isdigit() or said.isdigit() and seen.isalpha()):
         return True

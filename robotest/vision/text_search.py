@@ -270,13 +270,15 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     else:
         near = [c for c in columns if c[1] + x >= anchor[0] - line_height]
         left, right = (near or columns)[0]
-    pad = max(2, line_height // 3)
+    pad = max(2, round(_PAD * h))
     # padding stays inside the anchored region: never back over the anchor itself
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
     y0, y1 = max(area[1] + reach[0], y - pad), min(area[1] + reach[1], y + h + pad)
     return clip_region((x0, y0, x1 - x0, y1 - y0), screen.shape)
 
 
+_PAD = 0.4
+"""Margin kept around the text read beside an anchor, in heights of its own ink."""
 _THIN_ROW = 0.1
 """A row with ink on less than this share of the fullest row's pixels separates lines
 (the frayed edge of a bar through a camera)."""

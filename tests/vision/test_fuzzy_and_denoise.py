@@ -33,6 +33,15 @@ def test_a_changed_digit_never_matches(word: str, index: int, digit: str) -> Non
     assert not text_matches(changed, word)
 
 
+@given(words, words, st.floats(min_value=0.0, max_value=12.0))
+def test_a_distance_past_its_limit_stays_past_it(read: str, expected: str, limit: float) -> None:
+    # the search stops early past the limit, and never lands on the wrong side of it
+    exact = ocr_distance(read, expected)
+    bounded = ocr_distance(read, expected, limit)
+    assert (bounded <= limit) == (exact <= limit)
+    assert bounded == exact if exact <= limit else limit < bounded <= exact
+
+
 @pytest.mark.parametrize(
     ("read", "expected", "same"),
     [

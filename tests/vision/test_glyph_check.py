@@ -73,6 +73,37 @@ def test_a_right_read_stays_right() -> None:
     assert glyph_check.recheck(ink, scale, origin, words) == words
 
 
+def _probabilities(model: glyph_check.GlyphModel, **digits: float) -> np.ndarray:
+    """The classifier's answer for a window: the given digits' probabilities (d0=...),
+    the rest spread over the other classes."""
+    p = np.full(len(model.classes), 0.0, np.float32)
+    for name, value in digits.items():
+        p[model.classes.index(name[1:])] = value
+    rest = [i for i, c in enumerate(model.classes) if f"d{c}" not in digits]
+    p[rest] = (1.0 - p.sum()) / len(rest)
+    return p
+
+
+def test_a_digit_tesseract_often_gives_for_another_is_overruled() -> None:
+    # Tesseract reads a slashed or dotted 0 as 8 (the training's confusions say how
+    # often); the classifier, sure of the 0, wins
+    model = glyph_check.model()
+    assert model is not None and model.confusions is not None
+    seen, sure = model.digit_decision("8", _probabilities(model, d0=0.998, d8=0.001))
+    assert seen == "0" and sure >= glyph_check.DIGIT_SURE
+
+
+def test_a_digit_tesseract_nearly_never_gives_for_another_is_kept() -> None:
+    # a clean 4 the classifier takes for a 5: Tesseract (nearly) never reads a 5 as 4,
+    # so its 4 stands, and no digit is swapped on the classifier's word alone
+    model = glyph_check.model()
+    assert model is not None
+    seen, _ = model.digit_decision("4", _probabilities(model, d5=0.944, d4=0.004))
+    assert seen == "4"
+    words, ink, scale, origin = _words_as_read("0FC2C9028B62", "0FC2C9028B62")
+    assert glyph_check.recheck(ink, scale, origin, words) == words
+
+
 def test_without_the_model_a_read_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     words, ink, scale, origin = _words_as_read("0FC2C9028B62", "6FC2C9O28B62")
     monkeypatch.setattr(glyph_check, "MODEL_PATH", glyph_check.MODEL_PATH.with_name("none.npz"))
