@@ -89,12 +89,27 @@ def _bar(
     if columns.size == 0:
         return
     left, right = int(columns[0]), int(columns[-1]) + 1
-    # along the edge: ink only where a pixel differs from both the panel and the bar
+    # along the edge: ink only where a pixel differs from the panel, the bar and any
+    # blend of the two (an upscaled bar's end column, read as ``'`` or ``!``)
     y0, y1 = max(0, y + top - _EDGE), min(image.shape[0], y + bottom + _EDGE)
     x0, x1 = max(0, x + left - _EDGE), min(image.shape[1], x + right + _EDGE)
-    around = _difference(image[y0:y1, x0:x1], colour)
+    band = image[y0:y1, x0:x1]
+    outside = np.ones(band.shape[:2], bool)
+    outside[y + top - y0 : y + bottom - y0, x + left - x0 : x + right - x0] = False
+    panel = band[outside & (contrast[y0:y1, x0:x1] < level)]
+    around = _difference(band, colour) if panel.size == 0 else _off(band, colour, _dominant(panel))
     contrast[y0:y1, x0:x1] = cv2.min(contrast[y0:y1, x0:x1], around)
     contrast[y + top : y + bottom, x + left : x + right] = own[top:bottom, left:right]
+
+
+def _off(pixels: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """How far each pixel's colour is from any blend of *start* and *end* (uint8)."""
+    values = pixels.reshape(pixels.shape[0], pixels.shape[1], -1).astype(np.float32)
+    a, b = start.astype(np.float32).ravel(), end.astype(np.float32).ravel()
+    span = b - a
+    along = np.clip(((values - a) * span).sum(axis=2) / max(float(span @ span), 1.0), 0.0, 1.0)
+    nearest = a + along[..., None] * span
+    return np.abs(values - nearest).max(axis=2).clip(0, 255).astype(np.uint8)
 
 
 def _rim(shape: tuple[int, ...]) -> np.ndarray:
