@@ -26,8 +26,9 @@ import numpy as np
 _SOLID = 0.55
 """Share of its box a piece of ink covers to be a bar taken for ink (letters, even a
 bold bitmap font's, cover about half of theirs at most)."""
-_WIDE = 1.0
-"""Text heights: a piece of a bar is at least this wide ..."""
+_WIDE = 1.5
+"""Text heights: a piece of a bar is at least this wide (one bold letter upscaled, a
+console's ``w``, is as solid, but a text height wide at most) ..."""
 _LETTERS = 0.1
 """... and this share of it is letters, of another colour than its rim (a heavy
 stroke, or a shadow, is all of one colour)."""
