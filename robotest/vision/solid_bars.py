@@ -9,13 +9,17 @@ took the colour of the panel around it, along the row, and the whole bar came ou
 one block of ink with its text lost inside (a dialog menu's highlighted items read
 59% CER on framebuffers, 89% through a camera, on the real-programs corpus).
 
-Text is never a solid block: a run of letters covers well under two thirds of its box,
-a bar with its text most of it. So wherever the ink found against the first background
-holds a piece about one line high, several text heights wide and solid, that piece is
-a bar of the other polarity: inside it the background is the bar's own colour (its
-most common one), and the text is what differs from that. Along the bar's edge (a
-camera blends the bar into the panel around it) a pixel is ink only when it differs
-from both backgrounds.
+Text is never a solid block: letters cover about half their box at most, a bar taken
+for ink with its letters most of it. So wherever the ink found against the first
+background holds a piece about one line high, at least 1.5 text heights wide, solid,
+and holding pixels of another colour than its rim (the letters), that piece is a bar
+of the other polarity: inside it the background is the bar's own colour (the most
+common colour of its rim), and the text is what differs from that. Along the bar's
+edge (the page's upscaling blends the bar into the panel around it) a pixel is ink only
+where it differs from the bar, the panel and any blend of the two.
+
+Framebuffers only (see :func:`.backgrounds.ink_contrast`): through a camera, blurred
+small text is as solid, and camera values and title bars read worse with it.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ _ROW_SHARE = 0.3
 """A row (column) of a bar's box belongs to the bar where this share of it is the bar's
 colour; the rest of the box is letters of the lines above and below touching it."""
 _EDGE = 2
-"""Pixels around a bar where the camera's blur blends it with the panel."""
+"""Pixels around a bar where upscaling blends it with the panel."""
 _QUANT = 32
 """Grey levels per bin when taking the most common colour of a bar."""
 _MIN_LEVEL = 12
