@@ -83,9 +83,30 @@ def record(argv: list[str], settle: float = 0.8) -> bytes:
     return output
 
 
+class RepeatingScreen(pyte.Screen):
+    """pyte's screen with ECMA-48's REP (``CSI n b``: the last character n times more),
+    which ncurses sends to an xterm and pyte ignores: a dialog window's frame line left
+    its run of rules out, and the window title after it was placed 30 columns left of
+    where xterm shows it (every reader then read the frame's rules there)."""
+
+    last = " "
+
+    def draw(self, data: str) -> None:
+        super().draw(data)
+        if data:
+            self.last = data[-1]
+
+    def repeat(self, count: int = 1, *_: object, **__: object) -> None:
+        self.draw(self.last * max(1, count))
+
+
+class RepeatingStream(pyte.ByteStream):
+    csi = {**pyte.ByteStream.csi, "b": "repeat"}
+
+
 def laid_out(output: bytes) -> pyte.Screen:
-    screen = pyte.Screen(COLS, ROWS)
-    pyte.ByteStream(screen).feed(output)
+    screen = RepeatingScreen(COLS, ROWS)
+    RepeatingStream(screen).feed(output)
     return screen
 
 
@@ -134,6 +155,10 @@ def menu_reads(
     row, found = find(screen, "Select an item")
     prompt = found.group()
     reads.append(Read("terminal lines", "line", prompt, region(row, found.start(), prompt)))
+    shown = "\n".join(row_text(screen, row) for row in range(ROWS))
+    for tag, _ in pairs:
+        if shown.count(tag) != 1:
+            raise RuntimeError(f"the anchor {tag!r} is not unique on the menu's screen")
     places = []
     for tag, value in pairs:
         row, found = find(screen, rf"{re.escape(tag)}\s+({re.escape(value)})")
@@ -169,7 +194,9 @@ def menu_scenes(rng: np.random.Generator, temp: Path) -> list[tuple[Scene, np.nd
                 pairs = labelled(rng, ITEMS)
                 chosen = int(rng.integers(0, ITEMS))
                 release = f"{int(rng.integers(2, 30))}.{int(rng.integers(0, 99)):02d}"
-                back = f"Firmware Setup Utility {release}"
+                # no label's word in the back title: "Firmware Setup Utility" made the
+                # anchor ``Firmware`` ambiguous (menu_reads checks every anchor is unique)
+                back = f"System Setup Utility {release}"
                 titles = (back, str(rng.choice(TITLES)))
                 output = record(menu_argv(program, widget, pairs, chosen, titles))
                 frame, cell = show_in_xterm(server, link, xargs, ("black", "white"), output, temp)

@@ -36,6 +36,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from robotest.vision.solid_bars import bars_as_background
+
 _NOISE_FACTOR = 8.0
 """A neighbourhood is flat where its pixels differ by less than this many times the
 noise's standard deviation (see noise_sigma)."""
@@ -75,7 +77,8 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     elif image.ndim == 3 and image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    if noiseless(image):  # a framebuffer
+    framebuffer = noiseless(image)
+    if framebuffer:
         # as it is, with flatness judged on 4 neighbours: a gap of 3 pixels between a
         # line of text and a bar still holds a flat row
         smooth, kernel = image, cross
@@ -89,6 +92,8 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     contrast = _channel_max(_outside(image, background))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
+    if framebuffer:  # through a camera, blurred small text is as solid as a bar (measured)
+        bars_as_background(image, contrast, glyph_height)
     return contrast
 
 
