@@ -199,7 +199,7 @@ def test_score_blur_forgives_a_one_pixel_redrawing() -> None:
     screen = _noisy(np.full((200, 300, 3), 120, np.uint8), seed=3)
     paste(screen, _lines(1), 100, 60)
     icon = Icon.from_images("strokes", {"v.png": _lines(0)})
-    sharp = locate(screen, icon, params=DEFAULT.override(threshold=0.5))
+    sharp = locate(screen, icon, params=DEFAULT.override(threshold=0.5, score_blur=0.0))
     smooth = locate(screen, icon, params=DEFAULT.override(threshold=0.5, score_blur=1.0))
     assert sharp.box is not None and smooth.box is not None
     assert abs(smooth.box[0] - 100) <= 1 and abs(smooth.box[1] - 60) <= 1
