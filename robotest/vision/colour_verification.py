@@ -39,6 +39,8 @@ class ColourTemplate:
     counts: np.ndarray
     mask: np.ndarray | None
     """The opaque pixels as an 8-bit mask (None: every pixel)."""
+    informative: np.ndarray
+    """Per half (top, bottom, left, right): whether its colours spread enough to correlate."""
 
 
 def colour_template(resized: np.ndarray, mask: np.ndarray | None) -> ColourTemplate:
@@ -53,13 +55,29 @@ def colour_template(resized: np.ndarray, mask: np.ndarray | None) -> ColourTempl
     spread = squares.sum(axis=1) - counts * (means * means).sum(axis=1)
     norms = np.sqrt(np.maximum(spread, 0.0))
     compared = None if mask is None else (mask > 0).astype(np.uint8)
-    return ColourTemplate(pixels, opaque3, mask is not None, means, norms, counts, compared)
+    informative = norms[1:] >= _FLAT_SPREAD * np.sqrt(3 * counts[1:])
+    return ColourTemplate(
+        pixels, opaque3, mask is not None, means, norms, counts, compared, informative
+    )
+
+
+_FLAT_SPREAD = 4.0
+"""A half of the template whose colours spread less than this (grey levels, per pixel
+and channel) is flat: its correlation with any patch is noise, and it is left out of
+the worst half (a grey folder's plain lower half scored 0 at its own place, and the
+icon 0.5 on a lossless screen)."""
 
 
 def colour_score(patch: np.ndarray, template: ColourTemplate) -> float:
-    """The colour score of a screen *patch* the template's size: mean of whole and worst half."""
+    """The colour score of a screen *patch* the template's size: mean of whole and worst half.
+
+    Only the template's informative halves compete for the worst (the whole counts for a
+    template without any).
+    """
     scores = _part_correlations(patch, template)
-    return (float(scores[0]) + float(scores[1:].min())) / 2
+    halves = scores[1:][template.informative]
+    worst = float(halves.min()) if halves.size else float(scores[0])
+    return (float(scores[0]) + worst) / 2
 
 
 _SHIFT_FLOOR = 10.0

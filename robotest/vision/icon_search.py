@@ -464,20 +464,23 @@ def _make_fine_template(version: IconVersion, scale: float) -> _FineTemplate:
     return _FineTemplate(grey, mask, kernel, opaque, float(opaque.sum()))
 
 
-def _colour_template(icon: Icon, version: IconVersion, scale: float) -> ColourTemplate | None:
+def _colour_template(
+    icon: Icon, version: IconVersion, scale: float, blur: float
+) -> ColourTemplate | None:
     """The version's colour template at *scale*, the size of its fine grey one (cached).
 
-    None for a version without colour.
+    Smoothed by a Gaussian of *blur* pixels (0: not). None for a version without colour.
     """
     if version.colour is None:
         return None
-    key = ("colour", version.name, round(scale, 4))
+    key = ("colour", version.name, round(scale, 4), blur)
     mask = _fine_template(icon, version, scale).mask
     colour = version.colour
 
     def make() -> ColourTemplate:
         size, resampling = _scaled_size(version, scale), _resampling(scale)
-        return colour_template(cv2.resize(colour, size, interpolation=resampling), mask)
+        resized = cv2.resize(colour, size, interpolation=resampling)
+        return colour_template(_smoothed(resized, blur), mask)
 
     return icon.templates.get(key, make)
 
@@ -663,17 +666,26 @@ def _verify(
     the other badly, the icon itself matches both. A colour shift past
     ``p.colour_shift_tolerance`` (a sibling in another hue) is taken off the score.
     """
-    template = _colour_template(icon, candidate.version, candidate.scale)
+    template = _colour_template(icon, candidate.version, candidate.scale, p.score_blur)
     if view.colour is None or template is None or candidate.grey_score is not None:
         return candidate
     th, tw = template.opaque.shape[:2]
     patch = view.colour[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
     if patch.shape[:2] != (th, tw):
         return candidate
+    patch = _smoothed(patch, p.score_blur)
     shift = colour_shift(patch, template)
     penalty = p.colour_shift_weight * max(0.0, shift - p.colour_shift_tolerance)
     score = colour_score(patch, template) - penalty
     return replace(candidate, score=score, grey_score=candidate.score)
+
+
+def _smoothed(pixels: np.ndarray, blur: float) -> np.ndarray:
+    """*pixels* smoothed by a Gaussian of *blur* pixels (unchanged for 0)."""
+    if blur <= 0:
+        return pixels
+    smoothed: np.ndarray = cv2.GaussianBlur(pixels, (0, 0), blur, borderType=cv2.BORDER_REPLICATE)
+    return smoothed
 
 
 def _with_structure(

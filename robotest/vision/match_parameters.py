@@ -55,6 +55,17 @@ class MatchParameters:
     fine_steps: tuple[tuple[float, int], ...] = ((1.03, 2), (1.01, 1))
     """Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
 
+    score_blur: float = 1.2
+    """Gaussian smoothing (pixels, at the scored size) of the screen's patch and the
+    version before the colour score; 0: none.
+
+    A theme's drawing for another size has its thin strokes a pixel elsewhere, and blur,
+    JPEG or a camera move them again: unsmoothed, the true place scored 0.65-0.84.
+    Chosen on the real-icons bench's training half (0 against 1.2: found 169 -> 178 of
+    248, absent found with the look-alike check 0 -> 1 of 80); on its held-out half
+    recall at 0.85 rose 69.4% -> 74.3% but wrong place 0.5% -> 1.9% and absent found
+    3.2% -> 6.3% (docs/benchmarks.md, "Night (branch `icons7`)")."""
+
     rival_margin: float = 0.02
     """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
     place found the icon's own must be."""
@@ -97,6 +108,8 @@ class MatchParameters:
                 raise VisionInputError(f"{name} must be 1..64, got {value}")
         if not 0 <= self.coarse_slack < 1:
             raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
+        if not 0 <= self.score_blur <= 4:
+            raise VisionInputError(f"score_blur must be in [0, 4] pixels, got {self.score_blur}")
         if not -1 <= self.rival_margin <= 1:
             raise VisionInputError(f"rival_margin must be in [-1, 1], got {self.rival_margin}")
         if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:

@@ -165,3 +165,42 @@ def test_an_icon_kept_at_several_sizes_is_found_with_the_drawing_made_near_the_s
     match = locate(_noisy(screen), icon)
     assert match.found and match.version == "24.png" and match.box is not None
     assert abs(match.box[0] - truth[0]) <= 2 and abs(match.box[1] - truth[1]) <= 2
+
+
+def test_a_flat_half_of_the_icon_does_not_sink_its_own_score() -> None:
+    """A grey folder whose lower half is one plain grey: that half correlates with nothing
+    (its spread is noise), so it must not be the worst half of the icon's own place."""
+    from robotest.vision.colour_verification import colour_score, colour_template
+
+    folder = np.full((48, 48, 3), 150, np.uint8)
+    cv2.rectangle(folder, (4, 4), (20, 10), (90, 90, 90), -1)  # the tab, top half only
+    cv2.rectangle(folder, (4, 10), (43, 14), (200, 200, 200), -1)
+    template = colour_template(folder, None)
+    assert template.informative.tolist() == [True, False, True, True]
+    assert colour_score(folder, template) > 0.99
+    other = folder.copy()
+    cv2.circle(other, (24, 34), 8, (60, 60, 60), -1)  # an emblem where the icon is plain
+    assert colour_score(other, template) < 0.85
+
+
+def _lines(shift: int) -> np.ndarray:
+    """A 32 px icon of thin coloured strokes; *shift* moves every other stroke a pixel
+    (the same icon hand-drawn again for another size)."""
+    icon = np.full((32, 32, 3), (230, 230, 230), np.uint8)
+    for i, ink in enumerate([(200, 80, 40), (40, 160, 60), (30, 60, 200), (120, 40, 160)]):
+        x = 5 + 7 * i + (shift if i % 2 else 0)
+        cv2.line(icon, (x, 4), (x, 27), ink, 2)
+    return icon
+
+
+def test_score_blur_forgives_a_one_pixel_redrawing() -> None:
+    """The icon redrawn with strokes a pixel off scores higher with the colour score
+    smoothed, at the same place."""
+    screen = _noisy(np.full((200, 300, 3), 120, np.uint8), seed=3)
+    paste(screen, _lines(1), 100, 60)
+    icon = Icon.from_images("strokes", {"v.png": _lines(0)})
+    sharp = locate(screen, icon, params=DEFAULT.override(threshold=0.5, score_blur=0.0))
+    smooth = locate(screen, icon, params=DEFAULT.override(threshold=0.5, score_blur=1.0))
+    assert sharp.box is not None and smooth.box is not None
+    assert abs(smooth.box[0] - 100) <= 1 and abs(smooth.box[1] - 60) <= 1
+    assert smooth.score > sharp.score + 0.05
