@@ -55,16 +55,18 @@ class MatchParameters:
     fine_steps: tuple[tuple[float, int], ...] = ((1.03, 2), (1.01, 1))
     """Refinement rounds: (scale step, steps tried either side of the best scale so far)."""
 
-    score_blur: float = 1.2
+    score_blur: float = 0.0
     """Gaussian smoothing (pixels, at the scored size) of the screen's patch and the
-    version before the colour score; 0: none.
+    version before the colour score; 0 (the default): none.
 
     A theme's drawing for another size has its thin strokes a pixel elsewhere, and blur,
     JPEG or a camera move them again: unsmoothed, the true place scored 0.65-0.84.
-    Chosen on the real-icons bench's training half (0 against 1.2: found 169 -> 178 of
-    248, absent found with the look-alike check 0 -> 1 of 80); on its held-out half
-    recall at 0.85 rose 69.4% -> 74.3% but wrong place 0.5% -> 1.9% and absent found
-    3.2% -> 6.3% (docs/benchmarks.md, "Night (branch `icons7`)")."""
+    On the real-icons bench's training half 1.2 px looked better (found 169 -> 178 of
+    248, absent found with the look-alike check 0 -> 1 of 80), but on its held-out half
+    it raised recall at 0.85 from 69.4% to 74.3% while wrong places rose 0.5% -> 1.9%
+    and absent icons found 3.2% -> 6.3% (docs/benchmarks.md, "Night (branch `icons7`)"):
+    a click in the wrong place or an absent icon "found" makes a verdict lie, a miss
+    does not, so it is off unless an icon's ``icon.toml`` or a call asks for it."""
 
     rival_margin: float = 0.02
     """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
