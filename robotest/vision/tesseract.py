@@ -24,11 +24,13 @@ import numpy as np
 
 from robotest.vision.errors import OcrError
 
-INIT_VARIABLES = (("load_system_dawg", "0"), ("load_freq_dawg", "0"), ("tessedit_do_invert", "0"))
-"""No word dictionaries, so versions and serial numbers are read as shown; and no second
-read of an unsure line inverted (light on dark): every image robotest gives Tesseract is
-already dark text on white (see :func:`.ocr_engine.prepare`), so that read was wasted,
-about 8% of a whole screen's time."""
+INIT_VARIABLES = (("load_system_dawg", "0"), ("load_freq_dawg", "0"))
+"""No word dictionaries, so versions and serial numbers are read as shown.
+
+Tesseract's second read of an unsure line inverted stays on: turning it off saved about
+8% of a whole screen's time, but on a real `dialog` menu the highlighted item's value
+(its bar's end beside the letters) then read ``VADWGEQ7737-604 7`` instead of
+``…DWGEQ737-6047`` (tests/vision/test_solid_bars.py)."""
 _QUIET = (("debug_file", os.devnull),)
 """The library's notes ("Estimating resolution as 233") go nowhere, as the command's do."""
 _OEM_LSTM_ONLY = 1
