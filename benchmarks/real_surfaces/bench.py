@@ -22,25 +22,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import build_corpus  # noqa: E402
 import cv2  # noqa: E402
 
-from robotest.inspection.dataset import open_dataset  # noqa: E402
+from robotest.inspection.dataset import Dataset, open_dataset  # noqa: E402
 from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
+from robotest.inspection.model import InspectionModel  # noqa: E402
 from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
-MODELS = ("knn", "knn-max", "gmm", "ae", "mean")
-VARIANTS = {"knn-max": ("knn", 0.0)}
+MODELS = ("knn", "knn-main", "knn-max", "gmm", "ae", "mean")
+VARIANTS = {"knn-max": ("knn", 0.0), "knn-main": ("knn", None)}
 """Bench names for a kind with other settings: ``knn-max`` is ``knn`` scored by the map's
-maximum and boxed above the threshold (the model before the smoothed score)."""
+maximum and boxed above the threshold (the model before the smoothed score);
+``knn-main`` is ``knn`` with the candidate boxes it had before the half-maximum cut
+(:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""
+MAIN_BOXES = {"box_low": 0.8, "box_level": 0.6, "merge": 5, "box_floor": 0.0}
+"""``knn-main``'s box settings: regions above 0.8, cut at 60 % of the peak, merge 5."""
 
 
 def run(folder: Path, kind: str, work_size: int) -> tuple[Evaluation, float]:
     data = open_dataset(folder)
     started = time.perf_counter()
-    kind, score_blur = VARIANTS.get(kind, (kind, None))
+    model = train_variant(data, kind, work_size)
+    return evaluate(model, data), time.perf_counter() - started
+
+
+def train_variant(data: Dataset, name: str, work_size: int = 128) -> InspectionModel:
+    """Train the bench model *name* (a kind or one of :data:`VARIANTS`) on *data*."""
+    kind, score_blur = VARIANTS.get(name, (name, None))
     options = TrainOptions(
         kind=kind, work_size=work_size, progress=False, threads=1, score_blur=score_blur
     )
     model = train(data, options)
-    return evaluate(model, data), time.perf_counter() - started
+    if name == "knn-main":  # the same map and score, the boxes as they were
+        for key, value in MAIN_BOXES.items():
+            setattr(model.meta, key, value)
+    return model
 
 
 def fmt(value: float | None) -> str:

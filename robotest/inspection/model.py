@@ -51,6 +51,10 @@ class ModelMeta:
     :func:`find_peak_boxes`."""
     score_scale: float = 1.0  # smoothed score of the highest held-back normal picture
     box_low: float = 1.0  # candidate regions grow down to this level (threshold units)
+    box_floor: float = 0.0
+    """The map's level on normal surface (median of the held-back normal maps, threshold
+    units): candidate boxes are cut at ``box_level`` of the height above it. 0 in files
+    saved before it (cut at ``box_level`` x the peak)."""
     network: dict[str, Any] = field(default_factory=dict)
     augmentation: dict[str, bool] = field(default_factory=dict)
     acceptance: dict[str, Any] = field(default_factory=dict)
@@ -176,6 +180,7 @@ class InspectionModel:
             merge=self.meta.merge,
             scale=scale,
             offset=(self.roi.x, self.roi.y),
+            floor=self.meta.box_floor,
         )
 
     def analyse(self, images: list[np.ndarray], batch_size: int = 16) -> list[Analysis]:

@@ -7,7 +7,9 @@ Two ways, chosen by the model file:
 * :func:`find_peak_boxes`: regions above a *lower* level, each split into the parts near
   its own peaks and scored on the map smoothed at the defect scale (the same map as the
   image score), so that a weak true defect and a good picture's texture are ranked by
-  evidence over an area rather than by one pixel.
+  evidence over an area rather than by one pixel. A part is cut at half its height
+  above the map's floor on normal pictures (the half-maximum width), which draws a small
+  hole's box round the hole rather than round every patch that sees it.
 """
 
 from __future__ import annotations
@@ -60,15 +62,21 @@ def find_peak_boxes(
     merge: int,
     scale: tuple[float, float] = (1.0, 1.0),
     offset: tuple[int, int] = (0, 0),
+    floor: float = 0.0,
 ) -> list[Box]:
     """Candidate boxes: regions of *anomaly* above *low* (threshold units), split.
 
     A region is grown down to *low* (below the threshold, so a faint defect is still
-    boxed and ranked); inside it, the pixels at ``box_level x`` the region's peak or more
-    form its cores (pieces closer than *merge* pixels joined), one box each, so two
+    boxed and ranked); inside it, the pixels at ``floor + box_level x (peak - floor)`` or
+    more form its cores (pieces closer than *merge* pixels joined), one box each, so two
     defects or a defect and a textured patch that the low level joins stay apart and a
     small hole is not boxed with the halo the blur puts round it. A core with fewer
-    than *min_area* pixels is dropped. The score is the highest value of *smoothed*
+    than *min_area* pixels is dropped. *floor* is where the map lies on normal surface
+    (the median of the held-back normal maps): measured from 0, a cut at 60 % of a weak
+    peak is barely above the surface's own level and the box takes in the whole halo
+    the patches spread round a small defect (measured on the real-surfaces tuning
+    classes: box AP@0.3 0.679 -> 0.787 with the half maximum above the floor).
+    The score is the highest value of *smoothed*
     (image-score units: 1.0 = the highest held-back normal picture) over the core.
     Highest score first.
     """
@@ -78,7 +86,8 @@ def find_peak_boxes(
         if inside.sum() < min_area:
             continue
         peak = float(window[inside].max())
-        parts, part_labels, part_stats = _regions(inside & (window >= box_level * peak), merge)
+        cut = floor + box_level * (peak - floor)
+        parts, part_labels, part_stats = _regions(inside & (window >= cut), merge)
         for part in range(1, parts):
             core = part_labels == part
             area = int(part_stats[part, cv2.CC_STAT_AREA])

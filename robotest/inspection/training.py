@@ -35,9 +35,11 @@ from robotest.inspection.threads import configure_torch
 from robotest.inspection.versions import code_version, data_version
 
 DEFAULT_EPOCHS = {"ae": 30, "knn": 0, "gmm": 0, "cnn": 30, "mean": 0}
-SMOOTHED_BOXES = {"box_low": 0.8, "box_level": 0.6, "merge": 5}
-"""Candidate boxes with the smoothed score (see ``regions.find_peak_boxes``): chosen on
-the real-surfaces benchmark's tuning classes (brick, bark, granite) only."""
+SMOOTHED_BOXES = {"box_low": 0.6, "box_level": 0.5, "merge": 9}
+"""Candidate boxes with the smoothed score (see ``regions.find_peak_boxes``): regions
+above 0.6 of the threshold cut at half their height above the normal maps' floor,
+pieces closer than 9 working pixels joined; chosen on the real-surfaces benchmark's
+tuning classes (brick, bark, granite) only (``docs/benchmarks.md``, issue 22)."""
 
 
 @dataclass
@@ -153,6 +155,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
         if meta.score_blur > 0:
             peaks = [float(model.smoothed(m / meta.threshold).max()) for m in raw]
             meta.score_scale = max(max(peaks) * opts.margin, 1e-12)
+            meta.box_floor = float(np.median(raw)) / meta.threshold
     if dataset.acceptance:
         judged = [read_image(p, channels=channels, size=size) for p, _ in dataset.acceptance]
         features = np.stack([a.features for a in model.analyse(judged)])
