@@ -15,7 +15,9 @@ Then the AP if each cause were fixed (the ground-truth box given to the matching
 candidate, or the false boxes dropped), which says which step loses most. Maps are
 cached (``--cache``) so box makers can be tried on them without retraining
 (``--model knn-main``: the boxes before the half-maximum cut; ``--gap 5``: a defect's
-mask pieces less than 5 pixels apart counted as one defect).
+mask pieces less than 5 pixels apart counted as one defect; ``--sweep``: the mean box
+AP of every box setting in :data:`SWEEP` on the cached maps, which is how the
+half-maximum cut was chosen).
 
     nice -n 10 python3 benchmarks/real_surfaces/box_diagnosis.py --root /tmp/rs6
 """
@@ -23,6 +25,7 @@ mask pieces less than 5 pixels apart counted as one defect).
 from __future__ import annotations
 
 import argparse
+import itertools
 import pickle
 import statistics
 import sys
@@ -41,6 +44,7 @@ from bench import train_variant  # noqa: E402
 from robotest.inspection.dataset import open_dataset  # noqa: E402
 from robotest.inspection.evaluation import _mask  # noqa: E402
 from robotest.inspection.metrics import BoxXYWH, box_ap, iou, mask_boxes  # noqa: E402
+from robotest.inspection.regions import find_peak_boxes  # noqa: E402
 from robotest.inspection.verdict import Box  # noqa: E402
 
 TUNING = ("brick", "bark", "granite")
@@ -56,6 +60,9 @@ class Picture:
     smoothed: np.ndarray  # image-score units
     truth: list[BoxXYWH]  # image pixels
     boxes: list[Box]  # the model's candidates
+    floor: float  # the model's box_floor (median of its held-back normal maps)
+    scale: float  # image pixels per working pixel
+    min_area: float  # the model's smallest region, working pixels
 
 
 def joined_boxes(mask: np.ndarray, gap: int) -> list[BoxXYWH]:
@@ -87,6 +94,9 @@ def collect(root: Path, name: str, model_name: str, gap: int) -> list[Picture]:
                 model.smoothed(analysis.anomaly),
                 joined_boxes(mask, gap),
                 analysis.candidates,
+                model.meta.box_floor,
+                model.roi.w / model.meta.work_size,
+                model.meta.min_area * (model.meta.work_size / model.roi.w) ** 2,
             )
         )
     return pictures
@@ -162,6 +172,36 @@ def diagnose(pictures: list[Picture]) -> dict[str, object]:
     }
 
 
+SWEEP = {"low": (0.6, 0.7, 0.8), "level": (0.4, 0.5, 0.6, 0.7), "merge": (5, 9), "floor": (0, 1)}
+"""Box settings tried on the cached maps (``--sweep``); floor 1: cut above the model's
+``box_floor``, 0: above 0 (main's cut)."""
+
+
+def sweep(cached: dict[str, list[Picture]]) -> list[tuple[float, str]]:
+    """Mean box AP@0.3 of every :data:`SWEEP` setting on the cached maps, best first."""
+    rows = []
+    for low, level, merge, floored in itertools.product(*SWEEP.values()):
+        aps = []
+        for pictures in cached.values():
+            predictions = [
+                find_peak_boxes(
+                    p.anomaly,
+                    p.smoothed,
+                    min_area=p.min_area,
+                    low=low,
+                    box_level=level,
+                    merge=merge,
+                    scale=(p.scale, p.scale),
+                    floor=p.floor * floored,
+                )
+                for p in pictures
+            ]
+            aps.append(box_ap(predictions, [p.truth for p in pictures], IOU) or 0.0)
+        label = f"low {low} level {level} merge {merge} floor {'yes' if floored else 'no'}"
+        rows.append((statistics.fmean(aps), f"{label}: " + " / ".join(f"{a:.3f}" for a in aps)))
+    return sorted(rows, reverse=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True)
@@ -171,6 +211,7 @@ def main() -> None:
         "--gap", type=int, default=0, help="mask pieces closer than this are one defect"
     )
     parser.add_argument("--model", default="knn", choices=("knn", "knn-main"))
+    parser.add_argument("--sweep", action="store_true", help="try SWEEP's box settings")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     if args.cache and args.cache.is_file():
@@ -179,6 +220,10 @@ def main() -> None:
         cached = {name: collect(args.root, name, args.model, args.gap) for name in args.classes}
         if args.cache:
             args.cache.write_bytes(pickle.dumps(cached))
+    if args.sweep:
+        for mean, row in sweep(cached):
+            print(f"{mean:.3f}  {row}")
+        return
     aps = []
     for name in args.classes:
         result = diagnose(cached[name])
