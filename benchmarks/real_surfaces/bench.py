@@ -33,7 +33,13 @@ VARIANTS = {"knn-max": ("knn", 0.0), "knn-main": ("knn", None)}
 maximum and boxed above the threshold (the model before the smoothed score);
 ``knn-main`` is ``knn`` with the candidate boxes it had before the half-maximum cut
 (:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""
-MAIN_BOXES = {"box_low": 0.8, "box_level": 0.6, "merge": 5, "box_floor": 0.0}
+MAIN_BOXES = {
+    "box_low": 0.8,
+    "box_level": 0.6,
+    "merge": 5,
+    "box_floor": 0.0,
+    "box_level_strong": None,
+}
 """``knn-main``'s box settings: regions above 0.8, cut at 60 % of the peak, merge 5."""
 
 

@@ -55,6 +55,9 @@ class ModelMeta:
     """The map's level on normal surface (median of the held-back normal maps, threshold
     units): candidate boxes are cut at ``box_level`` of the height above it. 0 in files
     saved before it (cut at ``box_level`` x the peak)."""
+    box_level_strong: float | None = None
+    """The cut level for strong peaks (``regions.STRONG_PEAK``); None (files saved
+    before it): ``box_level`` for every peak."""
     network: dict[str, Any] = field(default_factory=dict)
     augmentation: dict[str, bool] = field(default_factory=dict)
     acceptance: dict[str, Any] = field(default_factory=dict)
@@ -181,6 +184,7 @@ class InspectionModel:
             scale=scale,
             offset=(self.roi.x, self.roi.y),
             floor=self.meta.box_floor,
+            strong_level=self.meta.box_level_strong,
         )
 
     def analyse(self, images: list[np.ndarray], batch_size: int = 16) -> list[Analysis]:

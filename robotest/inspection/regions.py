@@ -63,6 +63,7 @@ def find_peak_boxes(
     scale: tuple[float, float] = (1.0, 1.0),
     offset: tuple[int, int] = (0, 0),
     floor: float = 0.0,
+    strong_level: float | None = None,
 ) -> list[Box]:
     """Candidate boxes: regions of *anomaly* above *low* (threshold units), split.
 
@@ -75,7 +76,12 @@ def find_peak_boxes(
     (the median of the held-back normal maps): measured from 0, a cut at 60 % of a weak
     peak is barely above the surface's own level and the box takes in the whole halo
     the patches spread round a small defect (measured on the real-surfaces tuning
-    classes: box AP@0.3 0.679 -> 0.787 with the half maximum above the floor).
+    classes: box AP@0.3 0.679 -> 0.784 with the half maximum above the floor).
+    *strong_level* (None: *box_level* throughout) is the level for a strong peak, at
+    :data:`STRONG_PEAK` times the threshold or more (linearly between): the map is not a
+    linear blur of the defect, every patch that sees a strong defect even in part is far
+    from the normal ones, so its halo stands higher (on the synthetic benchmark's knots
+    and holes, peaks of 4-9, a half-maximum box is too large).
     The score is the highest value of *smoothed*
     (image-score units: 1.0 = the highest held-back normal picture) over the core.
     Highest score first.
@@ -86,7 +92,7 @@ def find_peak_boxes(
         if inside.sum() < min_area:
             continue
         peak = float(window[inside].max())
-        cut = floor + box_level * (peak - floor)
+        cut = floor + _level(peak, box_level, strong_level) * (peak - floor)
         parts, part_labels, part_stats = _regions(inside & (window >= cut), merge)
         for part in range(1, parts):
             core = part_labels == part
@@ -96,6 +102,21 @@ def find_peak_boxes(
             score = float(smoothed[y : y + h, x : x + w][core].max())
             boxes.append(_box(core, (x, y), score, area, scale, offset))
     return sorted(boxes, key=lambda b: -b.score)
+
+
+STRONG_PEAK = (2.0, 4.0)
+"""Peaks (threshold units) from which the cut level rises towards ``strong_level``, and
+at which it reaches it; chosen on the real-surfaces tuning classes and the synthetic
+benchmark (docs/benchmarks.md, issue 22)."""
+
+
+def _level(peak: float, weak: float, strong: float | None) -> float:
+    """The cut level for a region of this *peak*: *weak* up to ``STRONG_PEAK[0]``,
+    *strong* from ``STRONG_PEAK[1]``, linear between."""
+    if strong is None:
+        return weak
+    start, end = STRONG_PEAK
+    return weak + (strong - weak) * float(np.clip((peak - start) / (end - start), 0.0, 1.0))
 
 
 def _regions_above(

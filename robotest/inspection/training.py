@@ -35,11 +35,12 @@ from robotest.inspection.threads import configure_torch
 from robotest.inspection.versions import code_version, data_version
 
 DEFAULT_EPOCHS = {"ae": 30, "knn": 0, "gmm": 0, "cnn": 30, "mean": 0}
-SMOOTHED_BOXES = {"box_low": 0.6, "box_level": 0.5, "merge": 9}
+SMOOTHED_BOXES = {"box_low": 0.6, "box_level": 0.5, "box_level_strong": 0.6, "merge": 9}
 """Candidate boxes with the smoothed score (see ``regions.find_peak_boxes``): regions
-above 0.6 of the threshold cut at half their height above the normal maps' floor,
-pieces closer than 9 working pixels joined; chosen on the real-surfaces benchmark's
-tuning classes (brick, bark, granite) only (``docs/benchmarks.md``, issue 22)."""
+above 0.6 of the threshold cut at half their height above the normal maps' floor (60 %
+for strong peaks), pieces closer than 9 working pixels joined; chosen on the
+real-surfaces benchmark's tuning classes (brick, bark, granite), the strong level
+also on the synthetic benchmark (``docs/benchmarks.md``, issue 22)."""
 
 
 @dataclass
@@ -195,6 +196,7 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
         meta.score_blur = blur
         meta.box_low = SMOOTHED_BOXES["box_low"]
         meta.box_level = SMOOTHED_BOXES["box_level"]
+        meta.box_level_strong = SMOOTHED_BOXES["box_level_strong"]
         meta.merge = int(SMOOTHED_BOXES["merge"])
     if opts.merge is not None:
         meta.merge = opts.merge
