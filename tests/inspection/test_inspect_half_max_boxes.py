@@ -70,10 +70,11 @@ def test_model_files_saved_before_the_floor_cut_at_a_fraction_of_the_peak(
     older.mkdir()
     data = json.loads((knn_model / "model.json").read_text())
     data.pop("box_floor")
+    data.pop("box_level_strong")
     (older / "model.json").write_text(json.dumps(data))
     (older / "weights.pt").write_bytes((knn_model / "weights.pt").read_bytes())
     before, now = load_model(older), load_model(knn_model)
-    assert before.meta.box_floor == 0.0
+    assert before.meta.box_floor == 0.0 and before.meta.box_level_strong is None
     defective = sorted(tiny_dataset.glob("test/*/*.png"))
     defective = [p for p in defective if p.parent.name != "good"][:3]
     for path in defective:
@@ -91,3 +92,25 @@ def test_model_files_saved_before_the_floor_cut_at_a_fraction_of_the_peak(
             offset=(before.roi.x, before.roi.y),
         )
         assert [b.as_list() for b in old.candidates] == [b.as_list() for b in expected]
+
+
+def test_a_strong_peak_is_cut_at_the_strong_level() -> None:
+    """A peak at 4x the threshold or more is cut at ``strong_level``: its box is tighter
+    than the half-maximum box of the same shape, while a weak one keeps the half maximum."""
+
+    def width(height: float, strong: float | None) -> int:
+        anomaly = bump_on_floor(floor=0.5, height=height)
+        boxes = find_peak_boxes(
+            anomaly,
+            anomaly,
+            min_area=4,
+            low=0.62,
+            box_level=0.5,
+            merge=3,
+            floor=0.5,
+            strong_level=strong,
+        )
+        return boxes[0].w
+
+    assert width(6.0, strong=0.7) < width(6.0, strong=None)
+    assert width(1.0, strong=0.7) == width(1.0, strong=None)  # peak 1.5: under STRONG_PEAK
