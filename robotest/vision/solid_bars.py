@@ -47,7 +47,7 @@ _EDGE = 2
 _APART = 0.5
 """Text heights: a bar's two margins are at least this far apart (its letters between)."""
 _ALONG = 0.6
-"""Share of a bar's length each of its margins runs along."""
+"""Share of a box's width strips cover in every row: a panel's even strip, no bar."""
 _BLUR_EDGE = 0.3
 """Text heights: through a camera, the band around a bar where it blends with the panel."""
 _QUANT = 32
@@ -132,11 +132,14 @@ def _margins(
 ) -> tuple[int, int] | None:
     """The rows of a bar's margin above and below its letters, in a box whose even strips
     standing out from the panel are *strips*, or None when they are no bar's. A bar has
-    two margins, half a text height apart or more, each along most of the box, with rows
-    between that are no margin (its letters): a rule is one strip, a window's top edge
-    above its frame line is even from edge to edge. Each margin is the strip row that
-    stands out most (*contrast*): the rows beside it are the blur's blend with the panel
-    ([200, 72, 72] for a blue bar of [205, 3, 3])."""
+    two margins, half a text height apart or more, with rows between that are no margin
+    (its letters): a rule is one strip, a window's top edge above its frame line is even
+    from edge to edge. A margin need not stand out along the whole bar: where a flat
+    area inside the bar (a space between words) was already taken for its background,
+    it does not (:func:`_along` grows the bar there; asking for margins along most of
+    the box lost whiptail's highlighted items, whose margins are a pixel high). Each
+    margin is the strip row that stands out most (*contrast*): the rows beside it are
+    the blur's blend with the panel ([200, 72, 72] for a blue bar of [205, 3, 3])."""
     rows = np.flatnonzero(strips.any(axis=1))
     if rows.size == 0 or rows[-1] - rows[0] < _APART * glyph_height:
         return None  # one strip: a rule, or a long stroke
@@ -146,10 +149,10 @@ def _margins(
     middle = (int(rows[0]) + int(rows[-1])) // 2
     found = []
     for part in (range(int(rows[0]), middle + 1), range(middle + 1, int(rows[-1]) + 1)):
-        full = [r for r in part if cover[r] >= _ALONG]
-        if not full:
+        held = [r for r in part if cover[r] > 0]
+        if not held:
             return None
-        found.append(max(full, key=lambda r: float(contrast[r][strips[r]].mean())))
+        found.append(max(held, key=lambda r: float(contrast[r][strips[r]].mean())))
     return found[0], found[1]
 
 
