@@ -98,9 +98,10 @@ def blurred_bars_as_background(
     """
     level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     step = max(_MIN_LEVEL, int(level))
-    strips = (even & (contrast >= step)).astype(np.uint8)
     long = max(3, round(_WIDE * glyph_height))
-    strips = cv2.morphologyEx(strips, cv2.MORPH_OPEN, np.ones((1, long), np.uint8))
+    strips = cv2.morphologyEx(
+        (even & (contrast >= step)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, long), np.uint8)
+    )
     reach = max(3, round(_HIGH * glyph_height))
     joined = cv2.morphologyEx(strips, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
