@@ -18,8 +18,9 @@ common colour of its rim), and the text is what differs from that. Along the bar
 edge (the page's upscaling blends the bar into the panel around it) a pixel is ink only
 where it differs from the bar, the panel and any blend of the two.
 
-Framebuffers only (see :func:`.backgrounds.ink_contrast`): through a camera, blurred
-small text is as solid, and camera values and title bars read worse with it.
+On framebuffers only (see :func:`.backgrounds.ink_contrast`): through a camera, blurred
+small text is as solid, and camera values and title bars read worse with it. Camera
+frames have :func:`blurred_bars_as_background`, which tells a bar by its two margins.
 """
 
 from __future__ import annotations
