@@ -36,7 +36,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from robotest.vision.solid_bars import bars_as_background
+from robotest.vision.solid_bars import bars_as_background, blurred_bars_as_background
 
 _NOISE_FACTOR = 8.0
 """A neighbourhood is flat where its pixels differ by less than this many times the
@@ -92,8 +92,12 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     contrast = _channel_max(_outside(image, background))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
-    if framebuffer:  # through a camera, blurred small text is as solid as a bar (measured)
+    if framebuffer:
         bars_as_background(image, contrast, glyph_height)
+    else:  # blurred small text is as solid as a bar: bars are told by their margins
+        blurred_bars_as_background(
+            image, contrast, even_runs(smooth, glyph_height, level), glyph_height
+        )
     return contrast
 
 

@@ -18,8 +18,9 @@ common colour of its rim), and the text is what differs from that. Along the bar
 edge (the page's upscaling blends the bar into the panel around it) a pixel is ink only
 where it differs from the bar, the panel and any blend of the two.
 
-Framebuffers only (see :func:`.backgrounds.ink_contrast`): through a camera, blurred
-small text is as solid, and camera values and title bars read worse with it.
+On framebuffers only (see :func:`.backgrounds.ink_contrast`): through a camera, blurred
+small text is as solid, and camera values and title bars read worse with it. Camera
+frames have :func:`blurred_bars_as_background`, which tells a bar by its two margins.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ _ROW_SHARE = 0.3
 colour; the rest of the box is letters of the lines above and below touching it."""
 _EDGE = 2
 """Pixels around a bar where upscaling blends it with the panel."""
+_APART = 0.5
+"""Text heights: a bar's two margins are at least this far apart (its letters between)."""
+_ALONG = 0.6
+"""Share of a box's width strips cover in every row: a panel's even strip, no bar."""
+_BLUR_EDGE = 0.3
+"""Text heights: through a camera, the band around a bar where it blends with the panel."""
 _QUANT = 32
 """Grey levels per bin when taking the most common colour of a bar."""
 _MIN_LEVEL = 12
@@ -71,7 +78,117 @@ def bars_as_background(image: np.ndarray, contrast: np.ndarray, glyph_height: fl
         colour = _dominant(pixels[own & _rim(own.shape)])
         if np.mean(_difference(pixels, colour)[own] >= step) < _LETTERS:
             continue  # all of one colour: a heavy stroke, a shadow, no bar with text on it
-        _bar(image, contrast, colour, (x, y, w, h), step)
+        _bar(image, contrast, colour, (x, y, w, h), step, _EDGE)
+
+
+def blurred_bars_as_background(
+    image: np.ndarray, contrast: np.ndarray, even: np.ndarray, glyph_height: float
+) -> None:
+    """:func:`bars_as_background` for a camera frame (in place), whose bars are found by
+    their margins: *even* (from :func:`.backgrounds.even_runs`) is True on runs along
+    a row of one colour.
+
+    Through a camera a bar one cell high has no flat area either, but blurred small
+    text is as solid as a bar, so a bar is not told by how solid it is (tried: values
+    51% -> 70% CER). What text never has is a bar's two margins: the rows above and
+    below its letters run on in the bar's colour, evenly, along the whole bar, and
+    stand out from the panel around it. Two such strips, at least 1.5 text heights
+    long and half a text height or more apart, with at most a bar's height between
+    their outer edges, make a bar; its colour is theirs (its rim is the blur's blend of
+    bar and panel, [200, 72, 72] for a blue bar of [205, 3, 3] behind white letters).
+    """
+    level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    step = max(_MIN_LEVEL, int(level))
+    long = max(3, round(_WIDE * glyph_height))
+    strips = cv2.morphologyEx(
+        (even & (contrast >= step)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, long), np.uint8)
+    )
+    reach = max(3, round(_HIGH * glyph_height))
+    joined = cv2.morphologyEx(strips, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    edge = max(_EDGE, round(_BLUR_EDGE * glyph_height))
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        if not _LOW * glyph_height <= h <= _HIGH * glyph_height:
+            continue
+        if np.mean(contrast[y : y + h, x : x + w] >= step) < _SOLID:
+            # mostly background already, its flat areas found: left as it is (tune
+            # camera consoles 5.93% -> 6.55% without this)
+            continue
+        mine = (strips[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == label)
+        margins = _margins(mine, contrast[y : y + h, x : x + w], glyph_height)
+        if margins is None:
+            continue
+        pixels = image[y : y + h, x : x + w]
+        top, bottom = margins
+        colour = np.median(
+            np.concatenate([pixels[top][mine[top]], pixels[bottom][mine[bottom]]]).reshape(
+                -1, _channels(image)
+            ),
+            axis=0,
+        ).astype(np.uint8)
+        if np.mean(_difference(pixels[top:bottom], colour) >= step) < _LETTERS:
+            continue  # nothing of another colour between the margins
+        left, right = _along(image, colour, step, (y + top, y + bottom), (x, x + w))
+        _bar(image, contrast, colour, (left, y, right - left, h), step, edge)
+
+
+def _margins(
+    strips: np.ndarray, contrast: np.ndarray, glyph_height: float
+) -> tuple[int, int] | None:
+    """The rows of a bar's margin above and below its letters, in a box whose even strips
+    standing out from the panel are *strips*, or None when they are no bar's. A bar has
+    two margins, half a text height apart or more, with rows between that are no margin
+    (its letters): a rule is one strip, a window's top edge above its frame line is even
+    from edge to edge. A margin need not stand out along the whole bar: where a flat
+    area inside the bar (a space between words) was already taken for its background,
+    it does not (:func:`_along` grows the bar there; asking for margins along most of
+    the box lost whiptail's highlighted items, whose margins are a pixel high). Each
+    margin is the strip row that stands out most (*contrast*): the rows beside it are
+    the blur's blend with the panel ([200, 72, 72] for a blue bar of [205, 3, 3])."""
+    rows = np.flatnonzero(strips.any(axis=1))
+    if rows.size == 0 or rows[-1] - rows[0] < _APART * glyph_height:
+        return None  # one strip: a rule, or a long stroke
+    cover = strips.mean(axis=1)
+    if cover[rows[0] : rows[-1] + 1].min() >= _ALONG:
+        return None  # even from edge to edge: a panel's strip, no letters between
+    middle = (int(rows[0]) + int(rows[-1])) // 2
+    found = []
+    for part in (range(int(rows[0]), middle + 1), range(middle + 1, int(rows[-1]) + 1)):
+        held = [r for r in part if cover[r] > 0]
+        if not held:
+            return None
+        found.append(max(held, key=lambda r: float(contrast[r][strips[r]].mean())))
+    return found[0], found[1]
+
+
+def _along(
+    image: np.ndarray,
+    colour: np.ndarray,
+    level: int,
+    rows: tuple[int, int],
+    columns: tuple[int, int],
+) -> tuple[int, int]:
+    """*columns* (left, right) grown along the bar whose margins are *rows*, as far as
+    both margins keep its *colour*: where a flat area inside the bar (a space between
+    words) was already taken for its background, no strip stands out, and the bar was
+    found in pieces."""
+
+    def margin(row: int) -> np.ndarray:  # the row or one beside it: letters' tops graze it
+        band = image[max(0, row - 1) : row + 2]
+        return np.asarray((_difference(band, colour) < level).any(axis=0))
+
+    near = margin(rows[0]) & margin(rows[1])
+    left, right = columns
+    while left > 0 and near[left - 1]:
+        left -= 1
+    while right < near.size and near[right]:
+        right += 1
+    return left, right
+
+
+def _channels(image: np.ndarray) -> int:
+    return 1 if image.ndim == 2 else image.shape[2]
 
 
 def _bar(
@@ -80,6 +197,7 @@ def _bar(
     colour: np.ndarray,
     box: tuple[int, int, int, int],
     level: int,
+    edge: int = 2,
 ) -> None:
     """Recompute *contrast* in the part of *box* (x, y, w, h) that is a bar of *colour*."""
     x, y, w, h = box
@@ -96,8 +214,8 @@ def _bar(
     left, right = int(columns[0]), int(columns[-1]) + 1
     # along the edge: ink only where a pixel differs from the panel, the bar and any
     # blend of the two (an upscaled bar's end column, read as ``'`` or ``!``)
-    y0, y1 = max(0, y + top - _EDGE), min(image.shape[0], y + bottom + _EDGE)
-    x0, x1 = max(0, x + left - _EDGE), min(image.shape[1], x + right + _EDGE)
+    y0, y1 = max(0, y + top - edge), min(image.shape[0], y + bottom + edge)
+    x0, x1 = max(0, x + left - edge), min(image.shape[1], x + right + edge)
     band = image[y0:y1, x0:x1]
     outside = np.ones(band.shape[:2], bool)
     outside[y + top - y0 : y + bottom - y0, x + left - x0 : x + right - x0] = False

@@ -244,7 +244,7 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     line_height = anchor[3]
     context, inner = surroundings(area, screen.shape)
     cx, cy, cw, ch = context
-    ink = ink_mask(screen[cy : cy + ch, cx : cx + cw], line_height, inner) > 0
+    ink = _without_rules(ink_mask(screen[cy : cy + ch, cx : cx + cw], line_height, inner) > 0)
     reach = (0, h)  # the rows of the area the padding may reach
     if side in ("below", "above"):
         rows = _text_lines(ink, line_height)
@@ -275,6 +275,21 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
     y0, y1 = max(area[1] + reach[0], y - pad), min(area[1] + reach[1], y + h + pad)
     return clip_region((x0, y0, x1 - x0, y1 - y0), screen.shape)
+
+
+def _without_rules(ink: np.ndarray) -> np.ndarray:
+    """*ink* less the columns inked in nearly every row of the band: a window's frame, a
+    list's edge or a window's shadow beside the text (no column of a line of text is
+    inked above and below it). Left in, they ink every row of the band, no row between
+    two tightly set lines is empty, and the lines above and below were read with the
+    value (whiptail's list: ``8192 MB`` read empty). Only where the text is looked for:
+    the ink given to Tesseract is not this mask."""
+    full = np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0]
+    return ink & ~full[None, :]
+
+
+_FULL_COLUMN = 0.9
+"""Share of the band's rows a column inked by a frame or a shadow covers."""
 
 
 _PAD = 0.4
