@@ -249,7 +249,7 @@ def line_samples(grey: np.ndarray, box: tuple[int, int, int, int], text: str):
     drawn = text.replace(" ", "")
     if not words or sum(len(w.text) for w in words) != len(drawn):
         return None
-    glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words, area)
     starts = np.cumsum([0] + [len(w.text) for w in words])
     labels = [CLASSES.find(drawn[starts[wi] + ci]) for wi, ci in glyphs.places]
     said = [CLASSES.find(words[wi].text[ci]) for wi, ci in glyphs.places]
@@ -312,7 +312,9 @@ def check(task: tuple[int, bool]) -> tuple[int, int, int, list[tuple[str, str, s
     for grey, lines in photographed(seed, 1, fonts, weights):
         for box, text in lines:
             prepared, area, words = read_drawn(grey, box)
-            second = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+            second = recheck(
+                ink_image(prepared), prepared.scale, origin(prepared, area), words, area
+            )
             before, after = line_text(words), line_text(second)
             without += levenshtein(before, text)
             with_ += levenshtein(after, text)

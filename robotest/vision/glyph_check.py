@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from robotest.vision.images import Region
 from robotest.vision.words import Word
 
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
@@ -64,6 +65,9 @@ _HEIGHT_SPAN = 1.5
 """Window height, in text heights, centred on the line."""
 _WIDTH_SPAN = 0.8
 """Window width, in text heights, centred on the character."""
+_STRAY_SPAN = 0.4
+"""The most a neighbouring line's ink cut by the region's edge reaches in, in text
+heights (a descender, an accent)."""
 
 
 _GROUP_OF = {c: i for i, group in enumerate(GROUPS) for c in group}
@@ -80,17 +84,22 @@ class LineGlyphs:
 
 
 def line_windows(
-    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None = None,
 ) -> LineGlyphs:
     """The window around every character of *words*, cut from *ink*.
 
     *ink* is the prepared image of the line (ink high, background low) at *scale* times
     screen pixels, with screen point *origin* at its pixel (0, 0). Words are those of
-    :mod:`.ocr_engine` (screen boxes, characters' centres).
+    :mod:`.ocr_engine` (screen boxes, characters' centres). *area* is the region of the
+    screen the line was read from, where known: a neighbouring line's ink it cuts at its
+    edge is then no part of the line (see :func:`_line_span`).
     """
-    height = _text_height(words) * scale
-    top = min(w.box[1] for w in words)
-    bottom = max(w.box[1] + w.box[3] for w in words)
+    top, bottom = _line_span(ink, scale, origin, words, area)
+    height = _text_height(words, top, bottom) * scale
     middle = ((top + bottom) / 2 - origin[1]) * scale
     half_h, half_w = _HEIGHT_SPAN * height / 2, _WIDTH_SPAN * height / 2
     windows, places = [], []
@@ -105,8 +114,60 @@ def line_windows(
     return LineGlyphs(windows=flat, places=places)
 
 
-def _text_height(words: list[Word]) -> float:
-    return float(np.median([w.box[3] for w in words]))
+def _text_height(words: list[Word], top: float = -np.inf, bottom: float = np.inf) -> float:
+    """The words' median height, their boxes cut to the line's span *top* to *bottom*."""
+    return float(np.median([min(w.box[1] + w.box[3], bottom) - max(w.box[1], top) for w in words]))
+
+
+def _line_span(
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None,
+) -> tuple[float, float]:
+    """Screen y of the top and bottom of the line's text: its words' boxes, less the ink of
+    a neighbouring line that *area* cuts at its top or bottom edge.
+
+    On a console the lines touch: a region padded around one line takes in the
+    descenders of the line above, which Tesseract puts in its word's box (Terminus's
+    ``found`` 14 pixels high where the line's text is 10), and every window, cut about
+    the box's middle, showed its character two pixels low: ``0`` taken for ``u``, ``3``
+    for ``q``. Such ink touches the region's edge, is thin, and is parted from the text
+    by a row with no ink.
+    """
+    top = min(w.box[1] for w in words)
+    bottom = max(w.box[1] + w.box[3] for w in words)
+    if area is None:
+        return top, bottom
+    first = int(round((area[1] - origin[1]) * scale))
+    last = int(round((area[1] + area[3] - origin[1]) * scale))
+    left = max(0, int((min(w.box[0] for w in words) - origin[0]) * scale))
+    right = int(np.ceil((max(w.box[0] + w.box[2] for w in words) - origin[0]) * scale))
+    inked = (ink[max(0, first) : last, left:right] > 0.5).any(axis=1)
+    thin = _STRAY_SPAN * _text_height(words) * scale
+    start = max(0, first)
+    below = _past_stray(inked, scale, thin)
+    above = _past_stray(inked[::-1], scale, thin)
+    if below is not None:
+        top = max(top, origin[1] + (start + below) / scale)
+    if above is not None:
+        bottom = min(bottom, origin[1] + (start + len(inked) - above) / scale)
+    return top, bottom
+
+
+def _past_stray(inked: np.ndarray, scale: float, thin: float) -> int | None:
+    """Where the ink after a stray piece starts in *inked* (rows with ink, from the
+    region's edge on): None when the first ink is not a thin run touching the edge and
+    parted from more ink by an empty row."""
+    rows = np.flatnonzero(inked)
+    if not len(rows) or rows[0] > scale:  # no ink at the edge
+        return None
+    gaps = np.flatnonzero(~inked[rows[0] :])
+    if not len(gaps) or gaps[0] > thin:
+        return None
+    rest = np.flatnonzero(inked[rows[0] + gaps[0] :])
+    return int(rows[0] + gaps[0] + rest[0]) if len(rest) else None
 
 
 def _cut(ink: np.ndarray, x: float, y: float, w: float, h: float) -> np.ndarray:
@@ -209,20 +270,28 @@ class Opinion:
 
 
 def recheck(
-    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None = None,
 ) -> list[Word]:
     """*words* with the characters the classifier surely reads otherwise (same group) replaced."""
-    return second_opinion(ink, scale, origin, words).words
+    return second_opinion(ink, scale, origin, words, area).words
 
 
 def second_opinion(
-    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None = None,
 ) -> Opinion:
     """*words* rechecked (see :func:`recheck`), and the digits still in dispute."""
     glyph_model = model()
     if glyph_model is None or not words:
         return Opinion(words, 0)
-    glyphs = line_windows(ink, scale, origin, words)
+    glyphs = line_windows(ink, scale, origin, words, area)
     if not glyphs.places:
         return Opinion(words, 0)
     probs = glyph_model.probabilities(glyphs.windows)

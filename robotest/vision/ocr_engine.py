@@ -325,7 +325,7 @@ def _settled_line(
 
 
 def _opinion(prepared: Prepared, area: Region, words: list[Word]) -> Opinion:
-    return second_opinion(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    return second_opinion(ink_image(prepared), prepared.scale, origin(prepared, area), words, area)
 
 
 def ink_image(prepared: Prepared) -> np.ndarray:
