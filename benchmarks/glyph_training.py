@@ -98,7 +98,7 @@ def random_text(rng: np.random.Generator) -> str:
     """A value as screens show them: hex, serials, versions, MACs, words, paths."""
     hexd, upper = "0123456789ABCDEF", string.ascii_uppercase + string.digits
     pick = lambda chars, n: "".join(rng.choice(list(chars), n))  # noqa: E731
-    kind = int(rng.integers(0, 9))
+    kind = int(rng.integers(0, 10))
     if kind == 0:
         return pick(hexd, int(rng.integers(8, 17)))
     if kind == 1:
@@ -121,6 +121,12 @@ def random_text(rng: np.random.Generator) -> str:
     if kind == 7:
         mode = "".join(rng.choice(["r", "-"]) + rng.choice(["w", "-"]) + "-" for _ in range(3))
         return f"-{mode} {pick(string.digits, int(rng.integers(1, 6)))} [{pick('0123456789', 3)}]"
+    if kind == 8:  # nothing above the x-height: every window is as high as an x
+        short = "acemnorsuvwxz"
+        if rng.random() < 0.5:
+            mode = "".join(rng.choice(["r", "-"]) + rng.choice(["w", "-"]) + "-" for _ in range(3))
+            return f"-{mode}"
+        return " ".join(pick(short, int(rng.integers(2, 8))) for _ in range(rng.integers(1, 4)))
     return pick(CLASSES, int(rng.integers(5, 15)))
 
 

@@ -135,3 +135,12 @@ def test_sharpening_leaves_no_halo_that_garbles_a_clean_value(name: str) -> None
     # grey halo round every stroke and "1.07.3" was read "LOW .3" and "107 «3"
     frame = cv2.imread(str(DATA / f"terminal_bios_version_{name}.png"))
     assert read_beside(frame, "BIOS Version:", "right_of") == "1.07.3"
+
+
+def test_a_read_again_must_keep_the_digits_where_they_were() -> None:
+    # a line read again settles which digit a digit is, never whether it is one: a
+    # camera's `03/09/2028` read again `03/03/Z0zB` has fewer digits, so fewer in dispute
+    first = [Word("03/03/2028", (0, 0, 80, 16), 0.9, ())]
+    assert ocr_engine._digits_alike([Word("03/09/2028", (0, 0, 80, 16), 0.9, ())], first)
+    assert not ocr_engine._digits_alike([Word("03/03/Z0zB", (0, 0, 80, 16), 0.9, ())], first)
+    assert not ocr_engine._digits_alike([Word("03/03/20288", (0, 0, 88, 16), 0.9, ())], first)
