@@ -326,13 +326,18 @@ def _may_become(word: str, index: int, seen: str) -> bool:
     only in a word that already holds both: ``items`` never becomes ``1tems`` and
     ``2023`` never ``2O23``, while ``0FC2C9028B62`` and ``17-1383P`` may change. A digit
     and a sign may change into one another anywhere (``918.083632]`` read ``918.0836321``).
+    A letter becomes a sign only in a word with no other letter: ``Intel`` never becomes
+    ``Inte|`` (a sans ``l`` and a bar differ only below the line), ``Core`` never
+    ``(ore``, while a dmesg line's ``[`` read ``C`` on its own is put right.
     """
     said = word[index]
     if said == seen or said not in _GROUP_OF or _GROUP_OF.get(seen) != _GROUP_OF[said]:
         return False
     if said.isdigit() and seen.isdigit():  # decided by GlyphModel.digit_decision alone
         return False
+    rest = word[:index] + word[index + 1 :]
+    if said.isalpha() and not seen.isalnum():
+        return not any(c.isalpha() for c in rest)
     if not (said.isalpha() and seen.isdigit() or said.isdigit() and seen.isalpha()):
         return True
-    rest = word[:index] + word[index + 1 :]
     return any(c.isdigit() for c in rest) and any(c.isalpha() for c in rest)

@@ -144,3 +144,11 @@ def test_a_read_again_must_keep_the_digits_where_they_were() -> None:
     assert ocr_engine._digits_alike([Word("03/09/2028", (0, 0, 80, 16), 0.9, ())], first)
     assert not ocr_engine._digits_alike([Word("03/03/Z0zB", (0, 0, 80, 16), 0.9, ())], first)
     assert not ocr_engine._digits_alike([Word("03/03/20288", (0, 0, 88, 16), 0.9, ())], first)
+
+
+def test_a_letter_becomes_a_sign_only_in_a_word_without_other_letters() -> None:
+    # a sans `l` and a bar differ only below the line: `Intel` never becomes `Inte|`
+    assert not glyph_check._may_become("Intel", 4, "|")
+    assert not glyph_check._may_become("Core", 0, "(")
+    assert glyph_check._may_become("C", 0, "[")  # a dmesg line's bracket read on its own
+    assert glyph_check._may_become("3.14592j", 7, "]")
