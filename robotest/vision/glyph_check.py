@@ -55,6 +55,11 @@ SURE = 0.97
 DIGIT_SURE = 0.9
 """The probability, both readers weighed, needed to read a digit Tesseract read as another
 digit (see :meth:`GlyphModel.digit_decision`)."""
+CLASSIFIER_SAYS = 0.5
+"""The classifier's own probability for the digit that replaces Tesseract's: both readers
+must say it. Weighed by Tesseract's confusions alone, a window the classifier takes for
+a dash (an xterm camera line's windows cut three pixels low) gave a ``0`` it saw at 0.03
+a probability of 0.97 where Tesseract read ``8``."""
 DISPUTED = 0.6
 """Short of DIGIT_SURE, the probability of another digit (both readers weighed) that
 puts Tesseract's digit in dispute."""
@@ -134,12 +139,15 @@ def _line_span(
     ``found`` 14 pixels high where the line's text is 10), and every window, cut about
     the box's middle, showed its character two pixels low: ``0`` taken for ``u``, ``3``
     for ``q``. Such ink touches the region's edge, is thin, and is parted from the text
-    by a row with no ink.
+    by a row with no ink. Nor does the line reach out of *area*, though Tesseract's box
+    sometimes does (an xterm line through a camera: words 23 pixels high in a region of
+    15, the box's middle then three pixels low once its top was put right).
     """
     top = min(w.box[1] for w in words)
     bottom = max(w.box[1] + w.box[3] for w in words)
     if area is None:
         return top, bottom
+    top, bottom = max(top, area[1]), min(bottom, area[1] + area[3])
     first = int(round((area[1] - origin[1]) * scale))
     last = int(round((area[1] + area[3] - origin[1]) * scale))
     left = max(0, int((min(w.box[0] for w in words) - origin[0]) * scale))
@@ -301,7 +309,8 @@ def second_opinion(
         said = words[wi].text[ci]
         if said.isdigit():  # a digit becomes another digit only when both readers agree
             seen, sure = glyph_model.digit_decision(said, p)
-            if seen.isdigit() and seen != said and sure >= DIGIT_SURE:
+            says = float(p[glyph_model.classes.index(seen)])
+            if seen.isdigit() and seen != said and sure >= DIGIT_SURE and says >= CLASSIFIER_SAYS:
                 texts[wi][ci] = seen
                 continue
             alone = glyph_model.classes[int(p.argmax())]

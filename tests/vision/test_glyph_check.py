@@ -152,3 +152,29 @@ def test_a_letter_becomes_a_sign_only_in_a_word_without_other_letters() -> None:
     assert not glyph_check._may_become("Core", 0, "(")
     assert glyph_check._may_become("C", 0, "[")  # a dmesg line's bracket read on its own
     assert glyph_check._may_become("3.14592j", 7, "]")
+
+
+def test_a_digit_the_classifier_does_not_see_is_not_put_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a window the classifier takes for a dash (cut beside its character): weighed by
+    # Tesseract's confusions alone, its 0.03 for a `0` where Tesseract read `8` came out
+    # sure, and `95048` was read `95040`; both readers must say the digit
+    model = glyph_check.model()
+    assert model is not None
+    dash = np.zeros(len(model.classes), np.float32)
+    for character, value in (("-", 0.9699), ("0", 0.03), ("8", 0.0001)):
+        dash[model.classes.index(character)] = value
+    seen, sure = model.digit_decision("8", dash)
+    assert seen == "0" and sure >= glyph_check.DIGIT_SURE  # the weighed answer alone
+    words, ink, scale, origin = _words_as_read("0FC2C9028B62", "0FC2C9028B62")
+    at = words[0].text.index("8")
+    monkeypatch.setattr(
+        model,
+        "probabilities",
+        lambda windows: np.array(
+            [
+                dash if i == at else np.eye(len(model.classes))[model.classes.index(c)]
+                for i, c in enumerate(words[0].text)
+            ]
+        ),
+    )
+    assert glyph_check.recheck(ink, scale, origin, words) == words
