@@ -143,8 +143,8 @@ def _line_span(
     sometimes does (an xterm line through a camera: words 23 pixels high in a region of
     15, the box's middle then three pixels low once its top was put right).
     """
-    top = min(w.box[1] for w in words)
-    bottom = max(w.box[1] + w.box[3] for w in words)
+    top: float = min(w.box[1] for w in words)
+    bottom: float = max(w.box[1] + w.box[3] for w in words)
     if area is None:
         return top, bottom
     top, bottom = max(top, area[1]), min(bottom, area[1] + area[3])
@@ -152,7 +152,7 @@ def _line_span(
     last = int(round((area[1] + area[3] - origin[1]) * scale))
     left = max(0, int((min(w.box[0] for w in words) - origin[0]) * scale))
     right = int(np.ceil((max(w.box[0] + w.box[2] for w in words) - origin[0]) * scale))
-    inked = (ink[max(0, first) : last, left:right] > 0.5).any(axis=1)
+    inked = np.asarray((ink[max(0, first) : last, left:right] > 0.5).any(axis=1), dtype=bool)
     thin = _STRAY_SPAN * _text_height(words) * scale
     start = max(0, first)
     below = _past_stray(inked, scale, thin)
