@@ -15,8 +15,9 @@ simulated cameras (``CameraParams.sample`` of seeds from 1000 on, none of the
 benchmark's), calibrated and rectified as a station does. Each line is read as ``ocr``
 reads a line; where Tesseract read as many characters as were drawn, every character's
 window (cut where Tesseract placed it, exactly as at run time) is labelled with the
-character drawn. A small multilayer perceptron (PyTorch)
-is trained on them and saved, as float16 NumPy arrays, to ``robotest/vision/models``,
+character drawn; some lines have nothing above the x-height (``-rw-r--r--``), whose
+windows are as high as an ``x``. A small multilayer perceptron (PyTorch) is trained on
+them and saved, as float16 NumPy arrays, to ``robotest/vision/models``,
 with the counts of what Tesseract read where each character was drawn (``confusions``:
 the second opinion weighs a digit Tesseract and the classifier disagree on by them).
 """
