@@ -1,20 +1,23 @@
 """Train the character classifier of ``robotest.vision.glyph_check`` (the screen fonts).
 
-    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --consoles 3 --jobs 2
+    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --consoles 4 --jobs 2
 
 Lines of random characters (hex numbers, serial numbers, versions, words, paths) are
 drawn in the screen fonts (DejaVu Sans Mono, DejaVu Sans, Liberation Mono and Sans; the
 serif fonts are kept out, to check that text in a font the model does not know is read
 no worse: ``--held-out``), on light, dark and coloured themes at 14-24 px; and on Linux
 text consoles in the PSF bitmap fonts of ``console-setup-linux`` whose faces are the
-real-screens benchmark's *tune* fonts (VGA and Terminus regular, at several sizes; never
-its held-out Fixed, TerminusBold and VGA14), each console as the framebuffer shows it
-and photographed. Screens are photographed by simulated cameras (``CameraParams.sample``
-of seeds from 1000 on, none of the benchmark's), calibrated and rectified as a station
-does. Each line is read as ``ocr`` reads a line; where Tesseract read as many characters
-as were drawn, every character's window (cut where Tesseract placed it, exactly as at
-run time) is labelled with the character drawn. A small multilayer perceptron (PyTorch)
-is trained on them and saved, as float16 NumPy arrays, to ``robotest/vision/models``,
+real-screens benchmark's *tune* fonts (VGA and Terminus regular, at all their sizes;
+never its held-out Fixed, TerminusBold, TerminusBoldVGA and VGA14), half of them
+emboldened as bold bitmap faces are drawn (every stroke one pixel wider to the right),
+each console as the framebuffer shows it and photographed. Screens are photographed by
+simulated cameras (``CameraParams.sample`` of seeds from 1000 on, none of the
+benchmark's), calibrated and rectified as a station does. Each line is read as ``ocr``
+reads a line; where Tesseract read as many characters as were drawn, every character's
+window (cut where Tesseract placed it, exactly as at run time) is labelled with the
+character drawn; some lines have nothing above the x-height (``-rw-r--r--``), whose
+windows are as high as an ``x``. A small multilayer perceptron (PyTorch) is trained on
+them and saved, as float16 NumPy arrays, to ``robotest/vision/models``,
 with the counts of what Tesseract read where each character was drawn (``confusions``:
 the second opinion weighs a digit Tesseract and the classifier disagree on by them).
 """
@@ -25,6 +28,7 @@ import argparse
 import os
 import string
 import sys
+from dataclasses import replace
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -66,16 +70,25 @@ CONSOLE_FONTS = (
     "Lat15-VGA16",
     "Lat15-VGA8",
     "Lat15-VGA28x16",
+    "Lat15-VGA32x16",
     "Lat15-Terminus12x6",
     "Lat15-Terminus14",
     "Lat15-Terminus16",
     "Lat15-Terminus18x10",
     "Lat15-Terminus20x10",
     "Lat15-Terminus22x11",
+    "Lat15-Terminus24x12",
+    "Lat15-Terminus28x14",
+    "Lat15-Terminus32x16",
 )
 """The Linux console's PSF fonts (``console-setup-linux``) the model learns: only the
-faces of the real-screens benchmark's *tune* fonts (VGA, Terminus regular) at several
-sizes. Its held-out faces (Fixed, TerminusBold, VGA14) are never shown to the model."""
+faces of the real-screens benchmark's *tune* fonts (VGA, Terminus regular) at all their
+sizes. Its held-out faces (Fixed, TerminusBold, VGA14) are never shown to the model, nor
+TerminusBoldVGA (TerminusBold's glyphs in VGA cells)."""
+BOLD_SHARE = 0.5
+"""The share of consoles drawn in their font emboldened (:func:`emboldened`): heavy
+console faces (TerminusBold, a BIOS's bold VGA) are the regular face with every stroke
+a pixel wider, and the model learns them from the tune faces only."""
 CONSOLE_COLOURS = ((0xAA, 0x00), (0xFF, 0x00), (0x00, 0xAA), (0x00, 0xC0), (0xFF, 0x40))
 """Console ink and background grey levels: the kernel's default grey on black, bright,
 and reverse video (a highlighted row)."""
@@ -86,7 +99,7 @@ def random_text(rng: np.random.Generator) -> str:
     """A value as screens show them: hex, serials, versions, MACs, words, paths."""
     hexd, upper = "0123456789ABCDEF", string.ascii_uppercase + string.digits
     pick = lambda chars, n: "".join(rng.choice(list(chars), n))  # noqa: E731
-    kind = int(rng.integers(0, 9))
+    kind = int(rng.integers(0, 10))
     if kind == 0:
         return pick(hexd, int(rng.integers(8, 17)))
     if kind == 1:
@@ -109,6 +122,12 @@ def random_text(rng: np.random.Generator) -> str:
     if kind == 7:
         mode = "".join(rng.choice(["r", "-"]) + rng.choice(["w", "-"]) + "-" for _ in range(3))
         return f"-{mode} {pick(string.digits, int(rng.integers(1, 6)))} [{pick('0123456789', 3)}]"
+    if kind == 8:  # nothing above the x-height: every window is as high as an x
+        short = "acemnorsuvwxz"
+        if rng.random() < 0.5:
+            mode = "".join(rng.choice(["r", "-"]) + rng.choice(["w", "-"]) + "-" for _ in range(3))
+            return f"-{mode}"
+        return " ".join(pick(short, int(rng.integers(2, 8))) for _ in range(rng.integers(1, 4)))
     return pick(CLASSES, int(rng.integers(5, 15)))
 
 
@@ -158,6 +177,14 @@ def console_screen(rng: np.random.Generator, font: PsfFont) -> tuple[np.ndarray,
     return render_psf(font, texts, cases.SCREEN, ink, background), lines
 
 
+def emboldened(font: PsfFont) -> PsfFont:
+    """*font* drawn bold as bitmap faces are: each stroke one pixel wider to the right
+    (within the cell)."""
+    glyphs = font.glyphs.copy()
+    glyphs[:, :, 1:] |= font.glyphs[:, :, :-1]
+    return replace(font, glyphs=glyphs)
+
+
 def photographed(seed: int, screens: int, fonts: list[str], weights: list[float]):
     """(rectified grey screen, its lines) for *screens* screens seen by camera *seed*."""
     rng = np.random.default_rng([seed, 7])
@@ -181,9 +208,8 @@ def consoles(seed: int, screens: int):
     )
     for _ in range(screens):
         name = CONSOLE_FONTS[int(rng.integers(0, len(CONSOLE_FONTS)))]
-        screen, lines = console_screen(
-            rng, load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
-        )
+        font = load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
+        screen, lines = console_screen(rng, emboldened(font) if rng.random() < BOLD_SHARE else font)
         yield to_grey(screen), lines
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
 
@@ -230,7 +256,7 @@ def line_samples(grey: np.ndarray, box: tuple[int, int, int, int], text: str):
     drawn = text.replace(" ", "")
     if not words or sum(len(w.text) for w in words) != len(drawn):
         return None
-    glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    glyphs = line_windows(ink_image(prepared), prepared.scale, origin(prepared, area), words, area)
     starts = np.cumsum([0] + [len(w.text) for w in words])
     labels = [CLASSES.find(drawn[starts[wi] + ci]) for wi, ci in glyphs.places]
     said = [CLASSES.find(words[wi].text[ci]) for wi, ci in glyphs.places]
@@ -293,7 +319,9 @@ def check(task: tuple[int, bool]) -> tuple[int, int, int, list[tuple[str, str, s
     for grey, lines in photographed(seed, 1, fonts, weights):
         for box, text in lines:
             prepared, area, words = read_drawn(grey, box)
-            second = recheck(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+            second = recheck(
+                ink_image(prepared), prepared.scale, origin(prepared, area), words, area
+            )
             before, after = line_text(words), line_text(second)
             without += levenshtein(before, text)
             with_ += levenshtein(after, text)

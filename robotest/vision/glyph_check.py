@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from robotest.vision.images import Region
 from robotest.vision.words import Word
 
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
@@ -54,6 +55,11 @@ SURE = 0.97
 DIGIT_SURE = 0.9
 """The probability, both readers weighed, needed to read a digit Tesseract read as another
 digit (see :meth:`GlyphModel.digit_decision`)."""
+CLASSIFIER_SAYS = 0.5
+"""The classifier's own probability for the digit that replaces Tesseract's: both readers
+must say it. Weighed by Tesseract's confusions alone, a window the classifier takes for
+a dash (an xterm camera line's windows cut three pixels low) gave a ``0`` it saw at 0.03
+a probability of 0.97 where Tesseract read ``8``."""
 DISPUTED = 0.6
 """Short of DIGIT_SURE, the probability of another digit (both readers weighed) that
 puts Tesseract's digit in dispute."""
@@ -64,6 +70,9 @@ _HEIGHT_SPAN = 1.5
 """Window height, in text heights, centred on the line."""
 _WIDTH_SPAN = 0.8
 """Window width, in text heights, centred on the character."""
+_STRAY_SPAN = 0.4
+"""The most a neighbouring line's ink cut by the region's edge reaches in, in text
+heights (a descender, an accent)."""
 
 
 _GROUP_OF = {c: i for i, group in enumerate(GROUPS) for c in group}
@@ -80,17 +89,22 @@ class LineGlyphs:
 
 
 def line_windows(
-    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None = None,
 ) -> LineGlyphs:
     """The window around every character of *words*, cut from *ink*.
 
     *ink* is the prepared image of the line (ink high, background low) at *scale* times
     screen pixels, with screen point *origin* at its pixel (0, 0). Words are those of
-    :mod:`.ocr_engine` (screen boxes, characters' centres).
+    :mod:`.ocr_engine` (screen boxes, characters' centres). *area* is the region of the
+    screen the line was read from, where known: a neighbouring line's ink it cuts at its
+    edge is then no part of the line (see :func:`_line_span`).
     """
-    height = _text_height(words) * scale
-    top = min(w.box[1] for w in words)
-    bottom = max(w.box[1] + w.box[3] for w in words)
+    top, bottom = _line_span(ink, scale, origin, words, area)
+    height = _text_height(words, top, bottom) * scale
     middle = ((top + bottom) / 2 - origin[1]) * scale
     half_h, half_w = _HEIGHT_SPAN * height / 2, _WIDTH_SPAN * height / 2
     windows, places = [], []
@@ -105,8 +119,63 @@ def line_windows(
     return LineGlyphs(windows=flat, places=places)
 
 
-def _text_height(words: list[Word]) -> float:
-    return float(np.median([w.box[3] for w in words]))
+def _text_height(words: list[Word], top: float = -np.inf, bottom: float = np.inf) -> float:
+    """The words' median height, their boxes cut to the line's span *top* to *bottom*."""
+    return float(np.median([min(w.box[1] + w.box[3], bottom) - max(w.box[1], top) for w in words]))
+
+
+def _line_span(
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None,
+) -> tuple[float, float]:
+    """Screen y of the top and bottom of the line's text: its words' boxes, less the ink of
+    a neighbouring line that *area* cuts at its top or bottom edge.
+
+    On a console the lines touch: a region padded around one line takes in the
+    descenders of the line above, which Tesseract puts in its word's box (Terminus's
+    ``found`` 14 pixels high where the line's text is 10), and every window, cut about
+    the box's middle, showed its character two pixels low: ``0`` taken for ``u``, ``3``
+    for ``q``. Such ink touches the region's edge, is thin, and is parted from the text
+    by a row with no ink. Nor does the line reach out of *area*, though Tesseract's box
+    sometimes does (an xterm line through a camera: words 23 pixels high in a region of
+    15, the box's middle then three pixels low once its top was put right).
+    """
+    top: float = min(w.box[1] for w in words)
+    bottom: float = max(w.box[1] + w.box[3] for w in words)
+    if area is None:
+        return top, bottom
+    top, bottom = max(top, area[1]), min(bottom, area[1] + area[3])
+    first = int(round((area[1] - origin[1]) * scale))
+    last = int(round((area[1] + area[3] - origin[1]) * scale))
+    left = max(0, int((min(w.box[0] for w in words) - origin[0]) * scale))
+    right = int(np.ceil((max(w.box[0] + w.box[2] for w in words) - origin[0]) * scale))
+    inked = np.asarray((ink[max(0, first) : last, left:right] > 0.5).any(axis=1), dtype=bool)
+    thin = _STRAY_SPAN * _text_height(words) * scale
+    start = max(0, first)
+    below = _past_stray(inked, scale, thin)
+    above = _past_stray(inked[::-1], scale, thin)
+    if below is not None:
+        top = max(top, origin[1] + (start + below) / scale)
+    if above is not None:
+        bottom = min(bottom, origin[1] + (start + len(inked) - above) / scale)
+    return top, bottom
+
+
+def _past_stray(inked: np.ndarray, scale: float, thin: float) -> int | None:
+    """Where the ink after a stray piece starts in *inked* (rows with ink, from the
+    region's edge on): None when the first ink is not a thin run touching the edge and
+    parted from more ink by an empty row."""
+    rows = np.flatnonzero(inked)
+    if not len(rows) or rows[0] > scale:  # no ink at the edge
+        return None
+    gaps = np.flatnonzero(~inked[rows[0] :])
+    if not len(gaps) or gaps[0] > thin:
+        return None
+    rest = np.flatnonzero(inked[rows[0] + gaps[0] :])
+    return int(rows[0] + gaps[0] + rest[0]) if len(rest) else None
 
 
 def _cut(ink: np.ndarray, x: float, y: float, w: float, h: float) -> np.ndarray:
@@ -209,20 +278,28 @@ class Opinion:
 
 
 def recheck(
-    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None = None,
 ) -> list[Word]:
     """*words* with the characters the classifier surely reads otherwise (same group) replaced."""
-    return second_opinion(ink, scale, origin, words).words
+    return second_opinion(ink, scale, origin, words, area).words
 
 
 def second_opinion(
-    ink: np.ndarray, scale: float, origin: tuple[float, float], words: list[Word]
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    area: Region | None = None,
 ) -> Opinion:
     """*words* rechecked (see :func:`recheck`), and the digits still in dispute."""
     glyph_model = model()
     if glyph_model is None or not words:
         return Opinion(words, 0)
-    glyphs = line_windows(ink, scale, origin, words)
+    glyphs = line_windows(ink, scale, origin, words, area)
     if not glyphs.places:
         return Opinion(words, 0)
     probs = glyph_model.probabilities(glyphs.windows)
@@ -232,7 +309,8 @@ def second_opinion(
         said = words[wi].text[ci]
         if said.isdigit():  # a digit becomes another digit only when both readers agree
             seen, sure = glyph_model.digit_decision(said, p)
-            if seen.isdigit() and seen != said and sure >= DIGIT_SURE:
+            says = float(p[glyph_model.classes.index(seen)])
+            if seen.isdigit() and seen != said and sure >= DIGIT_SURE and says >= CLASSIFIER_SAYS:
                 texts[wi][ci] = seen
                 continue
             alone = glyph_model.classes[int(p.argmax())]
@@ -257,13 +335,18 @@ def _may_become(word: str, index: int, seen: str) -> bool:
     only in a word that already holds both: ``items`` never becomes ``1tems`` and
     ``2023`` never ``2O23``, while ``0FC2C9028B62`` and ``17-1383P`` may change. A digit
     and a sign may change into one another anywhere (``918.083632]`` read ``918.0836321``).
+    A letter becomes a sign only in a word with no other letter: ``Intel`` never becomes
+    ``Inte|`` (a sans ``l`` and a bar differ only below the line), ``Core`` never
+    ``(ore``, while a dmesg line's ``[`` read ``C`` on its own is put right.
     """
     said = word[index]
     if said == seen or said not in _GROUP_OF or _GROUP_OF.get(seen) != _GROUP_OF[said]:
         return False
     if said.isdigit() and seen.isdigit():  # decided by GlyphModel.digit_decision alone
         return False
+    rest = word[:index] + word[index + 1 :]
+    if said.isalpha() and not seen.isalnum():
+        return not any(c.isalpha() for c in rest)
     if not (said.isalpha() and seen.isdigit() or said.isdigit() and seen.isalpha()):
         return True
-    rest = word[:index] + word[index + 1 :]
     return any(c.isdigit() for c in rest) and any(c.isalpha() for c in rest)

@@ -305,27 +305,35 @@ def _settled_line(
 ) -> list[Word]:
     """:func:`read_line` with the second opinion (:mod:`.glyph_check`); a read whose
     digits stay in dispute (Tesseract reads one digit, the classifier another, neither
-    sure) is read again at other text heights, and the read of as many characters with
-    the fewest digits in dispute is taken (the first, of equals). No digit is changed
-    into another on one reader's word: a camera's blurred dotted ``0`` read ``6`` by
-    Tesseract and taken for ``0`` or ``8`` by the classifier is read again, not guessed."""
+    sure) is read again at other text heights, and the read with the fewest digits in
+    dispute among those with digits where the first read has them is taken (the first,
+    of equals). No digit is changed into another on one reader's word: a camera's blurred
+    dotted ``0`` read ``6`` by Tesseract and taken for ``0`` or ``8`` by the classifier
+    is read again, not guessed."""
     first = _opinion(prepared, area, read_line(image, area, prepared, inner))
     if not first.disputed:
         return first.words
-    length = sum(len(w.text) for w in first.words)
     best = first
     for height in _RETRY_HEIGHTS:
         again = prepare(image, height, inner=inner)
         other = _opinion(again, area, _tesseract_words(again, _PSM["line"], area))
-        if other.disputed < best.disputed and sum(len(w.text) for w in other.words) == length:
+        if other.disputed < best.disputed and _digits_alike(other.words, first.words):
             best = other
         if not best.disputed:
             break
     return best.words
 
 
+def _digits_alike(read: list[Word], first: list[Word]) -> bool:
+    """Whether *read* has as many characters as *first*, digits exactly where it has
+    them: a read again may settle which digit a digit is, not whether it is one (a camera
+    line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute)."""
+    shape = "".join("0" if c.isdigit() else "a" for w in read for c in w.text)
+    return shape == "".join("0" if c.isdigit() else "a" for w in first for c in w.text)
+
+
 def _opinion(prepared: Prepared, area: Region, words: list[Word]) -> Opinion:
-    return second_opinion(ink_image(prepared), prepared.scale, origin(prepared, area), words)
+    return second_opinion(ink_image(prepared), prepared.scale, origin(prepared, area), words, area)
 
 
 def ink_image(prepared: Prepared) -> np.ndarray:

@@ -53,12 +53,14 @@ def test_labels_of_a_console_are_found_by_the_whole_screen_read() -> None:
     assert read_beside(screen, "Kernel", "right_of") == "6.1.0-27-amd64"
 
 
-def _console_words(text: str, said: str) -> tuple[list[Word], np.ndarray, float, tuple]:
-    """Tesseract's words for *text* (no spaces) on a console line, their characters
-    replaced by *said*."""
-    screen = _console(["", text])
-    area = (0, 12, len(text) * 8 + 8, 24)
-    grey = ocr_engine.to_grey(screen)[12:36, : area[2]]
+def _console_words(
+    text: str, said: str, above: str = "", area: tuple[int, int, int, int] | None = None
+) -> tuple[list[Word], np.ndarray, float, tuple]:
+    """Tesseract's words for *text* (no spaces) on a console line (second row, under
+    *above*) read in *area*, their characters replaced by *said*."""
+    screen = _console([above, text])
+    area = area or (0, 12, len(text) * 8 + 8, 24)
+    grey = ocr_engine.to_grey(screen)[area[1] : area[1] + area[3], : area[2]]
     prepared = ocr_engine.prepare(grey)
     words = ocr_engine.read_line(grey, area, prepared)
     assert sum(len(w.text) for w in words) == len(said)  # a place for each character
@@ -80,3 +82,14 @@ def _console_words(text: str, said: str) -> tuple[list[Word], np.ndarray, float,
 def test_a_console_font_confusion_is_corrected(text: str, said: str) -> None:
     words, ink, scale, origin = _console_words(text, said)
     assert "".join(w.text for w in glyph_check.recheck(ink, scale, origin, words)) == text
+
+
+@pytest.mark.parametrize(("text", "said"), [("QA17-7499", "QA1?-?499"), ("usb", "wsb")])
+def test_the_descenders_of_the_line_above_do_not_move_the_windows(text: str, said: str) -> None:
+    # console lines touch: a region padded two pixels up takes in the descenders of the
+    # line above, which Tesseract puts in the words' boxes; every window was then cut two
+    # pixels too high, the characters seen low in it (``usb`` rechecked into ``wsb``)
+    area = (0, 14, len(text) * 8 + 8, 20)
+    words, ink, scale, origin = _console_words(text, said, "gypsy jug pq gypsy jug", area)
+    assert words[0].box[1] == area[1]  # the stray descenders are in the word's box
+    assert "".join(w.text for w in glyph_check.recheck(ink, scale, origin, words, area)) == text

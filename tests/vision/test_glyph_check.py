@@ -135,3 +135,46 @@ def test_sharpening_leaves_no_halo_that_garbles_a_clean_value(name: str) -> None
     # grey halo round every stroke and "1.07.3" was read "LOW .3" and "107 «3"
     frame = cv2.imread(str(DATA / f"terminal_bios_version_{name}.png"))
     assert read_beside(frame, "BIOS Version:", "right_of") == "1.07.3"
+
+
+def test_a_read_again_must_keep_the_digits_where_they_were() -> None:
+    # a line read again settles which digit a digit is, never whether it is one: a
+    # camera's `03/09/2028` read again `03/03/Z0zB` has fewer digits, so fewer in dispute
+    first = [Word("03/03/2028", (0, 0, 80, 16), 0.9, ())]
+    assert ocr_engine._digits_alike([Word("03/09/2028", (0, 0, 80, 16), 0.9, ())], first)
+    assert not ocr_engine._digits_alike([Word("03/03/Z0zB", (0, 0, 80, 16), 0.9, ())], first)
+    assert not ocr_engine._digits_alike([Word("03/03/20288", (0, 0, 88, 16), 0.9, ())], first)
+
+
+def test_a_letter_becomes_a_sign_only_in_a_word_without_other_letters() -> None:
+    # a sans `l` and a bar differ only below the line: `Intel` never becomes `Inte|`
+    assert not glyph_check._may_become("Intel", 4, "|")
+    assert not glyph_check._may_become("Core", 0, "(")
+    assert glyph_check._may_become("C", 0, "[")  # a dmesg line's bracket read on its own
+    assert glyph_check._may_become("3.14592j", 7, "]")
+
+
+def test_a_digit_the_classifier_does_not_see_is_not_put_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a window the classifier takes for a dash (cut beside its character): weighed by
+    # Tesseract's confusions alone, its 0.03 for a `0` where Tesseract read `8` came out
+    # sure, and `95048` was read `95040`; both readers must say the digit
+    model = glyph_check.model()
+    assert model is not None
+    dash = np.zeros(len(model.classes), np.float32)
+    for character, value in (("-", 0.9699), ("0", 0.03), ("8", 0.0001)):
+        dash[model.classes.index(character)] = value
+    seen, sure = model.digit_decision("8", dash)
+    assert seen == "0" and sure >= glyph_check.DIGIT_SURE  # the weighed answer alone
+    words, ink, scale, origin = _words_as_read("0FC2C9028B62", "0FC2C9028B62")
+    at = words[0].text.index("8")
+    monkeypatch.setattr(
+        model,
+        "probabilities",
+        lambda windows: np.array(
+            [
+                dash if i == at else np.eye(len(model.classes))[model.classes.index(c)]
+                for i, c in enumerate(words[0].text)
+            ]
+        ),
+    )
+    assert glyph_check.recheck(ink, scale, origin, words) == words
