@@ -55,18 +55,24 @@ def locate_distinct(
 def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters) -> float:
     """The best score of *rival* over *box* (a fifth of its side around), at about its size.
 
-    Only the rival's version drawn nearest to the box's size is searched, at scales
-    that show it within ``_REACH`` of the box's side.
+    The rival's version drawn nearest to the box's size is searched, at scales that show
+    it within ``_REACH`` of the box's side; with ``p.sizes_at_place`` (the icon itself
+    scored with every version at its place) every version of the rival is, the best kept.
     """
     x, y, w, h = box
     side = min(w, h)
-    version = min(rival.versions, key=lambda v: abs(math.log(side / min(v.size))))
-    own = side / min(version.size)
-    near = Icon(rival.name, (version,), rival.threshold, templates=rival.templates)
+    nearest = min(rival.versions, key=lambda v: abs(math.log(side / min(v.size))))
+    versions = rival.versions if p.sizes_at_place else (nearest,)
     pad = max(2, side // 5)
     height, width = screen.shape[:2]
     x0, y0 = max(0, x - pad), max(0, y - pad)
     around = (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
-    scales = (max(0.1, own / _REACH), min(8.0, own * _REACH))
-    found = locate(screen, near, region=around, params=p.override(scales=scales, min_side=3))
-    return found.score if found.box is not None else -1.0
+    best = -1.0
+    for version in versions:
+        own = side / min(version.size)
+        near = Icon(rival.name, (version,), rival.threshold, templates=rival.templates)
+        scales = (max(0.1, own / _REACH), min(8.0, own * _REACH))
+        found = locate(screen, near, region=around, params=p.override(scales=scales, min_side=3))
+        if found.box is not None:
+            best = max(best, found.score)
+    return best
