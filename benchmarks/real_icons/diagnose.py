@@ -65,7 +65,7 @@ def stage_lost(
         redrawn = [
             search._verify(view, icon, c, p)
             for found in scored
-            if found.score >= floor
+            if found.score >= limit - p.again_slack
             for c in search._again_at_place(view, icon, found, p)
         ]
         scored += redrawn

@@ -120,7 +120,7 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    view, candidates = _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack)
+    view, candidates = _search(screen, icon, region, p, p.candidates, limit)
     ranked = sorted(candidates, key=lambda c: -c.score)
     refused: _Candidate | None = None
     for candidate in ranked:
@@ -146,9 +146,7 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     p, limit = _parameters(icon, threshold, scales, params)
-    view, refined = _search(
-        screen, icon, region, p, max_results * 2, limit - p.coarse_slack, refine_all=True
-    )
+    view, refined = _search(screen, icon, region, p, max_results * 2, limit, refine_all=True)
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -195,7 +193,7 @@ def _search(
     region: Region | None,
     p: MatchParameters,
     keep: int,
-    coarse_floor: float,
+    limit: float,
     refine_all: bool = False,
 ) -> tuple[SearchedScreen, list[_Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
@@ -206,16 +204,17 @@ def _search(
     (for the structure check of the few that reach the threshold).
     """
     view = searched_screen(screen, region)
-    coarse = _coarse_candidates(view, icon, p, keep, coarse_floor)
+    coarse = _coarse_candidates(view, icon, p, keep, limit - p.coarse_slack)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
     quick = sorted((_verify(view, icon, q, p) for q in quick), key=lambda c: -c.score)
-    limit = len(quick) if refine_all else p.refine_top
-    refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
+    refine_count = len(quick) if refine_all else p.refine_top
+    refined = [_refine(view.grey, icon, c, p) for c in quick[:refine_count]]
     verified = [_verify(view, icon, c, p) for c in refined if c is not None]
     if p.sizes_at_place:
-        again = (_again_at_place(view, icon, c, p) for c in verified if c.score >= coarse_floor)
+        floor = limit - p.again_slack
+        again = (_again_at_place(view, icon, c, p) for c in verified if c.score >= floor)
         verified += [_verify(view, icon, c, p) for found in again for c in found]
     verified += quick
     ox, oy = view.origin

@@ -68,7 +68,7 @@ class MatchParameters:
     a click in the wrong place or an absent icon "found" makes a verdict lie, a miss
     does not, so it is off unless an icon's ``icon.toml`` or a call asks for it."""
 
-    template_blurs: tuple[float, ...] = (0.0,)
+    template_blurs: tuple[float, ...] = (0.0, 0.6, 1.0)
     """Gaussian smoothings (pixels, at the scored size) of the *version alone* tried by the
     colour score, the best kept; (0.0,): the sharp version only.
 
@@ -78,7 +78,7 @@ class MatchParameters:
     not smoothed towards the icon: a blurred version correlates worse with a sharp patch,
     and the sharp one (0.0, always tried) scores a sharp screen as before."""
 
-    sizes_at_place: tuple[float, ...] = ()
+    sizes_at_place: tuple[float, ...] = (1.0,)
     """Sizes, relative to each refined place's, at which *every* version of the icon is
     refined again there, centred on the place; () (the default): none.
 
@@ -88,6 +88,9 @@ class MatchParameters:
     and a part of a big icon can out-correlate the whole at the coarse level (a 96 px
     icon kept at 72 px). 1.0 tries the other versions at the place's size; 1.2 and 1/1.2
     a coarse step larger and smaller, and so on."""
+    again_slack: float = 0.45
+    """Only refined places scoring at least the threshold less this are refined again at
+    ``sizes_at_place`` (each costs a few refinements per version and size)."""
 
     rival_margin: float = 0.02
     """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
@@ -141,6 +144,8 @@ class MatchParameters:
             raise VisionInputError(
                 f"sizes_at_place must be at most 8 sizes in [0.5, 2], got {self.sizes_at_place}"
             )
+        if not 0 <= self.again_slack < 1:
+            raise VisionInputError(f"again_slack must be in [0, 1), got {self.again_slack}")
         if not -1 <= self.rival_margin <= 1:
             raise VisionInputError(f"rival_margin must be in [-1, 1], got {self.rival_margin}")
         if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:

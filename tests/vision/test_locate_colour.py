@@ -214,7 +214,7 @@ def test_template_blurs_forgive_a_blurred_screen_and_keep_a_sharp_one() -> None:
     screen = np.full((200, 300, 3), 120, np.uint8)
     paste(screen, _lines(0), 100, 60)
     blurred = _noisy(cv2.GaussianBlur(screen, (0, 0), 1.2), seed=3)
-    sharp_only = DEFAULT.override(threshold=0.5)
+    sharp_only = DEFAULT.override(threshold=0.5, template_blurs=(0.0,))
     softened = sharp_only.override(template_blurs=(0.0, 0.6, 1.0, 1.5))
     before, after = locate(blurred, icon, params=sharp_only), locate(blurred, icon, params=softened)
     assert after.box is not None and abs(after.box[0] - 100) <= 1 and abs(after.box[1] - 60) <= 1
