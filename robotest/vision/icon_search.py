@@ -158,6 +158,30 @@ def find_all(
     return [_as_match(c, limit, p) for c in kept]
 
 
+def score_at(
+    screen: np.ndarray, icon: Icon, box: Region, params: MatchParameters | None = None
+) -> float:
+    """The best score of any version of *icon* at *box* (screen pixels), at about its size.
+
+    Each version is refined at full resolution around the box (a few pixels and scales
+    around the box's size) and scored in colour, as the search scores the places it
+    refines; no coarse search. -1 where no version fits on the screen there.
+    """
+    p = params or icon.params or DEFAULT
+    view = searched_screen(screen, None)
+    x, y, w, h = box
+    best = -1.0
+    for version in icon.versions:
+        scale = min(w, h) / min(version.size)
+        vw, vh = _scaled_size(version, scale)
+        cx, cy = x + w / 2, y + h / 2
+        start = _Candidate(0.0, round(cx - vw / 2), round(cy - vh / 2), vw, vh, scale, version, 2)
+        refined = _refine(view.grey, icon, start, p)
+        if refined is not None:
+            best = max(best, _verify(view, icon, refined, p).score)
+    return best
+
+
 def _parameters(
     icon: Icon,
     threshold: float | None,
