@@ -20,7 +20,9 @@ one thread; ``time.process_time``). The searches:
   the look-alike check of ``rivals.locate_distinct`` (rivals: the other icons asked for
   on the screen whose name shares the first word, see ``rivals_of``). With
   ``--without-structure``, every size as a version once more with the structure check
-  off (``structure_floor`` 0): the rows of the search before that check.
+  off (``structure_floor`` 0): the rows of the search before that check. With
+``--without-rescoring``, once more with ``template_blurs`` (0.0,) and ``sizes_at_place``
+() (no smoothed version, no other version or size refined at a place): the search before.
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -248,6 +250,12 @@ def main() -> None:
         action="store_true",
         help="also every size as a version with the structure check off (structure_floor 0)",
     )
+    parser.add_argument(
+        "--without-rescoring",
+        action="store_true",
+        help="also every size as a version with template_blurs (0.0,) and sizes_at_place () "
+        "(the search before they were on by default)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -306,6 +314,9 @@ def main() -> None:
     if args.without_structure:
         unchecked = low.override(structure_floor=0.0)
         runs.append(("every size as a version, no structure check", every, unchecked))
+    if args.without_rescoring:
+        before = low.override(template_blurs=(0.0,), sizes_at_place=())
+        runs.append(("every size as a version, no rescoring at the place", every, before))
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(

@@ -24,6 +24,7 @@ icon's box and a fifth of its side around): what the fine stage can reach there.
 from __future__ import annotations
 
 import argparse
+import ast
 import collections
 import statistics
 import sys
@@ -59,7 +60,16 @@ def stage_lost(
     quick = [q_ for q_ in (search._quick_look(view, icon, c, p) for c in coarse) if q_]
     quick = sorted((search._verify(view, icon, c, p) for c in quick), key=lambda c: -c.score)
     refined = [search._refine(view.grey, icon, c, p) for c in quick[: p.refine_top]]
-    scored = [search._verify(view, icon, c, p) for c in refined if c is not None] + quick
+    scored = [search._verify(view, icon, c, p) for c in refined if c is not None]
+    if p.sizes_at_place:
+        redrawn = [
+            search._verify(view, icon, c, p)
+            for found in scored
+            if found.score >= limit - p.again_slack
+            for c in search._again_at_place(view, icon, found, p)
+        ]
+        scored += redrawn
+    scored += quick
 
     def at_truth(c: search._Candidate) -> bool:
         return bench.right_place(q.truth, (c.x, c.y, c.w, c.h))  # type: ignore[arg-type]
@@ -114,12 +124,15 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "real-icons")
     parser.add_argument("--verbose", action="store_true", help="one line per miss")
     parser.add_argument(
-        "--set", action="append", default=[], help="a MatchParameters field, NAME=VALUE (float)"
+        "--set",
+        action="append",
+        default=[],
+        help="a MatchParameters field, NAME=VALUE (a Python literal: 1.2, (0.0, 1.0), True)",
     )
     args = parser.parse_args()
     cases = corpus.corpus(args.per_family, (1920, 1080), args.cache)
     families = {f.name: f for f in themes.families()}
-    changes = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    changes = {k: ast.literal_eval(v) for k, v in (item.split("=", 1) for item in args.set)}
     p = DEFAULT.override(scales=corpus.SCALES, **changes)
     print(f"parameters: {changes or 'defaults'}")
     counts: collections.Counter[str] = collections.Counter()
@@ -145,9 +158,14 @@ def main() -> None:
             match = search.locate(screen, icon, params=p)
             alarms["absent"] += 1
             alarms["found"] += match.found
-            alarms["found, look-alike check"] += match.found and not _rival_fits(
-                screen, rivals, match, p
-            )
+            kept = match.found and not _rival_fits(screen, rivals, match, p)
+            alarms["found, look-alike check"] += kept
+            if args.verbose and match.found:
+                print(
+                    f"absent     {q.tier:8} {q.family}/{q.name} found at {match.box} "
+                    f"({match.version}, score {match.score:.3f}, look-alike check "
+                    f"{'passed' if kept else 'refused'})"
+                )
             continue
         start = time.process_time()
         stage, info = stage_lost(screen, icon, q, p, icon.threshold)

@@ -42,7 +42,7 @@ Place = tuple[float, float, bool]
 
 def places(screen: object, icon: Icon, q: bench.Query, p: MatchParameters) -> list[Place]:
     """The six best distinct places of a search with the structure check off."""
-    _, found = search._search(screen, icon, None, p, p.candidates, FLOOR - p.coarse_slack)  # type: ignore[arg-type]
+    _, found = search._search(screen, icon, None, p, p.candidates, FLOOR)  # type: ignore[arg-type]
     kept: list[search._Candidate] = []
     for c in sorted(found, key=lambda c: -c.score):
         if all(search._iou(c, k) < 0.3 for k in kept):

@@ -120,7 +120,7 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    view, candidates = _search(screen, icon, region, p, p.candidates, limit - p.coarse_slack)
+    view, candidates = _search(screen, icon, region, p, p.candidates, limit)
     ranked = sorted(candidates, key=lambda c: -c.score)
     refused: _Candidate | None = None
     for candidate in ranked:
@@ -146,9 +146,7 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     p, limit = _parameters(icon, threshold, scales, params)
-    view, refined = _search(
-        screen, icon, region, p, max_results * 2, limit - p.coarse_slack, refine_all=True
-    )
+    view, refined = _search(screen, icon, region, p, max_results * 2, limit, refine_all=True)
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -158,6 +156,30 @@ def find_all(
             if _passes_structure(checked, p):
                 kept.append(checked)
     return [_as_match(c, limit, p) for c in kept]
+
+
+def score_at(
+    screen: np.ndarray, icon: Icon, box: Region, params: MatchParameters | None = None
+) -> float:
+    """The best score of any version of *icon* at *box* (screen pixels), at about its size.
+
+    Each version is refined at full resolution around the box (a few pixels and scales
+    around the box's size) and scored in colour, as the search scores the places it
+    refines; no coarse search. -1 where no version fits on the screen there.
+    """
+    p = params or icon.params or DEFAULT
+    view = searched_screen(screen, None)
+    x, y, w, h = box
+    best = -1.0
+    for version in icon.versions:
+        scale = min(w, h) / min(version.size)
+        vw, vh = _scaled_size(version, scale)
+        cx, cy = x + w / 2, y + h / 2
+        start = _Candidate(0.0, round(cx - vw / 2), round(cy - vh / 2), vw, vh, scale, version, 2)
+        refined = _refine(view.grey, icon, start, p)
+        if refined is not None:
+            best = max(best, _verify(view, icon, refined, p).score)
+    return best
 
 
 def _parameters(
@@ -195,7 +217,7 @@ def _search(
     region: Region | None,
     p: MatchParameters,
     keep: int,
-    coarse_floor: float,
+    limit: float,
     refine_all: bool = False,
 ) -> tuple[SearchedScreen, list[_Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
@@ -206,14 +228,19 @@ def _search(
     (for the structure check of the few that reach the threshold).
     """
     view = searched_screen(screen, region)
-    coarse = _coarse_candidates(view, icon, p, keep, coarse_floor)
+    coarse = _coarse_candidates(view, icon, p, keep, limit - p.coarse_slack)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
     quick = sorted((_verify(view, icon, q, p) for q in quick), key=lambda c: -c.score)
-    limit = len(quick) if refine_all else p.refine_top
-    refined = [_refine(view.grey, icon, c, p) for c in quick[:limit]]
-    verified = [_verify(view, icon, c, p) for c in refined if c is not None] + quick
+    refine_count = len(quick) if refine_all else p.refine_top
+    refined = [_refine(view.grey, icon, c, p) for c in quick[:refine_count]]
+    verified = [_verify(view, icon, c, p) for c in refined if c is not None]
+    if p.sizes_at_place:
+        floor = limit - p.again_slack
+        again = (_again_at_place(view, icon, c, p) for c in verified if c.score >= floor)
+        verified += [_verify(view, icon, c, p) for found in again for c in found]
+    verified += quick
     ox, oy = view.origin
     return view, [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
 
@@ -536,6 +563,45 @@ def _refine(
     return best
 
 
+def _again_at_place(
+    view: SearchedScreen, icon: Icon, place: _Candidate, p: MatchParameters
+) -> list[_Candidate]:
+    """Every version refined again at a refined *place*, at ``p.sizes_at_place`` of its size.
+
+    The coarse search looks at each size with the versions drawn near it, one scale per
+    version and place; the OS may show another drawing there (its 32 px one at 48 px), or
+    the place was kept at a part of the icon (a 96 px icon found at 72 px). Each start is
+    centred on the place, at a scale within ``p.scales`` and not under ``p.min_side``.
+    """
+    side = min(place.w, place.h)
+    cx, cy = place.x + place.w / 2, place.y + place.h / 2
+    found = []
+    for size in p.sizes_at_place:
+        for version in icon.versions:
+            scale = side * size / min(version.size)
+            same = version is place.version and abs(scale / place.scale - 1) < 0.01
+            if same or not p.scales[0] <= scale <= p.scales[1]:
+                continue
+            if scale < _lowest_scale(version, p):
+                continue
+            w, h = _scaled_size(version, scale)
+            start = replace(
+                place,
+                x=round(cx - w / 2),
+                y=round(cy - h / 2),
+                w=w,
+                h=h,
+                version=version,
+                scale=scale,
+                factor=1 if size == 1 else 2,
+                grey_score=None,
+            )
+            refined = _refine(view.grey, icon, start, p)
+            if refined is not None:
+                found.append(refined)
+    return found
+
+
 def _best(candidates: Iterable[_Candidate | None]) -> _Candidate | None:
     """The candidate with the highest score (the first of equals), None if there is none."""
     best: _Candidate | None = None
@@ -674,10 +740,24 @@ def _verify(
     if patch.shape[:2] != (th, tw):
         return candidate
     patch = _smoothed(patch, p.score_blur)
+    score = _shifted_colour_score(patch, template, p)
+    for blur in p.template_blurs:
+        if blur > 0:
+            # the version alone smoothed further (the patch stays as it is): a blurred
+            # or photographed screen shows the icon softer than its PNG
+            softer = _colour_template(
+                icon, candidate.version, candidate.scale, math.hypot(p.score_blur, blur)
+            )
+            assert softer is not None
+            score = max(score, _shifted_colour_score(patch, softer, p))
+    return replace(candidate, score=score, grey_score=candidate.score)
+
+
+def _shifted_colour_score(patch: np.ndarray, template: ColourTemplate, p: MatchParameters) -> float:
+    """The colour score of *patch*, less the penalty for a colour shift past the tolerance."""
     shift = colour_shift(patch, template)
     penalty = p.colour_shift_weight * max(0.0, shift - p.colour_shift_tolerance)
-    score = colour_score(patch, template) - penalty
-    return replace(candidate, score=score, grey_score=candidate.score)
+    return colour_score(patch, template) - penalty
 
 
 def _smoothed(pixels: np.ndarray, blur: float) -> np.ndarray:

@@ -68,6 +68,37 @@ class MatchParameters:
     a click in the wrong place or an absent icon "found" makes a verdict lie, a miss
     does not, so it is off unless an icon's ``icon.toml`` or a call asks for it."""
 
+    template_blurs: tuple[float, ...] = (0.0, 0.6, 1.0)
+    """Gaussian smoothings (pixels, at the scored size) of the *version alone* tried by the
+    colour score, the best kept (the sharp version is always tried); (0.0,): it alone.
+
+    A blurred, JPEG-compressed or photographed screen shows the icon softer than its
+    PNG: the sharp version's thin strokes then score 0.75-0.84 at the true place. Unlike
+    ``score_blur``, the screen's patch stays sharp, so a sharp look-alike or texture is
+    not smoothed towards the icon: a blurred version correlates worse with a sharp patch,
+    and the sharp one scores a sharp screen as before. With ``sizes_at_place`` (1.0,),
+    on the real-icons bench's training half: found 169 -> 188 of 248, wrong places and
+    absent icons found (after the look-alike check) unchanged; held out, recall at 0.85
+    70.4% -> 78.2%, wrong places 0.5% and absent found 3.2% both (docs/benchmarks.md,
+    "Late night (branch `icons32`)")."""
+
+    sizes_at_place: tuple[float, ...] = (1.0,)
+    """Sizes, relative to each refined place's, at which *every* version of the icon is
+    refined again there, centred on the place; (): none. Default (1.0,): the other
+    versions at the place's size.
+
+    The coarse search looks at each size with the versions drawn nearest it, and keeps
+    one scale per version and place: an OS may show another drawing there (its 32 px one
+    at 48 px, its 64 px one at 40 px: the one shown scores 0.96-0.99, the nearest 0.8),
+    and a part of a big icon can out-correlate the whole at the coarse level (a 96 px
+    icon kept at 72 px). 1.0 tries the other versions at the place's size; 1.2 and 1/1.2
+    a coarse step larger and smaller, and so on: on the training half (0.694, 0.833, 1.0,
+    1.2, 1.44) found 7 more of 248 than no rescoring but answered 2 more at a wrong place
+    and let one more absent icon through the look-alike check, so it is opt-in."""
+    again_slack: float = 0.45
+    """Only refined places scoring at least the threshold less this are refined again at
+    ``sizes_at_place`` (each costs a few refinements per version and size)."""
+
     rival_margin: float = 0.02
     """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
     place found the icon's own must be."""
@@ -112,6 +143,16 @@ class MatchParameters:
             raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
         if not 0 <= self.score_blur <= 4:
             raise VisionInputError(f"score_blur must be in [0, 4] pixels, got {self.score_blur}")
+        if not self.template_blurs or any(not 0 <= b <= 4 for b in self.template_blurs):
+            raise VisionInputError(
+                f"template_blurs must be pixels in [0, 4], got {self.template_blurs}"
+            )
+        if len(self.sizes_at_place) > 8 or any(not 0.5 <= s <= 2 for s in self.sizes_at_place):
+            raise VisionInputError(
+                f"sizes_at_place must be at most 8 sizes in [0.5, 2], got {self.sizes_at_place}"
+            )
+        if not 0 <= self.again_slack < 1:
+            raise VisionInputError(f"again_slack must be in [0, 1), got {self.again_slack}")
         if not -1 <= self.rival_margin <= 1:
             raise VisionInputError(f"rival_margin must be in [-1, 1], got {self.rival_margin}")
         if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:

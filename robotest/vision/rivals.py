@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from robotest.vision.icon_search import IconMatch, locate
+from robotest.vision.icon_search import IconMatch, locate, score_at
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
@@ -55,8 +55,10 @@ def locate_distinct(
 def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters) -> float:
     """The best score of *rival* over *box* (a fifth of its side around), at about its size.
 
-    Only the rival's version drawn nearest to the box's size is searched, at scales
-    that show it within ``_REACH`` of the box's side.
+    The rival's version drawn nearest to the box's size is searched, at scales that show
+    it within ``_REACH`` of the box's side; with ``p.sizes_at_place`` (the icon itself
+    scored with every version at its place) every version of the rival is also refined
+    at the box (:func:`~robotest.vision.icon_search.score_at`), the best score kept.
     """
     x, y, w, h = box
     side = min(w, h)
@@ -69,4 +71,8 @@ def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters
     around = (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
     scales = (max(0.1, own / _REACH), min(8.0, own * _REACH))
     found = locate(screen, near, region=around, params=p.override(scales=scales, min_side=3))
-    return found.score if found.box is not None else -1.0
+    best = found.score if found.box is not None else -1.0
+    if p.sizes_at_place:
+        anywhere = p.override(scales=(0.1, 8.0), min_side=3)
+        best = max(best, score_at(screen, rival, box, anywhere))
+    return best

@@ -204,3 +204,51 @@ def test_score_blur_forgives_a_one_pixel_redrawing() -> None:
     assert sharp.box is not None and smooth.box is not None
     assert abs(smooth.box[0] - 100) <= 1 and abs(smooth.box[1] - 60) <= 1
     assert smooth.score > sharp.score + 0.05
+
+
+def test_template_blurs_forgive_a_blurred_screen_and_keep_a_sharp_one() -> None:
+    """A screen blurred by 1.2 px (a camera, a scaler) shows the icon softer than its PNG:
+    the version smoothed alone scores it higher; a sharp screen keeps its sharp score, and
+    a redrawn look-alike on a sharp screen gains far less than the blurred true icon."""
+    icon = Icon.from_images("strokes", {"v.png": _lines(0)})
+    screen = np.full((200, 300, 3), 120, np.uint8)
+    paste(screen, _lines(0), 100, 60)
+    blurred = _noisy(cv2.GaussianBlur(screen, (0, 0), 1.2), seed=3)
+    sharp_only = DEFAULT.override(threshold=0.5, template_blurs=(0.0,))
+    softened = sharp_only.override(template_blurs=(0.0, 0.6, 1.0, 1.5))
+    before, after = locate(blurred, icon, params=sharp_only), locate(blurred, icon, params=softened)
+    assert after.box is not None and abs(after.box[0] - 100) <= 1 and abs(after.box[1] - 60) <= 1
+    assert before.score < 0.9 and after.score > before.score + 0.05
+    sharp = _noisy(screen, seed=3)
+    assert (
+        locate(sharp, icon, params=softened).score == locate(sharp, icon, params=sharp_only).score
+    )
+    other = np.full((200, 300, 3), 120, np.uint8)
+    paste(other, _lines(1), 100, 60)
+    redrawn = _noisy(other, seed=3)
+    gain = (
+        locate(redrawn, icon, params=softened).score
+        - locate(redrawn, icon, params=sharp_only).score
+    )
+    assert gain < (after.score - before.score) / 2
+
+
+def test_the_drawing_the_os_shows_is_scored_at_a_place_found_with_another() -> None:
+    """The screen shows the icon's 32 px drawing at 64 px (HiDPI 200%); the coarse search
+    looks at 64 px with the 48 px drawing only (the one drawn nearest), which finds the
+    place but scores it low. Every version refined at that place finds the one shown."""
+    large = icon_image(3, size=48)
+    small = cv2.resize(large, (32, 32), interpolation=cv2.INTER_AREA)
+    cv2.rectangle(small, (3, 20), (12, 29), (20, 20, 20), -1)  # the 32 px drawing's own details
+    cv2.line(small, (18, 4), (29, 4), (240, 240, 240), 2)
+    icon = Icon.from_images("launcher", {"48.png": large, "32.png": small})
+    screen = text_screen([], (640, 400), background=(60, 60, 60))
+    paste(screen, cv2.resize(small, (64, 64), interpolation=cv2.INTER_CUBIC), 300, 200)
+    screen = _noisy(screen)
+    wide = DEFAULT.override(scales=(0.5, 2.0))
+    nearest_only = locate(screen, icon, params=wide.override(sizes_at_place=()))
+    assert not nearest_only.found
+    match = locate(screen, icon, params=wide.override(sizes_at_place=(1.0,)))
+    assert match.found and match.version == "32.png" and match.box is not None
+    assert abs(match.box[0] - 300) <= 2 and abs(match.box[1] - 200) <= 2
+    assert abs(match.box[2] - 64) <= 2

@@ -81,6 +81,11 @@ def test_parameters_are_frozen_and_checked() -> None:
     with pytest.raises(VisionInputError, match="unknown match parameter"):
         DEFAULT.override(treshold=0.9)
     assert DEFAULT.override(fine_steps=[[1.02, 3]]).fine_steps == ((1.02, 3),)
+    with pytest.raises(VisionInputError, match="template_blurs"):
+        DEFAULT.override(template_blurs=(0.0, 5.0))
+    with pytest.raises(VisionInputError, match="template_blurs"):
+        DEFAULT.override(template_blurs=())
+    assert DEFAULT.override(template_blurs=[0, 1.0]).template_blurs == (0, 1.0)
 
 
 def test_versions_are_not_searched_below_min_side() -> None:

@@ -62,3 +62,31 @@ def test_the_margin_is_a_parameter() -> None:
     creating, established = _icons()
     params = LENIENT.override(rival_margin=0.5)
     assert not locate_distinct(screen, creating, [established], params=params).found
+
+
+def test_a_rival_is_scored_with_every_version_when_the_icon_is() -> None:
+    """With ``sizes_at_place`` the icon is scored at a place with every version it holds;
+    the rival must be too, or the drawing the OS shows (the rival's 32 px one at 64 px)
+    is not recognised as the rival's and the icon's look-alike passes the check."""
+    from robotest.vision.rivals import rival_score
+
+    small = cv2.resize(icon_image(9), (32, 32), interpolation=cv2.INTER_AREA)
+    rival = Icon.from_images("rival", {"48.png": icon_image(10), "32.png": small})
+    screen = text_screen([], (480, 320))
+    box = paste(screen, cv2.resize(small, (64, 64), interpolation=cv2.INTER_CUBIC), 200, 100)
+    nearest_only = rival_score(screen, rival, box, LENIENT.override(sizes_at_place=()))
+    every = rival_score(screen, rival, box, LENIENT.override(sizes_at_place=(1.0,)))
+    assert nearest_only < 0.8 and every > 0.95
+
+
+def test_score_at_scores_every_version_at_a_box_without_searching_elsewhere() -> None:
+    """``score_at``: the best version refined at the box; a box over something else scores low."""
+    from robotest.vision.icon_search import score_at
+
+    small = cv2.resize(icon_image(9), (32, 32), interpolation=cv2.INTER_AREA)
+    icon = Icon.from_images("app", {"48.png": icon_image(10), "32.png": small})
+    screen = text_screen([], (480, 320))
+    box = paste(screen, cv2.resize(small, (64, 64), interpolation=cv2.INTER_CUBIC), 200, 100)
+    paste(screen, icon_image(11), 40, 40)
+    assert score_at(screen, icon, box, LENIENT) > 0.95
+    assert score_at(screen, icon, (40, 40, 48, 48), LENIENT) < 0.8
