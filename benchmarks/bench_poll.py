@@ -62,8 +62,10 @@ def main() -> None:
     print("|---|---|---|")
     print(f"| unchanged frame (change test + cached answer) | {_median(unchanged):.1f} ms | 1x |")
     print(f"| of which the camera grab alone | {_median(grabs):.1f} ms | |")
-    print(f"| changed frame (rectify + OCR of the screen) | {_median(changed):.1f} ms | "
-          f"{_median(changed) / _median(unchanged):.0f}x |")
+    print(
+        f"| changed frame (rectify + OCR of the screen) | {_median(changed):.1f} ms | "
+        f"{_median(changed) / _median(unchanged):.0f}x |"
+    )
 
 
 if __name__ == "__main__":

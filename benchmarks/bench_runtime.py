@@ -32,9 +32,14 @@ from robotest.runtime.results import CaseResult
 from robotest.runtime.steps import StepRecorder
 from robotest.runtime.store import ResultStore
 
-STATEMENTS = ['press F2 times 3 every 10ms', 'await_text "BIOS Setup" within 5s',
-              'type_text "root\\n"', 'click_icon "terminal" within 2s',
-              'v = read_text right_of "Version"', 'await_gone icon "spinner"']
+STATEMENTS = [
+    "press F2 times 3 every 10ms",
+    'await_text "BIOS Setup" within 5s',
+    'type_text "root\\n"',
+    'click_icon "terminal" within 2s',
+    'v = read_text right_of "Version"',
+    'await_gone icon "spinner"',
+]
 
 
 def write_suite(folder: Path, steps: int) -> Path:
@@ -79,8 +84,11 @@ def main() -> None:
         def run() -> None:
             result = CaseResult("n", "steps", "f", "record", started=time.time())
             case_id = target.start_case(target_run, result)
-            run_on(StepRecorder(RecordingRuntime(),
-                                sink=lambda s: target.add_step(case_id, s) and None))
+            run_on(
+                StepRecorder(
+                    RecordingRuntime(), sink=lambda s: target.add_step(case_id, s) and None
+                )
+            )
             target.finish_case(result)
 
         return run
@@ -91,11 +99,12 @@ def main() -> None:
             store.start_case(run_id, result)
             store.finish_case(result)
 
-    variants = {"baseline: RecordingRuntime alone": baseline,
-                "+ step recorder (no storage)": recorder_only,
-                "+ SQLite store, one transaction per step": stored(store, run_id),
-                "+ SQLite store with synchronous=FULL (fsync per step)":
-                    stored(durable, durable_run)}
+    variants = {
+        "baseline: RecordingRuntime alone": baseline,
+        "+ step recorder (no storage)": recorder_only,
+        "+ SQLite store, one transaction per step": stored(store, run_id),
+        "+ SQLite store with synchronous=FULL (fsync per step)": stored(durable, durable_run),
+    }
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     case_samples = []
     for action in variants.values():
@@ -109,15 +118,19 @@ def main() -> None:
         return statistics.median(v[index] for v in values) / args.steps * 1000
 
     base_cpu = per_step(samples[next(iter(variants))], 0)
-    print(f"{args.steps} steps x {args.rounds} rounds; load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+    print(
+        f"{args.steps} steps x {args.rounds} rounds; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n"
+    )
     print("| variant | median CPU ms/step | overhead vs baseline ms/step | median wall ms/step |")
     print("|---|---:|---:|---:|")
     for name, values in samples.items():
         cpu = per_step(values, 0)
         print(f"| {name} | {cpu:.3f} | {cpu - base_cpu:.3f} | {per_step(values, 1):.3f} |")
-    print(f"| per case: case row opened and closed | {per_step(case_samples, 0):.3f} | - | "
-          f"{per_step(case_samples, 1):.3f} |")
+    print(
+        f"| per case: case row opened and closed | {per_step(case_samples, 0):.3f} | - | "
+        f"{per_step(case_samples, 1):.3f} |"
+    )
     store.close()
     durable.close()
     sys.stdout.flush()

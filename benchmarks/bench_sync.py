@@ -59,9 +59,21 @@ def make_suite(root: Path, count: int) -> Path:
 def start_server(data: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "robotest", "server", "--data", str(data), "--host",
-         "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "robotest",
+            "server",
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -147,22 +159,33 @@ def main() -> None:
             onefile.append(timed(single.sync, cpu["one"], proc.pid))
             cleanup.append(timed(single.cleanup, cpu["clean"], proc.pid))
         load = os.getloadavg()[0]
-        print(f"single station, {args.files} files (load average {load:.1f}): full sync "
-              f"{ms(full)}, no-change {ms(nochange)}, one-file change {ms(onefile)} "
-              f"(+ cleanup {ms(cleanup)})", flush=True)
-        print(f"\n| Measure ({args.files} files, loopback) | Median wall | Median CPU "
-              "(station + server) | Target |")
+        print(
+            f"single station, {args.files} files (load average {load:.1f}): full sync "
+            f"{ms(full)}, no-change {ms(nochange)}, one-file change {ms(onefile)} "
+            f"(+ cleanup {ms(cleanup)})",
+            flush=True,
+        )
+        print(
+            f"\n| Measure ({args.files} files, loopback) | Median wall | Median CPU "
+            "(station + server) | Target |"
+        )
         print("|---|---|---|---|")
         print(f"| Full sync from empty (baseline) | {ms(full)} | {ms(cpu['full'])} | - |")
         print(f"| No-change sync | {ms(nochange)} | {ms(cpu['none'])} | < 100 ms |")
-        print(f"| One-file change sync (until the new tree is live) | {ms(onefile)} | "
-              f"{ms(cpu['one'])} | < 300 ms |")
-        print(f"| Clean-up after a change (old tree, objects) | {ms(cleanup)} | "
-              f"{ms(cpu['clean'])} | - |")
+        print(
+            f"| One-file change sync (until the new tree is live) | {ms(onefile)} | "
+            f"{ms(cpu['one'])} | < 300 ms |"
+        )
+        print(
+            f"| Clean-up after a change (old tree, objects) | {ms(cleanup)} | "
+            f"{ms(cpu['clean'])} | - |"
+        )
         ratio = statistics.median(full) / statistics.median(onefile)
-        print(f"\nRatios (wall): full / one-file = {ratio:.1f}x, "
-              f"full / no-change = {statistics.median(full) / statistics.median(nochange):.1f}x",
-              flush=True)
+        print(
+            f"\nRatios (wall): full / one-file = {ratio:.1f}x, "
+            f"full / no-change = {statistics.median(full) / statistics.median(nochange):.1f}x",
+            flush=True,
+        )
         if args.stations == 0:
             return
 
@@ -201,22 +224,38 @@ def main() -> None:
             expected_dl = 0 if phase == "no change" else 1
             wrong = [r for r in results if r[1] == target and r[2] != expected_dl]
             times = sorted(r[0] for r in results)
-            rows.append((phase, len(results), len(failed), len(wrong), wall,
-                         statistics.median(times), times[int(len(times) * 0.95) - 1], times[-1]))
+            rows.append(
+                (
+                    phase,
+                    len(results),
+                    len(failed),
+                    len(wrong),
+                    wall,
+                    statistics.median(times),
+                    times[int(len(times) * 0.95) - 1],
+                    times[-1],
+                )
+            )
             for r in failed[:3]:
                 print("FAILED:", r[3], flush=True)
         sample = random.Random(1).sample(stations, min(10, len(stations)))
         quick_ok = sum(tree_matches(s, full=False) for s in stations)
         full_ok = sum(tree_matches(s, full=True) for s in sample)
-        print(f"\n| {args.stations} stations at once | Failed | Wrong download count | Wall | "
-              "Median | p95 | Max |")
+        print(
+            f"\n| {args.stations} stations at once | Failed | Wrong download count | Wall | "
+            "Median | p95 | Max |"
+        )
         print("|---|---|---|---|---|---|---|")
         for phase, _n, failed_n, wrong_n, wall, med, p95, top in rows:
-            print(f"| {phase} | {failed_n} | {wrong_n} | {wall:.1f} s | {med:.0f} ms | "
-                  f"{p95:.0f} ms | {top:.0f} ms |")
-        print(f"\nConsistency after the load: {quick_ok}/{len(stations)} trees match their "
-              f"manifest (sizes, entries); {full_ok}/{len(sample)} sampled trees match by "
-              f"SHA-256. Cloning {args.stations - 1} stations took {clone_s:.1f} s (setup).")
+            print(
+                f"| {phase} | {failed_n} | {wrong_n} | {wall:.1f} s | {med:.0f} ms | "
+                f"{p95:.0f} ms | {top:.0f} ms |"
+            )
+        print(
+            f"\nConsistency after the load: {quick_ok}/{len(stations)} trees match their "
+            f"manifest (sizes, entries); {full_ok}/{len(sample)} sampled trees match by "
+            f"SHA-256. Cloning {args.stations - 1} stations took {clone_s:.1f} s (setup)."
+        )
         if any(r[2] or r[3] for r in rows) or quick_ok != len(stations) or full_ok != len(sample):
             sys.exit("benchmark found failed or inconsistent syncs")
     finally:

@@ -96,33 +96,48 @@ def main() -> None:
         server.xterm()
         rows: list[tuple[str, list[float]]] = []
         station_file = server.station_file(folder / "vnc.toml")
-        modelled_file = server.station_file(folder / "model.toml",
-                                            extra="[camera_model]\nseed = 1\n")
+        modelled_file = server.station_file(
+            folder / "model.toml", extra="[camera_model]\nseed = 1\n"
+        )
         with open_station(station_file) as station:
             wait_for_line(station, "robot$", timeout=20)
             station.pointer.move_to(400, 300)
             link = station.keyboard.device.link
-            rows.append(("baseline: vncdotool api refreshScreen() + NumPy array",
-                         vncdotool_baseline(server, args.grabs)))
+            rows.append(
+                (
+                    "baseline: vncdotool api refreshScreen() + NumPy array",
+                    vncdotool_baseline(server, args.grabs),
+                )
+            )
             rows.append(("VncLink.grab() (RGB)", timed(args.grabs, link.grab)))
             rows.append(("station.grab() (BGR, frame guard)", timed(args.grabs, station.grab)))
             with open_station(modelled_file) as modelled:
-                rows.append(("station.grab() through the camera model (2448x2048)",
-                             timed(args.grabs, modelled.grab)))
+                rows.append(
+                    (
+                        "station.grab() through the camera model (2448x2048)",
+                        timed(args.grabs, modelled.grab),
+                    )
+                )
             keys = key_round_trips(station, args.keys)
         base = statistics.median(rows[0][1])
-        print(f"| measurement ({args.grabs} grabs of 1920x1080) | median ms | p95 ms | "
-              "frames/s | ratio to baseline |")
+        print(
+            f"| measurement ({args.grabs} grabs of 1920x1080) | median ms | p95 ms | "
+            "frames/s | ratio to baseline |"
+        )
         print("|---|---|---|---|---|")
         for name, times in rows:
             median = statistics.median(times)
-            print(f"| {name} | {median:.1f} | {percentile(times, 0.95):.1f} | "
-                  f"{1000 / median:.0f} | {median / base:.2f}x |")
+            print(
+                f"| {name} | {median:.1f} | {percentile(times, 0.95):.1f} | "
+                f"{1000 / median:.0f} | {median / base:.2f}x |"
+            )
         print()
         print(f"| key round trip ({args.keys} presses) | median ms | p95 ms |")
         print("|---|---|---|")
-        print(f"| press `x` (10 ms hold) until it shows in the framebuffer | "
-              f"{statistics.median(keys):.1f} | {percentile(keys, 0.95):.1f} |")
+        print(
+            f"| press `x` (10 ms hold) until it shows in the framebuffer | "
+            f"{statistics.median(keys):.1f} | {percentile(keys, 0.95):.1f} |"
+        )
     finally:
         server.stop()
 

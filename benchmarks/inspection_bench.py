@@ -39,10 +39,14 @@ def run_class(folder: Path, args: argparse.Namespace) -> dict[str, tuple[Evaluat
     common = {"work_size": args.work_size, "progress": False, "threads": 1}
     plans = {
         "ae": (data, TrainOptions(kind="ae", epochs=args.epochs, **common)),
-        "cnn1": (replace(data, train_defective=data.train_defective[:1]),
-                 TrainOptions(kind="cnn", epochs=args.cnn_epochs, **common)),
-        "cnn5": (replace(data, train_defective=data.train_defective[:5]),
-                 TrainOptions(kind="cnn", epochs=args.cnn_epochs, **common)),
+        "cnn1": (
+            replace(data, train_defective=data.train_defective[:1]),
+            TrainOptions(kind="cnn", epochs=args.cnn_epochs, **common),
+        ),
+        "cnn5": (
+            replace(data, train_defective=data.train_defective[:5]),
+            TrainOptions(kind="cnn", epochs=args.cnn_epochs, **common),
+        ),
         "mean": (data, TrainOptions(kind="mean", **common)),
     }
     out = {}
@@ -63,8 +67,11 @@ def fmt(value: float | None, percent: bool = False) -> str:
 def table(results: dict[str, dict[str, tuple[Evaluation, float]]]) -> str:
     header = ["class"]
     for name in MODELS:
-        header += [f"{TITLES[name]} img AUROC", f"{TITLES[name]} px AUROC",
-                   f"{TITLES[name]} box AP"]
+        header += [
+            f"{TITLES[name]} img AUROC",
+            f"{TITLES[name]} px AUROC",
+            f"{TITLES[name]} box AP",
+        ]
     header += ["AE train s", "AE ms/img"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     rows = list(results.items())
@@ -81,8 +88,10 @@ def table(results: dict[str, dict[str, tuple[Evaluation, float]]]) -> str:
             values = [getattr(f[name][0], key) for _, f in rows]
             known = [v for v in values if v is not None]
             mean_cells.append(fmt(statistics.fmean(known) if known else None, pct))
-    mean_cells += [f"{statistics.fmean(f['ae'][1] for _, f in rows):.0f}",
-                   f"{statistics.median(f['ae'][0].ms_per_image for _, f in rows):.1f}"]
+    mean_cells += [
+        f"{statistics.fmean(f['ae'][1] for _, f in rows):.0f}",
+        f"{statistics.median(f['ae'][0].ms_per_image for _, f in rows):.1f}",
+    ]
     lines.append("| " + " | ".join(mean_cells) + " |")
     return "\n".join(lines)
 
@@ -106,16 +115,29 @@ def main() -> None:
     started = time.perf_counter()
     for spec in inspection_data.CLASSES[: args.classes]:
         folder = inspection_data.write_class(
-            root, spec, size=args.size, train=args.train, test_good=args.test_good,
-            test_bad=args.test_bad, train_bad=5, seed=args.seed)
+            root,
+            spec,
+            size=args.size,
+            train=args.train,
+            test_good=args.test_good,
+            test_bad=args.test_bad,
+            train_bad=5,
+            seed=args.seed,
+        )
         results[f"{spec.name} ({spec.defect_name})"] = run_class(folder, args)
         ae = results[f"{spec.name} ({spec.defect_name})"]["ae"]
-        print(f"{spec.name}: AE img AUROC {fmt(ae[0].image_auroc)} box AP "
-              f"{fmt(ae[0].box_ap50, True)} in {ae[1]:.0f} s", file=sys.stderr, flush=True)
+        print(
+            f"{spec.name}: AE img AUROC {fmt(ae[0].image_auroc)} box AP "
+            f"{fmt(ae[0].box_ap50, True)} in {ae[1]:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
     print(table(results))
-    print(f"\n{args.classes} classes, {args.size}x{args.size} images, {args.train} normal "
-          f"training images, {args.test_good}+{args.test_bad} test images per class; "
-          f"total {time.perf_counter() - started:.0f} s")
+    print(
+        f"\n{args.classes} classes, {args.size}x{args.size} images, {args.train} normal "
+        f"training images, {args.test_good}+{args.test_bad} test images per class; "
+        f"total {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

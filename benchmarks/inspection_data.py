@@ -41,6 +41,7 @@ def _grid(size: int) -> tuple[Image, Image]:
 
 # --- textures: float images around 0.5, range roughly [0, 1] ----------------------------
 
+
 def tex_clouds(rng: Rng, n: int) -> Image:
     return 0.5 + 0.07 * _noise(rng, n, 12) + 0.03 * _noise(rng, n, 1.5)
 
@@ -107,6 +108,7 @@ def tex_wood(rng: Rng, n: int) -> Image:
 
 
 # --- defects: each draws on the image and returns the defect's mask ------------------------
+
 
 def _ellipse_mask(rng: Rng, n: int, lo: int, hi: int) -> Image:
     mask = np.zeros((n, n), np.uint8)
@@ -217,9 +219,17 @@ def _to_png(img: Image) -> np.ndarray:
     return np.clip(img * 255.0, 0, 255).astype(np.uint8)
 
 
-def write_class(root: Path, spec: TextureClass, *, size: int = 512, train: int = 60,
-                test_good: int = 20, test_bad: int = 20, train_bad: int = 0,
-                seed: int = 0) -> Path:
+def write_class(
+    root: Path,
+    spec: TextureClass,
+    *,
+    size: int = 512,
+    train: int = 60,
+    test_good: int = 20,
+    test_bad: int = 20,
+    train_bad: int = 0,
+    seed: int = 0,
+) -> Path:
     """Write one class in the MVTec AD layout under ``root/spec.name``; return that folder.
 
     *train_bad* labelled defective images go to ``train/<defect>/`` (for the supervised
@@ -252,11 +262,23 @@ def write_class(root: Path, spec: TextureClass, *, size: int = 512, train: int =
     return base
 
 
-def write_dataset(root: Path, *, classes: int = 10, size: int = 512, train: int = 60,
-                  test_good: int = 20, test_bad: int = 20, seed: int = 0) -> list[Path]:
+def write_dataset(
+    root: Path,
+    *,
+    classes: int = 10,
+    size: int = 512,
+    train: int = 60,
+    test_good: int = 20,
+    test_bad: int = 20,
+    seed: int = 0,
+) -> list[Path]:
     """Write the first *classes* texture classes; return their folders."""
-    return [write_class(root, spec, size=size, train=train, test_good=test_good,
-                        test_bad=test_bad, seed=seed) for spec in CLASSES[:classes]]
+    return [
+        write_class(
+            root, spec, size=size, train=train, test_good=test_good, test_bad=test_bad, seed=seed
+        )
+        for spec in CLASSES[:classes]
+    ]
 
 
 def main() -> None:
@@ -269,8 +291,15 @@ def main() -> None:
     parser.add_argument("--test-bad", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    for folder in write_dataset(args.out, classes=args.classes, size=args.size, train=args.train,
-                                test_good=args.test_good, test_bad=args.test_bad, seed=args.seed):
+    for folder in write_dataset(
+        args.out,
+        classes=args.classes,
+        size=args.size,
+        train=args.train,
+        test_good=args.test_good,
+        test_bad=args.test_bad,
+        seed=args.seed,
+    ):
         print(folder)
 
 

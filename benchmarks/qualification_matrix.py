@@ -68,19 +68,33 @@ class Scenario:
 
 SCENARIOS = (
     Scenario("golden"),
-    Scenario("wrong BIOS version", {"bios_version": WRONG_BIOS},
-             must_fail="Setup shows BIOS Version as specified",
-             names=(SPEC["firmware"]["bios_version"], WRONG_BIOS),
-             may_fail=("The OS reports the BIOS and EC versions", "Reboot cycle *")),
-    Scenario("missing device", {"missing_devices": [MISSING]},
-             must_fail=f"* device {MISSING} is present", names=(MISSING,),
-             may_fail=("lsdev lists every device", "Reboot cycle *")),
-    Scenario("wrong OS build", {"os_build": WRONG_BUILD},
-             must_fail="About shows OS build *", names=(SPEC["os"]["build"], WRONG_BUILD),
-             may_fail=("uname reports the kernel and build",)),
-    Scenario("slow boot", {"slow_boot_factor": 4.0},
-             must_fail="Boots to the login screen within the limit",
-             names=(f"limit {SPEC['qualification']['boot_limit_seconds']} s",)),
+    Scenario(
+        "wrong BIOS version",
+        {"bios_version": WRONG_BIOS},
+        must_fail="Setup shows BIOS Version as specified",
+        names=(SPEC["firmware"]["bios_version"], WRONG_BIOS),
+        may_fail=("The OS reports the BIOS and EC versions", "Reboot cycle *"),
+    ),
+    Scenario(
+        "missing device",
+        {"missing_devices": [MISSING]},
+        must_fail=f"* device {MISSING} is present",
+        names=(MISSING,),
+        may_fail=("lsdev lists every device", "Reboot cycle *"),
+    ),
+    Scenario(
+        "wrong OS build",
+        {"os_build": WRONG_BUILD},
+        must_fail="About shows OS build *",
+        names=(SPEC["os"]["build"], WRONG_BUILD),
+        may_fail=("uname reports the kernel and build",),
+    ),
+    Scenario(
+        "slow boot",
+        {"slow_boot_factor": 4.0},
+        must_fail="Boots to the login screen within the limit",
+        names=(f"limit {SPEC['qualification']['boot_limit_seconds']} s",),
+    ),
     Scenario("update popup", {"update_popup": True, "update_popup_window": [2.0, 60.0]}),
     Scenario("dropped keys", {"drop_key_probability": 0.05}),
     Scenario("new icon theme", {"icon_theme": "v2"}),
@@ -146,11 +160,27 @@ def run_one(scenario: Scenario, seed: int, keep: Path | None, shuffle: bool = Fa
     """Run the suite once on the simulated station and judge its verdicts."""
     with tempfile.TemporaryDirectory(prefix="rtest-matrix-") as tmp:
         folder = Path(tmp)
-        env = {**os.environ, "RTEST_SIM_SEED": str(seed), "RTEST_SIM_CAMERA": scenario.camera,
-               "RTEST_CACHE_DIR": str(folder / "cache")}
-        command = [sys.executable, "-m", "robotest", "run", str(SCRIPTS), "--station", "sim",
-                   "--image", str(image_file(scenario, folder)), "--report",
-                   str(folder / "report"), "--db", str(folder / "results.db")]
+        env = {
+            **os.environ,
+            "RTEST_SIM_SEED": str(seed),
+            "RTEST_SIM_CAMERA": scenario.camera,
+            "RTEST_CACHE_DIR": str(folder / "cache"),
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "robotest",
+            "run",
+            str(SCRIPTS),
+            "--station",
+            "sim",
+            "--image",
+            str(image_file(scenario, folder)),
+            "--report",
+            str(folder / "report"),
+            "--db",
+            str(folder / "results.db"),
+        ]
         command += ["--shuffle", str(seed)] if shuffle else []
         start = time.perf_counter()
         done = subprocess.run(command, env=env, cwd=folder, capture_output=True, text=True)
@@ -174,35 +204,45 @@ def _cases(db: Path) -> dict[str, tuple[str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seeds", type=int, default=20, help="camera seeds for the golden image")
     parser.add_argument("--fault-seeds", type=int, default=2, help="seeds per fault or nuisance")
     parser.add_argument("--first-seed", type=int, default=0, help="seeds start here")
     parser.add_argument("--jobs", type=int, default=2, help="suite runs at once")
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--keep-reports", type=Path, help="copy each run's reports here")
-    parser.add_argument("--orders", type=int, default=3,
-                        help="golden runs whose cases run in a random order")
+    parser.add_argument(
+        "--orders", type=int, default=3, help="golden runs whose cases run in a random order"
+    )
     args = parser.parse_args()
     chosen = [s for s in SCENARIOS if not args.only or s.name in args.only.split(",")]
-    plan = [(s, args.first_seed + n, s.name == "golden" and n < args.orders)
-            for s in chosen[::-1]  # the golden runs last
-            for n in range(args.seeds if s.name == "golden" else args.fault_seeds)]
+    plan = [
+        (s, args.first_seed + n, s.name == "golden" and n < args.orders)
+        for s in chosen[::-1]  # the golden runs last
+        for n in range(args.seeds if s.name == "golden" else args.fault_seeds)
+    ]
     if args.keep_reports:
         args.keep_reports.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with ThreadPoolExecutor(args.jobs) as pool:
-        outcomes = list(pool.map(
-            lambda job: _announce(run_one(job[0], job[1], args.keep_reports, job[2])), plan))
+        outcomes = list(
+            pool.map(
+                lambda job: _announce(run_one(job[0], job[1], args.keep_reports, job[2])), plan
+            )
+        )
     print_table(chosen, outcomes, time.perf_counter() - start, args.jobs)
 
 
 def _announce(outcome: Outcome) -> Outcome:
     verdict = "ok" if not (outcome.false_pass or outcome.false_fail) else "WRONG"
     order = ", shuffled" if outcome.shuffled else ""
-    print(f"{outcome.scenario.name:>20} seed {outcome.seed:>2}{order}: {verdict} "
-          f"({len(outcome.cases)} cases, {outcome.seconds:.0f} s)", flush=True)
+    print(
+        f"{outcome.scenario.name:>20} seed {outcome.seed:>2}{order}: {verdict} "
+        f"({len(outcome.cases)} cases, {outcome.seconds:.0f} s)",
+        flush=True,
+    )
     for line in outcome.false_pass:
         print(f"{'':>22}false pass: {line}", flush=True)
     for line in outcome.false_fail:
@@ -212,25 +252,35 @@ def _announce(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def print_table(scenarios: list[Scenario], outcomes: list[Outcome], wall: float,
-                jobs: int) -> None:
+def print_table(scenarios: list[Scenario], outcomes: list[Outcome], wall: float, jobs: int) -> None:
     """One row per scenario: runs, false passes, false fails, suite wall time."""
-    print("\n| scenario | kind | seeds | cases per run | false passes | false fails "
-          "| runs with a station error | median suite wall time |")
+    print(
+        "\n| scenario | kind | seeds | cases per run | false passes | false fails "
+        "| runs with a station error | median suite wall time |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for scenario in scenarios:
         runs = [o for o in outcomes if o.scenario is scenario]
         if not runs:
             continue
-        kind = ("product fault" if scenario.product_fault
-                else "golden" if scenario.name == "golden" else "nuisance")
-        print(f"| {scenario.name} | {kind} | {len(runs)} | {len(runs[0].cases)} "
-              f"| {sum(bool(o.false_pass) for o in runs)} "
-              f"| {sum(bool(o.false_fail) for o in runs)} "
-              f"| {sum(bool(o.station_errors) for o in runs)} "
-              f"| {statistics.median(o.seconds for o in runs):.0f} s |")
-    print(f"\n{len(outcomes)} suite runs, {jobs} at a time, in {wall / 60:.1f} min; "
-          "sim station in accelerated time (RTEST_SIM_SPEED default 8).")
+        kind = (
+            "product fault"
+            if scenario.product_fault
+            else "golden"
+            if scenario.name == "golden"
+            else "nuisance"
+        )
+        print(
+            f"| {scenario.name} | {kind} | {len(runs)} | {len(runs[0].cases)} "
+            f"| {sum(bool(o.false_pass) for o in runs)} "
+            f"| {sum(bool(o.false_fail) for o in runs)} "
+            f"| {sum(bool(o.station_errors) for o in runs)} "
+            f"| {statistics.median(o.seconds for o in runs):.0f} s |"
+        )
+    print(
+        f"\n{len(outcomes)} suite runs, {jobs} at a time, in {wall / 60:.1f} min; "
+        "sim station in accelerated time (RTEST_SIM_SPEED default 8)."
+    )
 
 
 if __name__ == "__main__":

@@ -10,15 +10,42 @@ from robotest.errors import ScriptError
 
 NAMED_KEYS: tuple[str, ...] = (
     *(f"F{i}" for i in range(1, 25)),
-    "Enter", "Esc", "Tab", "Space", "Backspace", "Delete", "Insert",
-    "Up", "Down", "Left", "Right", "Home", "End", "PageUp", "PageDown",
-    "Ctrl", "Alt", "Shift", "Win", "Fn", "Power", "PrintScreen", "CapsLock",
+    "Enter",
+    "Esc",
+    "Tab",
+    "Space",
+    "Backspace",
+    "Delete",
+    "Insert",
+    "Up",
+    "Down",
+    "Left",
+    "Right",
+    "Home",
+    "End",
+    "PageUp",
+    "PageDown",
+    "Ctrl",
+    "Alt",
+    "Shift",
+    "Win",
+    "Fn",
+    "Power",
+    "PrintScreen",
+    "CapsLock",
 )
 
 ALIASES: dict[str, str] = {
-    "control": "Ctrl", "escape": "Esc", "return": "Enter", "del": "Delete",
-    "ins": "Insert", "pgup": "PageUp", "pgdn": "PageDown", "super": "Win",
-    "meta": "Win", "prtsc": "PrintScreen",
+    "control": "Ctrl",
+    "escape": "Esc",
+    "return": "Enter",
+    "del": "Delete",
+    "ins": "Insert",
+    "pgup": "PageUp",
+    "pgdn": "PageDown",
+    "super": "Win",
+    "meta": "Win",
+    "prtsc": "PrintScreen",
 }
 
 # A chord presses at most this many keys together: what a USB keyboard's boot report
@@ -48,8 +75,10 @@ def parse_key_spec(spec: str) -> tuple[str, ...]:
     parts = spec.split("+", MAX_CHORD_KEYS) if len(spec) > 1 else [spec]
     if len(parts) > MAX_CHORD_KEYS:
         shown = repr(spec[:40]) + ("..." if len(spec) > 40 else "")
-        raise ScriptError(f"key spec {shown} has more than {MAX_CHORD_KEYS} keys "
-                          f"(a chord has at most {MAX_CHORD_KEYS} keys pressed together)")
+        raise ScriptError(
+            f"key spec {shown} has more than {MAX_CHORD_KEYS} keys "
+            f"(a chord has at most {MAX_CHORD_KEYS} keys pressed together)"
+        )
     keys: list[str] = []
     for part in parts:
         key = canonical_key(part.strip()) if part.strip() else None

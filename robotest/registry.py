@@ -50,5 +50,8 @@ def load(group: str, name: str) -> Any:
 
 
 def _what(group: str) -> str:
-    return {PLUGINS: "robotest plugin", STATION_KINDS: "station kind",
-            CAMERA_KINDS: "camera kind"}.get(group, group)
+    return {
+        PLUGINS: "robotest plugin",
+        STATION_KINDS: "station kind",
+        CAMERA_KINDS: "camera kind",
+    }.get(group, group)

@@ -134,5 +134,4 @@ def _to_bgr(data: np.ndarray, width: int, height: int, pixel_format: str) -> np.
 
 def open_genicam_camera(spec: CameraSpec) -> GenICamCamera:
     """``[camera] kind = "genicam"`` (the ``robotest.camera_kinds`` entry point)."""
-    return GenICamCamera(spec.producer, device=spec.device, exposure=spec.exposure,
-                         gain=spec.gain)
+    return GenICamCamera(spec.producer, device=spec.device, exposure=spec.exposure, gain=spec.gain)

@@ -85,5 +85,6 @@ class OpenCvCamera:
 
 def open_opencv_camera(spec: CameraSpec) -> OpenCvCamera:
     """``[camera] kind = "opencv"`` (the ``robotest.camera_kinds`` entry point)."""
-    return OpenCvCamera(spec.source, width=spec.width, height=spec.height,
-                        exposure=spec.exposure, gain=spec.gain)
+    return OpenCvCamera(
+        spec.source, width=spec.width, height=spec.height, exposure=spec.exposure, gain=spec.gain
+    )

@@ -23,9 +23,15 @@ PositiveFloat = Annotated[float, Field(gt=0)]
 
 T = TypeVar("T", bound="Table")
 
-_TYPE_NAMES = {"int_type": "int", "float_type": "float", "string_type": "str",
-               "bool_type": "bool", "dict_type": "table", "list_type": "list",
-               "model_type": "table"}
+_TYPE_NAMES = {
+    "int_type": "int",
+    "float_type": "float",
+    "string_type": "str",
+    "bool_type": "bool",
+    "dict_type": "table",
+    "list_type": "list",
+    "model_type": "table",
+}
 
 
 class Table(BaseModel):
@@ -63,8 +69,11 @@ def _first_error(exc: ValidationError, model: type[Table], where: str) -> Statio
         return entry_error(where, key, f"{got!r} is not one of {options}")
     if kind in ("greater_than", "greater_than_equal"):
         return entry_error(where, key, f"must be positive, got {got!r}")
-    wanted = [_TYPE_NAMES[e["type"]] for e in errors
-              if e["loc"][:1] == first["loc"][:1] and e["type"] in _TYPE_NAMES]
+    wanted = [
+        _TYPE_NAMES[e["type"]]
+        for e in errors
+        if e["loc"][:1] == first["loc"][:1] and e["type"] in _TYPE_NAMES
+    ]
     if wanted:
         names = " or ".join(dict.fromkeys(wanted))
         return entry_error(where, key, f"expected {names}, got {got!r}")

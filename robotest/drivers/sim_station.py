@@ -45,9 +45,14 @@ class SimStation(Station):
 
     clock: AcceleratedClock | ManualClock
 
-    def __init__(self, *, laptop: SimLaptop, emulators: dict[str, Any],
-                 clock: AcceleratedClock | ManualClock,
-                 **parts: Any) -> None:
+    def __init__(
+        self,
+        *,
+        laptop: SimLaptop,
+        emulators: dict[str, Any],
+        clock: AcceleratedClock | ManualClock,
+        **parts: Any,
+    ) -> None:
         super().__init__("sim", clock=clock, **parts)
         self.laptop = laptop
         self.emulators = emulators
@@ -129,8 +134,9 @@ def open_sim_station(
             kb, emulators["keyboard"] = _pneumatic(laptop, keymap, limits, station_clock, cleanup)
         else:
             kb = UsbKeyboard(controller, limits, station_clock)
-        sim_camera = SimCamera(laptop, seed, params=camera_params(camera, seed),
-                               frame_size=frame_size)
+        sim_camera = SimCamera(
+            laptop, seed, params=camera_params(camera, seed), frame_size=frame_size
+        )
         guarded = GuardedCamera(SimCameraAdapter(sim_camera), FrameGuard("sim"))
     except BaseException:
         for close in reversed(cleanup):
@@ -167,8 +173,7 @@ def camera_params(camera: CameraParams | str | None, seed: int) -> CameraParams 
     if camera is None or isinstance(camera, CameraParams):
         return camera
     if camera not in CAMERA_KINDS:
-        raise StationConfigError(f"sim station camera {camera!r}: use "
-                                 + ", ".join(CAMERA_KINDS))
+        raise StationConfigError(f"sim station camera {camera!r}: use " + ", ".join(CAMERA_KINDS))
     if camera == "sampled":
         return CameraParams.sample(seed)
     return CameraParams(glare=True) if camera == "glare" else None
@@ -207,8 +212,12 @@ def open_sim_for_run(image_file: str | None) -> tuple[SimStation, list[Path]]:
     from robotest.sim.icons import ICON_DIR
 
     chosen = settings()
-    station = open_sim_station(image=_run_image(image_file), seed=chosen.sim_seed,
-                               speed=chosen.sim_speed, camera=chosen.sim_camera)
+    station = open_sim_station(
+        image=_run_image(image_file),
+        seed=chosen.sim_seed,
+        speed=chosen.sim_speed,
+        camera=chosen.sim_camera,
+    )
     return station, [ICON_DIR]
 
 

@@ -56,8 +56,9 @@ class PointerDevice(Protocol):
 BUTTON_DOWN_SECONDS = 0.02
 
 
-def click_with_buttons(device: PointerDevice, clock: Clock, interval: float, button: str,
-                       double: bool) -> None:
+def click_with_buttons(
+    device: PointerDevice, clock: Clock, interval: float, button: str, double: bool
+) -> None:
     """A click as a button press and release (two, *interval* apart, for a double click).
 
     For pointers whose link only knows buttons up and down (the USB controller, VNC).

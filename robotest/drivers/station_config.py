@@ -170,8 +170,7 @@ LimitsTable: type[Table] = create_model("LimitsTable", __base__=Table, **_LIMIT_
 def parse_station(data: dict[str, Any], path: Path | None = None) -> StationSpec:
     where = str(path) if path else "<station>"
     base = path.parent if path else Path.cwd()
-    check_sections(data, {"station", "keyboard", "usb", "camera", "calibration", "limits"},
-                   where)
+    check_sections(data, {"station", "keyboard", "usb", "camera", "calibration", "limits"}, where)
     if station_kind(data, path) != "robot":
         raise StationConfigError(
             f"{where}: a VNC station file, not a robot's (open_station reads both)"
@@ -182,8 +181,11 @@ def parse_station(data: dict[str, Any], path: Path | None = None) -> StationSpec
         path=path,
         keyboard=_keyboard(data.get("keyboard", {}), f"{where}.keyboard", base),
         usb=_usb(read_table(UsbTable, data.get("usb", {}), f"{where}.usb")),
-        camera=_camera(read_table(CameraTable, data.get("camera", {}), f"{where}.camera"),
-                       f"{where}.camera", base),
+        camera=_camera(
+            read_table(CameraTable, data.get("camera", {}), f"{where}.camera"),
+            f"{where}.camera",
+            base,
+        ),
         calibration_file=read_calibration(data, where, base),
         limits=read_limits(data.get("limits", {}), f"{where}.limits"),
         default_hold=station.default_hold or 0.08,
@@ -226,14 +228,26 @@ def _keyboard(data: Any, where: str, base: Path) -> KeyboardSpec:
     elif t.keymap is not None:
         keymap = Keymap(t.keymap, source=f"{where}.keymap")
     if t.kind == "pneumatic" and not t.port:
-        raise entry_error(where, "port", "a pneumatic keyboard needs the controller's serial "
-                          'port (e.g. port = "/dev/ttyUSB0")')
+        raise entry_error(
+            where,
+            "port",
+            'a pneumatic keyboard needs the controller\'s serial port (e.g. port = "/dev/ttyUSB0")',
+        )
     if t.kind == "pneumatic" and keymap is None:
-        raise entry_error(where, "keymap", "a pneumatic keyboard needs the laptop model's "
-                          "keymap (key name = actuator index)")
-    return KeyboardSpec(kind=t.kind, port=t.port, baud=t.baud,
-                        response_timeout=t.response_timeout, attempts=t.attempts,
-                        reconnect_timeout=t.reconnect_timeout, keymap=keymap)
+        raise entry_error(
+            where,
+            "keymap",
+            "a pneumatic keyboard needs the laptop model's keymap (key name = actuator index)",
+        )
+    return KeyboardSpec(
+        kind=t.kind,
+        port=t.port,
+        baud=t.baud,
+        response_timeout=t.response_timeout,
+        attempts=t.attempts,
+        reconnect_timeout=t.reconnect_timeout,
+        keymap=keymap,
+    )
 
 
 def _usb(t: UsbTable) -> UsbSpec:
@@ -249,17 +263,26 @@ def _camera(t: CameraTable, where: str, base: Path) -> CameraSpec:
         and not source.startswith("/dev/")
     ):
         if not isinstance(source, str):
-            raise entry_error(where, "source",
-                              "a replay camera needs a folder of frames or a video file")
+            raise entry_error(
+                where, "source", "a replay camera needs a folder of frames or a video file"
+            )
         source = str((base / source).resolve())
     producer = t.producer
     if t.kind == "genicam":
         if not producer:
-            raise entry_error(where, "producer",
-                              "a GenICam camera needs its GenTL producer (.cti file)")
+            raise entry_error(
+                where, "producer", "a GenICam camera needs its GenTL producer (.cti file)"
+            )
         producer = str((base / producer).resolve())
     return CameraSpec(
-        kind=t.kind, source=source, producer=producer, device=t.device, width=t.width,
-        height=t.height, exposure=t.exposure, gain=t.gain,
-        frozen_after=t.frozen_after if t.frozen_after > 0 else None, loop=t.loop,
+        kind=t.kind,
+        source=source,
+        producer=producer,
+        device=t.device,
+        width=t.width,
+        height=t.height,
+        exposure=t.exposure,
+        gain=t.gain,
+        frozen_after=t.frozen_after if t.frozen_after > 0 else None,
+        loop=t.loop,
     )

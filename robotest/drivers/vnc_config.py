@@ -106,8 +106,12 @@ def parse_vnc_station(data: dict[str, Any], path: Path | None = None) -> VncStat
     """Check the tables of a VNC station file (already read as TOML)."""
     where = str(path) if path else "<station>"
     base = path.parent if path else Path.cwd()
-    check_sections(data, {"station", "vnc", "camera_model", "keysyms", "calibration", "limits"},
-                   where, " in a VNC station")
+    check_sections(
+        data,
+        {"station", "vnc", "camera_model", "keysyms", "calibration", "limits"},
+        where,
+        " in a VNC station",
+    )
     station = read_table(StationTable, data.get("station", {}), f"{where}.station")
     vnc = _vnc(data.get("vnc", {}), f"{where}.vnc")
     return VncStationSpec(
@@ -120,7 +124,8 @@ def parse_vnc_station(data: dict[str, Any], path: Path | None = None) -> VncStat
         timeout=vnc.timeout,
         reconnect_timeout=vnc.reconnect_timeout,
         camera_model=_camera_model(data["camera_model"], f"{where}.camera_model")
-        if "camera_model" in data else None,
+        if "camera_model" in data
+        else None,
         keysyms=_keysyms(data.get("keysyms", {}), f"{where}.keysyms"),
         calibration_file=read_calibration(data, where, base),
         limits=_vnc_limits(data.get("limits", {}), f"{where}.limits"),
@@ -148,16 +153,18 @@ def _password(t: VncTable, where: str) -> str | None:
         raise entry_error(where, "password_env", "give either password or password_env, not both")
     if t.password_env is not None:
         if t.password_env not in os.environ:
-            raise entry_error(where, "password_env",
-                              f"environment variable {t.password_env} is not set")
+            raise entry_error(
+                where, "password_env", f"environment variable {t.password_env} is not set"
+            )
         return os.environ[t.password_env]
     return t.password
 
 
 def _size(t: VncTable, where: str) -> tuple[int, int] | None:
     if (t.width is None) != (t.height is None):
-        raise entry_error(where, "width" if t.width is None else "height",
-                          "give both width and height")
+        raise entry_error(
+            where, "width" if t.width is None else "height", "give both width and height"
+        )
     return None if t.width is None or t.height is None else (t.width, t.height)
 
 

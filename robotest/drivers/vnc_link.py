@@ -90,8 +90,9 @@ class _Client(VNCDoToolClient):
         self.uncovered = np.ones((self.height, self.width), bool)
         return self.refreshScreen(incremental=False)
 
-    def updateCursor(self, x: int, y: int, width: int, height: int, image: bytes,
-                     mask: bytes) -> None:
+    def updateCursor(
+        self, x: int, y: int, width: int, height: int, image: bytes, mask: bytes
+    ) -> None:
         self.cursor_rects.add((x, y, width, height))  # not framebuffer pixels
         super().updateCursor(x, y, width, height, image, mask)
 
@@ -289,8 +290,7 @@ class VncLink:
                 on_reactor(write, protocol, timeout=self.timeout)
             except TimeoutError:
                 raise VncConnectionError(
-                    f"VNC station {self.address}: the client did not send within "
-                    f"{self.timeout:g} s"
+                    f"VNC station {self.address}: the client did not send within {self.timeout:g} s"
                 ) from None
 
     def grab(self) -> np.ndarray:
@@ -338,6 +338,8 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError) or "refused" in text.lower():
         return "connection refused (is the VNC server running and listening there?)"
     if "security types" in text:
-        return (f"{text}; robotest logs in with VNC authentication or none (for a TLS-only "
-                "server, allow VncAuth on loopback and reach it through an SSH tunnel)")
+        return (
+            f"{text}; robotest logs in with VNC authentication or none (for a TLS-only "
+            "server, allow VncAuth on loopback and reach it through an SSH tunnel)"
+        )
     return " ".join(text.split())

@@ -33,8 +33,9 @@ WHEEL_UP, WHEEL_DOWN = 8, 16  # RFB buttons 4 and 5
 class VncKeyboard:
     """Chords as RFB key events: pressed in order, held, released in reverse."""
 
-    def __init__(self, link: VncLink, keys: VncKeys, governor: SafetyGovernor,
-                 clock: Clock) -> None:
+    def __init__(
+        self, link: VncLink, keys: VncKeys, governor: SafetyGovernor, clock: Clock
+    ) -> None:
         self.link = link
         self.keys = keys
         self.governor = governor
@@ -172,8 +173,7 @@ class ModelledCamera:
         self.screen = screen
         self.name = f"{screen.name} through the camera model (seed {spec.seed})"
         self.panel = screen.link.size
-        self.model = CameraModel(screen_size=self.panel, frame_size=spec.frame_size,
-                                 seed=spec.seed)
+        self.model = CameraModel(screen_size=self.panel, frame_size=spec.frame_size, seed=spec.seed)
 
     def grab(self) -> np.ndarray:
         picture = self.screen.grab()
@@ -188,8 +188,13 @@ class ModelledCamera:
 def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Station:
     """Connect to the VNC server of *spec* and build the station around the connection."""
     clock = clock or RealClock()
-    link = VncLink(spec.host, spec.port, spec.password, timeout=spec.timeout,
-                   reconnect_timeout=spec.reconnect_timeout).open()
+    link = VncLink(
+        spec.host,
+        spec.port,
+        spec.password,
+        timeout=spec.timeout,
+        reconnect_timeout=spec.reconnect_timeout,
+    ).open()
     try:
         if spec.screen_size is not None and link.size != spec.screen_size:
             raise CameraError(
@@ -202,8 +207,9 @@ def open_vnc_station(spec: VncStationSpec, *, clock: Clock | None = None) -> Sta
         camera: GuardedCamera
         if spec.camera_model is not None:
             modelled = ModelledCamera(screen, spec.camera_model)
-            camera = GuardedCamera(modelled, FrameGuard(
-                screen.name, expected_size=spec.camera_model.frame_size))
+            camera = GuardedCamera(
+                modelled, FrameGuard(screen.name, expected_size=spec.camera_model.frame_size)
+            )
             panel = modelled.panel
             screen_size = lambda: panel  # noqa: E731 - the photographed panel's size
         else:  # a still desktop gives identical frames: no frozen-stream check
@@ -241,7 +247,6 @@ def _link_health(link: VncLink) -> HealthNotes:
     elif link.reconnects:
         notes.warnings.append(f"VNC server {link.address}: reconnected {link.reconnects} time(s)")
     return notes
-
 
 
 VNC_STATIONS = StationKind(parse=parse_vnc_station, open=open_vnc_station)

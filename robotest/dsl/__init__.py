@@ -6,7 +6,15 @@ from robotest.dsl.diagnostics import Diagnostic, RtestSyntaxError
 from robotest.dsl.importer import import_path, install_import_hook
 
 __all__ = [
-    "CompiledModule", "Diagnostic", "RtestSyntaxError", "check_file", "check_files",
+    "CompiledModule",
+    "Diagnostic",
+    "RtestSyntaxError",
+    "check_file",
+    "check_files",
     "check_source",
-    "compile_code", "compile_source", "import_path", "install_import_hook", "load_code",
+    "compile_code",
+    "compile_source",
+    "import_path",
+    "install_import_hook",
+    "load_code",
 ]

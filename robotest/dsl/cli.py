@@ -38,8 +38,11 @@ def _print_human(diagnostics: list[Diagnostic], checked: int) -> None:
                 sources[diagnostic.file] = None
         typer.echo(diagnostic.format(sources[diagnostic.file]))
     files_with_errors = len({d.file for d in diagnostics})
-    summary = (f"{len(diagnostics)} error(s) in {files_with_errors} of {checked} file(s)"
-               if diagnostics else f"{checked} file(s) compile cleanly")
+    summary = (
+        f"{len(diagnostics)} error(s) in {files_with_errors} of {checked} file(s)"
+        if diagnostics
+        else f"{checked} file(s) compile cleanly"
+    )
     typer.echo(summary, err=bool(diagnostics))
 
 
@@ -51,8 +54,9 @@ def register(app: typer.Typer) -> None:
         paths: list[Path] = typer.Argument(..., help=".rtest files or folders to compile."),
         as_json: bool = typer.Option(False, "--json", help="Print errors as a JSON list."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Ignore the compile cache."),
-        jobs: int = typer.Option(0, "--jobs", "-j",
-                                 help="Worker processes for large trees (0: one per CPU)."),
+        jobs: int = typer.Option(
+            0, "--jobs", "-j", help="Worker processes for large trees (0: one per CPU)."
+        ),
     ) -> None:
         """Compile .rtest files and folders; print every error; exit 1 if any."""
         from robotest.dsl.cache import check_files

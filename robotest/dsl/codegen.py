@@ -33,8 +33,12 @@ N = TypeVar("N", bound=ast.AST)
 
 
 def span(node: ast.AST) -> Pos:
-    return (node.lineno, node.col_offset,  # type: ignore[attr-defined]
-            node.end_lineno or node.lineno, node.end_col_offset or 0)  # type: ignore[attr-defined]
+    return (
+        node.lineno,
+        node.col_offset,  # type: ignore[attr-defined]
+        node.end_lineno or node.lineno,
+        node.end_col_offset or 0,
+    )  # type: ignore[attr-defined]
 
 
 _LOAD = ast.Load()  # contexts hold no state: one instance serves every node, as in ast.parse
@@ -112,37 +116,73 @@ class Generator:
         name.id = RUNTIME  # type: ignore[attr-defined]
         placeholder.func = at(pos, ast.Attribute(name, stmt.name, _LOAD))
         value = self.value
-        placeholder.keywords = [at(pos, ast.keyword(key, value(clause)))
-                                for key, clause in stmt.clauses.items()]
+        placeholder.keywords = [
+            at(pos, ast.keyword(key, value(clause))) for key, clause in stmt.clauses.items()
+        ]
         return placeholder
 
     def test_decorator(self, header: TestHeader) -> ast.Call:
         keywords: dict[str, ast.expr] = {}
         if header.tags:
-            keywords["tags"] = at(self.pos, ast.Tuple(
-                [constant(tag, self.pos) for tag in header.tags], ast.Load()))
+            keywords["tags"] = at(
+                self.pos, ast.Tuple([constant(tag, self.pos) for tag in header.tags], ast.Load())
+            )
         if header.timeout is not None:
             keywords["timeout"] = self.value(header.timeout)
         if header.loops:
-            keywords["matrix"] = at(self.pos, ast.Tuple([
-                at(self.pos, ast.Tuple([
-                    at(self.pos, ast.Tuple([constant(n, self.pos) for n in names], ast.Load())),
-                    self.nodes[expr],
-                ], ast.Load()))
-                for names, expr in header.loops
-            ], ast.Load()))
+            keywords["matrix"] = at(
+                self.pos,
+                ast.Tuple(
+                    [
+                        at(
+                            self.pos,
+                            ast.Tuple(
+                                [
+                                    at(
+                                        self.pos,
+                                        ast.Tuple(
+                                            [constant(n, self.pos) for n in names], ast.Load()
+                                        ),
+                                    ),
+                                    self.nodes[expr],
+                                ],
+                                ast.Load(),
+                            ),
+                        )
+                        for names, expr in header.loops
+                    ],
+                    ast.Load(),
+                ),
+            )
         return call("test", [self.nodes[header.title_expr]], keywords, self.pos)
 
 
 def arguments(names: list[str], pos: Pos) -> ast.arguments:
-    return ast.arguments(posonlyargs=[], args=[at(pos, ast.arg(n)) for n in names],
-                         vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    return ast.arguments(
+        posonlyargs=[],
+        args=[at(pos, ast.arg(n)) for n in names],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
+    )
 
 
-def function(name: str, args: ast.arguments, body: list[ast.stmt],
-             decorator: ast.expr, pos: Pos) -> ast.FunctionDef:
-    return at(pos, ast.FunctionDef(name=name, args=args, body=body, decorator_list=[decorator],
-                                   returns=None, type_comment=None))
+def function(
+    name: str, args: ast.arguments, body: list[ast.stmt], decorator: ast.expr, pos: Pos
+) -> ast.FunctionDef:
+    return at(
+        pos,
+        ast.FunctionDef(
+            name=name,
+            args=args,
+            body=body,
+            decorator_list=[decorator],
+            returns=None,
+            type_comment=None,
+        ),
+    )
 
 
 def test_function_name(title: str, taken: set[str], line: int) -> str:

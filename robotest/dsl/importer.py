@@ -43,8 +43,9 @@ class RtestLoader(importlib.abc.Loader):
 class RtestFinder(importlib.abc.MetaPathFinder):
     """Finds ``<name>.rtest`` on sys.path and in packages' ``__path__``."""
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         name = fullname.rpartition(".")[2]
         for entry in path if path is not None else sys.path:
             candidate = os.path.join(entry or ".", name + SUFFIX)

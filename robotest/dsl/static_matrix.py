@@ -36,8 +36,11 @@ def module_constants(module: ast.Module, has_global: bool) -> dict[str, ast.expr
         elif isinstance(node, ast.alias):
             bound[(node.asname or node.name).split(".")[0]] += 1
     for stmt in module.body:
-        if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                and isinstance(stmt.targets[0], ast.Name)):
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+        ):
             values[stmt.targets[0].id] = stmt.value
     return {name: value for name, value in values.items() if bound[name] == 1}
 
@@ -50,6 +53,8 @@ def _top_level_targets(module: ast.Module) -> list[ast.AST]:
         elif isinstance(stmt, ast.Import | ast.ImportFrom):
             found.extend(stmt.names)
     return found
+
+
 def _targets(stmt: ast.stmt) -> list[ast.expr]:
     if isinstance(stmt, ast.Assign):
         return stmt.targets

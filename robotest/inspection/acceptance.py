@@ -17,8 +17,10 @@ import numpy as np
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.verdict import Box, VerdictName
 
-RULE = ("fail when at least one region above the segmentation threshold covers at least "
-        "the minimum area; otherwise pass")
+RULE = (
+    "fail when at least one region above the segmentation threshold covers at least "
+    "the minimum area; otherwise pass"
+)
 
 
 @dataclass
@@ -43,26 +45,31 @@ class Acceptance:
         if fails < 1 or passes < 1:
             raise InspectionError(
                 f"acceptance needs units judged both pass and fail, got {passes} pass and "
-                f"{fails} fail")
+                f"{fails} fail"
+            )
         svm = make_pipeline(StandardScaler(), SVC(kernel="rbf", C=1.0, class_weight="balanced"))
         svm.fit(features, (~passed).astype(int))
         return cls(svm=svm, threshold=threshold)
 
-    def decide(self, features: np.ndarray, boxes: list[Box],
-               min_area: int) -> tuple[VerdictName, list[str]]:
+    def decide(
+        self, features: np.ndarray, boxes: list[Box], min_area: int
+    ) -> tuple[VerdictName, list[str]]:
         """The verdict and its reasons for one image."""
         regions = [_describe(box) for box in boxes]
         if self.svm is None:
             if boxes:
-                return "fail", [f"{len(boxes)} region(s) of at least {min_area} px above the "
-                                "threshold", *regions]
+                return "fail", [
+                    f"{len(boxes)} region(s) of at least {min_area} px above the threshold",
+                    *regions,
+                ]
             return "pass", [f"no region of at least {min_area} px above the threshold"]
         decision = float(self.svm.decision_function(features[None, :])[0])
         if decision >= self.threshold:
-            return "fail", [f"acceptance SVM decision {decision:.3f} >= {self.threshold:.3f}",
-                            *regions]
-        return "pass", [f"acceptance SVM decision {decision:.3f} < {self.threshold:.3f}",
-                        *regions]
+            return "fail", [
+                f"acceptance SVM decision {decision:.3f} >= {self.threshold:.3f}",
+                *regions,
+            ]
+        return "pass", [f"acceptance SVM decision {decision:.3f} < {self.threshold:.3f}", *regions]
 
     def describe(self) -> dict[str, Any]:
         if self.svm is None:
@@ -71,5 +78,7 @@ class Acceptance:
 
 
 def _describe(box: Box) -> str:
-    return (f"region at x={box.x} y={box.y} size {box.w}x{box.h} px, area {box.area} px, "
-            f"score {box.score:.2f}")
+    return (
+        f"region at x={box.x} y={box.y} size {box.w}x{box.h} px, area {box.area} px, "
+        f"score {box.score:.2f}"
+    )

@@ -30,8 +30,9 @@ class Augmentation:
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise InspectionError(f"{source}: unknown augmentation {sorted(unknown)}, "
-                                  f"known: {sorted(known)}")
+            raise InspectionError(
+                f"{source}: unknown augmentation {sorted(unknown)}, known: {sorted(known)}"
+            )
         return cls(**{k: bool(v) for k, v in data.items()})
 
     @classmethod
@@ -62,7 +63,8 @@ def _perspective(image: np.ndarray, rng: np.random.Generator, jitter: float = 0.
     h, w = image.shape[:2]
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     dst = src + rng.uniform(-jitter, jitter, (4, 2)).astype(np.float32) * np.array(
-        [w, h], np.float32)
+        [w, h], np.float32
+    )
     matrix = cv2.getPerspectiveTransform(src, dst)
     warped = cv2.warpPerspective(image, matrix, (w, h), borderMode=cv2.BORDER_REFLECT)
     return warped.reshape(image.shape)

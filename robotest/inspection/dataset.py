@@ -83,17 +83,25 @@ def open_dataset(root: str | Path, *, need_train: bool = True, need_test: bool =
     if need_train and not (base / "train" / "good").is_dir():
         raise InspectionError(f"{base} has no train/good folder ({LAYOUT_HINT})")
     if need_train and not train_good:
-        raise InspectionError(f"{base / 'train' / 'good'} has no images: "
-                              "the model learns from normal images and needs at least 2")
+        raise InspectionError(
+            f"{base / 'train' / 'good'} has no images: "
+            "the model learns from normal images and needs at least 2"
+        )
     test = _test_items(base)
     if need_test and not test:
         raise InspectionError(f"{base} has no test images ({LAYOUT_HINT})")
-    train_defective = [p for folder in _defect_folders(base / "train")
-                       for p in _images_in(folder)]
-    acceptance = ([(p, True) for p in _images_in(base / "acceptance" / "pass")] +
-                  [(p, False) for p in _images_in(base / "acceptance" / "fail")])
-    return Dataset(base, train_good, train_defective, test, acceptance,
-                   ProductSettings.read(base / "inspection.toml"))
+    train_defective = [p for folder in _defect_folders(base / "train") for p in _images_in(folder)]
+    acceptance = [(p, True) for p in _images_in(base / "acceptance" / "pass")] + [
+        (p, False) for p in _images_in(base / "acceptance" / "fail")
+    ]
+    return Dataset(
+        base,
+        train_good,
+        train_defective,
+        test,
+        acceptance,
+        ProductSettings.read(base / "inspection.toml"),
+    )
 
 
 def _images_in(folder: Path) -> list[Path]:

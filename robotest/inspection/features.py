@@ -14,7 +14,13 @@ from robotest.inspection.verdict import Box
 
 DCT_SIDE = 4
 FEATURE_NAMES: tuple[str, ...] = (
-    "regions", "largest_area", "total_area", "max", "mean", "std", "p99",
+    "regions",
+    "largest_area",
+    "total_area",
+    "max",
+    "mean",
+    "std",
+    "p99",
     *(f"dct_{i}_{j}" for i in range(DCT_SIDE) for j in range(DCT_SIDE)),
 )
 

@@ -13,8 +13,9 @@ from robotest.inspection.errors import InspectionError
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 
-def read_image(path: str | Path, *, channels: int | None = None,
-               size: tuple[int, int] | None = None) -> np.ndarray:
+def read_image(
+    path: str | Path, *, channels: int | None = None, size: tuple[int, int] | None = None
+) -> np.ndarray:
     """Read *path* as float32 ``H x W x C`` in [0, 1].
 
     *channels* (1 or 3) converts colour to grey or grey to colour; *size* ``(w, h)``
@@ -30,9 +31,14 @@ def read_image(path: str | Path, *, channels: int | None = None,
     return _conform(raw, str(file), channels, size)
 
 
-def decode_image(data: bytes, name: str, *, channels: int | None = None,
-                 size: tuple[int, int] | None = None,
-                 max_megapixels: float | None = None) -> np.ndarray:
+def decode_image(
+    data: bytes,
+    name: str,
+    *,
+    channels: int | None = None,
+    size: tuple[int, int] | None = None,
+    max_megapixels: float | None = None,
+) -> np.ndarray:
     """:func:`read_image` for an image file's bytes (PNG, JPEG, BMP, TIFF) received as *name*.
 
     The size its header declares is checked (against *max_megapixels*, else
@@ -47,8 +53,9 @@ def decode_image(data: bytes, name: str, *, channels: int | None = None,
     return _conform(raw, name, channels, size)
 
 
-def _conform(raw: np.ndarray | None, file: str, channels: int | None,
-             size: tuple[int, int] | None) -> np.ndarray:
+def _conform(
+    raw: np.ndarray | None, file: str, channels: int | None, size: tuple[int, int] | None
+) -> np.ndarray:
     if raw is None or raw.size == 0:
         raise InspectionError(f"image {file} is not a readable image file")
     image = _normalise_depth(raw, file)
@@ -63,7 +70,8 @@ def _conform(raw: np.ndarray | None, file: str, channels: int | None,
     if size is not None and (image.shape[1], image.shape[0]) != tuple(size):
         raise InspectionError(
             f"image {file} is {image.shape[1]}x{image.shape[0]}, "
-            f"the model expects {size[0]}x{size[1]}")
+            f"the model expects {size[0]}x{size[1]}"
+        )
     return np.ascontiguousarray(image, dtype=np.float32)
 
 
@@ -84,14 +92,14 @@ def image_channels(path: str | Path) -> int:
 
 
 def _is_grey(image: np.ndarray) -> bool:
-    return bool(np.allclose(image[:, :, 0], image[:, :, 1]) and
-                np.allclose(image[:, :, 1], image[:, :, 2]))
+    return bool(
+        np.allclose(image[:, :, 0], image[:, :, 1]) and np.allclose(image[:, :, 1], image[:, :, 2])
+    )
 
 
 def list_images(folder: Path) -> list[Path]:
     """The image files directly in *folder*, sorted by name."""
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
-                  and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
 
 
 def write_png(path: Path, image: np.ndarray) -> None:

@@ -12,8 +12,9 @@ from robotest.inspection.verdict import Box
 BoxXYWH = tuple[int, int, int, int]
 
 
-def auroc(labels: Sequence[bool] | np.ndarray,
-          scores: Sequence[float] | np.ndarray) -> float | None:
+def auroc(
+    labels: Sequence[bool] | np.ndarray, scores: Sequence[float] | np.ndarray
+) -> float | None:
     """Area under the ROC curve; None when only one class is present."""
     from sklearn.metrics import roc_auc_score
 
@@ -37,8 +38,11 @@ def iou(a: BoxXYWH, b: BoxXYWH) -> float:
     return inter / union if union else 0.0
 
 
-def box_ap(predictions: Sequence[Sequence[Box]], truths: Sequence[Sequence[BoxXYWH]],
-           iou_threshold: float = 0.5) -> float | None:
+def box_ap(
+    predictions: Sequence[Sequence[Box]],
+    truths: Sequence[Sequence[BoxXYWH]],
+    iou_threshold: float = 0.5,
+) -> float | None:
     """Average precision (all-point interpolation, as in VOC 2010+) over all images.
 
     A prediction is a true positive when it overlaps a not yet matched ground-truth box
@@ -48,8 +52,10 @@ def box_ap(predictions: Sequence[Sequence[Box]], truths: Sequence[Sequence[BoxXY
     total = sum(len(t) for t in truths)
     if total == 0:
         return None
-    ranked = sorted(((box.score, i, box) for i, boxes in enumerate(predictions) for box in boxes),
-                    key=lambda item: -item[0])
+    ranked = sorted(
+        ((box.score, i, box) for i, boxes in enumerate(predictions) for box in boxes),
+        key=lambda item: -item[0],
+    )
     matched = [np.zeros(len(t), bool) for t in truths]
     hits = np.zeros(len(ranked))
     for rank, (_, i, box) in enumerate(ranked):

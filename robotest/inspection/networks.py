@@ -20,7 +20,7 @@ class ConvAutoencoder(nn.Module):
     def __init__(self, channels: int = 4, width: int = 16, latent: int = 16, depth: int = 3):
         super().__init__()
         self.args = {"channels": channels, "width": width, "latent": latent, "depth": depth}
-        widths = [min(width * 2 ** i, width * 4) for i in range(depth)]
+        widths = [min(width * 2**i, width * 4) for i in range(depth)]
         encoder: list[nn.Module] = []
         previous = channels
         for w in widths:
@@ -29,8 +29,7 @@ class ConvAutoencoder(nn.Module):
         encoder += [nn.Conv2d(previous, latent, 1)]
         decoder: list[nn.Module] = [nn.Conv2d(latent, previous, 1), nn.LeakyReLU(0.2)]
         for w in reversed([width // 2] + widths[:-1]):
-            decoder += [nn.ConvTranspose2d(previous, w, 4, stride=2, padding=1),
-                        nn.LeakyReLU(0.2)]
+            decoder += [nn.ConvTranspose2d(previous, w, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             previous = w
         decoder += [nn.Conv2d(previous, channels, 3, padding=1)]
         self.encoder = nn.Sequential(*encoder)
@@ -47,10 +46,14 @@ class SmallCnn(nn.Module):
         super().__init__()
         self.args = {"channels": channels, "width": width}
         self.features = nn.Sequential(
-            nn.Conv2d(channels, width, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(width, width * 2, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(width * 2, width * 4, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(width * 4, width * 4, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(channels, width, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width, width * 2, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width * 2, width * 4, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width * 4, width * 4, 3, padding=1),
+            nn.ReLU(),
         )
         self.head = nn.Linear(width * 4, 1)
 

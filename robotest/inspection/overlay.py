@@ -8,8 +8,9 @@ import numpy as np
 from robotest.inspection.verdict import Box
 
 
-def overlay(image: np.ndarray, heat: np.ndarray, boxes: list[Box],
-            alpha: float = 0.45) -> np.ndarray:
+def overlay(
+    image: np.ndarray, heat: np.ndarray, boxes: list[Box], alpha: float = 0.45
+) -> np.ndarray:
     """Blend a JET-coloured *heat* map (H x W in [0, 1]) over *image*; draw *boxes* in red.
 
     Returns an 8-bit BGR picture ready to write as PNG.
@@ -21,8 +22,16 @@ def overlay(image: np.ndarray, heat: np.ndarray, boxes: list[Box],
     out = cv2.addWeighted(base, 1.0 - alpha, colours, alpha, 0.0)
     thickness = max(1, round(max(out.shape[:2]) / 256))
     for box in boxes:
-        cv2.rectangle(out, (box.x, box.y), (box.x + box.w - 1, box.y + box.h - 1), (0, 0, 255),
-                      thickness)
-        cv2.putText(out, f"{box.score:.1f}", (box.x, max(10, box.y - 3)),
-                    cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thickness, (0, 0, 255), thickness)
+        cv2.rectangle(
+            out, (box.x, box.y), (box.x + box.w - 1, box.y + box.h - 1), (0, 0, 255), thickness
+        )
+        cv2.putText(
+            out,
+            f"{box.score:.1f}",
+            (box.x, max(10, box.y - 3)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.4 * thickness,
+            (0, 0, 255),
+            thickness,
+        )
     return out

@@ -15,10 +15,16 @@ class TrainingProgress(AbstractContextManager["TrainingProgress"]):
     def __init__(self, label: str, epochs: int, enabled: bool = True):
         self.enabled = enabled
         self._progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(),
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
             TextColumn("epoch {task.completed:.0f}/{task.total:.0f}"),
-            TextColumn("loss {task.fields[loss]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-            console=Console(stderr=True), disable=not enabled, transient=False)
+            TextColumn("loss {task.fields[loss]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            disable=not enabled,
+            transient=False,
+        )
         self._task = self._progress.add_task(label, total=epochs, loss="-")
 
     def __enter__(self) -> TrainingProgress:

@@ -36,7 +36,8 @@ class Roi:
             x, y, w, h = (int(v) for v in text.split(","))
         except ValueError:
             raise InspectionError(
-                f"ROI must be x,y,w,h in pixels or 'auto', got {text!r}") from None
+                f"ROI must be x,y,w,h in pixels or 'auto', got {text!r}"
+            ) from None
         return cls.checked((x, y, w, h))
 
     @classmethod
@@ -49,11 +50,10 @@ class Roi:
     def fits(self, width: int, height: int) -> None:
         """Raise if the box does not lie inside a ``width x height`` image."""
         if self.x + self.w > width or self.y + self.h > height:
-            raise InspectionError(
-                f"ROI {self.as_list()} does not fit in a {width}x{height} image")
+            raise InspectionError(f"ROI {self.as_list()} does not fit in a {width}x{height} image")
 
     def crop(self, image: np.ndarray) -> np.ndarray:
-        return image[self.y:self.y + self.h, self.x:self.x + self.w]
+        return image[self.y : self.y + self.h, self.x : self.x + self.w]
 
     def as_list(self) -> list[int]:
         return [self.x, self.y, self.w, self.h]

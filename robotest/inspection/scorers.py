@@ -40,8 +40,14 @@ class AutoencoderScorer:
 
     kind = "ae"
 
-    def __init__(self, net: ConvAutoencoder, error: str, blur: float,
-                 feature_mean: np.ndarray, feature_std: np.ndarray):
+    def __init__(
+        self,
+        net: ConvAutoencoder,
+        error: str,
+        blur: float,
+        feature_mean: np.ndarray,
+        feature_std: np.ndarray,
+    ):
         self.net, self.error, self.blur = net.eval(), error, blur
         self.feature_mean = feature_mean.astype(np.float32)
         self.feature_std = feature_std.astype(np.float32)
@@ -54,26 +60,32 @@ class AutoencoderScorer:
         """The autoencoder's version of *features*, upsampled back to their size."""
         with torch.inference_mode():
             x = torch.from_numpy(downsample(features))
-            y = torch.nn.functional.interpolate(self.net(x), size=features.shape[-2:],
-                                                mode="bilinear", align_corners=False)
+            y = torch.nn.functional.interpolate(
+                self.net(x), size=features.shape[-2:], mode="bilinear", align_corners=False
+            )
             return y.numpy()
 
     def raw_maps(self, batch: np.ndarray) -> np.ndarray:
         features = self.features(batch)
         recon = self.reconstruct(features)
-        return np.stack([error_map(x, r, self.error, self.blur)
-                         for x, r in zip(features, recon, strict=True)])
+        return np.stack(
+            [error_map(x, r, self.error, self.blur) for x, r in zip(features, recon, strict=True)]
+        )
 
     def state(self) -> dict[str, Any]:
-        return {**self.net.state_dict(), "feature_mean": torch.from_numpy(self.feature_mean),
-                "feature_std": torch.from_numpy(self.feature_std)}
+        return {
+            **self.net.state_dict(),
+            "feature_mean": torch.from_numpy(self.feature_mean),
+            "feature_std": torch.from_numpy(self.feature_std),
+        }
 
 
 def downsample(features: np.ndarray) -> np.ndarray:
     """Halve the side of ``N x C x S x S`` maps by averaging 2x2 blocks (the AE's input)."""
     n, c, h, w = features.shape
     return np.ascontiguousarray(
-        features.reshape(n, c, h // 2, 2, w // 2, 2).mean(axis=(3, 5)), dtype=np.float32)
+        features.reshape(n, c, h // 2, 2, w // 2, 2).mean(axis=(3, 5)), dtype=np.float32
+    )
 
 
 class MeanImageScorer:
@@ -158,8 +170,9 @@ class GaussianMixtureScorer:
         return {k: torch.from_numpy(v) for k, v in self.params.items()}
 
 
-def fit_gaussian_mixture(batch: np.ndarray, components: int, blur: float,
-                         seed: int, samples: int = 60000) -> GaussianMixtureScorer:
+def fit_gaussian_mixture(
+    batch: np.ndarray, components: int, blur: float, seed: int, samples: int = 60000
+) -> GaussianMixtureScorer:
     """Fit the mixture on at most *samples* pixel vectors of the normal *batch*."""
     from sklearn.mixture import GaussianMixture
 
@@ -171,13 +184,18 @@ def fit_gaussian_mixture(batch: np.ndarray, components: int, blur: float,
     sample = raw[rng.choice(len(raw), size=min(samples, len(raw)), replace=False)]
     mean, std = sample.mean(axis=0), sample.std(axis=0) + 1e-6
     standard = (sample - mean) / std
-    mixture = GaussianMixture(components, covariance_type="full", reg_covar=1e-3,
-                              max_iter=200, random_state=seed).fit(standard)
-    params = {"feature_mean": mean, "feature_std": std, "means": mixture.means_,
-              "precisions_cholesky": mixture.precisions_cholesky_,
-              "log_weights": np.log(mixture.weights_), "baseline": np.zeros(())}
+    mixture = GaussianMixture(
+        components, covariance_type="full", reg_covar=1e-3, max_iter=200, random_state=seed
+    ).fit(standard)
+    params = {
+        "feature_mean": mean,
+        "feature_std": std,
+        "means": mixture.means_,
+        "precisions_cholesky": mixture.precisions_cholesky_,
+        "log_weights": np.log(mixture.weights_),
+        "baseline": np.zeros(()),
+    }
     scorer = GaussianMixtureScorer(params, blur)
     nll = scorer.negative_log_likelihood(standard)
     scorer.params["baseline"] = np.asarray(np.median(nll), np.float32)
     return scorer
-

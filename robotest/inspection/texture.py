@@ -18,11 +18,14 @@ FEATURES_PER_CHANNEL = 4
 
 def texture_features(batch: np.ndarray, sigma: float = 1.5) -> np.ndarray:
     """``N x C x S x S`` pixels -> ``N x 4C x S x S`` local statistics (float32)."""
-    out = np.empty((batch.shape[0], batch.shape[1] * FEATURES_PER_CHANNEL, *batch.shape[2:]),
-                   np.float32)
+    out = np.empty(
+        (batch.shape[0], batch.shape[1] * FEATURES_PER_CHANNEL, *batch.shape[2:]), np.float32
+    )
     for n, image in enumerate(batch):
         for c, plane in enumerate(image):
-            out[n, c * FEATURES_PER_CHANNEL:(c + 1) * FEATURES_PER_CHANNEL] = _planes(plane, sigma)
+            out[n, c * FEATURES_PER_CHANNEL : (c + 1) * FEATURES_PER_CHANNEL] = _planes(
+                plane, sigma
+            )
     return out
 
 

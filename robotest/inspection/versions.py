@@ -15,8 +15,13 @@ def code_version() -> str:
     version = f"robotest {robotest.__version__}"
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(robotest.__file__).parent,
-            capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+            ["git", "rev-parse", "--short=12", "HEAD"],
+            cwd=Path(robotest.__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return version
     return f"{version} ({commit})" if commit else version

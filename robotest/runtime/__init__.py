@@ -6,6 +6,18 @@ from robotest.runtime.config import FrozenConfig
 from robotest.runtime.recording import Call, RecordingRuntime
 
 __all__ = [
-    "Call", "FrozenConfig", "Icon", "Match", "RecordingRuntime", "Runtime", "TestBlock",
-    "TestCase", "collect", "current", "expand", "run_case", "script_location", "use_runtime",
+    "Call",
+    "FrozenConfig",
+    "Icon",
+    "Match",
+    "RecordingRuntime",
+    "Runtime",
+    "TestBlock",
+    "TestCase",
+    "collect",
+    "current",
+    "expand",
+    "run_case",
+    "script_location",
+    "use_runtime",
 ]

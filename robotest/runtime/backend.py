@@ -145,8 +145,16 @@ class Runtime:
     def type_text(self, text: str, *, every: float | None) -> None:
         raise NotImplementedError(f"{type(self).__name__} cannot type")
 
-    def click_icon(self, target: str, *, region: Region | None, within: float | None,
-                   button: str, double: bool, params: Any = None) -> Match:
+    def click_icon(
+        self,
+        target: str,
+        *,
+        region: Region | None,
+        within: float | None,
+        button: str,
+        double: bool,
+        params: Any = None,
+    ) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot click icons")
 
     def click_text(
@@ -157,8 +165,9 @@ class Runtime:
     def await_text(self, text: Any, *, region: Region | None, within: float | None) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot read the screen")
 
-    def await_icon(self, target: str, *, region: Region | None,
-                   within: float | None, params: Any = None) -> Match:
+    def await_icon(
+        self, target: str, *, region: Region | None, within: float | None, params: Any = None
+    ) -> Match:
         raise NotImplementedError(f"{type(self).__name__} cannot see icons")
 
     def await_gone(self, target: Any, *, region: Region | None, within: float | None) -> None:

@@ -20,6 +20,7 @@ TESTS = "__rtest_tests__"
 SETUP = "__rtest_setup__"
 TEARDOWN = "__rtest_teardown__"
 
+
 @dataclass(frozen=True)
 class TestBlock:
     """One `test` block as written: a title template and its ``for`` clauses."""
@@ -56,8 +57,9 @@ class TestCase:
         return self.block.function(**self.params)
 
 
-def test(title: str, *, tags: Sequence[str] = (), timeout: float | None = None,
-         matrix: Matrix = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def test(
+    title: str, *, tags: Sequence[str] = (), timeout: float | None = None, matrix: Matrix = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a test block in its module (the compiled form of ``test "..."``)."""
     frozen = tuple((tuple(names), tuple(values)) for names, values in matrix)
 
@@ -81,8 +83,9 @@ setup = _module_hook(SETUP)
 teardown = _module_hook(TEARDOWN)
 
 
-def subscript(name: str, *, retries: int = 0, timeout: float | None = None
-              ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def subscript(
+    name: str, *, retries: int = 0, timeout: float | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Make a function a sub-script: a named group of steps with retries and a timeout."""
 
     def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -100,8 +103,10 @@ def subscript(name: str, *, retries: int = 0, timeout: float | None = None
 def expand(block: TestBlock) -> list[TestCase]:
     """The cases of one block: the cross product of its ``for`` clauses."""
     try:
-        return [TestCase(case_title(block.title, params), block, params)
-                for params in combinations(block.matrix)]
+        return [
+            TestCase(case_title(block.title, params), block, params)
+            for params in combinations(block.matrix)
+        ]
     except MatrixError as error:
         file, line = block.location
         raise ScriptError(f"{file}:{line}: {error}") from None

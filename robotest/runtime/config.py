@@ -56,8 +56,7 @@ class Requirement:
 _REQUIREMENTS: dict[str, list[Requirement]] = {}
 
 
-def missing_values(modules: Iterable[ModuleType], values: Mapping[str, Any]
-                   ) -> list[Requirement]:
+def missing_values(modules: Iterable[ModuleType], values: Mapping[str, Any]) -> list[Requirement]:
     """The requirements of *modules* (and the `.rtest` modules they use) that *values* lack."""
     missing: list[Requirement] = []
     for name in sorted(_used_rtest_modules(modules)):
@@ -85,8 +84,11 @@ def _used_rtest_modules(modules: Iterable[ModuleType]) -> set[str]:
             continue
         seen.add(module.__name__)
         for value in list(vars(module).values()):
-            owner = value if isinstance(value, ModuleType) else sys.modules.get(
-                getattr(value, "__module__", None) or "")
+            owner = (
+                value
+                if isinstance(value, ModuleType)
+                else sys.modules.get(getattr(value, "__module__", None) or "")
+            )
             if owner is not None and owner.__name__ not in seen:
                 todo.append(owner)
     return seen

@@ -59,8 +59,7 @@ class RecordingRuntime(Runtime):
         finally:
             self.events.append(f"exit {call.name}#{attempt}")
 
-    def press(self, specs: Any, *, times: int, every: float | None,
-              hold: float | None) -> None:
+    def press(self, specs: Any, *, times: int, every: float | None, hold: float | None) -> None:
         self._record("press", specs=specs, times=times, every=every, hold=hold)
 
     def type_text(self, text: str, *, every: float | None) -> None:

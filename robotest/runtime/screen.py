@@ -79,8 +79,10 @@ class ScreenView:
         except CalibrationError as error:
             self.failures += 1
             if self.failures >= self.max_failures:
-                raise CameraError(f"cannot find the laptop's screen in {self.failures} camera "
-                                  f"frames in a row: {error}") from None
+                raise CameraError(
+                    f"cannot find the laptop's screen in {self.failures} camera "
+                    f"frames in a row: {error}"
+                ) from None
             return None
         return self.calibration
 
@@ -93,11 +95,15 @@ class ScreenView:
         self.looks += 1
         height, width = frame.shape[:2]
         size = (width // _THUMB_FACTOR, height // _THUMB_FACTOR)
-        thumb = cv2.resize(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), size,
-                           interpolation=cv2.INTER_AREA).astype(np.int16)
-        if (self._screen is not None and self._thumb is not None
-                and self._thumb.shape == thumb.shape
-                and int(np.abs(thumb - self._thumb).max()) < self.change_threshold):
+        thumb = cv2.resize(
+            cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA
+        ).astype(np.int16)
+        if (
+            self._screen is not None
+            and self._thumb is not None
+            and self._thumb.shape == thumb.shape
+            and int(np.abs(thumb - self._thumb).max()) < self.change_threshold
+        ):
             return self._screen
         self._thumb = thumb
         self._screen = frame if self.framebuffer else calibration.rectify(frame)

@@ -72,8 +72,9 @@ def read_image(path: str | Path | None) -> ImageInfo:
     if path is None:
         return ImageInfo()
     description, data = load_image_file(path)
-    return ImageInfo(description.image_name, description.image_version,
-                     description.serial_number, data)
+    return ImageInfo(
+        description.image_name, description.image_version, description.serial_number, data
+    )
 
 
 def suite_version(paths: Iterable[str | Path]) -> str:
@@ -90,7 +91,11 @@ def suite_version(paths: Iterable[str | Path]) -> str:
     try:
         described = subprocess.run(
             ["git", "-C", str(folder), "describe", "--always", "--dirty", "--tags"],
-            capture_output=True, text=True, timeout=5, check=False)
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
         if described.returncode == 0 and described.stdout.strip():
             return "git " + described.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -106,11 +111,15 @@ def suite_version(paths: Iterable[str | Path]) -> str:
 
 # -- the record station: failures on request ---------------------------------------------
 _ERRORS: dict[str, type[Exception]] = {
-    "icon not found": IconNotFound, "text not found": TextNotFound,
+    "icon not found": IconNotFound,
+    "text not found": TextNotFound,
     "still on screen": StillOnScreen,
 }
-_FAILURES = {statement.name: _ERRORS[statement.fails]
-             for statement in language.STATEMENTS if statement.fails is not None}
+_FAILURES = {
+    statement.name: _ERRORS[statement.fails]
+    for statement in language.STATEMENTS
+    if statement.fails is not None
+}
 
 
 @dataclass
@@ -127,8 +136,10 @@ class FailSpec:
         head, _, count = text.partition("*")
         statement, _, target = head.partition(":")
         if statement not in language.STEPS:
-            raise StationSpecError(f"--record-fail {text!r}: {statement!r} is not a robot "
-                                   f"statement ({', '.join(language.STEPS)})")
+            raise StationSpecError(
+                f"--record-fail {text!r}: {statement!r} is not a robot "
+                f"statement ({', '.join(language.STEPS)})"
+            )
         if count and not count.isdigit():
             raise StationSpecError(f"--record-fail {text!r}: the count after * must be a number")
         return cls(statement, target or None, int(count) if count else None, station)
@@ -144,8 +155,10 @@ class FailSpec:
         if self.station:
             return DriverError(f"record station: injected fault in {call.name}")
         kind = _FAILURES.get(call.name, StepFailed)
-        return kind(f"{call.name} {self.target or ''}: injected by --record-fail "
-                    f"(closest: nothing, score 0.00)".replace("  ", " "))
+        return kind(
+            f"{call.name} {self.target or ''}: injected by --record-fail "
+            f"(closest: nothing, score 0.00)".replace("  ", " ")
+        )
 
 
 def _target_text(value: Any) -> str:
@@ -156,8 +169,7 @@ def _target_text(value: Any) -> str:
     return str(value)
 
 
-def _responder(specs: list[FailSpec], delay: float, default: Any
-               ) -> Callable[[Call], Any]:
+def _responder(specs: list[FailSpec], delay: float, default: Any) -> Callable[[Call], Any]:
     def respond(call: Call) -> Any:
         if delay:
             time.sleep(delay)
@@ -182,7 +194,8 @@ def record_runtime(options: Mapping[str, Any]) -> RecordingRuntime:
     runtime = RecordingRuntime(config=dict(options.get("config") or {}))
     found = Match((0, 0, 10, 10))
     defaults: dict[str, Callable[[Call], Any]] = {
-        "click_icon": lambda c: found, "click_text": lambda c: found,
+        "click_icon": lambda c: found,
+        "click_text": lambda c: found,
         "await_icon": lambda c: found,
         "await_text": lambda c: Match((0, 0, 10, 10), text=str(c.args.get("text"))),
         **{name: _cannot_tell for name in SCREEN_QUESTIONS},
@@ -238,8 +251,9 @@ def check_station_spec(station_spec: str) -> None:
     if station_spec.split(":", 1)[0] == "record":
         return
     if station_spec.split(":", 1)[0] != "sim" and not station_spec.endswith(".toml"):
-        raise StationSpecError(f"station {station_spec!r}: expected 'sim', a station .toml "
-                               "file or 'record'")
+        raise StationSpecError(
+            f"station {station_spec!r}: expected 'sim', a station .toml file or 'record'"
+        )
     if station_spec.endswith(".toml") and not Path(station_spec).is_file():
         raise StationSpecError(f"station {station_spec!r}: no such station file")
 

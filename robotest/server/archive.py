@@ -19,15 +19,40 @@ from pathlib import Path, PurePosixPath
 from robotest.server.errors import ArchiveError
 from robotest.server.names import check_path_limits
 
-SUITE_TYPES = frozenset({
-    ".rtest", ".py",                                   # scripts and sub-scripts
-    ".png", ".jpg", ".jpeg", ".bmp",                   # icons
-    ".json", ".yaml", ".yml", ".toml", ".csv", ".txt", ".md",  # product specs, notes
-})
-RESULT_TYPES = frozenset({
-    ".json", ".html", ".htm", ".css", ".xml", ".txt", ".log", ".csv", ".xlsx",
-    ".png", ".jpg", ".jpeg", ".bmp",
-})
+SUITE_TYPES = frozenset(
+    {
+        ".rtest",
+        ".py",  # scripts and sub-scripts
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".bmp",  # icons
+        ".json",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".csv",
+        ".txt",
+        ".md",  # product specs, notes
+    }
+)
+RESULT_TYPES = frozenset(
+    {
+        ".json",
+        ".html",
+        ".htm",
+        ".css",
+        ".xml",
+        ".txt",
+        ".log",
+        ".csv",
+        ".xlsx",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".bmp",
+    }
+)
 DEFAULT_MAX_FILE = 16 * 1024 * 1024
 DEFAULT_MAX_TOTAL = 1024 * 1024 * 1024
 BLOCK = tarfile.BLOCKSIZE
@@ -86,7 +111,8 @@ def read_archive(data: bytes, limits: Limits) -> dict[str, bytes]:
                 total += member.size
                 if total > limits.max_total_size:
                     raise ArchiveError(
-                        f"archive is over the total size limit of {limits.max_total_size} bytes")
+                        f"archive is over the total size limit of {limits.max_total_size} bytes"
+                    )
                 if len(files) >= limits.max_files:
                     raise ArchiveError(f"archive has more than {limits.max_files} files")
                 handle = tar.extractfile(member)
@@ -103,8 +129,7 @@ def read_archive(data: bytes, limits: Limits) -> dict[str, bytes]:
     return files
 
 
-def _check_padding(tar: tarfile.TarFile, member: tarfile.TarInfo,
-                   path: str) -> None:
+def _check_padding(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str) -> None:
     """ArchiveError unless the member's last block is padded with zeros, as every tar
     writer does: data there means the header declares a smaller size than was written."""
     assert tar.fileobj is not None
@@ -112,8 +137,9 @@ def _check_padding(tar: tarfile.TarFile, member: tarfile.TarInfo,
     if padding:
         tar.fileobj.seek(member.offset_data + member.size)
         if tar.fileobj.read(padding).strip(b"\0"):
-            raise ArchiveError(f"{path}: its header declares {member.size} bytes but more "
-                               "data follows")
+            raise ArchiveError(
+                f"{path}: its header declares {member.size} bytes but more data follows"
+            )
 
 
 def _check_end_of_archive(tar: tarfile.TarFile) -> None:
@@ -128,15 +154,19 @@ def _check_end_of_archive(tar: tarfile.TarFile) -> None:
     fileobj.seek(tar.offset)
     marker = fileobj.read(2 * BLOCK)
     if marker.strip(b"\0"):
-        raise ArchiveError(f"archive is damaged at byte {tar.offset}: a header with a bad "
-                           "checksum, a member whose size is wrong, or garbage")
+        raise ArchiveError(
+            f"archive is damaged at byte {tar.offset}: a header with a bad "
+            "checksum, a member whose size is wrong, or garbage"
+        )
     if len(marker) < 2 * BLOCK:
-        raise ArchiveError(f"archive is cut short at byte {tar.offset + len(marker)} "
-                           "(no end-of-archive marker)")
+        raise ArchiveError(
+            f"archive is cut short at byte {tar.offset + len(marker)} (no end-of-archive marker)"
+        )
     padding = fileobj.read(MAX_PADDING + 1)
     if padding.strip(b"\0") or len(padding) > MAX_PADDING:
-        raise ArchiveError(f"archive has trailing data after its end marker "
-                           f"(byte {tar.offset + 2 * BLOCK})")
+        raise ArchiveError(
+            f"archive has trailing data after its end marker (byte {tar.offset + 2 * BLOCK})"
+        )
 
 
 def _check_member(member: tarfile.TarInfo, path: str, limits: Limits) -> None:
@@ -150,7 +180,8 @@ def _check_member(member: tarfile.TarInfo, path: str, limits: Limits) -> None:
         raise ArchiveError(f"{path}: file type {suffix or '(none)'!r} is not allowed ({allowed})")
     if member.size > limits.max_file_size:
         raise ArchiveError(
-            f"{path}: {member.size} bytes is over the size limit of {limits.max_file_size} bytes")
+            f"{path}: {member.size} bytes is over the size limit of {limits.max_file_size} bytes"
+        )
 
 
 def iter_tree(root: Path) -> Iterator[Path]:
@@ -171,8 +202,9 @@ def check_no_links(root: Path) -> None:
     """ArchiveError naming the first link under `root` (to a file or a folder)."""
     for path in iter_tree(root):
         if path.is_symlink():
-            raise ArchiveError(f"{path}: is a link; links are not allowed in a suite, "
-                               "nothing published")
+            raise ArchiveError(
+                f"{path}: is a link; links are not allowed in a suite, nothing published"
+            )
 
 
 def pack_directory(root: Path) -> bytes:

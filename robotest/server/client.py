@@ -19,12 +19,12 @@ class ServerClient:
         self.url = url.rstrip("/")
         token = token.strip() if token else None  # a token file's or variable's newline
         if token and not token.isprintable():
-            raise ClientError("the token holds spaces or control characters; "
-                              "check --token or RTEST_TOKEN")
+            raise ClientError(
+                "the token holds spaces or control characters; check --token or RTEST_TOKEN"
+            )
         self._token = token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.Client(base_url=self.url + "/api/v1", headers=headers,
-                                  timeout=timeout)
+        self._http = httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
@@ -35,8 +35,9 @@ class ServerClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def request(self, method: str, path: str, retry: bool | None = None,
-                **kwargs: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, retry: bool | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """Send one request; a GET (or `retry=True`) is sent again once when the server
         closed a kept-alive connection just as it was reused."""
         attempts = 2 if (method == "GET" if retry is None else retry) else 1
@@ -55,8 +56,9 @@ class ServerClient:
                 raise CompileRefused(list(detail.get("diagnostics", [])))
             if isinstance(detail, dict):
                 detail = detail.get("error", detail)
-            raise self._error(f"server refused ({response.status_code}): {detail}",
-                              response.status_code)
+            raise self._error(
+                f"server refused ({response.status_code}): {detail}", response.status_code
+            )
         return response
 
     def _error(self, message: str, status_code: int | None = None) -> ClientError:
@@ -69,12 +71,22 @@ class ServerClient:
         """Pack `suite` and publish it to `channel` (ArchiveError when it holds a link)."""
         check_no_links(suite)
         body = pack_directory(suite)
-        return self.request("POST", "/publish", params={"channel": channel}, content=body,
-                            headers={"Content-Type": "application/x-tar"}).json()
+        return self.request(
+            "POST",
+            "/publish",
+            params={"channel": channel},
+            content=body,
+            headers={"Content-Type": "application/x-tar"},
+        ).json()
 
     def publish_bytes(self, archive: bytes, channel: str) -> dict[str, Any]:
-        return self.request("POST", "/publish", params={"channel": channel}, content=archive,
-                            headers={"Content-Type": "application/x-tar"}).json()
+        return self.request(
+            "POST",
+            "/publish",
+            params={"channel": channel},
+            content=archive,
+            headers={"Content-Type": "application/x-tar"},
+        ).json()
 
     def channel(self, name: str) -> dict[str, Any]:
         result: dict[str, Any] = self.request("GET", f"/channels/{name}").json()
@@ -117,8 +129,9 @@ class ServerClient:
 
     def rollback(self, channel: str, version: str | None = None) -> dict[str, Any]:
         body = {"version": version} if version else {}
-        result: dict[str, Any] = self.request("POST", f"/channels/{channel}/rollback",
-                                              json=body).json()
+        result: dict[str, Any] = self.request(
+            "POST", f"/channels/{channel}/rollback", json=body
+        ).json()
         return result
 
     def report_sync(self, channel: str, version: str | None, status: str, error: str) -> None:
@@ -127,8 +140,11 @@ class ServerClient:
 
     def upload_run(self, run_dir: Path) -> dict[str, Any]:
         """Upload a run directory: its `run.json` plus every report file and screenshot."""
-        files = {p.relative_to(run_dir).as_posix(): p.read_bytes()
-                 for p in sorted(run_dir.rglob("*")) if p.is_file()}
+        files = {
+            p.relative_to(run_dir).as_posix(): p.read_bytes()
+            for p in sorted(run_dir.rglob("*"))
+            if p.is_file()
+        }
         return self.upload_run_files(files)
 
     def upload_run_files(self, files: dict[str, bytes]) -> dict[str, Any]:
@@ -137,8 +153,8 @@ class ServerClient:
     def upload_run_archive(self, archive: bytes) -> dict[str, Any]:
         """Upload a results archive (a tar with `run.json` at its root)."""
         result: dict[str, Any] = self.request(
-            "POST", "/runs", content=archive,
-            headers={"Content-Type": "application/x-tar"}).json()
+            "POST", "/runs", content=archive, headers={"Content-Type": "application/x-tar"}
+        ).json()
         return result
 
 
@@ -168,7 +184,7 @@ def _frames(chunks: Iterator[bytes]) -> Iterator[tuple[str, bytes]]:
             end = newline + 1 + size
             if len(buffer) < end:
                 break
-            yield digest, bytes(buffer[newline + 1:end])
+            yield digest, bytes(buffer[newline + 1 : end])
             del buffer[:end]
     if buffer:
         raise ClientError("download ended in the middle of an object")

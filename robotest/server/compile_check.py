@@ -18,11 +18,23 @@ def check_suite(files: dict[str, bytes]) -> None:
         try:
             source = files[path].decode("utf-8")
         except UnicodeDecodeError as exc:
-            diagnostics.append({"file": path, "line": 1, "col": 1,
-                                "message": f"not UTF-8 text ({exc.reason} at byte {exc.start})"})
+            diagnostics.append(
+                {
+                    "file": path,
+                    "line": 1,
+                    "col": 1,
+                    "message": f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                }
+            )
             continue
         for diag in check_source(source, path):
-            diagnostics.append({"file": path, "line": int(diag.line), "col": int(diag.col),
-                                "message": str(diag.message)})
+            diagnostics.append(
+                {
+                    "file": path,
+                    "line": int(diag.line),
+                    "col": int(diag.col),
+                    "message": str(diag.message),
+                }
+            )
     if diagnostics:
         raise CompileRefused(diagnostics)

@@ -45,9 +45,13 @@ def publish_archive(service: Service, data: bytes, channel: str, publisher: str)
     previous = service.storage.get_channel(channel)
     raw = manifest.to_bytes()
     record = VersionRecord(
-        id=manifest.version, created_at=now_iso(), publisher=publisher,
-        file_count=len(manifest.files), total_size=manifest.total_size,
-        manifest=raw, signature=service.signer.sign(raw),
+        id=manifest.version,
+        created_at=now_iso(),
+        publisher=publisher,
+        file_count=len(manifest.files),
+        total_size=manifest.total_size,
+        manifest=raw,
+        signature=service.signer.sign(raw),
     )
     moved = service.storage.publish(record, channel, publisher, service.sign_channel)
     service.manifest(manifest.version)  # warm the cache before stations ask for it

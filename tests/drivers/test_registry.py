@@ -15,7 +15,7 @@ from robotest.runtime.config import plugins
 ROOT = Path(__file__).resolve().parents[2]
 
 THIRD_PARTY = {
-    "acme_robot.py": '''
+    "acme_robot.py": """
         import numpy as np
 
         def answer():
@@ -39,9 +39,9 @@ THIRD_PARTY = {
                 raise RuntimeError(f"opening {spec}")
 
         ARM_STATIONS = Kind()
-    ''',
+    """,
     "acme_robot-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: acme-robot\nVersion: 1.0\n",
-    "acme_robot-1.0.dist-info/entry_points.txt": '''
+    "acme_robot-1.0.dist-info/entry_points.txt": """
         [robotest.plugins]
         acme = acme_robot
 
@@ -50,10 +50,10 @@ THIRD_PARTY = {
 
         [robotest.station_kinds]
         arm = acme_robot:ARM_STATIONS
-    ''',
+    """,
 }
 
-PROBE = '''
+PROBE = """
 from pathlib import Path
 from robotest.runtime.config import plugins
 from robotest.drivers.station_files import load_station_file, open_station_file
@@ -68,7 +68,7 @@ except RuntimeError as exc:
     print("open", exc)
 spec = parse_station({"keyboard": {"kind": "usb"}, "camera": {"kind": "still"}}, Path("robot.toml"))
 print("camera", type(open_camera(spec.camera).camera).__name__)
-'''
+"""
 
 
 def _install_third_party(folder: Path) -> None:
@@ -86,18 +86,25 @@ def test_robotests_own_parts_are_registered_like_anyone_elses() -> None:
 
 
 def test_an_unknown_plugin_names_the_installed_ones() -> None:
-    with pytest.raises(AttributeError, match=r"no robotest plugin named 'nope' \(installed: .*"
-                                             r"forecast, inspection"):
+    with pytest.raises(
+        AttributeError,
+        match=r"no robotest plugin named 'nope' \(installed: .*"
+        r"forecast, inspection",
+    ):
         plugins.nope  # noqa: B018
 
 
 def test_a_package_adds_a_plugin_a_station_kind_and_a_camera_kind(tmp_path: Path) -> None:
     _install_third_party(tmp_path / "site")
     (tmp_path / "arm.toml").write_text('[station]\nkind = "arm"\narm = "left"\n')
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin",
-                               "PYTHONPATH": f"{tmp_path / 'site'}:{ROOT}"})
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path / 'site'}:{ROOT}"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "plugin 42",

@@ -132,10 +132,19 @@ def _scalar_entries() -> list[tuple[str, str]]:
         UsbTable,
     )
 
-    tables = {"station": StationTable, "keyboard": KeyboardTable, "usb": UsbTable,
-              "camera": CameraTable, "limits": LimitsTable}
-    return [(table, key) for table, model in tables.items() for key in model.model_fields
-            if key != "keymap"]
+    tables = {
+        "station": StationTable,
+        "keyboard": KeyboardTable,
+        "usb": UsbTable,
+        "camera": CameraTable,
+        "limits": LimitsTable,
+    }
+    return [
+        (table, key)
+        for table, model in tables.items()
+        for key in model.model_fields
+        if key != "keymap"
+    ]
 
 
 @pytest.mark.parametrize(("table", "key"), _scalar_entries())

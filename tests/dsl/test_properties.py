@@ -16,13 +16,74 @@ EXAMPLES = int(os.environ.get("RTEST_HYPOTHESIS_EXAMPLES", 300))
 GOLDEN = [p.read_text() for p in sorted((Path(__file__).parent / "golden").glob("*.rtest"))]
 
 FRAGMENTS = [
-    "press", "type_text", "click_icon", "click_text", "await_text", "await_icon", "await_gone",
-    "read_text", "click", "move_to", "wait", "screenshot", "test", "subscript", "setup",
-    "teardown", "times", "every", "hold", "within", "in", "button", "double", "right_of",
-    "icon", "tags", "timeout", "retries", "for", "F2", "ctrl", "Enter", "left", "x", "def",
-    "if", "else", "return", "pass", "2s", "500ms", "1.5min", "3", "5sec", '"text"', "f'{x}'",
-    "'''", '"""', "(", ")", "[", "]", "{", "}", ",", "+", ":", "=", ".", "#", "\\", " ", "  ",
-    "    ", "\n", "\t", "é", "\r\n",
+    "press",
+    "type_text",
+    "click_icon",
+    "click_text",
+    "await_text",
+    "await_icon",
+    "await_gone",
+    "read_text",
+    "click",
+    "move_to",
+    "wait",
+    "screenshot",
+    "test",
+    "subscript",
+    "setup",
+    "teardown",
+    "times",
+    "every",
+    "hold",
+    "within",
+    "in",
+    "button",
+    "double",
+    "right_of",
+    "icon",
+    "tags",
+    "timeout",
+    "retries",
+    "for",
+    "F2",
+    "ctrl",
+    "Enter",
+    "left",
+    "x",
+    "def",
+    "if",
+    "else",
+    "return",
+    "pass",
+    "2s",
+    "500ms",
+    "1.5min",
+    "3",
+    "5sec",
+    '"text"',
+    "f'{x}'",
+    "'''",
+    '"""',
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "+",
+    ":",
+    "=",
+    ".",
+    "#",
+    "\\",
+    " ",
+    "  ",
+    "    ",
+    "\n",
+    "\t",
+    "é",
+    "\r\n",
 ]
 
 
@@ -56,11 +117,11 @@ def mutated_golden(draw: st.DrawFn) -> str:
         size = draw(st.integers(1, 8))
         insert = draw(st.sampled_from(FRAGMENTS) | st.text(max_size=4))
         if action == "delete":
-            source = source[:pos] + source[pos + size:]
+            source = source[:pos] + source[pos + size :]
         elif action == "insert":
             source = source[:pos] + insert + source[pos:]
         else:
-            source = source[:pos] + insert + source[pos + size:]
+            source = source[:pos] + insert + source[pos + size :]
     return source
 
 
@@ -71,8 +132,10 @@ def test_mutated_scripts(source: str) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["press", "wait", "click", "screenshot", "test", "setup"]),
-       st.sampled_from([" = 1", "(1)", ".x = 1", " += 1", "[0] = 1", ": int = 1"]))
+@given(
+    st.sampled_from(["press", "wait", "click", "screenshot", "test", "setup"]),
+    st.sampled_from([" = 1", "(1)", ".x = 1", " += 1", "[0] = 1", ": int = 1"]),
+)
 def test_robot_words_as_python_names_compile(word: str, suffix: str) -> None:
     source = f"{word} = [0]\n{word}{suffix}\n" if "[" in suffix else f"{word}{suffix}\n"
     if suffix in ("(1)", ".x = 1"):

@@ -39,20 +39,40 @@ def test_train_saves_threshold_input_size_roi_and_versions(ae_model: Path) -> No
     assert (ae_model / "weights.pt").is_file()
 
 
-def test_train_shows_progress_with_loss(runner: CliRunner, tiny_dataset: Path,
-                                        tmp_path: Path) -> None:
-    result = invoke(runner, "train", tiny_dataset, "--out", tmp_path / "m", "--model", "mean",
-                    "--work-size", "64")
+def test_train_shows_progress_with_loss(
+    runner: CliRunner, tiny_dataset: Path, tmp_path: Path
+) -> None:
+    result = invoke(
+        runner,
+        "train",
+        tiny_dataset,
+        "--out",
+        tmp_path / "m",
+        "--model",
+        "mean",
+        "--work-size",
+        "64",
+    )
     assert result.exit_code == 0, result.output
     assert "saved mean model" in result.stdout
-    result = invoke(runner, "train", tiny_dataset, "--out", tmp_path / "m2", "--epochs", "1",
-                    "--work-size", "32")
+    result = invoke(
+        runner,
+        "train",
+        tiny_dataset,
+        "--out",
+        tmp_path / "m2",
+        "--epochs",
+        "1",
+        "--work-size",
+        "32",
+    )
     assert result.exit_code == 0, result.output
     assert "loss" in result.stderr and "epoch 1/1" in result.stderr
 
 
-def test_predict_json_shape_and_verdicts(runner: CliRunner, ae_model: Path,
-                                         tiny_dataset: Path) -> None:
+def test_predict_json_shape_and_verdicts(
+    runner: CliRunner, ae_model: Path, tiny_dataset: Path
+) -> None:
     good = sorted((tiny_dataset / "test" / "good").glob("*.png"))
     bad = sorted((tiny_dataset / "test" / "hole").glob("*.png"))
     result = invoke(runner, "predict", ae_model, *good, *bad, "--json")
@@ -66,14 +86,14 @@ def test_predict_json_shape_and_verdicts(runner: CliRunner, ae_model: Path,
             x, y, w, h, score = box
             assert all(isinstance(v, int) for v in (x, y, w, h)) and w > 0 and h > 0
             assert 0 <= x < 128 and 0 <= y < 128 and score > 1.0
-    assert [a["verdict"] for a in answers[len(good):]] == ["fail"] * len(bad)
-    bad_scores = [a["score"] for a in answers[len(good):]]
-    assert min(bad_scores) > max(a["score"] for a in answers[:len(good)])
+    assert [a["verdict"] for a in answers[len(good) :]] == ["fail"] * len(bad)
+    bad_scores = [a["score"] for a in answers[len(good) :]]
+    assert min(bad_scores) > max(a["score"] for a in answers[: len(good)])
 
 
-def test_predict_maps_mirror_the_inputs_relative_paths(runner: CliRunner, ae_model: Path,
-                                                       tiny_dataset: Path,
-                                                       tmp_path: Path) -> None:
+def test_predict_maps_mirror_the_inputs_relative_paths(
+    runner: CliRunner, ae_model: Path, tiny_dataset: Path, tmp_path: Path
+) -> None:
     good = tiny_dataset / "test" / "good" / "000.png"
     bad = tiny_dataset / "test" / "hole" / "001.png"
     maps = tmp_path / "maps"
@@ -89,19 +109,23 @@ def test_predict_maps_mirror_the_inputs_relative_paths(runner: CliRunner, ae_mod
     assert (single / "001.png").is_file()
 
 
-def test_predict_bad_input_is_one_line(runner: CliRunner, ae_model: Path,
-                                       tmp_path: Path) -> None:
-    assert_one_line_error(invoke(runner, "predict", ae_model, tmp_path / "none.png", "--json"),
-                          "none.png", "does not exist")
+def test_predict_bad_input_is_one_line(runner: CliRunner, ae_model: Path, tmp_path: Path) -> None:
+    assert_one_line_error(
+        invoke(runner, "predict", ae_model, tmp_path / "none.png", "--json"),
+        "none.png",
+        "does not exist",
+    )
     small = tmp_path / "small.png"
     cv2.imwrite(str(small), np.zeros((64, 80), np.uint8))
-    assert_one_line_error(invoke(runner, "predict", ae_model, small, "--json"),
-                          "is 80x64", "expects 128x128")
+    assert_one_line_error(
+        invoke(runner, "predict", ae_model, small, "--json"), "is 80x64", "expects 128x128"
+    )
     junk = tmp_path / "junk.png"
     junk.write_bytes(b"not a picture")
     assert_one_line_error(invoke(runner, "predict", ae_model, junk), "junk.png", "not a readable")
-    assert_one_line_error(invoke(runner, "predict", tmp_path / "nomodel", small),
-                          "model folder", "does not exist")
+    assert_one_line_error(
+        invoke(runner, "predict", tmp_path / "nomodel", small), "model folder", "does not exist"
+    )
 
 
 def test_eval_json_figures(runner: CliRunner, ae_model: Path, tiny_dataset: Path) -> None:
@@ -115,18 +139,20 @@ def test_eval_json_figures(runner: CliRunner, ae_model: Path, tiny_dataset: Path
         assert 0.0 <= figures[key] <= 1.0
 
 
-def test_eval_without_test_images_is_an_error(runner: CliRunner, ae_model: Path,
-                                              dataset_copy: Path) -> None:
+def test_eval_without_test_images_is_an_error(
+    runner: CliRunner, ae_model: Path, dataset_copy: Path
+) -> None:
     import shutil
 
     shutil.rmtree(dataset_copy / "test")
-    assert_one_line_error(invoke(runner, "eval", ae_model, dataset_copy, "--json"),
-                          "no test images")
+    assert_one_line_error(
+        invoke(runner, "eval", ae_model, dataset_copy, "--json"), "no test images"
+    )
 
 
-def test_explain_writes_an_overlay_the_size_of_the_image(runner: CliRunner, ae_model: Path,
-                                                         cnn_model: Path, tiny_dataset: Path,
-                                                         tmp_path: Path) -> None:
+def test_explain_writes_an_overlay_the_size_of_the_image(
+    runner: CliRunner, ae_model: Path, cnn_model: Path, tiny_dataset: Path, tmp_path: Path
+) -> None:
     image = tiny_dataset / "test" / "hole" / "000.png"
     for model in (ae_model, cnn_model):
         out = tmp_path / f"{model.name}.png"
@@ -136,29 +162,39 @@ def test_explain_writes_an_overlay_the_size_of_the_image(runner: CliRunner, ae_m
         assert overlay.shape == (128, 128, 3)
         grey = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
         assert not np.array_equal(overlay[:, :, 0], grey)  # coloured heat map drawn over it
-    assert_one_line_error(invoke(runner, "explain", ae_model, tmp_path / "x.png", "--out",
-                                 tmp_path / "o.png"), "does not exist")
+    assert_one_line_error(
+        invoke(runner, "explain", ae_model, tmp_path / "x.png", "--out", tmp_path / "o.png"),
+        "does not exist",
+    )
 
 
-def test_cnn_needs_labelled_defects(runner: CliRunner, dataset_copy: Path, tmp_path: Path,
-                                    train_with) -> None:
+def test_cnn_needs_labelled_defects(
+    runner: CliRunner, dataset_copy: Path, tmp_path: Path, train_with
+) -> None:
     import shutil
 
     shutil.rmtree(dataset_copy / "train" / "hole")
-    assert_one_line_error(train_with(runner, dataset_copy, tmp_path / "m", "--model", "cnn"),
-                          "labelled defective", "cnn")
+    assert_one_line_error(
+        train_with(runner, dataset_copy, tmp_path / "m", "--model", "cnn"),
+        "labelled defective",
+        "cnn",
+    )
 
 
-@pytest.mark.parametrize("damage, message", [
-    ("missing", "does not exist"),
-    ("empty", "has no images"),
-    ("no_train", "no train/good folder"),
-    ("wrong_size", "expects 128x128"),
-    ("unreadable", "not a readable image"),
-    ("one_image", "at least 2"),
-])
-def test_train_bad_input_is_one_line(runner: CliRunner, dataset_copy: Path, tmp_path: Path,
-                                     damage: str, message: str, train_with) -> None:
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        ("missing", "does not exist"),
+        ("empty", "has no images"),
+        ("no_train", "no train/good folder"),
+        ("wrong_size", "expects 128x128"),
+        ("unreadable", "not a readable image"),
+        ("one_image", "at least 2"),
+    ],
+)
+def test_train_bad_input_is_one_line(
+    runner: CliRunner, dataset_copy: Path, tmp_path: Path, damage: str, message: str, train_with
+) -> None:
     good = dataset_copy / "train" / "good"
     target = dataset_copy
     if damage == "missing":
@@ -182,18 +218,21 @@ def test_train_bad_input_is_one_line(runner: CliRunner, dataset_copy: Path, tmp_
     assert not (out / "model.json").exists()
 
 
-def test_bad_options_are_one_line(runner: CliRunner, tiny_dataset: Path, tmp_path: Path,
-                                  train_with) -> None:
-    assert_one_line_error(train_with(runner, tiny_dataset, tmp_path / "m", "--model", "svm"),
-                          "unknown model")
-    assert_one_line_error(train_with(runner, tiny_dataset, tmp_path / "m", "--roi", "1,2,3"),
-                          "ROI")
-    assert_one_line_error(train_with(runner, tiny_dataset, tmp_path / "m", "--roi",
-                                    "100,100,64,64"), "does not fit")
+def test_bad_options_are_one_line(
+    runner: CliRunner, tiny_dataset: Path, tmp_path: Path, train_with
+) -> None:
+    assert_one_line_error(
+        train_with(runner, tiny_dataset, tmp_path / "m", "--model", "svm"), "unknown model"
+    )
+    assert_one_line_error(train_with(runner, tiny_dataset, tmp_path / "m", "--roi", "1,2,3"), "ROI")
+    assert_one_line_error(
+        train_with(runner, tiny_dataset, tmp_path / "m", "--roi", "100,100,64,64"), "does not fit"
+    )
 
 
-def test_fixed_roi_limits_boxes_and_maps(runner: CliRunner, tiny_dataset: Path, tmp_path: Path,
-                                         train_with) -> None:
+def test_fixed_roi_limits_boxes_and_maps(
+    runner: CliRunner, tiny_dataset: Path, tmp_path: Path, train_with
+) -> None:
     model = tmp_path / "roi"
     result = train_with(runner, tiny_dataset, model, "--model", "mean", "--roi", "16,8,96,112")
     assert result.exit_code == 0, result.output
@@ -209,8 +248,9 @@ def test_fixed_roi_limits_boxes_and_maps(runner: CliRunner, tiny_dataset: Path, 
         assert heat[:, :16].max() == 0 and heat[:8, :].max() == 0  # outside the ROI
 
 
-def test_acceptance_svm_from_judged_units(runner: CliRunner, dataset_copy: Path,
-                                          tmp_path: Path, train_with) -> None:
+def test_acceptance_svm_from_judged_units(
+    runner: CliRunner, dataset_copy: Path, tmp_path: Path, train_with
+) -> None:
     import shutil
 
     for verdict, source in (("pass", "test/good"), ("fail", "test/hole")):
@@ -228,10 +268,12 @@ def test_acceptance_svm_from_judged_units(runner: CliRunner, dataset_copy: Path,
     assert ": pass " in lenient.stdout
 
 
-def test_acceptance_needs_both_kinds_of_units(runner: CliRunner, dataset_copy: Path,
-                                              tmp_path: Path, train_with) -> None:
+def test_acceptance_needs_both_kinds_of_units(
+    runner: CliRunner, dataset_copy: Path, tmp_path: Path, train_with
+) -> None:
     import shutil
 
     shutil.copytree(dataset_copy / "test" / "good", dataset_copy / "acceptance" / "pass")
-    assert_one_line_error(train_with(runner, dataset_copy, tmp_path / "m", "--model", "mean"),
-                          "both pass and fail")
+    assert_one_line_error(
+        train_with(runner, dataset_copy, tmp_path / "m", "--model", "mean"), "both pass and fail"
+    )

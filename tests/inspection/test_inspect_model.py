@@ -15,8 +15,9 @@ from robotest.inspection.model import load_model, map_to_png
 from robotest.runtime.config import plugins
 
 
-def test_saved_model_gives_the_same_answers(ae_model: Path, tiny_dataset: Path,
-                                            tmp_path: Path) -> None:
+def test_saved_model_gives_the_same_answers(
+    ae_model: Path, tiny_dataset: Path, tmp_path: Path
+) -> None:
     model = load_model(ae_model)
     image = tiny_dataset / "test" / "hole" / "000.png"
     again = load_model(model.save(tmp_path / "again"))
@@ -41,8 +42,9 @@ def test_broken_model_folders_are_named(ae_model: Path, tmp_path: Path) -> None:
         load_model(future)
 
 
-def test_plugin_passes_a_good_unit_and_fails_a_defective_one(ae_model: Path,
-                                                             tiny_dataset: Path) -> None:
+def test_plugin_passes_a_good_unit_and_fails_a_defective_one(
+    ae_model: Path, tiny_dataset: Path
+) -> None:
     """What tests/inspection/scripts/inspect_unit.rtest does, in plain Python."""
     plugin = plugins.inspection
     assert plugin.load(ae_model) is plugin.load(ae_model)  # loaded once

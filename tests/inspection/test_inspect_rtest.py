@@ -21,8 +21,9 @@ def _run(model: Path, image: Path) -> RecordingRuntime:
     return runtime
 
 
-def test_script_passes_a_good_unit_and_fails_a_defective_one(ae_model: Path,
-                                                             tiny_dataset: Path) -> None:
+def test_script_passes_a_good_unit_and_fails_a_defective_one(
+    ae_model: Path, tiny_dataset: Path
+) -> None:
     good = sorted((tiny_dataset / "test" / "good").glob("*.png"))[0]
     defect_dir = next(p for p in sorted((tiny_dataset / "test").iterdir()) if p.name != "good")
     bad = sorted(defect_dir.glob("*.png"))[0]

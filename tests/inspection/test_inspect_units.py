@@ -23,8 +23,8 @@ from robotest.inspection.verdict import Box
 
 def blob_map() -> np.ndarray:
     anomaly = np.zeros((64, 64), np.float32)
-    anomaly[10:20, 30:46] = 3.0   # a 16x10 region, peak 3
-    anomaly[50:52, 5:7] = 5.0     # a 4-pixel speck
+    anomaly[10:20, 30:46] = 3.0  # a 16x10 region, peak 3
+    anomaly[50:52, 5:7] = 5.0  # a 4-pixel speck
     return anomaly
 
 
@@ -39,8 +39,8 @@ def test_regions_become_scored_boxes_and_specks_are_dropped() -> None:
 def test_pieces_of_one_defect_merge_into_one_box() -> None:
     anomaly = np.zeros((40, 40), np.float32)
     anomaly[10:20, 5:12] = 2.0
-    anomaly[10:20, 14:20] = 3.0   # 2 px gap: one defect with a cooler middle
-    anomaly[30:36, 30:36] = 2.0   # far away: a second defect
+    anomaly[10:20, 14:20] = 3.0  # 2 px gap: one defect with a cooler middle
+    anomaly[30:36, 30:36] = 2.0  # far away: a second defect
     boxes = find_boxes(anomaly, min_area=4, box_level=0.1)
     assert sorted((b.x, b.y, b.w, b.h) for b in boxes) == [(5, 10, 15, 10), (30, 30, 6, 6)]
     assert len(find_boxes(anomaly, min_area=4, merge=0)) == 3
@@ -52,17 +52,29 @@ def test_boxes_scale_to_image_pixels() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 31), st.integers(0, 31), st.integers(1, 12),
-                          st.integers(1, 12), st.floats(1.01, 9.0)), max_size=5),
-       st.integers(1, 20))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 31),
+            st.integers(0, 31),
+            st.integers(1, 12),
+            st.integers(1, 12),
+            st.floats(1.01, 9.0),
+        ),
+        max_size=5,
+    ),
+    st.integers(1, 20),
+)
 def test_boxes_lie_inside_the_map_above_threshold(blobs, min_area) -> None:
     anomaly = np.zeros((32, 32), np.float32)
     for x, y, w, h, v in blobs:
-        anomaly[y:y + h, x:x + w] = np.maximum(anomaly[y:y + h, x:x + w], v)
+        anomaly[y : y + h, x : x + w] = np.maximum(anomaly[y : y + h, x : x + w], v)
     for box in find_boxes(anomaly, min_area=min_area):
         assert box.x >= 0 and box.x + box.w <= 32 and box.y >= 0 and box.y + box.h <= 32
         assert box.score > 1.0 and box.area >= min_area
-        assert anomaly[box.y:box.y + box.h, box.x:box.x + box.w].max() == pytest.approx(box.score)
+        assert anomaly[box.y : box.y + box.h, box.x : box.x + box.w].max() == pytest.approx(
+            box.score
+        )
 
 
 def test_box_ap_ranks_predictions_by_score() -> None:
@@ -101,10 +113,14 @@ def test_rule_fails_on_any_region_and_says_which() -> None:
 
 def test_svm_learns_the_customers_criterion_and_threshold_moves_it() -> None:
     rng = np.random.default_rng(0)
-    small = [image_features(np.full((16, 16), 0.3), [Box(0, 0, 3, 3, 1.2, a)], 256)
-             for a in rng.integers(1, 20, 20)]
-    large = [image_features(np.full((16, 16), 0.3), [Box(0, 0, 9, 9, 3.0, a)], 256)
-             for a in rng.integers(60, 120, 20)]
+    small = [
+        image_features(np.full((16, 16), 0.3), [Box(0, 0, 3, 3, 1.2, a)], 256)
+        for a in rng.integers(1, 20, 20)
+    ]
+    large = [
+        image_features(np.full((16, 16), 0.3), [Box(0, 0, 9, 9, 3.0, a)], 256)
+        for a in rng.integers(60, 120, 20)
+    ]
     features = np.stack(small + large)
     passed = np.array([True] * 20 + [False] * 20)  # small scratches are acceptable
     acceptance = Acceptance.fit(features, passed)
@@ -120,8 +136,7 @@ def test_svm_learns_the_customers_criterion_and_threshold_moves_it() -> None:
 
 def test_features_count_regions_and_areas() -> None:
     boxes = [Box(0, 0, 4, 4, 2.0, 40), Box(8, 8, 2, 2, 1.5, 10)]
-    values = dict(zip(FEATURE_NAMES, image_features(np.ones((32, 32)), boxes, 1000),
-                      strict=True))
+    values = dict(zip(FEATURE_NAMES, image_features(np.ones((32, 32)), boxes, 1000), strict=True))
     assert values["regions"] == 2 and values["largest_area"] == 0.04
     assert values["total_area"] == 0.05 and values["max"] == 1.0
 
@@ -160,8 +175,10 @@ def test_mvtec_layout_pairs_images_with_masks(tiny_dataset: Path) -> None:
     assert len(data.train_good) == 10 and len(data.train_defective) == 2
     bad = [item for item in data.test if item.defective]
     assert len(bad) == 3 and len(data.test) == 6
-    assert all(item.defect_type == "hole" and item.mask and item.mask.name ==
-               f"{item.path.stem}_mask.png" for item in bad)
+    assert all(
+        item.defect_type == "hole" and item.mask and item.mask.name == f"{item.path.stem}_mask.png"
+        for item in bad
+    )
 
 
 def test_augmentation_keeps_shape_and_range_and_can_be_off() -> None:
@@ -174,8 +191,7 @@ def test_augmentation_keeps_shape_and_range_and_can_be_off() -> None:
     assert not Augmentation().flip  # orientation can matter: flips are opt-in
     marked = np.zeros((8, 8, 1), np.float32)
     marked[0, 0] = 1.0
-    flips = {Augmentation(False, False, False, True).apply(marked, rng).argmax()
-             for _ in range(40)}
+    flips = {Augmentation(False, False, False, True).apply(marked, rng).argmax() for _ in range(40)}
     assert len(flips) > 1
 
 

@@ -51,14 +51,14 @@ test "boot {sku}" tags boot for sku in ["A1", "B2"]:
     type_text f"{sku}\\n"
 '''
 
-IMAGE = '''
+IMAGE = """
 [image]
 name = "Win11-Factory"
 version = "24H2.7"
 
 [laptop]
 serial = "SN-0042"
-'''
+"""
 
 
 def write_files(folder: Path, files: dict[str, str]) -> Path:

@@ -44,8 +44,13 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m robotest server` on 127.0.0.1 and a free port, over `data`."""
 
-    def __init__(self, data: Path, database: str | None = None, extra: list[str] | None = None,
-                 log: Path | None = None):
+    def __init__(
+        self,
+        data: Path,
+        database: str | None = None,
+        extra: list[str] | None = None,
+        log: Path | None = None,
+    ):
         self.data = data
         self.log = log  # where the server's standard output (its access log) goes
         self.database = database
@@ -65,8 +70,17 @@ class ServerProcess:
         return self.tokens[key]
 
     def start(self) -> ServerProcess:
-        args = [sys.executable, "-m", "robotest", "server", "--data", str(self.data),
-                "--port", str(self.port), *self.extra]
+        args = [
+            sys.executable,
+            "-m",
+            "robotest",
+            "server",
+            "--data",
+            str(self.data),
+            "--port",
+            str(self.port),
+            *self.extra,
+        ]
         if self.database:
             args += ["--database", self.database]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
@@ -104,8 +118,9 @@ class ServerProcess:
     def client(self, name: str = "alice", role: str = "publisher") -> ServerClient:
         return ServerClient(self.url, self.token(name, role))
 
-    def station(self, dest: Path, name: str = "st1", channel: str = "stable",
-                **kwargs: object) -> StationSync:
+    def station(
+        self, dest: Path, name: str = "st1", channel: str = "stable", **kwargs: object
+    ) -> StationSync:
         client = ServerClient(self.url, self.token(name, "station"))
         return StationSync(client, channel, dest, self.public_key, **kwargs)  # type: ignore[arg-type]
 
@@ -136,12 +151,15 @@ def write_suite(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def small_suite(root: Path, marker: str = "1") -> Path:
-    return write_suite(root, {
-        "boot.rtest": GOOD_SCRIPT,
-        "lib/enter_setup.rtest": GOOD_SCRIPT.replace("BIOS version", "Enter setup"),
-        "icons/terminal.png": b"\x89PNG\r\n\x1a\n" + marker.encode() * 10,
-        "specs/product.json": '{"bios_version": "' + marker + '"}',
-    })
+    return write_suite(
+        root,
+        {
+            "boot.rtest": GOOD_SCRIPT,
+            "lib/enter_setup.rtest": GOOD_SCRIPT.replace("BIOS version", "Enter setup"),
+            "icons/terminal.png": b"\x89PNG\r\n\x1a\n" + marker.encode() * 10,
+            "specs/product.json": '{"bios_version": "' + marker + '"}',
+        },
+    )
 
 
 def big_suite(root: Path, count: int, scripts: int = 20) -> Path:

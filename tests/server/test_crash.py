@@ -26,8 +26,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.mark.parametrize("phase", ["upload", "store"])
-def test_server_killed_in_the_middle_of_a_publish(fresh_server: ServerProcess, tmp_path: Path,
-                                                 phase: str, archive: bytes) -> None:
+def test_server_killed_in_the_middle_of_a_publish(
+    fresh_server: ServerProcess, tmp_path: Path, phase: str, archive: bytes
+) -> None:
     with fresh_server.client() as client:
         v1 = client.publish(small_suite(tmp_path / "v1"), "stable")["version"]
     stored = object_count(fresh_server)
@@ -39,14 +40,19 @@ def test_server_killed_in_the_middle_of_a_publish(fresh_server: ServerProcess, t
         yield archive[: len(archive) // 2]
         half_sent.set()
         killed.wait(30)  # the server dies while waiting for the rest
-        yield archive[len(archive) // 2:]
+        yield archive[len(archive) // 2 :]
 
     def publish() -> None:
         try:
-            outcome.append(httpx.post(
-                fresh_server.url + "/api/v1/publish", params={"channel": "stable"},
-                headers={"Authorization": f"Bearer {token}"}, timeout=60,
-                content=body() if phase == "upload" else archive))
+            outcome.append(
+                httpx.post(
+                    fresh_server.url + "/api/v1/publish",
+                    params={"channel": "stable"},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=60,
+                    content=body() if phase == "upload" else archive,
+                )
+            )
         except httpx.HTTPError as exc:
             outcome.append(exc)
 
@@ -67,8 +73,9 @@ def test_server_killed_in_the_middle_of_a_publish(fresh_server: ServerProcess, t
     with fresh_server.client() as client:
         assert [v["version"] for v in client.versions()] == [v1]
         assert client.channel("stable")["version"] == v1
-        assert [h["version_id"] for h in client.request(
-            "GET", "/channels/stable/history").json()] == [v1]
+        assert [
+            h["version_id"] for h in client.request("GET", "/channels/stable/history").json()
+        ] == [v1]
     station = fresh_server.station(tmp_path / "dest")
     assert station.sync().version == v1
     with pytest.raises(ClientError, match="404"), fresh_server.client() as client:

@@ -24,19 +24,25 @@ def check_consistent(station: StationSync, server: ServerProcess) -> str:
     raw, _ = station.client.manifest(version)
     expected = {path: digest for path, digest, _ in json.loads(raw)["files"]}
     tree = station.dest / "current"
-    actual = {p.relative_to(tree).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-              for p in tree.rglob("*") if p.is_file() and p.name != ".rtest-version.json"}
+    actual = {
+        p.relative_to(tree).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in tree.rglob("*")
+        if p.is_file() and p.name != ".rtest-version.json"
+    }
     assert actual == expected
     return version
 
 
-def test_stations_sync_at_once_without_failure_or_inconsistency(server: ServerProcess,
-                                                                tmp_path: Path) -> None:
+def test_stations_sync_at_once_without_failure_or_inconsistency(
+    server: ServerProcess, tmp_path: Path
+) -> None:
     suite = big_suite(tmp_path / "suite", FILES)
     with server.client() as client:
         v1 = client.publish(suite, "load")["version"]
-    stations = [server.station(tmp_path / f"st{i}", name=f"load-st{i}", channel="load")
-                for i in range(STATIONS)]
+    stations = [
+        server.station(tmp_path / f"st{i}", name=f"load-st{i}", channel="load")
+        for i in range(STATIONS)
+    ]
     with ThreadPoolExecutor(STATIONS) as pool:
         first: list[SyncResult] = list(pool.map(lambda s: s.sync(), stations))
     assert {(r.version, r.downloaded) for r in first} == {(v1, FILES)}

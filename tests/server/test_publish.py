@@ -22,10 +22,19 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def test_publish_stores_a_content_addressed_version_and_moves_the_channel(
-        server: ServerProcess, tmp_path: Path) -> None:
+    server: ServerProcess, tmp_path: Path
+) -> None:
     suite = small_suite(tmp_path / "suite")
-    code, out, err = cli("publish", str(suite), "--server", server.url, "--channel", "pub1",
-                         "--token", server.token("alice", "publisher"))
+    code, out, err = cli(
+        "publish",
+        str(suite),
+        "--server",
+        server.url,
+        "--channel",
+        "pub1",
+        "--token",
+        server.token("alice", "publisher"),
+    )
     assert code == 0, err
     assert "4 files" in out and "4 added" in out
     with server.client() as client:
@@ -54,8 +63,16 @@ def test_compile_errors_refuse_the_whole_version(server: ServerProcess, tmp_path
     assert {d["file"] for d in diags} == {"lib/broken.rtest"}
     assert diags[0]["line"] == 4
     assert "expected ':'" in str(diags[0]["message"])
-    code, _, err = cli("publish", str(suite), "--server", server.url, "--channel", "refused",
-                       "--token", server.token("alice", "publisher"))
+    code, _, err = cli(
+        "publish",
+        str(suite),
+        "--server",
+        server.url,
+        "--channel",
+        "refused",
+        "--token",
+        server.token("alice", "publisher"),
+    )
     assert code == 1
     assert "lib/broken.rtest:4:" in err and "nothing published" in err
 
@@ -68,27 +85,40 @@ def test_list_diff_and_rollback(server: ServerProcess, tmp_path: Path) -> None:
         (suite2 / "lib/enter_setup.rtest").unlink()
         v2 = client.publish(suite2, "rb")["version"]
         assert client.diff(v1, v2) == {
-            "added": ["extra.rtest"], "removed": ["lib/enter_setup.rtest"],
-            "changed": ["icons/terminal.png", "specs/product.json"]}
+            "added": ["extra.rtest"],
+            "removed": ["lib/enter_setup.rtest"],
+            "changed": ["icons/terminal.png", "specs/product.json"],
+        }
         moved = client.rollback("rb")
         assert moved["version"] == v1 and client.channel("rb")["version"] == v1
         with pytest.raises(ClientError, match="no earlier version"):
             client.rollback("rb")
         assert client.rollback("rb", v2[:10])["version"] == v2
-    code, out, _ = cli("server", "rollback", "--server", server.url, "--channel", "rb",
-                       "--token", server.token("alice", "publisher"))
+    code, out, _ = cli(
+        "server",
+        "rollback",
+        "--server",
+        server.url,
+        "--channel",
+        "rb",
+        "--token",
+        server.token("alice", "publisher"),
+    )
     assert code == 0 and out.strip() == f"rb -> {v1[:12]}"
-    code, out, _ = cli("server", "versions", "--server", server.url,
-                       "--token", server.token("rita", "reader"))
+    code, out, _ = cli(
+        "server", "versions", "--server", server.url, "--token", server.token("rita", "reader")
+    )
     assert code == 0 and f"{v1[:12]}" in out and "<- rb" in out
-    code, out, _ = cli("server", "diff", v1, v2, "--server", server.url,
-                       "--token", server.token("rita", "reader"))
+    code, out, _ = cli(
+        "server", "diff", v1, v2, "--server", server.url, "--token", server.token("rita", "reader")
+    )
     assert code == 0 and "+ extra.rtest" in out and "- lib/enter_setup.rtest" in out
 
 
 @pytest.mark.parametrize(("role", "status"), [("station", 403), ("reader", 403)])
-def test_only_publishers_publish_or_roll_back(server: ServerProcess, tmp_path: Path,
-                                              role: str, status: int) -> None:
+def test_only_publishers_publish_or_roll_back(
+    server: ServerProcess, tmp_path: Path, role: str, status: int
+) -> None:
     suite = small_suite(tmp_path / "suite")
     with server.client("someone", role) as client:
         with pytest.raises(ClientError, match=f"\\({status}\\).*{role} token may not"):
@@ -100,8 +130,12 @@ def test_only_publishers_publish_or_roll_back(server: ServerProcess, tmp_path: P
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic abc"])
 def test_missing_or_unknown_tokens_are_refused(server: ServerProcess, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
-    for method, path in [("GET", "/api/v1/channels"), ("POST", "/api/v1/publish"),
-                         ("GET", "/api/v1/versions"), ("POST", "/api/v1/runs")]:
+    for method, path in [
+        ("GET", "/api/v1/channels"),
+        ("POST", "/api/v1/publish"),
+        ("GET", "/api/v1/versions"),
+        ("POST", "/api/v1/runs"),
+    ]:
         response = httpx.request(method, server.url + path, headers=headers)
         assert response.status_code == 401, (method, path)
         assert "token" in response.json()["detail"]
@@ -109,6 +143,5 @@ def test_missing_or_unknown_tokens_are_refused(server: ServerProcess, header: st
 
 def test_cli_reports_an_unreachable_server(tmp_path: Path) -> None:
     suite = small_suite(tmp_path / "suite")
-    code, _, err = cli("publish", str(suite), "--server", "http://127.0.0.1:9",
-                       "--token", "x")
+    code, _, err = cli("publish", str(suite), "--server", "http://127.0.0.1:9", "--token", "x")
     assert code == 2 and err.startswith("error: server http://127.0.0.1:9 unreachable")

@@ -27,8 +27,9 @@ def open_sim() -> Iterator[Callable[..., StationRuntime]]:
             image = ProductImage.load(SPEC_FILE).with_faults(**faults)
             station = stack.enter_context(open_station("sim", image=image, seed=seed, speed=8))
             product = tomllib.loads(SPEC_FILE.read_text())
-            runtime = StationRuntime(config={"product": product}, station=station,
-                                     icon_paths=[SIM_ICONS])
+            runtime = StationRuntime(
+                config={"product": product}, station=station, icon_paths=[SIM_ICONS]
+            )
             runtime.start()
             stack.enter_context(use_runtime(runtime))
             return runtime

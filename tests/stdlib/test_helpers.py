@@ -44,7 +44,7 @@ def test_a_changed_digit_is_always_a_difference(expected: str, data: st.DataObje
         return
     at = data.draw(st.sampled_from(digits))
     other = data.draw(st.sampled_from([d for d in "0123456789" if d != expected[at]]))
-    assert not same_text(expected[:at] + other + expected[at + 1:], expected)
+    assert not same_text(expected[:at] + other + expected[at + 1 :], expected)
 
 
 def test_contains_text_ignores_spaces_ocr_splits() -> None:
@@ -72,7 +72,13 @@ def test_a_command_short_of_a_key_does_not_read_back() -> None:
 
 
 def test_output_is_what_came_between_the_command_and_the_next_prompt() -> None:
-    lines = [f"{PROMPT} echo old", "old", f"{PROMPT} bios-version",
-             "BIOS Version: 1.07.3", "EC Version: 2.14", f"{PROMPT} lj"]
+    lines = [
+        f"{PROMPT} echo old",
+        "old",
+        f"{PROMPT} bios-version",
+        "BIOS Version: 1.07.3",
+        "EC Version: 2.14",
+        f"{PROMPT} lj",
+    ]
     assert output_of(lines, "bios-version") == "BIOS Version: 1.07.3\nEC Version: 2.14"
     assert output_of([f"{PROMPT} clear", f"{PROMPT}"], "clear") == ""

@@ -23,8 +23,11 @@ def test_bios_setup_is_entered_read_and_left(open_sim: OpenSim) -> None:
     assert laptop.state == "bios"
     assert bios.read_field("BIOS Version") == "1.06.9"  # on the highlighted row
     assert bios.check_field("EC Version", "2.14") == "2.14"
-    with pytest.raises(AssertionError, match=r"BIOS BIOS Version is '1\.06\.9', "
-                                             r"expected '1\.07\.3'"):
+    with pytest.raises(
+        AssertionError,
+        match=r"BIOS BIOS Version is '1\.06\.9', "
+        r"expected '1\.07\.3'",
+    ):
         bios.check_field("BIOS Version", "1.07.3")
     assert bios.read_field("Secure Boot", tab="Security") == "Enabled"
     assert bios.current_tab() == "Security"
@@ -68,20 +71,28 @@ def test_desktop_terminal_and_settings(open_sim: OpenSim) -> None:
 
 
 def test_product_faults_fail_naming_expected_and_shown(open_sim: OpenSim) -> None:
-    laptop = open_sim(missing_devices=["Goodix Fingerprint Reader"], os_build="26100.2200"
-                      ).station.laptop
+    laptop = open_sim(
+        missing_devices=["Goodix Fingerprint Reader"], os_build="26100.2200"
+    ).station.laptop
     desktop.reach_desktop()
-    with pytest.raises(AssertionError, match=r"missing device\(s\) 'Goodix Fingerprint "
-                                             r"Reader'; lsdev lists: Network"):
+    with pytest.raises(
+        AssertionError,
+        match=r"missing device\(s\) 'Goodix Fingerprint "
+        r"Reader'; lsdev lists: Network",
+    ):
         checks.check_devices_listed([device.name for device in laptop.image.devices])
-    with pytest.raises(AssertionError, match=r"About: OS build is '26100\.2200', "
-                                             r"expected '26100\.2314'"):
+    with pytest.raises(
+        AssertionError,
+        match=r"About: OS build is '26100\.2200', "
+        r"expected '26100\.2314'",
+    ):
         checks.check_about("OS build", "26100.2314")
 
 
 def test_popups_and_dropped_keys_do_not_derail_the_sub_scripts(open_sim: OpenSim) -> None:
-    laptop = open_sim(seed=3, update_popup=True, update_popup_window=(1.0, 4.0),
-                      drop_key_probability=0.05).station.laptop
+    laptop = open_sim(
+        seed=3, update_popup=True, update_popup_window=(1.0, 4.0), drop_key_probability=0.05
+    ).station.laptop
     desktop.reach_desktop()
     output = terminal.run_command("uname -a")
     assert f"build {laptop.image.build}" in output

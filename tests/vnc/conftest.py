@@ -42,4 +42,3 @@ def relay(xvnc: XvncServer) -> Iterator[Relay]:
         yield proxy
     finally:
         proxy.close()
-

@@ -35,12 +35,14 @@ def free_port() -> int:
 
 
 def _display_free(number: int) -> bool:
-    return not (Path(f"/tmp/.X{number}-lock").exists()
-                or Path(f"/tmp/.X11-unix/X{number}").exists())
+    return not (
+        Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists()
+    )
 
 
-def wait_for_port(port: int, timeout: float = 60.0,
-                  process: subprocess.Popen[bytes] | None = None) -> bool:
+def wait_for_port(
+    port: int, timeout: float = 60.0, process: subprocess.Popen[bytes] | None = None
+) -> bool:
     """True once something listens on 127.0.0.1:*port*; False if *process* exits first
     or nothing listens after *timeout* seconds."""
     deadline = time.monotonic() + timeout
@@ -79,8 +81,13 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 class XvncServer:
     """Xvnc on a free display and a free loopback port, with a VNC password."""
 
-    def __init__(self, folder: Path, password: str = "robotest",
-                 security: str = "VncAuth", size: tuple[int, int] = SCREEN) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        password: str = "robotest",
+        security: str = "VncAuth",
+        size: tuple[int, int] = SCREEN,
+    ) -> None:
         self.xvnc = need("Xvnc")
         self.size = size
         self.folder = folder
@@ -91,8 +98,9 @@ class XvncServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.clients: list[subprocess.Popen[bytes]] = []
         self.password_file = folder / "passwd"
-        digest = subprocess.run([need("vncpasswd"), "-f"], input=password.encode(),
-                                capture_output=True, check=True).stdout
+        digest = subprocess.run(
+            [need("vncpasswd"), "-f"], input=password.encode(), capture_output=True, check=True
+        ).stdout
         self.password_file.write_bytes(digest)
 
     def start(self) -> XvncServer:
@@ -101,12 +109,31 @@ class XvncServer:
         for _attempt in range(3):
             log = (self.folder / "xvnc.log").open("ab")
             self.process = subprocess.Popen(
-                [self.xvnc, f":{self.display}", "-geometry", f"{self.size[0]}x{self.size[1]}",
-                 "-depth", "24", "-rfbport", str(self.port), "-interface", "127.0.0.1",
-                 "-nolisten", "tcp", "-SecurityTypes", self.security,
-                 "-PasswordFile", str(self.password_file), "-AlwaysShared",
-                 "-BlacklistThreshold", "1000"],
-                stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
+                [
+                    self.xvnc,
+                    f":{self.display}",
+                    "-geometry",
+                    f"{self.size[0]}x{self.size[1]}",
+                    "-depth",
+                    "24",
+                    "-rfbport",
+                    str(self.port),
+                    "-interface",
+                    "127.0.0.1",
+                    "-nolisten",
+                    "tcp",
+                    "-SecurityTypes",
+                    self.security,
+                    "-PasswordFile",
+                    str(self.password_file),
+                    "-AlwaysShared",
+                    "-BlacklistThreshold",
+                    "1000",
+                ],
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
             if wait_for_port(self.port, process=self.process):
                 return self
@@ -123,22 +150,51 @@ class XvncServer:
         from the dark bezel around it, as it does a desktop's bright wallpaper).
         """
         geometry = "200x60+0+0" if whole_screen else "80x20+60+60"
-        env = {**os.environ, "DISPLAY": f":{self.display}", "PS1": "robot$ ",
-               "HOME": str(self.folder)}
+        env = {
+            **os.environ,
+            "DISPLAY": f":{self.display}",
+            "PS1": "robot$ ",
+            "HOME": str(self.folder),
+        }
         log = (self.folder / "xterm.log").open("ab")
         process = subprocess.Popen(
-            [need("xterm"), "-fa", "DejaVu Sans Mono", "-fs", "18", "-bg", "white",
-             "-fg", "black", "-b", "40", "-geometry", geometry,
-             "-e", "bash", "--norc", "--noprofile"],
-            env=env, stdout=log, stderr=log, start_new_session=True, preexec_fn=_die_with_parent,
+            [
+                need("xterm"),
+                "-fa",
+                "DejaVu Sans Mono",
+                "-fs",
+                "18",
+                "-bg",
+                "white",
+                "-fg",
+                "black",
+                "-b",
+                "40",
+                "-geometry",
+                geometry,
+                "-e",
+                "bash",
+                "--norc",
+                "--noprofile",
+            ],
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         self.clients.append(process)
         return process
 
     def resize(self, width: int, height: int) -> None:
         """Change the desktop's size, as a VM does between its BIOS and its desktop."""
-        subprocess.run([need("xrandr"), "-s", f"{width}x{height}"], check=True, timeout=30,
-                       env={**os.environ, "DISPLAY": f":{self.display}"}, capture_output=True)
+        subprocess.run(
+            [need("xrandr"), "-s", f"{width}x{height}"],
+            check=True,
+            timeout=30,
+            env={**os.environ, "DISPLAY": f":{self.display}"},
+            capture_output=True,
+        )
 
     def stop(self) -> None:
         for client in self.clients:
@@ -147,8 +203,9 @@ class XvncServer:
         _stop(self.process)
         self.process = None
 
-    def station_file(self, path: Path, *, port: int | None = None, password: str | None = None,
-                     extra: str = "") -> Path:
+    def station_file(
+        self, path: Path, *, port: int | None = None, password: str | None = None, extra: str = ""
+    ) -> Path:
         path.write_text(
             f'[station]\nkind = "vnc"\nname = "xvnc-test"\n\n'
             f'[vnc]\nhost = "127.0.0.1"\nport = {port or self.port}\n'
@@ -286,4 +343,3 @@ def run_one_failing(folder: Path, suite_text: str, station: Path) -> dict[str, t
         run = store.run(1)
     assert run is not None
     return {case.title: (case.status, case.message or "") for case in run.cases}
-

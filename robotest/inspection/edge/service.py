@@ -99,8 +99,12 @@ class EdgeService:
         model = self.registry.load_for_line(line)
         width, height = model.meta.input_size
         blank = np.full((height, width, model.meta.channels), 128, np.uint8)
-        pixels = decode_image(cv2.imencode(".png", blank)[1].tobytes(), "warm-up",
-                              channels=model.meta.channels, size=(width, height))
+        pixels = decode_image(
+            cv2.imencode(".png", blank)[1].tobytes(),
+            "warm-up",
+            channels=model.meta.channels,
+            size=(width, height),
+        )
         analysis = model.analyse([pixels])[0]
         model.judge(analysis)
         decision_score(model, analysis)
@@ -112,8 +116,9 @@ class EdgeService:
         started = time.perf_counter()
         check_unit_id(unit)
         if len(data) > MAX_IMAGE_BYTES:
-            raise InspectionError(f"image of unit {unit} is {len(data)} bytes, "
-                                  f"the limit is {MAX_IMAGE_BYTES}")
+            raise InspectionError(
+                f"image of unit {unit} is {len(data)} bytes, the limit is {MAX_IMAGE_BYTES}"
+            )
         sha256 = picture_hash(data)
         known = self.units.get(self.line_name, unit)
         if known is not None:
@@ -135,9 +140,14 @@ class EdgeService:
     def _repeat(self, known: UnitRecord, sha256: str) -> UnitRecord:
         """The stored answer, when the picture is the one the unit was judged on."""
         if known.image_sha256 is not None and known.image_sha256 != sha256:
-            log.warning("line %s: unit %s sent again with a different picture (sha256 %s, "
-                        "judged on %s): refused", self.line_name, known.unit, sha256[:16],
-                        known.image_sha256[:16])
+            log.warning(
+                "line %s: unit %s sent again with a different picture (sha256 %s, "
+                "judged on %s): refused",
+                self.line_name,
+                known.unit,
+                sha256[:16],
+                known.image_sha256[:16],
+            )
             raise UnitConflict(self.line_name, known.unit)
         return known
 
@@ -145,8 +155,13 @@ class EdgeService:
         line = self.refresh()
         model = self.model
         width, height = model.meta.input_size
-        pixels = decode_image(data, f"of unit {unit}", channels=model.meta.channels,
-                              size=(width, height), max_megapixels=self.max_megapixels)
+        pixels = decode_image(
+            data,
+            f"of unit {unit}",
+            channels=model.meta.channels,
+            size=(width, height),
+            max_megapixels=self.max_megapixels,
+        )
         analysis = model.analyse([pixels])[0]
         judged = model.judge(analysis)  # what `rtest inspect predict` says of the picture
         verdict: VerdictName = "OK" if judged.passed else "NG"
@@ -154,15 +169,26 @@ class EdgeService:
         uncertain = is_uncertain(decision, self.band())
         folder = None
         if archive.should_keep(verdict, uncertain, sha256, line.ok_sample):
-            folder = archive.keep(self.home / "units" / self.line_name / unit, pixels,
-                                  _heat_map(model, pixels, analysis))
+            folder = archive.keep(
+                self.home / "units" / self.line_name / unit,
+                pixels,
+                _heat_map(model, pixels, analysis),
+            )
         return UnitRecord(
-            line=self.line_name, unit=unit, received_at=now(), verdict=verdict,
-            score=judged.score, boxes=[b.as_list() for b in judged.boxes],
+            line=self.line_name,
+            unit=unit,
+            received_at=now(),
+            verdict=verdict,
+            score=judged.score,
+            boxes=[b.as_list() for b in judged.boxes],
             model_version=line.version or "",
-            elapsed_ms=1000.0 * (time.perf_counter() - started), uncertain=uncertain,
-            folder=folder, image_sha256=sha256, decision=decision,
-            good_quantile=self.calibration.good_quantile(decision))
+            elapsed_ms=1000.0 * (time.perf_counter() - started),
+            uncertain=uncertain,
+            folder=folder,
+            image_sha256=sha256,
+            decision=decision,
+            good_quantile=self.calibration.good_quantile(decision),
+        )
 
     def idle_seconds(self) -> float:
         return time.monotonic() - self.last_unit_at

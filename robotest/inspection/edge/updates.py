@@ -139,8 +139,9 @@ class Updates:
         running = load_model(self.registry.version(line.version).folder)
         train_good = _good_images(_require(line.train_data, line, "training set"))
         if running.meta.kind != "ae":  # no weights to start from: refit on everything (fast)
-            return self._update(line, "finetune", failures, train_good, epochs=None,
-                                rate=None, init=None)
+            return self._update(
+                line, "finetune", failures, train_good, epochs=None, rate=None, init=None
+            )
         rng = np.random.default_rng(self.options.seed)
         replay = [
             train_good[i]
