@@ -39,19 +39,10 @@ from robotest.vision import (  # noqa: E402
     read_beside,
     text_search,  # noqa: E402
 )
+from robotest.vision.fuzzy import edit_distance as levenshtein  # noqa: E402
 from robotest.vision.fuzzy import normalise  # noqa: E402
 
 cv2.setNumThreads(1)
-
-
-def levenshtein(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def cpu_clock() -> float:

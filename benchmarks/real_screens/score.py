@@ -29,6 +29,9 @@ from pathlib import Path
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+from robotest.vision.fuzzy import edit_distance as levenshtein  # noqa: E402
+
 CATEGORIES = (
     "values beside labels",
     "terminal lines",
@@ -42,15 +45,6 @@ def spaced(text: str) -> str:
     """*text* with runs of spaces as one: a terminal pads columns with spaces, which
     no reader (nor a test) counts."""
     return " ".join(text.split())
-
-
-def levenshtein(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
 
 
 def digit_swaps(truth: str, read: str) -> int:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from robotest.vision import VisionInputError, average_frames, denoise, text_matches
-from robotest.vision.fuzzy import ocr_distance
+from robotest.vision.fuzzy import edit_distance, ocr_distance
 
 words = st.text(
     alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-",
@@ -87,3 +87,17 @@ def test_denoise_bad_input() -> None:
         average_frames([np.zeros((4, 4), np.uint8), np.zeros((5, 4), np.uint8)])
     with pytest.raises(VisionInputError, match="bad filter"):
         denoise(np.zeros((4, 4), np.uint8), "gauss")  # type: ignore[arg-type]
+
+
+def test_edit_distance_counts_each_inserted_deleted_or_replaced_character() -> None:
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance("", "abc") == 3
+    assert edit_distance("7-6047", "?-6047") == 1
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_edit_distance_is_a_symmetric_bound_by_the_longer_text(a: str, b: str) -> None:
+    distance = edit_distance(a, b)
+    assert distance == edit_distance(b, a)
+    assert abs(len(a) - len(b)) <= distance <= max(len(a), len(b))
+    assert (distance == 0) == (a == b)

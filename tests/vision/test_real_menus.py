@@ -16,6 +16,7 @@ import pytest
 
 from robotest.vision import find_text, read_beside
 from robotest.vision.backgrounds import even_runs
+from robotest.vision.fuzzy import edit_distance
 from robotest.vision.solid_bars import blurred_bars_as_background
 from robotest.vision.text_search import _cache
 
@@ -39,17 +40,7 @@ def test_a_highlighted_item_through_the_camera_is_found_and_its_value_read() -> 
     # monospaced, so the pieces 0.6 text heights apart stay apart (before the retrained
     # glyph model the line was read again, at another size, as ``CDWGEQ737-6047``)
     assert find_text(screen, "Product Name").found
-    assert _edits(read_beside(screen, "Product Name", "right_of"), "ZDWGEQ737-6047") <= 1
-
-
-def _edits(read: str, expected: str) -> int:
-    """Levenshtein distance: characters inserted, deleted or replaced."""
-    row = list(range(len(expected) + 1))
-    for i, got in enumerate(read, 1):
-        previous, row[0] = row[0], i
-        for j, want in enumerate(expected, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (got != want))
-    return row[-1]
+    assert edit_distance(read_beside(screen, "Product Name", "right_of"), "ZDWGEQ737-6047") <= 1
 
 
 def test_values_beside_a_framed_and_shadowed_list_are_read_alone() -> None:
