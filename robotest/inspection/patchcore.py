@@ -3,12 +3,14 @@ downloaded weights.
 
 Pretrained backbones cannot be downloaded on the line PCs. A small convolutional network
 with *random* weights (fixed seed, stored in the model file) still makes useful
-multi-scale patch descriptors: the stages at 1/2 and 1/4 of the working size (and
-1/8 in files saved before the fine grid), on the 1/2 grid (1/4 before) and averaged
-over a 3 x 3 neighbourhood. Every normal picture's
-patches are standardised and a greedy k-centre coreset of them is kept as the memory
-bank; a patch's anomaly is its distance to the nearest bank patch. The map is upsampled
-to the working size and Gaussian-smoothed; the image score is its maximum.
+multi-scale patch descriptors, averaged over a 3 x 3 neighbourhood, in two branches:
+the stages at 1/2 and 1/4 of the working size on the 1/2 grid (projected on their
+principal axes), and all three stages (1/2, 1/4, 1/8) on the 1/4 grid (files saved
+before the half grid have this branch alone). For each branch every normal picture's
+patches are standardised and a greedy k-centre coreset of them is kept as its memory
+bank; a patch's anomaly is its distance to the nearest bank patch, in units of the
+branch's median on normal pictures, and the map is the larger of the two branches'
+maps, upsampled to the working size and Gaussian-smoothed.
 
 PyTorch does the convolutions and the distance matrices; the coreset loop is written out
 here (scikit-learn has no k-centre greedy selection), a few lines of matrix products.
