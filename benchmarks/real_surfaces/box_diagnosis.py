@@ -214,6 +214,7 @@ def sweep(cached: dict[str, list[Picture]]) -> list[tuple[float, str]]:
 
 
 def main() -> None:
+    global IOU
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--classes", nargs="+", default=list(TUNING))
@@ -223,7 +224,9 @@ def main() -> None:
     )
     parser.add_argument("--model", default="knn", choices=("knn", "knn-main"))
     parser.add_argument("--sweep", action="store_true", help="try SWEEP's box settings")
+    parser.add_argument("--iou", type=float, default=IOU, help="IoU of a found defect")
     args = parser.parse_args()
+    IOU = args.iou
     cv2.setNumThreads(1)
     if args.cache and args.cache.is_file():
         cached = pickle.loads(args.cache.read_bytes())
@@ -242,7 +245,7 @@ def main() -> None:
         print(f"## {name}")
         for key, value in result.items():
             print(f"{key}: {value}")
-    print(f"mean AP@0.3: {statistics.fmean(a or 0 for a in aps):.3f}")
+    print(f"mean AP@{IOU}: {statistics.fmean(a or 0 for a in aps):.3f}")
 
 
 if __name__ == "__main__":

@@ -41,12 +41,12 @@ above 0.6 of the threshold cut at half their height above the normal maps' floor
 for strong peaks), pieces closer than 9 working pixels joined; chosen on the
 real-surfaces benchmark's tuning classes (brick, bark, granite), the strong level
 also on the synthetic benchmark (``docs/benchmarks.md``, issue 22)."""
-FINE_GRID_BOXES = {"box_low": 0.5, "box_level": 0.4, "box_level_strong": 0.6, "merge": 9}
+FINE_GRID_BOXES = {"box_low": 0.5, "box_level": 0.4, "box_level_strong": 0.6, "merge": 5}
 """The same for ``knn`` with the half grid (``knn_grid`` 0), whose map is sharper: regions
 above 0.5, cut at 40 % of the height above the floor (60 % for strong peaks), pieces
-closer than 9 working pixels joined; chosen on the same tuning classes and the synthetic
-set's classes 01, 02, 04 and 07 (``box_diagnosis.py --sweep``; a strong level of 0.5
-gave bark 0.05 more and the synthetic class07 0.5 less)."""
+closer than 5 working pixels joined; chosen on the same tuning classes and the synthetic
+set together (``box_diagnosis.py --sweep``, at IoU 0.3 and 0.5; docs/benchmarks.md,
+issue 22, 2026-12-06)."""
 
 
 @dataclass
