@@ -256,7 +256,19 @@ class MixedScorer:
 def variants(data: Dataset, epochs: int) -> dict[str, tuple[InspectionModel, float]]:
     """Every scorer of the module docstring on one class: (calibrated model, fit seconds)."""
     started = time.perf_counter()
-    knn = train(data, TrainOptions(kind="knn", progress=False, threads=1))
+    # the quarter-grid model these alternatives were compared with (2026-12-05 21:24)
+    knn = train(
+        data,
+        TrainOptions(
+            kind="knn",
+            progress=False,
+            threads=1,
+            knn_grid=1,
+            knn_depth=3,
+            knn_dims=None,
+            knn_coarse=False,
+        ),
+    )
     out = {"knn": (knn, time.perf_counter() - started)}
     assert isinstance(knn.scorer, PatchCoreScorer)
     fit, held = fit_and_held(knn, data)

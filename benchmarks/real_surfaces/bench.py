@@ -27,12 +27,19 @@ from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
 from robotest.inspection.model import InspectionModel  # noqa: E402
 from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
-MODELS = ("knn", "knn-main", "knn-max", "gmm", "ae", "mean")
-VARIANTS = {"knn-max": ("knn", 0.0), "knn-main": ("knn", None)}
-"""Bench names for a kind with other settings: ``knn-max`` is ``knn`` scored by the map's
+MODELS = ("knn", "knn-coarse", "knn-main", "knn-max", "gmm", "ae", "mean")
+COARSE: dict[str, int | None] = {"knn_grid": 1, "knn_depth": 3, "knn_dims": None, "knn_coarse": 0}
+"""The descriptors before the fine grid: three stages on the quarter grid, one branch."""
+VARIANTS: dict[str, tuple[str, float | None, dict[str, int | None]]] = {
+    "knn-max": ("knn", 0.0, COARSE),
+    "knn-main": ("knn", None, COARSE),
+    "knn-coarse": ("knn", None, COARSE),
+}
+"""Bench names for a kind with other settings: ``knn-coarse`` is ``knn`` on the quarter
+grid (the model of 2026-12-05 23:58, main's); ``knn-max`` is that scored by the map's
 maximum and boxed above the threshold (the model before the smoothed score);
-``knn-main`` is ``knn`` with the candidate boxes it had before the half-maximum cut
-(:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""
+``knn-main`` is ``knn-coarse`` with the candidate boxes it had before the half-maximum
+cut (:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""
 MAIN_BOXES = {
     "box_low": 0.8,
     "box_level": 0.6,
@@ -52,9 +59,9 @@ def run(folder: Path, kind: str, work_size: int) -> tuple[Evaluation, float]:
 
 def train_variant(data: Dataset, name: str, work_size: int = 128) -> InspectionModel:
     """Train the bench model *name* (a kind or one of :data:`VARIANTS`) on *data*."""
-    kind, score_blur = VARIANTS.get(name, (name, None))
+    kind, score_blur, extra = VARIANTS.get(name, (name, None, {}))
     options = TrainOptions(
-        kind=kind, work_size=work_size, progress=False, threads=1, score_blur=score_blur
+        kind=kind, work_size=work_size, progress=False, threads=1, score_blur=score_blur, **extra
     )
     model = train(data, options)
     if name == "knn-main":  # the same map and score, the boxes as they were

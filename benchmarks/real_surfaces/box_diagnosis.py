@@ -172,15 +172,22 @@ def diagnose(pictures: list[Picture]) -> dict[str, object]:
     }
 
 
-SWEEP = {"low": (0.6, 0.7, 0.8), "level": (0.4, 0.5, 0.6, 0.7), "merge": (5, 9), "floor": (0, 1)}
+SWEEP = {
+    "low": (0.5, 0.6, 0.7, 0.8),
+    "level": (0.3, 0.4, 0.5, 0.6, 0.7),
+    "merge": (5, 7, 9),
+    "floor": (0, 1),
+    "strong": (None, 0.5, 0.6),
+}
 """Box settings tried on the cached maps (``--sweep``); floor 1: cut above the model's
-``box_floor``, 0: above 0 (main's cut)."""
+``box_floor``, 0: above 0 (main's cut); strong: the cut level of strong peaks (None: the
+same level for all)."""
 
 
 def sweep(cached: dict[str, list[Picture]]) -> list[tuple[float, str]]:
     """Mean box AP@0.3 of every :data:`SWEEP` setting on the cached maps, best first."""
     rows = []
-    for low, level, merge, floored in itertools.product(*SWEEP.values()):
+    for low, level, merge, floored, strong in itertools.product(*SWEEP.values()):
         aps = []
         for pictures in cached.values():
             predictions = [
@@ -193,16 +200,21 @@ def sweep(cached: dict[str, list[Picture]]) -> list[tuple[float, str]]:
                     merge=merge,
                     scale=(p.scale, p.scale),
                     floor=p.floor * floored,
+                    strong_level=strong,
                 )
                 for p in pictures
             ]
             aps.append(box_ap(predictions, [p.truth for p in pictures], IOU) or 0.0)
-        label = f"low {low} level {level} merge {merge} floor {'yes' if floored else 'no'}"
+        label = (
+            f"low {low} level {level} merge {merge} floor {'yes' if floored else 'no'} "
+            f"strong {strong}"
+        )
         rows.append((statistics.fmean(aps), f"{label}: " + " / ".join(f"{a:.3f}" for a in aps)))
     return sorted(rows, reverse=True)
 
 
 def main() -> None:
+    global IOU
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--classes", nargs="+", default=list(TUNING))
@@ -212,7 +224,9 @@ def main() -> None:
     )
     parser.add_argument("--model", default="knn", choices=("knn", "knn-main"))
     parser.add_argument("--sweep", action="store_true", help="try SWEEP's box settings")
+    parser.add_argument("--iou", type=float, default=IOU, help="IoU of a found defect")
     args = parser.parse_args()
+    IOU = args.iou
     cv2.setNumThreads(1)
     if args.cache and args.cache.is_file():
         cached = pickle.loads(args.cache.read_bytes())
@@ -231,7 +245,7 @@ def main() -> None:
         print(f"## {name}")
         for key, value in result.items():
             print(f"{key}: {value}")
-    print(f"mean AP@0.3: {statistics.fmean(a or 0 for a in aps):.3f}")
+    print(f"mean AP@{IOU}: {statistics.fmean(a or 0 for a in aps):.3f}")
 
 
 if __name__ == "__main__":

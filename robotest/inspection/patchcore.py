@@ -3,11 +3,14 @@ downloaded weights.
 
 Pretrained backbones cannot be downloaded on the line PCs. A small convolutional network
 with *random* weights (fixed seed, stored in the model file) still makes useful
-multi-scale patch descriptors: three stages at 1/2, 1/4 and 1/8 of the working size,
-pooled to the 1/4 grid and averaged over a 3 x 3 neighbourhood. Every normal picture's
-patches are standardised and a greedy k-centre coreset of them is kept as the memory
-bank; a patch's anomaly is its distance to the nearest bank patch. The map is upsampled
-to the working size and Gaussian-smoothed; the image score is its maximum.
+multi-scale patch descriptors, averaged over a 3 x 3 neighbourhood, in two branches:
+the stages at 1/2 and 1/4 of the working size on the 1/2 grid (projected on their
+principal axes), and all three stages (1/2, 1/4, 1/8) on the 1/4 grid (files saved
+before the half grid have this branch alone). For each branch every normal picture's
+patches are standardised and a greedy k-centre coreset of them is kept as its memory
+bank; a patch's anomaly is its distance to the nearest bank patch, in units of the
+branch's median on normal pictures, and the map is the larger of the two branches'
+maps, upsampled to the working size and Gaussian-smoothed.
 
 PyTorch does the convolutions and the distance matrices; the coreset loop is written out
 here (scikit-learn has no k-centre greedy selection), a few lines of matrix products.
@@ -22,10 +25,23 @@ import numpy as np
 import torch
 
 STAGE_CHANNELS = (32, 64, 64)
-GRID_STAGE = 1  # descriptors on the grid of this stage (1: a quarter of the working size)
+GRID_STAGE = 0
+"""Descriptors on the grid of this stage (0: half the working size). Files saved before
+it used 1 (a quarter) with all three stages: a thin scratch or a 3-pixel hole filled a
+small part of that patch and its image AUROC on the real-surfaces tuning classes was
+0.81-0.95; on the half grid, with the two finer stages, 0.99-1.00 (``docs/benchmarks.md``,
+issue 22)."""
+DEPTH = 2  # stages whose outputs make the descriptor (the first DEPTH of STAGE_CHANNELS)
+DIMS: int | None = 32
+"""Descriptors are projected on this many principal axes of the normal patches (None:
+not projected, as files saved before the fine grid): the half grid has four times the
+patches, and the distance matrix is what an image's time goes to."""
 BANK_SIZE = 2000  # patches kept in the memory bank
 SAMPLED_PATCHES = 30000  # coreset candidates drawn from the normal pictures
-CHUNK = 4096  # query patches per distance matrix
+COARSE_BRANCH = True
+"""Keep the quarter-grid descriptors as a second branch of the map (their larger
+patches see a wide, faint change of the texture that the half grid's do not)."""
+CHUNK = 1024  # query patches per distance matrix
 SHARPNESS_WEIGHT = 11.0
 """How much the sharpness descriptor counts against the random channels (a multiple of
 its standardised value): tuned on the tuning class only."""
@@ -46,9 +62,12 @@ class RandomFeatures(torch.nn.Module):
         seed: int = 0,
         padding: Literal["reflect", "zeros"] = "reflect",
         sharpness: bool = True,
+        grid_stage: int = GRID_STAGE,
+        depth: int = DEPTH,
     ):
         super().__init__()
         self.sharpness = sharpness
+        self.grid_stage, self.depth = grid_stage, depth
         generator = torch.Generator().manual_seed(seed)
         widths = (channels, *STAGE_CHANNELS)
         self.stages = torch.nn.ModuleList()
@@ -67,17 +86,25 @@ class RandomFeatures(torch.nn.Module):
         self.eval()
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
-        """``N x C x S x S`` -> ``N x D x S/4 x S/4`` patch descriptors."""
+        """``N x C x S x S`` -> ``N x D x h x w`` patch descriptors on this net's grid."""
+        return self.layouts(pixels, [(self.grid_stage, self.depth)])[0]
+
+    def layouts(self, pixels: torch.Tensor, layouts: list[tuple[int, int]]) -> list[torch.Tensor]:
+        """Descriptors for each ``(grid stage, depth)`` in *layouts*, the stages run once."""
         x = (pixels - pixels.mean(dim=(2, 3), keepdim=True)) / 0.2  # lighting offsets out
         outputs = []
-        for stage in self.stages:
+        for stage in self.stages[: max(depth for _, depth in layouts)]:
             x = stage(x)
             outputs.append(x)
-        grid = outputs[GRID_STAGE].shape[-2:]
-        resized = [_resize(o, grid) for o in outputs]
-        if self.sharpness:
-            resized.append(_resize(sharpness(pixels), grid))
-        return torch.nn.functional.avg_pool2d(torch.cat(resized, 1), 3, 1, 1)
+        detail = sharpness(pixels) if self.sharpness else None
+        out = []
+        for grid_stage, depth in layouts:
+            grid = outputs[grid_stage].shape[-2:]
+            resized = [_resize(o, grid) for o in outputs[:depth]]
+            if detail is not None:
+                resized.append(_resize(detail, grid))
+            out.append(torch.nn.functional.avg_pool2d(torch.cat(resized, 1), 3, 1, 1))
+        return out
 
 
 def sharpness(pixels: torch.Tensor) -> torch.Tensor:
@@ -99,7 +126,13 @@ def _resize(maps: torch.Tensor, grid: torch.Size) -> torch.Tensor:
 
 
 class PatchCoreScorer:
-    """Distance of every patch to its nearest neighbour in a memory bank of normal patches."""
+    """Distance of every patch to its nearest neighbour in a memory bank of normal patches.
+
+    With a second, ``coarse_`` branch in *params* (descriptors on the quarter grid, its
+    own bank), the map is the larger of the two branches' distances, each in units of
+    its median on the normal pictures (``scale``, ``coarse_scale``): the half grid sees
+    a small hole or a thin scratch, the quarter grid a wider change of the texture.
+    """
 
     kind = "knn"
 
@@ -107,25 +140,46 @@ class PatchCoreScorer:
         self.net = net.eval()
         self.params = {k: torch.from_numpy(np.asarray(v, np.float32)) for k, v in params.items()}
         self.blur = blur
+        self.prefixes = ["", "coarse_"] if "coarse_bank" in self.params else [""]
+
+    def _layout(self, prefix: str) -> tuple[int, int]:
+        if f"{prefix}grid" not in self.params:
+            return self.net.grid_stage, self.net.depth
+        grid_stage, depth = (int(v) for v in self.params[f"{prefix}grid"])
+        return grid_stage, depth
 
     def patches(self, batch: np.ndarray) -> torch.Tensor:
-        """Standardised descriptors, ``N x h x w x D``."""
+        """Standardised descriptors of the first branch, ``N x h x w x D``."""
+        return self.branch_patches(batch)[0]
+
+    def branch_patches(self, batch: np.ndarray) -> list[torch.Tensor]:
+        """Each branch's standardised (and projected) descriptors, ``N x h x w x D``."""
         with torch.inference_mode():
-            features = self.net(torch.from_numpy(np.ascontiguousarray(batch, np.float32)))
-            features = features.permute(0, 2, 3, 1)
-            return (features - self.params["feature_mean"]) / self.params["feature_std"]
+            pixels = torch.from_numpy(np.ascontiguousarray(batch, np.float32))
+            layouts = [self._layout(prefix) for prefix in self.prefixes]
+            out = []
+            for prefix, features in zip(
+                self.prefixes, self.net.layouts(pixels, layouts), strict=True
+            ):
+                out.append(standardised(features.permute(0, 2, 3, 1), self.params, prefix))
+            return out
 
     def raw_maps(self, batch: np.ndarray) -> np.ndarray:
-        patches = self.patches(batch)
-        n, h, w, d = patches.shape
-        distances = nearest_distances(patches.reshape(-1, d), self.params["bank"])
-        with torch.inference_mode():
-            maps = torch.nn.functional.interpolate(
-                distances.reshape(n, 1, h, w),
-                size=batch.shape[-2:],
-                mode="bilinear",
-                align_corners=False,
-            )[:, 0].numpy()
+        maps = None
+        for prefix, patches in zip(self.prefixes, self.branch_patches(batch), strict=True):
+            n, h, w, d = patches.shape
+            distances = nearest_distances(patches.reshape(-1, d), self.params[f"{prefix}bank"])
+            if f"{prefix}scale" in self.params:
+                distances = distances / self.params[f"{prefix}scale"]
+            with torch.inference_mode():
+                branch = torch.nn.functional.interpolate(
+                    distances.reshape(n, 1, h, w),
+                    size=batch.shape[-2:],
+                    mode="bilinear",
+                    align_corners=False,
+                )[:, 0].numpy()
+            maps = branch if maps is None else np.maximum(maps, branch)
+        assert maps is not None
         if self.blur > 0:
             maps = np.stack([cv2.GaussianBlur(m, (0, 0), self.blur) for m in maps])
         return maps.astype(np.float32)
@@ -134,14 +188,30 @@ class PatchCoreScorer:
         return {**self.net.state_dict(), **{f"knn_{k}": v for k, v in self.params.items()}}
 
 
+def standardised(
+    features: torch.Tensor, params: dict[str, torch.Tensor], prefix: str = ""
+) -> torch.Tensor:
+    """``... x D`` descriptors standardised (and projected) with a branch's *params*."""
+    standard = (features - params[f"{prefix}feature_mean"]) / params[f"{prefix}feature_std"]
+    if f"{prefix}projection" in params:
+        return standard @ params[f"{prefix}projection"]
+    return standard
+
+
 def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
-    """Euclidean distance of every query row to its nearest bank row."""
+    """Euclidean distance of every query row to its nearest bank row.
+
+    ``|q - b|^2 = |q|^2 - 2 q.b + |b|^2``: one matrix product per chunk, the minimum over
+    the bank taken before the square root (``torch.cdist`` takes the root of every entry).
+    """
     with torch.inference_mode():
-        parts = [
-            torch.cdist(queries[i : i + CHUNK], bank).min(dim=1).values
-            for i in range(0, len(queries), CHUNK)
-        ]
-        return torch.cat(parts)
+        squared = (bank * bank).sum(dim=1)
+        parts = []
+        for i in range(0, len(queries), CHUNK):
+            chunk = queries[i : i + CHUNK]
+            nearest = torch.addmm(squared, chunk, bank.T, alpha=-2.0).min(dim=1).values
+            parts.append(nearest + (chunk * chunk).sum(dim=1))
+        return torch.cat(parts).clamp_(min=0.0).sqrt_()
 
 
 def greedy_coreset(vectors: torch.Tensor, size: int, seed: int) -> torch.Tensor:
@@ -163,14 +233,57 @@ def greedy_coreset(vectors: torch.Tensor, size: int, seed: int) -> torch.Tensor:
 
 
 def fit_patchcore(
-    batch: np.ndarray, blur: float, seed: int, bank_size: int = BANK_SIZE
+    batch: np.ndarray,
+    blur: float,
+    seed: int,
+    bank_size: int = BANK_SIZE,
+    grid_stage: int = GRID_STAGE,
+    depth: int = DEPTH,
+    dims: int | None = DIMS,
+    coarse: bool = COARSE_BRANCH,
 ) -> PatchCoreScorer:
-    """Build the memory bank from the normal pictures *batch* (``N x C x S x S``)."""
-    net = RandomFeatures(batch.shape[1], seed, padding="reflect", sharpness=True)
+    """Build the memory bank from the normal pictures *batch* (``N x C x S x S``);
+    descriptors on the grid of stage *grid_stage* from the first *depth* stages, projected
+    on the *dims* principal axes of the normal patches (None: not projected). *coarse*
+    adds the quarter-grid branch (three stages, not projected) beside it, each branch's
+    distances in units of their median on (up to 16 of) the normal pictures."""
+    net = RandomFeatures(
+        batch.shape[1], seed, padding="reflect", sharpness=True, grid_stage=grid_stage, depth=depth
+    )
+    branches = {"": ((grid_stage, depth), dims)}
+    if coarse:
+        branches["coarse_"] = ((1, 3), None)
+    params: dict[str, np.ndarray] = {
+        "reflect": np.ones(1, np.float32),  # the padding the model file was made with
+        "sharpness": np.ones(1, np.float32),  # the model file has the sharpness channel
+    }
+    for prefix, (layout, kept) in branches.items():
+        branch = _fit_branch(net, batch, layout, bank_size, kept, seed)
+        params.update({f"{prefix}{k}": v for k, v in branch.items()})
+    if coarse:  # each branch in units of its own level on normal surface
+        scorer = PatchCoreScorer(net, params, 0.0)
+        sample = batch[:16]
+        for prefix, patches in zip(scorer.prefixes, scorer.branch_patches(sample), strict=True):
+            bank = scorer.params[f"{prefix}bank"]
+            distances = nearest_distances(patches.reshape(-1, patches.shape[-1]), bank)
+            params[f"{prefix}scale"] = np.array([float(distances.median()) + 1e-6], np.float32)
+    return PatchCoreScorer(net, params, blur)
+
+
+def _fit_branch(
+    net: RandomFeatures,
+    batch: np.ndarray,
+    layout: tuple[int, int],
+    bank_size: int,
+    dims: int | None,
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """One branch's standardisation, projection and memory bank (``grid``: its layout;
+    absent in files saved before the fine grid: stage 1's grid, 3 stages)."""
     with torch.inference_mode():
         features = torch.cat(
             [
-                net(torch.from_numpy(np.ascontiguousarray(batch[i : i + 8])))
+                net.layouts(torch.from_numpy(np.ascontiguousarray(batch[i : i + 8])), [layout])[0]
                 for i in range(0, len(batch), 8)
             ]
         )
@@ -186,24 +299,27 @@ def fit_patchcore(
             rng.choice(len(vectors), min(len(vectors), SAMPLED_PATCHES), replace=False)
         )
         candidates = (vectors[sample] - mean) / std
-        bank = candidates[greedy_coreset(candidates, bank_size, seed)]
-    params = {
-        "feature_mean": mean.numpy(),
-        "feature_std": std.numpy(),
-        "bank": bank.numpy(),
-        "reflect": np.ones(1, np.float32),  # the padding the model file was made with
-        "sharpness": np.ones(1, np.float32),  # the model file has the sharpness channel
-    }
-    return PatchCoreScorer(net, params, blur)
+        out = {"feature_mean": mean.numpy(), "feature_std": std.numpy()}
+        if dims is not None and dims < candidates.shape[1]:
+            axes = torch.linalg.svd(candidates - candidates.mean(dim=0), full_matrices=False)[2]
+            projection = axes[:dims].T.contiguous()
+            candidates = candidates @ projection
+            out["projection"] = projection.numpy()
+        out["bank"] = candidates[greedy_coreset(candidates, bank_size, seed)].numpy()
+    out["grid"] = np.array(layout, np.float32)
+    return out
 
 
 def load_patchcore(state: dict[str, torch.Tensor], channels: int, blur: float) -> PatchCoreScorer:
     """The scorer saved by :meth:`PatchCoreScorer.state`."""
     params = {k.removeprefix("knn_"): v.numpy() for k, v in state.items() if k.startswith("knn_")}
+    grid_stage, depth = (int(v) for v in params.get("grid", np.array([1, 3])))
     net = RandomFeatures(
         channels,
         padding="reflect" if "reflect" in params else "zeros",
         sharpness="sharpness" in params,
+        grid_stage=grid_stage,
+        depth=depth,
     )
     net.load_state_dict({k: v for k, v in state.items() if not k.startswith("knn_")})
     return PatchCoreScorer(net, params, blur)

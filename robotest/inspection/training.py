@@ -41,6 +41,12 @@ above 0.6 of the threshold cut at half their height above the normal maps' floor
 for strong peaks), pieces closer than 9 working pixels joined; chosen on the
 real-surfaces benchmark's tuning classes (brick, bark, granite), the strong level
 also on the synthetic benchmark (``docs/benchmarks.md``, issue 22)."""
+FINE_GRID_BOXES = {"box_low": 0.5, "box_level": 0.4, "box_level_strong": 0.6, "merge": 5}
+"""The same for ``knn`` with the half grid (``knn_grid`` 0), whose map is sharper: regions
+above 0.5, cut at 40 % of the height above the floor (60 % for strong peaks), pieces
+closer than 5 working pixels joined; chosen on the same tuning classes and the synthetic
+set together (``box_diagnosis.py --sweep``, at IoU 0.3 and 0.5; docs/benchmarks.md,
+issue 22, 2026-12-06)."""
 
 
 @dataclass
@@ -67,6 +73,13 @@ class TrainOptions:
     accept_threshold: float = 0.0
     network: dict[str, Any] = field(default_factory=dict)
     components: int = 8  # gmm: Gaussians in the mixture
+    knn_grid: int = 0
+    """knn: descriptors on the grid of this stage (0: half the working size, 1: a
+    quarter, as files saved before the fine grid)."""
+    knn_depth: int = 2  # knn: the stages whose outputs make a descriptor (3 before)
+    knn_dims: int | None = 32  # knn: principal axes kept of a descriptor (None: all)
+    knn_bank: int = 2000  # knn: patches in the memory bank
+    knn_coarse: bool = True  # knn: the quarter grid as a second branch of the map
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -126,7 +139,16 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     elif opts.kind == "knn":
         from robotest.inspection.patchcore import fit_patchcore
 
-        scorer = fit_patchcore(fit, opts.blur, opts.seed)
+        scorer = fit_patchcore(
+            fit,
+            opts.blur,
+            opts.seed,
+            bank_size=opts.knn_bank,
+            grid_stage=opts.knn_grid,
+            depth=opts.knn_depth,
+            dims=opts.knn_dims,
+            coarse=opts.knn_coarse,
+        )
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
     elif opts.kind == "mean":
@@ -193,11 +215,12 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
     if blur is None:
         blur = opts.work_size / 16 if opts.kind == "knn" else 0.0
     if blur > 0:
+        boxes = FINE_GRID_BOXES if (opts.kind, opts.knn_grid) == ("knn", 0) else SMOOTHED_BOXES
         meta.score_blur = blur
-        meta.box_low = SMOOTHED_BOXES["box_low"]
-        meta.box_level = SMOOTHED_BOXES["box_level"]
-        meta.box_level_strong = SMOOTHED_BOXES["box_level_strong"]
-        meta.merge = int(SMOOTHED_BOXES["merge"])
+        meta.box_low = boxes["box_low"]
+        meta.box_level = boxes["box_level"]
+        meta.box_level_strong = boxes["box_level_strong"]
+        meta.merge = int(boxes["merge"])
     if opts.merge is not None:
         meta.merge = opts.merge
 
