@@ -36,7 +36,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from robotest.vision.solid_bars import bars_as_background, blurred_bars_as_background
+from robotest.vision.solid_bars import (
+    bars_as_background,
+    blurred_bars_as_background,
+    coloured_bars_as_background,
+)
 
 _NOISE_FACTOR = 8.0
 """A neighbourhood is flat where its pixels differ by less than this many times the
@@ -59,6 +63,9 @@ _BLEND_LEVEL = 16
 """Grey levels: a colour this close to the line between two backgrounds is a blend."""
 _BLEND_SPAN = 7
 """Pixels: the band along a background's edge where colours between the two are no ink."""
+_BLURRED_SAME = 40
+"""Grey levels: through a camera, a pixel of the smoothed image this close to a bar's
+colour is the bar's (shading and the blur of its letters; tune: 24 found too few)."""
 _SMOOTH_SIGMA = 0.7
 """Pixels: the image is smoothed this much (sensor noise) to judge flatness and colours."""
 
@@ -94,9 +101,14 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
     if framebuffer:
         bars_as_background(image, contrast, glyph_height)
+        coloured_bars_as_background(image, contrast, _step(smooth, kernel) < level, glyph_height)
     else:  # blurred small text is as solid as a bar: bars are told by their margins
         blurred_bars_as_background(
             image, contrast, even_runs(smooth, glyph_height, level), glyph_height
+        )
+        # and by their colour, judged on the smoothed image with the camera's shading
+        coloured_bars_as_background(
+            image, contrast, _step(smooth, kernel) < level, glyph_height, smooth, _BLURRED_SAME
         )
     return contrast
 

@@ -53,6 +53,29 @@ _BLUR_EDGE = 0.3
 """Text heights: through a camera, the band around a bar where it blends with the panel."""
 _QUANT = 32
 """Grey levels per bin when taking the most common colour of a bar."""
+_BAR_SHARE = 0.3
+"""Share of its box a bar's colour covers (the rest: its letters)."""
+_MARGIN = 0.8
+"""Share of a bar's top and bottom rows in its colour (its margins above and below
+its letters; a letter's top row is never this whole) ..."""
+_MARGIN_ROWS = 0.25
+"""... in one of its rows this many text heights from its top or bottom."""
+_TALLER = 1.15
+"""Text heights: a bar found by its colour is at least this high (its letters and its
+margins); letters of one colour run together (a bold console's ``DD``) are as high as
+text."""
+_FLAT_SHARE = 0.1
+"""Share of a bar's pixels that are flat (its margins, between its letters); blurred
+small text in one colour, as solid and as wide through a camera, has none."""
+_COLOURS = 4
+_SAMPLED = 200_000
+"""Pixels: colours of a bigger image are taken from every other pixel each way."""
+_MEDIAN_OF = 5000
+"""Pixels a colour's median is taken of, at most."""
+"""Colours of the flat pixels tried as a bar's, the most common first, at most."""
+_SAME_COLOUR = 24
+"""Grey levels: a framebuffer's pixel this close to a bar's colour is the bar's (an
+upscaled bar's inside keeps its colour; its edge is a blend)."""
 _MIN_LEVEL = 12
 """Grey levels: a smaller split of ink from background is none (see ocr_engine)."""
 
@@ -79,6 +102,105 @@ def bars_as_background(image: np.ndarray, contrast: np.ndarray, glyph_height: fl
         if np.mean(_difference(pixels, colour)[own] >= step) < _LETTERS:
             continue  # all of one colour: a heavy stroke, a shadow, no bar with text on it
         _bar(image, contrast, colour, (x, y, w, h), step, _EDGE)
+
+
+def coloured_bars_as_background(
+    image: np.ndarray,
+    contrast: np.ndarray,
+    flat: np.ndarray,
+    glyph_height: float,
+    smooth: np.ndarray | None = None,
+    same: int = _SAME_COLOUR,
+) -> None:
+    """:func:`bars_as_background` for bars whose ink is not one solid piece (in place),
+    on framebuffers: *even* (from :func:`.backgrounds.even_runs`) is True on runs along
+    a row of one colour.
+
+    A bar holding a flat area (between its words, in the rows above its letters) is
+    background there, but near its ends the panel beyond is nearer along the row, so
+    the ends came out as blocks of ink with their letters lost (``9D386A27`` read
+    ``#286A27``, whiptail's ``Memory Size`` not found), and the bar's outline joins its
+    ink to the lines above and below: no piece of ink is a bar's. The bar is found by
+    its colour instead: each colour of the even runs taken for ink is a candidate, and
+    a region of it (4-connected: the bar's margins and the gaps between its letters
+    join it) a line high, wider than a word's first letters, filling its box with
+    letters of another colour inside and its top and bottom rows (the margins) nearly
+    whole, is a bar."""
+    level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    step = max(_MIN_LEVEL, int(level))
+    if step == _MIN_LEVEL:  # a two-level image: Otsu splits it at 0
+        step = max(_MIN_LEVEL, int(contrast.max()) // 2)
+    if not flat.any():
+        return
+    framebuffer = smooth is None
+    smooth = image if smooth is None else smooth
+    for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
+        near = (_difference(smooth, colour) < same).astype(np.uint8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
+        for label in range(1, count):
+            x, y, w, h, area = (int(v) for v in stats[label])
+            if not _TALLER * glyph_height <= h <= _HIGH * glyph_height or w < _WIDE * glyph_height:
+                continue  # a bar is taller than its letters (its margins), a line high
+            if y == 0 or y + h == image.shape[0]:
+                continue  # not bounded above and below: the page around a line read
+            own = labels[y : y + h, x : x + w] == label
+            if area < _BAR_SHARE * w * h or _margins_whole(own, glyph_height) < _MARGIN:
+                continue  # no bar's colour: letters, or a panel's edge
+            if np.mean(flat[y : y + h, x : x + w][own]) < _FLAT_SHARE:
+                continue  # blurred letters run together, not a bar: nowhere flat
+            if np.mean(~own) < _LETTERS:
+                continue  # nothing of another colour on it
+            # the region's own box: a column of a letter's stem at the bar's end (``F``)
+            # is mostly letter, and trimmed off it was read against the panel
+            _bar(image, contrast, colour, (x, y, w, h), step, _EDGE, False, framebuffer)
+
+
+def _candidates(
+    smooth: np.ndarray, flat: np.ndarray, ink: np.ndarray, glyph_height: float, same: int
+) -> list[np.ndarray]:
+    """The colours tried as a bar's: those of flat pixels taken for ink (a bar's ends),
+    then the most common colours of flat pixels (a bar found in part is background
+    inside), none twice."""
+    # every other pixel each way of a whole page: its colours are no fewer
+    step = 2 if flat.size > _SAMPLED else 1
+    smooth, flat, ink = smooth[::step, ::step], flat[::step, ::step], ink[::step, ::step]
+    least = glyph_height / step**2
+    found: list[np.ndarray] = []
+    for colour in _common_colours(smooth[flat & ink], round(least)) + _common_colours(
+        smooth[flat], round(_WIDE * glyph_height * least)
+    ):
+        if all(np.abs(colour.astype(int) - other.astype(int)).max() >= same for other in found):
+            found.append(colour)
+    return found[:_COLOURS]
+
+
+def _margins_whole(own: np.ndarray, glyph_height: float) -> float:
+    """How whole the less whole of a region's margins is: the share of its fullest row
+    near its top and near its bottom (an upscaled bar's last rows blend with the panel
+    and with its letters' feet)."""
+    near = max(1, round(_MARGIN_ROWS * glyph_height))
+    cover = own.mean(axis=1)
+    return float(min(cover[:near].max(), cover[-near:].max()))
+
+
+def _common_colours(colours: np.ndarray, least: int) -> list[np.ndarray]:
+    """The colours of *colours* (N grey levels or N x 3 BGR) held by *least* pixels or
+    more, most common first (at most ``_COLOURS``)."""
+    if len(colours) < max(1, least):
+        return []
+    values = colours.reshape(len(colours), -1).astype(np.int32)
+    keys = np.zeros(len(values), np.int32)
+    for channel in range(values.shape[1]):
+        keys = keys * (256 // _QUANT) + values[:, channel] // _QUANT
+    counts = np.bincount(keys)
+    found = []
+    for key in np.argsort(counts)[::-1][: 2 * _COLOURS]:
+        if counts[key] < least:
+            break
+        held = values[keys == key]
+        held = held[:: max(1, len(held) // _MEDIAN_OF)]  # a page's panel: millions
+        found.append(np.median(held, axis=0).astype(np.uint8))
+    return found
 
 
 def blurred_bars_as_background(
@@ -198,20 +320,29 @@ def _bar(
     box: tuple[int, int, int, int],
     level: int,
     edge: int = 2,
+    trim: bool = True,
+    flush: bool = False,
 ) -> None:
-    """Recompute *contrast* in the part of *box* (x, y, w, h) that is a bar of *colour*."""
+    """Recompute *contrast* in the part of *box* (x, y, w, h) that is a bar of *colour*
+    (*trim*: the box may hold more than the bar, and the bar is its rows and columns
+    mostly of *colour*; else the box is the bar's own, and only its pixels taken for
+    ink, against either background, are measured against *colour* again; *flush*: a
+    pixel of the panel's colour along the bar's edge keeps its contrast, a letter may
+    be drawn flush with the bar's end on a framebuffer)."""
     x, y, w, h = box
     pixels = image[y : y + h, x : x + w]
     own = _difference(pixels, colour)
-    near = own < level
-    rows = np.flatnonzero(near.mean(axis=1) >= _ROW_SHARE)
-    if rows.size == 0:
-        return
-    top, bottom = int(rows[0]), int(rows[-1]) + 1
-    columns = np.flatnonzero(near[top:bottom].mean(axis=0) >= _ROW_SHARE)
-    if columns.size == 0:
-        return
-    left, right = int(columns[0]), int(columns[-1]) + 1
+    top, bottom, left, right = 0, h, 0, w
+    if trim:
+        near = own < level
+        rows = np.flatnonzero(near.mean(axis=1) >= _ROW_SHARE)
+        if rows.size == 0:
+            return
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        columns = np.flatnonzero(near[top:bottom].mean(axis=0) >= _ROW_SHARE)
+        if columns.size == 0:
+            return
+        left, right = int(columns[0]), int(columns[-1]) + 1
     # along the edge: ink only where a pixel differs from the panel, the bar and any
     # blend of the two (an upscaled bar's end column, read as ``'`` or ``!``)
     y0, y1 = max(0, y + top - edge), min(image.shape[0], y + bottom + edge)
@@ -221,8 +352,18 @@ def _bar(
     outside[y + top - y0 : y + bottom - y0, x + left - x0 : x + right - x0] = False
     panel = band[outside & (contrast[y0:y1, x0:x1] < level)]
     around = _difference(band, colour) if panel.size == 0 else _off(band, colour, _dominant(panel))
+    if flush and panel.size:
+        # a pixel of the panel's own colour at the bar's edge may be a letter drawn flush
+        # with it (a white stem at the start of a red bar on a white page), no blend
+        own_panel = _difference(band, _dominant(panel)) < level
+        around = np.where(own_panel, contrast[y0:y1, x0:x1], around)
     contrast[y0:y1, x0:x1] = cv2.min(contrast[y0:y1, x0:x1], around)
-    contrast[y + top : y + bottom, x + left : x + right] = own[top:bottom, left:right]
+    inside = contrast[y + top : y + bottom, x + left : x + right]
+    mine = own[top:bottom, left:right]
+    if trim:
+        inside[:] = mine
+    else:  # what is background already stays so (a camera's shading across a bar)
+        inside[:] = np.where((inside >= level) | (mine >= level), mine, inside)
 
 
 def _off(pixels: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -261,5 +402,8 @@ def _difference(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
     if pixels.ndim == 2:
         return cv2.absdiff(pixels, np.full_like(pixels, int(colour[0])))
     flat = np.broadcast_to(colour.reshape(1, 1, -1), pixels.shape)
-    difference = cv2.absdiff(pixels, np.ascontiguousarray(flat))
-    return np.asarray(difference.max(axis=2))
+    channels = cv2.split(cv2.absdiff(pixels, np.ascontiguousarray(flat)))
+    out = channels[0]
+    for channel in channels[1:]:  # OpenCV's maximum: NumPy's along the channels is 5x slower
+        out = cv2.max(out, channel)
+    return np.asarray(out)

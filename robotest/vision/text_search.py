@@ -391,10 +391,14 @@ def _line_high(box: Region, line: tuple[Word, ...]) -> Region:
 
     A label without ascenders (``uname``, ``seen on``) has a box only as high as its
     lower-case letters; the text beside it, and the lines above and below, are measured
-    in the line's height, not that."""
+    in the line's height, not that. The line's height is the median top and bottom of
+    its other words: one word boxed with a piece of the next line (through a camera, a
+    value beside a highlighted row boxed 18 pixels high on an 11-pixel line) made the
+    anchor as high as two lines, and the value beside it was read with the line below."""
     x, y, w, h = box
-    top = max(y - h // 2, min(b.box[1] for b in line))
-    bottom = min(y + h + h // 2, max(b.box[1] + b.box[3] for b in line))
+    others = [b.box for b in line if not x <= b.box[0] + b.box[2] / 2 < x + w] or [box]
+    top = max(y - h // 2, round(float(np.median([b[1] for b in others]))))
+    bottom = min(y + h + h // 2, round(float(np.median([b[1] + b[3] for b in others]))))
     y0, y1 = min(y, top), max(y + h, bottom)
     return (x, y0, w, y1 - y0)
 

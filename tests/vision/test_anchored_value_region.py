@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from robotest.vision.text_search import _nearest_text, anchored_region
+from robotest.vision.text_search import _line_high, _nearest_text, anchored_region
+from robotest.vision.words import Word
 
 from .conftest import MONO, text_screen
 
@@ -28,3 +29,20 @@ def test_the_value_region_does_not_follow_the_anchor_box_height(side: str) -> No
         area = anchored_region(anchor, side, (screen.shape[1], screen.shape[0]))
         regions.add(_nearest_text(screen, area, anchor, side))
     assert len(regions) == 1 and None not in regions
+
+
+def test_an_anchor_is_as_high_as_its_lines_usual_word_not_its_tallest() -> None:
+    # a camera page read boxed the value beside ``Firmware`` with a piece of the next
+    # line (18 pixels on an 11-pixel line): the anchor grew as high as two lines, and
+    # the value was read with the line below it
+    line = (
+        Word("[", (237, 91, 5, 13), 0.8),
+        Word("]", (255, 91, 5, 13), 0.8),
+        Word("Firmware", (271, 92, 71, 12), 0.8),
+        Word("27.36", (397, 90, 45, 18), 0.7),
+    )
+    _, y, _, h = _line_high(line[2].box, line)
+    assert (y, y + h) == (91, 104)
+    # a label without ascenders is still made as high as its line's words
+    line = (Word("uname", (10, 24, 40, 8), 0.9), Word("Linux", (60, 20, 40, 12), 0.9))
+    assert _line_high(line[0].box, line)[1::2] == (20, 12)

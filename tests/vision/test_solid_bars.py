@@ -16,10 +16,15 @@ import numpy as np
 import pytest
 
 from robotest.vision import backgrounds, find_text, read_beside
-from robotest.vision.solid_bars import bars_as_background
+from robotest.vision.solid_bars import bars_as_background, coloured_bars_as_background
 from robotest.vision.text_search import _cache
 
-DIALOG = Path(__file__).parent / "data" / "dialog_menu_xterm_9x15.png"
+DATA = Path(__file__).parent / "data"
+DIALOG = DATA / "dialog_menu_xterm_9x15.png"
+CHECKLIST = DATA / "dialog_checklist_dejavu13.png"
+"""`dialog --checklist` in DejaVu Sans Mono 13 (tune split), cropped to the list."""
+WHIPTAIL = DATA / "whiptail_menu_6x13.png"
+"""`whiptail --menu` in the X font 6x13 (tune split), cropped to the list."""
 BLUE, YELLOW, PANEL = (238, 0, 0), (0, 255, 255), (229, 229, 229)
 
 
@@ -31,8 +36,9 @@ def _fresh_cache() -> None:
 def test_a_highlighted_dialog_item_is_found_and_its_value_read() -> None:
     screen = cv2.imread(str(DIALOG))
     assert find_text(screen, "Product Name").found
-    value = read_beside(screen, "Product Name", "right_of")
-    assert value.endswith("DWGEQ737-6047")  # the first letter, at the bar's end, varies
+    # the first letter, at the bar's end, was read ``C`` before the bar was told by its
+    # colour (``coloured_bars_as_background``)
+    assert read_beside(screen, "Product Name", "right_of") == "ZDWGEQ737-6047"
     # the plain items around it are read as before
     assert read_beside(screen, "UUID", "right_of") == "7820D039-BD45-E8E5"
 
@@ -66,4 +72,60 @@ def test_a_heavy_stroke_of_one_colour_is_no_bar() -> None:
     contrast = backgrounds.ink_contrast(screen, 12.0)
     before = contrast.copy()
     bars_as_background(screen, contrast, 12.0)
+    assert np.array_equal(contrast, before)
+
+
+def test_a_bar_ends_letters_are_read_against_the_bar() -> None:
+    # the bar holds a flat area between its letters, so it is background there; at its
+    # ends the panel was nearer along the row, and the first and last letters were lost
+    # in blocks of ink (``8286A27-71A8-81C%``)
+    screen = cv2.imread(str(CHECKLIST))
+    assert read_beside(screen, "UUID", "right_of") == "9D386A27-71A8-81CB"
+
+
+def test_a_highlighted_label_whose_bar_touches_the_next_row_is_found() -> None:
+    # whiptail's bar spans the whole row and touches the next item's letters: its ink
+    # is no piece of its own, and ``Memory`` came out ``war``
+    screen = cv2.imread(str(WHIPTAIL))
+    assert find_text(screen, "Memory Size").found
+    assert read_beside(screen, "Memory Size", "right_of") == "32768 MB"
+
+
+def _letters_on_a_bar_in_part() -> tuple[np.ndarray, np.ndarray]:
+    """A blue bar with white strokes whose middle is already background and whose ends
+    (two letters each) are still taken for ink, as the panel's nearness left them."""
+    screen = np.full((60, 240, 3), PANEL, np.uint8)
+    screen[20:38, 40:200] = BLUE
+    for x in range(46, 192, 10):
+        screen[23:35, x : x + 3] = 255
+    contrast = np.zeros(screen.shape[:2], np.uint8)
+    letters = np.all(screen == 255, axis=2)
+    contrast[letters] = 255 - 229  # white against a grey panel: faint
+    for left, right in ((40, 62), (178, 200)):  # the ends: the bar against the panel
+        contrast[20:38, left:right] = np.where(letters[20:38, left:right], 26, 238)
+    contrast[20:38, 62:178][letters[20:38, 62:178]] = 255  # the middle: right
+    return screen, contrast
+
+
+def test_a_bar_found_by_its_colour_has_its_ends_read_against_it() -> None:
+    screen, contrast = _letters_on_a_bar_in_part()
+    flat = np.ones(screen.shape[:2], bool)
+    coloured_bars_as_background(screen, contrast, flat, 12.0)
+    bar = np.all(screen == BLUE, axis=2)
+    letters = np.all(screen == 255, axis=2)
+    assert contrast[bar].max() < 12  # the ends too
+    assert contrast[letters].min() > 200  # white against blue, at the ends too
+    assert contrast[:18].max() == 0
+
+
+def test_letters_of_one_colour_are_no_bar_by_colour() -> None:
+    # dark letters on a light panel: their colour's regions are letters, each no wider
+    # than its box, nor with whole margins; nothing changes
+    screen = np.full((60, 240, 3), PANEL, np.uint8)
+    for x in range(46, 192, 10):
+        screen[23:35, x : x + 3] = 0
+        screen[23:26, x : x + 8] = 0
+    contrast = backgrounds.ink_contrast(screen, 12.0)
+    before = contrast.copy()
+    coloured_bars_as_background(screen, contrast, np.ones(screen.shape[:2], bool), 12.0)
     assert np.array_equal(contrast, before)
