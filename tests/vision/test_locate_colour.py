@@ -320,3 +320,22 @@ def test_a_version_already_refined_at_a_place_is_not_refined_there_again() -> No
     elsewhere = icon_search._Candidate(0.2, 100, 50, 64, 64, 2.0, little, 1)
     again = icon_search._again_at_places(view, icon, [at_large, elsewhere], 0.85, p)
     assert [(c.version.name, abs(c.x - 300) <= 2) for c in again] == [("32.png", True)]
+
+
+def test_thin_line_icons_are_searched_coarse_at_a_finer_level_on_request() -> None:
+    """``coarse_detail``: a drawing of one-pixel strokes, which a 4x reduction turns into a
+    grey blur, is searched at a finer pyramid level; a filled icon keeps the usual one."""
+    from robotest.vision import icon_search
+
+    thin = np.full((64, 64, 3), 235, np.uint8)
+    for x in range(8, 58, 6):
+        cv2.line(thin, (x, 6), (x, 57), (60, 60, 60), 1)
+    filled = icon_image(6, size=64)
+    icons = [Icon.from_images(n, {"v.png": i}) for n, i in (("thin", thin), ("filled", filled))]
+    off, on = DEFAULT, DEFAULT.override(coarse_detail=0.8)
+    factors = {
+        icon.name: [icon_search._coarse_factor(icon, icon.versions[0], 1.0, p) for p in (off, on)]
+        for icon in icons
+    }
+    assert factors["filled"] == [4, 4]
+    assert factors["thin"][0] == 4 and factors["thin"][1] < 4
