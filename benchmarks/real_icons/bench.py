@@ -23,6 +23,9 @@ one thread; ``time.process_time``). The searches:
   off (``structure_floor`` 0): the rows of the search before that check. With
 ``--without-rescoring``, once more with ``template_blurs`` (0.0,) and ``sizes_at_place``
 () (no smoothed version, no other version or size refined at a place): the search before.
+With ``--without-speedup``, once more with ``blur_slack`` 2 and ``again_slack`` 0.45 (the
+smoothed versions tried at every place, every place from 0.45 under the threshold
+refined again: the settings before branch `icons33`).
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -256,6 +259,12 @@ def main() -> None:
         help="also every size as a version with template_blurs (0.0,) and sizes_at_place () "
         "(the search before they were on by default)",
     )
+    parser.add_argument(
+        "--without-speedup",
+        action="store_true",
+        help="also every size as a version with blur_slack 2 (smoothed versions everywhere) "
+        "and again_slack 0.45 (the settings before they were cut for speed)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -317,6 +326,9 @@ def main() -> None:
     if args.without_rescoring:
         before = low.override(template_blurs=(0.0,), sizes_at_place=())
         runs.append(("every size as a version, no rescoring at the place", every, before))
+    if args.without_speedup:
+        earlier = low.override(blur_slack=2.0, again_slack=0.45)
+        runs.append(("every size as a version, no blur_slack, again_slack 0.45", every, earlier))
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(

@@ -58,17 +58,10 @@ def stage_lost(
     floor = limit - p.coarse_slack
     coarse = search._coarse_candidates(view, icon, p, p.candidates, floor)
     quick = [q_ for q_ in (search._quick_look(view, icon, c, p) for c in coarse) if q_]
-    quick = sorted((search._verify(view, icon, c, p) for c in quick), key=lambda c: -c.score)
+    quick = sorted((search._verify(view, icon, c, p, limit) for c in quick), key=lambda c: -c.score)
     refined = [search._refine(view.grey, icon, c, p) for c in quick[: p.refine_top]]
-    scored = [search._verify(view, icon, c, p) for c in refined if c is not None]
-    if p.sizes_at_place:
-        redrawn = [
-            search._verify(view, icon, c, p)
-            for found in scored
-            if found.score >= limit - p.again_slack
-            for c in search._again_at_place(view, icon, found, p)
-        ]
-        scored += redrawn
+    scored = [search._verify(view, icon, c, p, limit) for c in refined if c is not None]
+    scored += search._again_at_places(view, icon, scored, limit, p)
     scored += quick
 
     def at_truth(c: search._Candidate) -> bool:

@@ -16,6 +16,7 @@ tolerance.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -95,6 +96,39 @@ def colour_shift(patch: np.ndarray, template: ColourTemplate) -> float:
     patch_mean = np.array(cv2.mean(patch, mask=template.mask)[:3])
     gains = np.log((patch_mean + _SHIFT_FLOOR) / (template.means[0] + _SHIFT_FLOOR))
     return float(np.abs(gains - gains.mean()).max())
+
+
+def colour_scores(
+    patch: np.ndarray, templates: Sequence[ColourTemplate]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`colour_score` and :func:`colour_shift` of *patch* against each of *templates*.
+
+    The templates are one drawing at one size and mask, smoothed differently: the
+    patch's sums (its pixels and their squares over each part, its mean colour) are
+    made once for all of them, each template adding only its products with the patch;
+    the same figures as the two functions called per template.
+    """
+    first = templates[0]
+    pixels: np.ndarray = patch.astype(np.float32)
+    if first.masked:
+        pixels = cv2.multiply(pixels, first.opaque)
+    products = [cv2.multiply(pixels, t.pixels) for t in templates]
+    parts = _part_sums(pixels, cv2.multiply(pixels, pixels), *products)
+    parts = parts.transpose(1, 0, 2)  # parts x images x channels
+    sums, squares = parts[:, 0], parts[:, 1]
+    spread = np.sqrt(np.maximum(squares.sum(axis=1) - (sums * sums).sum(axis=1) / first.counts, 0))
+    means = np.stack([t.means for t in templates])
+    norms = spread * np.stack([t.norms for t in templates])
+    numerators = parts[:, 2:].sum(axis=2).T - (sums * means).sum(axis=2)
+    correlations = np.where(norms > 1e-6, numerators / np.maximum(norms, 1e-6), 0.0)
+    informative = np.stack([t.informative for t in templates])
+    worst = np.where(informative, correlations[:, 1:], np.inf).min(axis=1)
+    worst = np.where(informative.any(axis=1), worst, correlations[:, 0])
+    scores: np.ndarray = (correlations[:, 0] + worst) / 2
+    patch_mean = sums[0] / first.counts[0]
+    gains = np.log((patch_mean + _SHIFT_FLOOR) / (means[:, 0] + _SHIFT_FLOOR))
+    shifts: np.ndarray = np.abs(gains - gains.mean(axis=1, keepdims=True)).max(axis=1)
+    return scores, shifts
 
 
 def _part_correlations(patch: np.ndarray, template: ColourTemplate) -> np.ndarray:

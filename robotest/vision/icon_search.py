@@ -33,8 +33,7 @@ import numpy as np
 
 from robotest.vision.colour_verification import (
     ColourTemplate,
-    colour_score,
-    colour_shift,
+    colour_scores,
     colour_template,
 )
 from robotest.vision.correlation import correlate, kept_transform, transform, window_spread
@@ -232,14 +231,11 @@ def _search(
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
-    quick = sorted((_verify(view, icon, q, p) for q in quick), key=lambda c: -c.score)
+    quick = sorted((_verify(view, icon, q, p, limit) for q in quick), key=lambda c: -c.score)
     refine_count = len(quick) if refine_all else p.refine_top
     refined = [_refine(view.grey, icon, c, p) for c in quick[:refine_count]]
-    verified = [_verify(view, icon, c, p) for c in refined if c is not None]
-    if p.sizes_at_place:
-        floor = limit - p.again_slack
-        again = (_again_at_place(view, icon, c, p) for c in verified if c.score >= floor)
-        verified += [_verify(view, icon, c, p) for found in again for c in found]
+    verified = [_verify(view, icon, c, p, limit) for c in refined if c is not None]
+    verified += _again_at_places(view, icon, verified, limit, p)
     verified += quick
     ox, oy = view.origin
     return view, [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
@@ -348,7 +344,7 @@ def _coarse_candidates(
                 version, side, icon.versions
             ):
                 continue
-            factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
+            factor = _coarse_factor(icon, version, scale, p)
             template = _coarse_template(icon, version, scale, factor)
             level = view.level(template.channel, factor)
             th, tw = template.kernel.shape
@@ -368,6 +364,51 @@ def _coarse_candidates(
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
+
+
+def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> int:
+    """The pyramid factor *version* is searched at, at *scale*, in the coarse stage.
+
+    The level where it is about ``p.coarse_min_side`` pixels across; with
+    ``p.coarse_detail`` > 0, a finer one as long as the version reduced there keeps less
+    than that of its own drawing (the correlation, over its opaque pixels, of the
+    version at *scale* with its reduced copy enlarged back): thin line icons fade into
+    a grey blur at 14 px and rank below a photograph's texture there.
+    """
+    side = min(version.size) * scale
+    factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
+    if p.coarse_detail <= 0:
+        return factor
+    finer = [f for f in _FACTORS if f <= factor]
+    while len(finer) > 1 and _kept_detail(icon, version, scale, finer[-1]) < p.coarse_detail:
+        finer.pop()
+    return finer[-1]
+
+
+def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: int) -> float:
+    """How much of *version* at *scale* survives the reduction *factor* times (cached).
+
+    The correlation, over its opaque pixels, of its grey levels with their reduced copy
+    enlarged back to the same size (1: nothing lost).
+    """
+
+    def measure() -> float:
+        template = _fine_template(icon, version, scale)
+        grey = template.grey.astype(np.float32)
+        h, w = grey.shape
+        small = cv2.resize(
+            grey,
+            (max(3, round(w / factor)), max(3, round(h / factor))),
+            interpolation=cv2.INTER_AREA,
+        )
+        back = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        opaque = np.ones_like(grey, bool) if template.mask is None else template.mask > 0
+        a, b = grey[opaque] - grey[opaque].mean(), back[opaque] - back[opaque].mean()
+        norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+        return float(a @ b) / norm if norm > 1e-6 else 1.0
+
+    key = ("detail", version.name, round(scale, 4), factor)
+    return icon.templates.get(key, measure)
 
 
 def _lowest_scale(version: IconVersion, p: MatchParameters) -> float:
@@ -563,10 +604,55 @@ def _refine(
     return best
 
 
-def _again_at_place(
-    view: SearchedScreen, icon: Icon, place: _Candidate, p: MatchParameters
+def _again_at_places(
+    view: SearchedScreen,
+    icon: Icon,
+    refined: list[_Candidate],
+    limit: float,
+    p: MatchParameters,
 ) -> list[_Candidate]:
-    """Every version refined again at a refined *place*, at ``p.sizes_at_place`` of its size.
+    """Every version refined again at the *refined* places near the threshold, scored.
+
+    Only places scoring at least *limit* less ``p.again_slack`` are looked at again (see
+    :func:`_starts_at_place`). A start whose version was already refined at about the
+    same place and scale (another refined place of that version, or a start made for a
+    place overlapping it) is skipped: it would refine to the same match.
+    """
+    if not p.sizes_at_place:
+        return []
+    floor = limit - p.again_slack
+    tried = list(refined)
+    scored: list[_Candidate] = []
+    for place in [c for c in refined if c.score >= floor]:
+        for start in _starts_at_place(icon, place, p):
+            if any(_same_start(start, other, p) for other in tried):
+                continue
+            tried.append(start)
+            again = _refine(view.grey, icon, start, p)
+            if again is not None:
+                scored.append(_verify(view, icon, again, p, limit))
+                tried.append(again)
+    return scored
+
+
+def _same_start(a: _Candidate, b: _Candidate, p: MatchParameters) -> bool:
+    """Whether a refinement from *a* would search what one from *b* searched (or found).
+
+    The same version, centres within two pixels and scales within the reach of the first
+    refinement round (``fine_steps``).
+    """
+    if a.version is not b.version:
+        return False
+    step, steps = p.fine_steps[0] if p.fine_steps else (1.01, 1)
+    if abs(math.log(a.scale / b.scale)) > steps * math.log(step) + 1e-9:
+        return False
+    dx = (a.x + a.w / 2) - (b.x + b.w / 2)
+    dy = (a.y + a.h / 2) - (b.y + b.h / 2)
+    return abs(dx) <= 2 and abs(dy) <= 2
+
+
+def _starts_at_place(icon: Icon, place: _Candidate, p: MatchParameters) -> list[_Candidate]:
+    """Where every version is refined again at a refined *place*, at ``p.sizes_at_place``.
 
     The coarse search looks at each size with the versions drawn near it, one scale per
     version and place; the OS may show another drawing there (its 32 px one at 48 px), or
@@ -575,7 +661,7 @@ def _again_at_place(
     """
     side = min(place.w, place.h)
     cx, cy = place.x + place.w / 2, place.y + place.h / 2
-    found = []
+    starts = []
     for size in p.sizes_at_place:
         for version in icon.versions:
             scale = side * size / min(version.size)
@@ -596,10 +682,8 @@ def _again_at_place(
                 factor=1 if size == 1 else 2,
                 grey_score=None,
             )
-            refined = _refine(view.grey, icon, start, p)
-            if refined is not None:
-                found.append(refined)
-    return found
+            starts.append(start)
+    return starts
 
 
 def _best(candidates: Iterable[_Candidate | None]) -> _Candidate | None:
@@ -720,7 +804,11 @@ def _inside(window: tuple[int, int, int, int], part: tuple[int, int, int, int]) 
 
 
 def _verify(
-    view: SearchedScreen, icon: Icon, candidate: _Candidate, p: MatchParameters
+    view: SearchedScreen,
+    icon: Icon,
+    candidate: _Candidate,
+    p: MatchParameters,
+    limit: float | None = None,
 ) -> _Candidate:
     """The candidate scored in colour at its grey place, if the screen and version have colour.
 
@@ -731,6 +819,10 @@ def _verify(
     right): a look-alike sharing half of the icon's artwork matches one half well and
     the other badly, the icon itself matches both. A colour shift past
     ``p.colour_shift_tolerance`` (a sibling in another hue) is taken off the score.
+
+    The version smoothed (``p.template_blurs``) is tried too, the best score kept, where
+    the sharp one scores at least *limit* (the search's threshold) less
+    ``p.blur_slack`` (everywhere when *limit* is None).
     """
     template = _colour_template(icon, candidate.version, candidate.scale, p.score_blur)
     if view.colour is None or template is None or candidate.grey_score is not None:
@@ -740,24 +832,27 @@ def _verify(
     if patch.shape[:2] != (th, tw):
         return candidate
     patch = _smoothed(patch, p.score_blur)
-    score = _shifted_colour_score(patch, template, p)
-    for blur in p.template_blurs:
-        if blur > 0:
-            # the version alone smoothed further (the patch stays as it is): a blurred
-            # or photographed screen shows the icon softer than its PNG
-            softer = _colour_template(
-                icon, candidate.version, candidate.scale, math.hypot(p.score_blur, blur)
-            )
-            assert softer is not None
-            score = max(score, _shifted_colour_score(patch, softer, p))
+    score = _shifted_colour_score(patch, [template], p)
+    blurs = [b for b in p.template_blurs if b > 0]
+    if blurs and (limit is None or score >= limit - p.blur_slack):
+        # the version alone smoothed further (the patch stays as it is): a blurred or
+        # photographed screen shows the icon softer than its PNG
+        softer = [
+            _colour_template(icon, candidate.version, candidate.scale, math.hypot(p.score_blur, b))
+            for b in blurs
+        ]
+        score = max(score, _shifted_colour_score(patch, softer, p))  # type: ignore[arg-type]
     return replace(candidate, score=score, grey_score=candidate.score)
 
 
-def _shifted_colour_score(patch: np.ndarray, template: ColourTemplate, p: MatchParameters) -> float:
-    """The colour score of *patch*, less the penalty for a colour shift past the tolerance."""
-    shift = colour_shift(patch, template)
-    penalty = p.colour_shift_weight * max(0.0, shift - p.colour_shift_tolerance)
-    return colour_score(patch, template) - penalty
+def _shifted_colour_score(
+    patch: np.ndarray, templates: list[ColourTemplate], p: MatchParameters
+) -> float:
+    """The best colour score of *patch* over *templates* (one drawing smoothed differently),
+    each less its penalty for a colour shift past the tolerance."""
+    scores, shifts = colour_scores(patch, templates)
+    penalties = p.colour_shift_weight * np.maximum(0.0, shifts - p.colour_shift_tolerance)
+    return float((scores - penalties).max())
 
 
 def _smoothed(pixels: np.ndarray, blur: float) -> np.ndarray:

@@ -34,6 +34,17 @@ class MatchParameters:
     At 9 px a theme's thin line icons over a photograph ranked below texture and never
     reached the full-resolution search (real-icons bench, training half: recall at 0.85
     34% at 9 px, 42% at 14 px with 6 candidates and 4 refined, at twice the time)."""
+    coarse_detail: float = 0.0
+    """With more than 0, a version is searched at a finer pyramid level than
+    ``coarse_min_side`` gives while its drawing reduced there keeps less than this of
+    itself (correlation with the reduced copy enlarged back); 0: off (the default).
+
+    Thin line icons (Adwaita's) fade into a grey blur at 14 px and rank below texture.
+    On the real-icons bench's training half the true place reached the coarse candidates
+    for 227 of 248 queries at 0, 231 at 0.8, 235 at 0.9; but on robotest's generated
+    screens 0.9 searched most 64 px icons at half resolution (median 26 -> 45 ms a query)
+    and lost recall there (98.9% -> 96.1%), 0.8 cost 2 ms a query: opt-in, per icon
+    (``icon.toml``) for thin line icons."""
     coarse_masked_spread: bool = True
     """Coarse scores of a masked version normalised over its opaque pixels (two more
     Fourier transforms per version and scale, most of a query's time); False: over the
@@ -82,6 +93,17 @@ class MatchParameters:
     70.4% -> 78.2%, wrong places 0.5% and absent found 3.2% both (docs/benchmarks.md,
     "Late night (branch `icons32`)")."""
 
+    blur_slack: float = 0.5
+    """The smoothed versions (``template_blurs``) are tried only where the sharp one scores
+    at least the threshold less this (1.0 or more: everywhere).
+
+    A place whose sharp score is far under the threshold is not one smoothing lifts to a
+    match: on robotest's generated screens most candidates of the quick look score low,
+    and each was scored three times. On the real-icons bench's training half 0.3 lost two
+    camera-tier true places whose quick look scored 0.38 and 0.50 sharp (no longer ranked
+    into the refined ones; found 189 -> 187 of 248), 0.45 one of them (docs/benchmarks.md,
+    "Before dawn (branch `icons33`)")."""
+
     sizes_at_place: tuple[float, ...] = (1.0,)
     """Sizes, relative to each refined place's, at which *every* version of the icon is
     refined again there, centred on the place; (): none. Default (1.0,): the other
@@ -95,9 +117,13 @@ class MatchParameters:
     a coarse step larger and smaller, and so on: on the training half (0.694, 0.833, 1.0,
     1.2, 1.44) found 7 more of 248 than no rescoring but answered 2 more at a wrong place
     and let one more absent icon through the look-alike check, so it is opt-in."""
-    again_slack: float = 0.45
+    again_slack: float = 0.25
     """Only refined places scoring at least the threshold less this are refined again at
-    ``sizes_at_place`` (each costs a few refinements per version and size)."""
+    ``sizes_at_place`` (each costs a few refinements per version and size).
+
+    0.45 until branch `icons33`. On the real-icons bench's training half 0.2 lost no
+    match, but a drawing with its own details shown at twice its size scored 0.64 with
+    the nearest version in a unit test (``test_the_drawing_the_os_shows...``): 0.25."""
 
     rival_margin: float = 0.02
     """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
@@ -151,6 +177,10 @@ class MatchParameters:
             raise VisionInputError(
                 f"sizes_at_place must be at most 8 sizes in [0.5, 2], got {self.sizes_at_place}"
             )
+        if not 0 <= self.coarse_detail < 1:
+            raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
+        if not 0 <= self.blur_slack <= 2:
+            raise VisionInputError(f"blur_slack must be in [0, 2], got {self.blur_slack}")
         if not 0 <= self.again_slack < 1:
             raise VisionInputError(f"again_slack must be in [0, 1), got {self.again_slack}")
         if not -1 <= self.rival_margin <= 1:

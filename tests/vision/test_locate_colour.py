@@ -252,3 +252,90 @@ def test_the_drawing_the_os_shows_is_scored_at_a_place_found_with_another() -> N
     assert match.found and match.version == "32.png" and match.box is not None
     assert abs(match.box[0] - 300) <= 2 and abs(match.box[1] - 200) <= 2
     assert abs(match.box[2] - 64) <= 2
+
+
+def test_smoothed_versions_are_tried_only_near_the_threshold() -> None:
+    """``blur_slack``: the versions smoothed alone are tried where the sharp one scores
+    within the slack of the threshold; a place further below keeps its sharp score."""
+    icon = Icon.from_images("strokes", {"v.png": _lines(0)})
+    screen = np.full((200, 300, 3), 120, np.uint8)
+    paste(screen, _lines(0), 100, 60)
+    blurred = _noisy(cv2.GaussianBlur(screen, (0, 0), 1.2), seed=3)
+    strict = DEFAULT.override(threshold=0.95, template_blurs=(0.0, 0.6, 1.0, 1.5))
+    sharp = locate(blurred, icon, params=strict.override(template_blurs=(0.0,))).score
+    everywhere = locate(blurred, icon, params=strict.override(blur_slack=1.0)).score
+    assert 0.6 < sharp < 0.9 and everywhere > sharp + 0.05
+    near = locate(blurred, icon, params=strict.override(blur_slack=0.4)).score
+    far = locate(blurred, icon, params=strict.override(blur_slack=0.05)).score
+    assert near == everywhere
+    assert far == sharp
+
+
+def test_colour_scores_of_one_drawing_smoothed_match_one_at_a_time() -> None:
+    """The patch's sums shared by the smoothed templates change no score or shift."""
+    from robotest.vision.colour_verification import (
+        colour_score,
+        colour_scores,
+        colour_shift,
+        colour_template,
+    )
+
+    for image in (icon_image(4, size=40), icon_image(5, size=37, alpha=True)):
+        colour = image[:, :, :3]
+        mask = None if image.shape[2] == 3 else np.where(image[:, :, 3] >= 128, 255, 0)
+        mask = None if mask is None else mask.astype(np.uint8)
+        templates = [
+            colour_template(cv2.GaussianBlur(colour, (0, 0), b) if b else colour, mask)
+            for b in (0.0, 0.6, 1.0)
+        ]
+        patch = _noisy(cv2.GaussianBlur(colour, (0, 0), 0.8), sigma=6.0)
+        scores, shifts = colour_scores(patch, templates)
+        for template, score, shift in zip(templates, scores, shifts, strict=True):
+            assert abs(score - colour_score(patch, template)) < 1e-9
+            assert abs(shift - colour_shift(patch, template)) < 1e-9
+
+
+def test_a_version_already_refined_at_a_place_is_not_refined_there_again() -> None:
+    """Every version is refined again at a place near the threshold, but not one that
+    was already refined there at about that size (it would refine to the same match)."""
+    from robotest.vision import icon_search
+    from robotest.vision.screen_pyramid import searched_screen
+
+    large = icon_image(3, size=48)
+    small = cv2.resize(large, (32, 32), interpolation=cv2.INTER_AREA)
+    cv2.rectangle(small, (3, 20), (12, 29), (20, 20, 20), -1)
+    icon = Icon.from_images("launcher", {"48.png": large, "32.png": small})
+    screen = text_screen([], (640, 400), background=(60, 60, 60))
+    paste(screen, cv2.resize(small, (64, 64), interpolation=cv2.INTER_CUBIC), 300, 200)
+    view = searched_screen(_noisy(screen), None)
+    p = DEFAULT.override(scales=(0.5, 2.0))
+    big, little = icon.versions if icon.versions[0].name == "48.png" else icon.versions[::-1]
+    at_large = icon_search._Candidate(0.8, 300, 200, 64, 64, 64 / 48, big, 1)
+    at_small = icon_search._Candidate(0.8, 301, 200, 64, 64, 2.02, little, 1)
+    again = icon_search._again_at_places(view, icon, [at_large], 0.85, p)
+    assert [c.version.name for c in again] == ["32.png"]
+    assert again[0].score > 0.9 and abs(again[0].x - 300) <= 2
+    assert icon_search._again_at_places(view, icon, [at_large, at_small], 0.85, p) == []
+    # the small drawing refined elsewhere (too low to be looked at again) does not count
+    elsewhere = icon_search._Candidate(0.2, 100, 50, 64, 64, 2.0, little, 1)
+    again = icon_search._again_at_places(view, icon, [at_large, elsewhere], 0.85, p)
+    assert [(c.version.name, abs(c.x - 300) <= 2) for c in again] == [("32.png", True)]
+
+
+def test_thin_line_icons_are_searched_coarse_at_a_finer_level_on_request() -> None:
+    """``coarse_detail``: a drawing of one-pixel strokes, which a 4x reduction turns into a
+    grey blur, is searched at a finer pyramid level; a filled icon keeps the usual one."""
+    from robotest.vision import icon_search
+
+    thin = np.full((64, 64, 3), 235, np.uint8)
+    for x in range(8, 58, 6):
+        cv2.line(thin, (x, 6), (x, 57), (60, 60, 60), 1)
+    filled = icon_image(6, size=64)
+    icons = [Icon.from_images(n, {"v.png": i}) for n, i in (("thin", thin), ("filled", filled))]
+    off, on = DEFAULT, DEFAULT.override(coarse_detail=0.8)
+    factors = {
+        icon.name: [icon_search._coarse_factor(icon, icon.versions[0], 1.0, p) for p in (off, on)]
+        for icon in icons
+    }
+    assert factors["filled"] == [4, 4]
+    assert factors["thin"][0] == 4 and factors["thin"][1] < 4
