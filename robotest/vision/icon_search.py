@@ -614,41 +614,20 @@ def _again_at_places(
     """Every version refined again at the *refined* places near the threshold, scored.
 
     Only places scoring at least *limit* less ``p.again_slack`` are looked at again (see
-    :func:`_starts_at_place`). A start whose version was already refined at about the
-    same place and scale (another refined place of that version, or a start made for a
-    place overlapping it) is skipped: it would refine to the same match.
+    :func:`_starts_at_place`). (Skipping a start whose version was already refined
+    near the same place and scale was tried: it moved found boxes 1-2 px off the exact
+    one and lost a held-out match.)
     """
     if not p.sizes_at_place:
         return []
     floor = limit - p.again_slack
-    tried = list(refined)
     scored: list[_Candidate] = []
     for place in [c for c in refined if c.score >= floor]:
         for start in _starts_at_place(icon, place, p):
-            if any(_same_start(start, other, p) for other in tried):
-                continue
-            tried.append(start)
             again = _refine(view.grey, icon, start, p)
             if again is not None:
                 scored.append(_verify(view, icon, again, p, limit))
-                tried.append(again)
     return scored
-
-
-def _same_start(a: _Candidate, b: _Candidate, p: MatchParameters) -> bool:
-    """Whether a refinement from *a* would search what one from *b* searched (or found).
-
-    The same version, centres within two pixels and scales within the reach of the first
-    refinement round (``fine_steps``).
-    """
-    if a.version is not b.version:
-        return False
-    step, steps = p.fine_steps[0] if p.fine_steps else (1.01, 1)
-    if abs(math.log(a.scale / b.scale)) > steps * math.log(step) + 1e-9:
-        return False
-    dx = (a.x + a.w / 2) - (b.x + b.w / 2)
-    dy = (a.y + a.h / 2) - (b.y + b.h / 2)
-    return abs(dx) <= 2 and abs(dy) <= 2
 
 
 def _starts_at_place(icon: Icon, place: _Candidate, p: MatchParameters) -> list[_Candidate]:

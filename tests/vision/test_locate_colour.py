@@ -295,9 +295,9 @@ def test_colour_scores_of_one_drawing_smoothed_match_one_at_a_time() -> None:
             assert abs(shift - colour_shift(patch, template)) < 1e-9
 
 
-def test_a_version_already_refined_at_a_place_is_not_refined_there_again() -> None:
-    """Every version is refined again at a place near the threshold, but not one that
-    was already refined there at about that size (it would refine to the same match)."""
+def test_every_other_version_is_refined_again_at_a_place_near_the_threshold() -> None:
+    """Every version is refined again at a place near the threshold (the OS shows its
+    32 px drawing where the 48 px one was kept), and at no place scoring far below it."""
     from robotest.vision import icon_search
     from robotest.vision.screen_pyramid import searched_screen
 
@@ -311,12 +311,10 @@ def test_a_version_already_refined_at_a_place_is_not_refined_there_again() -> No
     p = DEFAULT.override(scales=(0.5, 2.0))
     big, little = icon.versions if icon.versions[0].name == "48.png" else icon.versions[::-1]
     at_large = icon_search._Candidate(0.8, 300, 200, 64, 64, 64 / 48, big, 1)
-    at_small = icon_search._Candidate(0.8, 301, 200, 64, 64, 2.02, little, 1)
     again = icon_search._again_at_places(view, icon, [at_large], 0.85, p)
     assert [c.version.name for c in again] == ["32.png"]
     assert again[0].score > 0.9 and abs(again[0].x - 300) <= 2
-    assert icon_search._again_at_places(view, icon, [at_large, at_small], 0.85, p) == []
-    # the small drawing refined elsewhere (too low to be looked at again) does not count
+    # a place scoring too low to be looked at again: nothing refined there
     elsewhere = icon_search._Candidate(0.2, 100, 50, 64, 64, 2.0, little, 1)
     again = icon_search._again_at_places(view, icon, [at_large, elsewhere], 0.85, p)
     assert [(c.version.name, abs(c.x - 300) <= 2) for c in again] == [("32.png", True)]
