@@ -92,7 +92,8 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     else:  # smoothed against sensor noise, flatness judged on all 8 neighbours
         smooth, kernel = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA), np.ones((3, 3), np.uint8)
     level = flat_level(smooth)
-    flat = _background_mask(smooth, glyph_height, kernel, level)
+    even = _step(smooth, kernel) < level  # no neighbour differs: flat here
+    flat = _background_mask(even, glyph_height)
     if not flat.any():
         return _median_contrast(image, glyph_height, span)
     background, far = _nearest_flat_colour(smooth, flat, glyph_height, level)
@@ -101,15 +102,13 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
     if framebuffer:
         bars_as_background(image, contrast, glyph_height)
-        coloured_bars_as_background(image, contrast, _step(smooth, kernel) < level, glyph_height)
+        coloured_bars_as_background(image, contrast, even, glyph_height)
     else:  # blurred small text is as solid as a bar: bars are told by their margins
         blurred_bars_as_background(
             image, contrast, even_runs(smooth, glyph_height, level), glyph_height
         )
         # and by their colour, judged on the smoothed image with the camera's shading
-        coloured_bars_as_background(
-            image, contrast, _step(smooth, kernel) < level, glyph_height, smooth, _BLURRED_SAME
-        )
+        coloured_bars_as_background(image, contrast, even, glyph_height, smooth, _BLURRED_SAME)
     return contrast
 
 
@@ -185,12 +184,10 @@ def flat_level(smooth: np.ndarray) -> int:
     return max(_MIN_FLAT_STEP, round(_NOISE_FACTOR * noise_sigma(smooth)))
 
 
-def _background_mask(
-    smooth: np.ndarray, glyph_height: float, kernel: np.ndarray, level: int
-) -> np.ndarray:
-    """True on the flat areas that are background (big enough not to be inside a glyph)."""
-    step = _step(smooth, kernel)
-    flat = (step < level).astype(np.uint8)
+def _background_mask(even: np.ndarray, glyph_height: float) -> np.ndarray:
+    """True on the flat areas of *even* (the pixels no neighbour differs from) that are
+    background (big enough not to be inside a glyph)."""
+    flat = even.astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
     # and wide somewhere: the inside of a heavy stroke (a bold title's) is as big as a

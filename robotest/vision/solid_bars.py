@@ -68,11 +68,11 @@ _FLAT_SHARE = 0.1
 """Share of a bar's pixels that are flat (its margins, between its letters); blurred
 small text in one colour, as solid and as wide through a camera, has none."""
 _COLOURS = 4
+"""Colours of the flat pixels tried as a bar's, the most common first, at most."""
 _SAMPLED = 200_000
 """Pixels: colours of a bigger image are taken from every other pixel each way."""
 _MEDIAN_OF = 5000
 """Pixels a colour's median is taken of, at most."""
-"""Colours of the flat pixels tried as a bar's, the most common first, at most."""
 _SAME_COLOUR = 24
 """Grey levels: a framebuffer's pixel this close to a bar's colour is the bar's (an
 upscaled bar's inside keeps its colour; its edge is a blend)."""
@@ -112,16 +112,17 @@ def coloured_bars_as_background(
     smooth: np.ndarray | None = None,
     same: int = _SAME_COLOUR,
 ) -> None:
-    """:func:`bars_as_background` for bars whose ink is not one solid piece (in place),
-    on framebuffers: *even* (from :func:`.backgrounds.even_runs`) is True on runs along
-    a row of one colour.
+    """:func:`bars_as_background` for bars whose ink is not one solid piece (in place):
+    *flat* is True where no neighbour of a pixel differs from it; *smooth* (camera
+    frames: the image smoothed against sensor noise, None on framebuffers) is where
+    colours are judged, *same* how close to a bar's colour a pixel of the bar is.
 
     A bar holding a flat area (between its words, in the rows above its letters) is
     background there, but near its ends the panel beyond is nearer along the row, so
     the ends came out as blocks of ink with their letters lost (``9D386A27`` read
     ``#286A27``, whiptail's ``Memory Size`` not found), and the bar's outline joins its
     ink to the lines above and below: no piece of ink is a bar's. The bar is found by
-    its colour instead: each colour of the even runs taken for ink is a candidate, and
+    its colour instead: each colour of the flat pixels taken for ink is a candidate, and
     a region of it (4-connected: the bar's margins and the gaps between its letters
     join it) a line high, wider than a word's first letters, filling its box with
     letters of another colour inside and its top and bottom rows (the margins) nearly
