@@ -137,23 +137,42 @@ def coloured_bars_as_background(
     smooth = image if smooth is None else smooth
     for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
-        for label in range(1, count):
-            x, y, w, h, area = (int(v) for v in stats[label])
-            if not _TALLER * glyph_height <= h <= _HIGH * glyph_height or w < _WIDE * glyph_height:
-                continue  # a bar is taller than its letters (its margins), a line high
-            if y == 0 or y + h == image.shape[0]:
-                continue  # not bounded above and below: the page around a line read
-            own = labels[y : y + h, x : x + w] == label
-            if area < _BAR_SHARE * w * h or _margins_whole(own, glyph_height) < _MARGIN:
-                continue  # no bar's colour: letters, or a panel's edge
-            if np.mean(flat[y : y + h, x : x + w][own]) < _FLAT_SHARE:
-                continue  # blurred letters run together, not a bar: nowhere flat
-            if np.mean(~own) < _LETTERS:
-                continue  # nothing of another colour on it
-            # the region's own box: a column of a letter's stem at the bar's end (``F``)
-            # is mostly letter, and trimmed off it was read against the panel
-            _bar(image, contrast, colour, (x, y, w, h), step, _EDGE, False, framebuffer)
+        for box, own in _regions(near, glyph_height):
+            x, y, w, h = box
+            if _is_bar(own, flat[y : y + h, x : x + w], glyph_height):
+                # the region's own box: a column of a letter's stem at the bar's end
+                # (``F``) is mostly letter, and trimmed off it was read against the panel
+                _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
+
+
+def _regions(
+    near: np.ndarray, glyph_height: float
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """The 4-connected regions of *near* a bar's size, each as its box (x, y, w, h) and
+    its pixels in the box: taller than its letters (its margins), a line high, wider
+    than a word's first letters, and bounded above and below (not the page around a
+    line read)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
+    found = []
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        if not _TALLER * glyph_height <= h <= _HIGH * glyph_height or w < _WIDE * glyph_height:
+            continue
+        if y == 0 or y + h == near.shape[0]:
+            continue
+        found.append(((x, y, w, h), labels[y : y + h, x : x + w] == label))
+    return found
+
+
+def _is_bar(own: np.ndarray, flat: np.ndarray, glyph_height: float) -> bool:
+    """Whether a region (*own*: True on its pixels, in its box; *flat*: the flat pixels
+    there) is a bar: filling its box with its margins nearly whole, partly flat, and
+    with something of another colour on it."""
+    if own.mean() < _BAR_SHARE or _margins_whole(own, glyph_height) < _MARGIN:
+        return False  # no bar's colour: letters, or a panel's edge
+    if np.mean(flat[own]) < _FLAT_SHARE:
+        return False  # blurred letters run together, not a bar: nowhere flat
+    return bool(np.mean(~own) >= _LETTERS)  # else nothing of another colour on it
 
 
 def _candidates(
