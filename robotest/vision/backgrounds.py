@@ -36,6 +36,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from robotest.vision.images import channel_max
 from robotest.vision.solid_bars import (
     bars_as_background,
     blurred_bars_as_background,
@@ -66,6 +67,9 @@ _BLEND_SPAN = 7
 _BLURRED_SAME = 40
 """Grey levels: through a camera, a pixel of the smoothed image this close to a bar's
 colour is the bar's (shading and the blur of its letters; tune: 24 found too few)."""
+_NARROW = 8000
+"""Pixels: rows narrower than this have their columns counted in 16 bits (the distance
+to no flat pixel, at least this much, still fits)."""
 _SMOOTH_SIGMA = 0.7
 """Pixels: the image is smoothed this much (sensor noise) to judge flatness and colours."""
 
@@ -84,20 +88,22 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     elif image.ndim == 3 and image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    framebuffer = noiseless(image)
+    step = _step(image, cross)
+    framebuffer = _noiseless(step)
     if framebuffer:
         # as it is, with flatness judged on 4 neighbours: a gap of 3 pixels between a
         # line of text and a bar still holds a flat row
-        smooth, kernel = image, cross
+        smooth = image
     else:  # smoothed against sensor noise, flatness judged on all 8 neighbours
-        smooth, kernel = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA), np.ones((3, 3), np.uint8)
+        smooth = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA)
+        step = _step(smooth, np.ones((3, 3), np.uint8))
     level = flat_level(smooth)
-    even = _step(smooth, kernel) < level  # no neighbour differs: flat here
+    even = step < level  # no neighbour differs: flat here
     flat = _background_mask(even, glyph_height)
     if not flat.any():
         return _median_contrast(image, glyph_height, span)
     background, far = _nearest_flat_colour(smooth, flat, glyph_height, level)
-    contrast = _channel_max(_outside(image, background))
+    contrast = channel_max(_outside(image, background))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
     if framebuffer:
@@ -112,17 +118,6 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
     return contrast
 
 
-def _channel_max(image: np.ndarray) -> np.ndarray:
-    """The largest of the channels of *image* (itself when grey)."""
-    if image.ndim == 2:
-        return image
-    channels = cv2.split(image)
-    out = channels[0]
-    for channel in channels[1:]:
-        out = cv2.max(out, channel)
-    return out
-
-
 def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     """How far each channel of *image* is from its background, and nothing for a blend of
     two backgrounds: along the edge of a bar a camera's blur blends the bar's colour
@@ -133,32 +128,38 @@ def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     low = cv2.erode(background, kernel)
     high = cv2.dilate(background, kernel)
     difference = cv2.absdiff(image, background)
-    edge = _channel_max(cv2.subtract(high, low)) >= _EDGE_STEP
+    edge = channel_max(cv2.subtract(high, low)) >= _EDGE_STEP
     if not edge.any():
         return difference
-    pixels, start, end = (a[edge].astype(np.float32) for a in (image, low, high))
-    if pixels.ndim == 1:
-        pixels, start, end = pixels[:, None], start[:, None], end[:, None]
+    # the edge's pixels by their indices: a mask over a page's 3 channels took 25 ms
+    edges = np.flatnonzero(edge)
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    pixels, start, end = (
+        a.reshape(-1, channels)[edges].astype(np.float32) for a in (image, low, high)
+    )
     span = end - start
     along = ((pixels - start) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1.0)
     nearest = start + np.clip(along, 0.0, 1.0)[:, None] * span
     blend = np.abs(pixels - nearest).max(axis=1) < _BLEND_LEVEL
-    where = np.flatnonzero(edge.ravel())[blend]
-    flat = difference.reshape(-1, 1 if difference.ndim == 2 else difference.shape[2])
-    flat[where] = 0
+    flat = difference.reshape(-1, channels)
+    flat[edges[blend]] = 0
     return difference
 
 
 def noiseless(image: np.ndarray) -> bool:
     """Whether *image* has no sensor noise (a framebuffer, not a camera frame): at least
     a quarter of its pixels equal all 4 neighbours."""
-    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    return _share(_step(image, cross), 0.25) == 0
+    return _noiseless(_step(image, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))))
+
+
+def _noiseless(step: np.ndarray) -> bool:
+    """:func:`noiseless` of an image whose largest change to its 4 neighbours is *step*."""
+    return _share(step, 0.25) == 0
 
 
 def _step(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """The largest change among each pixel's neighbours (*kernel*), over the channels."""
-    return _channel_max(cv2.morphologyEx(image, cv2.MORPH_GRADIENT, kernel))
+    return channel_max(cv2.morphologyEx(image, cv2.MORPH_GRADIENT, kernel))
 
 
 def _share(levels: np.ndarray, fraction: float) -> int:
@@ -251,17 +252,25 @@ def even_runs(smooth: np.ndarray, glyph_height: float, level: int) -> np.ndarray
 
 def _nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each pixel, the (row-major) index of the nearest flat pixel in its row and its
-    distance (huge where the row has none). NumPy's running maximum and minimum along
-    the rows: OpenCV's distance transforms measure in two dimensions only."""
+    distance (more than the row's width where the row has none). NumPy's running
+    maximum and minimum along the rows: OpenCV's distance transforms measure in two
+    dimensions only. Columns in 16 bits where they fit: half the memory to go through."""
     height, width = flat.shape
-    columns = np.arange(width, dtype=np.int32)
-    none = np.int32(1 << 28)
-    left = np.maximum.accumulate(np.where(flat, columns, -none), axis=1)
-    right = np.minimum.accumulate(np.where(flat, columns, none)[:, ::-1], axis=1)[:, ::-1]
+    narrow = width < _NARROW
+    kind = np.int16 if narrow else np.int32
+    none = kind(_NARROW if narrow else 1 << 28)
+    columns = np.arange(width, dtype=kind)
+    left = np.where(flat, columns, -none)
+    np.maximum.accumulate(left, axis=1, out=left)
+    right = np.where(flat[:, ::-1], columns[::-1], none)
+    np.minimum.accumulate(right, axis=1, out=right)
+    right = right[:, ::-1]
     to_left, to_right = columns - left, right - columns
-    nearest = np.where(to_left <= to_right, left, right)
+    closer = to_left <= to_right
+    nearest = np.where(closer, left, right)
+    np.clip(nearest, 0, width - 1, out=nearest)
     starts = (np.arange(height, dtype=np.int32) * width)[:, None]
-    return starts + np.clip(nearest, 0, width - 1), np.minimum(to_left, to_right)
+    return starts + nearest, np.where(closer, to_left, to_right)
 
 
 def _median_contrast(image: np.ndarray, glyph_height: float, span: float) -> np.ndarray:

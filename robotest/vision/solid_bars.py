@@ -28,6 +28,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from robotest.vision.images import channel_max
+
 _SOLID = 0.55
 """Share of its box a piece of ink covers to be a bar taken for ink (letters, even a
 bold bitmap font's, cover about half of theirs at most)."""
@@ -76,6 +78,9 @@ _MEDIAN_OF = 5000
 _SAME_COLOUR = 24
 """Grey levels: a framebuffer's pixel this close to a bar's colour is the bar's (an
 upscaled bar's inside keeps its colour; its edge is a blend)."""
+Box = tuple[int, int, int, int]
+"""x, y, width, height."""
+
 _MIN_LEVEL = 12
 """Grey levels: a smaller split of ink from background is none (see ocr_engine)."""
 
@@ -145,23 +150,60 @@ def coloured_bars_as_background(
                 _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
 
 
-def _regions(
-    near: np.ndarray, glyph_height: float
-) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
-    """The 4-connected regions of *near* a bar's size, each as its box (x, y, w, h) and
-    its pixels in the box: taller than its letters (its margins), a line high, wider
-    than a word's first letters, and bounded above and below (not the page around a
-    line read)."""
+def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Box, np.ndarray]]:
+    """The 4-connected regions of *near* (uint8, 1 on a colour) a bar's size, each as its
+    box (x, y, w, h) and its pixels in the box: taller than its letters (its margins),
+    a line high, wider than a word's first letters, and bounded above and below (not
+    the page around a line read).
+
+    A whole page is first looked at in halves each way (a half pixel set where any of
+    its four is: every region lies inside one of the halved regions), and only the
+    halved regions that can hold a bar are labelled at full size: labelling a page
+    with the regions' sizes costs ~25 ms, and up to four colours are tried. A region
+    joined through a gap of one pixel to a bigger one of its colour is looked at no
+    further (tune: no contrast changed on the real screens)."""
+    if near.size <= _SAMPLED:
+        return _sized_regions(near, (0, 0), near.shape, glyph_height)
+    small = _halved(near)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=4)
+    found = []
+    for label in range(1, count):
+        x, y, w, h = (2 * int(v) for v in stats[label, :4])
+        if h > _HIGH * glyph_height + 2 or h < _TALLER * glyph_height or w < _WIDE * glyph_height:
+            continue
+        inside = labels[y // 2 : (y + h) // 2, x // 2 : (x + w) // 2] == label
+        mine = np.repeat(np.repeat(inside, 2, axis=0), 2, axis=1)
+        mine = mine[: near.shape[0] - y, : near.shape[1] - x]
+        part = near[y : y + mine.shape[0], x : x + mine.shape[1]] * mine.astype(np.uint8)
+        found += _sized_regions(part, (x, y), near.shape, glyph_height)
+    return found
+
+
+def _sized_regions(
+    near: np.ndarray, at: tuple[int, int], shape: tuple[int, ...], glyph_height: float
+) -> list[tuple[Box, np.ndarray]]:
+    """:func:`_regions` of *near*, a part at *at* (x, y) of an image of *shape*."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
     found = []
     for label in range(1, count):
         x, y, w, h = (int(v) for v in stats[label, :4])
         if not _TALLER * glyph_height <= h <= _HIGH * glyph_height or w < _WIDE * glyph_height:
             continue
-        if y == 0 or y + h == near.shape[0]:
+        if y + at[1] == 0 or y + at[1] + h == shape[0]:
             continue
-        found.append(((x, y, w, h), labels[y : y + h, x : x + w] == label))
+        found.append(((x + at[0], y + at[1], w, h), labels[y : y + h, x : x + w] == label))
     return found
+
+
+def _halved(mask: np.ndarray) -> np.ndarray:
+    """*mask* (uint8) at half its size each way, a pixel set where any of its four is."""
+    even = np.pad(mask, ((0, mask.shape[0] % 2), (0, mask.shape[1] % 2)))
+    return np.asarray(
+        cv2.max(
+            cv2.max(even[0::2, 0::2], even[1::2, 0::2]),
+            cv2.max(even[0::2, 1::2], even[1::2, 1::2]),
+        )
+    )
 
 
 def _is_bar(own: np.ndarray, flat: np.ndarray, glyph_height: float) -> bool:
@@ -183,11 +225,12 @@ def _candidates(
     inside), none twice."""
     # every other pixel each way of a whole page: its colours are no fewer
     step = 2 if flat.size > _SAMPLED else 1
-    smooth, flat, ink = smooth[::step, ::step], flat[::step, ::step], ink[::step, ::step]
+    smooth, flat, ink = (np.ascontiguousarray(a[::step, ::step]) for a in (smooth, flat, ink))
     least = glyph_height / step**2
+    keys = _colour_keys(smooth)
     found: list[np.ndarray] = []
-    for colour in _common_colours(smooth[flat & ink], round(least)) + _common_colours(
-        smooth[flat], round(_WIDE * glyph_height * least)
+    for colour in _common_colours(smooth, keys, flat & ink, round(least)) + _common_colours(
+        smooth, keys, flat, round(_WIDE * glyph_height * least)
     ):
         if all(np.abs(colour.astype(int) - other.astype(int)).max() >= same for other in found):
             found.append(colour)
@@ -203,23 +246,38 @@ def _margins_whole(own: np.ndarray, glyph_height: float) -> float:
     return float(min(cover[:near].max(), cover[-near:].max()))
 
 
-def _common_colours(colours: np.ndarray, least: int) -> list[np.ndarray]:
-    """The colours of *colours* (N grey levels or N x 3 BGR) held by *least* pixels or
-    more, most common first (at most ``_COLOURS``)."""
-    if len(colours) < max(1, least):
+def _colour_keys(image: np.ndarray) -> np.ndarray:
+    """Each pixel's bin of a coarse colour histogram (``_QUANT`` grey levels a bin and
+    channel; blue first), computed on the whole image at once: gathering a page's flat
+    pixels' colours first cost 20 ms."""
+    quantised = image // _QUANT
+    if quantised.ndim == 2:
+        return quantised.astype(np.uint16)
+    keys = np.zeros(quantised.shape[:2], np.uint16)
+    for channel in cv2.split(quantised):
+        keys = keys * (256 // _QUANT) + channel
+    return keys
+
+
+def _common_colours(
+    image: np.ndarray, keys: np.ndarray, mask: np.ndarray, least: int
+) -> list[np.ndarray]:
+    """The colours of *image* (grey or BGR) where *mask* is True held by *least* pixels
+    or more, most common first (at most ``2 * _COLOURS``); *keys*: their histogram's
+    bins (:func:`_colour_keys`)."""
+    where = np.flatnonzero(mask)
+    masked = keys.ravel()[where]
+    if len(masked) < max(1, least):
         return []
-    values = colours.reshape(len(colours), -1).astype(np.int32)
-    keys = np.zeros(len(values), np.int32)
-    for channel in range(values.shape[1]):
-        keys = keys * (256 // _QUANT) + values[:, channel] // _QUANT
-    counts = np.bincount(keys)
+    counts = np.bincount(masked)
+    pixels = image.reshape(keys.size, -1)
     found = []
     for key in np.argsort(counts)[::-1][: 2 * _COLOURS]:
         if counts[key] < least:
             break
-        held = values[keys == key]
+        held = where[masked == key]
         held = held[:: max(1, len(held) // _MEDIAN_OF)]  # a page's panel: millions
-        found.append(np.median(held, axis=0).astype(np.uint8))
+        found.append(np.median(pixels[held], axis=0).astype(np.uint8))
     return found
 
 
@@ -421,10 +479,4 @@ def _difference(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """The largest channel difference of each pixel from *colour* (uint8)."""
     # against OpenCV's scalar, not an image of the colour: 20x faster on a whole page
     scalar = tuple(float(v) for v in colour.reshape(-1)) + (0.0,) * (4 - colour.size)
-    if pixels.ndim == 2:
-        return cv2.absdiff(pixels, scalar)
-    channels = cv2.split(cv2.absdiff(pixels, scalar))
-    out = channels[0]
-    for channel in channels[1:]:  # OpenCV's maximum: NumPy's along the channels is 5x slower
-        out = cv2.max(out, channel)
-    return np.asarray(out)
+    return channel_max(cv2.absdiff(pixels, scalar))
