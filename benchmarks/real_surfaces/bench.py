@@ -27,16 +27,24 @@ from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
 from robotest.inspection.model import InspectionModel  # noqa: E402
 from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
-MODELS = ("knn", "knn-coarse", "knn-main", "knn-max", "gmm", "ae", "mean")
-COARSE: dict[str, int | None] = {"knn_grid": 1, "knn_depth": 3, "knn_dims": None, "knn_coarse": 0}
+MODELS = ("knn", "knn-nogabor", "knn-coarse", "knn-main", "knn-max", "gmm", "ae", "mean")
+COARSE: dict[str, int | tuple[int, ...] | None] = {
+    "knn_grid": 1,
+    "knn_depth": 3,
+    "knn_dims": None,
+    "knn_coarse": 0,
+    "knn_orientation": (),
+}
 """The descriptors before the fine grid: three stages on the quarter grid, one branch."""
-VARIANTS: dict[str, tuple[str, float | None, dict[str, int | None]]] = {
+VARIANTS: dict[str, tuple[str, float | None, dict[str, int | tuple[int, ...] | None]]] = {
+    "knn-nogabor": ("knn", None, {"knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
     "knn-main": ("knn", None, COARSE),
     "knn-coarse": ("knn", None, COARSE),
 }
-"""Bench names for a kind with other settings: ``knn-coarse`` is ``knn`` on the quarter
-grid (the model of 2026-12-05 23:58, main's); ``knn-max`` is that scored by the map's
+"""Bench names for a kind with other settings: ``knn-nogabor`` is ``knn`` without the
+Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11); ``knn-coarse`` is ``knn`` on
+the quarter grid (the model of 2026-12-05 23:58); ``knn-max`` is that scored by the map's
 maximum and boxed above the threshold (the model before the smoothed score);
 ``knn-main`` is ``knn-coarse`` with the candidate boxes it had before the half-maximum
 cut (:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""

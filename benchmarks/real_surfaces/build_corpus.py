@@ -173,15 +173,21 @@ DRAWINGS: dict[str, Drawing] = {
 
 
 def visible_defect(
-    draw: Drawing, clean: np.ndarray, rng: np.random.Generator, tries: int = 20
+    draw: Drawing,
+    clean: np.ndarray,
+    rng: np.random.Generator,
+    tries: int = 20,
+    strength: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Draw a defect on *clean* until it changes its pixels by ``MIN_VISIBLE`` on average."""
+    """Draw a defect on *clean* until it changes its pixels by ``MIN_VISIBLE`` on average;
+    *strength* below 1 then blends it back towards *clean* (a fainter defect, for a harder
+    tuning proxy)."""
     for _ in range(tries):
         image, mask = draw(clean, rng)
         change = np.abs(np.clip(image, 0, 1) - clean)[mask > 0]
         if change.size and change.mean() >= MIN_VISIBLE:
             break
-    return image, mask
+    return (image if strength == 1.0 else clean + strength * (image - clean)), mask
 
 
 def _save(path: Path, image: np.ndarray) -> None:
@@ -190,7 +196,14 @@ def _save(path: Path, image: np.ndarray) -> None:
 
 
 def write_class(
-    root: Path, name: str, *, train: int, test_good: int, per_defect: int, seed: int
+    root: Path,
+    name: str,
+    *,
+    train: int,
+    test_good: int,
+    per_defect: int,
+    seed: int,
+    strength: float = 1.0,
 ) -> Path:
     """Write one class in the MVTec layout; returns its folder."""
     source = photograph(name)
@@ -202,7 +215,9 @@ def write_class(
         _save(folder / "test" / "good" / f"{i:03d}.png", unit(source, rng))
     for defect in DEFECTS:
         for i in range(per_defect):
-            image, mask = visible_defect(DRAWINGS[defect], unit(source, rng), rng)
+            image, mask = visible_defect(
+                DRAWINGS[defect], unit(source, rng), rng, strength=strength
+            )
             _save(folder / "test" / defect / f"{i:03d}.png", image)
             _save(folder / "ground_truth" / defect / f"{i:03d}_mask.png", mask.astype(np.float32))
     return folder
@@ -215,8 +230,12 @@ def main() -> None:
     parser.add_argument("--test-good", type=int, default=25)
     parser.add_argument("--per-defect", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--strength", type=float, default=1.0, help="defects blended to this fraction (fainter)"
+    )
+    parser.add_argument("--classes", nargs="+", default=list(TUNING + HELD_OUT))
     args = parser.parse_args()
-    for name in TUNING + HELD_OUT:
+    for name in args.classes:
         print(
             write_class(
                 args.out,
@@ -225,6 +244,7 @@ def main() -> None:
                 test_good=args.test_good,
                 per_defect=args.per_defect,
                 seed=args.seed,
+                strength=args.strength,
             )
         )
 

@@ -6,7 +6,10 @@ with *random* weights (fixed seed, stored in the model file) still makes useful
 multi-scale patch descriptors, averaged over a 3 x 3 neighbourhood, in two branches:
 the stages at 1/2 and 1/4 of the working size on the 1/2 grid (projected on their
 principal axes), and all three stages (1/2, 1/4, 1/8) on the 1/4 grid (files saved
-before the half grid have this branch alone). For each branch every normal picture's
+before the half grid have this branch alone). Beside the random channels, each descriptor
+has the picture's sharpness and (files saved since 2026-12-06) its Gabor energy at
+:data:`ORIENTATIONS` orientations: a fibrous surface is a texture of oriented strokes
+that random channels summarise loosely. For each branch every normal picture's
 patches are standardised and a greedy k-centre coreset of them is kept as its memory
 bank; a patch's anomaly is its distance to the nearest bank patch, in units of the
 branch's median on normal pictures, and the map is the larger of the two branches'
@@ -45,6 +48,14 @@ CHUNK = 1024  # query patches per distance matrix
 SHARPNESS_WEIGHT = 11.0
 """How much the sharpness descriptor counts against the random channels (a multiple of
 its standardised value): tuned on the tuning class only."""
+ORIENTATIONS = 4
+"""Orientations of the Gabor energy channels. A model file lists the grids whose
+descriptors have them as ``knn_orientation`` (absent in files saved before: none)."""
+GABOR_SIGMA = 2.0  # working pixels
+ORIENTATION_WEIGHT = 6.0
+"""How much each Gabor energy channel counts against the random channels (a multiple of
+its standardised value): chosen on the tuning classes with fainter defects (weights 1.5,
+3, 6, 10, 16; docs/benchmarks.md, issue 22)."""
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 
@@ -64,9 +75,11 @@ class RandomFeatures(torch.nn.Module):
         sharpness: bool = True,
         grid_stage: int = GRID_STAGE,
         depth: int = DEPTH,
+        orientation: tuple[int, ...] = (),
     ):
         super().__init__()
         self.sharpness = sharpness
+        self.orientation = orientation
         self.grid_stage, self.depth = grid_stage, depth
         generator = torch.Generator().manual_seed(seed)
         widths = (channels, *STAGE_CHANNELS)
@@ -97,10 +110,13 @@ class RandomFeatures(torch.nn.Module):
             x = stage(x)
             outputs.append(x)
         detail = sharpness(pixels) if self.sharpness else None
+        fibres = orientation_energy(pixels) if self.orientation else None
         out = []
         for grid_stage, depth in layouts:
             grid = outputs[grid_stage].shape[-2:]
             resized = [_resize(o, grid) for o in outputs[:depth]]
+            if fibres is not None and grid_stage in self.orientation:
+                resized.append(_resize(fibres, grid))
             if detail is not None:
                 resized.append(_resize(detail, grid))
             out.append(torch.nn.functional.avg_pool2d(torch.cat(resized, 1), 3, 1, 1))
@@ -117,6 +133,41 @@ def sharpness(pixels: torch.Tensor) -> torch.Tensor:
     grey = pixels.mean(dim=1, keepdim=True)
     padded = torch.nn.functional.pad(grey, (1, 1, 1, 1), mode="reflect")
     return torch.log(torch.nn.functional.conv2d(padded, _LAPLACIAN).abs() + 1e-3)
+
+
+def _gabor_bank() -> torch.Tensor:
+    """``2 ORIENTATIONS x 1 x k x k``: even and odd Gabor kernels (zero mean)."""
+    size = int(6 * GABOR_SIGMA) | 1
+    kernels = []
+    for i in range(ORIENTATIONS):
+        for phase in (0.0, np.pi / 2):
+            kernel = cv2.getGaborKernel(
+                (size, size),
+                GABOR_SIGMA,
+                np.pi * i / ORIENTATIONS,
+                2.5 * GABOR_SIGMA,
+                0.6,
+                phase,
+                ktype=cv2.CV_32F,
+            )
+            kernels.append(kernel - kernel.mean())
+    return torch.from_numpy(np.stack(kernels)[:, None].astype(np.float32))
+
+
+_GABOR = _gabor_bank()
+
+
+def orientation_energy(pixels: torch.Tensor) -> torch.Tensor:
+    """``N x ORIENTATIONS x S x S``: log of the grey picture's Gabor energy (quadrature
+    pair) at each orientation: a fibrous surface (grass, fabric) is a texture of
+    oriented strokes whose directions a scratch or a smudge breaks."""
+    grey = pixels.mean(dim=1, keepdim=True)
+    pad = _GABOR.shape[-1] // 2
+    padded = torch.nn.functional.pad(grey, (pad, pad, pad, pad), mode="reflect")
+    response = torch.nn.functional.conv2d(padded, _GABOR)
+    n, _, h, w = response.shape
+    energy = response.reshape(n, ORIENTATIONS, 2, h, w).square().sum(dim=2).sqrt()
+    return torch.log(energy + 1e-3)
 
 
 def _resize(maps: torch.Tensor, grid: torch.Size) -> torch.Tensor:
@@ -241,14 +292,22 @@ def fit_patchcore(
     depth: int = DEPTH,
     dims: int | None = DIMS,
     coarse: bool = COARSE_BRANCH,
+    orientation: tuple[int, ...] = (),
 ) -> PatchCoreScorer:
     """Build the memory bank from the normal pictures *batch* (``N x C x S x S``);
     descriptors on the grid of stage *grid_stage* from the first *depth* stages, projected
     on the *dims* principal axes of the normal patches (None: not projected). *coarse*
     adds the quarter-grid branch (three stages, not projected) beside it, each branch's
-    distances in units of their median on (up to 16 of) the normal pictures."""
+    distances in units of their median on (up to 16 of) the normal pictures. *orientation*:
+    the grid stages whose descriptors also have the Gabor energy channels."""
     net = RandomFeatures(
-        batch.shape[1], seed, padding="reflect", sharpness=True, grid_stage=grid_stage, depth=depth
+        batch.shape[1],
+        seed,
+        padding="reflect",
+        sharpness=True,
+        grid_stage=grid_stage,
+        depth=depth,
+        orientation=orientation,
     )
     branches = {"": ((grid_stage, depth), dims)}
     if coarse:
@@ -257,6 +316,8 @@ def fit_patchcore(
         "reflect": np.ones(1, np.float32),  # the padding the model file was made with
         "sharpness": np.ones(1, np.float32),  # the model file has the sharpness channel
     }
+    if orientation:  # the grids whose descriptors have the Gabor channels
+        params["orientation"] = np.array(orientation, np.float32)
     for prefix, (layout, kept) in branches.items():
         branch = _fit_branch(net, batch, layout, bank_size, kept, seed)
         params.update({f"{prefix}{k}": v for k, v in branch.items()})
@@ -294,6 +355,8 @@ def _fit_branch(
         # typical channel's
         std = torch.clamp(std, min=float(std.median()) * 0.1 + 1e-6)
         std[-1] /= SHARPNESS_WEIGHT  # the sharpness channel, last
+        if layout[0] in net.orientation:  # the Gabor channels, just before it
+            std[-1 - ORIENTATIONS : -1] /= ORIENTATION_WEIGHT
         rng = np.random.default_rng(seed)
         sample = torch.from_numpy(
             rng.choice(len(vectors), min(len(vectors), SAMPLED_PATCHES), replace=False)
@@ -320,6 +383,7 @@ def load_patchcore(state: dict[str, torch.Tensor], channels: int, blur: float) -
         sharpness="sharpness" in params,
         grid_stage=grid_stage,
         depth=depth,
+        orientation=tuple(int(v) for v in params.get("orientation", ())),
     )
     net.load_state_dict({k: v for k, v in state.items() if not k.startswith("knn_")})
     return PatchCoreScorer(net, params, blur)

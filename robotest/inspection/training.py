@@ -80,6 +80,9 @@ class TrainOptions:
     knn_dims: int | None = 32  # knn: principal axes kept of a descriptor (None: all)
     knn_bank: int = 2000  # knn: patches in the memory bank
     knn_coarse: bool = True  # knn: the quarter grid as a second branch of the map
+    knn_orientation: tuple[int, ...] = (1,)
+    """knn: the grids (0 half, 1 quarter) whose descriptors have Gabor energy channels (the
+    quarter grid's: on the half grid they widen a thin scratch's box, docs/benchmarks.md)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -148,6 +151,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             depth=opts.knn_depth,
             dims=opts.knn_dims,
             coarse=opts.knn_coarse,
+            orientation=opts.knn_orientation,
         )
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)

@@ -223,3 +223,62 @@ def torch_state(scorer: object) -> dict[str, torch.Tensor]:
         k: torch.as_tensor(np.asarray(v))
         for k, v in scorer.state().items()  # type: ignore[attr-defined]
     }
+
+
+def _strokes(
+    rng: np.random.Generator, side: int = 96, turned: tuple[int, int] | None = None
+) -> np.ndarray:
+    """A fibrous texture (short dark strokes, near vertical, as grass blades); within 14
+    pixels of *turned* the strokes lie near horizontal."""
+    picture = np.full((side, side), 0.5, np.float32)
+    for _ in range(220):
+        x, y = rng.uniform(0, side, 2)
+        angle = np.pi / 2 + rng.normal(0, 0.12)
+        if turned is not None and max(abs(x - turned[0]), abs(y - turned[1])) < 14:
+            angle = rng.normal(0, 0.12)
+        step = 5 * np.array([np.cos(angle), np.sin(angle)])
+        start = tuple(int(v) for v in np.array([x, y]) - step)
+        end = tuple(int(v) for v in np.array([x, y]) + step)
+        cv2.line(picture, start, end, float(rng.uniform(0.2, 0.35)), 1)
+    return picture + rng.normal(0, 0.02, picture.shape).astype(np.float32)
+
+
+def test_turned_strokes_stand_out_with_the_gabor_channels_only() -> None:
+    """A patch of a fibrous texture whose strokes lie the other way is lost among the
+    texture's own variation in the random channels; the Gabor energy channels (one per
+    orientation) see it (issue 22: the orientation channels chosen on a fainter-defect
+    proxy of the tuning classes, docs/benchmarks.md)."""
+    from robotest.inspection.patchcore import fit_patchcore
+
+    rng = np.random.default_rng(0)
+    normal = np.stack([_strokes(rng) for _ in range(16)])[:, None]
+    goods = np.stack([_strokes(rng) for _ in range(6)])[:, None]
+    turned = np.stack([_strokes(rng, turned=(48, 48)) for _ in range(6)])[:, None]
+    ratios = {}
+    for orientation in ((), (1,)):  # (1,): on the quarter grid, as ``train`` makes it
+        scorer = fit_patchcore(normal, blur=1.0, seed=0, bank_size=500, orientation=orientation)
+        good_peak = scorer.raw_maps(goods)[:, 4:-4, 4:-4].max()
+        ratios[orientation] = (
+            scorer.raw_maps(turned)[:, 4:-4, 4:-4].max(axis=(1, 2)).min() / good_peak
+        )
+    assert ratios[(1,)] > 1.4 and ratios[()] < 1.0, ratios
+
+
+def test_a_model_file_from_before_the_gabor_channels_loads_without_them() -> None:
+    """Files saved before the Gabor channels have no ``knn_orientation``: they load with
+    the descriptors they had and give the maps they gave; a new file keeps them."""
+    from robotest.inspection.patchcore import fit_patchcore, load_patchcore
+
+    rng = np.random.default_rng(2)
+    normal = np.stack([_strokes(rng, 64) for _ in range(8)])[:, None]
+    test = np.stack([_strokes(rng, 64, turned=(32, 32))])[:, None]
+    before = fit_patchcore(normal, blur=1.0, seed=0, bank_size=200, orientation=())
+    state = torch_state(before)
+    assert "knn_orientation" not in state
+    loaded = load_patchcore(state, channels=1, blur=1.0)
+    assert loaded.net.orientation == ()
+    assert np.allclose(loaded.raw_maps(test), before.raw_maps(test), atol=1e-5)
+    now = fit_patchcore(normal, blur=1.0, seed=0, bank_size=200, orientation=(1,))
+    again = load_patchcore(torch_state(now), channels=1, blur=1.0)
+    assert again.net.orientation == (1,)
+    assert np.allclose(again.raw_maps(test), now.raw_maps(test), atol=1e-5)
