@@ -29,8 +29,6 @@ from pathlib import Path
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-from robotest.vision.fuzzy import edit_distance as levenshtein  # noqa: E402
 
 CATEGORIES = (
     "values beside labels",
@@ -131,6 +129,11 @@ def main() -> None:
         help="which categories, comma-separated (to iterate faster on a few)",
     )
     args = parser.parse_args()
+    # imported here, not at the top: a worker imports ``robotest`` from its reader's
+    # tree, and one imported before it (this file's tree) was read by every reader
+    sys.path.insert(0, str(HERE.parents[1]))
+    from robotest.vision.fuzzy import edit_distance as levenshtein
+
     screens = json.loads((args.corpus / "truth.json").read_text())
     chosen = args.readers.split(",")
     categories = [c.strip() for c in args.categories.split(",")]

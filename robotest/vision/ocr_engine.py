@@ -18,11 +18,11 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from robotest.vision.backgrounds import ink_contrast
+from robotest.vision.backgrounds import ink_contrast, noiseless
 from robotest.vision.glyph_check import Opinion, second_opinion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
-from robotest.vision.text_lines import MAX_RUNS, rules, text_runs
+from robotest.vision.text_lines import MAX_RUNS, RULE_THICK, RULE_THICK_BLURRED, rules, text_runs
 from robotest.vision.words import Word
 
 Layout = Literal["auto", "line", "block", "sparse"]
@@ -89,24 +89,39 @@ class Prepared:
     image: np.ndarray
     scale: float
     text_height: float
+    blurred: bool = False
+    """Whether the image is a camera's (it has sensor noise): its rules are blurred
+    thicker than drawn."""
 
 
 def text_height(grey: np.ndarray) -> float:
     """Typical height of the characters in *grey* (median of glyph-sized blobs), in pixels.
 
     A BGR image is measured on its most contrasted channel (coloured text on a bar of the
-    same grey shows only in colour)."""
+    same grey shows only in colour). Where the minority of pixels (Otsu's split) holds no
+    glyph-sized blob, the majority's blobs are measured: light letters on a bar that the
+    split put with the panel around it (a highlighted row beside a line of dark text)
+    are holes in the bar, and the text was taken for 16 pixels high on a 9-pixel font,
+    too small for the bar to be found as one (whiptail's ``32768 MB`` read ``S7/bs MB``).
+    """
     if grey.ndim == 3:
         grey = _most_contrasted(grey)
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ink = binary == 0 if (binary > 0).mean() > 0.5 else binary > 0
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    for mask in (ink, ~ink):
+        heights = _glyph_heights(mask)
+        if heights.size:
+            return float(np.percentile(heights, 75))
+    return 16.0
+
+
+def _glyph_heights(mask: np.ndarray) -> np.ndarray:
+    """Heights of the blobs of *mask* (True: the pixels measured) a glyph's size."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    plausible = (heights >= 4) & (heights <= max(6, 0.9 * grey.shape[0])) & (widths <= 3 * heights)
-    if count <= 1 or not plausible.any():
-        return 16.0
-    return float(np.percentile(heights[plausible], 75))
+    plausible = (heights >= 4) & (heights <= max(6, 0.9 * mask.shape[0])) & (widths <= 3 * heights)
+    return heights[plausible]
 
 
 def _most_contrasted(image: np.ndarray) -> np.ndarray:
@@ -164,7 +179,13 @@ def prepare(
         ),
         scale=scale,
         text_height=height,
+        blurred=not noiseless(_sample(crop(image, box))),
     )
+
+
+def _sample(image: np.ndarray) -> np.ndarray:
+    """Every other pixel each way of a big image (a whole screen), else all of it."""
+    return image[::2, ::2] if image.shape[0] * image.shape[1] > 40_000 else image
 
 
 def hard_edged(image: np.ndarray) -> bool:
@@ -425,8 +446,9 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
     """
     ink = prepared.image < _RUN_INK
     height = prepared.text_height * prepared.scale
-    lines = rules(ink, height)
-    runs = text_runs(ink & ~lines, height)
+    thick = RULE_THICK_BLURRED if prepared.blurred else RULE_THICK
+    lines = rules(ink, height, thick=thick)
+    runs = text_runs(ink & ~lines, height, thick)
     if len(runs) > MAX_RUNS:
         return _tesseract_words(prepared, _PSM["sparse"], area)
     page = prepared.image.copy()
@@ -443,8 +465,24 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
             words += _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
         else:
             line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
-            words += _words_at(_scaled_strip(strip, prepared, line), _PSM["line"], origin)
+            read = _words_at(_scaled_strip(strip, prepared, line), _PSM["line"], origin)
+            words += _within_rows(read, origin[1], h / prepared.scale)
     return words
+
+
+def _within_rows(words: list[Word], top: float, height: float) -> list[Word]:
+    """*words* of one run with their boxes cut to the run's rows (*top*, *height*, screen
+    pixels): Tesseract boxes a word of a short strip into the white border around it,
+    and a highlighted label through a camera was boxed 20 pixels high on a 14-pixel run,
+    the value beside it then looked for over two lines (``32768 MB`` read ``at``)."""
+    low, high = round(top), round(top + height)
+    out = []
+    for word in words:
+        x, y, w, h = word.box
+        y0, y1 = max(y, low), min(y + h, high)
+        box = (x, y0, w, y1 - y0) if y1 > y0 else word.box
+        out.append(Word(text=word.text, box=box, conf=word.conf, centres=word.centres))
+    return out
 
 
 def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:
@@ -457,7 +495,9 @@ def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:
     image = cv2.copyMakeBorder(
         strip, _BORDER, _BORDER, _BORDER, _BORDER, cv2.BORDER_CONSTANT, value=255
     )
-    return Prepared(image=image, scale=scale * page.scale, text_height=page.text_height)
+    return Prepared(
+        image=image, scale=scale * page.scale, text_height=page.text_height, blurred=page.blurred
+    )
 
 
 def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:

@@ -142,12 +142,57 @@ def coloured_bars_as_background(
     smooth = image if smooth is None else smooth
     for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
-        for box, own in _regions(near, glyph_height):
-            x, y, w, h = box
-            if _is_bar(own, flat[y : y + h, x : x + w], glyph_height):
-                # the region's own box: a column of a letter's stem at the bar's end
-                # (``F``) is mostly letter, and trimmed off it was read against the panel
-                _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
+        regions = _regions(near, glyph_height)
+        bars = [
+            box
+            for box, own in regions
+            if _is_bar(own, flat[box[1] : box[1] + box[3], box[0] : box[0] + box[2]], glyph_height)
+        ]
+        for box in _with_pieces(bars, regions, glyph_height):
+            # the region's own box: a column of a letter's stem at the bar's end
+            # (``F``) is mostly letter, and trimmed off it was read against the panel
+            _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
+
+
+Box = tuple[int, int, int, int]
+
+
+def _with_pieces(
+    bars: list[Box], regions: list[tuple[Box, np.ndarray]], glyph_height: float
+) -> list[Box]:
+    """*bars* each grown over the regions of its colour that are no bar by themselves
+    but pieces of it: level with it (top and bottom within ``_EDGE`` pixels), less than
+    a text height from its end along the row, filling ``_BAR_SHARE`` of their box.
+    Letters as high as the bar (a 6x13 font's capitals fill its cell) cut its margins,
+    and through a camera's blur the bar came apart at them: whiptail's ``Memory Size``
+    was read with ``Memory`` a block of ink, not found. One box for the whole bar: a
+    letter where two pieces meet lay on both pieces' edges, and was let off there as a
+    blend of bar and panel (``Size`` read ``'ize``)."""
+    grown = []
+    for bar in bars:
+        for box, own in regions:
+            if (
+                box not in bars
+                and own.mean() >= _BAR_SHARE
+                and _level_beside(box, bar, glyph_height)
+            ):
+                bar = _box_union(bar, box)
+        grown.append(bar)
+    return grown
+
+
+def _level_beside(box: Box, bar: Box, glyph_height: float) -> bool:
+    """Whether *box* is level with *bar* and less than a text height from it along the row."""
+    x, y, w, h = box
+    bx, by, bw, bh = bar
+    level = abs(y - by) <= _EDGE and abs(y + h - by - bh) <= _EDGE
+    return level and max(bx - (x + w), x - (bx + bw)) < glyph_height
+
+
+def _box_union(a: Box, b: Box) -> Box:
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Box, np.ndarray]]:

@@ -41,42 +41,52 @@ _DOT_REACH = 0.4
 _RULE_HIGH, _RULE_WIDE = 2.5, 5.0
 """Text heights: a stroke taller or wider than this is a rule (a frame, a window's
 border, a bar's edge), not a letter."""
-_RULE_THICK = 2
-"""Pixels: a rule is at most this thick (a one-pixel border, upscaled and blurred)."""
+RULE_THICK = 2
+"""Pixels: a rule is at most this thick (a one-pixel border, upscaled) ..."""
+RULE_THICK_BLURRED = 3
+"""... and on a blurred page (through a camera) this thick: a list's frame, blurred
+and upscaled, is three pixels thick, and left in it joined every row of the list into
+one block (its labels read with the lines mixed). On a framebuffer a stroke this thick
+is a letter's stem."""
 MAX_RUNS = 600
 """More runs than this is no page of text (a photograph, a texture)."""
 
 
-def rules(ink: np.ndarray, text_height: float, tall: float = _RULE_HIGH) -> np.ndarray:
+def rules(
+    ink: np.ndarray, text_height: float, tall: float = _RULE_HIGH, thick: int = RULE_THICK
+) -> np.ndarray:
     """True on the strokes of *ink* (nonzero = ink) taller than *tall* text heights or
     wider than any word's letters: frame lines, a window's border. Left in, a border
     beside the text joins every line along it into one run (and is read as ``|`` or
-    ``I`` before each)."""
+    ``I`` before each). *thick*: the thickest rule, in pixels."""
     mask = (ink > 0).astype(np.uint8)
     high = max(3, round(tall * text_height))
     wide = max(3, round(_RULE_WIDE * text_height))
-    vertical = _thin(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((high, 1), np.uint8)), 1)
-    horizontal = _thin(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, wide), np.uint8)), 0)
+    vertical = _thin(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((high, 1), np.uint8)), 1, thick)
+    horizontal = _thin(
+        cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, wide), np.uint8)), 0, thick
+    )
     return np.asarray(cv2.bitwise_or(vertical, horizontal)) > 0
 
 
-def _thin(strokes: np.ndarray, axis: int) -> np.ndarray:
-    """*strokes* less those thicker than ``_RULE_THICK`` pixels across *axis* (1: width):
+def _thin(strokes: np.ndarray, axis: int, thick: int) -> np.ndarray:
+    """*strokes* less those thicker than *thick* pixels across *axis* (1: width):
     a rule is a line, the stem of a big letter is not (``Install`` in a 48-pixel title
     beside 14-pixel text lost its ``I`` and ``ll``)."""
-    across = (1, _RULE_THICK + 1) if axis == 1 else (_RULE_THICK + 1, 1)
+    across = (1, thick + 1) if axis == 1 else (thick + 1, 1)
     thick = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones(across, np.uint8))
     return cv2.subtract(strokes, thick)
 
 
-def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
+def text_runs(ink: np.ndarray, text_height: float, thick: int = RULE_THICK) -> list[Region]:
     """Boxes (x, y, w, h) of the runs of text in *ink* (nonzero = ink), top to bottom.
 
-    *text_height*: the typical height of the characters, in the mask's pixels."""
+    *text_height*: the typical height of the characters, in the mask's pixels; *thick*:
+    the thickest rule (see :func:`rules`)."""
     join = max(3, round(_JOIN * text_height))
     # a stroke too tall for one line's letters (a window's border beside a bar only as
     # high as the bar) would join the lines beside it
-    mask = ((ink > 0) & ~rules(ink, text_height, _TALL)).astype(np.uint8)
+    mask = ((ink > 0) & ~rules(ink, text_height, _TALL, thick)).astype(np.uint8)
     # closed with empty margins: OpenCV's erosion takes the outside for ink, which
     # stretched a run at the screen's edge to it (and over a border there)
     padded = cv2.copyMakeBorder(mask, 0, 0, join, join, cv2.BORDER_CONSTANT, value=0)
@@ -94,8 +104,9 @@ def text_runs(ink: np.ndarray, text_height: float) -> list[Region]:
             runs.append((x, y, w, h))
             continue
         own = labels[y : y + h, x : x + w] == label
-        counts = np.count_nonzero(own & (mask[y : y + h, x : x + w] > 0), axis=1)
-        for top, bottom in split_tall(counts, 0, h, text_height, _CUT_SHARE, _BODY_SHARE):
+        pixels = own & (mask[y : y + h, x : x + w] > 0)
+        counts = np.count_nonzero(pixels, axis=1)
+        for top, bottom in split_tall(counts, 0, h, text_height, _CUT_SHARE, _BODY_SHARE, pixels):
             columns = np.flatnonzero(own[top:bottom].any(axis=0))
             if bottom - top >= _MIN_HEIGHT * text_height and columns.size:
                 left, right = int(columns[0]), int(columns[-1]) + 1
@@ -164,20 +175,38 @@ def split_tall(
     line_height: float,
     cut_share: float = 1.0,
     body_share: float = 0.0,
+    ink: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """The rows [top, bottom) cut into lines at their emptiest rows (*counts*: ink per
     row), recursively, until no piece is taller than a line and a half, or the emptiest
     row holds more than *cut_share* of the fullest row's ink (one line of bigger text:
     every letter crosses its middle), or a piece would have no row holding
-    *body_share* of it (the rows of a big line's ascenders hold only stems)."""
+    *body_share* of it (the rows of a big line's ascenders hold only stems).
+
+    *ink* (the rows' pixels, nonzero = ink): a piece's body is then measured as its
+    fullest row's ink over the width its ink spans, not its ink alone. A line of one
+    short word (``UUID``) above a long one (``Serial Number``) holds a third of its ink
+    per row, and a camera's list of such rows stayed one block that Tesseract read
+    with the lines mixed; the ascenders of a big line hold a few stems across the
+    line's whole width either way."""
     margin = round(0.6 * line_height)
     if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
         return [(top, bottom)]
     cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
     peak = counts[top:bottom].max()
-    bodies = min(counts[top:cut].max(), counts[cut + 1 : bottom].max())
-    if counts[cut] > cut_share * peak or bodies < body_share * peak:
+    bodies = min(_body(counts, ink, top, cut), _body(counts, ink, cut + 1, bottom))
+    if counts[cut] > cut_share * peak or bodies < body_share * _body(counts, ink, top, bottom):
         return [(top, bottom)]
-    return split_tall(counts, top, cut, line_height, cut_share, body_share) + split_tall(
-        counts, cut + 1, bottom, line_height, cut_share, body_share
+    return split_tall(counts, top, cut, line_height, cut_share, body_share, ink) + split_tall(
+        counts, cut + 1, bottom, line_height, cut_share, body_share, ink
     )
+
+
+def _body(counts: np.ndarray, ink: np.ndarray | None, top: int, bottom: int) -> float:
+    """The ink of the fullest of rows [top, bottom), over the width the rows' ink spans
+    when *ink* (the rows' pixels) is given."""
+    fullest = float(counts[top:bottom].max())
+    if ink is None:
+        return fullest
+    columns = np.flatnonzero(ink[top:bottom].any(axis=0))
+    return fullest / (columns[-1] - columns[0] + 1) if columns.size else 0.0

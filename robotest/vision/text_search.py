@@ -24,7 +24,7 @@ from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region
-from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings
+from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings, text_height
 from robotest.vision.text_lines import split_tall
 from robotest.vision.words import Word
 
@@ -244,7 +244,12 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     line_height = anchor[3]
     context, inner = surroundings(area, screen.shape)
     cx, cy, cw, ch = context
-    ink = _without_rules(ink_mask(screen[cy : cy + ch, cx : cx + cw], line_height, inner) > 0)
+    # the background judged at the height of the band's letters, as a read of it does:
+    # the anchor's box is a line's (a cell's) height, and a highlighted value's bar one
+    # cell high was then no taller than its text, not found, and its light letters
+    # measured against the panel (whiptail's ``32768 MB`` found 6 pixels high)
+    glyph = text_height(np.ascontiguousarray(screen[y : y + h, x : x + w]))
+    ink = _without_rules(ink_mask(screen[cy : cy + ch, cx : cx + cw], glyph, inner) > 0)
     reach = (0, h)  # the rows of the area the padding may reach
     if side in ("below", "above"):
         rows = _text_lines(ink, line_height)

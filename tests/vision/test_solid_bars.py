@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from robotest.vision import backgrounds, find_text, read_beside
+from robotest.vision.ocr_engine import text_height
 from robotest.vision.solid_bars import bars_as_background, coloured_bars_as_background
 from robotest.vision.text_search import _cache
 
@@ -129,3 +130,25 @@ def test_letters_of_one_colour_are_no_bar_by_colour() -> None:
     before = contrast.copy()
     coloured_bars_as_background(screen, contrast, np.ones(screen.shape[:2], bool), 12.0)
     assert np.array_equal(contrast, before)
+
+
+WHIPTAIL_CAMERA = DATA / "whiptail_menu_camera_6x13.png"
+"""`whiptail --menu` in the X font 6x13 through the camera model (tune split), cropped
+to the highlighted item and the two rows below it."""
+VALUE_BAND = DATA / "whiptail_value_band_camera_6x13.png"
+"""The same frame around the band right of the highlighted tag, where its value is
+looked for (12 pixels of surroundings each side, as ``surroundings`` gives)."""
+
+
+def test_a_camera_bar_cut_by_its_capitals_is_one_bar_and_its_value_read() -> None:
+    # 6x13's capitals fill the cell: through the blur the red bar came apart at `S`,
+    # `Memory` stayed a block of ink and the tag was not found
+    screen = cv2.imread(str(WHIPTAIL_CAMERA))
+    assert read_beside(screen, "Memory Size") == "32768 MB"
+
+
+def test_light_letters_on_a_bar_beside_dark_text_have_their_own_height() -> None:
+    # Otsu's split puts the white letters with the grey panel (holes in the red bar):
+    # no glyph-sized blob of the minority, and the text was taken for 16 pixels high
+    band = cv2.imread(str(VALUE_BAND))
+    assert text_height(np.ascontiguousarray(band[12:35, 12:212])) == pytest.approx(9.0, abs=1.0)

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont, PcfFontFile
 from robotest.errors import TextNotFound
 from robotest.vision import find_text, read_beside
 from robotest.vision.backgrounds import even_runs
-from robotest.vision.text_lines import rules, text_runs
+from robotest.vision.text_lines import RULE_THICK_BLURRED, rules, text_runs
 from robotest.vision.text_search import _cache, screen_text
 
 from .conftest import SANS
@@ -177,3 +177,24 @@ def _beside(screen: np.ndarray, label: str) -> str:
         return read_beside(screen, label, "right_of")
     except TextNotFound:
         return ""
+
+
+def test_a_short_word_s_line_touching_a_long_one_is_a_line_of_its_own() -> None:
+    # through a camera a list's rows touch: a short label (`UUID`) over a long one
+    # (`Serial Number`) holds a third of the long one's ink per row, and was taken for
+    # a big line's ascenders: the rows stayed one block, read with the lines mixed
+    ink = np.zeros((60, 200), np.uint8)
+    for top, right in ((10, 40), (24, 160)):
+        for left in range(4, right, 8):
+            ink[top : top + 12, left : left + 6] = 255
+    ink[22:24, 10:12] = 255  # the blur joins the two rows
+    runs = text_runs(ink, 12.0)
+    assert len(runs) == 2 and runs[0][2] < 40 and runs[1][2] > 150
+
+
+def test_a_blurred_frame_line_three_pixels_thick_is_a_rule_on_a_camera_page() -> None:
+    # a one-pixel list frame through a camera's blur, upscaled: three pixels thick
+    ink = np.zeros((80, 60), np.uint8)
+    ink[:, 5:8] = 255
+    assert not rules(ink, 12.0)[:, 5:8].any()  # a framebuffer's letter stem is as thick
+    assert rules(ink, 12.0, thick=RULE_THICK_BLURRED)[:, 5:8].all()
