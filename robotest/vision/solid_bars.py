@@ -154,9 +154,6 @@ def coloured_bars_as_background(
             _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
 
 
-Box = tuple[int, int, int, int]
-
-
 def _with_pieces(
     bars: list[Box], regions: list[tuple[Box, np.ndarray]], glyph_height: float
 ) -> list[Box]:
@@ -298,7 +295,7 @@ def _colour_keys(image: np.ndarray) -> np.ndarray:
     quantised = image // _QUANT
     if quantised.ndim == 2:
         return quantised.astype(np.uint16)
-    keys = np.zeros(quantised.shape[:2], np.uint16)
+    keys: np.ndarray = np.zeros(quantised.shape[:2], np.uint16)
     for channel in cv2.split(quantised):
         keys = keys * (256 // _QUANT) + channel
     return keys
