@@ -93,6 +93,15 @@ class MatchParameters:
     70.4% -> 78.2%, wrong places 0.5% and absent found 3.2% both (docs/benchmarks.md,
     "Late night (branch `icons32`)")."""
 
+    colour_outline: bool = False
+    """The colour score compares the version's whole opaque part, its outline included;
+    False: the fine grey template's mask, the outline eroded away (a pixel in).
+
+    The outline is where the icon meets whatever is behind it: on a lossless screen its
+    pixels are blended with that background, but on a blurred, compressed or
+    photographed one the icon's edge against the background is much of what the colour
+    score can still see of a small icon."""
+
     blur_slack: float = 0.5
     """The smoothed versions (``template_blurs``) are tried only where the sharp one scores
     at least the threshold less this (1.0 or more: everywhere).
@@ -144,6 +153,23 @@ class MatchParameters:
     for 1.4 points of recall (docs/benchmarks.md)."""
     structure_cells: int = 4
     """Cells across (and down) of the orientation histograms, 8 px each."""
+    structure_edge_floor: float = 0.5
+    """Gradient (grey levels a pixel, Sobel, at the compared size) that a cell's orientation
+    histogram is weighed against: each is divided by its length plus a cell's whose every
+    pixel has this gradient; 0: every cell brought to length 1, the HOG way (before branch
+    `icons34`).
+
+    A flat part of an icon (a folder's face) has no edges: on a photographed or
+    compressed screen its cells hold only noise, and brought to full weight by the
+    normalisation it counted as much as the outline: Breeze's grey folder photographed at
+    its own place scored 0.53, under ``structure_floor``; 0.75 at 0.5, 0.87 at 2. A
+    texture's strong edges keep their full weight. On the real-icons bench's training
+    half (248 present, 80 absent queries at 0.85) 0.5 took found 189 -> 193 (four camera
+    true places no longer refused), answers at a wrong place 4 -> 3, absent icons found
+    4 (0 after the look-alike check) both. 1.0 let the unit tests' striped blur of an
+    icon pass (0.56 -> 0.61); a floor relative to the picture's strongest cell (tried
+    first) let it through at 0.05, and a wrong place in on the training half
+    (docs/benchmarks.md, "branch `icons34`")."""
 
     def __post_init__(self) -> None:
         low, high = self.scales
@@ -194,6 +220,10 @@ class MatchParameters:
             raise VisionInputError(
                 "structure_floor must be in [0, 1] and structure_cells 1..8, "
                 f"got {self.structure_floor}, {self.structure_cells}"
+            )
+        if not 0 <= self.structure_edge_floor <= 64:
+            raise VisionInputError(
+                f"structure_edge_floor must be in [0, 64], got {self.structure_edge_floor}"
             )
         if not self.quick_steps or any(not 0.5 <= s <= 2 for s in self.quick_steps):
             raise VisionInputError(
