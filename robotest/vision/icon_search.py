@@ -533,20 +533,16 @@ def _make_fine_template(version: IconVersion, scale: float) -> _FineTemplate:
 
 
 def _colour_template(
-    icon: Icon, version: IconVersion, scale: float, blur: float, outline: bool = False
+    icon: Icon, version: IconVersion, scale: float, blur: float
 ) -> ColourTemplate | None:
     """The version's colour template at *scale*, the size of its fine grey one (cached).
 
     Smoothed by a Gaussian of *blur* pixels (0: not). None for a version without colour.
-    Its mask is the fine grey template's (the outline eroded away), or with *outline*
-    the version's whole opaque part at that size (``MatchParameters.colour_outline``).
     """
     if version.colour is None:
         return None
-    key = ("colour", version.name, round(scale, 4), blur, outline)
+    key = ("colour", version.name, round(scale, 4), blur)
     mask = _fine_template(icon, version, scale).mask
-    if outline and version.mask is not None:
-        mask = cv2.resize(version.mask, mask.shape[::-1], interpolation=cv2.INTER_NEAREST)
     colour = version.colour
 
     def make() -> ColourTemplate:
@@ -807,8 +803,7 @@ def _verify(
     the sharp one scores at least *limit* (the search's threshold) less
     ``p.blur_slack`` (everywhere when *limit* is None).
     """
-    outline = p.colour_outline
-    template = _colour_template(icon, candidate.version, candidate.scale, p.score_blur, outline)
+    template = _colour_template(icon, candidate.version, candidate.scale, p.score_blur)
     if view.colour is None or template is None or candidate.grey_score is not None:
         return candidate
     th, tw = template.opaque.shape[:2]
@@ -822,9 +817,7 @@ def _verify(
         # the version alone smoothed further (the patch stays as it is): a blurred or
         # photographed screen shows the icon softer than its PNG
         softer = [
-            _colour_template(
-                icon, candidate.version, candidate.scale, math.hypot(p.score_blur, b), outline
-            )
+            _colour_template(icon, candidate.version, candidate.scale, math.hypot(p.score_blur, b))
             for b in blurs
         ]
         score = max(score, _shifted_colour_score(patch, softer, p))  # type: ignore[arg-type]

@@ -93,15 +93,6 @@ class MatchParameters:
     70.4% -> 78.2%, wrong places 0.5% and absent found 3.2% both (docs/benchmarks.md,
     "Late night (branch `icons32`)")."""
 
-    colour_outline: bool = False
-    """The colour score compares the version's whole opaque part, its outline included;
-    False: the fine grey template's mask, the outline eroded away (a pixel in).
-
-    The outline is where the icon meets whatever is behind it: on a lossless screen its
-    pixels are blended with that background, but on a blurred, compressed or
-    photographed one the icon's edge against the background is much of what the colour
-    score can still see of a small icon."""
-
     blur_slack: float = 0.5
     """The smoothed versions (``template_blurs``) are tried only where the sharp one scores
     at least the threshold less this (1.0 or more: everywhere).
