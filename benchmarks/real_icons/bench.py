@@ -265,6 +265,12 @@ def main() -> None:
         help="also every size as a version with blur_slack 2 (smoothed versions everywhere) "
         "and again_slack 0.45 (the settings before they were cut for speed)",
     )
+    parser.add_argument(
+        "--without-edge-floor",
+        action="store_true",
+        help="also every size as a version with structure_edge_floor 0 (every orientation "
+        "cell at full weight: the search before branch icons34)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -329,6 +335,9 @@ def main() -> None:
     if args.without_speedup:
         earlier = low.override(blur_slack=2.0, again_slack=0.45)
         runs.append(("every size as a version, no blur_slack, again_slack 0.45", every, earlier))
+    if args.without_edge_floor:
+        full_cells = low.override(structure_edge_floor=0.0)
+        runs.append(("every size as a version, no edge floor", every, full_cells))
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(

@@ -55,7 +55,9 @@ def places(screen: object, icon: Icon, q: bench.Query, p: MatchParameters) -> li
         patch = grey[c.y : c.y + th, c.x : c.x + tw]
         if patch.shape != (th, tw):
             continue
-        structure = orientation_similarity(patch, template.grey, template.mask)
+        structure = orientation_similarity(
+            patch, template.grey, template.mask, p.structure_cells, p.structure_edge_floor
+        )
         right = q.truth is not None and bench.right_place(q.truth, (c.x, c.y, c.w, c.h))
         out.append((c.score, structure, right))
     return out

@@ -862,7 +862,9 @@ def _with_structure(
     patch = view.grey[y : y + th, x : x + tw]
     if patch.shape != (th, tw):
         return candidate
-    structure = orientation_similarity(patch, template.grey, template.mask, p.structure_cells)
+    structure = orientation_similarity(
+        patch, template.grey, template.mask, p.structure_cells, p.structure_edge_floor
+    )
     return replace(candidate, structure=structure)
 
 

@@ -27,11 +27,15 @@ def orientation_similarity(
     template: np.ndarray,
     mask: np.ndarray | None,
     cells: int = 4,
+    edge_floor: float = 0.0,
 ) -> float:
     """Cosine (-1..1, usually 0..1) of the masked orientation histograms of two grey pictures.
 
     *patch* and *template* are grey images of the same icon-sized box (any sizes), *mask*
-    the template's (255 = opaque) or None; *cells*: the grid's cells across.
+    the template's (255 = opaque) or None; *cells*: the grid's cells across;
+    *edge_floor*: each cell's histogram is divided by its own length plus that of a cell
+    whose every pixel has a gradient of this many grey levels (Sobel, at the compared
+    size; 0: every cell brought to length 1).
     """
     side = cells * _CELL
     weight = None
@@ -41,14 +45,23 @@ def orientation_similarity(
         small = cv2.resize(mask, (side, side), interpolation=cv2.INTER_AREA) >= 250
         inner = cv2.erode(small.astype(np.uint8), np.ones((3, 3), np.uint8))
         weight = (inner if inner.sum() >= 0.25 * small.sum() else small).astype(np.float32)
-    a = _histogram(patch, weight, side, cells)
-    b = _histogram(template, weight, side, cells)
+    a = _histogram(patch, weight, side, cells, edge_floor)
+    b = _histogram(template, weight, side, cells, edge_floor)
     norm = float(np.linalg.norm(a) * np.linalg.norm(b))
     return float(a @ b) / norm if norm > 1e-9 else 0.0
 
 
-def _histogram(picture: np.ndarray, weight: np.ndarray | None, side: int, cells: int) -> np.ndarray:
-    """Per-cell orientation histograms (cells x bins), each cell normalised, flattened."""
+def _histogram(
+    picture: np.ndarray, weight: np.ndarray | None, side: int, cells: int, edge_floor: float
+) -> np.ndarray:
+    """Per-cell orientation histograms (cells x bins), each cell normalised, flattened.
+
+    A cell with no edge of its own (a flat part of the icon) holds only noise; normalised
+    to length 1 it weighs as much as a cell of the icon's outline. *edge_floor* keeps
+    such a cell short: its length is divided by itself plus a cell's whose pixels all
+    have gradients of *edge_floor* grey levels (one direction), so a cell of weak
+    gradients stays weak, whatever the picture's strongest edges.
+    """
     small = cv2.resize(picture, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
     gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
@@ -60,8 +73,8 @@ def _histogram(picture: np.ndarray, weight: np.ndarray | None, side: int, cells:
     index = (rows[:, None] * cells + rows[None, :]) * _BINS + bins
     histogram = np.bincount(index.ravel(), magnitude.ravel(), cells * cells * _BINS)
     per_cell = histogram.reshape(cells * cells, _BINS).astype(np.float64)
-    per_cell /= np.linalg.norm(per_cell, axis=1, keepdims=True) + 1e-3 * float(
-        per_cell.max() + 1e-6
-    )
+    lengths = np.linalg.norm(per_cell, axis=1, keepdims=True)
+    floor = edge_floor * (side // cells) ** 2
+    per_cell /= lengths + floor + 1e-3 * float(per_cell.max()) + 1e-9
     result: np.ndarray = per_cell.ravel()
     return result

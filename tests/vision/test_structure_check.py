@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 
@@ -115,3 +117,36 @@ def test_the_next_place_over_the_threshold_is_taken_when_the_best_fails() -> Non
     assert passed_over.structure is not None and passed_over.structure >= 0.6
     assert not refused.found and refused.box is not None and abs(refused.box[0] - 300) <= 3
     assert refused.structure is not None and refused.structure < 0.6
+
+
+_DATA = Path(__file__).parent / "data"
+_EDGE_FLOOR = 0.5
+"""``MatchParameters.structure_edge_floor`` as chosen on the real-icons training half."""
+
+
+def _real_folder() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Breeze's grey folder photographed through the camera model at its place (49 px), and
+    the theme's 48 px drawing at that size: grey levels and mask (alpha of the file)."""
+    patch = cv2.imread(str(_DATA / "folder_grey_camera_patch.png"), cv2.IMREAD_GRAYSCALE)
+    template = cv2.imread(str(_DATA / "folder_grey_template.png"), cv2.IMREAD_UNCHANGED)
+    return patch, template[:, :, 0].copy(), template[:, :, 3].copy()
+
+
+def test_a_photographed_flat_icon_keeps_its_structure() -> None:
+    """The folder's flat face holds only the camera's noise: every cell brought to full
+    weight (floor 0), it scored under the structure floor at the folder's own place; cells
+    weighed against a floor of gradient, it passes."""
+    patch, template, mask = _real_folder()
+    assert orientation_similarity(patch, template, mask, 4, 0.0) < DEFAULT.structure_floor
+    kept = orientation_similarity(patch, template, mask, 4, _EDGE_FLOOR)
+    assert kept >= DEFAULT.structure_floor + 0.1
+
+
+def test_noise_alone_is_still_not_the_icon() -> None:
+    """A flat patch with noise in it has no edges of the icon's: still far under the floor
+    with the cell floor."""
+    _, template, mask = _real_folder()
+    rng = np.random.default_rng(5)
+    noise = np.clip(rng.normal(200, 6, template.shape), 0, 255).astype(np.uint8)
+    score = orientation_similarity(noise, template, mask, 4, _EDGE_FLOOR)
+    assert score < 0.4
