@@ -46,7 +46,7 @@ FINE_GRID_BOXES = {"box_low": 0.4, "box_level": 0.35, "box_level_strong": 0.55, 
 above 0.4, cut at 35 % of the height above the floor (55 % for strong peaks), pieces
 closer than 5 working pixels joined; chosen on the same tuning classes, the fainter-defect
 tuning proxy and the synthetic set together (``box_diagnosis.py``, at IoU 0.3 and 0.5;
-docs/benchmarks.md, issue 22, 2026-12-06 06:00). Regions grow from 0.4, not 0.5: on a
+docs/benchmarks.md, issue 22, 2026-12-06 05:50). Regions grow from 0.4, not 0.5: on a
 surface whose normal maps lie low (granite's floor is 0.33 of the threshold), a faint
 defect peaks at 0.45-0.6, and a picture whose map never reached 0.5 had no box at all."""
 
