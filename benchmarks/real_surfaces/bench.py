@@ -22,12 +22,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import build_corpus  # noqa: E402
 import cv2  # noqa: E402
 
+from robotest.inspection import regions  # noqa: E402
 from robotest.inspection.dataset import Dataset, open_dataset  # noqa: E402
 from robotest.inspection.evaluation import Evaluation, evaluate  # noqa: E402
 from robotest.inspection.model import InspectionModel  # noqa: E402
 from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
-MODELS = ("knn", "knn-nogabor", "knn-coarse", "knn-main", "knn-max", "gmm", "ae", "mean")
+MODELS = (
+    "knn",
+    "knn-prev",
+    "knn-nogabor",
+    "knn-coarse",
+    "knn-main",
+    "knn-max",
+    "gmm",
+    "ae",
+    "mean",
+)
 COARSE: dict[str, int | tuple[int, ...] | None] = {
     "knn_grid": 1,
     "knn_depth": 3,
@@ -39,15 +50,17 @@ COARSE: dict[str, int | tuple[int, ...] | None] = {
 VARIANTS: dict[str, tuple[str, float | None, dict[str, int | tuple[int, ...] | None]]] = {
     "knn-nogabor": ("knn", None, {"knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
+    "knn-prev": ("knn", None, {}),
     "knn-main": ("knn", None, COARSE),
     "knn-coarse": ("knn", None, COARSE),
 }
-"""Bench names for a kind with other settings: ``knn-nogabor`` is ``knn`` without the
-Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11); ``knn-coarse`` is ``knn`` on
-the quarter grid (the model of 2026-12-05 23:58); ``knn-max`` is that scored by the map's
-maximum and boxed above the threshold (the model before the smoothed score);
-``knn-main`` is ``knn-coarse`` with the candidate boxes it had before the half-maximum
-cut (:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""
+"""Bench names for a kind with other settings: ``knn-prev`` is ``knn`` with the box
+settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
+is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
+``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``
+is that scored by the map's maximum and boxed above the threshold (the model before the
+smoothed score); ``knn-main`` is ``knn-coarse`` with the candidate boxes it had before the
+half-maximum cut (:data:`MAIN_BOXES`, the model of 2026-12-05 18:55)."""
 MAIN_BOXES = {
     "box_low": 0.8,
     "box_level": 0.6,
@@ -56,13 +69,22 @@ MAIN_BOXES = {
     "box_level_strong": None,
 }
 """``knn-main``'s box settings: regions above 0.8, cut at 60 % of the peak, merge 5."""
+PREV_BOXES = {"box_low": 0.5, "box_level": 0.4, "box_level_strong": 0.6}
+PREV_STRONG_PEAK = (2.0, 4.0)
+"""``knn-prev``'s box settings and ``regions.STRONG_PEAK`` (main at bbd2766)."""
 
 
 def run(folder: Path, kind: str, work_size: int) -> tuple[Evaluation, float]:
     data = open_dataset(folder)
     started = time.perf_counter()
     model = train_variant(data, kind, work_size)
-    return evaluate(model, data), time.perf_counter() - started
+    strong_peak = regions.STRONG_PEAK
+    if kind == "knn-prev":
+        regions.STRONG_PEAK = PREV_STRONG_PEAK
+    try:
+        return evaluate(model, data), time.perf_counter() - started
+    finally:
+        regions.STRONG_PEAK = strong_peak
 
 
 def train_variant(data: Dataset, name: str, work_size: int = 128) -> InspectionModel:
@@ -74,6 +96,9 @@ def train_variant(data: Dataset, name: str, work_size: int = 128) -> InspectionM
     model = train(data, options)
     if name == "knn-main":  # the same map and score, the boxes as they were
         for key, value in MAIN_BOXES.items():
+            setattr(model.meta, key, value)
+    if name == "knn-prev":  # main's knn at bbd2766: its box settings
+        for key, value in PREV_BOXES.items():
             setattr(model.meta, key, value)
     return model
 

@@ -13,6 +13,7 @@ import pytest
 
 from robotest.inspection.model import load_model
 from robotest.inspection.regions import find_peak_boxes
+from robotest.inspection.training import FINE_GRID_BOXES
 
 SIDE = 64
 SIGMA = 3.0
@@ -56,7 +57,7 @@ def test_a_trained_knn_model_records_the_floor_of_its_normal_maps(
 ) -> None:
     model = load_model(knn_model)
     floor = model.meta.box_floor
-    assert 0.0 < floor < model.meta.box_low  # normal surface lies under the region level
+    assert 0.0 < floor < 1.0  # normal surface lies under the threshold
     goods = sorted((tiny_dataset / "test" / "good").glob("*.png"))
     medians = [float(np.median(a.anomaly)) for a in model.analyse([model.read(p) for p in goods])]
     assert float(np.median(medians)) == pytest.approx(floor, abs=0.25)
@@ -114,3 +115,30 @@ def test_a_strong_peak_is_cut_at_the_strong_level() -> None:
 
     assert width(6.0, strong=0.7) < width(6.0, strong=None)
     assert width(1.0, strong=0.7) == width(1.0, strong=None)  # peak 1.5: under STRONG_PEAK
+    # peak 2.5, a real surface's typical defect: still boxed at the weak level
+    assert width(2.0, strong=0.7) == width(2.0, strong=None)
+
+
+def test_a_faint_defect_on_a_low_floor_is_still_boxed_with_the_fine_grid_settings() -> None:
+    """On a surface whose normal maps lie low (a third of the threshold), a faint defect
+    peaks under half the threshold: regions grown from 0.5 gave the picture no box at
+    all, regions grown from ``FINE_GRID_BOXES``' 0.4 box it at its half-maximum width."""
+    settings = FINE_GRID_BOXES
+    anomaly = bump_on_floor(floor=0.33, height=0.15)  # peak 0.48
+
+    def boxes(low: float) -> list[tuple[int, int]]:
+        found = find_peak_boxes(
+            anomaly,
+            anomaly,
+            min_area=4,
+            low=low,
+            box_level=settings["box_level"],
+            merge=int(settings["merge"]),
+            floor=0.33,
+            strong_level=settings["box_level_strong"],
+        )
+        return [(b.w, b.h) for b in found]
+
+    assert boxes(0.5) == []
+    [(w, h)] = boxes(settings["box_low"])
+    assert 4 <= w <= 12 and 4 <= h <= 12  # the bump, not the whole floor
