@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from robotest.vision import backgrounds, solid_bars
@@ -40,19 +40,25 @@ def _plain_regions(near: np.ndarray, glyph_height: float) -> list:
 
 @settings(max_examples=25, deadline=None)
 @given(seeds, st.sampled_from([8.0, 12.0, 16.0]))
-def test_a_page_looked_at_in_halves_finds_every_bar_sized_region(seed: int, glyph: float) -> None:
+@example(12, 8.0)  # a bar two pixels from another region of its colour: skipped
+def test_a_page_looked_at_in_halves_finds_the_bar_sized_regions(seed: int, glyph: float) -> None:
     page = _page(seed, 600, 800)  # over the size at which a page is halved first
     colour = page[0, 0] if seed % 2 else page[300, 400]
     near = (solid_bars._difference(page, colour) < 24).astype(np.uint8)
     assert near.size > solid_bars._SAMPLED
     halved = solid_bars._regions(near, glyph)
-    plain = _plain_regions(near, glyph)
-    # a region joined to a taller one through a one-pixel gap may be skipped; none
-    # is on these pages (bars are drawn whole), so both find the same regions
-    assert sorted(box for box, _ in halved) == sorted(box for box, _ in plain)
-    mine = dict((box, own) for box, own in plain)
-    for box, own in halved:
-        assert np.array_equal(own, mine[box])
+    plain = dict(_plain_regions(near, glyph))
+    for box, own in halved:  # every region found is one found at full size, whole
+        assert np.array_equal(own, plain[box])
+    found = {box for box, _ in halved}
+    for box in set(plain) - found:
+        # a region skipped is one joined, through a gap of a pixel or two, to another
+        # region of its colour (the half-size look closes the gap)
+        x, y, w, h = box
+        own = np.zeros(near.shape, np.uint8)
+        own[y : y + h, x : x + w] = plain[box]
+        grown = cv2.dilate(own, np.ones((5, 5), np.uint8))
+        assert ((near > 0) & (grown > 0) & (own == 0)).any(), box
 
 
 def test_a_region_a_pixel_below_a_taller_one_is_found_on_a_small_image() -> None:
