@@ -69,6 +69,10 @@ text."""
 _FLAT_SHARE = 0.1
 """Share of a bar's pixels that are flat (its margins, between its letters); blurred
 small text in one colour, as solid and as wide through a camera, has none."""
+_JOINED = 2.0
+"""Bar heights: a page's region at half size up to this high (and 6 pixels) may be a bar
+joined through a gap of a pixel or two to letters or specks of its colour above and
+below it; a taller one is a panel, not looked at further."""
 _COLOURS = 4
 """Colours of the flat pixels tried as a bar's, the most common first, at most."""
 _SAMPLED = 200_000
@@ -201,9 +205,10 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Box, np.ndarra
     A whole page is first looked at in halves each way (a half pixel set where any of
     its four is: every region lies inside one of the halved regions), and only the
     halved regions that can hold a bar are labelled at full size: labelling a page
-    with the regions' sizes costs ~25 ms, and up to four colours are tried. A region
-    joined through a gap of one pixel to a bigger one of its colour is looked at no
-    further (tune: no contrast changed on the real screens)."""
+    with the regions' sizes costs ~25 ms, and up to four colours are tried. The half
+    size closes gaps of up to two pixels: a bar is labelled at full size still when so
+    joined to letters or specks of its colour above and below it, but not when joined
+    to more (a panel of its colour two pixels away)."""
     if near.size <= _SAMPLED:
         return _sized_regions(near, (0, 0), near.shape, glyph_height)
     small = _halved(near)
@@ -211,7 +216,9 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Box, np.ndarra
     found = []
     for label in range(1, count):
         x, y, w, h = (2 * int(v) for v in stats[label, :4])
-        if h > _HIGH * glyph_height + 2 or h < _TALLER * glyph_height or w < _WIDE * glyph_height:
+        if h > _JOINED * _HIGH * glyph_height + 6 or h < _TALLER * glyph_height:
+            continue  # a panel; or no bar's height
+        if w < _WIDE * glyph_height:
             continue
         inside = labels[y // 2 : (y + h) // 2, x // 2 : (x + w) // 2] == label
         mine = np.repeat(np.repeat(inside, 2, axis=0), 2, axis=1)

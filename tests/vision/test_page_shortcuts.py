@@ -40,7 +40,8 @@ def _plain_regions(near: np.ndarray, glyph_height: float) -> list:
 
 @settings(max_examples=25, deadline=None)
 @given(seeds, st.sampled_from([8.0, 12.0, 16.0]))
-@example(12, 8.0)  # a bar two pixels from another region of its colour: skipped
+@example(12, 8.0)  # pages whose bars lie two or three pixels from specks of their colour
+@example(78, 8.0)
 def test_a_page_looked_at_in_halves_finds_the_bar_sized_regions(seed: int, glyph: float) -> None:
     page = _page(seed, 600, 800)  # over the size at which a page is halved first
     colour = page[0, 0] if seed % 2 else page[300, 400]
@@ -52,12 +53,12 @@ def test_a_page_looked_at_in_halves_finds_the_bar_sized_regions(seed: int, glyph
         assert np.array_equal(own, plain[box])
     found = {box for box, _ in halved}
     for box in set(plain) - found:
-        # a region skipped is one joined, through a gap of a pixel or two, to another
-        # region of its colour (the half-size look closes the gap)
+        # a region skipped is one joined, through a gap of a pixel or two, to more of
+        # its colour than letters above and below it (the half-size look closes the gap)
         x, y, w, h = box
         own = np.zeros(near.shape, np.uint8)
         own[y : y + h, x : x + w] = plain[box]
-        grown = cv2.dilate(own, np.ones((5, 5), np.uint8))
+        grown = cv2.dilate(own, np.ones((7, 7), np.uint8))
         assert ((near > 0) & (grown > 0) & (own == 0)).any(), box
 
 
