@@ -11,7 +11,7 @@ import numpy as np
 from robotest.inspection.dataset import Dataset
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.images import read_image
-from robotest.inspection.metrics import BoxXYWH, auroc, box_ap, f1, mask_boxes
+from robotest.inspection.metrics import BoxXYWH, auroc, box_ap, defect_boxes, f1, mask_boxes
 from robotest.inspection.model import InspectionModel
 from robotest.inspection.verdict import Box
 
@@ -30,6 +30,9 @@ class Evaluation:
     images: int
     defective: int
     ms_per_image: float  # median time to analyse and judge one image (read excluded)
+    box_ap30_defects: float | None = None
+    """Box AP@0.3 with one truth box a drawn defect (``metrics.defect_boxes``: mask pieces
+    a few pixels apart joined), not one a connected mask piece."""
 
     def to_json(self) -> dict[str, float | int | None]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -45,6 +48,7 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
     failed: list[bool] = []
     predictions: list[list[Box]] = []
     truths: list[list[BoxXYWH]] = []
+    defects: list[list[BoxXYWH]] = []
     pixel_scores: list[np.ndarray] = []
     pixel_truth: list[np.ndarray] = []
     elapsed: list[float] = []
@@ -61,6 +65,7 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
         predictions.append(analysis.candidates)
         if item.defective and item.mask is None:  # no ground truth: image figures only
             truths.append([])
+            defects.append([])
             continue
         mask = (
             _mask(item.mask, (width, height))
@@ -68,6 +73,7 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
             else np.zeros((height, width), np.uint8)
         )
         truths.append(mask_boxes(mask))
+        defects.append(defect_boxes(mask))
         grid = (PIXEL_GRID, PIXEL_GRID)
         pixel_scores.append(
             cv2.resize(model.full_map(analysis), grid, interpolation=cv2.INTER_AREA).ravel()
@@ -91,6 +97,7 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
         images=len(items),
         defective=int(sum(labels)),
         ms_per_image=1000.0 * float(np.median(elapsed)),
+        box_ap30_defects=box_ap(predictions, defects, iou_threshold=0.3),
     )
 
 

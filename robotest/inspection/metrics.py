@@ -30,6 +30,30 @@ def mask_boxes(mask: np.ndarray) -> list[BoxXYWH]:
     return [tuple(int(v) for v in stats[i, :4]) for i in range(1, count)]  # type: ignore[misc]
 
 
+DEFECT_GAP = 9
+"""Mask pieces closer than this (pixels, a square dilation) are one drawn defect in
+:func:`defect_boxes`: the real-surfaces generator draws one defect a picture, and a crack
+or scratch drawn with a break of 1-4 pixels is 2-4 connected pieces (measured on the
+real-surfaces tuning classes: 25 defective pictures a class, 26-29 mask pieces, 25
+defects once pieces within 9 px are joined; docs/benchmarks.md, issue 22)."""
+
+
+def defect_boxes(mask: np.ndarray, gap: int = DEFECT_GAP) -> list[BoxXYWH]:
+    """Ground-truth boxes, one a drawn defect: pieces of the mask less than *gap* pixels
+    apart joined (a crack broken by a few pixels is one crack), each box drawn round the
+    mask's own pixels of its group. ``gap`` 1 or less: :func:`mask_boxes`."""
+    pieces = (mask > 0).astype(np.uint8)
+    if gap <= 1:
+        return mask_boxes(pieces)
+    grown = cv2.dilate(pieces, np.ones((gap, gap), np.uint8))
+    count, labels = cv2.connectedComponents(grown, connectivity=8)
+    boxes: list[BoxXYWH] = []
+    for label in range(1, count):
+        ys, xs = np.nonzero((labels == label) & (pieces > 0))
+        boxes.append((int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1))
+    return boxes
+
+
 def iou(a: BoxXYWH, b: BoxXYWH) -> float:
     ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))

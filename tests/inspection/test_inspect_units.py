@@ -15,7 +15,7 @@ from robotest.inspection.augment import Augmentation
 from robotest.inspection.dataset import ProductSettings, open_dataset
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.features import FEATURE_NAMES, image_features
-from robotest.inspection.metrics import auroc, box_ap, f1, iou, mask_boxes
+from robotest.inspection.metrics import auroc, box_ap, defect_boxes, f1, iou, mask_boxes
 from robotest.inspection.regions import find_boxes
 from robotest.inspection.roi import Roi, find_roi
 from robotest.inspection.verdict import Box
@@ -99,6 +99,22 @@ def test_iou_auroc_f1_and_mask_boxes() -> None:
     mask[2:5, 3:9] = 255
     mask[10:20, 10:12] = 255
     assert sorted(mask_boxes(mask)) == [(3, 2, 6, 3), (10, 10, 2, 10)]
+
+
+def test_a_crack_drawn_with_a_break_is_one_defect_box() -> None:
+    """A crack broken by 3 px is two mask pieces but one defect; a box round the whole
+    crack finds it (IoU 1) instead of missing both pieces; a stain 30 px away stays apart."""
+    mask = np.zeros((64, 64), np.uint8)
+    mask[10:30, 20:23] = 255  # upper half of the crack
+    mask[33:50, 21:24] = 255  # lower half, after a 3 px break
+    mask[50:56, 55:61] = 255  # a separate stain
+    assert len(mask_boxes(mask)) == 3
+    crack, stain = sorted(defect_boxes(mask))
+    assert crack == (20, 10, 4, 40) and stain == (55, 50, 6, 6)
+    assert defect_boxes(mask, gap=1) == mask_boxes(mask)
+    found = [[Box(20, 10, 4, 40, 2.0, 150), Box(55, 50, 6, 6, 1.5, 36)]]
+    assert box_ap(found, [mask_boxes(mask)], 0.3) < 0.7
+    assert box_ap(found, [defect_boxes(mask)], 0.3) == pytest.approx(1.0)
 
 
 def test_rule_fails_on_any_region_and_says_which() -> None:
