@@ -67,6 +67,8 @@ _BLEND_SPAN = 7
 _BLURRED_SAME = 40
 """Grey levels: through a camera, a pixel of the smoothed image this close to a bar's
 colour is the bar's (shading and the blur of its letters; tune: 24 found too few)."""
+_FEW_LABELS = 64
+"""Regions: up to this many are marked box by box (see _of_labels)."""
 _NARROW = 8000
 """Pixels: rows narrower than this have their columns counted in 16 bits (the distance
 to no flat pixel, at least this much, still fits)."""
@@ -196,7 +198,22 @@ def _background_mask(even: np.ndarray, glyph_height: float) -> np.ndarray:
     depth = cv2.distanceTransform(flat, cv2.DIST_L2, 3)
     big &= np.bincount(labels[depth >= _MIN_FLAT_DEPTH * glyph_height], minlength=count) > 0
     big[0] = False  # label 0: the pixels that are not flat
-    return big[labels]
+    return _of_labels(labels, stats, np.flatnonzero(big))
+
+
+def _of_labels(labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """True where *labels* is one of *chosen*: each one's box compared on its own when they
+    are few (a page's backgrounds: a few dozen), not every pixel's label looked up."""
+    if len(chosen) > _FEW_LABELS:
+        keep = np.zeros(len(stats), bool)
+        keep[chosen] = True
+        return keep[labels]
+    out = np.zeros(labels.shape, np.uint8)
+    for label in chosen:
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        part = out[y : y + h, x : x + w]
+        part |= (labels[y : y + h, x : x + w] == label).view(np.uint8)
+    return out.view(bool)
 
 
 def _nearest_flat_colour(

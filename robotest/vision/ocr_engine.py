@@ -107,8 +107,8 @@ def text_height(grey: np.ndarray) -> float:
     if grey.ndim == 3:
         grey = _most_contrasted(grey)
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    ink = binary == 0 if (binary > 0).mean() > 0.5 else binary > 0
-    for mask in (ink, ~ink):
+    ink = cv2.bitwise_not(binary) if 2 * cv2.countNonZero(binary) > binary.size else binary
+    for mask in (ink, cv2.bitwise_not(ink)):
         heights = _glyph_heights(mask)
         if heights.size:
             return float(np.percentile(heights, 75))
@@ -116,8 +116,8 @@ def text_height(grey: np.ndarray) -> float:
 
 
 def _glyph_heights(mask: np.ndarray) -> np.ndarray:
-    """Heights of the blobs of *mask* (True: the pixels measured) a glyph's size."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    """Heights of the blobs of *mask* (uint8, nonzero: the pixels measured) a glyph's size."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     plausible = (heights >= 4) & (heights <= max(6, 0.9 * mask.shape[0])) & (widths <= 3 * heights)
@@ -228,10 +228,29 @@ def _stroke_contrast(difference: np.ndarray) -> float:
     """
     difference = np.ascontiguousarray(difference)
     level, _ = cv2.threshold(difference, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    ink = difference[difference > level]
-    if ink.size == 0:
-        return _MIN_STROKE_CONTRAST
-    return max(_MIN_STROKE_CONTRAST, float(np.percentile(ink, _STROKE_PERCENTILE)))
+    top = _histogram_percentile(difference, int(level) + 1, _STROKE_PERCENTILE)
+    return _MIN_STROKE_CONTRAST if top is None else max(_MIN_STROKE_CONTRAST, top)
+
+
+def _histogram_percentile(image: np.ndarray, least: int, percent: float) -> float | None:
+    """``np.percentile`` (linear) of the values of *image* (uint8) from *least* up, or None
+    where there are none; from the image's histogram, not a copy of those values sorted
+    (a whole page's ink: 29 -> 10 ms)."""
+    if image.size < 1 << 24:  # OpenCV counts in 32-bit floats: exact up to 2**24
+        counts = cv2.calcHist([image], [0], None, [256], [0, 256]).ravel().astype(np.int64)
+    else:
+        counts = np.bincount(image.ravel(), minlength=256)
+    held = np.cumsum(counts[least:])
+    if held.size == 0 or held[-1] == 0:
+        return None
+    position = percent / 100 * (int(held[-1]) - 1)
+    below = int(np.floor(position))
+    above = min(below + 1, int(held[-1]) - 1)
+    a = float(least + np.searchsorted(held, below, side="right"))
+    b = float(least + np.searchsorted(held, above, side="right"))
+    share = position - below
+    # NumPy's own interpolation, from the nearer end: the same float to the last bit
+    return b - (b - a) * (1 - share) if share >= 0.5 else a + (b - a) * share
 
 
 def ink_mask(image: np.ndarray, glyph_height: float, inner: Region | None = None) -> np.ndarray:

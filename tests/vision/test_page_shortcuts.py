@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from robotest.vision import backgrounds, solid_bars
+from robotest.vision import backgrounds, ocr_engine, solid_bars
 from robotest.vision.images import channel_max
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -127,3 +127,25 @@ def test_the_outside_of_a_blend_is_no_ink_and_text_beside_it_is() -> None:
     difference = backgrounds._outside(image, background)
     assert difference[5, 38:43].max() == 0  # the blend along the edge is no ink
     assert difference[20, 31].max() >= 200
+
+
+@settings(max_examples=50, deadline=None)
+@given(seeds, st.integers(min_value=0, max_value=256), st.sampled_from([50.0, 90.0, 97.5]))
+def test_a_percentile_from_the_histogram_is_numpys(seed: int, least: int, percent: float) -> None:
+    rng = np.random.default_rng(seed)
+    image = (rng.random((30, 70)) ** 3 * 255).astype(np.uint8)
+    held = image[image >= least]
+    expected = float(np.percentile(held, percent)) if held.size else None
+    assert ocr_engine._histogram_percentile(image, least, percent) == expected
+
+
+@settings(max_examples=25, deadline=None)
+@given(seeds, st.sampled_from([3, 40, 200]))
+def test_regions_marked_box_by_box_are_those_looked_up_by_label(seed: int, chosen: int) -> None:
+    page = _page(seed, 200, 300)
+    flat = (solid_bars._difference(page, page[0, 0]) < 24).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    picked = np.random.default_rng(seed).choice(count, size=min(chosen, count), replace=False)
+    keep = np.zeros(count, bool)
+    keep[picked] = True
+    assert np.array_equal(backgrounds._of_labels(labels, stats, np.sort(picked)), keep[labels])
