@@ -192,7 +192,7 @@ def hard_edged(image: np.ndarray) -> bool:
     """Whether *image* shows text without anti-aliasing on flat backgrounds (a bitmap
     font on a framebuffer): a few grey levels cover nearly every pixel (counted on every
     other pixel each way of a big image: on a whole screen the count took 10 ms)."""
-    grey = to_grey(image[::2, ::2] if image.shape[0] * image.shape[1] > 40_000 else image)
+    grey = to_grey(_sample(image))
     counts = np.sort(np.bincount(grey.ravel(), minlength=256))[::-1]
     return bool(counts[:_HARD_LEVELS].sum() >= _HARD_SHARE * grey.size)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from robotest.vision.images import channel_max
+from robotest.vision.images import Region, channel_max
 
 _SOLID = 0.55
 """Share of its box a piece of ink covers to be a bar taken for ink (letters, even a
@@ -82,9 +82,6 @@ _MEDIAN_OF = 5000
 _SAME_COLOUR = 24
 """Grey levels: a framebuffer's pixel this close to a bar's colour is the bar's (an
 upscaled bar's inside keeps its colour; its edge is a blend)."""
-Box = tuple[int, int, int, int]
-"""x, y, width, height."""
-
 _MIN_LEVEL = 12
 """Grey levels: a smaller split of ink from background is none (see ocr_engine)."""
 
@@ -159,8 +156,8 @@ def coloured_bars_as_background(
 
 
 def _with_pieces(
-    bars: list[Box], regions: list[tuple[Box, np.ndarray]], glyph_height: float
-) -> list[Box]:
+    bars: list[Region], regions: list[tuple[Region, np.ndarray]], glyph_height: float
+) -> list[Region]:
     """*bars* each grown over the regions of its colour that are no bar by themselves
     but pieces of it: level with it (top and bottom within ``_EDGE`` pixels), less than
     a text height from its end along the row, filling ``_BAR_SHARE`` of their box.
@@ -182,7 +179,7 @@ def _with_pieces(
     return grown
 
 
-def _level_beside(box: Box, bar: Box, glyph_height: float) -> bool:
+def _level_beside(box: Region, bar: Region, glyph_height: float) -> bool:
     """Whether *box* is level with *bar* and less than a text height from it along the row."""
     x, y, w, h = box
     bx, by, bw, bh = bar
@@ -190,13 +187,13 @@ def _level_beside(box: Box, bar: Box, glyph_height: float) -> bool:
     return level and max(bx - (x + w), x - (bx + bw)) < glyph_height
 
 
-def _box_union(a: Box, b: Box) -> Box:
+def _box_union(a: Region, b: Region) -> Region:
     x0, y0 = min(a[0], b[0]), min(a[1], b[1])
     x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Box, np.ndarray]]:
+def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.ndarray]]:
     """The 4-connected regions of *near* (uint8, 1 on a colour) a bar's size, each as its
     box (x, y, w, h) and its pixels in the box: taller than its letters (its margins),
     a line high, wider than a word's first letters, and bounded above and below (not
@@ -230,7 +227,7 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Box, np.ndarra
 
 def _sized_regions(
     near: np.ndarray, at: tuple[int, int], shape: tuple[int, ...], glyph_height: float
-) -> list[tuple[Box, np.ndarray]]:
+) -> list[tuple[Region, np.ndarray]]:
     """:func:`_regions` of *near*, a part at *at* (x, y) of an image of *shape*."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
     found = []
