@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import cv2
@@ -75,6 +77,14 @@ def channel_max(image: np.ndarray) -> np.ndarray:
     # largest at its middle channel (twice as fast as splitting them; NumPy's is 10x)
     row = cv2.dilate(image.reshape(height, width * 3), np.ones((1, 3), np.uint8))
     return np.asarray(cv2.extractChannel(row.reshape(height, width, 3), 1))
+
+
+def union(boxes: Iterable[Region]) -> Region:
+    """The smallest region holding every one of *boxes* (at least one)."""
+    x0, y0, x1, y1 = math.inf, math.inf, -math.inf, -math.inf
+    for x, y, w, h in boxes:
+        x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x + w), max(y1, y + h)
+    return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
 
 def parse_region(text: str) -> Region:

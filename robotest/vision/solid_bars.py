@@ -28,7 +28,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from robotest.vision.images import Region, channel_max
+from robotest.vision.images import Region, channel_max, union
 
 _SOLID = 0.55
 """Share of its box a piece of ink covers to be a bar taken for ink (letters, even a
@@ -174,7 +174,7 @@ def _with_pieces(
                 and own.mean() >= _BAR_SHARE
                 and _level_beside(box, bar, glyph_height)
             ):
-                bar = _box_union(bar, box)
+                bar = union((bar, box))
         grown.append(bar)
     return grown
 
@@ -185,12 +185,6 @@ def _level_beside(box: Region, bar: Region, glyph_height: float) -> bool:
     bx, by, bw, bh = bar
     level = abs(y - by) <= _EDGE and abs(y + h - by - bh) <= _EDGE
     return level and max(bx - (x + w), x - (bx + bw)) < glyph_height
-
-
-def _box_union(a: Region, b: Region) -> Region:
-    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
-    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
-    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.ndarray]]:

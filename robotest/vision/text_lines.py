@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from robotest.vision.images import Region
+from robotest.vision.images import Region, union
 
 _JOIN = 0.9
 """Text heights: ink closer than this along a row is one run (a space is about 0.6;
@@ -127,7 +127,7 @@ def _with_dots(runs: list[Region], specks: list[Region], text_height: float) -> 
             if not x <= centre < x + w:
                 continue
             if 0 <= y - (speck[1] + speck[3]) <= reach and speck[2] <= reach:
-                grown[index] = _union(grown[index], speck)
+                grown[index] = union((grown[index], speck))
                 break
             if 0 <= speck[1] - (y + h) <= reach:
                 break  # a piece cut off below a run (a ``g``'s tail) is no line
@@ -146,7 +146,7 @@ def _joined(runs: list[Region]) -> list[Region]:
     for run in runs:
         for index, other in enumerate(joined):
             if _side_by_side(other, run):
-                joined[index] = _union(other, run)
+                joined[index] = union((other, run))
                 break
         else:
             joined.append(run)
@@ -160,12 +160,6 @@ def _side_by_side(left: Region, right: Region) -> bool:
     level = bottom - top >= _LEVEL * min(left[3], right[3])
     gap = right[0] - (left[0] + left[2])
     return level and -left[3] < gap <= _NEAR * max(left[3], right[3])
-
-
-def _union(a: Region, b: Region) -> Region:
-    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
-    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
-    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def split_tall(

@@ -23,7 +23,7 @@ from robotest.vision.frame_key import FrameKey, frame_key
 from robotest.vision.fuzzy import matches, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
-from robotest.vision.images import Region, check_image, clip_region
+from robotest.vision.images import Region, check_image, clip_region, union
 from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings, text_height
 from robotest.vision.text_lines import split_tall
 from robotest.vision.words import Word
@@ -74,7 +74,7 @@ def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> 
     if best is None:
         return TextMatch(found=False, box=None, text="")
     return TextMatch(
-        found=True, box=_union([w.box for w in best]), text=" ".join(w.text for w in best)
+        found=True, box=union([w.box for w in best]), text=" ".join(w.text for w in best)
     )
 
 
@@ -151,7 +151,7 @@ def _near_misses(lines: Lines, phrase: str) -> list[Region]:
         shared = _shared_run(read, phrase)
         alike = SequenceMatcher(None, read.lower(), phrase.lower(), autojunk=False).ratio()
         if shared >= max(4, len(phrase) // 2) or (len(phrase) >= 4 and alike >= _ALIKE):
-            near.append((-max(shared, alike * len(phrase)), _union([w.box for w in window])))
+            near.append((-max(shared, alike * len(phrase)), union([w.box for w in window])))
     return [box for _, box in sorted(near, key=lambda item: item[0])]
 
 
@@ -388,7 +388,7 @@ def _anchor_box(screen: np.ndarray, anchor: str | Icon, region: Region | None) -
     words, lines = _find_words(screen, anchor, region)
     if words is None:
         raise TextNotFound(f"text {anchor!r} not on screen")
-    return _line_high(_union([w.box for w in words]), next(li for li in lines if words[0] in li))
+    return _line_high(union([w.box for w in words]), next(li for li in lines if words[0] in li))
 
 
 def _line_high(box: Region, line: tuple[Word, ...]) -> Region:
@@ -406,11 +406,3 @@ def _line_high(box: Region, line: tuple[Word, ...]) -> Region:
     bottom = min(y + h + h // 2, round(float(np.median([b[1] + b[3] for b in others]))))
     y0, y1 = min(y, top), max(y + h, bottom)
     return (x, y0, w, y1 - y0)
-
-
-def _union(boxes: list[Region]) -> Region:
-    x0 = min(b[0] for b in boxes)
-    y0 = min(b[1] for b in boxes)
-    x1 = max(b[0] + b[2] for b in boxes)
-    y1 = max(b[1] + b[3] for b in boxes)
-    return (x0, y0, x1 - x0, y1 - y0)
