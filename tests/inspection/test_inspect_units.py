@@ -7,7 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from robotest.inspection.acceptance import RULE, Acceptance
@@ -65,6 +65,9 @@ def test_boxes_scale_to_image_pixels() -> None:
     ),
     st.integers(1, 20),
 )
+@example(  # found by Hypothesis: the 2.0 region's box holds the lone 3.0 pixel
+    blobs=[(0, 0, 1, 2, 2.0), (2, 10, 12, 1, 2.0), (13, 0, 1, 1, 3.0)], min_area=1
+)
 def test_boxes_lie_inside_the_map_above_threshold(blobs, min_area) -> None:
     anomaly = np.zeros((32, 32), np.float32)
     for x, y, w, h, v in blobs:
@@ -72,9 +75,10 @@ def test_boxes_lie_inside_the_map_above_threshold(blobs, min_area) -> None:
     for box in find_boxes(anomaly, min_area=min_area):
         assert box.x >= 0 and box.x + box.w <= 32 and box.y >= 0 and box.y + box.h <= 32
         assert box.score > 1.0 and box.area >= min_area
-        assert anomaly[box.y : box.y + box.h, box.x : box.x + box.w].max() == pytest.approx(
-            box.score
-        )
+        # the region's peak lies in its box; another region's pixel may too (an L-shaped
+        # region's box reaches round a lone stronger pixel beside it)
+        window = anomaly[box.y : box.y + box.h, box.x : box.x + box.w]
+        assert np.isclose(window, box.score).any() and window.max() >= box.score
 
 
 def test_box_ap_ranks_predictions_by_score() -> None:
