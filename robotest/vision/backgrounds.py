@@ -177,9 +177,23 @@ def noise_sigma(image: np.ndarray) -> float:
     kernel that cancels every plane and ridge (Immerkaer's estimator, with the median so
     that text edges, even on a crop full of text, do not count)."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    response = cv2.filter2D(grey.astype(np.float32), -1, _NOISE_KERNEL)
-    sample = np.abs(response[::2, ::2]) if response.size > 40_000 else np.abs(response)
-    return float(1.4826 * np.median(sample) / 6.0)
+    # whole numbers (at most 16 x 255): in 16 bits, and their median from a histogram,
+    # equal to the median of the float response to the last bit, in a third of the time
+    response = cv2.filter2D(grey, cv2.CV_16S, _NOISE_KERNEL)
+    sample = response[::2, ::2] if response.size > 40_000 else response
+    return float(1.4826 * _median(np.abs(sample)) / 6.0)
+
+
+def _median(values: np.ndarray) -> np.float32:
+    """``np.median`` of small non-negative whole numbers, as a float32 (as NumPy gives
+    for a float32 array), counted in a histogram instead of partitioned."""
+    counts = np.cumsum(np.bincount(values.ravel()))
+    middle = values.size // 2
+    upper = np.searchsorted(counts, middle, side="right")
+    if values.size % 2:
+        return np.float32(upper)
+    lower = np.searchsorted(counts, middle - 1, side="right")
+    return np.float32((lower + upper) / 2)
 
 
 def flat_level(smooth: np.ndarray) -> int:
@@ -191,28 +205,33 @@ def _background_mask(even: np.ndarray, glyph_height: float) -> np.ndarray:
     """True on the flat areas of *even* (the pixels no neighbour differs from) that are
     background (big enough not to be inside a glyph)."""
     flat = even.astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
+    big[0] = False  # label 0: the pixels that are not flat
     # and wide somewhere: the inside of a heavy stroke (a bold title's) is as big as a
     # counter but nowhere farther than half a stroke from its edge
-    depth = cv2.distanceTransform(flat, cv2.DIST_L2, 3)
-    big &= np.bincount(labels[depth >= _MIN_FLAT_DEPTH * glyph_height], minlength=count) > 0
-    big[0] = False  # label 0: the pixels that are not flat
-    return _of_labels(labels, stats, np.flatnonzero(big))
+    deep = cv2.distanceTransform(flat, cv2.DIST_L2, 3) >= _MIN_FLAT_DEPTH * glyph_height
+    return _of_labels(labels, stats, np.flatnonzero(big), deep)
 
 
-def _of_labels(labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """True where *labels* is one of *chosen*: each one's box compared on its own when they
-    are few (a page's backgrounds: a few dozen), not every pixel's label looked up."""
+def _of_labels(
+    labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray, deep: np.ndarray
+) -> np.ndarray:
+    """True where *labels* is one of *chosen* that holds a *deep* pixel. Each one's box
+    is looked at on its own when they are few (a page's backgrounds: a few dozen), not
+    every pixel's label looked up: that took 30-60 ms on a page upscaled for small text."""
     if len(chosen) > _FEW_LABELS:
+        holds = np.zeros(len(stats), bool)
+        holds[labels[deep]] = True
         keep = np.zeros(len(stats), bool)
-        keep[chosen] = True
+        keep[chosen] = holds[chosen]
         return keep[labels]
     out = np.zeros(labels.shape, np.uint8)
     for label in chosen:
         x, y, w, h = (int(v) for v in stats[label, :4])
-        part = out[y : y + h, x : x + w]
-        part |= (labels[y : y + h, x : x + w] == label).view(np.uint8)
+        part = labels[y : y + h, x : x + w] == label
+        if (part & deep[y : y + h, x : x + w]).any():
+            out[y : y + h, x : x + w] |= part.view(np.uint8)
     return out.view(bool)
 
 

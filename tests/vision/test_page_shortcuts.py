@@ -140,12 +140,50 @@ def test_a_percentile_from_the_histogram_is_numpys(seed: int, least: int, percen
 
 
 @settings(max_examples=25, deadline=None)
-@given(seeds, st.sampled_from([3, 40, 200]))
-def test_regions_marked_box_by_box_are_those_looked_up_by_label(seed: int, chosen: int) -> None:
+@given(seeds, st.sampled_from([3, 40, 200]), st.sampled_from([0.5, 1.5, 3.0]))
+def test_regions_marked_box_by_box_are_those_looked_up_by_label(
+    seed: int, chosen: int, depth: float
+) -> None:
     page = _page(seed, 200, 300)
     flat = (solid_bars._difference(page, page[0, 0]) < 24).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    deep = cv2.distanceTransform(flat, cv2.DIST_L2, 3) >= depth
     picked = np.random.default_rng(seed).choice(count, size=min(chosen, count), replace=False)
     keep = np.zeros(count, bool)
     keep[picked] = True
-    assert np.array_equal(backgrounds._of_labels(labels, stats, np.sort(picked)), keep[labels])
+    keep &= np.bincount(labels[deep], minlength=count) > 0  # the plain computation
+    marked = backgrounds._of_labels(labels, stats, np.sort(picked), deep)
+    assert np.array_equal(marked, keep[labels])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seeds, st.sampled_from([(7, 9), (150, 211), (480, 640)]), st.floats(0.0, 12.0))
+def test_the_noise_estimate_in_16_bits_is_the_float_one(
+    seed: int, shape: tuple[int, int], sigma: float
+) -> None:
+    page = cv2.cvtColor(_page(seed, 480, 640), cv2.COLOR_BGR2GRAY)[: shape[0], : shape[1]]
+    noise = np.random.default_rng(seed).normal(0, sigma, page.shape)
+    grey = np.clip(page + noise, 0, 255).astype(np.uint8)
+    response = cv2.filter2D(grey.astype(np.float32), -1, backgrounds._NOISE_KERNEL)
+    sample = np.abs(response[::2, ::2]) if response.size > 40_000 else np.abs(response)
+    assert backgrounds.noise_sigma(grey) == float(1.4826 * np.median(sample) / 6.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seeds, st.integers(min_value=1, max_value=700), st.integers(0, 60))
+def test_blank_band_by_band_is_blank_over_the_whole_image(seed: int, height: int, ink: int) -> None:
+    rng = np.random.default_rng(seed)
+    levels = np.cumsum(rng.integers(-3, 4, height)) % 40 + 90  # slow shading, steps
+    image = np.clip(levels[:, None, None] + rng.normal(0, 1, (height, 300, 3)), 0, 255)
+    image = image.astype(np.uint8)
+    row = int(rng.integers(0, height))
+    image[row : row + 3, 100:140] += np.uint8(ink)  # a stroke of *ink* levels, or none
+    small = (
+        image
+        if height < 400
+        else cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    )
+    detail = cv2.absdiff(cv2.GaussianBlur(small, (0, 0), 0.7), cv2.GaussianBlur(small, (0, 0), 6))
+    for top in range(0, len(small), ocr_engine._BAND):  # each band's detail is the whole's
+        assert ocr_engine._detail(small, top) == detail[top : top + ocr_engine._BAND].max()
+    assert ocr_engine.is_blank(image) == (int(detail.max()) < ocr_engine._MIN_INK_CONTRAST)
