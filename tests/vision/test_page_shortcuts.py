@@ -140,7 +140,7 @@ def test_a_percentile_from_the_histogram_is_numpys(seed: int, least: int, percen
 
 
 @settings(max_examples=25, deadline=None)
-@given(seeds, st.sampled_from([3, 40, 200]), st.sampled_from([0.5, 1.5, 3.0]))
+@given(seeds, st.sampled_from([3, 40, 200]), st.floats(0.1, 12.0))
 def test_regions_marked_box_by_box_are_those_looked_up_by_label(
     seed: int, chosen: int, depth: float
 ) -> None:
@@ -152,7 +152,8 @@ def test_regions_marked_box_by_box_are_those_looked_up_by_label(
     keep = np.zeros(count, bool)
     keep[picked] = True
     keep &= np.bincount(labels[deep], minlength=count) > 0  # the plain computation
-    marked = backgrounds._of_labels(labels, stats, np.sort(picked), deep)
+    depths = backgrounds._Depth(flat, depth)
+    marked = backgrounds._of_labels(labels, stats, np.sort(picked), depths)
     assert np.array_equal(marked, keep[labels])
 
 
@@ -187,3 +188,32 @@ def test_blank_band_by_band_is_blank_over_the_whole_image(seed: int, height: int
     for top in range(0, len(small), ocr_engine._BAND):  # each band's detail is the whole's
         assert ocr_engine._detail(small, top) == detail[top : top + ocr_engine._BAND].max()
     assert ocr_engine.is_blank(image) == (int(detail.max()) < ocr_engine._MIN_INK_CONTRAST)
+
+
+_CHAMFER_STEPS = [k * 0.955 for k in range(1, 9)] + [k * 1.3693 for k in range(1, 7)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seeds, st.one_of(st.floats(0.05, 14.0), st.sampled_from(_CHAMFER_STEPS)))
+def test_depth_region_by_region_is_the_distance_transforms(seed: int, depth: float) -> None:
+    page = _page(seed, 160, 240)
+    flat = (solid_bars._difference(page, page[0, 0]) < 24).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    deep = cv2.distanceTransform(flat, cv2.DIST_L2, 3) >= depth
+    depths = backgrounds._Depth(flat, depth)
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        part = labels[y : y + h, x : x + w] == label
+        assert depths.within(part, x, y) == bool((part & deep[y : y + h, x : x + w]).any())
+
+
+def test_a_region_the_erosions_leave_undecided_is_measured() -> None:
+    # a 7-pixel square's middle is 4 axial steps from the nearest unmasked pixel: under
+    # 4.0 by the distance transform (3.82), but the squares' bounds do not tell
+    flat = np.zeros((40, 60), np.uint8)
+    flat[10:17, 20:27] = 1
+    depths = backgrounds._Depth(flat, 4.0)
+    part = flat[10:17, 20:27].astype(bool)
+    assert not depths.sure[10:17, 20:27].any() and depths.maybe[10:17, 20:27].any()
+    assert not depths.within(part, 20, 10)
+    assert backgrounds._Depth(flat, 3.8).within(part, 20, 10)
