@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -217,3 +218,33 @@ def test_a_region_the_erosions_leave_undecided_is_measured() -> None:
     assert not depths.sure[10:17, 20:27].any() and depths.maybe[10:17, 20:27].any()
     assert not depths.within(part, 20, 10)
     assert backgrounds._Depth(flat, 3.8).within(part, 20, 10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seeds, st.sampled_from([(150, 200), (203, 397), (480, 640)]), st.floats(0.0, 1.0), st.booleans()
+)
+def test_noiseless_on_a_sample_is_noiseless_on_the_whole_gradient(
+    seed: int, shape: tuple[int, int], noisy: float, grey: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    page = _page(seed, *shape)
+    # specks on the pixels compared: near the threshold, a quarter of them still
+    specks = np.zeros(shape, bool)
+    specks[::4, ::4] = rng.random(specks[::4, ::4].shape) < 0.55 + 0.4 * noisy
+    page[specks] ^= np.uint8(1)
+    image = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if grey else page
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    step = backgrounds._step(image, cross)
+    assert backgrounds.noiseless(image) == (backgrounds._share(step, 0.25) == 0)
+
+
+@pytest.mark.parametrize(("still", "expected"), [(2500, True), (2499, False)])
+def test_noiseless_needs_a_quarter_of_the_pixels_compared_still(still: int, expected: bool) -> None:
+    image = np.full((400, 400, 3), 128, np.uint8)
+    moved = np.ones(10_000, bool)
+    moved[:still] = False  # of the 100 x 100 pixels compared
+    image[::4, ::4][moved.reshape(100, 100)] = 131
+    assert backgrounds.noiseless(image) is expected
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    assert (backgrounds._share(backgrounds._step(image, cross), 0.25) == 0) is expected
