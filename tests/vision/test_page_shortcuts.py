@@ -118,6 +118,38 @@ def test_the_nearest_flat_pixel_in_a_row_is_the_nearest(seed: int, share: float)
             assert abs(int(source[row, column]) - row * flat.shape[1] - column) == gaps.min()
 
 
+def _plain_nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running maxima and minima along every row (the way before runs were looked at)."""
+    height, width = flat.shape
+    narrow = width < backgrounds._NARROW
+    kind = np.int16 if narrow else np.int32
+    none = kind(backgrounds._NARROW if narrow else 1 << 28)
+    columns = np.arange(width, dtype=kind)
+    left = np.maximum.accumulate(np.where(flat, columns, -none), axis=1)
+    right = np.minimum.accumulate(np.where(flat[:, ::-1], columns[::-1], none), axis=1)[:, ::-1]
+    to_left, to_right = columns - left, right - columns
+    closer = to_left <= to_right
+    nearest = np.clip(np.where(closer, left, right), 0, width - 1)
+    starts = (np.arange(height, dtype=np.int32) * width)[:, None]
+    return starts + nearest, np.where(closer, to_left, to_right)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seeds, st.sampled_from([0.0, 0.02, 0.5, 0.97, 1.0]), st.sampled_from([1, 7, 300, 7999, 8003])
+)
+def test_the_nearest_flat_pixel_by_runs_is_the_running_maximas(
+    seed: int, share: float, width: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    flat = rng.random((6, width)) < share
+    flat[rng.integers(0, 6)] = False  # a row with no flat pixel
+    source, distance = backgrounds._nearest_in_row(flat)
+    plain_source, plain_distance = _plain_nearest_in_row(flat)
+    assert np.array_equal(source, plain_source) and source.dtype == plain_source.dtype
+    assert np.array_equal(distance, plain_distance) and distance.dtype == plain_distance.dtype
+
+
 def test_the_outside_of_a_blend_is_no_ink_and_text_beside_it_is() -> None:
     image = np.full((40, 80, 3), 255, np.uint8)
     image[:, 40:] = (200, 40, 40)  # a blue bar on white
