@@ -164,13 +164,21 @@ def noiseless(image: np.ndarray) -> bool:
     # outside the image counts as the pixel itself, as morphology leaves it out
     padded = cv2.copyMakeBorder(image, 1, 1, 1, 1, cv2.BORDER_REPLICATE)
     height, width = image.shape[:2]
-    centre = padded[1 : height + 1 : 4, 1 : width + 1 : 4]
-    still = np.ones(centre.shape[:2], bool)
+    centre = _packed(padded[1 : height + 1 : 4, 1 : width + 1 : 4])
+    still = np.ones(centre.shape, bool)
     for top, left in ((0, 1), (2, 1), (1, 0), (1, 2)):
-        neighbour = padded[top : top + height : 4, left : left + width : 4]
-        same = neighbour == centre
-        still &= same.all(axis=2) if same.ndim == 3 else same
+        still &= _packed(padded[top : top + height : 4, left : left + width : 4]) == centre
     return int(still.sum()) >= still.size * 0.25
+
+
+def _packed(pixels: np.ndarray) -> np.ndarray:
+    """Each pixel's channels (up to 4) in one 32-bit number: compared at once."""
+    if pixels.ndim == 2:
+        return pixels
+    packed = pixels[..., 0].astype(np.uint32)
+    for channel in range(1, pixels.shape[2]):
+        packed |= pixels[..., channel].astype(np.uint32) << np.uint32(8 * channel)
+    return packed
 
 
 def _step(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
