@@ -33,6 +33,8 @@ alike: ink against its own background, whatever the polarity.
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -70,8 +72,10 @@ colour is the bar's (shading and the blur of its letters; tune: 24 found too few
 _FEW_LABELS = 64
 """Regions: up to this many are marked box by box (see _of_labels)."""
 _NARROW = 8000
-"""Pixels: rows narrower than this have their columns counted in 16 bits (the distance
+"""Pixels: rows narrower than this have their distances counted in 16 bits (the distance
 to no flat pixel, at least this much, still fits)."""
+_SAMPLED_ABOVE = 40_000
+"""Pixels: a bigger image's share of levels is counted on every 4th pixel each way."""
 _SMOOTH_SIGMA = 0.7
 """Pixels: the image is smoothed this much (sensor noise) to judge flatness and colours."""
 
@@ -89,13 +93,12 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         image = image[:, :, 0]
     elif image.ndim == 3 and image.shape[2] == 4:
         image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    step = _step(image, cross)
-    framebuffer = _noiseless(step)
+    framebuffer = noiseless(image)
     if framebuffer:
         # as it is, with flatness judged on 4 neighbours: a gap of 3 pixels between a
         # line of text and a bar still holds a flat row
         smooth = image
+        step = _step(image, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3)))
     else:  # smoothed against sensor noise, flatness judged on all 8 neighbours
         smooth = cv2.GaussianBlur(image, (0, 0), _SMOOTH_SIGMA)
         step = _step(smooth, np.ones((3, 3), np.uint8))
@@ -150,13 +153,32 @@ def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
 
 def noiseless(image: np.ndarray) -> bool:
     """Whether *image* has no sensor noise (a framebuffer, not a camera frame): at least
-    a quarter of its pixels equal all 4 neighbours."""
-    return _noiseless(_step(image, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))))
+    a quarter of its pixels (of every 4th pixel each way on a big one) equal all 4
+    neighbours.
+
+    Only those pixels are compared with their neighbours, not the whole image's largest
+    change taken first (a camera page then took a gradient it did not use: 5-15 ms).
+    """
+    if image.size // (image.shape[2] if image.ndim == 3 else 1) <= _SAMPLED_ABOVE:
+        return _share(_step(image, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))), 0.25) == 0
+    # outside the image counts as the pixel itself, as morphology leaves it out
+    padded = cv2.copyMakeBorder(image, 1, 1, 1, 1, cv2.BORDER_REPLICATE)
+    height, width = image.shape[:2]
+    centre = _packed(padded[1 : height + 1 : 4, 1 : width + 1 : 4])
+    still = np.ones(centre.shape, bool)
+    for top, left in ((0, 1), (2, 1), (1, 0), (1, 2)):
+        still &= _packed(padded[top : top + height : 4, left : left + width : 4]) == centre
+    return int(still.sum()) >= still.size * 0.25
 
 
-def _noiseless(step: np.ndarray) -> bool:
-    """:func:`noiseless` of an image whose largest change to its 4 neighbours is *step*."""
-    return _share(step, 0.25) == 0
+def _packed(pixels: np.ndarray) -> np.ndarray:
+    """Each pixel's channels (up to 4) in one 32-bit number: compared at once."""
+    if pixels.ndim == 2:
+        return pixels
+    packed = pixels[..., 0].astype(np.uint32)
+    for channel in range(1, pixels.shape[2]):
+        packed |= pixels[..., channel].astype(np.uint32) << np.uint32(8 * channel)
+    return packed
 
 
 def _step(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -167,7 +189,7 @@ def _step(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 def _share(levels: np.ndarray, fraction: float) -> int:
     """The level under which *fraction* of an 8-bit image lies (of every 4th pixel each
     way on a big one)."""
-    sample = levels[::4, ::4] if levels.size > 40_000 else levels
+    sample = levels[::4, ::4] if levels.size > _SAMPLED_ABOVE else levels
     counts = np.bincount(sample.ravel(), minlength=256)
     return int(np.searchsorted(np.cumsum(counts), counts.sum() * fraction))
 
@@ -177,9 +199,23 @@ def noise_sigma(image: np.ndarray) -> float:
     kernel that cancels every plane and ridge (Immerkaer's estimator, with the median so
     that text edges, even on a crop full of text, do not count)."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    response = cv2.filter2D(grey.astype(np.float32), -1, _NOISE_KERNEL)
-    sample = np.abs(response[::2, ::2]) if response.size > 40_000 else np.abs(response)
-    return float(1.4826 * np.median(sample) / 6.0)
+    # whole numbers (at most 16 x 255): in 16 bits, and their median from a histogram,
+    # equal to the median of the float response to the last bit, in a third of the time
+    response = cv2.filter2D(grey, cv2.CV_16S, _NOISE_KERNEL)
+    sample = response[::2, ::2] if response.size > 40_000 else response
+    return float(1.4826 * _median(np.abs(sample)) / 6.0)
+
+
+def _median(values: np.ndarray) -> np.float32:
+    """``np.median`` of small non-negative whole numbers, as a float32 (as NumPy gives
+    for a float32 array), counted in a histogram instead of partitioned."""
+    counts = np.cumsum(np.bincount(values.ravel()))
+    middle = values.size // 2
+    upper = np.searchsorted(counts, middle, side="right")
+    if values.size % 2:
+        return np.float32(upper)
+    lower = np.searchsorted(counts, middle - 1, side="right")
+    return np.float32((lower + upper) / 2)
 
 
 def flat_level(smooth: np.ndarray) -> int:
@@ -191,28 +227,81 @@ def _background_mask(even: np.ndarray, glyph_height: float) -> np.ndarray:
     """True on the flat areas of *even* (the pixels no neighbour differs from) that are
     background (big enough not to be inside a glyph)."""
     flat = even.astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
+    big[0] = False  # label 0: the pixels that are not flat
     # and wide somewhere: the inside of a heavy stroke (a bold title's) is as big as a
     # counter but nowhere farther than half a stroke from its edge
-    depth = cv2.distanceTransform(flat, cv2.DIST_L2, 3)
-    big &= np.bincount(labels[depth >= _MIN_FLAT_DEPTH * glyph_height], minlength=count) > 0
-    big[0] = False  # label 0: the pixels that are not flat
-    return _of_labels(labels, stats, np.flatnonzero(big))
+    return _of_labels(
+        labels, stats, np.flatnonzero(big), _Depth(flat, _MIN_FLAT_DEPTH * glyph_height)
+    )
 
 
-def _of_labels(labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """True where *labels* is one of *chosen*: each one's box compared on its own when they
-    are few (a page's backgrounds: a few dozen), not every pixel's label looked up."""
+class _Depth:
+    """Where a mask is at least *depth* from its nearest unmasked pixel, by OpenCV's 3x3
+    chamfer distance (``cv2.distanceTransform(mask, cv2.DIST_L2, 3) >= depth``), asked of
+    one region at a time.
+
+    A whole page's distance transform took 20-50 ms. A pixel whose square of
+    ``reach - 1`` pixels all round is masked is that deep (an axial step is the
+    shortest); one whose smaller square (as many diagonal steps) is not all masked is
+    not. Both are erosions by squares (under a millisecond); the distance transform is
+    taken only round a region the two leave undecided, *reach* wider each way, which
+    holds every path shorter than *depth*: the answer is the same.
+    """
+
+    _AXIAL, _DIAGONAL = 0.9549, 1.3694  # OpenCV's mask weights 0.955, 1.3693, each way
+    _SLACK = 1e-3  # against the rounding of OpenCV's fixed-point distances
+
+    def __init__(self, mask: np.ndarray, depth: float) -> None:
+        self.mask, self.depth = mask, depth
+        self.reach = math.ceil((depth + self._SLACK) / self._AXIAL)
+        self.sure = _eroded(mask, self.reach - 1)
+        self.maybe = _eroded(mask, math.ceil((depth - self._SLACK) / self._DIAGONAL) - 1)
+
+    def everywhere(self) -> np.ndarray:
+        return cv2.distanceTransform(self.mask, cv2.DIST_L2, 3) >= self.depth
+
+    def within(self, part: np.ndarray, x: int, y: int) -> bool:
+        """Whether *part* (a boolean region whose top left is *x*, *y*) holds a deep pixel."""
+        rows, columns = slice(y, y + part.shape[0]), slice(x, x + part.shape[1])
+        if (part & self.sure[rows, columns].view(bool)).any():
+            return True
+        if not (part & self.maybe[rows, columns].view(bool)).any():
+            return False
+        top, left = max(0, y - self.reach), max(0, x - self.reach)
+        around = self.mask[top : rows.stop + self.reach, left : columns.stop + self.reach]
+        distance = cv2.distanceTransform(around, cv2.DIST_L2, 3)
+        inside = distance[y - top : rows.stop - top, x - left : columns.stop - left]
+        return bool((part & (inside >= self.depth)).any())
+
+
+def _eroded(mask: np.ndarray, reach: int) -> np.ndarray:
+    """*mask* (0/1) where every pixel up to *reach* away each way is set; outside counts as set."""
+    if reach <= 0:
+        return mask
+    return cv2.erode(mask, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+
+
+def _of_labels(
+    labels: np.ndarray, stats: np.ndarray, chosen: np.ndarray, deep: _Depth
+) -> np.ndarray:
+    """True where *labels* is one of *chosen* that holds a pixel *deep* in it. Each one's
+    box is looked at on its own when they are few (a page's backgrounds: a few dozen),
+    not every pixel's label looked up: that took 30-60 ms on a page upscaled for small
+    text."""
     if len(chosen) > _FEW_LABELS:
+        holds = np.zeros(len(stats), bool)
+        holds[labels[deep.everywhere()]] = True
         keep = np.zeros(len(stats), bool)
-        keep[chosen] = True
+        keep[chosen] = holds[chosen]
         return keep[labels]
     out = np.zeros(labels.shape, np.uint8)
     for label in chosen:
         x, y, w, h = (int(v) for v in stats[label, :4])
-        part = out[y : y + h, x : x + w]
-        part |= (labels[y : y + h, x : x + w] == label).view(np.uint8)
+        part = labels[y : y + h, x : x + w] == label
+        if deep.within(part, x, y):
+            out[y : y + h, x : x + w] |= part.view(np.uint8)
     return out.view(bool)
 
 
@@ -242,12 +331,13 @@ def _nearest_flat_colour(
         labels = np.asarray(found, dtype=np.int32)[elsewhere] - 1
         source[elsewhere] = np.flatnonzero(flat).astype(np.int32)[labels]
         far[elsewhere] = distance[elsewhere] > _FAR * glyph_height
-    if smooth.ndim == 2:
-        return np.take(smooth.ravel(), source), far
-    # one 32-bit gather per pixel, not three: the colour packed as BGRA
-    packed = cv2.cvtColor(smooth, cv2.COLOR_BGR2BGRA).view(np.uint32).ravel()
-    gathered = np.take(packed, source).view(np.uint8).reshape(*flat.shape, 4)
-    return cv2.cvtColor(gathered, cv2.COLOR_BGRA2BGR), far
+    # a flat pixel is its own background: only the others' colours are looked up
+    moved = np.flatnonzero(~flat)
+    channels = 1 if smooth.ndim == 2 else smooth.shape[2]
+    background = np.ascontiguousarray(smooth).copy()
+    colours = background.reshape(-1, channels)
+    colours[moved] = colours[source.ravel()[moved]]
+    return background, far
 
 
 def even_runs(smooth: np.ndarray, glyph_height: float, level: int) -> np.ndarray:
@@ -269,25 +359,41 @@ def even_runs(smooth: np.ndarray, glyph_height: float, level: int) -> np.ndarray
 
 def _nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each pixel, the (row-major) index of the nearest flat pixel in its row and its
-    distance (more than the row's width where the row has none). NumPy's running
-    maximum and minimum along the rows: OpenCV's distance transforms measure in two
-    dimensions only. Columns in 16 bits where they fit: half the memory to go through."""
+    distance (more than the row's width where the row has none; a tie goes left).
+
+    A flat pixel is its own nearest; the others (a few hundredths of a page) come in
+    runs along their rows, and a run's nearest flat pixels are the two at its ends. Only
+    those pixels are looked at: running maxima along every row of an upscaled page took
+    25-50 ms. OpenCV's distance transforms measure in two dimensions only.
+    """
     height, width = flat.shape
-    narrow = width < _NARROW
-    kind = np.int16 if narrow else np.int32
-    none = kind(_NARROW if narrow else 1 << 28)
-    columns = np.arange(width, dtype=kind)
-    left = np.where(flat, columns, -none)
-    np.maximum.accumulate(left, axis=1, out=left)
-    right = np.where(flat[:, ::-1], columns[::-1], none)
-    np.minimum.accumulate(right, axis=1, out=right)
-    right = right[:, ::-1]
-    to_left, to_right = columns - left, right - columns
-    closer = to_left <= to_right
-    nearest = np.where(closer, left, right)
-    np.clip(nearest, 0, width - 1, out=nearest)
-    starts = (np.arange(height, dtype=np.int32) * width)[:, None]
-    return starts + nearest, np.where(closer, to_left, to_right)
+    narrow = width < _NARROW  # distances in 16 bits where they fit
+    kind, none = (np.int16, _NARROW) if narrow else (np.int32, 1 << 28)
+    source = np.arange(flat.size, dtype=np.int32).reshape(flat.shape)
+    distance = np.zeros(flat.shape, kind)
+    moved = np.flatnonzero(~flat)
+    if moved.size:
+        row, column, left, right = _runs(moved, width, none)
+        to_left, to_right = column - left, right - column
+        closer = to_left <= to_right
+        nearest = np.clip(np.where(closer, left, right), 0, width - 1)
+        source.ravel()[moved] = row * width + nearest
+        distance.ravel()[moved] = np.where(closer, to_left, to_right)
+    return source, distance
+
+
+def _runs(moved: np.ndarray, width: int, none: int) -> tuple[np.ndarray, ...]:
+    """Row and column of each of the pixels *moved* (row-major indices, ascending) and the
+    columns of the flat pixels at either end of its run along the row: one column before
+    the run and one after it; a run from the row's start has none before (``-none``),
+    one to its end none after (``none``, more than the row's width)."""
+    row, column = np.divmod(moved.astype(np.int64), width)
+    starts = np.flatnonzero((np.diff(moved, prepend=-2) != 1) | (column == 0))
+    lengths = np.diff(starts, append=moved.size)
+    first = column[starts]
+    before = np.where(first > 0, first - 1, -none)
+    after = np.where(first + lengths < width, first + lengths, none)
+    return row, column, np.repeat(before, lengths), np.repeat(after, lengths)
 
 
 def _median_contrast(image: np.ndarray, glyph_height: float, span: float) -> np.ndarray:

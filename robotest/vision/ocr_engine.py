@@ -425,9 +425,25 @@ def is_blank(image: np.ndarray) -> bool:
         if image.shape[0] < 400
         else cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     )
-    smooth = cv2.GaussianBlur(small, (0, 0), 0.7)
-    slow = cv2.GaussianBlur(small, (0, 0), 6.0)
-    return int(cv2.absdiff(smooth, slow).max()) < _MIN_INK_CONTRAST
+    return not any(_detail(small, top) >= _MIN_INK_CONTRAST for top in range(0, len(small), _BAND))
+
+
+_BAND = 96
+"""Rows: :func:`is_blank` looks band by band and stops at the first holding ink (a
+screen's title bar), instead of smoothing the whole screen twice (15-25 ms)."""
+_BAND_MARGIN = 18
+"""Rows each side of a band that its smoothing reaches: the radius of OpenCV's kernel
+for sigma 6 on 8-bit images (37 taps), so a band's detail is the whole image's there."""
+
+
+def _detail(image: np.ndarray, top: int) -> int:
+    """The largest detail (see :func:`is_blank`) in the band of *image* from row *top*."""
+    start = max(0, top - _BAND_MARGIN)
+    rows = image[start : top + _BAND + _BAND_MARGIN]
+    smooth = cv2.GaussianBlur(rows, (0, 0), 0.7)
+    slow = cv2.GaussianBlur(rows, (0, 0), 6.0)
+    band = slice(top - start, top - start + _BAND)
+    return int(cv2.absdiff(smooth[band], slow[band]).max())
 
 
 def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:

@@ -24,13 +24,15 @@ import numpy as np
 
 from robotest.vision.errors import OcrError
 
-INIT_VARIABLES = (("load_system_dawg", "0"), ("load_freq_dawg", "0"))
-"""No word dictionaries, so versions and serial numbers are read as shown.
-
-Tesseract's second read of an unsure line inverted stays on: turning it off saved about
-8% of a whole screen's time, but on a real `dialog` menu the highlighted item's value
-(its bar's end beside the letters) then read ``VADWGEQ7737-604 7`` instead of
-``…DWGEQ737-6047`` (tests/vision/test_solid_bars.py)."""
+INIT_VARIABLES = (("load_system_dawg", "0"), ("load_freq_dawg", "0"), ("tessedit_do_invert", "0"))
+"""No word dictionaries, so versions and serial numbers are read as shown; and no second
+read of an unsure line inverted: every image given to Tesseract is already dark text on
+light (``ocr_engine.prepare``), and the second read cost about 6% of a whole screen's
+time. Earlier it was kept for a real `dialog` menu's highlighted value, read
+``VADWGEQ7737-604 7`` without it; since the bars' letters are found as such (stop 33-34)
+that value reads the same either way (tests/vision/test_solid_bars.py), and of the 44
+tuning screens of both real-screen corpora one read changed (a camera value misread
+either way)."""
 _QUIET = (("debug_file", os.devnull),)
 """The library's notes ("Estimating resolution as 233") go nowhere, as the command's do."""
 _OEM_LSTM_ONLY = 1

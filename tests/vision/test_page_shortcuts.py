@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -117,6 +118,38 @@ def test_the_nearest_flat_pixel_in_a_row_is_the_nearest(seed: int, share: float)
             assert abs(int(source[row, column]) - row * flat.shape[1] - column) == gaps.min()
 
 
+def _plain_nearest_in_row(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running maxima and minima along every row (the way before runs were looked at)."""
+    height, width = flat.shape
+    narrow = width < backgrounds._NARROW
+    kind = np.int16 if narrow else np.int32
+    none = kind(backgrounds._NARROW if narrow else 1 << 28)
+    columns = np.arange(width, dtype=kind)
+    left = np.maximum.accumulate(np.where(flat, columns, -none), axis=1)
+    right = np.minimum.accumulate(np.where(flat[:, ::-1], columns[::-1], none), axis=1)[:, ::-1]
+    to_left, to_right = columns - left, right - columns
+    closer = to_left <= to_right
+    nearest = np.clip(np.where(closer, left, right), 0, width - 1)
+    starts = (np.arange(height, dtype=np.int32) * width)[:, None]
+    return starts + nearest, np.where(closer, to_left, to_right)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seeds, st.sampled_from([0.0, 0.02, 0.5, 0.97, 1.0]), st.sampled_from([1, 7, 300, 7999, 8003])
+)
+def test_the_nearest_flat_pixel_by_runs_is_the_running_maximas(
+    seed: int, share: float, width: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    flat = rng.random((6, width)) < share
+    flat[rng.integers(0, 6)] = False  # a row with no flat pixel
+    source, distance = backgrounds._nearest_in_row(flat)
+    plain_source, plain_distance = _plain_nearest_in_row(flat)
+    assert np.array_equal(source, plain_source) and source.dtype == plain_source.dtype
+    assert np.array_equal(distance, plain_distance) and distance.dtype == plain_distance.dtype
+
+
 def test_the_outside_of_a_blend_is_no_ink_and_text_beside_it_is() -> None:
     image = np.full((40, 80, 3), 255, np.uint8)
     image[:, 40:] = (200, 40, 40)  # a blue bar on white
@@ -140,12 +173,110 @@ def test_a_percentile_from_the_histogram_is_numpys(seed: int, least: int, percen
 
 
 @settings(max_examples=25, deadline=None)
-@given(seeds, st.sampled_from([3, 40, 200]))
-def test_regions_marked_box_by_box_are_those_looked_up_by_label(seed: int, chosen: int) -> None:
+@given(seeds, st.sampled_from([3, 40, 200]), st.floats(0.1, 12.0))
+def test_regions_marked_box_by_box_are_those_looked_up_by_label(
+    seed: int, chosen: int, depth: float
+) -> None:
     page = _page(seed, 200, 300)
     flat = (solid_bars._difference(page, page[0, 0]) < 24).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    deep = cv2.distanceTransform(flat, cv2.DIST_L2, 3) >= depth
     picked = np.random.default_rng(seed).choice(count, size=min(chosen, count), replace=False)
     keep = np.zeros(count, bool)
     keep[picked] = True
-    assert np.array_equal(backgrounds._of_labels(labels, stats, np.sort(picked)), keep[labels])
+    keep &= np.bincount(labels[deep], minlength=count) > 0  # the plain computation
+    depths = backgrounds._Depth(flat, depth)
+    marked = backgrounds._of_labels(labels, stats, np.sort(picked), depths)
+    assert np.array_equal(marked, keep[labels])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seeds, st.sampled_from([(7, 9), (150, 211), (480, 640)]), st.floats(0.0, 12.0))
+def test_the_noise_estimate_in_16_bits_is_the_float_one(
+    seed: int, shape: tuple[int, int], sigma: float
+) -> None:
+    page = cv2.cvtColor(_page(seed, 480, 640), cv2.COLOR_BGR2GRAY)[: shape[0], : shape[1]]
+    noise = np.random.default_rng(seed).normal(0, sigma, page.shape)
+    grey = np.clip(page + noise, 0, 255).astype(np.uint8)
+    response = cv2.filter2D(grey.astype(np.float32), -1, backgrounds._NOISE_KERNEL)
+    sample = np.abs(response[::2, ::2]) if response.size > 40_000 else np.abs(response)
+    assert backgrounds.noise_sigma(grey) == float(1.4826 * np.median(sample) / 6.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seeds, st.integers(min_value=1, max_value=700), st.integers(0, 60))
+def test_blank_band_by_band_is_blank_over_the_whole_image(seed: int, height: int, ink: int) -> None:
+    rng = np.random.default_rng(seed)
+    levels = np.cumsum(rng.integers(-3, 4, height)) % 40 + 90  # slow shading, steps
+    image = np.clip(levels[:, None, None] + rng.normal(0, 1, (height, 300, 3)), 0, 255)
+    image = image.astype(np.uint8)
+    row = int(rng.integers(0, height))
+    image[row : row + 3, 100:140] += np.uint8(ink)  # a stroke of *ink* levels, or none
+    small = (
+        image
+        if height < 400
+        else cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    )
+    detail = cv2.absdiff(cv2.GaussianBlur(small, (0, 0), 0.7), cv2.GaussianBlur(small, (0, 0), 6))
+    for top in range(0, len(small), ocr_engine._BAND):  # each band's detail is the whole's
+        assert ocr_engine._detail(small, top) == detail[top : top + ocr_engine._BAND].max()
+    assert ocr_engine.is_blank(image) == (int(detail.max()) < ocr_engine._MIN_INK_CONTRAST)
+
+
+_CHAMFER_STEPS = [k * 0.955 for k in range(1, 9)] + [k * 1.3693 for k in range(1, 7)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seeds, st.one_of(st.floats(0.05, 14.0), st.sampled_from(_CHAMFER_STEPS)))
+def test_depth_region_by_region_is_the_distance_transforms(seed: int, depth: float) -> None:
+    page = _page(seed, 160, 240)
+    flat = (solid_bars._difference(page, page[0, 0]) < 24).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    deep = cv2.distanceTransform(flat, cv2.DIST_L2, 3) >= depth
+    depths = backgrounds._Depth(flat, depth)
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        part = labels[y : y + h, x : x + w] == label
+        assert depths.within(part, x, y) == bool((part & deep[y : y + h, x : x + w]).any())
+
+
+def test_a_region_the_erosions_leave_undecided_is_measured() -> None:
+    # a 7-pixel square's middle is 4 axial steps from the nearest unmasked pixel: under
+    # 4.0 by the distance transform (3.82), but the squares' bounds do not tell
+    flat = np.zeros((40, 60), np.uint8)
+    flat[10:17, 20:27] = 1
+    depths = backgrounds._Depth(flat, 4.0)
+    part = flat[10:17, 20:27].astype(bool)
+    assert not depths.sure[10:17, 20:27].any() and depths.maybe[10:17, 20:27].any()
+    assert not depths.within(part, 20, 10)
+    assert backgrounds._Depth(flat, 3.8).within(part, 20, 10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seeds, st.sampled_from([(150, 200), (203, 397), (480, 640)]), st.floats(0.0, 1.0), st.booleans()
+)
+def test_noiseless_on_a_sample_is_noiseless_on_the_whole_gradient(
+    seed: int, shape: tuple[int, int], noisy: float, grey: bool
+) -> None:
+    rng = np.random.default_rng(seed)
+    page = _page(seed, *shape)
+    # specks on the pixels compared: near the threshold, a quarter of them still
+    specks = np.zeros(shape, bool)
+    specks[::4, ::4] = rng.random(specks[::4, ::4].shape) < 0.55 + 0.4 * noisy
+    page[specks] ^= np.uint8(1)
+    image = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if grey else page
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    step = backgrounds._step(image, cross)
+    assert backgrounds.noiseless(image) == (backgrounds._share(step, 0.25) == 0)
+
+
+@pytest.mark.parametrize(("still", "expected"), [(2500, True), (2499, False)])
+def test_noiseless_needs_a_quarter_of_the_pixels_compared_still(still: int, expected: bool) -> None:
+    image = np.full((400, 400, 3), 128, np.uint8)
+    moved = np.ones(10_000, bool)
+    moved[:still] = False  # of the 100 x 100 pixels compared
+    image[::4, ::4][moved.reshape(100, 100)] = 131
+    assert backgrounds.noiseless(image) is expected
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    assert (backgrounds._share(backgrounds._step(image, cross), 0.25) == 0) is expected
