@@ -31,6 +31,7 @@ from robotest.inspection.training import TrainOptions, train  # noqa: E402
 
 MODELS = (
     "knn",
+    "knn-0d532d6",
     "knn-prev",
     "knn-nogabor",
     "knn-coarse",
@@ -40,22 +41,30 @@ MODELS = (
     "ae",
     "mean",
 )
-COARSE: dict[str, int | tuple[int, ...] | None] = {
+Options = dict[str, int | float | tuple[int, ...] | None]
+COARSE: Options = {
     "knn_grid": 1,
     "knn_depth": 3,
     "knn_dims": None,
     "knn_coarse": 0,
     "knn_orientation": (),
+    "score_level": 0.0,
 }
 """The descriptors before the fine grid: three stages on the quarter grid, one branch."""
-VARIANTS: dict[str, tuple[str, float | None, dict[str, int | tuple[int, ...] | None]]] = {
-    "knn-nogabor": ("knn", None, {"knn_orientation": ()}),
+BEFORE: Options = {"score_level": 0.0}
+"""Main's models up to 0d532d6 measured the smoothed score from zero (``score_level`` 0):
+every historical variant below keeps it."""
+VARIANTS: dict[str, tuple[str, float | None, Options]] = {
+    "knn-0d532d6": ("knn", None, BEFORE),
+    "knn-nogabor": ("knn", None, {**BEFORE, "knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
-    "knn-prev": ("knn", None, {}),
+    "knn-prev": ("knn", None, BEFORE),
     "knn-main": ("knn", None, COARSE),
     "knn-coarse": ("knn", None, COARSE),
 }
-"""Bench names for a kind with other settings: ``knn-prev`` is ``knn`` with the box
+"""Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at
+0d532d6 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's
+own map median); ``knn-prev`` is ``knn`` with the box
 settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``

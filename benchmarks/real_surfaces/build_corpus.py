@@ -129,11 +129,15 @@ def scratch(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np
 
 
 def crack(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A dark crack: a wiggling main line 2 px wide with short 1-px branches attached to it
+    (one connected mask piece; before 2026-12-06 each branch began one random step off the
+    line, so a crack was 2-4 mask pieces, docs/benchmarks.md, issue 22)."""
     mask = np.zeros((SIDE, SIDE), np.uint8)
     main = _polyline(rng, rng.uniform(50, 120), 0.5)
     cv2.polylines(mask, [main], False, 1, 2)
-    for point in main[2:-1:3]:  # short branches
-        branch = point + np.cumsum(rng.normal(0, 5, (4, 2)), axis=0)
+    for point in main[2:-1:3]:  # short branches, each starting on the main line
+        walk = point + np.cumsum(rng.normal(0, 5, (4, 2)), axis=0)
+        branch = np.vstack([point, walk])
         cv2.polylines(mask, [np.clip(branch, 0, SIDE - 1).astype(np.int32)], False, 1, 1)
     return np.where(mask > 0, image * 0.25, image), mask
 

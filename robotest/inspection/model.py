@@ -50,6 +50,11 @@ class ModelMeta:
     map smoothed by a Gaussian of this sigma (working pixels), boxes by
     :func:`find_peak_boxes`."""
     score_scale: float = 1.0  # smoothed score of the highest held-back normal picture
+    score_level: float = 0.0
+    """The smoothed map (image score and box scores) is measured from this multiple of
+    the picture's own level, the median of its map: 0 in files saved before it (from
+    zero). A unit whose whole surface lies a little off the normal pictures (lighting,
+    a coarser patch of the material) raises its map everywhere, which is not a defect."""
     box_low: float = 1.0  # candidate regions grow down to this level (threshold units)
     box_floor: float = 0.0
     """The map's level on normal surface (median of the held-back normal maps, threshold
@@ -153,6 +158,8 @@ class InspectionModel:
         raises the map over an area, which the smoothing keeps and a lone pixel loses.
         """
         blurred = cv2.GaussianBlur(anomaly, (0, 0), self.meta.score_blur)
+        if self.meta.score_level > 0:
+            blurred = blurred - self.meta.score_level * float(np.median(anomaly))
         return np.asarray(blurred / self.meta.score_scale, np.float32)
 
     def _scale(self) -> tuple[tuple[float, float], float]:

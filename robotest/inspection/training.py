@@ -50,6 +50,11 @@ docs/benchmarks.md, issue 22, 2026-12-06 05:50). Regions grow from 0.4, not 0.5:
 surface whose normal maps lie low (granite's floor is 0.33 of the threshold), a faint
 defect peaks at 0.45-0.6, and a picture whose map never reached 0.5 had no box at all."""
 
+KNN_SCORE_LEVEL = 1.0
+"""``knn``'s smoothed score is measured from the picture's own map median (once it):
+chosen on the real-surfaces tuning classes and their fainter-defect proxy (image AUROC
+mean 0.972 -> 0.978; 0.5: 0.975, 1.5: 0.977, 2: 0.971; docs/benchmarks.md, issue 22)."""
+
 
 @dataclass
 class TrainOptions:
@@ -70,6 +75,9 @@ class TrainOptions:
     score_blur: float | None = None
     """Sigma (working pixels) of the smoothed image score; None: a sixteenth of the
     working size for ``knn``, 0 (the map's maximum) for the others."""
+    score_level: float | None = None
+    """With the smoothed score: the multiple of the picture's own map median it is measured
+    from (``ModelMeta.score_level``); None: :data:`KNN_SCORE_LEVEL` for ``knn``, 0 else."""
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -223,6 +231,10 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
     if blur > 0:
         boxes = FINE_GRID_BOXES if (opts.kind, opts.knn_grid) == ("knn", 0) else SMOOTHED_BOXES
         meta.score_blur = blur
+        level = opts.score_level
+        meta.score_level = (
+            (KNN_SCORE_LEVEL if opts.kind == "knn" else 0.0) if level is None else level
+        )
         meta.box_low = boxes["box_low"]
         meta.box_level = boxes["box_level"]
         meta.box_level_strong = boxes["box_level_strong"]

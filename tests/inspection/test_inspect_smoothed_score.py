@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 
@@ -147,3 +148,40 @@ def test_score_blur_zero_on_the_command_line_keeps_the_maximum(
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "model.json").read_text())
     assert (meta["score_blur"], meta["box_low"], meta["merge"]) == (0.0, 1.0, 13)
+
+
+def test_a_surface_raised_all_over_ranks_under_a_defect_with_the_score_level() -> None:
+    """Map 0: a good unit whose whole map lies high (a coarser patch of the material: 0.9
+    everywhere, a mild 8x8 spot at 1.6); map 1: a defect, a 12x12 area at 1.4 on a
+    surface at 0.3. Measured from zero the good unit scores higher; measured from each
+    picture's own median (``score_level`` 1) the defect does."""
+    maps = np.full((2, SIDE, SIDE), 0.3, np.float32)
+    maps[0] = 0.9
+    maps[0, 40:48, 40:48] = 1.6
+    maps[1, 20:32, 20:32] = 1.4
+    model = model_over(maps, score_blur=4.0)
+    raised, defect = scores(model, 2)
+    assert raised > defect
+    model.meta.score_level = 1.0
+    raised, defect = scores(model, 2)
+    assert defect > raised
+    assert defect == pytest.approx(float(model.smoothed(maps[1]).max()))
+
+
+def test_a_trained_knn_model_scores_from_its_own_level_and_older_files_from_zero(
+    knn_model: Path, tiny_dataset: Path, tmp_path: Path
+) -> None:
+    model = load_model(knn_model)
+    assert model.meta.score_level == 1.0
+    goods = sorted((tiny_dataset / "test" / "good").glob("*.png"))
+    older = tmp_path / "older"
+    older.mkdir()
+    data = json.loads((knn_model / "model.json").read_text())
+    data.pop("score_level")
+    (older / "model.json").write_text(json.dumps(data))
+    (older / "weights.pt").write_bytes((knn_model / "weights.pt").read_bytes())
+    before = load_model(older)
+    assert before.meta.score_level == 0
+    for analysis in before.analyse([before.read(p) for p in goods]):
+        blurred = cv2.GaussianBlur(analysis.anomaly, (0, 0), before.meta.score_blur)
+        assert analysis.score == pytest.approx(float(blurred.max()) / before.meta.score_scale)

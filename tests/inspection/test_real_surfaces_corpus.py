@@ -1,0 +1,53 @@
+"""The real-surfaces corpus generator's defects (``benchmarks/real_surfaces/build_corpus.py``).
+
+The generator is the yardstick of issue 22: a truth box is a connected piece of a
+defect's mask, so a defect drawn as loose pieces counts as several defects. Loaded from
+its file as ``conftest._generator`` loads the synthetic set's generator.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from robotest.inspection.metrics import mask_boxes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def build_corpus() -> ModuleType:
+    path = ROOT / "benchmarks" / "real_surfaces" / "build_corpus.py"
+    spec = importlib.util.spec_from_file_location("real_surfaces_build_corpus", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["real_surfaces_build_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_drawn_crack_is_one_connected_mask_piece(build_corpus: ModuleType) -> None:
+    """A crack's branches start on its main line: one crack, one truth box (they began
+    one random step off the line, and a crack was 2-4 mask pieces)."""
+    side = build_corpus.SIDE
+    surface = np.full((side, side), 0.6, np.float32)
+    for seed in range(40):
+        image, mask = build_corpus.crack(surface, np.random.default_rng(seed))
+        assert len(mask_boxes(mask)) == 1, seed
+        assert (image[mask > 0] < surface[mask > 0]).all()  # the crack is dark
+
+
+def test_every_drawn_defect_kind_is_one_mask_piece(build_corpus: ModuleType) -> None:
+    """Scratches, holes, smudges, stains and cracks each make one truth box."""
+    side = build_corpus.SIDE
+    rng = np.random.default_rng(7)
+    surface = rng.uniform(0.3, 0.7, (side, side)).astype(np.float32)
+    for kind, draw in build_corpus.DRAWINGS.items():
+        for _ in range(10):
+            _, mask = draw(surface, rng)
+            assert len(mask_boxes(mask)) == 1, kind
