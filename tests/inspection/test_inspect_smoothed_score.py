@@ -168,20 +168,25 @@ def test_a_surface_raised_all_over_ranks_under_a_defect_with_the_score_level() -
     assert defect == pytest.approx(float(model.smoothed(maps[1]).max()))
 
 
-def test_a_trained_knn_model_scores_from_its_own_level_and_older_files_from_zero(
+def test_a_knn_model_scores_from_zero_unless_its_file_asks_for_its_own_level(
     knn_model: Path, tiny_dataset: Path, tmp_path: Path
 ) -> None:
     model = load_model(knn_model)
-    assert model.meta.score_level == 1.0
+    assert model.meta.score_level == 0.0  # the default: from zero (bark's verdicts)
     goods = sorted((tiny_dataset / "test" / "good").glob("*.png"))
-    older = tmp_path / "older"
-    older.mkdir()
     data = json.loads((knn_model / "model.json").read_text())
-    data.pop("score_level")
-    (older / "model.json").write_text(json.dumps(data))
-    (older / "weights.pt").write_bytes((knn_model / "weights.pt").read_bytes())
-    before = load_model(older)
-    assert before.meta.score_level == 0
-    for analysis in before.analyse([before.read(p) for p in goods]):
-        blurred = cv2.GaussianBlur(analysis.anomaly, (0, 0), before.meta.score_blur)
-        assert analysis.score == pytest.approx(float(blurred.max()) / before.meta.score_scale)
+    for name, level in (("older", None), ("levelled", 1.0)):
+        folder = tmp_path / name
+        folder.mkdir()
+        if level is None:
+            data.pop("score_level")  # a file saved before the setting
+        else:
+            data["score_level"] = level
+        (folder / "model.json").write_text(json.dumps(data))
+        (folder / "weights.pt").write_bytes((knn_model / "weights.pt").read_bytes())
+        loaded = load_model(folder)
+        assert loaded.meta.score_level == (level or 0.0)
+        for analysis in loaded.analyse([loaded.read(p) for p in goods]):
+            blurred = cv2.GaussianBlur(analysis.anomaly, (0, 0), loaded.meta.score_blur)
+            blurred -= (level or 0.0) * float(np.median(analysis.anomaly))
+            assert analysis.score == pytest.approx(float(blurred.max()) / loaded.meta.score_scale)
