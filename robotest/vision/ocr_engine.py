@@ -44,6 +44,9 @@ _RUN_INK = 160
 _SURE_LINE = 0.5
 """A line read whose least confident word is below this is read again at other scales."""
 _RETRY_HEIGHTS = (20.0, 32.0)
+_FULL_COLUMN = 0.8
+"""Share of a line read's rows a column inked by a frame or a check box beside the text
+covers (no column of a line of text is inked above and below it)."""
 _JOIN_GAP = 0.3
 """Pieces closer than this many text heights are one word (where no pitch is known)."""
 _PITCH_TOLERANCE = 0.15
@@ -300,6 +303,8 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
         (tuple(sorted(words, key=lambda w: w.box[0])),) if layout == "line" else group_lines(words)
     )
     text = "\n".join(line_text(list(line)) for line in lines)
+    if layout == "line":  # the text as read, the boxes on the line's own rows
+        lines = (tuple(_within_line(list(lines[0]), prepared, area)),)
     return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
 
 
@@ -518,6 +523,30 @@ def _within_rows(words: list[Word], top: float, height: float) -> list[Word]:
         box = (x, y0, w, y1 - y0) if y1 > y0 else word.box
         out.append(Word(text=word.text, box=box, conf=word.conf, centres=word.centres))
     return out
+
+
+def _within_line(words: list[Word], prepared: Prepared, area: Region) -> list[Word]:
+    """*words* of a line read (*area* of the screen, *prepared*) with their boxes cut to
+    the rows of the line's own ink: the run of inked rows holding the most ink. Tesseract
+    boxes the words of a line read as high as the strip, into its white border and over
+    the pieces of the lines above and below in it; a highlighted label found by a second
+    look (``Product Name`` in an 8x16 X font) was boxed two lines high, and the value
+    beside it looked for over three lines (read empty)."""
+    ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
+    # less a frame's or a check box's stroke beside the line, inked in the rows between lines
+    ink &= np.count_nonzero(ink, axis=0) < _FULL_COLUMN * ink.shape[0]
+    counts = np.count_nonzero(ink, axis=1)
+    runs = _row_runs(counts > 0)
+    if not runs:
+        return words
+    top, bottom = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum()))
+    return _within_rows(words, area[1] + top / prepared.scale, (bottom - top) / prepared.scale)
+
+
+def _row_runs(inked: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True in *inked*."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:

@@ -73,6 +73,9 @@ _JOINED = 2.0
 """Bar heights: a page's region at half size up to this high (and 6 pixels) may be a bar
 joined through a gap of a pixel or two to letters or specks of its colour above and
 below it; a taller one is a panel, not looked at further."""
+_FLAT_AREA = 0.5
+"""Squared text heights of flat pixels a colour holds to be tried as a bar's (a short
+value's bar, ``47.21`` in the X font 9x18, holds about 1.2 between its letters)."""
 _COLOURS = 4
 """Colours of the flat pixels tried as a bar's, the most common first, at most."""
 _SAMPLED = 200_000
@@ -207,7 +210,7 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.nda
     found = []
     for label in range(1, count):
         x, y, w, h = (2 * int(v) for v in stats[label, :4])
-        if h > _JOINED * _HIGH * glyph_height + 6 or h < _TALLER * glyph_height:
+        if h > _JOINED * _HIGH * glyph_height + 6 or h + 2 * _EDGE < _TALLER * glyph_height:
             continue  # a panel; or no bar's height
         if w < _WIDE * glyph_height:
             continue
@@ -227,7 +230,9 @@ def _sized_regions(
     found = []
     for label in range(1, count):
         x, y, w, h = (int(v) for v in stats[label, :4])
-        if not _TALLER * glyph_height <= h <= _HIGH * glyph_height or w < _WIDE * glyph_height:
+        # its outermost rows blend with the panel and its letters (upscaled): _EDGE each
+        tall = _TALLER * glyph_height <= h + 2 * _EDGE and h <= _HIGH * glyph_height
+        if not tall or w < _WIDE * glyph_height:
             continue
         if y + at[1] == 0 or y + at[1] + h == shape[0]:
             continue
@@ -270,7 +275,7 @@ def _candidates(
     keys = _colour_keys(smooth)
     found: list[np.ndarray] = []
     for colour in _common_colours(smooth, keys, flat & ink, round(least)) + _common_colours(
-        smooth, keys, flat, round(_WIDE * glyph_height * least)
+        smooth, keys, flat, round(_FLAT_AREA * glyph_height * least)
     ):
         if all(np.abs(colour.astype(int) - other.astype(int)).max() >= same for other in found):
             found.append(colour)

@@ -1,0 +1,44 @@
+"""Highlighted items of real ``dialog`` menus on framebuffers: a short value's bar, and
+the boxes of a line read.
+
+The frames are real ones: ``dialog`` shown by a real ``xterm`` on TigerVNC's Xvnc,
+grabbed over VNC by ``benchmarks/real_screens/programs.py`` with fonts of no face of
+the corpus's held-out split (a tuning set of issue 18, see ``docs/benchmarks.md``),
+cropped to the list.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+
+from robotest.vision import ocr
+
+DATA = Path(__file__).parent / "data"
+SHORT_BAR = DATA / "dialog_menu_short_bar_6x13.png"
+"""``dialog --menu`` in the X font 6x13 (xterm's ``fixed``): the highlighted value
+``47.21`` on a blue bar one cell high, five characters long."""
+CHECKLIST = DATA / "dialog_checklist_8x16.png"
+"""``dialog --checklist`` in the X font 8x16: the highlighted ``Product Name`` and its
+value on a blue bar, between two plain rows that touch it."""
+
+
+def test_a_short_value_bar_is_found_by_its_colour() -> None:
+    # the bar held too few flat pixels for its colour to be tried, and its region, its
+    # outermost rows blended with the panel by the upscaling, was taken for no bar's
+    # height: the value was read against the panel at both ends (``17,2]``)
+    screen = cv2.imread(str(SHORT_BAR))
+    assert ocr(screen, (109, 12, 38, 15), layout="line").text == "47.21"
+
+
+def test_a_line_reads_words_are_boxed_on_its_own_rows() -> None:
+    # Tesseract boxed the words of the line as high as its strip (28 pixels on a
+    # 16-pixel bar, above the region read); an anchor found so was two lines high and
+    # the value beside it was looked for over three lines
+    screen = cv2.imread(str(CHECKLIST))
+    result = ocr(screen, (29, 38, 146, 22), layout="line")
+    assert "Name" in result.text
+    for word in result.words:
+        _, y, _, h = word.box
+        assert y >= 38 and y + h <= 60 and h <= 17, word
