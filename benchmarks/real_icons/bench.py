@@ -23,6 +23,8 @@ one thread; ``time.process_time``). The searches:
   off (``structure_floor`` 0): the rows of the search before that check. With
 ``--without-rescoring``, once more with ``template_blurs`` (0.0,) and ``sizes_at_place``
 () (no smoothed version, no other version or size refined at a place): the search before.
+With ``--without-icons35``, once more with ``outline_blurs`` (), ``own_sizes_at_place`` (),
+``rival_reach`` 0 and ``structure_inner`` False: the search before branch `icons35`.
 With ``--without-speedup``, once more with ``blur_slack`` 2 and ``again_slack`` 0.45 (the
 smoothed versions tried at every place, every place from 0.45 under the threshold
 refined again: the settings before branch `icons33`).
@@ -271,6 +273,12 @@ def main() -> None:
         help="also every size as a version with structure_edge_floor 0 (every orientation "
         "cell at full weight: the search before branch icons34)",
     )
+    parser.add_argument(
+        "--without-icons35",
+        action="store_true",
+        help="also every size as a version with outline_blurs (), own_sizes_at_place (), "
+        "rival_reach 0 and structure_inner False (the search before branch icons35)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -338,6 +346,11 @@ def main() -> None:
     if args.without_edge_floor:
         full_cells = low.override(structure_edge_floor=0.0)
         runs.append(("every size as a version, no edge floor", every, full_cells))
+    if args.without_icons35:
+        before35 = low.override(
+            outline_blurs=(), own_sizes_at_place=(), rival_reach=0.0, structure_inner=False
+        )
+        runs.append(("every size as a version, no icons35 changes", every, before35))
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(
