@@ -279,6 +279,11 @@ def main() -> None:
         help="also every size as a version with outline_blurs (), own_sizes_at_place (), "
         "rival_reach 0 and structure_inner False (the search before branch icons35)",
     )
+    parser.add_argument(
+        "--with-structure-inner",
+        action="store_true",
+        help="also every size as a version with structure_inner 0.35 (opt-in)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -351,6 +356,9 @@ def main() -> None:
             outline_blurs=(), own_sizes_at_place=(), rival_reach=0.0, structure_inner=False
         )
         runs.append(("every size as a version, no icons35 changes", every, before35))
+    if args.with_structure_inner:
+        inner = low.override(structure_inner=0.35)
+        runs.append(("every size as a version, no whole-grid-only structure", every, inner))
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(
