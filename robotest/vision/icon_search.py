@@ -231,7 +231,8 @@ def _search(
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
-    quick = sorted((_verify(view, icon, q, p, limit) for q in quick), key=lambda c: -c.score)
+    quick = [_verify(view, icon, q, p, limit, outline=False) for q in quick]
+    quick.sort(key=lambda c: -c.score)
     refine_count = len(quick) if refine_all else p.refine_top
     refined = [_refine(view.grey, icon, c, p) for c in quick[:refine_count]]
     verified = [_verify(view, icon, c, p, limit) for c in refined if c is not None]
@@ -629,16 +630,19 @@ def _again_at_places(
     floor = limit - p.again_slack
     scored: list[_Candidate] = []
     for place in [c for c in refined if c.score >= floor]:
-        for start in _starts_at_place(icon, place, p):
+        for start in _starts_at_place(icon, place, p, place.score < limit):
             again = _refine(view.grey, icon, start, p)
             if again is not None:
                 scored.append(_verify(view, icon, again, p, limit))
     return scored
 
 
-def _starts_at_place(icon: Icon, place: _Candidate, p: MatchParameters) -> list[_Candidate]:
+def _starts_at_place(
+    icon: Icon, place: _Candidate, p: MatchParameters, missed: bool = True
+) -> list[_Candidate]:
     """Where every version is refined again at a refined *place*, at ``p.sizes_at_place``,
-    and the place's own version at ``p.own_sizes_at_place``.
+    and, where the place is *missed* (under the threshold), the place's own version at
+    ``p.own_sizes_at_place``.
 
     The coarse search looks at each size with the versions drawn near it, one scale per
     version and place; the OS may show another drawing there (its 32 px one at 48 px), or
@@ -649,7 +653,8 @@ def _starts_at_place(icon: Icon, place: _Candidate, p: MatchParameters) -> list[
     cx, cy = place.x + place.w / 2, place.y + place.h / 2
     starts = []
     tried = [(size, v) for size in p.sizes_at_place for v in icon.versions]
-    tried += [(size, place.version) for size in p.own_sizes_at_place]
+    if missed:  # a place already at the threshold is found: no larger refit needed
+        tried += [(size, place.version) for size in p.own_sizes_at_place]
     for size, version in tried:
         scale = side * size / min(version.size)
         same = version is place.version and abs(scale / place.scale - 1) < 0.01
@@ -796,6 +801,7 @@ def _verify(
     candidate: _Candidate,
     p: MatchParameters,
     limit: float | None = None,
+    outline: bool = True,
 ) -> _Candidate:
     """The candidate scored in colour at its grey place, if the screen and version have colour.
 
@@ -809,7 +815,9 @@ def _verify(
 
     The version smoothed (``p.template_blurs``) is tried too, the best score kept, where
     the sharp one scores at least *limit* (the search's threshold) less
-    ``p.blur_slack`` (everywhere when *limit* is None).
+    ``p.blur_slack`` (everywhere when *limit* is None); and, with *outline* (not for the
+    quick looks, which only rank places), smoothed with its outline
+    (``p.outline_blurs``) where the score is still under *limit*.
     """
     template = _colour_template(icon, candidate.version, candidate.scale, p.score_blur)
     if view.colour is None or template is None or candidate.grey_score is not None:
@@ -829,7 +837,8 @@ def _verify(
             for b in blurs
         ]
         score = max(score, _shifted_colour_score(patch, softer, p))  # type: ignore[arg-type]
-    if p.outline_blurs and (limit is None or score >= limit - p.blur_slack):
+    near = limit is None or limit - p.blur_slack <= score < limit
+    if outline and p.outline_blurs and near:
         score = max(score, _outline_score(view, icon, candidate, patch, p))
     return replace(candidate, score=score, grey_score=candidate.score)
 
