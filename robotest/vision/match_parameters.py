@@ -199,7 +199,7 @@ class MatchParameters:
 
     A ring's hole or a flat face inside holds little gradient: its inner cells would
     compare noise (Papirus' ``opera`` rings, 5-17% of their gradient inside). On the
-    real-icons bench's training half 0.35 passed 6 of the 9 photographed true places the
+    real-icons bench's training half 0.35 passed 8 of the 9 photographed true places the
     check refused (Breeze's folders, Papirus' four squares), with no wrong place or absent
     icon more; but the unit tests' striped blur of an icon (a texture over its light and
     dark) passes its inner cells (0.80): off unless an icon's ``icon.toml`` or a call asks

@@ -45,7 +45,7 @@ def _at(box: tuple[int, int, int, int] | None, truth: tuple[int, int, int, int])
 
 def test_a_photographed_icon_is_scored_with_its_soft_outline() -> None:
     """Tango's night-clouds icon, 40 px through the camera: the theme's 32 px drawing at
-    its place scores 0.75 in colour without its outline (the mask leaves the outline a
+    its place scores 0.80 in colour without its outline (the mask leaves the outline a
     pixel wide out; the soft edge is what the camera shows), found with the smoothed
     version scored outline and all (``outline_blurs``)."""
     screen, icon = (
