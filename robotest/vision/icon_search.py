@@ -839,16 +839,12 @@ def _verify(
         score = max(score, _shifted_colour_score(patch, softer, p))  # type: ignore[arg-type]
     near = limit is None or limit - p.blur_slack <= score < limit
     if outline and p.outline_blurs and near:
-        score = max(score, _outline_score(view, icon, candidate, patch, p))
+        score = max(score, _outline_score(icon, candidate, patch, p))
     return replace(candidate, score=score, grey_score=candidate.score)
 
 
 def _outline_score(
-    view: SearchedScreen,
-    icon: Icon,
-    candidate: _Candidate,
-    patch: np.ndarray,
-    p: MatchParameters,
+    icon: Icon, candidate: _Candidate, patch: np.ndarray, p: MatchParameters
 ) -> float:
     """The colour score of the version smoothed by each of ``p.outline_blurs``, its
     outline kept in the compared pixels (see ``MatchParameters.outline_blurs``).

@@ -58,10 +58,11 @@ def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters
     The rival's version drawn nearest to the box's size is searched, at scales that show
     it within ``_REACH`` of the box's side; with ``p.sizes_at_place`` (the icon itself
     scored with every version at its place) every version of the rival is also refined
-    at the box (:func:`~robotest.vision.icon_search.score_at`), the best score kept.
+    at the box (:func:`~robotest.vision.icon_search.score_at`), the best score kept. With
+    ``p.rival_reach``, it is also searched over *box* and that much of its side around,
+    and counted where its box overlaps *box* by a third (intersection over union).
     """
-    x, y, w, h = box
-    side = min(w, h)
+    side = min(box[2], box[3])
     version = min(rival.versions, key=lambda v: abs(math.log(side / min(v.size))))
     own = side / min(version.size)
     near = Icon(rival.name, (version,), rival.threshold, templates=rival.templates)
