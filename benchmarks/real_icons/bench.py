@@ -23,6 +23,8 @@ one thread; ``time.process_time``). The searches:
   off (``structure_floor`` 0): the rows of the search before that check. With
 ``--without-rescoring``, once more with ``template_blurs`` (0.0,) and ``sizes_at_place``
 () (no smoothed version, no other version or size refined at a place): the search before.
+With ``--without-icons35``, once more with ``outline_blurs`` (), ``own_sizes_at_place`` (),
+``rival_reach`` 0 and ``structure_inner`` False: the search before branch `icons35`.
 With ``--without-speedup``, once more with ``blur_slack`` 2 and ``again_slack`` 0.45 (the
 smoothed versions tried at every place, every place from 0.45 under the threshold
 refined again: the settings before branch `icons33`).
@@ -271,6 +273,25 @@ def main() -> None:
         help="also every size as a version with structure_edge_floor 0 (every orientation "
         "cell at full weight: the search before branch icons34)",
     )
+    parser.add_argument(
+        "--without-icons35",
+        action="store_true",
+        help="also every size as a version with outline_blurs (), own_sizes_at_place (), "
+        "rival_reach 0 and structure_inner False (the search before branch icons35)",
+    )
+    parser.add_argument(
+        "--with-structure-inner",
+        action="store_true",
+        help="also every size as a version with structure_inner 0.35 (opt-in)",
+    )
+    parser.add_argument(
+        "--searched-at",
+        type=float,
+        default=FLOOR,
+        help="threshold this tree's searches run at (default 0.5, re-thresholded for the "
+        "rows); 0.85 searches as a script does at the default threshold (steps that only "
+        "rescore places under the threshold then act as they do there)",
+    )
     args = parser.parse_args()
     started = time.time()
     size = tuple(int(v) for v in args.size.split("x"))
@@ -318,7 +339,7 @@ def main() -> None:
     }
     # this tree at its defaults, searched at a low threshold and reported at the icon's
     # default threshold and at the one with the most right answers on the training half
-    low = DEFAULT.override(threshold=FLOOR, scales=corpus.SCALES)
+    low = DEFAULT.override(threshold=args.searched_at, scales=corpus.SCALES)
     makers: dict[str, Callable[[tuple[str, str]], Path]] = {
         "48 px template": lambda k: corpus.template_folder(families[k[0]], k[1], args.cache),
         "every size as a version": lambda k: corpus.versions_folder(
@@ -338,6 +359,14 @@ def main() -> None:
     if args.without_edge_floor:
         full_cells = low.override(structure_edge_floor=0.0)
         runs.append(("every size as a version, no edge floor", every, full_cells))
+    if args.without_icons35:
+        before35 = low.override(
+            outline_blurs=(), own_sizes_at_place=(), rival_reach=0.0, structure_inner=False
+        )
+        runs.append(("every size as a version, no icons35 changes", every, before35))
+    if args.with_structure_inner:
+        inner = low.override(structure_inner=0.35)
+        runs.append(("every size as a version, no whole-grid-only structure", every, inner))
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(

@@ -58,7 +58,8 @@ def stage_lost(
     floor = limit - p.coarse_slack
     coarse = search._coarse_candidates(view, icon, p, p.candidates, floor)
     quick = [q_ for q_ in (search._quick_look(view, icon, c, p) for c in coarse) if q_]
-    quick = sorted((search._verify(view, icon, c, p, limit) for c in quick), key=lambda c: -c.score)
+    quick = [search._verify(view, icon, c, p, limit, outline=False) for c in quick]
+    quick.sort(key=lambda c: -c.score)
     refined = [search._refine(view.grey, icon, c, p) for c in quick[: p.refine_top]]
     scored = [search._verify(view, icon, c, p, limit) for c in refined if c is not None]
     scored += search._again_at_places(view, icon, scored, limit, p)

@@ -231,7 +231,8 @@ def _search(
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
-    quick = sorted((_verify(view, icon, q, p, limit) for q in quick), key=lambda c: -c.score)
+    quick = [_verify(view, icon, q, p, limit, outline=False) for q in quick]
+    quick.sort(key=lambda c: -c.score)
     refine_count = len(quick) if refine_all else p.refine_top
     refined = [_refine(view.grey, icon, c, p) for c in quick[:refine_count]]
     verified = [_verify(view, icon, c, p, limit) for c in refined if c is not None]
@@ -533,21 +534,27 @@ def _make_fine_template(version: IconVersion, scale: float) -> _FineTemplate:
 
 
 def _colour_template(
-    icon: Icon, version: IconVersion, scale: float, blur: float
+    icon: Icon, version: IconVersion, scale: float, blur: float, outline: bool = False
 ) -> ColourTemplate | None:
     """The version's colour template at *scale*, the size of its fine grey one (cached).
 
-    Smoothed by a Gaussian of *blur* pixels (0: not). None for a version without colour.
+    Smoothed by a Gaussian of *blur* pixels (0: not). With *outline*, the compared
+    pixels are all the version's opaque ones at that size (the fine template's mask
+    leaves the outline out), and the smoothing spreads only opaque pixels (what is
+    under the transparent ones is not the icon's). None for a version without colour.
     """
     if version.colour is None:
         return None
-    key = ("colour", version.name, round(scale, 4), blur)
+    key = ("colour", version.name, round(scale, 4), blur, outline)
     mask = _fine_template(icon, version, scale).mask
     colour = version.colour
 
     def make() -> ColourTemplate:
         size, resampling = _scaled_size(version, scale), _resampling(scale)
         resized = cv2.resize(colour, size, interpolation=resampling)
+        if outline and version.mask is not None:
+            whole = cv2.resize(version.mask, size, interpolation=cv2.INTER_NEAREST)
+            return colour_template(_opaque_smoothed(resized, whole, blur), whole)
         return colour_template(_smoothed(resized, blur), mask)
 
     return icon.templates.get(key, make)
@@ -618,20 +625,24 @@ def _again_at_places(
     near the same place and scale was tried: it moved found boxes 1-2 px off the exact
     one and lost a held-out match.)
     """
-    if not p.sizes_at_place:
+    if not p.sizes_at_place and not p.own_sizes_at_place:
         return []
     floor = limit - p.again_slack
     scored: list[_Candidate] = []
     for place in [c for c in refined if c.score >= floor]:
-        for start in _starts_at_place(icon, place, p):
+        for start in _starts_at_place(icon, place, p, place.score < limit):
             again = _refine(view.grey, icon, start, p)
             if again is not None:
                 scored.append(_verify(view, icon, again, p, limit))
     return scored
 
 
-def _starts_at_place(icon: Icon, place: _Candidate, p: MatchParameters) -> list[_Candidate]:
-    """Where every version is refined again at a refined *place*, at ``p.sizes_at_place``.
+def _starts_at_place(
+    icon: Icon, place: _Candidate, p: MatchParameters, missed: bool = True
+) -> list[_Candidate]:
+    """Where every version is refined again at a refined *place*, at ``p.sizes_at_place``,
+    and, where the place is *missed* (under the threshold), the place's own version at
+    ``p.own_sizes_at_place``.
 
     The coarse search looks at each size with the versions drawn near it, one scale per
     version and place; the OS may show another drawing there (its 32 px one at 48 px), or
@@ -641,27 +652,29 @@ def _starts_at_place(icon: Icon, place: _Candidate, p: MatchParameters) -> list[
     side = min(place.w, place.h)
     cx, cy = place.x + place.w / 2, place.y + place.h / 2
     starts = []
-    for size in p.sizes_at_place:
-        for version in icon.versions:
-            scale = side * size / min(version.size)
-            same = version is place.version and abs(scale / place.scale - 1) < 0.01
-            if same or not p.scales[0] <= scale <= p.scales[1]:
-                continue
-            if scale < _lowest_scale(version, p):
-                continue
-            w, h = _scaled_size(version, scale)
-            start = replace(
-                place,
-                x=round(cx - w / 2),
-                y=round(cy - h / 2),
-                w=w,
-                h=h,
-                version=version,
-                scale=scale,
-                factor=1 if size == 1 else 2,
-                grey_score=None,
-            )
-            starts.append(start)
+    tried = [(size, v) for size in p.sizes_at_place for v in icon.versions]
+    if missed:  # a place already at the threshold is found: no larger refit needed
+        tried += [(size, place.version) for size in p.own_sizes_at_place]
+    for size, version in tried:
+        scale = side * size / min(version.size)
+        same = version is place.version and abs(scale / place.scale - 1) < 0.01
+        if same or not p.scales[0] <= scale <= p.scales[1]:
+            continue
+        if scale < _lowest_scale(version, p):
+            continue
+        w, h = _scaled_size(version, scale)
+        start = replace(
+            place,
+            x=round(cx - w / 2),
+            y=round(cy - h / 2),
+            w=w,
+            h=h,
+            version=version,
+            scale=scale,
+            factor=1 if size == 1 else 2,
+            grey_score=None,
+        )
+        starts.append(start)
     return starts
 
 
@@ -788,6 +801,7 @@ def _verify(
     candidate: _Candidate,
     p: MatchParameters,
     limit: float | None = None,
+    outline: bool = True,
 ) -> _Candidate:
     """The candidate scored in colour at its grey place, if the screen and version have colour.
 
@@ -801,7 +815,9 @@ def _verify(
 
     The version smoothed (``p.template_blurs``) is tried too, the best score kept, where
     the sharp one scores at least *limit* (the search's threshold) less
-    ``p.blur_slack`` (everywhere when *limit* is None).
+    ``p.blur_slack`` (everywhere when *limit* is None); and, with *outline* (not for the
+    quick looks, which only rank places), smoothed with its outline
+    (``p.outline_blurs``) where the score is still under *limit*.
     """
     template = _colour_template(icon, candidate.version, candidate.scale, p.score_blur)
     if view.colour is None or template is None or candidate.grey_score is not None:
@@ -821,7 +837,27 @@ def _verify(
             for b in blurs
         ]
         score = max(score, _shifted_colour_score(patch, softer, p))  # type: ignore[arg-type]
+    near = limit is None or limit - p.blur_slack <= score < limit
+    if outline and p.outline_blurs and near:
+        score = max(score, _outline_score(icon, candidate, patch, p))
     return replace(candidate, score=score, grey_score=candidate.score)
+
+
+def _outline_score(
+    icon: Icon, candidate: _Candidate, patch: np.ndarray, p: MatchParameters
+) -> float:
+    """The colour score of the version smoothed by each of ``p.outline_blurs``, its
+    outline kept in the compared pixels (see ``MatchParameters.outline_blurs``).
+
+    -1 where there is no colour template (a grey version).
+    """
+    templates = [
+        _colour_template(icon, candidate.version, candidate.scale, b, outline=True)
+        for b in p.outline_blurs
+    ]
+    if any(t is None for t in templates):
+        return -1.0
+    return _shifted_colour_score(patch, templates, p)  # type: ignore[arg-type]
 
 
 def _shifted_colour_score(
@@ -839,6 +875,18 @@ def _smoothed(pixels: np.ndarray, blur: float) -> np.ndarray:
     if blur <= 0:
         return pixels
     smoothed: np.ndarray = cv2.GaussianBlur(pixels, (0, 0), blur, borderType=cv2.BORDER_REPLICATE)
+    return smoothed
+
+
+def _opaque_smoothed(pixels: np.ndarray, mask: np.ndarray, blur: float) -> np.ndarray:
+    """*pixels* smoothed by a Gaussian of *blur* pixels over the opaque ones (*mask* > 0)
+    only: each the weighted mean of its opaque neighbours (normalised convolution)."""
+    if blur <= 0:
+        return pixels
+    weight = (mask > 0).astype(np.float32)
+    spread = _smoothed(pixels.astype(np.float32) * weight[:, :, None], blur)
+    weights = _smoothed(weight, blur)
+    smoothed: np.ndarray = spread / np.maximum(weights, 1e-3)[:, :, None]
     return smoothed
 
 
@@ -863,7 +911,12 @@ def _with_structure(
     if patch.shape != (th, tw):
         return candidate
     structure = orientation_similarity(
-        patch, template.grey, template.mask, p.structure_cells, p.structure_edge_floor
+        patch,
+        template.grey,
+        template.mask,
+        p.structure_cells,
+        p.structure_edge_floor,
+        p.structure_inner,
     )
     return replace(candidate, structure=structure)
 

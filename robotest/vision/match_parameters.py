@@ -104,6 +104,19 @@ class MatchParameters:
     into the refined ones; found 189 -> 187 of 248), 0.45 one of them (docs/benchmarks.md,
     "Before dawn (branch `icons33`)")."""
 
+    outline_blurs: tuple[float, ...] = (0.6, 1.0)
+    """Gaussian smoothings (pixels, at the scored size) of the version scored once more in
+    colour *with its outline* (every opaque pixel; the other colour scores leave the
+    outline a pixel wide out), the best score kept; (): none.
+
+    On a lossless screen the outline's pixels are blended with whatever is behind the
+    icon and only lower the score; on a blurred, compressed or photographed screen the
+    icon's soft edge is part of what it looks like there. Only smoothed versions are
+    scored so, and only where the sharp one reaches the threshold less ``blur_slack``
+    and the best score is still under the threshold (a place already found keeps its
+    score: on robotest's generated screens, scored everywhere, a query took 27% longer):
+    a smoothed outline correlates with a soft edge, hardly with a sharp one."""
+
     sizes_at_place: tuple[float, ...] = (1.0,)
     """Sizes, relative to each refined place's, at which *every* version of the icon is
     refined again there, centred on the place; (): none. Default (1.0,): the other
@@ -117,6 +130,14 @@ class MatchParameters:
     a coarse step larger and smaller, and so on: on the training half (0.694, 0.833, 1.0,
     1.2, 1.44) found 7 more of 248 than no rescoring but answered 2 more at a wrong place
     and let one more absent icon through the look-alike check, so it is opt-in."""
+    own_sizes_at_place: tuple[float, ...] = (1.12, 1.25)
+    """Sizes, relative to each refined place's, at which the place's *own* version is
+    refined again there (only places within ``again_slack`` under the threshold: a place
+    at the threshold is found already); (): none.
+
+    The coarse level can keep a part of a big icon (a 64 px icon kept at 57 px, a 96 px
+    one at 68 px on soft screens): the refinement reaches 7% either side of it, not the
+    icon's own size."""
     again_slack: float = 0.25
     """Only refined places scoring at least the threshold less this are refined again at
     ``sizes_at_place`` (each costs a few refinements per version and size).
@@ -125,6 +146,15 @@ class MatchParameters:
     match, but a drawing with its own details shown at twice its size scored 0.64 with
     the nearest version in a unit test (``test_the_drawing_the_os_shows...``): 0.25."""
 
+    rival_reach: float = 0.5
+    """With more than 0, a rival is also searched over the found box and this much of its
+    side around, and counted where its box overlaps the found one by a third or more
+    (intersection over union); 0: only the fifth of its side around (see
+    :func:`robotest.vision.rivals.rival_score`).
+
+    An icon refitted at a larger size can take a box a third of its side off the
+    rival's own (Adwaita's ``battery-full`` found at 72 px across ``battery-full-charged``
+    shown 23 px to its right): the rival, searched a fifth around, was not reached."""
     rival_margin: float = 0.02
     """With rivals (``rivals.locate_distinct``): how far above every rival's score at the
     place found the icon's own must be."""
@@ -161,6 +191,20 @@ class MatchParameters:
     or a call asks for it (docs/benchmarks.md, "branch `icons34`"). 1.0 let the unit
     tests' striped blur of an icon pass (0.56 -> 0.61)."""
 
+    structure_inner: float = 0.0
+    """With more than 0, the structure similarity is the better of the whole grid's and its
+    inner cells' (all but the outer ring: the glyph, not the outline a theme's icons share
+    and a photograph's noise disturbs most), where the version's inner cells hold at least
+    this share of its gradient; 0 (the default): the whole grid's alone.
+
+    A ring's hole or a flat face inside holds little gradient: its inner cells would
+    compare noise (Papirus' ``opera`` rings, 5-17% of their gradient inside). On the
+    real-icons bench's training half 0.35 passed 8 of the 9 photographed true places the
+    check refused (Breeze's folders, Papirus' four squares), with no wrong place or absent
+    icon more; but the unit tests' striped blur of an icon (a texture over its light and
+    dark) passes its inner cells (0.80): off unless an icon's ``icon.toml`` or a call asks
+    for it (docs/benchmarks.md, "branch `icons35`")."""
+
     def __post_init__(self) -> None:
         low, high = self.scales
         if not 0.1 <= low <= high <= 8:
@@ -189,9 +233,20 @@ class MatchParameters:
             raise VisionInputError(
                 f"template_blurs must be pixels in [0, 4], got {self.template_blurs}"
             )
+        if any(not 0 < b <= 4 for b in self.outline_blurs):
+            raise VisionInputError(
+                f"outline_blurs must be pixels in (0, 4], got {self.outline_blurs}"
+            )
         if len(self.sizes_at_place) > 8 or any(not 0.5 <= s <= 2 for s in self.sizes_at_place):
             raise VisionInputError(
                 f"sizes_at_place must be at most 8 sizes in [0.5, 2], got {self.sizes_at_place}"
+            )
+        if len(self.own_sizes_at_place) > 8 or any(
+            not 0.5 <= s <= 2 for s in self.own_sizes_at_place
+        ):
+            raise VisionInputError(
+                "own_sizes_at_place must be at most 8 sizes in [0.5, 2], "
+                f"got {self.own_sizes_at_place}"
             )
         if not 0 <= self.coarse_detail < 1:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
@@ -199,6 +254,10 @@ class MatchParameters:
             raise VisionInputError(f"blur_slack must be in [0, 2], got {self.blur_slack}")
         if not 0 <= self.again_slack < 1:
             raise VisionInputError(f"again_slack must be in [0, 1), got {self.again_slack}")
+        if not 0 <= self.structure_inner <= 1:
+            raise VisionInputError(f"structure_inner must be in [0, 1], got {self.structure_inner}")
+        if not 0 <= self.rival_reach <= 2:
+            raise VisionInputError(f"rival_reach must be in [0, 2], got {self.rival_reach}")
         if not -1 <= self.rival_margin <= 1:
             raise VisionInputError(f"rival_margin must be in [-1, 1], got {self.rival_margin}")
         if not 0 <= self.colour_shift_tolerance <= 4 or not 0 <= self.colour_shift_weight <= 10:

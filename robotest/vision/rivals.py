@@ -58,21 +58,45 @@ def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters
     The rival's version drawn nearest to the box's size is searched, at scales that show
     it within ``_REACH`` of the box's side; with ``p.sizes_at_place`` (the icon itself
     scored with every version at its place) every version of the rival is also refined
-    at the box (:func:`~robotest.vision.icon_search.score_at`), the best score kept.
+    at the box (:func:`~robotest.vision.icon_search.score_at`), the best score kept. With
+    ``p.rival_reach``, it is also searched over *box* and that much of its side around,
+    and counted where its box overlaps *box* by a third (intersection over union).
     """
-    x, y, w, h = box
-    side = min(w, h)
+    side = min(box[2], box[3])
     version = min(rival.versions, key=lambda v: abs(math.log(side / min(v.size))))
     own = side / min(version.size)
     near = Icon(rival.name, (version,), rival.threshold, templates=rival.templates)
-    pad = max(2, side // 5)
-    height, width = screen.shape[:2]
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    around = (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
-    scales = (max(0.1, own / _REACH), min(8.0, own * _REACH))
-    found = locate(screen, near, region=around, params=p.override(scales=scales, min_side=3))
+    searched = p.override(scales=(max(0.1, own / _REACH), min(8.0, own * _REACH)), min_side=3)
+    found = locate(screen, near, region=_around(screen, box, max(2, side // 5)), params=searched)
     best = found.score if found.box is not None else -1.0
+    if p.rival_reach > 0:
+        pad = max(2, round(side * p.rival_reach))
+        wide = locate(screen, near, region=_around(screen, box, pad), params=searched)
+        if wide.box is not None and _overlap(wide.box, box) >= _OVERLAP:
+            best = max(best, wide.score)
     if p.sizes_at_place:
         anywhere = p.override(scales=(0.1, 8.0), min_side=3)
         best = max(best, score_at(screen, rival, box, anywhere))
     return best
+
+
+_OVERLAP = 1 / 3
+"""A rival found further around (``rival_reach``) counts where its box overlaps the
+found one by this much (intersection over union)."""
+
+
+def _around(screen: np.ndarray, box: Region, pad: int) -> Region:
+    """*box* and *pad* pixels around it, inside the screen."""
+    x, y, w, h = box
+    height, width = screen.shape[:2]
+    x0, y0 = max(0, x - pad), max(0, y - pad)
+    return (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
+
+
+def _overlap(a: Region, b: Region) -> float:
+    """Intersection over union of two boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union else 0.0

@@ -28,6 +28,7 @@ def orientation_similarity(
     mask: np.ndarray | None,
     cells: int = 4,
     edge_floor: float = 0.0,
+    inner: float = 0.0,
 ) -> float:
     """Cosine (-1..1, usually 0..1) of the masked orientation histograms of two grey pictures.
 
@@ -35,7 +36,10 @@ def orientation_similarity(
     the template's (255 = opaque) or None; *cells*: the grid's cells across;
     *edge_floor*: each cell's histogram is divided by its own length plus that of a cell
     whose every pixel has a gradient of this many grey levels (Sobel, at the compared
-    size; 0: every cell brought to length 1).
+    size; 0: every cell brought to length 1); *inner* (0: off): the better of the whole
+    grid's cosine and its inner cells' (all but the outer ring; see :func:`_inner_cells`)
+    where the template's inner cells hold at least this share of its gradient (a glyph
+    there, not a flat face or a ring's hole).
     """
     side = cells * _CELL
     weight = None
@@ -43,18 +47,42 @@ def orientation_similarity(
         # only pixels whose gradient sees no transparent pixel: the outline's gradient
         # is the step to whatever is behind the icon
         small = cv2.resize(mask, (side, side), interpolation=cv2.INTER_AREA) >= 250
-        inner = cv2.erode(small.astype(np.uint8), np.ones((3, 3), np.uint8))
-        weight = (inner if inner.sum() >= 0.25 * small.sum() else small).astype(np.float32)
-    a = _histogram(patch, weight, side, cells, edge_floor)
-    b = _histogram(template, weight, side, cells, edge_floor)
+        eroded = cv2.erode(small.astype(np.uint8), np.ones((3, 3), np.uint8))
+        weight = (eroded if eroded.sum() >= 0.25 * small.sum() else small).astype(np.float32)
+    a, _ = _histogram(patch, weight, side, cells, edge_floor)
+    b, lengths = _histogram(template, weight, side, cells, edge_floor)
+    whole = _cosine(a, b)
+    if inner <= 0 or cells < 3:
+        return whole
+    kept = _inner_cells(cells)
+    if float(lengths[kept].sum()) < inner * float(lengths.sum()):
+        return whole
+    return max(whole, _cosine(a.reshape(-1, _BINS)[kept], b.reshape(-1, _BINS)[kept]))
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
     norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / norm if norm > 1e-9 else 0.0
+    return float(a.ravel() @ b.ravel()) / norm if norm > 1e-9 else 0.0
+
+
+def _inner_cells(cells: int) -> np.ndarray:
+    """Indices of the grid's cells off its outer ring (the middle 2x2 of 4x4).
+
+    The outer ring holds the icon's outline, which a theme's icons share (Papirus'
+    discs, Breeze's folders) and which the screen's background and a photograph's
+    blur and noise disturb most (a flat face's cells hold only noise there, normalised
+    to full weight); the inner cells hold the glyph that tells the icon apart.
+    """
+    grid = np.arange(cells * cells).reshape(cells, cells)
+    kept: np.ndarray = grid[1:-1, 1:-1].ravel()
+    return kept
 
 
 def _histogram(
     picture: np.ndarray, weight: np.ndarray | None, side: int, cells: int, edge_floor: float
-) -> np.ndarray:
-    """Per-cell orientation histograms (cells x bins), each cell normalised, flattened.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-cell orientation histograms (cells x bins), each cell normalised, flattened;
+    and each cell's length before the normalisation.
 
     A cell with no edge of its own (a flat part of the icon) holds only noise; normalised
     to length 1 it weighs as much as a cell of the icon's outline. *edge_floor* keeps
@@ -76,5 +104,4 @@ def _histogram(
     lengths = np.linalg.norm(per_cell, axis=1, keepdims=True)
     floor = edge_floor * (side // cells) ** 2
     per_cell /= lengths + floor + 1e-3 * float(per_cell.max()) + 1e-9
-    result: np.ndarray = per_cell.ravel()
-    return result
+    return per_cell.ravel(), lengths.ravel()

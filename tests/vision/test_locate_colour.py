@@ -214,7 +214,7 @@ def test_template_blurs_forgive_a_blurred_screen_and_keep_a_sharp_one() -> None:
     screen = np.full((200, 300, 3), 120, np.uint8)
     paste(screen, _lines(0), 100, 60)
     blurred = _noisy(cv2.GaussianBlur(screen, (0, 0), 1.2), seed=3)
-    sharp_only = DEFAULT.override(threshold=0.5, template_blurs=(0.0,))
+    sharp_only = DEFAULT.override(threshold=0.5, template_blurs=(0.0,), outline_blurs=())
     softened = sharp_only.override(template_blurs=(0.0, 0.6, 1.0, 1.5))
     before, after = locate(blurred, icon, params=sharp_only), locate(blurred, icon, params=softened)
     assert after.box is not None and abs(after.box[0] - 100) <= 1 and abs(after.box[1] - 60) <= 1
@@ -261,7 +261,7 @@ def test_smoothed_versions_are_tried_only_near_the_threshold() -> None:
     screen = np.full((200, 300, 3), 120, np.uint8)
     paste(screen, _lines(0), 100, 60)
     blurred = _noisy(cv2.GaussianBlur(screen, (0, 0), 1.2), seed=3)
-    strict = DEFAULT.override(threshold=0.95, template_blurs=(0.0, 0.6, 1.0, 1.5))
+    strict = DEFAULT.override(threshold=0.95, template_blurs=(0.0, 0.6, 1.0, 1.5), outline_blurs=())
     sharp = locate(blurred, icon, params=strict.override(template_blurs=(0.0,))).score
     everywhere = locate(blurred, icon, params=strict.override(blur_slack=1.0)).score
     assert 0.6 < sharp < 0.9 and everywhere > sharp + 0.05
@@ -308,7 +308,7 @@ def test_every_other_version_is_refined_again_at_a_place_near_the_threshold() ->
     screen = text_screen([], (640, 400), background=(60, 60, 60))
     paste(screen, cv2.resize(small, (64, 64), interpolation=cv2.INTER_CUBIC), 300, 200)
     view = searched_screen(_noisy(screen), None)
-    p = DEFAULT.override(scales=(0.5, 2.0))
+    p = DEFAULT.override(scales=(0.5, 2.0), own_sizes_at_place=())
     big, little = icon.versions if icon.versions[0].name == "48.png" else icon.versions[::-1]
     at_large = icon_search._Candidate(0.8, 300, 200, 64, 64, 64 / 48, big, 1)
     again = icon_search._again_at_places(view, icon, [at_large], 0.85, p)

@@ -1,0 +1,126 @@
+"""Real theme icons photographed by the camera model: crops of the real-icons bench's
+training half (branch `icons35`), with the theme's own drawings as the icon's versions.
+
+The crops are the icon's box and half its side around, cut from the corpus' camera-tier
+screens (calibrated and rectified); the versions are the theme's 22-64 px drawings
+(Tango: public domain; Papirus: GPL-3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from robotest.vision import Icon, locate
+from robotest.vision.match_parameters import DEFAULT
+from robotest.vision.rivals import rival_score
+from robotest.vision.structure_check import orientation_similarity
+
+_DATA = Path(__file__).parent / "data"
+WIDE = DEFAULT.override(scales=(0.5, 2.0))
+"""The scales of the real-icons bench (the corpus shows icons at 0.5-2x)."""
+_INNER = 0.35
+"""``MatchParameters.structure_inner`` as chosen on the real-icons training half (opt-in)."""
+
+
+def _crop(name: str) -> np.ndarray:
+    image = cv2.imread(str(_DATA / name), cv2.IMREAD_COLOR)
+    assert image is not None
+    return image
+
+
+def _icon(name: str) -> Icon:
+    return Icon.load(_DATA / "icons" / name)
+
+
+def _at(box: tuple[int, int, int, int] | None, truth: tuple[int, int, int, int]) -> bool:
+    """The box's centre within a quarter of the true side of the truth's (the bench's rule)."""
+    assert box is not None
+    x, y, w, h = truth
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return abs(cx - (x + w / 2)) <= max(4, w / 4) and abs(cy - (y + h / 2)) <= max(4, h / 4)
+
+
+def test_a_photographed_icon_is_scored_with_its_soft_outline() -> None:
+    """Tango's night-clouds icon, 40 px through the camera: the theme's 32 px drawing at
+    its place scores 0.80 in colour without its outline (the mask leaves the outline a
+    pixel wide out; the soft edge is what the camera shows), found with the smoothed
+    version scored outline and all (``outline_blurs``)."""
+    screen, icon = (
+        _crop("weather_night_camera_40.png"),
+        _icon("tango-stock_weather-night-few-clouds"),
+    )
+    without = locate(screen, icon, params=WIDE.override(outline_blurs=()))
+    match = locate(screen, icon, params=WIDE)
+    assert not without.found and without.score < 0.85
+    assert match.found and _at(match.box, (20, 20, 40, 40))
+    assert match.score >= without.score + 0.04
+
+
+def test_the_outline_score_is_tried_only_on_smoothed_versions() -> None:
+    """A sharp version with its outline is not scored: the outline's pixels on a lossless
+    screen are blended with the background. ``outline_blurs`` takes blurs over 0 only."""
+    assert all(b > 0 for b in DEFAULT.outline_blurs)
+    try:
+        DEFAULT.override(outline_blurs=(0.0,))
+    except Exception as exc:  # noqa: BLE001  (the parameters' own error)
+        assert "outline_blurs" in str(exc)
+    else:
+        raise AssertionError("a sharp outline score was accepted")
+
+
+def test_a_rival_a_third_of_its_side_off_the_box_is_reached() -> None:
+    """The look-alike check searches a rival a fifth of the box's side around it: a match
+    refitted a third of its side off a shown look-alike (Adwaita's ``battery-full`` found
+    across ``battery-full-charged`` on the training half) did not reach the rival, which
+    then scored 0.6 against its own 0.84 at its place. With ``rival_reach`` it is found
+    where it overlaps the box."""
+    screen, icon = _crop("document_print_camera_72.png"), _icon("tango-document-print")
+    shifted = (36 - 72 // 3, 36, 72, 72)
+    near = rival_score(screen, icon, shifted, WIDE.override(rival_reach=0.0))
+    reached = rival_score(screen, icon, shifted, WIDE)
+    assert near < 0.7
+    assert reached >= 0.8
+
+
+def test_a_rival_beside_the_box_is_not_counted() -> None:
+    """A rival found further around counts only where it overlaps the box (a third, as
+    intersection over union): an icon next to the match is not its look-alike."""
+    photographed = _crop("document_print_camera_72.png")
+    left = np.full((photographed.shape[0], 150, 3), 190, np.uint8)
+    screen = np.hstack([left, photographed])  # the icon at (186, 36), 72 px
+    icon = _icon("tango-document-print")
+    beside = (186 - 30 - 72, 36, 72, 72)  # ends 30 px before the icon's left edge
+    assert rival_score(screen, icon, beside, WIDE) < 0.6
+    assert rival_score(screen, icon, (186 - 24, 36, 72, 72), WIDE) >= 0.8
+
+
+def test_a_photographed_glyph_passes_the_structure_check_on_its_inner_cells() -> None:
+    """Papirus' Microsoft account icon (four flat coloured squares) photographed at 56 px:
+    its outline's and flat faces' cells hold the camera's noise, the whole grid's
+    similarity is 0.37; its inner cells (where the squares meet) agree."""
+    screen, icon = _crop("goa_microsoft_camera_56.png"), _icon("papirus-goa-account-microsoft")
+    without = locate(screen, icon, params=WIDE)
+    match = locate(screen, icon, params=WIDE.override(structure_inner=_INNER))
+    assert without.score >= 0.85 and not without.found
+    assert without.structure is not None and without.structure < DEFAULT.structure_floor
+    assert match.found and _at(match.box, (28, 28, 56, 56))
+
+
+def test_the_inner_cells_of_other_icons_do_not_pass() -> None:
+    """The inner cells compare the glyph: the night-clouds and printer drawings, scored on
+    each other's photographed place, stay far under the floor either way."""
+    printer = _crop("document_print_camera_72.png")
+    clouds = cv2.imread(
+        str(_DATA / "icons" / "tango-stock_weather-night-few-clouds" / "48.png"),
+        cv2.IMREAD_UNCHANGED,
+    )
+    grey = cv2.cvtColor(printer[36:108, 36:108], cv2.COLOR_BGR2GRAY)
+    template = cv2.cvtColor(clouds[:, :, :3], cv2.COLOR_BGR2GRAY)
+    mask = clouds[:, :, 3]
+    whole = orientation_similarity(grey, template, mask, 4)
+    inner = orientation_similarity(grey, template, mask, 4, inner=_INNER)
+    assert inner < DEFAULT.structure_floor - 0.1
+    assert whole <= inner
