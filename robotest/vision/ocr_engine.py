@@ -12,7 +12,7 @@ read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import cv2
@@ -437,21 +437,33 @@ def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
 
 
 def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
-    """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels."""
-    return _words_at(prepared, psm, (area[0], area[1]))
+    """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels; a
+    line's with each character's alternatives, which its second opinion weighs."""
+    return _words_at(prepared, psm, (area[0], area[1]), choices=psm == _PSM["line"])
 
 
-def _words_at(prepared: Prepared, psm: int, origin: tuple[float, float]) -> list[Word]:
+def _words_at(
+    prepared: Prepared, psm: int, origin: tuple[float, float], choices: bool = False
+) -> list[Word]:
     """Words Tesseract reads on the prepared image, whose first pixel inside its border
-    lies at *origin* on screen, boxes in screen pixels."""
+    lies at *origin* on screen, boxes in screen pixels (with *choices*, each character's
+    alternatives)."""
     words = []
     s = prepared.scale
-    for raw in read_words(prepared.image, psm):
+    for raw in read_words(prepared.image, psm, choices):
         x = (raw.left - _BORDER) / s + origin[0]
         y = (raw.top - _BORDER) / s + origin[1]
         box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
         centres = tuple(((a + b) / 2 - _BORDER) / s + origin[0] for a, b in raw.symbols)
-        words.append(Word(text=raw.text, box=box, conf=raw.conf / 100.0, centres=centres))
+        words.append(
+            Word(
+                text=raw.text,
+                box=box,
+                conf=raw.conf / 100.0,
+                centres=centres,
+                choices=raw.choices,
+            )
+        )
     return words
 
 
@@ -500,7 +512,7 @@ def _within_rows(words: list[Word], top: float, height: float) -> list[Word]:
         x, y, w, h = word.box
         y0, y1 = max(y, low), min(y + h, high)
         box = (x, y0, w, y1 - y0) if y1 > y0 else word.box
-        out.append(Word(text=word.text, box=box, conf=word.conf, centres=word.centres))
+        out.append(replace(word, box=box))
     return out
 
 
