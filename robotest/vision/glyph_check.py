@@ -296,6 +296,10 @@ class Opinion:
     alone is sure of another (at least :data:`DIGIT_SURE`: Tesseract's ``3`` for a
     camera's ``9`` is rare in training, so its word stood). The line is worth reading
     again."""
+    unweighed: int = 0
+    """Digits the classifier reads as another in a pair the training rarely confused,
+    in words read without Tesseract's alternatives (:data:`TORN`): with them (a read
+    of the same image asking for them), the pair is decided."""
 
 
 def recheck(
@@ -325,7 +329,7 @@ def second_opinion(
         return Opinion(words, 0)
     probs = glyph_model.probabilities(glyphs.windows)
     texts = [list(w.text) for w in words]
-    disputed = 0
+    disputed = unweighed = 0
     for (wi, ci), p in zip(glyphs.places, probs, strict=True):
         said = words[wi].text[ci]
         if said.isdigit():  # a digit becomes another digit only when both readers agree
@@ -334,9 +338,11 @@ def second_opinion(
             if seen.isdigit() and seen != said and sure >= DIGIT_SURE and says >= CLASSIFIER_SAYS:
                 texts[wi][ci] = seen
                 continue
-            torn = _torn_digit(words[wi], ci, p, glyph_model)
-            if torn is not None:
-                texts[wi][ci] = torn
+            rival = _rival(said, p, glyph_model)
+            if rival is not None and not _weighed(words[wi]):
+                unweighed += 1
+            elif rival is not None and _torn(words[wi], ci, rival):
+                texts[wi][ci] = rival
                 continue
             alone = glyph_model.classes[int(p.argmax())]
             disputed += (seen.isdigit() and seen != said and sure >= DISPUTED) or (
@@ -350,29 +356,31 @@ def second_opinion(
         replace(w, text="".join(t)) if "".join(t) != w.text else w
         for w, t in zip(words, texts, strict=True)
     ]
-    return Opinion(checked, disputed)
+    return Opinion(checked, disputed, unweighed)
 
 
-def _torn_digit(
-    word: Word, index: int, probabilities: np.ndarray, glyphs: GlyphModel
-) -> str | None:
-    """The digit Tesseract weighed within :data:`TORN` of the digit it read at *index* of
-    *word*, in a pair its training confusions rarely saw, that the classifier
-    (*probabilities*, of *glyphs*) says; or None."""
-    if len(word.choices) != len(word.text) or not word.choices[index]:
+def _rival(said: str, probabilities: np.ndarray, glyphs: GlyphModel) -> str | None:
+    """The digit the classifier (*probabilities*, of *glyphs*) says at least
+    :data:`CLASSIFIER_SAYS` where Tesseract read the digit *said*, in a pair its training
+    confused on under :data:`RARE_CONFUSION` of that digit's reads; or None."""
+    best = int(probabilities.argmax())
+    other = glyphs.classes[best]
+    if not other.isdigit() or other == said or probabilities[best] < CLASSIFIER_SAYS:
         return None
-    said, classes = word.text[index], glyphs.classes
-    first = dict(word.choices[index]).get(said)
-    if first is None or said not in classes:
-        return None
-    says = float(probabilities[classes.index(said)])
-    for other, conf in word.choices[index]:
-        if not (other.isdigit() and other != said and other in classes and first - conf < TORN):
-            continue
-        p = float(probabilities[classes.index(other)])
-        if p >= CLASSIFIER_SAYS and p > says and glyphs.confused(other, said) < RARE_CONFUSION:
-            return other
-    return None
+    return other if glyphs.confused(other, said) < RARE_CONFUSION else None
+
+
+def _weighed(word: Word) -> bool:
+    """Whether *word* holds Tesseract's alternatives for each of its characters."""
+    return len(word.choices) == len(word.text)
+
+
+def _torn(word: Word, index: int, other: str) -> bool:
+    """Whether Tesseract weighed *other* within :data:`TORN` of the character it read at
+    *index* of *word* (a word with its alternatives)."""
+    weighed = dict(word.choices[index])
+    first = weighed.get(word.text[index])
+    return first is not None and other in weighed and first - weighed[other] < TORN
 
 
 def _may_become(word: str, index: int, seen: str) -> bool:

@@ -36,7 +36,7 @@ _QUIET = (("debug_file", os.devnull),)
 _CHOICE_MODE = "lstm_choice_mode"
 """Set to 2, Tesseract keeps each character's alternatives as the LSTM weighed them
 (:attr:`RawWord.choices`); the text read is the same. About 0.8 ms more a line read
-(6.4 against 5.6 ms), so asked for only where the alternatives are used."""
+(6.4 against 5.6 ms), so asked for only where they are used."""
 _OEM_LSTM_ONLY = 1
 _TIMEOUT_S = 30  # the command only; the library is not interrupted
 _MISSING = "tesseract is not installed (apt-get install tesseract-ocr)"

@@ -69,17 +69,17 @@ def _word(text: str, choices: tuple[tuple[str, float], ...], at: int) -> Word:
 def test_only_a_torn_read_in_a_pair_the_training_rarely_confused_is_decided() -> None:
     model = glyph_check.model()
     assert model is not None
-    torn = _word("3.53", (("3", 83.0), ("9", 75.0)), 0)
-    assert glyph_check._torn_digit(torn, 0, _probabilities({"9": 0.76, "3": 0.24}), model) == "9"
+    # Tesseract torn between ``3`` (83) and ``9`` (75), the classifier sure of the ``9``
+    assert glyph_check._rival("3", _probabilities({"9": 0.76, "3": 0.24}), model) == "9"
+    assert glyph_check._torn(_word("3.53", (("3", 83.0), ("9", 75.0)), 0), 0, "9")
     # not torn: Tesseract sure of its ``9`` (a camera ``9`` the classifier took for a ``3``)
-    sure = _word("9949", (("9", 92.5), ("3", 53.8)), 3)
-    assert glyph_check._torn_digit(sure, 3, _probabilities({"3": 0.81, "9": 0.15}), model) is None
+    assert not glyph_check._torn(_word("9949", (("9", 92.5), ("3", 53.8)), 3), 3, "3")
     # a pair the training confused often (``8`` read ``6``): its confusions decide
-    often = _word("666", (("6", 95.0), ("8", 99.0)), 1)
     assert model.confused("8", "6") >= glyph_check.RARE_CONFUSION
-    assert glyph_check._torn_digit(often, 1, _probabilities({"8": 0.87, "6": 0.13}), model) is None
-    # the classifier unsure of the other digit
-    assert glyph_check._torn_digit(torn, 0, _probabilities({"9": 0.4, "5": 0.6}), model) is None
+    assert glyph_check._rival("6", _probabilities({"8": 0.87, "6": 0.13}), model) is None
+    # the classifier unsure of the other digit, or sure of no digit
+    assert glyph_check._rival("3", _probabilities({"9": 0.45, "3": 0.1}), model) is None
+    assert glyph_check._rival("3", _probabilities({"S": 0.9}), model) is None
 
 
 def test_the_alternatives_change_nothing_tesseract_reads() -> None:
