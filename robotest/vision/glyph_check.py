@@ -62,12 +62,17 @@ a dash (an xterm camera line's windows cut three pixels low) gave a ``0`` it saw
 a probability of 0.97 where Tesseract read ``8``."""
 TORN = 20.0
 """Tesseract's confidence (0..100) in its digit less its confidence in another digit it
-weighed: closer than this, Tesseract was torn between the two, and the classifier's
-choice of one of them (at least :data:`CLASSIFIER_SAYS`, and more than for Tesseract's)
-decides, for a pair Tesseract confused on under :data:`RARE_CONFUSION` of the training
-lines' characters. Those confusions say nothing of a font it never read: an X ``6x13``
-``9`` read ``3`` (83 against 75) is a confusion they saw 6 times in 5846 drawn ``9``, and
-weighed by them Tesseract's ``3`` stood at 1.00 though the classifier saw a ``9``."""
+weighed: closer than this, Tesseract was torn between the two, and the classifier, sure
+of one of them (:data:`RIVAL_SURE`), decides, for a pair Tesseract confused on under
+:data:`RARE_CONFUSION` of the training lines' characters. Those confusions say nothing
+of a font it never read: a VGA16 camera ``9`` read ``3`` (84 against 66) is a confusion
+they saw 6 times in 5846 drawn ``9``, and weighed by them Tesseract's ``3`` stood though
+the classifier saw a ``9`` at 1.00."""
+RIVAL_SURE = 0.9
+"""The classifier's own probability for the digit that replaces one Tesseract was torn
+on (:data:`TORN`): as sure as both readers must be (:data:`DIGIT_SURE`). At
+:data:`CLASSIFIER_SAYS` (0.5) an X 7x14 camera ``9`` (Tesseract 88, ``8`` 85) became the
+``8`` the classifier said at 0.57, its windows cut off the line's characters."""
 RARE_CONFUSION = 0.01
 """The share of a digit's training reads Tesseract gave as another digit under which
 their confusions do not decide the pair (:data:`TORN`); a pair confused more often
@@ -361,11 +366,11 @@ def second_opinion(
 
 def _rival(said: str, probabilities: np.ndarray, glyphs: GlyphModel) -> str | None:
     """The digit the classifier (*probabilities*, of *glyphs*) says at least
-    :data:`CLASSIFIER_SAYS` where Tesseract read the digit *said*, in a pair its training
+    :data:`RIVAL_SURE` where Tesseract read the digit *said*, in a pair its training
     confused on under :data:`RARE_CONFUSION` of that digit's reads; or None."""
     best = int(probabilities.argmax())
     other = glyphs.classes[best]
-    if not other.isdigit() or other == said or probabilities[best] < CLASSIFIER_SAYS:
+    if not other.isdigit() or other == said or probabilities[best] < RIVAL_SURE:
         return None
     return other if glyphs.confused(other, said) < RARE_CONFUSION else None
 
