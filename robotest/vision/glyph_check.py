@@ -60,6 +60,25 @@ CLASSIFIER_SAYS = 0.5
 must say it. Weighed by Tesseract's confusions alone, a window the classifier takes for
 a dash (an xterm camera line's windows cut three pixels low) gave a ``0`` it saw at 0.03
 a probability of 0.97 where Tesseract read ``8``."""
+TORN = 20.0
+"""Tesseract's confidence (0..100) in its digit less its confidence in another digit it
+weighed: closer than this, Tesseract was torn between the two, and the classifier, sure
+of one of them (:data:`RIVAL_SURE`), decides, for a pair Tesseract confused on under
+:data:`RARE_CONFUSION` of the training lines' characters. Those confusions say nothing
+of a font it never read: a VGA16 camera ``9`` read ``3`` (84 against 66) is a confusion
+they saw 6 times in 5846 drawn ``9``, and weighed by them Tesseract's ``3`` stood though
+the classifier saw a ``9`` at 1.00."""
+RIVAL_SURE = 0.9
+"""The classifier's own probability for the digit that replaces one Tesseract was torn
+on (:data:`TORN`): as sure as both readers must be (:data:`DIGIT_SURE`). At
+:data:`CLASSIFIER_SAYS` (0.5) an X 7x14 camera ``9`` (Tesseract 88, ``8`` 85) became the
+``8`` the classifier said at 0.57, its windows cut off the line's characters."""
+RARE_CONFUSION = 0.01
+"""The share of a digit's training reads Tesseract gave as another digit under which
+their confusions do not decide the pair (:data:`TORN`); a pair confused more often
+(Terminus's ``8`` read ``6``, 2%) is weighed by them (:meth:`GlyphModel.digit_decision`),
+and an X ``6x13`` ``6`` Tesseract weighed against an ``8`` and the classifier took for
+an ``8`` (0.87) stays a ``6``."""
 DISPUTED = 0.6
 """Short of DIGIT_SURE, the probability of another digit (both readers weighed) that
 puts Tesseract's digit in dispute."""
@@ -246,6 +265,13 @@ class GlyphModel:
         best = int(weighed.argmax())
         return self.classes[best], float(weighed[best]) / total
 
+    def confused(self, drawn: str, said: str) -> float:
+        """The share of *drawn*'s training reads Tesseract gave as *said* (1.0 unknown)."""
+        if self.confusions is None or drawn not in self.classes or said not in self.classes:
+            return 1.0
+        row = self.confusions[self.classes.index(drawn)]
+        return float(row[self.classes.index(said)] / max(1.0, float(row.sum())))
+
 
 @functools.cache
 def _blas() -> ThreadpoolController:
@@ -275,6 +301,10 @@ class Opinion:
     alone is sure of another (at least :data:`DIGIT_SURE`: Tesseract's ``3`` for a
     camera's ``9`` is rare in training, so its word stood). The line is worth reading
     again."""
+    unweighed: int = 0
+    """Digits the classifier reads as another in a pair the training rarely confused,
+    in words read without Tesseract's alternatives (:data:`TORN`): with them (a read
+    of the same image asking for them), the pair is decided."""
 
 
 def recheck(
@@ -304,7 +334,7 @@ def second_opinion(
         return Opinion(words, 0)
     probs = glyph_model.probabilities(glyphs.windows)
     texts = [list(w.text) for w in words]
-    disputed = 0
+    disputed = unweighed = 0
     for (wi, ci), p in zip(glyphs.places, probs, strict=True):
         said = words[wi].text[ci]
         if said.isdigit():  # a digit becomes another digit only when both readers agree
@@ -312,6 +342,12 @@ def second_opinion(
             says = float(p[glyph_model.classes.index(seen)])
             if seen.isdigit() and seen != said and sure >= DIGIT_SURE and says >= CLASSIFIER_SAYS:
                 texts[wi][ci] = seen
+                continue
+            rival = _rival(said, p, glyph_model)
+            if rival is not None and not _weighed(words[wi]):
+                unweighed += 1
+            elif rival is not None and _torn(words[wi], ci, rival):
+                texts[wi][ci] = rival
                 continue
             alone = glyph_model.classes[int(p.argmax())]
             disputed += (seen.isdigit() and seen != said and sure >= DISPUTED) or (
@@ -325,7 +361,31 @@ def second_opinion(
         replace(w, text="".join(t)) if "".join(t) != w.text else w
         for w, t in zip(words, texts, strict=True)
     ]
-    return Opinion(checked, disputed)
+    return Opinion(checked, disputed, unweighed)
+
+
+def _rival(said: str, probabilities: np.ndarray, glyphs: GlyphModel) -> str | None:
+    """The digit the classifier (*probabilities*, of *glyphs*) says at least
+    :data:`RIVAL_SURE` where Tesseract read the digit *said*, in a pair its training
+    confused on under :data:`RARE_CONFUSION` of that digit's reads; or None."""
+    best = int(probabilities.argmax())
+    other = glyphs.classes[best]
+    if not other.isdigit() or other == said or probabilities[best] < RIVAL_SURE:
+        return None
+    return other if glyphs.confused(other, said) < RARE_CONFUSION else None
+
+
+def _weighed(word: Word) -> bool:
+    """Whether *word* holds Tesseract's alternatives for each of its characters."""
+    return len(word.choices) == len(word.text)
+
+
+def _torn(word: Word, index: int, other: str) -> bool:
+    """Whether Tesseract weighed *other* within :data:`TORN` of the character it read at
+    *index* of *word* (a word with its alternatives)."""
+    weighed = dict(word.choices[index])
+    first = weighed.get(word.text[index])
+    return first is not None and other in weighed and first - weighed[other] < TORN
 
 
 def _may_become(word: str, index: int, seen: str) -> bool:

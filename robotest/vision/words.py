@@ -18,6 +18,9 @@ class Word:
     conf: float
     centres: tuple[float, ...] = ()
     """Screen x of each character's centre, where Tesseract reported them."""
+    choices: tuple[tuple[tuple[str, float], ...], ...] = ()
+    """Each character's alternatives as Tesseract weighed them (see
+    :attr:`.tesseract.RawWord.choices`), where it reported them."""
 
     def to_dict(self) -> dict[str, object]:
         return {"text": self.text, "box": list(self.box), "conf": round(self.conf, 3)}
