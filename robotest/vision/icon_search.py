@@ -38,7 +38,7 @@ from robotest.vision.colour_verification import (
 )
 from robotest.vision.correlation import correlate, kept_transform, transform, window_spread
 from robotest.vision.icons import Icon, IconVersion
-from robotest.vision.images import Region
+from robotest.vision.images import Region, iou
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
 from robotest.vision.screen_pyramid import SearchedScreen, searched_screen
 from robotest.vision.structure_check import orientation_similarity
@@ -926,8 +926,4 @@ def _passes_structure(candidate: _Candidate, p: MatchParameters) -> bool:
 
 
 def _iou(a: _Candidate, b: _Candidate) -> float:
-    ix = max(0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
-    iy = max(0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
-    inter = ix * iy
-    union = a.w * a.h + b.w * b.h - inter
-    return inter / union if union else 0.0
+    return iou((a.x, a.y, a.w, a.h), (b.x, b.y, b.w, b.h))

@@ -87,6 +87,15 @@ def union(boxes: Iterable[Region]) -> Region:
     return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
 
+def iou(a: Region, b: Region) -> float:
+    """Intersection over union of two boxes (x, y, w, h); 0 for two empty ones."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union else 0.0
+
+
 def parse_region(text: str) -> Region:
     """``"x,y,w,h"`` as a region, or VisionInputError naming the problem."""
     parts = [p.strip() for p in text.split(",")]

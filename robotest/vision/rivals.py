@@ -19,7 +19,7 @@ import numpy as np
 
 from robotest.vision.icon_search import IconMatch, locate, score_at
 from robotest.vision.icons import Icon
-from robotest.vision.images import Region
+from robotest.vision.images import Region, iou
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
 
 _REACH = 1.2
@@ -72,7 +72,7 @@ def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters
     if p.rival_reach > 0:
         pad = max(2, round(side * p.rival_reach))
         wide = locate(screen, near, region=_around(screen, box, pad), params=searched)
-        if wide.box is not None and _overlap(wide.box, box) >= _OVERLAP:
+        if wide.box is not None and iou(wide.box, box) >= _OVERLAP:
             best = max(best, wide.score)
     if p.sizes_at_place:
         anywhere = p.override(scales=(0.1, 8.0), min_side=3)
@@ -91,12 +91,3 @@ def _around(screen: np.ndarray, box: Region, pad: int) -> Region:
     height, width = screen.shape[:2]
     x0, y0 = max(0, x - pad), max(0, y - pad)
     return (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
-
-
-def _overlap(a: Region, b: Region) -> float:
-    """Intersection over union of two boxes."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
