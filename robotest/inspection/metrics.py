@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from robotest.boxes import iou
 from robotest.inspection.verdict import Box
 
 BoxXYWH = tuple[int, int, int, int]
@@ -52,14 +53,6 @@ def defect_boxes(mask: np.ndarray, gap: int = DEFECT_GAP) -> list[BoxXYWH]:
         ys, xs = np.nonzero((labels == label) & (pieces > 0))
         boxes.append((int(xs.min()), int(ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1))
     return boxes
-
-
-def iou(a: BoxXYWH, b: BoxXYWH) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
 
 
 def box_ap(

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from robotest.boxes import iou as iou  # shared with inspection
 from robotest.image_decoding import ImageFileError, ImageTooLarge, read_image_file
 from robotest.vision.errors import VisionInputError
 
@@ -85,15 +86,6 @@ def union(boxes: Iterable[Region]) -> Region:
     for x, y, w, h in boxes:
         x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x + w), max(y1, y + h)
     return (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
-
-
-def iou(a: Region, b: Region) -> float:
-    """Intersection over union of two boxes (x, y, w, h); 0 for two empty ones."""
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
 
 
 def parse_region(text: str) -> Region:
