@@ -75,7 +75,7 @@ _NARROW = 8000
 """Pixels: rows narrower than this have their distances counted in 16 bits (the distance
 to no flat pixel, at least this much, still fits)."""
 _SAMPLED_ABOVE = 40_000
-"""Pixels: a bigger image's share of levels is counted on every 4th pixel each way."""
+"""Pixels: a bigger image is measured on a sample (noise, share of levels, stillness)."""
 _SMOOTH_SIGMA = 0.7
 """Pixels: the image is smoothed this much (sensor noise) to judge flatness and colours."""
 
@@ -202,7 +202,7 @@ def noise_sigma(image: np.ndarray) -> float:
     # whole numbers (at most 16 x 255): in 16 bits, and their median from a histogram,
     # equal to the median of the float response to the last bit, in a third of the time
     response = cv2.filter2D(grey, cv2.CV_16S, _NOISE_KERNEL)
-    sample = response[::2, ::2] if response.size > 40_000 else response
+    sample = response[::2, ::2] if response.size > _SAMPLED_ABOVE else response
     return float(1.4826 * _median(np.abs(sample)) / 6.0)
 
 

@@ -22,7 +22,14 @@ from robotest.vision.backgrounds import ink_contrast, noiseless
 from robotest.vision.glyph_check import Opinion, second_opinion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
-from robotest.vision.text_lines import MAX_RUNS, RULE_THICK, RULE_THICK_BLURRED, rules, text_runs
+from robotest.vision.text_lines import (
+    MAX_RUNS,
+    RULE_THICK,
+    RULE_THICK_BLURRED,
+    rules,
+    runs_of,
+    text_runs,
+)
 from robotest.vision.words import Word
 
 Layout = Literal["auto", "line", "block", "sparse"]
@@ -558,17 +565,11 @@ def _within_line(words: list[Word], prepared: Prepared, area: Region) -> list[Wo
     # less a frame's or a check box's stroke beside the line, inked in the rows between lines
     ink &= np.count_nonzero(ink, axis=0) < _FULL_COLUMN * ink.shape[0]
     counts = np.count_nonzero(ink, axis=1)
-    runs = _row_runs(counts > 0)
+    runs = runs_of(counts > 0)
     if not runs:
         return words
     top, bottom = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum()))
     return _within_rows(words, area[1] + top / prepared.scale, (bottom - top) / prepared.scale)
-
-
-def _row_runs(inked: np.ndarray) -> list[tuple[int, int]]:
-    """[start, end) of each run of True in *inked*."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:

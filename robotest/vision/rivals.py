@@ -19,7 +19,7 @@ import numpy as np
 
 from robotest.vision.icon_search import IconMatch, locate, score_at
 from robotest.vision.icons import Icon
-from robotest.vision.images import Region, iou
+from robotest.vision.images import Region, clip_region, iou
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
 
 _REACH = 1.2
@@ -88,6 +88,4 @@ found one by this much (intersection over union)."""
 def _around(screen: np.ndarray, box: Region, pad: int) -> Region:
     """*box* and *pad* pixels around it, inside the screen."""
     x, y, w, h = box
-    height, width = screen.shape[:2]
-    x0, y0 = max(0, x - pad), max(0, y - pad)
-    return (x0, y0, min(width, x + w + pad) - x0, min(height, y + h + pad) - y0)
+    return clip_region((x - pad, y - pad, w + 2 * pad, h + 2 * pad), screen.shape)

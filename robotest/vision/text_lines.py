@@ -162,6 +162,23 @@ def _side_by_side(left: Region, right: Region) -> bool:
     return level and -left[3] < gap <= _NEAR * max(left[3], right[3])
 
 
+def runs_of(profile: np.ndarray, max_gap: int = 0) -> list[tuple[int, int]]:
+    """[start, end) runs of True in *profile*, joining runs separated by <= max_gap."""
+    runs: list[tuple[int, int]] = []
+    index = np.flatnonzero(profile)
+    if index.size == 0:
+        return runs
+    start = previous = int(index[0])
+    for i in index[1:]:
+        i = int(i)
+        if i - previous > max_gap + 1:
+            runs.append((start, previous + 1))
+            start = i
+        previous = i
+    runs.append((start, previous + 1))
+    return runs
+
+
 def split_tall(
     counts: np.ndarray,
     top: int,

@@ -25,7 +25,7 @@ from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region, union
 from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings, text_height
-from robotest.vision.text_lines import split_tall
+from robotest.vision.text_lines import runs_of, split_tall
 from robotest.vision.words import Word
 
 Side = Literal["right_of", "left_of", "below", "above"]
@@ -265,7 +265,7 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     profile = np.any(ink, axis=0)
     if side in ("right_of", "left_of"):
         profile = _without_anchor_rest(profile, line_height, side)
-    columns = _runs(profile, round(1.6 * line_height))
+    columns = runs_of(profile, round(1.6 * line_height))
     if not columns:
         return None
     if side == "right_of":
@@ -314,7 +314,7 @@ def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tupl
     (*top*, *height*: where the anchor lies in the band) are left out.
     """
     counts = np.count_nonzero(ink, axis=1)
-    runs = _runs(counts > _THIN_ROW * counts.max(), 0)
+    runs = runs_of(counts > _THIN_ROW * counts.max(), 0)
     mine = [r for r in runs if r[1] > top and r[0] < top + height]
     if not mine:
         return 0, ink.shape[0], (0, ink.shape[0])
@@ -337,7 +337,7 @@ def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np
     columns = profile if side == "right_of" else profile[::-1]
     if not columns[:2].any():
         return profile
-    words = _runs(columns, max(2, round(0.4 * line_height)))
+    words = runs_of(columns, max(2, round(0.4 * line_height)))
     if len(words) < 2:
         return profile
     cleared = columns.copy()
@@ -354,26 +354,9 @@ def _text_lines(ink: np.ndarray, line_height: int) -> list[tuple[int, int]]:
     """
     counts = np.count_nonzero(ink, axis=1)
     lines = []
-    for top, bottom in _runs(counts > 0, max(2, line_height // 3)):
+    for top, bottom in runs_of(counts > 0, max(2, line_height // 3)):
         lines += split_tall(counts, top, bottom, line_height)
     return lines
-
-
-def _runs(profile: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
-    """[start, end) runs of True in *profile*, joining runs separated by <= max_gap."""
-    runs: list[tuple[int, int]] = []
-    index = np.flatnonzero(profile)
-    if index.size == 0:
-        return runs
-    start = previous = int(index[0])
-    for i in index[1:]:
-        i = int(i)
-        if i - previous > max_gap + 1:
-            runs.append((start, previous + 1))
-            start = i
-        previous = i
-    runs.append((start, previous + 1))
-    return runs
 
 
 def _anchor_box(screen: np.ndarray, anchor: str | Icon, region: Region | None) -> Region:
