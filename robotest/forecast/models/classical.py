@@ -7,8 +7,9 @@ calendar; the season length comes from the panel's frequency. A series that a mo
 re-estimates the models on the whole history given: for statsforecast this costs milliseconds
 per series, so a classical model keeps no state between fits (``update`` changes nothing).
 
-``forecast_frame`` takes the long table as a pandas or a Dask DataFrame: the same call runs
-locally (``n_jobs`` processes) or on a Dask cluster through statsforecast's Fugue backend.
+``forecast_frame`` takes the long table as a pandas DataFrame and runs locally (``n_jobs``
+processes); ``robotest.forecast.distributed`` runs the same call on a Dask cluster, a share of
+the commodities per worker.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def future_frame(ids: Iterable[str], start: int, cf_future: np.ndarray) -> pd.Da
 def forecast_frame(
     frame: Any, names: list[str], season: int, horizon: int, n_jobs: int = 1, x_future: Any = None
 ) -> Any:
-    """statsforecast's forecast of a long table (pandas: local, Dask: on the cluster)."""
+    """statsforecast's forecast of a long table (``unique_id, ds, y``), in ``n_jobs`` processes."""
     model = statsforecast(names, season, n_jobs)
     return model.forecast(df=frame, h=horizon, X_df=x_future)
 
