@@ -32,13 +32,9 @@ Positions = Callable[[int, int], Pos]  # offsets relative to a robot line -> pos
 N = TypeVar("N", bound=ast.AST)
 
 
-def span(node: ast.AST) -> Pos:
-    return (
-        node.lineno,
-        node.col_offset,  # type: ignore[attr-defined]
-        node.end_lineno or node.lineno,
-        node.end_col_offset or 0,
-    )  # type: ignore[attr-defined]
+def span(node: ast.stmt | ast.expr) -> Pos:
+    """The source position of a statement or expression node."""
+    return (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
 
 
 _LOAD = ast.Load()  # contexts hold no state: one instance serves every node, as in ast.parse

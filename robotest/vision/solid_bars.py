@@ -524,4 +524,4 @@ def _difference(pixels: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """The largest channel difference of each pixel from *colour* (uint8)."""
     # against OpenCV's scalar, not an image of the colour: 20x faster on a whole page
     scalar = tuple(float(v) for v in colour.reshape(-1)) + (0.0,) * (4 - colour.size)
-    return channel_max(cv2.absdiff(pixels, scalar))
+    return channel_max(cv2.absdiff(pixels, scalar))  # type: ignore[call-overload]

@@ -74,8 +74,8 @@ def _thin(strokes: np.ndarray, axis: int, thick: int) -> np.ndarray:
     a rule is a line, the stem of a big letter is not (``Install`` in a 48-pixel title
     beside 14-pixel text lost its ``I`` and ``ll``)."""
     across = (1, thick + 1) if axis == 1 else (thick + 1, 1)
-    thick = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones(across, np.uint8))
-    return cv2.subtract(strokes, thick)
+    wide = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones(across, np.uint8))
+    return cv2.subtract(strokes, wide)
 
 
 def text_runs(ink: np.ndarray, text_height: float, thick: int = RULE_THICK) -> list[Region]:
