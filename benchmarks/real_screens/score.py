@@ -14,6 +14,11 @@ Three readers on the same screens, each in its own process:
 
 Character error rate (edit distance / characters) per category, source (framebuffer,
 camera) and split (tune, held-out), and the digits read as another digit.
+
+With ``--find``, robotest's readers also look for each read's phrase as ``await_text`` and
+an anchor do (``find_text``): the label of a value read beside it, the whole text of a line
+read. A phrase counts as found when its box lies on the read's row (and, for a line, inside
+its region); the table compares highlighted labels and title-bar titles with plain ones.
 """
 
 from __future__ import annotations
@@ -66,11 +71,23 @@ def padded(region: list[int], shape: tuple[int, ...]) -> tuple[int, int, int, in
     return (x0, y0, x1 - x0, y1 - y0)
 
 
+def on_its_row(box: list[int] | None, read: dict) -> bool:
+    """Whether a found phrase's *box* is where *read*'s phrase is: on the read's row, and
+    inside its region for a line read (a beside read's label is left of its region)."""
+    if box is None:
+        return False
+    x, y, w, h = read["region"]
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    if not y - h / 2 <= cy <= y + 1.5 * h:
+        return False
+    return read["kind"] == "beside" or x - h <= cx <= x + w + h
+
+
 def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
     """Every read of the corpus by *reader* on the screens and categories in *wanted*
-    (JSON: split and categories; the others are answered empty); one JSON line per
-    screen."""
-    split, categories = json.loads(wanted)
+    (JSON: split, categories, whether to find each phrase; the others are answered
+    empty); one JSON line per screen: ``[text, seconds, found]`` a read."""
+    split, categories, find = json.loads(wanted)
     if reader != "raw":
         sys.path.insert(0, root)
     import cv2
@@ -93,7 +110,7 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
             text_search._cache.clear()
         for read in screen["reads"]:
             if read["category"] not in categories:
-                results.append(["", 0.0])
+                results.append(["", 0.0, None])
                 continue
             region = padded(read["region"], image.shape)
             start = cpu()
@@ -110,7 +127,15 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
                     text = ocr(image, region, layout="line").text
             except Exception:  # noqa: BLE001 - an anchor not found is a failed read
                 text = ""
-            results.append([text, cpu() - start])
+            seconds = cpu() - start
+            found = None
+            if find and reader != "raw":
+                from robotest.vision import find_text
+
+                phrase = read["label"] if read["kind"] == "beside" else read["truth"]
+                match = find_text(image, phrase)
+                found = match.found and on_its_row(match.box and list(match.box), read)
+            results.append([text, seconds, found])
         print(json.dumps(results), flush=True)
 
 
@@ -128,6 +153,11 @@ def main() -> None:
         default=",".join(CATEGORIES),
         help="which categories, comma-separated (to iterate faster on a few)",
     )
+    parser.add_argument(
+        "--find",
+        action="store_true",
+        help="also look for each read's label or line as await_text does (find_text)",
+    )
     args = parser.parse_args()
     # imported here, not at the top: a worker imports ``robotest`` from its reader's
     # tree, and one imported before it (this file's tree) was read by every reader
@@ -144,7 +174,7 @@ def main() -> None:
         parser.error(f"unknown reader or category: {', '.join(unknown)}")
     roots = {"raw": "", "before": args.before, "after": args.after}
     readers = {name: roots[name] for name in chosen}
-    wanted = json.dumps([args.split, categories])
+    wanted = json.dumps([args.split, categories, args.find])
     answers = {}
     for name, root in readers.items():
         out = subprocess.run(
@@ -156,6 +186,7 @@ def main() -> None:
         answers[name] = [json.loads(line) for line in out.splitlines()]
     table: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     times: dict[str, list[float]] = defaultdict(list)
+    found: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     misreads = []
     for index, screen in enumerate(screens):
         if args.split != "all" and screen["split"] != args.split:
@@ -165,7 +196,11 @@ def main() -> None:
             if read["category"] not in categories:
                 continue
             for name in readers:
-                text, seconds = answers[name][index][number]
+                text, seconds, seen = answers[name][index][number]
+                if seen is not None:
+                    tally = found[(name, read["category"], read["kind"], source)]
+                    tally[0] += bool(seen)
+                    tally[1] += 1
                 text, truth = spaced(text), spaced(read["truth"])
                 cell = table[(name, read["category"], source)]
                 cell[0] += levenshtein(text, truth)
@@ -199,8 +234,26 @@ def main() -> None:
             f"over {len(values)} reads",
             end="",
         )
+    if found:
+        print_found(found, [name for name in readers if name != "raw"], titles)
     print(f"\n\nload average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
     print("\n".join(misreads))
+
+
+def print_found(
+    found: dict[tuple[str, str, str, str], list[int]], names: list[str], titles: dict[str, str]
+) -> None:
+    """The phrases found on their row, per category, kind of read and source."""
+    print("\n\nphrases found on their row (find_text, as await_text and anchors look):\n")
+    print(f"| category | phrase | source | {' | '.join(titles[name] for name in names)} |")
+    print("|---|---|---|" + "---|" * len(names))
+    for category in CATEGORIES:
+        for kind, phrase in (("beside", "label"), ("line", "line")):
+            for source in ("framebuffer", "camera"):
+                counts = [found.get((name, category, kind, source)) for name in names]
+                if any(counts):
+                    cells = [f"{c[0]}/{c[1]}" if c else "-" for c in counts]
+                    print(f"| {category} | {phrase} | {source} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
