@@ -1,0 +1,96 @@
+"""Draw the documentation's pictures of what the robot sees, from the benchmarks' real corpora.
+
+    python3 benchmarks/real_screens/programs.py /tmp/real-programs-7   # real dialog screens
+    python3 docs/figures.py reading /tmp/real-programs-7 docs/img/reading-a-real-menu.jpg
+
+``reading``: a real ``dialog`` menu in an X bitmap font, photographed by the camera model and
+rectified, as ``read_text`` sees it: the frame, the image Tesseract is given (every line's
+text made dark on white, the highlighted row's included), and the words read, boxed on the
+frame (green: read as shown; red: misread), with the value read beside the highlighted label.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from robotest.errors import TextNotFound  # noqa: E402
+from robotest.vision import ocr, read_beside  # noqa: E402
+from robotest.vision.ocr_engine import prepare  # noqa: E402
+
+GREEN, RED, GREY = (40, 160, 40), (30, 30, 220), (235, 235, 235)
+
+
+def _caption(image: np.ndarray, text: str) -> np.ndarray:
+    """*image* with a light strip above it holding *text*."""
+    strip = np.full((28, image.shape[1], 3), GREY, np.uint8)
+    cv2.putText(strip, text, (6, 19), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (20, 20, 20), 1, cv2.LINE_AA)
+    return np.vstack([strip, image])
+
+
+def _bgr(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+
+
+def _fit(image: np.ndarray, width: int) -> np.ndarray:
+    height = round(image.shape[0] * width / image.shape[1])
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def reading(corpus: Path, out: Path, name: str) -> None:
+    """The three panels of a real menu read through the camera (see the module's text)."""
+    screen = next(s for s in json.loads((corpus / "truth.json").read_text()) if s["image"] == name)
+    frame = cv2.imread(str(corpus / name))
+    reads = screen["reads"]
+    right = max(r["region"][0] + r["region"][2] for r in reads) + 24
+    bottom = max(r["region"][1] + r["region"][3] for r in reads) + 24
+    crop = np.ascontiguousarray(frame[:bottom, :right])
+    prepared = prepare(frame, inner=(0, 0, right, bottom))
+    words = [w for w in ocr(frame).words if w.box[0] < right and w.box[1] < bottom]
+    truths = {w for r in reads for w in (r["truth"] + " " + r.get("label", "")).split()}
+    boxed = crop.copy()
+    for word in words:
+        x, y, w, h = (round(v) for v in word.box)
+        cv2.rectangle(boxed, (x, y), (x + w, y + h), GREEN if word.text in truths else RED, 1)
+    highlighted = next(r for r in reads if r["category"] == "highlighted rows")
+    try:
+        value = repr(read_beside(frame, highlighted["label"], "right_of"))
+    except TextNotFound:
+        value = "the label not found"
+    width = min(2 * crop.shape[1], 900)
+    panels = [
+        _caption(_fit(crop, width), f"1. the camera's frame, rectified ({name})"),
+        _caption(
+            _fit(_bgr(prepared.image), width),
+            "2. what Tesseract is given: each line's text dark on white, bars included",
+        ),
+        _caption(
+            _fit(boxed, width),
+            f"3. words read (green: as shown, red: misread); right of "
+            f"{highlighted['label']!r}: {value}",
+        ),
+    ]
+    cv2.imwrite(str(out), np.vstack(panels), [cv2.IMWRITE_JPEG_QUALITY, 88])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("figure", choices=("reading",))
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--screen", default="dialog-menu-ttf-dejavu-16-camera.png")
+    args = parser.parse_args()
+    if not (args.corpus / "truth.json").is_file():
+        parser.error(f"{args.corpus} holds no truth.json: build the corpus first")
+    reading(args.corpus, args.out, args.screen)
+
+
+if __name__ == "__main__":
+    main()
