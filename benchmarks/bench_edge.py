@@ -170,7 +170,7 @@ def main() -> None:
     )
     model = train(
         open_dataset(data),
-        TrainOptions(work_size=128, epochs=args.epochs, progress=False, threads=1),
+        TrainOptions(kind="ae", work_size=128, epochs=args.epochs, progress=False, threads=1),
     )
     model.save(work / "model")
     home = work / "edge"

@@ -48,7 +48,7 @@ def measure(root: Path, spec, seed: int) -> dict[str, float]:  # type: ignore[no
     gen = sys.modules["inspection_data"]
     folder = gen.write_class(root, spec, size=256, train=60, test_good=80, test_bad=20, seed=seed)
     data = open_dataset(folder, need_test=True)
-    model = train(data, TrainOptions(progress=False, seed=seed))
+    model = train(data, TrainOptions(kind="ae", progress=False, seed=seed))
     good = [t.path for t in data.test if not t.defective]
     bad = [t.path for t in data.test if t.defective]
     scored = {}

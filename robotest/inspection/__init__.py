@@ -1,7 +1,8 @@
 """Appearance inspection: find defects from normal images alone, decide pass or fail.
 
-A convolutional autoencoder learns what normal units look like (MVTec AD folder layout);
-its error map, thresholded at δ set on held-out normal images, gives regions and boxes;
+A model learns what normal units look like (MVTec AD folder layout): by default a bank of
+normal patches (``knn``), or a convolutional autoencoder (``ae``); its anomaly map,
+thresholded at δ set on held-out normal images, gives regions and boxes;
 an acceptance rule or SVM turns them into a verdict with reasons. A small supervised
 CNN with Grad-CAM and a mean-image baseline are there to compare. Heavy libraries load
 on first use, so importing this package (and ``rtest --help``) stays fast.

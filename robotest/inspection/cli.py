@@ -65,10 +65,10 @@ def train_command(
         str,
         typer.Option(
             "--model",
-            help="ae (autoencoder), knn (patch nearest neighbours), gmm (feature "
-            "statistics), cnn (supervised), mean (baseline).",
+            help="knn (patch nearest neighbours, the default), ae (autoencoder), gmm "
+            "(feature statistics), cnn (supervised), mean (baseline).",
         ),
-    ] = "ae",
+    ] = "knn",
     epochs: Annotated[int | None, typer.Option(help="Training epochs (default per model).")] = None,
     work_size: Annotated[int, typer.Option(help="Side the ROI is resized to.")] = 128,
     roi: Annotated[

@@ -63,7 +63,7 @@ one to ship by default (docs/benchmarks.md, issue 22, stop 35)."""
 class TrainOptions:
     """Training choices; ``None`` means the product's settings or the default."""
 
-    kind: str = "ae"
+    kind: str = "knn"  # on real photographed surfaces: image AUROC 0.97 held out, ae 0.67
     work_size: int = 128
     epochs: int | None = None
     batch_size: int = 16

@@ -82,7 +82,9 @@ def ae_model(
 ) -> Path:
     """An autoencoder trained through `rtest inspect train` (min area 150 px: a hole is ~450)."""
     out = tmp_path_factory.mktemp("models") / "ae"
-    result = train_cli(runner, tiny_dataset, out, "--epochs", "4", "--min-area", "150")
+    result = train_cli(
+        runner, tiny_dataset, out, "--model", "ae", "--epochs", "4", "--min-area", "150"
+    )
     assert result.exit_code == 0, result.output
     return out
 

@@ -61,6 +61,8 @@ def test_train_shows_progress_with_loss(
         tiny_dataset,
         "--out",
         tmp_path / "m2",
+        "--model",
+        "ae",
         "--epochs",
         "1",
         "--work-size",
@@ -68,6 +70,14 @@ def test_train_shows_progress_with_loss(
     )
     assert result.exit_code == 0, result.output
     assert "loss" in result.stderr and "epoch 1/1" in result.stderr
+
+
+def test_the_default_model_is_knn(runner: CliRunner, tiny_dataset: Path, tmp_path: Path) -> None:
+    """The model measured on real surfaces is what a line engineer gets without choosing."""
+    result = invoke(runner, "train", tiny_dataset, "--out", tmp_path / "m", "--work-size", "64")
+    assert result.exit_code == 0, result.output
+    assert "saved knn model" in result.stdout
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["kind"] == "knn"
 
 
 def test_predict_json_shape_and_verdicts(

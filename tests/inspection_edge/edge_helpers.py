@@ -131,6 +131,8 @@ def plant(tmp_path_factory: pytest.TempPathFactory, runner: CliRunner) -> Plant:
             str(train),
             "--out",
             str(model),
+            "--model",
+            "ae",  # the line fine-tunes its weights (a knn line: test_knn_line.py)
             "--work-size",
             "64",
             "--epochs",
