@@ -3,10 +3,18 @@
     python3 benchmarks/real_screens/programs.py /tmp/real-programs-7   # real dialog screens
     python3 docs/figures.py reading /tmp/real-programs-7 docs/img/reading-a-real-menu.jpg
 
+    python3 benchmarks/real_surfaces/build_corpus.py --out /tmp/rs7          # real surfaces
+    python3 docs/figures.py inspection /tmp/rs7 docs/img/inspecting-real-fabric.jpg
+
 ``reading``: a real ``dialog`` menu in an X bitmap font, photographed by the camera model and
 rectified, as ``read_text`` sees it: the frame, the image Tesseract is given (every line's
 text made dark on white, the highlighted row's included), and the words read, boxed on the
 frame (green: read as shown; red: misread), with the value read beside the highlighted label.
+
+``inspection``: the default model (``knn``) trained on a class's good pictures (``fabric``,
+a class it was never tuned on), then a good unit and one of each kind of defect as
+``rtest inspect explain`` shows them (the anomaly map over the picture, the boxes in red),
+the drawn defect outlined in white, the verdict and score under each.
 """
 
 from __future__ import annotations
@@ -80,16 +88,47 @@ def reading(corpus: Path, out: Path, name: str) -> None:
     cv2.imwrite(str(out), np.vstack(panels), [cv2.IMWRITE_JPEG_QUALITY, 88])
 
 
+def inspection(corpus: Path, out: Path, name: str) -> None:
+    """A good unit and one unit of each defect kind, explained (see the module's text)."""
+    import tempfile
+
+    from robotest.inspection import TrainOptions, open_dataset, train
+    from robotest.inspection.explain import explain
+
+    root = corpus / name
+    model = train(open_dataset(root), TrainOptions(progress=False, seed=0))
+    tiles = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for kind in sorted(p.name for p in (root / "test").iterdir()):
+            picture = sorted((root / "test" / kind).glob("*.png"))[1]
+            shown = Path(scratch) / f"{kind}.png"
+            verdict = explain(model, picture, shown)
+            tile = cv2.resize(cv2.imread(str(shown)), (300, 300), interpolation=cv2.INTER_AREA)
+            mask_path = root / "ground_truth" / kind / f"{picture.stem}_mask.png"
+            if mask_path.is_file():
+                mask = cv2.resize(cv2.imread(str(mask_path), cv2.IMREAD_GRAYSCALE), (300, 300))
+                outline, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+                cv2.drawContours(tile, outline, -1, (255, 255, 255), 1)
+            tiles.append(_caption(tile, f"{kind}: {verdict.verdict}, {verdict.score:.2f}"))
+    cv2.imwrite(str(out), np.hstack(tiles), [cv2.IMWRITE_JPEG_QUALITY, 88])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figure", choices=("reading",))
+    parser.add_argument("figure", choices=("reading", "inspection"))
     parser.add_argument("corpus", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--screen", default="dialog-menu-ttf-dejavu-16-camera.png")
+    parser.add_argument("--surface", default="fabric", help="the class shown by inspection")
     args = parser.parse_args()
-    if not (args.corpus / "truth.json").is_file():
-        parser.error(f"{args.corpus} holds no truth.json: build the corpus first")
-    reading(args.corpus, args.out, args.screen)
+    if args.figure == "reading":
+        if not (args.corpus / "truth.json").is_file():
+            parser.error(f"{args.corpus} holds no truth.json: build the corpus first")
+        reading(args.corpus, args.out, args.screen)
+    else:
+        if not (args.corpus / args.surface / "train").is_dir():
+            parser.error(f"{args.corpus / args.surface} is no class folder: build the corpus")
+        inspection(args.corpus, args.out, args.surface)
 
 
 if __name__ == "__main__":
