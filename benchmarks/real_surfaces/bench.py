@@ -49,11 +49,13 @@ COARSE: Options = {
     "knn_coarse": 0,
     "knn_orientation": (),
     "score_level": 0.0,
+    "knn_spacing": 0.0,
 }
 """The descriptors before the fine grid: three stages on the quarter grid, one branch."""
-BEFORE: Options = {"score_level": 0.0}
-"""Main's models up to 0d532d6 measured the smoothed score from zero (``score_level`` 0):
-every historical variant below keeps it."""
+BEFORE: Options = {"score_level": 0.0, "knn_spacing": 0.0}
+"""Main's models up to 0d532d6 measured the smoothed score from zero (``score_level`` 0)
+and a patch's plain distance to the bank (``knn_spacing`` 0): every historical variant
+below keeps both."""
 VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-0d532d6": ("knn", None, BEFORE),
     "knn-nogabor": ("knn", None, {**BEFORE, "knn_orientation": ()}),
