@@ -349,3 +349,19 @@ def test_a_model_file_from_before_the_spacing_scores_plain_distances(
     assert "spacing" in again.params
     assert np.allclose(again.raw_maps(test), now.raw_maps(test), atol=1e-5)
     assert not np.allclose(now.raw_maps(test), before.raw_maps(test), atol=1e-3)
+
+
+def test_evaluation_counts_the_good_units_it_fails(knn_model: Path, tiny_dataset: Path) -> None:
+    """``evaluate`` reports the good test images judged "fail" (false rejects), the count
+    the real-surfaces benchmark prints beside the AUROC (issue 22: a change that fails
+    good units is not one to keep, whatever its AUROC)."""
+    from robotest.inspection.dataset import open_dataset
+    from robotest.inspection.evaluation import evaluate
+
+    model = load_model(knn_model)
+    data = open_dataset(tiny_dataset)
+    goods = [item.path for item in data.test if not item.defective]
+    failed = sum(model.inspect(path).verdict == "fail" for path in goods)
+    assert evaluate(model, data).good_failed == failed
+    with mock.patch.object(model.acceptance, "decide", return_value=("fail", [])):
+        assert evaluate(model, data).good_failed == len(goods) == 3
