@@ -32,6 +32,7 @@ from robotest.inspection.training import TrainOptions, train  # noqa: E402
 MODELS = (
     "knn",
     "knn-0d532d6",
+    "knn-spacing",
     "knn-prev",
     "knn-nogabor",
     "knn-coarse",
@@ -58,6 +59,7 @@ and a patch's plain distance to the bank (``knn_spacing`` 0): every historical v
 below keeps both."""
 VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-0d532d6": ("knn", None, BEFORE),
+    "knn-spacing": ("knn", None, {"knn_spacing": 0.5}),
     "knn-nogabor": ("knn", None, {**BEFORE, "knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
     "knn-prev": ("knn", None, BEFORE),
@@ -66,7 +68,9 @@ VARIANTS: dict[str, tuple[str, float | None, Options]] = {
 }
 """Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at
 0d532d6 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's
-own map median); ``knn-prev`` is ``knn`` with the box
+own map median); ``knn-spacing`` is ``knn`` with each patch's distance over its nearest
+bank row's spacing to the power 0.5 (``patchcore.SPACING_POWER``, off by default: branch
+surf36); ``knn-prev`` is ``knn`` with the box
 settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``

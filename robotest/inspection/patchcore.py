@@ -56,15 +56,18 @@ ORIENTATION_WEIGHT = 6.0
 """How much each Gabor energy channel counts against the random channels (a multiple of
 its standardised value): chosen on the tuning classes with fainter defects (weights 1.5,
 3, 6, 10, 16; docs/benchmarks.md, issue 22)."""
-SPACING_POWER = 0.5
-"""A patch's distance is divided by its nearest bank row's spacing (the mean distance of
-that row to its :data:`SPACING_NEIGHBOURS` nearest bank rows, over the bank's median
-spacing) to this power (0: not divided, as files saved before 2026-12-06 11:00, which
-have no ``knn_spacing``). Normal surface whose patches are varied (a fibrous or speckled
-texture's rare but normal strokes) lies in sparse parts of the bank, where even a normal
-patch is far from its nearest row; a LOF-like local density scale (Breunig et al., 2000)
-keeps those from outscoring a defect on a plain part. Chosen on the tuning classes
-(docs/benchmarks.md, issue 22, branch surf36)."""
+SPACING_POWER = 0.0
+"""With a power above 0, a patch's distance is divided by its nearest bank row's spacing
+(the mean distance of that row to its :data:`SPACING_NEIGHBOURS` nearest bank rows, over
+the bank's median spacing) to that power; 0 (the default): the plain distance, as files
+saved before it, which have no ``knn_spacing``. Normal surface whose patches are varied
+(a speckled or fibrous texture's rare but normal grains) lies in sparse parts of the
+bank, where even a normal patch is far from its nearest row; a LOF-like local density
+scale (Breunig et al., 2000) keeps those from outscoring a defect on a plain part. At
+0.5 it raised the tuning classes' image AUROC (0.972 -> 0.975) and box AP, but held out
+it moved image AUROC by 0.001 (grass not at all) and the synthetic set's box AP@0.3 fell
+from 0.985 to 0.943, so it is off unless asked (``TrainOptions.knn_spacing``;
+docs/benchmarks.md, issue 22, branch surf36)."""
 SPACING_NEIGHBOURS = 3
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 

@@ -97,8 +97,8 @@ class TrainOptions:
     """knn: the grids (0 half, 1 quarter) whose descriptors have Gabor energy channels (the
     quarter grid's: on the half grid they widen a thin scratch's box, docs/benchmarks.md)."""
     knn_spacing: float | None = None
-    """knn: the power of the nearest bank row's spacing a distance is divided by (0: not;
-    None: ``patchcore.SPACING_POWER``)."""
+    """knn: the power of the nearest bank row's spacing a distance is divided by (0: not,
+    the plain distance; None: ``patchcore.SPACING_POWER``, 0)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None

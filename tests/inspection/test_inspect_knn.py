@@ -329,12 +329,13 @@ def test_a_model_file_from_before_the_spacing_scores_plain_distances(
     knn_model: Path,
 ) -> None:
     """Files saved before the spacing have no ``knn_spacing``: they load and score each
-    patch by its plain distance, as they did; ``train`` now stores each branch's
-    spacing, and a file round-trips it."""
+    patch by its plain distance, as they did, and so does ``train`` by default (the
+    spacing is off, :data:`patchcore.SPACING_POWER`); asked for, it is stored and a file
+    round-trips it."""
     from robotest.inspection.patchcore import fit_patchcore, load_patchcore
 
     state = torch.load(knn_model / "weights.pt", weights_only=True)
-    assert {"knn_spacing", "knn_coarse_spacing"} <= set(state)
+    assert not {"knn_spacing", "knn_coarse_spacing"} & set(state)
     rng = np.random.default_rng(3)
     normal = np.stack([_strokes(rng, 64) for _ in range(8)])[:, None]
     test = np.stack([_strokes(rng, 64, turned=(32, 32))])[:, None]
@@ -365,3 +366,17 @@ def test_evaluation_counts_the_good_units_it_fails(knn_model: Path, tiny_dataset
     assert evaluate(model, data).good_failed == failed
     with mock.patch.object(model.acceptance, "decide", return_value=("fail", [])):
         assert evaluate(model, data).good_failed == len(goods) == 3
+
+
+def test_train_stores_each_branchs_spacing_when_asked(tiny_dataset: Path, tmp_path: Path) -> None:
+    """``TrainOptions(knn_spacing=0.5)`` stores both branches' spacing (each branch's units
+    computed with it) and the saved model scores as the trained one."""
+    from robotest.inspection.dataset import open_dataset
+    from robotest.inspection.training import TrainOptions, train
+
+    options = TrainOptions(kind="knn", work_size=64, knn_spacing=0.5, progress=False)
+    model = train(open_dataset(tiny_dataset), options)
+    assert {"spacing", "coarse_spacing"} <= set(model.scorer.params)  # type: ignore[attr-defined]
+    again = load_model(model.save(tmp_path / "spaced"))
+    image = tiny_dataset / "test" / "hole" / "000.png"
+    assert again.inspect(image).score == pytest.approx(model.inspect(image).score, rel=1e-5)
