@@ -2,9 +2,9 @@
 
 Every model trains on each class's ``train/good`` and is evaluated on its ``test/``:
 image AUROC, pixel AUROC, box AP at IoU 0.3 (and 0.5; and at 0.3 with one truth box a drawn
-defect, ``metrics.defect_boxes``), training seconds and the median time per
-image with one PyTorch and one OpenCV thread. Classes are reported as tuning
-(settings chosen on them) or held out. Prints one Markdown table.
+defect, ``metrics.defect_boxes``), the good test images judged "fail", training seconds
+and the median time per image with one PyTorch and one OpenCV thread. Classes are
+reported as tuning (settings chosen on them) or held out. Prints one Markdown table.
 
     nice -n 10 python3 benchmarks/real_surfaces/bench.py --root /tmp/real-surfaces
 """
@@ -32,6 +32,7 @@ from robotest.inspection.training import TrainOptions, train  # noqa: E402
 MODELS = (
     "knn",
     "knn-0d532d6",
+    "knn-spacing",
     "knn-prev",
     "knn-nogabor",
     "knn-coarse",
@@ -49,13 +50,16 @@ COARSE: Options = {
     "knn_coarse": 0,
     "knn_orientation": (),
     "score_level": 0.0,
+    "knn_spacing": 0.0,
 }
 """The descriptors before the fine grid: three stages on the quarter grid, one branch."""
-BEFORE: Options = {"score_level": 0.0}
-"""Main's models up to 0d532d6 measured the smoothed score from zero (``score_level`` 0):
-every historical variant below keeps it."""
+BEFORE: Options = {"score_level": 0.0, "knn_spacing": 0.0}
+"""Main's models up to 0d532d6 measured the smoothed score from zero (``score_level`` 0)
+and a patch's plain distance to the bank (``knn_spacing`` 0): every historical variant
+below keeps both."""
 VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-0d532d6": ("knn", None, BEFORE),
+    "knn-spacing": ("knn", None, {"knn_spacing": 0.5}),
     "knn-nogabor": ("knn", None, {**BEFORE, "knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
     "knn-prev": ("knn", None, BEFORE),
@@ -64,7 +68,9 @@ VARIANTS: dict[str, tuple[str, float | None, Options]] = {
 }
 """Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at
 0d532d6 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's
-own map median); ``knn-prev`` is ``knn`` with the box
+own map median); ``knn-spacing`` is ``knn`` with each patch's distance over its nearest
+bank row's spacing to the power 0.5 (``patchcore.SPACING_POWER``, off by default: branch
+surf36); ``knn-prev`` is ``knn`` with the box
 settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``
@@ -131,8 +137,8 @@ def main() -> None:
             build_corpus.write_class(args.root, name, train=80, test_good=25, per_defect=5, seed=0)
     rows = [
         "| class | split | model | image AUROC | pixel AUROC | box AP@0.3 | box AP@0.5 "
-        "| box AP@0.3 by defect | train s | ms/image |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| box AP@0.3 by defect | good failed | train s | ms/image |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     held: dict[str, list[Evaluation]] = {kind: [] for kind in args.models}
     for name in classes:
@@ -144,7 +150,8 @@ def main() -> None:
             rows.append(
                 f"| {name} | {split} | {kind} | {fmt(ev.image_auroc)} | "
                 f"{fmt(ev.pixel_auroc)} | {fmt(ev.box_ap30)} | {fmt(ev.box_ap50)} | "
-                f"{fmt(ev.box_ap30_defects)} | {seconds:.0f} | {ev.ms_per_image:.1f} |"
+                f"{fmt(ev.box_ap30_defects)} | {ev.good_failed}/{ev.images - ev.defective} | "
+                f"{seconds:.0f} | {ev.ms_per_image:.1f} |"
             )
             print(rows[-1], file=sys.stderr, flush=True)
     for kind, evs in held.items():
@@ -156,7 +163,8 @@ def main() -> None:
             f"{fmt(statistics.fmean(e.pixel_auroc or 0 for e in evs))} | "
             f"{fmt(statistics.fmean(e.box_ap30 or 0 for e in evs))} | "
             f"{fmt(statistics.fmean(e.box_ap50 or 0 for e in evs))} | "
-            f"{fmt(statistics.fmean(e.box_ap30_defects or 0 for e in evs))} | | "
+            f"{fmt(statistics.fmean(e.box_ap30_defects or 0 for e in evs))} | "
+            f"{sum(e.good_failed for e in evs)}/{sum(e.images - e.defective for e in evs)} | | "
             f"{statistics.median(e.ms_per_image for e in evs):.1f} |"
         )
     print("\n".join(rows))

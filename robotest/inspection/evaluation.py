@@ -33,6 +33,8 @@ class Evaluation:
     box_ap30_defects: float | None = None
     """Box AP@0.3 with one truth box a drawn defect (``metrics.defect_boxes``: mask pieces
     a few pixels apart joined), not one a connected mask piece."""
+    good_failed: int = 0
+    """Good test images judged "fail" (false rejects: good units a line would scrap)."""
 
     def to_json(self) -> dict[str, float | int | None]:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
@@ -98,6 +100,7 @@ def evaluate(model: InspectionModel, dataset: Dataset) -> Evaluation:
         defective=int(sum(labels)),
         ms_per_image=1000.0 * float(np.median(elapsed)),
         box_ap30_defects=box_ap(predictions, defects, iou_threshold=0.3),
+        good_failed=sum(f and not d for f, d in zip(failed, labels, strict=True)),
     )
 
 

@@ -56,6 +56,19 @@ ORIENTATION_WEIGHT = 6.0
 """How much each Gabor energy channel counts against the random channels (a multiple of
 its standardised value): chosen on the tuning classes with fainter defects (weights 1.5,
 3, 6, 10, 16; docs/benchmarks.md, issue 22)."""
+SPACING_POWER = 0.0
+"""With a power above 0, a patch's distance is divided by its nearest bank row's spacing
+(the mean distance of that row to its :data:`SPACING_NEIGHBOURS` nearest bank rows, over
+the bank's median spacing) to that power; 0 (the default): the plain distance, as files
+saved before it, which have no ``knn_spacing``. Normal surface whose patches are varied
+(a speckled or fibrous texture's rare but normal grains) lies in sparse parts of the
+bank, where even a normal patch is far from its nearest row; a LOF-like local density
+scale (Breunig et al., 2000) keeps those from outscoring a defect on a plain part. At
+0.5 it raised the tuning classes' image AUROC (0.972 -> 0.975) and box AP, but held out
+it moved image AUROC by 0.001 (grass not at all) and the synthetic set's box AP@0.3 fell
+from 0.985 to 0.943, so it is off unless asked (``TrainOptions.knn_spacing``;
+docs/benchmarks.md, issue 22, branch surf36)."""
+SPACING_NEIGHBOURS = 3
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 
@@ -215,11 +228,21 @@ class PatchCoreScorer:
                 out.append(standardised(features.permute(0, 2, 3, 1), self.params, prefix))
             return out
 
+    def branch_distances(self, prefix: str, patches: torch.Tensor) -> torch.Tensor:
+        """Each of a branch's ``... x D`` *patches*' distance to the bank (over the nearest
+        row's spacing where the file has it), flattened; not yet in the branch's units."""
+        queries = patches.reshape(-1, patches.shape[-1])
+        bank = self.params[f"{prefix}bank"]
+        if f"{prefix}spacing" not in self.params:
+            return nearest_distances(queries, bank)
+        distances, rows = nearest_rows(queries, bank)
+        return distances / self.params[f"{prefix}spacing"][rows]
+
     def raw_maps(self, batch: np.ndarray) -> np.ndarray:
         maps = None
         for prefix, patches in zip(self.prefixes, self.branch_patches(batch), strict=True):
-            n, h, w, d = patches.shape
-            distances = nearest_distances(patches.reshape(-1, d), self.params[f"{prefix}bank"])
+            n, h, w, _ = patches.shape
+            distances = self.branch_distances(prefix, patches)
             if f"{prefix}scale" in self.params:
                 distances = distances / self.params[f"{prefix}scale"]
             with torch.inference_mode():
@@ -265,6 +288,32 @@ def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor
         return torch.cat(parts).clamp_(min=0.0).sqrt_()
 
 
+def nearest_rows(queries: torch.Tensor, bank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`nearest_distances` and the index of each query's nearest bank row."""
+    with torch.inference_mode():
+        squared = (bank * bank).sum(dim=1)
+        values, rows = [], []
+        for i in range(0, len(queries), CHUNK):
+            chunk = queries[i : i + CHUNK]
+            nearest = torch.addmm(squared, chunk, bank.T, alpha=-2.0).min(dim=1)
+            values.append(nearest.values + (chunk * chunk).sum(dim=1))
+            rows.append(nearest.indices)
+        return torch.cat(values).clamp_(min=0.0).sqrt_(), torch.cat(rows)
+
+
+def bank_spacing(bank: torch.Tensor, neighbours: int, power: float) -> torch.Tensor:
+    """Each bank row's local scale: the mean distance to its *neighbours* nearest other
+    rows, over the median of that over the bank, to the *power* (a divisor, 1 typical)."""
+    with torch.inference_mode():
+        squared = (bank * bank).sum(dim=1)
+        d2 = squared[:, None] + squared[None, :] - 2.0 * bank @ bank.T
+        d2.fill_diagonal_(float("inf"))
+        k = min(neighbours, len(bank) - 1)
+        near = torch.topk(d2, k, dim=1, largest=False).values.clamp_(min=0.0).sqrt_().mean(dim=1)
+        spacing = near / (near.median() + 1e-12)
+        return spacing.clamp_(min=1e-3) ** power
+
+
 def greedy_coreset(vectors: torch.Tensor, size: int, seed: int) -> torch.Tensor:
     """Indices of *size* rows chosen by k-centre greedy selection (each new row is the one
     farthest from those chosen), on a random projection to at most 64 dimensions."""
@@ -293,13 +342,16 @@ def fit_patchcore(
     dims: int | None = DIMS,
     coarse: bool = COARSE_BRANCH,
     orientation: tuple[int, ...] = (),
+    spacing_power: float = 0.0,
 ) -> PatchCoreScorer:
     """Build the memory bank from the normal pictures *batch* (``N x C x S x S``);
     descriptors on the grid of stage *grid_stage* from the first *depth* stages, projected
     on the *dims* principal axes of the normal patches (None: not projected). *coarse*
     adds the quarter-grid branch (three stages, not projected) beside it, each branch's
     distances in units of their median on (up to 16 of) the normal pictures. *orientation*:
-    the grid stages whose descriptors also have the Gabor energy channels."""
+    the grid stages whose descriptors also have the Gabor energy channels. *spacing_power*
+    (> 0): distances over the nearest bank row's spacing to that power
+    (:data:`SPACING_POWER`, :func:`bank_spacing`)."""
     net = RandomFeatures(
         batch.shape[1],
         seed,
@@ -320,13 +372,15 @@ def fit_patchcore(
         params["orientation"] = np.array(orientation, np.float32)
     for prefix, (layout, kept) in branches.items():
         branch = _fit_branch(net, batch, layout, bank_size, kept, seed)
+        if spacing_power > 0:
+            bank = torch.from_numpy(branch["bank"])
+            branch["spacing"] = bank_spacing(bank, SPACING_NEIGHBOURS, spacing_power).numpy()
         params.update({f"{prefix}{k}": v for k, v in branch.items()})
     if coarse:  # each branch in units of its own level on normal surface
         scorer = PatchCoreScorer(net, params, 0.0)
         sample = batch[:16]
         for prefix, patches in zip(scorer.prefixes, scorer.branch_patches(sample), strict=True):
-            bank = scorer.params[f"{prefix}bank"]
-            distances = nearest_distances(patches.reshape(-1, patches.shape[-1]), bank)
+            distances = scorer.branch_distances(prefix, patches)
             params[f"{prefix}scale"] = np.array([float(distances.median()) + 1e-6], np.float32)
     return PatchCoreScorer(net, params, blur)
 

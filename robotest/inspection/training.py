@@ -96,6 +96,9 @@ class TrainOptions:
     knn_orientation: tuple[int, ...] = (1,)
     """knn: the grids (0 half, 1 quarter) whose descriptors have Gabor energy channels (the
     quarter grid's: on the half grid they widen a thin scratch's box, docs/benchmarks.md)."""
+    knn_spacing: float | None = None
+    """knn: the power of the nearest bank row's spacing a distance is divided by (0: not,
+    the plain distance; None: ``patchcore.SPACING_POWER``, 0)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -165,6 +168,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             dims=opts.knn_dims,
             coarse=opts.knn_coarse,
             orientation=opts.knn_orientation,
+            spacing_power=_spacing_power(opts),
         )
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
@@ -212,6 +216,12 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     meta.train_images, meta.holdout_images = len(fit), len(held)
     meta.acceptance = model.acceptance.describe()
     return model
+
+
+def _spacing_power(opts: TrainOptions) -> float:
+    from robotest.inspection.patchcore import SPACING_POWER
+
+    return SPACING_POWER if opts.knn_spacing is None else opts.knn_spacing
 
 
 def _check_options(opts: TrainOptions) -> None:

@@ -282,3 +282,101 @@ def test_a_model_file_from_before_the_gabor_channels_loads_without_them() -> Non
     again = load_patchcore(torch_state(now), channels=1, blur=1.0)
     assert again.net.orientation == (1,)
     assert np.allclose(again.raw_maps(test), now.raw_maps(test), atol=1e-5)
+
+
+def test_bank_spacing_is_wide_where_the_bank_is_sparse_and_one_at_its_median() -> None:
+    """A bank row's spacing is its mean distance to its nearest rows over the bank's
+    median (a typical row is 1); rows scattered far apart have a much wider spacing than
+    a dense cluster's; power 0 is no spacing at all."""
+    from robotest.inspection.patchcore import bank_spacing
+
+    rng = np.random.default_rng(0)
+    dense = rng.normal(0, 0.1, (60, 4))
+    sparse = rng.normal(0, 5.0, (20, 4)) + 20.0
+    bank = torch.from_numpy(np.concatenate([dense, sparse]).astype(np.float32))
+    spacing = bank_spacing(bank, 3, 1.0).numpy()
+    assert spacing[60:].min() > 10.0 * spacing[:60].max()
+    assert np.median(spacing) == pytest.approx(1.0, rel=0.05)
+    rooted = bank_spacing(bank, 3, 0.5).numpy()
+    assert np.allclose(rooted, np.sqrt(spacing), rtol=1e-4)
+    assert np.allclose(bank_spacing(bank, 3, 0.0).numpy(), 1.0)
+
+
+def test_a_patch_off_a_tight_cluster_outranks_one_as_far_off_a_scattered_one() -> None:
+    """Issue 22 (the LOF-like distance): normal patches of a varied texture scatter,
+    so a new normal patch lies far from its nearest bank row; a tight cluster's rows
+    (a plain, even surface) have no normal patch far from them. At the same distance,
+    a patch off the tight cluster is the anomaly; the plain distance ties them."""
+    from robotest.inspection.patchcore import PatchCoreScorer, RandomFeatures, bank_spacing
+
+    rng = np.random.default_rng(1)
+    dense = rng.normal(0, 0.01, (50, 2))
+    sparse = np.array([[20.0 + 4 * i, 20.0 + 3 * (i % 3)] for i in range(12)])
+    bank = torch.from_numpy(np.concatenate([dense, sparse]).astype(np.float32))
+    off_plain = np.array([[1.5, 0.0]], np.float32)  # 1.5 from the tight cluster
+    off_varied = (sparse[5] + [0.0, 1.5]).astype(np.float32)[None]  # 1.5 from a scattered row
+    queries = torch.from_numpy(np.concatenate([off_plain, off_varied]))
+    distances = {}
+    for power in (0.0, 0.5):
+        params = {"bank": bank.numpy(), "spacing": bank_spacing(bank, 3, power).numpy()}
+        scorer = PatchCoreScorer(RandomFeatures(1), params, 0.0)
+        distances[power] = scorer.branch_distances("", queries).numpy()
+    assert distances[0.0][0] == pytest.approx(distances[0.0][1], rel=0.05)
+    assert distances[0.5][0] > 2.0 * distances[0.5][1]
+
+
+def test_a_model_file_from_before_the_spacing_scores_plain_distances(
+    knn_model: Path,
+) -> None:
+    """Files saved before the spacing have no ``knn_spacing``: they load and score each
+    patch by its plain distance, as they did, and so does ``train`` by default (the
+    spacing is off, :data:`patchcore.SPACING_POWER`); asked for, it is stored and a file
+    round-trips it."""
+    from robotest.inspection.patchcore import fit_patchcore, load_patchcore
+
+    state = torch.load(knn_model / "weights.pt", weights_only=True)
+    assert not {"knn_spacing", "knn_coarse_spacing"} & set(state)
+    rng = np.random.default_rng(3)
+    normal = np.stack([_strokes(rng, 64) for _ in range(8)])[:, None]
+    test = np.stack([_strokes(rng, 64, turned=(32, 32))])[:, None]
+    before = fit_patchcore(normal, blur=1.0, seed=0, bank_size=200, orientation=(1,))
+    assert "knn_spacing" not in torch_state(before)
+    loaded = load_patchcore(torch_state(before), channels=1, blur=1.0)
+    assert np.allclose(loaded.raw_maps(test), before.raw_maps(test), atol=1e-5)
+    now = fit_patchcore(
+        normal, blur=1.0, seed=0, bank_size=200, orientation=(1,), spacing_power=0.5
+    )
+    again = load_patchcore(torch_state(now), channels=1, blur=1.0)
+    assert "spacing" in again.params
+    assert np.allclose(again.raw_maps(test), now.raw_maps(test), atol=1e-5)
+    assert not np.allclose(now.raw_maps(test), before.raw_maps(test), atol=1e-3)
+
+
+def test_evaluation_counts_the_good_units_it_fails(knn_model: Path, tiny_dataset: Path) -> None:
+    """``evaluate`` reports the good test images judged "fail" (false rejects), the count
+    the real-surfaces benchmark prints beside the AUROC (issue 22: a change that fails
+    good units is not one to keep, whatever its AUROC)."""
+    from robotest.inspection.dataset import open_dataset
+    from robotest.inspection.evaluation import evaluate
+
+    model = load_model(knn_model)
+    data = open_dataset(tiny_dataset)
+    goods = [item.path for item in data.test if not item.defective]
+    failed = sum(model.inspect(path).verdict == "fail" for path in goods)
+    assert evaluate(model, data).good_failed == failed
+    with mock.patch.object(model.acceptance, "decide", return_value=("fail", [])):
+        assert evaluate(model, data).good_failed == len(goods) == 3
+
+
+def test_train_stores_each_branchs_spacing_when_asked(tiny_dataset: Path, tmp_path: Path) -> None:
+    """``TrainOptions(knn_spacing=0.5)`` stores both branches' spacing (each branch's units
+    computed with it) and the saved model scores as the trained one."""
+    from robotest.inspection.dataset import open_dataset
+    from robotest.inspection.training import TrainOptions, train
+
+    options = TrainOptions(kind="knn", work_size=64, knn_spacing=0.5, progress=False)
+    model = train(open_dataset(tiny_dataset), options)
+    assert {"spacing", "coarse_spacing"} <= set(model.scorer.params)  # type: ignore[attr-defined]
+    again = load_model(model.save(tmp_path / "spaced"))
+    image = tiny_dataset / "test" / "hole" / "000.png"
+    assert again.inspect(image).score == pytest.approx(model.inspect(image).score, rel=1e-5)
