@@ -25,6 +25,7 @@ the second opinion weighs a digit Tesseract and the classifier disagree on by th
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import string
 import sys
@@ -40,7 +41,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import vision_cases as cases  # noqa: E402
 from bench_vision import levenshtein  # noqa: E402
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont, PcfFontFile  # noqa: E402
 from psf import PsfFont, load_psf  # noqa: E402
 from psf import render as render_psf  # noqa: E402
 
@@ -92,6 +93,25 @@ a pixel wider, and the model learns them from the tune faces only."""
 CONSOLE_COLOURS = ((0xAA, 0x00), (0xFF, 0x00), (0x00, 0xAA), (0x00, 0xC0), (0xFF, 0x40))
 """Console ink and background grey levels: the kernel's default grey on black, bright,
 and reverse video (a highlighted row)."""
+XTERM_FONTS = ("6x13", "6x13B", "9x15", "9x15B")
+"""The X bitmap fonts (``xfonts-base``, PCF) the model learns, as xterm draws them: the
+real-screens benchmark's *tune* X fonts (6x13, 9x15) and their bold faces, which xterm
+takes for bold text (a title bar). Never its held-out 7x14, 8x13 or 10x20."""
+X_FONT_FOLDER = Path("/usr/share/fonts/X11/misc")
+XTERM_COLOURS = (
+    ((0xFF, 0xFF, 0xFF), (0x00, 0x00, 0x00)),
+    ((0x00, 0x00, 0x00), (0xC0, 0xC0, 0xC0)),
+    ((0xFF, 0xFF, 0xFF), (0x30, 0x0A, 0x24)),
+    ((0x00, 0xD0, 0x00), (0x00, 0x00, 0x00)),
+    ((0x00, 0x00, 0x00), (0xFF, 0xFF, 0xFF)),
+)
+"""xterm's (ink, background) colours (RGB): the benchmark's four schemes, and black on
+white (xterm's default)."""
+XTERM_BARS = (((0xFF, 0xFF, 0xFF), (0x00, 0x00, 0xEE)), ((0x00, 0x00, 0x00), (0x00, 0xCD, 0xCD)))
+"""Highlighted rows as setup menus and ``dialog`` draw them (ink, bar; RGB): white on
+xterm's blue, black on its cyan; and reverse video (the scheme's colours swapped)."""
+BAR_SHARE = 0.25
+"""The share of an xterm screen's lines drawn on a highlighted bar."""
 CLASSES = string.digits + string.ascii_uppercase + string.ascii_lowercase + ".:-/%@~#$_()|,+?[]"
 
 
@@ -177,6 +197,52 @@ def console_screen(rng: np.random.Generator, font: PsfFont) -> tuple[np.ndarray,
     return render_psf(font, texts, cases.SCREEN, ink, background), lines
 
 
+def load_pcf(path: Path) -> PsfFont:
+    """An X bitmap font (PCF, fixed width) as cell bitmaps of its ASCII characters."""
+    with gzip.open(path) as stream:
+        pcf = PcfFontFile.PcfFontFile(stream)
+    drawn = [(code, g) for code, g in enumerate(pcf.glyph[:128]) if g is not None]
+    width = drawn[0][1][0][0]
+    ascent = max(-g[1][1] for _, g in drawn)
+    height = ascent + max(g[1][3] for _, g in drawn)
+    glyphs = np.zeros((128, height, width), bool)
+    for code, (_, (x0, y0, _x1, _y1), source, image) in drawn:
+        bitmap = np.array(image.crop(source), dtype=bool)
+        top, left = ascent + y0, max(0, x0)
+        rows, columns = min(bitmap.shape[0], height - top), min(bitmap.shape[1], width - left)
+        glyphs[code, top : top + rows, left : left + columns] = bitmap[:rows, :columns]
+    return PsfFont(glyphs=glyphs, index={chr(c): c for c in range(32, 127)})
+
+
+def xterm_screen(rng: np.random.Generator, font: PsfFont) -> tuple[np.ndarray, list]:
+    """An xterm (BGR framebuffer) of random lines in the X bitmap *font*; each line's (box,
+    text). Lines are set on the terminal's grid, touching (as command output) or every
+    other row; some on a highlighted bar a few cells wider than the text."""
+    width, height = font.cell
+    columns, rows = cases.SCREEN[0] // width, cases.SCREEN[1] // height
+    ink, background = XTERM_COLOURS[int(rng.integers(0, len(XTERM_COLOURS)))]
+    screen = np.empty((cases.SCREEN[1], cases.SCREEN[0], 3), np.uint8)
+    screen[:] = background[::-1]
+    step = 1 if rng.random() < 0.5 else 2
+    lines = []
+    for row in range(1, min(rows, 80) - 1, step):
+        text = random_text(rng)
+        column = int(rng.integers(2, max(3, min(columns, 120) - len(text) - 2)))
+        colour = ink
+        if rng.random() < BAR_SHARE:
+            choice = int(rng.integers(0, len(XTERM_BARS) + 1))
+            colour, fill = XTERM_BARS[choice] if choice < len(XTERM_BARS) else (background, ink)
+            pad = int(rng.integers(0, 3)) * width
+            y, x0, x1 = row * height, column * width - pad, (column + len(text)) * width + pad
+            screen[y : y + height, x0:x1] = fill[::-1]
+        for index, character in enumerate(text):
+            glyph = font.glyphs[font.index.get(character, font.index["?"])]
+            y, x = row * height, (column + index) * width
+            screen[y : y + height, x : x + width][glyph] = colour[::-1]
+        lines.append(((column * width, row * height, len(text) * width, height), text))
+    return screen, lines
+
+
 def emboldened(font: PsfFont) -> PsfFont:
     """*font* drawn bold as bitmap faces are: each stroke one pixel wider to the right
     (within the cell)."""
@@ -214,16 +280,33 @@ def consoles(seed: int, screens: int):
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
 
 
-def camera_samples(task: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Windows, labels (the characters drawn) and Tesseract's characters there, from
-    *screens* screens photographed by camera *seed* (or consoles, where *console*)."""
-    seed, screens, console = task
-    windows, labels, said = [], [], []
-    screens_seen = (
-        consoles(seed, screens)
-        if console
-        else photographed(seed, screens, list(FONTS), list(FONTS.values()))
+def xterms(seed: int, screens: int):
+    """(grey screen, its lines): *screens* xterms in the X bitmap fonts, each as the
+    framebuffer shows it and as camera *seed* photographs it."""
+    rng = np.random.default_rng([seed, 13])
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
+    calibration = Calibration.from_frame(
+        camera.photograph(np.full((*cases.SCREEN[::-1], 3), 235, np.uint8)), cases.SCREEN
     )
+    for _ in range(screens):
+        name = XTERM_FONTS[int(rng.integers(0, len(XTERM_FONTS)))]
+        screen, lines = xterm_screen(rng, load_pcf(X_FONT_FOLDER / f"{name}-ISO8859-1.pcf.gz"))
+        yield to_grey(screen), lines
+        yield to_grey(calibration.rectify(camera.photograph(screen))), lines
+
+
+def camera_samples(task: tuple[int, int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows, labels (the characters drawn) and Tesseract's characters there, from
+    *screens* screens of *kind* (``screens`` of the TrueType fonts, ``consoles``,
+    ``xterms``) photographed by camera *seed* (the bitmap ones also as framebuffers)."""
+    seed, screens, kind = task
+    windows, labels, said = [], [], []
+    if kind == "consoles":
+        screens_seen = consoles(seed, screens)
+    elif kind == "xterms":
+        screens_seen = xterms(seed, screens)
+    else:
+        screens_seen = photographed(seed, screens, list(FONTS), list(FONTS.values()))
     for grey, lines in screens_seen:
         for box, text in lines:
             found = line_samples(grey, box, text)
@@ -353,6 +436,9 @@ def main() -> None:
     parser.add_argument(
         "--consoles", type=int, default=2, help="console screens per camera (PSF fonts)"
     )
+    parser.add_argument(
+        "--xterms", type=int, default=2, help="xterm screens per camera (X bitmap fonts)"
+    )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
@@ -368,8 +454,9 @@ def main() -> None:
         return
     seeds = range(1000, 1000 + args.cameras)
     with Pool(args.jobs) as pool:
-        tasks = [(s, args.screens, False) for s in seeds]
-        tasks += [(s, args.consoles, True) for s in seeds if args.consoles]
+        tasks = [(s, args.screens, "screens") for s in seeds]
+        tasks += [(s, args.consoles, "consoles") for s in seeds if args.consoles]
+        tasks += [(s, args.xterms, "xterms") for s in seeds if args.xterms]
         parts = pool.map(camera_samples, tasks)
     windows = np.concatenate([p[0] for p in parts])
     labels = np.concatenate([p[1] for p in parts])
