@@ -10,7 +10,10 @@ text consoles in the PSF bitmap fonts of ``console-setup-linux`` whose faces are
 real-screens benchmark's *tune* fonts (VGA and Terminus regular, at all their sizes;
 never its held-out Fixed, TerminusBold, TerminusBoldVGA and VGA14), half of them
 emboldened as bold bitmap faces are drawn (every stroke one pixel wider to the right),
-each console as the framebuffer shows it and photographed. Screens are photographed by
+each console as the framebuffer shows it and photographed; and on xterms in the X
+bitmap fonts of ``xfonts-base`` that are the benchmark's tune X fonts (6x13, 9x15 and
+their bold faces, read from their PCF files; never its held-out 7x14, 8x13, 10x20),
+plain and on highlighted bars, as framebuffers and photographed. Screens are photographed by
 simulated cameras (``CameraParams.sample`` of seeds from 1000 on, none of the
 benchmark's), calibrated and rectified as a station does. Each line is read as ``ocr``
 reads a line; where Tesseract read as many characters as were drawn, every character's
