@@ -1,6 +1,6 @@
 """Train the character classifier of ``robotest.vision.glyph_check`` (the screen fonts).
 
-    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --consoles 4 --jobs 2
+    python3 benchmarks/glyph_training.py --cameras 40 --screens 4 --consoles 4 --xterms 2 --jobs 2
 
 Lines of random characters (hex numbers, serial numbers, versions, words, paths) are
 drawn in the screen fonts (DejaVu Sans Mono, DejaVu Sans, Liberation Mono and Sans; the
@@ -10,7 +10,10 @@ text consoles in the PSF bitmap fonts of ``console-setup-linux`` whose faces are
 real-screens benchmark's *tune* fonts (VGA and Terminus regular, at all their sizes;
 never its held-out Fixed, TerminusBold, TerminusBoldVGA and VGA14), half of them
 emboldened as bold bitmap faces are drawn (every stroke one pixel wider to the right),
-each console as the framebuffer shows it and photographed. Screens are photographed by
+each console as the framebuffer shows it and photographed; and on xterms in the X
+bitmap fonts of ``xfonts-base`` that are the benchmark's tune X fonts (6x13, 9x15 and
+their bold faces, read from their PCF files; never its held-out 7x14, 8x13, 10x20),
+plain and on highlighted bars, as framebuffers and photographed. Screens are photographed by
 simulated cameras (``CameraParams.sample`` of seeds from 1000 on, none of the
 benchmark's), calibrated and rectified as a station does. Each line is read as ``ocr``
 reads a line; where Tesseract read as many characters as were drawn, every character's
@@ -25,6 +28,7 @@ the second opinion weighs a digit Tesseract and the classifier disagree on by th
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import string
 import sys
@@ -40,7 +44,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import vision_cases as cases  # noqa: E402
 from bench_vision import levenshtein  # noqa: E402
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
+from PIL import Image, ImageDraw, ImageFont, PcfFontFile  # noqa: E402
 from psf import PsfFont, load_psf  # noqa: E402
 from psf import render as render_psf  # noqa: E402
 
@@ -92,6 +96,29 @@ a pixel wider, and the model learns them from the tune faces only."""
 CONSOLE_COLOURS = ((0xAA, 0x00), (0xFF, 0x00), (0x00, 0xAA), (0x00, 0xC0), (0xFF, 0x40))
 """Console ink and background grey levels: the kernel's default grey on black, bright,
 and reverse video (a highlighted row)."""
+XTERM_FONTS = ("6x13", "6x13B", "9x15", "9x15B")
+"""The X bitmap fonts (``xfonts-base``, PCF) the model learns, as xterm draws them: the
+real-screens benchmark's *tune* X fonts (6x13, 9x15) and their bold faces, which xterm
+takes for bold text (a title bar). Never its held-out 7x14, 8x13 or 10x20."""
+X_FONT_FOLDER = Path("/usr/share/fonts/X11/misc")
+XTERM_COLOURS = (
+    ((0xFF, 0xFF, 0xFF), (0x00, 0x00, 0x00)),
+    ((0x00, 0x00, 0x00), (0xC0, 0xC0, 0xC0)),
+    ((0xFF, 0xFF, 0xFF), (0x30, 0x0A, 0x24)),
+    ((0x00, 0xD0, 0x00), (0x00, 0x00, 0x00)),
+    ((0x00, 0x00, 0x00), (0xFF, 0xFF, 0xFF)),
+)
+"""xterm's (ink, background) colours (RGB): the benchmark's four schemes, and black on
+white (xterm's default)."""
+XTERM_BARS = (((0xFF, 0xFF, 0xFF), (0x00, 0x00, 0xEE)), ((0x00, 0x00, 0x00), (0x00, 0xCD, 0xCD)))
+"""Highlighted rows as setup menus and ``dialog`` draw them (ink, bar; RGB): white on
+xterm's blue, black on its cyan; and reverse video (the scheme's colours swapped)."""
+BAR_SHARE = 0.25
+"""The share of an xterm screen's lines drawn on a highlighted bar."""
+HIDDEN = (384, 192)
+"""The perceptron's two hidden layers: 256 and 128 before the X fonts came in, which
+then read the VGA16 console's ``]`` and digits less surely than without them (tune
+split); the model stays about 0.6 MB in float16."""
 CLASSES = string.digits + string.ascii_uppercase + string.ascii_lowercase + ".:-/%@~#$_()|,+?[]"
 
 
@@ -177,6 +204,52 @@ def console_screen(rng: np.random.Generator, font: PsfFont) -> tuple[np.ndarray,
     return render_psf(font, texts, cases.SCREEN, ink, background), lines
 
 
+def load_pcf(path: Path) -> PsfFont:
+    """An X bitmap font (PCF, fixed width) as cell bitmaps of its ASCII characters."""
+    with gzip.open(path) as stream:
+        pcf = PcfFontFile.PcfFontFile(stream)
+    drawn = [(code, g) for code, g in enumerate(pcf.glyph[:128]) if g is not None]
+    width = drawn[0][1][0][0]
+    ascent = max(-g[1][1] for _, g in drawn)
+    height = ascent + max(g[1][3] for _, g in drawn)
+    glyphs = np.zeros((128, height, width), bool)
+    for code, (_, (x0, y0, _x1, _y1), source, image) in drawn:
+        bitmap = np.array(image.crop(source), dtype=bool)
+        top, left = ascent + y0, max(0, x0)
+        rows, columns = min(bitmap.shape[0], height - top), min(bitmap.shape[1], width - left)
+        glyphs[code, top : top + rows, left : left + columns] = bitmap[:rows, :columns]
+    return PsfFont(glyphs=glyphs, index={chr(c): c for c in range(32, 127)})
+
+
+def xterm_screen(rng: np.random.Generator, font: PsfFont) -> tuple[np.ndarray, list]:
+    """An xterm (BGR framebuffer) of random lines in the X bitmap *font*; each line's (box,
+    text). Lines are set on the terminal's grid, touching (as command output) or every
+    other row; some on a highlighted bar a few cells wider than the text."""
+    width, height = font.cell
+    columns, rows = cases.SCREEN[0] // width, cases.SCREEN[1] // height
+    ink, background = XTERM_COLOURS[int(rng.integers(0, len(XTERM_COLOURS)))]
+    screen = np.empty((cases.SCREEN[1], cases.SCREEN[0], 3), np.uint8)
+    screen[:] = background[::-1]
+    step = 1 if rng.random() < 0.5 else 2
+    lines = []
+    for row in range(1, min(rows, 80) - 1, step):
+        text = random_text(rng)
+        column = int(rng.integers(2, max(3, min(columns, 120) - len(text) - 2)))
+        colour = ink
+        if rng.random() < BAR_SHARE:
+            choice = int(rng.integers(0, len(XTERM_BARS) + 1))
+            colour, fill = XTERM_BARS[choice] if choice < len(XTERM_BARS) else (background, ink)
+            pad = int(rng.integers(0, 3)) * width
+            y, x0, x1 = row * height, column * width - pad, (column + len(text)) * width + pad
+            screen[y : y + height, x0:x1] = fill[::-1]
+        for index, character in enumerate(text):
+            glyph = font.glyphs[font.index.get(character, font.index["?"])]
+            y, x = row * height, (column + index) * width
+            screen[y : y + height, x : x + width][glyph] = colour[::-1]
+        lines.append(((column * width, row * height, len(text) * width, height), text))
+    return screen, lines
+
+
 def emboldened(font: PsfFont) -> PsfFont:
     """*font* drawn bold as bitmap faces are: each stroke one pixel wider to the right
     (within the cell)."""
@@ -214,16 +287,33 @@ def consoles(seed: int, screens: int):
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
 
 
-def camera_samples(task: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Windows, labels (the characters drawn) and Tesseract's characters there, from
-    *screens* screens photographed by camera *seed* (or consoles, where *console*)."""
-    seed, screens, console = task
-    windows, labels, said = [], [], []
-    screens_seen = (
-        consoles(seed, screens)
-        if console
-        else photographed(seed, screens, list(FONTS), list(FONTS.values()))
+def xterms(seed: int, screens: int):
+    """(grey screen, its lines): *screens* xterms in the X bitmap fonts, each as the
+    framebuffer shows it and as camera *seed* photographs it."""
+    rng = np.random.default_rng([seed, 13])
+    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
+    calibration = Calibration.from_frame(
+        camera.photograph(np.full((*cases.SCREEN[::-1], 3), 235, np.uint8)), cases.SCREEN
     )
+    for _ in range(screens):
+        name = XTERM_FONTS[int(rng.integers(0, len(XTERM_FONTS)))]
+        screen, lines = xterm_screen(rng, load_pcf(X_FONT_FOLDER / f"{name}-ISO8859-1.pcf.gz"))
+        yield to_grey(screen), lines
+        yield to_grey(calibration.rectify(camera.photograph(screen))), lines
+
+
+def camera_samples(task: tuple[int, int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows, labels (the characters drawn) and Tesseract's characters there, from
+    *screens* screens of *kind* (``screens`` of the TrueType fonts, ``consoles``,
+    ``xterms``) photographed by camera *seed* (the bitmap ones also as framebuffers)."""
+    seed, screens, kind = task
+    windows, labels, said = [], [], []
+    if kind == "consoles":
+        screens_seen = consoles(seed, screens)
+    elif kind == "xterms":
+        screens_seen = xterms(seed, screens)
+    else:
+        screens_seen = photographed(seed, screens, list(FONTS), list(FONTS.values()))
     for grey, lines in screens_seen:
         for box, text in lines:
             found = line_samples(grey, box, text)
@@ -283,13 +373,13 @@ def train(
     torch.set_num_threads(2)
     size = windows.shape[1]
     net = torch.nn.Sequential(
-        torch.nn.Linear(size, 256),
+        torch.nn.Linear(size, HIDDEN[0]),
         torch.nn.ReLU(),
         torch.nn.Dropout(0.2),
-        torch.nn.Linear(256, 128),
+        torch.nn.Linear(HIDDEN[0], HIDDEN[1]),
         torch.nn.ReLU(),
         torch.nn.Dropout(0.1),
-        torch.nn.Linear(128, len(CLASSES)),
+        torch.nn.Linear(HIDDEN[1], len(CLASSES)),
     )
     optimiser = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-5)
     x, y = torch.from_numpy(windows), torch.from_numpy(labels)
@@ -346,6 +436,27 @@ def report_check(cameras: int, jobs: int) -> None:
         )
 
 
+def samples(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows, labels and Tesseract's reads of the training screens; kept in (and taken
+    from) ``--samples`` where given, windows as bytes, for another training run."""
+    if args.samples and args.samples.exists():
+        kept = np.load(args.samples)
+        return kept["windows"].astype(np.float32) / 255, kept["labels"], kept["said"]
+    seeds = range(1000, 1000 + args.cameras)
+    with Pool(args.jobs) as pool:
+        tasks = [(s, args.screens, "screens") for s in seeds]
+        tasks += [(s, args.consoles, "consoles") for s in seeds if args.consoles]
+        tasks += [(s, args.xterms, "xterms") for s in seeds if args.xterms]
+        parts = pool.map(camera_samples, tasks)
+    windows = np.concatenate([p[0] for p in parts])
+    labels = np.concatenate([p[1] for p in parts])
+    said = np.concatenate([p[2] for p in parts])
+    if args.samples:
+        quantised = np.round(np.clip(windows, 0, 1) * 255).astype(np.uint8)
+        np.savez(args.samples, windows=quantised, labels=labels, said=said)
+    return windows, labels, said
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cameras", type=int, default=40)
@@ -353,9 +464,15 @@ def main() -> None:
     parser.add_argument(
         "--consoles", type=int, default=2, help="console screens per camera (PSF fonts)"
     )
+    parser.add_argument(
+        "--xterms", type=int, default=2, help="xterm screens per camera (X bitmap fonts)"
+    )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument(
+        "--samples", type=Path, help="an .npz to keep the training windows in (or take them from)"
+    )
     parser.add_argument(
         "--check", type=int, metavar="CAMERAS", help="only measure the shipped model on new cameras"
     )
@@ -366,14 +483,7 @@ def main() -> None:
         print("|---|---|---|---|---|")
         report_check(args.check, args.jobs)
         return
-    seeds = range(1000, 1000 + args.cameras)
-    with Pool(args.jobs) as pool:
-        tasks = [(s, args.screens, False) for s in seeds]
-        tasks += [(s, args.consoles, True) for s in seeds if args.consoles]
-        parts = pool.map(camera_samples, tasks)
-    windows = np.concatenate([p[0] for p in parts])
-    labels = np.concatenate([p[1] for p in parts])
-    said = np.concatenate([p[2] for p in parts])
+    windows, labels, said = samples(args)
     print(f"{len(labels)} character windows from {args.cameras} cameras", flush=True)
     layers = train(windows, labels, args.epochs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
