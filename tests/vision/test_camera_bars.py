@@ -90,3 +90,17 @@ def test_a_camera_bar_is_followed_to_its_ends_over_its_letters() -> None:
     image[15, 22:34] = (20, 20, 196)  # ... with the bar's colour between its strokes
     box = solid_bars._to_ends(image, np.array([1, 1, 195], np.uint8), 40, (40, 8, 40, 16))
     assert box == (20, 8, 80, 16)
+
+
+def test_a_solid_piece_a_pixel_above_a_line_is_found_on_a_halved_page() -> None:
+    # a page is looked at in halves first; a bar a pixel above the next line's letters
+    # must not be joined to them there (``UUID``'s bar and ``CPU Type`` below it)
+    ink = np.zeros((600, 800), np.uint8)
+    ink[101:125, 51:101] = 255  # a bar taken for ink, 24 pixels high
+    ink[126:148, 51:200:3] = 255  # the letters' stems of the line below, a pixel apart
+    ink[300:320, 400:700] = 255  # a long solid bar
+    ink[400:404, 100:700] = 255  # a rule: no bar's height
+    assert ink.size > solid_bars._SAMPLED  # the halved search
+    found = {box for box, _ in solid_bars._solid_pieces(ink, 19.0)}
+    assert found == {(51, 101, 50, 24), (400, 300, 300, 20)}
+    assert found == {box for box, _ in solid_bars._pieces_of(ink, (0, 0), 19.0)}
