@@ -43,6 +43,7 @@ from robotest.vision.solid_bars import (
     bars_as_background,
     blurred_bars_as_background,
     coloured_bars_as_background,
+    framed_bars_as_background,
 )
 
 _NOISE_FACTOR = 8.0
@@ -120,6 +121,8 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         )
         # and by their colour, judged on the smoothed image with the camera's shading
         coloured_bars_as_background(image, contrast, even, glyph_height, smooth, _BLURRED_SAME)
+        # and, taken for ink whole (no flat pixel, no margin), by the rim of their ink
+        framed_bars_as_background(image, contrast, smooth, glyph_height)
     return contrast
 
 

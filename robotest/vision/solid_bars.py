@@ -87,6 +87,17 @@ _SAME_COLOUR = 24
 upscaled bar's inside keeps its colour; its edge is a blend)."""
 _MIN_LEVEL = 12
 """Grey levels: a smaller split of ink from background is none (see ocr_engine)."""
+_FRAMED = 0.85
+"""Share of its box a camera's bar taken for ink covers, its letters too (they differ
+from the panel), and share of its top and bottom rows (letters on a bar found already,
+a red hot key beside a yellow capital, cover 0.7 of theirs; dark text's tops and feet
+seldom half)."""
+_AROUND = 4
+"""Pixels around a halved solid piece looked at at full size (the halving's loss)."""
+_LETTERS_APART = 40
+"""Grey levels: a camera bar's letters differ this much from the panel around it and
+from any blend of the bar and the panel (the holes of blurred dark text are the
+panel's colour)."""
 
 
 def bars_as_background(image: np.ndarray, contrast: np.ndarray, glyph_height: float) -> None:
@@ -147,15 +158,133 @@ def coloured_bars_as_background(
     for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
         regions = _regions(near, glyph_height)
-        bars = [
-            box
-            for box, own in regions
-            if _is_bar(own, flat[box[1] : box[1] + box[3], box[0] : box[0] + box[2]], glyph_height)
-        ]
+        bars, plain = [], []
+        for box, own in regions:
+            part = flat[box[1] : box[1] + box[3], box[0] : box[0] + box[2]]
+            if _is_bar(own, part, glyph_height):
+                bars.append(box)
+            elif _is_bar(own, part, glyph_height, letters=False):
+                plain.append(box)
+        # a plain stretch of a bar is one where pieces with letters join it (a long
+        # bar's empty end beyond its text, its letters cutting the rest into pieces)
+        grown = _with_pieces(plain, regions, glyph_height)
+        bars += [bar for bar, whole in zip(plain, grown, strict=True) if whole != bar]
         for box in _with_pieces(bars, regions, glyph_height):
+            if not framebuffer:  # to its ends, over letters too narrow to be regions
+                box = _to_ends(smooth, colour, same, box)
             # the region's own box: a column of a letter's stem at the bar's end
             # (``F``) is mostly letter, and trimmed off it was read against the panel
             _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
+
+
+def framed_bars_as_background(
+    image: np.ndarray, contrast: np.ndarray, smooth: np.ndarray, glyph_height: float
+) -> None:
+    """:func:`bars_as_background` for a camera frame (in place): a piece of ink a line
+    high covering nearly all its box and its top and bottom rows, holding letters of a
+    colour that is neither the panel's around it nor a blend of the panel and the
+    piece's own, is a bar taken for ink; *smooth* (the image smoothed against sensor
+    noise) is where colours are judged.
+
+    A short highlighted label through a camera (``dialog``'s ``UUID`` in a 12x24 X
+    font: yellow letters and a red hot key on a blue bar one cell high) has no flat
+    pixel, its margins are a pixel or two of blend, and neither its margins nor its
+    colour find it: it stayed a block of ink with its letters light inside, read
+    ``De``, and the anchor was not found. Blurred dark text run together is as solid,
+    but its holes are the panel's own colour, and its letters' tops and feet seldom
+    cover half their rows."""
+    level, ink = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    step = max(_MIN_LEVEL, int(level))
+    ring = max(_EDGE, round(_BLUR_EDGE * glyph_height))
+    for box, own in _solid_pieces(ink, glyph_height):
+        if _margins_whole(own, glyph_height) < _FRAMED:
+            continue  # letters: the rows of their tops and feet are partly panel
+        panel = _panel(smooth, contrast < step, box, ring)
+        if panel is None:
+            continue
+        pixels = smooth[box[1] : box[1] + box[3], box[0] : box[0] + box[2]]
+        colour = _margin_colour(pixels, own, panel, glyph_height)
+        letters = _difference(pixels, colour) >= step
+        if letters.mean() < _LETTERS:
+            continue  # all of one colour: a heavy stroke, a shadow
+        inside = _dominant(pixels[letters]).reshape(1, 1, -1)
+        if int(_off(inside, colour, panel)[0, 0]) < _LETTERS_APART:
+            continue  # holes of the panel's colour (dark letters run together), or a
+            # blend of the two (a frame's line along a strip of panel above a shadow)
+        _bar(image, contrast, colour, box, step, _EDGE)
+
+
+def _solid_pieces(ink: np.ndarray, glyph_height: float) -> list[tuple[Region, np.ndarray]]:
+    """The 8-connected pieces of *ink* (uint8) a line high, at least ``_WIDE`` text
+    heights wide, covering ``_FRAMED`` of their box, each as its box and its pixels in
+    the box. A whole page is first looked at in halves each way, a half pixel set only
+    where all four are (a solid piece stays solid, a gap of a pixel between it and the
+    line below stays open; the usual halving, set where any is, joined ``UUID``'s bar
+    to ``CPU Type`` below it), and only the halved pieces of a bar's size are labelled
+    at full size, around them: a page's labelling cost 10-15 ms."""
+    if ink.size <= _SAMPLED:
+        return _pieces_of(ink, (0, 0), glyph_height)
+    even = np.pad(ink, ((0, ink.shape[0] % 2), (0, ink.shape[1] % 2)))
+    top = cv2.min(even[0::2, 0::2], even[0::2, 1::2])
+    small = cv2.min(top, cv2.min(even[1::2, 0::2], even[1::2, 1::2]))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
+    found = []
+    for label in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[label])
+        if 2 * h + 4 < _LOW * glyph_height or 2 * h > _HIGH * glyph_height + 2:
+            continue  # no bar's height, halved
+        if 2 * w + 4 < _WIDE * glyph_height or area < _FRAMED * w * h:
+            continue
+        x0, y0 = max(0, 2 * x - _AROUND), max(0, 2 * y - _AROUND)
+        x1 = min(ink.shape[1], 2 * (x + w) + _AROUND)
+        y1 = min(ink.shape[0], 2 * (y + h) + _AROUND)
+        found += _pieces_of(ink[y0:y1, x0:x1], (x0, y0), glyph_height, inside=True)
+    return found
+
+
+def _pieces_of(
+    ink: np.ndarray, at: tuple[int, int], glyph_height: float, inside: bool = False
+) -> list[tuple[Region, np.ndarray]]:
+    """:func:`_solid_pieces` of *ink*, a part at *at* (x, y) of the image (*inside*: less
+    the pieces touching the part's edge, which may be more outside it)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    found = []
+    for label in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[label])
+        if not _LOW * glyph_height <= h <= _HIGH * glyph_height or w < _WIDE * glyph_height:
+            continue
+        cut = x == 0 or y == 0 or x + w == ink.shape[1] or y + h == ink.shape[0]
+        if area >= _FRAMED * w * h and not (inside and cut):
+            found.append(((x + at[0], y + at[1], w, h), labels[y : y + h, x : x + w] == label))
+    return found
+
+
+def _panel(
+    smooth: np.ndarray, background: np.ndarray, box: tuple[int, int, int, int], ring: int
+) -> np.ndarray | None:
+    """The most common colour of the *background* pixels in a ring *ring* pixels wide
+    around *box* (None: there are none)."""
+    x, y, w, h = box
+    y0, y1 = max(0, y - ring), min(smooth.shape[0], y + h + ring)
+    x0, x1 = max(0, x - ring), min(smooth.shape[1], x + w + ring)
+    around = background[y0:y1, x0:x1].copy()
+    around[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = False
+    return _dominant(smooth[y0:y1, x0:x1][around]) if around.any() else None
+
+
+def _margin_colour(
+    pixels: np.ndarray, own: np.ndarray, panel: np.ndarray, glyph_height: float
+) -> np.ndarray:
+    """The colour of a bar taken for ink (*own*: its pixels in the box of *pixels*): that
+    of its margin row standing out most from the *panel*, near its top or its bottom.
+    Its rim is the blur's blend of bar and panel ([200, 54, 55] for a bar of
+    [205, 1, 1]), and against that colour its margins stayed ink."""
+    near = max(1, round(_MARGIN_ROWS * glyph_height))
+    rows = [r for r in (*range(near), *range(own.shape[0] - near, own.shape[0])) if own[r].any()]
+    standing = [float(_difference(pixels[r][own[r]][None], panel).mean()) for r in rows]
+    row = rows[int(np.argmax(standing))]
+    chosen = pixels[row][own[row]].reshape(-1, _channels(pixels))
+    return np.median(chosen, axis=0).astype(np.uint8)
 
 
 def _with_pieces(
@@ -170,14 +299,16 @@ def _with_pieces(
     letter where two pieces meet lay on both pieces' edges, and was let off there as a
     blend of bar and panel (``Size`` read ``'ize``)."""
     grown = []
+    pieces = [box for box, own in regions if box not in bars and own.mean() >= _BAR_SHARE]
     for bar in bars:
-        for box, own in regions:
-            if (
-                box not in bars
-                and own.mean() >= _BAR_SHARE
-                and _level_beside(box, bar, glyph_height)
-            ):
-                bar = union((bar, box))
+        # piece by piece along the row, either way: a piece is beside the bar grown so
+        # far (a long bar cut by a dozen capitals, found at its far end only)
+        joined = True
+        while joined:
+            beside = [box for box in pieces if _level_beside(box, bar, glyph_height)]
+            joined = bool(beside)
+            pieces = [box for box in pieces if box not in beside]
+            bar = union([bar, *beside])
         grown.append(bar)
     return grown
 
@@ -251,15 +382,15 @@ def _halved(mask: np.ndarray) -> np.ndarray:
     )
 
 
-def _is_bar(own: np.ndarray, flat: np.ndarray, glyph_height: float) -> bool:
+def _is_bar(own: np.ndarray, flat: np.ndarray, glyph_height: float, letters: bool = True) -> bool:
     """Whether a region (*own*: True on its pixels, in its box; *flat*: the flat pixels
     there) is a bar: filling its box with its margins nearly whole, partly flat, and
-    with something of another colour on it."""
+    (*letters*) with something of another colour on it."""
     if own.mean() < _BAR_SHARE or _margins_whole(own, glyph_height) < _MARGIN:
         return False  # no bar's colour: letters, or a panel's edge
     if np.mean(flat[own]) < _FLAT_SHARE:
         return False  # blurred letters run together, not a bar: nowhere flat
-    return bool(np.mean(~own) >= _LETTERS)  # else nothing of another colour on it
+    return not letters or bool(np.mean(~own) >= _LETTERS)  # else nothing on it
 
 
 def _candidates(
@@ -274,10 +405,10 @@ def _candidates(
     least = glyph_height / step**2
     keys = _colour_keys(smooth)
     found: list[np.ndarray] = []
-    for colour in _common_colours(smooth, keys, flat & ink, round(least)) + _common_colours(
-        smooth, keys, flat, round(_FLAT_AREA * glyph_height * least)
+    for colour in _common_colours(smooth, keys, flat & ink, round(least), same) + _common_colours(
+        smooth, keys, flat, round(_FLAT_AREA * glyph_height * least), same
     ):
-        if all(np.abs(colour.astype(int) - other.astype(int)).max() >= same for other in found):
+        if all(_apart(colour, other) >= same for other in found):
             found.append(colour)
     return found[:_COLOURS]
 
@@ -305,25 +436,35 @@ def _colour_keys(image: np.ndarray) -> np.ndarray:
 
 
 def _common_colours(
-    image: np.ndarray, keys: np.ndarray, mask: np.ndarray, least: int
+    image: np.ndarray, keys: np.ndarray, mask: np.ndarray, least: int, same: int | None = None
 ) -> list[np.ndarray]:
     """The colours of *image* (grey or BGR) where *mask* is True held by *least* pixels
     or more, most common first (at most ``2 * _COLOURS``); *keys*: their histogram's
-    bins (:func:`_colour_keys`)."""
+    bins (:func:`_colour_keys`). With *same*, a bin whose colour is within *same* of
+    one found already is passed over and not counted: through a camera a panel's grey
+    (224, on a bin's edge) spreads over half a dozen bins, which left a red bar's colour
+    ninth and never tried (whiptail's highlighted ``Memory Size`` not found)."""
     where = np.flatnonzero(mask)
     masked = keys.ravel()[where]
     if len(masked) < max(1, least):
         return []
     counts = np.bincount(masked)
     pixels = image.reshape(keys.size, -1)
-    found = []
-    for key in np.argsort(counts)[::-1][: 2 * _COLOURS]:
-        if counts[key] < least:
+    found: list[np.ndarray] = []
+    for key in np.argsort(counts)[::-1]:
+        if counts[key] < least or len(found) == 2 * _COLOURS:
             break
         held = where[masked == key]
         held = held[:: max(1, len(held) // _MEDIAN_OF)]  # a page's panel: millions
-        found.append(np.median(pixels[held], axis=0).astype(np.uint8))
+        colour = np.median(pixels[held], axis=0).astype(np.uint8)
+        if same is None or all(_apart(colour, other) >= same for other in found):
+            found.append(colour)
     return found
+
+
+def _apart(a: np.ndarray, b: np.ndarray) -> int:
+    """The largest channel difference of two colours."""
+    return int(np.abs(a.astype(int) - b.astype(int)).max())
 
 
 def blurred_bars_as_background(
@@ -430,6 +571,22 @@ def _along(
     while right < near.size and near[right]:
         right += 1
     return left, right
+
+
+def _to_ends(smooth: np.ndarray, colour: np.ndarray, same: int, box: Region) -> Region:
+    """*box* (a camera's bar found by its colour) grown along its rows over every column
+    holding a pixel of its *colour* (within *same*): letters at a bar's ends, whose tops
+    and feet cover its margins (``EC`` of whiptail's ``EC Version`` in an 8x16 X font),
+    are too narrow to be regions of their own and were left a block of ink; between
+    their strokes the blur leaves a few pixels of the bar's colour in every column."""
+    x, y, w, h = box
+    near = (_difference(smooth[y : y + h], colour) < same).any(axis=0)
+    left, right = x, x + w
+    while left > 0 and near[left - 1]:
+        left -= 1
+    while right < near.size and near[right]:
+        right += 1
+    return (left, y, right - left, h)
 
 
 def _channels(image: np.ndarray) -> int:
