@@ -580,7 +580,7 @@ def _to_ends(smooth: np.ndarray, colour: np.ndarray, same: int, box: Region) -> 
     are too narrow to be regions of their own and were left a block of ink; between
     their strokes the blur leaves a few pixels of the bar's colour in every column."""
     x, y, w, h = box
-    near = (_difference(smooth[y : y + h], colour) < same).any(axis=0)
+    near: np.ndarray = np.asarray((_difference(smooth[y : y + h], colour) < same).any(axis=0))
     left, right = x, x + w
     while left > 0 and near[left - 1]:
         left -= 1
