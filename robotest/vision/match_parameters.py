@@ -51,6 +51,9 @@ class MatchParameters:
     whole box (box filters shared by every template of one size): on the real-icons
     bench's training half, half the time a query but recall at 0.85 69% -> 36% (the
     wallpaper in a theme icon's corners swamps the coarse score)."""
+    coarse_colour: float = 0.0
+    """Share of a coarse place's rank taken from its colour score at the coarse level
+    (the rest from its grey score); 0: grey alone."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
@@ -248,6 +251,8 @@ class MatchParameters:
                 "own_sizes_at_place must be at most 8 sizes in [0.5, 2], "
                 f"got {self.own_sizes_at_place}"
             )
+        if not 0 <= self.coarse_colour <= 1:
+            raise VisionInputError(f"coarse_colour must be in [0, 1], got {self.coarse_colour}")
         if not 0 <= self.coarse_detail < 1:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
         if not 0 <= self.blur_slack <= 2:
