@@ -384,9 +384,12 @@ def _coarse_rank(
     A grey correlation at 14 px cannot tell a photograph's texture or a look-alike in
     another hue from the icon, and either can push the true place out of the few
     candidates that go on; the colour score (mean of the whole and the worst half,
-    less a colour shift) mostly can.
+    less a colour shift) mostly can. Only for a version whose mean chroma reaches
+    ``p.coarse_colour_chroma``: a nearly grey drawing's colour score at 14 px is noise.
     """
     if p.coarse_colour <= 0 or view.colour is None or version.colour is None:
+        return grey
+    if _chroma(icon, version) < p.coarse_colour_chroma:
         return grey
     template = _coarse_colour_template(icon, version, scale, factor)
     th, tw = template.opaque.shape[:2]
@@ -396,6 +399,21 @@ def _coarse_rank(
         return grey
     colour = _shifted_colour_score(patch, [template], p)
     return (1 - p.coarse_colour) * grey + p.coarse_colour * colour
+
+
+def _chroma(icon: Icon, version: IconVersion) -> float:
+    """The version's mean chroma: its opaque pixels' largest less smallest channel, in grey
+    levels (0 for a grey drawing; cached on the icon)."""
+
+    def measure() -> float:
+        assert version.colour is not None
+        opaque = np.ones(version.grey.shape, bool) if version.mask is None else version.mask > 128
+        pixels = version.colour[opaque].astype(np.int16)
+        if not len(pixels):
+            return 0.0
+        return float((pixels.max(axis=1) - pixels.min(axis=1)).mean())
+
+    return icon.templates.get(("chroma", version.name), measure)
 
 
 def _coarse_colour_template(

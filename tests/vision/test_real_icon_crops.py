@@ -140,7 +140,9 @@ def test_the_coarse_places_are_ranked_in_colour_too() -> None:
     channel its coarse search correlates, grey flattening the squares) at 48 and 61 px:
     the coarse correlation ranks the exact grey copies first and, keeping three places,
     keeps only them; ranked half by the colour score at the coarse level
-    (``coarse_colour``), the coloured place goes on and is found."""
+    (``coarse_colour``), the coloured place goes on and is found. A drawing whose mean
+    chroma (185 grey levels here) is under ``coarse_colour_chroma`` is ranked in grey
+    alone."""
     drawing = cv2.imread(
         str(_DATA / "icons" / "papirus-goa-account-microsoft" / "48.png"), cv2.IMREAD_UNCHANGED
     )
@@ -162,3 +164,5 @@ def test_the_coarse_places_are_ranked_in_colour_too() -> None:
     ranked = locate(screen, icon, params=two_scales.override(coarse_colour=0.5))
     assert not grey_only.found and grey_only.box is not None and grey_only.box[1] < 100
     assert ranked.found and _at(ranked.box, (200, 180, 61, 61))
+    too_grey = two_scales.override(coarse_colour=0.5, coarse_colour_chroma=200)
+    assert locate(screen, icon, params=too_grey).box == grey_only.box
