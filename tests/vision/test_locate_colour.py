@@ -195,15 +195,12 @@ def _lines(shift: int) -> np.ndarray:
 
 def test_score_blur_forgives_a_one_pixel_redrawing() -> None:
     """The icon redrawn with strokes a pixel off scores higher with the colour score
-    smoothed, at the same place. (Coarse places ranked in grey: ranked half in colour
-    with the coarse level at 16 px, the place is refined at 33 px, not 32, where both
-    scores are lower and 0.04 apart; branch `icons36`.)"""
+    smoothed, at the same place."""
     screen = _noisy(np.full((200, 300, 3), 120, np.uint8), seed=3)
     paste(screen, _lines(1), 100, 60)
     icon = Icon.from_images("strokes", {"v.png": _lines(0)})
-    grey_ranked = DEFAULT.override(threshold=0.5, coarse_colour=0.0)
-    sharp = locate(screen, icon, params=grey_ranked.override(score_blur=0.0))
-    smooth = locate(screen, icon, params=grey_ranked.override(score_blur=1.0))
+    sharp = locate(screen, icon, params=DEFAULT.override(threshold=0.5, score_blur=0.0))
+    smooth = locate(screen, icon, params=DEFAULT.override(threshold=0.5, score_blur=1.0))
     assert sharp.box is not None and smooth.box is not None
     assert abs(smooth.box[0] - 100) <= 1 and abs(smooth.box[1] - 60) <= 1
     assert smooth.score > sharp.score + 0.05
