@@ -74,9 +74,10 @@ class MatchParameters:
 
     A nearly grey drawing (Adwaita's arrows and documents, Tango's papers: chroma 1-11)
     has a colour score at 16 px that is mostly noise: ranked by it on the training half,
-    three found icons lost their place among the candidates (Adwaita's ``go-down``,
-    ``document-new``, Tango's ``edit-copy``) and one absent icon was found (Adwaita's
-    ``media-playback-pause``, chroma 4); the coloured drawings it helps have 50-210."""
+    three found icons were no longer found (Adwaita's ``go-down``, ``document-new``,
+    Tango's ``edit-copy``: other candidates, lost in the quick look or at the score)
+    and one absent icon was found (Adwaita's ``media-playback-pause``, chroma 4); the
+    coloured drawings it helps have 50-210."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
