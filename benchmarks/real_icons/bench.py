@@ -25,6 +25,9 @@ one thread; ``time.process_time``). The searches:
 () (no smoothed version, no other version or size refined at a place): the search before.
 With ``--without-icons35``, once more with ``outline_blurs`` (), ``own_sizes_at_place`` (),
 ``rival_reach`` 0 and ``structure_inner`` False: the search before branch `icons35`.
+With ``--with-coarse-colour``, once more with ``coarse_colour`` 0.5 and ``coarse_min_side``
+16 (coarse places ranked half by their colour score, a finer coarse level: opt-in since
+branch `icons36`).
 With ``--without-speedup``, once more with ``blur_slack`` 2 and ``again_slack`` 0.45 (the
 smoothed versions tried at every place, every place from 0.45 under the threshold
 refined again: the settings before branch `icons33`).
@@ -280,6 +283,12 @@ def main() -> None:
         "rival_reach 0 and structure_inner False (the search before branch icons35)",
     )
     parser.add_argument(
+        "--with-coarse-colour",
+        action="store_true",
+        help="also every size as a version with coarse_colour 0.5 and coarse_min_side 16 "
+        "(opt-in, branch icons36)",
+    )
+    parser.add_argument(
         "--with-structure-inner",
         action="store_true",
         help="also every size as a version with structure_inner 0.35 (opt-in)",
@@ -364,6 +373,9 @@ def main() -> None:
             outline_blurs=(), own_sizes_at_place=(), rival_reach=0.0, structure_inner=False
         )
         runs.append(("every size as a version, no icons35 changes", every, before35))
+    if args.with_coarse_colour:
+        coloured = low.override(coarse_colour=0.5, coarse_min_side=16)
+        runs.append(("every size as a version, no grey-only coarse rank", every, coloured))
     if args.with_structure_inner:
         inner = low.override(structure_inner=0.35)
         runs.append(("every size as a version, no whole-grid-only structure", every, inner))

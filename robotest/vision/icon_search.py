@@ -358,13 +358,80 @@ def _coarse_candidates(
                 _, value, _, (x, y) = cv2.minMaxLoc(scores)
                 if value < floor and found:
                     break
-                found.append(
-                    _Candidate(value, x * factor, y * factor, w, h, scale, version, factor)
-                )
+                rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
+                found.append(_Candidate(rank, x * factor, y * factor, w, h, scale, version, factor))
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
+
+
+def _coarse_rank(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factor: int,
+    place: tuple[int, int],
+    grey: float,
+    p: MatchParameters,
+) -> float:
+    """What a coarse place is ranked by: its grey score, or with ``p.coarse_colour`` > 0
+    that share of its colour score at the coarse level (the screen's colour reduced as
+    the grey level is, the version's colour at the coarse template's size) and the rest
+    of the grey one.
+
+    A grey correlation at 14 px cannot tell a photograph's texture or a look-alike in
+    another hue from the icon, and either can push the true place out of the few
+    candidates that go on; the colour score (mean of the whole and the worst half,
+    less a colour shift) mostly can. Only for a version whose mean chroma reaches
+    ``p.coarse_colour_chroma``: a nearly grey drawing's colour score at 14 px is noise.
+    """
+    if p.coarse_colour <= 0 or view.colour is None or version.colour is None:
+        return grey
+    if _chroma(icon, version) < p.coarse_colour_chroma:
+        return grey
+    template = _coarse_colour_template(icon, version, scale, factor)
+    th, tw = template.opaque.shape[:2]
+    x, y = place
+    patch = view.colour_level(factor)[y : y + th, x : x + tw]
+    if patch.shape[:2] != (th, tw):
+        return grey
+    colour = _shifted_colour_score(patch, [template], p)
+    return (1 - p.coarse_colour) * grey + p.coarse_colour * colour
+
+
+def _chroma(icon: Icon, version: IconVersion) -> float:
+    """The version's mean chroma: its opaque pixels' largest less smallest channel, in grey
+    levels (0 for a grey drawing; cached on the icon)."""
+
+    def measure() -> float:
+        assert version.colour is not None
+        opaque = np.ones(version.grey.shape, bool) if version.mask is None else version.mask > 128
+        pixels = version.colour[opaque].astype(np.int16)
+        if not len(pixels):
+            return 0.0
+        return float((pixels.max(axis=1) - pixels.min(axis=1)).mean())
+
+    return icon.templates.get(("chroma", version.name), measure)
+
+
+def _coarse_colour_template(
+    icon: Icon, version: IconVersion, scale: float, factor: int
+) -> ColourTemplate:
+    """The version's colour at the coarse template's size and mask (cached on the icon)."""
+    coarse = _coarse_template(icon, version, scale, factor)
+    colour = version.colour
+    assert colour is not None
+
+    def make() -> ColourTemplate:
+        th, tw = coarse.kernel.shape
+        small = cv2.resize(colour, (tw, th), interpolation=cv2.INTER_AREA)
+        mask = None if coarse.mask is None else (coarse.mask * 255).astype(np.uint8)
+        return colour_template(small, mask)
+
+    key = ("coarse colour", version.name, round(scale, 4), factor)
+    return icon.templates.get(key, make)
 
 
 def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> int:

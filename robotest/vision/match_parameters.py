@@ -33,7 +33,10 @@ class MatchParameters:
 
     At 9 px a theme's thin line icons over a photograph ranked below texture and never
     reached the full-resolution search (real-icons bench, training half: recall at 0.85
-    34% at 9 px, 42% at 14 px with 6 candidates and 4 refined, at twice the time)."""
+    34% at 9 px, 42% at 14 px with 6 candidates and 4 refined, at twice the time). 16
+    (with ``coarse_colour`` 0.5) brought more true places among the coarse candidates
+    there (16 -> 12 of 248 missing), but on robotest's generated screens lost recall
+    (99.03% -> 97.10%) and took 19% longer a query (docs/benchmarks.md, branch `icons36`)."""
     coarse_detail: float = 0.0
     """With more than 0, a version is searched at a finer pyramid level than
     ``coarse_min_side`` gives while its drawing reduced there keeps less than this of
@@ -51,6 +54,30 @@ class MatchParameters:
     whole box (box filters shared by every template of one size): on the real-icons
     bench's training half, half the time a query but recall at 0.85 69% -> 36% (the
     wallpaper in a theme icon's corners swamps the coarse score)."""
+    coarse_colour: float = 0.0
+    """Share of a coarse place's rank taken from its colour score at the coarse level
+    (the screen's colour reduced as the grey level is, the version's colour at the
+    coarse template's size; the rest from its grey score); 0 (the default): grey alone.
+
+    Only the best few coarse places go on, ranked by a grey correlation at ~14 px that
+    cannot tell a photograph's texture or a look-alike in another hue from the icon: on
+    the real-icons bench's training half the true place was missing from the coarse
+    candidates for 21 of 248 queries (Breeze's blue folders on camera frames, Papirus'
+    coloured icons); ranked half by colour, 16. With ``coarse_min_side`` 16 too, held
+    out: recall 81.1% -> 85.4%, wrong places 0.5% -> 0.0%, but absent icons found 1.6% ->
+    3.2% (one more of 63), and on robotest's generated screens 7% more time a query at
+    14 px (recall unchanged): opt-in, per icon (``icon.toml``) for coloured icons among
+    look-alikes (docs/benchmarks.md, branch `icons36`)."""
+    coarse_colour_chroma: float = 24.0
+    """``coarse_colour`` ranks only the places of versions whose mean chroma (largest less
+    smallest channel over the opaque pixels, grey levels) reaches this.
+
+    A nearly grey drawing (Adwaita's arrows and documents, Tango's papers: chroma 1-11)
+    has a colour score at 16 px that is mostly noise: ranked by it on the training half,
+    three found icons were no longer found (Adwaita's ``go-down``, ``document-new``,
+    Tango's ``edit-copy``: other candidates, lost in the quick look or at the score)
+    and one absent icon was found (Adwaita's ``media-playback-pause``, chroma 4); the
+    coloured drawings it helps have 50-210."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
@@ -247,6 +274,12 @@ class MatchParameters:
             raise VisionInputError(
                 "own_sizes_at_place must be at most 8 sizes in [0.5, 2], "
                 f"got {self.own_sizes_at_place}"
+            )
+        if not 0 <= self.coarse_colour <= 1:
+            raise VisionInputError(f"coarse_colour must be in [0, 1], got {self.coarse_colour}")
+        if not 0 <= self.coarse_colour_chroma <= 255:
+            raise VisionInputError(
+                f"coarse_colour_chroma must be in [0, 255], got {self.coarse_colour_chroma}"
             )
         if not 0 <= self.coarse_detail < 1:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")

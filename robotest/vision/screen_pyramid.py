@@ -42,6 +42,7 @@ class SearchedScreen:
     origin: tuple[int, int]
     levels: dict[int | None, dict[int, Level]] = field(default_factory=dict)
     channels: dict[int, np.ndarray] = field(default_factory=dict)
+    colours: dict[int, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, screen: np.ndarray, area: Region) -> SearchedScreen:
@@ -62,6 +63,13 @@ class SearchedScreen:
         if factor not in levels:
             pyramid_level(self.plane(channel), factor, levels)
         return levels[factor]
+
+    def colour_level(self, factor: int) -> np.ndarray:
+        """The colour screen (BGR) reduced *factor* times as the grey pyramid is (kept)."""
+        assert self.colour is not None
+        if factor not in self.colours:
+            self.colours[factor] = pyramid_colour(self.colour, factor, self.colours)
+        return self.colours[factor]
 
     def plane(self, channel: int | None) -> np.ndarray:
         """The grey screen (channel None) or one colour channel, at full resolution."""
@@ -212,3 +220,15 @@ def pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, Level]) -> Le
         small = cv2.resize(source, None, fx=ratio, fy=ratio, interpolation=cv2.INTER_AREA)
         levels[factor] = Level.of(small)
     return levels[factor]
+
+
+def pyramid_colour(colour: np.ndarray, factor: int, levels: dict[int, np.ndarray]) -> np.ndarray:
+    """The colour screen reduced *factor* times (area averages), from the nearest finer
+    level kept in *levels* whose factor divides *factor* (the grey pyramid's steps)."""
+    if factor == 1:
+        return colour
+    finer = max((f for f in levels if factor % f == 0 and f < factor), default=1)
+    source = colour if finer == 1 else levels[finer]
+    ratio = finer / factor
+    small: np.ndarray = cv2.resize(source, None, fx=ratio, fy=ratio, interpolation=cv2.INTER_AREA)
+    return small

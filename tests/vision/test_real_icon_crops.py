@@ -124,3 +124,45 @@ def test_the_inner_cells_of_other_icons_do_not_pass() -> None:
     inner = orientation_similarity(grey, template, mask, 4, inner=_INNER)
     assert inner < DEFAULT.structure_floor - 0.1
     assert whole <= inner
+
+
+def _composited(screen: np.ndarray, drawing: np.ndarray, x: int, y: int) -> None:
+    """*drawing* (BGRA) laid over *screen* at (x, y) by its alpha, in place."""
+    h, w = drawing.shape[:2]
+    alpha = drawing[:, :, 3:4].astype(np.float32) / 255
+    under = screen[y : y + h, x : x + w].astype(np.float32)
+    screen[y : y + h, x : x + w] = np.round(alpha * drawing[:, :, :3] + (1 - alpha) * under)
+
+
+def test_the_coarse_places_are_ranked_in_colour_too() -> None:
+    """Papirus' four coloured squares (its 48 px drawing) shown once in colour at 61 px
+    through a gamma of 1.3, beside four grey copies of the drawing's blue channel (the
+    channel its coarse search correlates, grey flattening the squares) at 48 and 61 px:
+    the coarse correlation ranks the exact grey copies first and, keeping three places,
+    keeps only them; ranked half by the colour score at the coarse level
+    (``coarse_colour``), the coloured place goes on and is found. A drawing whose mean
+    chroma (185 grey levels here) is under ``coarse_colour_chroma`` is ranked in grey
+    alone."""
+    drawing = cv2.imread(
+        str(_DATA / "icons" / "papirus-goa-account-microsoft" / "48.png"), cv2.IMREAD_UNCHANGED
+    )
+    assert drawing is not None and drawing.shape[2] == 4
+    blue = drawing[:, :, 0]
+    grey_drawing = np.dstack([blue, blue, blue, drawing[:, :, 3]])
+    screen = np.full((300, 400, 3), (120, 110, 100), np.uint8)
+    for x in (20, 100, 180):
+        _composited(screen, grey_drawing, x, 32)
+    _composited(screen, cv2.resize(grey_drawing, (61, 61)), 280, 32)
+    shown = cv2.resize(drawing, (61, 61))
+    shown[:, :, :3] = np.round(255 * (shown[:, :, :3] / 255.0) ** 1.3).astype(np.uint8)
+    _composited(screen, shown, 200, 180)
+    icon = Icon.from_images("goa", {"48.png": drawing})
+    two_scales = DEFAULT.override(
+        scales=(1.0, 1.27), coarse_step=1.27, candidates=2, places_per_version=1
+    )
+    grey_only = locate(screen, icon, params=two_scales.override(coarse_colour=0.0))
+    ranked = locate(screen, icon, params=two_scales.override(coarse_colour=0.5))
+    assert not grey_only.found and grey_only.box is not None and grey_only.box[1] < 100
+    assert ranked.found and _at(ranked.box, (200, 180, 61, 61))
+    too_grey = two_scales.override(coarse_colour=0.5, coarse_colour_chroma=200)
+    assert locate(screen, icon, params=too_grey).box == grey_only.box
