@@ -32,6 +32,7 @@ import gzip
 import os
 import string
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from multiprocessing import Pool
 from pathlib import Path
@@ -271,35 +272,43 @@ def photographed(seed: int, screens: int, fonts: list[str], weights: list[float]
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
 
 
-def consoles(seed: int, screens: int):
-    """(grey screen, its lines): *screens* consoles in the PSF fonts, each as the
-    framebuffer shows it and as camera *seed* photographs it."""
-    rng = np.random.default_rng([seed, 11])
+def both_views(seed: int, drawn: Iterator[tuple[np.ndarray, list]]):
+    """(grey screen, its lines): each screen *drawn* as the framebuffer shows it and as
+    camera *seed* photographs it (calibrated once, on a bright screen)."""
     camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
     calibration = Calibration.from_frame(
         camera.photograph(np.full((*cases.SCREEN[::-1], 3), 235, np.uint8)), cases.SCREEN
     )
-    for _ in range(screens):
-        name = CONSOLE_FONTS[int(rng.integers(0, len(CONSOLE_FONTS)))]
-        font = load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
-        screen, lines = console_screen(rng, emboldened(font) if rng.random() < BOLD_SHARE else font)
+    for screen, lines in drawn:
         yield to_grey(screen), lines
         yield to_grey(calibration.rectify(camera.photograph(screen))), lines
+
+
+def consoles(seed: int, screens: int):
+    """(grey screen, its lines): *screens* consoles in the PSF fonts, each as the
+    framebuffer shows it and as camera *seed* photographs it."""
+    rng = np.random.default_rng([seed, 11])
+
+    def drawn() -> Iterator[tuple[np.ndarray, list]]:
+        for _ in range(screens):
+            name = CONSOLE_FONTS[int(rng.integers(0, len(CONSOLE_FONTS)))]
+            font = load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
+            yield console_screen(rng, emboldened(font) if rng.random() < BOLD_SHARE else font)
+
+    return both_views(seed, drawn())
 
 
 def xterms(seed: int, screens: int):
     """(grey screen, its lines): *screens* xterms in the X bitmap fonts, each as the
     framebuffer shows it and as camera *seed* photographs it."""
     rng = np.random.default_rng([seed, 13])
-    camera = CameraModel(seed=seed, params=CameraParams.sample(seed))
-    calibration = Calibration.from_frame(
-        camera.photograph(np.full((*cases.SCREEN[::-1], 3), 235, np.uint8)), cases.SCREEN
-    )
-    for _ in range(screens):
-        name = XTERM_FONTS[int(rng.integers(0, len(XTERM_FONTS)))]
-        screen, lines = xterm_screen(rng, load_pcf(X_FONT_FOLDER / f"{name}-ISO8859-1.pcf.gz"))
-        yield to_grey(screen), lines
-        yield to_grey(calibration.rectify(camera.photograph(screen))), lines
+
+    def drawn() -> Iterator[tuple[np.ndarray, list]]:
+        for _ in range(screens):
+            name = XTERM_FONTS[int(rng.integers(0, len(XTERM_FONTS)))]
+            yield xterm_screen(rng, load_pcf(X_FONT_FOLDER / f"{name}-ISO8859-1.pcf.gz"))
+
+    return both_views(seed, drawn())
 
 
 def camera_samples(task: tuple[int, int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
