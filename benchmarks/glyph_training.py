@@ -288,27 +288,27 @@ def consoles(seed: int, screens: int):
     """(grey screen, its lines): *screens* consoles in the PSF fonts, each as the
     framebuffer shows it and as camera *seed* photographs it."""
     rng = np.random.default_rng([seed, 11])
+    return both_views(seed, (_console(rng) for _ in range(screens)))
 
-    def drawn() -> Iterator[tuple[np.ndarray, list]]:
-        for _ in range(screens):
-            name = CONSOLE_FONTS[int(rng.integers(0, len(CONSOLE_FONTS)))]
-            font = load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
-            yield console_screen(rng, emboldened(font) if rng.random() < BOLD_SHARE else font)
 
-    return both_views(seed, drawn())
+def _console(rng: np.random.Generator) -> tuple[np.ndarray, list]:
+    """One console in a PSF font drawn at random, emboldened a share of the time."""
+    name = CONSOLE_FONTS[int(rng.integers(0, len(CONSOLE_FONTS)))]
+    font = load_psf(Path(f"/usr/share/consolefonts/{name}.psf.gz"))
+    return console_screen(rng, emboldened(font) if rng.random() < BOLD_SHARE else font)
 
 
 def xterms(seed: int, screens: int):
     """(grey screen, its lines): *screens* xterms in the X bitmap fonts, each as the
     framebuffer shows it and as camera *seed* photographs it."""
     rng = np.random.default_rng([seed, 13])
+    return both_views(seed, (_xterm(rng) for _ in range(screens)))
 
-    def drawn() -> Iterator[tuple[np.ndarray, list]]:
-        for _ in range(screens):
-            name = XTERM_FONTS[int(rng.integers(0, len(XTERM_FONTS)))]
-            yield xterm_screen(rng, load_pcf(X_FONT_FOLDER / f"{name}-ISO8859-1.pcf.gz"))
 
-    return both_views(seed, drawn())
+def _xterm(rng: np.random.Generator) -> tuple[np.ndarray, list]:
+    """One xterm in an X bitmap font drawn at random."""
+    name = XTERM_FONTS[int(rng.integers(0, len(XTERM_FONTS)))]
+    return xterm_screen(rng, load_pcf(X_FONT_FOLDER / f"{name}-ISO8859-1.pcf.gz"))
 
 
 def camera_samples(task: tuple[int, int, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -247,6 +247,40 @@ def tune(asked: list[Query], scores: list[tuple[float, Box]], lowest: float = 0.
     return best
 
 
+VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
+    # the flag asking for it, its row's label, the settings it changes from the defaults
+    ("without_structure", "no structure check", {"structure_floor": 0.0}),
+    (
+        "without_rescoring",
+        "no rescoring at the place",
+        {"template_blurs": (0.0,), "sizes_at_place": ()},
+    ),
+    (
+        "without_speedup",
+        "no blur_slack, again_slack 0.45",
+        {"blur_slack": 2.0, "again_slack": 0.45},
+    ),
+    ("without_edge_floor", "no edge floor", {"structure_edge_floor": 0.0}),
+    (
+        "without_icons35",
+        "no icons35 changes",
+        {
+            "outline_blurs": (),
+            "own_sizes_at_place": (),
+            "rival_reach": 0.0,
+            "structure_inner": False,
+        },
+    ),
+    (
+        "with_coarse_colour",
+        "no grey-only coarse rank",
+        {"coarse_colour": 0.5, "coarse_min_side": 16},
+    ),
+    ("with_structure_inner", "no whole-grid-only structure", {"structure_inner": 0.35}),
+)
+"""The searches beside the defaults that the bench's flags ask for, each as one row."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-family", type=int, default=12, help="screens per icon family")
@@ -356,29 +390,11 @@ def main() -> None:
         ),
     }
     runs = [("48 px template", one, low), ("every size as a version", every, low)]
-    if args.without_structure:
-        unchecked = low.override(structure_floor=0.0)
-        runs.append(("every size as a version, no structure check", every, unchecked))
-    if args.without_rescoring:
-        before = low.override(template_blurs=(0.0,), sizes_at_place=())
-        runs.append(("every size as a version, no rescoring at the place", every, before))
-    if args.without_speedup:
-        earlier = low.override(blur_slack=2.0, again_slack=0.45)
-        runs.append(("every size as a version, no blur_slack, again_slack 0.45", every, earlier))
-    if args.without_edge_floor:
-        full_cells = low.override(structure_edge_floor=0.0)
-        runs.append(("every size as a version, no edge floor", every, full_cells))
-    if args.without_icons35:
-        before35 = low.override(
-            outline_blurs=(), own_sizes_at_place=(), rival_reach=0.0, structure_inner=False
-        )
-        runs.append(("every size as a version, no icons35 changes", every, before35))
-    if args.with_coarse_colour:
-        coloured = low.override(coarse_colour=0.5, coarse_min_side=16)
-        runs.append(("every size as a version, no grey-only coarse rank", every, coloured))
-    if args.with_structure_inner:
-        inner = low.override(structure_inner=0.35)
-        runs.append(("every size as a version, no whole-grid-only structure", every, inner))
+    runs += [
+        (f"every size as a version, {label}", every, low.override(**changes))
+        for flag, label, changes in VARIANTS
+        if vars(args)[flag]
+    ]
     for label, kept, params in runs:
         make = makers[label.split(", no ")[0]]
         scores = run_search(

@@ -71,11 +71,9 @@ def padded(region: list[int], shape: tuple[int, ...]) -> tuple[int, int, int, in
     return (x0, y0, x1 - x0, y1 - y0)
 
 
-def on_its_row(box: list[int] | None, read: dict) -> bool:
+def on_its_row(box: list[int], read: dict) -> bool:
     """Whether a found phrase's *box* is where *read*'s phrase is: on the read's row, and
     inside its region for a line read (a beside read's label is left of its region)."""
-    if box is None:
-        return False
     x, y, w, h = read["region"]
     cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
     if not y - h / 2 <= cy <= y + 1.5 * h:
@@ -134,7 +132,7 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
 
                 phrase = read["label"] if read["kind"] == "beside" else read["truth"]
                 match = find_text(image, phrase)
-                found = match.found and on_its_row(match.box and list(match.box), read)
+                found = match.box is not None and on_its_row(list(match.box), read)
             results.append([text, seconds, found])
         print(json.dumps(results), flush=True)
 

@@ -278,14 +278,7 @@ def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor
     ``|q - b|^2 = |q|^2 - 2 q.b + |b|^2``: one matrix product per chunk, the minimum over
     the bank taken before the square root (``torch.cdist`` takes the root of every entry).
     """
-    with torch.inference_mode():
-        squared = (bank * bank).sum(dim=1)
-        parts = []
-        for i in range(0, len(queries), CHUNK):
-            chunk = queries[i : i + CHUNK]
-            nearest = torch.addmm(squared, chunk, bank.T, alpha=-2.0).min(dim=1).values
-            parts.append(nearest + (chunk * chunk).sum(dim=1))
-        return torch.cat(parts).clamp_(min=0.0).sqrt_()
+    return nearest_rows(queries, bank)[0]
 
 
 def nearest_rows(queries: torch.Tensor, bank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

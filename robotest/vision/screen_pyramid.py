@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -211,7 +212,7 @@ class Level:
 def pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, Level]) -> Level:
     """The screen reduced *factor* times, each level made from the nearest finer one."""
     if factor not in levels:
-        finer = max((f for f in levels if factor % f == 0 and f < factor), default=1)
+        finer = _finer(levels, factor)
         source = grey if finer == 1 else levels[finer].grey
         if factor // finer >= 4 and finer == 1:
             source = pyramid_level(grey, 2, levels).grey
@@ -227,8 +228,14 @@ def pyramid_colour(colour: np.ndarray, factor: int, levels: dict[int, np.ndarray
     level kept in *levels* whose factor divides *factor* (the grey pyramid's steps)."""
     if factor == 1:
         return colour
-    finer = max((f for f in levels if factor % f == 0 and f < factor), default=1)
+    finer = _finer(levels, factor)
     source = colour if finer == 1 else levels[finer]
     ratio = finer / factor
     small: np.ndarray = cv2.resize(source, None, fx=ratio, fy=ratio, interpolation=cv2.INTER_AREA)
     return small
+
+
+def _finer(levels: Mapping[int, object], factor: int) -> int:
+    """The factor of the nearest finer level kept in *levels* that *factor* is made from
+    (1: the full screen)."""
+    return max((f for f in levels if factor % f == 0 and f < factor), default=1)

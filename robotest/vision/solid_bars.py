@@ -224,9 +224,7 @@ def _solid_pieces(ink: np.ndarray, glyph_height: float) -> list[tuple[Region, np
     at full size, around them: a page's labelling cost 10-15 ms."""
     if ink.size <= _SAMPLED:
         return _pieces_of(ink, (0, 0), glyph_height)
-    even = np.pad(ink, ((0, ink.shape[0] % 2), (0, ink.shape[1] % 2)))
-    top = cv2.min(even[0::2, 0::2], even[0::2, 1::2])
-    small = cv2.min(top, cv2.min(even[1::2, 0::2], even[1::2, 1::2]))
+    small = _halved(ink, every=True)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
     found = []
     for label in range(1, count):
@@ -371,14 +369,13 @@ def _sized_regions(
     return found
 
 
-def _halved(mask: np.ndarray) -> np.ndarray:
-    """*mask* (uint8) at half its size each way, a pixel set where any of its four is."""
+def _halved(mask: np.ndarray, every: bool = False) -> np.ndarray:
+    """*mask* (uint8) at half its size each way, a pixel set where any of its four is
+    (*every*: where all four are)."""
     even = np.pad(mask, ((0, mask.shape[0] % 2), (0, mask.shape[1] % 2)))
+    join = cv2.min if every else cv2.max
     return np.asarray(
-        cv2.max(
-            cv2.max(even[0::2, 0::2], even[1::2, 0::2]),
-            cv2.max(even[0::2, 1::2], even[1::2, 1::2]),
-        )
+        join(join(even[0::2, 0::2], even[1::2, 0::2]), join(even[0::2, 1::2], even[1::2, 1::2]))
     )
 
 
@@ -564,7 +561,11 @@ def _along(
         band = image[max(0, row - 1) : row + 2]
         return np.asarray((_difference(band, colour) < level).any(axis=0))
 
-    near = margin(rows[0]) & margin(rows[1])
+    return _spread(margin(rows[0]) & margin(rows[1]), columns)
+
+
+def _spread(near: np.ndarray, columns: tuple[int, int]) -> tuple[int, int]:
+    """*columns* (left, right) grown either way over the columns where *near* is True."""
     left, right = columns
     while left > 0 and near[left - 1]:
         left -= 1
@@ -580,12 +581,8 @@ def _to_ends(smooth: np.ndarray, colour: np.ndarray, same: int, box: Region) -> 
     are too narrow to be regions of their own and were left a block of ink; between
     their strokes the blur leaves a few pixels of the bar's colour in every column."""
     x, y, w, h = box
-    near: np.ndarray = np.asarray((_difference(smooth[y : y + h], colour) < same).any(axis=0))
-    left, right = x, x + w
-    while left > 0 and near[left - 1]:
-        left -= 1
-    while right < near.size and near[right]:
-        right += 1
+    near = np.asarray((_difference(smooth[y : y + h], colour) < same).any(axis=0))
+    left, right = _spread(near, (x, x + w))
     return (left, y, right - left, h)
 
 
