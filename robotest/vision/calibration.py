@@ -72,7 +72,7 @@ class _Pass:
 # bezel (7-10 grey levels) then stands out of the camera's noise, and the bar's lower
 # edge is not taken for the screen's (real-icons camera tier: 2 frames calibrated 32 px
 # off with 7 px profiles)
-_WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=24.0, along=16.0)
+_WIDE_PASS = _Pass(spacing=6, profiles=(24, 400), span=(0.04, 0.96), reach=40.0, along=16.0)
 _NARROW_PASS = _Pass(spacing=4, profiles=(24, 600), span=(0.03, 0.97), reach=16.0, along=16.0)
 _PASSES = (_WIDE_PASS, _WIDE_PASS, _NARROW_PASS)
 
@@ -93,6 +93,13 @@ class _SideSearch:
     """Empty when a side had too few edge points for a line."""
 
 
+def _chord(start: np.ndarray, end: np.ndarray, how: _Pass) -> np.ndarray:
+    """The points where a pass's profiles cross the line from *start* to *end*."""
+    count = int(np.clip(np.linalg.norm(end - start) / how.spacing, *how.profiles))
+    t = np.linspace(*how.span, count)[:, None]
+    return start + t * (end - start)
+
+
 def _search_sides(
     grey: np.ndarray,
     corners: np.ndarray,
@@ -101,22 +108,22 @@ def _search_sides(
     lens: Lens | None,
     guide: Lens | None,
     size: tuple[int, int],
+    bases: dict[int, np.ndarray] | None = None,
 ) -> _SideSearch:
     """Edge points along the lines between *corners*, the lens and the four side lines.
 
     The lines between *corners* are straight in the undistorted coordinates of *guide*
     (None: in the raw frame); they are distorted back into the frame before searching.
-    A calibrated *lens* is kept; without one the radial lens is estimated from the
-    points.
+    *bases* gives some sides' profile positions (raw frame) instead. A calibrated *lens*
+    is kept; without one the radial lens is estimated from the points.
     """
     sides = []
     for i in range(4):
-        start, end = corners[i], corners[(i + 1) % 4]
-        count = int(np.clip(np.linalg.norm(end - start) / how.spacing, *how.profiles))
-        t = np.linspace(*how.span, count)[:, None]
-        base = start + t * (end - start)
+        base = _chord(corners[i], corners[(i + 1) % 4], how)
         if guide is not None:
             base = guide.distort_points(base)
+        if bases and i in bases:
+            base = bases[i]
         sides.append(
             refine_side(grey, base, _inward(base, centre), reach=how.reach, along=how.along)
         )
@@ -128,7 +135,11 @@ def _search_sides(
 
 
 def _outline(
-    frame: np.ndarray, coarse: CoarseScreen, lens: Lens | None, size: tuple[int, int]
+    frame: np.ndarray,
+    coarse: CoarseScreen,
+    lens: Lens | None,
+    size: tuple[int, int],
+    screen_size: tuple[int, int],
 ) -> tuple[list[Line], Lens, float]:
     """The screen's four sides (undistorted lines), the lens and the confidence, searched
     from one coarse guess; CalibrationError saying what was seen when they are not clear."""
@@ -139,8 +150,13 @@ def _outline(
     # a coarse corner may be 40 px off); each next one along the sides the previous
     # one fitted, distorted back into the frame
     search = _search_sides(grey_f, quad, centre, _PASSES[0], lens, None, size)
-    for how in _PASSES[1:]:
-        if search.lens is None or min(s.support for s in search.sides) < MIN_SUPPORT * 0.8:
+    search = _weak_sides_from_lid(grey_f, coarse, search, lens, size)
+    for n, how in enumerate(_PASSES[1:]):
+        # the first search may see a side only in part (a corner of the coarse guess far
+        # off, where the screen is as dark as the bezel): its points on the border still
+        # give the side's line, searched again along it
+        seen = min(s.support for s in search.sides) >= MIN_SUPPORT * 0.8 or n == 0
+        if search.lens is None or not seen:
             raise _unclear(frame, quad, coarse.surround, search.sides)
         corners = _corners(search.lines)
         search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size)
@@ -160,7 +176,232 @@ def _outline(
             f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
             f"glare or a faint edge ({seen}); calibrate on another frame"
         )
+    try:
+        _check_shape(_corners(search.lines), size, screen_size)
+    except CalibrationError as refusal:
+        raise _OffShape(str(refusal), search, confidence) from None
     return search.lines, search.lens, confidence
+
+
+class _OffShape(CalibrationError):
+    """An outline searched whole but not of the screen's shape: what a faint side's
+    search (:func:`_with_faint_side`) starts from when no guess gave the screen."""
+
+    def __init__(self, message: str, search: _SideSearch, confidence: float) -> None:
+        super().__init__(message)
+        self.search = search
+        self.confidence = confidence
+
+
+def _with_faint_side(
+    frame: np.ndarray,
+    refused: _OffShape,
+    lens: Lens | None,
+    size: tuple[int, int],
+    screen_size: tuple[int, int],
+) -> tuple[list[Line], Lens, float] | None:
+    """The outline *refused* for its shape with one side moved onto a border too faint for
+    the edge search (see :func:`_faint_side`), lens and lines fitted again; None when no
+    side shows one or the outline still has not the screen's shape."""
+    search = refused.search
+    assert search.lens is not None
+    smooth = cv2.GaussianBlur(to_grey(frame).astype(np.float32), (0, 0), _PRE_SMOOTH)
+    faint = _faint_side(smooth, search.lines, search.lens, screen_size, size)
+    if faint is None:
+        return None
+    sides = [side.points for side in search.sides]
+    sides[faint[0]] = faint[1]
+    model = lens or estimate_radial_lens(sides, size)
+    lines = [fit_line(model.undistort_points(points)) for points in sides]
+    try:
+        _check_shape(_corners(lines), size, screen_size)
+    except CalibrationError:
+        return None
+    return lines, model, refused.confidence
+
+
+def _weak_sides_from_lid(
+    grey: np.ndarray,
+    coarse: CoarseScreen,
+    search: _SideSearch,
+    lens: Lens | None,
+    size: tuple[int, int],
+) -> _SideSearch:
+    """The first search again, each side it saw too little of searched inward from the
+    lid's side instead, as deep as the sides it saw lie inside the lid's.
+
+    Where the screen's content is as dark as the bezel at a corner, the coarse guess cuts
+    that corner (300 px off): the sides through it are searched along a chord far from
+    the screen's border and see only content. The lid's outline is seen whole (its light
+    edge against the desk), and the bezel is as wide on every side.
+    """
+    weak = [i for i, side in enumerate(search.sides) if side.support < MIN_SUPPORT]
+    if coarse.outline is None or not weak or len(weak) > 2:
+        return search
+    lid = coarse.outline
+    centre = lid.mean(axis=0)
+    depths = [
+        float(np.median(_depth_inside(lid[i], lid[(i + 1) % 4], centre, side.points)))
+        for i, side in enumerate(search.sides)
+        if i not in weak and len(side.points)
+    ]
+    depth = float(np.median(depths))
+    bases = {}
+    for i in weak:
+        start, end = lid[i], lid[(i + 1) % 4]
+        base = _chord(start, end, _PASSES[0])
+        bases[i] = base + depth * _inward(base, centre)
+    return _search_sides(
+        grey, coarse.corners, coarse.corners.mean(axis=0), _PASSES[0], lens, None, size, bases
+    )
+
+
+def _depth_inside(
+    start: np.ndarray, end: np.ndarray, centre: np.ndarray, points: np.ndarray
+) -> np.ndarray:
+    """How far *points* lie inside the line from *start* to *end* (towards *centre*)."""
+    normal = _inward(np.array([start, end]), centre)[0]
+    return (points - start) @ normal
+
+
+MAX_FAINT_SHIFT = 30.0
+"""Pixels: the farthest out a side is moved to give the outline the screen's shape."""
+_FAINT_WINDOW = 8.0
+"""Pixels either side of the place the screen's shape predicts where a faint edge is looked for."""
+_FAINT_RISE = 0.5
+"""Grey levels: a faint border's inside is at least this much more unlike the bezel than
+the bezel outside it (a top bar 1 grey level brighter than the bezel rises 1-2)."""
+_FAINT_PIECES = 24
+"""Pieces of a faint side, each giving one edge point from its profiles' mean."""
+_FAINT_AGREEMENT = 1.5
+"""Pixels: a faint edge is seen at the same place along each quarter of its side."""
+
+
+def _faint_side(
+    grey: np.ndarray,
+    lines: list[Line],
+    lens: Lens,
+    screen_size: tuple[int, int],
+    size: tuple[int, int],
+) -> tuple[int, np.ndarray] | None:
+    """A side whose border is too faint for the edge search and its edge points (raw frame
+    pixels), or None when no side has one.
+
+    A top bar a grey level brighter than the bezel shows no edge in a single profile: its
+    lower edge is taken for the screen's, and the outline is too short for the screen's
+    width/height. The side that would give the outline the screen's shape when moved
+    out by at most `MAX_FAINT_SHIFT` px is searched near that place on profiles averaged
+    over each quarter of its length: the screen's border is where all four show the same
+    step. Exactly one side must show one.
+    """
+    expected = screen_size[0] / screen_size[1]
+    found = []
+    for i in range(4):
+        shift = _shape_shift(lines, i, expected, size)
+        if shift is None:
+            continue
+        points = _faint_points(grey, _moved(lines, i, shift), i, lens)
+        if points is not None:
+            found.append((i, points))
+    return found[0] if len(found) == 1 else None
+
+
+def _inward_normal(lines: list[Line], i: int) -> np.ndarray:
+    """Unit normal of side *i* pointing into the outline (undistorted coordinates)."""
+    point, direction, _ = lines[i]
+    normal = np.array([-direction[1], direction[0]])
+    inside = _corners(lines).mean(axis=0)
+    return normal if np.dot(inside - point, normal) > 0 else -normal
+
+
+def _moved(lines: list[Line], i: int, shift: float) -> list[Line]:
+    """*lines* with side *i* moved *shift* pixels inward (negative: outward)."""
+    point, direction, rms = lines[i]
+    moved = list(lines)
+    moved[i] = (point + shift * _inward_normal(lines, i), direction, rms)
+    return moved
+
+
+def _shape_shift(lines: list[Line], i: int, expected: float, size: tuple[int, int]) -> float | None:
+    """How far outward (a negative shift, pixels) side *i* must move for the outline to
+    have the width/height *expected*; None when not within `MAX_FAINT_SHIFT`."""
+    shifts = -np.arange(0.0, MAX_FAINT_SHIFT + 0.5, 0.5)
+    misfit = np.array(
+        [rectangle_aspect(_corners(_moved(lines, i, d)), size) - expected for d in shifts]
+    )
+    crossing = np.flatnonzero(np.sign(misfit[1:]) != np.sign(misfit[:-1]))
+    if not len(crossing):
+        return None
+    k = int(crossing[0])
+    share = misfit[k] / (misfit[k] - misfit[k + 1])
+    return float(shifts[k] + share * (shifts[k + 1] - shifts[k]))
+
+
+def _faint_points(grey: np.ndarray, lines: list[Line], i: int, lens: Lens) -> np.ndarray | None:
+    """Edge points (raw frame pixels) where near side *i* of *lines* the frame's grey level
+    steps from the bezel's the same way along each quarter of the side: one for each of
+    `_FAINT_PIECES` pieces of it that sees the step there; None when the quarters disagree
+    or too few pieces see it.
+
+    Grey levels, not the difference from the bezel's colour that the edge search uses: a
+    bezel a grey level darker than its sampled colour and a top bar a grey level brighter
+    show a dip to 0 at the border there, and the steepest rise 2 px inside it."""
+    corners = _corners(lines)
+    normal = _inward_normal(lines, i)
+    base = _chord(corners[i], corners[(i + 1) % 4], _NARROW_PASS)
+    offsets = np.arange(-_FAINT_WINDOW - 4.0, _FAINT_WINDOW + 4.25, 0.5)
+    points = base[:, None, :] + offsets[None, :, None] * normal
+    frame_points = lens.distort_points(points.reshape(-1, 2)).astype(np.float32)
+    profiles = cv2.remap(
+        grey,
+        frame_points[:, 0].reshape(len(base), -1),
+        frame_points[:, 1].reshape(len(base), -1),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    sign = _step_sign(profiles.mean(axis=0), offsets)
+    quarters = [_step_place(sign * q.mean(axis=0), offsets) for q in np.array_split(profiles, 4)]
+    if any(place is None for place in quarters) or np.ptp(quarters) > _FAINT_AGREEMENT:
+        return None
+    edge = []
+    for rows in np.array_split(np.arange(len(base)), _FAINT_PIECES):
+        place = _step_place(sign * profiles[rows].mean(axis=0), offsets)
+        if place is not None and abs(place - np.median(quarters)) <= _FAINT_AGREEMENT:
+            edge.append(base[rows].mean(axis=0) + place * normal)
+    if len(edge) < _FAINT_PIECES // 2:
+        return None
+    return lens.distort_points(np.array(edge))
+
+
+def _step_sign(profile: np.ndarray, offsets: np.ndarray) -> float:
+    """1 where the screen is brighter than the bezel across a side, -1 where darker."""
+    inside = profile[offsets > _FAINT_WINDOW].mean()
+    outside = profile[offsets < -_FAINT_WINDOW].mean()
+    return 1.0 if inside >= outside else -1.0
+
+
+def _step_place(profile: np.ndarray, offsets: np.ndarray) -> float | None:
+    """Sub-pixel offset of the strongest step up within `_FAINT_WINDOW` of 0 in a profile
+    averaged along a side; None when there is none or its inside is not clearly above
+    the bezel outside it."""
+    w = 8  # samples of half a pixel either side, as the edge search's step detector
+    cumulative = np.concatenate([[0.0], np.cumsum(profile)])
+    centres = np.arange(w, len(profile) - w + 1)
+    step = (cumulative[centres + w] - 2 * cumulative[centres] + cumulative[centres - w]) / w
+    within = np.abs(offsets[centres]) <= _FAINT_WINDOW
+    if not within.any() or step[within].max() <= 0:
+        return None
+    k = int(np.flatnonzero(within)[np.argmax(step[within])])
+    if k in (0, len(step) - 1):
+        return None
+    # inside clearly above the bezel outside (not the bezel's floor after a lid's edge)
+    rise = profile[centres[k] : centres[k] + w].mean() - np.median(profile[: centres[k]])
+    if rise < _FAINT_RISE:
+        return None
+    left, centre, right = step[k - 1], step[k], step[k + 1]
+    denom = left - 2 * centre + right
+    shift = 0.5 * (left - right) / denom if abs(denom) > 1e-9 else 0.0
+    return float(offsets[centres[k]] + np.clip(shift, -1, 1) * 0.5)
 
 
 def _check_shape(
@@ -232,13 +473,22 @@ class Calibration:
         refusals: list[CalibrationError] = []
         for coarse in guesses:
             try:
-                lines, model, confidence = _outline(frame, coarse, lens, size)
-                _check_shape(_corners(lines), size, screen_size)
+                lines, model, confidence = _outline(frame, coarse, lens, size, screen_size)
                 break
             except CalibrationError as refusal:
                 refusals.append(refusal)
         else:
-            raise refusals[0]
+            # none had the screen's shape: a side may lie on a border too faint to search
+            # (a top bar a grey level above the bezel); tried last, on each outline in turn
+            for refusal in refusals:
+                found = None
+                if isinstance(refusal, _OffShape):
+                    found = _with_faint_side(frame, refusal, lens, size, screen_size)
+                if found is not None:
+                    lines, model, confidence = found
+                    break
+            else:
+                raise refusals[0]
         homography = cv2.getPerspectiveTransform(
             _corners(lines).astype(np.float32), screen_outline(screen_size).astype(np.float32)
         )

@@ -34,8 +34,19 @@ _MIN_STEP = 1.5
 """...and at least this many grey levels of difference from the bezel."""
 _MIN_CURVE_TOLERANCE = 0.5
 """Pixels: edge points this near their side's curve are kept, whatever the scale."""
+_CURVE_TRIES = 200
+"""Curves through four edge points tried for a side's consensus (see :func:`_consensus`)."""
+_CONSENSUS_DISTANCE = 1.0
+"""Pixels: edge points this near a tried curve count for it."""
+_LENS_STEPS = (0.02, 0.05)
+"""First steps in k1 and k2 of the joint fit's simplex (SciPy's default step from k2 = 0
+is 0.00025: the fit then often stopped near k2 = 0, its corners up to 1 px off at
+2560x1600)."""
 _MAX_LENS_EVALUATIONS = 200
 """Side residuals computed at most while fitting k1 and k2 together (about 1 ms each)."""
+_FLOOR_TOLERANCE = 3.0
+"""Grey levels: a profile's samples this near its least value are its floor, the bezel
+(see :func:`_past_floor`)."""
 _BEZEL_FLAT = 4.0
 """Grey levels: rings in from a lid's outline this close in brightness are one flat bezel."""
 _MIN_UNIFORM = 0.75
@@ -63,6 +74,9 @@ class CoarseScreen:
     """TL, TR, BR, BL in full-frame pixels."""
     surround: np.ndarray
     """BGR colour just outside the screen."""
+    outline: np.ndarray | None = None
+    """TL, TR, BR, BL of the outline around it (a lid's), full-frame pixels; None when the
+    guess is the outline itself."""
 
 
 def coarse_screens(frame: np.ndarray) -> list[CoarseScreen]:
@@ -106,11 +120,13 @@ def coarse_screens(frame: np.ndarray) -> list[CoarseScreen]:
     # itself only when nothing is nested in it
     ordered = [chain[-1] for chain in chains]
     ordered += [level for chain in chains for level in chain[-2:0:-1]]
+    outline = found.quad / scale
     guesses: list[CoarseScreen] = []
     for quad, surround in ordered:
         corners = quad / scale
         if not any(np.abs(g.corners - corners).max() < 2.0 / scale for g in guesses):
-            guesses.append(CoarseScreen(corners=corners, surround=surround))
+            around = None if np.abs(corners - outline).max() < 1e-6 else outline
+            guesses.append(CoarseScreen(corners=corners, surround=surround, outline=around))
     return guesses
 
 
@@ -403,8 +419,14 @@ def refine_side(
     noise = float(np.percentile(np.abs(strength[:, w : len(offsets) - w + 1]), 25)) / 0.32
     level = max(_STEP_NOISES * noise, _MIN_STEP)
     inner = strength[:, 1:-1]
-    # the outermost clear local maximum: the screen's border, not an edge of its content
-    is_peak = (inner >= level) & (inner >= strength[:, :-2]) & (inner > strength[:, 2:])
+    # the outermost clear local maximum rising from the bezel: the screen's border, not an
+    # edge of its content nor the lid's light edge seen from the desk
+    is_peak = (
+        (inner >= level)
+        & (inner >= strength[:, :-2])
+        & (inner > strength[:, 2:])
+        & _past_floor(profiles, max(_FLOOR_TOLERANCE, 3.0 * noise))[:, 1:-1]
+    )
     found = np.where(is_peak.any(axis=1), np.argmax(is_peak, axis=1), np.argmax(inner, axis=1)) + 1
     rows = np.arange(count)
     clear = strength[rows, found] >= level
@@ -425,13 +447,29 @@ def refine_side(
     return SideFit(points=points[kept], support=len(kept) / count)
 
 
+def _past_floor(profiles: np.ndarray, tolerance: float) -> np.ndarray:
+    """Where each profile has already crossed its floor: positions inward of its first
+    sample within *tolerance* of its least value (the bezel, the least unlike the bezel
+    of anything across a side).
+
+    The desk and the lid's light edge are unlike the bezel too, and lie outward of it:
+    the step from the desk onto the lid's edge comes before the floor, the screen's
+    border (even a dark top bar's, 7 grey levels) after it.
+    """
+    near = profiles <= profiles.min(axis=1, keepdims=True) + tolerance
+    first = np.argmax(near, axis=1)
+    return np.arange(profiles.shape[1])[None, :] > first[:, None]
+
+
 def _on_one_curve(points: np.ndarray) -> np.ndarray:
     """Which of a side's edge points lie on one smooth curve (a straight side seen through
     a lens); the others are edges of the screen's content taken where the border is faint.
 
-    A cubic of the offset across the side against the position along it, fitted by
-    trimmed least squares with a robust (median) scale: a stretch of points on a content
-    edge a few pixels inside would bend a plain fit and then be kept.
+    A cubic of the offset across the side against the position along it: first the one
+    through four of the points that most points lie near (a side seen only in part, the
+    rest of it as dark as the bezel: its points on the screen's content can outnumber
+    those on the border, and a least-squares start would follow them), then refined by
+    trimmed least squares with a robust (median) scale.
     """
     keep = np.ones(len(points), bool)
     if len(points) < 8:
@@ -441,6 +479,7 @@ def _on_one_curve(points: np.ndarray) -> np.ndarray:
     along = (points - centre) @ vt[0]
     across = (points - centre) @ vt[1]
     basis = np.vander(along / (np.abs(along).max() + 1e-9), 4)
+    keep = _consensus(basis, across)
     for _ in range(4):
         coefficients, *_ = np.linalg.lstsq(basis[keep], across[keep], rcond=None)
         residual = np.abs(across - basis @ coefficients)
@@ -449,6 +488,25 @@ def _on_one_curve(points: np.ndarray) -> np.ndarray:
         if keep.sum() < 8:
             return np.ones(len(points), bool)
     return keep
+
+
+def _consensus(basis: np.ndarray, across: np.ndarray) -> np.ndarray:
+    """The points near the curve through four of them that the most points lie near
+    (`_CURVE_TRIES` fixed draws, spread along the side: one from each quarter)."""
+    count = len(across)
+    rng = np.random.default_rng(0)
+    quarters = np.array_split(np.arange(count), 4)
+    picks = np.column_stack([rng.choice(q, _CURVE_TRIES) for q in quarters])
+    systems = basis[picks]
+    solvable = np.abs(np.linalg.det(systems)) > 1e-9
+    coefficients = np.zeros((len(picks), 4))
+    coefficients[solvable] = np.linalg.solve(systems[solvable], across[picks[solvable]][..., None])[
+        ..., 0
+    ]
+    near = np.abs(across[None, :] - coefficients @ basis.T) <= _CONSENSUS_DISTANCE
+    near[~solvable] = False
+    best = near[int(np.argmax(near.sum(axis=1)))]
+    return best if best.sum() >= 8 else np.ones(count, bool)
 
 
 def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -511,10 +569,16 @@ def estimate_radial_lens(sides: list[np.ndarray], image_size: tuple[int, int]) -
             low, a, fa = a, b, fb
             b = low + ratio * (high - low)
             fb = side_residual(sides, Lens.radial(image_size, b))
+    k1 = (low + high) / 2
     both = minimize(
         lambda k: side_residual(sides, Lens.radial(image_size, float(k[0]), float(k[1]))),
-        np.array([(low + high) / 2, 0.0]),
+        np.array([k1, 0.0]),
         method="Nelder-Mead",
-        options={"xatol": 1e-4, "fatol": 1e-5, "maxfev": _MAX_LENS_EVALUATIONS},
+        options={
+            "xatol": 1e-4,
+            "fatol": 1e-5,
+            "maxfev": _MAX_LENS_EVALUATIONS,
+            "initial_simplex": [[k1, 0.0], [k1 + _LENS_STEPS[0], 0.0], [k1, _LENS_STEPS[1]]],
+        },
     )
     return Lens.radial(image_size, float(both.x[0]), float(both.x[1]))
