@@ -160,9 +160,10 @@ def label(screen: np.ndarray, text: str, x: int, y: int, ink: tuple[int, int, in
 def paste(screen: np.ndarray, icon: np.ndarray, x: int, y: int) -> None:
     """Alpha-blend a BGRA icon onto *screen* at (x, y), cut at the screen's edge (the
     slots are laid out for 1920x1080: on an 800x600 screen some fall outside it)."""
-    h = max(0, min(icon.shape[0], screen.shape[0] - y))
-    w = max(0, min(icon.shape[1], screen.shape[1] - x))
-    icon = icon[:h, :w]
+    top, left = max(0, -y), max(0, -x)
+    icon = icon[top : max(0, screen.shape[0] - y), left : max(0, screen.shape[1] - x)]
+    x, y = x + left, y + top
+    h, w = icon.shape[:2]
     alpha = icon[:, :, 3:4].astype(np.float32) / 255
     part = screen[y : y + h, x : x + w].astype(np.float32)
     blended = part * (1 - alpha) + icon[:, :, :3].astype(np.float32) * alpha
