@@ -264,8 +264,9 @@ def _depth_inside(
     return (points - start) @ normal
 
 
-MAX_FAINT_SHIFT = 30.0
-"""Pixels: the farthest out a side is moved to give the outline the screen's shape."""
+MAX_FAINT_SHIFT = 40.0
+"""Screen pixels: the farthest out a side is moved to give the outline the screen's shape
+(a top bar is 32 px high: 24 frame px at 2560x1600, 78 at 800x600)."""
 _FAINT_WINDOW = 8.0
 """Pixels either side of the place the screen's shape predicts where a faint edge is looked for."""
 _FAINT_RISE = 0.5
@@ -290,14 +291,17 @@ def _faint_side(
     A top bar a grey level brighter than the bezel shows no edge in a single profile: its
     lower edge is taken for the screen's, and the outline is too short for the screen's
     width/height. The side that would give the outline the screen's shape when moved
-    out by at most `MAX_FAINT_SHIFT` px is searched near that place on profiles averaged
+    out by at most `MAX_FAINT_SHIFT` screen px is searched near that place on profiles averaged
     over each quarter of its length: the screen's border is where all four show the same
     step. Exactly one side must show one.
     """
     expected = screen_size[0] / screen_size[1]
+    corners = _corners(lines)
+    across = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
+    limit = MAX_FAINT_SHIFT * across / screen_size[0]
     found = []
     for i in range(4):
-        shift = _shape_shift(lines, i, expected, size)
+        shift = _shape_shift(lines, i, expected, size, limit)
         if shift is None:
             continue
         points = _faint_points(grey, _moved(lines, i, shift), i, lens)
@@ -322,10 +326,12 @@ def _moved(lines: list[Line], i: int, shift: float) -> list[Line]:
     return moved
 
 
-def _shape_shift(lines: list[Line], i: int, expected: float, size: tuple[int, int]) -> float | None:
+def _shape_shift(
+    lines: list[Line], i: int, expected: float, size: tuple[int, int], limit: float
+) -> float | None:
     """How far outward (a negative shift, pixels) side *i* must move for the outline to
-    have the width/height *expected*; None when not within `MAX_FAINT_SHIFT`."""
-    shifts = -np.arange(0.0, MAX_FAINT_SHIFT + 0.5, 0.5)
+    have the width/height *expected*; None when not within *limit* pixels."""
+    shifts = -np.arange(0.0, limit + 0.5, 0.5)
     misfit = np.array(
         [rectangle_aspect(_corners(_moved(lines, i, d)), size) - expected for d in shifts]
     )
