@@ -23,6 +23,7 @@ from robotest.vision.errors import CalibrationError, VisionInputError
 from robotest.vision.images import check_image, to_grey
 from robotest.vision.lens import Lens
 from robotest.vision.screen_edges import (
+    STEP_SAMPLES,
     CoarseScreen,
     SideFit,
     coarse_screens,
@@ -31,6 +32,7 @@ from robotest.vision.screen_edges import (
     intersect,
     rectangle_aspect,
     refine_side,
+    step_response,
 )
 
 _MAP_STEP = 8  # screen pixels between exactly mapped points of the rectify maps
@@ -390,10 +392,9 @@ def _step_place(profile: np.ndarray, offsets: np.ndarray) -> float | None:
     """Sub-pixel offset of the strongest step up within `_FAINT_WINDOW` of 0 in a profile
     averaged along a side; None when there is none or its inside is not clearly above
     the bezel outside it."""
-    w = 8  # samples of half a pixel either side, as the edge search's step detector
-    cumulative = np.concatenate([[0.0], np.cumsum(profile)])
+    w = STEP_SAMPLES
     centres = np.arange(w, len(profile) - w + 1)
-    step = (cumulative[centres + w] - 2 * cumulative[centres] + cumulative[centres - w]) / w
+    step = step_response(profile[None, :])[0, centres]
     within = np.abs(offsets[centres]) <= _FAINT_WINDOW
     if not within.any() or step[within].max() <= 0:
         return None

@@ -25,7 +25,7 @@ from robotest.vision.lens import Lens
 _COARSE_WIDTH = 640
 _MIN_AREA_FRACTION = 0.02
 _MIN_FILL = 0.9
-_STEP_SAMPLES = 8
+STEP_SAMPLES = 8
 """Half-width of the step detector across a side, in samples of half a pixel (a screen
 edge rises over 3-5 px: camera blur, lens, the smoothing before `_unlike`)."""
 _STEP_NOISES = 6.0
@@ -404,14 +404,8 @@ def refine_side(
         borderMode=cv2.BORDER_REPLICATE,
     ).reshape(count, len(offsets), len(along_side))
     profiles = samples.mean(axis=2)
-    # step response: mean of the next _STEP_SAMPLES samples inward minus the previous ones,
-    # in grey levels (an edge of height h answers about h, whatever its blur)
-    cumulative = np.concatenate([np.zeros((count, 1)), np.cumsum(profiles, axis=1)], axis=1)
-    w = _STEP_SAMPLES
-    ahead = cumulative[:, 2 * w :] - cumulative[:, w:-w]
-    behind = cumulative[:, w:-w] - cumulative[:, : -2 * w]
-    strength = np.zeros_like(profiles)
-    strength[:, w : len(offsets) - w + 1] = (ahead - behind) / w
+    strength = step_response(profiles)
+    w = STEP_SAMPLES
     # noise of the response (sigma) from its quietest quarter: the outer half of most
     # profiles crosses the flat bezel (the outer part alone may hold the edge when the
     # coarse corners are off, and the inner half a photograph's texture); for normal
@@ -445,6 +439,21 @@ def refine_side(
     kept = np.flatnonzero(clear)
     kept = kept[_on_one_curve(points[kept])]
     return SideFit(points=points[kept], support=len(kept) / count)
+
+
+def step_response(profiles: np.ndarray) -> np.ndarray:
+    """The step detector across sides, (N, K) profiles -> (N, K): the mean of the next
+    `STEP_SAMPLES` samples inward minus that of the previous ones, in grey levels (an
+    edge of height h answers about h, whatever its blur); 0 where the detector does not
+    reach (the first and last `STEP_SAMPLES` - 1 samples)."""
+    count, length = profiles.shape
+    cumulative = np.concatenate([np.zeros((count, 1)), np.cumsum(profiles, axis=1)], axis=1)
+    w = STEP_SAMPLES
+    ahead = cumulative[:, 2 * w :] - cumulative[:, w:-w]
+    behind = cumulative[:, w:-w] - cumulative[:, : -2 * w]
+    strength = np.zeros_like(profiles)
+    strength[:, w : length - w + 1] = (ahead - behind) / w
+    return strength
 
 
 def _past_floor(profiles: np.ndarray, tolerance: float) -> np.ndarray:
