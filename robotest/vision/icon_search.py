@@ -45,7 +45,6 @@ from robotest.vision.structure_check import orientation_similarity
 
 SCALES = DEFAULT.scales
 """Smallest and largest icon scale searched by default, relative to the version's own size."""
-_FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CHANNEL_GAIN = 1.8
 """A version is searched on a colour channel that spreads this many times more than grey."""
 _QUICK_HALF_SIDE = 40
@@ -97,7 +96,7 @@ class _Candidate:
     h: int
     scale: float
     version: IconVersion
-    factor: int = 1
+    factor: float = 1
     """Screen pixels per step of the search that found it: how far off its place may be."""
     grey_score: float | None = None
     """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
@@ -276,14 +275,14 @@ class _CoarseTemplate:
 
 
 def _coarse_template(
-    icon: Icon, version: IconVersion, scale: float, factor: int
+    icon: Icon, version: IconVersion, scale: float, factor: float
 ) -> _CoarseTemplate:
     """The version at *scale* on the level reduced *factor* times (cached on the icon)."""
     key = ("coarse", version.name, round(scale, 4), factor)
     return icon.templates.get(key, lambda: _make_coarse_template(version, scale, factor))
 
 
-def _make_coarse_template(version: IconVersion, scale: float, factor: int) -> _CoarseTemplate:
+def _make_coarse_template(version: IconVersion, scale: float, factor: float) -> _CoarseTemplate:
     w = max(3, round(version.size[0] * scale / factor))
     h = max(3, round(version.size[1] * scale / factor))
     channel = _coarse_channel(version)
@@ -359,7 +358,8 @@ def _coarse_candidates(
                 if value < floor and found:
                     break
                 rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
-                found.append(_Candidate(rank, x * factor, y * factor, w, h, scale, version, factor))
+                left, top = round(x * factor), round(y * factor)
+                found.append(_Candidate(rank, left, top, w, h, scale, version, factor))
                 x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
                 scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
     found.sort(key=lambda c: -c.score)
@@ -371,7 +371,7 @@ def _coarse_rank(
     icon: Icon,
     version: IconVersion,
     scale: float,
-    factor: int,
+    factor: float,
     place: tuple[int, int],
     grey: float,
     p: MatchParameters,
@@ -417,7 +417,7 @@ def _chroma(icon: Icon, version: IconVersion) -> float:
 
 
 def _coarse_colour_template(
-    icon: Icon, version: IconVersion, scale: float, factor: int
+    icon: Icon, version: IconVersion, scale: float, factor: float
 ) -> ColourTemplate:
     """The version's colour at the coarse template's size and mask (cached on the icon)."""
     coarse = _coarse_template(icon, version, scale, factor)
@@ -434,7 +434,7 @@ def _coarse_colour_template(
     return icon.templates.get(key, make)
 
 
-def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> int:
+def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> float:
     """The pyramid factor *version* is searched at, at *scale*, in the coarse stage.
 
     The level where it is about ``p.coarse_min_side`` pixels across; with
@@ -444,16 +444,16 @@ def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParam
     a grey blur at 14 px and rank below a photograph's texture there.
     """
     side = min(version.size) * scale
-    factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
+    factor = max(f for f in p.coarse_factors if f <= max(1.0, side / p.coarse_min_side))
     if p.coarse_detail <= 0:
         return factor
-    finer = [f for f in _FACTORS if f <= factor]
+    finer = [f for f in p.coarse_factors if f <= factor]
     while len(finer) > 1 and _kept_detail(icon, version, scale, finer[-1]) < p.coarse_detail:
         finer.pop()
     return finer[-1]
 
 
-def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: int) -> float:
+def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: float) -> float:
     """How much of *version* at *scale* survives the reduction *factor* times (cached).
 
     The correlation, over its opaque pixels, of its grey levels with their reduced copy
