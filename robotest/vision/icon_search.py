@@ -118,7 +118,17 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    view, candidates = _search(screen, icon, region, p, p.candidates, limit)
+    peaks: _Peaks = {}
+    if p.early_found > 0:
+        view, candidates = _search(
+            screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=False
+        )
+        early = _early_match(view, icon, candidates, max(limit, p.early_found), p)
+        if early is not None:
+            return _as_match(early, limit, p)
+    view, candidates = _search(
+        screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=True
+    )
     ranked = sorted(candidates, key=lambda c: -c.score)
     refused: _Candidate | None = None
     for candidate in ranked:
@@ -133,6 +143,21 @@ def locate(
     return _as_match(refused, limit, p)
 
 
+def _early_match(
+    view: SearchedScreen,
+    icon: Icon,
+    candidates: list[_Candidate],
+    bar: float,
+    p: MatchParameters,
+) -> _Candidate | None:
+    """The best of *candidates* when it reaches *bar* and passes the structure check."""
+    best = _best(candidates)
+    if best is None or best.score < bar:
+        return None
+    checked = _with_structure(view, icon, best, p)
+    return checked if _passes_structure(checked, p) else None
+
+
 def find_all(
     screen: np.ndarray,
     icon: Icon,
@@ -144,7 +169,9 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     p, limit = _parameters(icon, threshold, scales, params)
-    view, refined = _search(screen, icon, region, p, max_results * 2, limit, refine_all=True)
+    view, refined = _search(
+        screen, icon, region, p, max_results * 2, limit, refine_all=True, full_screen=True
+    )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -217,16 +244,21 @@ def _search(
     keep: int,
     limit: float,
     refine_all: bool = False,
+    peaks: _Peaks | None = None,
+    full_screen: bool = True,
 ) -> tuple[SearchedScreen, list[_Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
 
     Every candidate looked at is scored in colour (when there is colour), so a grey
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
     for the full-resolution search. Returned in screen pixels, with the searched view
-    (for the structure check of the few that reach the threshold).
+    (for the structure check of the few that reach the threshold). Without
+    *full_screen*, versions whose coarse level is the screen itself are left out;
+    *peaks* keeps each coarse map's best places for a later search of the same query.
     """
     view = searched_screen(screen, region)
-    coarse = _coarse_candidates(view, icon, p, keep, limit - p.coarse_slack)
+    floor = limit - p.coarse_slack
+    coarse = _coarse_candidates(view, icon, p, keep, floor, peaks, full_screen)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
@@ -329,13 +361,18 @@ def _coarse_candidates(
     p: MatchParameters,
     keep: int,
     floor: float,
+    peaks: _Peaks | None = None,
+    full_screen: bool = True,
 ) -> list[_Candidate]:
     """The best distinct places over all versions and coarse scales.
 
     Each scale is searched on the pyramid level where the icon is about
     ``coarse_min_side`` pixels across: big scales on small images, so every scale costs
-    about the same and far less than at full size.
+    about the same and far less than at full size. Without *full_screen*, the versions
+    and scales whose level would be the screen itself are left out. Each map's best
+    places are kept in *peaks* (by version and scale) for a later call.
     """
+    peaks = {} if peaks is None else peaks
     found: list[_Candidate] = []
     for scale in _coarse_scales(p.scales, p.coarse_step):
         for version in icon.versions:
@@ -345,25 +382,53 @@ def _coarse_candidates(
             ):
                 continue
             factor = _coarse_factor(icon, version, scale, p)
-            template = _coarse_template(icon, version, scale, factor)
-            level = view.level(template.channel, factor)
-            th, tw = template.kernel.shape
-            if th > level.image.shape[0] or tw > level.image.shape[1]:
+            if factor == 1 and not full_screen:
                 continue
-            scores = level.correlate(template, p.coarse_masked_spread)
-            w = round(version.size[0] * scale)
-            h = round(version.size[1] * scale)
-            for _ in range(min(keep, 3)):
-                _, value, _, (x, y) = cv2.minMaxLoc(scores)
+            key = (version.name, scale)
+            if key not in peaks:
+                peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
+            for value, candidate in peaks[key]:
                 if value < floor and found:
                     break
-                rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
-                left, top = round(x * factor), round(y * factor)
-                found.append(_Candidate(rank, left, top, w, h, scale, version, factor))
-                x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
-                scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+                found.append(candidate)
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
+
+
+_Peaks = dict[tuple[str, float], list[tuple[float, "_Candidate"]]]
+"""The best places of each coarse map of one query (by version name and scale): each
+place's grey score and its candidate."""
+
+
+def _map_peaks(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factor: float,
+    count: int,
+    p: MatchParameters,
+) -> list[tuple[float, _Candidate]]:
+    """The *count* best places (grey score, candidate) of *version* at *scale* on the
+    level reduced *factor* times, each a template's half side from the better ones;
+    none where the template does not fit on the level."""
+    template = _coarse_template(icon, version, scale, factor)
+    level = view.level(template.channel, factor)
+    th, tw = template.kernel.shape
+    if th > level.image.shape[0] or tw > level.image.shape[1]:
+        return []
+    scores = level.correlate(template, p.coarse_masked_spread)
+    w = round(version.size[0] * scale)
+    h = round(version.size[1] * scale)
+    places = []
+    for _ in range(count):
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
+        left, top = round(x * factor), round(y * factor)
+        places.append((float(value), _Candidate(rank, left, top, w, h, scale, version, factor)))
+        x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
+        scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+    return places
 
 
 def _coarse_rank(

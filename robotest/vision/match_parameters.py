@@ -49,6 +49,15 @@ class MatchParameters:
     query: opt-in (docs/benchmarks.md, branch `iconspeed37`). Levels are made from the
     full screen or a level of factor 2, 4, 6, 8, 12 or 16 only, so other factors leave
     those levels' pixels as they were."""
+    early_found: float = 0.95
+    """``locate`` searches first without the versions and scales whose coarse level is
+    the full screen (icons under ``2 * coarse_min_side`` pixels: five Fourier transforms
+    of the screen's size each, 60% of a real-icon query's time at 1080p); when its best
+    place reaches this (and the threshold) and passes the structure check, that is the
+    answer, else the whole search follows (the coarse maps already made are kept for
+    it). 0: the whole search only (the search before branch `iconspeed37`). A clear
+    match of a larger drawing is rarely beaten by a smaller one: on the real-icons
+    bench's training half the same answers for all 328 queries (docs/benchmarks.md)."""
     coarse_detail: float = 0.0
     """With more than 0, a version is searched at a finer pyramid level than
     ``coarse_min_side`` gives while its drawing reduced there keeps less than this of
@@ -298,6 +307,8 @@ class MatchParameters:
             raise VisionInputError(
                 f"coarse_factors must hold 1 and at most 16 factors in [1, 32], got {factors}"
             )
+        if not 0 <= self.early_found <= 1:
+            raise VisionInputError(f"early_found must be in [0, 1], got {self.early_found}")
         if not 0 <= self.coarse_detail < 1:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
         if not 0 <= self.blur_slack <= 2:

@@ -11,7 +11,7 @@ from robotest.vision import icon_search as search
 from robotest.vision.correlation import window_spread
 from robotest.vision.errors import VisionInputError
 from robotest.vision.match_parameters import MatchParameters
-from robotest.vision.screen_pyramid import Level, pyramid_level
+from robotest.vision.screen_pyramid import Level, pyramid_level, searched_screen
 
 from .conftest import icon_image, paste, text_screen
 
@@ -174,3 +174,45 @@ def test_an_icon_searched_on_a_level_a_factor_1_5_is_found_in_place() -> None:
     assert match.found and match.box == (203, 151, 24, 24)
     plain = locate(screen, icon)  # on the full screen: the same place
     assert plain.found and plain.box == match.box and abs(plain.score - match.score) < 0.01
+
+
+def test_a_big_icon_found_early_never_correlates_the_full_screen() -> None:
+    screen = _screen()
+    paste(screen, icon_image(15, alpha=True), 150, 130)
+    icon = _icon(15)
+    early = MatchParameters(early_found=0.95)
+    match = locate(screen, icon, params=early)
+    assert match.found and match.box is not None and match.box[:2] == (150, 130)
+    view = searched_screen(screen, None)
+    assert 1 not in view.levels.get(None, {})  # the 48 px icon: no full-screen coarse map
+    whole = locate(screen.copy(), icon, params=MatchParameters(early_found=0.0))
+    assert (whole.found, whole.box, whole.version) == (match.found, match.box, match.version)
+    assert abs(whole.score - match.score) < 1e-6
+
+
+def test_a_small_icon_not_found_early_gets_the_whole_search() -> None:
+    screen = _screen()
+    image = icon_image(16, alpha=True, size=24)
+    paste(screen, image, 231, 97)
+    icon = Icon.from_images("small", {"24.png": image})
+    early = locate(screen, icon, params=MatchParameters(early_found=0.95))
+    whole = locate(screen.copy(), icon, params=MatchParameters(early_found=0.0))
+    assert early.found and early.box == (231, 97, 24, 24)
+    assert early == whole
+
+
+def test_coarse_places_kept_from_a_first_search_are_the_ones_made_afresh() -> None:
+    screen = _screen()
+    paste(screen, icon_image(17, alpha=True, size=24), 60, 40)
+    icons = {
+        f"{size}.png": cv2.resize(icon_image(17, alpha=True), (size, size)) for size in (24, 48)
+    }
+    icon = Icon.from_images("two sizes", icons)
+    p = MatchParameters(scales=(0.5, 2.0))
+    view = searched_screen(screen, None)
+    peaks: search._Peaks = {}
+    partial = search._coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=False)
+    kept = search._coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=True)
+    fresh = search._coarse_candidates(view, icon, p, 6, 0.4)
+    assert kept == fresh
+    assert any(c.factor == 1 for c in fresh) and all(c.factor > 1 for c in partial)
