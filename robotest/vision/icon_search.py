@@ -119,7 +119,7 @@ def locate(
     """
     p, limit = _parameters(icon, threshold, scales, params)
     peaks: _Peaks = {}
-    if p.early_found > 0:
+    if p.early_found > 0 and _has_full_screen_maps(icon, p):
         view, candidates = _search(
             screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=False
         )
@@ -141,6 +141,21 @@ def locate(
     if refused is None and ranked:
         refused = _with_structure(view, icon, ranked[0], p)
     return _as_match(refused, limit, p)
+
+
+def _has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
+    """Whether any version and coarse scale of *icon* is searched on the full screen (else
+    a first search without them would be the whole search, made twice)."""
+    for scale in _coarse_scales(p.scales, p.coarse_step):
+        for version in icon.versions:
+            side = min(version.size) * scale
+            if scale < _lowest_scale(version, p) or not _nearest_version(
+                version, side, icon.versions
+            ):
+                continue
+            if _coarse_factor(icon, version, scale, p) == 1:
+                return True
+    return False
 
 
 def _early_match(

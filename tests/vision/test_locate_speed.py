@@ -216,3 +216,11 @@ def test_coarse_places_kept_from_a_first_search_are_the_ones_made_afresh() -> No
     fresh = search._coarse_candidates(view, icon, p, 6, 0.4)
     assert kept == fresh
     assert any(c.factor == 1 for c in fresh) and all(c.factor > 1 for c in partial)
+
+
+def test_only_icons_with_full_screen_maps_get_a_first_search() -> None:
+    big = _icon(18)  # 48 px at 0.75-1.5: 36-72 px, all on reduced levels
+    small = Icon.from_images("small", {"24.png": icon_image(18, alpha=True, size=24)})
+    p = MatchParameters()
+    assert not search._has_full_screen_maps(big, p)
+    assert search._has_full_screen_maps(small, p)
