@@ -28,6 +28,8 @@ With ``--without-icons35``, once more with ``outline_blurs`` (), ``own_sizes_at_
 With ``--with-coarse-colour``, once more with ``coarse_colour`` 0.5 and ``coarse_min_side``
 16 (coarse places ranked half by their colour score, a finer coarse level: opt-in since
 branch `icons36`).
+With ``--without-early-found``, once more with ``early_found`` 0 (no early answer from
+the search without the full-screen coarse level: the search before branch `iconspeed37`).
 With ``--without-speedup``, once more with ``blur_slack`` 2 and ``again_slack`` 0.45 (the
 smoothed versions tried at every place, every place from 0.45 under the threshold
 refined again: the settings before branch `icons33`).
@@ -277,6 +279,7 @@ VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
         {"coarse_colour": 0.5, "coarse_min_side": 16},
     ),
     ("with_structure_inner", "no whole-grid-only structure", {"structure_inner": 0.35}),
+    ("without_early_found", "no early answer", {"early_found": 0.0}),
 )
 """The searches beside the defaults that the bench's flags ask for, each as one row."""
 
@@ -326,6 +329,12 @@ def main() -> None:
         "--with-structure-inner",
         action="store_true",
         help="also every size as a version with structure_inner 0.35 (opt-in)",
+    )
+    parser.add_argument(
+        "--without-early-found",
+        action="store_true",
+        help="also every size as a version with early_found 0 (the whole search always: "
+        "the search before branch iconspeed37)",
     )
     parser.add_argument(
         "--searched-at",

@@ -45,7 +45,6 @@ from robotest.vision.structure_check import orientation_similarity
 
 SCALES = DEFAULT.scales
 """Smallest and largest icon scale searched by default, relative to the version's own size."""
-_FACTORS = (1, 2, 4, 6, 8, 12, 16)
 _CHANNEL_GAIN = 1.8
 """A version is searched on a colour channel that spreads this many times more than grey."""
 _QUICK_HALF_SIDE = 40
@@ -97,7 +96,7 @@ class _Candidate:
     h: int
     scale: float
     version: IconVersion
-    factor: int = 1
+    factor: float = 1
     """Screen pixels per step of the search that found it: how far off its place may be."""
     grey_score: float | None = None
     """The grey-level score when ``score`` is the colour one (None: not verified in colour)."""
@@ -119,7 +118,17 @@ def locate(
     *scales*, when given, override its fields of the same names.
     """
     p, limit = _parameters(icon, threshold, scales, params)
-    view, candidates = _search(screen, icon, region, p, p.candidates, limit)
+    peaks: _Peaks = {}
+    if p.early_found > 0 and _has_full_screen_maps(icon, p):
+        view, candidates = _search(
+            screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=False
+        )
+        early = _early_match(view, icon, candidates, max(limit, p.early_found), p)
+        if early is not None:
+            return _as_match(early, limit, p)
+    view, candidates = _search(
+        screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=True
+    )
     ranked = sorted(candidates, key=lambda c: -c.score)
     refused: _Candidate | None = None
     for candidate in ranked:
@@ -134,6 +143,36 @@ def locate(
     return _as_match(refused, limit, p)
 
 
+def _has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
+    """Whether any version and coarse scale of *icon* is searched on the full screen (else
+    a first search without them would be the whole search, made twice)."""
+    for scale in _coarse_scales(p.scales, p.coarse_step):
+        for version in icon.versions:
+            side = min(version.size) * scale
+            if scale < _lowest_scale(version, p) or not _nearest_version(
+                version, side, icon.versions
+            ):
+                continue
+            if _coarse_factor(icon, version, scale, p) == 1:
+                return True
+    return False
+
+
+def _early_match(
+    view: SearchedScreen,
+    icon: Icon,
+    candidates: list[_Candidate],
+    bar: float,
+    p: MatchParameters,
+) -> _Candidate | None:
+    """The best of *candidates* when it reaches *bar* and passes the structure check."""
+    best = _best(candidates)
+    if best is None or best.score < bar:
+        return None
+    checked = _with_structure(view, icon, best, p)
+    return checked if _passes_structure(checked, p) else None
+
+
 def find_all(
     screen: np.ndarray,
     icon: Icon,
@@ -145,7 +184,9 @@ def find_all(
 ) -> list[IconMatch]:
     """Every place where *icon* is found, best first, overlapping matches suppressed."""
     p, limit = _parameters(icon, threshold, scales, params)
-    view, refined = _search(screen, icon, region, p, max_results * 2, limit, refine_all=True)
+    view, refined = _search(
+        screen, icon, region, p, max_results * 2, limit, refine_all=True, full_screen=True
+    )
     kept: list[_Candidate] = []
     for candidate in sorted(refined, key=lambda c: -c.score):
         if candidate.score < limit or len(kept) >= max_results:
@@ -218,16 +259,21 @@ def _search(
     keep: int,
     limit: float,
     refine_all: bool = False,
+    peaks: _Peaks | None = None,
+    full_screen: bool = True,
 ) -> tuple[SearchedScreen, list[_Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
 
     Every candidate looked at is scored in colour (when there is colour), so a grey
     look-alike cannot pass on grey alone; the colour score also ranks the quick looks
     for the full-resolution search. Returned in screen pixels, with the searched view
-    (for the structure check of the few that reach the threshold).
+    (for the structure check of the few that reach the threshold). Without
+    *full_screen*, versions whose coarse level is the screen itself are left out;
+    *peaks* keeps each coarse map's best places for a later search of the same query.
     """
     view = searched_screen(screen, region)
-    coarse = _coarse_candidates(view, icon, p, keep, limit - p.coarse_slack)
+    floor = limit - p.coarse_slack
+    coarse = _coarse_candidates(view, icon, p, keep, floor, peaks, full_screen)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
     quick = [q for q in (_quick_look(view, icon, c, p) for c in coarse) if q is not None]
@@ -276,14 +322,14 @@ class _CoarseTemplate:
 
 
 def _coarse_template(
-    icon: Icon, version: IconVersion, scale: float, factor: int
+    icon: Icon, version: IconVersion, scale: float, factor: float
 ) -> _CoarseTemplate:
     """The version at *scale* on the level reduced *factor* times (cached on the icon)."""
     key = ("coarse", version.name, round(scale, 4), factor)
     return icon.templates.get(key, lambda: _make_coarse_template(version, scale, factor))
 
 
-def _make_coarse_template(version: IconVersion, scale: float, factor: int) -> _CoarseTemplate:
+def _make_coarse_template(version: IconVersion, scale: float, factor: float) -> _CoarseTemplate:
     w = max(3, round(version.size[0] * scale / factor))
     h = max(3, round(version.size[1] * scale / factor))
     channel = _coarse_channel(version)
@@ -330,13 +376,18 @@ def _coarse_candidates(
     p: MatchParameters,
     keep: int,
     floor: float,
+    peaks: _Peaks | None = None,
+    full_screen: bool = True,
 ) -> list[_Candidate]:
     """The best distinct places over all versions and coarse scales.
 
     Each scale is searched on the pyramid level where the icon is about
     ``coarse_min_side`` pixels across: big scales on small images, so every scale costs
-    about the same and far less than at full size.
+    about the same and far less than at full size. Without *full_screen*, the versions
+    and scales whose level would be the screen itself are left out. Each map's best
+    places are kept in *peaks* (by version and scale) for a later call.
     """
+    peaks = {} if peaks is None else peaks
     found: list[_Candidate] = []
     for scale in _coarse_scales(p.scales, p.coarse_step):
         for version in icon.versions:
@@ -346,24 +397,53 @@ def _coarse_candidates(
             ):
                 continue
             factor = _coarse_factor(icon, version, scale, p)
-            template = _coarse_template(icon, version, scale, factor)
-            level = view.level(template.channel, factor)
-            th, tw = template.kernel.shape
-            if th > level.image.shape[0] or tw > level.image.shape[1]:
+            if factor == 1 and not full_screen:
                 continue
-            scores = level.correlate(template, p.coarse_masked_spread)
-            w = round(version.size[0] * scale)
-            h = round(version.size[1] * scale)
-            for _ in range(min(keep, 3)):
-                _, value, _, (x, y) = cv2.minMaxLoc(scores)
+            key = (version.name, scale)
+            if key not in peaks:
+                peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
+            for value, candidate in peaks[key]:
                 if value < floor and found:
                     break
-                rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
-                found.append(_Candidate(rank, x * factor, y * factor, w, h, scale, version, factor))
-                x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
-                scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+                found.append(candidate)
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
+
+
+_Peaks = dict[tuple[str, float], list[tuple[float, "_Candidate"]]]
+"""The best places of each coarse map of one query (by version name and scale): each
+place's grey score and its candidate."""
+
+
+def _map_peaks(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factor: float,
+    count: int,
+    p: MatchParameters,
+) -> list[tuple[float, _Candidate]]:
+    """The *count* best places (grey score, candidate) of *version* at *scale* on the
+    level reduced *factor* times, each a template's half side from the better ones;
+    none where the template does not fit on the level."""
+    template = _coarse_template(icon, version, scale, factor)
+    level = view.level(template.channel, factor)
+    th, tw = template.kernel.shape
+    if th > level.image.shape[0] or tw > level.image.shape[1]:
+        return []
+    scores = level.correlate(template, p.coarse_masked_spread)
+    w = round(version.size[0] * scale)
+    h = round(version.size[1] * scale)
+    places = []
+    for _ in range(count):
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
+        left, top = round(x * factor), round(y * factor)
+        places.append((float(value), _Candidate(rank, left, top, w, h, scale, version, factor)))
+        x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
+        scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+    return places
 
 
 def _coarse_rank(
@@ -371,7 +451,7 @@ def _coarse_rank(
     icon: Icon,
     version: IconVersion,
     scale: float,
-    factor: int,
+    factor: float,
     place: tuple[int, int],
     grey: float,
     p: MatchParameters,
@@ -417,7 +497,7 @@ def _chroma(icon: Icon, version: IconVersion) -> float:
 
 
 def _coarse_colour_template(
-    icon: Icon, version: IconVersion, scale: float, factor: int
+    icon: Icon, version: IconVersion, scale: float, factor: float
 ) -> ColourTemplate:
     """The version's colour at the coarse template's size and mask (cached on the icon)."""
     coarse = _coarse_template(icon, version, scale, factor)
@@ -434,7 +514,7 @@ def _coarse_colour_template(
     return icon.templates.get(key, make)
 
 
-def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> int:
+def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> float:
     """The pyramid factor *version* is searched at, at *scale*, in the coarse stage.
 
     The level where it is about ``p.coarse_min_side`` pixels across; with
@@ -444,16 +524,16 @@ def _coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParam
     a grey blur at 14 px and rank below a photograph's texture there.
     """
     side = min(version.size) * scale
-    factor = max(f for f in _FACTORS if f <= max(1.0, side / p.coarse_min_side))
+    factor = max(f for f in p.coarse_factors if f <= max(1.0, side / p.coarse_min_side))
     if p.coarse_detail <= 0:
         return factor
-    finer = [f for f in _FACTORS if f <= factor]
+    finer = [f for f in p.coarse_factors if f <= factor]
     while len(finer) > 1 and _kept_detail(icon, version, scale, finer[-1]) < p.coarse_detail:
         finer.pop()
     return finer[-1]
 
 
-def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: int) -> float:
+def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: float) -> float:
     """How much of *version* at *scale* survives the reduction *factor* times (cached).
 
     The correlation, over its opaque pixels, of its grey levels with their reduced copy

@@ -37,6 +37,31 @@ class MatchParameters:
     (with ``coarse_colour`` 0.5) brought more true places among the coarse candidates
     there (16 -> 12 of 248 missing), but on robotest's generated screens lost recall
     (99.03% -> 97.10%) and took 19% longer a query (docs/benchmarks.md, branch `icons36`)."""
+    coarse_factors: tuple[float, ...] = (1, 2, 4, 6, 8, 12, 16)
+    """The pyramid levels the coarse stage may search (screen pixels per level pixel): a
+    version at a scale is searched on the coarsest where it is still
+    ``coarse_min_side`` pixels across. With these, an icon under 28 px is searched on
+    the full screen (five Fourier transforms of its size: 60% of a real-icon query's
+    time at 1080p). Adding 1.5 (and 3) searches 21-28 px (and 42-56 px) icons on levels
+    2.25 times smaller, at 14-19 px instead of 21-28: on the real-icons bench's
+    training half (every size as a version, at 0.85) 202 -> 200 found and 4 -> 6 at a
+    wrong place with 1.5 (199 and 5 with 1.5 and 3), for about a fifth less time a
+    query: opt-in (docs/benchmarks.md, branch `iconspeed37`). Levels are made from the
+    full screen or a level of factor 2, 4, 6, 8, 12 or 16 only, so other factors leave
+    those levels' pixels as they were."""
+    early_found: float = 0.95
+    """``locate`` searches first without the versions and scales whose coarse level is
+    the full screen (icons under ``2 * coarse_min_side`` pixels: five Fourier transforms
+    of the screen's size each, 60% of a real-icon query's time at 1080p); when its best
+    place reaches this (and the threshold) and passes the structure check, that is the
+    answer, else the whole search follows (the coarse maps already made are kept for
+    it); only for an icon with such versions and scales (else the first search would be
+    the whole one). 0: the whole search only (the search before branch `iconspeed37`).
+    On the real-icons bench (1080p, every size as a version, at 0.85) the training half
+    gave main's answers but 3 of 328 (one icon more found, two boxes now the true one);
+    held out the same recall, wrong places and absent icons found, median 375 -> 262 ms a
+    query with the look-alike check, present icons 3.3x faster, absent ones as before
+    (docs/benchmarks.md)."""
     coarse_detail: float = 0.0
     """With more than 0, a version is searched at a finer pyramid level than
     ``coarse_min_side`` gives while its drawing reduced there keeps less than this of
@@ -281,6 +306,13 @@ class MatchParameters:
             raise VisionInputError(
                 f"coarse_colour_chroma must be in [0, 255], got {self.coarse_colour_chroma}"
             )
+        factors = self.coarse_factors
+        if 1 not in factors or len(factors) > 16 or any(not 1 <= f <= 32 for f in factors):
+            raise VisionInputError(
+                f"coarse_factors must hold 1 and at most 16 factors in [1, 32], got {factors}"
+            )
+        if not 0 <= self.early_found <= 1:
+            raise VisionInputError(f"early_found must be in [0, 1], got {self.early_found}")
         if not 0 <= self.coarse_detail < 1:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
         if not 0 <= self.blur_slack <= 2:

@@ -41,9 +41,9 @@ class SearchedScreen:
     grey: np.ndarray
     colour: np.ndarray | None
     origin: tuple[int, int]
-    levels: dict[int | None, dict[int, Level]] = field(default_factory=dict)
+    levels: dict[int | None, dict[float, Level]] = field(default_factory=dict)
     channels: dict[int, np.ndarray] = field(default_factory=dict)
-    colours: dict[int, np.ndarray] = field(default_factory=dict)
+    colours: dict[float, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, screen: np.ndarray, area: Region) -> SearchedScreen:
@@ -58,14 +58,14 @@ class SearchedScreen:
         """The grey screen at half resolution (uint8), as the pyramid has it."""
         return self.level(None, 2).grey
 
-    def level(self, channel: int | None, factor: int) -> Level:
+    def level(self, channel: int | None, factor: float) -> Level:
         """The grey screen (channel None) or one colour channel, reduced *factor* times."""
         levels = self.levels.setdefault(channel, {})
         if factor not in levels:
             pyramid_level(self.plane(channel), factor, levels)
         return levels[factor]
 
-    def colour_level(self, factor: int) -> np.ndarray:
+    def colour_level(self, factor: float) -> np.ndarray:
         """The colour screen (BGR) reduced *factor* times as the grey pyramid is (kept)."""
         assert self.colour is not None
         if factor not in self.colours:
@@ -205,11 +205,14 @@ class Level:
         th, tw = template.kernel.shape
         numerator = self._filter(False, template, "kernel")
         if template.mask is None or not masked_spread:
-            return numerator / self.window_norm(tw, th)
-        return numerator / self.masked_norm(template)
+            norm = self.window_norm(tw, th)
+        else:
+            norm = self.masked_norm(template)
+        scores: np.ndarray = cv2.divide(numerator, norm)
+        return scores
 
 
-def pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, Level]) -> Level:
+def pyramid_level(grey: np.ndarray, factor: float, levels: dict[float, Level]) -> Level:
     """The screen reduced *factor* times, each level made from the nearest finer one."""
     if factor not in levels:
         finer = _finer(levels, factor)
@@ -223,7 +226,9 @@ def pyramid_level(grey: np.ndarray, factor: int, levels: dict[int, Level]) -> Le
     return levels[factor]
 
 
-def pyramid_colour(colour: np.ndarray, factor: int, levels: dict[int, np.ndarray]) -> np.ndarray:
+def pyramid_colour(
+    colour: np.ndarray, factor: float, levels: dict[float, np.ndarray]
+) -> np.ndarray:
     """The colour screen reduced *factor* times (area averages), from the nearest finer
     level kept in *levels* whose factor divides *factor* (the grey pyramid's steps)."""
     if factor == 1:
@@ -235,7 +240,14 @@ def pyramid_colour(colour: np.ndarray, factor: int, levels: dict[int, np.ndarray
     return small
 
 
-def _finer(levels: Mapping[int, object], factor: int) -> int:
+SOURCE_FACTORS = frozenset({2, 4, 6, 8, 12, 16})
+"""The levels other levels are made from (besides the full screen): a level of another
+factor (1.5, 3) is made from the full screen, so asking for it first never changes the
+pixels of the levels made after it."""
+
+
+def _finer(levels: Mapping[float, object], factor: float) -> float:
     """The factor of the nearest finer level kept in *levels* that *factor* is made from
     (1: the full screen)."""
-    return max((f for f in levels if factor % f == 0 and f < factor), default=1)
+    sources = (f for f in levels if f in SOURCE_FACTORS and f < factor and factor % f == 0)
+    return max(sources, default=1)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from robotest.vision import Icon, locate
 from robotest.vision import icon_search as search
-from robotest.vision.screen_pyramid import Level
+from robotest.vision.correlation import window_spread
+from robotest.vision.errors import VisionInputError
+from robotest.vision.match_parameters import MatchParameters
+from robotest.vision.screen_pyramid import Level, pyramid_level, searched_screen
 
 from .conftest import icon_image, paste, text_screen
 
@@ -86,3 +90,137 @@ def test_coarse_correlation_from_transforms_is_matchtemplates() -> None:
     assert ours.shape == theirs.shape
     flat = level.window_norm(*template.kernel.shape[::-1]) <= np.sqrt(template.kernel.size)
     assert np.abs(ours - theirs)[~flat].max() < 1e-3
+
+
+def test_masked_coarse_correlation_on_a_level_a_factor_1_5_is_matchtemplates() -> None:
+    """The masked coarse score (window spreads by OpenCV's element-wise calls) on a level
+    of a non-integer factor is OpenCV's masked normalised correlation on that level."""
+    rng = np.random.default_rng(9)
+    screen = cv2.GaussianBlur(rng.integers(0, 256, (270, 480), np.uint8), (5, 5), 1.5)
+    levels: dict[float, Level] = {}
+    level = pyramid_level(screen, 1.5, levels)
+    assert level.grey.shape == (180, 320)
+    icon = _icon(10)
+    template = search._coarse_template(icon, icon.versions[0], 1.0, 1.5)
+    assert template.mask is not None
+    ours = level.correlate(template)
+    mask = (template.mask * 255).astype(np.uint8)
+    theirs = cv2.matchTemplate(
+        level.image, template.kernel, cv2.TM_CCORR, mask=mask
+    ) / _masked_spreads(level.image, template.mask)
+    assert ours.shape == theirs.shape
+    assert np.abs(ours - theirs).max() < 1e-3
+
+
+def _masked_spreads(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """sqrt(sum of squared deviations) of every window over *mask*'s pixels (floored at
+    one grey level a pixel, as the search floors it), by ``cv2.matchTemplate``."""
+    count = float(mask.sum())
+    sums = cv2.matchTemplate(image, mask, cv2.TM_CCORR).astype(np.float64)
+    squares = cv2.matchTemplate(image * image, mask, cv2.TM_CCORR).astype(np.float64)
+    spread: np.ndarray = np.sqrt(np.maximum(squares - sums * sums / count, count))
+    return spread
+
+
+def test_window_spreads_by_opencv_are_numpys() -> None:
+    rng = np.random.default_rng(11)
+    sums = (rng.random((60, 90)) * 4000).astype(np.float32)
+    squares = (sums * sums / 50 + rng.random((60, 90)) * 9000).astype(np.float32)
+    ours = window_spread(sums, squares, 50.0)
+    numpys = np.sqrt(np.maximum(squares - sums * sums / 50.0, 50.0)).astype(np.float32)
+    wide = sums.astype(np.float64)
+    exact = np.sqrt(np.maximum(squares - wide * wide / 50.0, 50.0))
+    assert ours.dtype == np.float32
+    # both float32: as far from the exact spreads (the squares' cancellation) as numpy
+    assert np.abs(ours / exact - 1).max() <= 2 * np.abs(numpys / exact - 1).max() + 1e-6
+    assert np.abs(ours / numpys - 1).max() < 1e-3
+
+
+def test_levels_of_other_factors_leave_the_pyramid_as_it_was() -> None:
+    """Levels a factor 1.5 or 3 are made from the full screen, never used to make others."""
+    rng = np.random.default_rng(12)
+    screen = rng.integers(0, 256, (240, 360), np.uint8)
+    plain: dict[float, Level] = {}
+    mixed: dict[float, Level] = {}
+    for factor in (1.5, 3):
+        pyramid_level(screen, factor, mixed)
+    for factor in (2, 6, 12, 4):
+        assert np.array_equal(
+            pyramid_level(screen, factor, plain).grey, pyramid_level(screen, factor, mixed).grey
+        )
+    assert mixed[3].grey.shape == (80, 120)
+
+
+def test_coarse_factors_pick_the_coarsest_level_that_keeps_the_coarse_side() -> None:
+    icon = Icon.from_images("one", {"24.png": icon_image(13, alpha=True, size=24)})
+    version = icon.versions[0]
+    plain = MatchParameters()
+    finer = plain.override(coarse_factors=(1, 1.5, 2, 3, 4, 6, 8, 12, 16))
+    assert search._coarse_factor(icon, version, 1.0, plain) == 1  # 24 px: the full screen
+    assert search._coarse_factor(icon, version, 1.0, finer) == 1.5  # 16 px across there
+    assert search._coarse_factor(icon, version, 0.75, finer) == 1  # 18 px: 12 at 1.5
+    assert search._coarse_factor(icon, version, 1.75, finer) == 3  # 42 px: 14 at 3
+    with pytest.raises(VisionInputError):
+        plain.override(coarse_factors=(2, 4))
+
+
+def test_an_icon_searched_on_a_level_a_factor_1_5_is_found_in_place() -> None:
+    screen = _screen()
+    image = icon_image(14, alpha=True, size=24)
+    paste(screen, image, 203, 151)
+    icon = Icon.from_images("small", {"24.png": image})
+    params = MatchParameters(coarse_factors=(1, 1.5, 2, 3, 4, 6, 8, 12, 16))
+    match = locate(screen, icon, params=params)
+    assert match.found and match.box == (203, 151, 24, 24)
+    plain = locate(screen, icon)  # on the full screen: the same place
+    assert plain.found and plain.box == match.box and abs(plain.score - match.score) < 0.01
+
+
+def test_a_big_icon_found_early_never_correlates_the_full_screen() -> None:
+    screen = _screen()
+    paste(screen, icon_image(15, alpha=True), 150, 130)
+    icon = _icon(15)
+    early = MatchParameters(early_found=0.95)
+    match = locate(screen, icon, params=early)
+    assert match.found and match.box is not None and match.box[:2] == (150, 130)
+    view = searched_screen(screen, None)
+    assert 1 not in view.levels.get(None, {})  # the 48 px icon: no full-screen coarse map
+    whole = locate(screen.copy(), icon, params=MatchParameters(early_found=0.0))
+    assert (whole.found, whole.box, whole.version) == (match.found, match.box, match.version)
+    assert abs(whole.score - match.score) < 1e-6
+
+
+def test_a_small_icon_not_found_early_gets_the_whole_search() -> None:
+    screen = _screen()
+    image = icon_image(16, alpha=True, size=24)
+    paste(screen, image, 231, 97)
+    icon = Icon.from_images("small", {"24.png": image})
+    early = locate(screen, icon, params=MatchParameters(early_found=0.95))
+    whole = locate(screen.copy(), icon, params=MatchParameters(early_found=0.0))
+    assert early.found and early.box == (231, 97, 24, 24)
+    assert early == whole
+
+
+def test_coarse_places_kept_from_a_first_search_are_the_ones_made_afresh() -> None:
+    screen = _screen()
+    paste(screen, icon_image(17, alpha=True, size=24), 60, 40)
+    icons = {
+        f"{size}.png": cv2.resize(icon_image(17, alpha=True), (size, size)) for size in (24, 48)
+    }
+    icon = Icon.from_images("two sizes", icons)
+    p = MatchParameters(scales=(0.5, 2.0))
+    view = searched_screen(screen, None)
+    peaks: search._Peaks = {}
+    partial = search._coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=False)
+    kept = search._coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=True)
+    fresh = search._coarse_candidates(view, icon, p, 6, 0.4)
+    assert kept == fresh
+    assert any(c.factor == 1 for c in fresh) and all(c.factor > 1 for c in partial)
+
+
+def test_only_icons_with_full_screen_maps_get_a_first_search() -> None:
+    big = _icon(18)  # 48 px at 0.75-1.5: 36-72 px, all on reduced levels
+    small = Icon.from_images("small", {"24.png": icon_image(18, alpha=True, size=24)})
+    p = MatchParameters()
+    assert not search._has_full_screen_maps(big, p)
+    assert search._has_full_screen_maps(small, p)
