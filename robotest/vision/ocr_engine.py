@@ -562,16 +562,25 @@ def _within_line(words: list[Word], prepared: Prepared, area: Region) -> list[Wo
 
 def _line_rows(prepared: Prepared, area: Region) -> tuple[float, float] | None:
     """Screen y of the top and bottom of a line read's own ink (*area* of the screen,
-    *prepared*): the run of inked rows holding the most ink; None where nothing is inked."""
+    *prepared*; see :func:`_row_runs`); None where nothing is inked."""
+    _, _, main = _row_runs(prepared)
+    if main is None:
+        return None
+    return area[1] + main[0] / prepared.scale, area[1] + main[1] / prepared.scale
+
+
+def _row_runs(
+    prepared: Prepared,
+) -> tuple[np.ndarray, list[tuple[int, int]], tuple[int, int] | None]:
+    """The ink of each row of a line read's *prepared* image (inside its border), the
+    runs of inked rows, and the line's own: the run holding the most ink (None: no ink)."""
     ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
     # less a frame's or a check box's stroke beside the line, inked in the rows between lines
     ink &= np.count_nonzero(ink, axis=0) < _FULL_COLUMN * ink.shape[0]
     counts = np.count_nonzero(ink, axis=1)
     runs = runs_of(counts > 0)
-    if not runs:
-        return None
-    top, bottom = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum()))
-    return area[1] + top / prepared.scale, area[1] + bottom / prepared.scale
+    main = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum())) if runs else None
+    return counts, runs, main
 
 
 def _cleared(prepared: Prepared) -> Prepared:
@@ -586,14 +595,9 @@ def _cleared(prepared: Prepared) -> Prepared:
     not found); the top of the next line's ``[`` at the foot of a line that starts with
     spaces was read ``_`` before ``rwyu.service`` (VGA16 through the camera).
     """
-    inner = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER]
-    ink = inner < _RUN_INK
-    ink &= np.count_nonzero(ink, axis=0) < _FULL_COLUMN * ink.shape[0]
-    counts = np.count_nonzero(ink, axis=1)
-    runs = runs_of(counts > 0)
-    if len(runs) < 2:
+    counts, runs, main = _row_runs(prepared)
+    if main is None or len(runs) < 2:
         return prepared
-    main = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum()))
     tall = main[1] - main[0]
     strays = [
         run
