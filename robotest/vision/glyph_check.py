@@ -27,7 +27,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from robotest.vision.images import Region
-from robotest.vision.words import Word
+from robotest.vision.words import Word, monospace_pitch
 
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
 WINDOW = (20, 28)
@@ -45,11 +45,13 @@ GROUPS = (
     "uvwy",
     "mn",
     "rPp",
+    ")]",
 )
 """Characters the general model mistakes for one another in these fonts: the screen
 fonts through a camera (``0`` and ``O``, ``B`` and ``8``), and the Linux console's and X's
 bitmap fonts (``7`` read ``?``, ``w`` read ``u``, ``-`` read as a dash, ``]`` as ``1``,
-``r`` as ``P``, Terminus's dotted ``0`` as ``8``)."""
+``r`` as ``P``, Terminus's dotted ``0`` as ``8``, a dmesg line's ``]`` through the camera
+as ``)``: 190 of the training's 2240 ``]``). A character may stand in two groups (``]``)."""
 SURE = 0.97
 """The classifier's probability needed to replace Tesseract's character."""
 DIGIT_SURE = 0.9
@@ -85,6 +87,19 @@ puts Tesseract's digit in dispute."""
 _PSEUDO_COUNT = 0.5
 """Added to every count of the training's confusions: a confusion never seen there is
 rare, not impossible."""
+GRID_SLIP = 0.3
+"""The most a character's centre may lie off its cell, in cells, before it is put on it
+(:func:`on_grid`); Tesseract's centres of a clean monospaced line lie within 0.15 of a
+cell (:data:`.words._PITCH_TOLERANCE`)."""
+GRID_REACH = 0.6
+"""The farthest a character's centre is put on its cell from, in cells: a centre a whole
+cell off is another character's cell, not a slip (see :func:`on_grid`)."""
+GRID_LEAST = 4
+"""Characters a word needs for its own cells to be measured (on a line not found
+monospaced as a whole)."""
+GRID_FIT = 0.75
+"""The share of a word's centres that must lie on its cells (within a sixth of one)
+for the word to be taken as set on them."""
 _HEIGHT_SPAN = 1.5
 """Window height, in text heights, centred on the line."""
 _WIDTH_SPAN = 0.8
@@ -94,7 +109,9 @@ _STRAY_SPAN = 0.4
 heights (a descender, an accent)."""
 
 
-_GROUP_OF = {c: i for i, group in enumerate(GROUPS) for c in group}
+_GROUPS_OF = {
+    c: frozenset(i for i, group in enumerate(GROUPS) if c in group) for c in "".join(GROUPS)
+}
 
 
 @dataclass(frozen=True)
@@ -127,15 +144,72 @@ def line_windows(
     middle = ((top + bottom) / 2 - origin[1]) * scale
     half_h, half_w = _HEIGHT_SPAN * height / 2, _WIDTH_SPAN * height / 2
     windows, places = [], []
-    for wi, word in enumerate(words):
-        if len(word.centres) != len(word.text):
+    for wi, (word, centres) in enumerate(zip(words, on_grid(words), strict=True)):
+        if len(centres) != len(word.text):
             continue
-        for ci, centre in enumerate(word.centres):
+        for ci, centre in enumerate(centres):
             x = (centre - origin[0]) * scale
             windows.append(_cut(ink, x - half_w, middle - half_h, 2 * half_w, 2 * half_h))
             places.append((wi, ci))
     flat = np.array(windows, dtype=np.float32).reshape(len(windows), WINDOW[0] * WINDOW[1])
     return LineGlyphs(windows=flat, places=places)
+
+
+def on_grid(words: list[Word]) -> list[tuple[float, ...]]:
+    """Each word's character centres, those off its cells put on them where its
+    characters step evenly (a console, a terminal, a BIOS page, a number).
+
+    Tesseract's box of a character now and then slips by half a cell (Terminus through
+    the camera: ``7330``'s ``0`` centred 3.8 pixels left of its cell of 8, its window cut
+    across the ``3`` beside it, and the classifier unsure of the ``8`` Tesseract read for
+    it; VGA16 on a highlighted bar: the ``8`` after the dot of ``49.84.94`` 3.3 pixels
+    right, the classifier saw the ``4`` beside it). A word's characters sit in adjacent
+    cells (:func:`_cells`); a centre more than :data:`GRID_SLIP` of a cell off its cell
+    is put on it.
+    """
+    pitch = monospace_pitch(words)
+    return [_put_on(word.centres, _cells(word.centres, pitch)) for word in words]
+
+
+def _put_on(centres: tuple[float, ...], cells: np.ndarray | None) -> tuple[float, ...]:
+    """*centres* with each more than :data:`GRID_SLIP` of a cell off its cell in *cells*
+    (and no more than :data:`GRID_REACH`) put on it, unless another character's centre
+    lies within half a cell of that cell: a character Tesseract read twice
+    (``873,.561280]`` for ``873.561280]``, framebuffer Terminus) shifts the cells of
+    those before it a whole cell, onto their neighbours."""
+    if cells is None:
+        return centres
+    at = np.asarray(centres, dtype=np.float64)
+    pitch = float(cells[1] - cells[0])
+    out = list(centres)
+    for i, cell in enumerate(cells):
+        others = np.delete(at, i)
+        taken = bool(np.any(np.abs(others - cell) < pitch / 2))
+        if GRID_SLIP * pitch < abs(at[i] - cell) <= GRID_REACH * pitch and not taken:
+            out[i] = float(cell)
+    return tuple(out)
+
+
+def _cells(centres: tuple[float, ...], pitch: float | None) -> np.ndarray | None:
+    """The centres of the cells of a word whose characters' centres are *centres*: the
+    line's *pitch* apart where the line is monospaced (:func:`.words.monospace_pitch`),
+    else the median step over every pair of its characters, where the word is long
+    enough (:data:`GRID_LEAST`) and at least :data:`GRID_FIT` of its centres lie within
+    a sixth of a cell of them (a proportional word's do not); placed at the median of
+    the centres' offsets from them. None: no cells."""
+    count = len(centres)
+    if count < 2 or (pitch is None and count < GRID_LEAST):
+        return None
+    at = np.asarray(centres, dtype=np.float64)
+    index = np.arange(count)
+    if pitch is None:
+        first, second = np.triu_indices(count, 1)
+        pitch = float(np.median((at[second] - at[first]) / (second - first)))
+    if pitch <= 0:
+        return None
+    cells = float(np.median(at - index * pitch)) + index * pitch
+    even = np.abs(at - cells) <= pitch / 6
+    return cells if even.mean() >= GRID_FIT else None
 
 
 def _text_height(words: list[Word], top: float = -np.inf, bottom: float = np.inf) -> float:
@@ -160,7 +234,11 @@ def _line_span(
     for ``q``. Such ink touches the region's edge, is thin, and is parted from the text
     by a row with no ink. Nor does the line reach out of *area*, though Tesseract's box
     sometimes does (an xterm line through a camera: words 23 pixels high in a region of
-    15, the box's middle then three pixels low once its top was put right).
+    15, the box's middle then three pixels low once its top was put right). Nor does it
+    reach above or below its own ink in the words' columns: Tesseract boxed ``Product
+    Name`` (VGA16 through the camera, a region of 20 rows) 16 pixels high where its ink
+    is 11, and windows cut 1.5 times that high and 0.8 times wide showed two letters
+    each (``Product`` seen as ``pwaawpi``).
     """
     top: float = min(w.box[1] for w in words)
     bottom: float = max(w.box[1] + w.box[3] for w in words)
@@ -180,6 +258,10 @@ def _line_span(
         top = max(top, origin[1] + (start + below) / scale)
     if above is not None:
         bottom = min(bottom, origin[1] + (start + len(inked) - above) / scale)
+    rows = np.flatnonzero(inked)
+    if len(rows):  # no higher or lower than the line's own ink
+        top = max(top, origin[1] + (start + rows[0]) / scale)
+        bottom = min(bottom, origin[1] + (start + rows[-1] + 1) / scale)
     return top, bottom
 
 
@@ -400,7 +482,7 @@ def _may_become(word: str, index: int, seen: str) -> bool:
     ``(ore``, while a dmesg line's ``[`` read ``C`` on its own is put right.
     """
     said = word[index]
-    if said == seen or said not in _GROUP_OF or _GROUP_OF.get(seen) != _GROUP_OF[said]:
+    if said == seen or not _GROUPS_OF.get(said, frozenset()) & _GROUPS_OF.get(seen, frozenset()):
         return False
     if said.isdigit() and seen.isdigit():  # decided by GlyphModel.digit_decision alone
         return False

@@ -30,7 +30,7 @@ from robotest.vision.text_lines import (
     runs_of,
     text_runs,
 )
-from robotest.vision.words import Word
+from robotest.vision.words import Word, monospace_pitch
 
 Layout = Literal["auto", "line", "block", "sparse"]
 _PSM = {"line": 7, "block": 6, "sparse": 11}
@@ -54,16 +54,11 @@ _RETRY_HEIGHTS = (20.0, 32.0)
 _FULL_COLUMN = 0.8
 """Share of a line read's rows a column inked by a frame or a check box beside the text
 covers (no column of a line of text is inked above and below it)."""
+_STRAY_HEIGHT = 0.5
+"""Ink at a line read's top or bottom edge at most this many times as high as the line's own, and
+parted from it by a row with no ink, is a piece of a neighbouring line (see :func:`_cleared`)."""
 _JOIN_GAP = 0.3
 """Pieces closer than this many text heights are one word (where no pitch is known)."""
-_PITCH_TOLERANCE = 0.15
-"""Monospaced: nearly every character step within this fraction of the median step.
-
-Measured on clean lines at 18-28 px (`tests/vision/test_ocr_lines.py`): DejaVu Sans Mono
-keeps 90% of its steps within 0.04-0.14 of the median, DejaVu Sans within 0.17-0.41 at
-best. Taking proportional text for monospaced drops real spaces (``Book 14`` read as
-``Book14``: a space there is less than half a letter), so the bound errs towards
-proportional, where only a split ``DE: 47`` stays unjoined."""
 _SHARPEN_AMOUNT = 1.5
 _SHARPEN_SIGMA = 1.5
 """Unsharp mask against the camera's blur (pixels of the screen image); see :func:`sharpen`."""
@@ -299,7 +294,7 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     if layout == "auto":
         layout = _pick_layout(area[3], prepared.text_height, whole)
     if layout == "line":
-        words = _settled_line(image, area, prepared, inner)
+        words = _settled_line(image, area, _cleared(prepared), inner)
     elif layout == "sparse":
         words = read_runs(prepared, area)
     else:
@@ -367,7 +362,7 @@ def _settled_line(
         return first.words
     best = first
     for height in _RETRY_HEIGHTS:
-        again = prepare(image, height, inner=inner)
+        again = _cleared(prepare(image, height, inner=inner))
         other = _opinion(again, area, _tesseract_words(again, _PSM["line"], area))
         if other.disputed < best.disputed and _digits_alike(other.words, first.words):
             best = other
@@ -426,7 +421,7 @@ def _reread_line(
     """
     best = words
     for height in _RETRY_HEIGHTS:
-        again = _tesseract_words(prepare(image, height, inner=inner), _PSM["line"], area)
+        again = _tesseract_words(_cleared(prepare(image, height, inner=inner)), _PSM["line"], area)
         if _sureness(again) > _sureness(best):
             best = again
     return best
@@ -556,20 +551,67 @@ def _within_rows(words: list[Word], top: float, height: float) -> list[Word]:
 
 def _within_line(words: list[Word], prepared: Prepared, area: Region) -> list[Word]:
     """*words* of a line read (*area* of the screen, *prepared*) with their boxes cut to
-    the rows of the line's own ink: the run of inked rows holding the most ink. Tesseract
-    boxes the words of a line read as high as the strip, into its white border and over
-    the pieces of the lines above and below in it; a highlighted label found by a second
-    look (``Product Name`` in an 8x16 X font) was boxed two lines high, and the value
-    beside it looked for over three lines (read empty)."""
+    the rows of the line's own ink (:func:`_line_rows`). Tesseract boxes the words of a
+    line read as high as the strip, into its white border and over the pieces of the
+    lines above and below in it; a highlighted label found by a second look (``Product
+    Name`` in an 8x16 X font) was boxed two lines high, and the value beside it looked
+    for over three lines (read empty)."""
+    rows = _line_rows(prepared, area)
+    return words if rows is None else _within_rows(words, rows[0], rows[1] - rows[0])
+
+
+def _line_rows(prepared: Prepared, area: Region) -> tuple[float, float] | None:
+    """Screen y of the top and bottom of a line read's own ink (*area* of the screen,
+    *prepared*; see :func:`_row_runs`); None where nothing is inked."""
+    _, _, main = _row_runs(prepared)
+    if main is None:
+        return None
+    return area[1] + main[0] / prepared.scale, area[1] + main[1] / prepared.scale
+
+
+def _row_runs(
+    prepared: Prepared,
+) -> tuple[np.ndarray, list[tuple[int, int]], tuple[int, int] | None]:
+    """The ink of each row of a line read's *prepared* image (inside its border), the
+    runs of inked rows, and the line's own: the run holding the most ink (None: no ink)."""
     ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
     # less a frame's or a check box's stroke beside the line, inked in the rows between lines
     ink &= np.count_nonzero(ink, axis=0) < _FULL_COLUMN * ink.shape[0]
     counts = np.count_nonzero(ink, axis=1)
     runs = runs_of(counts > 0)
-    if not runs:
-        return words
-    top, bottom = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum()))
-    return _within_rows(words, area[1] + top / prepared.scale, (bottom - top) / prepared.scale)
+    main = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum())) if runs else None
+    return counts, runs, main
+
+
+def _cleared(prepared: Prepared) -> Prepared:
+    """*prepared* (a line read's region) with the pieces of the lines above and below
+    that the region cuts at its edge whitened: runs of inked rows touching its top or
+    bottom, parted from the line's own ink (the run holding the most) by a row with no
+    ink, and at most :data:`_STRAY_HEIGHT` of its height.
+
+    On a console the lines touch. A region a little higher than its line took in the
+    foot of the line above and the top of the one below, and Tesseract read nothing at
+    all (``CPU Type`` looked for again along its near miss, Terminus through the camera,
+    not found); the top of the next line's ``[`` at the foot of a line that starts with
+    spaces was read ``_`` before ``rwyu.service`` (VGA16 through the camera).
+    """
+    counts, runs, main = _row_runs(prepared)
+    if main is None or len(runs) < 2:
+        return prepared
+    tall = main[1] - main[0]
+    strays = [
+        run
+        for run in runs
+        if run != main
+        and (run[0] == 0 or run[1] == len(counts))
+        and run[1] - run[0] <= _STRAY_HEIGHT * tall
+    ]
+    if not strays:
+        return prepared
+    image = prepared.image.copy()
+    for top, bottom in strays:
+        image[_BORDER + top : _BORDER + bottom, _BORDER:-_BORDER] = 255
+    return replace(prepared, image=image)
 
 
 def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:
@@ -633,21 +675,3 @@ def line_text(words: list[Word]) -> str:
             spaced = broken or word.box[0] - previous_right >= _JOIN_GAP * height
         text += (" " if spaced else "") + word.text
     return text
-
-
-def monospace_pitch(words: list[Word]) -> float | None:
-    """The cell width of a monospaced line, or None when the line is not monospaced.
-
-    Monospaced when at least 4 steps between neighbouring characters inside words are
-    known and 90% of them are within ``_PITCH_TOLERANCE`` of their median: in
-    proportional text ``il`` and ``mw`` step by less than half and more than 1.5 times
-    the median.
-    """
-    steps = np.array([b - a for w in words for a, b in zip(w.centres, w.centres[1:], strict=False)])
-    if steps.size < 4:
-        return None
-    pitch = float(np.median(steps))
-    if pitch <= 0:
-        return None
-    even = np.abs(steps - pitch) <= _PITCH_TOLERANCE * pitch
-    return pitch if even.mean() >= 0.9 else None
