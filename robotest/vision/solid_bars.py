@@ -131,6 +131,7 @@ def coloured_bars_as_background(
     glyph_height: float,
     smooth: np.ndarray | None = None,
     same: int = _SAME_COLOUR,
+    exact: np.ndarray | None = None,
 ) -> None:
     """:func:`bars_as_background` for bars whose ink is not one solid piece (in place):
     *flat* is True where no neighbour of a pixel differs from it; *smooth* (camera
@@ -146,7 +147,14 @@ def coloured_bars_as_background(
     a region of it (4-connected: the bar's margins and the gaps between its letters
     join it) a line high, wider than a word's first letters, filling its box with
     letters of another colour inside and its top and bottom rows (the margins) nearly
-    whole, is a bar."""
+    whole, is a bar.
+
+    *exact* (a framebuffer's bitmap font upscaled: the same pixels upscaled without
+    blending) is where a framebuffer's colours and regions are judged: the cubic
+    upscaling of a read blends a bar's margin one pixel high with the letters below
+    it, and an 8x16 X font's highlighted value (``DX7JXE56N5C-4869`` on ``dialog``'s
+    blue bar) was a region whose top margin was 0.16 whole, no bar: it stayed a block
+    of ink and was read empty."""
     level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     step = max(_MIN_LEVEL, int(level))
     if step == _MIN_LEVEL:  # a two-level image: Otsu splits it at 0
@@ -154,7 +162,7 @@ def coloured_bars_as_background(
     if not flat.any():
         return
     framebuffer = smooth is None
-    smooth = image if smooth is None else smooth
+    smooth = (image if exact is None else exact) if smooth is None else smooth
     for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
         regions = _regions(near, glyph_height)
