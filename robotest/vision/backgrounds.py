@@ -84,11 +84,16 @@ _SMOOTH_SIGMA = 0.7
 # whole screen is 2 million pixels, and float NumPy passes over it cost 10-50 ms each.
 
 
-def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> np.ndarray:
+def ink_contrast(
+    image: np.ndarray, glyph_height: float, span: float = 2.5, exact: np.ndarray | None = None
+) -> np.ndarray:
     """How far each pixel is from its own background (uint8, grey levels, 0 = background).
 
     *image* is grey or BGR (uint8); *glyph_height* the typical text height in pixels;
-    *span* the median's window, in text heights, where no flat area is near.
+    *span* the median's window, in text heights, where no flat area is near; *exact*:
+    for a bitmap font's framebuffer upscaled, the same pixels upscaled without blending
+    (nearest neighbour), where bars' colours and margins are judged (see
+    :func:`.solid_bars.coloured_bars_as_background`).
     """
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
@@ -114,7 +119,7 @@ def ink_contrast(image: np.ndarray, glyph_height: float, span: float = 2.5) -> n
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
     if framebuffer:
         bars_as_background(image, contrast, glyph_height)
-        coloured_bars_as_background(image, contrast, even, glyph_height)
+        coloured_bars_as_background(image, contrast, even, glyph_height, exact=exact)
     else:  # blurred small text is as solid as a bar: bars are told by their margins
         blurred_bars_as_background(
             image, contrast, even_runs(smooth, glyph_height, level), glyph_height

@@ -146,6 +146,7 @@ def prepare(
     target_height: float = _TARGET_HEIGHT,
     background_span: float = 2.5,
     inner: Region | None = None,
+    exact_bars: bool = True,
 ) -> Prepared:
     """Upscaled, sharpened image with dark text on white, for Tesseract, from a grey or
     BGR *image* with text of any polarity and colour.
@@ -168,12 +169,15 @@ def prepare(
     crisp = hard_edged(crop(image, box))
     height = text_height(np.ascontiguousarray(crop(image, box)))
     scale = float(np.clip(target_height / height, 1.0, _MAX_UPSCALE))
+    exact = None
     if scale > 1.05:
+        if crisp and exact_bars:  # colours as drawn: a bar's one-pixel margins stay whole
+            exact = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         box = _scaled(box, scale, image.shape)
     else:
         scale = 1.0
-    difference = crop(ink_contrast(image, height * scale, background_span), box)
+    difference = crop(ink_contrast(image, height * scale, background_span, exact), box)
     top = _stroke_contrast(difference)
     normalised = cv2.bitwise_not(cv2.convertScaleAbs(difference, alpha=255.0 / top))
     if not crisp:  # sharpened against a camera's blur; a framebuffer has none
@@ -287,7 +291,7 @@ def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto
     context, inner = surroundings(area, screen.shape)
     image = crop(screen, context)
     prepared = (
-        prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner)
+        prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner, exact_bars=False)
         if whole
         else prepare(image, inner=inner)
     )

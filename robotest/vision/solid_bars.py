@@ -131,6 +131,7 @@ def coloured_bars_as_background(
     glyph_height: float,
     smooth: np.ndarray | None = None,
     same: int = _SAME_COLOUR,
+    exact: np.ndarray | None = None,
 ) -> None:
     """:func:`bars_as_background` for bars whose ink is not one solid piece (in place):
     *flat* is True where no neighbour of a pixel differs from it; *smooth* (camera
@@ -146,7 +147,17 @@ def coloured_bars_as_background(
     a region of it (4-connected: the bar's margins and the gaps between its letters
     join it) a line high, wider than a word's first letters, filling its box with
     letters of another colour inside and its top and bottom rows (the margins) nearly
-    whole, is a bar."""
+    whole, is a bar.
+
+    *exact* (a framebuffer's bitmap font upscaled: the same pixels upscaled without
+    blending): after the bars found on *image*, those found on *exact* whose box is
+    still mostly ink (``_SOLID``) are made background too. The cubic upscaling of a
+    read blends a bar's margin one pixel high with the letters below it, and an 8x16 X
+    font's highlighted value (``DX7JXE56N5C-4869`` on ``dialog``'s blue bar) was a
+    region whose top margin was 0.16 whole, no bar: it stayed a block of ink and was
+    read empty. Bars already background are left as they are: measured again against
+    their colour (every bar found on *exact*), periods beside them were read as
+    commas and a console's letters as bars (tune)."""
     level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     step = max(_MIN_LEVEL, int(level))
     if step == _MIN_LEVEL:  # a two-level image: Otsu splits it at 0
@@ -155,6 +166,25 @@ def coloured_bars_as_background(
         return
     framebuffer = smooth is None
     smooth = image if smooth is None else smooth
+    _coloured_bars(image, contrast, flat, glyph_height, smooth, same, step, framebuffer)
+    if exact is not None:  # then bars the blend hid, where they are still taken for ink
+        _coloured_bars(image, contrast, flat, glyph_height, exact, same, step, True, _SOLID)
+
+
+def _coloured_bars(
+    image: np.ndarray,
+    contrast: np.ndarray,
+    flat: np.ndarray,
+    glyph_height: float,
+    smooth: np.ndarray,
+    same: int,
+    step: int,
+    framebuffer: bool,
+    inked: float = 0.0,
+) -> None:
+    """:func:`coloured_bars_as_background`'s bars of the colours of *smooth* (where
+    colours are judged) found and made background (in place), those whose box is at
+    least *inked* ink (*step*) only."""
     for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
         regions = _regions(near, glyph_height)
@@ -170,6 +200,9 @@ def coloured_bars_as_background(
         grown = _with_pieces(plain, regions, glyph_height)
         bars += [bar for bar, whole in zip(plain, grown, strict=True) if whole != bar]
         for box in _with_pieces(bars, regions, glyph_height):
+            x, y, w, h = box
+            if inked and np.mean(contrast[y : y + h, x : x + w] >= step) < inked:
+                continue  # background already, its flat pixels found
             if not framebuffer:  # to its ends, over letters too narrow to be regions
                 box = _to_ends(smooth, colour, same, box)
             # the region's own box: a column of a letter's stem at the bar's end

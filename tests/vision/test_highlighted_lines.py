@@ -42,3 +42,13 @@ def test_a_line_reads_words_are_boxed_on_its_own_rows() -> None:
     for word in result.words:
         _, y, _, h = word.box
         assert y >= 38 and y + h <= 60 and h <= 17, word
+
+
+def test_a_bars_one_pixel_margins_are_judged_on_the_pixels_as_drawn() -> None:
+    # upscaled for the read with a cubic filter, the bar's top margin (one pixel high)
+    # blended with the letters below it and was 0.16 whole: no bar, a block of ink
+    # around light letters, read empty; judged on the pixels upscaled as drawn
+    # (nearest neighbour), it is whole and the bar is the letters' background
+    screen = cv2.imread(str(CHECKLIST))
+    text = ocr(screen, (148, 40, 138, 17), layout="line").text
+    assert text.startswith("DX7J") and text.endswith("-4869")
