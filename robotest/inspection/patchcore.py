@@ -75,8 +75,10 @@ standard deviation) instead of a fixed 0.2: a unit photographed with more or les
 contrast (the real-surfaces units vary by +-8 %) has the same random descriptors. On the
 tuning side it raised image AUROC on streaked and fainter-defect surfaces (woodgrain
 0.976 -> 0.995, fainter-defect brick 0.907 -> 0.954) and lowered it on speckled granite
-(0.995 -> 0.971): off unless asked (``TrainOptions.knn_contrast``; a model file made with
-it lists ``knn_contrast``; docs/benchmarks.md, issue 22, branch surf37)."""
+(0.995 -> 0.971); held out it moved image AUROC 0.967 -> 0.969 (grass 0.894 -> 0.902,
+stone and fabric lower) and the synthetic set's box AP@0.3 fell 0.985 -> 0.980: off
+unless asked (``TrainOptions.knn_contrast``; a model file made with it lists
+``knn_contrast``; docs/benchmarks.md, issue 22, branch surf37)."""
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 
