@@ -33,6 +33,7 @@ MODELS = (
     "knn",
     "knn-0d532d6",
     "knn-spacing",
+    "knn-contrast",
     "knn-prev",
     "knn-nogabor",
     "knn-coarse",
@@ -60,18 +61,20 @@ below keeps both."""
 VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-0d532d6": ("knn", None, BEFORE),
     "knn-spacing": ("knn", None, {"knn_spacing": 0.5}),
+    "knn-contrast": ("knn", None, {"knn_contrast": True}),
     "knn-nogabor": ("knn", None, {**BEFORE, "knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
     "knn-prev": ("knn", None, BEFORE),
     "knn-main": ("knn", None, COARSE),
     "knn-coarse": ("knn", None, COARSE),
 }
-"""Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at
-0d532d6 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's
-own map median); ``knn-spacing`` is ``knn`` with each patch's distance over its nearest
-bank row's spacing to the power 0.5 (``patchcore.SPACING_POWER``, off by default: branch
-surf36); ``knn-prev`` is ``knn`` with the box
-settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
+"""Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at 0d532d6
+(2026-12-06 06:15: the smoothed score measured from zero, not from the picture's own map
+median); ``knn-spacing`` is ``knn`` with each patch's distance over its nearest bank row's
+spacing to the power 0.5 (``patchcore.SPACING_POWER``, off by default: branch surf36);
+``knn-contrast`` is ``knn`` whose random channels see each picture over its own grey-level
+spread (``patchcore.CONTRAST``, off by default: branch surf37); ``knn-prev`` is ``knn`` with
+the box settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``
 is that scored by the map's maximum and boxed above the threshold (the model before the

@@ -33,6 +33,10 @@ import numpy as np
 SIDE = 256
 TUNING = ("brick", "bark", "granite")
 HELD_OUT = ("grass", "gravel", "stone", "fabric", "paper")
+STREAKED = ("rain", "woodgrain")
+"""Extra tuning classes of streaked surfaces (GIMP's ``Water/rain.pat``, ``Wood/wood1.pat``),
+built only when named: the tuning classes have no surface of oriented strokes, the
+held-out grass has (``--classes rain woodgrain``)."""
 GIMP_PATTERNS = Path("/usr/share/gimp/2.0/patterns")
 PATTERN_FILES = {
     "stone": "Stone/stone33.pat",
@@ -40,6 +44,8 @@ PATTERN_FILES = {
     "paper": "Paper/crinklepaper.pat",
     "bark": "Wood/bark.pat",
     "granite": "Stone/granite1.pat",
+    "rain": "Water/rain.pat",
+    "woodgrain": "Wood/wood1.pat",
 }
 SOURCE_SIDE = 512
 MIN_VISIBLE = 0.05  # mean absolute change over the defect's pixels (13 grey levels)
@@ -77,6 +83,16 @@ def photograph(name: str) -> np.ndarray:
     if image.ndim == 3:
         image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
     return image.astype(np.float32) / 255.0
+
+
+def stretched(source: np.ndarray, contrast: float) -> np.ndarray:
+    """*source*'s grey levels stretched about their mean by *contrast*, clipped to [0, 1]
+    (1: *source* itself): a surface whose dark grains reach the tones of the drawn holes,
+    cracks and dark scratches, as grass's and gravel's shadows do."""
+    if contrast == 1.0:
+        return source
+    mean = float(source.mean())
+    return np.clip((source - mean) * contrast + mean, 0, 1).astype(np.float32)
 
 
 def unit(source: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -208,9 +224,12 @@ def write_class(
     per_defect: int,
     seed: int,
     strength: float = 1.0,
+    contrast: float = 1.0,
 ) -> Path:
-    """Write one class in the MVTec layout; returns its folder."""
-    source = photograph(name)
+    """Write one class in the MVTec layout; returns its folder. *contrast* above 1 stretches
+    the photograph's grey levels about their mean (clipped), for a tuning proxy whose dark
+    grains reach the tones of holes, cracks and dark scratches."""
+    source = stretched(photograph(name), contrast)
     rng = np.random.default_rng([seed, sum(map(ord, name))])
     folder = root / name
     for i in range(train):
@@ -237,6 +256,9 @@ def main() -> None:
     parser.add_argument(
         "--strength", type=float, default=1.0, help="defects blended to this fraction (fainter)"
     )
+    parser.add_argument(
+        "--contrast", type=float, default=1.0, help="the photograph's contrast stretched by this"
+    )
     parser.add_argument("--classes", nargs="+", default=list(TUNING + HELD_OUT))
     args = parser.parse_args()
     for name in args.classes:
@@ -249,6 +271,7 @@ def main() -> None:
                 per_defect=args.per_defect,
                 seed=args.seed,
                 strength=args.strength,
+                contrast=args.contrast,
             )
         )
 

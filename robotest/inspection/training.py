@@ -99,6 +99,9 @@ class TrainOptions:
     knn_spacing: float | None = None
     """knn: the power of the nearest bank row's spacing a distance is divided by (0: not,
     the plain distance; None: ``patchcore.SPACING_POWER``, 0)."""
+    knn_contrast: bool | None = None
+    """knn: the random channels see each picture over its own grey-level spread (None:
+    ``patchcore.CONTRAST``, off)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -169,6 +172,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             coarse=opts.knn_coarse,
             orientation=opts.knn_orientation,
             spacing_power=_spacing_power(opts),
+            contrast=_contrast(opts),
         )
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
@@ -216,6 +220,12 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
     meta.train_images, meta.holdout_images = len(fit), len(held)
     meta.acceptance = model.acceptance.describe()
     return model
+
+
+def _contrast(opts: TrainOptions) -> bool:
+    from robotest.inspection.patchcore import CONTRAST
+
+    return CONTRAST if opts.knn_contrast is None else opts.knn_contrast
 
 
 def _spacing_power(opts: TrainOptions) -> float:

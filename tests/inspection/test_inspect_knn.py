@@ -380,3 +380,41 @@ def test_train_stores_each_branchs_spacing_when_asked(tiny_dataset: Path, tmp_pa
     again = load_model(model.save(tmp_path / "spaced"))
     image = tiny_dataset / "test" / "hole" / "000.png"
     assert again.inspect(image).score == pytest.approx(model.inspect(image).score, rel=1e-5)
+
+
+def test_with_the_contrast_option_a_unit_shot_with_more_contrast_looks_the_same() -> None:
+    """``contrast``: the random channels see the picture over its own spread, so a unit
+    photographed with 10 % more contrast (the real-surfaces units vary by +-8 %) gives
+    the same random descriptors; with the fixed 0.2 (the default) it does not."""
+    rng = np.random.default_rng(5)
+    unit = torch.from_numpy(_strokes(rng, 64)[None, None])
+    stronger = (unit - unit.mean()) * 1.1 + unit.mean()
+    plain, spread = RandomFeatures(1, seed=2), RandomFeatures(1, seed=2, contrast=True)
+    random_channels = slice(0, 32 + 64)  # the sharpness channel, last, sees raw pixels
+    with torch.inference_mode():
+        same = spread(stronger)[:, random_channels], spread(unit)[:, random_channels]
+        moved = plain(stronger)[:, random_channels] - plain(unit)[:, random_channels]
+        size = float(plain(unit)[:, random_channels].abs().max())
+    assert torch.allclose(*same, rtol=0.01, atol=1e-3)
+    assert float(moved.abs().max()) > 0.05 * size
+
+
+def test_the_contrast_option_is_off_by_default_and_round_trips_in_the_file(
+    knn_model: Path, tiny_dataset: Path, tmp_path: Path
+) -> None:
+    """Files saved without it (every file ``train`` writes by default) have no
+    ``knn_contrast`` and load with the fixed spread; ``TrainOptions(knn_contrast=True)``
+    stores it and the saved model scores as the trained one."""
+    from robotest.inspection.dataset import open_dataset
+    from robotest.inspection.training import TrainOptions, train
+
+    state = torch.load(knn_model / "weights.pt", weights_only=True)
+    assert "knn_contrast" not in state
+    assert not load_model(knn_model).scorer.net.contrast  # type: ignore[attr-defined]
+    options = TrainOptions(kind="knn", work_size=64, knn_contrast=True, progress=False)
+    model = train(open_dataset(tiny_dataset), options)
+    assert model.scorer.net.contrast  # type: ignore[attr-defined]
+    again = load_model(model.save(tmp_path / "contrast"))
+    assert again.scorer.net.contrast  # type: ignore[attr-defined]
+    image = tiny_dataset / "test" / "hole" / "000.png"
+    assert again.inspect(image).score == pytest.approx(model.inspect(image).score, rel=1e-5)

@@ -51,3 +51,25 @@ def test_every_drawn_defect_kind_is_one_mask_piece(build_corpus: ModuleType) -> 
         for _ in range(10):
             _, mask = draw(surface, rng)
             assert len(mask_boxes(mask)) == 1, kind
+
+
+def test_a_stretched_surface_keeps_its_mean_and_reaches_the_defect_tones(
+    build_corpus: ModuleType,
+) -> None:
+    """``--contrast`` (a harder tuning proxy) widens the grey levels about the mean, clipped
+    to [0, 1]; at 1 the photograph is returned untouched (rs7's classes are unchanged)."""
+    rng = np.random.default_rng(3)
+    surface = np.clip(rng.normal(0.5, 0.1, (64, 64)), 0, 1).astype(np.float32)
+    assert build_corpus.stretched(surface, 1.0) is surface
+    wide = build_corpus.stretched(surface, 2.5)
+    assert wide.dtype == np.float32 and wide.min() >= 0.0 and wide.max() <= 1.0
+    assert wide.std() > 2.0 * surface.std()
+    assert abs(float(wide.mean()) - float(surface.mean())) < 0.01
+    assert (wide < 0.25).mean() > 0.05 > (surface < 0.25).mean()  # dark as a hole's rim
+
+
+def test_the_streaked_tuning_classes_are_not_held_out(build_corpus: ModuleType) -> None:
+    """The extra streaked classes are tuning proxies, built only when named."""
+    assert set(build_corpus.STREAKED) <= set(build_corpus.PATTERN_FILES)
+    assert not set(build_corpus.STREAKED) & set(build_corpus.HELD_OUT)
+    assert not set(build_corpus.STREAKED) & set(build_corpus.TUNING)
