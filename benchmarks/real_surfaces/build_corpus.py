@@ -147,7 +147,7 @@ def scratch(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np
 def crack(image: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """A dark crack: a wiggling main line 2 px wide with short 1-px branches attached to it
     (one connected mask piece; before 2026-12-06 each branch began one random step off the
-    line, so a crack was 2-4 mask pieces, docs/benchmarks.md, issue 22)."""
+    line, so a crack was 2-4 mask pieces, docs/benchmarks/real-surfaces.md)."""
     mask = np.zeros((SIDE, SIDE), np.uint8)
     main = _polyline(rng, rng.uniform(50, 120), 0.5)
     cv2.polylines(mask, [main], False, 1, 2)

@@ -36,7 +36,7 @@ DEFECT_GAP = 9
 :func:`defect_boxes`: the real-surfaces generator draws one defect a picture, and a crack
 or scratch drawn with a break of 1-4 pixels is 2-4 connected pieces (measured on the
 real-surfaces tuning classes: 25 defective pictures a class, 26-29 mask pieces, 25
-defects once pieces within 9 px are joined; docs/benchmarks.md, issue 22)."""
+defects once pieces within 9 px are joined; docs/benchmarks/real-surfaces.md)."""
 
 
 def defect_boxes(mask: np.ndarray, gap: int = DEFECT_GAP) -> list[BoxXYWH]:

@@ -32,8 +32,8 @@ GRID_STAGE = 0
 """Descriptors on the grid of this stage (0: half the working size). Files saved before
 it used 1 (a quarter) with all three stages: a thin scratch or a 3-pixel hole filled a
 small part of that patch and its image AUROC on the real-surfaces tuning classes was
-0.81-0.95; on the half grid, with the two finer stages, 0.99-1.00 (``docs/benchmarks.md``,
-issue 22)."""
+0.81-0.95; on the half grid, with the two finer stages, 0.99-1.00
+(``docs/benchmarks/real-surfaces.md``)."""
 DEPTH = 2  # stages whose outputs make the descriptor (the first DEPTH of STAGE_CHANNELS)
 DIMS: int | None = 32
 """Descriptors are projected on this many principal axes of the normal patches (None:
@@ -55,7 +55,7 @@ GABOR_SIGMA = 2.0  # working pixels
 ORIENTATION_WEIGHT = 6.0
 """How much each Gabor energy channel counts against the random channels (a multiple of
 its standardised value): chosen on the tuning classes with fainter defects (weights 1.5,
-3, 6, 10, 16; docs/benchmarks.md, issue 22)."""
+3, 6, 10, 16; docs/benchmarks/real-surfaces.md)."""
 SPACING_POWER = 0.0
 """With a power above 0, a patch's distance is divided by its nearest bank row's spacing
 (the mean distance of that row to its :data:`SPACING_NEIGHBOURS` nearest bank rows, over
@@ -67,7 +67,7 @@ scale (Breunig et al., 2000) keeps those from outscoring a defect on a plain par
 0.5 it raised the tuning classes' image AUROC (0.972 -> 0.975) and box AP, but held out
 it moved image AUROC by 0.001 (grass not at all) and the synthetic set's box AP@0.3 fell
 from 0.985 to 0.943, so it is off unless asked (``TrainOptions.knn_spacing``;
-docs/benchmarks.md, issue 22, branch surf36)."""
+docs/benchmarks/real-surfaces.md, branch surf36)."""
 SPACING_NEIGHBOURS = 3
 CONTRAST = False
 """With True, the random channels see each picture over its own grey-level spread (its
@@ -78,7 +78,7 @@ tuning side it raised image AUROC on streaked and fainter-defect surfaces (woodg
 (0.995 -> 0.971); held out it moved image AUROC 0.967 -> 0.969 (grass 0.894 -> 0.902,
 stone and fabric lower) and the synthetic set's box AP@0.3 fell 0.985 -> 0.980: off
 unless asked (``TrainOptions.knn_contrast``; a model file made with it lists
-``knn_contrast``; docs/benchmarks.md, issue 22, branch surf37)."""
+``knn_contrast``; docs/benchmarks/real-surfaces.md, branch surf37)."""
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 

@@ -107,7 +107,7 @@ def find_peak_boxes(
 STRONG_PEAK = (3.0, 5.0)
 """Peaks (threshold units) from which the cut level rises towards ``strong_level``, and
 at which it reaches it; chosen on the real-surfaces tuning classes and the synthetic
-benchmark (docs/benchmarks.md, issue 22). From 3, not 2: a real surface's defects
+benchmark (docs/benchmarks/real-surfaces.md). From 3, not 2: a real surface's defects
 peak at 1-7 (median 2.3 on brick, 4.0 on bark), the synthetic set's knots and holes at
 5-14, and a cut raised from 2 boxed only the cores of the real ones (bark's box AP@0.5
 0.158 with the cut rising from 2 to 4, 0.399 from 3 to 5, with ``FINE_GRID_BOXES``)."""

@@ -40,13 +40,13 @@ SMOOTHED_BOXES = {"box_low": 0.6, "box_level": 0.5, "box_level_strong": 0.6, "me
 above 0.6 of the threshold cut at half their height above the normal maps' floor (60 %
 for strong peaks), pieces closer than 9 working pixels joined; chosen on the
 real-surfaces benchmark's tuning classes (brick, bark, granite), the strong level
-also on the synthetic benchmark (``docs/benchmarks.md``, issue 22)."""
+also on the synthetic benchmark (``docs/benchmarks/real-surfaces.md``)."""
 FINE_GRID_BOXES = {"box_low": 0.4, "box_level": 0.35, "box_level_strong": 0.55, "merge": 5}
 """The same for ``knn`` with the half grid (``knn_grid`` 0), whose map is sharper: regions
 above 0.4, cut at 35 % of the height above the floor (55 % for strong peaks), pieces
 closer than 5 working pixels joined; chosen on the same tuning classes, the fainter-defect
 tuning proxy and the synthetic set together (``box_diagnosis.py``, at IoU 0.3 and 0.5;
-docs/benchmarks.md, issue 22, 2026-12-06 05:50). Regions grow from 0.4, not 0.5: on a
+docs/benchmarks/real-surfaces.md, 2026-12-06 05:50). Regions grow from 0.4, not 0.5: on a
 surface whose normal maps lie low (granite's floor is 0.33 of the threshold), a faint
 defect peaks at 0.45-0.6, and a picture whose map never reached 0.5 had no box at all."""
 
@@ -56,7 +56,7 @@ KNN_SCORE_LEVEL = 0.0
 tuning classes' image AUROC rose (0.972 -> 0.978) but the held-out classes' barely
 (0.967 -> 0.969), and bark's score unit fell from 0.649 to 0.020 map units: 4 of its 25
 good pictures then failed (0 before). A verdict that flips on so small a margin is not
-one to ship by default (docs/benchmarks.md, issue 22, stop 35)."""
+one to ship by default (docs/benchmarks/real-surfaces.md, stop 35)."""
 
 
 @dataclass
@@ -95,7 +95,8 @@ class TrainOptions:
     knn_coarse: bool = True  # knn: the quarter grid as a second branch of the map
     knn_orientation: tuple[int, ...] = (1,)
     """knn: the grids (0 half, 1 quarter) whose descriptors have Gabor energy channels (the
-    quarter grid's: on the half grid they widen a thin scratch's box, docs/benchmarks.md)."""
+    quarter grid's: on the half grid they widen a thin scratch's box,
+    docs/benchmarks/real-surfaces.md)."""
     knn_spacing: float | None = None
     """knn: the power of the nearest bank row's spacing a distance is divided by (0: not,
     the plain distance; None: ``patchcore.SPACING_POWER``, 0)."""

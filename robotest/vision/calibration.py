@@ -166,17 +166,17 @@ def _outline(
         raise _unclear(frame, quad, coarse.surround, search.sides)
     support = min(s.support for s in search.sides)
     rms = max(line[2] for line in search.lines)
-    seen = _what_was_seen(frame, quad, coarse.surround, search.sides)
+    what = _what_was_seen(frame, quad, coarse.surround, search.sides)
     if support < MIN_SUPPORT or rms > MAX_RMS:
         raise CalibrationError(
             f"no screen quadrilateral found in the frame (edge support {support:.2f}, "
-            f"side straightness {rms:.2f} px; {seen})"
+            f"side straightness {rms:.2f} px; {what})"
         )
     confidence = float(np.clip(support, 0, 1) * np.exp(-rms / 2.0))
     if confidence < MIN_CONFIDENCE:
         raise CalibrationError(
             f"screen outline too uncertain (confidence {confidence:.2f} < {MIN_CONFIDENCE}): "
-            f"glare or a faint edge ({seen}); calibrate on another frame"
+            f"glare or a faint edge ({what}); calibrate on another frame"
         )
     try:
         _check_shape(_corners(search.lines), size, screen_size)
@@ -300,7 +300,7 @@ def _faint_side(
     expected = screen_size[0] / screen_size[1]
     corners = _corners(lines)
     across = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
-    limit = MAX_FAINT_SHIFT * across / screen_size[0]
+    limit = float(MAX_FAINT_SHIFT * across / screen_size[0])
     found = []
     for i in range(4):
         shift = _shape_shift(lines, i, expected, size, limit)
@@ -368,8 +368,9 @@ def _faint_points(grey: np.ndarray, lines: list[Line], i: int, lens: Lens) -> np
         borderMode=cv2.BORDER_REPLICATE,
     )
     sign = _step_sign(profiles.mean(axis=0), offsets)
-    quarters = [_step_place(sign * q.mean(axis=0), offsets) for q in np.array_split(profiles, 4)]
-    if any(place is None for place in quarters) or np.ptp(quarters) > _FAINT_AGREEMENT:
+    places = [_step_place(sign * q.mean(axis=0), offsets) for q in np.array_split(profiles, 4)]
+    quarters = [place for place in places if place is not None]
+    if len(quarters) < len(places) or np.ptp(quarters) > _FAINT_AGREEMENT:
         return None
     edge = []
     for rows in np.array_split(np.arange(len(base)), _FAINT_PIECES):
@@ -487,10 +488,10 @@ class Calibration:
         else:
             # none had the screen's shape: a side may lie on a border too faint to search
             # (a top bar a grey level above the bezel); tried last, on each outline in turn
-            for refusal in refusals:
+            for refused in refusals:
                 found = None
-                if isinstance(refusal, _OffShape):
-                    found = _with_faint_side(frame, refusal, lens, size, screen_size)
+                if isinstance(refused, _OffShape):
+                    found = _with_faint_side(frame, refused, lens, size, screen_size)
                 if found is not None:
                     lines, model, confidence = found
                     break

@@ -36,7 +36,8 @@ class MatchParameters:
     34% at 9 px, 42% at 14 px with 6 candidates and 4 refined, at twice the time). 16
     (with ``coarse_colour`` 0.5) brought more true places among the coarse candidates
     there (16 -> 12 of 248 missing), but on robotest's generated screens lost recall
-    (99.03% -> 97.10%) and took 19% longer a query (docs/benchmarks.md, branch `icons36`)."""
+    (99.03% -> 97.10%) and took 19% longer a query (docs/benchmarks/real-icons.md,
+    branch `icons36`)."""
     coarse_factors: tuple[float, ...] = (1, 2, 4, 6, 8, 12, 16)
     """The pyramid levels the coarse stage may search (screen pixels per level pixel): a
     version at a scale is searched on the coarsest where it is still
@@ -46,7 +47,7 @@ class MatchParameters:
     2.25 times smaller, at 14-19 px instead of 21-28: on the real-icons bench's
     training half (every size as a version, at 0.85) 202 -> 200 found and 4 -> 6 at a
     wrong place with 1.5 (199 and 5 with 1.5 and 3), for about a fifth less time a
-    query: opt-in (docs/benchmarks.md, branch `iconspeed37`). Levels are made from the
+    query: opt-in (docs/benchmarks/real-icons.md, branch `iconspeed37`). Levels are made from the
     full screen or a level of factor 2, 4, 6, 8, 12 or 16 only, so other factors leave
     those levels' pixels as they were."""
     early_found: float = 0.95
@@ -92,7 +93,7 @@ class MatchParameters:
     out: recall 81.1% -> 85.4%, wrong places 0.5% -> 0.0%, but absent icons found 1.6% ->
     3.2% (one more of 63), and on robotest's generated screens 7% more time a query at
     14 px (recall unchanged): opt-in, per icon (``icon.toml``) for coloured icons among
-    look-alikes (docs/benchmarks.md, branch `icons36`)."""
+    look-alikes (docs/benchmarks/real-icons.md, branch `icons36`)."""
     coarse_colour_chroma: float = 24.0
     """``coarse_colour`` ranks only the places of versions whose mean chroma (largest less
     smallest channel over the opaque pixels, grey levels) reaches this.
@@ -127,7 +128,7 @@ class MatchParameters:
     On the real-icons bench's training half 1.2 px looked better (found 169 -> 178 of
     248, absent found with the look-alike check 0 -> 1 of 80), but on its held-out half
     it raised recall at 0.85 from 69.4% to 74.3% while wrong places rose 0.5% -> 1.9%
-    and absent icons found 3.2% -> 6.3% (docs/benchmarks.md, "Night (branch `icons7`)"):
+    and absent icons found 3.2% -> 6.3% (docs/benchmarks/real-icons.md, "Night (branch `icons7`)"):
     a click in the wrong place or an absent icon "found" makes a verdict lie, a miss
     does not, so it is off unless an icon's ``icon.toml`` or a call asks for it."""
 
@@ -142,7 +143,7 @@ class MatchParameters:
     and the sharp one scores a sharp screen as before. With ``sizes_at_place`` (1.0,),
     on the real-icons bench's training half: found 169 -> 188 of 248, wrong places and
     absent icons found (after the look-alike check) unchanged; held out, recall at 0.85
-    70.4% -> 78.2%, wrong places 0.5% and absent found 3.2% both (docs/benchmarks.md,
+    70.4% -> 78.2%, wrong places 0.5% and absent found 3.2% both (docs/benchmarks/real-icons.md,
     "Late night (branch `icons32`)")."""
 
     blur_slack: float = 0.5
@@ -153,8 +154,8 @@ class MatchParameters:
     match: on robotest's generated screens most candidates of the quick look score low,
     and each was scored three times. On the real-icons bench's training half 0.3 lost two
     camera-tier true places whose quick look scored 0.38 and 0.50 sharp (no longer ranked
-    into the refined ones; found 189 -> 187 of 248), 0.45 one of them (docs/benchmarks.md,
-    "Before dawn (branch `icons33`)")."""
+    into the refined ones; found 189 -> 187 of 248), 0.45 one of them
+    (docs/benchmarks/real-icons.md, "Before dawn (branch `icons33`)")."""
 
     outline_blurs: tuple[float, ...] = (0.6, 1.0)
     """Gaussian smoothings (pixels, at the scored size) of the version scored once more in
@@ -240,7 +241,7 @@ class MatchParameters:
     check either way; but on its held-out half recall 78.2% -> 78.6% and absent icons
     found 1.6% -> 4.8% (two Papirus icons photographed: flat discs with a small glyph,
     whose shared outline then outweighs the glyph). Off unless an icon's ``icon.toml``
-    or a call asks for it (docs/benchmarks.md, "branch `icons34`"). 1.0 let the unit
+    or a call asks for it (docs/benchmarks/real-icons.md, "branch `icons34`"). 1.0 let the unit
     tests' striped blur of an icon pass (0.56 -> 0.61)."""
 
     structure_inner: float = 0.0
@@ -255,7 +256,7 @@ class MatchParameters:
     check refused (Breeze's folders, Papirus' four squares), with no wrong place or absent
     icon more; but the unit tests' striped blur of an icon (a texture over its light and
     dark) passes its inner cells (0.80): off unless an icon's ``icon.toml`` or a call asks
-    for it (docs/benchmarks.md, "branch `icons35`")."""
+    for it (docs/benchmarks/real-icons.md, "branch `icons35`")."""
 
     def __post_init__(self) -> None:
         low, high = self.scales

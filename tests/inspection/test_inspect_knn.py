@@ -175,7 +175,7 @@ def test_a_small_hole_stands_out_on_the_half_grid_only() -> None:
     """A hole 3 pixels across fills a small part of a patch on the quarter grid (the
     descriptors before the fine grid) and is lost among the texture's own variation; on
     the half grid it stands out (the real-surfaces corpus' small holes and thin
-    scratches, docs/benchmarks.md, issue 22)."""
+    scratches, docs/benchmarks/real-surfaces.md)."""
     from robotest.inspection.patchcore import fit_patchcore
 
     rng = np.random.default_rng(0)
@@ -247,7 +247,7 @@ def test_turned_strokes_stand_out_with_the_gabor_channels_only() -> None:
     """A patch of a fibrous texture whose strokes lie the other way is lost among the
     texture's own variation in the random channels; the Gabor energy channels (one per
     orientation) see it (issue 22: the orientation channels chosen on a fainter-defect
-    proxy of the tuning classes, docs/benchmarks.md)."""
+    proxy of the tuning classes, docs/benchmarks/real-surfaces.md)."""
     from robotest.inspection.patchcore import fit_patchcore
 
     rng = np.random.default_rng(0)

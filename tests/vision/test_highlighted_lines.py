@@ -3,7 +3,7 @@ the boxes of a line read.
 
 The frames are real ones: ``dialog`` shown by a real ``xterm`` on TigerVNC's Xvnc,
 grabbed over VNC by ``benchmarks/real_screens/programs.py`` with fonts of no face of
-the corpus's held-out split (a tuning set of issue 18, see ``docs/benchmarks.md``),
+the corpus's held-out split (a tuning set of issue 18, see ``docs/benchmarks/real-screens.md``),
 cropped to the list.
 """
 
