@@ -25,7 +25,7 @@ runtime often makes for several icons.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -143,9 +143,9 @@ def locate(
     return _as_match(refused, limit, p)
 
 
-def _has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
-    """Whether any version and coarse scale of *icon* is searched on the full screen (else
-    a first search without them would be the whole search, made twice)."""
+def _coarse_searches(icon: Icon, p: MatchParameters) -> Iterator[tuple[float, IconVersion, float]]:
+    """Each coarse scale and version of *icon* searched, with its pyramid level's factor:
+    a version is searched only at scales whose shown size is nearest its own drawing's."""
     for scale in _coarse_scales(p.scales, p.coarse_step):
         for version in icon.versions:
             side = min(version.size) * scale
@@ -153,9 +153,13 @@ def _has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
                 version, side, icon.versions
             ):
                 continue
-            if _coarse_factor(icon, version, scale, p) == 1:
-                return True
-    return False
+            yield scale, version, _coarse_factor(icon, version, scale, p)
+
+
+def _has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
+    """Whether any version and coarse scale of *icon* is searched on the full screen (else
+    a first search without them would be the whole search, made twice)."""
+    return any(factor == 1 for _, _, factor in _coarse_searches(icon, p))
 
 
 def _early_match(
@@ -389,23 +393,16 @@ def _coarse_candidates(
     """
     peaks = {} if peaks is None else peaks
     found: list[_Candidate] = []
-    for scale in _coarse_scales(p.scales, p.coarse_step):
-        for version in icon.versions:
-            side = min(version.size) * scale
-            if scale < _lowest_scale(version, p) or not _nearest_version(
-                version, side, icon.versions
-            ):
-                continue
-            factor = _coarse_factor(icon, version, scale, p)
-            if factor == 1 and not full_screen:
-                continue
-            key = (version.name, scale)
-            if key not in peaks:
-                peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
-            for value, candidate in peaks[key]:
-                if value < floor and found:
-                    break
-                found.append(candidate)
+    for scale, version, factor in _coarse_searches(icon, p):
+        if factor == 1 and not full_screen:
+            continue
+        key = (version.name, scale)
+        if key not in peaks:
+            peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
+        for value, candidate in peaks[key]:
+            if value < floor and found:
+                break
+            found.append(candidate)
     found.sort(key=lambda c: -c.score)
     return _spread_places(found, icon, keep, p)
 
