@@ -131,9 +131,17 @@ def _search_sides(
         )
     if min(len(s.points) for s in sides) < MIN_POINTS:
         return _SideSearch(sides, None, [])
-    model = lens or estimate_radial_lens([s.points for s in sides], size)
-    lines = [fit_line(model.undistort_points(s.points)) for s in sides]
+    model, lines = _fitted([s.points for s in sides], lens, size)
     return _SideSearch(sides, model, lines)
+
+
+def _fitted(
+    sides: list[np.ndarray], lens: Lens | None, size: tuple[int, int]
+) -> tuple[Lens, list[Line]]:
+    """The lens (*lens*, or the radial one estimated from the sides' edge points) and the
+    sides' undistorted lines."""
+    model = lens or estimate_radial_lens(sides, size)
+    return model, [fit_line(model.undistort_points(points)) for points in sides]
 
 
 def _outline(
@@ -213,8 +221,7 @@ def _with_faint_side(
         return None
     sides = [side.points for side in search.sides]
     sides[faint[0]] = faint[1]
-    model = lens or estimate_radial_lens(sides, size)
-    lines = [fit_line(model.undistort_points(points)) for points in sides]
+    model, lines = _fitted(sides, lens, size)
     try:
         _check_shape(_corners(lines), size, screen_size)
     except CalibrationError:

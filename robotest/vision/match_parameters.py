@@ -62,7 +62,7 @@ class MatchParameters:
     gave main's answers but 3 of 328 (one icon more found, two boxes now the true one);
     held out the same recall, wrong places and absent icons found, median 375 -> 262 ms a
     query with the look-alike check, present icons 3.3x faster, absent ones as before
-    (docs/benchmarks.md)."""
+    (docs/benchmarks/real-icons.md)."""
     coarse_detail: float = 0.0
     """With more than 0, a version is searched at a finer pyramid level than
     ``coarse_min_side`` gives while its drawing reduced there keeps less than this of

@@ -20,6 +20,7 @@ import numpy as np
 from robotest.vision.correlation import correlate, transform, window_spread
 from robotest.vision.frame_key import FrameKey, frame_of
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
+from robotest.vision.match_parameters import DEFAULT
 
 
 class CoarseKernel(Protocol):
@@ -240,10 +241,10 @@ def pyramid_colour(
     return small
 
 
-SOURCE_FACTORS = frozenset({2, 4, 6, 8, 12, 16})
-"""The levels other levels are made from (besides the full screen): a level of another
-factor (1.5, 3) is made from the full screen, so asking for it first never changes the
-pixels of the levels made after it."""
+SOURCE_FACTORS = frozenset(DEFAULT.coarse_factors) - {1}
+"""The levels other levels are made from (besides the full screen): the default coarse
+levels. A level of another factor (1.5, 3) is made from the full screen, so asking for
+it first never changes the pixels of the levels made after it."""
 
 
 def _finer(levels: Mapping[float, object], factor: float) -> float:
