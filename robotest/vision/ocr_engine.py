@@ -376,11 +376,18 @@ def _settled_line(
 
 
 def _digits_alike(read: list[Word], first: list[Word]) -> bool:
-    """Whether *read* has as many characters as *first*, digits exactly where it has
-    them: a read again may settle which digit a digit is, not whether it is one (a camera
-    line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute)."""
-    shape = "".join("0" if c.isdigit() else "a" for w in read for c in w.text)
-    return shape == "".join("0" if c.isdigit() else "a" for w in first for c in w.text)
+    """Whether *read* has as many letters and digits as *first*, digits exactly where it
+    has them: a read again may settle which digit a digit is, not whether it is one (a
+    camera line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute).
+    Signs do not count: a first read with a stray sign (X 6x13 through the camera,
+    ``92/07/2085 _``, its ``9`` in dispute) kept its digit though the read again at 20
+    pixels, ``02/07/2085``, had none in dispute."""
+    return _shape(read) == _shape(first)
+
+
+def _shape(words: list[Word]) -> str:
+    """The words' letters and digits as ``a`` and ``0``, their signs left out."""
+    return "".join("0" if c.isdigit() else "a" for w in words for c in w.text if c.isalnum())
 
 
 def _opinion(prepared: Prepared, area: Region, words: list[Word]) -> Opinion:
