@@ -606,6 +606,7 @@ def _cleared(prepared: Prepared) -> Prepared:
     not found); the top of the next line's ``[`` at the foot of a line that starts with
     spaces was read ``_`` before ``rwyu.service`` (VGA16 through the camera).
     """
+    prepared = _without_edge_rules(prepared)
     counts, runs, main = _row_runs(prepared)
     if main is None or len(runs) < 2:
         return prepared
@@ -622,6 +623,27 @@ def _cleared(prepared: Prepared) -> Prepared:
     image = prepared.image.copy()
     for top, bottom in strays:
         image[_BORDER + top : _BORDER + bottom, _BORDER:-_BORDER] = 255
+    return replace(prepared, image=image)
+
+
+def _without_edge_rules(prepared: Prepared) -> Prepared:
+    """*prepared* (a line read's region) with a rule the region cuts at its left or right
+    edge whitened: the columns from the edge on inked over :data:`_FULL_COLUMN` of its
+    rows (no column of a line of text is inked above and below it).
+
+    An xterm's border runs down the screen's left edge, one pixel from the first letter
+    of each line; a region reaching the edge (``find_text``'s second look along a near
+    miss, X 6x13: ``UUID`` read ``WUID`` on the page) read the border and the ``U`` as
+    ``\\u``, and ``UUID`` once the border was whitened."""
+    ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
+    full = np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0]
+    if not ink.size or full.all() or not (full[0] or full[-1]):
+        return prepared
+    left, right = int(np.argmin(full)), int(np.argmin(full[::-1]))
+    image = prepared.image.copy()
+    width = image.shape[1]
+    image[:, _BORDER : _BORDER + left] = 255
+    image[:, width - _BORDER - right : width - _BORDER] = 255
     return replace(prepared, image=image)
 
 

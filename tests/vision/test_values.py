@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from robotest.vision import glyph_check, ocr, tesseract
+from robotest.vision import glyph_check, ocr, read_beside, tesseract
 from robotest.vision.ocr_engine import _digits_alike
 from robotest.vision.words import Word
 
@@ -30,6 +30,9 @@ DATE = DATA / "xterm_camera_6x13_date.png"
 PRODUCT = DATA / "whiptail_camera_6x13_product.png"
 """77 x 159 pixels, a whiptail menu through the camera: ``JSNFJH8-2657`` at
 (40, 30, 79, 17)."""
+EDGE = DATA / "xterm_6x13_uuid_edge.png"
+"""90 x 260 pixels from the screen's left edge, xterm on the framebuffer: its border in
+column 0, ``UUID`` from column 1 at (1, 47, 23, 9), its value ``DFC89357-FC99-66E0``."""
 
 needs_model = pytest.mark.skipif(
     not tesseract.in_process() or glyph_check.model() is None,
@@ -67,6 +70,14 @@ def test_a_digit_seen_in_one_window_only_is_not_changed() -> None:
     text = ocr(screen, (40, 30, 79, 17), layout="line").text
     assert "H0" not in text
     assert text.endswith("H8-2657")
+
+
+@needs_model
+def test_a_label_beside_a_border_at_the_regions_edge_is_read() -> None:
+    # the page read gives ``WUID``; the line along it, reaching the border, gave ``\\uID``
+    screen = cv2.imread(str(EDGE))
+    assert ocr(screen, (0, 42, 80, 17), layout="line").text == "UUID"
+    assert read_beside(screen, "UUID") == "DFC89357-FC99-66E0"
 
 
 def test_signs_do_not_count_in_the_shape_of_a_read_again() -> None:
