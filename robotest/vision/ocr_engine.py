@@ -376,18 +376,20 @@ def _settled_line(
 
 
 def _digits_alike(read: list[Word], first: list[Word]) -> bool:
-    """Whether *read* has as many letters and digits as *first*, digits exactly where it
-    has them: a read again may settle which digit a digit is, not whether it is one (a
-    camera line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute).
-    Signs do not count: a first read with a stray sign (X 6x13 through the camera,
-    ``92/07/2085 _``, its ``9`` in dispute) kept its digit though the read again at 20
-    pixels, ``02/07/2085``, had none in dispute."""
+    """Whether *read* has as many characters as *first*, digits exactly where it has
+    them: a read again may settle which digit a digit is, not whether it is one (a camera
+    line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute). A word of
+    signs alone does not count: a first read with a stray ``_`` apart (X 6x13 through the
+    camera, ``92/07/2085 _``, its ``9`` in dispute) kept its digit though the read again
+    at 20 pixels, ``02/07/2085``, had none in dispute."""
     return _shape(read) == _shape(first)
 
 
 def _shape(words: list[Word]) -> str:
-    """The words' letters and digits as ``a`` and ``0``, their signs left out."""
-    return "".join("0" if c.isdigit() else "a" for w in words for c in w.text if c.isalnum())
+    """The characters of *words* holding a letter or a digit, digits as ``0`` and the
+    rest as ``a``."""
+    kept = (w.text for w in words if any(c.isalnum() for c in w.text))
+    return "".join("0" if c.isdigit() else "a" for text in kept for c in text)
 
 
 def _opinion(prepared: Prepared, area: Region, words: list[Word]) -> Opinion:

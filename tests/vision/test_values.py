@@ -80,8 +80,11 @@ def test_a_label_beside_a_border_at_the_regions_edge_is_read() -> None:
     assert read_beside(screen, "UUID") == "DFC89357-FC99-66E0"
 
 
-def test_signs_do_not_count_in_the_shape_of_a_read_again() -> None:
+def test_a_stray_sign_apart_does_not_count_in_the_shape_of_a_read_again() -> None:
     first = [Word("92/07/2085", (0, 0, 70, 16), 0.9, ()), Word("_", (72, 0, 6, 16), 0.5, ())]
     assert _digits_alike([Word("02/07/2085", (0, 0, 70, 16), 0.9, ())], first)
     assert not _digits_alike([Word("02/07/Z085", (0, 0, 70, 16), 0.9, ())], first)
     assert not _digits_alike([Word("02/07/20855", (0, 0, 76, 16), 0.9, ())], first)
+    # a sign inside a word still counts (``72,91.28,63`` read again ``72,91.28,63.``)
+    first = [Word("72,91.28,63", (0, 0, 70, 16), 0.9, ())]
+    assert not _digits_alike([Word("72,91.28,63.", (0, 0, 74, 16), 0.9, ())], first)
