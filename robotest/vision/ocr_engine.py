@@ -378,9 +378,18 @@ def _settled_line(
 def _digits_alike(read: list[Word], first: list[Word]) -> bool:
     """Whether *read* has as many characters as *first*, digits exactly where it has
     them: a read again may settle which digit a digit is, not whether it is one (a camera
-    line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute)."""
-    shape = "".join("0" if c.isdigit() else "a" for w in read for c in w.text)
-    return shape == "".join("0" if c.isdigit() else "a" for w in first for c in w.text)
+    line's ``2028`` read again ``Z0zB`` has fewer digits, so fewer in dispute). A word of
+    signs alone does not count: a first read with a stray ``_`` apart (X 6x13 through the
+    camera, ``92/07/2085 _``, its ``9`` in dispute) kept its digit though the read again
+    at 20 pixels, ``02/07/2085``, had none in dispute."""
+    return _shape(read) == _shape(first)
+
+
+def _shape(words: list[Word]) -> str:
+    """The characters of *words* holding a letter or a digit, digits as ``0`` and the
+    rest as ``a``."""
+    kept = (w.text for w in words if any(c.isalnum() for c in w.text))
+    return "".join("0" if c.isdigit() else "a" for text in kept for c in text)
 
 
 def _opinion(prepared: Prepared, area: Region, words: list[Word]) -> Opinion:
@@ -599,6 +608,7 @@ def _cleared(prepared: Prepared) -> Prepared:
     not found); the top of the next line's ``[`` at the foot of a line that starts with
     spaces was read ``_`` before ``rwyu.service`` (VGA16 through the camera).
     """
+    prepared = _without_edge_rules(prepared)
     counts, runs, main = _row_runs(prepared)
     if main is None or len(runs) < 2:
         return prepared
@@ -615,6 +625,27 @@ def _cleared(prepared: Prepared) -> Prepared:
     image = prepared.image.copy()
     for top, bottom in strays:
         image[_BORDER + top : _BORDER + bottom, _BORDER:-_BORDER] = 255
+    return replace(prepared, image=image)
+
+
+def _without_edge_rules(prepared: Prepared) -> Prepared:
+    """*prepared* (a line read's region) with a rule the region cuts at its left or right
+    edge whitened: the columns from the edge on inked over :data:`_FULL_COLUMN` of its
+    rows (no column of a line of text is inked above and below it).
+
+    An xterm's border runs down the screen's left edge, one pixel from the first letter
+    of each line; a region reaching the edge (``find_text``'s second look along a near
+    miss, X 6x13: ``UUID`` read ``WUID`` on the page) read the border and the ``U`` as
+    ``\\u``, and ``UUID`` once the border was whitened."""
+    ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
+    full = np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0]
+    if not ink.size or full.all() or not (full[0] or full[-1]):
+        return prepared
+    left, right = int(np.argmin(full)), int(np.argmin(full[::-1]))
+    image = prepared.image.copy()
+    width = image.shape[1]
+    image[:, _BORDER : _BORDER + left] = 255
+    image[:, width - _BORDER - right : width - _BORDER] = 255
     return replace(prepared, image=image)
 
 
