@@ -2,6 +2,7 @@
 no face of either split of ``programs.py`` (its tune and held-out fonts).
 
     python3 benchmarks/real_screens/extra_tune.py /tmp/real-programs-extra     # ~6 min
+    python3 benchmarks/real_screens/extra_tune.py /tmp/hl38-extra --more      # MORE_FONTS
     nice -n 10 python3 benchmarks/real_screens/score.py /tmp/real-programs-extra \\
         /tmp/robotest-main --split tune
 
@@ -36,15 +37,29 @@ EXTRA_FONTS = {  # name: (xterm arguments, split): no face of build.XTERM_FONTS
     "ttf-dejavu-11": (["-fa", "DejaVu Sans Mono", "-fs", "11"], "tune"),
     "ttf-dejavu-15": (["-fa", "DejaVu Sans Mono", "-fs", "15"], "tune"),
 }
+# a second set (``--more``): more X bitmap faces of neither split, small and bold ones and
+# the Schumacher "clean" faces, whose cells are those of the held-out 7x14 and 8x13
+CLEAN = "-schumacher-clean-medium-r-normal--{}-{}-75-75-c-{}-iso646.1991-irv"
+MORE_FONTS = {
+    "x-5x8": (["-fn", "5x8"], "tune"),
+    "x-6x9": (["-fn", "6x9"], "tune"),
+    "x-6x12": (["-fn", "6x12"], "tune"),
+    "x-6x13bold": (["-fn", "6x13bold"], "tune"),
+    "x-7x13bold": (["-fn", "7x13bold"], "tune"),
+    "x-9x15bold": (["-fn", "9x15bold"], "tune"),
+    "x-clean-7x14": (["-fn", CLEAN.format(14, 140, 70)], "tune"),
+    "x-clean-8x13": (["-fn", CLEAN.format(13, 130, 80)], "tune"),
+}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--more", action="store_true", help="the second set of faces (MORE_FONTS)")
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
-    programs.XTERM_FONTS = EXTRA_FONTS
-    rng = np.random.default_rng(35)
+    programs.XTERM_FONTS = MORE_FONTS if args.more else EXTRA_FONTS
+    rng = np.random.default_rng(38 if args.more else 35)
     with tempfile.TemporaryDirectory() as temp:
         scenes = programs.menu_scenes(rng, Path(temp))
     save(scenes, args.folder)

@@ -121,11 +121,14 @@ def ink_contrast(
         bars_as_background(image, contrast, glyph_height)
         coloured_bars_as_background(image, contrast, even, glyph_height, exact=exact)
     else:  # blurred small text is as solid as a bar: bars are told by their margins
-        blurred_bars_as_background(
+        known = blurred_bars_as_background(
             image, contrast, even_runs(smooth, glyph_height, level), glyph_height
         )
-        # and by their colour, judged on the smoothed image with the camera's shading
-        coloured_bars_as_background(image, contrast, even, glyph_height, smooth, _BLURRED_SAME)
+        # and by their colour (theirs first), judged on the smoothed image with the
+        # camera's shading
+        coloured_bars_as_background(
+            image, contrast, even, glyph_height, smooth, _BLURRED_SAME, known=known
+        )
         # and, taken for ink whole (no flat pixel, no margin), by the rim of their ink
         framed_bars_as_background(image, contrast, smooth, glyph_height)
     return contrast

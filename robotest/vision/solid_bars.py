@@ -49,6 +49,11 @@ _EDGE = 2
 """Pixels around a bar where upscaling blends it with the panel."""
 _APART = 0.5
 """Text heights: a bar's two margins are at least this far apart (its letters between)."""
+_MARGINS_APART = 0.75
+"""Text heights: the two margins chosen for a blurred bar are at least this far apart (its
+letters lie between them; a bar one cell high has them 1.2-1.3 apart). Blurred light text
+on a dark panel has even strips along its strokes (the tops of ``2658``), and its two
+strongest, two rows apart, were taken for a bar's margins in a line read."""
 _ALONG = 0.6
 """Share of a box's width strips cover in every row: a panel's even strip, no bar."""
 _BLUR_EDGE = 0.3
@@ -92,6 +97,18 @@ _FRAMED = 0.85
 from the panel), and share of its top and bottom rows (letters on a bar found already,
 a red hot key beside a yellow capital, cover 0.7 of theirs; dark text's tops and feet
 seldom half)."""
+_LEVEL = 0.25
+"""Text heights: a bar's fellow on its row (see :func:`_fellow`) has its middle this close
+to the bar's ..."""
+_FELLOW_MARGIN = 0.5
+"""... and its margins this whole (its letters cover the rest)."""
+_MOSTLY_BAR = 0.5
+"""Through a camera, a blend of a bar and its panel at most this far (0: the bar, 1: the
+panel) is the bar's, where its ends are followed (see :func:`_to_ends`)."""
+_DEEP_SHARE = 0.05
+"""Share of the pixels between a blurred bar's margins that are of its own colour, past
+the blend of its margins with the panel, for that colour to be taken (the gaps between
+its letters)."""
 _AROUND = 4
 """Pixels around a halved solid piece looked at at full size (the halving's loss)."""
 _LETTERS_APART = 40
@@ -132,6 +149,7 @@ def coloured_bars_as_background(
     smooth: np.ndarray | None = None,
     same: int = _SAME_COLOUR,
     exact: np.ndarray | None = None,
+    known: list[tuple[np.ndarray, Region]] | None = None,
 ) -> None:
     """:func:`bars_as_background` for bars whose ink is not one solid piece (in place):
     *flat* is True where no neighbour of a pixel differs from it; *smooth* (camera
@@ -157,7 +175,14 @@ def coloured_bars_as_background(
     region whose top margin was 0.16 whole, no bar: it stayed a block of ink and was
     read empty. Bars already background are left as they are: measured again against
     their colour (every bar found on *exact*), periods beside them were read as
-    commas and a console's letters as bars (tune)."""
+    commas and a console's letters as bars (tune).
+
+    *known*: bars found already (their colours and boxes; by their margins, through a
+    camera), their colours tried first: a highlighted row's other bars are of its
+    colour (``dialog``'s check box beside its highlighted item), and once the item was
+    background its colour was no longer among the flat pixels taken for ink, nor
+    common enough to be tried; and regions of their colour level with them are bars
+    more readily (see :func:`_fellow`)."""
     level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     step = max(_MIN_LEVEL, int(level))
     if step == _MIN_LEVEL:  # a two-level image: Otsu splits it at 0
@@ -166,9 +191,9 @@ def coloured_bars_as_background(
         return
     framebuffer = smooth is None
     smooth = image if smooth is None else smooth
-    _coloured_bars(image, contrast, flat, glyph_height, smooth, same, step, framebuffer)
+    _coloured_bars(image, contrast, flat, glyph_height, smooth, same, step, framebuffer, known)
     if exact is not None:  # then bars the blend hid, where they are still taken for ink
-        _coloured_bars(image, contrast, flat, glyph_height, exact, same, step, True, _SOLID)
+        _coloured_bars(image, contrast, flat, glyph_height, exact, same, step, True, None, _SOLID)
 
 
 def _coloured_bars(
@@ -180,12 +205,16 @@ def _coloured_bars(
     same: int,
     step: int,
     framebuffer: bool,
+    known: list[tuple[np.ndarray, Region]] | None = None,
     inked: float = 0.0,
 ) -> None:
     """:func:`coloured_bars_as_background`'s bars of the colours of *smooth* (where
     colours are judged) found and made background (in place), those whose box is at
-    least *inked* ink (*step*) only."""
-    for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same):
+    least *inked* ink (*step*) only; *known* colours tried first."""
+    # through a camera a bar's rim is the blur's blend with the panel, as wide as the blur
+    edge = _EDGE if framebuffer else max(_EDGE, round(_BLUR_EDGE * glyph_height))
+    colours = [colour for colour, _ in known or []]
+    for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same, colours):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
         regions = _regions(near, glyph_height)
         bars, plain = [], []
@@ -199,15 +228,52 @@ def _coloured_bars(
         # bar's empty end beyond its text, its letters cutting the rest into pieces)
         grown = _with_pieces(plain, regions, glyph_height)
         bars += [bar for bar, whole in zip(plain, grown, strict=True) if whole != bar]
+        if not framebuffer:  # and, through a camera, a bar's fellows on its row
+            rows = bars + [box for other, box in known or [] if _apart(other, colour) < same]
+            bars += [
+                box
+                for box, own in regions
+                if box not in bars and _fellow(own, box, flat, rows, glyph_height)
+            ]
         for box in _with_pieces(bars, regions, glyph_height):
             x, y, w, h = box
             if inked and np.mean(contrast[y : y + h, x : x + w] >= step) < inked:
                 continue  # background already, its flat pixels found
             if not framebuffer:  # to its ends, over letters too narrow to be regions
-                box = _to_ends(smooth, colour, same, box)
+                panel = _panel(smooth, contrast < step, box, edge, edge)
+                box = _to_ends(smooth, colour, same, box, panel, step)
             # the region's own box: a column of a letter's stem at the bar's end
             # (``F``) is mostly letter, and trimmed off it was read against the panel
-            _bar(image, contrast, colour, box, step, _EDGE, False, framebuffer)
+            _bar(image, contrast, colour, box, step, edge, False, framebuffer)
+
+
+def _fellow(
+    own: np.ndarray,
+    box: Region,
+    flat: np.ndarray,
+    rows: list[Region],
+    glyph_height: float,
+) -> bool:
+    """Whether a region of a bar's colour (*own*, in *box*) that is no bar by itself is
+    one beside a bar of its colour found on its row (*rows*: their boxes): level with
+    one (its middle within ``_LEVEL`` text heights of the bar's, as high as the bar or
+    less), filling ``_BAR_SHARE`` of its box, partly flat, holding letters, and with
+    margins ``_FELLOW_MARGIN`` whole.
+
+    A highlighted row is one bar cut by the panel into pieces: ``dialog``'s check box,
+    label and value. Through a camera the label's bar, its letters as high as it (the
+    X font 6x13), has margins half whole and was refused (``Asset Tag`` a block of ink,
+    not found) while the value's bar beside it, longer, was found by its margins."""
+    if own.mean() < _BAR_SHARE or _margins_whole(own, glyph_height) < _FELLOW_MARGIN:
+        return False
+    part = flat[box[1] : box[1] + box[3], box[0] : box[0] + box[2]]
+    if np.mean(part[own]) < _FLAT_SHARE or np.mean(~own) < _LETTERS:
+        return False
+    middle = box[1] + box[3] / 2
+    return any(
+        abs(middle - (y + h / 2)) <= _LEVEL * glyph_height and box[3] <= h + 2 * _EDGE
+        for _, y, _, h in rows
+    )
 
 
 def framed_bars_as_background(
@@ -291,15 +357,20 @@ def _pieces_of(
 
 
 def _panel(
-    smooth: np.ndarray, background: np.ndarray, box: tuple[int, int, int, int], ring: int
+    smooth: np.ndarray,
+    background: np.ndarray,
+    box: tuple[int, int, int, int],
+    ring: int,
+    skip: int = 0,
 ) -> np.ndarray | None:
     """The most common colour of the *background* pixels in a ring *ring* pixels wide
-    around *box* (None: there are none)."""
+    around *box* grown by *skip* (its rim, a blend) (None: there are none)."""
     x, y, w, h = box
+    x, y, w, h = x - skip, y - skip, w + 2 * skip, h + 2 * skip
     y0, y1 = max(0, y - ring), min(smooth.shape[0], y + h + ring)
     x0, x1 = max(0, x - ring), min(smooth.shape[1], x + w + ring)
     around = background[y0:y1, x0:x1].copy()
-    around[y - y0 : y - y0 + h, x - x0 : x - x0 + w] = False
+    around[max(0, y - y0) : y - y0 + h, max(0, x - x0) : x - x0 + w] = False
     return _dominant(smooth[y0:y1, x0:x1][around]) if around.any() else None
 
 
@@ -424,19 +495,26 @@ def _is_bar(own: np.ndarray, flat: np.ndarray, glyph_height: float, letters: boo
 
 
 def _candidates(
-    smooth: np.ndarray, flat: np.ndarray, ink: np.ndarray, glyph_height: float, same: int
+    smooth: np.ndarray,
+    flat: np.ndarray,
+    ink: np.ndarray,
+    glyph_height: float,
+    same: int,
+    known: list[np.ndarray] | None = None,
 ) -> list[np.ndarray]:
-    """The colours tried as a bar's: those of flat pixels taken for ink (a bar's ends),
-    then the most common colours of flat pixels (a bar found in part is background
-    inside), none twice."""
+    """The colours tried as a bar's: *known* ones, those of flat pixels taken for ink (a
+    bar's ends), then the most common colours of flat pixels (a bar found in part is
+    background inside), none twice."""
     # every other pixel each way of a whole page: its colours are no fewer
     step = 2 if flat.size > _SAMPLED else 1
     smooth, flat, ink = (np.ascontiguousarray(a[::step, ::step]) for a in (smooth, flat, ink))
     least = glyph_height / step**2
     keys = _colour_keys(smooth)
     found: list[np.ndarray] = []
-    for colour in _common_colours(smooth, keys, flat & ink, round(least), same) + _common_colours(
-        smooth, keys, flat, round(_FLAT_AREA * glyph_height * least), same
+    for colour in (
+        list(known or [])
+        + _common_colours(smooth, keys, flat & ink, round(least), same)
+        + _common_colours(smooth, keys, flat, round(_FLAT_AREA * glyph_height * least), same)
     ):
         if all(_apart(colour, other) >= same for other in found):
             found.append(colour)
@@ -499,7 +577,7 @@ def _apart(a: np.ndarray, b: np.ndarray) -> int:
 
 def blurred_bars_as_background(
     image: np.ndarray, contrast: np.ndarray, even: np.ndarray, glyph_height: float
-) -> None:
+) -> list[tuple[np.ndarray, Region]]:
     """:func:`bars_as_background` for a camera frame (in place), whose bars are found by
     their margins: *even* (from :func:`.backgrounds.even_runs`) is True on runs along
     a row of one colour.
@@ -511,8 +589,10 @@ def blurred_bars_as_background(
     stand out from the panel around it. Two such strips, at least 1.5 text heights
     long and half a text height or more apart, with at most a bar's height between
     their outer edges, make a bar; its colour is theirs (its rim is the blur's blend of
-    bar and panel, [200, 72, 72] for a blue bar of [205, 3, 3] behind white letters).
+    bar and panel, [200, 72, 72] for a blue bar of [205, 3, 3] behind white letters),
+    taken past that blend (:func:`_deepest`). Returns the bars found (colour, box).
     """
+    found: list[tuple[np.ndarray, Region]] = []
     level, _ = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     step = max(_MIN_LEVEL, int(level))
     long = max(3, round(_WIDE * glyph_height))
@@ -520,7 +600,7 @@ def blurred_bars_as_background(
         (even & (contrast >= step)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, long), np.uint8)
     )
     reach = max(3, round(_HIGH * glyph_height))
-    joined = cv2.morphologyEx(strips, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
+    joined = _closed_down(strips, reach)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     edge = max(_EDGE, round(_BLUR_EDGE * glyph_height))
     for label in range(1, count):
@@ -546,7 +626,77 @@ def blurred_bars_as_background(
         if np.mean(_difference(pixels[top:bottom], colour) >= step) < _LETTERS:
             continue  # nothing of another colour between the margins
         left, right = _along(image, colour, step, (y + top, y + bottom), (x, x + w))
-        _bar(image, contrast, colour, (left, y, right - left, h), step, edge)
+        panel = _panel(image, contrast < step, (x, y, w, h), edge)
+        if panel is None:
+            _bar(image, contrast, colour, (left, y, right - left, h), step, edge)
+            found.append((colour, (left, y, right - left, h)))
+            continue
+        deep = _deepest(pixels[top:bottom], colour, panel, step)
+        _bar(image, contrast, deep, (left, y, right - left, h), step, edge)
+        _rim_blends(image, contrast, deep, panel, (left, y, right - left, h), (top, bottom), edge)
+        found.append((deep, (left, y, right - left, h)))
+    return found
+
+
+def _rim_blends(
+    image: np.ndarray,
+    contrast: np.ndarray,
+    colour: np.ndarray,
+    panel: np.ndarray,
+    box: Region,
+    margins: tuple[int, int],
+    edge: int,
+) -> None:
+    """No ink (in place) on a blurred bar's rim where a pixel is a blend of its *colour*
+    and the *panel*: its rows from its box's top to its top margin and from its bottom
+    margin down (*margins*, rows of *box*), and its *edge* columns at either end, each
+    grown by *edge* outside. Measured against the bar's own colour its margins, half
+    panel through the blur, were a dark frame around the label (``CPU Type`` not read
+    on a 9x15 ``dialog`` checklist's page); its letters never reach into its margins."""
+    x, y, w, h = box
+    top, bottom = margins
+    y0, y1 = max(0, y - edge), min(image.shape[0], y + h + edge)
+    x0, x1 = max(0, x - edge), min(image.shape[1], x + w + edge)
+    rim = np.ones((y1 - y0, x1 - x0), bool)
+    rim[y + top + 1 - y0 : y + bottom - y0, x + edge - x0 : x + w - edge - x0] = False
+    band = image[y0:y1, x0:x1]
+    blends = _off(band, colour, panel)
+    part = contrast[y0:y1, x0:x1]
+    part[rim] = np.minimum(part[rim], blends[rim])
+
+
+def _deepest(pixels: np.ndarray, margin: np.ndarray, panel: np.ndarray, level: int) -> np.ndarray:
+    """A blurred bar's own colour: its margins' colour (*margin*) is the blur's blend of
+    the bar with the *panel* around it, and the bar's colour lies beyond it, away from
+    the panel; it is the colour of the pixels between the margins (*pixels*) on that
+    line (within *level*) farthest along it (the gaps between its letters), where they
+    are at least ``_DEEP_SHARE`` of the pixels, else *margin*.
+
+    Through a camera a bar one cell high behind tightly set light letters (``dialog``'s
+    highlighted value in the X font 9x15) has margins of a pixel or two, blended half
+    with the panel ([205, 88, 87] for a blue bar of [207, 2, 1]); measured against that
+    colour the bar itself stayed ink, and its letters were read light on a dark block."""
+    values = pixels.reshape(-1, _channels(pixels)).astype(np.float32)
+    a, span = panel.astype(np.float32).ravel(), (margin.astype(np.float32) - panel).ravel()
+    along = ((values - a) @ span) / max(float(span @ span), 1.0)
+    off = np.abs(values - (a + along[:, None] * span)).max(axis=1)
+    beyond = (off < level) & (along > 1.0)
+    if np.count_nonzero(beyond) < _DEEP_SHARE * len(values):
+        return margin
+    deep = values[beyond][along[beyond] >= np.percentile(along[beyond], 75)]
+    return np.median(deep, axis=0).clip(0, 255).astype(np.uint8)
+
+
+def _closed_down(mask: np.ndarray, reach: int) -> np.ndarray:
+    """*mask* (uint8) closed along its columns over gaps up to *reach* pixels, nothing
+    beyond the image counted as set. OpenCV's closing takes the image's edge for set
+    where it erodes: in a line read (a bar with a few rows of its surroundings, shorter
+    than twice *reach*) a bar's two margins were joined to the top and bottom edges,
+    one region as high as the image, too high to be a bar (through a camera, no
+    highlighted value's bar was found by its margins in a read of its own line)."""
+    padded = cv2.copyMakeBorder(mask, reach, reach, 0, 0, cv2.BORDER_CONSTANT, value=0)
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
+    return np.ascontiguousarray(closed[reach : reach + mask.shape[0]])
 
 
 def _margins(
@@ -575,6 +725,8 @@ def _margins(
         if not held:
             return None
         found.append(max(held, key=lambda r: float(contrast[r][strips[r]].mean())))
+    if found[1] - found[0] < _MARGINS_APART * glyph_height:
+        return None  # strokes of its letters (the tops of ``2658``), no margins around them
     return found[0], found[1]
 
 
@@ -607,16 +759,44 @@ def _spread(near: np.ndarray, columns: tuple[int, int]) -> tuple[int, int]:
     return left, right
 
 
-def _to_ends(smooth: np.ndarray, colour: np.ndarray, same: int, box: Region) -> Region:
+def _to_ends(
+    smooth: np.ndarray,
+    colour: np.ndarray,
+    same: int,
+    box: Region,
+    panel: np.ndarray | None = None,
+    level: int = 0,
+) -> Region:
     """*box* (a camera's bar found by its colour) grown along its rows over every column
-    holding a pixel of its *colour* (within *same*): letters at a bar's ends, whose tops
-    and feet cover its margins (``EC`` of whiptail's ``EC Version`` in an 8x16 X font),
-    are too narrow to be regions of their own and were left a block of ink; between
-    their strokes the blur leaves a few pixels of the bar's colour in every column."""
+    holding a pixel of its *colour* (within *same*), or (with the *panel*'s colour) a
+    pixel of a blend of the bar and the panel that is mostly bar (within *level* of the
+    blend, ``_MOSTLY_BAR`` of the way at most): letters at a bar's ends, whose tops and
+    feet cover its margins (``EC`` of whiptail's ``EC Version`` in an 8x16 X font), are
+    too narrow to be regions of their own and were left a block of ink; between their
+    strokes the blur leaves a few pixels of the bar's colour in every column, or of its
+    blend (a highlighted check box's ``[`` and ``]`` at its two ends, in ``dialog``'s
+    checklist: its ends were a frame of ink, and the label beside it was read with it
+    as nothing)."""
     x, y, w, h = box
-    near = np.asarray((_difference(smooth[y : y + h], colour) < same).any(axis=0))
-    left, right = _spread(near, (x, x + w))
+    rows = smooth[y : y + h]
+    near = _difference(rows, colour) < same
+    if panel is not None:
+        near |= _mostly_bar(rows, colour, panel, level)
+    left, right = _spread(np.asarray(near.any(axis=0)), (x, x + w))
     return (left, y, right - left, h)
+
+
+def _mostly_bar(
+    pixels: np.ndarray, colour: np.ndarray, panel: np.ndarray, level: int
+) -> np.ndarray:
+    """True where a pixel is a blend of a bar's *colour* and the *panel*'s (within
+    *level*), at most ``_MOSTLY_BAR`` of the way to the panel."""
+    values = pixels.reshape(pixels.shape[0], pixels.shape[1], -1).astype(np.float32)
+    a, b = colour.astype(np.float32).ravel(), panel.astype(np.float32).ravel()
+    span = b - a
+    along = ((values - a) * span).sum(axis=2) / max(float(span @ span), 1.0)
+    off = np.abs(values - (a + np.clip(along, 0.0, 1.0)[..., None] * span)).max(axis=2)
+    return np.asarray((off < level) & (along <= _MOSTLY_BAR))
 
 
 def _channels(image: np.ndarray) -> int:
