@@ -33,6 +33,8 @@ the search without the full-screen coarse level: the search before branch `icons
 With ``--without-speedup``, once more with ``blur_slack`` 2 and ``again_slack`` 0.45 (the
 smoothed versions tried at every place, every place from 0.45 under the threshold
 refined again: the settings before branch `icons33`).
+With ``--without-icons38``, once more with ``rival_difference`` 0 (the look-alike check
+before branch `icons38`).
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -67,7 +69,7 @@ from robotest.vision import icon_search as current  # noqa: E402
 from robotest.vision.errors import VisionInputError  # noqa: E402
 from robotest.vision.icons import DEFAULT_THRESHOLD  # noqa: E402
 from robotest.vision.match_parameters import DEFAULT, MatchParameters  # noqa: E402
-from robotest.vision.rivals import rival_score  # noqa: E402
+from robotest.vision.rivals import rival_fits  # noqa: E402
 
 cv2.setNumThreads(1)
 Box = tuple[int, int, int, int]
@@ -198,8 +200,9 @@ def look_alike_check(
     folder: Callable[[tuple[str, str]], Path],
 ) -> list[tuple[Answer, float]]:
     """The answers with ``rivals.locate_distinct``'s check: a match at the floor or above
-    whose place a rival (:func:`rivals_of`) fits within ``rival_margin`` becomes a score of
-    -1 (not found at any threshold). The rivals' searches are added to the query's time.
+    whose place a rival (:func:`rivals_of`) fits (``rivals.rival_fits``: within
+    ``rival_margin``, and not told apart by ``rival_difference``) becomes a score of -1 (not
+    found at any threshold). The rivals' searches are added to the query's time.
     """
     checked = []
     for q, ((found, box, score), seconds) in zip(asked, answers, strict=True):
@@ -214,9 +217,8 @@ def look_alike_check(
             if not loading_error(folder((q.family, n)))
         ]
         start = time.process_time()
-        refused = any(
-            rival_score(screen, r, box, params) >= score - params.rival_margin for r in rivals
-        )
+        icon = Icon.load(folder((q.family, q.name))) if rivals else None
+        refused = any(rival_fits(screen, icon, r, box, score, params) for r in rivals)  # type: ignore[arg-type]
         spent = time.process_time() - start
         checked.append(((found and not refused, box, -1.0 if refused else score), seconds + spent))
     return checked
@@ -280,6 +282,11 @@ VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ),
     ("with_structure_inner", "no whole-grid-only structure", {"structure_inner": 0.35}),
     ("without_early_found", "no early answer", {"early_found": 0.0}),
+    (
+        "without_icons38",
+        "no icons38 changes",
+        {"rival_difference": 0.0},
+    ),
 )
 """The searches beside the defaults that the bench's flags ask for, each as one row."""
 
@@ -335,6 +342,12 @@ def main() -> None:
         action="store_true",
         help="also every size as a version with early_found 0 (the whole search always: "
         "the search before branch iconspeed37)",
+    )
+    parser.add_argument(
+        "--without-icons38",
+        action="store_true",
+        help="also every size as a version with rival_difference 0 (the look-alike check "
+        "before branch icons38)",
     )
     parser.add_argument(
         "--searched-at",

@@ -44,7 +44,7 @@ import themes  # noqa: E402
 from robotest.vision import Icon  # noqa: E402
 from robotest.vision import icon_search as search  # noqa: E402
 from robotest.vision.match_parameters import DEFAULT, MatchParameters  # noqa: E402
-from robotest.vision.rivals import rival_score  # noqa: E402
+from robotest.vision.rivals import rival_fits  # noqa: E402
 
 cv2.setNumThreads(1)
 
@@ -92,12 +92,12 @@ def stage_lost(
 
 
 def _rival_fits(
-    screen: object, rivals: list[Icon], match: search.IconMatch, p: MatchParameters
+    screen: object, icon: Icon, rivals: list[Icon], match: search.IconMatch, p: MatchParameters
 ) -> bool:
-    """Whether a rival fits the match's place within ``rival_margin`` (the look-alike check)."""
+    """Whether a rival fits the match's place as well (the look-alike check, ``rival_fits``)."""
     assert match.box is not None
     return any(
-        rival_score(screen, r, match.box, p) >= match.score - p.rival_margin  # type: ignore[arg-type]
+        rival_fits(screen, icon, r, match.box, match.score, p)  # type: ignore[arg-type]
         for r in rivals
     )
 
@@ -152,7 +152,7 @@ def main() -> None:
             match = search.locate(screen, icon, params=p)
             alarms["absent"] += 1
             alarms["found"] += match.found
-            kept = match.found and not _rival_fits(screen, rivals, match, p)
+            kept = match.found and not _rival_fits(screen, icon, rivals, match, p)
             alarms["found, look-alike check"] += kept
             if args.verbose and match.found:
                 print(
@@ -166,7 +166,7 @@ def main() -> None:
         times.append(time.process_time() - start)
         if stage == "found":
             match = search.locate(screen, icon, params=p)
-            if _rival_fits(screen, rivals, match, p):
+            if _rival_fits(screen, icon, rivals, match, p):
                 stage = "look-alike"
         if stage == "score":
             info["alone"] = round(alone_score(screen, icon, q.truth, p), 3)

@@ -211,10 +211,19 @@ def score_at(
     around the box's size) and scored in colour, as the search scores the places it
     refines; no coarse search. -1 where no version fits on the screen there.
     """
-    p = params or icon.params or DEFAULT
+    return place_at(screen, icon, box, params).score
+
+
+def place_at(
+    screen: np.ndarray, icon: Icon, box: Region, params: MatchParameters | None = None
+) -> IconMatch:
+    """:func:`score_at`'s best place: the box, version and score of the best version
+    refined at *box* (``found`` when the score reaches the threshold; no structure
+    check); score -1 and no box where no version fits on the screen there."""
+    p, limit = _parameters(icon, None, None, params)
     view = searched_screen(screen, None)
     x, y, w, h = box
-    best = -1.0
+    best: _Candidate | None = None
     for version in icon.versions:
         scale = min(w, h) / min(version.size)
         vw, vh = _scaled_size(version, scale)
@@ -222,8 +231,17 @@ def score_at(
         start = _Candidate(0.0, round(cx - vw / 2), round(cy - vh / 2), vw, vh, scale, version, 2)
         refined = _refine(view.grey, icon, start, p)
         if refined is not None:
-            best = max(best, _verify(view, icon, refined, p).score)
-    return best
+            best = _best([best, _verify(view, icon, refined, p)])
+    if best is None:
+        return IconMatch(False, None, -1.0, None, None, limit)
+    return IconMatch(
+        best.score >= limit,
+        (best.x, best.y, best.w, best.h),
+        float(best.score),
+        best.scale,
+        best.version.name,
+        limit,
+    )
 
 
 def _parameters(

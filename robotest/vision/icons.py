@@ -46,16 +46,22 @@ class IconVersion:
     grey: np.ndarray
     mask: np.ndarray | None
     colour: np.ndarray | None = None
+    alpha: np.ndarray | None = None
+    """The PNG's own alpha (0-255; None without transparency): the look-alike check's
+    faint strokes (a speaker's sound waves), which the mask at 128 leaves out."""
 
     @classmethod
     def from_image(cls, name: str, image: np.ndarray) -> IconVersion:
         image = check_image(image, f"icon version {name}")
         mask = None
+        kept_alpha = None
         colour = _colour_of(image)
         if image.ndim == 3 and image.shape[2] == 4:
             alpha = image[:, :, 3]
             if (alpha < 128).any():
                 mask = np.where(alpha >= 128, 255, 0).astype(np.uint8)
+            if (alpha < 255).any():
+                kept_alpha = alpha.copy()
             grey = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
         elif image.ndim == 3 and image.shape[2] == 3:
             grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
@@ -70,7 +76,7 @@ class IconVersion:
             raise VisionInputError(f"icon version {name} is almost fully transparent")
         if float(visible.std()) < 2.0:
             raise VisionInputError(f"icon version {name} is a flat colour: nothing to match")
-        return cls(name=name, grey=grey, mask=mask, colour=colour)
+        return cls(name=name, grey=grey, mask=mask, colour=colour, alpha=kept_alpha)
 
     @property
     def size(self) -> tuple[int, int]:

@@ -3,7 +3,7 @@ training half (branch `icons35`), with the theme's own drawings as the icon's ve
 
 The crops are the icon's box and half its side around, cut from the corpus' camera-tier
 screens (calibrated and rectified); the versions are the theme's 22-64 px drawings
-(Tango: public domain; Papirus: GPL-3).
+(Tango: public domain; Papirus: GPL-3; Adwaita: CC-BY-SA 3.0 / LGPL-3).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from robotest.vision import Icon, locate
+from robotest.vision import Icon, locate, locate_distinct
 from robotest.vision.match_parameters import DEFAULT
-from robotest.vision.rivals import rival_score
+from robotest.vision.rivals import difference_score, rival_score
 from robotest.vision.structure_check import orientation_similarity
 
 _DATA = Path(__file__).parent / "data"
@@ -166,3 +166,53 @@ def test_the_coarse_places_are_ranked_in_colour_too() -> None:
     assert ranked.found and _at(ranked.box, (200, 180, 61, 61))
     too_grey = two_scales.override(coarse_colour=0.5, coarse_colour_chroma=200)
     assert locate(screen, icon, params=too_grey).box == grey_only.box
+
+
+_TOLD_APART = WIDE.override(rival_difference=0.3)
+"""``MatchParameters.rival_difference`` as chosen on the real-icons training half."""
+_SCORES_ONLY = WIDE.override(rival_difference=0.0)
+"""The look-alike check before branch `icons38`: the rival's score alone."""
+
+
+def test_a_rival_that_is_a_part_of_the_icon_is_told_apart_where_the_drawings_differ() -> None:
+    """Adwaita's ``audio-volume-muted`` at 24 px (a speaker and a box) on a lossless screen:
+    its rival ``audio-volume-medium`` (the same speaker, faint sound waves under the mask's
+    128) scores 1.0 on its own opaque pixels there, as the icon does, and the true match
+    was refused. Where the two drawings differ (the box, the waves) the screen shows the
+    icon's: kept with ``rival_difference``; the rival, looked for there with the icon as
+    its rival, is still refused."""
+    screen = _crop("audio_volume_muted_screen_24.png")
+    muted, medium = _icon("adwaita-audio-volume-muted"), _icon("adwaita-audio-volume-medium")
+    truth = (24, 24, 24, 24)
+    refused = locate_distinct(screen, muted, [medium], params=_SCORES_ONLY)
+    assert not refused.found and refused.rival == medium.name and refused.score > 0.99
+    kept = locate_distinct(screen, muted, [medium], params=_TOLD_APART)
+    assert kept.found and kept.rival is None and _at(kept.box, truth)
+    absent = locate_distinct(screen, medium, [muted], params=_TOLD_APART)
+    assert not absent.found and absent.rival == muted.name
+    assert absent.box is not None
+    rival = next(v for v in medium.versions if v.name == "24.png")
+    assert difference_score(screen, muted, truth, rival, truth) > 0.9
+
+
+def test_faint_strokes_the_screen_does_not_show_tell_a_rival_apart() -> None:
+    """Tango's ``audio-volume-low`` at 48 px on a degraded screen (its 32 px drawing: a
+    speaker and one wave): ``audio-volume-medium`` (one wave more, faint) scores the same
+    0.965 there on its opaque pixels. The extra wave is not on the screen: found with
+    ``rival_difference``, refused without; ``audio-volume-medium`` looked for there stays
+    refused."""
+    screen = _crop("audio_volume_low_degraded_48.png")
+    low, medium = _icon("tango-audio-volume-low"), _icon("tango-audio-volume-medium")
+    assert not locate_distinct(screen, low, [medium], params=_SCORES_ONLY).found
+    kept = locate_distinct(screen, low, [medium], params=_TOLD_APART)
+    assert kept.found and _at(kept.box, (24, 24, 48, 48))
+    assert not locate_distinct(screen, medium, [low], params=_TOLD_APART).found
+
+
+def test_faint_strokes_are_kept_as_alpha_beside_the_mask() -> None:
+    """The mask compares opaque pixels (alpha 128 and up); the PNG's alpha is kept for the
+    look-alike check, whose faint strokes (Tango's sound waves) the mask leaves out."""
+    version = next(v for v in _icon("tango-audio-volume-medium").versions if v.name == "48.png")
+    assert version.alpha is not None and version.mask is not None
+    faint = (version.alpha > 0) & (version.alpha < 128)
+    assert faint.sum() > 20 and not (version.mask[faint] > 0).any()

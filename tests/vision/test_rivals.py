@@ -57,11 +57,17 @@ def test_the_look_alike_is_refused_when_the_shown_icon_is_a_rival() -> None:
 
 
 def test_the_margin_is_a_parameter() -> None:
-    """With a margin larger than the score gap, even the shown icon is refused."""
+    """With a margin larger than the score gap, even the shown icon is refused (on the
+    scores alone); where the two drawings differ, its emblem is on the screen and the
+    rival's is not: ``rival_difference`` tells them apart all the same, and still refuses
+    the look-alike."""
     screen, _ = _screen()
     creating, established = _icons()
-    params = LENIENT.override(rival_margin=0.5)
+    params = LENIENT.override(rival_margin=0.5, rival_difference=0.0)
     assert not locate_distinct(screen, creating, [established], params=params).found
+    told = params.override(rival_difference=0.3)
+    assert locate_distinct(screen, creating, [established], params=told).found
+    assert not locate_distinct(screen, established, [creating], params=told).found
 
 
 def test_a_rival_is_scored_with_every_version_when_the_icon_is() -> None:
