@@ -598,9 +598,12 @@ def _row_runs(
 
 def _cleared(prepared: Prepared) -> Prepared:
     """*prepared* (a line read's region) with the pieces of the lines above and below
-    that the region cuts at its edge whitened: runs of inked rows touching its top or
-    bottom, parted from the line's own ink (the run holding the most) by a row with no
-    ink, and at most :data:`_STRAY_HEIGHT` of its height.
+    that the region cuts at its edge whitened: the rows from its top or bottom to the
+    line's own ink (the run of inked rows holding the most), where they hold ink at the
+    edge, are parted from the line's by a row with no ink, and span at most
+    :data:`_STRAY_HEIGHT` of its height (the runs there all of one neighbour: a bar's
+    rim one row apart from the rest of its edge, under a line through the camera, was
+    read ``_`` before the line's first letter, X 6x13).
 
     On a console the lines touch. A region a little higher than its line took in the
     foot of the line above and the top of the one below, and Tesseract read nothing at
@@ -613,13 +616,13 @@ def _cleared(prepared: Prepared) -> Prepared:
     if main is None or len(runs) < 2:
         return prepared
     tall = main[1] - main[0]
-    strays = [
-        run
-        for run in runs
-        if run != main
-        and (run[0] == 0 or run[1] == len(counts))
-        and run[1] - run[0] <= _STRAY_HEIGHT * tall
-    ]
+    above = [run for run in runs if run[1] <= main[0]]
+    below = [run for run in runs if run[0] >= main[1]]
+    strays = []
+    if above and above[0][0] == 0 and above[-1][1] <= _STRAY_HEIGHT * tall:
+        strays.append((0, above[-1][1]))
+    if below and below[-1][1] == len(counts) and len(counts) - below[0][0] <= _STRAY_HEIGHT * tall:
+        strays.append((below[0][0], len(counts)))
     if not strays:
         return prepared
     image = prepared.image.copy()
