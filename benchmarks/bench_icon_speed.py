@@ -10,8 +10,9 @@ on both alike. Times are CPU time on one core (OpenCV limited to one thread),
 on disk (``--cache``), so repeated runs skip the camera and the calibration (delete
 them after changing ``vision_cases.py`` or the camera model).
 
-``--reference`` is a git revision (its ``robotest/vision/icon_search.py`` is loaded as a
-separate module) or the path of such a file.
+``--reference`` is a git revision or a folder holding a robotest tree (its icon search is
+loaded with its own modules, beside this tree's), or the path of a single
+``icon_search.py`` (a tree from before the search was split into modules).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import importlib.util
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_vision as vision  # noqa: E402  (its cameras, calibrations and scoring rule)
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
+import other_tree  # noqa: E402
 import vision_cases as cases  # noqa: E402
 
 from robotest.vision import Icon  # noqa: E402
@@ -69,23 +70,21 @@ def screens(count: int, cameras: int, cache: Path) -> list[Screen]:
 
 
 def reference_module(reference: str) -> ModuleType:
-    """The icon search of a git revision or a file, loaded beside the current one."""
+    """The icon search of another tree, loaded beside the current one: a folder holding a
+    robotest tree, a git revision (with the modules it imports, as that revision has
+    them), or the path of a single ``icon_search.py`` (loaded beside this tree's other
+    modules, for trees from before the search was split into modules)."""
     path = Path(reference)
-    if not path.is_file():
-        source = subprocess.run(
-            ["git", "show", f"{reference}:robotest/vision/icon_search.py"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        path = Path(tempfile.mkdtemp()) / "icon_search_reference.py"
-        path.write_text(source)
-    spec = importlib.util.spec_from_file_location("icon_search_reference", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
+    if path.is_file():
+        spec = importlib.util.spec_from_file_location("icon_search_reference", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+        return module
+    (module,) = other_tree.import_from_tree(
+        other_tree.tree_of(reference), "robotest.vision.icon_search"
+    )
     return module
 
 
@@ -142,7 +141,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--screens", type=int, default=40)
     parser.add_argument("--cameras", type=int, default=6)
-    parser.add_argument("--reference", default="main", help="git revision or icon_search.py")
+    parser.add_argument(
+        "--reference", default="main", help="git revision, robotest tree or icon_search.py"
+    )
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "icon-speed")
     parser.add_argument("--only-current", action="store_true", help="no reference (profiling)")
     args = parser.parse_args()

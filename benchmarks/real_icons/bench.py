@@ -9,7 +9,7 @@ one thread; ``time.process_time``). The searches:
 - ``naive``: ``cv2.matchTemplate`` (``TM_CCOEFF_NORMED``, grey, the 48 px template at its
   own size only), found when its best score reaches a threshold chosen on the training
   half (the one giving the most right answers there);
-- ``reference``: ``robotest/vision/icon_search.py`` of a git revision (as
+- ``reference``: the icon search of a git revision or another robotest tree (as
   ``bench_icon_speed.py`` loads it), at its default settings;
 - ``current``: this tree's ``icon_search.locate`` at its default settings but for the
   scales, 0.5-2.0 (the corpus' range; the default is 0.75-1.5, a script widens it per
@@ -295,7 +295,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-family", type=int, default=12, help="screens per icon family")
     parser.add_argument("--size", default="1920x1080")
-    parser.add_argument("--reference", default="main", help="git revision or icon_search.py")
+    parser.add_argument(
+        "--reference", default="main", help="git revision, robotest tree or icon_search.py"
+    )
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "real-icons")
     parser.add_argument(
         "--without-structure",
