@@ -41,7 +41,14 @@ import corpus  # noqa: E402
 import cv2  # noqa: E402
 import themes  # noqa: E402
 
-from robotest.vision import Icon  # noqa: E402
+from robotest.vision import (  # noqa: E402
+    Icon,  # noqa: E402
+    coarse_search,
+    fine_search,
+    icon_candidates,
+    place_refits,
+    place_scores,
+)
 from robotest.vision import icon_search as search  # noqa: E402
 from robotest.vision.match_parameters import DEFAULT, MatchParameters  # noqa: E402
 from robotest.vision.rivals import rival_fits  # noqa: E402
@@ -56,16 +63,16 @@ def stage_lost(
     assert q.truth is not None
     view = search.searched_screen(screen, None)  # type: ignore[arg-type]
     floor = limit - p.coarse_slack
-    coarse = search._coarse_candidates(view, icon, p, p.candidates, floor)
-    quick = [q_ for q_ in (search._quick_look(view, icon, c, p) for c in coarse) if q_]
-    quick = [search._verify(view, icon, c, p, limit, outline=False) for c in quick]
+    coarse = coarse_search.coarse_candidates(view, icon, p, p.candidates, floor)
+    quick = [q_ for q_ in (fine_search.quick_look(view, icon, c, p) for c in coarse) if q_]
+    quick = [place_scores.verify(view, icon, c, p, limit, outline=False) for c in quick]
     quick.sort(key=lambda c: -c.score)
-    refined = [search._refine(view.grey, icon, c, p) for c in quick[: p.refine_top]]
-    scored = [search._verify(view, icon, c, p, limit) for c in refined if c is not None]
-    scored += search._again_at_places(view, icon, scored, limit, p)
+    refined = [fine_search.refine(view.grey, icon, c, p) for c in quick[: p.refine_top]]
+    scored = [place_scores.verify(view, icon, c, p, limit) for c in refined if c is not None]
+    scored += place_refits.again_at_places(view, icon, scored, limit, p)
     scored += quick
 
-    def at_truth(c: search._Candidate) -> bool:
+    def at_truth(c: icon_candidates.Candidate) -> bool:
         return bench.right_place(q.truth, (c.x, c.y, c.w, c.h))  # type: ignore[arg-type]
 
     true_scores = [c.score for c in scored if at_truth(c)]

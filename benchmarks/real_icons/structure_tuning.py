@@ -30,7 +30,11 @@ import corpus  # noqa: E402
 import cv2  # noqa: E402
 import themes  # noqa: E402
 
-from robotest.vision import Icon  # noqa: E402
+from robotest.vision import (  # noqa: E402
+    Icon,  # noqa: E402
+    fine_search,
+    icon_candidates,
+)
 from robotest.vision import icon_search as search  # noqa: E402
 from robotest.vision.match_parameters import DEFAULT, MatchParameters  # noqa: E402
 from robotest.vision.structure_check import orientation_similarity  # noqa: E402
@@ -43,14 +47,14 @@ Place = tuple[float, float, bool]
 def places(screen: object, icon: Icon, q: bench.Query, p: MatchParameters) -> list[Place]:
     """The six best distinct places of a search with the structure check off."""
     _, found = search._search(screen, icon, None, p, p.candidates, FLOOR)  # type: ignore[arg-type]
-    kept: list[search._Candidate] = []
+    kept: list[icon_candidates.Candidate] = []
     for c in sorted(found, key=lambda c: -c.score):
-        if all(search._iou(c, k) < 0.3 for k in kept):
+        if all(icon_candidates.candidate_iou(c, k) < 0.3 for k in kept):
             kept.append(c)
     grey = cv2.cvtColor(screen, cv2.COLOR_BGR2GRAY)  # type: ignore[call-overload]
     out = []
     for c in kept[:6]:
-        template = search._fine_template(icon, c.version, c.scale)
+        template = fine_search.fine_template(icon, c.version, c.scale)
         th, tw = template.grey.shape
         patch = grey[c.y : c.y + th, c.x : c.x + tw]
         if patch.shape != (th, tw):

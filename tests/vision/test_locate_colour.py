@@ -298,7 +298,7 @@ def test_colour_scores_of_one_drawing_smoothed_match_one_at_a_time() -> None:
 def test_every_other_version_is_refined_again_at_a_place_near_the_threshold() -> None:
     """Every version is refined again at a place near the threshold (the OS shows its
     32 px drawing where the 48 px one was kept), and at no place scoring far below it."""
-    from robotest.vision import icon_search
+    from robotest.vision import icon_candidates, place_refits
     from robotest.vision.screen_pyramid import searched_screen
 
     large = icon_image(3, size=48)
@@ -310,20 +310,20 @@ def test_every_other_version_is_refined_again_at_a_place_near_the_threshold() ->
     view = searched_screen(_noisy(screen), None)
     p = DEFAULT.override(scales=(0.5, 2.0), own_sizes_at_place=())
     big, little = icon.versions if icon.versions[0].name == "48.png" else icon.versions[::-1]
-    at_large = icon_search._Candidate(0.8, 300, 200, 64, 64, 64 / 48, big, 1)
-    again = icon_search._again_at_places(view, icon, [at_large], 0.85, p)
+    at_large = icon_candidates.Candidate(0.8, 300, 200, 64, 64, 64 / 48, big, 1)
+    again = place_refits.again_at_places(view, icon, [at_large], 0.85, p)
     assert [c.version.name for c in again] == ["32.png"]
     assert again[0].score > 0.9 and abs(again[0].x - 300) <= 2
     # a place scoring too low to be looked at again: nothing refined there
-    elsewhere = icon_search._Candidate(0.2, 100, 50, 64, 64, 2.0, little, 1)
-    again = icon_search._again_at_places(view, icon, [at_large, elsewhere], 0.85, p)
+    elsewhere = icon_candidates.Candidate(0.2, 100, 50, 64, 64, 2.0, little, 1)
+    again = place_refits.again_at_places(view, icon, [at_large, elsewhere], 0.85, p)
     assert [(c.version.name, abs(c.x - 300) <= 2) for c in again] == [("32.png", True)]
 
 
 def test_thin_line_icons_are_searched_coarse_at_a_finer_level_on_request() -> None:
     """``coarse_detail``: a drawing of one-pixel strokes, which a 4x reduction turns into a
     grey blur, is searched at a finer pyramid level; a filled icon keeps the usual one."""
-    from robotest.vision import icon_search
+    from robotest.vision import coarse_search
 
     thin = np.full((64, 64, 3), 235, np.uint8)
     for x in range(8, 58, 6):
@@ -332,7 +332,7 @@ def test_thin_line_icons_are_searched_coarse_at_a_finer_level_on_request() -> No
     icons = [Icon.from_images(n, {"v.png": i}) for n, i in (("thin", thin), ("filled", filled))]
     off, on = DEFAULT, DEFAULT.override(coarse_detail=0.8)
     factors = {
-        icon.name: [icon_search._coarse_factor(icon, icon.versions[0], 1.0, p) for p in (off, on)]
+        icon.name: [coarse_search.coarse_factor(icon, icon.versions[0], 1.0, p) for p in (off, on)]
         for icon in icons
     }
     assert factors["filled"] == [4, 4]

@@ -6,8 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from robotest.vision import Icon, locate
-from robotest.vision import icon_search as search
+from robotest.vision import Icon, coarse_search, fine_search, icon_candidates, locate
 from robotest.vision.correlation import window_spread
 from robotest.vision.errors import VisionInputError
 from robotest.vision.match_parameters import MatchParameters
@@ -64,10 +63,10 @@ def test_masked_scores_are_opencvs_masked_normalised_correlation() -> None:
     grey = cv2.GaussianBlur(rng.integers(0, 256, (200, 240), np.uint8), (5, 5), 1.5)
     icon = _icon(7)
     version = icon.versions[0]
-    candidate = search._Candidate(0.5, 90, 70, 48, 48, 1.0, version, factor=4)
-    near = search._Near(grey, icon, candidate, 1, largest=1.1)
+    candidate = icon_candidates.Candidate(0.5, 90, 70, 48, 48, 1.0, version, factor=4)
+    near = fine_search.Near(grey, icon, candidate, 1, largest=1.1)
     for scale in (0.9, 1.0, 1.1, 1.2):  # 1.2: beyond the largest, the part grows
-        template = search._fine_template(icon, version, scale)
+        template = fine_search.fine_template(icon, version, scale)
         th, tw = template.grey.shape
         x0, y0, x1, y1 = window = near._window(tw, th)
         ours = near.masked_scores(template, window)
@@ -83,7 +82,7 @@ def test_coarse_correlation_from_transforms_is_matchtemplates() -> None:
     grey = cv2.GaussianBlur(rng.integers(0, 256, (135, 240), np.uint8), (3, 3), 1.0)
     level = Level.of(grey)
     icon = _icon(8, alpha=False)
-    template = search._coarse_template(icon, icon.versions[0], 1.0, 4)
+    template = coarse_search.coarse_template(icon, icon.versions[0], 1.0, 4)
     ours = level.correlate(template)
     image = grey.astype(np.float32)
     theirs = cv2.matchTemplate(image, template.kernel, cv2.TM_CCOEFF_NORMED)
@@ -101,7 +100,7 @@ def test_masked_coarse_correlation_on_a_level_a_factor_1_5_is_matchtemplates() -
     level = pyramid_level(screen, 1.5, levels)
     assert level.grey.shape == (180, 320)
     icon = _icon(10)
-    template = search._coarse_template(icon, icon.versions[0], 1.0, 1.5)
+    template = coarse_search.coarse_template(icon, icon.versions[0], 1.0, 1.5)
     assert template.mask is not None
     ours = level.correlate(template)
     mask = (template.mask * 255).astype(np.uint8)
@@ -156,10 +155,10 @@ def test_coarse_factors_pick_the_coarsest_level_that_keeps_the_coarse_side() -> 
     version = icon.versions[0]
     plain = MatchParameters()
     finer = plain.override(coarse_factors=(1, 1.5, 2, 3, 4, 6, 8, 12, 16))
-    assert search._coarse_factor(icon, version, 1.0, plain) == 1  # 24 px: the full screen
-    assert search._coarse_factor(icon, version, 1.0, finer) == 1.5  # 16 px across there
-    assert search._coarse_factor(icon, version, 0.75, finer) == 1  # 18 px: 12 at 1.5
-    assert search._coarse_factor(icon, version, 1.75, finer) == 3  # 42 px: 14 at 3
+    assert coarse_search.coarse_factor(icon, version, 1.0, plain) == 1  # 24 px: the full screen
+    assert coarse_search.coarse_factor(icon, version, 1.0, finer) == 1.5  # 16 px across there
+    assert coarse_search.coarse_factor(icon, version, 0.75, finer) == 1  # 18 px: 12 at 1.5
+    assert coarse_search.coarse_factor(icon, version, 1.75, finer) == 3  # 42 px: 14 at 3
     with pytest.raises(VisionInputError):
         plain.override(coarse_factors=(2, 4))
 
@@ -210,10 +209,10 @@ def test_coarse_places_kept_from_a_first_search_are_the_ones_made_afresh() -> No
     icon = Icon.from_images("two sizes", icons)
     p = MatchParameters(scales=(0.5, 2.0))
     view = searched_screen(screen, None)
-    peaks: search._Peaks = {}
-    partial = search._coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=False)
-    kept = search._coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=True)
-    fresh = search._coarse_candidates(view, icon, p, 6, 0.4)
+    peaks: coarse_search.Peaks = {}
+    partial = coarse_search.coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=False)
+    kept = coarse_search.coarse_candidates(view, icon, p, 6, 0.4, peaks, full_screen=True)
+    fresh = coarse_search.coarse_candidates(view, icon, p, 6, 0.4)
     assert kept == fresh
     assert any(c.factor == 1 for c in fresh) and all(c.factor > 1 for c in partial)
 
@@ -222,5 +221,5 @@ def test_only_icons_with_full_screen_maps_get_a_first_search() -> None:
     big = _icon(18)  # 48 px at 0.75-1.5: 36-72 px, all on reduced levels
     small = Icon.from_images("small", {"24.png": icon_image(18, alpha=True, size=24)})
     p = MatchParameters()
-    assert not search._has_full_screen_maps(big, p)
-    assert search._has_full_screen_maps(small, p)
+    assert not coarse_search.has_full_screen_maps(big, p)
+    assert coarse_search.has_full_screen_maps(small, p)

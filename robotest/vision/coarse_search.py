@@ -1,0 +1,362 @@
+"""The coarse stage of the icon search: every version at every coarse scale correlated
+over a reduced screen (the pyramid level where the icon is about ``coarse_min_side``
+pixels across), the best places kept, spread over places and versions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from robotest.vision.colour_verification import (
+    ColourTemplate,
+    colour_template,
+)
+from robotest.vision.correlation import kept_transform
+from robotest.vision.fine_search import fine_template
+from robotest.vision.icon_candidates import Candidate, iou_matrix, lowest_scale
+from robotest.vision.icons import Icon, IconVersion
+from robotest.vision.match_parameters import MatchParameters
+from robotest.vision.place_scores import shifted_colour_score
+from robotest.vision.screen_pyramid import SearchedScreen
+
+_CHANNEL_GAIN = 1.8
+"""A version is searched on a colour channel that spreads this many times more than grey."""
+
+
+def coarse_searches(icon: Icon, p: MatchParameters) -> Iterator[tuple[float, IconVersion, float]]:
+    """Each coarse scale and version of *icon* searched, with its pyramid level's factor:
+    a version is searched only at scales whose shown size is nearest its own drawing's."""
+    for scale in _coarse_scales(p.scales, p.coarse_step):
+        for version in icon.versions:
+            side = min(version.size) * scale
+            if scale < lowest_scale(version, p) or not _nearest_version(
+                version, side, icon.versions
+            ):
+                continue
+            yield scale, version, coarse_factor(icon, version, scale, p)
+
+
+def has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
+    """Whether any version and coarse scale of *icon* is searched on the full screen (else
+    a first search without them would be the whole search, made twice)."""
+    return any(factor == 1 for _, _, factor in coarse_searches(icon, p))
+
+
+def _coarse_scales(scales: tuple[float, float], step: float) -> list[float]:
+    low, high = scales
+    if high <= low:
+        return [low]
+    count = math.ceil(math.log(high / low) / math.log(step)) + 1
+    return [float(v) for v in np.geomspace(low, high, count)]
+
+
+@dataclass(frozen=True)
+class _CoarseTemplate:
+    """A version reduced for one pyramid level: zero mean and unit norm over its opaque part.
+
+    ``mask`` (1.0 where opaque) is None for a version without transparency; transparent
+    pixels are 0 in ``kernel``, so they add nothing to the correlation. ``mask_key``
+    names the mask by its pixels: the window spreads under it are computed once per
+    screen level for every version with that mask, whatever its icon.
+    """
+
+    kernel: np.ndarray
+    mask: np.ndarray | None
+    mask_key: bytes | None
+    channel: int | None
+    spectra: dict[tuple[str, int, int], np.ndarray] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray:
+        """The transform of ``kernel`` or ``mask`` (*part*) padded to *shape* (kept)."""
+        pixels = self.kernel if part == "kernel" else self.mask
+        assert pixels is not None
+        return kept_transform(self.spectra, part, pixels, shape)
+
+
+def coarse_template(
+    icon: Icon, version: IconVersion, scale: float, factor: float
+) -> _CoarseTemplate:
+    """The version at *scale* on the level reduced *factor* times (cached on the icon)."""
+    key = ("coarse", version.name, round(scale, 4), factor)
+    return icon.templates.get(key, lambda: _make_coarse_template(version, scale, factor))
+
+
+def _make_coarse_template(version: IconVersion, scale: float, factor: float) -> _CoarseTemplate:
+    w = max(3, round(version.size[0] * scale / factor))
+    h = max(3, round(version.size[1] * scale / factor))
+    channel = _coarse_channel(version)
+    pixels = version.grey
+    if channel is not None and version.colour is not None:
+        pixels = version.colour[:, :, channel]
+    small = cv2.resize(pixels.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+    opaque = None
+    if version.mask is not None:
+        shrunk = cv2.resize(version.mask, (w, h), interpolation=cv2.INTER_AREA)
+        opaque = (shrunk >= 192).astype(np.float32)
+        if opaque.sum() < 4:
+            opaque = None
+    inside = small if opaque is None else small[opaque > 0]
+    kernel = small - float(inside.mean())
+    if opaque is not None:
+        kernel *= opaque
+    norm = float(np.linalg.norm(kernel))
+    mask_key = None if opaque is None else f"{w}x{h}".encode() + opaque.tobytes()
+    return _CoarseTemplate(kernel / norm if norm > 1e-6 else kernel, opaque, mask_key, channel)
+
+
+def _coarse_channel(version: IconVersion) -> int | None:
+    """The colour channel a version is searched on when grey flattens it, else None (grey).
+
+    A yellow folder on a light grey tile is nearly flat in grey but not in blue: the
+    coarse search, which must find the place before anything else can be checked, uses
+    the channel where the version's opaque pixels spread most, when that spread is at
+    least ``_CHANNEL_GAIN`` times the grey one.
+    """
+    if version.colour is None:
+        return None
+    opaque = np.ones(version.grey.shape, bool) if version.mask is None else version.mask > 0
+    spreads = [float(version.colour[:, :, c][opaque].std()) for c in range(3)]
+    best = int(np.argmax(spreads))
+    if spreads[best] >= _CHANNEL_GAIN * float(version.grey[opaque].std()):
+        return best
+    return None
+
+
+def coarse_candidates(
+    view: SearchedScreen,
+    icon: Icon,
+    p: MatchParameters,
+    keep: int,
+    floor: float,
+    peaks: Peaks | None = None,
+    full_screen: bool = True,
+) -> list[Candidate]:
+    """The best distinct places over all versions and coarse scales.
+
+    Each scale is searched on the pyramid level where the icon is about
+    ``coarse_min_side`` pixels across: big scales on small images, so every scale costs
+    about the same and far less than at full size. Without *full_screen*, the versions
+    and scales whose level would be the screen itself are left out. Each map's best
+    places are kept in *peaks* (by version and scale) for a later call.
+    """
+    peaks = {} if peaks is None else peaks
+    found: list[Candidate] = []
+    for scale, version, factor in coarse_searches(icon, p):
+        if factor == 1 and not full_screen:
+            continue
+        key = (version.name, scale)
+        if key not in peaks:
+            peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
+        for value, candidate in peaks[key]:
+            if value < floor and found:
+                break
+            found.append(candidate)
+    found.sort(key=lambda c: -c.score)
+    return _spread_places(found, icon, keep, p)
+
+
+Peaks = dict[tuple[str, float], list[tuple[float, "Candidate"]]]
+"""The best places of each coarse map of one query (by version name and scale): each
+place's grey score and its candidate."""
+
+
+def _map_peaks(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factor: float,
+    count: int,
+    p: MatchParameters,
+) -> list[tuple[float, Candidate]]:
+    """The *count* best places (grey score, candidate) of *version* at *scale* on the
+    level reduced *factor* times, each a template's half side from the better ones;
+    none where the template does not fit on the level."""
+    template = coarse_template(icon, version, scale, factor)
+    level = view.level(template.channel, factor)
+    th, tw = template.kernel.shape
+    if th > level.image.shape[0] or tw > level.image.shape[1]:
+        return []
+    scores = level.correlate(template, p.coarse_masked_spread)
+    w = round(version.size[0] * scale)
+    h = round(version.size[1] * scale)
+    places = []
+    for _ in range(count):
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
+        left, top = round(x * factor), round(y * factor)
+        places.append((float(value), Candidate(rank, left, top, w, h, scale, version, factor)))
+        x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
+        scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+    return places
+
+
+def _coarse_rank(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factor: float,
+    place: tuple[int, int],
+    grey: float,
+    p: MatchParameters,
+) -> float:
+    """What a coarse place is ranked by: its grey score, or with ``p.coarse_colour`` > 0
+    that share of its colour score at the coarse level (the screen's colour reduced as
+    the grey level is, the version's colour at the coarse template's size) and the rest
+    of the grey one.
+
+    A grey correlation at 14 px cannot tell a photograph's texture or a look-alike in
+    another hue from the icon, and either can push the true place out of the few
+    candidates that go on; the colour score (mean of the whole and the worst half,
+    less a colour shift) mostly can. Only for a version whose mean chroma reaches
+    ``p.coarse_colour_chroma``: a nearly grey drawing's colour score at 14 px is noise.
+    """
+    if p.coarse_colour <= 0 or view.colour is None or version.colour is None:
+        return grey
+    if _chroma(icon, version) < p.coarse_colour_chroma:
+        return grey
+    template = _coarse_colour_template(icon, version, scale, factor)
+    th, tw = template.opaque.shape[:2]
+    x, y = place
+    patch = view.colour_level(factor)[y : y + th, x : x + tw]
+    if patch.shape[:2] != (th, tw):
+        return grey
+    colour = shifted_colour_score(patch, [template], p)
+    return (1 - p.coarse_colour) * grey + p.coarse_colour * colour
+
+
+def _chroma(icon: Icon, version: IconVersion) -> float:
+    """The version's mean chroma: its opaque pixels' largest less smallest channel, in grey
+    levels (0 for a grey drawing; cached on the icon)."""
+
+    def measure() -> float:
+        assert version.colour is not None
+        opaque = np.ones(version.grey.shape, bool) if version.mask is None else version.mask > 128
+        pixels = version.colour[opaque].astype(np.int16)
+        if not len(pixels):
+            return 0.0
+        return float((pixels.max(axis=1) - pixels.min(axis=1)).mean())
+
+    return icon.templates.get(("chroma", version.name), measure)
+
+
+def _coarse_colour_template(
+    icon: Icon, version: IconVersion, scale: float, factor: float
+) -> ColourTemplate:
+    """The version's colour at the coarse template's size and mask (cached on the icon)."""
+    coarse = coarse_template(icon, version, scale, factor)
+    colour = version.colour
+    assert colour is not None
+
+    def make() -> ColourTemplate:
+        th, tw = coarse.kernel.shape
+        small = cv2.resize(colour, (tw, th), interpolation=cv2.INTER_AREA)
+        mask = None if coarse.mask is None else (coarse.mask * 255).astype(np.uint8)
+        return colour_template(small, mask)
+
+    key = ("coarse colour", version.name, round(scale, 4), factor)
+    return icon.templates.get(key, make)
+
+
+def coarse_factor(icon: Icon, version: IconVersion, scale: float, p: MatchParameters) -> float:
+    """The pyramid factor *version* is searched at, at *scale*, in the coarse stage.
+
+    The level where it is about ``p.coarse_min_side`` pixels across; with
+    ``p.coarse_detail`` > 0, a finer one as long as the version reduced there keeps less
+    than that of its own drawing (the correlation, over its opaque pixels, of the
+    version at *scale* with its reduced copy enlarged back): thin line icons fade into
+    a grey blur at 14 px and rank below a photograph's texture there.
+    """
+    side = min(version.size) * scale
+    factor = max(f for f in p.coarse_factors if f <= max(1.0, side / p.coarse_min_side))
+    if p.coarse_detail <= 0:
+        return factor
+    finer = [f for f in p.coarse_factors if f <= factor]
+    while len(finer) > 1 and _kept_detail(icon, version, scale, finer[-1]) < p.coarse_detail:
+        finer.pop()
+    return finer[-1]
+
+
+def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: float) -> float:
+    """How much of *version* at *scale* survives the reduction *factor* times (cached).
+
+    The correlation, over its opaque pixels, of its grey levels with their reduced copy
+    enlarged back to the same size (1: nothing lost).
+    """
+
+    def measure() -> float:
+        template = fine_template(icon, version, scale)
+        grey = template.grey.astype(np.float32)
+        h, w = grey.shape
+        small = cv2.resize(
+            grey,
+            (max(3, round(w / factor)), max(3, round(h / factor))),
+            interpolation=cv2.INTER_AREA,
+        )
+        back = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+        opaque = np.ones_like(grey, bool) if template.mask is None else template.mask > 0
+        a, b = grey[opaque] - grey[opaque].mean(), back[opaque] - back[opaque].mean()
+        norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+        return float(a @ b) / norm if norm > 1e-6 else 1.0
+
+    key = ("detail", version.name, round(scale, 4), factor)
+    return icon.templates.get(key, measure)
+
+
+_VERSION_OVERLAP = math.log(1.25)
+"""A version is searched at a size up to this (log) further than the nearest version's."""
+
+
+def _nearest_version(version: IconVersion, side: float, versions: Iterable[IconVersion]) -> bool:
+    """Whether *version* is (about) the one drawn nearest to *side* pixels across.
+
+    An icon kept at several sizes (a theme's 24, 32, 48 and 64 px drawings) is looked
+    for at each displayed size with the drawings made for about that size: a 64 px
+    drawing shrunk to 24 px is slower to search and less like what the OS shows there
+    than the 24 px one. Versions of the same size (other themes) are all searched.
+    """
+    distance = abs(math.log(side / min(version.size)))
+    nearest = min(abs(math.log(side / min(v.size))) for v in versions)
+    return distance <= nearest + _VERSION_OVERLAP
+
+
+def _spread_places(
+    found: list[Candidate], icon: Icon, keep: int, p: MatchParameters
+) -> list[Candidate]:
+    """The coarse candidates worth a full-resolution look, spread over places and versions.
+
+    *found* is sorted best first. First the best places of every version (a small
+    masked version must not be crowded out by a big one that correlates with every tile
+    on screen), then of all versions; at each place, the best candidate of each version:
+    the version that wins at the coarse level is not always the one that wins at full size.
+    """
+    overlap = iou_matrix(found) >= 0.3
+    places: list[int] = []
+    for version in icon.versions:
+        own = [i for i, c in enumerate(found) if c.version is version]
+        taken = 0
+        for i in own[: p.places_per_version * 4]:
+            if taken >= p.places_per_version:
+                break
+            if not overlap[i, places].any():
+                places.append(i)
+                taken += 1
+    for i in range(len(found)):
+        if len(places) >= keep + p.places_per_version * len(icon.versions):
+            break
+        if not overlap[i, places].any():
+            places.append(i)
+    chosen: list[Candidate] = []
+    for place in places:
+        per_version: dict[str, Candidate] = {}
+        for j in np.flatnonzero(overlap[place]).tolist():
+            per_version.setdefault(found[j].version.name, found[j])
+        chosen.extend(list(per_version.values())[: p.versions_per_place])
+    return chosen

@@ -1,0 +1,80 @@
+"""Places near the threshold refitted with every version and at other sizes: the OS may
+show another drawing of the icon there, or the place was kept at a part of it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from robotest.vision.fine_search import refine
+from robotest.vision.icon_candidates import Candidate, lowest_scale, scaled_size
+from robotest.vision.icons import Icon
+from robotest.vision.match_parameters import MatchParameters
+from robotest.vision.place_scores import verify
+from robotest.vision.screen_pyramid import SearchedScreen
+
+
+def again_at_places(
+    view: SearchedScreen,
+    icon: Icon,
+    refined: list[Candidate],
+    limit: float,
+    p: MatchParameters,
+) -> list[Candidate]:
+    """Every version refined again at the *refined* places near the threshold, scored.
+
+    Only places scoring at least *limit* less ``p.again_slack`` are looked at again (see
+    :func:`starts_at_place`). (Skipping a start whose version was already refined
+    near the same place and scale was tried: it moved found boxes 1-2 px off the exact
+    one and lost a held-out match.)
+    """
+    if not p.sizes_at_place and not p.own_sizes_at_place:
+        return []
+    floor = limit - p.again_slack
+    scored: list[Candidate] = []
+    for place in [c for c in refined if c.score >= floor]:
+        for start in starts_at_place(icon, place, p, place.score < limit):
+            again = refine(view.grey, icon, start, p)
+            if again is not None:
+                scored.append(verify(view, icon, again, p, limit))
+    return scored
+
+
+def starts_at_place(
+    icon: Icon, place: Candidate, p: MatchParameters, missed: bool = True
+) -> list[Candidate]:
+    """Where every version is refined again at a refined *place*, at ``p.sizes_at_place``,
+    and, where the place is *missed* (under the threshold), the place's own version at
+    ``p.own_sizes_at_place``.
+
+    The coarse search looks at each size with the versions drawn near it, one scale per
+    version and place; the OS may show another drawing there (its 32 px one at 48 px), or
+    the place was kept at a part of the icon (a 96 px icon found at 72 px). Each start is
+    centred on the place, at a scale within ``p.scales`` and not under ``p.min_side``.
+    """
+    side = min(place.w, place.h)
+    cx, cy = place.x + place.w / 2, place.y + place.h / 2
+    starts = []
+    tried = [(size, v) for size in p.sizes_at_place for v in icon.versions]
+    if missed:  # a place already at the threshold is found: no larger refit needed
+        tried += [(size, place.version) for size in p.own_sizes_at_place]
+    for size, version in tried:
+        scale = side * size / min(version.size)
+        same = version is place.version and abs(scale / place.scale - 1) < 0.01
+        if same or not p.scales[0] <= scale <= p.scales[1]:
+            continue
+        if scale < lowest_scale(version, p):
+            continue
+        w, h = scaled_size(version, scale)
+        start = replace(
+            place,
+            x=round(cx - w / 2),
+            y=round(cy - h / 2),
+            w=w,
+            h=h,
+            version=version,
+            scale=scale,
+            factor=1 if size == 1 else 2,
+            grey_score=None,
+        )
+        starts.append(start)
+    return starts
