@@ -26,6 +26,7 @@ from robotest.vision.screen_edges import (
     STEP_SAMPLES,
     CoarseScreen,
     SideFit,
+    brightness_inside,
     coarse_screens,
     estimate_radial_lens,
     fit_line,
@@ -111,13 +112,15 @@ def _search_sides(
     guide: Lens | None,
     size: tuple[int, int],
     bases: dict[int, np.ndarray] | None = None,
+    before: _SideSearch | None = None,
 ) -> _SideSearch:
     """Edge points along the lines between *corners*, the lens and the four side lines.
 
     The lines between *corners* are straight in the undistorted coordinates of *guide*
     (None: in the raw frame); they are distorted back into the frame before searching.
     *bases* gives some sides' profile positions (raw frame) instead. A calibrated *lens*
-    is kept; without one the radial lens is estimated from the points.
+    is kept; without one the radial lens is estimated from the points. *before*: the
+    previous pass, whose bezel noise each side's search may use (see :func:`refine_side`).
     """
     sides = []
     for i in range(4):
@@ -126,9 +129,8 @@ def _search_sides(
             base = guide.distort_points(base)
         if bases and i in bases:
             base = bases[i]
-        sides.append(
-            refine_side(grey, base, _inward(base, centre), reach=how.reach, along=how.along)
-        )
+        noise = before.sides[i].noise if before is not None else None
+        sides.append(refine_side(grey, base, _inward(base, centre), how.reach, how.along, noise))
     if min(len(s.points) for s in sides) < MIN_POINTS:
         return _SideSearch(sides, None, [])
     model, lines = _fitted([s.points for s in sides], lens, size)
@@ -169,7 +171,7 @@ def _outline(
         if search.lens is None or not seen:
             raise _unclear(frame, quad, coarse.surround, search.sides)
         corners = _corners(search.lines)
-        search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size)
+        search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size, before=search)
     if search.lens is None:
         raise _unclear(frame, quad, coarse.surround, search.sides)
     support = min(s.support for s in search.sides)
@@ -503,6 +505,8 @@ class Calibration:
                     lines, model, confidence = found
                     break
             else:
+                if all(guess.outline is None for guess in guesses):
+                    raise _nothing_inside(frame, guesses[0], refusals[0])
                 raise refusals[0]
         homography = cv2.getPerspectiveTransform(
             _corners(lines).astype(np.float32), screen_outline(screen_size).astype(np.float32)
@@ -608,6 +612,21 @@ def _unclear(
     return CalibrationError(
         "no screen quadrilateral found in the frame: its sides are not clear "
         f"({_what_was_seen(frame, quad, surround, sides)})"
+    )
+
+
+def _nothing_inside(
+    frame: np.ndarray, outline: CoarseScreen, refusal: CalibrationError
+) -> CalibrationError:
+    """The station error when the coarse step found no screen inside the only outline it
+    saw (a lid's) and that outline is not the screen: what it saw in from the outline's
+    sides (a light rim, a bezel, a screen's border only a few grey levels from it)."""
+    levels = ", ".join(f"{level:.0f}" for level in brightness_inside(frame, outline.corners))
+    return CalibrationError(
+        "no screen found inside the lid: the coarse step saw no flat bezel with a screen "
+        f"inside it in from the outline's sides (brightness in bands 0.5% of its width deep: "
+        f"{levels}; a screen as dark as its bezel at its border?), and the outline itself "
+        f"is not the screen: {refusal}"
     )
 
 
