@@ -40,6 +40,10 @@ _MAP_STEP = 8  # screen pixels between exactly mapped points of the rectify maps
 
 MIN_SUPPORT = 0.3
 """A side whose profiles show a clear edge less often than this is not a screen edge."""
+MIN_SEEN = 0.5
+"""A side a later pass sees over less than this is searched again at the bezel noise of
+the pass before (see :func:`robotest.vision.screen_edges.refine_side`): a 4-level top bar
+at 800x600 was seen over 40% of the side, the frame refused for its confidence (0.26)."""
 MIN_CONFIDENCE = 0.35
 """Below this the corners are too uncertain to use: the frame is refused.
 
@@ -120,7 +124,8 @@ def _search_sides(
     (None: in the raw frame); they are distorted back into the frame before searching.
     *bases* gives some sides' profile positions (raw frame) instead. A calibrated *lens*
     is kept; without one the radial lens is estimated from the points. *before*: the
-    previous pass, whose bezel noise each side's search may use (see :func:`refine_side`).
+    previous pass, whose bezel noise a side seen too little is searched again with (see
+    :func:`refine_side`).
     """
     sides = []
     for i in range(4):
@@ -129,8 +134,14 @@ def _search_sides(
             base = guide.distort_points(base)
         if bases and i in bases:
             base = bases[i]
-        noise = before.sides[i].noise if before is not None else None
-        sides.append(refine_side(grey, base, _inward(base, centre), how.reach, how.along, noise))
+        inward = _inward(base, centre)
+        side = refine_side(grey, base, inward, how.reach, how.along)
+        if before is not None and side.support < MIN_SEEN:
+            # a faint border seen too little: searched again at the bezel's noise as the
+            # previous, wider search measured it
+            noise = before.sides[i].noise
+            side = refine_side(grey, base, inward, how.reach, how.along, noise)
+        sides.append(side)
     if min(len(s.points) for s in sides) < MIN_POINTS:
         return _SideSearch(sides, None, [])
     model, lines = _fitted([s.points for s in sides], lens, size)

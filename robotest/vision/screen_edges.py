@@ -268,18 +268,20 @@ def _inner_quad(small: np.ndarray, outer: _Unlike, along_sides: bool) -> _Unlike
     bezel did not look uniform, and the lid's outline was taken for the screen (85 px
     off, confidence 0.9). A bezel narrower than that band (a 2560x1600 screen in a 60 px
     bezel: 2.2% of the lid's width) is then sampled where the rings in from the bowed
-    outline itself show it flat (:func:`_measured_bezel`).
+    outline itself show it flat (:func:`_measured_bezels`).
     """
     width = float(np.linalg.norm(outer.quad[1] - outer.quad[0]))
     polygon = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(polygon, outer.quad.astype(np.int32), 255)
     fixed = (polygon, max(2, int(0.013 * width)), max(4, int(0.022 * width)))
     found = _screen_in_band(small, outer, fixed, along_sides)
-    if found is None:  # the rings are measured only where the fixed band saw no screen
-        measured = _measured_bezel(small, outer.blob, width)
-        if measured is not None:
-            found = _screen_in_band(small, outer, (outer.blob, *measured), along_sides)
-    return found
+    if found is not None:  # the rings are measured only where the fixed band saw no screen
+        return found
+    for start, stop in _measured_bezels(small, outer.blob, width):
+        found = _screen_in_band(small, outer, (outer.blob, start, stop), along_sides)
+        if found is not None:
+            return found
+    return None
 
 
 def _screen_in_band(
@@ -301,32 +303,54 @@ def _screen_in_band(
     return found if fills else None
 
 
-def _measured_bezel(small: np.ndarray, inside: np.ndarray, width: float) -> tuple[int, int] | None:
-    """Pixels in from the outline where the bezel lies, from the median brightness of each
-    one-pixel ring inside it; None when no flat run of rings or no screen after it.
+def _measured_bezels(small: np.ndarray, inside: np.ndarray, width: float) -> list[tuple[int, int]]:
+    """Pixels in from the outline where the bezel may lie, outermost first, from the
+    median brightness of each one-pixel ring inside it: one band for each flat run of
+    rings with a screen after it.
 
-    The first run of at least 4 rings within `_BEZEL_FLAT` grey levels of each other in
-    the outer `_BEZEL_DEPTH` of the width is the bezel; its level is the run's median, and the band
-    is the rings around it within `_BEZEL_LEVEL` of that level (a screen darkened
-    towards its edge by a vignette, or dark as the night sky, drifts off the bezel's
-    level over rings the run still holds: the band then crossed the screen's border),
-    less its first ring (the rim's blurred edge) and its last two (the screen's: the
-    bezel is a ring or two narrower on some sides than the median ring shows). A screen
-    is the next ring at least `_BEZEL_STEP` from the level, brighter or darker (a
-    black screen with stars: 15 below a 30-grey bezel).
+    A flat run is at least 4 rings within `_BEZEL_FLAT` grey levels of each other in the
+    outer `_BEZEL_DEPTH` of the width (a lid's wide light rim makes one too, before the
+    bezel's: each is tried in turn). Its level is the run's median, and its band the
+    rings around it within `_BEZEL_LEVEL` of that level (a screen darkened towards its
+    edge by a vignette, or dark as the night sky, drifts off the bezel's level over rings
+    the run still holds: the band then crossed the screen's border), less its first ring
+    (the rim's blurred edge) and its last two (the screen's: the bezel is a ring or two
+    narrower on some sides than the median ring shows). A screen is a ring past the band
+    at least `_BEZEL_STEP` from the level, brighter or darker (a black screen with stars:
+    15 below a 30-grey bezel).
     """
     depth = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
     grey = small.max(axis=2) if small.ndim == 3 else small
     depths = range(1, int(_BEZEL_DEPTH * width))
     rings = np.array([np.median(grey[(depth >= k) & (depth < k + 1)]) for k in depths])
-    for first in range(len(rings)):
+    bands = []
+    start = 0
+    while start < len(rings):
+        run = _flat_run(rings, start)
+        if run is None:
+            break
+        band = _band_at_level(rings, *run)
+        if band is not None:
+            bands.append(band)
+        start = run[1] + 1
+    return bands
+
+
+def _flat_run(rings: np.ndarray, start: int) -> tuple[int, int] | None:
+    """First and last ring of the first run from *start* of at least 4 rings within
+    `_BEZEL_FLAT` of each other; None when there is none."""
+    for first in range(start, len(rings)):
         last = first
         while last + 1 < len(rings) and np.ptp(rings[first : last + 2]) <= _BEZEL_FLAT:
             last += 1
         if last - first >= 3:
-            break
-    else:
-        return None
+            return first, last
+    return None
+
+
+def _band_at_level(rings: np.ndarray, first: int, last: int) -> tuple[int, int] | None:
+    """The depths (pixels) of the band of the flat run *first*..*last* of *rings* (see
+    :func:`_measured_bezels`); None when it is too thin or no screen follows it."""
     level = float(np.median(rings[first : last + 1]))
     near = np.abs(rings - level) <= _BEZEL_LEVEL
     middle = first + int(np.argmin(np.abs(rings[first : last + 1] - level)))
