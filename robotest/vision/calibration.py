@@ -40,10 +40,12 @@ _MAP_STEP = 8  # screen pixels between exactly mapped points of the rectify maps
 
 MIN_SUPPORT = 0.3
 """A side whose profiles show a clear edge less often than this is not a screen edge."""
-MIN_SEEN = 0.5
+MIN_SEEN = 0.6
 """A side a later pass sees over less than this is searched again at the bezel noise of
 the pass before (see :func:`robotest.vision.screen_edges.refine_side`): a 4-level top bar
-at 800x600 was seen over 40% of the side, the frame refused for its confidence (0.26)."""
+at 800x600 was seen over 40% of the side, the frame refused for its confidence (0.26);
+a dark dock or window against the screen's side, 53-58% (refused: 0.24-0.31). A side
+seen over 63% (camera 217 at 1024x768) was less precise searched again (0.29 -> 0.45 px)."""
 MIN_CONFIDENCE = 0.35
 """Below this the corners are too uncertain to use: the frame is refused.
 

@@ -297,6 +297,14 @@ def test_the_wide_bezel_of_a_1024_screen_is_measured_inside_the_lid() -> None:
     assert _worst_corner_error(211, screen) < 0.5
 
 
+def test_the_bezel_inside_a_wide_light_rim_of_the_lid_is_found() -> None:
+    # camera 2221 at 800x600: the lid's light rim is 4 rings of the same brightness, the
+    # first flat run in from its outline, and the band sampled there found no screen;
+    # the bezel is the next flat run
+    screen = _real_screen("desktop_800_light_rim.jpg")
+    assert _worst_corner_error(2221, screen) < 0.5
+
+
 def test_a_faint_top_bar_of_an_800_screen_keeps_the_bezel_noise_of_the_wide_search() -> None:
     # at 800x600 the top bar's 4-level step is blurred over 6 frame px: the narrow search,
     # centred on the border, took its noise from profiles that are half border, saw the
