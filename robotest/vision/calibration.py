@@ -26,6 +26,7 @@ from robotest.vision.screen_edges import (
     STEP_SAMPLES,
     CoarseScreen,
     SideFit,
+    brightness_inside,
     coarse_screens,
     estimate_radial_lens,
     fit_line,
@@ -39,6 +40,12 @@ _MAP_STEP = 8  # screen pixels between exactly mapped points of the rectify maps
 
 MIN_SUPPORT = 0.3
 """A side whose profiles show a clear edge less often than this is not a screen edge."""
+MIN_SEEN = 0.6
+"""A side a later pass sees over less than this is searched again at the bezel noise of
+the pass before (see :func:`robotest.vision.screen_edges.refine_side`): a 4-level top bar
+at 800x600 was seen over 40% of the side, the frame refused for its confidence (0.26);
+a dark dock or window against the screen's side, 53-58% (refused: 0.24-0.31). A side
+seen over 63% (camera 217 at 1024x768) was less precise searched again (0.29 -> 0.45 px)."""
 MIN_CONFIDENCE = 0.35
 """Below this the corners are too uncertain to use: the frame is refused.
 
@@ -111,13 +118,16 @@ def _search_sides(
     guide: Lens | None,
     size: tuple[int, int],
     bases: dict[int, np.ndarray] | None = None,
+    before: _SideSearch | None = None,
 ) -> _SideSearch:
     """Edge points along the lines between *corners*, the lens and the four side lines.
 
     The lines between *corners* are straight in the undistorted coordinates of *guide*
     (None: in the raw frame); they are distorted back into the frame before searching.
     *bases* gives some sides' profile positions (raw frame) instead. A calibrated *lens*
-    is kept; without one the radial lens is estimated from the points.
+    is kept; without one the radial lens is estimated from the points. *before*: the
+    previous pass, whose bezel noise a side seen too little is searched again with (see
+    :func:`refine_side`).
     """
     sides = []
     for i in range(4):
@@ -126,9 +136,14 @@ def _search_sides(
             base = guide.distort_points(base)
         if bases and i in bases:
             base = bases[i]
-        sides.append(
-            refine_side(grey, base, _inward(base, centre), reach=how.reach, along=how.along)
-        )
+        inward = _inward(base, centre)
+        side = refine_side(grey, base, inward, how.reach, how.along)
+        if before is not None and side.support < MIN_SEEN:
+            # a faint border seen too little: searched again at the bezel's noise as the
+            # previous, wider search measured it
+            noise = before.sides[i].noise
+            side = refine_side(grey, base, inward, how.reach, how.along, noise)
+        sides.append(side)
     if min(len(s.points) for s in sides) < MIN_POINTS:
         return _SideSearch(sides, None, [])
     model, lines = _fitted([s.points for s in sides], lens, size)
@@ -169,7 +184,7 @@ def _outline(
         if search.lens is None or not seen:
             raise _unclear(frame, quad, coarse.surround, search.sides)
         corners = _corners(search.lines)
-        search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size)
+        search = _search_sides(grey_f, corners, centre, how, lens, search.lens, size, before=search)
     if search.lens is None:
         raise _unclear(frame, quad, coarse.surround, search.sides)
     support = min(s.support for s in search.sides)
@@ -503,6 +518,8 @@ class Calibration:
                     lines, model, confidence = found
                     break
             else:
+                if all(guess.outline is None for guess in guesses):
+                    raise _nothing_inside(frame, guesses[0], refusals[0])
                 raise refusals[0]
         homography = cv2.getPerspectiveTransform(
             _corners(lines).astype(np.float32), screen_outline(screen_size).astype(np.float32)
@@ -608,6 +625,21 @@ def _unclear(
     return CalibrationError(
         "no screen quadrilateral found in the frame: its sides are not clear "
         f"({_what_was_seen(frame, quad, surround, sides)})"
+    )
+
+
+def _nothing_inside(
+    frame: np.ndarray, outline: CoarseScreen, refusal: CalibrationError
+) -> CalibrationError:
+    """The station error when the coarse step found no screen inside the only outline it
+    saw (a lid's) and that outline is not the screen: what it saw in from the outline's
+    sides (a light rim, a bezel, a screen's border only a few grey levels from it)."""
+    levels = ", ".join(f"{level:.0f}" for level in brightness_inside(frame, outline.corners))
+    return CalibrationError(
+        "no screen found inside the lid: the coarse step saw no flat bezel with a screen "
+        f"inside it in from the outline's sides (brightness in bands 0.5% of its width deep: "
+        f"{levels}; a screen as dark as its bezel at its border?), and the outline itself "
+        f"is not the screen: {refusal}"
     )
 
 

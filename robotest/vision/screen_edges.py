@@ -49,6 +49,13 @@ _FLOOR_TOLERANCE = 3.0
 (see :func:`_past_floor`)."""
 _BEZEL_FLAT = 4.0
 """Grey levels: rings in from a lid's outline this close in brightness are one flat bezel."""
+_BEZEL_DEPTH = 0.12
+"""Fraction of the lid's width in from its outline where the bezel is looked for: a
+2560x1600 screen's bezel is 2.2% of it, an 800x600 screen's (the same lid) about 8%."""
+_BEZEL_LEVEL = 1.5
+"""Grey levels: the rings of a flat run this near its median are the bezel's band."""
+_BEZEL_STEP = 8.0
+"""Grey levels: a ring this far from the bezel's level, inward of its band, is the screen."""
 _MIN_UNIFORM = 0.75
 """A surround (desk, bezel) is one smooth colour for at least this much of its band.
 
@@ -64,6 +71,8 @@ class SideFit:
     """Edge points in raw frame pixels, (N, 2)."""
     support: float
     """Fraction of the sampled profiles that showed a clear edge."""
+    noise: float = 0.0
+    """The step detector's noise over the bezel (grey levels) that set the side's level."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,26 @@ def coarse_screens(frame: np.ndarray) -> list[CoarseScreen]:
             around = None if np.abs(corners - outline).max() < 1e-6 else outline
             guesses.append(CoarseScreen(corners=corners, surround=surround, outline=around))
     return guesses
+
+
+def brightness_inside(frame: np.ndarray, corners: np.ndarray, rings: int = 12) -> np.ndarray:
+    """Median brightness (largest channel, grey levels) of *rings* bands, each 0.5% of the
+    quadrilateral's width deep, in from the sides of *corners* (TL, TR, BR, BL, frame
+    pixels): what a station error shows of a lid where no screen was found inside it
+    (its light rim, the bezel, then the screen's border, or none)."""
+    colour = frame if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    scale = min(1.0, _COARSE_WIDTH / colour.shape[1])
+    small = cv2.resize(colour[:, :, :3], None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    inside = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inside, (np.asarray(corners) * scale).astype(np.int32), 255)
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
+    step = max(1.0, 0.005 * scale * float(np.linalg.norm(corners[1] - corners[0])))
+    grey = small.max(axis=2)
+    levels = []
+    for k in range(rings):
+        ring = grey[(depth > k * step) & (depth <= (k + 1) * step)]
+        levels.append(float(np.median(ring)) if ring.size else float("nan"))
+    return np.array(levels)
 
 
 def rectangle_aspect(corners: np.ndarray, image_size: tuple[int, int]) -> float:
@@ -239,18 +268,20 @@ def _inner_quad(small: np.ndarray, outer: _Unlike, along_sides: bool) -> _Unlike
     bezel did not look uniform, and the lid's outline was taken for the screen (85 px
     off, confidence 0.9). A bezel narrower than that band (a 2560x1600 screen in a 60 px
     bezel: 2.2% of the lid's width) is then sampled where the rings in from the bowed
-    outline itself show it flat (:func:`_measured_bezel`).
+    outline itself show it flat (:func:`_measured_bezels`).
     """
     width = float(np.linalg.norm(outer.quad[1] - outer.quad[0]))
     polygon = np.zeros(small.shape[:2], np.uint8)
     cv2.fillConvexPoly(polygon, outer.quad.astype(np.int32), 255)
     fixed = (polygon, max(2, int(0.013 * width)), max(4, int(0.022 * width)))
     found = _screen_in_band(small, outer, fixed, along_sides)
-    if found is None:  # the rings are measured only where the fixed band saw no screen
-        measured = _measured_bezel(small, outer.blob, width)
-        if measured is not None:
-            found = _screen_in_band(small, outer, (outer.blob, *measured), along_sides)
-    return found
+    if found is not None:  # the rings are measured only where the fixed band saw no screen
+        return found
+    for start, stop in _measured_bezels(small, outer.blob, width):
+        found = _screen_in_band(small, outer, (outer.blob, start, stop), along_sides)
+        if found is not None:
+            return found
+    return None
 
 
 def _screen_in_band(
@@ -272,29 +303,65 @@ def _screen_in_band(
     return found if fills else None
 
 
-def _measured_bezel(small: np.ndarray, inside: np.ndarray, width: float) -> tuple[int, int] | None:
-    """Pixels in from the outline where the bezel lies, from the median brightness of each
-    one-pixel ring inside it: the first run of at least 4 rings within `_BEZEL_FLAT` grey
-    levels of each other in the outer 5% of the width, less its first and last ring (the
-    rim's and the screen's blurred edges); None when there is no such run or no clear
-    step (a screen) follows it."""
+def _measured_bezels(small: np.ndarray, inside: np.ndarray, width: float) -> list[tuple[int, int]]:
+    """Pixels in from the outline where the bezel may lie, outermost first, from the
+    median brightness of each one-pixel ring inside it: one band for each flat run of
+    rings with a screen after it.
+
+    A flat run is at least 4 rings within `_BEZEL_FLAT` grey levels of each other in the
+    outer `_BEZEL_DEPTH` of the width (a lid's wide light rim makes one too, before the
+    bezel's: each is tried in turn). Its level is the run's median, and its band the
+    rings around it within `_BEZEL_LEVEL` of that level (a screen darkened towards its
+    edge by a vignette, or dark as the night sky, drifts off the bezel's level over rings
+    the run still holds: the band then crossed the screen's border), less its first ring
+    (the rim's blurred edge) and its last two (the screen's: the bezel is a ring or two
+    narrower on some sides than the median ring shows). A screen is a ring past the band
+    at least `_BEZEL_STEP` from the level, brighter or darker (a black screen with stars:
+    15 below a 30-grey bezel).
+    """
     depth = cv2.distanceTransform(inside, cv2.DIST_L2, 5)
     grey = small.max(axis=2) if small.ndim == 3 else small
-    rings = np.array(
-        [np.median(grey[(depth >= k) & (depth < k + 1)]) for k in range(1, int(0.05 * width))]
-    )
-    for first in range(len(rings)):
+    depths = range(1, int(_BEZEL_DEPTH * width))
+    rings = np.array([np.median(grey[(depth >= k) & (depth < k + 1)]) for k in depths])
+    bands = []
+    start = 0
+    while start < len(rings):
+        run = _flat_run(rings, start)
+        if run is None:
+            break
+        band = _band_at_level(rings, *run)
+        if band is not None:
+            bands.append(band)
+        start = run[1] + 1
+    return bands
+
+
+def _flat_run(rings: np.ndarray, start: int) -> tuple[int, int] | None:
+    """First and last ring of the first run from *start* of at least 4 rings within
+    `_BEZEL_FLAT` of each other; None when there is none."""
+    for first in range(start, len(rings)):
         last = first
         while last + 1 < len(rings) and np.ptp(rings[first : last + 2]) <= _BEZEL_FLAT:
             last += 1
         if last - first >= 3:
-            break
-    else:
+            return first, last
+    return None
+
+
+def _band_at_level(rings: np.ndarray, first: int, last: int) -> tuple[int, int] | None:
+    """The depths (pixels) of the band of the flat run *first*..*last* of *rings* (see
+    :func:`_measured_bezels`); None when it is too thin or no screen follows it."""
+    level = float(np.median(rings[first : last + 1]))
+    near = np.abs(rings - level) <= _BEZEL_LEVEL
+    middle = first + int(np.argmin(np.abs(rings[first : last + 1] - level)))
+    first, last = middle, middle
+    while first > 0 and near[first - 1]:
+        first -= 1
+    while last + 1 < len(rings) and near[last + 1]:
+        last += 1
+    if last - first < 3 or not (np.abs(rings[last + 1 :] - level) >= _BEZEL_STEP).any():
         return None
-    after = rings[last + 1 :]
-    if not len(after) or np.abs(after - rings[last]).max() < 4 * _BEZEL_FLAT:
-        return None
-    return first + 2, last + 1  # ring k is depth k + 1; one ring in from either end
+    return first + 2, last  # ring k is depth k + 1
 
 
 def _largest_blob(mask: np.ndarray) -> np.ndarray | None:
@@ -373,13 +440,19 @@ def _order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def refine_side(
-    grey: np.ndarray, base: np.ndarray, inward: np.ndarray, reach: float, along: float = 3.0
+    grey: np.ndarray,
+    base: np.ndarray,
+    inward: np.ndarray,
+    reach: float,
+    along: float = 3.0,
+    noise: float | None = None,
 ) -> SideFit:
     """Sub-pixel edge points across a side sampled at *base* points, searching +-*reach* pixels.
 
     *inward* holds the unit normal at each base point, pointing into the screen; each
     profile is the mean of those +-*along* pixels along the side (longer: less noise, so
-    a fainter edge shows, such as a dark top bar's against a dark bezel).
+    a fainter edge shows, such as a dark top bar's against a dark bezel). *noise*: the
+    step noise a wider search of the same side measured, used where it is the lower.
     """
     count = len(base)
     tangent = np.column_stack([-inward[:, 1], inward[:, 0]])
@@ -410,7 +483,11 @@ def refine_side(
     # profiles crosses the flat bezel (the outer part alone may hold the edge when the
     # coarse corners are off, and the inner half a photograph's texture); for normal
     # noise the 25th percentile of |x| is 0.32 sigma
-    noise = float(np.percentile(np.abs(strength[:, w : len(offsets) - w + 1]), 25)) / 0.32
+    measured = float(np.percentile(np.abs(strength[:, w : len(offsets) - w + 1]), 25)) / 0.32
+    # a narrow search centred on the border has little bezel in its quietest quarter: the
+    # border's own rise raised it (a 4-level top bar at 800x600: level 2.3 against 1.6 in
+    # the wide search, seen over 40% of the side and refused)
+    noise = measured if noise is None else min(measured, noise)
     level = max(_STEP_NOISES * noise, _MIN_STEP)
     inner = strength[:, 1:-1]
     # the outermost clear local maximum rising from the bezel: the screen's border, not an
@@ -438,7 +515,7 @@ def refine_side(
     points = base + offset[:, None] * inward
     kept = np.flatnonzero(clear)
     kept = kept[_on_one_curve(points[kept])]
-    return SideFit(points=points[kept], support=len(kept) / count)
+    return SideFit(points=points[kept], support=len(kept) / count, noise=noise)
 
 
 def step_response(profiles: np.ndarray) -> np.ndarray:

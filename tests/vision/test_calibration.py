@@ -270,3 +270,57 @@ def test_a_top_bar_as_dark_as_the_bezel_of_a_1024_screen_is_found() -> None:
     # puts it, up to 40 screen px out (30 frame px before: enough at 2560x1600 only)
     screen = cv2.imread(str(Path(__file__).parent / "data" / "desktop_1024_dark_top_bar.jpg"))
     assert _worst_corner_error(202, screen) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "seed"),
+    [("desktop_2560_night_sky.jpg", 3226), ("desktop_2560_vignetted_edges.jpg", 3235)],
+)
+def test_a_screen_as_dark_as_its_bezel_is_found_inside_the_lid(name: str, seed: int) -> None:
+    # a black sky with stars (15 grey levels against a 30-grey bezel) and a wallpaper
+    # darkened by a vignette towards the screen's border: the rings in from the lid saw
+    # no step of 16 levels after the bezel, or a flat run reaching into the screen, no
+    # screen was found inside the lid and its outline (width/height 1.558) was refused
+    assert _worst_corner_error(seed, _real_desktop(name)) < 0.5
+
+
+def _real_screen(name: str) -> np.ndarray:
+    """A desktop of the real-icons benchmark kept at its own size as a JPEG."""
+    return cv2.imread(str(Path(__file__).parent / "data" / name))
+
+
+def test_the_wide_bezel_of_a_1024_screen_is_measured_inside_the_lid() -> None:
+    # at 1024x768 the bezel is 5% of the lid's width: with a dark window and the dock
+    # against the screen's right and bottom sides, the bezel was looked for only in the
+    # outer 5% (a flat run with no screen after it) and the lid's outline was refused
+    screen = _real_screen("desktop_1024_dark_window_at_edges.jpg")
+    assert _worst_corner_error(211, screen) < 0.5
+
+
+def test_the_bezel_inside_a_wide_light_rim_of_the_lid_is_found() -> None:
+    # camera 2221 at 800x600: the lid's light rim is 4 rings of the same brightness, the
+    # first flat run in from its outline, and the band sampled there found no screen;
+    # the bezel is the next flat run
+    screen = _real_screen("desktop_800_light_rim.jpg")
+    assert _worst_corner_error(2221, screen) < 0.5
+
+
+def test_a_faint_top_bar_of_an_800_screen_keeps_the_bezel_noise_of_the_wide_search() -> None:
+    # at 800x600 the top bar's 4-level step is blurred over 6 frame px: the narrow search,
+    # centred on the border, took its noise from profiles that are half border, saw the
+    # step over 40% of the side and refused the frame (confidence 0.26)
+    screen = _real_screen("desktop_800_faint_top_bar.jpg")
+    assert _worst_corner_error(202, screen) < 0.5
+
+
+def test_a_lid_with_no_screen_inside_says_so() -> None:
+    # a lid's light rim around a flat dark inside: the station error says that no screen
+    # was found inside the lid and what it saw in from its sides, not only the shape
+    rng = np.random.default_rng(3)
+    frame = np.clip(rng.normal(70, 2, (700, 900, 3)), 0, 255).astype(np.uint8)
+    cv2.rectangle(frame, (120, 110), (780, 590), (150, 150, 150), -1)
+    cv2.rectangle(frame, (128, 118), (772, 582), (30, 30, 30), -1)
+    frame = cv2.GaussianBlur(frame, (0, 0), 1.2)
+    with pytest.raises(CalibrationError, match="no screen found inside the lid") as refusal:
+        Calibration.from_frame(frame, SCREEN)
+    assert "brightness in bands" in str(refusal.value) and ", 30," in str(refusal.value)
