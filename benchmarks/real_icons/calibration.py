@@ -18,7 +18,6 @@ station error's message (what it saw on each side).
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 import time
@@ -29,9 +28,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent))
+sys.path.insert(0, str(HERE.parent))
 
 import corpus  # noqa: E402
 import numpy as np  # noqa: E402
+import other_tree  # noqa: E402
 import themes  # noqa: E402
 
 from robotest.vision import Calibration  # noqa: E402
@@ -42,27 +43,11 @@ Calibrate = Callable[[np.ndarray, tuple[int, int]], np.ndarray]
 
 
 def reference_tree(root: Path) -> tuple[Calibrate, type[Exception]]:
-    """``Calibration.from_frame`` of the robotest tree at *root*, loaded beside this one.
-
-    Its modules are imported under their own names (the calibration's whole import chain
-    at once: ``robotest.vision`` imports lazily), kept by the functions that use them, and
-    then taken out of ``sys.modules`` so that this tree's ``robotest`` stays the one
-    imported by name.
-    """
-    mine = {name: module for name, module in sys.modules.items() if name.startswith("robotest")}
-    for name in mine:
-        del sys.modules[name]
-    sys.path.insert(0, str(root))
-    try:
-        module = importlib.import_module("robotest.vision.calibration")
-        errors = importlib.import_module("robotest.vision.errors")
-        if not str(Path(module.__file__).resolve()).startswith(str(root.resolve())):
-            raise SystemExit(f"{root}: no robotest tree there")
-    finally:
-        sys.path.remove(str(root))
-        for name in [n for n in sys.modules if n.startswith("robotest")]:
-            del sys.modules[name]
-        sys.modules.update(mine)
+    """``Calibration.from_frame`` of the robotest tree at *root*, loaded beside this one
+    (:func:`other_tree.import_from_tree`)."""
+    module, errors = other_tree.import_from_tree(
+        root, "robotest.vision.calibration", "robotest.vision.errors"
+    )
     return (
         lambda frame, size: module.Calibration.from_frame(frame, size).corners,
         errors.CalibrationError,
