@@ -3,6 +3,8 @@
     python3 benchmarks/real_screens/programs.py /tmp/real-programs-7   # real dialog screens
     python3 docs/figures.py reading /tmp/real-programs-7 docs/img/reading-a-real-menu.jpg
 
+    python3 docs/figures.py icons /tmp/real-icons-6 docs/img/finding-real-icons.jpg  # a cache
+
     python3 benchmarks/real_surfaces/build_corpus.py --out /tmp/rs7          # real surfaces
     python3 docs/figures.py inspection /tmp/rs7 docs/img/inspecting-real-fabric.jpg
 
@@ -10,6 +12,13 @@
 rectified, as ``read_text`` sees it: the frame, the image Tesseract is given (every line's
 text made dark on white, the highlighted row's included), and the words read, boxed on the
 frame (green: read as shown; red: misread), with the value read beside the highlighted label.
+
+``icons``: a camera-tier screen of the real-icons corpus (a theme's icons over a photograph,
+each shown at another size than its 48 px template, drawn from the theme's own drawing for
+that size): the camera's frame with the screen's outline as calibrated from it, the
+rectified screen with each icon's answer boxed (green: found at its place; red: found
+elsewhere or missed; the icons not shown, asked too, listed under it), and, per icon, the
+drawing a QA engineer keeps beside what the search found.
 
 ``inspection``: the default model (``knn``) trained on a class's good pictures (``fabric``,
 a class it was never tuned on), then a good unit and one of each kind of defect as
@@ -113,18 +122,87 @@ def inspection(corpus: Path, out: Path, name: str) -> None:
     cv2.imwrite(str(out), np.hstack(tiles), [cv2.IMWRITE_JPEG_QUALITY, 88])
 
 
+def icons(cache: Path, out: Path, family_name: str, number: int) -> None:
+    """A real theme's icons found through the camera (see the module's text)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks" / "real_icons"))
+    import corpus  # the benchmark's corpus builder
+    import themes
+
+    from robotest.vision import Calibration, Icon, images, locate
+    from robotest.vision.match_parameters import DEFAULT
+
+    families = themes.families()
+    family = next(f for f in families if f.name == family_name)
+    index = families.index(family) * 1000 + number
+    size = (1920, 1080)
+    walls = corpus.backgrounds(size, cache / "svg")
+    shown, case, _ = corpus.shown_screen(index, family, family.names(), walls, size, cache / "svg")
+    if case.tier != "camera":
+        raise SystemExit(
+            f"{family_name} screen {number} is a {case.tier}-tier screen: pick another"
+        )
+    frame, _ = corpus.photograph(shown, corpus.camera_seed(index), size)
+    calibration = Calibration.from_frame(frame, size)
+    screen = calibration.rectify(frame)
+    seen = frame.copy()
+    cv2.polylines(seen, [calibration.corners.astype(np.int32)], True, GREEN, 5)
+    boxed, pairs = screen.copy(), []
+    params = DEFAULT.override(scales=corpus.SCALES)
+    for name, truth in case.icons.items():
+        icon = Icon.load(corpus.versions_folder(family, name, cache))
+        match = locate(screen, icon, params=params)
+        right = match.found and match.box is not None and images.iou(match.box, truth) >= 0.5
+        x, y, w, h = match.box or truth
+        cv2.rectangle(boxed, (x, y), (x + w, y + h), GREEN if right else RED, 3)
+        drawing = cv2.imread(str(corpus.template_folder(family, name, cache) / "48.png"))
+        found = screen[y : y + h, x : x + w]
+        pair = np.hstack([_fit(drawing, 96), np.full((96, 8, 3), 255, np.uint8), _fit(found, 96)])
+        pairs.append(
+            _caption(pair, f"{name[:13]}, {case.sides[name]} px: {'found' if right else 'missed'}")
+        )
+    for name in case.absent:
+        match = locate(
+            screen, Icon.load(corpus.versions_folder(family, name, cache)), params=params
+        )
+        pairs.append(
+            _caption(
+                np.full((96, 200, 3), 255, np.uint8),
+                f"{name[:13]}, not shown: {'found!' if match.found else 'not found'}",
+            )
+        )
+    strip = np.hstack([_fit(p, 200) if p.shape[1] != 200 else p for p in pairs])
+    top = np.hstack(
+        [
+            _caption(_fit(seen, round(540 * seen.shape[1] / seen.shape[0])), "the camera's frame"),
+            _caption(
+                _fit(boxed, 960),
+                "rectified; green: found at its place; red: where a missed icon scored best",
+            ),
+        ]
+    )
+    strip = _caption(
+        _fit(strip, top.shape[1]),
+        "each icon's 48 px drawing beside the place found, at the size shown",
+    )
+    cv2.imwrite(str(out), np.vstack([top, strip]), [cv2.IMWRITE_JPEG_QUALITY, 85])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("figure", choices=("reading", "inspection"))
+    parser.add_argument("figure", choices=("reading", "inspection", "icons"))
     parser.add_argument("corpus", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--screen", default="dialog-menu-ttf-dejavu-16-camera.png")
     parser.add_argument("--surface", default="fabric", help="the class shown by inspection")
+    parser.add_argument("--family", default="papirus", help="the icon theme shown by icons")
+    parser.add_argument("--number", type=int, default=4, help="its camera-tier screen's number")
     args = parser.parse_args()
     if args.figure == "reading":
         if not (args.corpus / "truth.json").is_file():
             parser.error(f"{args.corpus} holds no truth.json: build the corpus first")
         reading(args.corpus, args.out, args.screen)
+    elif args.figure == "icons":
+        icons(args.corpus, args.out, args.family, args.number)
     else:
         if not (args.corpus / args.surface / "train").is_dir():
             parser.error(f"{args.corpus / args.surface} is no class folder: build the corpus")
