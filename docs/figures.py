@@ -157,9 +157,7 @@ def icons(cache: Path, out: Path, family_name: str, number: int) -> None:
         drawing = cv2.imread(str(corpus.template_folder(family, name, cache) / "48.png"))
         found = screen[y : y + h, x : x + w]
         pair = np.hstack([_fit(drawing, 96), np.full((96, 8, 3), 255, np.uint8), _fit(found, 96)])
-        pairs.append(
-            _caption(pair, f"{name[:13]}, {case.sides[name]} px: {'found' if right else 'missed'}")
-        )
+        pairs.append(_caption(pair, f"{case.sides[name]} px: {'found' if right else 'MISSED'}"))
     for name in case.absent:
         match = locate(
             screen, Icon.load(corpus.versions_folder(family, name, cache)), params=params
@@ -167,10 +165,12 @@ def icons(cache: Path, out: Path, family_name: str, number: int) -> None:
         pairs.append(
             _caption(
                 np.full((96, 200, 3), 255, np.uint8),
-                f"{name[:13]}, not shown: {'found!' if match.found else 'not found'}",
+                f"absent: {'FOUND' if match.found else 'not found'}",
             )
         )
-    strip = np.hstack([_fit(p, 200) if p.shape[1] != 200 else p for p in pairs])
+    tiles = [_fit(p, 200) if p.shape[1] != 200 else p for p in pairs]
+    tiles += [np.full_like(tiles[0], 255)] * (-len(tiles) % 8)
+    strip = np.vstack([np.hstack(tiles[i : i + 8]) for i in range(0, len(tiles), 8)])
     top = np.hstack(
         [
             _caption(_fit(seen, round(540 * seen.shape[1] / seen.shape[0])), "the camera's frame"),
