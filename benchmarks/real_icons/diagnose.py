@@ -42,7 +42,7 @@ import cv2  # noqa: E402
 import themes  # noqa: E402
 
 from robotest.vision import (  # noqa: E402
-    Icon,  # noqa: E402
+    Icon,
     coarse_search,
     fine_search,
     icon_candidates,

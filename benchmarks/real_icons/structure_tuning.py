@@ -31,7 +31,7 @@ import cv2  # noqa: E402
 import themes  # noqa: E402
 
 from robotest.vision import (  # noqa: E402
-    Icon,  # noqa: E402
+    Icon,
     fine_search,
     icon_candidates,
 )

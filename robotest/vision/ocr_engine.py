@@ -12,7 +12,7 @@ read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import cv2
@@ -341,14 +341,38 @@ def _without_edge_bars(words: list[Word], area: Region) -> list[Word]:
 
 
 def read_line(
-    image: np.ndarray, area: Region, prepared: Prepared, inner: Region | None = None
+    image: np.ndarray,
+    area: Region,
+    prepared: Prepared,
+    inner: Region | None = None,
+    retries: _Retries | None = None,
 ) -> list[Word]:
     """Tesseract's read of one line: *area* of the screen, which is *inner* of *image*
-    (default: all of it), *prepared* from it."""
+    (default: all of it), *prepared* from it; *retries*: its reads at other text heights
+    made so far (see :class:`_Retries`)."""
     words = _tesseract_words(prepared, _PSM["line"], area)
     if _sureness(words) < _SURE_LINE:
-        words = _reread_line(image, area, words, inner)
+        words = _reread_line(words, retries or _Retries(image, area, inner))
     return words
+
+
+@dataclass
+class _Retries:
+    """A line's reads at the other text heights (:data:`_RETRY_HEIGHTS`), each prepared
+    and read once: a read unsure of itself (:func:`_reread_line`) and a read whose digits
+    stay in dispute (:func:`_settled_line`) look at the same ones."""
+
+    image: np.ndarray
+    area: Region
+    inner: Region | None
+    made: dict[float, tuple[Prepared, list[Word]]] = field(default_factory=dict)
+
+    def at(self, height: float) -> tuple[Prepared, list[Word]]:
+        """The line prepared at *height* (neighbours' pieces cleared) and Tesseract's read."""
+        if height not in self.made:
+            again = _cleared(prepare(self.image, height, inner=self.inner))
+            self.made[height] = (again, _tesseract_words(again, _PSM["line"], self.area))
+        return self.made[height]
 
 
 def _settled_line(
@@ -361,13 +385,14 @@ def _settled_line(
     of equals). No digit is changed into another on one reader's word: a camera's blurred
     dotted ``0`` read ``6`` by Tesseract and taken for ``0`` or ``8`` by the classifier
     is read again, not guessed."""
-    first = _opinion(prepared, area, read_line(image, area, prepared, inner))
+    retries = _Retries(image, area, inner)
+    first = _opinion(prepared, area, read_line(image, area, prepared, inner, retries))
     if not first.disputed:
         return first.words
     best = first
     for height in _RETRY_HEIGHTS:
-        again = _cleared(prepare(image, height, inner=inner))
-        other = _opinion(again, area, _tesseract_words(again, _PSM["line"], area))
+        again, words = retries.at(height)
+        other = _opinion(again, area, words)
         if other.disputed < best.disputed and _digits_alike(other.words, first.words):
             best = other
         if not best.disputed:
@@ -422,10 +447,8 @@ def _sureness(words: list[Word]) -> float:
     return min((w.conf for w in words), default=0.0)
 
 
-def _reread_line(
-    image: np.ndarray, area: Region, words: list[Word], inner: Region | None
-) -> list[Word]:
-    """The surest of the first read and reads at other text heights.
+def _reread_line(words: list[Word], retries: _Retries) -> list[Word]:
+    """The surest of the first read (*words*) and the reads at other text heights.
 
     Tesseract now and then returns nothing, or a low-confidence guess, for a line it
     reads well a little larger or smaller (``6.80``: nothing at 26 pixels, 0.96 at 20);
@@ -434,7 +457,7 @@ def _reread_line(
     """
     best = words
     for height in _RETRY_HEIGHTS:
-        again = _tesseract_words(_cleared(prepare(image, height, inner=inner)), _PSM["line"], area)
+        _, again = retries.at(height)
         if _sureness(again) > _sureness(best):
             best = again
     return best
@@ -587,13 +610,19 @@ def _row_runs(
 ) -> tuple[np.ndarray, list[tuple[int, int]], tuple[int, int] | None]:
     """The ink of each row of a line read's *prepared* image (inside its border), the
     runs of inked rows, and the line's own: the run holding the most ink (None: no ink)."""
-    ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
+    ink, full = _line_ink(prepared)
     # less a frame's or a check box's stroke beside the line, inked in the rows between lines
-    ink &= np.count_nonzero(ink, axis=0) < _FULL_COLUMN * ink.shape[0]
-    counts = np.count_nonzero(ink, axis=1)
+    counts = np.count_nonzero(ink & ~full, axis=1)
     runs = runs_of(counts > 0)
     main = max(runs, key=lambda run: int(counts[run[0] : run[1]].sum())) if runs else None
     return counts, runs, main
+
+
+def _line_ink(prepared: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """The ink of a line read's *prepared* image (inside its border), and its columns
+    inked over :data:`_FULL_COLUMN` of the rows: a rule or a frame's stroke, never text."""
+    ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
+    return ink, np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0]
 
 
 def _cleared(prepared: Prepared) -> Prepared:
@@ -640,8 +669,7 @@ def _without_edge_rules(prepared: Prepared) -> Prepared:
     of each line; a region reaching the edge (``find_text``'s second look along a near
     miss, X 6x13: ``UUID`` read ``WUID`` on the page) read the border and the ``U`` as
     ``\\u``, and ``UUID`` once the border was whitened."""
-    ink = prepared.image[_BORDER:-_BORDER, _BORDER:-_BORDER] < _RUN_INK
-    full = np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0]
+    ink, full = _line_ink(prepared)
     if not ink.size or full.all() or not (full[0] or full[-1]):
         return prepared
     left, right = int(np.argmin(full)), int(np.argmin(full[::-1]))

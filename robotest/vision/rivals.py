@@ -20,7 +20,7 @@ import numpy as np
 
 from robotest.vision.icon_search import IconMatch, locate, place_at
 from robotest.vision.icons import Icon, IconVersion
-from robotest.vision.images import Region, clip_region, iou
+from robotest.vision.images import Region, clip_region, iou, union
 from robotest.vision.match_parameters import DEFAULT, MatchParameters
 
 _REACH = 1.2
@@ -145,12 +145,9 @@ alike there, nothing tells them apart."""
 
 
 def _union(a: Region, b: Region, shape: tuple[int, ...]) -> Region | None:
-    """The box holding *a* and *b*, clipped to the screen (None when a box leaves it)."""
-    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
-    x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
-    if x0 < 0 or y0 < 0 or x1 > shape[1] or y1 > shape[0]:
-        return None
-    return (x0, y0, x1 - x0, y1 - y0)
+    """The box holding *a* and *b* (None when it leaves the screen)."""
+    x, y, w, h = union((a, b))
+    return None if x < 0 or y < 0 or x + w > shape[1] or y + h > shape[0] else (x, y, w, h)
 
 
 def _patch_and_background(screen: np.ndarray, canvas: Region) -> tuple[np.ndarray, np.ndarray]:

@@ -676,13 +676,11 @@ def _deepest(pixels: np.ndarray, margin: np.ndarray, panel: np.ndarray, level: i
     highlighted value in the X font 9x15) has margins of a pixel or two, blended half
     with the panel ([205, 88, 87] for a blue bar of [207, 2, 1]); measured against that
     colour the bar itself stayed ink, and its letters were read light on a dark block."""
-    values = pixels.reshape(-1, _channels(pixels)).astype(np.float32)
-    a, span = panel.astype(np.float32).ravel(), (margin.astype(np.float32) - panel).ravel()
-    along = ((values - a) @ span) / max(float(span @ span), 1.0)
-    off = np.abs(values - (a + along[:, None] * span)).max(axis=1)
+    along, off = (a.ravel() for a in _blend(pixels, panel, margin, segment=False))
     beyond = (off < level) & (along > 1.0)
-    if np.count_nonzero(beyond) < _DEEP_SHARE * len(values):
+    if np.count_nonzero(beyond) < _DEEP_SHARE * len(along):
         return margin
+    values = pixels.reshape(-1, _channels(pixels)).astype(np.float32)
     deep = values[beyond][along[beyond] >= np.percentile(along[beyond], 75)]
     return np.median(deep, axis=0).clip(0, 255).astype(np.uint8)
 
@@ -791,11 +789,7 @@ def _mostly_bar(
 ) -> np.ndarray:
     """True where a pixel is a blend of a bar's *colour* and the *panel*'s (within
     *level*), at most ``_MOSTLY_BAR`` of the way to the panel."""
-    values = pixels.reshape(pixels.shape[0], pixels.shape[1], -1).astype(np.float32)
-    a, b = colour.astype(np.float32).ravel(), panel.astype(np.float32).ravel()
-    span = b - a
-    along = ((values - a) * span).sum(axis=2) / max(float(span @ span), 1.0)
-    off = np.abs(values - (a + np.clip(along, 0.0, 1.0)[..., None] * span)).max(axis=2)
+    along, off = _blend(pixels, colour, panel)
     return np.asarray((off < level) & (along <= _MOSTLY_BAR))
 
 
@@ -858,12 +852,24 @@ def _bar(
 
 def _off(pixels: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     """How far each pixel's colour is from any blend of *start* and *end* (uint8)."""
+    _, off = _blend(pixels, start, end)
+    return off.clip(0, 255).astype(np.uint8)
+
+
+def _blend(
+    pixels: np.ndarray, start: np.ndarray, end: np.ndarray, segment: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pixel's colour lies along the blends of *start* and *end* (0 at *start*,
+    1 at *end*, beyond either outside), and how far it is from the nearest blend (float32,
+    grey levels, largest over the channels): on the segment between them, or with
+    *segment* False on the line through them. *pixels* is H x W (x channels)."""
     values = pixels.reshape(pixels.shape[0], pixels.shape[1], -1).astype(np.float32)
     a, b = start.astype(np.float32).ravel(), end.astype(np.float32).ravel()
     span = b - a
-    along = np.clip(((values - a) * span).sum(axis=2) / max(float(span @ span), 1.0), 0.0, 1.0)
-    nearest = a + along[..., None] * span
-    return np.abs(values - nearest).max(axis=2).clip(0, 255).astype(np.uint8)
+    along = ((values - a) * span).sum(axis=2) / max(float(span @ span), 1.0)
+    at = np.clip(along, 0.0, 1.0) if segment else along
+    off = np.abs(values - (a + at[..., None] * span)).max(axis=2)
+    return along, off
 
 
 def _rim(shape: tuple[int, ...]) -> np.ndarray:
