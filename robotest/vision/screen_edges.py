@@ -159,10 +159,18 @@ def brightness_inside(frame: np.ndarray, corners: np.ndarray, rings: int = 12) -
     return np.array(levels)
 
 
+MAX_FOCAL = 8.0
+"""Frame widths: the longest focal length a station's camera has (a field of view of 7
+degrees). Seen nearly face on, the focal length the corners imply is ill-conditioned: an
+800x600 screen whose corners were 1.5 px off implied 80,000 px (33 frame widths) and a
+width/height of 1.293 for 1.333; at any focal length up to this one, 1.331."""
+
+
 def rectangle_aspect(corners: np.ndarray, image_size: tuple[int, int]) -> float:
     """Width / height of the rectangle whose perspective image is *corners* (TL, TR, BR,
     BL, undistorted pixels), for a camera with square pixels and its principal point at
-    the image centre (Zhang and He, "Whiteboard scanning and image enhancement", 2007).
+    the image centre (Zhang and He, "Whiteboard scanning and image enhancement", 2007),
+    whose focal length is at most `MAX_FOCAL` frame widths.
 
     Written here because OpenCV has no single call for it; on the real-icons camera tier
     it gives 1.7728-1.7784 for 16:9 screens (1.7778).
@@ -176,6 +184,7 @@ def rectangle_aspect(corners: np.ndarray, image_size: tuple[int, int]) -> float:
     focal2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / depth if abs(depth) > 1e-12 else -1.0
     if focal2 <= 0:  # seen nearly face on: the focal length drops out
         return float(np.hypot(n2[0], n2[1]) / np.hypot(n3[0], n3[1]))
+    focal2 = min(focal2, (MAX_FOCAL * max(image_size)) ** 2)
     across = (n2[0] ** 2 + n2[1] ** 2) / focal2 + n2[2] ** 2
     down = (n3[0] ** 2 + n3[1] ** 2) / focal2 + n3[2] ** 2
     return float(np.sqrt(across / down))

@@ -11,6 +11,8 @@ import pytest
 
 from robotest.sim import CameraModel, CameraParams
 from robotest.vision import Calibration, CalibrationError, Lens, VisionInputError, corner_pixels
+from robotest.vision.calibration import MAX_ASPECT_ERROR
+from robotest.vision.screen_edges import rectangle_aspect
 
 from .conftest import photograph, text_screen
 
@@ -324,3 +326,21 @@ def test_a_lid_with_no_screen_inside_says_so() -> None:
     with pytest.raises(CalibrationError, match="no screen found inside the lid") as refusal:
         Calibration.from_frame(frame, SCREEN)
     assert "brightness in bands" in str(refusal.value) and ", 30," in str(refusal.value)
+
+
+# the outlines fitted on camera 3226's frame of an 800x600 screen (2448x2048 frame,
+# undistorted px): the screen's, whose corners are 1.1-2.0 px off, and the lid's
+_SCREEN_SEEN_FACE_ON = [[252.1, 315.5], [2210.5, 299.2], [2217.5, 1764.8], [268.0, 1781.1]]
+_LID_SEEN_FACE_ON = [[135.2, 201.4], [2325.1, 183.8], [2333.2, 1878.0], [154.5, 1895.7]]
+
+
+def test_a_screen_seen_face_on_keeps_its_width_to_height() -> None:
+    # the corners implied a focal length of 80,000 px (33 frame widths) and a width/height
+    # of 1.293 for 1.333: the outline was refused as a lid's
+    seen = rectangle_aspect(np.array(_SCREEN_SEEN_FACE_ON), (2448, 2048))
+    assert seen == pytest.approx(800 / 600, rel=MAX_ASPECT_ERROR / 2)
+
+
+def test_the_lid_seen_face_on_is_still_not_the_screen() -> None:
+    seen = rectangle_aspect(np.array(_LID_SEEN_FACE_ON), (2448, 2048))
+    assert abs(seen / (800 / 600) - 1) > 2 * MAX_ASPECT_ERROR
