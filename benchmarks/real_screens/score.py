@@ -207,8 +207,10 @@ def main() -> None:
                 cell[3] += 1
                 times[name].append(seconds)
                 if name == "after" and text != truth:
+                    swapped = digit_swaps(truth, text)
                     misreads.append(
                         f"- {screen['image']} {read['category']}: {truth!r} read {text!r}"
+                        + (f" ({swapped} digit swaps)" if swapped else "")
                     )
     print(f"split: {args.split}\n")
     titles = {"raw": "raw Tesseract", "before": "before (main)", "after": "after"}
@@ -225,6 +227,11 @@ def main() -> None:
                 cells.append(f"{100 * errors / chars:.2f}% ({errors}/{chars}, {swaps} digit swaps)")
             if any(c != "-" for c in cells):
                 print(f"| {category} | {source} | {' | '.join(cells)} |")
+    swaps = {
+        name: sum(cell[2] for (reader, _, _), cell in table.items() if reader == name)
+        for name in readers
+    }
+    print("\ndigit swaps in all: " + ", ".join(f"{titles[n]} {swaps[n]}" for n in readers))
     for name, values in times.items():
         values.sort()
         print(
