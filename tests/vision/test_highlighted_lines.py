@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 
 from robotest.vision import ocr
+from robotest.vision.fuzzy import edit_distance
 
 DATA = Path(__file__).parent / "data"
 SHORT_BAR = DATA / "dialog_menu_short_bar_6x13.png"
@@ -22,6 +23,9 @@ SHORT_BAR = DATA / "dialog_menu_short_bar_6x13.png"
 CHECKLIST = DATA / "dialog_checklist_8x16.png"
 """``dialog --checklist`` in the X font 8x16: the highlighted ``Product Name`` and its
 value on a blue bar, between two plain rows that touch it."""
+SMALL_FACE = DATA / "whiptail_menu_5x8_uuid.png"
+"""``whiptail --menu`` in the X font 5x8 (second tuning set): the highlighted ``UUID`` and
+its value ``7D48000C-E617-DEA0`` on a red bar one cell high, and the rows around it."""
 
 
 def test_a_short_value_bar_is_found_by_its_colour() -> None:
@@ -52,3 +56,13 @@ def test_a_bars_one_pixel_margins_are_judged_on_the_pixels_as_drawn() -> None:
     screen = cv2.imread(str(CHECKLIST))
     text = ocr(screen, (148, 40, 138, 17), layout="line").text
     assert text.startswith("DX7J") and text.endswith("-4869")
+
+
+def test_a_small_faces_bar_cut_at_its_letters_is_one_bar_on_the_page() -> None:
+    # upscaled twice for the page read, the 5x8 bar came apart at every letter drawn a
+    # pixel from its edge, into bars and pieces a text height apart; the letters between
+    # them were in no bar's box and stayed blocks of ink (``70480000-10517-T)``)
+    screen = cv2.imread(str(SMALL_FACE))
+    row = next(line for line in ocr(screen).text.splitlines() if "-DEA" in line or "17-" in line)
+    value = row.split()[-1]
+    assert edit_distance(value, "7D48000C-E617-DEA0") <= 2, row
