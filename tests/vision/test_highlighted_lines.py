@@ -12,9 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from robotest.vision import ocr
 from robotest.vision.fuzzy import edit_distance
+from robotest.vision.images import crop
+from robotest.vision.ocr_engine import prepare, surroundings
 
 DATA = Path(__file__).parent / "data"
 SHORT_BAR = DATA / "dialog_menu_short_bar_6x13.png"
@@ -26,6 +29,9 @@ value on a blue bar, between two plain rows that touch it."""
 SMALL_FACE = DATA / "whiptail_menu_5x8_uuid.png"
 """``whiptail --menu`` in the X font 5x8 (second tuning set): the highlighted ``UUID`` and
 its value ``7D48000C-E617-DEA0`` on a red bar one cell high, and the rows around it."""
+RUN_TOGETHER = DATA / "dialog_menu_6x12_kernel.png"
+"""``dialog --menu`` in the X font 6x12 (second tuning set): the highlighted value
+``6.0.70-32-amd64`` in white on a blue bar, its digits joined by the face's hyphens."""
 
 
 def test_a_short_value_bar_is_found_by_its_colour() -> None:
@@ -66,3 +72,23 @@ def test_a_small_faces_bar_cut_at_its_letters_is_one_bar_on_the_page() -> None:
     row = next(line for line in ocr(screen).text.splitlines() if "-DEA" in line or "17-" in line)
     value = row.split()[-1]
     assert edit_distance(value, "7D48000C-E617-DEA0") <= 2, row
+
+
+def test_letters_run_together_inside_a_bar_are_no_bar_of_their_own() -> None:
+    # judged again on the pixels as drawn, the white ``0-32-amd64`` (one region, its
+    # digits joined by the hyphens) was as high as a bar counting back the blend of its
+    # edge rows and was taken for a white bar inside the blue one: the blue around it
+    # became a block of ink, the letters light inside (main: 28% of them ink)
+    screen = cv2.imread(str(RUN_TOGETHER))
+    region = (106, 18, 96, 13)
+    context, inner = surroundings(region, screen.shape)
+    prepared = prepare(crop(screen, context), inner=inner)
+    x, y, w, h = region
+    letters = np.argwhere((screen[y : y + h, x : x + w] == 255).all(axis=2))
+    border, scale = 10, prepared.scale
+    shades = [
+        prepared.image[border + int((r + 0.5) * scale), border + int((c + 0.5) * scale)]
+        for r, c in letters
+    ]
+    assert len(shades) > 200
+    assert np.mean(np.array(shades) < 128) >= 0.9
