@@ -449,7 +449,7 @@ def _with_pieces(
     reach = glyph_height + 2 * _EDGE
 
     def beside(box: Region, bar: Region) -> bool:
-        if _level_beside(box, bar, glyph_height):
+        if box in pieces and _level_beside(box, bar, glyph_height):
             return True
         return bridged is not None and _level_beside(box, bar, reach) and bridged(box, bar)
 
