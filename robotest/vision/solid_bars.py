@@ -463,6 +463,7 @@ def _with_pieces(
             joined = bool(near)
             others = [box for box in others if box not in near]
             bar = union([bar, *near])
+        pieces = [box for box in pieces if box in others]  # each piece joins one bar
         grown.append(bar)
     return grown
 
