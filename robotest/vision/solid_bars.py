@@ -25,6 +25,8 @@ frames have :func:`blurred_bars_as_background`, which tells a bar by its two mar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -109,6 +111,9 @@ _DEEP_SHARE = 0.05
 """Share of the pixels between a blurred bar's margins that are of its own colour, past
 the blend of its margins with the panel, for that colour to be taken (the gaps between
 its letters)."""
+_BRIDGE = 0.5
+"""Share of the way from a bar's colour to the panel's a pixel of the bar's margin blended
+by the upscaling lies within (see :func:`_bridge`)."""
 _AROUND = 4
 """Pixels around a halved solid piece looked at at full size (the halving's loss)."""
 _LETTERS_APART = 40
@@ -191,9 +196,12 @@ def coloured_bars_as_background(
         return
     framebuffer = smooth is None
     smooth = image if smooth is None else smooth
-    _coloured_bars(image, contrast, flat, glyph_height, smooth, same, step, framebuffer, known)
+    done = _coloured_bars(
+        image, contrast, flat, glyph_height, smooth, same, step, framebuffer, known
+    )
     if exact is not None:  # then bars the blend hid, where they are still taken for ink
-        _coloured_bars(image, contrast, flat, glyph_height, exact, same, step, True, None, _SOLID)
+        args = (image, contrast, flat, glyph_height, exact, same, step, True)
+        _coloured_bars(*args, inked=_SOLID, found=done)
 
 
 def _coloured_bars(
@@ -207,16 +215,23 @@ def _coloured_bars(
     framebuffer: bool,
     known: list[tuple[np.ndarray, Region]] | None = None,
     inked: float = 0.0,
-) -> None:
+    found: list[Region] | None = None,
+) -> list[Region]:
     """:func:`coloured_bars_as_background`'s bars of the colours of *smooth* (where
     colours are judged) found and made background (in place), those whose box is at
-    least *inked* ink (*step*) only; *known* colours tried first."""
+    least *inked* ink (*step*) only, none inside a bar *found* already; *known* colours
+    tried first. Returns the boxes made background."""
     # through a camera a bar's rim is the blur's blend with the panel, as wide as the blur
     edge = _EDGE if framebuffer else max(_EDGE, round(_BLUR_EDGE * glyph_height))
     colours = [colour for colour, _ in known or []]
+    made: list[Region] = []
     for colour in _candidates(smooth, flat, contrast >= step, glyph_height, same, colours):
         near = (_difference(smooth, colour) < same).astype(np.uint8)
-        regions = _regions(near, glyph_height)
+        # a region inside a bar made background already is its letters run together (X
+        # 6x12's ``0-32-amd64``, joined by its hyphens, as high as a bar counting back
+        # the blend of its outermost rows): taken for a white bar, it left the blue bar
+        # around it a block of ink
+        regions = [r for r in _regions(near, glyph_height) if not _inside(r[0], found or [])]
         bars, plain = [], []
         for box, own in regions:
             part = flat[box[1] : box[1] + box[3], box[0] : box[0] + box[2]]
@@ -226,7 +241,8 @@ def _coloured_bars(
                 plain.append(box)
         # a plain stretch of a bar is one where pieces with letters join it (a long
         # bar's empty end beyond its text, its letters cutting the rest into pieces)
-        grown = _with_pieces(plain, regions, glyph_height)
+        bridged = _bridge(smooth, colour, contrast < step, edge) if framebuffer else None
+        grown = _with_pieces(plain, regions, glyph_height, bridged)
         bars += [bar for bar, whole in zip(plain, grown, strict=True) if whole != bar]
         if not framebuffer:  # and, through a camera, a bar's fellows on its row
             rows = bars + [box for other, box in known or [] if _apart(other, colour) < same]
@@ -235,7 +251,7 @@ def _coloured_bars(
                 for box, own in regions
                 if box not in bars and _fellow(own, box, flat, rows, glyph_height)
             ]
-        for box in _with_pieces(bars, regions, glyph_height):
+        for box in _with_pieces(bars, regions, glyph_height, bridged):
             x, y, w, h = box
             if inked and np.mean(contrast[y : y + h, x : x + w] >= step) < inked:
                 continue  # background already, its flat pixels found
@@ -245,6 +261,20 @@ def _coloured_bars(
             # the region's own box: a column of a letter's stem at the bar's end
             # (``F``) is mostly letter, and trimmed off it was read against the panel
             _bar(image, contrast, colour, box, step, edge, False, framebuffer)
+            made.append(box)
+    return made
+
+
+def _inside(box: Region, bars: list[Region]) -> bool:
+    """Whether *box* lies inside one of *bars* (within ``_EDGE`` pixels)."""
+    x, y, w, h = box
+    return any(
+        x >= bx - _EDGE
+        and y >= by - _EDGE
+        and x + w <= bx + bw + _EDGE
+        and y + h <= by + bh + _EDGE
+        for bx, by, bw, bh in bars
+    )
 
 
 def _fellow(
@@ -389,8 +419,14 @@ def _margin_colour(
     return np.median(chosen, axis=0).astype(np.uint8)
 
 
+Bridge = Callable[[Region, Region], bool]
+
+
 def _with_pieces(
-    bars: list[Region], regions: list[tuple[Region, np.ndarray]], glyph_height: float
+    bars: list[Region],
+    regions: list[tuple[Region, np.ndarray]],
+    glyph_height: float,
+    bridged: Bridge | None = None,
 ) -> list[Region]:
     """*bars* each grown over the regions of its colour that are no bar by themselves
     but pieces of it: level with it (top and bottom within ``_EDGE`` pixels), less than
@@ -399,31 +435,73 @@ def _with_pieces(
     and through a camera's blur the bar came apart at them: whiptail's ``Memory Size``
     was read with ``Memory`` a block of ink, not found. One box for the whole bar: a
     letter where two pieces meet lay on both pieces' edges, and was let off there as a
-    blend of bar and panel (``Size`` read ``'ize``)."""
+    blend of bar and panel (``Size`` read ``'ize``).
+
+    *bridged* (a framebuffer's; see :func:`_bridge`): whether the columns between a bar
+    and a region beside it are the bar's; then other bars are pieces too, and a piece
+    may lie a text height and the upscaling's blend on either side of the letter
+    between (``_EDGE`` each) from the bar. A small bitmap font upscaled twice for the
+    page read (X 5x8) cut its bar at every letter drawn a pixel from the bar's edge,
+    into bars and pieces exactly a text height apart, and the letters between, left out
+    of every box, stayed blocks of ink (whiptail's ``UUID`` not found)."""
     grown = []
     pieces = [box for box, own in regions if box not in bars and own.mean() >= _BAR_SHARE]
+    reach = glyph_height + 2 * _EDGE
+
+    def beside(box: Region, bar: Region) -> bool:
+        if box in pieces and _level_beside(box, bar, glyph_height):
+            return True
+        return bridged is not None and _level_beside(box, bar, reach) and bridged(box, bar)
+
     for bar in bars:
         # piece by piece along the row, either way: a piece is beside the bar grown so
         # far (a long bar cut by a dozen capitals, found at its far end only)
+        others = pieces + ([box for box in bars if box != bar] if bridged else [])
         joined = True
         while joined:
-            beside = [box for box in pieces if _level_beside(box, bar, glyph_height)]
-            joined = bool(beside)
-            pieces = [box for box in pieces if box not in beside]
-            bar = union([bar, *beside])
+            near = [box for box in others if beside(box, bar)]
+            joined = bool(near)
+            others = [box for box in others if box not in near]
+            bar = union([bar, *near])
+        pieces = [box for box in pieces if box in others]  # each piece joins one bar
         grown.append(bar)
     return grown
 
 
-def _level_beside(box: Region, bar: Region, glyph_height: float) -> bool:
-    """Whether *box* is level with *bar* and less than a text height from it along the row."""
+def _level_beside(box: Region, bar: Region, reach: float) -> bool:
+    """Whether *box* is level with *bar* and less than *reach* pixels from it along the row."""
     x, y, w, h = box
     bx, by, bw, bh = bar
     level = abs(y - by) <= _EDGE and abs(y + h - by - bh) <= _EDGE
-    return level and max(bx - (x + w), x - (bx + bw)) < glyph_height
+    return level and max(bx - (x + w), x - (bx + bw)) < reach
 
 
-def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.ndarray]]:
+def _bridge(smooth: np.ndarray, colour: np.ndarray, background: np.ndarray, ring: int) -> Bridge:
+    """Whether the columns between a bar of *colour* and a region level with it are the
+    bar's (on a framebuffer, *smooth* its pixels): each holds a pixel nearer the bar's
+    colour than ``_BRIDGE`` of the way to the panel's (the most common colour of the
+    *background* around the bar; its margins, blended with the letter between by the
+    upscaling). The panel between two bars is none (``dialog``'s check box, a cell of
+    panel before its highlighted label)."""
+
+    def bridged(box: Region, bar: Region) -> bool:
+        left, right = sorted((box, bar), key=lambda b: b[0])
+        x0, x1 = left[0] + left[2], right[0]
+        if x1 <= x0:
+            return True
+        panel = _panel(smooth, background, bar, ring, ring)
+        if panel is None:
+            return False
+        y0, y1 = min(box[1], bar[1]), max(box[1] + box[3], bar[1] + bar[3])
+        near = _difference(smooth[y0:y1, x0:x1], colour) < _BRIDGE * _apart(panel, colour)
+        return bool(near.any(axis=0).all())
+
+    return bridged
+
+
+def _regions(
+    near: np.ndarray, glyph_height: float, blend: int = _EDGE
+) -> list[tuple[Region, np.ndarray]]:
     """The 4-connected regions of *near* (uint8, 1 on a colour) a bar's size, each as its
     box (x, y, w, h) and its pixels in the box: taller than its letters (its margins),
     a line high, wider than a word's first letters, and bounded above and below (not
@@ -437,13 +515,13 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.nda
     joined to letters or specks of its colour above and below it, but not when joined
     to more (a panel of its colour two pixels away)."""
     if near.size <= _SAMPLED:
-        return _sized_regions(near, (0, 0), near.shape, glyph_height)
+        return _sized_regions(near, (0, 0), near.shape, glyph_height, blend)
     small = _halved(near)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=4)
     found = []
     for label in range(1, count):
         x, y, w, h = (2 * int(v) for v in stats[label, :4])
-        if h > _JOINED * _HIGH * glyph_height + 6 or h + 2 * _EDGE < _TALLER * glyph_height:
+        if h > _JOINED * _HIGH * glyph_height + 6 or h + 2 * blend < _TALLER * glyph_height:
             continue  # a panel; or no bar's height
         if w < _WIDE * glyph_height:
             continue
@@ -451,20 +529,28 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.nda
         mine = np.repeat(np.repeat(inside, 2, axis=0), 2, axis=1)
         mine = mine[: near.shape[0] - y, : near.shape[1] - x]
         part = near[y : y + mine.shape[0], x : x + mine.shape[1]] * mine.astype(np.uint8)
-        found += _sized_regions(part, (x, y), near.shape, glyph_height)
+        found += _sized_regions(part, (x, y), near.shape, glyph_height, blend)
     return found
 
 
 def _sized_regions(
-    near: np.ndarray, at: tuple[int, int], shape: tuple[int, ...], glyph_height: float
+    near: np.ndarray,
+    at: tuple[int, int],
+    shape: tuple[int, ...],
+    glyph_height: float,
+    blend: int = _EDGE,
 ) -> list[tuple[Region, np.ndarray]]:
     """:func:`_regions` of *near*, a part at *at* (x, y) of an image of *shape*."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
     found = []
     for label in range(1, count):
         x, y, w, h = (int(v) for v in stats[label, :4])
-        # its outermost rows blend with the panel and its letters (upscaled): _EDGE each
-        tall = _TALLER * glyph_height <= h + 2 * _EDGE and h <= _HIGH * glyph_height
+        # its outermost rows blend with the panel and its letters (upscaled with a cubic
+        # filter): *blend* each. Not in a bitmap face upscaled as drawn: there a region as
+        # high as its text is letters of one colour run together (X 6x12's ``0-32-amd64``,
+        # joined by its hyphens, was taken for a white bar, and the blue bar around it
+        # became a block of ink)
+        tall = _TALLER * glyph_height <= h + 2 * blend and h <= _HIGH * glyph_height
         if not tall or w < _WIDE * glyph_height:
             continue
         if y + at[1] == 0 or y + at[1] + h == shape[0]:

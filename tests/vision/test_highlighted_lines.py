@@ -12,8 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from robotest.vision import ocr
+from robotest.vision.fuzzy import edit_distance
+from robotest.vision.images import crop
+from robotest.vision.ocr_engine import prepare, surroundings
 
 DATA = Path(__file__).parent / "data"
 SHORT_BAR = DATA / "dialog_menu_short_bar_6x13.png"
@@ -22,6 +26,12 @@ SHORT_BAR = DATA / "dialog_menu_short_bar_6x13.png"
 CHECKLIST = DATA / "dialog_checklist_8x16.png"
 """``dialog --checklist`` in the X font 8x16: the highlighted ``Product Name`` and its
 value on a blue bar, between two plain rows that touch it."""
+SMALL_FACE = DATA / "whiptail_menu_5x8_uuid.png"
+"""``whiptail --menu`` in the X font 5x8 (second tuning set): the highlighted ``UUID`` and
+its value ``7D48000C-E617-DEA0`` on a red bar one cell high, and the rows around it."""
+RUN_TOGETHER = DATA / "dialog_menu_6x12_kernel.png"
+"""``dialog --menu`` in the X font 6x12 (second tuning set): the highlighted value
+``6.0.70-32-amd64`` in white on a blue bar, its digits joined by the face's hyphens."""
 
 
 def test_a_short_value_bar_is_found_by_its_colour() -> None:
@@ -52,3 +62,33 @@ def test_a_bars_one_pixel_margins_are_judged_on_the_pixels_as_drawn() -> None:
     screen = cv2.imread(str(CHECKLIST))
     text = ocr(screen, (148, 40, 138, 17), layout="line").text
     assert text.startswith("DX7J") and text.endswith("-4869")
+
+
+def test_a_small_faces_bar_cut_at_its_letters_is_one_bar_on_the_page() -> None:
+    # upscaled twice for the page read, the 5x8 bar came apart at every letter drawn a
+    # pixel from its edge, into bars and pieces a text height apart; the letters between
+    # them were in no bar's box and stayed blocks of ink (``70480000-10517-T)``)
+    screen = cv2.imread(str(SMALL_FACE))
+    row = next(line for line in ocr(screen).text.splitlines() if "-DEA" in line or "17-" in line)
+    value = row.split()[-1]
+    assert edit_distance(value, "7D48000C-E617-DEA0") <= 2, row
+
+
+def test_letters_run_together_inside_a_bar_are_no_bar_of_their_own() -> None:
+    # judged again on the pixels as drawn, the white ``0-32-amd64`` (one region, its
+    # digits joined by the hyphens) was as high as a bar counting back the blend of its
+    # edge rows and was taken for a white bar inside the blue one: the blue around it
+    # became a block of ink, the letters light inside (main: 28% of them ink)
+    screen = cv2.imread(str(RUN_TOGETHER))
+    region = (106, 18, 96, 13)
+    context, inner = surroundings(region, screen.shape)
+    prepared = prepare(crop(screen, context), inner=inner)
+    x, y, w, h = region
+    letters = np.argwhere((screen[y : y + h, x : x + w] == 255).all(axis=2))
+    border, scale = 10, prepared.scale
+    shades = [
+        prepared.image[border + int((r + 0.5) * scale), border + int((c + 0.5) * scale)]
+        for r, c in letters
+    ]
+    assert len(shades) > 200
+    assert np.mean(np.array(shades) < 128) >= 0.9
