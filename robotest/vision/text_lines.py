@@ -31,9 +31,9 @@ ink: two lines touching meet in a few pixels, a line of bigger text is full acro
 _BODY_SHARE = 0.5
 """... and only where each piece has a row with half the fullest row's ink (a line's
 body), not a piece of ascenders alone."""
-_COLUMN_HIGH = 2.0
+_COLUMN_HIGH = 1.25
 """A run over this many times as high as a run beside it, and taller than a line and a
-half, is a column of lines, not a word of its line (see :func:`_column_beside`)."""
+half, is no word of its line (see :func:`_column_beside`)."""
 _MIN_HEIGHT = 0.3
 """Text heights: a run lower than this is a rule or a speck, not text ..."""
 _SPECK = 0.5
@@ -161,13 +161,16 @@ def _joined(runs: list[Region], tallest: float) -> list[Region]:
 
 
 def _column_beside(run: Region, other: Region, tallest: float) -> bool:
-    """Whether one of two runs is a column of several lines beside the other: taller
-    than *tallest* pixels and over :data:`_COLUMN_HIGH` times as high. Through a camera
-    the brackets of a checklist's check boxes touch from row to row, a column too evenly
+    """Whether one of two runs reaches over other lines beside the other: taller than
+    *tallest* pixels and over :data:`_COLUMN_HIGH` times as high. Through a camera the
+    brackets of a checklist's check boxes touch from row to row, a column too evenly
     inked to cut, and each row's label joined to it made the list one run read as one
-    line (dialog, X 7x13: ``Asset Product Tog Mane``, neither label found). Two words of
+    line (dialog, X 7x13: ``Asset Product Tog Mane``, neither label found); a check box
+    with its cursor, or a frame's piece two rows high, joined to a label took in the row
+    above (whiptail, DejaVu 13: ``Disk Model`` read with ``UUID``'s row). Two words of
     one line are alike in height, even where the page's text height is measured short
-    (a console's ``CPU`` and ``Type``, Terminus 16 through the camera)."""
+    (a console's ``CPU`` and ``Type``, Terminus 16 through the camera, 21 and 24
+    pixels high on a page whose text height was 12)."""
     low, high = sorted((run[3], other[3]))
     return high > tallest and high > _COLUMN_HIGH * low
 

@@ -20,7 +20,14 @@ import numpy as np
 
 from robotest.vision import ocr
 from robotest.vision.images import crop
-from robotest.vision.ocr_engine import _cut_rule, _without_edge_rules, prepare, surroundings
+from robotest.vision.ocr_engine import (
+    _cut_rule,
+    _without_edge_rules,
+    prepare,
+    surroundings,
+    text_height,
+)
+from robotest.vision.solid_bars import _faded
 from robotest.vision.text_lines import _column_beside, split_tall
 
 DATA = Path(__file__).parent / "data"
@@ -77,5 +84,36 @@ def test_a_tall_run_is_cut_at_a_valley_that_leaves_each_piece_a_line() -> None:
 
 def test_a_column_of_lines_is_no_word_of_a_line() -> None:
     assert _column_beside((0, 0, 30, 90), (40, 2, 60, 14), tallest=19.0)
+    # a frame's piece two rows high beside a label (whiptail, DejaVu 13 through the camera)
+    assert _column_beside((105, 159, 4, 27), (131, 167, 140, 18), tallest=20.8)
     assert not _column_beside((0, 0, 30, 21), (40, 0, 60, 24), tallest=19.0)  # words alike
     assert not _column_beside((0, 0, 30, 3), (40, 0, 60, 14), tallest=19.0)  # a dash
+
+
+TIGHT = DATA / "dialog_checklist_camera_6x13_tight.png"
+"""52 x 85 pixels, a dialog checklist in X 6x13 through the camera (the real programs'
+tune split): ``25.69.2`` at (20, 20, 45, 12), the region ``read_beside`` reads, its
+blurred letters as high as it."""
+
+
+def test_text_filling_a_tight_region_is_measured_not_guessed() -> None:
+    # no blob was a glyph's size (the letters run together, as tall as the region), and
+    # the height fell back to 16 pixels: the 11-pixel value was upscaled too little
+    screen = cv2.imread(str(TIGHT))
+    assert text_height(screen[20:32, 20:65]) == 11.0
+
+
+def test_letters_of_a_bars_colour_past_its_blur_keep_their_ink() -> None:
+    # a console's highlighted row (reverse video: the bar is the letters' grey) and the
+    # line below it, whose letters start two rows past the bar's edge: the blur's band
+    # around a camera's bar is wider, and the letters' tops were taken for its blend
+    bar, panel = np.array([170, 170, 170], np.uint8), np.array([0, 0, 0], np.uint8)
+    band = np.zeros((8, 6, 3), np.uint8)
+    band[:, 0] = 170  # a letter's stem, of the bar's own colour, down the band
+    band[:, 1] = 60  # a faint blend, a third of the bar
+    contrast = np.full((8, 6), 200, np.uint8)
+    around = np.zeros((8, 6), np.uint8)  # every pixel a blend of bar and panel
+    kept = _faded(around, contrast, band, bar, panel, (0, 2, 0, 6))
+    assert (kept[:2] == 0).all()  # within two pixels of the bar: its blur
+    assert (kept[2:, 0] == 200).all()  # past them, the letter keeps its ink
+    assert (kept[2:, 1] == 0).all()  # and a faint blend is still the bar's rim
