@@ -47,6 +47,10 @@ _BLOCK_RUN = 3.0
 """A run taller than this many text heights is lines the layout could not part (tightly
 set rows joined by a highlight bar or touching letters: a dialog menu in an 8x13 X
 font was read as one run of nonsense) and is read by Tesseract's block layout."""
+_BLOCK_WORD = 2.5
+"""Text heights: a word of a run read as a block is no taller; a taller one is a column
+of marks read as one (a checklist's brackets, left a run of their own: ``;`` boxed five
+rows high, with which every row of the list was taken for one line)."""
 _RUN_HEIGHT = 34.0
 """Height (pixels) a run of text on a page (descenders included) is scaled to before it
 is read as a line."""
@@ -569,7 +573,8 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
         strip = page[y : y + h, x : x + w]
         if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
             block = _TARGET_HEIGHT / max(height, 1.0)  # its text to _TARGET_HEIGHT
-            words += _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
+            read = _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
+            words += [w for w in read if w.box[3] <= _BLOCK_WORD * prepared.text_height]
         else:
             line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
             read = _words_at(_scaled_strip(strip, prepared, line), _PSM["line"], origin)
