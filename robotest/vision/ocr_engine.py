@@ -574,12 +574,20 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
         if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
             block = _TARGET_HEIGHT / max(height, 1.0)  # its text to _TARGET_HEIGHT
             read = _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
-            words += [w for w in read if w.box[3] <= _BLOCK_WORD * prepared.text_height]
+            words += [w for w in read if not _column_word(w, prepared.text_height)]
         else:
             line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
             read = _words_at(_scaled_strip(strip, prepared, line), _PSM["line"], origin)
             words += _within_rows(read, origin[1], h / prepared.scale)
     return words
+
+
+def _column_word(word: Word, text_height: float) -> bool:
+    """Whether *word* (of a run read as a block) is a column of marks read as one: taller
+    than :data:`_BLOCK_WORD` text heights and than twice its width. A big title's word
+    beside small text is as tall, but wide."""
+    _, _, w, h = word.box
+    return h > _BLOCK_WORD * text_height and h > 2 * w
 
 
 def _within_rows(words: list[Word], top: float, height: float) -> list[Word]:

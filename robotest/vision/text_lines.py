@@ -161,8 +161,10 @@ def _joined(runs: list[Region], tallest: float) -> list[Region]:
 
 
 def _column_beside(run: Region, other: Region, tallest: float) -> bool:
-    """Whether one of two runs reaches over other lines beside the other: taller than
-    *tallest* pixels and over :data:`_COLUMN_HIGH` times as high. Through a camera the
+    """Whether one of two runs reaches over other lines beside the other, a line high
+    (*tallest* pixels or less): taller than that and over :data:`_COLUMN_HIGH` times as
+    high. Where both are taller, they are a big line's words (a title's capitals and
+    its small letters, beside a page of small text). Through a camera the
     brackets of a checklist's check boxes touch from row to row, a column too evenly
     inked to cut, and each row's label joined to it made the list one run read as one
     line (dialog, X 7x13: ``Asset Product Tog Mane``, neither label found); a check box
@@ -172,7 +174,7 @@ def _column_beside(run: Region, other: Region, tallest: float) -> bool:
     (a console's ``CPU`` and ``Type``, Terminus 16 through the camera, 21 and 24
     pixels high on a page whose text height was 12)."""
     low, high = sorted((run[3], other[3]))
-    return high > tallest and high > _COLUMN_HIGH * low
+    return low <= tallest < high and high > _COLUMN_HIGH * low
 
 
 def _side_by_side(left: Region, right: Region) -> bool:

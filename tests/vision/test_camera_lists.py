@@ -88,6 +88,8 @@ def test_a_column_of_lines_is_no_word_of_a_line() -> None:
     assert _column_beside((105, 159, 4, 27), (131, 167, 140, 18), tallest=20.8)
     assert not _column_beside((0, 0, 30, 21), (40, 0, 60, 24), tallest=19.0)  # words alike
     assert not _column_beside((0, 0, 30, 3), (40, 0, 60, 14), tallest=19.0)  # a dash
+    # a big title's capital and small letters beside a page of small text
+    assert not _column_beside((0, 0, 6, 35), (10, 9, 60, 26), tallest=16.0)
 
 
 TIGHT = DATA / "dialog_checklist_camera_6x13_tight.png"
