@@ -39,10 +39,18 @@ _TARGET_HEIGHT = 26.0
 _TARGET_HEIGHT_PAGE = 12.0
 """On a whole screen only tiny text is upscaled: Tesseract's time grows with the pixels."""
 _MAX_UPSCALE = 4.0
+_GLYPH_TALLEST = 0.9
+"""A blob taller than this share of the measured image is not a glyph (a bar, a frame)
+where glyph-sized blobs are found too; where none are, blobs as tall as the image are
+measured (a value's tight region through the camera: its blurred letters fill it)."""
 _BLOCK_RUN = 3.0
 """A run taller than this many text heights is lines the layout could not part (tightly
 set rows joined by a highlight bar or touching letters: a dialog menu in an 8x13 X
 font was read as one run of nonsense) and is read by Tesseract's block layout."""
+_BLOCK_WORD = 2.5
+"""Text heights: a word of a run read as a block is no taller; a taller one is a column
+of marks read as one (a checklist's brackets, left a run of their own: ``;`` boxed five
+rows high, with which every row of the list was taken for one line)."""
 _RUN_HEIGHT = 34.0
 """Height (pixels) a run of text on a page (descenders included) is scaled to before it
 is read as a line."""
@@ -113,19 +121,22 @@ def text_height(grey: np.ndarray) -> float:
         grey = _most_contrasted(grey)
     _, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     ink = cv2.bitwise_not(binary) if 2 * cv2.countNonZero(binary) > binary.size else binary
-    for mask in (ink, cv2.bitwise_not(ink)):
-        heights = _glyph_heights(mask)
-        if heights.size:
-            return float(np.percentile(heights, 75))
+    for tallest in (_GLYPH_TALLEST, 1.0):
+        for mask in (ink, cv2.bitwise_not(ink)):
+            heights = _glyph_heights(mask, tallest)
+            if heights.size:
+                return float(np.percentile(heights, 75))
     return 16.0
 
 
-def _glyph_heights(mask: np.ndarray) -> np.ndarray:
-    """Heights of the blobs of *mask* (uint8, nonzero: the pixels measured) a glyph's size."""
+def _glyph_heights(mask: np.ndarray, tallest: float = 0.9) -> np.ndarray:
+    """Heights of the blobs of *mask* (uint8, nonzero: the pixels measured) a glyph's size,
+    at most *tallest* times as high as *mask*."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     widths = stats[1:, cv2.CC_STAT_WIDTH]
-    plausible = (heights >= 4) & (heights <= max(6, 0.9 * mask.shape[0])) & (widths <= 3 * heights)
+    highest = max(6, tallest * mask.shape[0])
+    plausible = (heights >= 4) & (heights <= highest) & (widths <= 3 * heights)
     return heights[plausible]
 
 
@@ -562,12 +573,21 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
         strip = page[y : y + h, x : x + w]
         if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
             block = _TARGET_HEIGHT / max(height, 1.0)  # its text to _TARGET_HEIGHT
-            words += _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
+            read = _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
+            words += [w for w in read if not _column_word(w, prepared.text_height)]
         else:
             line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
             read = _words_at(_scaled_strip(strip, prepared, line), _PSM["line"], origin)
             words += _within_rows(read, origin[1], h / prepared.scale)
     return words
+
+
+def _column_word(word: Word, text_height: float) -> bool:
+    """Whether *word* (of a run read as a block) is a column of marks read as one: taller
+    than :data:`_BLOCK_WORD` text heights and than twice its width. A big title's word
+    beside small text is as tall, but wide."""
+    _, _, w, h = word.box
+    return h > _BLOCK_WORD * text_height and h > 2 * w
 
 
 def _within_rows(words: list[Word], top: float, height: float) -> list[Word]:
@@ -670,14 +690,34 @@ def _without_edge_rules(prepared: Prepared) -> Prepared:
     miss, X 6x13: ``UUID`` read ``WUID`` on the page) read the border and the ``U`` as
     ``\\u``, and ``UUID`` once the border was whitened."""
     ink, full = _line_ink(prepared)
-    if not ink.size or full.all() or not (full[0] or full[-1]):
+    if not ink.size or full.all():
         return prepared
     left, right = int(np.argmin(full)), int(np.argmin(full[::-1]))
+    left = left if _cut_rule(ink[:, :left]) else 0
+    right = right if _cut_rule(ink[:, ink.shape[1] - right :]) else 0
+    if not (left or right):
+        return prepared
     image = prepared.image.copy()
     width = image.shape[1]
     image[:, _BORDER : _BORDER + left] = 255
     image[:, width - _BORDER - right : width - _BORDER] = 255
     return replace(prepared, image=image)
+
+
+def _cut_rule(columns: np.ndarray) -> bool:
+    """Whether *columns* (the ink of a line read's full columns at its edge, rows by
+    columns) are a rule the region cuts above or below too: one of them inked without a
+    break from the region's first or last row over :data:`_FULL_COLUMN` of its rows. A
+    glyph's stroke ends inside its line: a check box's ``]`` cut by a line read's left
+    edge (dialog, X 8x13 through the camera) is as tall as the line and no more, and
+    whitened in part it left the label read ``MAC_Addross``, not found."""
+    rows = columns.shape[0]
+    for column in columns.T:
+        runs = runs_of(column, 0)
+        ends = [b - a for a, b in runs if a == 0 or b == rows]
+        if ends and max(ends) >= _FULL_COLUMN * rows:
+            return True
+    return False
 
 
 def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:

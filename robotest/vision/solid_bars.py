@@ -60,6 +60,9 @@ _ALONG = 0.6
 """Share of a box's width strips cover in every row: a panel's even strip, no bar."""
 _BLUR_EDGE = 0.3
 """Text heights: through a camera, the band around a bar where it blends with the panel."""
+_FADED = 0.5
+"""Beyond ``_EDGE`` pixels of a bar, its blur is less than this share of the bar's colour
+(see :func:`_faded`)."""
 _QUANT = 32
 """Grey levels per bin when taking the most common colour of a bar."""
 _BAR_SHARE = 0.3
@@ -922,6 +925,14 @@ def _bar(
     outside[y + top - y0 : y + bottom - y0, x + left - x0 : x + right - x0] = False
     panel = band[outside & (contrast[y0:y1, x0:x1] < level)]
     around = _difference(band, colour) if panel.size == 0 else _off(band, colour, _dominant(panel))
+    if edge > _EDGE and panel.size:
+        inner = (
+            y + top - _EDGE - y0,
+            y + bottom + _EDGE - y0,
+            x + left - _EDGE - x0,
+            x + right + _EDGE - x0,
+        )
+        around = _faded(around, contrast[y0:y1, x0:x1], band, colour, _dominant(panel), inner)
     if flush and panel.size:
         # a pixel of the panel's own colour at the bar's edge may be a letter drawn flush
         # with it (a white stem at the start of a red bar on a white page), no blend
@@ -934,6 +945,30 @@ def _bar(
         inside[:] = mine
     else:  # what is background already stays so (a camera's shading across a bar)
         inside[:] = np.where((inside >= level) | (mine >= level), mine, inside)
+
+
+def _faded(
+    around: np.ndarray,
+    contrast: np.ndarray,
+    band: np.ndarray,
+    colour: np.ndarray,
+    panel: np.ndarray,
+    near: tuple[int, int, int, int],
+) -> np.ndarray:
+    """*around* (a band's contrast against the blends of a bar's *colour* and the
+    *panel*) where the blur can reach, *contrast* (as it was) elsewhere for a pixel
+    nearer the bar's colour than the panel's: beyond :data:`_EDGE` pixels of the bar
+    (*near*: the band's rows and columns within them, top, bottom, left, right) its
+    blur has faded to less than half the bar's.
+
+    Through a camera a bar's rim is the blur's width (a quarter text height or more),
+    and on a console the line below a highlighted (reverse-video) row starts there: its
+    letters, of the bar's own colour, were taken for the bar's blend and their tops
+    whitened (Terminus Bold 16, ``CPU Type`` read ``LYU Iype``, not found)."""
+    along, _ = _blend(band, panel, colour)
+    far = np.ones(along.shape, bool)
+    far[max(0, near[0]) : max(0, near[1]), max(0, near[2]) : max(0, near[3])] = False
+    return np.where(far & (along > _FADED), contrast, around)
 
 
 def _off(pixels: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -31,6 +31,9 @@ ink: two lines touching meet in a few pixels, a line of bigger text is full acro
 _BODY_SHARE = 0.5
 """... and only where each piece has a row with half the fullest row's ink (a line's
 body), not a piece of ascenders alone."""
+_COLUMN_HIGH = 1.25
+"""A run over this many times as high as a run beside it, and taller than a line and a
+half, is no word of its line (see :func:`_column_beside`)."""
 _MIN_HEIGHT = 0.3
 """Text heights: a run lower than this is a rule or a speck, not text ..."""
 _SPECK = 0.5
@@ -111,7 +114,8 @@ def text_runs(ink: np.ndarray, text_height: float, thick: int = RULE_THICK) -> l
             if bottom - top >= _MIN_HEIGHT * text_height and columns.size:
                 left, right = int(columns[0]), int(columns[-1]) + 1
                 runs.append((x + left, y + top, right - left, bottom - top))
-    return _joined(sorted(_with_dots(runs, specks, text_height), key=lambda r: (r[0], r[1])))
+    ordered = sorted(_with_dots(runs, specks, text_height), key=lambda r: (r[0], r[1]))
+    return _joined(ordered, _TALL * text_height)
 
 
 def _with_dots(runs: list[Region], specks: list[Region], text_height: float) -> list[Region]:
@@ -137,20 +141,40 @@ def _with_dots(runs: list[Region], specks: list[Region], text_height: float) -> 
     return grown
 
 
-def _joined(runs: list[Region]) -> list[Region]:
+def _joined(runs: list[Region], tallest: float) -> list[Region]:
     """*runs* (left to right) with those side by side on one line, closer than their
     own height, made one, top to bottom. The page's text height is that of its most
     common text: the words of a bigger line are farther apart than it, and read one
-    by one, a word loses its line's context (``is`` read ``1S``)."""
+    by one, a word loses its line's context (``is`` read ``1S``).
+
+    A run taller than *tallest* pixels (lines :func:`split_tall` could not cut) and
+    over twice as high as the other is not joined to it (:func:`_column_beside`)."""
     joined: list[Region] = []
     for run in runs:
         for index, other in enumerate(joined):
-            if _side_by_side(other, run):
+            if not _column_beside(run, other, tallest) and _side_by_side(other, run):
                 joined[index] = union((other, run))
                 break
         else:
             joined.append(run)
     return sorted(joined, key=lambda r: (r[1], r[0]))
+
+
+def _column_beside(run: Region, other: Region, tallest: float) -> bool:
+    """Whether one of two runs reaches over other lines beside the other, a line high
+    (*tallest* pixels or less): taller than that and over :data:`_COLUMN_HIGH` times as
+    high. Where both are taller, they are a big line's words (a title's capitals and
+    its small letters, beside a page of small text). Through a camera the
+    brackets of a checklist's check boxes touch from row to row, a column too evenly
+    inked to cut, and each row's label joined to it made the list one run read as one
+    line (dialog, X 7x13: ``Asset Product Tog Mane``, neither label found); a check box
+    with its cursor, or a frame's piece two rows high, joined to a label took in the row
+    above (whiptail, DejaVu 13: ``Disk Model`` read with ``UUID``'s row). Two words of
+    one line are alike in height, even where the page's text height is measured short
+    (a console's ``CPU`` and ``Type``, Terminus 16 through the camera, 21 and 24
+    pixels high on a page whose text height was 12)."""
+    low, high = sorted((run[3], other[3]))
+    return low <= tallest < high and high > _COLUMN_HIGH * low
 
 
 def _side_by_side(left: Region, right: Region) -> bool:
@@ -203,14 +227,38 @@ def split_tall(
     margin = round(0.6 * line_height)
     if bottom - top <= 1.5 * line_height or bottom - top <= 2 * margin:
         return [(top, bottom)]
-    cut = top + margin + int(np.argmin(counts[top + margin : bottom - margin]))
-    peak = counts[top:bottom].max()
-    bodies = min(_body(counts, ink, top, cut), _body(counts, ink, cut + 1, bottom))
-    if counts[cut] > cut_share * peak or bodies < body_share * _body(counts, ink, top, bottom):
+    cuts = _cuts(counts, top + margin, bottom - margin, cut_share * counts[top:bottom].max())
+    whole = body_share * _body(counts, ink, top, bottom)
+    cut = next(
+        (
+            row
+            for row in cuts
+            if min(_body(counts, ink, top, row), _body(counts, ink, row + 1, bottom)) >= whole
+        ),
+        None,
+    )
+    if cut is None:
         return [(top, bottom)]
     return split_tall(counts, top, cut, line_height, cut_share, body_share, ink) + split_tall(
         counts, cut + 1, bottom, line_height, cut_share, body_share, ink
     )
+
+
+def _cuts(counts: np.ndarray, low: int, high: int, most: float) -> list[int]:
+    """The rows of [*low*, *high*) where a tall run may be cut, emptiest first (of
+    equals, the topmost): those holding at most *most* ink, one a valley, each the
+    emptiest of its stretch of rows no fuller than *most*.
+
+    The emptiest row alone was tried before: through a camera a checklist's brackets
+    touch from row to row, and the rows beside a faint line (under a highlighted bar)
+    hold their ink alone; cut there, the piece above held no line's body, the run was
+    left whole and read as one line (dialog, X 7x13: ``Asset Tog`` and ``Product Mane``
+    mixed with three other rows), though the valleys between the lines below were as
+    empty as the brackets allow."""
+    rows = counts[low:high]
+    valleys = runs_of(rows <= most)
+    best = [low + a + int(np.argmin(rows[a:b])) for a, b in valleys]
+    return sorted(best, key=lambda row: (int(counts[row]), row))
 
 
 def _body(counts: np.ndarray, ink: np.ndarray | None, top: int, bottom: int) -> float:
