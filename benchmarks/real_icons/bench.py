@@ -287,6 +287,7 @@ VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
         "no icons38 changes",
         {"rival_difference": 0.0},
     ),
+    ("without_icons39", "no edge maps", {"edge_places": 0}),
 )
 """The searches beside the defaults that the bench's flags ask for, each as one row."""
 
@@ -350,6 +351,12 @@ def main() -> None:
         action="store_true",
         help="also every size as a version with rival_difference 0 (the look-alike check "
         "before branch icons38)",
+    )
+    parser.add_argument(
+        "--without-icons39",
+        action="store_true",
+        help="also every size as a version with edge_places 0 (no coarse edge maps: the "
+        "coarse stage before branch icons39)",
     )
     parser.add_argument(
         "--searched-at",

@@ -21,7 +21,7 @@ from robotest.vision.icon_candidates import Candidate, iou_matrix, lowest_scale
 from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.match_parameters import MatchParameters
 from robotest.vision.place_scores import shifted_colour_score
-from robotest.vision.screen_pyramid import SearchedScreen
+from robotest.vision.screen_pyramid import SearchedScreen, edge_magnitude
 
 _CHANNEL_GAIN = 1.8
 """A version is searched on a colour channel that spreads this many times more than grey."""
@@ -158,7 +158,106 @@ def coarse_candidates(
                 break
             found.append(candidate)
     found.sort(key=lambda c: -c.score)
-    return _spread_places(found, icon, keep, p)
+    kept = _spread_places(found, icon, keep, p)
+    return kept + _edge_places(view, icon, p, peaks, full_screen, kept)
+
+
+def _edge_places(
+    view: SearchedScreen,
+    icon: Icon,
+    p: MatchParameters,
+    peaks: Peaks,
+    full_screen: bool,
+    kept: list[Candidate],
+) -> list[Candidate]:
+    """The best ``p.edge_places`` distinct places of the coarse edge maps that no kept
+    candidate overlaps by half (intersection over union), best edge score first."""
+    if p.edge_places <= 0:
+        return []
+    pooled: list[Candidate] = []
+    for scale, version, factor in coarse_searches(icon, p):
+        if factor == 1 and not full_screen:
+            continue
+        key = (f"edges {version.name}", scale)
+        if key not in peaks:
+            peaks[key] = _edge_peaks(view, icon, version, scale, factor, p)
+        pooled.extend(candidate for _, candidate in peaks[key])
+    pooled.sort(key=lambda c: -c.score)
+    chosen: list[Candidate] = []
+    for candidate in pooled:
+        if len(chosen) >= p.edge_places:
+            break
+        others = [*kept, *chosen]
+        if not others or iou_matrix([candidate, *others])[0, 1:].max() < 0.5:
+            chosen.append(candidate)
+    return chosen
+
+
+def _edge_peaks(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factor: float,
+    p: MatchParameters,
+) -> list[tuple[float, Candidate]]:
+    """The ``p.edge_peaks`` best places of *version*'s edge map at *scale* on the level
+    reduced *factor* times (edge score, candidate), each a template's half side from the
+    better ones; windows whose gradient spreads less than ``p.edge_floor`` score 0."""
+    template = _coarse_edge_template(icon, version, scale, factor, p.edge_outline)
+    level = view.edge_level(factor)
+    th, tw = template.kernel.shape
+    if th > level.image.shape[0] or tw > level.image.shape[1]:
+        return []
+    scores = level.correlate(template).copy()
+    scores[level.window_norm(tw, th) < p.edge_floor * math.sqrt(tw * th)] = 0.0
+    w = round(version.size[0] * scale)
+    h = round(version.size[1] * scale)
+    places = []
+    for _ in range(p.edge_peaks):
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        if value <= 0:
+            break
+        # the template is the version's box and one pixel around it
+        left, top = round((x + 1) * factor), round((y + 1) * factor)
+        places.append(
+            (float(value), Candidate(float(value), left, top, w, h, scale, version, factor))
+        )
+        x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
+        scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+    return places
+
+
+def _coarse_edge_template(
+    icon: Icon, version: IconVersion, scale: float, factor: float, outline: float
+) -> _CoarseTemplate:
+    """The version's edges at *scale* on the level reduced *factor* times (cached).
+
+    The gradient magnitude of its grey levels inside its opaque part (eroded a pixel:
+    the outline's own grey gradient depends on the background) and, weighted by
+    *outline*, of its alpha, over its box and one pixel around it (an outline on the
+    box's edge); zero mean, unit norm, no mask.
+    """
+
+    def make() -> _CoarseTemplate:
+        w = max(3, round(version.size[0] * scale / factor))
+        h = max(3, round(version.size[1] * scale / factor))
+        grey = cv2.resize(version.grey.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+        grey = cv2.copyMakeBorder(grey, 1, 1, 1, 1, cv2.BORDER_REPLICATE)
+        edges = edge_magnitude(grey)
+        if version.mask is not None:
+            alpha = cv2.resize(
+                version.mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA
+            )
+            alpha = cv2.copyMakeBorder(alpha, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0)
+            inside = cv2.erode((alpha >= 192).astype(np.uint8), np.ones((3, 3), np.uint8))
+            edges = np.maximum(edges * inside, edge_magnitude(alpha) * outline)
+        kernel = edges - float(edges.mean())
+        norm = float(np.linalg.norm(kernel))
+        return _CoarseTemplate(kernel / norm if norm > 1e-6 else kernel, None, None, None)
+
+    key = ("coarse edges", version.name, round(scale, 4), factor, outline)
+    return icon.templates.get(key, make)
 
 
 Peaks = dict[tuple[str, float], list[tuple[float, "Candidate"]]]

@@ -104,6 +104,30 @@ class MatchParameters:
     Tango's ``edit-copy``: other candidates, lost in the quick look or at the score)
     and one absent icon was found (Adwaita's ``media-playback-pause``, chroma 4); the
     coloured drawings it helps have 50-210."""
+    edge_places: int = 2
+    """Distinct places of the coarse *edge* maps added to the coarse candidates (0: none).
+
+    The coarse grey score of a masked version is normalised over its opaque pixels, so
+    it sees only the icon's inside: a flat icon (Adwaita's white ``zoom-out`` tile, an
+    orange arrow on a magenta wallpaper) keeps little there at 14 px, and texture
+    outranks it in every map although its outline stands out. Each version and coarse
+    scale is therefore also correlated, over its whole box, as gradient magnitude: the
+    version's inner edges and its outline (the alpha's edges) against the screen's
+    Sobel magnitude at the same level, blind to the background's colour and to the
+    sign of the outline's contrast. The best places of those maps (each map's best
+    ``edge_peaks``, pooled, best first, distinct) go on beside the grey ones. On the
+    real-icons bench's training half the true place of 12 of the 21 queries whose true
+    place no grey map ranked high enough was the best place of all the edge maps
+    (docs/benchmarks/real-icons.md, branch ``icons39``)."""
+    edge_peaks: int = 1
+    """Best places of each coarse edge map pooled for ``edge_places``."""
+    edge_floor: float = 4.0
+    """A window whose gradient magnitude spreads less than this (per pixel, the root
+    mean square deviation) scores 0 in the edge maps: a flat wallpaper's noise."""
+    edge_outline: float = 0.5
+    """The weight of the version's outline (the alpha's gradient, 0-255) in its edge
+    template, against its grey levels' gradient inside: 0.5 counts the outline as a
+    step of about 128 grey levels, whatever the background shows."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
@@ -293,6 +317,16 @@ class MatchParameters:
             value = getattr(self, name)
             if not 1 <= value <= 64:
                 raise VisionInputError(f"{name} must be 1..64, got {value}")
+        if not 0 <= self.edge_places <= 64 or not 1 <= self.edge_peaks <= 16:
+            raise VisionInputError(
+                f"edge_places must be 0..64 and edge_peaks 1..16, got "
+                f"{self.edge_places}, {self.edge_peaks}"
+            )
+        if not 0 <= self.edge_floor <= 255 or not 0 <= self.edge_outline <= 4:
+            raise VisionInputError(
+                f"edge_floor must be in [0, 255] and edge_outline in [0, 4], got "
+                f"{self.edge_floor}, {self.edge_outline}"
+            )
         if not 0 <= self.coarse_slack < 1:
             raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
         if not 0 <= self.score_blur <= 4:

@@ -45,6 +45,7 @@ class SearchedScreen:
     levels: dict[int | None, dict[float, Level]] = field(default_factory=dict)
     channels: dict[int, np.ndarray] = field(default_factory=dict)
     colours: dict[float, np.ndarray] = field(default_factory=dict)
+    edges: dict[float, Level] = field(default_factory=dict)
 
     @classmethod
     def of(cls, screen: np.ndarray, area: Region) -> SearchedScreen:
@@ -65,6 +66,16 @@ class SearchedScreen:
         if factor not in levels:
             pyramid_level(self.plane(channel), factor, levels)
         return levels[factor]
+
+    def edge_level(self, factor: float) -> Level:
+        """The gradient magnitude (Sobel) of the grey level reduced *factor* times (kept).
+
+        What an icon's outline shows against any background: the coarse search's edge
+        maps (:func:`~robotest.vision.coarse_search.coarse_candidates`) correlate it with
+        the version's own edges and outline."""
+        if factor not in self.edges:
+            self.edges[factor] = Level.of(edge_magnitude(self.level(None, factor).grey))
+        return self.edges[factor]
 
     def colour_level(self, factor: float) -> np.ndarray:
         """The colour screen (BGR) reduced *factor* times as the grey pyramid is (kept)."""
@@ -211,6 +222,14 @@ class Level:
             norm = self.masked_norm(template)
         scores: np.ndarray = cv2.divide(numerator, norm)
         return scores
+
+
+def edge_magnitude(pixels: np.ndarray) -> np.ndarray:
+    """The gradient magnitude of *pixels* (3x3 Sobel, float32; edges replicated)."""
+    gx = cv2.Sobel(pixels, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE)
+    gy = cv2.Sobel(pixels, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE)
+    magnitude: np.ndarray = cv2.magnitude(gx, gy)
+    return magnitude
 
 
 def pyramid_level(grey: np.ndarray, factor: float, levels: dict[float, Level]) -> Level:

@@ -14,8 +14,12 @@ import cv2
 import numpy as np
 
 from robotest.vision import Icon, locate, locate_distinct
+from robotest.vision.coarse_search import coarse_candidates
+from robotest.vision.icon_candidates import candidate_iou
+from robotest.vision.images import iou
 from robotest.vision.match_parameters import DEFAULT
 from robotest.vision.rivals import difference_score, rival_score
+from robotest.vision.screen_pyramid import searched_screen
 from robotest.vision.structure_check import orientation_similarity
 
 _DATA = Path(__file__).parent / "data"
@@ -216,3 +220,33 @@ def test_faint_strokes_are_kept_as_alpha_beside_the_mask() -> None:
     assert version.alpha is not None and version.mask is not None
     faint = (version.alpha > 0) & (version.alpha < 128)
     assert faint.sum() > 20 and not (version.mask[faint] > 0).any()
+
+
+def test_a_flat_icon_outranked_by_texture_is_found_by_its_edges() -> None:
+    """Adwaita's orange arrow, 60 px through the camera on a magenta wallpaper (crop of
+    the real-icons training half): inside its opaque part the arrow is a soft gradient,
+    so the grey coarse maps (normalised over that part only) rank texture elsewhere
+    above it and the true place never reaches the candidates; its outline stands out,
+    and the coarse edge maps (``edge_places``) bring it among them."""
+    screen, icon = _crop("object_rotate_left_camera_60.png"), _icon("adwaita-object-rotate-left")
+    without = locate(screen, icon, params=WIDE.override(edge_places=0))
+    match = locate(screen, icon, params=WIDE)
+    assert not without.found
+    assert match.found and _at(match.box, (240, 83, 60, 60))
+
+
+def test_the_edge_places_are_distinct_from_the_grey_ones() -> None:
+    """The edge maps add at most ``edge_places`` candidates after the grey ones, none
+    overlapping a grey candidate by half; the true box is among them, not among the grey
+    ones (those near it are parts of the arrow, at the 24 px drawing's size)."""
+    screen, icon = _crop("object_rotate_left_camera_60.png"), _icon("adwaita-object-rotate-left")
+    view = searched_screen(screen, None)
+    grey = coarse_candidates(view, icon, WIDE.override(edge_places=0), 6, 0.4)
+    both = coarse_candidates(view, icon, WIDE, 6, 0.4)
+    added = both[len(grey) :]
+    assert both[: len(grey)] == grey
+    assert 1 <= len(added) <= WIDE.edge_places
+    assert all(candidate_iou(a, g) < 0.5 for a in added for g in grey)
+    truth = (240, 83, 60, 60)
+    assert not any(iou((c.x, c.y, c.w, c.h), truth) >= 0.5 for c in grey)
+    assert any(iou((c.x, c.y, c.w, c.h), truth) >= 0.8 for c in added)
