@@ -17,7 +17,7 @@ from robotest.vision.colour_verification import (
 )
 from robotest.vision.correlation import kept_transform
 from robotest.vision.fine_search import fine_template
-from robotest.vision.icon_candidates import Candidate, iou_matrix, lowest_scale
+from robotest.vision.icon_candidates import Candidate, candidate_iou, iou_matrix, lowest_scale
 from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.match_parameters import MatchParameters
 from robotest.vision.place_scores import shifted_colour_score
@@ -187,8 +187,7 @@ def _edge_places(
     for candidate in pooled:
         if len(chosen) >= p.edge_places:
             break
-        others = [*kept, *chosen]
-        if not others or iou_matrix([candidate, *others])[0, 1:].max() < 0.5:
+        if all(candidate_iou(candidate, other) < 0.5 for other in [*kept, *chosen]):
             chosen.append(candidate)
     return chosen
 

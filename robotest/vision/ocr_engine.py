@@ -129,7 +129,7 @@ def text_height(grey: np.ndarray) -> float:
     return 16.0
 
 
-def _glyph_heights(mask: np.ndarray, tallest: float = 0.9) -> np.ndarray:
+def _glyph_heights(mask: np.ndarray, tallest: float = _GLYPH_TALLEST) -> np.ndarray:
     """Heights of the blobs of *mask* (uint8, nonzero: the pixels measured) a glyph's size,
     at most *tallest* times as high as *mask*."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)

@@ -502,9 +502,7 @@ def _bridge(smooth: np.ndarray, colour: np.ndarray, background: np.ndarray, ring
     return bridged
 
 
-def _regions(
-    near: np.ndarray, glyph_height: float, blend: int = _EDGE
-) -> list[tuple[Region, np.ndarray]]:
+def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.ndarray]]:
     """The 4-connected regions of *near* (uint8, 1 on a colour) a bar's size, each as its
     box (x, y, w, h) and its pixels in the box: taller than its letters (its margins),
     a line high, wider than a word's first letters, and bounded above and below (not
@@ -518,13 +516,13 @@ def _regions(
     joined to letters or specks of its colour above and below it, but not when joined
     to more (a panel of its colour two pixels away)."""
     if near.size <= _SAMPLED:
-        return _sized_regions(near, (0, 0), near.shape, glyph_height, blend)
+        return _sized_regions(near, (0, 0), near.shape, glyph_height)
     small = _halved(near)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=4)
     found = []
     for label in range(1, count):
         x, y, w, h = (2 * int(v) for v in stats[label, :4])
-        if h > _JOINED * _HIGH * glyph_height + 6 or h + 2 * blend < _TALLER * glyph_height:
+        if h > _JOINED * _HIGH * glyph_height + 6 or h + 2 * _EDGE < _TALLER * glyph_height:
             continue  # a panel; or no bar's height
         if w < _WIDE * glyph_height:
             continue
@@ -532,28 +530,20 @@ def _regions(
         mine = np.repeat(np.repeat(inside, 2, axis=0), 2, axis=1)
         mine = mine[: near.shape[0] - y, : near.shape[1] - x]
         part = near[y : y + mine.shape[0], x : x + mine.shape[1]] * mine.astype(np.uint8)
-        found += _sized_regions(part, (x, y), near.shape, glyph_height, blend)
+        found += _sized_regions(part, (x, y), near.shape, glyph_height)
     return found
 
 
 def _sized_regions(
-    near: np.ndarray,
-    at: tuple[int, int],
-    shape: tuple[int, ...],
-    glyph_height: float,
-    blend: int = _EDGE,
+    near: np.ndarray, at: tuple[int, int], shape: tuple[int, ...], glyph_height: float
 ) -> list[tuple[Region, np.ndarray]]:
     """:func:`_regions` of *near*, a part at *at* (x, y) of an image of *shape*."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
     found = []
     for label in range(1, count):
         x, y, w, h = (int(v) for v in stats[label, :4])
-        # its outermost rows blend with the panel and its letters (upscaled with a cubic
-        # filter): *blend* each. Not in a bitmap face upscaled as drawn: there a region as
-        # high as its text is letters of one colour run together (X 6x12's ``0-32-amd64``,
-        # joined by its hyphens, was taken for a white bar, and the blue bar around it
-        # became a block of ink)
-        tall = _TALLER * glyph_height <= h + 2 * blend and h <= _HIGH * glyph_height
+        # its outermost rows blend with the panel and its letters (upscaled): _EDGE each
+        tall = _TALLER * glyph_height <= h + 2 * _EDGE and h <= _HIGH * glyph_height
         if not tall or w < _WIDE * glyph_height:
             continue
         if y + at[1] == 0 or y + at[1] + h == shape[0]:
@@ -924,19 +914,20 @@ def _bar(
     outside = np.ones(band.shape[:2], bool)
     outside[y + top - y0 : y + bottom - y0, x + left - x0 : x + right - x0] = False
     panel = band[outside & (contrast[y0:y1, x0:x1] < level)]
-    around = _difference(band, colour) if panel.size == 0 else _off(band, colour, _dominant(panel))
-    if edge > _EDGE and panel.size:
+    dominant = _dominant(panel) if panel.size else None
+    around = _difference(band, colour) if dominant is None else _off(band, colour, dominant)
+    if edge > _EDGE and dominant is not None:
         inner = (
             y + top - _EDGE - y0,
             y + bottom + _EDGE - y0,
             x + left - _EDGE - x0,
             x + right + _EDGE - x0,
         )
-        around = _faded(around, contrast[y0:y1, x0:x1], band, colour, _dominant(panel), inner)
-    if flush and panel.size:
+        around = _faded(around, contrast[y0:y1, x0:x1], band, colour, dominant, inner)
+    if flush and dominant is not None:
         # a pixel of the panel's own colour at the bar's edge may be a letter drawn flush
         # with it (a white stem at the start of a red bar on a white page), no blend
-        own_panel = _difference(band, _dominant(panel)) < level
+        own_panel = _difference(band, dominant) < level
         around = np.where(own_panel, contrast[y0:y1, x0:x1], around)
     contrast[y0:y1, x0:x1] = cv2.min(contrast[y0:y1, x0:x1], around)
     inside = contrast[y + top : y + bottom, x + left : x + right]
