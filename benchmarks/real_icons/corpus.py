@@ -18,6 +18,8 @@ command builds the same corpus. Screens are cached under ``--cache``.
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import sys
 from dataclasses import dataclass, field
@@ -33,6 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import themes  # noqa: E402
 
+import robotest.sim.camera_model  # noqa: E402
+import robotest.vision.calibration  # noqa: E402
+import robotest.vision.images  # noqa: E402
+import robotest.vision.lens  # noqa: E402
+import robotest.vision.screen_edges  # noqa: E402
 from robotest.sim.camera_model import CameraModel, CameraParams  # noqa: E402
 from robotest.vision import Calibration  # noqa: E402
 from robotest.vision.errors import CalibrationError, VisionInputError  # noqa: E402
@@ -64,6 +71,22 @@ PHOTOS = (
 )
 WALLPAPERS = Path("/usr/share/desktop-base")
 Box = tuple[int, int, int, int]
+CAMERA_CODE = (
+    robotest.sim.camera_model,
+    robotest.vision.calibration,
+    robotest.vision.screen_edges,
+    robotest.vision.lens,
+    robotest.vision.images,
+)
+"""The modules a camera case's rectified screen depends on (the photograph, its calibration)."""
+
+
+def camera_code_digest() -> str:
+    """A digest of :data:`CAMERA_CODE`'s sources: camera cases made by other code are stale."""
+    digest = hashlib.sha256()
+    for module in CAMERA_CODE:
+        digest.update(inspect.getsource(module).encode())
+    return digest.hexdigest()[:16]
 
 
 @dataclass
@@ -300,6 +323,7 @@ def versions_folder(family: themes.Family, name: str, cache: Path) -> Path:
 def corpus(per_family: int, size: tuple[int, int], cache: Path) -> list[Case]:
     """*per_family* screens of every installed family (cached on disk)."""
     families = themes.families()
+    code = camera_code_digest()
     walls: list[np.ndarray] | None = None
     cases = []
     for f_index, family in enumerate(families):
@@ -307,7 +331,7 @@ def corpus(per_family: int, size: tuple[int, int], cache: Path) -> list[Case]:
         for i in range(per_family):
             index = f_index * 1000 + i
             file = cache / f"case-{size[0]}x{size[1]}-{family.name}-{i:03d}.npz"
-            if not file.is_file():
+            if not file.is_file() or _stale(file, code):
                 if walls is None:
                     walls = backgrounds(size, cache / "svg")
                 case = build_case(index, family, names, walls, size, cache / "svg")
@@ -315,6 +339,7 @@ def corpus(per_family: int, size: tuple[int, int], cache: Path) -> list[Case]:
                     k: getattr(case, k)
                     for k in ("family", "tier", "icons", "absent", "sides", "calibration")
                 }
+                meta["camera_code"] = code if case.tier == "camera" else ""
                 pixels = case.screen if case.screen is not None else np.zeros((0, 0, 3), np.uint8)
                 file.parent.mkdir(parents=True, exist_ok=True)
                 np.savez_compressed(file, screen=pixels, meta=json.dumps(meta))
@@ -322,6 +347,14 @@ def corpus(per_family: int, size: tuple[int, int], cache: Path) -> list[Case]:
             with np.load(file) as data:
                 meta = json.loads(str(data["meta"]))
                 pixels = data["screen"]
+            meta.pop("camera_code", None)
             meta["icons"] = {k: tuple(v) for k, v in meta["icons"].items()}
             cases.append(Case(screen=pixels if pixels.size else None, **meta))
     return cases
+
+
+def _stale(file: Path, code: str) -> bool:
+    """Whether cached case *file* is a camera case photographed or calibrated by other code."""
+    with np.load(file) as data:
+        meta = json.loads(str(data["meta"]))
+    return meta["tier"] == "camera" and meta.get("camera_code") != code
