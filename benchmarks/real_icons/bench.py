@@ -288,6 +288,7 @@ VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
         {"rival_difference": 0.0},
     ),
     ("without_icons39", "no edge maps", {"edge_places": 0}),
+    ("without_icons40", "no outline structure", {"structure_outline": 0.0}),
 )
 """The searches beside the defaults that the bench's flags ask for, each as one row."""
 
@@ -357,6 +358,12 @@ def main() -> None:
         action="store_true",
         help="also every size as a version with edge_places 0 (no coarse edge maps: the "
         "coarse stage before branch icons39)",
+    )
+    parser.add_argument(
+        "--without-icons40",
+        action="store_true",
+        help="also every size as a version with structure_outline 0 (the structure check "
+        "inside the icon only: the search before branch icons40)",
     )
     parser.add_argument(
         "--searched-at",

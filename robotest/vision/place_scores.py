@@ -20,7 +20,7 @@ from robotest.vision.icon_candidates import Candidate, resampling_for, scaled_si
 from robotest.vision.icons import Icon, IconVersion
 from robotest.vision.match_parameters import MatchParameters
 from robotest.vision.screen_pyramid import SearchedScreen
-from robotest.vision.structure_check import orientation_similarity
+from robotest.vision.structure_check import orientation_similarity, outline_similarity
 
 
 def colour_template_at(
@@ -157,7 +157,8 @@ def with_structure(
     mask). A wrong place that outscores the true one (texture, a look-alike sharing the
     icon's colours) often has edges running elsewhere; the true place, drawn for another
     size, keeps them. Only candidates reaching the threshold are checked, best first:
-    the first at or above ``p.structure_floor`` is the match.
+    the first at or above ``p.structure_floor`` is the match. Under it, the similarity
+    with the icon's outline (``p.structure_outline``) is taken where it reaches that.
     """
     if p.structure_floor <= 0 or candidate.structure is not None:
         return candidate
@@ -175,7 +176,30 @@ def with_structure(
         p.structure_edge_floor,
         p.structure_inner,
     )
+    if structure < p.structure_floor and p.structure_outline > 0:
+        structure = max(structure, _outline_structure(candidate, patch, template.grey, p))
     return replace(candidate, structure=structure)
+
+
+def _outline_structure(
+    candidate: Candidate, patch: np.ndarray, grey: np.ndarray, p: MatchParameters
+) -> float:
+    """The candidate's orientation similarity with the icon's outline
+    (``MatchParameters.structure_outline``) where it reaches that bar, else -1."""
+    version = candidate.version
+    alpha = None
+    if version.mask is not None:
+        th, tw = grey.shape
+        alpha = cv2.resize(version.mask, (tw, th), interpolation=cv2.INTER_AREA)
+    similarity = outline_similarity(
+        patch,
+        grey,
+        alpha,
+        p.structure_cells,
+        p.structure_outline_weight,
+        p.structure_edge_floor,
+    )
+    return similarity if similarity >= max(p.structure_outline, p.structure_floor) else -1.0
 
 
 def passes_structure(candidate: Candidate, p: MatchParameters) -> bool:

@@ -10,6 +10,12 @@ small size, their gradients binned by unsigned orientation over a grid of cells
 cosine taken, after each cell block was normalised (a HOG descriptor, Dalal and Triggs).
 OpenCV's ``HOGDescriptor`` takes no mask, and the transparent corners of an icon show
 whatever is behind it on screen; the few lines below add the mask.
+
+That mask leaves the icon's outline out (its gradient on screen is the step to whatever
+is behind it), so an icon that is all silhouette (a flat ring, a ribbon of one colour)
+keeps hardly any gradient inside and is compared by its noise.
+:func:`outline_similarity` compares the outline too: its orientation is the alpha's
+gradient's, whatever the background's colour (orientations are binned without sign).
 """
 
 from __future__ import annotations
@@ -91,8 +97,18 @@ def _histogram(
     gradients stays weak, whatever the picture's strongest edges.
     """
     small = cv2.resize(picture, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
-    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    return _binned(*_gradients(small), weight, side, cells, edge_floor)
+
+
+def _binned(
+    gx: np.ndarray,
+    gy: np.ndarray,
+    weight: np.ndarray | None,
+    side: int,
+    cells: int,
+    edge_floor: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_histogram` of a gradient already taken (x, y at the compared size)."""
     magnitude, angle = cv2.cartToPolar(gx, gy)
     if weight is not None:
         magnitude *= weight
@@ -105,3 +121,47 @@ def _histogram(
     floor = edge_floor * (side // cells) ** 2
     per_cell /= lengths + floor + 1e-3 * float(per_cell.max()) + 1e-9
     return per_cell.ravel(), lengths.ravel()
+
+
+def outline_similarity(
+    patch: np.ndarray,
+    template: np.ndarray,
+    alpha: np.ndarray | None,
+    cells: int = 4,
+    outline: float = 0.5,
+    edge_floor: float = 0.0,
+) -> float:
+    """Cosine of the orientation histograms of two grey pictures, the icon's outline included.
+
+    *alpha* is the template's opacity (0-255, the version's alpha resized to the
+    template's size, not eroded), None for an opaque icon (then the whole boxes are
+    compared, as :func:`orientation_similarity` does). The template's gradient is its
+    grey levels' inside its opaque part (eroded a pixel) and, elsewhere, its alpha's
+    times *outline* (the outline as a step of ``255 * outline`` grey levels: the cells
+    are normalised, so the weight matters only where a cell holds both); the screen's
+    is its own, everywhere. Both are compared only on the icon's pixels and a pixel
+    around them (the screen's background further off is not the icon's).
+    """
+    side = cells * _CELL
+    small = cv2.resize(patch, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+    drawn = cv2.resize(template, (side, side), interpolation=cv2.INTER_AREA).astype(np.float32)
+    gx, gy = _gradients(drawn)
+    weight = None
+    if alpha is not None:
+        opacity = cv2.resize(alpha.astype(np.float32), (side, side), interpolation=cv2.INTER_AREA)
+        square = np.ones((3, 3), np.uint8)
+        inside = cv2.erode((opacity >= 250).astype(np.uint8), square).astype(bool)
+        ax, ay = _gradients(opacity)
+        gx, gy = np.where(inside, gx, ax * outline), np.where(inside, gy, ay * outline)
+        weight = cv2.dilate((opacity >= 64).astype(np.uint8), square).astype(np.float32)
+    a, _ = _binned(*_gradients(small), weight, side, cells, edge_floor)
+    b, _ = _binned(gx, gy, weight, side, cells, edge_floor)
+    return _cosine(a, b)
+
+
+def _gradients(picture: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 3x3 Sobel gradient of a float picture (x, y)."""
+    return (
+        cv2.Sobel(picture, cv2.CV_32F, 1, 0, ksize=3),
+        cv2.Sobel(picture, cv2.CV_32F, 0, 1, ksize=3),
+    )

@@ -3,7 +3,7 @@ training half (branch `icons35`), with the theme's own drawings as the icon's ve
 
 The crops are the icon's box and half its side around, cut from the corpus' camera-tier
 screens (calibrated and rectified); the versions are the theme's 22-64 px drawings
-(Tango: public domain; Papirus: GPL-3; Adwaita: CC-BY-SA 3.0 / LGPL-3).
+(Tango: public domain; Papirus: GPL-3; Adwaita: CC-BY-SA 3.0 / LGPL-3; Breeze: LGPL-3).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from robotest.vision.images import iou
 from robotest.vision.match_parameters import DEFAULT
 from robotest.vision.rivals import difference_score, rival_score
 from robotest.vision.screen_pyramid import searched_screen
-from robotest.vision.structure_check import orientation_similarity
+from robotest.vision.structure_check import orientation_similarity, outline_similarity
 
 _DATA = Path(__file__).parent / "data"
 WIDE = DEFAULT.override(scales=(0.5, 2.0))
@@ -104,13 +104,16 @@ def test_a_rival_beside_the_box_is_not_counted() -> None:
 def test_a_photographed_glyph_passes_the_structure_check_on_its_inner_cells() -> None:
     """Papirus' Microsoft account icon (four flat coloured squares) photographed at 56 px:
     its outline's and flat faces' cells hold the camera's noise, the whole grid's
-    similarity is 0.37; its inner cells (where the squares meet) agree."""
+    similarity is 0.37; its inner cells (where the squares meet) agree. (Without the
+    outline's check, ``structure_outline``, which finds it by default since `icons40`.)"""
     screen, icon = _crop("goa_microsoft_camera_56.png"), _icon("papirus-goa-account-microsoft")
-    without = locate(screen, icon, params=WIDE)
-    match = locate(screen, icon, params=WIDE.override(structure_inner=_INNER))
+    inside = WIDE.override(structure_outline=0.0)
+    without = locate(screen, icon, params=inside)
+    match = locate(screen, icon, params=inside.override(structure_inner=_INNER))
     assert without.score >= 0.85 and not without.found
     assert without.structure is not None and without.structure < DEFAULT.structure_floor
     assert match.found and _at(match.box, (28, 28, 56, 56))
+    assert _at(locate(screen, icon, params=WIDE).box, (28, 28, 56, 56))
 
 
 def test_the_inner_cells_of_other_icons_do_not_pass() -> None:
@@ -250,3 +253,63 @@ def test_the_edge_places_are_distinct_from_the_grey_ones() -> None:
     truth = (240, 83, 60, 60)
     assert not any(iou((c.x, c.y, c.w, c.h), truth) >= 0.5 for c in grey)
     assert any(iou((c.x, c.y, c.w, c.h), truth) >= 0.8 for c in added)
+
+
+def test_a_photographed_silhouette_passes_the_structure_check_by_its_outline() -> None:
+    """Papirus' ``code`` ribbon photographed at 24 px (crop of the real-icons training
+    half, branch `icons40`): one flat blue shape whose edges are all outline, which the
+    structure check's eroded mask leaves out; inside it compares the camera's noise
+    (0.56, refused at 0.93). With the outline compared too (``structure_outline``) it
+    is found at its place."""
+    screen, icon = _crop("code_camera_24.png"), _icon("papirus-code")
+    without = locate(screen, icon, params=WIDE.override(structure_outline=0.0))
+    match = locate(screen, icon, params=WIDE)
+    assert without.score >= 0.85 and not without.found
+    assert without.structure is not None and without.structure < DEFAULT.structure_floor
+    assert match.found and _at(match.box, (12, 12, 24, 24))
+    assert match.structure is not None and match.structure >= DEFAULT.structure_outline
+
+
+def test_a_photographed_flat_sheet_passes_the_structure_check_by_its_outline() -> None:
+    """Breeze's ``libreoffice-impress`` (a flat orange sheet, a small white glyph)
+    photographed at 48 px: refused inside (0.49), found by its outline."""
+    screen = _crop("libreoffice_impress_camera_48.png")
+    icon = _icon("breeze-libreoffice-impress")
+    without = locate(screen, icon, params=WIDE.override(structure_outline=0.0))
+    match = locate(screen, icon, params=WIDE)
+    assert without.score >= 0.85 and not without.found
+    assert match.found and _at(match.box, (24, 24, 48, 48))
+
+
+def _drawing(name: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The theme's drawing *name* (folder/file) at *size* px: grey levels and alpha."""
+    image = cv2.imread(str(_DATA / "icons" / name), cv2.IMREAD_UNCHANGED)
+    image = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(image[:, :, :3], cv2.COLOR_BGR2GRAY), image[:, :, 3]
+
+
+def test_the_outline_of_other_icons_does_not_pass() -> None:
+    """The ribbon's outline compared with other photographed icons' places (a printer,
+    a night sky, four squares) stays far under ``structure_outline``; and the off
+    switch (0) leaves the check as it was."""
+    template, alpha = _drawing("papirus-code/24.png", 40)
+    for name, box in (
+        ("document_print_camera_72.png", (36, 36, 72, 72)),
+        ("weather_night_camera_40.png", (20, 20, 40, 40)),
+        ("goa_microsoft_camera_56.png", (28, 28, 56, 56)),
+    ):
+        x, y, w, h = box
+        patch = cv2.cvtColor(_crop(name), cv2.COLOR_BGR2GRAY)[y : y + h, x : x + w]
+        assert outline_similarity(patch, template, alpha) < DEFAULT.structure_outline - 0.15
+    code = cv2.cvtColor(_crop("code_camera_24.png"), cv2.COLOR_BGR2GRAY)[12:36, 12:36]
+    template, alpha = _drawing("papirus-code/24.png", 24)
+    assert outline_similarity(code, template, alpha) >= DEFAULT.structure_outline + 0.15
+    assert orientation_similarity(code, template, alpha) < DEFAULT.structure_floor
+
+
+def test_a_silhouette_is_not_found_on_another_icon() -> None:
+    """The ribbon searched on the photographed printer and the four squares: not found
+    (the outline check only lets through a place the colour score already took)."""
+    icon = _icon("papirus-code")
+    for name in ("document_print_camera_72.png", "goa_microsoft_camera_56.png"):
+        assert not locate(_crop(name), icon, params=WIDE).found
