@@ -144,7 +144,7 @@ class MatchParameters:
     found are all shown at 30 px or more (reduced levels); without the full screen's,
     the same 210 of 248 found, one wrong place and one absent icon found fewer (small
     folders of one theme share their outline), absent icons' median 599 -> 417 ms (a
-    load of 7: indicative). True: the search of branch ``icons39``. Two true places
+    load of 7, unlocked: indicative). True: the search of branch ``icons39``. Two true places
     refused by the structure check (Papirus' ``opera`` and ``code`` at 24 px) reach
     the candidates only through the full screen's edge maps
     (docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
@@ -155,8 +155,10 @@ class MatchParameters:
     fine looks kept), then the edge maps' places added to them. 0: the edge maps in
     every search (the search of branch ``icons39``). On the real-icons bench's training
     half (1080p, every size as a version, at 0.85), 0.85 gave the same answers but one
-    box (3 px smaller, at the same place), present icons' median 287 -> 180 ms (a load of
-    7: indicative; docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
+    box (4 px smaller, at the same place). With ``edge_full_screen`` False, held out
+    (look-alike check) 85.9% / 0.5% / 1.6% -> 86.4% / 0.5% / 1.6% (recall / wrong place /
+    absent found), median 353.5 -> 287.3 ms a query at 1080p, 499.6 -> 361.0 ms at
+    2560x1600 (docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
