@@ -35,6 +35,9 @@ smoothed versions tried at every place, every place from 0.45 under the threshol
 refined again: the settings before branch `icons33`).
 With ``--without-icons38``, once more with ``rival_difference`` 0 (the look-alike check
 before branch `icons38`).
+With ``--reference-every-size``, the reference's search once more with every size as a
+version (its own default parameters, at this run's threshold and scales): the "before"
+row of a change to the search's cost.
 
 Queries are split by icon name (``themes.held_out``): the training half may tune, the
 held-out half reports. Rows: recall (found at the true place / present), wrong place
@@ -289,6 +292,7 @@ VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ),
     ("without_icons39", "no edge maps", {"edge_places": 0}),
     ("without_icons40", "no outline structure", {"structure_outline": 0.0}),
+    ("with_edge_full_screen", "edge maps on the full screen", {"edge_full_screen": True}),
 )
 """The searches beside the defaults that the bench's flags ask for, each as one row."""
 
@@ -366,6 +370,19 @@ def main() -> None:
         "inside the icon only: the search before branch icons40)",
     )
     parser.add_argument(
+        "--with-edge-full-screen",
+        action="store_true",
+        help="also every size as a version with edge_full_screen True (the full screen's "
+        "edge maps, as before branch iconspd40)",
+    )
+    parser.add_argument(
+        "--reference-every-size",
+        action="store_true",
+        help="also the reference's search with every size as a version, at the reference "
+        "tree's own default parameters but for the threshold and scales (the look-alike "
+        "check is this tree's)",
+    )
+    parser.add_argument(
         "--searched-at",
         type=float,
         default=FLOOR,
@@ -427,26 +444,40 @@ def main() -> None:
             families[k[0]], k[1], args.cache
         ),
     }
-    runs = [("48 px template", one, low), ("every size as a version", every, low)]
+    runs: list[tuple[str, dict[tuple[str, str], Path], MatchParameters, object, str]] = [
+        ("48 px template", one, low, current, "this tree"),
+        ("every size as a version", every, low, current, "this tree"),
+    ]
+    if args.reference_every_size:
+        # the reference tree's own parameters object, at the same threshold and scales
+        theirs = reference.DEFAULT.override(threshold=args.searched_at, scales=corpus.SCALES)  # type: ignore[attr-defined]
+        runs.append(("every size as a version", every, theirs, reference, args.reference))
     runs += [
-        (f"every size as a version, {label}", every, low.override(**changes))
+        (f"every size as a version, {label}", every, low.override(**changes), current, "this tree")
         for flag, label, changes in VARIANTS
         if vars(args)[flag]
     ]
-    for label, kept, params in runs:
-        make = makers[label.split(", no ")[0]]
+    for label, kept, params, module, tree in runs:
+        make = makers["48 px template" if label.startswith("48") else "every size as a version"]
         scores = run_search(
-            f"current, {label}",
-            searcher(current, params),
+            f"{tree}, {label}",
+            searcher(module, params),
             asked,
             cases,
             lambda k, kept=kept: Icon.load(kept[k]),  # type: ignore[misc]
         )
-        checked = look_alike_check(scores, asked, cases, params, lambda k, make=make: make(k))
+        # the look-alike check is this tree's (rivals.py), at this tree's parameters
+        checked = look_alike_check(
+            scores,
+            asked,
+            cases,
+            low if module is not current else params,
+            lambda k, make=make: make(k),
+        )
         for check, answers in (("", scores), (", look-alike check", checked)):
             tuned = tune(asked, [(a[2], a[1]) for a, _ in answers], FLOOR)  # type: ignore[misc]
             for name, limit in (("default threshold", DEFAULT_THRESHOLD), ("tuned", tuned)):
-                rows[f"icon_search (this tree), {label}{check}, {name} {limit:.2f}"] = [
+                rows[f"icon_search ({tree}), {label}{check}, {name} {limit:.2f}"] = [
                     ((a[2] >= limit, a[1], a[2]), t) for a, t in answers
                 ]
     calibrations = [c.calibration for c in cases if c.tier == "camera"]

@@ -34,7 +34,7 @@ def coarse_searches(icon: Icon, p: MatchParameters) -> Iterator[tuple[float, Ico
         for version in icon.versions:
             side = min(version.size) * scale
             if scale < lowest_scale(version, p) or not _nearest_version(
-                version, side, icon.versions
+                version, side, icon.versions, p.version_overlap
             ):
                 continue
             yield scale, version, coarse_factor(icon, version, scale, p)
@@ -136,6 +136,7 @@ def coarse_candidates(
     floor: float,
     peaks: Peaks | None = None,
     full_screen: bool = True,
+    edges: bool = True,
 ) -> list[Candidate]:
     """The best distinct places over all versions and coarse scales.
 
@@ -143,7 +144,9 @@ def coarse_candidates(
     ``coarse_min_side`` pixels across: big scales on small images, so every scale costs
     about the same and far less than at full size. Without *full_screen*, the versions
     and scales whose level would be the screen itself are left out. Each map's best
-    places are kept in *peaks* (by version and scale) for a later call.
+    places are kept in *peaks* (by version and scale) for a later call. Without *edges*,
+    no edge map is made and no edge place added (``locate`` makes them only where the
+    grey maps' places do not answer: ``MatchParameters.edge_after``).
     """
     peaks = {} if peaks is None else peaks
     found: list[Candidate] = []
@@ -159,6 +162,8 @@ def coarse_candidates(
             found.append(candidate)
     found.sort(key=lambda c: -c.score)
     kept = _spread_places(found, icon, keep, p)
+    if not edges:
+        return kept
     return kept + _edge_places(view, icon, p, peaks, full_screen, kept)
 
 
@@ -171,12 +176,13 @@ def _edge_places(
     kept: list[Candidate],
 ) -> list[Candidate]:
     """The best ``p.edge_places`` distinct places of the coarse edge maps that no kept
-    candidate overlaps by half (intersection over union), best edge score first."""
+    candidate overlaps by half (intersection over union), best edge score first; none
+    of the full screen's maps without ``p.edge_full_screen``."""
     if p.edge_places <= 0:
         return []
     pooled: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
-        if factor == 1 and not full_screen:
+        if factor == 1 and not (full_screen and p.edge_full_screen):
             continue
         key = (f"edges {version.name}", scale)
         if key not in peaks:
@@ -208,8 +214,7 @@ def _edge_peaks(
     th, tw = template.kernel.shape
     if th > level.image.shape[0] or tw > level.image.shape[1]:
         return []
-    scores = level.correlate(template).copy()
-    scores[level.window_norm(tw, th) < p.edge_floor * math.sqrt(tw * th)] = 0.0
+    scores = level.correlate(template, floor=p.edge_floor * math.sqrt(tw * th))
     w = round(version.size[0] * scale)
     h = round(version.size[1] * scale)
     places = []
@@ -408,21 +413,20 @@ def _kept_detail(icon: Icon, version: IconVersion, scale: float, factor: float) 
     return icon.templates.get(key, measure)
 
 
-_VERSION_OVERLAP = math.log(1.25)
-"""A version is searched at a size up to this (log) further than the nearest version's."""
-
-
-def _nearest_version(version: IconVersion, side: float, versions: Iterable[IconVersion]) -> bool:
+def _nearest_version(
+    version: IconVersion, side: float, versions: Iterable[IconVersion], overlap: float
+) -> bool:
     """Whether *version* is (about) the one drawn nearest to *side* pixels across.
 
     An icon kept at several sizes (a theme's 24, 32, 48 and 64 px drawings) is looked
     for at each displayed size with the drawings made for about that size: a 64 px
     drawing shrunk to 24 px is slower to search and less like what the OS shows there
-    than the 24 px one. Versions of the same size (other themes) are all searched.
+    than the 24 px one. Versions of the same size (other themes) are all searched, and
+    those up to *overlap* times further from *side* than the nearest one.
     """
     distance = abs(math.log(side / min(version.size)))
     nearest = min(abs(math.log(side / min(v.size))) for v in versions)
-    return distance <= nearest + _VERSION_OVERLAP
+    return distance <= nearest + math.log(overlap)
 
 
 def _spread_places(

@@ -100,16 +100,47 @@ def locate(
     """
     p, limit = _parameters(icon, threshold, scales, params)
     peaks: Peaks = {}
+    looks = FineLooks()
+    lazy = p.edge_places > 0 and p.edge_after > 0
     if p.early_found > 0 and has_full_screen_maps(icon, p):
         view, candidates = _search(
-            screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=False
+            screen,
+            icon,
+            region,
+            p,
+            p.candidates,
+            limit,
+            peaks=peaks,
+            full_screen=False,
+            edges=not lazy,
+            looks=looks,
         )
         early = _early_match(view, icon, candidates, max(limit, p.early_found), p)
         if early is not None:
             return _as_match(early, limit, p)
+    if lazy:
+        # the grey maps first: the edge maps only where their places do not answer
+        view, candidates = _search(
+            screen, icon, region, p, p.candidates, limit, peaks=peaks, edges=False, looks=looks
+        )
+        answer = _best_checked(view, icon, candidates, limit, p)
+        if answer.found and answer.score >= p.edge_after:
+            return answer
     view, candidates = _search(
-        screen, icon, region, p, p.candidates, limit, peaks=peaks, full_screen=True
+        screen, icon, region, p, p.candidates, limit, peaks=peaks, looks=looks
     )
+    return _best_checked(view, icon, candidates, limit, p)
+
+
+def _best_checked(
+    view: SearchedScreen,
+    icon: Icon,
+    candidates: list[Candidate],
+    limit: float,
+    p: MatchParameters,
+) -> IconMatch:
+    """The best of *candidates* at or above *limit* that passes the structure check, else
+    the best refused one (or the best of all, checked, when none reaches *limit*)."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     refused: Candidate | None = None
     for candidate in ranked:
@@ -245,6 +276,8 @@ def _search(
     refine_all: bool = False,
     peaks: Peaks | None = None,
     full_screen: bool = True,
+    edges: bool = True,
+    looks: FineLooks | None = None,
 ) -> tuple[SearchedScreen, list[Candidate]]:
     """Coarse candidates over the pyramid levels, the best refined at full resolution.
 
@@ -253,20 +286,63 @@ def _search(
     for the full-resolution search. Returned in screen pixels, with the searched view
     (for the structure check of the few that reach the threshold). Without
     *full_screen*, versions whose coarse level is the screen itself are left out;
-    *peaks* keeps each coarse map's best places for a later search of the same query.
+    without *edges*, the coarse edge maps' places. *peaks* keeps each coarse map's best
+    places, *looks* each place's fine looks, for a later search of the same query.
     """
     view = searched_screen(screen, region)
     floor = limit - p.coarse_slack
-    coarse = coarse_candidates(view, icon, p, keep, floor, peaks, full_screen)
+    looks = FineLooks() if looks is None else looks
+    coarse = coarse_candidates(view, icon, p, keep, floor, peaks, full_screen, edges)
     # a quick look at every candidate (half resolution, three nearby scales), then the
     # full-resolution search only for the most promising ones
-    quick = [q for q in (quick_look(view, icon, c, p) for c in coarse) if q is not None]
-    quick = [verify(view, icon, q, p, limit, outline=False) for q in quick]
+    quick = [q for q in (looks.quick(view, icon, c, p, limit) for c in coarse) if q is not None]
     quick.sort(key=lambda c: -c.score)
     refine_count = len(quick) if refine_all else p.refine_top
-    refined = [refine(view.grey, icon, c, p) for c in quick[:refine_count]]
-    verified = [verify(view, icon, c, p, limit) for c in refined if c is not None]
-    verified += again_at_places(view, icon, verified, limit, p)
+    refined = [looks.refined(view, icon, c, p, limit) for c in quick[:refine_count]]
+    verified = [c for c in refined if c is not None]
+    verified += again_at_places(
+        view, icon, verified, limit, p, lambda c: looks.refined(view, icon, c, p, limit)
+    )
     verified += quick
     ox, oy = view.origin
     return view, [replace(c, x=c.x + ox, y=c.y + oy) for c in verified]
+
+
+class FineLooks:
+    """The fine looks of one query's places, each made once.
+
+    ``locate``'s searches before the whole one (without the full-screen maps, without
+    the edge maps) look at most of the same places again: the same coarse candidates,
+    refined and refitted the same way. A place's look depends only on the place, the
+    screen, the icon and the query's parameters, so it is kept by the place.
+    """
+
+    def __init__(self) -> None:
+        self._quick: dict[tuple[object, ...], Candidate | None] = {}
+        self._refined: dict[tuple[object, ...], Candidate | None] = {}
+
+    def quick(
+        self, view: SearchedScreen, icon: Icon, coarse: Candidate, p: MatchParameters, limit: float
+    ) -> Candidate | None:
+        """:func:`~.fine_search.quick_look` at a coarse place, scored in colour (no outline)."""
+        key = _place_key(coarse)
+        if key not in self._quick:
+            found = quick_look(view, icon, coarse, p)
+            self._quick[key] = None if found is None else verify(view, icon, found, p, limit, False)
+        return self._quick[key]
+
+    def refined(
+        self, view: SearchedScreen, icon: Icon, start: Candidate, p: MatchParameters, limit: float
+    ) -> Candidate | None:
+        """:func:`~.fine_search.refine` from a place, scored in colour."""
+        key = _place_key(start)
+        if key not in self._refined:
+            found = refine(view.grey, icon, start, p)
+            self._refined[key] = None if found is None else verify(view, icon, found, p, limit)
+        return self._refined[key]
+
+
+def _place_key(place: Candidate) -> tuple[object, ...]:
+    """What a fine look at *place* depends on: its box, scale, version and step (the
+    coarse score only ranks places, it does not change the look)."""
+    return (place.x, place.y, place.w, place.h, place.scale, place.version.name, place.factor)

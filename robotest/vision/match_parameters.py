@@ -128,6 +128,37 @@ class MatchParameters:
     """The weight of the version's outline (the alpha's gradient, 0-255) in its edge
     template, against its grey levels' gradient inside: 0.5 counts the outline as a
     step of about 128 grey levels, whatever the background shows."""
+    version_overlap: float = 1.25
+    """The coarse stage searches each shown size with the versions drawn nearest it and
+    those up to this many times further from it (in size ratio) than the nearest. On
+    the real-icons bench's training half (1080p, every size as a version, at 0.85) the
+    nearest only (1.0001: 22% fewer coarse maps, 40% fewer of the full screen's) lost two
+    found icons (Tango's ``edit-copy`` shown at 56 px answered at its 22 px sibling,
+    Breeze's ``folder-templates``) for a fifth less mean time; 1.1 makes the same maps
+    as 1.25 at ``coarse_step`` 1.2 (docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
+    edge_full_screen: bool = False
+    """Whether the coarse edge maps are made on the full screen too (the versions and
+    scales under ``2 * coarse_min_side`` pixels, a Fourier correlation of the screen's
+    size each), else on the reduced levels only (the default). On the real-icons bench's
+    training half (1080p, every size as a version, at 0.85) the icons the edge maps
+    found are all shown at 30 px or more (reduced levels); without the full screen's,
+    the same 210 of 248 found, one wrong place and one absent icon found fewer (small
+    folders of one theme share their outline), absent icons' median 599 -> 417 ms (a
+    load of 7, unlocked: indicative). True: the search of branch ``icons39``. Two true places
+    refused by the structure check (Papirus' ``opera`` and ``code`` at 24 px) reach
+    the candidates only through the full screen's edge maps
+    (docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
+    edge_after: float = 0.85
+    """With more than 0, ``locate`` makes the coarse edge maps (``edge_places``) only where
+    the search without them finds no place at or above this score (and the threshold)
+    that passes the structure check: the grey maps' places first (their coarse maps and
+    fine looks kept), then the edge maps' places added to them. 0: the edge maps in
+    every search (the search of branch ``icons39``). On the real-icons bench's training
+    half (1080p, every size as a version, at 0.85), 0.85 gave the same answers but one
+    box (4 px smaller, at the same place). With ``edge_full_screen`` False, held out
+    (look-alike check) 85.9% / 0.5% / 1.6% -> 86.4% / 0.5% / 1.6% (recall / wrong place /
+    absent found), median 353.5 -> 287.3 ms a query at 1080p, 499.6 -> 361.0 ms at
+    2560x1600 (docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
@@ -352,6 +383,10 @@ class MatchParameters:
                 f"edge_floor must be in [0, 255] and edge_outline in [0, 4], got "
                 f"{self.edge_floor}, {self.edge_outline}"
             )
+        if not 1 <= self.version_overlap <= 4:
+            raise VisionInputError(f"version_overlap must be in [1, 4], got {self.version_overlap}")
+        if not 0 <= self.edge_after <= 1:
+            raise VisionInputError(f"edge_after must be in [0, 1], got {self.edge_after}")
         if not 0 <= self.coarse_slack < 1:
             raise VisionInputError(f"coarse_slack must be in [0, 1), got {self.coarse_slack}")
         if not 0 <= self.score_blur <= 4:

@@ -3,7 +3,9 @@ show another drawing of the icon there, or the place was kept at a part of it.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from robotest.vision.fine_search import refine
 from robotest.vision.icon_candidates import Candidate, lowest_scale, scaled_size
@@ -19,8 +21,12 @@ def again_at_places(
     refined: list[Candidate],
     limit: float,
     p: MatchParameters,
+    refit: Callable[[Candidate], Candidate | None] | None = None,
 ) -> list[Candidate]:
     """Every version refined again at the *refined* places near the threshold, scored.
+
+    *refit* refines and scores one start (default: :func:`.refine`, then :func:`.verify`
+    at *limit*); ``locate`` passes one that keeps what it made for its later searches.
 
     Only places scoring at least *limit* less ``p.again_slack`` are looked at again (see
     :func:`starts_at_place`). (Skipping a start whose version was already refined
@@ -30,13 +36,23 @@ def again_at_places(
     if not p.sizes_at_place and not p.own_sizes_at_place:
         return []
     floor = limit - p.again_slack
+    if refit is None:
+        refit = partial(_refit, view, icon, p, limit)
     scored: list[Candidate] = []
     for place in [c for c in refined if c.score >= floor]:
         for start in starts_at_place(icon, place, p, place.score < limit):
-            again = refine(view.grey, icon, start, p)
+            again = refit(start)
             if again is not None:
-                scored.append(verify(view, icon, again, p, limit))
+                scored.append(again)
     return scored
+
+
+def _refit(
+    view: SearchedScreen, icon: Icon, p: MatchParameters, limit: float, start: Candidate
+) -> Candidate | None:
+    """*start* refined at full resolution and scored in colour (None: no room there)."""
+    again = refine(view.grey, icon, start, p)
+    return None if again is None else verify(view, icon, again, p, limit)
 
 
 def starts_at_place(

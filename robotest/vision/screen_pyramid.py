@@ -160,6 +160,15 @@ class Level:
             self.norms[(w, h)] = window_spread(s1, s2, w * h)
         return self.norms[(w, h)]
 
+    def floored_norm(self, w: int, h: int, floor: float) -> np.ndarray:
+        """:meth:`window_norm`, infinite where under *floor* (a division by it gives 0
+        there; kept for the next templates of that size)."""
+        key = ("floored", w, h, floor)
+        if key not in self.norms:
+            norm = self.window_norm(w, h)
+            self.norms[key] = np.where(norm < floor, np.float32(np.inf), norm)
+        return self.norms[key]
+
     def squared(self) -> np.ndarray:
         """The level's grey levels squared (float32: exact for 8-bit values)."""
         if self._squared is None:
@@ -206,17 +215,23 @@ class Level:
         placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
         return correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
 
-    def correlate(self, template: CoarseKernel, masked_spread: bool = True) -> np.ndarray:
+    def correlate(
+        self, template: CoarseKernel, masked_spread: bool = True, floor: float = 0.0
+    ) -> np.ndarray:
         """Normalised correlation (as TM_CCOEFF_NORMED, masked) of a coarse template.
 
         With *masked_spread* False, a masked template's windows are normalised by their
         spread over the whole box (sums from box filters, shared by every template of that
         size) instead of over its opaque pixels (two more transforms per mask): a place
-        whose background differs in the icon's corners ranks a little lower.
+        whose background differs in the icon's corners ranks a little lower. With a
+        *floor*, an unmasked template's windows that spread less than it score 0.
         """
         th, tw = template.kernel.shape
         numerator = self._filter(False, template, "kernel")
-        if template.mask is None or not masked_spread:
+        if floor > 0:
+            assert template.mask is None, "a floor is for unmasked templates"
+            norm = self.floored_norm(tw, th, floor)
+        elif template.mask is None or not masked_spread:
             norm = self.window_norm(tw, th)
         else:
             norm = self.masked_norm(template)

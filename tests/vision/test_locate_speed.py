@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from robotest.vision import Icon, coarse_search, fine_search, icon_candidates, locate
+from robotest.vision import Icon, coarse_search, fine_search, icon_candidates, icon_search, locate
 from robotest.vision.correlation import window_spread
 from robotest.vision.errors import VisionInputError
 from robotest.vision.match_parameters import MatchParameters
@@ -223,3 +223,87 @@ def test_only_icons_with_full_screen_maps_get_a_first_search() -> None:
     p = MatchParameters()
     assert not coarse_search.has_full_screen_maps(big, p)
     assert coarse_search.has_full_screen_maps(small, p)
+
+
+def _edge_maps(view: object) -> int:
+    """How many coarse edge levels a search made on a view (0: no edge map)."""
+    return len(view.edges)  # type: ignore[attr-defined]
+
+
+def test_the_edge_maps_are_skipped_where_the_grey_maps_answer() -> None:
+    """With ``edge_after``, an icon the grey maps find (above it, structure passed) is
+    answered without an edge map, and the answer is the one with the edge maps."""
+    screen = _screen()
+    image = icon_image(21, alpha=True, size=24)
+    paste(screen, image, 231, 97)
+    icon = Icon.from_images("small", {"24.png": image})
+    lazy = locate(screen, icon, params=MatchParameters(edge_after=0.9))
+    assert lazy.found and lazy.box == (231, 97, 24, 24)
+    assert _edge_maps(searched_screen(screen, None)) == 0
+    always = locate(screen.copy(), icon, params=MatchParameters(edge_after=0.0))
+    assert always == lazy
+
+
+def test_the_edge_maps_are_made_where_the_grey_maps_do_not_answer() -> None:
+    """An absent icon's query gets the edge maps' places too, and the same answer as a
+    search that always makes them (its grey maps and fine looks kept, not made twice)."""
+    screen = _screen()
+    icon = Icon.from_images("absent", {"24.png": icon_image(22, alpha=True, size=24)})
+    lazy = locate(screen, icon, params=MatchParameters(edge_after=0.9))
+    assert _edge_maps(searched_screen(screen, None)) > 0
+    always = locate(screen.copy(), icon, params=MatchParameters(edge_after=0.0))
+    assert not lazy.found and always == lazy
+
+
+def test_a_place_is_refined_once_by_the_searches_of_one_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``locate``'s searches (without the full screen, without the edge maps, whole) look
+    at the same places again: each place's refinement is made once (``FineLooks``), and
+    the answer is a single whole search's."""
+    screen = _screen()
+    icon = Icon.from_images("absent", {"24.png": icon_image(23, alpha=True, size=24)})
+    starts: list[tuple[object, ...]] = []
+    original = icon_search.refine
+
+    def counted(grey: np.ndarray, icon: Icon, start: object, p: MatchParameters) -> object:
+        starts.append(icon_search._place_key(start))  # type: ignore[arg-type]
+        return original(grey, icon, start, p)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(icon_search, "refine", counted)
+    staged = locate(screen, icon, params=MatchParameters(edge_after=0.9, early_found=0.95))
+    assert starts and len(starts) == len(set(starts))
+    monkeypatch.setattr(icon_search, "refine", original)
+    whole = locate(screen.copy(), icon, params=MatchParameters(edge_after=0.0, early_found=0.0))
+    assert staged == whole
+
+
+def test_an_edge_maps_floor_scores_flat_windows_zero_and_leaves_the_rest() -> None:
+    """The edge maps' floor (``Level.floored_norm``: the spread made infinite under it)
+    gives 0 where a window spreads less than the floor, and elsewhere the map without it."""
+    screen = _screen()
+    view = searched_screen(screen, None)
+    level = view.edge_level(2)
+    icon = _icon(24)
+    template = coarse_search._coarse_edge_template(icon, icon.versions[0], 1.0, 2, 0.5)
+    th, tw = template.kernel.shape
+    floor = 4.0 * np.sqrt(tw * th)
+    plain = level.correlate(template)
+    floored = level.correlate(template, floor=floor)
+    flat = level.window_norm(tw, th) < floor
+    assert flat.any() and (~flat).any()
+    assert np.all(floored[flat] == 0)
+    assert np.array_equal(floored[~flat], plain[~flat])
+
+
+def test_the_full_screen_gets_no_edge_map_unless_asked() -> None:
+    """A 24 px icon is searched on the full screen (18-28 px) and the half one (28-36 px):
+    its edge maps are made on the half screen only, unless ``edge_full_screen``."""
+    screen = _screen()
+    icon = Icon.from_images("absent", {"24.png": icon_image(25, alpha=True, size=24)})
+    locate(screen, icon, params=MatchParameters(edge_full_screen=False))
+    assert set(searched_screen(screen, None).edges) == {2}
+    other = screen.copy()
+    other[0, 0] = 255 - other[0, 0]  # another frame: nothing kept from the first search
+    locate(other, icon, params=MatchParameters(edge_full_screen=True, edge_after=0.0))
+    assert set(searched_screen(other, None).edges) == {1, 2}
