@@ -242,14 +242,10 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     """The box of the text nearest the anchor inside *area*, from the ink profile."""
     x, y, w, h = area
     line_height = anchor[3]
-    context, inner = surroundings(area, screen.shape)
-    cx, cy, cw, ch = context
-    # the background judged at the height of the band's letters, as a read of it does:
-    # the anchor's box is a line's (a cell's) height, and a highlighted value's bar one
-    # cell high was then no taller than its text, not found, and its light letters
-    # measured against the panel (whiptail's ``32768 MB`` found 6 pixels high)
-    glyph = text_height(np.ascontiguousarray(screen[y : y + h, x : x + w]))
-    ink = _without_rules(ink_mask(screen[cy : cy + ch, cx : cx + cw], glyph, inner) > 0)
+    ink = _band_ink(screen, area)
+    if side in ("right_of", "left_of"):
+        ink = _within_panel(screen, area, ink, side, line_height)
+    ink = _without_rules(ink)
     reach = (0, h)  # the rows of the area the padding may reach
     if side in ("below", "above"):
         rows = _text_lines(ink, line_height)
@@ -264,7 +260,7 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
         y, h = y + top, bottom - top
     profile = np.any(ink, axis=0)
     if side in ("right_of", "left_of"):
-        profile = _without_anchor_rest(profile, line_height, side)
+        profile = _without_anchor_rest(np.any(_body(ink, line_height), axis=0), line_height, side)
     columns = runs_of(profile, round(1.6 * line_height))
     if not columns:
         return None
@@ -280,6 +276,49 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
     y0, y1 = max(area[1] + reach[0], y - pad), min(area[1] + reach[1], y + h + pad)
     return clip_region((x0, y0, x1 - x0, y1 - y0), screen.shape)
+
+
+def _band_ink(screen: np.ndarray, area: Region) -> np.ndarray:
+    """Where *area* of *screen* is inked.
+
+    The background is judged at the height of the band's letters, as a read of it does:
+    the anchor's box is a line's (a cell's) height, and a highlighted value's bar one
+    cell high was then no taller than its text, not found, and its light letters
+    measured against the panel (whiptail's ``32768 MB`` found 6 pixels high)."""
+    x, y, w, h = area
+    context, inner = surroundings(area, screen.shape)
+    cx, cy, cw, ch = context
+    glyph = text_height(np.ascontiguousarray(screen[y : y + h, x : x + w]))
+    return ink_mask(screen[cy : cy + ch, cx : cx + cw], glyph, inner) > 0
+
+
+def _within_panel(
+    screen: np.ndarray, area: Region, ink: np.ndarray, side: str, line_height: int
+) -> np.ndarray:
+    """*ink* of a band beside an anchor, its text measured again on the anchor's panel
+    alone where the band runs past the panel's edge (a column inked over the whole band,
+    at least a line from the anchor), nothing beyond it.
+
+    Through the camera, the edge of a dialog against a dark desktop differs from its
+    panel by far more than the panel's blurred small letters: measured over the whole
+    band, the letters' height was not found (16 pixels for 12), their ink split off as
+    background, and the value read from a speck (``78.81.62.93`` read ``5``, X 9x18
+    checklist)."""
+    full = np.flatnonzero(np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0])
+    if side == "right_of":
+        edges = full[full >= line_height]
+        if not edges.size:
+            return ink
+        keep = (0, int(edges[0]))
+    else:
+        edges = full[full < ink.shape[1] - line_height]
+        if not edges.size:
+            return ink
+        keep = (int(edges[-1]) + 1, ink.shape[1])
+    x, y, w, h = area
+    cut = np.zeros_like(ink)
+    cut[:, keep[0] : keep[1]] = _band_ink(screen, (x + keep[0], y, keep[1] - keep[0], h))
+    return cut
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
@@ -324,6 +363,27 @@ def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tupl
     reach_top = 0 if above is None else (above + first) // 2
     reach_bottom = ink.shape[0] if below is None else (last + below + 1) // 2
     return first, last, (reach_top, reach_bottom)
+
+
+def _body(ink: np.ndarray, line_height: int) -> np.ndarray:
+    """*ink* (the anchor's rows) less the runs of inked rows too thin to hold a letter's
+    body: a bar's blurred rim above or below the line through the camera (a row of faint
+    pixels along the bar's edge, parted from the line by a clean row) was taken for the
+    first word beside the label, and the value read from the gap (``EC Version``'s
+    ``6.11.25`` read ``une``, X 9x15). A letter's dot or a dash lies on the columns of
+    its body's rows, or is read with the rows kept. Where no run is that thick, all of
+    it."""
+    counts = np.count_nonzero(ink, axis=1)
+    thick = max(2, round(_BODY_RUN * line_height))
+    keep = np.zeros(ink.shape[0], dtype=bool)
+    for top, bottom in runs_of(counts > 0, 0):
+        keep[top:bottom] = bottom - top >= thick
+    return ink & keep[:, None] if keep.any() else ink
+
+
+_BODY_RUN = 0.25
+"""Heights of the anchor's line: a run of inked rows thinner than this, parted from the
+line, is no letter's body (a bar's rim through the camera, a row of specks)."""
 
 
 def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np.ndarray:
