@@ -296,29 +296,45 @@ def _within_panel(
     screen: np.ndarray, area: Region, ink: np.ndarray, side: str, line_height: int
 ) -> np.ndarray:
     """*ink* of a band beside an anchor, its text measured again on the anchor's panel
-    alone where the band runs past the panel's edge (a column inked over the whole band,
-    at least a line from the anchor), nothing beyond it.
+    alone where the band runs past the panel's edge, nothing beyond it.
 
     Through the camera, the edge of a dialog against a dark desktop differs from its
     panel by far more than the panel's blurred small letters: measured over the whole
     band, the letters' height was not found (16 pixels for 12), their ink split off as
     background, and the value read from a speck (``78.81.62.93`` read ``5``, X 9x18
-    checklist)."""
-    full = np.flatnonzero(np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0])
-    if side == "right_of":
-        edges = full[full >= line_height]
-        if not edges.size:
-            return ink
-        keep = (0, int(edges[0]))
-    else:
-        edges = full[full < ink.shape[1] - line_height]
-        if not edges.size:
-            return ink
-        keep = (int(edges[-1]) + 1, ink.shape[1])
+    checklist). The edge is a column inked over the whole band, at least a line from the
+    anchor, beyond which the band is no longer of the panel's colour (a small face's
+    letters ink whole columns of a band too, with the panel around them)."""
     x, y, w, h = area
-    cut = np.zeros_like(ink)
-    cut[:, keep[0] : keep[1]] = _band_ink(screen, (x + keep[0], y, keep[1] - keep[0], h))
-    return cut
+    band = screen[y : y + h, x : x + w].reshape(h, w, -1).astype(np.int16)
+    near = band[:, :line_height] if side == "right_of" else band[:, -line_height:]
+    panel = np.median(near.reshape(-1, band.shape[2]), axis=0)
+    full = np.flatnonzero(np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0])
+    if side == "left_of":
+        full = full[::-1]
+    for edge in (int(e) for e in full):
+        if min(edge, w - 1 - edge) < line_height:
+            continue
+        reach = 2 * line_height
+        beyond = (
+            band[:, edge + 1 : edge + 1 + reach]
+            if side == "right_of"
+            else band[:, max(0, edge - reach) : edge]
+        ).reshape(-1, band.shape[2])
+        alike = np.abs(beyond - panel).max(axis=1) <= _PANEL_CHANGE
+        if np.count_nonzero(alike) < _PANEL_SHARE * len(alike):
+            keep = (0, edge) if side == "right_of" else (edge + 1, w)
+            cut = np.zeros_like(ink)
+            cut[:, keep[0] : keep[1]] = _band_ink(screen, (x + keep[0], y, keep[1] - keep[0], h))
+            return cut
+    return ink
+
+
+_PANEL_CHANGE = 48
+"""Grey levels (of any colour channel) within which a pixel is of the panel's colour."""
+_PANEL_SHARE = 0.25
+"""Past the panel's edge, fewer than this share of the band's pixels (over two lines'
+width) are of the panel's colour; past a letter's stroke most are (its background)."""
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
@@ -355,6 +371,11 @@ def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tupl
     counts = np.count_nonzero(ink, axis=1)
     runs = runs_of(counts > _THIN_ROW * counts.max(), 0)
     mine = [r for r in runs if r[1] > top and r[0] < top + height]
+    # a run mostly outside the anchor's rows is the next line's, joined to it only by the
+    # anchor's box reaching a little past its letters (a highlighted bar right above a
+    # camera checklist's row: ``A9:CA:47:97:18:60`` read with the bar's bottom)
+    mostly = [r for r in mine if _overlap(r, top, height) >= _ANCHOR_SHARE * (r[1] - r[0])]
+    mine = mostly or mine
     if not mine:
         return 0, ink.shape[0], (0, ink.shape[0])
     first, last = mine[0][0], mine[-1][1]
@@ -384,6 +405,16 @@ def _body(ink: np.ndarray, line_height: int) -> np.ndarray:
 _BODY_RUN = 0.25
 """Heights of the anchor's line: a run of inked rows thinner than this, parted from the
 line, is no letter's body (a bar's rim through the camera, a row of specks)."""
+
+
+def _overlap(run: tuple[int, int], top: int, height: int) -> int:
+    """Rows of *run* [start, end) inside the rows [top, top + height)."""
+    return max(0, min(run[1], top + height) - max(run[0], top))
+
+
+_ANCHOR_SHARE = 0.5
+"""Share of a run of inked rows beside an anchor that lies in the anchor's rows, for it
+to be the anchor's line where another run is."""
 
 
 def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np.ndarray:
