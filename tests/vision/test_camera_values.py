@@ -20,7 +20,13 @@ import numpy as np
 
 from robotest.vision import read_beside
 from robotest.vision.ocr_engine import group_lines
-from robotest.vision.text_search import _body, _cache, read_region_beside
+from robotest.vision.text_search import (
+    _body,
+    _cache,
+    _nearest_text,
+    anchored_region,
+    read_region_beside,
+)
 from robotest.vision.words import Word
 
 DATA = Path(__file__).parent / "data"
@@ -30,6 +36,12 @@ highlighted ``Asset Tag`` row's bar, then ``EC Version 6.11.25`` right below it.
 EDGE = DATA / "dialog_checklist_camera_9x18_edge.png"
 """110 x 410 pixels, a dialog checklist in X 9x18 through the camera (`hl35a-extra`): the
 list's last rows, the dialog's right edge, its shadow and the dark desktop beyond."""
+UNDER_BAR = DATA / "dialog_checklist_camera_9x15_under_bar.png"
+"""80 x 800 pixels, a dialog checklist in X 9x15 through the camera (`real-programs-7`,
+tune): the highlighted ``CPU Type`` row's bar, then ``MAC Address A9:CA:47:97:18:60``."""
+COLUMNS = DATA / "whiptail_menu_camera_5x8_columns.png"
+"""60 x 270 pixels, a whiptail menu in X 5x8 through the camera (`hl38-extra`): its small
+letters ink whole columns of a band beside a label, the panel around them."""
 ROWS = DATA / "whiptail_checklist_camera_6x12_rows.png"
 """200 x 560 pixels, a whiptail checklist in X 6x12 through the camera (`hl38-extra`):
 ``ME Version`` and ``EC Version`` in adjacent rows, check boxes before them."""
@@ -48,6 +60,22 @@ def test_a_value_is_measured_on_its_own_panel_not_past_the_dialogs_edge() -> Non
     _cache.clear()
     assert read_beside(screen, "ME Version", "right_of") == "8.57.50.32"
     assert read_beside(screen, "EC Version", "right_of").replace(",", ".") == "78.81.62.93"
+
+
+def test_a_bar_joined_to_the_anchors_box_is_left_out() -> None:
+    # the anchor's box reaches two rows into the bar above, whose blurred bottom touches
+    # the value: main took the bar's rows with the value's (read ``:CA:47:97:18:60 AY``)
+    screen = cv2.imread(str(UNDER_BAR))
+    anchor = (73, 35, 97, 14)
+    area = anchored_region(anchor, "right_of", (screen.shape[1], screen.shape[0]))
+    box = _nearest_text(screen, area, anchor, "right_of")
+    assert box is not None
+    assert box[1] >= 36 and box[1] + box[3] >= 48
+
+
+def test_small_letters_inking_whole_columns_are_no_panel_edge() -> None:
+    screen = cv2.imread(str(COLUMNS))
+    assert read_region_beside(screen, (16, 30, 50, 7), "right_of").replace(",", ".") == ("95.62.95")
 
 
 def test_two_rows_of_a_checklist_are_two_lines() -> None:
