@@ -736,13 +736,22 @@ def _scaled_strip(strip: np.ndarray, page: Prepared, scale: float) -> Prepared:
 
 
 def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:
-    """Words grouped into lines (vertical overlap), top to bottom, each left to right."""
+    """Words grouped into lines (vertical overlap), top to bottom, each left to right.
+
+    Words are placed tallest first (a line's rows are set by its letters' words before
+    the small marks and specks around them), and a word joins a line whose rows hold its
+    centre: the median top and bottom of the line's words, not their extremes. Grown to
+    its extremes, a line took a mark a little lower (a checklist's bracket through the
+    camera, boxed across two rows), then the next row's words by that mark's rows: two
+    rows of a list became one line, and a label was found from one row's first word and
+    the other row's second (``EC Version`` boxed over ``ME Version`` and its own row, its
+    value read from both)."""
     lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.box[1] + w.box[3] / 2, w.box[0])):
+    for word in sorted(words, key=lambda w: (-w.box[3], w.box[1] + w.box[3] / 2, w.box[0])):
         centre = word.box[1] + word.box[3] / 2
         for line in lines:
-            top = min(w.box[1] for w in line)
-            bottom = max(w.box[1] + w.box[3] for w in line)
+            top = float(np.median([w.box[1] for w in line]))
+            bottom = float(np.median([w.box[1] + w.box[3] for w in line]))
             if top <= centre <= bottom:
                 line.append(word)
                 break

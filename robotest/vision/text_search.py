@@ -242,14 +242,10 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     """The box of the text nearest the anchor inside *area*, from the ink profile."""
     x, y, w, h = area
     line_height = anchor[3]
-    context, inner = surroundings(area, screen.shape)
-    cx, cy, cw, ch = context
-    # the background judged at the height of the band's letters, as a read of it does:
-    # the anchor's box is a line's (a cell's) height, and a highlighted value's bar one
-    # cell high was then no taller than its text, not found, and its light letters
-    # measured against the panel (whiptail's ``32768 MB`` found 6 pixels high)
-    glyph = text_height(np.ascontiguousarray(screen[y : y + h, x : x + w]))
-    ink = _without_rules(ink_mask(screen[cy : cy + ch, cx : cx + cw], glyph, inner) > 0)
+    ink = _band_ink(screen, area)
+    if side in ("right_of", "left_of"):
+        ink = _within_panel(screen, area, ink, side, line_height)
+    ink = _without_rules(ink)
     reach = (0, h)  # the rows of the area the padding may reach
     if side in ("below", "above"):
         rows = _text_lines(ink, line_height)
@@ -264,7 +260,7 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
         y, h = y + top, bottom - top
     profile = np.any(ink, axis=0)
     if side in ("right_of", "left_of"):
-        profile = _without_anchor_rest(profile, line_height, side)
+        profile = _without_anchor_rest(np.any(_body(ink, line_height), axis=0), line_height, side)
     columns = runs_of(profile, round(1.6 * line_height))
     if not columns:
         return None
@@ -280,6 +276,65 @@ def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -
     x0, x1 = max(x, x + left - pad), min(x + w, x + right + pad)
     y0, y1 = max(area[1] + reach[0], y - pad), min(area[1] + reach[1], y + h + pad)
     return clip_region((x0, y0, x1 - x0, y1 - y0), screen.shape)
+
+
+def _band_ink(screen: np.ndarray, area: Region) -> np.ndarray:
+    """Where *area* of *screen* is inked.
+
+    The background is judged at the height of the band's letters, as a read of it does:
+    the anchor's box is a line's (a cell's) height, and a highlighted value's bar one
+    cell high was then no taller than its text, not found, and its light letters
+    measured against the panel (whiptail's ``32768 MB`` found 6 pixels high)."""
+    x, y, w, h = area
+    context, inner = surroundings(area, screen.shape)
+    cx, cy, cw, ch = context
+    glyph = text_height(np.ascontiguousarray(screen[y : y + h, x : x + w]))
+    return ink_mask(screen[cy : cy + ch, cx : cx + cw], glyph, inner) > 0
+
+
+def _within_panel(
+    screen: np.ndarray, area: Region, ink: np.ndarray, side: str, line_height: int
+) -> np.ndarray:
+    """*ink* of a band beside an anchor, its text measured again on the anchor's panel
+    alone where the band runs past the panel's edge, nothing beyond it.
+
+    Through the camera, the edge of a dialog against a dark desktop differs from its
+    panel by far more than the panel's blurred small letters: measured over the whole
+    band, the letters' height was not found (16 pixels for 12), their ink split off as
+    background, and the value read from a speck (``78.81.62.93`` read ``5``, X 9x18
+    checklist). The edge is a column inked over the whole band, at least a line from the
+    anchor, beyond which the band is no longer of the panel's colour (a small face's
+    letters ink whole columns of a band too, with the panel around them)."""
+    x, y, w, h = area
+    band = screen[y : y + h, x : x + w].reshape(h, w, -1).astype(np.int16)
+    near = band[:, :line_height] if side == "right_of" else band[:, -line_height:]
+    panel = np.median(near.reshape(-1, band.shape[2]), axis=0)
+    full = np.flatnonzero(np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0])
+    if side == "left_of":
+        full = full[::-1]
+    for edge in (int(e) for e in full):
+        if min(edge, w - 1 - edge) < line_height:
+            continue
+        reach = 2 * line_height
+        beyond = (
+            band[:, edge + 1 : edge + 1 + reach]
+            if side == "right_of"
+            else band[:, max(0, edge - reach) : edge]
+        ).reshape(-1, band.shape[2])
+        alike = np.abs(beyond - panel).max(axis=1) <= _PANEL_CHANGE
+        if np.count_nonzero(alike) < _PANEL_SHARE * len(alike):
+            keep = (0, edge) if side == "right_of" else (edge + 1, w)
+            cut = np.zeros_like(ink)
+            cut[:, keep[0] : keep[1]] = _band_ink(screen, (x + keep[0], y, keep[1] - keep[0], h))
+            return cut
+    return ink
+
+
+_PANEL_CHANGE = 48
+"""Grey levels (of any colour channel) within which a pixel is of the panel's colour."""
+_PANEL_SHARE = 0.25
+"""Past the panel's edge, fewer than this share of the band's pixels (over two lines'
+width) are of the panel's colour; past a letter's stroke most are (its background)."""
 
 
 def _without_rules(ink: np.ndarray) -> np.ndarray:
@@ -316,6 +371,11 @@ def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tupl
     counts = np.count_nonzero(ink, axis=1)
     runs = runs_of(counts > _THIN_ROW * counts.max(), 0)
     mine = [r for r in runs if r[1] > top and r[0] < top + height]
+    # a run mostly outside the anchor's rows is the next line's, joined to it only by the
+    # anchor's box reaching a little past its letters (a highlighted bar right above a
+    # camera checklist's row: ``A9:CA:47:97:18:60`` read with the bar's bottom)
+    mostly = [r for r in mine if _overlap(r, top, height) >= _ANCHOR_SHARE * (r[1] - r[0])]
+    mine = mostly or mine
     if not mine:
         return 0, ink.shape[0], (0, ink.shape[0])
     first, last = mine[0][0], mine[-1][1]
@@ -324,6 +384,37 @@ def _anchor_rows(ink: np.ndarray, top: int, height: int) -> tuple[int, int, tupl
     reach_top = 0 if above is None else (above + first) // 2
     reach_bottom = ink.shape[0] if below is None else (last + below + 1) // 2
     return first, last, (reach_top, reach_bottom)
+
+
+def _body(ink: np.ndarray, line_height: int) -> np.ndarray:
+    """*ink* (the anchor's rows) less the runs of inked rows too thin to hold a letter's
+    body: a bar's blurred rim above or below the line through the camera (a row of faint
+    pixels along the bar's edge, parted from the line by a clean row) was taken for the
+    first word beside the label, and the value read from the gap (``EC Version``'s
+    ``6.11.25`` read ``une``, X 9x15). A letter's dot or a dash lies on the columns of
+    its body's rows, or is read with the rows kept. Where no run is that thick, all of
+    it."""
+    counts = np.count_nonzero(ink, axis=1)
+    thick = max(2, round(_BODY_RUN * line_height))
+    keep = np.zeros(ink.shape[0], dtype=bool)
+    for top, bottom in runs_of(counts > 0, 0):
+        keep[top:bottom] = bottom - top >= thick
+    return ink & keep[:, None] if keep.any() else ink
+
+
+_BODY_RUN = 0.25
+"""Heights of the anchor's line: a run of inked rows thinner than this, parted from the
+line, is no letter's body (a bar's rim through the camera, a row of specks)."""
+
+
+def _overlap(run: tuple[int, int], top: int, height: int) -> int:
+    """Rows of *run* [start, end) inside the rows [top, top + height)."""
+    return max(0, min(run[1], top + height) - max(run[0], top))
+
+
+_ANCHOR_SHARE = 0.5
+"""Share of a run of inked rows beside an anchor that lies in the anchor's rows, for it
+to be the anchor's line where another run is."""
 
 
 def _without_anchor_rest(profile: np.ndarray, line_height: int, side: str) -> np.ndarray:
