@@ -235,18 +235,20 @@ def cameras(size: tuple[int, int] = SCREEN) -> dict[int, tuple[object, object]]:
     return out
 
 
-def save(scenes: list[tuple[Scene, np.ndarray]], folder: Path) -> None:
-    """Each screen as shown and as photographed by one of the cameras (in turn), rectified,
-    and ``truth.json``."""
+def save(scenes: list[tuple[Scene, np.ndarray]], folder: Path, camera: bool = True) -> None:
+    """Each screen as shown and (unless not *camera*) as photographed by one of the
+    cameras (in turn), rectified, and ``truth.json``."""
     rigs: dict[tuple[int, int], dict[int, tuple[object, object]]] = {}
     index = []
     for number, (scene, frame) in enumerate(scenes):
         size = (frame.shape[1], frame.shape[0])
-        seed = CAMERA_SEEDS[number % len(CAMERA_SEEDS)]
-        camera, calibration = rigs.setdefault(size, cameras(size))[seed]
         cv2.imwrite(str(folder / f"{scene.name}.png"), frame)
         index.append(asdict(scene) | {"image": f"{scene.name}.png"})
-        rectified = calibration.rectify(camera.photograph(frame))
+        if not camera:
+            continue
+        seed = CAMERA_SEEDS[number % len(CAMERA_SEEDS)]
+        rig, calibration = rigs.setdefault(size, cameras(size))[seed]
+        rectified = calibration.rectify(rig.photograph(frame))
         cv2.imwrite(str(folder / f"{scene.name}-camera.png"), rectified)
         index.append(
             asdict(scene) | {"image": f"{scene.name}-camera.png", "source": f"camera {seed}"}

@@ -3,6 +3,8 @@ no face of either split of ``programs.py`` (its tune and held-out fonts).
 
     python3 benchmarks/real_screens/extra_tune.py /tmp/real-programs-extra     # ~6 min
     python3 benchmarks/real_screens/extra_tune.py /tmp/hl38-extra --more      # MORE_FONTS
+    python3 benchmarks/real_screens/extra_tune.py /tmp/mac40-tune --labels "MAC Address" \\
+        --fonts x-clean-7x14,x-clean-8x13,...   # every label highlighted, framebuffer only
     nice -n 10 python3 benchmarks/real_screens/score.py /tmp/real-programs-extra \\
         /tmp/robotest-main --split tune
 
@@ -16,8 +18,10 @@ machine has no alias for falls back to xterm's ``fixed`` (6x13): ``x-9x18`` did.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +31,7 @@ sys.path.insert(0, str(HERE))
 
 import programs  # noqa: E402
 from build import save  # noqa: E402
+from content import LABELS  # noqa: E402
 
 EXTRA_FONTS = {  # name: (xterm arguments, split): no face of build.XTERM_FONTS
     "x-7x13": (["-fn", "7x13"], "tune"),
@@ -52,17 +57,38 @@ MORE_FONTS = {
 }
 
 
+def every_label(always: str) -> Iterator[list[str | None]]:
+    """For each (font, widget) in turn: *always* and the next of the other labels, so
+    that over the fonts every label is highlighted in every widget in some screen."""
+    others = [label for label in LABELS if label != always]
+    for turn in itertools.count():
+        yield [always, others[turn % len(others)]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--more", action="store_true", help="the second set of faces (MORE_FONTS)")
+    parser.add_argument(
+        "--labels",
+        metavar="LABEL",
+        help="the faces of both sets (or --fonts), two screens per widget: LABEL highlighted"
+        " and each other label in turn (framebuffer only, another seed)",
+    )
+    parser.add_argument("--fonts", help="comma-separated faces of either set (with --labels)")
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     programs.XTERM_FONTS = MORE_FONTS if args.more else EXTRA_FONTS
-    rng = np.random.default_rng(38 if args.more else 35)
+    seed, highlights = (38 if args.more else 35), None
+    if args.labels:
+        faces = EXTRA_FONTS | MORE_FONTS
+        names = args.fonts.split(",") if args.fonts else list(faces)
+        programs.XTERM_FONTS = {name: faces[name] for name in names}
+        seed, highlights = 40, every_label(args.labels)
+    rng = np.random.default_rng(seed)
     with tempfile.TemporaryDirectory() as temp:
-        scenes = programs.menu_scenes(rng, Path(temp))
-    save(scenes, args.folder)
+        scenes = programs.menu_scenes(rng, Path(temp), highlights)
+    save(scenes, args.folder, camera=highlights is None)
 
 
 if __name__ == "__main__":

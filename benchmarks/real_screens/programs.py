@@ -43,6 +43,7 @@ import tempfile
 import termios
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -52,6 +53,7 @@ import pyte
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[1]), str(HERE.parents[1] / "tests" / "vnc"), str(HERE)]
 
+import content  # noqa: E402
 from build import COLS, ROWS, XTERM_FONTS, Read, Scene, save, show_in_xterm  # noqa: E402
 from content import labelled  # noqa: E402
 
@@ -175,7 +177,33 @@ def menu_reads(
     return reads
 
 
-def menu_scenes(rng: np.random.Generator, temp: Path) -> list[tuple[Scene, np.ndarray]]:
+WIDGETS = (
+    ("dialog", "menu"),
+    ("dialog", "checklist"),
+    ("whiptail", "menu"),
+    ("whiptail", "checklist"),
+)
+
+
+def highlighted_item(
+    rng: np.random.Generator, label: str | None
+) -> tuple[list[tuple[str, str]], int]:
+    """A menu's items and the index of the highlighted one: at random, or the item
+    labelled *label* (put among the items at a random row)."""
+    pairs = labelled(rng, ITEMS)
+    if label is None:
+        return pairs, int(rng.integers(0, ITEMS))
+    labels = [tag for tag, _ in pairs]
+    chosen = labels.index(label) if label in labels else int(rng.integers(0, ITEMS))
+    pairs[chosen] = (label, content.value(rng, label))
+    return pairs, chosen
+
+
+def menu_scenes(
+    rng: np.random.Generator, temp: Path, highlights: Iterator[list[str | None]] | None = None
+) -> list[tuple[Scene, np.ndarray]]:
+    """Each font's four widgets; *highlights*, when given, yields for each (font,
+    widget) the labels to highlight, one screen each (``None``: a random item)."""
     from vnc_servers import XvncServer
 
     from robotest.drivers.vnc_link import VncLink
@@ -185,24 +213,22 @@ def menu_scenes(rng: np.random.Generator, temp: Path) -> list[tuple[Scene, np.nd
     link = VncLink("127.0.0.1", server.port, server.password).open()
     try:
         for family, (xargs, split) in XTERM_FONTS.items():
-            for program, widget in (
-                ("dialog", "menu"),
-                ("dialog", "checklist"),
-                ("whiptail", "menu"),
-                ("whiptail", "checklist"),
-            ):
-                pairs = labelled(rng, ITEMS)
-                chosen = int(rng.integers(0, ITEMS))
-                release = f"{int(rng.integers(2, 30))}.{int(rng.integers(0, 99)):02d}"
-                # no label's word in the back title: "Firmware Setup Utility" made the
-                # anchor ``Firmware`` ambiguous (menu_reads checks every anchor is unique)
-                back = f"System Setup Utility {release}"
-                titles = (back, str(rng.choice(TITLES)))
-                output = record(menu_argv(program, widget, pairs, chosen, titles))
-                frame, cell = show_in_xterm(server, link, xargs, ("black", "white"), output, temp)
-                reads = menu_reads(laid_out(output), pairs, titles, cell)
-                name = f"{program}-{widget}-{family}"
-                scenes.append((Scene(name, family, split, "framebuffer", reads), frame))
+            for program, widget in WIDGETS:
+                for label in [None] if highlights is None else next(highlights):
+                    pairs, chosen = highlighted_item(rng, label)
+                    release = f"{int(rng.integers(2, 30))}.{int(rng.integers(0, 99)):02d}"
+                    # no label's word in the back title: "Firmware Setup Utility" made the
+                    # anchor ``Firmware`` ambiguous (menu_reads checks every anchor is unique)
+                    back = f"System Setup Utility {release}"
+                    titles = (back, str(rng.choice(TITLES)))
+                    output = record(menu_argv(program, widget, pairs, chosen, titles))
+                    colours = ("black", "white")
+                    frame, cell = show_in_xterm(server, link, xargs, colours, output, temp)
+                    reads = menu_reads(laid_out(output), pairs, titles, cell)
+                    name = f"{program}-{widget}-{family}"
+                    if label is not None:
+                        name += "-" + label.lower().replace(" ", "-")
+                    scenes.append((Scene(name, family, split, "framebuffer", reads), frame))
     finally:
         link.close()
         server.stop()

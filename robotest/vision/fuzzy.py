@@ -28,6 +28,16 @@ _CONFUSABLE_GROUPS = (
 _CONFUSABLE = {
     (a, b) for group in _CONFUSABLE_GROUPS for a in group for b in group if a != b and a != " " != b
 }
+_READ_FOR = {("H", "M")}
+"""Capitals OCR reads for another, one way only, compared before case is folded (*read*,
+*expected*): a bold bitmap ``M`` whose middle the bold's second stroke filled in. xterm
+draws bold in a face with no bold variant by striking each glyph again a pixel right, and
+``dialog`` draws its highlighted item's hot key bold: the X faces 6x13 bold, 7x13 bold and
+Schumacher's clean 7x14 then show ``MAC Address`` on the bar with an ``M`` Tesseract
+reads ``H`` at 93 (no ``M`` among its alternatives), and the label, three letters and
+one slip, was not found. The cost: a capital ``H`` read matches an ``M`` expected
+(``Hail`` on screen is found for ``Mail``); never the other way (``Mail`` on screen is
+not ``Hail``), nor in lower case."""
 CONFUSABLE_COST = 0.3
 DIGIT_SWAP_COST = 10.0
 
@@ -82,21 +92,33 @@ def ocr_distance(read: str, expected: str, limit: float = math.inf) -> float:
     previous = [0.0]
     for cost in b_indels:
         previous.append(previous[-1] + cost)
-    for char in a:
+    for char, capital in zip(a, _cased(read, a), strict=True):
         indel = indel_cost(char)
         current = [previous[0] + indel]
-        for j, other in enumerate(b, 1):
+        # the expected capitals this one is read for (see _READ_FOR), if any
+        stands_for = [expected for got, expected in _READ_FOR if got == capital]
+        for j, (other, wanted) in enumerate(zip(b, _cased(expected, b), strict=True), 1):
+            cost = substitution_cost(char, other)
+            if wanted in stands_for:
+                cost = min(cost, CONFUSABLE_COST)
             current.append(
                 min(
                     previous[j] + indel,
                     current[j - 1] + b_indels[j - 1],
-                    previous[j - 1] + substitution_cost(char, other),
+                    previous[j - 1] + cost,
                 )
             )
         if min(current) > limit:  # every alignment already costs more
             return min(current)
         previous = current
     return previous[-1]
+
+
+def _cased(text: str, folded: str) -> str:
+    """*text* as :func:`normalise` made it *folded*, with its case kept (where folding kept
+    its length; else *folded*: no capital is then told)."""
+    spaced = " ".join(text.split())
+    return spaced if len(spaced) == len(folded) else folded
 
 
 def tolerance(expected: str) -> float:
@@ -127,7 +149,7 @@ def word_distance(read: str, expected: str, limit: float = math.inf) -> float:
 
 def matches(read: str, expected: str) -> bool:
     """True when every word of *read* is the matching word of *expected* up to OCR's slips."""
-    got, want = normalise(read).split(), normalise(expected).split()
+    got, want = read.split(), expected.split()  # the case kept for _READ_FOR
     if len(got) != len(want):
         joined = "".join(want)
         allowed = tolerance(joined) / 2 + 1e-9

@@ -51,6 +51,9 @@ def test_a_distance_past_its_limit_stays_past_it(read: str, expected: str, limit
         ("Build", "Build:", True),  # a label's colon OCR missed
         ("5", "5.", False),  # other punctuation in the expected text is kept
         ("Boot Node", "Boot Mode", False),  # another word
+        ("HAC Address", "MAC Address", True),  # a bold bitmap M, its middle filled in
+        ("MAC Address", "HAC Address", False),  # never the other way
+        ("hac address", "mac address", False),  # nor in lower case
         ("Disabled", "Enabled", False),
         ("Root", "Boot", False),
         ("1.07.4", "1.07.3", False),

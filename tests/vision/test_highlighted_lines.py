@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from robotest.vision import ocr
+from robotest.vision import find_text, ocr, read_beside
 from robotest.vision.fuzzy import edit_distance
 from robotest.vision.images import crop
 from robotest.vision.ocr_engine import prepare, surroundings
@@ -29,6 +29,11 @@ value on a blue bar, between two plain rows that touch it."""
 SMALL_FACE = DATA / "whiptail_menu_5x8_uuid.png"
 """``whiptail --menu`` in the X font 5x8 (second tuning set): the highlighted ``UUID`` and
 its value ``7D48000C-E617-DEA0`` on a red bar one cell high, and the rows around it."""
+BOLD_HOT_KEY = DATA / "dialog_menu_clean7x14_mac.png"
+"""``dialog --menu`` in Schumacher's clean 7x14 X face (a tuning set of every label
+highlighted, ``extra_tune.py --labels``): the highlighted ``MAC Address`` in yellow on
+a blue bar, its hot key ``M`` red and bold, struck twice by xterm (the face has no bold
+variant), its middle filled in."""
 RUN_TOGETHER = DATA / "dialog_menu_6x12_kernel.png"
 """``dialog --menu`` in the X font 6x12 (second tuning set): the highlighted value
 ``6.0.70-32-amd64`` in white on a blue bar, its digits joined by the face's hyphens."""
@@ -92,3 +97,17 @@ def test_letters_run_together_inside_a_bar_are_no_bar_of_their_own() -> None:
     ]
     assert len(shades) > 200
     assert np.mean(np.array(shades) < 128) >= 0.9
+
+
+def test_a_bold_hot_keys_m_read_h_is_still_the_label() -> None:
+    # xterm strikes a bold glyph of a face with no bold variant twice, a pixel apart:
+    # the ``M`` of the highlighted label lost its middle and Tesseract read ``HAC
+    # Address`` (``H`` at 93, no ``M`` among its alternatives); the label was not
+    # found and its value read empty
+    screen = cv2.imread(str(BOLD_HOT_KEY))
+    match = find_text(screen, "MAC Address")
+    assert match.found and match.box is not None
+    _, y, _, h = match.box
+    assert 26 <= y + h / 2 <= 38  # the highlighted row, not another
+    value = read_beside(screen, "MAC Address", "right_of")
+    assert edit_distance(value, "C5:C3:24:C3:64:9B") <= 2, value
