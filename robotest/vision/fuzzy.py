@@ -77,8 +77,11 @@ def indel_cost(char: str) -> float:
     return DIGIT_SWAP_COST if char.isdigit() else 1.0
 
 
-def ocr_distance(read: str, expected: str, limit: float = math.inf) -> float:
+def ocr_distance(read: str, expected: str, limit: float = math.inf, read_for: bool = True) -> float:
     """Weighted edit distance from an OCR reading to the expected text (both normalised).
+
+    *read_for* False leaves out the one-way capitals of ``_READ_FOR`` (a strict pass:
+    ``find_text`` takes such a slip only where nothing matches without it).
 
     Past *limit* the exact figure is not worked out: a result above *limit* is only a
     lower bound (every insertion or deletion costs at least 1, so lengths further apart
@@ -96,7 +99,7 @@ def ocr_distance(read: str, expected: str, limit: float = math.inf) -> float:
         indel = indel_cost(char)
         current = [previous[0] + indel]
         # the expected capitals this one is read for (see _READ_FOR), if any
-        stands_for = [expected for got, expected in _READ_FOR if got == capital]
+        stands_for = [want for got, want in _READ_FOR if read_for and got == capital]
         for j, (other, wanted) in enumerate(zip(b, _cased(expected, b), strict=True), 1):
             cost = substitution_cost(char, other)
             if wanted in stands_for:
@@ -138,23 +141,26 @@ _ATTACHED = ":;,.'\"~$#>%"
 a shell prompt (``qa@qa-laptop:~$``, ``root@qa:~#``)."""
 
 
-def word_distance(read: str, expected: str, limit: float = math.inf) -> float:
+def word_distance(
+    read: str, expected: str, limit: float = math.inf, read_for: bool = True
+) -> float:
     """:func:`ocr_distance`, ignoring punctuation attached around the word (``Version:``,
     a prompt's ``:~$``) and a label's colon that OCR missed (``Build:`` read as ``Build``);
     above *limit*, a lower bound."""
     reads = (read, read.strip(_ATTACHED))
     expectations = (expected, expected.rstrip(":") or expected)
-    return min(ocr_distance(a, b, limit) for a in reads for b in expectations)
+    return min(ocr_distance(a, b, limit, read_for) for a in reads for b in expectations)
 
 
-def matches(read: str, expected: str) -> bool:
-    """True when every word of *read* is the matching word of *expected* up to OCR's slips."""
+def matches(read: str, expected: str, read_for: bool = True) -> bool:
+    """True when every word of *read* is the matching word of *expected* up to OCR's slips
+    (*read_for* False: without the one-way capitals of ``_READ_FOR``)."""
     got, want = read.split(), expected.split()  # the case kept for _READ_FOR
     if len(got) != len(want):
         joined = "".join(want)
         allowed = tolerance(joined) / 2 + 1e-9
-        return ocr_distance("".join(got), joined, allowed) <= allowed
+        return ocr_distance("".join(got), joined, allowed, read_for) <= allowed
     return all(
-        word_distance(g, w, tolerance(w) + 1e-9) <= tolerance(w) + 1e-9
+        word_distance(g, w, tolerance(w) + 1e-9, read_for) <= tolerance(w) + 1e-9
         for g, w in zip(got, want, strict=True)
     )

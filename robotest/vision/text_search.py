@@ -82,14 +82,31 @@ def _find_words(
     screen: np.ndarray, phrase: str, region: Region | None
 ) -> tuple[tuple[Word, ...] | None, Lines]:
     """The words that read as *phrase* (None: not on screen) and the lines they were
-    found among."""
+    found among.
+
+    The page read, then the second looks, are searched strictly (no capital read for
+    another, ``_READ_FOR``): a careful read that finds the phrase exactly wins over a
+    page read that needs the slip (``HE Version`` for ``ME Version``, its box off). Only
+    where none matches strictly are the same reads searched again with the slip."""
     if not phrase.split():
         raise VisionInputError("the phrase to find is empty")
-    lines = screen_text(screen, region).lines
-    best = _best_window(lines, phrase)
-    if best is None:
-        best, lines = _second_look(screen, region, lines, phrase)
-    return best, lines
+    page = screen_text(screen, region).lines
+    seen: list[Lines] = []
+    for lines in _reads(screen, region, page, phrase):
+        seen.append(lines)
+        best = _best_window(lines, phrase, read_for=False)
+        if best is not None:
+            return best, lines
+    return _slipped(seen, phrase) or (None, page)
+
+
+def _slipped(reads: list[Lines], phrase: str) -> tuple[tuple[Word, ...], Lines] | None:
+    """The first read's words matching *phrase* with a capital read for another, if any."""
+    for lines in reads:
+        best = _best_window(lines, phrase)
+        if best is not None:
+            return best, lines
+    return None
 
 
 _SECOND_LOOKS = 2
@@ -109,24 +126,24 @@ def _windows(lines: Lines, phrase: str) -> Iterator[tuple[tuple[Word, ...], str]
                 yield window, " ".join(w.text for w in window)
 
 
-def _best_window(lines: Lines, phrase: str) -> tuple[Word, ...] | None:
-    """The run of words that reads closest to *phrase* (None: none matches)."""
+def _best_window(lines: Lines, phrase: str, read_for: bool = True) -> tuple[Word, ...] | None:
+    """The run of words that reads closest to *phrase* (None: none matches; *read_for*
+    False: none matches without a capital read for another)."""
     found = [
-        (ocr_distance(read, phrase), window)
+        (ocr_distance(read, phrase, read_for=read_for), window)
         for window, read in _windows(lines, phrase)
-        if matches(read, phrase)
+        if matches(read, phrase, read_for)
     ]
     return min(found, key=lambda item: item[0])[1] if found else None
 
 
-def _second_look(
-    screen: np.ndarray, region: Region | None, lines: Lines, phrase: str
-) -> tuple[tuple[Word, ...] | None, Lines]:
-    """The phrase found by reading again around the page read's near misses, if it is,
-    and the lines of that read."""
+def _reads(screen: np.ndarray, region: Region | None, page: Lines, phrase: str) -> Iterator[Lines]:
+    """The page read's lines, then (as they are asked for) those of reading again around
+    its near misses."""
+    yield page
     bounds = clip_region(region, screen.shape)
     looked: list[Region] = []
-    for box in _near_misses(lines, phrase):
+    for box in _near_misses(page, phrase):
         if len(looked) == _SECOND_LOOKS:
             break
         if any(_holds(area, box) for area in looked):
@@ -135,11 +152,7 @@ def _second_look(
         # then the near miss's own line, read as one line (as a value is read): a page
         # read garbles small text that a line read gets right (``Firnuare``)
         for area, layout in ((looked[-1], "auto"), (_along(box, phrase, bounds), "line")):
-            again = ocr(screen, area, layout=layout).lines  # type: ignore[arg-type]
-            best = _best_window(again, phrase)
-            if best is not None:
-                return best, again
-    return None, lines
+            yield ocr(screen, area, layout=layout).lines  # type: ignore[arg-type]
 
 
 def _near_misses(lines: Lines, phrase: str) -> list[Region]:

@@ -82,3 +82,44 @@ def test_a_word_with_most_letters_right_is_read_again_along_its_line(
     match = text_search.find_text(screen, "Firmware")
     assert match.found and match.text == "Firmware"
     assert not text_search.find_text(screen, "Hardware").found
+
+
+def _reads_of(monkeypatch: pytest.MonkeyPatch, page: OcrResult, again: OcrResult) -> list[str]:
+    """The page read is *page*, every read again *again*; the regions read again."""
+    reads: list[str] = []
+    monkeypatch.setattr(text_search, "screen_text", lambda screen, region=None: page)
+
+    def ocr_again(screen, region=None, layout="auto"):  # type: ignore[no-untyped-def]
+        reads.append(str(region))
+        return again
+
+    monkeypatch.setattr(text_search, "ocr", ocr_again)
+    return reads
+
+
+def test_an_exact_second_look_wins_over_a_page_read_needing_h_for_m(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a small camera screen: the page read has ``HE Version`` (an H read for the M,
+    # its box a little off); reading the label's surroundings again has it exactly
+    screen = text_screen([(10, 40, "ME Version    43.83")], (400, 100), font=MONO, font_size=12)
+    slipped = Word("HE Version", (12, 44, 70, 11), 0.6)
+    exact = Word("ME Version", (10, 41, 72, 11), 0.9)
+    assert matches(slipped.text, "ME Version")  # with the slip, the page read matches
+    assert not matches(slipped.text, "ME Version", read_for=False)
+    reads = _reads_of(monkeypatch, _page_read(slipped), _page_read(exact))
+    match = text_search.find_text(screen, "ME Version")
+    assert match.found and match.text == "ME Version"
+    assert match.box == exact.box
+    assert len(reads) == 1
+
+
+def test_h_for_m_is_taken_where_nothing_matches_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    screen = text_screen([(10, 40, "MAC Address")], (400, 100), font=MONO, font_size=12)
+    slipped = Word("HAC Address", (10, 41, 80, 11), 0.9)
+    reads = _reads_of(monkeypatch, _page_read(slipped), _page_read(slipped))
+    match = text_search.find_text(screen, "MAC Address")
+    assert match.found and match.text == "HAC Address"
+    assert len(reads) == 2  # the strict second looks came first, and found nothing
