@@ -95,12 +95,13 @@ def ocr_distance(read: str, expected: str, limit: float = math.inf, read_for: bo
     previous = [0.0]
     for cost in b_indels:
         previous.append(previous[-1] + cost)
+    wanted_b = list(zip(b, _cased(expected, b), strict=True))
     for char, capital in zip(a, _cased(read, a), strict=True):
         indel = indel_cost(char)
         current = [previous[0] + indel]
         # the expected capitals this one is read for (see _READ_FOR), if any
         stands_for = [want for got, want in _READ_FOR if read_for and got == capital]
-        for j, (other, wanted) in enumerate(zip(b, _cased(expected, b), strict=True), 1):
+        for j, (other, wanted) in enumerate(wanted_b, 1):
             cost = substitution_cost(char, other)
             if wanted in stands_for:
                 cost = min(cost, CONFUSABLE_COST)
