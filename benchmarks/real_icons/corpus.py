@@ -331,30 +331,38 @@ def corpus(per_family: int, size: tuple[int, int], cache: Path) -> list[Case]:
         for i in range(per_family):
             index = f_index * 1000 + i
             file = cache / f"case-{size[0]}x{size[1]}-{family.name}-{i:03d}.npz"
-            if not file.is_file() or _stale(file, code):
+            case = _cached(file, code)
+            if case is None:
                 if walls is None:
                     walls = backgrounds(size, cache / "svg")
-                case = build_case(index, family, names, walls, size, cache / "svg")
-                meta = {
-                    k: getattr(case, k)
-                    for k in ("family", "tier", "icons", "absent", "sides", "calibration")
-                }
-                meta["camera_code"] = code if case.tier == "camera" else ""
-                pixels = case.screen if case.screen is not None else np.zeros((0, 0, 3), np.uint8)
-                file.parent.mkdir(parents=True, exist_ok=True)
-                np.savez_compressed(file, screen=pixels, meta=json.dumps(meta))
+                _save(build_case(index, family, names, walls, size, cache / "svg"), file, code)
                 print(f"  corpus: {family.name} {i + 1}/{per_family}", file=sys.stderr)
-            with np.load(file) as data:
-                meta = json.loads(str(data["meta"]))
-                pixels = data["screen"]
-            meta.pop("camera_code", None)
-            meta["icons"] = {k: tuple(v) for k, v in meta["icons"].items()}
-            cases.append(Case(screen=pixels if pixels.size else None, **meta))
+                case = _cached(file, code)
+                assert case is not None
+            cases.append(case)
     return cases
 
 
-def _stale(file: Path, code: str) -> bool:
-    """Whether cached case *file* is a camera case photographed or calibrated by other code."""
+def _save(case: Case, file: Path, code: str) -> None:
+    """*case* written to *file*, a camera case with the digest of the code that made it."""
+    meta = {
+        k: getattr(case, k) for k in ("family", "tier", "icons", "absent", "sides", "calibration")
+    }
+    meta["camera_code"] = code if case.tier == "camera" else ""
+    pixels = case.screen if case.screen is not None else np.zeros((0, 0, 3), np.uint8)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(file, screen=pixels, meta=json.dumps(meta))
+
+
+def _cached(file: Path, code: str) -> Case | None:
+    """The case cached in *file*; None where there is none, or it is a camera case
+    photographed or calibrated by other code (*code*: :func:`camera_code_digest`)."""
+    if not file.is_file():
+        return None
     with np.load(file) as data:
         meta = json.loads(str(data["meta"]))
-    return meta["tier"] == "camera" and meta.get("camera_code") != code
+        if meta.pop("camera_code", "") != code and meta["tier"] == "camera":
+            return None
+        pixels = data["screen"]
+    meta["icons"] = {k: tuple(v) for k, v in meta["icons"].items()}
+    return Case(screen=pixels if pixels.size else None, **meta)

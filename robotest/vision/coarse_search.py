@@ -218,17 +218,12 @@ def _edge_peaks(
     w = round(version.size[0] * scale)
     h = round(version.size[1] * scale)
     places = []
-    for _ in range(p.edge_peaks):
-        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+    for x, y, value in _best_places(scores, p.edge_peaks, (th, tw)):
         if value <= 0:
             break
         # the template is the version's box and one pixel around it
         left, top = round((x + 1) * factor), round((y + 1) * factor)
-        places.append(
-            (float(value), Candidate(float(value), left, top, w, h, scale, version, factor))
-        )
-        x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
-        scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
+        places.append((value, Candidate(value, left, top, w, h, scale, version, factor)))
     return places
 
 
@@ -290,14 +285,24 @@ def _map_peaks(
     w = round(version.size[0] * scale)
     h = round(version.size[1] * scale)
     places = []
-    for _ in range(count):
-        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+    for x, y, value in _best_places(scores, count, (th, tw)):
         rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
         left, top = round(x * factor), round(y * factor)
-        places.append((float(value), Candidate(rank, left, top, w, h, scale, version, factor)))
+        places.append((value, Candidate(rank, left, top, w, h, scale, version, factor)))
+    return places
+
+
+def _best_places(
+    scores: np.ndarray, count: int, template: tuple[int, int]
+) -> Iterator[tuple[int, int, float]]:
+    """Up to *count* best places of a map (x, y, score), best first, each at least half
+    the *template*'s (height, width) from the better ones (*scores* is overwritten)."""
+    th, tw = template
+    for _ in range(count):
+        _, value, _, (x, y) = cv2.minMaxLoc(scores)
+        yield x, y, float(value)
         x0, y0 = max(0, x - tw // 2), max(0, y - th // 2)
         scores[y0 : y + th // 2 + 1, x0 : x + tw // 2 + 1] = -1.0
-    return places
 
 
 def _coarse_rank(
