@@ -745,14 +745,21 @@ def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:
     camera, boxed across two rows), then the next row's words by that mark's rows: two
     rows of a list became one line, and a label was found from one row's first word and
     the other row's second (``EC Version`` boxed over ``ME Version`` and its own row, its
-    value read from both)."""
+    value read from both).
+
+    A speck (a word less than ``_SPECK_HEIGHT`` of a line's median height) over or under
+    one of the line's words (their columns overlap) does not join it; such specks make
+    lines of their own. Joined, they came between the line's words in its left-to-right
+    order (a camera's console ``EC`` read as ``-*`` over ``oe``; a title bar's words
+    between pieces of the rule above them, each a pixel high), and no run of its words
+    read as the label or the title any more. A full stop between two words joins."""
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (-w.box[3], w.box[1] + w.box[3] / 2, w.box[0])):
         centre = word.box[1] + word.box[3] / 2
         for line in lines:
             top = float(np.median([w.box[1] for w in line]))
             bottom = float(np.median([w.box[1] + w.box[3] for w in line]))
-            if top <= centre <= bottom:
+            if top <= centre <= bottom and not _speck_over(word, line, bottom - top):
                 line.append(word)
                 break
         else:
@@ -760,6 +767,18 @@ def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:
     ordered = [tuple(sorted(line, key=lambda w: w.box[0])) for line in lines]
     ordered.sort(key=lambda line: min(w.box[1] for w in line))
     return tuple(ordered)
+
+
+def _speck_over(word: Word, line: list[Word], height: float) -> bool:
+    """Whether *word* is a speck over or under a word of *line* (of *height*)."""
+    x, _, w, h = word.box
+    return h < _SPECK_HEIGHT * height and any(
+        x < o.box[0] + o.box[2] and o.box[0] < x + w for o in line
+    )
+
+
+_SPECK_HEIGHT = 0.5
+"""A word less than this share of a line's median height is a speck."""
 
 
 def line_text(words: list[Word]) -> str:

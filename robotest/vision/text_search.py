@@ -322,6 +322,8 @@ def _within_panel(
     band = screen[y : y + h, x : x + w].reshape(h, w, -1).astype(np.int16)
     near = band[:, :line_height] if side == "right_of" else band[:, -line_height:]
     panel = np.median(near.reshape(-1, band.shape[2]), axis=0)
+    if _on_a_bar(near, panel):
+        return ink
     full = np.flatnonzero(np.count_nonzero(ink, axis=0) >= _FULL_COLUMN * ink.shape[0])
     if side == "left_of":
         full = full[::-1]
@@ -343,6 +345,22 @@ def _within_panel(
     return ink
 
 
+def _on_a_bar(near: np.ndarray, panel: np.ndarray) -> bool:
+    """Whether the "panel" beside an anchor is a bar as high as its line: the band's
+    rows above and below the line (*near*: the band beside the anchor) are both of
+    another colour. A highlighted row's end is not a dialog's edge: cut there, the value
+    on whiptail's bar (X 7x14, ``ME Version``) was measured on the bar alone and read
+    ``A K4 44. 47`` for ``6.83.43.37``."""
+    rows = max(1, round(_BAR_RIM * near.shape[0]))
+    for edge in (near[:rows], near[-rows:]):
+        alike = np.abs(edge.reshape(-1, near.shape[2]) - panel).max(axis=1) <= _PANEL_CHANGE
+        if np.count_nonzero(alike) >= _PANEL_SHARE * alike.size:
+            return False
+    return True
+
+
+_BAR_RIM = 0.1
+"""Share of the band's rows, at its top and at its bottom, looked at for a bar's end."""
 _PANEL_CHANGE = 48
 """Grey levels (of any colour channel) within which a pixel is of the panel's colour."""
 _PANEL_SHARE = 0.25

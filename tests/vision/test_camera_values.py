@@ -132,3 +132,36 @@ def test_thin_runs_of_rows_are_no_letters_body() -> None:
     specks = np.zeros((10, 10), dtype=bool)
     specks[4, 2:5] = True
     assert np.array_equal(_body(specks, 14), specks)
+
+
+def test_specks_over_a_lines_words_do_not_come_between_them() -> None:
+    # a console's page read through the camera (Lat15 Fixed 18): ``EC`` read as two
+    # pieces, ``-*`` over ``oe``, and a speck in ``Version``; joined to the line, ``-*``
+    # parted ``oe`` from ``Version`` and no run of words was near ``EC Version``
+    words = [
+        _word("oe", 2, 170, 14, 7),
+        _word("-*", 2, 165, 14, 4),
+        _word("Version", 24, 165, 56, 12),
+        _word("a", 59, 165, 2, 2),
+        _word("17", 160, 165, 15, 12),
+        _word(".98.44.60", 179, 165, 70, 12),
+    ]
+    texts = [" ".join(w.text for w in line) for line in group_lines(words)]
+    assert "oe Version 17 .98.44.60" in texts, texts
+
+
+def test_a_rules_pieces_over_a_title_do_not_come_between_its_words() -> None:
+    # a dialog title bar through the camera (X 8x13): pieces of the rule above it, a
+    # pixel high, read as words over the title's; those past its end may stay
+    words = [
+        _word("Systen", 1, 0, 55, 14),
+        _word("—_—_—", 25, 0, 24, 1),
+        _word("Setup", 65, 0, 40, 14),
+        _word("—_", 72, 0, 22, 1),
+        _word("Utility", 109, 0, 75, 14),
+        _word("—_~", 120, 0, 16, 1),
+        _word("2.98", 187, 0, 45, 12),
+        _word("—_—", 250, 0, 35, 1),
+    ]
+    texts = [" ".join(w.text for w in line) for line in group_lines(words)]
+    assert any(text.startswith("Systen Setup Utility 2.98") for text in texts), texts
