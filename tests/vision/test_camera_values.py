@@ -21,9 +21,11 @@ import numpy as np
 from robotest.vision import read_beside
 from robotest.vision.ocr_engine import group_lines
 from robotest.vision.text_search import (
+    _band_ink,
     _body,
     _cache,
     _nearest_text,
+    _within_panel,
     anchored_region,
     read_region_beside,
 )
@@ -45,6 +47,10 @@ letters ink whole columns of a band beside a label, the panel around them."""
 ROWS = DATA / "whiptail_checklist_camera_6x12_rows.png"
 """200 x 560 pixels, a whiptail checklist in X 6x12 through the camera (`hl38-extra`):
 ``ME Version`` and ``EC Version`` in adjacent rows, check boxes before them."""
+ON_BAR = DATA / "whiptail_menu_camera_6x13_bar.png"
+"""60 x 450 pixels, a whiptail menu in X 6x13 through the camera (`real-programs-7`,
+tune): ``Memory Size 32768 MB`` on the highlighted row's red bar, which ends a few
+characters past the value, the menu's grey beyond."""
 
 
 def test_a_bars_rim_above_the_line_is_not_the_value() -> None:
@@ -76,6 +82,18 @@ def test_a_bar_joined_to_the_anchors_box_is_left_out() -> None:
 def test_small_letters_inking_whole_columns_are_no_panel_edge() -> None:
     screen = cv2.imread(str(COLUMNS))
     assert read_region_beside(screen, (16, 30, 50, 7), "right_of").replace(",", ".") == ("95.62.95")
+
+
+def test_a_highlighted_bars_end_is_no_panel_edge() -> None:
+    # main took the bar's end for the panel's edge (the bar's red beside the label, the
+    # grey past it) and measured the band on the bar alone; on a held-out whiptail 7x14
+    # menu that read ``6.83.43.37`` as ``A K4 44. 47``
+    screen = cv2.imread(str(ON_BAR))
+    anchor = (26, 25, 64, 10)
+    area = anchored_region(anchor, "right_of", (screen.shape[1], screen.shape[0]))
+    ink = _band_ink(screen, area)
+    assert np.array_equal(_within_panel(screen, area, ink, "right_of", anchor[3]), ink)
+    assert read_region_beside(screen, anchor, "right_of") == "32768 MB"
 
 
 def test_two_rows_of_a_checklist_are_two_lines() -> None:
