@@ -26,6 +26,10 @@ BUILD_NUMBER = DATA / "whiptail_checklist_5x8_build_number.png"
 """40 x 200 pixels; the label ``Build Number`` and right of it ``21830.2202``, whose
 ``8`` Tesseract reads ``6`` (89, ``8`` at 76) and the classifier takes for an ``8``
 (0.85) though not surely enough to change it."""
+ASSET_TAG = DATA / "dialog_checklist_camera_8x16_asset_tag.png"
+"""55 x 520 pixels of a camera frame of dialog's checklist in the X 8x16 font; the label
+``Asset Tag`` and right of it ``XI0KG0OUV-7395``, whose last ``5`` Tesseract read right
+(83, ``6`` at 73) and the classifier took for a ``6`` at 0.90."""
 CAMERA_DATE = DATA / "console_vga16_camera_date.png"
 
 needs_choices = pytest.mark.skipif(
@@ -42,6 +46,14 @@ def test_a_digit_tesseract_was_torn_on_is_reported_in_doubt() -> None:
     assert read.doubtful and 2 in word.doubt
     assert word.text[:2] + word.text[3:] == "2130.2202"
     assert word.to_dict()["doubt"] == list(word.doubt)
+
+
+@needs_choices
+def test_a_digit_the_classifier_changed_unsure_is_reported_in_doubt() -> None:
+    read = beside(cv2.imread(str(ASSET_TAG)), "Asset Tag")
+    word = read.words[-1]
+    assert word.text.endswith(("-7395", "-7396"))
+    assert len(word.text) - 1 in word.doubt and 0 not in word.doubt
 
 
 @needs_choices
