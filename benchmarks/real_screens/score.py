@@ -13,7 +13,10 @@ Three readers on the same screens, each in its own process:
 - ``after``: the same calls on this tree.
 
 Character error rate (edit distance / characters) per category, source (framebuffer,
-camera) and split (tune, held-out), and the digits read as another digit.
+camera) and split (tune, held-out), and the digits read as another digit. A robotest read
+that reports a character in doubt (``OcrResult.doubtful``: a digit the two readers could
+not settle) is counted apart: right reads and wrong reads reported in doubt, and the digit
+swaps among them (a tree that reports no doubts never does).
 
 With ``--find``, robotest's readers also look for each read's phrase as ``await_text`` and
 an anchor do (``find_text``): the label of a value read beside it, the whole text of a line
@@ -96,6 +99,7 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
         t = os.times()
         return t.user + t.system + t.children_user + t.children_system
 
+    last: list[object] = []
     for screen in json.loads((Path(corpus) / "truth.json").read_text()):
         results: list[list[object]] = []
         if split != "all" and screen["split"] != split:
@@ -106,11 +110,15 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
             from robotest.vision import ocr, read_beside, text_search
 
             text_search._cache.clear()
+            if not hasattr(text_search.ocr, "traced"):
+                last = _last_line_read(text_search)
         for read in screen["reads"]:
             if read["category"] not in categories:
-                results.append(["", 0.0, None])
+                results.append(["", 0.0, None, None])
                 continue
             region = padded(read["region"], image.shape)
+            if reader != "raw":
+                last.clear()
             start = cpu()
             try:
                 if reader == "raw":
@@ -122,10 +130,13 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
                 elif read["kind"] == "beside":
                     text = read_beside(image, read["label"], "right_of")
                 else:
-                    text = ocr(image, region, layout="line").text
+                    result = ocr(image, region, layout="line")
+                    last.append(result)
+                    text = result.text
             except Exception:  # noqa: BLE001 - an anchor not found is a failed read
                 text = ""
             seconds = cpu() - start
+            doubt = None if reader == "raw" else bool(text and last and _doubtful(last[-1]))
             found = None
             if find and reader != "raw":
                 from robotest.vision import find_text
@@ -133,8 +144,31 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
                 phrase = read["label"] if read["kind"] == "beside" else read["truth"]
                 match = find_text(image, phrase)
                 found = match.box is not None and on_its_row(list(match.box), read)
-            results.append([text, seconds, found])
+            results.append([text, seconds, found, doubt])
         print(json.dumps(results), flush=True)
+
+
+def _last_line_read(text_search: object) -> list[object]:
+    """A list to which each line read of *text_search*'s (a read beside a label) is
+    added, and the worker adds its own."""
+    last: list[object] = []
+    read = text_search.ocr  # type: ignore[attr-defined]
+
+    def traced(*args: object, **kwargs: object) -> object:
+        result = read(*args, **kwargs)
+        if kwargs.get("layout") == "line":
+            last.append(result)
+        return result
+
+    traced.traced = True  # type: ignore[attr-defined]
+    text_search.ocr = traced  # type: ignore[attr-defined]
+    return last
+
+
+def _doubtful(result: object) -> bool:
+    """Whether a line read reported a character in doubt (a tree that reports no doubts
+    never does)."""
+    return bool(getattr(result, "doubtful", False))
 
 
 def main() -> None:
@@ -186,6 +220,7 @@ def main() -> None:
     times: dict[str, list[float]] = defaultdict(list)
     found: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     misreads = []
+    doubts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # right, wrong, their swaps
     for index, screen in enumerate(screens):
         if args.split != "all" and screen["split"] != args.split:
             continue
@@ -194,7 +229,7 @@ def main() -> None:
             if read["category"] not in categories:
                 continue
             for name in readers:
-                text, seconds, seen = answers[name][index][number]
+                text, seconds, seen, doubt = answers[name][index][number]
                 if seen is not None:
                     tally = found[(name, read["category"], read["kind"], source)]
                     tally[0] += bool(seen)
@@ -205,12 +240,16 @@ def main() -> None:
                 cell[1] += len(truth)
                 cell[2] += digit_swaps(truth, text)
                 cell[3] += 1
+                doubts[name][0] += bool(doubt) and text == truth
+                doubts[name][1] += bool(doubt) and text != truth
+                doubts[name][2] += digit_swaps(truth, text) if doubt else 0
                 times[name].append(seconds)
                 if name == "after" and text != truth:
                     swapped = digit_swaps(truth, text)
                     misreads.append(
                         f"- {screen['image']} {read['category']}: {truth!r} read {text!r}"
                         + (f" ({swapped} digit swaps)" if swapped else "")
+                        + (" (reported in doubt)" if doubt else "")
                     )
     print(f"split: {args.split}\n")
     titles = {"raw": "raw Tesseract", "before": "before (main)", "after": "after"}
@@ -232,6 +271,14 @@ def main() -> None:
         for name in readers
     }
     print("\ndigit swaps in all: " + ", ".join(f"{titles[n]} {swaps[n]}" for n in readers))
+    print(
+        "reads reported in doubt (right / wrong, their digit swaps): "
+        + ", ".join(
+            f"{titles[n]} {doubts[n][0]} / {doubts[n][1]} ({doubts[n][2]})"
+            for n in readers
+            if n != "raw"
+        )
+    )
     for name, values in times.items():
         values.sort()
         print(

@@ -291,7 +291,8 @@ class StationRuntime(Runtime):
         return match
 
     def read_text(self, *, anchor: Any, side: str | None, region: Region | None) -> str:
-        from robotest.vision import read_beside, screen_text
+        from robotest.vision import screen_text
+        from robotest.vision.text_search import beside
 
         if anchor is None:
             with self.thinking():
@@ -302,7 +303,10 @@ class StationRuntime(Runtime):
         else:
             self.await_text(anchor, region=region, within=None)
         with self.thinking():
-            return str(read_beside(self.view.look(), vision_anchor, side, region)).strip()  # type: ignore[arg-type]
+            read = beside(self.view.look(), vision_anchor, side, region)  # type: ignore[arg-type]
+        if read.doubtful:
+            self.log(_doubt_note(read))
+        return str(read.text).strip()
 
     def click(self, point: Point, *, button: str, double: bool) -> None:
         self.move_to(point)
@@ -323,6 +327,16 @@ class StationRuntime(Runtime):
 
     def _limit(self, within: float | None) -> str:
         return f"{self.default_within if within is None else within:g}s"
+
+
+def _doubt_note(read: Any) -> str:
+    """The report's line for a read with characters in doubt (:attr:`.OcrResult.doubtful`):
+    the text with each doubtful character bracketed, so that a value that fails its check
+    is seen to have been read unsure, not confidently wrong."""
+    marked = " ".join(
+        "".join(f"[{c}]" if i in w.doubt else c for i, c in enumerate(w.text)) for w in read.words
+    )
+    return f"read_text: {read.text.strip()!r} read with characters in doubt: {marked}"
 
 
 def _show(text: Any) -> str:

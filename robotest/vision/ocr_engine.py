@@ -59,6 +59,10 @@ _RUN_INK = 160
 _SURE_LINE = 0.5
 """A line read whose least confident word is below this is read again at other scales."""
 _RETRY_HEIGHTS = (20.0, 32.0)
+_LINE_CHOICES = True
+"""A line read asks Tesseract for each character's alternatives (about 0.8 ms a read, the
+same words): a digit Tesseract was torn on is reported in doubt
+(:data:`.glyph_check.TORN_DOUBT`)."""
 _FULL_COLUMN = 0.8
 """Share of a line read's rows a column inked by a frame or a check box beside the text
 covers (no column of a line of text is inked above and below it)."""
@@ -89,6 +93,12 @@ class OcrResult:
     text: str
     words: tuple[Word, ...]
     lines: tuple[tuple[Word, ...], ...]
+
+    @property
+    def doubtful(self) -> bool:
+        """Whether any character was read in doubt (:attr:`.Word.doubt`): a digit the
+        two readers could not settle. The text holds the likelier reading."""
+        return any(w.doubt for w in self.words)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON contract of ``rtest vision ocr``."""
@@ -361,7 +371,7 @@ def read_line(
     """Tesseract's read of one line: *area* of the screen, which is *inner* of *image*
     (default: all of it), *prepared* from it; *retries*: its reads at other text heights
     made so far (see :class:`_Retries`)."""
-    words = _tesseract_words(prepared, _PSM["line"], area)
+    words = _tesseract_words(prepared, _PSM["line"], area, _LINE_CHOICES)
     if _sureness(words) < _SURE_LINE:
         words = _reread_line(words, retries or _Retries(image, area, inner))
     return words
@@ -382,7 +392,8 @@ class _Retries:
         """The line prepared at *height* (neighbours' pieces cleared) and Tesseract's read."""
         if height not in self.made:
             again = _cleared(prepare(self.image, height, inner=self.inner))
-            self.made[height] = (again, _tesseract_words(again, _PSM["line"], self.area))
+            read = _tesseract_words(again, _PSM["line"], self.area, _LINE_CHOICES)
+            self.made[height] = (again, read)
         return self.made[height]
 
 
@@ -399,7 +410,7 @@ def _settled_line(
     retries = _Retries(image, area, inner)
     first = _opinion(prepared, area, read_line(image, area, prepared, inner, retries))
     if not first.disputed:
-        return first.words
+        return _with_doubts(first)
     best = first
     for height in _RETRY_HEIGHTS:
         again, words = retries.at(height)
@@ -408,7 +419,18 @@ def _settled_line(
             best = other
         if not best.disputed:
             break
-    return best.words
+    return _with_doubts(best)
+
+
+def _with_doubts(opinion: Opinion) -> list[Word]:
+    """The words of *opinion*, each with the characters read in doubt marked
+    (:attr:`.Word.doubt`)."""
+    marks: dict[int, list[int]] = {}
+    for word, char in opinion.doubts:
+        marks.setdefault(word, []).append(char)
+    return [
+        replace(w, doubt=tuple(marks[i])) if i in marks else w for i, w in enumerate(opinion.words)
+    ]
 
 
 def _digits_alike(read: list[Word], first: list[Word]) -> bool:
@@ -517,9 +539,12 @@ def _pick_layout(height: int, glyph_height: float, whole: bool) -> Layout:
     return "sparse" if whole else "block"
 
 
-def _tesseract_words(prepared: Prepared, psm: int, area: Region) -> list[Word]:
-    """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels."""
-    return _words_at(prepared, psm, (area[0], area[1]))
+def _tesseract_words(
+    prepared: Prepared, psm: int, area: Region, choices: bool = False
+) -> list[Word]:
+    """Words Tesseract reads on the prepared image, boxes mapped back to screen pixels
+    (with *choices*, each character's alternatives)."""
+    return _words_at(prepared, psm, (area[0], area[1]), choices)
 
 
 def _words_at(

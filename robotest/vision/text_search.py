@@ -236,19 +236,35 @@ def read_beside(
     the nearest line, from the words that overlap the anchor horizontally.
     Raises TextNotFound or IconNotFound when the anchor is not on screen.
     """
+    return beside(screen, anchor, side, region).text
+
+
+def beside(
+    screen: np.ndarray,
+    anchor: str | Icon,
+    side: Side = "right_of",
+    region: Region | None = None,
+) -> OcrResult:
+    """:func:`read_beside` as a read: the words, and any character read in doubt
+    (:attr:`.OcrResult.doubtful`)."""
     screen = check_image(screen, "screen")
     anchor_box = _anchor_box(screen, anchor, region)
-    return read_region_beside(screen, anchor_box, side)
+    return region_beside(screen, anchor_box, side)
 
 
 def read_region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> str:
     """The text on *side* of an anchor already located at *anchor_box*."""
+    return region_beside(screen, anchor_box, side).text
+
+
+def region_beside(screen: np.ndarray, anchor_box: Region, side: str) -> OcrResult:
+    """:func:`read_region_beside` as a read (its words, any character in doubt)."""
     screen = check_image(screen, "screen")
     area = anchored_region(anchor_box, side, (screen.shape[1], screen.shape[0]))
     target = _nearest_text(screen, area, anchor_box, side)
     if target is None:
-        return ""
-    return ocr(screen, target, layout="line").text
+        return OcrResult(text="", words=(), lines=())
+    return ocr(screen, target, layout="line")
 
 
 def _nearest_text(screen: np.ndarray, area: Region, anchor: Region, side: str) -> Region | None:

@@ -32,9 +32,20 @@ class Word:
     choices: tuple[tuple[tuple[str, float], ...], ...] = ()
     """Each character's alternatives as Tesseract weighed them (see
     :attr:`.tesseract.RawWord.choices`), where it reported them."""
+    doubt: tuple[int, ...] = ()
+    """Indices of the characters read in doubt: digits the two readers could not settle
+    (:attr:`.glyph_check.Opinion.doubts`). The text holds the likelier reading; a check
+    that depends on those digits should not take it as sure."""
 
     def to_dict(self) -> dict[str, object]:
-        return {"text": self.text, "box": list(self.box), "conf": round(self.conf, 3)}
+        out: dict[str, object] = {
+            "text": self.text,
+            "box": list(self.box),
+            "conf": round(self.conf, 3),
+        }
+        if self.doubt:
+            out["doubt"] = list(self.doubt)
+        return out
 
 
 def monospace_pitch(words: list[Word]) -> float | None:
