@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from robotest.runtime.backend import Match, Point, Region, Runtime
 from robotest.runtime.match_overlay import failed_match_overlay
 from robotest.runtime.screen import ScreenView
 from robotest.settings import settings
+
+if TYPE_CHECKING:
+    from robotest.vision.ocr_engine import OcrResult
 
 T = TypeVar("T")
 DEFAULT_WITHIN = 10.0  # seconds, when a statement gives no `within`
@@ -329,7 +332,7 @@ class StationRuntime(Runtime):
         return f"{self.default_within if within is None else within:g}s"
 
 
-def _doubt_note(read: Any) -> str:
+def _doubt_note(read: OcrResult) -> str:
     """The report's line for a read with characters in doubt (:attr:`.OcrResult.doubtful`):
     the text with each doubtful character bracketed, so that a value that fails its check
     is seen to have been read unsure, not confidently wrong."""
