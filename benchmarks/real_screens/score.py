@@ -87,7 +87,7 @@ def on_its_row(box: list[int], read: dict) -> bool:
 def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
     """Every read of the corpus by *reader* on the screens and categories in *wanted*
     (JSON: split, categories, whether to find each phrase; the others are answered
-    empty); one JSON line per screen: ``[text, seconds, found]`` a read."""
+    empty); one JSON line per screen: ``[text, seconds, found, doubt]`` a read."""
     split, categories, find = json.loads(wanted)
     if reader != "raw":
         sys.path.insert(0, root)
@@ -99,7 +99,6 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
         t = os.times()
         return t.user + t.system + t.children_user + t.children_system
 
-    last: list[object] = []
     for screen in json.loads((Path(corpus) / "truth.json").read_text()):
         results: list[list[object]] = []
         if split != "all" and screen["split"] != split:
@@ -107,18 +106,15 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
             continue
         image = cv2.imread(str(Path(corpus) / screen["image"]))
         if reader != "raw":
-            from robotest.vision import ocr, read_beside, text_search
+            from robotest.vision import text_search
 
             text_search._cache.clear()
-            if not hasattr(text_search.ocr, "traced"):
-                last = _last_line_read(text_search)
         for read in screen["reads"]:
             if read["category"] not in categories:
                 results.append(["", 0.0, None, None])
                 continue
             region = padded(read["region"], image.shape)
-            if reader != "raw":
-                last.clear()
+            result: object = None
             start = cpu()
             try:
                 if reader == "raw":
@@ -127,16 +123,13 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
                     x, y, w, h = region
                     grey = cv2.cvtColor(image[y : y + h, x : x + w], cv2.COLOR_BGR2GRAY)
                     text = pytesseract.image_to_string(grey, config="--psm 7").strip()
-                elif read["kind"] == "beside":
-                    text = read_beside(image, read["label"], "right_of")
                 else:
-                    result = ocr(image, region, layout="line")
-                    last.append(result)
-                    text = result.text
+                    result = _robotest_read(image, read, region)
+                    text = str(getattr(result, "text", result))
             except Exception:  # noqa: BLE001 - an anchor not found is a failed read
                 text = ""
             seconds = cpu() - start
-            doubt = None if reader == "raw" else bool(text and last and _doubtful(last[-1]))
+            doubt = None if reader == "raw" else bool(text and _doubtful(result))
             found = None
             if find and reader != "raw":
                 from robotest.vision import find_text
@@ -148,21 +141,16 @@ def worker(reader: str, root: str, corpus: str, wanted: str) -> None:
         print(json.dumps(results), flush=True)
 
 
-def _last_line_read(text_search: object) -> list[object]:
-    """A list to which each line read of *text_search*'s (a read beside a label) is
-    added, and the worker adds its own."""
-    last: list[object] = []
-    read = text_search.ocr  # type: ignore[attr-defined]
+def _robotest_read(image: object, read: dict, region: list[int]) -> object:
+    """The tree's read of *read*: an ``OcrResult``, or the text alone from a tree older
+    than ``text_search.beside`` (which reports no doubts)."""
+    from robotest.vision import ocr, read_beside, text_search
 
-    def traced(*args: object, **kwargs: object) -> object:
-        result = read(*args, **kwargs)
-        if kwargs.get("layout") == "line":
-            last.append(result)
-        return result
-
-    traced.traced = True  # type: ignore[attr-defined]
-    text_search.ocr = traced  # type: ignore[attr-defined]
-    return last
+    if read["kind"] != "beside":
+        return ocr(image, region, layout="line")
+    if hasattr(text_search, "beside"):
+        return text_search.beside(image, read["label"], "right_of")
+    return read_beside(image, read["label"], "right_of")
 
 
 def _doubtful(result: object) -> bool:
