@@ -286,6 +286,21 @@ class MatchParameters:
     """Colour shift (log gain of one channel against the others') forgiven (cast, gamma)."""
     colour_shift_weight: float = 2.0
     """Score taken off per unit of colour shift past the tolerance (another hue: a sibling)."""
+    grey_hue_weight: float = 2.0
+    """Score taken off a *grey* version's place (a drawing whose pixels have no hue) per
+    unit of the screen's hue share there past ``grey_hue_tolerance`` (see
+    :func:`robotest.vision.colour_verification.hue_share`); 0: off.
+
+    A grey version is scored in grey only, blind to hue: Papirus' grey
+    ``opera-developer`` ring matched the red ``opera`` ring at 1.00 in grey. Its colour
+    evidence may only lower that score, never raise it (scored in colour as a drawing
+    of no hue, with the smoothed versions a coloured one gets, a soft camera patch
+    raised an absent grey drawing over the threshold, and the worst half and the
+    smoothing changed the ranking of grey look-alikes on a grey screen: branch
+    ``iconmiss41``). The hue share is 0 on a grey screen: the score is the grey one."""
+    grey_hue_tolerance: float = 0.05
+    """The hue share forgiven a grey version's place (``grey_hue_weight``): a camera's or
+    a degraded screen's colour cast of +-12% gives a grey drawing about 0.01."""
 
     structure_floor: float = 0.6
     """A place is found only where its edges' orientation similarity with the icon's
@@ -443,6 +458,11 @@ class MatchParameters:
             raise VisionInputError(
                 "colour_shift_tolerance must be in [0, 4] and colour_shift_weight in [0, 10], "
                 f"got {self.colour_shift_tolerance}, {self.colour_shift_weight}"
+            )
+        if not 0 <= self.grey_hue_weight <= 10 or not 0 <= self.grey_hue_tolerance <= 1:
+            raise VisionInputError(
+                "grey_hue_weight must be in [0, 10] and grey_hue_tolerance in [0, 1], "
+                f"got {self.grey_hue_weight}, {self.grey_hue_tolerance}"
             )
         if not 0 <= self.structure_floor <= 1 or not 1 <= self.structure_cells <= 8:
             raise VisionInputError(

@@ -14,6 +14,7 @@ from robotest.vision.colour_verification import (
     ColourTemplate,
     colour_scores,
     colour_template,
+    hue_share,
 )
 from robotest.vision.fine_search import fine_template
 from robotest.vision.icon_candidates import Candidate, resampling_for, scaled_size
@@ -74,8 +75,12 @@ def verify(
     quick looks, which only rank places), smoothed with its outline
     (``p.outline_blurs``) where the score is still under *limit*.
     """
+    if view.colour is None or candidate.grey_score is not None:
+        return candidate
+    if candidate.version.colour is None:
+        return grey_hue_checked(view, icon, candidate, p)
     template = colour_template_at(icon, candidate.version, candidate.scale, p.score_blur)
-    if view.colour is None or template is None or candidate.grey_score is not None:
+    if template is None:
         return candidate
     th, tw = template.opaque.shape[:2]
     patch = view.colour[candidate.y : candidate.y + th, candidate.x : candidate.x + tw]
@@ -98,6 +103,34 @@ def verify(
     if outline and p.outline_blurs and near:
         score = max(score, _outline_score(icon, candidate, patch, p))
     return replace(candidate, score=score, grey_score=candidate.score)
+
+
+def grey_hue_checked(
+    view: SearchedScreen, icon: Icon, candidate: Candidate, p: MatchParameters
+) -> Candidate:
+    """A grey version's candidate, its grey score lowered where the screen there has hue.
+
+    The version's drawing has no hue, so the screen's pixels under its mask (its fine
+    template's) should have none beyond a colour cast: their hue share
+    (:func:`~robotest.vision.colour_verification.hue_share`) past
+    ``p.grey_hue_tolerance`` is taken off, times ``p.grey_hue_weight``. Only ever a
+    penalty: no smoothed version, no worst half, nothing that could raise the grey score
+    or reorder grey places on a grey screen (hue share 0). Unchanged with the weight 0.
+    """
+    if p.grey_hue_weight <= 0:
+        return candidate
+    mask = fine_template(icon, candidate.version, candidate.scale).mask
+    assert view.colour is not None
+    patch = view.colour[
+        candidate.y : candidate.y + candidate.h, candidate.x : candidate.x + candidate.w
+    ]
+    if patch.shape[:2] != (candidate.h, candidate.w) or (
+        mask is not None and mask.shape != patch.shape[:2]
+    ):
+        return candidate
+    share = hue_share(patch, mask)
+    penalty = p.grey_hue_weight * max(0.0, share - p.grey_hue_tolerance)
+    return replace(candidate, score=candidate.score - penalty, grey_score=candidate.score)
 
 
 def _outline_score(
