@@ -82,7 +82,7 @@ def block_transforms(pixels: np.ndarray) -> list[list[np.ndarray]]:
     flags = cv2.DFT_COMPLEX_OUTPUT if pixels.ndim == 3 else 0
     across = -(-rows // BLOCK_STEP), -(-cols // BLOCK_STEP)
     padded = cv2.copyMakeBorder(
-        pixels if pixels.ndim == 3 else pixels.astype(np.float32, copy=False),
+        pixels.astype(np.float32, copy=False),
         0,
         across[0] * BLOCK_STEP + BLOCK - BLOCK_STEP - rows,
         0,
@@ -104,30 +104,46 @@ def correlate_blocks(
 ) -> np.ndarray:
     """Correlation of an image with a kernel of up to ``BLOCK_KERNEL`` pixels a side, from
     the image's :func:`block_transforms` and the kernel's transform at ``BLOCK`` x
-    ``BLOCK``: the first *placements* (rows, columns), as :func:`correlate` gives them
-    (for a :func:`pair_pixels` image, with the kernel's whole complex transform, as
-    :func:`correlate_pair` gives them)."""
+    ``BLOCK``: the first *placements* (rows, columns), as :func:`correlate` gives them."""
+    return _in_blocks(blocks, kernel, placements, paired=False)[0]
+
+
+def correlate_pair_blocks(
+    blocks: list[list[np.ndarray]], kernel: np.ndarray, placements: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`correlate_pair` from the :func:`block_transforms` of a :func:`pair_pixels`
+    image and the kernel's whole complex transform at ``BLOCK`` x ``BLOCK``."""
+    plain, squared = _in_blocks(blocks, kernel, placements, paired=True)
+    return plain, squared
+
+
+def _in_blocks(
+    blocks: list[list[np.ndarray]], kernel: np.ndarray, placements: tuple[int, int], paired: bool
+) -> list[np.ndarray]:
+    """The correlation's planes (one; two for a paired image), block by block."""
     step = BLOCK_STEP
-    paired = blocks[0][0].ndim == 3
     shape = (len(blocks) * step, len(blocks[0]) * step)
-    out = np.empty((*shape, 2) if paired else shape, np.float32)
+    planes = [np.empty(shape, np.float32) for _ in range(2 if paired else 1)]
     flags = cv2.DFT_INVERSE | cv2.DFT_SCALE | (0 if paired else cv2.DFT_REAL_OUTPUT)
     for i, row in enumerate(blocks):
         for j, block in enumerate(row):
             part = cv2.dft(cv2.mulSpectrums(block, kernel, 0, conjB=True), flags=flags)
-            out[i * step : (i + 1) * step, j * step : (j + 1) * step] = part[:step, :step]
-    return out[: placements[0], : placements[1]]
+            parts = cv2.split(part) if paired else (part,)
+            for plane, piece in zip(planes, parts, strict=True):
+                plane[i * step : (i + 1) * step, j * step : (j + 1) * step] = piece[:step, :step]
+    return [plane[: placements[0], : placements[1]] for plane in planes]
 
 
 PAIR_GAIN = 256.0
-"""What the plain image is multiplied by in :func:`pair_transform` (a power of two: exact),
-so that it weighs about as much as its square in their shared transform's rounding."""
+"""What the plain image is multiplied by in :func:`pair_pixels` (a power of two: exact),
+so that it weighs about as much as its square in their shared transform's rounding; its
+correlation comes out multiplied by it (``window_spread``'s *gain*)."""
 
 
 def pair_pixels(pixels: np.ndarray) -> np.ndarray:
     """An image and its square as one complex image (``PAIR_GAIN`` x image + i x square,
     two float32 channels): correlated with a real kernel in one complex transform, it
-    gives both correlations (:func:`pair_of`)."""
+    gives both correlations (:func:`correlate_pair`), which took two real ones."""
     image = pixels.astype(np.float32, copy=False)
     paired: np.ndarray = cv2.merge([image * np.float32(PAIR_GAIN), image * image])
     return paired
@@ -135,33 +151,32 @@ def pair_pixels(pixels: np.ndarray) -> np.ndarray:
 
 def correlate_pair(
     spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]
-) -> np.ndarray:
-    """:func:`correlate` of a :func:`pair_pixels` image (its complex transform) with a
-    real kernel's whole complex transform: both correlations, as two channels."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`correlate` of a :func:`pair_pixels` image (its whole complex transform)
+    with a real kernel (its whole complex transform): the image's correlation times
+    ``PAIR_GAIN`` and its square's (float32)."""
     product = cv2.mulSpectrums(spectrum, kernel, 0, conjB=True)
-    full: np.ndarray = cv2.dft(product, flags=cv2.DFT_INVERSE | cv2.DFT_SCALE)
-    return full[: placements[0], : placements[1]]
+    full = cv2.dft(product, flags=cv2.DFT_INVERSE | cv2.DFT_SCALE)
+    plain, squared = (p[: placements[0], : placements[1]] for p in cv2.split(full))
+    return plain, squared
 
 
-def pair_of(correlated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The image's and its square's correlations (float32) from a paired correlation."""
-    plain, squared = cv2.split(correlated)
-    return plain * np.float32(1 / PAIR_GAIN), squared
-
-
-def window_spread(sums: np.ndarray, squares: np.ndarray, count: float) -> np.ndarray:
+def window_spread(
+    sums: np.ndarray, squares: np.ndarray, count: float, gain: float = 1.0
+) -> np.ndarray:
     """sqrt(sum of squared deviations from the mean) of windows of *count* pixels.
 
+    *sums* may come multiplied by *gain* (:func:`correlate_pair`).
     From each window's sum and sum of squares; floored at one grey level per pixel:
     flatter windows cannot hold an icon, and their spread is mostly rounding.
     """
     if sums.dtype == np.float32 and squares.dtype == np.float32:
         # OpenCV's element-wise calls: the same float32 maths in one pass each, and
         # without numpy's temporaries (2.3x faster on a full screen's map)
-        spread: np.ndarray = cv2.multiply(sums, sums, scale=1.0 / count)
+        spread: np.ndarray = cv2.multiply(sums, sums, scale=1.0 / (count * gain * gain))
         cv2.subtract(squares, spread, dst=spread)
         cv2.max(spread, count, dst=spread)
         return cv2.sqrt(spread, dst=spread)
-    variance = np.maximum(squares - sums * sums / count, count)
+    variance = np.maximum(squares - sums * sums / (count * gain * gain), count)
     result: np.ndarray = np.sqrt(variance).astype(np.float32, copy=False)
     return result

@@ -20,11 +20,12 @@ import numpy as np
 from robotest.vision.correlation import (
     BLOCK,
     BLOCK_KERNEL,
+    PAIR_GAIN,
     block_transforms,
     correlate,
     correlate_blocks,
     correlate_pair,
-    pair_of,
+    correlate_pair_blocks,
     pair_pixels,
     transform,
     window_spread,
@@ -216,25 +217,26 @@ class Level:
         assert template.mask is not None and template.mask_key is not None
         if template.mask_key not in self.norms:
             s1, s2 = self._mask_sums(template)
-            self.norms[template.mask_key] = window_spread(s1, s2, float(template.mask.sum()))
+            count = float(template.mask.sum())
+            self.norms[template.mask_key] = window_spread(s1, s2, count, PAIR_GAIN)
         return self.norms[template.mask_key]
 
     def _mask_sums(self, template: CoarseKernel) -> tuple[np.ndarray, np.ndarray]:
-        """The level's and its square's sums under the template's mask at every placement
-        fully inside the level: both from one complex correlation of the level paired
-        with its square (:func:`~robotest.vision.correlation.pair_pixels`), which took
-        two real ones."""
+        """The level's sums (times ``PAIR_GAIN``) and its square's under the template's
+        mask at every placement fully inside the level: both from one complex correlation
+        of the level paired with its square
+        (:func:`~robotest.vision.correlation.pair_pixels`), which took two real ones."""
         th, tw = template.kernel.shape
         placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
         if self._blocked(th, tw):
             if "pair" not in self.blocks:
                 self.blocks["pair"] = block_transforms(pair_pixels(self.image))
             kernel = template.spectrum("mask complex", (BLOCK, BLOCK))
-            return pair_of(correlate_blocks(self.blocks["pair"], kernel, placements))
+            return correlate_pair_blocks(self.blocks["pair"], kernel, placements)
         if "pair" not in self.spectra:
             self.spectra["pair"] = transform(pair_pixels(self.image), self.shape, True)
         kernel = template.spectrum("mask complex", self.shape)
-        return pair_of(correlate_pair(self.spectra["pair"], kernel, placements))
+        return correlate_pair(self.spectra["pair"], kernel, placements)
 
     def _blocked(self, th: int, tw: int) -> bool:
         """Whether a template *th* x *tw* is correlated on this level in blocks."""

@@ -10,10 +10,11 @@ import pytest
 from robotest.vision import Icon, coarse_search, locate, screen_pyramid
 from robotest.vision.correlation import (
     BLOCK_KERNEL,
+    PAIR_GAIN,
     block_transforms,
     correlate_blocks,
     correlate_pair,
-    pair_of,
+    correlate_pair_blocks,
     pair_pixels,
     transform,
 )
@@ -48,12 +49,13 @@ def test_paired_correlation_gives_the_image_and_its_squares_sums(blocks: bool) -
     paired = pair_pixels(image)
     if blocks:
         spectrum = transform(mask, (256, 256), complex_output=True)
-        sums, squares = pair_of(correlate_blocks(block_transforms(paired), spectrum, placements))
+        sums, squares = correlate_pair_blocks(block_transforms(paired), spectrum, placements)
     else:
         spectrum = transform(mask, (270, 400), complex_output=True)
         whole = transform(paired, (270, 400), complex_output=True)
-        sums, squares = pair_of(correlate_pair(whole, spectrum, placements))
+        sums, squares = correlate_pair(whole, spectrum, placements)
     assert sums.dtype == squares.dtype == np.float32
+    sums = sums / PAIR_GAIN
     for ours, source in ((sums, image), (squares, image * image)):
         theirs = cv2.matchTemplate(source, mask, cv2.TM_CCORR)
         assert ours.shape == theirs.shape
