@@ -2,7 +2,10 @@
 
 Normalised correlation (``TM_CCOEFF_NORMED``) of many templates against one screen is
 computed from the screen's transform, made once and shared, times each template's; the
-denominators come from running sums of each window (``window_spread``). A test keeps
+denominators come from running sums of each window (``window_spread``). On the full
+screen, small templates are correlated in overlapping blocks (``block_transforms``), and
+the sums under a mask come from the image paired with its square in one complex
+transform (``pair_pixels``). A test keeps
 ``cv2.matchTemplate`` as the reference these must agree with
 (``tests/vision/test_locate_speed.py``).
 """
