@@ -73,7 +73,8 @@ class _CoarseTemplate:
     )
 
     def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray:
-        """The transform of ``kernel`` or ``mask`` (*part*) padded to *shape* (kept)."""
+        """The transform of ``kernel`` or ``mask`` (*part*; ``mask complex``: the whole
+        complex one) padded to *shape* (kept)."""
         pixels = self.kernel if part == "kernel" else self.mask
         assert pixels is not None
         return kept_transform(self.spectra, part, pixels, shape)

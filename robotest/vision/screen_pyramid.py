@@ -17,7 +17,19 @@ from typing import Protocol
 import cv2
 import numpy as np
 
-from robotest.vision.correlation import correlate, transform, window_spread
+from robotest.vision.correlation import (
+    BLOCK,
+    BLOCK_KERNEL,
+    PAIR_GAIN,
+    block_transforms,
+    correlate,
+    correlate_blocks,
+    correlate_pair,
+    correlate_pair_blocks,
+    pair_pixels,
+    transform,
+    window_spread,
+)
 from robotest.vision.frame_key import FrameKey, frame_of
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.match_parameters import DEFAULT
@@ -126,6 +138,12 @@ def searched_screen(screen: np.ndarray, region: Region | None) -> SearchedScreen
     return view
 
 
+BLOCKED_PIXELS = 1_000_000
+"""Levels of at least this many pixels (the full screen at 1080p and over) correlate
+small templates in blocks: at the screen's size, a template's own transform took a third
+of its map's time (docs/benchmarks/real-icons.md, branch ``iconspeed42``)."""
+
+
 @dataclass
 class Level:
     """One reduced copy of the screen, with its transforms and window spreads (kept).
@@ -139,7 +157,8 @@ class Level:
     grey: np.ndarray
     image: np.ndarray
     norms: dict[object, np.ndarray] = field(default_factory=dict)
-    spectra: dict[bool, np.ndarray] = field(default_factory=dict)
+    spectra: dict[bool | str, np.ndarray] = field(default_factory=dict)
+    blocks: dict[bool | str, list[list[np.ndarray]]] = field(default_factory=dict)
     _squared: np.ndarray | None = None
 
     @classmethod
@@ -197,22 +216,51 @@ class Level:
         """
         assert template.mask is not None and template.mask_key is not None
         if template.mask_key not in self.norms:
-            s1 = self._filter(False, template, "mask")
-            s2 = self._filter(True, template, "mask")
-            self.norms[template.mask_key] = window_spread(s1, s2, float(template.mask.sum()))
+            s1, s2 = self._mask_sums(template)
+            count = float(template.mask.sum())
+            self.norms[template.mask_key] = window_spread(s1, s2, count, PAIR_GAIN)
         return self.norms[template.mask_key]
+
+    def _mask_sums(self, template: CoarseKernel) -> tuple[np.ndarray, np.ndarray]:
+        """The level's sums (times ``PAIR_GAIN``) and its square's under the template's
+        mask at every placement fully inside the level: both from one complex correlation
+        of the level paired with its square
+        (:func:`~robotest.vision.correlation.pair_pixels`), which took two real ones."""
+        th, tw = template.kernel.shape
+        placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
+        if self._blocked(th, tw):
+            if "pair" not in self.blocks:
+                self.blocks["pair"] = block_transforms(pair_pixels(self.image))
+            kernel = template.spectrum("mask complex", (BLOCK, BLOCK))
+            return correlate_pair_blocks(self.blocks["pair"], kernel, placements)
+        if "pair" not in self.spectra:
+            self.spectra["pair"] = transform(pair_pixels(self.image), self.shape, True)
+        kernel = template.spectrum("mask complex", self.shape)
+        return correlate_pair(self.spectra["pair"], kernel, placements)
+
+    def _blocked(self, th: int, tw: int) -> bool:
+        """Whether a template *th* x *tw* is correlated on this level in blocks."""
+        return self.image.size >= BLOCKED_PIXELS and max(th, tw) <= BLOCK_KERNEL
 
     def _filter(self, squared: bool, template: CoarseKernel, part: str) -> np.ndarray:
         """Correlation of the level (or its square) with the template's kernel or mask.
 
         Only at the placements fully inside the level, where the transforms' wrapping
-        around does not reach.
+        around does not reach. On a level of at least ``BLOCKED_PIXELS`` (the full screen)
+        a template of up to ``BLOCK_KERNEL`` pixels is correlated in blocks
+        (:func:`~robotest.vision.correlation.correlate_blocks`): the same correlation,
+        without a transform of the template at the screen's size.
         """
-        if squared not in self.spectra:
-            source = self.squared() if squared else self.image
-            self.spectra[squared] = transform(source, self.shape)
         th, tw = template.kernel.shape
         placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
+        source = self.squared() if squared else self.image
+        if self._blocked(th, tw):
+            if squared not in self.blocks:
+                self.blocks[squared] = block_transforms(source)
+            kernel = template.spectrum(part, (BLOCK, BLOCK))
+            return correlate_blocks(self.blocks[squared], kernel, placements)
+        if squared not in self.spectra:
+            self.spectra[squared] = transform(source, self.shape)
         return correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
 
     def correlate(
