@@ -99,9 +99,13 @@ def _again(word: Word, pitch: float, sheet: _Sheet) -> Word:
         return word  # one character a cell: nothing to read again
     read = read_words(sheet.apart(cells, pitch), _PSM_LINE)
     text = "".join(w.text for w in read)
-    if len(text) != len(cells) or any(text[cell] != char for cell, char in trusted.items()):
+    if text == word.text or len(text) != len(cells):
         return word
-    conf = min(w.conf for w in read) / 100.0
+    if any(text[cell] != char for cell, char in trusted.items()):
+        return word
+    # no surer than the first read: among reads of the line at other text heights
+    # (:func:`.ocr_engine.read_line`), one read again is not preferred for it
+    conf = min(word.conf, min(w.conf for w in read) / 100.0)
     return Word(text=text, box=word.box, conf=conf, centres=tuple(float(c) for c in cells))
 
 
