@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from robotest.vision.images import Region
 from robotest.vision.tesseract import read_words
 from robotest.vision.words import Word, monospace_pitch
 
@@ -94,6 +95,8 @@ def _again(word: Word, pitch: float, sheet: _Sheet) -> Word:
     if len(word.centres) != len(word.text) or len(word.text) < 2:
         return word
     cells = word_cells(word.centres, pitch)
+    if not _covers(cells, pitch, word.box):
+        return word
     trusted = _trusted(word, cells, pitch)
     if len(cells) == len(word.text) and len(trusted) == len(word.text):
         return word  # one character a cell: nothing to read again
@@ -107,6 +110,16 @@ def _again(word: Word, pitch: float, sheet: _Sheet) -> Word:
     # (:func:`.ocr_engine.read_line`), one read again is not preferred for it
     conf = min(word.conf, min(w.conf for w in read) / 100.0)
     return Word(text=text, box=word.box, conf=conf, centres=tuple(float(c) for c in cells))
+
+
+def _covers(cells: np.ndarray, pitch: float, box: Region) -> bool:
+    """Whether *cells* span the word's *box* (its ink, as Tesseract boxed it) to within
+    half a cell at either end. Where a wide glyph's centre is put in its neighbour's cell
+    (an X 8x13 ``m`` through the camera, four pixels from the ``e`` before it), the cells
+    fall a cell short of the ink, and a read of them would drop the glyph (``System``
+    read ``Syste``)."""
+    left, right = cells[0] - pitch / 2, cells[-1] + pitch / 2
+    return abs(left - box[0]) <= pitch / 2 and abs(right - (box[0] + box[2])) <= pitch / 2
 
 
 def _trusted(word: Word, cells: np.ndarray, pitch: float) -> dict[int, str]:

@@ -52,8 +52,12 @@ def test_a_words_cells_are_laid_where_most_of_its_characters_sit() -> None:
     assert np.allclose(cells, [100.0, 108.0, 116.0, 124.0, 132.0, 140.0, 148.0])
 
 
-def _word(text: str, centres: tuple[float, ...]) -> Word:
-    return Word(text=text, box=(0, 0, 60, 16), conf=0.9, centres=centres)
+def _word(
+    text: str, centres: tuple[float, ...], box: tuple[int, int, int, int] | None = None
+) -> Word:
+    # by default boxed as its ink, from half a cell (8) before the first to after the last
+    left, right = round(centres[0] - 4), round(centres[-1] + 4)
+    return Word(text=text, box=box or (left, 0, right - left, 16), conf=0.9, centres=centres)
 
 
 def test_words_one_character_a_cell_are_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,6 +66,14 @@ def test_words_one_character_a_cell_are_not_read_again(monkeypatch: pytest.Monke
     words = [_word("active", (0.0, 8.0, 16.0, 24.0, 32.0, 40.0)), _word("ok", (56.0, 64.0))]
     image = np.full((40, 600), 255, np.uint8)
     assert read_cells_again(image, 3.0, 10, (0.0, 0.0), words) == words
+    # an X 8x13 ``m`` through the camera centred 4 pixels from the ``e``: the cells its
+    # centres give end a cell short of the word's ink, so they are not read
+    system = _word("System", (4.9, 12.9, 20.9, 28.9, 36.9, 40.9), box=(2, 2, 47, 12))
+    others = [
+        _word(t, tuple(56.0 + 64 * n + 8.0 * i for i in range(len(t))))
+        for n, t in enumerate(("Setup", "Utility", "28.10"))
+    ]
+    assert read_cells_again(image, 3.0, 10, (0.0, 0.0), [system, *others]) == [system, *others]
     assert asked == []
 
 
