@@ -372,7 +372,7 @@ def read_line(
     """Tesseract's read of one line: *area* of the screen, which is *inner* of *image*
     (default: all of it), *prepared* from it; *retries*: its reads at other text heights
     made so far (see :class:`_Retries`)."""
-    words = _line_words(prepared, (area[0], area[1]), _LINE_CHOICES)
+    words = _line_words(prepared, area, _LINE_CHOICES)
     if _sureness(words) < _SURE_LINE:
         words = _reread_line(words, retries or _Retries(image, area, inner))
     return words
@@ -393,7 +393,7 @@ class _Retries:
         """The line prepared at *height* (neighbours' pieces cleared) and Tesseract's read."""
         if height not in self.made:
             again = _cleared(prepare(self.image, height, inner=self.inner))
-            read = _line_words(again, (self.area[0], self.area[1]), _LINE_CHOICES)
+            read = _line_words(again, self.area, _LINE_CHOICES)
             self.made[height] = (again, read)
         return self.made[height]
 
@@ -460,7 +460,7 @@ def _opinion(prepared: Prepared, area: Region, words: list[Word]) -> Opinion:
     opinion = second_opinion(ink, prepared.scale, at, words, area)
     if not opinion.unweighed:
         return opinion
-    weighed = _line_words(prepared, (area[0], area[1]), choices=True)
+    weighed = _line_words(prepared, area, choices=True)
     if [w.text for w in weighed] != [w.text for w in words]:  # read on another image
         return opinion
     return second_opinion(ink, prepared.scale, at, weighed, area)
@@ -548,12 +548,18 @@ def _tesseract_words(
     return _words_at(prepared, psm, (area[0], area[1]), choices)
 
 
-def _line_words(
-    prepared: Prepared, origin: tuple[float, float], choices: bool = False
-) -> list[Word]:
-    """Tesseract's read of one line (:func:`_words_at`), each monospaced word whose
-    characters do not sit one to a cell read again cell by cell (:mod:`.cell_reread`)."""
-    words = _words_at(prepared, _PSM["line"], origin, choices)
+def _line_words(prepared: Prepared, area: Region, choices: bool = False) -> list[Word]:
+    """Tesseract's read of one line, *area* of the screen (:func:`_tesseract_words`), its
+    monospaced words whose characters do not sit one to a cell read again
+    (:func:`_cells_again`)."""
+    words = _tesseract_words(prepared, _PSM["line"], area, choices)
+    return _cells_again(prepared, (area[0], area[1]), words)
+
+
+def _cells_again(prepared: Prepared, origin: tuple[float, float], words: list[Word]) -> list[Word]:
+    """*words*, one line read on *prepared* whose first pixel inside its border lies at
+    *origin* on screen, each monospaced word whose characters do not sit one to a cell
+    read again cell by cell (:mod:`.cell_reread`)."""
     return read_cells_again(prepared.image, prepared.scale, _BORDER, origin, words)
 
 
@@ -612,7 +618,8 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
             words += [w for w in read if not _column_word(w, prepared.text_height)]
         else:
             line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
-            read = _line_words(_scaled_strip(strip, prepared, line), origin)
+            strip_read = _scaled_strip(strip, prepared, line)
+            read = _cells_again(strip_read, origin, _words_at(strip_read, _PSM["line"], origin))
             words += _within_rows(read, origin[1], h / prepared.scale)
     return words
 
