@@ -38,6 +38,7 @@ ON_CELL = 0.25
 """A character whose centre lies within this share of a cell of its cell's centre sits
 on it; farther off, it lies between two cells (a joined ``m`` lies half a cell off)."""
 _PSM_LINE = 7
+"""Tesseract's single-line layout, as every line read of :mod:`.ocr_engine` asks."""
 _WHITE = 255
 
 
@@ -92,6 +93,8 @@ def word_cells(centres: tuple[float, ...], pitch: float) -> np.ndarray:
 
 
 def _again(word: Word, pitch: float, sheet: _Sheet) -> Word:
+    """*word*, or its read with its cells apart where its characters do not sit one to a
+    cell and that read passes the module's checks."""
     if len(word.centres) != len(word.text) or len(word.text) < 2:
         return word
     cells = word_cells(word.centres, pitch)
