@@ -78,7 +78,7 @@ def verify(
     if view.colour is None or candidate.grey_score is not None:
         return candidate
     if candidate.version.colour is None:
-        return grey_hue_checked(view, icon, candidate, p)
+        return grey_hue_checked(view.colour, icon, candidate, p)
     template = colour_template_at(icon, candidate.version, candidate.scale, p.score_blur)
     if template is None:
         return candidate
@@ -106,9 +106,10 @@ def verify(
 
 
 def grey_hue_checked(
-    view: SearchedScreen, icon: Icon, candidate: Candidate, p: MatchParameters
+    colour: np.ndarray, icon: Icon, candidate: Candidate, p: MatchParameters
 ) -> Candidate:
-    """A grey version's candidate, its grey score lowered where the screen there has hue.
+    """A grey version's candidate, its grey score lowered where the screen there (*colour*,
+    the searched screen in colour) has hue.
 
     The version's drawing has no hue, so the screen's pixels under its mask (its fine
     template's) should have none beyond a colour cast: their hue share
@@ -120,10 +121,7 @@ def grey_hue_checked(
     if p.grey_hue_weight <= 0:
         return candidate
     mask = fine_template(icon, candidate.version, candidate.scale).mask
-    assert view.colour is not None
-    patch = view.colour[
-        candidate.y : candidate.y + candidate.h, candidate.x : candidate.x + candidate.w
-    ]
+    patch = colour[candidate.y : candidate.y + candidate.h, candidate.x : candidate.x + candidate.w]
     if patch.shape[:2] != (candidate.h, candidate.w) or (
         mask is not None and mask.shape != patch.shape[:2]
     ):
