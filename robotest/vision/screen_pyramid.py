@@ -157,8 +157,11 @@ class Level:
     grey: np.ndarray
     image: np.ndarray
     norms: dict[object, np.ndarray] = field(default_factory=dict)
-    spectra: dict[bool | str, np.ndarray] = field(default_factory=dict)
-    blocks: dict[bool | str, list[list[np.ndarray]]] = field(default_factory=dict)
+    spectra: dict[str, np.ndarray] = field(default_factory=dict)
+    """Transforms at the level's size: of the level (``"level"``) and of the level paired
+    with its square (``"pair"``)."""
+    blocks: dict[str, list[list[np.ndarray]]] = field(default_factory=dict)
+    """The same, block by block (:func:`~robotest.vision.correlation.block_transforms`)."""
     _squared: np.ndarray | None = None
 
     @classmethod
@@ -242,26 +245,26 @@ class Level:
         """Whether a template *th* x *tw* is correlated on this level in blocks."""
         return self.image.size >= BLOCKED_PIXELS and max(th, tw) <= BLOCK_KERNEL
 
-    def _filter(self, squared: bool, template: CoarseKernel, part: str) -> np.ndarray:
-        """Correlation of the level (or its square) with the template's kernel or mask.
+    def _filter(self, template: CoarseKernel) -> np.ndarray:
+        """Correlation of the level with the template's kernel.
 
         Only at the placements fully inside the level, where the transforms' wrapping
         around does not reach. On a level of at least ``BLOCKED_PIXELS`` (the full screen)
         a template of up to ``BLOCK_KERNEL`` pixels is correlated in blocks
         (:func:`~robotest.vision.correlation.correlate_blocks`): the same correlation,
-        without a transform of the template at the screen's size.
+        without a transform of the template at the screen's size. (The level's square is
+        correlated only with a mask, paired with the level: :meth:`_mask_sums`.)
         """
         th, tw = template.kernel.shape
         placements = (self.image.shape[0] - th + 1, self.image.shape[1] - tw + 1)
-        source = self.squared() if squared else self.image
         if self._blocked(th, tw):
-            if squared not in self.blocks:
-                self.blocks[squared] = block_transforms(source)
-            kernel = template.spectrum(part, (BLOCK, BLOCK))
-            return correlate_blocks(self.blocks[squared], kernel, placements)
-        if squared not in self.spectra:
-            self.spectra[squared] = transform(source, self.shape)
-        return correlate(self.spectra[squared], template.spectrum(part, self.shape), placements)
+            if "level" not in self.blocks:
+                self.blocks["level"] = block_transforms(self.image)
+            kernel = template.spectrum("kernel", (BLOCK, BLOCK))
+            return correlate_blocks(self.blocks["level"], kernel, placements)
+        if "level" not in self.spectra:
+            self.spectra["level"] = transform(self.image, self.shape)
+        return correlate(self.spectra["level"], template.spectrum("kernel", self.shape), placements)
 
     def correlate(
         self, template: CoarseKernel, masked_spread: bool = True, floor: float = 0.0
@@ -275,7 +278,7 @@ class Level:
         *floor*, an unmasked template's windows that spread less than it score 0.
         """
         th, tw = template.kernel.shape
-        numerator = self._filter(False, template, "kernel")
+        numerator = self._filter(template)
         if floor > 0:
             assert template.mask is None, "a floor is for unmasked templates"
             norm = self.floored_norm(tw, th, floor)
