@@ -15,14 +15,18 @@ them: each glyph then stands alone, and Tesseract reads one character a cell. Th
 read is taken only where it gives exactly one character to each cell and the same
 character as the first read on every cell where the first read had one character,
 squarely on it, as were its neighbours'; it changes only what the first read put between
-cells or beside them. A word whose
-characters already sit one to a cell is never read again (the cost, about 10 ms, is paid
-only for those that do not).
+cells or beside them.
+
+Only a word with a character too many or too few for its cells is read again. On the
+tuning split every word the second read mended had the wrong count; a word with as many
+characters as cells, one centre off by more than :data:`ON_CELL`, was already right, and
+a second read could only make it wrong (a Fixed16 camera ``kxfmppkn`` read again
+``kxfmopkn``). The cost, about 10 ms, is paid only for words read again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -100,9 +104,9 @@ def _again(word: Word, pitch: float, sheet: _Sheet) -> Word:
     cells = word_cells(word.centres, pitch)
     if not _covers(cells, pitch, word.box):
         return word
+    if len(cells) == len(word.text):
+        return word  # as many characters as cells: see :func:`_again`'s note
     trusted = _trusted(word, cells, pitch)
-    if len(cells) == len(word.text) and len(trusted) == len(word.text):
-        return word  # one character a cell: nothing to read again
     read = read_words(sheet.apart(cells, pitch), _PSM_LINE)
     text = "".join(w.text for w in read)
     if text == word.text or len(text) != len(cells):
@@ -113,6 +117,40 @@ def _again(word: Word, pitch: float, sheet: _Sheet) -> Word:
     # (:func:`.ocr_engine.read_line`), one read again is not preferred for it
     conf = min(word.conf, min(w.conf for w in read) / 100.0)
     return Word(text=text, box=word.box, conf=conf, centres=tuple(float(c) for c in cells))
+
+
+def doubled_cell(word: Word, pitch: float) -> tuple[int, int] | None:
+    """The indices of the two characters of *word* that share one cell, where that is
+    all that keeps it from one character a cell: every other cell of the word holds one
+    character, and its cells span its ink (:func:`_covers`). None: no such pair.
+
+    Read with its cells apart, Terminus's square ``.`` is still read ``,.`` (a second
+    read cannot mend it); which of the two the cell shows is left to the caller."""
+    count = len(word.text)
+    if len(word.centres) != count or count < 3:
+        return None
+    cells = word_cells(word.centres, pitch)
+    if len(cells) != count - 1 or not _covers(cells, pitch, word.box):
+        return None
+    index = np.round((np.asarray(word.centres, float) - cells[0]) / pitch).astype(int)
+    if np.any(np.bincount(index, minlength=len(cells)) == 0):
+        return None
+    first = int(np.flatnonzero(np.diff(index) == 0)[0])
+    return first, first + 1
+
+
+def without(word: Word, dropped: int) -> Word:
+    """*word* without its character at index *dropped* (its centre and alternatives too),
+    read before any doubt was marked."""
+    choices = word.choices
+    if len(choices) == len(word.text):
+        choices = choices[:dropped] + choices[dropped + 1 :]
+    return replace(
+        word,
+        text=word.text[:dropped] + word.text[dropped + 1 :],
+        centres=word.centres[:dropped] + word.centres[dropped + 1 :],
+        choices=choices,
+    )
 
 
 def _covers(cells: np.ndarray, pitch: float, box: Region) -> bool:

@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from robotest.vision.cell_reread import without
 from robotest.vision.images import Region
 from robotest.vision.words import Word, monospace_pitch
 
@@ -377,6 +378,45 @@ class GlyphModel:
             return 1.0
         row = self.confusions[self.classes.index(drawn)]
         return float(row[self.classes.index(said)] / max(1.0, float(row.sum())))
+
+
+def one_glyph(first: str, second: str) -> bool:
+    """Whether two characters Tesseract put on one cell may be one glyph read twice: the
+    same character, or two of one confusion group (:data:`GROUPS`: Terminus's ``.`` read
+    ``,.``, a dmesg ``]`` read ``1]`` or ``)]``)."""
+    return first == second or bool(
+        _GROUPS_OF.get(first, frozenset()) & _GROUPS_OF.get(second, frozenset())
+    )
+
+
+def kept_of_two(
+    ink: np.ndarray,
+    scale: float,
+    origin: tuple[float, float],
+    words: list[Word],
+    word: int,
+    pair: tuple[int, int],
+) -> int:
+    """Which of the two characters *pair* of ``words[word]`` that share one cell
+    (:func:`.cell_reread.doubled_cell`) the classifier sees there: the index of the one to
+    keep (the first, where the model is missing or they are the same). *ink*, *scale* and
+    *origin* as :func:`line_windows` takes them."""
+    glyph_model = model()
+    chars = [words[word].text[i] for i in pair]
+    if (
+        glyph_model is None
+        or chars[0] == chars[1]
+        or any(c not in glyph_model.classes for c in chars)
+    ):
+        return pair[0]
+    seen = []
+    for keep, drop in (pair, pair[::-1]):
+        one = without(words[word], drop)
+        glyphs = line_windows(ink, scale, origin, [*words[:word], one, *words[word + 1 :]])
+        at = glyphs.places.index((word, pair[0]))  # the kept character, either way
+        p = glyph_model.probabilities(glyphs.windows[at : at + 1])[0]
+        seen.append(float(p[glyph_model.classes.index(words[word].text[keep])]))
+    return pair[0] if seen[0] >= seen[1] else pair[1]
 
 
 @functools.cache

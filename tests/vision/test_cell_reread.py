@@ -16,13 +16,17 @@ import numpy as np
 import pytest
 
 from robotest.vision import cell_reread, ocr, tesseract
-from robotest.vision.cell_reread import read_cells_again, word_cells
+from robotest.vision.cell_reread import doubled_cell, read_cells_again, without, word_cells
+from robotest.vision.glyph_check import one_glyph
 from robotest.vision.words import Word
 
 RUNNING = Path(__file__).parent / "data" / "console_vga16_running.png"
 """152 x 520 pixels: ``  rwyu.service  loaded active running  Target rwyu daemon`` in
 the region (0, 14, 460, 20) and ``[  836.456386] loaded 8-7: mounted loaded pci`` in
 (0, 126, 364, 20)."""
+TERMINUS = Path(__file__).parent / "data" / "console_terminus_dmesg.png"
+"""80 x 416 pixels from the same corpus (rows 256-336 of ``console-Lat15-Terminus16-0.png``,
+framebuffer): ``[  873.561280] network 14-2: found started`` in (0, 16, 336, 16)."""
 
 needs_tesseract = pytest.mark.skipif(
     not tesseract.in_process(), reason="read as the robot reads (tesserocr)"
@@ -43,6 +47,34 @@ def test_a_character_read_twice_in_one_cell_is_read_once() -> None:
     screen = cv2.imread(str(RUNNING))
     line = ocr(screen, (0, 126, 364, 20), layout="line").text
     assert line == "[ 836.456386] loaded 8-7: mounted loaded pci"
+
+
+@needs_tesseract
+def test_a_glyph_read_twice_on_one_cell_is_kept_once() -> None:
+    # Terminus's square ``.`` was read ``..`` or ``,.``, on one cell; read with its
+    # cells apart it is still ``,.``, so the classifier picks which of the two it is
+    screen = cv2.imread(str(TERMINUS))
+    line = ocr(screen, (0, 16, 336, 16), layout="line").text
+    assert line == "[ 873.561280] network 14-2: found started"
+
+
+def test_two_characters_on_one_cell_are_found_where_that_is_the_words_only_fault() -> None:
+    # ``873,.561288]`` at a pitch of 8: ``,`` and ``.`` both on the fourth cell
+    word = _word("873,.5612", (28.0, 36.0, 44.0, 51.5, 54.5, 60.0, 68.0, 76.5, 84.0))
+    assert doubled_cell(word, 8.0) == (3, 4)
+    assert without(word, 3).text == "873.5612"
+    assert without(word, 3).centres == (28.0, 36.0, 44.0, 54.5, 60.0, 68.0, 76.5, 84.0)
+    # one character a cell, or a cell left empty as well: not this fault
+    assert (
+        doubled_cell(_word("873.5612", (28.0, 36.0, 44.0, 52.0, 60.0, 68.0, 76.0, 84.0)), 8.0)
+        is None
+    )
+    assert (
+        doubled_cell(_word("87,.5612", (28.0, 36.0, 51.5, 54.5, 60.0, 68.0, 76.0, 84.0)), 8.0)
+        is None
+    )
+    assert one_glyph(",", ".") and one_glyph("1", "]") and one_glyph(".", ".")
+    assert not one_glyph("a", ".") and not one_glyph("r", "n")
 
 
 def test_a_words_cells_are_laid_where_most_of_its_characters_sit() -> None:
@@ -74,6 +106,10 @@ def test_words_one_character_a_cell_are_not_read_again(monkeypatch: pytest.Monke
         for n, t in enumerate(("Setup", "Utility", "28.10"))
     ]
     assert read_cells_again(image, 3.0, 10, (0.0, 0.0), [system, *others]) == [system, *others]
+    # as many characters as cells, one of them a third of a cell off its own: a Fixed16
+    # ``kxfmppkn`` through the camera, right as first read (read again: ``kxfmopkn``)
+    off = _word("kxfmppkn", (4.0, 12.0, 20.0, 28.0, 38.7, 44.0, 52.0, 60.0))
+    assert read_cells_again(image, 3.0, 10, (0.0, 0.0), [off, *others]) == [off, *others]
     assert asked == []
 
 
