@@ -7,9 +7,9 @@ tuning Tesseract itself needs a float ("best") model; the installed model is an 
 ("fast") one, which ``lstmtraining`` cannot continue from. So a small classifier,
 trained on the screen fonts photographed by the simulated camera
 (``benchmarks/glyph_training.py``), looks again at each character of a line read, at the
-position Tesseract reported. Its answer replaces Tesseract's only where both characters
-are in one of the known confusion groups and the classifier is sure, so it never turns
-a letter into an unrelated one; on fonts it was not trained on it changes few characters
+position Tesseract reported. Its answer replaces Tesseract's where both characters are
+in one of the known confusion groups and the classifier is sure, or anywhere it is all
+but certain (:data:`ANY_SURE`); on fonts it was not trained on it changes few characters
 (measured by ``glyph_training.py --check``). A digit becomes another digit only where
 both readers, weighed together, agree (:meth:`GlyphModel.digit_decision`, with
 Tesseract's confusions on the training lines shipped in the model), and the classifier
@@ -63,6 +63,15 @@ SURE = 0.97
 DIGIT_SURE = 0.9
 """The probability, both readers weighed, needed to read a digit Tesseract read as another
 digit (see :meth:`GlyphModel.digit_decision`)."""
+ANY_SURE = 0.99
+"""The classifier's probability at which it replaces Tesseract's letter by another letter,
+or a sign by another sign, outside the confusion groups. On the tuning split's line reads
+of the first corpus whose length matched the truth, where the classifier was sure
+(:data:`SURE`) of a character outside Tesseract's group, it was right 19 times and
+Tesseract 2, both a letter for a sign or a sign for a letter (X 9x15's ``L`` seen as
+``_``, Terminus's ``:`` as ``C``); a letter for a letter or a sign for a sign, the
+classifier was right every time: X 6x13's ``m`` read ``h``, DejaVu Sans Mono's ``r``
+through the camera read ``f``, Terminus's ``W`` read ``N``, ``:`` read ``;``."""
 CLASSIFIER_SAYS = 0.5
 """The classifier's own probability for the digit that replaces Tesseract's: both readers
 must say it. Weighed by Tesseract's confusions alone, a window the classifier takes for
@@ -512,7 +521,7 @@ def second_opinion(
                 doubts.append((wi, ci))
         best = int(p.argmax())
         seen = glyph_model.classes[best]
-        if p[best] >= SURE and _may_become(words[wi].text, ci, seen):
+        if p[best] >= SURE and _may_become(words[wi].text, ci, seen, float(p[best])):
             texts[wi][ci] = seen
     steady = _steady(glyph_model, ink, scale, origin, words, area, glyphs, swaps)
     for (n, wi, digit), kept in zip(swaps, steady, strict=True):
@@ -602,10 +611,18 @@ def _doubted(word: Word, index: int, backed: float) -> bool:
     )
 
 
-def _may_become(word: str, index: int, seen: str) -> bool:
+def _same_kind(said: str, seen: str) -> bool:
+    """Whether two characters are both letters or both signs (neither a letter nor a
+    digit)."""
+    return (said.isalpha() and seen.isalpha()) or not (said.isalnum() or seen.isalnum())
+
+
+def _may_become(word: str, index: int, seen: str, sure: float = SURE) -> bool:
     """Whether character *index* of *word* may be replaced by *seen*.
 
-    Only within a confusion group, and a letter becomes a digit (or a digit a letter)
+    Only within a confusion group, or, a letter for a letter or a sign for a sign, where
+    the classifier is surer (*sure*) than :data:`ANY_SURE`; and a letter becomes a digit
+    (or a digit a letter)
     only in a word that already holds both: ``items`` never becomes ``1tems`` and
     ``2023`` never ``2O23``, while ``0FC2C9028B62`` and ``17-1383P`` may change. A digit
     and a sign may change into one another anywhere (``918.083632]`` read ``918.0836321``).
@@ -614,7 +631,8 @@ def _may_become(word: str, index: int, seen: str) -> bool:
     ``(ore``, while a dmesg line's ``[`` read ``C`` on its own is put right.
     """
     said = word[index]
-    if said == seen or not _GROUPS_OF.get(said, frozenset()) & _GROUPS_OF.get(seen, frozenset()):
+    grouped = bool(_GROUPS_OF.get(said, frozenset()) & _GROUPS_OF.get(seen, frozenset()))
+    if said == seen or not (grouped or sure >= ANY_SURE and _same_kind(said, seen)):
         return False
     if said.isdigit() and seen.isdigit():  # decided by GlyphModel.digit_decision alone
         return False

@@ -178,3 +178,16 @@ def test_a_digit_the_classifier_does_not_see_is_not_put_in(monkeypatch: pytest.M
         ),
     )
     assert glyph_check.recheck(ink, scale, origin, words) == words
+
+
+def test_outside_the_groups_only_a_letter_for_a_letter_or_a_sign_for_a_sign_all_but_certain() -> (
+    None
+):
+    # X 6x13's ``m`` read ``h`` (in no group with it): the classifier all but certain
+    assert glyph_check._may_become("hounted", 0, "m", 0.995)
+    assert glyph_check._may_become("a;b", 1, ":", 0.995)
+    assert not glyph_check._may_become("hounted", 0, "m", 0.98)
+    # a letter for a sign or a sign for a letter, or a digit: never outside a group
+    assert not glyph_check._may_become("Lid", 0, "_", 0.999)
+    assert not glyph_check._may_become("a:b", 1, "C", 0.999)
+    assert not glyph_check._may_become("KFC2C9028B6X", 0, "0", 0.999)
