@@ -87,10 +87,11 @@ fine detail on a speckled surface whose own dark grains are as dark: pixel by pi
 Laplacian is large on the hole's rim and at every grain, and its log, averaged over a
 patch, hardly tells the two apart; the median of a 3 x 3 window stays near zero only
 where the surface has lost its detail (a rim is one pixel wide, a grain is not flat).
-With the median the channel is steadier and weighs :data:`MEDIAN_SHARPNESS_WEIGHT`, not
-11: chosen on the tuning classes with the non-repeating quilted granite proxies
-(weights 6, 11, 18; docs/benchmarks/real-surfaces.md, branch surf43)."""
-MEDIAN_SHARPNESS_WEIGHT = 6.0
+With the median the channel is steadier and weighs :data:`MEDIAN_SHARPNESS_SHARE` of
+:data:`SHARPNESS_WEIGHT` (6, not 11): chosen on the tuning classes with the non-repeating
+quilted granite proxies (weights 6, 11, 18; docs/benchmarks/real-surfaces.md, branch
+surf43)."""
+MEDIAN_SHARPNESS_SHARE = 6.0 / 11.0
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 
@@ -188,8 +189,8 @@ def sharpness(pixels: torch.Tensor, window: int = 1) -> torch.Tensor:
 
 def detail_weight(window: int) -> float:
     """The sharpness channel's weight: :data:`SHARPNESS_WEIGHT` for each pixel's own,
-    :data:`MEDIAN_SHARPNESS_WEIGHT` for a window's median (a steadier channel)."""
-    return SHARPNESS_WEIGHT if window == 1 else MEDIAN_SHARPNESS_WEIGHT
+    :data:`MEDIAN_SHARPNESS_SHARE` of it for a window's median (a steadier channel)."""
+    return SHARPNESS_WEIGHT if window == 1 else SHARPNESS_WEIGHT * MEDIAN_SHARPNESS_SHARE
 
 
 def local_median(maps: torch.Tensor, window: int) -> torch.Tensor:
