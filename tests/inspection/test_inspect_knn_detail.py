@@ -40,6 +40,19 @@ def test_the_local_median_is_each_pixels_median_of_its_window() -> None:
     assert torch.equal(local_median(maps, 1), maps)
 
 
+def test_the_three_by_three_sorting_network_gives_the_general_median() -> None:
+    """The 3 x 3 median is a sorting network; it equals the general (5 x 5 too) path's
+    median exactly, ties included."""
+    generator = torch.Generator().manual_seed(0)
+    maps = torch.round(torch.rand(2, 1, 17, 23, generator=generator) * 4) / 4
+    padded = torch.nn.functional.pad(maps, (1, 1, 1, 1), mode="reflect")
+    general = torch.nn.functional.unfold(padded, 3).median(dim=1).values.reshape(maps.shape)
+    assert torch.equal(local_median(maps, 3), general)
+    wide = local_median(maps, 5)
+    padded = np.pad(maps.numpy(), ((0, 0), (0, 0), (2, 2), (2, 2)), mode="reflect")
+    assert float(wide[1, 0, 8, 11]) == pytest.approx(float(np.median(padded[1, 0, 8:13, 11:16])))
+
+
 def test_the_median_window_tells_a_flat_hole_from_the_surfaces_own_dark_grains() -> None:
     """Pixel by pixel the log Laplacian magnitude of a speckled surface falls near zero at
     every zero crossing, so a patch's mean of it spreads widely and a smooth hole hides in
