@@ -46,6 +46,8 @@ PATTERN_FILES = {
     "granite": "Stone/granite1.pat",
     "rain": "Water/rain.pat",
     "woodgrain": "Wood/wood1.pat",
+    "fibers": "Legacy/fibers.pat",
+    "ground": "Stone/ground1.pat",
 }
 SOURCE_SIDE = 512
 MIN_VISIBLE = 0.05  # mean absolute change over the defect's pixels (13 grey levels)
@@ -68,15 +70,40 @@ def read_gimp_pattern(path: Path) -> np.ndarray:
     )
 
 
-def photograph(name: str) -> np.ndarray:
-    """The packaged photograph of class *name* as float32 grey in [0, 1]."""
+def quilted(tile: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """*tile* laid to ``SOURCE_SIDE`` with each copy flipped at random (and, for a square
+    tile, turned by a random quarter): the pattern's statistics on a surface that does
+    not repeat, as a photograph of grass or gravel does not."""
+    rows = [
+        np.concatenate(
+            [_dihedral(tile, rng) for _ in range(SOURCE_SIDE // tile.shape[1] + 1)], axis=1
+        )
+        for _ in range(SOURCE_SIDE // tile.shape[0] + 1)
+    ]
+    return np.concatenate(rows, axis=0)[:SOURCE_SIDE, :SOURCE_SIDE]
+
+
+def _dihedral(tile: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = tile[:: rng.choice((-1, 1)), :: rng.choice((-1, 1))]
+    if tile.shape[0] == tile.shape[1] and rng.random() < 0.5:
+        out = out.T
+    return out
+
+
+def photograph(name: str, quilt: bool = False) -> np.ndarray:
+    """The packaged photograph of class *name* as float32 grey in [0, 1]; a GIMP pattern
+    tiled, or with *quilt* laid by :func:`quilted` (seeded by the name)."""
     if name in PATTERN_FILES:
         path = GIMP_PATTERNS / PATTERN_FILES[name]
         if not path.is_file():
             raise SystemExit(f"{path} is missing: install Debian's gimp-data")
         tile = read_gimp_pattern(path)[:, :, :3].mean(axis=2)
-        reps = (SOURCE_SIDE // tile.shape[0] + 1, SOURCE_SIDE // tile.shape[1] + 1)
-        return (np.tile(tile, reps)[:SOURCE_SIDE, :SOURCE_SIDE] / 255.0).astype(np.float32)
+        if quilt:
+            laid = quilted(tile, np.random.default_rng(sum(map(ord, name))))
+        else:
+            reps = (SOURCE_SIDE // tile.shape[0] + 1, SOURCE_SIDE // tile.shape[1] + 1)
+            laid = np.tile(tile, reps)[:SOURCE_SIDE, :SOURCE_SIDE]
+        return (laid / 255.0).astype(np.float32)
     from skimage import data
 
     image = getattr(data, name)()
@@ -225,11 +252,12 @@ def write_class(
     seed: int,
     strength: float = 1.0,
     contrast: float = 1.0,
+    quilt: bool = False,
 ) -> Path:
     """Write one class in the MVTec layout; returns its folder. *contrast* above 1 stretches
     the photograph's grey levels about their mean (clipped), for a tuning proxy whose dark
     grains reach the tones of holes, cracks and dark scratches."""
-    source = stretched(photograph(name), contrast)
+    source = stretched(photograph(name, quilt), contrast)
     rng = np.random.default_rng([seed, sum(map(ord, name))])
     folder = root / name
     for i in range(train):
@@ -259,6 +287,9 @@ def main() -> None:
     parser.add_argument(
         "--contrast", type=float, default=1.0, help="the photograph's contrast stretched by this"
     )
+    parser.add_argument(
+        "--quilt", action="store_true", help="GIMP patterns laid in random flips, not tiled"
+    )
     parser.add_argument("--classes", nargs="+", default=list(TUNING + HELD_OUT))
     args = parser.parse_args()
     for name in args.classes:
@@ -272,6 +303,7 @@ def main() -> None:
                 seed=args.seed,
                 strength=args.strength,
                 contrast=args.contrast,
+                quilt=args.quilt,
             )
         )
 

@@ -79,6 +79,19 @@ tuning side it raised image AUROC on streaked and fainter-defect surfaces (woodg
 stone and fabric lower) and the synthetic set's box AP@0.3 fell 0.985 -> 0.980: off
 unless asked (``TrainOptions.knn_contrast``; a model file made with it lists
 ``knn_contrast``; docs/benchmarks/real-surfaces.md, branch surf37)."""
+DETAIL_WINDOW = 3
+"""The sharpness channel is the log of the Laplacian magnitude's median over this many
+working pixels square (1: of each pixel's own, as files saved before it, which have no
+``knn_detail_window``). A drawn hole or the inside of a crack is a small patch with no
+fine detail on a speckled surface whose own dark grains are as dark: pixel by pixel the
+Laplacian is large on the hole's rim and at every grain, and its log, averaged over a
+patch, hardly tells the two apart; the median of a 3 x 3 window stays near zero only
+where the surface has lost its detail (a rim is one pixel wide, a grain is not flat).
+With the median the channel is steadier and weighs :data:`MEDIAN_SHARPNESS_SHARE` of
+:data:`SHARPNESS_WEIGHT` (6, not 11): chosen on the tuning classes with the non-repeating
+quilted granite proxies (weights 6, 11, 18; docs/benchmarks/real-surfaces.md, branch
+surf43)."""
+MEDIAN_SHARPNESS_SHARE = 6.0 / 11.0
 _LAPLACIAN = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])[None, None]
 
 
@@ -100,9 +113,11 @@ class RandomFeatures(torch.nn.Module):
         depth: int = DEPTH,
         orientation: tuple[int, ...] = (),
         contrast: bool = False,
+        detail_window: int = 1,
     ):
         super().__init__()
         self.sharpness = sharpness
+        self.detail_window = detail_window
         self.contrast = contrast
         self.orientation = orientation
         self.grid_stage, self.depth = grid_stage, depth
@@ -134,7 +149,7 @@ class RandomFeatures(torch.nn.Module):
         for stage in self.stages[: max(depth for _, depth in layouts)]:
             x = stage(x)
             outputs.append(x)
-        detail = sharpness(pixels) if self.sharpness else None
+        detail = sharpness(pixels, self.detail_window) if self.sharpness else None
         fibres = orientation_energy(pixels) if self.orientation else None
         out = []
         for grid_stage, depth in layouts:
@@ -156,8 +171,9 @@ def spread(pixels: torch.Tensor, contrast: bool) -> torch.Tensor | float:
     return pixels.std(dim=(1, 2, 3), keepdim=True) + 1e-3
 
 
-def sharpness(pixels: torch.Tensor) -> torch.Tensor:
-    """``N x 1 x S x S``: the log of the grey picture's local Laplacian magnitude.
+def sharpness(pixels: torch.Tensor, window: int = 1) -> torch.Tensor:
+    """``N x 1 x S x S``: the log of the grey picture's local Laplacian magnitude, its
+    median over a *window* x *window* square (1: each pixel's own; :data:`DETAIL_WINDOW`).
 
     A smudge (a blurred spot) takes the fine detail out of the surface while keeping
     its colour; random features see such a spot as the surface's own flat parts (a
@@ -165,7 +181,42 @@ def sharpness(pixels: torch.Tensor) -> torch.Tensor:
     """
     grey = pixels.mean(dim=1, keepdim=True)
     padded = torch.nn.functional.pad(grey, (1, 1, 1, 1), mode="reflect")
-    return torch.log(torch.nn.functional.conv2d(padded, _LAPLACIAN).abs() + 1e-3)
+    magnitude = torch.nn.functional.conv2d(padded, _LAPLACIAN).abs()
+    if window > 1:
+        magnitude = local_median(magnitude, window)
+    return torch.log(magnitude + 1e-3)
+
+
+def detail_weight(window: int) -> float:
+    """The sharpness channel's weight: :data:`SHARPNESS_WEIGHT` for each pixel's own,
+    :data:`MEDIAN_SHARPNESS_SHARE` of it for a window's median (a steadier channel)."""
+    return SHARPNESS_WEIGHT if window == 1 else SHARPNESS_WEIGHT * MEDIAN_SHARPNESS_SHARE
+
+
+_MEDIAN_OF_NINE = (
+    (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
+    (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
+)  # fmt: skip
+"""Paeth's 19 compare-exchanges that leave the median of nine values in the fifth."""
+
+
+def local_median(maps: torch.Tensor, window: int) -> torch.Tensor:
+    """``N x 1 x H x W``: each pixel's median over the *window* square round it (odd;
+    the picture's edge reflected). For 3 x 3, a sorting network over the nine shifted
+    maps (a tenth of the time of a general median: it is in every picture's analysis)."""
+    half = window // 2
+    padded = torch.nn.functional.pad(maps, (half, half, half, half), mode="reflect")
+    if window != 3:
+        squares = torch.nn.functional.unfold(padded, window)
+        return squares.median(dim=1).values.reshape(maps.shape)
+    h, w = maps.shape[-2:]
+    values = [padded[..., i : i + h, j : j + w] for i in range(3) for j in range(3)]
+    for a, b in _MEDIAN_OF_NINE:
+        values[a], values[b] = (
+            torch.minimum(values[a], values[b]),
+            torch.maximum(values[a], values[b]),
+        )
+    return values[4]
 
 
 def _gabor_bank() -> torch.Tensor:
@@ -357,6 +408,7 @@ def fit_patchcore(
     orientation: tuple[int, ...] = (),
     spacing_power: float = 0.0,
     contrast: bool = CONTRAST,
+    detail_window: int = DETAIL_WINDOW,
 ) -> PatchCoreScorer:
     """Build the memory bank from the normal pictures *batch* (``N x C x S x S``);
     descriptors on the grid of stage *grid_stage* from the first *depth* stages, projected
@@ -366,7 +418,10 @@ def fit_patchcore(
     the grid stages whose descriptors also have the Gabor energy channels. *spacing_power*
     (> 0): distances over the nearest bank row's spacing to that power
     (:data:`SPACING_POWER`, :func:`bank_spacing`). *contrast*: the random channels see each
-    picture over its own spread (:data:`CONTRAST`, :func:`spread`)."""
+    picture over its own spread (:data:`CONTRAST`, :func:`spread`). *detail_window*: the
+    sharpness channel's median window (:data:`DETAIL_WINDOW`, :func:`sharpness`)."""
+    if detail_window < 1 or detail_window % 2 == 0:
+        raise ValueError(f"the detail window must be odd and at least 1, not {detail_window}")
     net = RandomFeatures(
         batch.shape[1],
         seed,
@@ -376,6 +431,7 @@ def fit_patchcore(
         depth=depth,
         orientation=orientation,
         contrast=contrast,
+        detail_window=detail_window,
     )
     branches = {"": ((grid_stage, depth), dims)}
     if coarse:
@@ -388,6 +444,8 @@ def fit_patchcore(
         params["orientation"] = np.array(orientation, np.float32)
     if contrast:  # the random channels see each picture over its own spread
         params["contrast"] = np.ones(1, np.float32)
+    if detail_window > 1:  # the sharpness channel's median window
+        params["detail_window"] = np.array([detail_window], np.float32)
     for prefix, (layout, kept) in branches.items():
         branch = _fit_branch(net, batch, layout, bank_size, kept, seed)
         if spacing_power > 0:
@@ -426,7 +484,7 @@ def _fit_branch(
         # activation up into a huge distance: its spread is floored at a tenth of the
         # typical channel's
         std = torch.clamp(std, min=float(std.median()) * 0.1 + 1e-6)
-        std[-1] /= SHARPNESS_WEIGHT  # the sharpness channel, last
+        std[-1] /= detail_weight(net.detail_window)  # the sharpness channel, last
         if layout[0] in net.orientation:  # the Gabor channels, just before it
             std[-1 - ORIENTATIONS : -1] /= ORIENTATION_WEIGHT
         rng = np.random.default_rng(seed)
@@ -457,6 +515,7 @@ def load_patchcore(state: dict[str, torch.Tensor], channels: int, blur: float) -
         depth=depth,
         orientation=tuple(int(v) for v in params.get("orientation", ())),
         contrast="contrast" in params,
+        detail_window=int(params["detail_window"][0]) if "detail_window" in params else 1,
     )
     net.load_state_dict({k: v for k, v in state.items() if not k.startswith("knn_")})
     return PatchCoreScorer(net, params, blur)

@@ -103,6 +103,9 @@ class TrainOptions:
     knn_contrast: bool | None = None
     """knn: the random channels see each picture over its own grey-level spread (None:
     ``patchcore.CONTRAST``, off)."""
+    knn_detail: int | None = None
+    """knn: the sharpness channel's median window in working pixels (1: each pixel's own,
+    as files saved before it; None: ``patchcore.DETAIL_WINDOW``, 3)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -174,6 +177,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             orientation=opts.knn_orientation,
             spacing_power=_spacing_power(opts),
             contrast=_contrast(opts),
+            detail_window=_detail_window(opts),
         )
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
@@ -227,6 +231,12 @@ def _contrast(opts: TrainOptions) -> bool:
     from robotest.inspection.patchcore import CONTRAST
 
     return CONTRAST if opts.knn_contrast is None else opts.knn_contrast
+
+
+def _detail_window(opts: TrainOptions) -> int:
+    from robotest.inspection.patchcore import DETAIL_WINDOW
+
+    return DETAIL_WINDOW if opts.knn_detail is None else opts.knn_detail
 
 
 def _spacing_power(opts: TrainOptions) -> float:

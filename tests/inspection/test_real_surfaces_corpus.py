@@ -73,3 +73,23 @@ def test_the_streaked_tuning_classes_are_not_held_out(build_corpus: ModuleType) 
     assert set(build_corpus.STREAKED) <= set(build_corpus.PATTERN_FILES)
     assert not set(build_corpus.STREAKED) & set(build_corpus.HELD_OUT)
     assert not set(build_corpus.STREAKED) & set(build_corpus.TUNING)
+
+
+def test_a_quilted_surface_keeps_the_tiles_grey_levels_but_does_not_repeat(
+    build_corpus: ModuleType,
+) -> None:
+    """``--quilt`` lays a pattern's tile in random flips and quarter turns: the same grey
+    levels as the tiled surface, but a copy one period along is not the same picture (a
+    non-repeating tuning proxy, as grass and gravel are single photographs)."""
+    rng = np.random.default_rng(5)
+    tile = rng.uniform(0, 255, (40, 40)).astype(np.float32)
+    laid = build_corpus.quilted(tile, np.random.default_rng(1))
+    side = build_corpus.SOURCE_SIDE
+    assert laid.shape == (side, side)
+    assert np.allclose(np.sort(laid[:40, :40].ravel()), np.sort(tile.ravel()))
+    tiled = np.tile(tile, (side // 40 + 1, side // 40 + 1))[:side, :side]
+    assert np.array_equal(tiled[:, :40], tiled[:, 40:80])
+    copies = [laid[:40, 40 * i : 40 * i + 40] for i in range(side // 40)]
+    assert len({c.tobytes() for c in copies}) > 3
+    again = build_corpus.quilted(tile, np.random.default_rng(1))
+    assert np.array_equal(laid, again)
