@@ -347,10 +347,13 @@ def _rechecked(
     distinct (each half the template's side from the better ones)."""
     factor, finer = factors
     template = coarse_template(icon, version, scale, finer)
-    level = view.level(template.channel, finer)
+    # the full screen as it is (no level of it made: its places only, never its map)
+    image = (
+        view.plane(template.channel) if finer == 1 else view.level(template.channel, finer).image
+    )
     reach = math.ceil(factor / finer)
     scored = [
-        _local_best(level.image, template, (x * factor / finer, y * factor / finer), reach)
+        _local_best(image, template, (x * factor / finer, y * factor / finer), reach)
         for x, y, _ in found
     ]
     scored.sort(key=lambda s: -s[2])
@@ -368,8 +371,8 @@ def _local_best(
     image: np.ndarray, template: _CoarseTemplate, place: tuple[float, float], reach: int
 ) -> tuple[int, int, float]:
     """The best place (x, y, score) of *template* within *reach* pixels of *place* on
-    *image*: normalised correlation over the template's opaque pixels (as the coarse
-    maps'); -1 where it does not fit."""
+    *image* (grey levels, any depth): normalised correlation over the template's opaque
+    pixels (as the coarse maps'); -1 where it does not fit."""
     th, tw = template.kernel.shape
     height, width = image.shape
     x0 = min(max(0, round(place[0]) - reach), width - tw)
@@ -378,7 +381,7 @@ def _local_best(
     y1 = min(height - th, round(place[1]) + reach)
     if x0 < 0 or y0 < 0 or x1 < x0 or y1 < y0:
         return round(place[0]), round(place[1]), -1.0
-    crop = image[y0 : y1 + th, x0 : x1 + tw]
+    crop = image[y0 : y1 + th, x0 : x1 + tw].astype(np.float32)
     mask = np.ones((th, tw), np.float32) if template.mask is None else template.mask
     count = float(mask.sum())
     numerator = cv2.matchTemplate(crop, template.kernel, cv2.TM_CCORR)
