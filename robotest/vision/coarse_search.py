@@ -276,7 +276,13 @@ def _map_peaks(
 ) -> list[tuple[float, Candidate]]:
     """The *count* best places (grey score, candidate) of *version* at *scale* on the
     level reduced *factor* times, each a template's half side from the better ones;
-    none where the template does not fit on the level."""
+    none where the template does not fit on the level.
+
+    Where the map is rechecked (:func:`recheck_factor`), the map's ``p.coarse_recheck``
+    best places are scored again on the finer level, and the *count* best by that score
+    that are not already among the map's own *count* best go on beside them (with the
+    finer score; the candidate's ``factor`` stays the map's: its scale is the coarse one's).
+    """
     template = coarse_template(icon, version, scale, factor)
     level = view.level(template.channel, factor)
     th, tw = template.kernel.shape
@@ -285,12 +291,106 @@ def _map_peaks(
     scores = level.correlate(template, p.coarse_masked_spread)
     w = round(version.size[0] * scale)
     h = round(version.size[1] * scale)
+    finer = recheck_factor(version, scale, factor, p)
+    found = list(_best_places(scores, count if finer is None else p.coarse_recheck, (th, tw)))
+    best = [(x * factor, y * factor, v, factor) for x, y, v in found[:count]]
+    if finer is not None:
+        rechecked = _rechecked(view, icon, version, scale, (factor, finer), found, count)
+        reach = (tw * factor / 2, th * factor / 2)
+        best += [r for r in rechecked if not _near_any(r, best, reach)]
+        best.sort(key=lambda b: -b[2])
     places = []
-    for x, y, value in _best_places(scores, count, (th, tw)):
-        rank = _coarse_rank(view, icon, version, scale, factor, (x, y), value, p)
-        left, top = round(x * factor), round(y * factor)
+    for x, y, value, step in best:
+        place = (round(x / step), round(y / step))
+        rank = _coarse_rank(view, icon, version, scale, step, place, value, p)
+        left, top = round(x), round(y)
         places.append((value, Candidate(rank, left, top, w, h, scale, version, factor)))
     return places
+
+
+def _near_any(
+    place: tuple[float, float, float, float],
+    others: list[tuple[float, float, float, float]],
+    reach: tuple[float, float],
+) -> bool:
+    """Whether *place* (x, y, ...) is within *reach* (x, y) of any of *others*."""
+    return any(
+        abs(place[0] - o[0]) <= reach[0] and abs(place[1] - o[1]) <= reach[1] for o in others
+    )
+
+
+def recheck_factor(
+    version: IconVersion, scale: float, factor: float, p: MatchParameters
+) -> float | None:
+    """The finer pyramid factor a coarse map's best places are scored again at (the
+    coarsest of ``p.coarse_factors`` under *factor* where *version* at *scale* is at
+    least ``p.coarse_recheck_side`` pixels across), None: no recheck."""
+    if p.coarse_recheck <= 0 or p.coarse_recheck_side <= 0 or factor < p.coarse_recheck_from:
+        return None
+    side = min(version.size) * scale
+    finer = [f for f in p.coarse_factors if f < factor and side / f >= p.coarse_recheck_side]
+    return max(finer, default=None)
+
+
+def _rechecked(
+    view: SearchedScreen,
+    icon: Icon,
+    version: IconVersion,
+    scale: float,
+    factors: tuple[float, float],
+    found: list[tuple[int, int, float]],
+    count: int,
+) -> list[tuple[float, float, float, float]]:
+    """The *count* best of a coarse map's places *found* (level pixels), each scored
+    again on the finer level (*factors*: the map's, the finer one's) within a coarse
+    pixel around it: (screen x, screen y, finer score, finer factor), best first,
+    distinct (each half the template's side from the better ones)."""
+    factor, finer = factors
+    template = coarse_template(icon, version, scale, finer)
+    # the full screen as it is (no level of it made: its places only, never its map)
+    image = (
+        view.plane(template.channel) if finer == 1 else view.level(template.channel, finer).image
+    )
+    reach = math.ceil(factor / finer)
+    scored = [
+        _local_best(image, template, (x * factor / finer, y * factor / finer), reach)
+        for x, y, _ in found
+    ]
+    scored.sort(key=lambda s: -s[2])
+    th, tw = template.kernel.shape
+    kept: list[tuple[float, float, float]] = []
+    for x, y, value in scored:
+        if len(kept) >= count:
+            break
+        if all(abs(x - a) > tw / 2 or abs(y - b) > th / 2 for a, b, _ in kept):
+            kept.append((x, y, value))
+    return [(x * finer, y * finer, value, finer) for x, y, value in kept]
+
+
+def _local_best(
+    image: np.ndarray, template: _CoarseTemplate, place: tuple[float, float], reach: int
+) -> tuple[int, int, float]:
+    """The best place (x, y, score) of *template* within *reach* pixels of *place* on
+    *image* (grey levels, any depth): normalised correlation over the template's opaque
+    pixels (as the coarse maps'); -1 where it does not fit."""
+    th, tw = template.kernel.shape
+    height, width = image.shape
+    x0 = min(max(0, round(place[0]) - reach), width - tw)
+    y0 = min(max(0, round(place[1]) - reach), height - th)
+    x1 = min(width - tw, round(place[0]) + reach)
+    y1 = min(height - th, round(place[1]) + reach)
+    if x0 < 0 or y0 < 0 or x1 < x0 or y1 < y0:
+        return round(place[0]), round(place[1]), -1.0
+    crop = image[y0 : y1 + th, x0 : x1 + tw].astype(np.float32)
+    mask = np.ones((th, tw), np.float32) if template.mask is None else template.mask
+    count = float(mask.sum())
+    numerator = cv2.matchTemplate(crop, template.kernel, cv2.TM_CCORR)
+    sums = cv2.matchTemplate(crop, mask, cv2.TM_CCORR)
+    squares = cv2.matchTemplate(crop * crop, mask, cv2.TM_CCORR)
+    spread = np.sqrt(np.maximum(squares - sums * sums / count, 0.0))
+    scores = np.where(spread > 1e-3, numerator / np.maximum(spread, 1e-3), 0.0)
+    dy, dx = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    return x0 + int(dx), y0 + int(dy), float(scores[dy, dx])
 
 
 def _best_places(

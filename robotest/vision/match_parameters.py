@@ -159,6 +159,36 @@ class MatchParameters:
     (look-alike check) 85.9% / 0.5% / 1.6% -> 86.4% / 0.5% / 1.6% (recall / wrong place /
     absent found), median 353.5 -> 287.3 ms a query at 1080p, 499.6 -> 361.0 ms at
     2560x1600 (docs/benchmarks/real-icons.md, branch ``iconspd40``)."""
+    coarse_recheck: int = 16
+    """Best places of a coarse map scored again on a finer level (``coarse_recheck_side``):
+    the best few by that score go on beside the map's own best few; 0: off (the maps'
+    own best places alone, before branch ``icons43``).
+
+    A large icon is searched on a level where it is 14-19 px across: Tango's calculator
+    shown at 64 px, Papirus' grey ``opera-developer`` ring at 96 px and Adwaita's thin
+    ``zoom-fit-best`` at 72 px ranked 12th, 15th and past 30th in their maps at factor 4
+    or 6 (texture and look-alikes scored higher) but first on the level of factor 2,
+    where each is 34-45 px across: on the real-icons bench's training half their true
+    places never reached the candidates although the fine stage scores them 0.96-0.99
+    (docs/benchmarks/real-icons.md, branch ``icons43``). Scoring a few places again on
+    the finer level costs a small correlation each, not a map of that level. Added
+    beside the map's own places, not instead of them: in their stead (the rechecked
+    place, at the coarse scale) four true places found before were lost in the fine
+    stage and one absent icon more was found. Beside them, on the training half (1080p,
+    every size as a version, at 0.85): found 221 -> 223 of 248 (``opera-developer``, the
+    calculator), none lost, absent icons found 4 of 80 either way."""
+    coarse_recheck_side: int = 28
+    """The size (pixels across) a version must keep on the finer level that
+    ``coarse_recheck`` scores a coarse map's places on: the coarsest level of
+    ``coarse_factors`` finer than the map's where it is at least this big (none: no
+    recheck; 0: off)."""
+    coarse_recheck_from: float = 4
+    """Only maps on a level reduced at least this many times are rechecked
+    (``coarse_recheck``): icons of 56 px and more. With 2, the maps of the level reduced
+    twice (28-56 px icons) are rechecked on the full screen too: on the real-icons bench's
+    training half 222 found of 248 instead of 223 (their rechecked places crowded Tango's
+    64 px calculator out of its version's candidates), absent icons found 4 of 80 both,
+    and 1.15x main's time a query instead of 1.06x (held-out half, paired)."""
     candidates: int = 6
     """Distinct coarse places kept per query (besides each version's own best places)."""
     places_per_version: int = 2
@@ -388,6 +418,11 @@ class MatchParameters:
             value = getattr(self, name)
             if not 1 <= value <= 64:
                 raise VisionInputError(f"{name} must be 1..64, got {value}")
+        if not 0 <= self.coarse_recheck <= 64 or not 0 <= self.coarse_recheck_side <= 256:
+            raise VisionInputError(
+                f"coarse_recheck must be 0..64 and coarse_recheck_side 0..256, got "
+                f"{self.coarse_recheck}, {self.coarse_recheck_side}"
+            )
         if not 0 <= self.edge_places <= 64 or not 1 <= self.edge_peaks <= 16:
             raise VisionInputError(
                 f"edge_places must be 0..64 and edge_peaks 1..16, got "
