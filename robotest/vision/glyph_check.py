@@ -422,6 +422,8 @@ def kept_of_two(
     for keep, drop in (pair, pair[::-1]):
         one = without(words[word], drop)
         glyphs = line_windows(ink, scale, origin, [*words[:word], one, *words[word + 1 :]])
+        if (word, pair[0]) not in glyphs.places:  # no window cut for it
+            return pair[0]
         at = glyphs.places.index((word, pair[0]))  # the kept character, either way
         p = glyph_model.probabilities(glyphs.windows[at : at + 1])[0]
         seen.append(float(p[glyph_model.classes.index(words[word].text[keep])]))
