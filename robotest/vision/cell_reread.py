@@ -26,13 +26,14 @@ a second read could only make it wrong (a Fixed16 camera ``kxfmppkn`` read again
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
+from robotest.vision.glyph_check import kept_of_two, one_glyph
 from robotest.vision.images import Region
 from robotest.vision.tesseract import read_words
-from robotest.vision.words import Word, monospace_pitch
+from robotest.vision.words import Word, monospace_pitch, without
 
 GAP = 0.5
 """White put between the cells of a word read again, in cells. On the tuning split's
@@ -56,7 +57,23 @@ def read_cells_again(
     if pitch is None:
         return words
     sheet = _Sheet(image, scale, border, origin)
-    return [_again(word, pitch, sheet) for word in words]
+    return _doubles_kept_once([_again(word, pitch, sheet) for word in words], sheet)
+
+
+def _doubles_kept_once(words: list[Word], sheet: _Sheet) -> list[Word]:
+    """*words*, where a word's one fault is two characters on one cell that may be one
+    glyph read twice (:func:`doubled_cell`, :func:`.glyph_check.one_glyph`), with the one
+    the classifier sees there kept (:func:`.glyph_check.kept_of_two`)."""
+    pitch = monospace_pitch(words)  # of the words as read again
+    if pitch is None:
+        return words
+    out = list(words)
+    for i, word in enumerate(words):
+        pair = doubled_cell(word, pitch)
+        if pair is not None and one_glyph(*(word.text[c] for c in pair)):
+            kept = kept_of_two(sheet.ink(), sheet.scale, sheet.ink_origin(), out, i, pair)
+            out[i] = without(word, pair[1] if kept == pair[0] else pair[0])
+    return out
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,17 @@ class _Sheet:
     scale: float
     border: int
     origin: tuple[float, float]
+
+    def ink(self) -> np.ndarray:
+        """The image as ink 1.0 on background 0.0 (float32), as the classifier cuts it."""
+        return (_WHITE - self.image).astype(np.float32) * (1.0 / _WHITE)
+
+    def ink_origin(self) -> tuple[float, float]:
+        """The screen point at the image's pixel (0, 0)."""
+        return (
+            self.origin[0] - self.border / self.scale,
+            self.origin[1] - self.border / self.scale,
+        )
 
     def column(self, x: float) -> int:
         """The image column at screen *x*."""
@@ -125,7 +153,8 @@ def doubled_cell(word: Word, pitch: float) -> tuple[int, int] | None:
     character, and its cells span its ink (:func:`_covers`). None: no such pair.
 
     Read with its cells apart, Terminus's square ``.`` is still read ``,.`` (a second
-    read cannot mend it); which of the two the cell shows is left to the caller."""
+    read cannot mend it); which of the two the cell shows is the classifier's to say
+    (:func:`_doubles_kept_once`)."""
     count = len(word.text)
     if len(word.centres) != count or count < 3:
         return None
@@ -137,20 +166,6 @@ def doubled_cell(word: Word, pitch: float) -> tuple[int, int] | None:
         return None
     first = int(np.flatnonzero(np.diff(index) == 0)[0])
     return first, first + 1
-
-
-def without(word: Word, dropped: int) -> Word:
-    """*word* without its character at index *dropped* (its centre and alternatives too),
-    read before any doubt was marked."""
-    choices = word.choices
-    if len(choices) == len(word.text):
-        choices = choices[:dropped] + choices[dropped + 1 :]
-    return replace(
-        word,
-        text=word.text[:dropped] + word.text[dropped + 1 :],
-        centres=word.centres[:dropped] + word.centres[dropped + 1 :],
-        choices=choices,
-    )
 
 
 def _covers(cells: np.ndarray, pitch: float, box: Region) -> bool:

@@ -15,7 +15,7 @@ from robotest.vision.colour_verification import (
     ColourTemplate,
     colour_template,
 )
-from robotest.vision.correlation import kept_transform
+from robotest.vision.correlation import kept_transform, window_spread
 from robotest.vision.fine_search import fine_template
 from robotest.vision.icon_candidates import Candidate, candidate_iou, iou_matrix, lowest_scale
 from robotest.vision.icons import Icon, IconVersion
@@ -372,7 +372,8 @@ def _local_best(
 ) -> tuple[int, int, float]:
     """The best place (x, y, score) of *template* within *reach* pixels of *place* on
     *image* (grey levels, any depth): normalised correlation over the template's opaque
-    pixels (as the coarse maps'); -1 where it does not fit."""
+    pixels, over each window's spread floored as the coarse maps' are
+    (:func:`.correlation.window_spread`); -1 where it does not fit."""
     th, tw = template.kernel.shape
     height, width = image.shape
     x0 = min(max(0, round(place[0]) - reach), width - tw)
@@ -387,8 +388,7 @@ def _local_best(
     numerator = cv2.matchTemplate(crop, template.kernel, cv2.TM_CCORR)
     sums = cv2.matchTemplate(crop, mask, cv2.TM_CCORR)
     squares = cv2.matchTemplate(crop * crop, mask, cv2.TM_CCORR)
-    spread = np.sqrt(np.maximum(squares - sums * sums / count, 0.0))
-    scores = np.where(spread > 1e-3, numerator / np.maximum(spread, 1e-3), 0.0)
+    scores = numerator / window_spread(sums, squares, count)
     dy, dx = np.unravel_index(int(np.argmax(scores)), scores.shape)
     return x0 + int(dx), y0 + int(dy), float(scores[dy, dx])
 

@@ -27,9 +27,8 @@ import cv2
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from robotest.vision.cell_reread import without
 from robotest.vision.images import Region
-from robotest.vision.words import Word, monospace_pitch
+from robotest.vision.words import Word, monospace_pitch, without
 
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
 WINDOW = (20, 28)

@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from robotest.vision.backgrounds import ink_contrast, noiseless
-from robotest.vision.cell_reread import doubled_cell, read_cells_again, without
-from robotest.vision.glyph_check import Opinion, kept_of_two, one_glyph, second_opinion
+from robotest.vision.cell_reread import read_cells_again
+from robotest.vision.glyph_check import Opinion, second_opinion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
 from robotest.vision.tesseract import read_words
 from robotest.vision.text_lines import (
@@ -559,20 +559,8 @@ def _line_words(prepared: Prepared, area: Region, choices: bool = False) -> list
 def _cells_again(prepared: Prepared, origin: tuple[float, float], words: list[Word]) -> list[Word]:
     """*words*, one line read on *prepared* whose first pixel inside its border lies at
     *origin* on screen, each monospaced word whose characters do not sit one to a cell
-    read again cell by cell (:mod:`.cell_reread`), and of two characters still on one
-    cell that may be one glyph read twice, the one the classifier sees there kept
-    (:func:`.glyph_check.kept_of_two`)."""
-    words = list(read_cells_again(prepared.image, prepared.scale, _BORDER, origin, words))
-    pitch = monospace_pitch(words)
-    if pitch is None:
-        return words
-    ink_at = (origin[0] - _BORDER / prepared.scale, origin[1] - _BORDER / prepared.scale)
-    for i, word in enumerate(words):
-        pair = doubled_cell(word, pitch)
-        if pair is not None and one_glyph(*(word.text[c] for c in pair)):
-            kept = kept_of_two(ink_image(prepared), prepared.scale, ink_at, words, i, pair)
-            words[i] = without(word, pair[1] if kept == pair[0] else pair[0])
-    return words
+    read again cell by cell (:mod:`.cell_reread`)."""
+    return read_cells_again(prepared.image, prepared.scale, _BORDER, origin, words)
 
 
 def _words_at(

@@ -4,7 +4,7 @@ neither imports the other."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -64,3 +64,17 @@ def monospace_pitch(words: list[Word]) -> float | None:
         return None
     even = np.abs(steps - pitch) <= _PITCH_TOLERANCE * pitch
     return pitch if even.mean() >= 0.9 else None
+
+
+def without(word: Word, dropped: int) -> Word:
+    """*word* without its character at index *dropped* (its centre and alternatives too),
+    read before any doubt was marked."""
+    choices = word.choices
+    if len(choices) == len(word.text):
+        choices = choices[:dropped] + choices[dropped + 1 :]
+    return replace(
+        word,
+        text=word.text[:dropped] + word.text[dropped + 1 :],
+        centres=word.centres[:dropped] + word.centres[dropped + 1 :],
+        choices=choices,
+    )

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from robotest.vision import cell_reread, ocr, tesseract
-from robotest.vision.cell_reread import doubled_cell, read_cells_again, without, word_cells
+from robotest.vision.cell_reread import doubled_cell, read_cells_again, word_cells
 from robotest.vision.glyph_check import one_glyph
-from robotest.vision.words import Word
+from robotest.vision.words import Word, without
 
 RUNNING = Path(__file__).parent / "data" / "console_vga16_running.png"
 """152 x 520 pixels: ``  rwyu.service  loaded active running  Target rwyu daemon`` in
