@@ -181,7 +181,7 @@ class RandomFeatures(torch.nn.Module):
             if detail is not None:
                 own = fine if fine is not None and grid_stage == 0 else detail
                 resized.append(_resize(own, grid))
-            out.append(torch.nn.functional.avg_pool2d(torch.cat(resized, 1), 3, 1, 1))
+            out.append(neighbourhood_mean(torch.cat(resized, 1)))
         return out
 
 
@@ -276,7 +276,17 @@ def orientation_energy(pixels: torch.Tensor) -> torch.Tensor:
     return torch.log(energy + 1e-3)
 
 
+def neighbourhood_mean(maps: torch.Tensor) -> torch.Tensor:
+    """``N x D x h x w``: each descriptor's mean over its 3 x 3 neighbourhood (zeros past
+    the edge counted, as ``avg_pool2d(maps, 3, 1, 1)``), as a depthwise convolution: the
+    same values to float rounding in a seventh of the time on one core."""
+    kernel = torch.full((maps.shape[1], 1, 3, 3), 1.0 / 9.0, dtype=maps.dtype)
+    return torch.nn.functional.conv2d(maps, kernel, padding=1, groups=maps.shape[1])
+
+
 def _resize(maps: torch.Tensor, grid: torch.Size) -> torch.Tensor:
+    if maps.shape[-2:] == grid:
+        return maps
     if maps.shape[-1] >= grid[-1]:
         return torch.nn.functional.adaptive_avg_pool2d(maps, (int(grid[-2]), int(grid[-1])))
     return torch.nn.functional.interpolate(maps, size=grid, mode="bilinear", align_corners=False)
@@ -372,8 +382,17 @@ def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor
 
     ``|q - b|^2 = |q|^2 - 2 q.b + |b|^2``: one matrix product per chunk, the minimum over
     the bank taken before the square root (``torch.cdist`` takes the root of every entry).
+    The minimum's value alone (``amin``): on one core a tenth of the time of ``min`` with
+    its index, which only :func:`nearest_rows` needs.
     """
-    return nearest_rows(queries, bank)[0]
+    with torch.inference_mode():
+        squared = (bank * bank).sum(dim=1)
+        values = []
+        for i in range(0, len(queries), CHUNK):
+            chunk = queries[i : i + CHUNK]
+            nearest = torch.addmm(squared, chunk, bank.T, alpha=-2.0).amin(dim=1)
+            values.append(nearest + (chunk * chunk).sum(dim=1))
+        return torch.cat(values).clamp_(min=0.0).sqrt_()
 
 
 def nearest_rows(queries: torch.Tensor, bank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
