@@ -109,7 +109,7 @@ class TrainOptions:
     knn_fine_detail: int | None = None
     """knn: the half grid's sharpness channel taken at this multiple of the working size
     where the ROI has it (1: at the working size, as files saved before it; None:
-    ``patchcore.FINE_DETAIL``, 2)."""
+    ``patchcore.FINE_DETAIL``, 1: off, it lost held out)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None

@@ -1,6 +1,8 @@
 """``knn``'s half-grid sharpness channel taken on the picture at twice the working size
-(``patchcore.FINE_DETAIL``): a small flat hole on a surface whose grains are finer than a
-working pixel stands out; model files saved before it prepare and score as before."""
+(``TrainOptions.knn_fine_detail`` 2, off by default): a small flat hole on a surface whose
+grains are finer than a working pixel stands out; model files saved before it prepare and
+score as before. And the faster analysis (``nearest_distances``, ``neighbourhood_mean``)
+gives the values of the slower one."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from robotest.inspection.patchcore import (
     _resize,
     fit_patchcore,
     load_patchcore,
+    nearest_distances,
+    nearest_rows,
+    neighbourhood_mean,
     sharpness,
 )
 from robotest.inspection.training import TrainOptions, train
@@ -115,7 +120,7 @@ def test_a_trained_knn_model_takes_the_fine_detail_and_older_files_do_not(tmp_pa
     and its maps are at 64; a file written without ``fine_detail`` (in model.json and
     the weights) prepares and scores at the working size, as before it."""
     data = open_dataset(_write_class(tmp_path / "grains", 128))
-    options = TrainOptions(kind="knn", work_size=64, progress=False, threads=1)
+    options = TrainOptions(kind="knn", work_size=64, progress=False, threads=1, knn_fine_detail=2)
     model = train(data, options)
     assert model.meta.fine_detail == 2
     image = model.read(data.test[0].path)
@@ -127,7 +132,7 @@ def test_a_trained_knn_model_takes_the_fine_detail_and_older_files_do_not(tmp_pa
     again = load_model(saved)
     assert again.analyse([image])[0].score == pytest.approx(model.analyse([image])[0].score)
 
-    plain = train(data, TrainOptions(kind="knn", work_size=64, progress=False, knn_fine_detail=1))
+    plain = train(data, TrainOptions(kind="knn", work_size=64, progress=False))
     assert plain.meta.fine_detail == 1
     folder = plain.save(tmp_path / "plain")
     meta = json.loads((folder / "model.json").read_text())
@@ -147,8 +152,25 @@ def test_a_trained_knn_model_takes_the_fine_detail_and_older_files_do_not(tmp_pa
 
 def test_a_picture_without_the_finer_size_keeps_the_working_size_detail(tmp_path: Path) -> None:
     data = open_dataset(_write_class(tmp_path / "small", 96))
-    model = train(data, TrainOptions(kind="knn", work_size=64, progress=False))
+    model = train(data, TrainOptions(kind="knn", work_size=64, progress=False, knn_fine_detail=2))
     assert model.meta.fine_detail == 1
     assert "knn_fine_detail" not in model.scorer.state()
     with pytest.raises(InspectionError, match="knn_fine_detail"):
         train(data, TrainOptions(kind="knn", work_size=64, progress=False, knn_fine_detail=0))
+
+
+def test_the_nearest_distance_by_its_value_alone_is_the_nearest_rows_distance() -> None:
+    generator = torch.Generator().manual_seed(4)
+    queries, bank = (
+        torch.randn(2500, 8, generator=generator),
+        torch.randn(300, 8, generator=generator),
+    )
+    fast = nearest_distances(queries, bank)
+    assert torch.equal(fast, nearest_rows(queries, bank)[0])
+    assert torch.allclose(fast, torch.cdist(queries, bank).min(dim=1).values, atol=1e-4)
+
+
+def test_the_neighbourhood_mean_is_the_three_by_three_average_pool() -> None:
+    maps = torch.randn(2, 5, 9, 7, generator=torch.Generator().manual_seed(5))
+    want = torch.nn.functional.avg_pool2d(maps, 3, 1, 1)
+    assert torch.allclose(neighbourhood_mean(maps), want, atol=1e-6)
