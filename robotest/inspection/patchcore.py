@@ -281,7 +281,7 @@ def orientation_energy(pixels: torch.Tensor) -> torch.Tensor:
 def neighbourhood_mean(maps: torch.Tensor) -> torch.Tensor:
     """``N x D x h x w``: each descriptor's mean over its 3 x 3 neighbourhood (zeros past
     the edge counted, as ``avg_pool2d(maps, 3, 1, 1)``), as a depthwise convolution: the
-    same values to float rounding in a seventh of the time on one core."""
+    same values to float rounding in about an eighth of the time on one core."""
     kernel = torch.full((maps.shape[1], 1, 3, 3), 1.0 / 9.0, dtype=maps.dtype)
     return torch.nn.functional.conv2d(maps, kernel, padding=1, groups=maps.shape[1])
 
