@@ -35,6 +35,7 @@ MODELS = (
     "knn-spacing",
     "knn-contrast",
     "knn-pixeldetail",
+    "knn-finedetail",
     "knn-prev",
     "knn-nogabor",
     "knn-coarse",
@@ -66,6 +67,7 @@ VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-spacing": ("knn", None, {"knn_spacing": 0.5}),
     "knn-contrast": ("knn", None, {"knn_contrast": True}),
     "knn-pixeldetail": ("knn", None, {"knn_detail": 1}),
+    "knn-finedetail": ("knn", None, {"knn_fine_detail": 2}),
     "knn-nogabor": ("knn", None, {**BEFORE, "knn_orientation": ()}),
     "knn-max": ("knn", 0.0, COARSE),
     "knn-prev": ("knn", None, BEFORE),
@@ -79,7 +81,9 @@ spacing to the power 0.5 (``patchcore.SPACING_POWER``, off by default: branch su
 ``knn-contrast`` is ``knn`` whose random channels see each picture over its own grey-level
 spread (``patchcore.CONTRAST``, off by default: branch surf37); ``knn-pixeldetail`` is
 ``knn`` with the sharpness channel of each pixel, not its 3 x 3 median (main's ``knn``
-before surf43, ``patchcore.DETAIL_WINDOW``); ``knn-prev`` is ``knn`` with
+before surf43, ``patchcore.DETAIL_WINDOW``); ``knn-finedetail`` is ``knn`` with the half
+grid's sharpness channel taken at twice the working size (``patchcore.FINE_DETAIL``, off by
+default: branch surf44); ``knn-prev`` is ``knn`` with
 the box settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``

@@ -63,6 +63,10 @@ class ModelMeta:
     box_level_strong: float | None = None
     """The cut level for strong peaks (``regions.STRONG_PEAK``); None (files saved
     before it): ``box_level`` for every peak."""
+    fine_detail: int = 1
+    """``knn``: the picture is prepared at this multiple of the working size (the half
+    grid's sharpness channel is taken there, ``patchcore.FINE_DETAIL``); the maps stay at
+    the working size. 1 in files saved before it."""
     network: dict[str, Any] = field(default_factory=dict)
     augmentation: dict[str, bool] = field(default_factory=dict)
     acceptance: dict[str, Any] = field(default_factory=dict)
@@ -107,13 +111,14 @@ class InspectionModel:
         return read_image(path, channels=self.meta.channels, size=(width, height))
 
     def prepare(self, image: np.ndarray) -> np.ndarray:
-        """Image (H x W x C) -> ROI crop resized to the working size, C x S x S."""
+        """Image (H x W x C) -> ROI crop resized to the working size, C x S x S (times
+        ``fine_detail``: the scorer takes the working size from it)."""
         width, height = self.meta.input_size
         if (image.shape[1], image.shape[0]) != (width, height):
             raise InspectionError(
                 f"image is {image.shape[1]}x{image.shape[0]}, the model expects {width}x{height}"
             )
-        side = self.meta.work_size
+        side = self.meta.work_size * self.meta.fine_detail
         crop = cv2.resize(self.roi.crop(image), (side, side), interpolation=cv2.INTER_AREA)
         return crop.reshape(side, side, -1).transpose(2, 0, 1).copy()
 

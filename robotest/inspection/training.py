@@ -106,6 +106,10 @@ class TrainOptions:
     knn_detail: int | None = None
     """knn: the sharpness channel's median window in working pixels (1: each pixel's own,
     as files saved before it; None: ``patchcore.DETAIL_WINDOW``, 3)."""
+    knn_fine_detail: int | None = None
+    """knn: the half grid's sharpness channel taken at this multiple of the working size
+    where the ROI has it (1: at the working size, as files saved before it; None:
+    ``patchcore.FINE_DETAIL``, 1: off, it lost held out)."""
     init_from: InspectionModel | None = None  # fine-tune: start from this autoencoder's weights
     seed: int = 0
     threads: int | None = None
@@ -149,6 +153,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
         blur=opts.blur,
         border=0 if opts.kind == "cnn" else opts.border,
         merge=13,
+        fine_detail=_fine_detail(opts, roi),
         augmentation=augmentation.as_dict(),
     )
     _choose_scoring(meta, opts)
@@ -178,6 +183,7 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             spacing_power=_spacing_power(opts),
             contrast=_contrast(opts),
             detail_window=_detail_window(opts),
+            fine_detail=meta.fine_detail,
         )
     elif opts.kind == "gmm":
         scorer = fit_gaussian_mixture(fit, opts.components, opts.blur, opts.seed)
@@ -239,6 +245,18 @@ def _detail_window(opts: TrainOptions) -> int:
     return DETAIL_WINDOW if opts.knn_detail is None else opts.knn_detail
 
 
+def _fine_detail(opts: TrainOptions, roi: Roi) -> int:
+    """``knn``'s ``fine_detail``: the option (None: ``patchcore.FINE_DETAIL``) where the
+    ROI is at least that multiple of the working size, else 1 (no finer picture to take
+    the channel on); 1 for the other kinds."""
+    from robotest.inspection.patchcore import FINE_DETAIL
+
+    if opts.kind != "knn":
+        return 1
+    wanted = FINE_DETAIL if opts.knn_fine_detail is None else opts.knn_fine_detail
+    return wanted if min(roi.w, roi.h) >= wanted * opts.work_size else 1
+
+
 def _spacing_power(opts: TrainOptions) -> float:
     from robotest.inspection.patchcore import SPACING_POWER
 
@@ -252,6 +270,8 @@ def _check_options(opts: TrainOptions) -> None:
         raise InspectionError(f"unknown error map {opts.error!r}, known: {', '.join(ERROR_KINDS)}")
     if opts.work_size < 16 or opts.work_size % 16:
         raise InspectionError(f"work size must be a multiple of 16, got {opts.work_size}")
+    if opts.knn_fine_detail is not None and opts.knn_fine_detail < 1:
+        raise InspectionError(f"knn_fine_detail must be at least 1, got {opts.knn_fine_detail}")
     if opts.init_from is not None and (opts.kind, opts.init_from.meta.kind) != ("ae", "ae"):
         # only an autoencoder has weights to start from; the others are refitted whole
         raise InspectionError("only an autoencoder (ae) model can be fine-tuned")
