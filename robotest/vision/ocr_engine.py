@@ -46,7 +46,7 @@ where glyph-sized blobs are found too; where none are, blobs as tall as the imag
 measured (a value's tight region through the camera: its blurred letters fill it)."""
 _SPECK_INK = 0.25
 """Share of a mask's ink (bars and frames aside) in blobs lower than a glyph above which
-its split cut the letters apart (tune: at most 0.11 where the letters held, 0.32 where a
+its split cut the letters apart (tune pages: at most 0.11 where the letters held, 0.32 where a
 blurred console's were cut)."""
 _FAINTER_SPLITS = (0.25, 0.5, 0.75)
 """How far toward the background's level the split is moved, in turn, where it cut the
@@ -134,6 +134,8 @@ def text_height(grey: np.ndarray) -> float:
     split put with the panel around it (a highlighted row beside a line of dark text)
     are holes in the bar, and the text was taken for 16 pixels high on a 9-pixel font,
     too small for the bar to be found as one (whiptail's ``32768 MB`` read ``S7/bs MB``).
+    Where the split cut blurred letters into specks, they are measured whole at a split
+    nearer the background too (:func:`_whole_letters`), and the taller measure is kept.
     """
     if grey.ndim == 3:
         grey = _most_contrasted(grey)
