@@ -164,7 +164,9 @@ def _whole_letters(
     """Where Otsu's split of *grey* at *level* cut the letters of its *ink* into specks,
     the ink of a split nearer the background at which they hold together (fewer specks,
     and more glyph-sized blobs than the pieces); ``None`` where the split cut nothing, or
-    no split mends it.
+    no split mends it. Where no glyph-sized blob is left whole inside the mask, no letter
+    was cut: the split found a bar's blurred edge beside faint letters (a band under a
+    camera's highlighted row), measured as before.
 
     Through the camera a thin font's strokes blur to half the contrast of a bar beside
     them, and a split that parts the bars from the panel cuts the letters into pieces: a
@@ -173,8 +175,8 @@ def _whole_letters(
     moved toward the background's level a quarter of the way at a time (*light*: the ink
     is lighter than the background)."""
     specks, glyphs = _specks_and_glyphs(ink)
-    if cv2.countNonZero(ink) == ink.size or not _cut(specks, glyphs):
-        return None
+    if cv2.countNonZero(ink) == ink.size or not glyphs[0] or not _cut(specks, glyphs):
+        return None  # no letter cut: none whole inside, or few pieces
     background = float(np.median(grey[ink == 0]))
     for share in _FAINTER_SPLITS:
         split = level + share * (background - level)
