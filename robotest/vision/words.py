@@ -129,14 +129,16 @@ def tokens(words: list[Word]) -> list[tuple[str, int]]:
     """For each of one line's *words*, the text it stands in once pieces are joined
     (:func:`line_text`) and where in that text it starts: Tesseract's ``CHFOF`` and
     ``J5XXF-8159`` are one ``CHFOFJ5XXF-8159`` on the screen."""
+    if not words:
+        return []
     out: list[tuple[str, int]] = []
-    group: list[Word] = []
-    for word, space in zip(words, [True, *spaces_before(words)], strict=True):
-        if space and group:
+    group = [words[0]]
+    for word, space in zip(words[1:], spaces_before(words), strict=True):
+        if space:
             out += _token_of(group)
             group = []
         group.append(word)
-    return out + _token_of(group) if group else out
+    return out + _token_of(group)
 
 
 def _token_of(group: list[Word]) -> list[tuple[str, int]]:
