@@ -28,7 +28,7 @@ import numpy as np
 from threadpoolctl import ThreadpoolController
 
 from robotest.vision.images import Region
-from robotest.vision.words import Word, monospace_pitch, without
+from robotest.vision.words import Word, monospace_pitch, tokens, without
 
 MODEL_PATH = Path(__file__).with_name("models") / "screen_glyphs.npz"
 WINDOW = (20, 28)
@@ -49,13 +49,16 @@ GROUPS = (
     ")]",
     ":23",
     "S389",
+    "YV¥",
 )
 """Characters the general model mistakes for one another in these fonts: the screen
 fonts through a camera (``0`` and ``O``, ``B`` and ``8``), and the Linux console's and X's
 bitmap fonts (``7`` read ``?``, ``w`` read ``u``, ``-`` read as a dash, ``]`` as ``1``,
 ``r`` as ``P``, Terminus's dotted ``0`` as ``8``, a dmesg line's ``]`` through the camera
 as ``)``: 190 of the training's 2240 ``]``; an X font's narrow colon between digits read
-``2`` or ``3``, 1166 of 12,218; ``9``, ``3`` and ``8`` read ``S``, 266 of 7660 ``9``). A
+``2`` or ``3``, 1166 of 12,218; ``9``, ``3`` and ``8`` read ``S``, 266 of 7660 ``9``;
+X 6x13's and 9x15's ``Y`` and ``V`` read ``¥``, a sign the classifier does not know:
+3 of the 14 values misread on the real programs' tuning framebuffers). A
 character may stand in two groups (``]``)."""
 SURE = 0.97
 """The classifier's probability needed to replace Tesseract's character."""
@@ -495,6 +498,7 @@ def second_opinion(
         return Opinion(words, 0)
     probs = glyph_model.probabilities(glyphs.windows)
     texts = [list(w.text) for w in words]
+    joined = tokens(words)
     disputed = unweighed = 0
     doubts: list[tuple[int, int]] = []
     swaps: list[tuple[int, int, str]] = []  # (window, of words[wi], the digit it becomes)
@@ -522,7 +526,8 @@ def second_opinion(
                 doubts.append((wi, ci))
         best = int(p.argmax())
         seen = glyph_model.classes[best]
-        if p[best] >= SURE and _may_become(words[wi].text, ci, seen, float(p[best])):
+        token, start = joined[wi]
+        if p[best] >= SURE and _may_become(token, start + ci, seen, float(p[best])):
             texts[wi][ci] = seen
     steady = _steady(glyph_model, ink, scale, origin, words, area, glyphs, swaps)
     for (n, wi, digit), kept in zip(swaps, steady, strict=True):
@@ -621,6 +626,9 @@ def _same_kind(said: str, seen: str) -> bool:
 def _may_become(word: str, index: int, seen: str, sure: float = SURE) -> bool:
     """Whether character *index* of *word* may be replaced by *seen*.
 
+    *word* is the word as the line shows it, Tesseract's pieces joined
+    (:func:`.words.tokens`: ``CHFOF`` and ``J5XXF-8159`` are one serial number, whose
+    ``O`` may be a ``0``).
     Only within a confusion group, or, a letter for a letter or a sign for a sign, where
     the classifier is surer (*sure*) than :data:`ANY_SURE`; and a letter becomes a digit
     (or a digit a letter)

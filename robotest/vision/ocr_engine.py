@@ -31,7 +31,8 @@ from robotest.vision.text_lines import (
     runs_of,
     text_runs,
 )
-from robotest.vision.words import Word, monospace_pitch
+from robotest.vision.words import Word, line_text
+from robotest.vision.words import monospace_pitch as monospace_pitch
 
 Layout = Literal["auto", "line", "block", "sparse"]
 _PSM = {"line": 7, "block": 6, "sparse": 11}
@@ -77,8 +78,6 @@ covers (no column of a line of text is inked above and below it)."""
 _STRAY_HEIGHT = 0.5
 """Ink at a line read's top or bottom edge at most this many times as high as the line's own, and
 parted from it by a row with no ink, is a piece of a neighbouring line (see :func:`_cleared`)."""
-_JOIN_GAP = 0.3
-"""Pieces closer than this many text heights are one word (where no pitch is known)."""
 _SHARPEN_AMOUNT = 1.5
 _SHARPEN_SIGMA = 1.5
 """Unsharp mask against the camera's blur (pixels of the screen image); see :func:`sharpen`."""
@@ -890,33 +889,3 @@ def _speck_over(word: Word, line: list[Word], height: float) -> bool:
 
 _SPECK_HEIGHT = 0.5
 """A word less than this share of a line's median height is a speck."""
-
-
-def line_text(words: list[Word]) -> str:
-    """Words of one line as text, pieces Tesseract split inside a word joined again.
-
-    Tesseract sometimes splits ``QA-7499`` into ``QA-`` and ``7499``, or reads a space
-    after the ``:`` of a MAC address on a monospaced screen (``DE: 47:C8``): the colon
-    is drawn narrow in the middle of its cell, so the gap around it is a third of a
-    cell, wider than the gaps between other characters. On a **monospaced** line (the
-    characters' centres step evenly: BIOS pages, terminals) a space is where the next
-    character's centre is two or more cells on, which no narrow glyph changes. Elsewhere
-    (proportional text, or no character positions) pieces closer than 0.3 x their
-    height are joined, far narrower than a space, unless the first box reaches over the
-    whole next word (Tesseract sometimes reports a word's box spanning the next words).
-    """
-    if not words:
-        return ""
-    pitch = monospace_pitch(words)
-    height = float(np.median([w.box[3] for w in words]))
-    text = words[0].text
-    for previous, word in zip(words, words[1:], strict=False):
-        if pitch is not None and previous.centres and word.centres:
-            spaced = word.centres[0] - previous.centres[-1] >= 1.5 * pitch
-        else:
-            previous_right = previous.box[0] + previous.box[2]
-            # a box reaching over the whole next word is broken, no evidence: keep the space
-            broken = previous_right >= word.box[0] + word.box[2]
-            spaced = broken or word.box[0] - previous_right >= _JOIN_GAP * height
-        text += (" " if spaced else "") + word.text
-    return text

@@ -18,6 +18,8 @@ keeps 90% of its steps within 0.04-0.14 of the median, DejaVu Sans within 0.17-0
 best. Taking proportional text for monospaced drops real spaces (``Book 14`` read as
 ``Book14``: a space there is less than half a letter), so the bound errs towards
 proportional, where only a split ``DE: 47`` stays unjoined."""
+_JOIN_GAP = 0.3
+"""Pieces closer than this many text heights are one word (where no pitch is known)."""
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,68 @@ def without(word: Word, dropped: int) -> Word:
         centres=word.centres[:dropped] + word.centres[dropped + 1 :],
         choices=choices,
     )
+
+
+def line_text(words: list[Word]) -> str:
+    """Words of one line as text, pieces Tesseract split inside a word joined again.
+
+    Tesseract sometimes splits ``QA-7499`` into ``QA-`` and ``7499``, or reads a space
+    after the ``:`` of a MAC address on a monospaced screen (``DE: 47:C8``): the colon
+    is drawn narrow in the middle of its cell, so the gap around it is a third of a
+    cell, wider than the gaps between other characters. On a **monospaced** line (the
+    characters' centres step evenly: BIOS pages, terminals) a space is where the next
+    character's centre is two or more cells on, which no narrow glyph changes. Elsewhere
+    (proportional text, or no character positions) pieces closer than 0.3 x their
+    height are joined, far narrower than a space, unless the first box reaches over the
+    whole next word (Tesseract sometimes reports a word's box spanning the next words).
+    """
+    if not words:
+        return ""
+    spaced = spaces_before(words)
+    return words[0].text + "".join(
+        (" " if space else "") + word.text for space, word in zip(spaced, words[1:], strict=True)
+    )
+
+
+def spaces_before(words: list[Word]) -> list[bool]:
+    """For each word of one line after the first, whether a space stands before it
+    (:func:`line_text`'s rule)."""
+    if not words:
+        return []
+    pitch = monospace_pitch(words)
+    height = float(np.median([w.box[3] for w in words]))
+    return [
+        _spaced(previous, word, pitch, height)
+        for previous, word in zip(words, words[1:], strict=False)
+    ]
+
+
+def _spaced(previous: Word, word: Word, pitch: float | None, height: float) -> bool:
+    if pitch is not None and previous.centres and word.centres:
+        return word.centres[0] - previous.centres[-1] >= 1.5 * pitch
+    previous_right = previous.box[0] + previous.box[2]
+    # a box reaching over the whole next word is broken, no evidence: keep the space
+    broken = previous_right >= word.box[0] + word.box[2]
+    return broken or word.box[0] - previous_right >= _JOIN_GAP * height
+
+
+def tokens(words: list[Word]) -> list[tuple[str, int]]:
+    """For each of one line's *words*, the text it stands in once pieces are joined
+    (:func:`line_text`) and where in that text it starts: Tesseract's ``CHFOF`` and
+    ``J5XXF-8159`` are one ``CHFOFJ5XXF-8159`` on the screen."""
+    if not words:
+        return []
+    out: list[tuple[str, int]] = []
+    group = [words[0]]
+    for word, space in zip(words[1:], spaces_before(words), strict=True):
+        if space:
+            out += _token_of(group)
+            group = []
+        group.append(word)
+    return out + _token_of(group)
+
+
+def _token_of(group: list[Word]) -> list[tuple[str, int]]:
+    text = "".join(w.text for w in group)
+    starts = np.cumsum([0] + [len(w.text) for w in group[:-1]])
+    return [(text, int(start)) for start in starts]

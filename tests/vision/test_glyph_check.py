@@ -191,3 +191,34 @@ def test_outside_the_groups_only_a_letter_for_a_letter_or_a_sign_for_a_sign_all_
     assert not glyph_check._may_become("Lid", 0, "_", 0.999)
     assert not glyph_check._may_become("a:b", 1, "C", 0.999)
     assert not glyph_check._may_become("KFC2C9028B6X", 0, "0", 0.999)
+
+
+def test_a_letter_becomes_a_digit_in_the_word_the_line_shows_not_in_tesseracts_piece() -> None:
+    # X 6x13's serial number read as two pieces, "CHFOF" (no digit of its own) and
+    # "J5XXF-8159": its O, the classifier sure of a zero, is put right, as in one word
+    words, ink, scale, origin = _words_as_read("CHF0FJ5XXF-8159", "CHFOFJ5XXF-8159")
+    (whole,) = words
+    pitch = whole.centres[1] - whole.centres[0]
+    cut = round(whole.centres[4] + pitch / 2)
+    first = Word(
+        "CHFOF",
+        (whole.box[0], whole.box[1], cut - whole.box[0], whole.box[3]),
+        whole.conf,
+        whole.centres[:5],
+    )
+    rest = Word(
+        "J5XXF-8159",
+        (cut, whole.box[1], whole.box[0] + whole.box[2] - cut, whole.box[3]),
+        whole.conf,
+        whole.centres[5:],
+    )
+    checked = glyph_check.recheck(ink, scale, origin, [first, rest])
+    assert [w.text for w in checked] == ["CHF0F", "J5XXF-8159"]
+    # read alone, a word of letters keeps its O
+    assert glyph_check.recheck(ink, scale, origin, [first])[0].text == "CHFOF"
+
+
+def test_a_yen_sign_tesseract_gives_for_a_letter_may_become_that_letter() -> None:
+    assert glyph_check._may_become("¥JJEU0ZGYJ-5960", 0, "Y")
+    assert glyph_check._may_become("YM78V¥0-1508", 5, "V")
+    assert not glyph_check._may_become("YM78V¥0-1508", 5, "W")

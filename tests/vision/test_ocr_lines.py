@@ -7,7 +7,7 @@ import pytest
 
 from robotest.vision import ocr_engine, text_search
 from robotest.vision.ocr_engine import line_text, monospace_pitch
-from robotest.vision.words import Word
+from robotest.vision.words import Word, tokens
 
 from .conftest import MONO, SANS, text_screen
 
@@ -122,3 +122,12 @@ def test_sparse_text_sets_the_contrast_not_the_noise() -> None:
     )
     noisy = np.clip(screen + rng.normal(0, 6, screen.shape), 0, 255).astype(np.uint8)
     assert ocr_engine.ocr(noisy).text == "root@qa-17:~# hostname"
+
+
+def test_each_piece_knows_the_word_it_stands_in_on_the_line() -> None:
+    # Tesseract's "CHFOF" and "J5XXF-8159", one cell apart, are one serial number;
+    # "SN:" two cells before it is a word of its own
+    words = [_mono("SN:", 0), _mono("CHFOF", 40), _mono("J5XXF-8159", 90)]
+    assert line_text(words) == "SN: CHFOFJ5XXF-8159"
+    assert tokens(words) == [("SN:", 0), ("CHFOFJ5XXF-8159", 0), ("CHFOFJ5XXF-8159", 5)]
+    assert tokens([]) == []
