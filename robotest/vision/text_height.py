@@ -4,6 +4,8 @@ of text from a bar or a frame beside it (:mod:`.text_search`)."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -13,6 +15,8 @@ _GLYPH_TALLEST = 0.9
 """A blob taller than this share of the measured image is not a glyph (a bar, a frame)
 where glyph-sized blobs are found too; where none are, blobs as tall as the image are
 measured (a value's tight region through the camera: its blurred letters fill it)."""
+_LOWEST_GLYPH = 4
+"""Pixels: a blob lower than this is a speck, not a glyph."""
 _SPECK_INK = 0.25
 """Share of a mask's ink (bars and frames aside) in blobs lower than a glyph above which
 its split cut the letters apart (tune pages: at most 0.11 where the letters held, 0.32 where a
@@ -72,7 +76,7 @@ def _whole_letters(
     moved toward the background's level a quarter of the way at a time (*light*: the ink
     is lighter than the background)."""
     specks, glyphs = _specks_and_glyphs(ink)
-    if cv2.countNonZero(ink) == ink.size or not glyphs[0] or not _cut(specks, glyphs):
+    if cv2.countNonZero(ink) == ink.size or not glyphs.blobs or not _cut(specks, glyphs):
         return None  # no letter cut: none whole inside, or few pieces
     background = float(np.median(grey[ink == 0]))
     for share in _FAINTER_SPLITS:
@@ -80,41 +84,54 @@ def _whole_letters(
         fainter = ((grey > split) if light else (grey < split)).astype(np.uint8) * 255
         fewer, more = _specks_and_glyphs(fainter)
         if not _cut(fewer, more):
-            return fainter if more[0] > glyphs[0] else None
+            return fainter if more.blobs > glyphs.blobs else None
     return None
 
 
-def _specks_and_glyphs(mask: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
-    """How many blobs of *mask* are specks lower than any glyph, and how many are a
-    glyph's size, with their pixels (each count, area); blobs cut by the top or bottom
-    edge are neither (the letters of the lines above and below a band)."""
+class _Blobs(NamedTuple):
+    """How many blobs of a mask are of one kind, and their pixels."""
+
+    blobs: int
+    area: int
+
+
+def _specks_and_glyphs(mask: np.ndarray) -> tuple[_Blobs, _Blobs]:
+    """The blobs of *mask* that are specks lower than any glyph, and those of a glyph's
+    size (:func:`_glyph_sized`); blobs cut by the top or bottom edge are neither (the
+    letters of the lines above and below a band)."""
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     top, heights = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
-    widths, areas = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_AREA]
+    areas = stats[1:, cv2.CC_STAT_AREA]
     inside = (top > 0) & (top + heights < mask.shape[0])
-    specks = inside & (heights < 4)
-    glyphs = inside & (heights >= 4) & (widths <= 3 * heights)
-    return (int(specks.sum()), int(areas[specks].sum())), (
-        int(glyphs.sum()),
-        int(areas[glyphs].sum()),
+    specks = inside & (heights < _LOWEST_GLYPH)
+    glyphs = inside & _glyph_sized(stats[1:])
+    return (
+        _Blobs(int(specks.sum()), int(areas[specks].sum())),
+        _Blobs(int(glyphs.sum()), int(areas[glyphs].sum())),
     )
 
 
-def _cut(specks: tuple[int, int], glyphs: tuple[int, int]) -> bool:
+def _cut(specks: _Blobs, glyphs: _Blobs) -> bool:
     """Whether more than :data:`_SPECK_INK` of the ink of the specks and glyphs
     (:func:`_specks_and_glyphs`) lies in the specks: the letters were cut apart."""
-    return specks[1] > _SPECK_INK * (specks[1] + glyphs[1])
+    return specks.area > _SPECK_INK * (specks.area + glyphs.area)
 
 
 def _glyph_heights(mask: np.ndarray, tallest: float = _GLYPH_TALLEST) -> np.ndarray:
     """Heights of the blobs of *mask* (uint8, nonzero: the pixels measured) a glyph's size,
     at most *tallest* times as high as *mask*."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    widths = stats[1:, cv2.CC_STAT_WIDTH]
     highest = max(6, tallest * mask.shape[0])
-    plausible = (heights >= 4) & (heights <= highest) & (widths <= 3 * heights)
-    return heights[plausible]
+    return heights[_glyph_sized(stats[1:]) & (heights <= highest)]
+
+
+def _glyph_sized(stats: np.ndarray) -> np.ndarray:
+    """Which blobs (rows of ``connectedComponentsWithStats``'s statistics) are a glyph's
+    size: :data:`_LOWEST_GLYPH` pixels high or more, at most three times as wide as high
+    (blurred letters merged into a word are wider)."""
+    heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    return (heights >= _LOWEST_GLYPH) & (widths <= 3 * heights)
 
 
 def _most_contrasted(image: np.ndarray) -> np.ndarray:
