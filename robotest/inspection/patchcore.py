@@ -21,6 +21,7 @@ here (scikit-learn has no k-centre greedy selection), a few lines of matrix prod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import cv2
@@ -388,26 +389,31 @@ def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor
     its index, which only :func:`nearest_rows` needs.
     """
     with torch.inference_mode():
-        squared = (bank * bank).sum(dim=1)
-        values = []
-        for i in range(0, len(queries), CHUNK):
-            chunk = queries[i : i + CHUNK]
-            nearest = torch.addmm(squared, chunk, bank.T, alpha=-2.0).amin(dim=1)
-            values.append(nearest + (chunk * chunk).sum(dim=1))
+        values = [d2.amin(dim=1) + norms for d2, norms in _chunked_distances(queries, bank)]
         return torch.cat(values).clamp_(min=0.0).sqrt_()
 
 
 def nearest_rows(queries: torch.Tensor, bank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`nearest_distances` and the index of each query's nearest bank row."""
     with torch.inference_mode():
-        squared = (bank * bank).sum(dim=1)
         values, rows = [], []
-        for i in range(0, len(queries), CHUNK):
-            chunk = queries[i : i + CHUNK]
-            nearest = torch.addmm(squared, chunk, bank.T, alpha=-2.0).min(dim=1)
-            values.append(nearest.values + (chunk * chunk).sum(dim=1))
+        for d2, norms in _chunked_distances(queries, bank):
+            nearest = d2.min(dim=1)
+            values.append(nearest.values + norms)
             rows.append(nearest.indices)
         return torch.cat(values).clamp_(min=0.0).sqrt_(), torch.cat(rows)
+
+
+def _chunked_distances(
+    queries: torch.Tensor, bank: torch.Tensor
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """For each chunk of :data:`CHUNK` queries, ``|b|^2 - 2 q.b`` against every bank row
+    (one matrix product) and the queries' own ``|q|^2``: their sum is the squared
+    distance, whose minimum over the bank is taken before ``|q|^2`` is added."""
+    squared = (bank * bank).sum(dim=1)
+    for i in range(0, len(queries), CHUNK):
+        chunk = queries[i : i + CHUNK]
+        yield torch.addmm(squared, chunk, bank.T, alpha=-2.0), (chunk * chunk).sum(dim=1)
 
 
 def bank_spacing(bank: torch.Tensor, neighbours: int, power: float) -> torch.Tensor:

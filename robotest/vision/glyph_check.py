@@ -395,9 +395,12 @@ def one_glyph(first: str, second: str) -> bool:
     """Whether two characters Tesseract put on one cell may be one glyph read twice: the
     same character, or two of one confusion group (:data:`GROUPS`: Terminus's ``.`` read
     ``,.``, a dmesg ``]`` read ``1]`` or ``)]``)."""
-    return first == second or bool(
-        _GROUPS_OF.get(first, frozenset()) & _GROUPS_OF.get(second, frozenset())
-    )
+    return first == second or _grouped(first, second)
+
+
+def _grouped(first: str, second: str) -> bool:
+    """Whether two characters stand in one confusion group (:data:`GROUPS`)."""
+    return bool(_GROUPS_OF.get(first, frozenset()) & _GROUPS_OF.get(second, frozenset()))
 
 
 def kept_of_two(
@@ -640,8 +643,7 @@ def _may_become(word: str, index: int, seen: str, sure: float = SURE) -> bool:
     ``(ore``, while a dmesg line's ``[`` read ``C`` on its own is put right.
     """
     said = word[index]
-    grouped = bool(_GROUPS_OF.get(said, frozenset()) & _GROUPS_OF.get(seen, frozenset()))
-    if said == seen or not (grouped or sure >= ANY_SURE and _same_kind(said, seen)):
+    if said == seen or not (_grouped(said, seen) or sure >= ANY_SURE and _same_kind(said, seen)):
         return False
     if said.isdigit() and seen.isdigit():  # decided by GlyphModel.digit_decision alone
         return False

@@ -5,6 +5,7 @@ neither imports the other."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import accumulate
 
 import numpy as np
 
@@ -143,5 +144,4 @@ def tokens(words: list[Word]) -> list[tuple[str, int]]:
 
 def _token_of(group: list[Word]) -> list[tuple[str, int]]:
     text = "".join(w.text for w in group)
-    starts = np.cumsum([0] + [len(w.text) for w in group[:-1]])
-    return [(text, int(start)) for start in starts]
+    return [(text, start) for start in accumulate((len(w.text) for w in group[:-1]), initial=0)]
