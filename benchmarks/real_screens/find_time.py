@@ -1,10 +1,11 @@
 """CPU time of ``find_text`` on the held-out real screens (1920x1080), a fresh cache each.
 
     python3 benchmarks/real_screens/find_time.py /tmp/robotest-main [--corpus /tmp/real-screens]
+        [--split tune]
 
-One label of each held-out screen is looked for in the tree given (a folder holding a
-``robotest`` package), the page read not cached; the median and the largest CPU time
-are printed.
+One label of each held-out screen (``--split tune``: of each tuning screen) is looked
+for in the tree given (a folder holding a ``robotest`` package), the page read not
+cached; the median and the largest CPU time are printed.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tree", help="a folder holding the robotest package to time")
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/real-screens"))
+    parser.add_argument("--split", choices=("held-out", "tune"), default="held-out")
     args = parser.parse_args()
     sys.path.insert(0, args.tree)
     import cv2
@@ -31,7 +33,7 @@ def main() -> None:
 
     cv2.setNumThreads(1)
     truth = json.loads((args.corpus / "truth.json").read_text())
-    screens = [s for s in truth if s["split"] == "held-out"]
+    screens = [s for s in truth if s["split"] == args.split]
     find_text(cv2.imread(str(args.corpus / screens[0]["image"])), "x")  # engine loaded
     times = []
     for screen in screens:

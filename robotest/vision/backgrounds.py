@@ -38,7 +38,7 @@ import math
 import cv2
 import numpy as np
 
-from robotest.vision.images import channel_max
+from robotest.vision.images import channel_max, components
 from robotest.vision.solid_bars import (
     bars_as_background,
     blurred_bars_as_background,
@@ -238,7 +238,7 @@ def _background_mask(even: np.ndarray, glyph_height: float) -> np.ndarray:
     """True on the flat areas of *even* (the pixels no neighbour differs from) that are
     background (big enough not to be inside a glyph)."""
     flat = even.astype(np.uint8)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(flat, connectivity=4)
+    _, labels, stats = components(flat, 4)
     big = stats[:, cv2.CC_STAT_AREA] >= max(16.0, _MIN_FLAT_AREA * glyph_height**2)
     big[0] = False  # label 0: the pixels that are not flat
     # and wide somewhere: the inside of a heavy stroke (a bold title's) is as big as a

@@ -22,7 +22,7 @@ from robotest.vision.backgrounds import ink_contrast, noiseless
 from robotest.vision.cell_reread import read_cells_again
 from robotest.vision.glyph_check import Opinion, second_opinion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
-from robotest.vision.tesseract import read_words
+from robotest.vision.tesseract import RawWord, read_words
 from robotest.vision.text_height import text_height
 from robotest.vision.text_lines import (
     MAX_RUNS,
@@ -515,14 +515,23 @@ def _cells_again(prepared: Prepared, origin: tuple[float, float], words: list[Wo
 
 
 def _words_at(
-    prepared: Prepared, psm: int, origin: tuple[float, float], choices: bool = False
+    prepared: Prepared,
+    psm: int,
+    origin: tuple[float, float],
+    choices: bool = False,
+    reads: _Reads | None = None,
 ) -> list[Word]:
     """Words Tesseract reads on the prepared image, whose first pixel inside its border
     lies at *origin* on screen, boxes in screen pixels (with *choices*, each character's
-    alternatives)."""
+    alternatives); *reads*: the reads of a page so far, an image read once."""
     words = []
     s = prepared.scale
-    for raw in read_words(prepared.image, psm, choices):
+    raws = (
+        read_words(prepared.image, psm, choices)
+        if reads is None
+        else reads.words(prepared.image, psm, choices)
+    )
+    for raw in raws:
         x = (raw.left - _BORDER) / s + origin[0]
         y = (raw.top - _BORDER) / s + origin[1]
         box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
@@ -537,6 +546,24 @@ def _words_at(
             )
         )
     return words
+
+
+class _Reads:
+    """Tesseract's reads of one page's runs, each image read once: a run drawn again pixel
+    for pixel (a checklist's ``[ ]``, a repeated line of a framebuffer page) is the same
+    image, and Tesseract reads the same image the same way (the LSTM keeps nothing from
+    one read to the next; no dictionary, no adaptation). A page in an anti-aliased face
+    had 18 of its 53 line reads so repeated."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[tuple[int, ...], int, bool, bytes], list[RawWord]] = {}
+
+    def words(self, image: np.ndarray, psm: int, choices: bool = False) -> list[RawWord]:
+        """:func:`.tesseract.read_words` of *image*, read once."""
+        key = (image.shape, psm, choices, image.tobytes())
+        if key not in self._read:
+            self._read[key] = read_words(image, psm, choices)
+        return self._read[key]
 
 
 def read_runs(prepared: Prepared, area: Region) -> list[Word]:
@@ -557,6 +584,7 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
     page = prepared.image.copy()
     page[lines] = 255
     words: list[Word] = []
+    reads = _Reads()
     for x, y, w, h in runs:
         origin = (
             area[0] + (x - _BORDER) / prepared.scale,
@@ -565,12 +593,16 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
         strip = page[y : y + h, x : x + w]
         if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
             block = _TARGET_HEIGHT / max(height, 1.0)  # its text to _TARGET_HEIGHT
-            read = _words_at(_scaled_strip(strip, prepared, block), _PSM["block"], origin)
+            read = _words_at(
+                _scaled_strip(strip, prepared, block), _PSM["block"], origin, reads=reads
+            )
             words += [w for w in read if not _column_word(w, prepared.text_height)]
         else:
             line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
             strip_read = _scaled_strip(strip, prepared, line)
-            read = _cells_again(strip_read, origin, _words_at(strip_read, _PSM["line"], origin))
+            read = _cells_again(
+                strip_read, origin, _words_at(strip_read, _PSM["line"], origin, reads=reads)
+            )
             words += _within_rows(read, origin[1], h / prepared.scale)
     return words
 
@@ -747,19 +779,26 @@ def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:
     between pieces of the rule above them, each a pixel high), and no run of its words
     read as the label or the title any more. A full stop between two words joins."""
     lines: list[list[Word]] = []
+    rows: list[tuple[float, float]] = []  # each line's median top and bottom, as it grows
     for word in sorted(words, key=lambda w: (-w.box[3], w.box[1] + w.box[3] / 2, w.box[0])):
         centre = word.box[1] + word.box[3] / 2
-        for line in lines:
-            top = float(np.median([w.box[1] for w in line]))
-            bottom = float(np.median([w.box[1] + w.box[3] for w in line]))
+        for index, (line, (top, bottom)) in enumerate(zip(lines, rows, strict=True)):
             if top <= centre <= bottom and not _speck_over(word, line, bottom - top):
                 line.append(word)
+                rows[index] = _median_rows(line)
                 break
         else:
             lines.append([word])
+            rows.append(_median_rows(lines[-1]))
     ordered = [tuple(sorted(line, key=lambda w: w.box[0])) for line in lines]
     ordered.sort(key=lambda line: min(w.box[1] for w in line))
     return tuple(ordered)
+
+
+def _median_rows(line: list[Word]) -> tuple[float, float]:
+    """The median top and bottom of the words of *line*."""
+    top = float(np.median([w.box[1] for w in line]))
+    return top, float(np.median([w.box[1] + w.box[3] for w in line]))
 
 
 def _speck_over(word: Word, line: list[Word], height: float) -> bool:

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from robotest.vision.images import Region, channel_max, union
+from robotest.vision.images import Region, channel_max, components, union
 
 _SOLID = 0.55
 """Share of its box a piece of ink covers to be a bar taken for ink (letters, even a
@@ -131,7 +131,7 @@ def bars_as_background(image: np.ndarray, contrast: np.ndarray, glyph_height: fl
     level, ink = cv2.threshold(contrast, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if level < _MIN_LEVEL:  # a two-level image: Otsu splits it at 0
         _, ink = cv2.threshold(contrast, int(contrast.max()) // 2, 255, cv2.THRESH_BINARY)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = components(ink, 8)
     heights = stats[:, cv2.CC_STAT_HEIGHT]
     barlike = (heights >= _LOW * glyph_height) & (heights <= _HIGH * glyph_height)
     barlike &= stats[:, cv2.CC_STAT_WIDTH] >= _WIDE * glyph_height
@@ -357,7 +357,7 @@ def _solid_pieces(ink: np.ndarray, glyph_height: float) -> list[tuple[Region, np
     if ink.size <= _SAMPLED:
         return _pieces_of(ink, (0, 0), glyph_height)
     small = _halved(ink, every=True)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
+    count, labels, stats = components(small, 8)
     found = []
     for label in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[label])
@@ -377,7 +377,7 @@ def _pieces_of(
 ) -> list[tuple[Region, np.ndarray]]:
     """:func:`_solid_pieces` of *ink*, a part at *at* (x, y) of the image (*inside*: less
     the pieces touching the part's edge, which may be more outside it)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count, labels, stats = components(ink, 8)
     found = []
     for label in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[label])
@@ -518,14 +518,18 @@ def _regions(near: np.ndarray, glyph_height: float) -> list[tuple[Region, np.nda
     if near.size <= _SAMPLED:
         return _sized_regions(near, (0, 0), near.shape, glyph_height)
     small = _halved(near)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=4)
+    _, labels, stats = components(small, 4)
+    high = 2 * stats[:, cv2.CC_STAT_HEIGHT].astype(np.int64)
+    wide = 2 * stats[:, cv2.CC_STAT_WIDTH].astype(np.int64)
+    # not a panel, and a bar's height and width
+    possible = (high <= _JOINED * _HIGH * glyph_height + 6) & (
+        high + 2 * _EDGE >= _TALLER * glyph_height
+    )
+    possible &= wide >= _WIDE * glyph_height
+    possible[0] = False  # label 0: no colour
     found = []
-    for label in range(1, count):
+    for label in (int(v) for v in np.flatnonzero(possible)):
         x, y, w, h = (2 * int(v) for v in stats[label, :4])
-        if h > _JOINED * _HIGH * glyph_height + 6 or h + 2 * _EDGE < _TALLER * glyph_height:
-            continue  # a panel; or no bar's height
-        if w < _WIDE * glyph_height:
-            continue
         inside = labels[y // 2 : (y + h) // 2, x // 2 : (x + w) // 2] == label
         mine = np.repeat(np.repeat(inside, 2, axis=0), 2, axis=1)
         mine = mine[: near.shape[0] - y, : near.shape[1] - x]
@@ -538,16 +542,16 @@ def _sized_regions(
     near: np.ndarray, at: tuple[int, int], shape: tuple[int, ...], glyph_height: float
 ) -> list[tuple[Region, np.ndarray]]:
     """:func:`_regions` of *near*, a part at *at* (x, y) of an image of *shape*."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(near, connectivity=4)
+    _, labels, stats = components(near, 4)
+    top, high, wide = (stats[:, i].astype(np.int64) for i in (1, 3, 2))
+    # its outermost rows blend with the panel and its letters (upscaled): _EDGE each
+    sized = (_TALLER * glyph_height <= high + 2 * _EDGE) & (high <= _HIGH * glyph_height)
+    sized &= wide >= _WIDE * glyph_height
+    sized &= (top + at[1] != 0) & (top + at[1] + high != shape[0])  # bounded above and below
+    sized[0] = False  # label 0: not the colour
     found = []
-    for label in range(1, count):
+    for label in (int(v) for v in np.flatnonzero(sized)):
         x, y, w, h = (int(v) for v in stats[label, :4])
-        # its outermost rows blend with the panel and its letters (upscaled): _EDGE each
-        tall = _TALLER * glyph_height <= h + 2 * _EDGE and h <= _HIGH * glyph_height
-        if not tall or w < _WIDE * glyph_height:
-            continue
-        if y + at[1] == 0 or y + at[1] + h == shape[0]:
-            continue
         found.append(((x + at[0], y + at[1], w, h), labels[y : y + h, x : x + w] == label))
     return found
 
@@ -680,7 +684,7 @@ def blurred_bars_as_background(
     )
     reach = max(3, round(_HIGH * glyph_height))
     joined = _closed_down(strips, reach)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    count, labels, stats = components(joined, 8)
     edge = max(_EDGE, round(_BLUR_EDGE * glyph_height))
     for label in range(1, count):
         x, y, w, h = (int(v) for v in stats[label, :4])

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
-from robotest.vision.images import to_grey
+from robotest.vision.images import components, to_grey
 
 _GLYPH_TALLEST = 0.9
 """A blob taller than this share of the measured image is not a glyph (a bar, a frame)
@@ -42,26 +42,42 @@ def text_height(grey: np.ndarray) -> float:
         grey = _most_contrasted(grey)
     level, binary = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     light = 2 * cv2.countNonZero(binary) <= binary.size
-    ink = binary if light else cv2.bitwise_not(binary)
+    ink = _Mask(binary if light else cv2.bitwise_not(binary))
     whole = _whole_letters(grey, ink, level, light)
     heights = [h for h in (_measured(ink), None if whole is None else _measured(whole)) if h]
     return max(heights, default=16.0)
 
 
-def _measured(ink: np.ndarray) -> float | None:
-    """The typical height of the glyph-sized blobs of *ink* (uint8, nonzero: ink), or of
-    its holes where it has none; ``None`` where neither has any."""
+class _Mask:
+    """A mask (uint8, nonzero: ink) and the statistics of its blobs and of its holes'
+    (8-connected, :func:`.images.components`), each taken once, when first asked for:
+    a page's blobs were labelled twice (the specks test, then the height)."""
+
+    def __init__(self, pixels: np.ndarray) -> None:
+        self.pixels = pixels
+        self._stats: dict[bool, np.ndarray] = {}
+
+    def stats(self, holes: bool = False) -> np.ndarray:
+        """``connectedComponentsWithStats``'s statistics of the mask's blobs (*holes*: of
+        its inverse's)."""
+        if holes not in self._stats:
+            pixels = cv2.bitwise_not(self.pixels) if holes else self.pixels
+            self._stats[holes] = components(pixels, 8)[2]
+        return self._stats[holes]
+
+
+def _measured(ink: _Mask) -> float | None:
+    """The typical height of the glyph-sized blobs of *ink*, or of its holes where it
+    has none; ``None`` where neither has any."""
     for tallest in (_GLYPH_TALLEST, 1.0):
-        for mask in (ink, cv2.bitwise_not(ink)):
-            heights = _glyph_heights(mask, tallest)
+        for holes in (False, True):
+            heights = _glyph_heights(ink.stats(holes), ink.pixels.shape[0], tallest)
             if heights.size:
                 return float(np.percentile(heights, 75))
     return None
 
 
-def _whole_letters(
-    grey: np.ndarray, ink: np.ndarray, level: float, light: bool
-) -> np.ndarray | None:
+def _whole_letters(grey: np.ndarray, ink: _Mask, level: float, light: bool) -> _Mask | None:
     """Where Otsu's split of *grey* at *level* cut the letters of its *ink* into specks,
     the ink of a split nearer the background at which they hold together (fewer specks,
     and more glyph-sized blobs than the pieces); ``None`` where the split cut nothing, or
@@ -76,12 +92,13 @@ def _whole_letters(
     moved toward the background's level a quarter of the way at a time (*light*: the ink
     is lighter than the background)."""
     specks, glyphs = _specks_and_glyphs(ink)
-    if cv2.countNonZero(ink) == ink.size or not glyphs.blobs or not _cut(specks, glyphs):
+    pixels = ink.pixels
+    if cv2.countNonZero(pixels) == pixels.size or not glyphs.blobs or not _cut(specks, glyphs):
         return None  # no letter cut: none whole inside, or few pieces
-    background = float(np.median(grey[ink == 0]))
+    background = float(np.median(grey[pixels == 0]))
     for share in _FAINTER_SPLITS:
         split = level + share * (background - level)
-        fainter = ((grey > split) if light else (grey < split)).astype(np.uint8) * 255
+        fainter = _Mask(((grey > split) if light else (grey < split)).astype(np.uint8) * 255)
         fewer, more = _specks_and_glyphs(fainter)
         if not _cut(fewer, more):
             return fainter if more.blobs > glyphs.blobs else None
@@ -95,14 +112,14 @@ class _Blobs(NamedTuple):
     area: int
 
 
-def _specks_and_glyphs(mask: np.ndarray) -> tuple[_Blobs, _Blobs]:
+def _specks_and_glyphs(mask: _Mask) -> tuple[_Blobs, _Blobs]:
     """The blobs of *mask* that are specks lower than any glyph, and those of a glyph's
     size (:func:`_glyph_sized`); blobs cut by the top or bottom edge are neither (the
     letters of the lines above and below a band)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    stats = mask.stats()
     top, heights = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
     areas = stats[1:, cv2.CC_STAT_AREA]
-    inside = (top > 0) & (top + heights < mask.shape[0])
+    inside = (top > 0) & (top + heights < mask.pixels.shape[0])
     specks = inside & (heights < _LOWEST_GLYPH)
     glyphs = inside & _glyph_sized(stats[1:])
     return (
@@ -117,12 +134,11 @@ def _cut(specks: _Blobs, glyphs: _Blobs) -> bool:
     return specks.area > _SPECK_INK * (specks.area + glyphs.area)
 
 
-def _glyph_heights(mask: np.ndarray, tallest: float = _GLYPH_TALLEST) -> np.ndarray:
-    """Heights of the blobs of *mask* (uint8, nonzero: the pixels measured) a glyph's size,
-    at most *tallest* times as high as *mask*."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+def _glyph_heights(stats: np.ndarray, rows: int, tallest: float = _GLYPH_TALLEST) -> np.ndarray:
+    """Heights of the blobs a glyph's size, at most *tallest* times as high as the mask
+    (*stats*: its blobs' statistics, :func:`.images.components`; *rows*: its height)."""
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    highest = max(6, tallest * mask.shape[0])
+    highest = max(6, tallest * rows)
     return heights[_glyph_sized(stats[1:]) & (heights <= highest)]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from robotest.vision.images import Region, union
+from robotest.vision.images import Region, components, union
 
 _JOIN = 0.9
 """Text heights: ink closer than this along a row is one run (a space is about 0.6;
@@ -95,7 +95,7 @@ def text_runs(ink: np.ndarray, text_height: float, thick: int = RULE_THICK) -> l
     padded = cv2.copyMakeBorder(mask, 0, 0, join, join, cv2.BORDER_CONSTANT, value=0)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (join, 1))
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[:, join:-join]
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    count, labels, stats = components(closed, 8)
     runs: list[Region] = []
     specks: list[Region] = []
     for label in range(1, count):
