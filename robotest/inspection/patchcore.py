@@ -22,7 +22,7 @@ here (scikit-learn has no k-centre greedy selection), a few lines of matrix prod
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import cv2
 import numpy as np
@@ -311,6 +311,7 @@ class PatchCoreScorer:
         self.params = {k: torch.from_numpy(np.asarray(v, np.float32)) for k, v in params.items()}
         self.blur = blur
         self.prefixes = ["", "coarse_"] if "coarse_bank" in self.params else [""]
+        self.terms = {p: bank_terms(self.params[f"{p}bank"]) for p in self.prefixes}
 
     def _layout(self, prefix: str) -> tuple[int, int]:
         if f"{prefix}grid" not in self.params:
@@ -338,7 +339,7 @@ class PatchCoreScorer:
         """Each of a branch's ``... x D`` *patches*' distance to the bank (over the nearest
         row's spacing where the file has it), flattened; not yet in the branch's units."""
         queries = patches.reshape(-1, patches.shape[-1])
-        bank = self.params[f"{prefix}bank"]
+        bank = self.terms[prefix]
         if f"{prefix}spacing" not in self.params:
             return nearest_distances(queries, bank)
         distances, rows = nearest_rows(queries, bank)
@@ -380,8 +381,21 @@ def standardised(
     return standard
 
 
-def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor:
-    """Euclidean distance of every query row to its nearest bank row.
+class BankTerms(NamedTuple):
+    """A bank's terms of the distance: ``-2 x`` its transpose and each row's ``|b|^2``."""
+
+    doubled: torch.Tensor
+    squared: torch.Tensor
+
+
+def bank_terms(bank: torch.Tensor) -> BankTerms:
+    """:class:`BankTerms` of a ``B x D`` *bank* (a scorer takes them once, not per image)."""
+    with torch.inference_mode():
+        return BankTerms((-2.0 * bank).T.contiguous(), (bank * bank).sum(dim=1))
+
+
+def nearest_distances(queries: torch.Tensor, bank: torch.Tensor | BankTerms) -> torch.Tensor:
+    """Euclidean distance of every query row to its nearest bank row (*bank* or its terms).
 
     ``|q - b|^2 = |q|^2 - 2 q.b + |b|^2``: one matrix product per chunk, the minimum over
     the bank taken before the square root (``torch.cdist`` takes the root of every entry).
@@ -393,7 +407,9 @@ def nearest_distances(queries: torch.Tensor, bank: torch.Tensor) -> torch.Tensor
         return torch.cat(values).clamp_(min=0.0).sqrt_()
 
 
-def nearest_rows(queries: torch.Tensor, bank: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def nearest_rows(
+    queries: torch.Tensor, bank: torch.Tensor | BankTerms
+) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`nearest_distances` and the index of each query's nearest bank row."""
     with torch.inference_mode():
         values, rows = [], []
@@ -405,15 +421,25 @@ def nearest_rows(queries: torch.Tensor, bank: torch.Tensor) -> tuple[torch.Tenso
 
 
 def _chunked_distances(
-    queries: torch.Tensor, bank: torch.Tensor
+    queries: torch.Tensor, bank: torch.Tensor | BankTerms
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """For each chunk of :data:`CHUNK` queries, ``|b|^2 - 2 q.b`` against every bank row
-    (one matrix product) and the queries' own ``|q|^2``: their sum is the squared
-    distance, whose minimum over the bank is taken before ``|q|^2`` is added."""
-    squared = (bank * bank).sum(dim=1)
+    (one matrix product with ``-2 b``: exactly ``-2`` times ``q.b``, the bank's ``|b|^2``
+    added in place, not ``addmm``'s slow broadcast copy of it into the output) and the
+    queries' own ``|q|^2``: their sum is the squared distance, whose minimum over the
+    bank is taken before ``|q|^2`` is added.
+
+    Every chunk's matrix is written into one buffer, valid until the next chunk: a fresh
+    ``CHUNK x bank`` matrix (8 MB) a chunk is fresh memory whose pages the kernel maps and
+    zeroes on first write, which took more time than the product itself (stop 45)."""
+    doubled, squared = bank if isinstance(bank, BankTerms) else bank_terms(bank)
+    buffer = torch.empty(min(CHUNK, len(queries)), len(squared), dtype=queries.dtype)
     for i in range(0, len(queries), CHUNK):
         chunk = queries[i : i + CHUNK]
-        yield torch.addmm(squared, chunk, bank.T, alpha=-2.0), (chunk * chunk).sum(dim=1)
+        out = buffer[: len(chunk)]
+        torch.mm(chunk, doubled, out=out)
+        out.add_(squared)
+        yield out, (chunk * chunk).sum(dim=1)
 
 
 def bank_spacing(bank: torch.Tensor, neighbours: int, power: float) -> torch.Tensor:
