@@ -113,17 +113,18 @@ def ink_contrast(
     flat = _background_mask(even, glyph_height)
     if not flat.any():
         return _median_contrast(image, glyph_height, span)
-    background, far = _nearest_flat_colour(smooth, flat, glyph_height, level)
+    # through a camera the even runs are wanted everywhere (the bars' margins), else
+    # only in the rows no flat area reaches
+    runs = None if framebuffer else even_runs(smooth, glyph_height, level)
+    background, far = _nearest_flat_colour(smooth, flat, glyph_height, level, runs)
     contrast = channel_max(_outside(image, background))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
-    if framebuffer:
+    if runs is None:  # a framebuffer
         bars_as_background(image, contrast, glyph_height)
         coloured_bars_as_background(image, contrast, even, glyph_height, exact=exact)
     else:  # blurred small text is as solid as a bar: bars are told by their margins
-        known = blurred_bars_as_background(
-            image, contrast, even_runs(smooth, glyph_height, level), glyph_height
-        )
+        known = blurred_bars_as_background(image, contrast, runs, glyph_height)
         # and by their colour (theirs first), judged on the smoothed image with the
         # camera's shading
         coloured_bars_as_background(
@@ -317,18 +318,24 @@ def _of_labels(
 
 
 def _nearest_flat_colour(
-    smooth: np.ndarray, flat: np.ndarray, glyph_height: float, level: int
+    smooth: np.ndarray,
+    flat: np.ndarray,
+    glyph_height: float,
+    level: int,
+    runs: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each pixel's background colour: that of the nearest flat pixel in its row, or,
     with none near in the row, of the nearest even run along its row (see even_runs),
     or, with none in the row, of the nearest flat pixel in any direction; and where no
-    flat pixel is near at all.
+    flat pixel is near at all. *runs*: :func:`even_runs` of the whole of *smooth* if
+    taken already (a row's runs are those of the row alone: its kernels are one row high).
     """
     source, row_distance = _nearest_in_row(flat)
     elsewhere = row_distance > _ROW_REACH * glyph_height
     rows = np.flatnonzero(elsewhere.any(axis=1))
     if rows.size:  # only the rows that need it: a row search costs ~0.1 s on a screen
-        along, run_distance = _nearest_in_row(even_runs(smooth[rows], glyph_height, level))
+        row_runs = even_runs(smooth[rows], glyph_height, level) if runs is None else runs[rows]
+        along, run_distance = _nearest_in_row(row_runs)
         along += ((rows - np.arange(rows.size)) * flat.shape[1]).astype(np.int32)[:, None]
         in_row = elsewhere[rows] & (run_distance < flat.shape[1])
         source[rows] = np.where(in_row, along, source[rows])

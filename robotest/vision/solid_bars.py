@@ -590,7 +590,7 @@ def _candidates(
     background inside), none twice."""
     # every other pixel each way of a whole page: its colours are no fewer
     step = 2 if flat.size > _SAMPLED else 1
-    smooth, flat, ink = (np.ascontiguousarray(a[::step, ::step]) for a in (smooth, flat, ink))
+    smooth, flat, ink = (_every(a, step) for a in (smooth, flat, ink))
     least = glyph_height / step**2
     keys = _colour_keys(smooth)
     found: list[np.ndarray] = []
@@ -602,6 +602,16 @@ def _candidates(
         if all(_apart(colour, other) >= same for other in found):
             found.append(colour)
     return found[:_COLOURS]
+
+
+def _every(image: np.ndarray, step: int) -> np.ndarray:
+    """``np.ascontiguousarray(image[::step, ::step])``, a colour image's pixels copied
+    whole (as one 3-byte item each: twice as fast as channel by channel)."""
+    if image.ndim == 2 or step == 1:
+        return np.ascontiguousarray(image[::step, ::step])
+    pixel = np.dtype((np.void, image.shape[2] * image.itemsize))
+    items = np.ascontiguousarray(np.ascontiguousarray(image).view(pixel)[::step, ::step])
+    return items.view(image.dtype).reshape(*items.shape[:2], image.shape[2])
 
 
 def _margins_whole(own: np.ndarray, glyph_height: float) -> float:
