@@ -145,11 +145,13 @@ def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     low = cv2.erode(background, kernel)
     high = cv2.dilate(background, kernel)
     difference = cv2.absdiff(image, background)
-    edge = channel_max(cv2.subtract(high, low)) >= _EDGE_STEP
-    if not edge.any():
-        return difference
+    # the edge: where a channel's spread reaches the step, i.e. not every channel's is
+    # below it (one inRange, not the channels' largest gathered first: 20 -> 10 ms)
+    calm = cv2.inRange(cv2.subtract(high, low), (0.0,) * 4, (float(_EDGE_STEP - 1),) * 4)
     # the edge's pixels by their indices: a mask over a page's 3 channels took 25 ms
-    edges = np.flatnonzero(edge)
+    edges = np.flatnonzero(np.asarray(calm) == 0)
+    if not edges.size:
+        return difference
     channels = 1 if image.ndim == 2 else image.shape[2]
     pixels, start, end = (
         a.reshape(-1, channels)[edges].astype(np.float32) for a in (image, low, high)
