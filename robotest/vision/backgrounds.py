@@ -175,13 +175,15 @@ def noiseless(image: np.ndarray) -> bool:
     """
     if image.size // (image.shape[2] if image.ndim == 3 else 1) <= _SAMPLED_ABOVE:
         return _share(_step(image, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))), 0.25) == 0
-    # outside the image counts as the pixel itself, as morphology leaves it out
-    padded = cv2.copyMakeBorder(image, 1, 1, 1, 1, cv2.BORDER_REPLICATE)
     height, width = image.shape[:2]
-    centre = _packed(padded[1 : height + 1 : 4, 1 : width + 1 : 4])
+    rows, columns = np.arange(0, height, 4), np.arange(0, width, 4)
+    centre = _packed(image[::4, ::4])
     still = np.ones(centre.shape, bool)
-    for top, left in ((0, 1), (2, 1), (1, 0), (1, 2)):
-        still &= _packed(padded[top : top + height : 4, left : left + width : 4]) == centre
+    for down, right in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+        # outside the image counts as the pixel itself, as morphology leaves it out (the
+        # sampled pixels' neighbours looked up, not the whole image padded: 8 ms)
+        near = np.ix_(np.clip(rows + down, 0, height - 1), np.clip(columns + right, 0, width - 1))
+        still &= _packed(image[near]) == centre
     return int(still.sum()) >= still.size * 0.25
 
 

@@ -161,3 +161,34 @@ def test_prepared_page_is_the_long_ways_to_the_last_grey_level(
     assert fast.dtype == slow.dtype == np.uint8
     assert np.array_equal(fast, slow)
     assert np.count_nonzero(fast > 60) > 5000  # ink was found
+
+
+def _noiseless_padded(image: np.ndarray) -> bool:
+    """:func:`.backgrounds.noiseless` of a big image the long way: the image padded by
+    its own edge pixels, every 4th pixel each way compared with its 4 neighbours."""
+    padded = cv2.copyMakeBorder(image, 1, 1, 1, 1, cv2.BORDER_REPLICATE)
+    height, width = image.shape[:2]
+    centre = backgrounds._packed(padded[1 : height + 1 : 4, 1 : width + 1 : 4])
+    still = np.ones(centre.shape, bool)
+    for top, left in ((0, 1), (2, 1), (1, 0), (1, 2)):
+        still &= (
+            backgrounds._packed(padded[top : top + height : 4, left : left + width : 4]) == centre
+        )
+    return int(still.sum()) >= still.size * 0.25
+
+
+def test_noiseless_looks_up_the_sampled_pixels_neighbours_as_padding_gave() -> None:
+    rng = np.random.default_rng(0)
+    answers = set()
+    for trial in range(90):
+        height, width = int(rng.integers(100, 300)), int(rng.integers(100, 400))
+        channels = [(), (3,), (4,)][trial % 3]
+        blocks = rng.integers(0, 256, (height // 7 + 1, width // 9 + 1, *channels), np.uint8)
+        image = cv2.resize(blocks, (width, height), interpolation=cv2.INTER_NEAREST)
+        specks = rng.random((height, width)) < rng.random() * 0.9
+        image[specks] = rng.integers(0, 256, image[specks].shape, np.uint8)
+        assert image.size // (image.shape[2] if image.ndim == 3 else 1) > 40_000
+        answer = backgrounds.noiseless(image)
+        assert answer == _noiseless_padded(image)
+        answers.add(answer)
+    assert answers == {True, False}
