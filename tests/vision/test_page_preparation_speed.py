@@ -181,7 +181,7 @@ def test_noiseless_looks_up_the_sampled_pixels_neighbours_as_padding_gave() -> N
     rng = np.random.default_rng(0)
     answers = set()
     for trial in range(90):
-        height, width = int(rng.integers(100, 300)), int(rng.integers(100, 400))
+        height, width = int(rng.integers(210, 300)), int(rng.integers(200, 400))
         channels = [(), (3,), (4,)][trial % 3]
         blocks = rng.integers(0, 256, (height // 7 + 1, width // 9 + 1, *channels), np.uint8)
         image = cv2.resize(blocks, (width, height), interpolation=cv2.INTER_NEAREST)
