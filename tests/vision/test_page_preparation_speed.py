@@ -192,3 +192,34 @@ def test_noiseless_looks_up_the_sampled_pixels_neighbours_as_padding_gave() -> N
         assert answer == _noiseless_padded(image)
         answers.add(answer)
     assert answers == {True, False}
+
+
+def _outside_by_channel_max(image: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """:func:`.backgrounds._outside` the long way: the edge where the channels' largest
+    spread reaches the step."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))
+    low, high = cv2.erode(background, kernel), cv2.dilate(background, kernel)
+    difference = cv2.absdiff(image, background)
+    edge = images.channel_max(cv2.subtract(high, low)) >= backgrounds._EDGE_STEP
+    channels = 1 if image.ndim == 2 else image.shape[2]
+    pixels, start, end = (a.reshape(-1, channels).astype(np.float32) for a in (image, low, high))
+    span = end - start
+    along = ((pixels - start) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1.0)
+    nearest = start + np.clip(along, 0.0, 1.0)[:, None] * span
+    blend = np.abs(pixels - nearest).max(axis=1) < backgrounds._BLEND_LEVEL
+    difference.reshape(-1, channels)[edge.ravel() & blend] = 0
+    return difference
+
+
+@pytest.mark.parametrize("camera", [False, True])
+def test_outside_tells_the_edge_as_the_channels_largest_spread(camera: bool) -> None:
+    page = _page(camera)
+    background = cv2.medianBlur(page, 9)
+    assert np.array_equal(
+        backgrounds._outside(page, background), _outside_by_channel_max(page, background)
+    )
+    grey = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    grey_background = cv2.medianBlur(grey, 9)
+    assert np.array_equal(
+        backgrounds._outside(grey, grey_background), _outside_by_channel_max(grey, grey_background)
+    )
