@@ -101,6 +101,7 @@ class Firmware:
         cached = self._cache.get(item.seq)
         if cached is not None and cached[0] == key and item.command != Command.HELLO:
             return cached[1]
+        self._release_due(now)  # a timer's release is never late for an answer
         result = self._execute(item, now)
         answer = encode(result)
         if item.command == Command.HELLO or _is_transient_nak(result):
@@ -113,9 +114,7 @@ class Firmware:
 
     def tick(self, now: float) -> None:
         """Release presses whose hold has ended; trip the watchdog when the host is silent."""
-        for index, a in enumerate(self._state):
-            if a.release_at is not None and now >= a.release_at:
-                self._release(index)
+        self._release_due(now)
         if (
             self._last_rx is not None
             and now - self._last_rx > self.watchdog_ms / 1000
@@ -123,6 +122,15 @@ class Firmware:
         ):
             self._watchdog_tripped = True
             self.release_all()
+
+    def _release_due(self, now: float) -> None:
+        """Release the presses whose hold has ended by *now*. The controller's timer does
+        this on time; the emulator's loop may be late to tick (a starved thread), and an
+        answer must not report a press still down past its hold (the host would take the
+        key for stuck)."""
+        for index, a in enumerate(self._state):
+            if a.release_at is not None and now >= a.release_at:
+                self._release(index)
 
     def release_all(self) -> None:
         for index in range(self.actuators):

@@ -6,7 +6,14 @@ import pytest
 
 from robotest.drivers.clock import ManualClock
 from robotest.drivers.errors import ControllerSilent, PortGone
-from robotest.drivers.keyboard_codec import Command, decode_status, encode_press
+from robotest.drivers.keyboard_codec import (
+    Command,
+    Frame,
+    FrameParser,
+    decode_status,
+    encode,
+    encode_press,
+)
 from robotest.drivers.keyboard_firmware import Firmware
 from robotest.drivers.keyboard_session import CommandRefused, KeyboardSession
 
@@ -80,6 +87,25 @@ def test_firmware_watchdog_releases_when_the_host_goes_silent() -> None:
     assert link.firmware.down() == ()
     status = decode_status(session.request(Command.STATUS))
     assert status.watchdog_tripped and status.actuators[5].cycles == 1
+
+
+def test_an_answer_never_reports_a_press_still_down_past_its_hold() -> None:
+    # the emulator's thread may be late to tick (starved under load); the controller's
+    # timer is not: a status asked after the hold has ended shows the key released
+    firmware = Firmware(actuators=8)
+    parser = FrameParser()
+
+    def ask(frame: Frame, now: float) -> Frame:
+        (item,) = parser.feed(encode(frame))
+        (answer,) = FrameParser().feed(firmware.receive(item, now))
+        assert isinstance(answer, Frame)
+        return answer
+
+    ask(Frame(1, Command.PRESS, encode_press((5,), 50)), now=0.0)
+    early = decode_status(ask(Frame(2, Command.STATUS), now=0.03).payload)
+    late = decode_status(ask(Frame(3, Command.STATUS), now=0.2).payload)  # no tick between
+    assert 5 in early.down and 5 not in late.down
+    assert late.actuators[5].cycles == 1 and firmware.down() == ()
 
 
 def test_reconnect_reopens_and_shakes_hands_again_then_gives_up_naming_the_port() -> None:
