@@ -339,10 +339,10 @@ class PatchCoreScorer:
         """Each of a branch's ``... x D`` *patches*' distance to the bank (over the nearest
         row's spacing where the file has it), flattened; not yet in the branch's units."""
         queries = patches.reshape(-1, patches.shape[-1])
-        bank = self.terms[prefix]
+        terms = self.terms[prefix]
         if f"{prefix}spacing" not in self.params:
-            return nearest_distances(queries, bank)
-        distances, rows = nearest_rows(queries, bank)
+            return nearest_distances(queries, terms)
+        distances, rows = nearest_rows(queries, terms)
         return distances / self.params[f"{prefix}spacing"][rows]
 
     def raw_maps(self, batch: np.ndarray) -> np.ndarray:

@@ -526,12 +526,8 @@ def _words_at(
     alternatives); *reads*: the reads of a page so far, an image read once."""
     words = []
     s = prepared.scale
-    raws = (
-        read_words(prepared.image, psm, choices)
-        if reads is None
-        else reads.words(prepared.image, psm, choices)
-    )
-    for raw in raws:
+    read = read_words if reads is None else reads.words
+    for raw in read(prepared.image, psm, choices):
         x = (raw.left - _BORDER) / s + origin[0]
         y = (raw.top - _BORDER) / s + origin[1]
         box = (round(x), round(y), max(1, round(raw.width / s)), max(1, round(raw.height / s)))
