@@ -79,6 +79,12 @@ class Settings(BaseModel):
         default=0,
         help="CPU threads for PyTorch in the inspection plugin (default 1).",
     )
+    ocr_threads: int = _env(
+        "RTEST_OCR_THREADS",
+        default=0,
+        help="Threads reading a screen's lines of text at once (default: the cores less one, "
+        "at most 4; `1`: one after another).",
+    )
     edge_home: Path = _env(
         "RTEST_EDGE_HOME",
         "ROBOTEST_EDGE_HOME",
@@ -97,6 +103,13 @@ class Settings(BaseModel):
     forecast_token: str | None = _env(
         "RTEST_FORECAST_TOKEN", help="The forecast service's API token."
     )
+
+    @field_validator("ocr_threads")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 (the default) or more")
+        return value
 
     @field_validator("sim_speed", "max_image_megapixels")
     @classmethod

@@ -22,7 +22,7 @@ from robotest.vision.backgrounds import ink_contrast, noiseless
 from robotest.vision.cell_reread import read_cells_again
 from robotest.vision.glyph_check import Opinion, second_opinion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
-from robotest.vision.tesseract import RawWord, read_words
+from robotest.vision.tesseract import RawWord, read_all, read_words
 from robotest.vision.text_height import text_height
 from robotest.vision.text_lines import (
     MAX_RUNS,
@@ -556,10 +556,26 @@ class _Reads:
 
     def words(self, image: np.ndarray, psm: int, choices: bool = False) -> list[RawWord]:
         """:func:`.tesseract.read_words` of *image*, read once."""
-        key = (image.shape, psm, choices, image.tobytes())
+        key = _read_key(image, psm, choices)
         if key not in self._read:
             self._read[key] = read_words(image, psm, choices)
         return self._read[key]
+
+    def read(self, images: list[tuple[np.ndarray, int]]) -> None:
+        """Each of *images* (with its page segmentation mode) not read yet read now, at
+        once where several threads read (:func:`.tesseract.read_all`)."""
+        new: dict[tuple[tuple[int, ...], int, bool, bytes], tuple[np.ndarray, int]] = {}
+        for image, psm in images:
+            key = _read_key(image, psm, False)
+            if key not in self._read:
+                new.setdefault(key, (image, psm))
+        self._read.update(zip(new, read_all(list(new.values()), read_words), strict=True))
+
+
+def _read_key(
+    image: np.ndarray, psm: int, choices: bool
+) -> tuple[tuple[int, ...], int, bool, bytes]:
+    return (image.shape, psm, choices, image.tobytes())
 
 
 def read_runs(prepared: Prepared, area: Region) -> list[Word]:
@@ -579,28 +595,36 @@ def read_runs(prepared: Prepared, area: Region) -> list[Word]:
         return _tesseract_words(prepared, _PSM["sparse"], area)
     page = prepared.image.copy()
     page[lines] = 255
-    words: list[Word] = []
+    strips = [_run_strip(page, run, prepared, height) for run in runs]
     reads = _Reads()
-    for x, y, w, h in runs:
+    reads.read([(strip.image, psm) for strip, psm in strips])  # every run's read at once
+    words: list[Word] = []
+    for (x, y, _, h), (strip, psm) in zip(runs, strips, strict=True):
         origin = (
             area[0] + (x - _BORDER) / prepared.scale,
             area[1] + (y - _BORDER) / prepared.scale,
         )
-        strip = page[y : y + h, x : x + w]
-        if h > _BLOCK_RUN * height:  # lines the layout could not part: Tesseract parts them
-            block = _TARGET_HEIGHT / max(height, 1.0)  # its text to _TARGET_HEIGHT
-            read = _words_at(
-                _scaled_strip(strip, prepared, block), _PSM["block"], origin, reads=reads
-            )
+        read = _words_at(strip, psm, origin, reads=reads)
+        if psm == _PSM["block"]:
             words += [w for w in read if not _column_word(w, prepared.text_height)]
         else:
-            line = _RUN_HEIGHT / strip.shape[0]  # the run to _RUN_HEIGHT
-            strip_read = _scaled_strip(strip, prepared, line)
-            read = _cells_again(
-                strip_read, origin, _words_at(strip_read, _PSM["line"], origin, reads=reads)
-            )
+            read = _cells_again(strip, origin, read)
             words += _within_rows(read, origin[1], h / prepared.scale)
     return words
+
+
+def _run_strip(
+    page: np.ndarray, run: Region, prepared: Prepared, height: float
+) -> tuple[Prepared, int]:
+    """A run (*run* of the *page*, its text *height* pixels) as Tesseract reads it, and
+    the page segmentation mode it is read with: one line, upscaled to :data:`_RUN_HEIGHT`,
+    or a run taller than :data:`_BLOCK_RUN` lines (lines the layout could not part) as a
+    block, its text to :data:`_TARGET_HEIGHT`: Tesseract parts them."""
+    x, y, w, h = run
+    strip = page[y : y + h, x : x + w]
+    if h > _BLOCK_RUN * height:
+        return _scaled_strip(strip, prepared, _TARGET_HEIGHT / max(height, 1.0)), _PSM["block"]
+    return _scaled_strip(strip, prepared, _RUN_HEIGHT / strip.shape[0]), _PSM["line"]
 
 
 def _column_word(word: Word, text_height: float) -> bool:

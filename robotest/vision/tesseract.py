@@ -17,11 +17,14 @@ import os
 import re
 import subprocess
 import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from robotest.settings import settings
 from robotest.vision.errors import OcrError
 
 INIT_VARIABLES = (("load_system_dawg", "0"), ("load_freq_dawg", "0"), ("tessedit_do_invert", "0"))
@@ -74,6 +77,73 @@ def read_words(image: np.ndarray, psm: int, choices: bool = False) -> list[RawWo
     return _engine().words(image, psm, choices)
 
 
+MOST_READERS = 4
+"""Threads reading a page's lines at most, unless ``RTEST_OCR_THREADS`` asks for more."""
+
+
+def readers() -> int:
+    """How many threads read a page's lines (:func:`read_all`): ``RTEST_OCR_THREADS``, or
+    by default the cores less one (the station's own threads keep one), at most
+    :data:`MOST_READERS`; 1 reads them one after another in the caller's thread."""
+    chosen = settings().ocr_threads
+    if chosen:
+        return chosen
+    return max(1, min(MOST_READERS, (os.cpu_count() or 1) - 1))
+
+
+def read_all(
+    images: Sequence[tuple[np.ndarray, int]],
+    read: Callable[[np.ndarray, int], list[RawWord]] | None = None,
+) -> list[list[RawWord]]:
+    """*read* (default :func:`read_words`) of each grey image with its page segmentation
+    mode, in order: the reads spread over :func:`readers` threads, each with its own engine.
+
+    Tesseract lets go of Python's lock while it recognises, so the threads read at once;
+    each read is the one the caller's thread would have made (an engine keeps nothing from
+    one read to the next: no dictionary, no adaptation)."""
+    reader = read_words if read is None else read
+    threads = min(readers(), len(images))
+    if threads <= 1 or not in_process():
+        return [reader(image, psm) for image, psm in images]
+    return list(_pool(threads).map(lambda item: reader(*item), images))
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+"""The readers' pools by size, each kept until the process exits (Python joins their
+threads before :func:`_close_engines` frees the engines)."""
+_pools_lock = threading.Lock()
+
+
+def _forget_pools() -> None:
+    """In a forked child: the parent's readers are not there; new ones start if asked."""
+    global _pools_lock
+    _pools.clear()
+    _pools_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pools)
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The pool of *threads* readers, each thread's engine loaded before the first read
+    (one engine at a time: a model's loading sets Tesseract's global settings)."""
+    with _pools_lock:
+        pool = _pools.get(threads)
+        if pool is None:
+            pool = ThreadPoolExecutor(threads, thread_name_prefix="tesseract")
+            started = threading.Barrier(threads)  # one loading task for each thread
+
+            def load(_: int) -> None:
+                try:
+                    _engine()
+                finally:
+                    started.wait()
+
+            list(pool.map(load, range(threads)))
+            _pools[threads] = pool
+    return pool
+
+
 def _read_with_command(image: np.ndarray, psm: int) -> list[RawWord]:
     try:
         import pytesseract
@@ -99,6 +169,7 @@ def _read_with_command(image: np.ndarray, psm: int) -> list[RawWord]:
 
 
 _lock = threading.Lock()
+_loading = threading.Lock()
 _local = threading.local()
 _engines: list[_Engine] = []
 _TESSDATA = re.compile(r'"(.+?)"')
@@ -214,7 +285,8 @@ def _engine() -> _Engine:
     """This thread's engine, created (the model loaded) on first use."""
     engine = getattr(_local, "engine", None)
     if engine is None:
-        engine = _Engine()
+        with _loading:
+            engine = _Engine()
         _local.engine = engine
         with _lock:
             _engines.append(engine)
