@@ -19,6 +19,7 @@ from robotest.vision.correlation import kept_transform, window_spread
 from robotest.vision.fine_search import fine_template
 from robotest.vision.icon_candidates import Candidate, candidate_iou, iou_matrix, lowest_scale
 from robotest.vision.icons import Icon, IconVersion
+from robotest.vision.kept_transforms import KeptTransforms
 from robotest.vision.match_parameters import MatchParameters
 from robotest.vision.place_scores import shifted_colour_score
 from robotest.vision.screen_pyramid import SearchedScreen, edge_magnitude
@@ -68,9 +69,7 @@ class _CoarseTemplate:
     mask: np.ndarray | None
     mask_key: bytes | None
     channel: int | None
-    spectra: dict[tuple[str, int, int], np.ndarray] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    spectra: KeptTransforms = field(default_factory=KeptTransforms, compare=False, repr=False)
 
     def spectrum(self, part: str, shape: tuple[int, int]) -> np.ndarray:
         """The transform of ``kernel`` or ``mask`` (*part*; ``mask complex``: the whole

@@ -45,9 +45,11 @@ def kept_transform(
     """The transform of a template's *pixels* at *shape*, made once and kept in *kept*
     (the whole complex one for a *name* ending in ``complex``: :func:`correlate_pair`)."""
     key = (name, *shape)
-    if key not in kept:
-        kept[key] = transform(pixels, shape, complex_output=name.endswith("complex"))
-    return kept[key]
+    try:
+        return kept[key]
+    except KeyError:  # not made yet, or let go (:mod:`.kept_transforms`)
+        made = kept[key] = transform(pixels, shape, complex_output=name.endswith("complex"))
+        return made
 
 
 def correlate(spectrum: np.ndarray, kernel: np.ndarray, placements: tuple[int, int]) -> np.ndarray:

@@ -19,6 +19,7 @@ from robotest.vision.icon_candidates import (
     scaled_size,
 )
 from robotest.vision.icons import Icon, IconVersion
+from robotest.vision.kept_transforms import KeptTransforms
 from robotest.vision.match_parameters import MatchParameters
 from robotest.vision.screen_pyramid import SearchedScreen
 
@@ -42,9 +43,7 @@ class FineTemplate:
     kernel: np.ndarray | None = None
     opaque: np.ndarray | None = None
     count: float = 0.0
-    spectra: dict[tuple[str, int, int], np.ndarray] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    spectra: KeptTransforms = field(default_factory=KeptTransforms, compare=False, repr=False)
 
 
 def fine_template(icon: Icon, version: IconVersion, scale: float) -> FineTemplate:
