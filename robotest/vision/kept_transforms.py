@@ -7,7 +7,10 @@ searched on 30 screens kept 42 MB of them. Counted per icon only, a suite's few 
 icons grew a station's memory by gigabytes. Every template's transforms are therefore
 counted against one process-wide budget (:data:`BUDGET_BYTES`): when a new transform
 would pass it, the transforms of the templates used least recently are let go (made
-again if asked for: the same numbers, a little time).
+again if asked for: the same numbers, a little time). The budget is kept here and not in
+each icon's :class:`~robotest.vision.template_cache.TemplateCache`: a template's transforms
+are made after the template is cached, one screen size at a time, and a per-icon bound
+could not hold a whole suite's icons to one figure.
 """
 
 from __future__ import annotations
@@ -67,14 +70,14 @@ class _Budget:
         """*kept* holds *added* bytes more: the least recently used others let go while
         the count passes :data:`BUDGET_BYTES` (*kept* itself is never let go here)."""
         with self._lock:
-            size = self._entry(kept) + added
-            self._order[id(kept)] = (self._order[id(kept)][0], size)
+            ref, size = self._order.get(id(kept)) or (self._watched(kept), 0)
+            self._order[id(kept)] = (ref, size + added)
             self._order.move_to_end(id(kept))
             self._bytes += added
             while self._bytes > BUDGET_BYTES and len(self._order) > 1:
-                _, (ref, dropped) = self._order.popitem(last=False)
+                _, (dropped_ref, dropped) = self._order.popitem(last=False)
                 self._bytes -= dropped
-                other = ref()
+                other = dropped_ref()
                 if other is not None:
                     other.let_go()
 
@@ -84,14 +87,10 @@ class _Budget:
             if id(kept) in self._order:
                 self._order.move_to_end(id(kept))
 
-    def _entry(self, kept: KeptTransforms) -> int:
-        """*kept*'s bytes counted so far (0 for one not counted yet, then registered)."""
-        entry = self._order.get(id(kept))
-        if entry is not None:
-            return entry[1]
+    def _watched(self, kept: KeptTransforms) -> weakref.ref[KeptTransforms]:
+        """A weak reference to *kept* that takes its bytes out of the count when it is freed."""
         key = id(kept)
-        self._order[key] = (weakref.ref(kept, lambda _: self._forget(key)), 0)
-        return 0
+        return weakref.ref(kept, lambda _: self._forget(key))
 
     def _forget(self, key: int) -> None:
         """A template's transforms were freed with it: its bytes leave the count."""

@@ -564,7 +564,7 @@ class _Reads:
     def read(self, images: list[tuple[np.ndarray, int]]) -> None:
         """Each of *images* (with its page segmentation mode) not read yet read now, at
         once where several threads read (:func:`.tesseract.read_all`)."""
-        new: dict[tuple[tuple[int, ...], int, bool, bytes], tuple[np.ndarray, int]] = {}
+        new: dict[_ReadKey, tuple[np.ndarray, int]] = {}
         for image, psm in images:
             key = _read_key(image, psm, False)
             if key not in self._read:
@@ -572,9 +572,10 @@ class _Reads:
         self._read.update(zip(new, read_all(list(new.values()), read_words), strict=True))
 
 
-def _read_key(
-    image: np.ndarray, psm: int, choices: bool
-) -> tuple[tuple[int, ...], int, bool, bytes]:
+_ReadKey = tuple[tuple[int, ...], int, bool, bytes]
+
+
+def _read_key(image: np.ndarray, psm: int, choices: bool) -> _ReadKey:
     return (image.shape, psm, choices, image.tobytes())
 
 
