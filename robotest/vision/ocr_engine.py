@@ -12,6 +12,7 @@ read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -22,7 +23,7 @@ from robotest.vision.backgrounds import ink_contrast, noiseless
 from robotest.vision.cell_reread import read_cells_again
 from robotest.vision.glyph_check import Opinion, second_opinion
 from robotest.vision.images import Region, check_image, clip_region, crop, to_grey
-from robotest.vision.tesseract import RawWord, read_all, read_words
+from robotest.vision.tesseract import RawWord, read_all, read_words, readers
 from robotest.vision.text_height import text_height
 from robotest.vision.text_lines import (
     MAX_RUNS,
@@ -254,37 +255,113 @@ def ink_mask(image: np.ndarray, glyph_height: float, inner: Region | None = None
 
 def ocr(screen: np.ndarray, region: Region | None = None, layout: Layout = "auto") -> OcrResult:
     """Read the text of *screen* (or of *region* of it)."""
-    screen = check_image(screen, "screen")
-    area = clip_region(region, screen.shape)
-    if is_blank(crop(screen, area)):
-        return OcrResult(text="", words=(), lines=())
-    whole = area[2] * area[3] >= 0.25 * screen.shape[0] * screen.shape[1]
-    # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
-    # keeps the biggest text from being taken for background
-    context, inner = surroundings(area, screen.shape)
-    image = crop(screen, context)
-    prepared = (
-        prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner, exact_bars=False)
-        if whole
-        else prepare(image, inner=inner)
-    )
-    if layout == "auto":
-        layout = _pick_layout(area[3], prepared.text_height, whole)
-    if layout == "line":
-        words = _settled_line(image, area, _cleared(prepared), inner)
-    elif layout == "sparse":
-        words = read_runs(prepared, area)
-    else:
-        words = _tesseract_words(prepared, _PSM[layout], area)
-    words = _without_edge_bars(words, area)
-    # one line is asked for: a piece a little higher or lower still belongs to it
-    lines = (
-        (tuple(sorted(words, key=lambda w: w.box[0])),) if layout == "line" else group_lines(words)
-    )
-    text = "\n".join(line_text(list(line)) for line in lines)
-    if layout == "line":  # the text as read, the boxes on the line's own rows
-        lines = (tuple(_within_line(list(lines[0]), prepared, area)),)
-    return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
+    return PageRead(screen, region, layout).result()
+
+
+Lines = tuple[tuple[Word, ...], ...]
+
+
+class PageRead:
+    """:func:`ocr` of *screen* (or *region*), where a page's runs are read (a whole
+    screen's layout) read top to bottom only as far as asked.
+
+    :meth:`settled` gives the lines read so far, run by run down the page, for a search
+    that can stop at the first line it wants (``find_text`` of a label near the top reads
+    only the runs down to it); :meth:`result` reads the rest: the same result as reading
+    the whole page at once, word for word (each run is read on its own)."""
+
+    def __init__(self, screen: np.ndarray, region: Region | None = None, layout: Layout = "auto"):
+        screen = check_image(screen, "screen")
+        self._area = area = clip_region(region, screen.shape)
+        self._runs: PageRuns | None = None
+        self._result: OcrResult | None = None
+        if is_blank(crop(screen, area)):
+            self._result = OcrResult(text="", words=(), lines=())
+            return
+        whole = area[2] * area[3] >= 0.25 * screen.shape[0] * screen.shape[1]
+        # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
+        # keeps the biggest text from being taken for background
+        context, inner = surroundings(area, screen.shape)
+        image = crop(screen, context)
+        self._prepared = prepared = (
+            prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner, exact_bars=False)
+            if whole
+            else prepare(image, inner=inner)
+        )
+        self._layout = (
+            _pick_layout(area[3], prepared.text_height, whole) if layout == "auto" else layout
+        )
+        if self._layout == "sparse":
+            runs = PageRuns(prepared, area)
+            if not runs.too_many:
+                self._runs = runs
+                return
+            words = _tesseract_words(prepared, _PSM["sparse"], area)
+        elif self._layout == "line":
+            words = _settled_line(image, area, _cleared(prepared), inner)
+        else:
+            words = _tesseract_words(prepared, _PSM[self._layout], area)
+        self._result = self._finished(words)
+
+    def settled(self, worth: Callable[[list[Word]], bool] = bool) -> Iterator[Lines]:
+        """The page's lines settled so far, after each few of its runs read down the page
+        (none where the page is not read run by run): a growing head of the page's lines,
+        each line as :meth:`result` will have it; only where the words read so far are
+        *worth* it (a search's first word among them), else nothing new.
+
+        A line is settled when every word of it, and of each line before it, ends above
+        the runs not read yet by :data:`_SETTLED_MARGIN` of the tallest word read so far:
+        no word read later can then join it or come before it."""
+        runs = self._runs
+        while runs is not None and self._result is None:
+            runs.read(_SETTLE_RUNS * readers())
+            if runs.done:
+                return
+            read = runs.words()
+            if not worth(read):
+                continue
+            tallest = max((w.box[3] for w in read), default=0)
+            below = runs.read_down_to - _SETTLED_MARGIN * max(tallest, self._prepared.text_height)
+            yield _head_above(group_lines(_without_edge_bars(read, self._area)), below)
+
+    def result(self) -> OcrResult:
+        """The whole page's (or region's) text, every run read."""
+        if self._result is None:
+            assert self._runs is not None
+            self._runs.read(self._runs.left)
+            self._result = self._finished(self._runs.words())
+            self._runs = None  # its page images let go
+        return self._result
+
+    def _finished(self, words: list[Word]) -> OcrResult:
+        words = _without_edge_bars(words, self._area)
+        layout = self._layout
+        # one line is asked for: a piece a little higher or lower still belongs to it
+        lines = (
+            (tuple(sorted(words, key=lambda w: w.box[0])),)
+            if layout == "line"
+            else group_lines(words)
+        )
+        text = "\n".join(line_text(list(line)) for line in lines)
+        if layout == "line":  # the text as read, the boxes on the line's own rows
+            lines = (tuple(_within_line(list(lines[0]), self._prepared, self._area)),)
+        return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
+
+
+_SETTLE_RUNS = 8
+"""Runs of a page read between two looks at its settled lines, for each reader thread."""
+_SETTLED_MARGIN = 2.0
+"""Tallest words (or text heights) a settled line ends above the runs not read yet."""
+
+
+def _head_above(lines: Lines, below: float) -> Lines:
+    """The first of *lines* (top to bottom) whose words all end above row *below*."""
+    head: list[tuple[Word, ...]] = []
+    for line in lines:
+        if any(w.box[1] + w.box[3] >= below for w in line):
+            break
+        head.append(line)
+    return tuple(head)
 
 
 def surroundings(area: Region, shape: tuple[int, ...]) -> tuple[Region, Region]:
@@ -581,37 +658,87 @@ def _read_key(image: np.ndarray, psm: int, choices: bool) -> _ReadKey:
 
 def read_runs(prepared: Prepared, area: Region) -> list[Word]:
     """The words of a page (*area* of the screen, *prepared*), each run of text found
-    by layout (:mod:`.text_lines`) read as one line, at its own text height.
+    by layout (:mod:`.text_lines`) read as one line, at its own text height
+    (:class:`PageRuns`). A page with more runs than any page of text (a photo, a
+    texture) is read by Tesseract's own sparse layout, as before."""
+    runs = PageRuns(prepared, area)
+    if runs.too_many:
+        return _tesseract_words(prepared, _PSM["sparse"], area)
+    runs.read(runs.left)
+    return runs.words()
+
+
+class PageRuns:
+    """The runs of text of a page (*area* of the screen, *prepared*), found by layout
+    (:mod:`.text_lines`), each read as one line at its own text height, top to bottom
+    as far as asked (:meth:`read`).
 
     Long rules (a window's border, frame lines) are whitened first: beside a line they
-    are read as ``|`` or ``I``. A page with more runs than any page of text (a photo, a
-    texture) is read by Tesseract's own sparse layout, as before.
-    """
-    ink = prepared.image < _RUN_INK
-    height = prepared.text_height * prepared.scale
-    thick = RULE_THICK_BLURRED if prepared.blurred else RULE_THICK
-    lines = rules(ink, height, thick=thick)
-    runs = text_runs(ink & ~lines, height, thick)
-    if len(runs) > MAX_RUNS:
-        return _tesseract_words(prepared, _PSM["sparse"], area)
-    page = prepared.image.copy()
-    page[lines] = 255
-    strips = [_run_strip(page, run, prepared, height) for run in runs]
-    reads = _Reads()
-    reads.read([(strip.image, psm) for strip, psm in strips])  # every run's read at once
-    words: list[Word] = []
-    for (x, y, _, h), (strip, psm) in zip(runs, strips, strict=True):
+    are read as ``|`` or ``I``."""
+
+    def __init__(self, prepared: Prepared, area: Region) -> None:
+        self._prepared, self._area = prepared, area
+        ink = prepared.image < _RUN_INK
+        self._height = prepared.text_height * prepared.scale
+        thick = RULE_THICK_BLURRED if prepared.blurred else RULE_THICK
+        self._rules = rules(ink, self._height, thick=thick)
+        self._runs = text_runs(ink & ~self._rules, self._height, thick)
+        self._order = sorted(range(len(self._runs)), key=lambda i: self._runs[i][1])
+        self._words: dict[int, list[Word]] = {}
+        self._reads = _Reads()
+        self._page: np.ndarray | None = None
+
+    @property
+    def too_many(self) -> bool:
+        """More runs than any page of text has (:data:`.text_lines.MAX_RUNS`)."""
+        return len(self._runs) > MAX_RUNS
+
+    @property
+    def left(self) -> int:
+        """Runs not read yet."""
+        return len(self._runs) - len(self._words)
+
+    @property
+    def done(self) -> bool:
+        return not self.left
+
+    @property
+    def read_down_to(self) -> float:
+        """The screen row above which every run is read (infinity once all are)."""
+        if self.done:
+            return float("inf")
+        top = self._runs[self._order[len(self._words)]][1]
+        return self._area[1] + (top - _BORDER) / self._prepared.scale
+
+    def read(self, count: int) -> None:
+        """The next *count* runs down the page read, at once where several threads read."""
+        batch = self._order[len(self._words) : len(self._words) + count]
+        if self._page is None:
+            self._page = self._prepared.image.copy()
+            self._page[self._rules] = 255
+        strips = [
+            _run_strip(self._page, self._runs[i], self._prepared, self._height) for i in batch
+        ]
+        self._reads.read([(strip.image, psm) for strip, psm in strips])
+        for index, (strip, psm) in zip(batch, strips, strict=True):
+            self._words[index] = self._run_words(self._runs[index], strip, psm)
+
+    def words(self) -> list[Word]:
+        """The words of the runs read so far, run by run in the layout's order."""
+        return [w for index in range(len(self._runs)) for w in self._words.get(index, ())]
+
+    def _run_words(self, run: Region, strip: Prepared, psm: int) -> list[Word]:
+        prepared, area = self._prepared, self._area
+        x, y, _, h = run
         origin = (
             area[0] + (x - _BORDER) / prepared.scale,
             area[1] + (y - _BORDER) / prepared.scale,
         )
-        read = _words_at(strip, psm, origin, reads=reads)
+        read = _words_at(strip, psm, origin, reads=self._reads)
         if psm == _PSM["block"]:
-            words += [w for w in read if not _column_word(w, prepared.text_height)]
-        else:
-            read = _cells_again(strip, origin, read)
-            words += _within_rows(read, origin[1], h / prepared.scale)
-    return words
+            return [w for w in read if not _column_word(w, prepared.text_height)]
+        read = _cells_again(strip, origin, read)
+        return _within_rows(read, origin[1], h / prepared.scale)
 
 
 def _run_strip(

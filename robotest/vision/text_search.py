@@ -20,17 +20,26 @@ from robotest.errors import IconNotFound, TextNotFound
 from robotest.language import SIDES
 from robotest.vision.errors import VisionInputError
 from robotest.vision.frame_key import FrameKey, frame_key
-from robotest.vision.fuzzy import matches, ocr_distance
+from robotest.vision.fuzzy import matches, normalise, ocr_distance
 from robotest.vision.icon_search import locate
 from robotest.vision.icons import Icon
 from robotest.vision.images import Region, check_image, clip_region, union
-from robotest.vision.ocr_engine import OcrResult, ink_mask, ocr, surroundings, text_height
+from robotest.vision.ocr_engine import (
+    Lines,
+    OcrResult,
+    PageRead,
+    ink_mask,
+    ocr,
+    surroundings,
+    text_height,
+)
 from robotest.vision.text_lines import runs_of, split_tall
 from robotest.vision.words import Word
 
 Side = Literal["right_of", "left_of", "below", "above"]
 _CACHE_SIZE = 8
-_cache: OrderedDict[tuple[FrameKey, Region], OcrResult] = OrderedDict()
+_cache: OrderedDict[tuple[FrameKey, Region], OcrResult | PageRead] = OrderedDict()
+"""Each screen's page read: done, or read down the page as far as a search asked."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +60,37 @@ def screen_text(screen: np.ndarray, region: Region | None = None) -> OcrResult:
     screen = check_image(screen, "screen")
     area = clip_region(region, screen.shape)
     key = (frame_key(screen), area)
-    if key in _cache:
-        _cache.move_to_end(key)
-        return _cache[key]
-    result = ocr(screen, area)
-    _cache[key] = result
+    kept = _cache.get(key)
+    result = ocr(screen, area) if kept is None else _read(kept)
+    _keep(key, result)
+    return result
+
+
+def _read(kept: OcrResult | PageRead) -> OcrResult:
+    return kept if isinstance(kept, OcrResult) else kept.result()
+
+
+def _keep(key: tuple[FrameKey, Region], read: OcrResult | PageRead) -> None:
+    _cache[key] = read
+    _cache.move_to_end(key)
     while len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
-    return result
+
+
+def _page_heads(screen: np.ndarray, region: Region | None, phrase: str) -> Iterator[Lines]:
+    """The heads of the screen's (or region's) lines settled as its page is read down
+    (:meth:`.PageRead.settled`; none where it was read whole), the page read kept; only
+    once the phrase's first word is among the words read (else nothing to look at)."""
+    first = normalise(phrase).split()[0]
+    screen = check_image(screen, "screen")
+    area = clip_region(region, screen.shape)
+    key = (frame_key(screen), area)
+    kept = _cache.get(key)
+    page = PageRead(screen, area) if kept is None else kept
+    _keep(key, page)
+    if isinstance(page, OcrResult):
+        return iter(())
+    return page.settled(lambda words: any(w.text.casefold() == first for w in words))
 
 
 def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> TextMatch:
@@ -90,6 +122,13 @@ def _find_words(
     where none matches strictly are the same reads searched again with the slip."""
     if not phrase.split():
         raise VisionInputError("the phrase to find is empty")
+    heads = _page_heads(screen, region, phrase)
+    looked = 0
+    for head in heads:  # a label near the top found before the rest of the page is read
+        exact = _first_exact(head[looked:], phrase)
+        if exact is not None:
+            return exact, head
+        looked = len(head)
     page = screen_text(screen, region).lines
     seen: list[Lines] = []
     for lines in _reads(screen, region, page, phrase):
@@ -98,6 +137,14 @@ def _find_words(
         if best is not None:
             return best, lines
     return _slipped(seen, phrase) or (None, page)
+
+
+def _first_exact(lines: Lines, phrase: str) -> tuple[Word, ...] | None:
+    """The first run of words of *lines* reading as *phrase* exactly (its case and spaces
+    aside): what :func:`_best_window` picks from the whole page where such a run comes
+    first (none is closer)."""
+    wanted = normalise(phrase)
+    return next((w for w, read in _windows(lines, phrase) if normalise(read) == wanted), None)
 
 
 def _slipped(reads: list[Lines], phrase: str) -> tuple[tuple[Word, ...], Lines] | None:
@@ -113,7 +160,6 @@ _SECOND_LOOKS = 2
 """Near misses of a page read whose surroundings are read again, at most."""
 _ALIKE = 0.7
 """A run of words this alike the phrase (difflib's ratio) is a near miss."""
-Lines = tuple[tuple[Word, ...], ...]
 
 
 def _windows(lines: Lines, phrase: str) -> Iterator[tuple[tuple[Word, ...], str]]:
