@@ -115,10 +115,6 @@ changes were right; of the 4 wrong ones 2 were made at 0.77 and 0.90 (a VGA16 ca
 ``8`` Tesseract read ``6`` made a ``0``; an X 8x16 camera ``5`` made a ``6``), against 3
 right ones under 0.95."""
 BACKED = 0.5
-TORN_WITHIN = 20.0
-"""(experiment)"""
-TORN_SURE = 0.9
-"""(experiment)"""
 """The classifier's own probability for Tesseract's digit that settles a digit Tesseract
 was torn on (:data:`TORN_DOUBT`)."""
 _PSEUDO_COUNT = 0.5
@@ -362,9 +358,7 @@ class GlyphModel:
         np.exp(out, out=out)
         return out / out.sum(axis=1, keepdims=True)
 
-    def digit_decision(
-        self, said: str, probabilities: np.ndarray, torn: str = ""
-    ) -> tuple[str, float]:
+    def digit_decision(self, said: str, probabilities: np.ndarray) -> tuple[str, float]:
         """What a window shows where Tesseract read the digit *said*, and how sure.
 
         Both readers are weighed (Bayes' rule): the classifier's probability for each
@@ -375,35 +369,19 @@ class GlyphModel:
         clean ``4`` the classifier takes for a ``5``) is kept; and a window the
         classifier reads as no digit at all (cut beside its character) changes no
         digit. Without the confusions, Tesseract's digit stands.
-
-        *torn*: the other digits Tesseract weighed close to *said* (:func:`_torn_digits`).
-        Its read then says *said* or one of them, no more: each class is weighed by how
-        often Tesseract reads the likeliest of them where that class is drawn. Weighed
-        by *said* alone, a torn read counted as a sure one: X 5x8's ``8`` Tesseract read
-        ``6`` (89, ``8`` 76) stood though the classifier saw an ``8`` at 0.85, and X
-        6x13 bold's ``9`` read ``3`` (89, ``9`` 70) though it saw a ``9`` at 0.98.
         """
         if self.confusions is None or said not in self.classes:
             return said, 1.0
-        read_as = self._read_as(said)
-        for other in torn:
-            if other in self.classes:
-                read_as = np.maximum(read_as, self._read_as(other))
+        counts = self.confusions
+        read_as = (counts[:, self.classes.index(said)] + _PSEUDO_COUNT) / (
+            counts.sum(axis=1) + _PSEUDO_COUNT * len(self.classes)
+        )
         weighed = probabilities * read_as
         total = float(weighed.sum())
         if total <= 0:
             return said, 1.0
         best = int(weighed.argmax())
         return self.classes[best], float(weighed[best]) / total
-
-    def _read_as(self, said: str) -> np.ndarray:
-        """How often Tesseract read *said* where each class was drawn (the training's
-        confusions, each count one :data:`_PSEUDO_COUNT` more); the model has them."""
-        assert self.confusions is not None
-        counts = self.confusions
-        return (counts[:, self.classes.index(said)] + _PSEUDO_COUNT) / (
-            counts.sum(axis=1) + _PSEUDO_COUNT * len(self.classes)
-        )
 
     def confused(self, drawn: str, said: str) -> float:
         """The share of *drawn*'s training reads Tesseract gave as *said* (1.0 unknown)."""
@@ -527,22 +505,14 @@ def second_opinion(
     disputed = unweighed = 0
     doubts: list[tuple[int, int]] = []
     swaps: list[tuple[int, int, str]] = []  # (window, of words[wi], the digit it becomes)
-    settled: list[tuple[int, int, str]] = []  # torn digits changed, already found steady
     for n, ((wi, ci), p) in enumerate(zip(glyphs.places, probs, strict=True)):
         said = words[wi].text[ci]
         if said.isdigit():  # a digit becomes another digit only when both readers agree
-            agreed = _agreed(glyph_model, said, p)
-            if agreed is not None:
-                swaps.append((n, wi, agreed))
-                continue
-            torn_digits = _torn_digits(words[wi], ci)
-            torn = _agreed(glyph_model, said, p, torn_digits, TORN_SURE) if torn_digits else None
-            if torn is not None and _steady(
-                glyph_model, ink, scale, origin, words, area, glyphs, [(n, wi, torn)]
-            ) == [True]:
-                settled.append((n, wi, torn))
-                continue
             seen, sure = glyph_model.digit_decision(said, p)
+            says = float(p[glyph_model.classes.index(seen)])
+            if seen.isdigit() and seen != said and sure >= DIGIT_SURE and says >= CLASSIFIER_SAYS:
+                swaps.append((n, wi, seen))
+                continue
             rival = _rival(said, p, glyph_model)
             if rival is not None and not _weighed(words[wi]):
                 unweighed += 1
@@ -563,7 +533,6 @@ def second_opinion(
         if p[best] >= SURE and _may_become(token, start + ci, seen, float(p[best])):
             texts[wi][ci] = seen
     steady = _steady(glyph_model, ink, scale, origin, words, area, glyphs, swaps)
-    swaps, steady = swaps + settled, steady + [True] * len(settled)
     for (n, wi, digit), kept in zip(swaps, steady, strict=True):
         if kept:
             texts[wi][glyphs.places[n][1]] = digit
@@ -636,45 +605,6 @@ def _torn(word: Word, index: int, other: str) -> bool:
     weighed = dict(word.choices[index])
     first = weighed.get(word.text[index])
     return first is not None and other in weighed and first - weighed[other] < TORN
-
-
-def _agreed(
-    glyph_model: GlyphModel,
-    said: str,
-    probabilities: np.ndarray,
-    torn: str = "",
-    least: float = DIGIT_SURE,
-) -> str | None:
-    """The digit both readers agree a window shows where Tesseract read the digit *said*
-    (torn with the digits *torn*, :meth:`GlyphModel.digit_decision`): at least
-    :data:`DIGIT_SURE` weighed together, and :data:`CLASSIFIER_SAYS` the classifier's own;
-    None where they agree on no other digit.
-
-    A torn digit's change is made only where the classifier's windows either side agree
-    (:func:`_steady`), and one they refuse is not put in dispute on that ground: a read
-    again is taken for its fewer disputes, and so weighed a VGA16 camera line read again
-    at 20 pixels was taken, three digits wrong for two."""
-    seen, sure = glyph_model.digit_decision(said, probabilities, torn)
-    says = float(probabilities[glyph_model.classes.index(seen)])
-    if seen.isdigit() and seen != said and sure >= least and says >= CLASSIFIER_SAYS:
-        return seen
-    return None
-
-
-def _torn_digits(word: Word, index: int) -> str:
-    """The other digits Tesseract weighed within :data:`TORN` of the digit it read at
-    *index* of *word* (none in a word without its alternatives)."""
-    if not _weighed(word):
-        return ""
-    weighed = dict(word.choices[index])
-    first = weighed.get(word.text[index])
-    if first is None:
-        return ""
-    return "".join(
-        c
-        for c, v in weighed.items()
-        if c and c.isdigit() and c != word.text[index] and first - v < TORN  # None: no character
-    )
 
 
 def _doubted(word: Word, index: int, backed: float) -> bool:
