@@ -472,6 +472,11 @@ class Opinion:
     weighed another digit close to (:data:`TORN_DOUBT`) that the classifier does not
     back, or one the classifier changed without being sure (:data:`CHANGED_SURE`).
     Reported with the read (:attr:`.Word.doubt`), never guessed away."""
+    contested: tuple[tuple[int, int, str], ...] = ()
+    """(word, character, digit) of each digit Tesseract weighed another digit close to
+    (:data:`TORN_DOUBT`) that the classifier takes the window for (its first choice, at
+    least :data:`CLASSIFIER_SAYS`), left as Tesseract read it: a read of the line at
+    another text height that gives that digit decides it (:mod:`.ocr_engine`)."""
 
 
 def recheck(
@@ -505,6 +510,7 @@ def second_opinion(
     disputed = unweighed = 0
     doubts: list[tuple[int, int]] = []
     swaps: list[tuple[int, int, str]] = []  # (window, of words[wi], the digit it becomes)
+    contested: list[tuple[int, int, str]] = []
     for n, ((wi, ci), p) in enumerate(zip(glyphs.places, probs, strict=True)):
         said = words[wi].text[ci]
         if said.isdigit():  # a digit becomes another digit only when both readers agree
@@ -527,6 +533,12 @@ def second_opinion(
             backed = float(p[glyph_model.classes.index(said)])
             if in_dispute or _doubted(words[wi], ci, backed):
                 doubts.append((wi, ci))
+            if (
+                alone.isdigit()
+                and float(p.max()) >= CLASSIFIER_SAYS
+                and _close(words[wi], ci, alone)
+            ):
+                contested.append((wi, ci, alone))
         best = int(p.argmax())
         seen = glyph_model.classes[best]
         token, start = joined[wi]
@@ -545,7 +557,7 @@ def second_opinion(
         replace(w, text="".join(t)) if "".join(t) != w.text else w
         for w, t in zip(words, texts, strict=True)
     ]
-    return Opinion(checked, disputed, unweighed, tuple(sorted(doubts)))
+    return Opinion(checked, disputed, unweighed, tuple(sorted(doubts)), tuple(contested))
 
 
 def _steady(
@@ -605,6 +617,16 @@ def _torn(word: Word, index: int, other: str) -> bool:
     weighed = dict(word.choices[index])
     first = weighed.get(word.text[index])
     return first is not None and other in weighed and first - weighed[other] < TORN
+
+
+def _close(word: Word, index: int, other: str) -> bool:
+    """Whether Tesseract weighed *other* within :data:`TORN_DOUBT` of the character it
+    read at *index* of *word* (a word with its alternatives)."""
+    if not _weighed(word) or other == word.text[index]:
+        return False
+    weighed = dict(word.choices[index])
+    first = weighed.get(word.text[index])
+    return first is not None and other in weighed and first - weighed[other] < TORN_DOUBT
 
 
 def _doubted(word: Word, index: int, backed: float) -> bool:

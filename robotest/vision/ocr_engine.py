@@ -437,18 +437,42 @@ def _settled_line(
     dotted ``0`` read ``6`` by Tesseract and taken for ``0`` or ``8`` by the classifier
     is read again, not guessed."""
     retries = _Retries(image, area, inner)
-    first = _opinion(prepared, area, read_line(image, area, prepared, inner, retries))
-    if not first.disputed:
-        return _with_doubts(first)
-    best = first
-    for height in _RETRY_HEIGHTS:
+    read = read_line(image, area, prepared, inner, retries)
+    first = best = _opinion(prepared, area, read)
+    for height in _RETRY_HEIGHTS if first.disputed else ():
         again, words = retries.at(height)
         other = _opinion(again, area, words)
         if other.disputed < best.disputed and _digits_alike(other.words, first.words):
             best = other
         if not best.disputed:
             break
+    if best.contested:
+        best = _decided(best, [read, *(retries.at(height)[1] for height in _RETRY_HEIGHTS)])
     return _with_doubts(best)
+
+
+def _decided(opinion: Opinion, reads: list[list[Word]]) -> Opinion:
+    """*opinion* with each digit it leaves contested (Tesseract torn between it and the
+    digit the classifier sees, :attr:`.glyph_check.Opinion.contested`) changed to the
+    classifier's digit where Tesseract's read of the line at another text height, its
+    letters and digits where *opinion*'s are, gives that digit there: two reads of the
+    two readers agree. The digit stays reported in doubt."""
+    shape = _shape(opinion.words)
+    alike = [_kept(words) for words in reads if _shape(words) == shape]
+    texts = [list(w.text) for w in opinion.words]
+    doubts = set(opinion.doubts)
+    for wi, ci, digit in opinion.contested:
+        at = len(_kept(opinion.words[:wi])) + ci
+        if any(read[at] == digit for read in alike):
+            texts[wi][ci] = digit
+            doubts.add((wi, ci))
+    words = [replace(w, text="".join(t)) for w, t in zip(opinion.words, texts, strict=True)]
+    return replace(opinion, words=words, doubts=tuple(sorted(doubts)), contested=())
+
+
+def _kept(words: list[Word]) -> str:
+    """The characters of *words* that :func:`_shape` counts, in order."""
+    return "".join(w.text for w in words if any(c.isalnum() for c in w.text))
 
 
 def _with_doubts(opinion: Opinion) -> list[Word]:
