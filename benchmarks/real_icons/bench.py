@@ -35,6 +35,9 @@ smoothed versions tried at every place, every place from 0.45 under the threshol
 refined again: the settings before branch `icons33`).
 With ``--without-icons38``, once more with ``rival_difference`` 0 (the look-alike check
 before branch `icons38`).
+With ``--without-icons48``, once more with ``rival_blurs`` (0.0,) (the look-alike check's
+difference on the sharp drawings only: the check before branch `icons48`). The reference's
+rows take this tree's look-alike check, so this row is the one with main's check.
 With ``--reference-every-size``, the reference's search once more with every size as a
 version (its own default parameters, at this run's threshold and scales): the "before"
 row of a change to the search's cost.
@@ -293,6 +296,7 @@ VARIANTS: tuple[tuple[str, str, dict[str, object]], ...] = (
     ("without_icons39", "no edge maps", {"edge_places": 0}),
     ("without_icons40", "no outline structure", {"structure_outline": 0.0}),
     ("with_edge_full_screen", "edge maps on the full screen", {"edge_full_screen": True}),
+    ("without_icons48", "sharp look-alike difference", {"rival_blurs": (0.0,)}),
 )
 """The searches beside the defaults that the bench's flags ask for, each as one row."""
 
@@ -374,6 +378,13 @@ def main() -> None:
         action="store_true",
         help="also every size as a version with edge_full_screen True (the full screen's "
         "edge maps, as before branch iconspd40)",
+    )
+    parser.add_argument(
+        "--without-icons48",
+        action="store_true",
+        help="also every size as a version with rival_blurs (0.0,) (the look-alike check's "
+        "difference on the sharp drawings only: the check before branch icons48; the "
+        "reference's rows take this tree's check)",
     )
     parser.add_argument(
         "--reference-every-size",

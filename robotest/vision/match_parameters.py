@@ -284,6 +284,17 @@ class MatchParameters:
     match, but a drawing with its own details shown at twice its size scored 0.64 with
     the nearest version in a unit test (``test_the_drawing_the_os_shows...``): 0.25."""
 
+    versions_slack: float = 0.0
+    """Refined places scoring under the threshold less ``again_slack`` but at least the
+    threshold less this are refined again with every *other* version at
+    ``sizes_at_place`` too (not at ``own_sizes_at_place``); at or under ``again_slack``:
+    none (the default).
+
+    The coarse stage searches each size with the versions drawn nearest it; an OS may
+    show another of the theme's drawings there (Breeze's ``user-trash-full`` at 36 px is
+    its 64 px drawing reduced: the 32 px one, nearest, scores 0.34 there in colour, 0.45
+    in grey, the 64 px one 0.998). The wrong drawing's score then keeps the place from
+    every refit."""
     rival_reach: float = 0.5
     """With more than 0, a rival is also searched over the found box and this much of its
     side around, and counted where its box overlaps the found one by a third or more
@@ -312,6 +323,17 @@ class MatchParameters:
     0.00-1.00 here (three at 0.74-1.00), the five absent icons it refused 0.00 at most:
     0.3 kept three more (found 197 -> 200 of 248), absent icons found after the check
     0 of 80 either way (docs/benchmarks/real-icons.md, branch `icons38`)."""
+    rival_blurs: tuple[float, ...] = (0.0, 0.6, 1.0)
+    """Gaussian smoothings (sigma, pixels; 0: sharp) of both drawings at which
+    ``rival_difference`` measures their errors, the one where the better fitting drawing
+    fits the screen best kept; (0.0,): sharp only (the check before branch `icons48`).
+
+    A blurred or photographed screen shows a thin emblem fainter and wider than either
+    sharp drawing: the icon's sharp emblem and the rival's flat face then miss it by
+    about as much. On the real-icons bench's training half, degraded tier, Breeze's
+    ``folder-bookmark`` at 84 px against ``folder`` and ``folder-unlocked`` at 30 px
+    against ``folder-image-people`` told apart 0.05 and 0.16 sharp, 0.78 and 0.58
+    smoothed by 1 px: both true matches were refused."""
     colour_shift_tolerance: float = 0.25
     """Colour shift (log gain of one channel against the others') forgiven (cast, gamma)."""
     colour_shift_weight: float = 2.0
@@ -445,6 +467,8 @@ class MatchParameters:
             raise VisionInputError(
                 f"template_blurs must be pixels in [0, 4], got {self.template_blurs}"
             )
+        if not self.rival_blurs or any(not 0 <= b <= 4 for b in self.rival_blurs):
+            raise VisionInputError(f"rival_blurs must be pixels in [0, 4], got {self.rival_blurs}")
         if any(not 0 < b <= 4 for b in self.outline_blurs):
             raise VisionInputError(
                 f"outline_blurs must be pixels in (0, 4], got {self.outline_blurs}"
@@ -477,6 +501,8 @@ class MatchParameters:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
         if not 0 <= self.blur_slack <= 2:
             raise VisionInputError(f"blur_slack must be in [0, 2], got {self.blur_slack}")
+        if not 0 <= self.versions_slack <= 4:
+            raise VisionInputError(f"versions_slack must be in [0, 4], got {self.versions_slack}")
         if not 0 <= self.again_slack < 1:
             raise VisionInputError(f"again_slack must be in [0, 1), got {self.again_slack}")
         if not 0 <= self.structure_inner <= 1:

@@ -29,9 +29,11 @@ def again_at_places(
     at *limit*); ``locate`` passes one that keeps what it made for its later searches.
 
     Only places scoring at least *limit* less ``p.again_slack`` are looked at again (see
-    :func:`starts_at_place`). (Skipping a start whose version was already refined
-    near the same place and scale was tried: it moved found boxes 1-2 px off the exact
-    one and lost a held-out match.)
+    :func:`starts_at_place`), and places under that but at least *limit* less
+    ``p.versions_slack`` with the other versions only (the OS may show another drawing
+    there). (Skipping a start whose version was already refined near the same place and
+    scale was tried: it moved found boxes 1-2 px off the exact one and lost a held-out
+    match.)
     """
     if not p.sizes_at_place and not p.own_sizes_at_place:
         return []
@@ -39,8 +41,14 @@ def again_at_places(
     if refit is None:
         refit = partial(_refit, view, icon, p, limit)
     scored: list[Candidate] = []
-    for place in [c for c in refined if c.score >= floor]:
-        for start in starts_at_place(icon, place, p, place.score < limit):
+    for place in refined:
+        if place.score >= floor:
+            starts = starts_at_place(icon, place, p, place.score < limit)
+        elif place.score >= limit - p.versions_slack:
+            starts = starts_at_place(icon, place, p, missed=False)
+        else:
+            continue
+        for start in starts:
             again = refit(start)
             if again is not None:
                 scored.append(again)

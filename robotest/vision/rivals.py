@@ -68,7 +68,8 @@ def rival_fits(
     if p.rival_difference <= 0 or place.box is None or place.version is None:
         return True
     version = next(v for v in rival.versions if v.name == place.version)
-    return difference_score(screen, icon, box, version, place.box) < p.rival_difference
+    difference = difference_score(screen, icon, box, version, place.box, p.rival_blurs)
+    return difference < p.rival_difference
 
 
 def rival_score(screen: np.ndarray, rival: Icon, box: Region, p: MatchParameters) -> float:
@@ -112,6 +113,7 @@ def difference_score(
     box: Region,
     rival: IconVersion,
     rival_box: Region,
+    blurs: tuple[float, ...] = (0.0,),
 ) -> float:
     """How much better *icon* (its best version drawn at *box*) explains the screen than
     the *rival*'s version drawn at *rival_box*, on the pixels where the two drawings
@@ -124,6 +126,12 @@ def difference_score(
     opaque pixels the two drawings share; then the mean squared errors of the two
     drawings over the pixels where they differ by more than ``_DIFFERENT`` grey levels
     are compared: (rival's - icon's) / (rival's + icon's).
+
+    The errors are measured with both drawings smoothed alike by each of *blurs*
+    (Gaussian sigma in pixels, 0: sharp; the pixels that differ are the sharp
+    drawings'), at the smoothing where the better fitting of the two drawings fits the
+    screen best: a blurred or photographed screen shows a thin emblem fainter than
+    either sharp drawing (see ``MatchParameters.rival_blurs``).
     """
     canvas = _union(box, rival_box, screen.shape)
     if canvas is None:
@@ -132,7 +140,8 @@ def difference_score(
     rival_drawn = _drawn(rival, rival_box, canvas, background)
     best = -1.0
     for version in icon.versions:
-        best = max(best, _difference(patch, _drawn(version, box, canvas, background), rival_drawn))
+        drawn = _drawn(version, box, canvas, background)
+        best = max(best, _difference(patch, drawn, rival_drawn, blurs))
     return best
 
 
@@ -189,10 +198,14 @@ def _drawn(
 
 
 def _difference(
-    patch: np.ndarray, icon: tuple[np.ndarray, np.ndarray], rival: tuple[np.ndarray, np.ndarray]
+    patch: np.ndarray,
+    icon: tuple[np.ndarray, np.ndarray],
+    rival: tuple[np.ndarray, np.ndarray],
+    blurs: tuple[float, ...] = (0.0,),
 ) -> float:
     """(rival's error - icon's) / (the sum) on the pixels where the two drawings differ,
-    the screen's gain and offset fitted per channel on the opaque pixels they share."""
+    the screen's gain and offset fitted per channel on the opaque pixels they share, at
+    the smoothing of *blurs* where the lesser of the two errors is least."""
     (drawn_icon, icon_opacity), (drawn_rival, rival_opacity) = icon, rival
     apart = np.abs(drawn_icon - drawn_rival).max(axis=2)
     differ = apart > _DIFFERENT
@@ -200,18 +213,40 @@ def _difference(
     compared = int(((icon_opacity > 0.1) | (rival_opacity > 0.1)).sum())
     if differ.sum() < max(_FEWEST_DIFFERENT, 0.02 * compared) or shared.sum() < 16:
         return 0.0
-    errors = []
-    for drawn in (drawn_icon, drawn_rival):
-        fitted = np.empty_like(drawn)
-        for c in range(3):
-            model, seen = drawn[:, :, c][shared], patch[:, :, c][shared]
-            spread = float(model.std())
-            gain = float(np.cov(model, seen)[0, 1] / spread**2) if spread > 4 else 1.0
-            gain = min(max(gain, 0.5), 2.0)
-            fitted[:, :, c] = gain * (drawn[:, :, c] - model.mean()) + seen.mean()
-        errors.append(float(((patch - fitted)[differ] ** 2).mean()))
-    own, other = errors
+    own, other = min(
+        (
+            tuple(
+                _fitted_error(patch, _blurred(d, b), shared, differ)
+                for d in (drawn_icon, drawn_rival)
+            )
+            for b in blurs
+        ),
+        key=min,
+    )
     return (other - own) / (other + own) if other + own > 1e-6 else 0.0
+
+
+def _blurred(drawn: np.ndarray, blur: float) -> np.ndarray:
+    """*drawn* smoothed by a Gaussian of *blur* pixels (unchanged for 0)."""
+    if blur <= 0:
+        return drawn
+    smoothed: np.ndarray = cv2.GaussianBlur(drawn, (0, 0), blur, borderType=cv2.BORDER_REPLICATE)
+    return smoothed
+
+
+def _fitted_error(
+    patch: np.ndarray, drawn: np.ndarray, shared: np.ndarray, differ: np.ndarray
+) -> float:
+    """Mean squared error of *drawn* over the *differ* pixels of *patch*, its gain and
+    offset fitted per channel on the *shared* pixels."""
+    fitted = np.empty_like(drawn)
+    for c in range(3):
+        model, seen = drawn[:, :, c][shared], patch[:, :, c][shared]
+        spread = float(model.std())
+        gain = float(np.cov(model, seen)[0, 1] / spread**2) if spread > 4 else 1.0
+        gain = min(max(gain, 0.5), 2.0)
+        fitted[:, :, c] = gain * (drawn[:, :, c] - model.mean()) + seen.mean()
+    return float(((patch - fitted)[differ] ** 2).mean())
 
 
 _OVERLAP = 1 / 3
