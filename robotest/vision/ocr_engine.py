@@ -262,46 +262,40 @@ Lines = tuple[tuple[Word, ...], ...]
 
 
 class PageRead:
-    """:func:`ocr` of *screen* (or *region*), where a page's runs are read (a whole
-    screen's layout) read top to bottom only as far as asked.
+    """:func:`ocr` of *screen* (or *region*); a whole screen's runs of text read top to
+    bottom only as far as asked.
 
-    :meth:`settled` gives the lines read so far, run by run down the page, for a search
-    that can stop at the first line it wants (``find_text`` of a label near the top reads
-    only the runs down to it); :meth:`result` reads the rest: the same result as reading
-    the whole page at once, word for word (each run is read on its own)."""
+    :meth:`settled` gives the lines read so far, a few runs at a time down the page, to a
+    search that stops at the first line it wants (``find_text`` of a label near the top
+    reads only the runs down to it); :meth:`result` reads the rest: the same result as a
+    whole read at once, word for word (each run is read on its own)."""
 
     def __init__(self, screen: np.ndarray, region: Region | None = None, layout: Layout = "auto"):
         screen = check_image(screen, "screen")
         self._area = area = clip_region(region, screen.shape)
-        self._runs: PageRuns | None = None
-        self._result: OcrResult | None = None
+        self._layout = layout
+        self._read: OcrResult | PageRuns = OcrResult(text="", words=(), lines=())
         if is_blank(crop(screen, area)):
-            self._result = OcrResult(text="", words=(), lines=())
             return
         whole = area[2] * area[3] >= 0.25 * screen.shape[0] * screen.shape[1]
-        # a whole screen mixes text sizes (a bigger title in a bar): a wider background window
-        # keeps the biggest text from being taken for background
-        context, inner = surroundings(area, screen.shape)
-        image = crop(screen, context)
-        self._prepared = prepared = (
-            prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner, exact_bars=False)
-            if whole
-            else prepare(image, inner=inner)
-        )
-        self._layout = (
-            _pick_layout(area[3], prepared.text_height, whole) if layout == "auto" else layout
-        )
-        if self._layout == "sparse":
+        image, inner, self._prepared = _page_image(screen, area, whole)
+        if layout == "auto":
+            self._layout = _pick_layout(area[3], self._prepared.text_height, whole)
+        self._read = self._first_read(image, inner)
+
+    def _first_read(self, image: np.ndarray, inner: Region) -> OcrResult | PageRuns:
+        """The page's runs, still to read (a whole screen's layout), or the text read."""
+        prepared, area, layout = self._prepared, self._area, self._layout
+        if layout == "sparse":
             runs = PageRuns(prepared, area)
             if not runs.too_many:
-                self._runs = runs
-                return
+                return runs
             words = _tesseract_words(prepared, _PSM["sparse"], area)
-        elif self._layout == "line":
+        elif layout == "line":
             words = _settled_line(image, area, _cleared(prepared), inner)
         else:
-            words = _tesseract_words(prepared, _PSM[self._layout], area)
-        self._result = self._finished(words)
+            words = _tesseract_words(prepared, _PSM[layout], area)
+        return self._finished(words)
 
     def settled(self, worth: Callable[[list[Word]], bool] = bool) -> Iterator[Lines]:
         """The page's lines settled so far, after each few of its runs read down the page
@@ -312,8 +306,7 @@ class PageRead:
         A line is settled when every word of it, and of each line before it, ends above
         the runs not read yet by :data:`_SETTLED_MARGIN` of the tallest word read so far:
         no word read later can then join it or come before it."""
-        runs = self._runs
-        while runs is not None and self._result is None:
+        while isinstance(runs := self._read, PageRuns):
             runs.read(_SETTLE_RUNS * readers())
             if runs.done:
                 return
@@ -325,13 +318,12 @@ class PageRead:
             yield _head_above(group_lines(_without_edge_bars(read, self._area)), below)
 
     def result(self) -> OcrResult:
-        """The whole page's (or region's) text, every run read."""
-        if self._result is None:
-            assert self._runs is not None
-            self._runs.read(self._runs.left)
-            self._result = self._finished(self._runs.words())
-            self._runs = None  # its page images let go
-        return self._result
+        """The whole page's (or region's) text, every run read (the page images let go)."""
+        read = self._read
+        if isinstance(read, PageRuns):
+            read.read(read.left)
+            read = self._read = self._finished(read.words())
+        return read
 
     def _finished(self, words: list[Word]) -> OcrResult:
         words = _without_edge_bars(words, self._area)
@@ -346,6 +338,24 @@ class PageRead:
         if layout == "line":  # the text as read, the boxes on the line's own rows
             lines = (tuple(_within_line(list(lines[0]), self._prepared, self._area)),)
         return OcrResult(text=text, words=tuple(w for line in lines for w in line), lines=lines)
+
+
+def _page_image(
+    screen: np.ndarray, area: Region, whole: bool
+) -> tuple[np.ndarray, Region, Prepared]:
+    """*area* with its surroundings (where its background is judged), where *area* lies
+    in that, and the two prepared for Tesseract.
+
+    A whole screen mixes text sizes (a bigger title in a bar): a wider background window
+    keeps the biggest text from being taken for background."""
+    context, inner = surroundings(area, screen.shape)
+    image = crop(screen, context)
+    prepared = (
+        prepare(image, _TARGET_HEIGHT_PAGE, background_span=6.0, inner=inner, exact_bars=False)
+        if whole
+        else prepare(image, inner=inner)
+    )
+    return image, inner, prepared
 
 
 _SETTLE_RUNS = 8
