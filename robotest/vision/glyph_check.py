@@ -611,22 +611,18 @@ def _weighed(word: Word) -> bool:
     return len(word.choices) == len(word.text)
 
 
-def _torn(word: Word, index: int, other: str) -> bool:
-    """Whether Tesseract weighed *other* within :data:`TORN` of the character it read at
-    *index* of *word* (a word with its alternatives)."""
+def _torn(word: Word, index: int, other: str, within: float = TORN) -> bool:
+    """Whether Tesseract weighed *other* within *within* (:data:`TORN`) of the character
+    it read at *index* of *word* (a word with its alternatives)."""
     weighed = dict(word.choices[index])
     first = weighed.get(word.text[index])
-    return first is not None and other in weighed and first - weighed[other] < TORN
+    return first is not None and other in weighed and first - weighed[other] < within
 
 
 def _close(word: Word, index: int, other: str) -> bool:
-    """Whether Tesseract weighed *other* within :data:`TORN_DOUBT` of the character it
-    read at *index* of *word* (a word with its alternatives)."""
-    if not _weighed(word) or other == word.text[index]:
-        return False
-    weighed = dict(word.choices[index])
-    first = weighed.get(word.text[index])
-    return first is not None and other in weighed and first - weighed[other] < TORN_DOUBT
+    """Whether Tesseract weighed *other*, another character, within :data:`TORN_DOUBT` of
+    the character it read at *index* of *word* (a word with its alternatives)."""
+    return _weighed(word) and other != word.text[index] and _torn(word, index, other, TORN_DOUBT)
 
 
 def _doubted(word: Word, index: int, backed: float) -> bool:

@@ -6,7 +6,7 @@ therefore sharpens, upscales small text, turns the image grey and subtracts the 
 background (which makes dark-on-light and light-on-dark text alike: dark on white); a
 binarised copy (:func:`ink_mask`) tells where text is. The page segmentation mode follows
 the region: one line (PSM 7), a block (PSM 6), or a whole screen, whose lines are found
-by layout (:mod:`.text_lines`) and each read as one line (:func:`read_runs`). A line
+by layout (:mod:`.text_lines`) and each read as one line (:class:`PageRuns`). A line
 read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 """
 
@@ -690,22 +690,11 @@ def _read_key(image: np.ndarray, psm: int, choices: bool) -> _ReadKey:
     return (image.shape, psm, choices, image.tobytes())
 
 
-def read_runs(prepared: Prepared, area: Region) -> list[Word]:
-    """The words of a page (*area* of the screen, *prepared*), each run of text found
-    by layout (:mod:`.text_lines`) read as one line, at its own text height
-    (:class:`PageRuns`). A page with more runs than any page of text (a photo, a
-    texture) is read by Tesseract's own sparse layout, as before."""
-    runs = PageRuns(prepared, area)
-    if runs.too_many:
-        return _tesseract_words(prepared, _PSM["sparse"], area)
-    runs.read(runs.left)
-    return runs.words()
-
-
 class PageRuns:
     """The runs of text of a page (*area* of the screen, *prepared*), found by layout
     (:mod:`.text_lines`), each read as one line at its own text height, top to bottom
-    as far as asked (:meth:`read`).
+    as far as asked (:meth:`read`). A page with more runs than any page of text (a
+    photo, a texture: :attr:`too_many`) is read by Tesseract's own sparse layout instead.
 
     Long rules (a window's border, frame lines) are whitened first: beside a line they
     are read as ``|`` or ``I``."""

@@ -201,7 +201,7 @@ def _difference(
     patch: np.ndarray,
     icon: tuple[np.ndarray, np.ndarray],
     rival: tuple[np.ndarray, np.ndarray],
-    blurs: tuple[float, ...] = (0.0,),
+    blurs: tuple[float, ...],
 ) -> float:
     """(rival's error - icon's) / (the sum) on the pixels where the two drawings differ,
     the screen's gain and offset fitted per channel on the opaque pixels they share, at

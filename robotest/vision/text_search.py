@@ -77,20 +77,30 @@ def _keep(key: tuple[FrameKey, Region], read: OcrResult | PageRead) -> None:
         _cache.popitem(last=False)
 
 
-def _page_heads(screen: np.ndarray, region: Region | None, phrase: str) -> Iterator[Lines]:
-    """The heads of the screen's (or region's) lines settled as its page is read down
-    (:meth:`.PageRead.settled`; none where it was read whole), the page read kept; only
-    once the phrase's first word is among the words read (else nothing to look at)."""
-    first = normalise(phrase).split()[0]
+def _kept_page(screen: np.ndarray, region: Region | None) -> OcrResult | PageRead:
+    """The screen's (or region's) page read as kept: done, or started (:class:`.PageRead`,
+    read down the page only as far as a search asks)."""
     screen = check_image(screen, "screen")
     area = clip_region(region, screen.shape)
     key = (frame_key(screen), area)
     kept = _cache.get(key)
     page = PageRead(screen, area) if kept is None else kept
     _keep(key, page)
-    if isinstance(page, OcrResult):
-        return iter(())
-    return page.settled(lambda words: any(w.text.casefold() == first for w in words))
+    return page
+
+
+def _exact_on_top(page: PageRead, phrase: str) -> tuple[tuple[Word, ...], Lines] | None:
+    """The first run of words reading as *phrase* exactly among the lines of *page*
+    settled as it is read down (:meth:`.PageRead.settled`), looked at only once the
+    phrase's first word is among the words read, and those lines; None: not there."""
+    first = normalise(phrase).split()[0]
+    looked = 0
+    for head in page.settled(lambda words: any(w.text.casefold() == first for w in words)):
+        exact = _first_exact(head[looked:], phrase)
+        if exact is not None:
+            return exact, head
+        looked = len(head)
+    return None
 
 
 def find_text(screen: np.ndarray, phrase: str, region: Region | None = None) -> TextMatch:
@@ -122,14 +132,12 @@ def _find_words(
     where none matches strictly are the same reads searched again with the slip."""
     if not phrase.split():
         raise VisionInputError("the phrase to find is empty")
-    heads = _page_heads(screen, region, phrase)
-    looked = 0
-    for head in heads:  # a label near the top found before the rest of the page is read
-        exact = _first_exact(head[looked:], phrase)
-        if exact is not None:
-            return exact, head
-        looked = len(head)
-    page = screen_text(screen, region).lines
+    kept = _kept_page(screen, region)
+    # a label near the top found before the rest of the page is read
+    early = _exact_on_top(kept, phrase) if isinstance(kept, PageRead) else None
+    if early is not None:
+        return early
+    page = screen_text(screen, region).lines  # the rest of the page read, if need be
     seen: list[Lines] = []
     for lines in _reads(screen, region, page, phrase):
         seen.append(lines)
