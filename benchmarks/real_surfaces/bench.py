@@ -41,6 +41,7 @@ MODELS = (
     "knn-coarse",
     "knn-main",
     "knn-max",
+    "knn-power",
     "gmm",
     "ae",
     "mean",
@@ -73,6 +74,7 @@ VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-prev": ("knn", None, BEFORE),
     "knn-main": ("knn", None, COARSE),
     "knn-coarse": ("knn", None, COARSE),
+    "knn-power": ("knn", None, {"score_power": 0.5}),
 }
 """Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at 0d532d6
 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's own map
@@ -83,7 +85,9 @@ spread (``patchcore.CONTRAST``, off by default: branch surf37); ``knn-pixeldetai
 ``knn`` with the sharpness channel of each pixel, not its 3 x 3 median (main's ``knn``
 before surf43, ``patchcore.DETAIL_WINDOW``); ``knn-finedetail`` is ``knn`` with the half
 grid's sharpness channel taken at twice the working size (``patchcore.FINE_DETAIL``, off by
-default: branch surf44); ``knn-prev`` is ``knn`` with
+default: branch surf44); ``knn-power`` is ``knn``
+whose image score pools the square root of the map at sigma 6 (``TrainOptions.score_power``
+0.5, off by default: branch surf49); ``knn-prev`` is ``knn`` with
 the box settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``

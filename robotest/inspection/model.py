@@ -55,6 +55,13 @@ class ModelMeta:
     the picture's own level, the median of its map: 0 in files saved before it (from
     zero). A unit whose whole surface lies a little off the normal pictures (lighting,
     a coarser patch of the material) raises its map everywhere, which is not a defect."""
+    score_power: float = 1.0
+    """With the smoothed score, the image score pools the map raised to this power (below
+    1: a defect's area counts more than its peak) with a Gaussian of ``score_power_blur``,
+    in units of the highest held-back normal picture's (``score_power_scale``); the boxes
+    keep the smoothed map. 1 (files saved before it): the smoothed map's maximum."""
+    score_power_blur: float = 0.0
+    score_power_scale: float = 1.0
     box_low: float = 1.0  # candidate regions grow down to this level (threshold units)
     box_floor: float = 0.0
     """The map's level on normal surface (median of the held-back normal maps, threshold
@@ -145,7 +152,7 @@ class InspectionModel:
                 smoothed = self.smoothed(anomaly)
                 candidates = self._peak_boxes(anomaly, smoothed)
                 boxes = [box for box in candidates if box.score >= 1.0]
-                score = float(smoothed.max())
+                score = self.image_score(anomaly, smoothed)
             else:
                 boxes = candidates = self._threshold_boxes(anomaly)
                 score = float(anomaly.max())
@@ -166,6 +173,22 @@ class InspectionModel:
         if self.meta.score_level > 0:
             blurred = blurred - self.meta.score_level * float(np.median(anomaly))
         return np.asarray(blurred / self.meta.score_scale, np.float32)
+
+    def image_score(self, anomaly: np.ndarray, smoothed: np.ndarray) -> float:
+        """The smoothed map's maximum, or with ``score_power`` other than 1 the pooled
+        power of the map (:meth:`powered`) over its scale."""
+        if self.meta.score_power == 1.0:
+            return float(smoothed.max())
+        return self.powered(anomaly) / self.meta.score_power_scale
+
+    def powered(self, anomaly: np.ndarray) -> float:
+        """The maximum of the map (threshold units, negatives as 0) to ``score_power``,
+        smoothed by a Gaussian of ``score_power_blur``: a generalised mean over the
+        Gaussian's window. A thin scratch or small hole raises the map a little over a
+        few pixels, a good picture's stray patch more at one: under 1 the power weighs
+        the few pixels up against the one."""
+        powered = np.maximum(anomaly, 0.0) ** self.meta.score_power
+        return float(cv2.GaussianBlur(powered, (0, 0), self.meta.score_power_blur).max())
 
     def _scale(self) -> tuple[tuple[float, float], float]:
         """(working pixel -> image pixel scale, min_area in working pixels)."""

@@ -58,6 +58,14 @@ tuning classes' image AUROC rose (0.972 -> 0.978) but the held-out classes' bare
 good pictures then failed (0 before). A verdict that flips on so small a margin is not
 one to ship by default (docs/benchmarks/real-surfaces.md, stop 35)."""
 
+SCORE_POWER = 1.0
+"""``knn``'s image score is the smoothed map's maximum unless asked
+(``TrainOptions.score_power``). With 0.5 at sigma 6 (:data:`POWER_BLUR_SHARE`) it rose on
+every tuning proxy (docs/benchmarks/real-surfaces.md, branch surf49)."""
+POWER_BLUR_SHARE = 0.75
+"""With a score power, its pooling's sigma as a share of the smoothed score's (6 of 8
+working pixels at 128)."""
+
 
 @dataclass
 class TrainOptions:
@@ -81,6 +89,12 @@ class TrainOptions:
     score_level: float | None = None
     """With the smoothed score: the multiple of the picture's own map median it is measured
     from (``ModelMeta.score_level``); None: :data:`KNN_SCORE_LEVEL` for ``knn``, 0 else."""
+    score_power: float | None = None
+    """With the smoothed score: the power of the map the image score pools
+    (``ModelMeta.score_power``); None: :data:`SCORE_POWER`, 1 (off)."""
+    score_power_blur: float | None = None
+    """Sigma (working pixels) of that pooling; None: :data:`POWER_BLUR_SHARE` of the
+    score's sigma."""
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -214,6 +228,9 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
         if meta.score_blur > 0:
             peaks = [float(model.smoothed(m / meta.threshold).max()) for m in raw]
             meta.score_scale = max(max(peaks) * opts.margin, 1e-12)
+            if meta.score_power != 1.0:
+                pooled = [model.powered(m / meta.threshold) for m in raw]
+                meta.score_power_scale = max(max(pooled) * opts.margin, 1e-12)
             meta.box_floor = float(np.median(raw)) / meta.threshold
     if dataset.acceptance:
         judged = [read_image(p, channels=channels, size=size) for p, _ in dataset.acceptance]
@@ -272,6 +289,10 @@ def _check_options(opts: TrainOptions) -> None:
         raise InspectionError(f"work size must be a multiple of 16, got {opts.work_size}")
     if opts.knn_fine_detail is not None and opts.knn_fine_detail < 1:
         raise InspectionError(f"knn_fine_detail must be at least 1, got {opts.knn_fine_detail}")
+    if opts.score_power is not None and opts.score_power <= 0:
+        raise InspectionError(f"score_power must be above 0, got {opts.score_power}")
+    if opts.score_power_blur is not None and opts.score_power_blur <= 0:
+        raise InspectionError(f"score_power_blur must be above 0, got {opts.score_power_blur}")
     if opts.init_from is not None and (opts.kind, opts.init_from.meta.kind) != ("ae", "ae"):
         # only an autoencoder has weights to start from; the others are refitted whole
         raise InspectionError("only an autoencoder (ae) model can be fine-tuned")
@@ -289,6 +310,11 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
         meta.score_level = (
             (KNN_SCORE_LEVEL if opts.kind == "knn" else 0.0) if level is None else level
         )
+        power = SCORE_POWER if opts.score_power is None else opts.score_power
+        meta.score_power = power
+        if power != 1.0:
+            sigma = opts.score_power_blur
+            meta.score_power_blur = blur * POWER_BLUR_SHARE if sigma is None else sigma
         meta.box_low = boxes["box_low"]
         meta.box_level = boxes["box_level"]
         meta.box_level_strong = boxes["box_level_strong"]
