@@ -30,15 +30,54 @@ _CHANNEL_GAIN = 1.8
 
 def coarse_searches(icon: Icon, p: MatchParameters) -> Iterator[tuple[float, IconVersion, float]]:
     """Each coarse scale and version of *icon* searched, with its pyramid level's factor:
-    a version is searched only at scales whose shown size is nearest its own drawing's."""
-    for scale in _coarse_scales(p.scales, p.coarse_step):
-        for version in icon.versions:
+    a version is searched only at scales whose shown size is nearest its own drawing's.
+
+    The scales are ``p.coarse_step`` apart, and on the levels reduced at least
+    ``p.coarse_every_side_from`` times each version is also searched at every whole
+    template side those scales step over (:func:`_every_side`)."""
+    steps = _coarse_scales(p.scales, p.coarse_step)
+    searches = []
+    for index, version in enumerate(icon.versions):
+        for scale in _every_side(icon, version, steps, p):
             side = min(version.size) * scale
             if scale < lowest_scale(version, p) or not _nearest_version(
                 version, side, icon.versions, p.version_overlap
             ):
                 continue
-            yield scale, version, coarse_factor(icon, version, scale, p)
+            searches.append((scale, index, version, coarse_factor(icon, version, scale, p)))
+    searches.sort(key=lambda s: (s[0], s[1]))
+    for scale, _, version, factor in searches:
+        yield scale, version, factor
+
+
+def _every_side(
+    icon: Icon, version: IconVersion, steps: list[float], p: MatchParameters
+) -> list[float]:
+    """*steps* (the coarse scales), and between two of them whose levels are reduced at
+    least ``p.coarse_every_side_from`` times, the scales of every whole template side
+    (pixels on the level) they step over.
+
+    A level reduced 4 times shows a 72 px icon 18 px across; scales ``coarse_step`` 1.2
+    apart make 17 and 20 px templates there. A drawing of thin lines (Adwaita's
+    ``zoom-fit-best``: grey corner marks on a light tile) misses its own lines by half a
+    level pixel at either size and ranks past 50th in both maps; its 18 px template
+    ranks it first (0.85 against 0.38). The reduced levels are a sixteenth of the screen
+    or less: their extra maps cost little beside the full screen's.
+    """
+    if p.coarse_every_side_from <= 0:
+        return steps
+    side = min(version.size)
+    scales = list(steps)
+    for low, high in zip(steps, steps[1:], strict=False):
+        for factor in {coarse_factor(icon, version, s, p) for s in (low, high)}:
+            if factor < p.coarse_every_side_from:
+                continue
+            start, stop = round(side * low / factor), round(side * high / factor)
+            for pixels in range(start + 1, stop):
+                scale = pixels * factor / side
+                if coarse_factor(icon, version, scale, p) == factor:
+                    scales.append(scale)
+    return sorted(scales)
 
 
 def has_full_screen_maps(icon: Icon, p: MatchParameters) -> bool:
@@ -149,14 +188,20 @@ def coarse_candidates(
     grey maps' places do not answer: ``MatchParameters.edge_after``).
     """
     peaks = {} if peaks is None else peaks
-    found: list[Candidate] = []
+    steps = _coarse_scales(p.scales, p.coarse_step)
+    groups: dict[tuple[str, float], list[list[tuple[float, Candidate]]]] = {}
     for scale, version, factor in coarse_searches(icon, p):
         if factor == 1 and not full_screen:
             continue
         key = (version.name, scale)
         if key not in peaks:
             peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
-        for value, candidate in peaks[key]:
+        step = min(steps, key=lambda s: abs(math.log(scale / s)))
+        groups.setdefault((version.name, step), []).append(peaks[key])
+    found: list[Candidate] = []
+    for maps in groups.values():
+        pooled = maps[0] if len(maps) == 1 else _distinct(maps)
+        for value, candidate in pooled:
             if value < floor and found:
                 break
             found.append(candidate)
@@ -165,6 +210,21 @@ def coarse_candidates(
     if not edges:
         return kept
     return kept + _edge_places(view, icon, p, peaks, full_screen, kept)
+
+
+def _distinct(maps: list[list[tuple[float, Candidate]]]) -> list[tuple[float, Candidate]]:
+    """As many places as the most of *maps* has (score, candidate), the best of all of
+    them first, none overlapping a better one by a third (intersection over union): the
+    maps of the sizes between two coarse scales (``coarse_every_side_from``) share the
+    places of the nearer one, and add none."""
+    kept: list[tuple[float, Candidate]] = []
+    count = max(len(places) for places in maps)
+    for value, candidate in sorted((v for places in maps for v in places), key=lambda v: -v[0]):
+        if len(kept) >= count:
+            break
+        if all(candidate_iou(candidate, other) < 1 / 3 for _, other in kept):
+            kept.append((value, candidate))
+    return kept
 
 
 def _edge_places(

@@ -28,6 +28,25 @@ class MatchParameters:
     with any photograph's texture; screens show icons at 16 px and more."""
     coarse_step: float = 1.2
     """Ratio between the scales tried at the coarse level."""
+    coarse_every_side_from: float = 4
+    """On the pyramid levels reduced at least this many times, each version is searched at
+    every whole template side (level pixels) between the scales ``coarse_step`` apart,
+    not only at those (see :func:`robotest.vision.coarse_search.coarse_searches`); 0: off
+    (the scales ``coarse_step`` apart only, before branch ``icons49``).
+
+    There a scale step of 1.2 is a step of 3-4 pixels: Adwaita's thin ``zoom-fit-best``
+    shown at 72 px (18 px on the level reduced 4 times) fell between the 17 and 20 px
+    templates, ranked past 50th in both maps and never reached the candidates, though
+    its 18 px template ranks it first and the fine stage scores it 0.98. The maps of the
+    sizes between two coarse scales share the nearer scale's places (no more places go on
+    than before). On the real-icons bench's training half (1080p, every size as a version,
+    at 0.85, look-alike check) found 222 of 248 either way: three more (``zoom-fit-best``,
+    Tango's ``connect_established`` at 60 px twice, 0.83-0.87 -> 0.96) and three fewer
+    (thin Tango and Adwaita drawings at 48-72 px whose true place a between size's
+    texture peak crowded out, or whose look-alike it brought in), absent icons found 0 of
+    80 either way; held out 87.9% -> 90.3% recall, wrong places 0.5% both, absent icons
+    found 1.6% -> 0.0%, at 1.3x the time a query (docs/benchmarks/real-icons.md, branch
+    ``icons49``)."""
     coarse_min_side: int = 14
     """The coarse level is the pyramid level where the icon is about this many pixels across.
 
@@ -497,6 +516,10 @@ class MatchParameters:
             )
         if not 0 <= self.early_found <= 1:
             raise VisionInputError(f"early_found must be in [0, 1], got {self.early_found}")
+        if not 0 <= self.coarse_every_side_from <= 64:
+            raise VisionInputError(
+                f"coarse_every_side_from must be in [0, 64], got {self.coarse_every_side_from}"
+            )
         if not 0 <= self.coarse_detail < 1:
             raise VisionInputError(f"coarse_detail must be in [0, 1), got {self.coarse_detail}")
         if not 0 <= self.blur_slack <= 2:

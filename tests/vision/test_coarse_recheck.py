@@ -71,8 +71,9 @@ def test_a_rechecked_place_scores_as_the_finer_levels_map() -> None:
     true = [c for c in places if _near((c.x, c.y, c.w, c.h), truth)]
     assert len(true) == 1
     assert true[0].score == pytest.approx(float(finer[true[0].y // 2, true[0].x // 2]), abs=1e-3)
+    # the sizes between the coarse scales reach it too (``coarse_every_side_from``)
     without = coarse_search.coarse_candidates(
-        view, icon, _WIDE.override(coarse_recheck=0), 6, 0.0, edges=False
+        view, icon, _WIDE.override(coarse_recheck=0, coarse_every_side_from=0), 6, 0.0, edges=False
     )
     assert not any(_near((c.x, c.y, c.w, c.h), truth) for c in without)
 
