@@ -390,7 +390,8 @@ def _inside_bar_ends(
     bar one cell high is left as it was: the panel above and below its letters is no
     colour of theirs, and its own flat pixels have the panel above and below them.
     Returns the pixels (row-major indices) whose background is now the bar's and whose
-    colour is nearer the panel's beyond it than the bar's. Two colours are one where they
+    colour is nearer the panel's beyond it than the bar's, each beside a pixel of the
+    panel's very colour (:data:`_PANEL_OWN`). Two colours are one where they
     differ by less than a background's edge (``_EDGE_STEP``): an upscaled framebuffer's
     flat areas differ by a few grey levels along their edges."""
     moved = np.flatnonzero(~flat)
@@ -431,11 +432,17 @@ def _inside_bar_ends(
         colours, bar[on], (above[on], below[on]), columns[on], flat.shape, glyph_height
     )
     source.ravel()[pixels[switch]] = (above * width + columns)[switch]
-    # of those, the pixels nearer the panel's colour than the bar's (a letter's stroke),
-    # not the bar's edge blended into it: kept whole as ink
+    # of those, the pixels nearer the panel's colour than the bar's beside a pixel of the
+    # panel's very colour (a letter's stroke drawn in it, its upscaled edge), not the
+    # bar's edge blended into it nor an anti-aliased edge of a letter of another colour
+    # (DejaVu's white on dialog's blue): kept whole as ink
     own = colours[pixels]
-    nearer = np.abs(own - nearest).max(axis=1) < np.abs(own - bar).max(axis=1)
-    return pixels[switch & nearer]
+    to_panel = np.abs(own - nearest).max(axis=1)
+    nearer = switch & (to_panel < np.abs(own - bar).max(axis=1))
+    drawn = np.zeros(flat.shape, np.uint8)
+    drawn.ravel()[pixels[nearer & (to_panel < _PANEL_OWN)]] = 1
+    beside = cv2.dilate(drawn, np.ones((3, 3), np.uint8)).ravel()[pixels] > 0
+    return pixels[nearer & beside]
 
 
 def _bar_goes_on(
@@ -461,6 +468,13 @@ def _bar_goes_on(
         goes |= np.count_nonzero(same, axis=1) >= reach // 2
     return goes
 
+
+_PANEL_OWN = 8
+"""Grey levels: the most a letter's pixel differs from the panel beyond a box's end for
+it to be drawn in the panel's own colour (:func:`_inside_bar_ends`). A list box's letters
+are that colour exactly at their strokes' cores; an anti-aliased face's white letters on
+a highlighted blue bar are not (255 against the panel's 229), though their edges, blends
+of white and blue, can lie nearer the panel than the bar."""
 
 _BAR_LINE = 2.0
 """Text heights: the most rows between the flat pixels above and below a pixel for them
