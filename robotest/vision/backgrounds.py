@@ -431,18 +431,28 @@ def _inside_bar_ends(
     switch[on] = _bar_goes_on(
         colours, bar[on], (above[on], below[on]), columns[on], flat.shape, glyph_height
     )
-    source.ravel()[pixels[switch]] = (above * width + columns)[switch]
-    # of those, the pixels nearer the panel's colour than the bar's beside a pixel of the
-    # panel's very colour (a letter's stroke drawn in it, its upscaled edge), not the
-    # bar's edge blended into it nor an anti-aliased edge of a letter of another colour
-    # (DejaVu's white on dialog's blue): kept whole as ink
+    # only about a letter drawn in the panel's very colour (the box's own letters): not
+    # on a highlighted bar, whose letters are of other colours (DejaVu's white on dialog's
+    # blue, its edges' blends nearer the panel than the bar)
     own = colours[pixels]
     to_panel = np.abs(own - nearest).max(axis=1)
+    drawn = switch & (to_panel < _PANEL_OWN)
+    switch &= _beside(pixels, drawn, flat.shape, 2 * math.ceil(glyph_height / 2) + 1)
+    source.ravel()[pixels[switch]] = (above * width + columns)[switch]
+    # of those, the pixels nearer the panel's colour than the bar's beside a stroke of it
+    # (its upscaled edge), not the bar's edge blended into it: kept whole as ink
     nearer = switch & (to_panel < np.abs(own - bar).max(axis=1))
-    drawn = np.zeros(flat.shape, np.uint8)
-    drawn.ravel()[pixels[nearer & (to_panel < _PANEL_OWN)]] = 1
-    beside = cv2.dilate(drawn, np.ones((3, 3), np.uint8)).ravel()[pixels] > 0
-    return pixels[nearer & beside]
+    return pixels[nearer & _beside(pixels, drawn, flat.shape, 3)]
+
+
+def _beside(
+    pixels: np.ndarray, chosen: np.ndarray, shape: tuple[int, ...], size: int
+) -> np.ndarray:
+    """Whether each of *pixels* (row-major indices into an image of *shape*) lies in the
+    *size* x *size* square about one of the *chosen* among them."""
+    marked = np.zeros(shape[:2], np.uint8)
+    marked.ravel()[pixels[chosen]] = 1
+    return cv2.dilate(marked, np.ones((size, size), np.uint8)).ravel()[pixels] > 0
 
 
 def _bar_goes_on(
