@@ -116,8 +116,8 @@ def ink_contrast(
     # through a camera the even runs are wanted everywhere (the bars' margins), else
     # only in the rows no flat area reaches
     runs = None if framebuffer else even_runs(smooth, glyph_height, level)
-    background, far = _nearest_flat_colour(smooth, flat, glyph_height, level, runs)
-    contrast = channel_max(_outside(image, background))
+    background, far, inside = _nearest_flat_colour(smooth, flat, glyph_height, level, runs)
+    contrast = channel_max(_outside(image, background, inside))
     if far.any():
         contrast[far] = _median_contrast(image, glyph_height, span)[far]
     if runs is None:  # a framebuffer
@@ -135,12 +135,15 @@ def ink_contrast(
     return contrast
 
 
-def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
+def _outside(
+    image: np.ndarray, background: np.ndarray, inside: np.ndarray | None = None
+) -> np.ndarray:
     """How far each channel of *image* is from its background, and nothing for a blend of
     two backgrounds: along the edge of a bar a camera's blur blends the bar's colour
     with its surround's, in a band of colours between the two, which is no ink. A pixel
     near such an edge whose colour is no blend (dark text beside a dark bar) keeps its
-    full difference from its own background."""
+    full difference from its own background, and so does one *inside* a bar's end (see
+    :func:`_inside_bar_ends`: a letter of the panel's colour is no blend of the two)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (_BLEND_SPAN, _BLEND_SPAN))
     low = cv2.erode(background, kernel)
     high = cv2.dilate(background, kernel)
@@ -160,6 +163,8 @@ def _outside(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     along = ((pixels - start) * span).sum(axis=1) / np.maximum((span * span).sum(axis=1), 1.0)
     nearest = start + np.clip(along, 0.0, 1.0)[:, None] * span
     blend = np.abs(pixels - nearest).max(axis=1) < _BLEND_LEVEL
+    if inside is not None:
+        blend &= ~inside.ravel()[edges]
     flat = difference.reshape(-1, channels)
     flat[edges[blend]] = 0
     return difference
@@ -327,15 +332,21 @@ def _nearest_flat_colour(
     glyph_height: float,
     level: int,
     runs: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each pixel's background colour: that of the nearest flat pixel in its row, or,
     with none near in the row, of the nearest even run along its row (see even_runs),
     or, with none in the row, of the nearest flat pixel in any direction; and where no
     flat pixel is near at all. *runs*: :func:`even_runs` of the whole of *smooth* if
     taken already (a row's runs are those of the row alone: its kernels are one row high).
+    And where a pixel's background was taken inside a bar's end rather than across it
+    (:func:`_inside_bar_ends`, a framebuffer's only).
     """
     source, row_distance = _nearest_in_row(flat)
     elsewhere = row_distance > _ROW_REACH * glyph_height
+    inside = np.zeros(flat.shape, bool)
+    if runs is None:  # a framebuffer: a box's end is drawn, not blurred
+        inside.ravel()[_inside_bar_ends(smooth, flat, source, glyph_height)] = True
+        inside &= ~elsewhere  # looked up again below
     rows = np.flatnonzero(elsewhere.any(axis=1))
     if rows.size:  # only the rows that need it: a row search costs ~0.1 s on a screen
         row_runs = even_runs(smooth[rows], glyph_height, level) if runs is None else runs[rows]
@@ -359,7 +370,125 @@ def _nearest_flat_colour(
     background = np.ascontiguousarray(smooth).copy()
     colours = background.reshape(-1, channels)
     colours[moved] = colours[source.ravel()[moved]]
-    return background, far
+    return background, far, inside
+
+
+def _inside_bar_ends(
+    smooth: np.ndarray, flat: np.ndarray, source: np.ndarray, glyph_height: float
+) -> np.ndarray:
+    """*source* (each pixel's nearest flat pixel in its row) made the flat pixel above it
+    where the row's nearest lies across the end of the bar the pixel is on.
+
+    A list box as wide as its longest value ends a pixel or two past the value's last
+    letter (whiptail's checklist: ``7AFB`` against the panel's grey): that letter's
+    nearest flat pixel in its row was the panel beyond the box, of the letter's own
+    colour, and its strokes were taken for background (``7AFE``, ``02F 1``; a bold face's
+    whole serial number read as nothing). A pixel whose column meets the same flat colour
+    above and below it within a line, and whose row meets that colour on its other side,
+    lies on that bar, where the row's nearest flat pixel has its own colour above and
+    below it (it lies beyond the bar's end): its background is the bar's. A highlighted
+    bar one cell high is left as it was: the panel above and below its letters is no
+    colour of theirs, and its own flat pixels have the panel above and below them.
+    Returns the pixels (row-major indices) whose background is now the bar's and whose
+    colour is nearer the panel's beyond it than the bar's, each beside a pixel of the
+    panel's very colour (:data:`_PANEL_OWN`). Two colours are one where they
+    differ by less than a background's edge (``_EDGE_STEP``): an upscaled framebuffer's
+    flat areas differ by a few grey levels along their edges."""
+    moved = np.flatnonzero(~flat)
+    if not moved.size:
+        return moved
+    height, width = flat.shape
+    none = 1 << 28
+    row, column, left, right = _runs(moved, width, none)
+    up, down = (np.full(flat.shape, -1, np.int32) for _ in range(2))
+    across, along, before, after = _runs(np.flatnonzero(~flat.T), height, none)
+    up[along, across], down[along, across] = before, after
+    up, down = up.ravel()[moved], down.ravel()[moved]
+    line = (up >= 0) & (down < height) & (left >= 0) & (right < width)
+    line &= down - up <= _BAR_LINE * glyph_height + 1
+    if not line.any():
+        return moved[line]
+    pixels, rows, columns = moved[line], row[line], column[line]
+    above, below = up[line], down[line]
+    colours = smooth.reshape(height * width, -1).astype(np.int16)
+    bar = colours[above * width + columns]
+    nearest = colours[source.ravel()[pixels]]
+    other_end = np.where(source.ravel()[pixels] % width == left[line], right[line], left[line])
+    other = colours[rows * width + other_end]
+
+    def alike(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.abs(a - b).max(axis=1) < _EDGE_STEP
+
+    # across the bar's end, the nearest flat pixel's own column holds its colour on the
+    # bar's rows above and below (the panel beyond a box); inside a highlighted bar one
+    # cell high it does not (the panel around the bar, the bar's colour between)
+    near = source.ravel()[pixels] % width
+    beyond = alike(colours[above * width + near], nearest)
+    beyond &= alike(colours[below * width + near], nearest)
+    switch = alike(bar, colours[below * width + columns]) & alike(bar, other)
+    switch &= beyond & ~alike(bar, nearest)
+    on = switch.copy()
+    switch[on] = _bar_goes_on(
+        colours, bar[on], (above[on], below[on]), columns[on], flat.shape, glyph_height
+    )
+    # only about a letter drawn in the panel's very colour (the box's own letters): not
+    # on a highlighted bar, whose letters are of other colours (DejaVu's white on dialog's
+    # blue, its edges' blends nearer the panel than the bar)
+    own = colours[pixels]
+    to_panel = np.abs(own - nearest).max(axis=1)
+    drawn = switch & (to_panel < _PANEL_OWN)
+    switch &= _beside(pixels, drawn, flat.shape, 2 * math.ceil(glyph_height / 2) + 1)
+    source.ravel()[pixels[switch]] = (above * width + columns)[switch]
+    # of those, the pixels nearer the panel's colour than the bar's beside a stroke of it
+    # (its upscaled edge), not the bar's edge blended into it: kept whole as ink
+    nearer = switch & (to_panel < np.abs(own - bar).max(axis=1))
+    return pixels[nearer & _beside(pixels, drawn, flat.shape, 3)]
+
+
+def _beside(
+    pixels: np.ndarray, chosen: np.ndarray, shape: tuple[int, ...], size: int
+) -> np.ndarray:
+    """Whether each of *pixels* (row-major indices into an image of *shape*) lies in the
+    *size* x *size* square about one of the *chosen* among them."""
+    marked = np.zeros(shape[:2], np.uint8)
+    marked.ravel()[pixels[chosen]] = 1
+    return cv2.dilate(marked, np.ones((size, size), np.uint8)).ravel()[pixels] > 0
+
+
+def _bar_goes_on(
+    colours: np.ndarray,
+    bar: np.ndarray,
+    rims: tuple[np.ndarray, np.ndarray],
+    columns: np.ndarray,
+    shape: tuple[int, ...],
+    glyph_height: float,
+) -> np.ndarray:
+    """Whether the bar above and below each pixel goes on past its line, above or below
+    it: most of a text height of the column beyond the flat pixels above or below it
+    (*rims*) is of the *bar*'s colour. A list box holds several lines; a highlighted bar
+    one cell high ends with its margins, and the letters at its ends stay as they were
+    measured (dialog 6x13's ``70.2.85.96`` read ``70.2.85.%`` without)."""
+    height, width = shape[:2]
+    reach = max(2, round(glyph_height))
+    steps = np.arange(1, reach + 1)
+    goes = np.zeros(len(bar), bool)
+    for rows in (rims[0][:, None] - steps, rims[1][:, None] + steps):
+        seen = colours[np.clip(rows, 0, height - 1) * width + columns[:, None]]
+        same = np.abs(seen - bar[:, None, :]).max(axis=2) < _EDGE_STEP
+        goes |= np.count_nonzero(same, axis=1) >= reach // 2
+    return goes
+
+
+_PANEL_OWN = 8
+"""Grey levels: the most a letter's pixel differs from the panel beyond a box's end for
+it to be drawn in the panel's own colour (:func:`_inside_bar_ends`). A list box's letters
+are that colour exactly at their strokes' cores; an anti-aliased face's white letters on
+a highlighted blue bar are not (255 against the panel's 229), though their edges, blends
+of white and blue, can lie nearer the panel than the bar."""
+
+_BAR_LINE = 2.0
+"""Text heights: the most rows between the flat pixels above and below a pixel for them
+to be the bar it lies on (a line of text on a list box, with its margins)."""
 
 
 def even_runs(smooth: np.ndarray, glyph_height: float, level: int) -> np.ndarray:
