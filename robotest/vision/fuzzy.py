@@ -28,16 +28,27 @@ _CONFUSABLE_GROUPS = (
 _CONFUSABLE = {
     (a, b) for group in _CONFUSABLE_GROUPS for a in group for b in group if a != b and a != " " != b
 }
-_READ_FOR = {("H", "M")}
-"""Capitals OCR reads for another, one way only, compared before case is folded (*read*,
-*expected*): a bold bitmap ``M`` whose middle the bold's second stroke filled in. xterm
-draws bold in a face with no bold variant by striking each glyph again a pixel right, and
-``dialog`` draws its highlighted item's hot key bold: the X faces 6x13 bold, 7x13 bold and
-Schumacher's clean 7x14 then show ``MAC Address`` on the bar with an ``M`` Tesseract
-reads ``H`` at 93 (no ``M`` among its alternatives), and the label, three letters and
-one slip, was not found. The cost: a capital ``H`` read matches an ``M`` expected
-(``Hail`` on screen is found for ``Mail``); never the other way (``Mail`` on screen is
-not ``Hail``), nor in lower case."""
+_READ_FOR = {("H", "M"), ("n", "m"), ("v", "w"), ("u", "y"), ("W", "UU")}
+"""Glyphs OCR reads for others, one way only, compared before case is folded (*read*,
+*expected*): a slip ``find_text`` takes only where nothing matches without it (its
+strict pass leaves them out, *read_for* False). Each is a bitmap face's glyph that
+Tesseract reads as another letter with no trace of the right one among its alternatives:
+
+- a bold bitmap ``M`` whose middle the bold's second stroke filled in, read ``H``. xterm
+  draws bold in a face with no bold variant by striking each glyph again a pixel right,
+  and ``dialog`` draws its highlighted item's hot key bold: the X faces 6x13 bold, 7x13
+  bold and Schumacher's clean 7x14 then show ``MAC Address`` on the bar with an ``M``
+  Tesseract reads ``H`` at 93, and the label was not found;
+- a narrow ``m`` (X 7x13, 7x13 bold: three stems one pixel apart in seven) read ``n``,
+  and its ``w`` read ``v``: ``Product Nane``, ``Firnvare``, ``Henory Size``, on the page
+  read and on both second looks;
+- ``y`` read ``u`` in the small faces (X 5x8, 6x10 through the camera): ``CPU Tupe``;
+- two capital ``U`` a pixel apart (X 8x16, 6x13) read as one ``W``: ``UUID`` read ``WID``.
+
+The cost: a read with the slip matches the expected text (``Nane`` on screen is found
+for ``Name``, ``node`` for ``mode``, ``Hail`` for ``Mail``) where that text is nowhere
+read without it; never the other way (``Mail`` on screen is not ``Hail``, ``mode`` is not
+``node``), and never across case (``Node`` is not ``Mode``)."""
 CONFUSABLE_COST = 0.3
 DIGIT_SWAP_COST = 10.0
 
@@ -89,33 +100,47 @@ def ocr_distance(read: str, expected: str, limit: float = math.inf, read_for: bo
     on the screen with the phrase, and nearly all of them are far from it.
     """
     a, b = normalise(read), normalise(expected)
-    if abs(len(a) - len(b)) > limit:
-        return float(abs(len(a) - len(b)))
+    least = _length_bound(read, a, b, read_for)
+    if least > limit:
+        return least
     b_indels = [indel_cost(char) for char in b]
     previous = [0.0]
     for cost in b_indels:
         previous.append(previous[-1] + cost)
-    wanted_b = list(zip(b, _cased(expected, b), strict=True))
+    wanted = _cased(expected, b)
     for char, capital in zip(a, _cased(read, a), strict=True):
         indel = indel_cost(char)
         current = [previous[0] + indel]
-        # the expected capitals this one is read for (see _READ_FOR), if any
+        # the expected glyphs this one is read for (see _READ_FOR), if any
         stands_for = [want for got, want in _READ_FOR if read_for and got == capital]
-        for j, (other, wanted) in enumerate(wanted_b, 1):
+        for j, other in enumerate(b, 1):
             cost = substitution_cost(char, other)
-            if wanted in stands_for:
+            if wanted[j - 1] in stands_for:
                 cost = min(cost, CONFUSABLE_COST)
-            current.append(
-                min(
-                    previous[j] + indel,
-                    current[j - 1] + b_indels[j - 1],
-                    previous[j - 1] + cost,
-                )
+            best = min(
+                previous[j] + indel, current[j - 1] + b_indels[j - 1], previous[j - 1] + cost
             )
+            if j >= 2 and wanted[j - 2 : j] in stands_for:  # one glyph read for two
+                best = min(best, previous[j - 2] + CONFUSABLE_COST)
+            current.append(best)
         if min(current) > limit:  # every alignment already costs more
             return min(current)
         previous = current
     return previous[-1]
+
+
+def _length_bound(read: str, a: str, b: str, read_for: bool) -> float:
+    """The least distance that the lengths of *a* (*read* normalised) and *b* allow: one
+    insertion or deletion a character, less for each glyph of *read* that may stand for
+    two (``W`` for ``UU``, with *read_for*: the cost of a slip)."""
+    apart = abs(len(a) - len(b))
+    if not read_for or len(a) >= len(b):
+        return float(apart)
+    cased = _cased(read, a)
+    merged = min(apart, sum(cased.count(got) for got, want in _READ_FOR if len(want) > 1))
+    if merged == 0:
+        return float(apart)
+    return apart - merged + merged * CONFUSABLE_COST - 1e-9  # below the sum, rounded either way
 
 
 def _cased(text: str, folded: str) -> str:
