@@ -16,23 +16,9 @@ from robotest.inspection.dataset import open_dataset
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.model import InspectionModel, ModelMeta, load_model
 from robotest.inspection.training import TrainOptions, train
+from tests.inspection.fixed_maps import FixedMaps
 
 SIDE = 64
-
-
-class FixedMaps:
-    """A scorer whose maps are given: the model's scoring is under test, not a network."""
-
-    kind = "knn"
-
-    def __init__(self, maps: np.ndarray):
-        self.maps = maps
-
-    def raw_maps(self, batch: np.ndarray) -> np.ndarray:
-        return self.maps[: len(batch)].copy()
-
-    def state(self) -> dict[str, object]:
-        return {}
 
 
 def spot_and_line() -> np.ndarray:

@@ -16,23 +16,9 @@ import pytest
 from robotest.inspection.acceptance import Acceptance
 from robotest.inspection.model import InspectionModel, ModelMeta, load_model
 from robotest.inspection.regions import find_peak_boxes
+from tests.inspection.fixed_maps import FixedMaps
 
 SIDE = 64
-
-
-class FixedMaps:
-    """A scorer whose maps are given: the model's scoring is under test, not a network."""
-
-    kind = "knn"
-
-    def __init__(self, maps: np.ndarray):
-        self.maps = maps
-
-    def raw_maps(self, batch: np.ndarray) -> np.ndarray:
-        return self.maps[: len(batch)].copy()
-
-    def state(self) -> dict[str, Any]:
-        return {}
 
 
 def model_over(maps: np.ndarray, score_blur: float) -> InspectionModel:
