@@ -6,6 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from robotest.inspection.acceptance import Acceptance
+from robotest.inspection.model import InspectionModel, ModelMeta
+
 
 class FixedMaps:
     """A scorer whose maps are given: the model's scoring is under test, not a network."""
@@ -20,3 +23,23 @@ class FixedMaps:
 
     def state(self) -> dict[str, Any]:
         return {}
+
+
+def fixed_model(maps: np.ndarray, **meta: Any) -> InspectionModel:
+    """A ``knn`` model over *maps* (square, one channel, threshold 1), its other
+    :class:`ModelMeta` fields as given."""
+    side = maps.shape[-1]
+    fields: dict[str, Any] = dict(
+        kind="knn",
+        input_size=[side, side],
+        channels=1,
+        roi=[0, 0, side, side],
+        work_size=side,
+        threshold=1.0,
+        min_area=4,
+        border=0,
+        box_low=0.8,
+        box_level=0.6,
+        merge=3,
+    )
+    return InspectionModel(ModelMeta(**(fields | meta)), FixedMaps(maps), Acceptance())

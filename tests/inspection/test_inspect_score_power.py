@@ -11,12 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robotest.inspection.acceptance import Acceptance
 from robotest.inspection.dataset import open_dataset
 from robotest.inspection.errors import InspectionError
-from robotest.inspection.model import InspectionModel, ModelMeta, load_model
+from robotest.inspection.model import InspectionModel, load_model
 from robotest.inspection.training import TrainOptions, train
-from tests.inspection.fixed_maps import FixedMaps
+from tests.inspection.fixed_maps import fixed_model
 
 SIDE = 64
 
@@ -32,23 +31,7 @@ def spot_and_line() -> np.ndarray:
 
 
 def powered_model(maps: np.ndarray, power: float) -> InspectionModel:
-    meta = ModelMeta(
-        kind="knn",
-        input_size=[SIDE, SIDE],
-        channels=1,
-        roi=[0, 0, SIDE, SIDE],
-        work_size=SIDE,
-        threshold=1.0,
-        min_area=4,
-        border=0,
-        score_blur=4.0,
-        score_power=power,
-        score_power_blur=3.0,
-        box_low=0.8,
-        box_level=0.6,
-        merge=3,
-    )
-    return InspectionModel(meta, FixedMaps(maps), Acceptance())
+    return fixed_model(maps, score_blur=4.0, score_power=power, score_power_blur=3.0)
 
 
 def test_a_power_under_one_ranks_a_thin_line_above_a_stray_spot() -> None:

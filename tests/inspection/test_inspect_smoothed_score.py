@@ -13,30 +13,15 @@ import cv2
 import numpy as np
 import pytest
 
-from robotest.inspection.acceptance import Acceptance
-from robotest.inspection.model import InspectionModel, ModelMeta, load_model
+from robotest.inspection.model import InspectionModel, load_model
 from robotest.inspection.regions import find_peak_boxes
-from tests.inspection.fixed_maps import FixedMaps
+from tests.inspection.fixed_maps import fixed_model
 
 SIDE = 64
 
 
 def model_over(maps: np.ndarray, score_blur: float) -> InspectionModel:
-    meta = ModelMeta(
-        kind="knn",
-        input_size=[SIDE, SIDE],
-        channels=1,
-        roi=[0, 0, SIDE, SIDE],
-        work_size=SIDE,
-        threshold=1.0,
-        min_area=4,
-        border=0,
-        score_blur=score_blur,
-        box_low=0.8,
-        box_level=0.6,
-        merge=3,
-    )
-    return InspectionModel(meta, FixedMaps(maps), Acceptance())
+    return fixed_model(maps, score_blur=score_blur)
 
 
 def scores(model: InspectionModel, count: int) -> list[float]:
