@@ -28,11 +28,14 @@ class MatchParameters:
     with any photograph's texture; screens show icons at 16 px and more."""
     coarse_step: float = 1.2
     """Ratio between the scales tried at the coarse level."""
-    coarse_every_side_from: float = 4
+    coarse_every_side_from: float = 0
     """On the pyramid levels reduced at least this many times, each version is searched at
     every whole template side (level pixels) between the scales ``coarse_step`` apart,
-    not only at those (see :func:`robotest.vision.coarse_search.coarse_searches`); 0: off
-    (the scales ``coarse_step`` apart only, before branch ``icons49``).
+    not only at those (see :func:`robotest.vision.coarse_search.coarse_searches`); 0 (the
+    default): off, the scales ``coarse_step`` apart only. Opt-in (4): with it the
+    maps of a coarse scale's group share its places, and a drawing shown at twice its
+    size whose second coarse place was so pooled away lost the refit with its own
+    version (``test_the_drawing_the_os_shows_is_scored_at_a_place_found_with_another``).
 
     There a scale step of 1.2 is a step of 3-4 pixels: Adwaita's thin ``zoom-fit-best``
     shown at 72 px (18 px on the level reduced 4 times) fell between the 17 and 20 px
@@ -46,7 +49,7 @@ class MatchParameters:
     texture peak crowded out, or whose look-alike it brought in), absent icons found 0 of
     80 either way; held out 87.9% -> 90.3% recall, wrong places 0.5% both, absent icons
     found 1.6% -> 0.0%, at 1.3x the time a query (docs/benchmarks/real-icons.md, branch
-    ``icons49``)."""
+    ``icons49``), measured with it on."""
     coarse_min_side: int = 14
     """The coarse level is the pyramid level where the icon is about this many pixels across.
 
