@@ -412,21 +412,18 @@ def _inside_bar_ends(
     above, below = up[line], down[line]
     colours = smooth.reshape(height * width, -1).astype(np.int16)
     bar = colours[above * width + columns]
-    nearest = colours[source.ravel()[pixels]]
-    other_end = np.where(source.ravel()[pixels] % width == left[line], right[line], left[line])
-    other = colours[rows * width + other_end]
-
-    def alike(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.abs(a - b).max(axis=1) < _EDGE_STEP
-
+    sources = source.ravel()[pixels]
+    nearest = colours[sources]
+    other_end = np.where(sources % width == left[line], right[line], left[line])
     # across the bar's end, the nearest flat pixel's own column holds its colour on the
     # bar's rows above and below (the panel beyond a box); inside a highlighted bar one
     # cell high it does not (the panel around the bar, the bar's colour between)
-    near = source.ravel()[pixels] % width
-    beyond = alike(colours[above * width + near], nearest)
-    beyond &= alike(colours[below * width + near], nearest)
-    switch = alike(bar, colours[below * width + columns]) & alike(bar, other)
-    switch &= beyond & ~alike(bar, nearest)
+    near = sources % width
+    beyond = _alike(colours[above * width + near], nearest)
+    beyond &= _alike(colours[below * width + near], nearest)
+    switch = _alike(bar, colours[below * width + columns])
+    switch &= _alike(bar, colours[rows * width + other_end])
+    switch &= beyond & ~_alike(bar, nearest)
     on = switch.copy()
     switch[on] = _bar_goes_on(
         colours, bar[on], (above[on], below[on]), columns[on], flat.shape, glyph_height
@@ -437,12 +434,20 @@ def _inside_bar_ends(
     own = colours[pixels]
     to_panel = np.abs(own - nearest).max(axis=1)
     drawn = switch & (to_panel < _PANEL_OWN)
+    if not drawn.any():  # no such letter (most pages): nothing switched
+        return pixels[drawn]
     switch &= _beside(pixels, drawn, flat.shape, 2 * math.ceil(glyph_height / 2) + 1)
     source.ravel()[pixels[switch]] = (above * width + columns)[switch]
     # of those, the pixels nearer the panel's colour than the bar's beside a stroke of it
     # (its upscaled edge), not the bar's edge blended into it: kept whole as ink
     nearer = switch & (to_panel < np.abs(own - bar).max(axis=1))
     return pixels[nearer & _beside(pixels, drawn, flat.shape, 3)]
+
+
+def _alike(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether colours (rows of *a* and *b*) are one: no channel differs by a background's
+    edge (``_EDGE_STEP``)."""
+    return np.abs(a - b).max(axis=1) < _EDGE_STEP
 
 
 def _beside(
