@@ -462,7 +462,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(SESSION, None)
     if state is not None:
-        state.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)
+        stopped = interrupts.stopped_by() is not None  # even where its KeyboardInterrupt was lost
+        state.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED or stopped)
 
 
 @pytest.fixture(scope="session")

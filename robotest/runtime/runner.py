@@ -267,7 +267,7 @@ def _run_pytest(
     """pytest's exit status, and the files that could not be loaded (node id: errors)."""
     import pytest
 
-    from robotest.runtime.interrupts import sigterm_interrupts
+    from robotest.runtime.interrupts import sigterm_interrupts, stopped_by
     from robotest.runtime.progress import LiveProgress
     from robotest.runtime.station_dealer import DealerPlugin, StationDealer
 
@@ -284,6 +284,8 @@ def _run_pytest(
         with sigterm_interrupts(), LiveProgress(prepared.database, run_id, console):
             code = int(pytest.main(args, plugins=plugins))
     except KeyboardInterrupt:
+        code = int(pytest.ExitCode.INTERRUPTED)
+    if stopped_by() is not None:  # stopped, even where the KeyboardInterrupt was lost
         code = int(pytest.ExitCode.INTERRUPTED)
     return code, [f"{nodeid}\n{text}" for nodeid, text in collection.errors.items()]
 

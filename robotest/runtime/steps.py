@@ -28,6 +28,7 @@ from typing import Any
 from robotest.errors import StepFailed
 from robotest.language import STEPS
 from robotest.results.statuses import INTERRUPTED, PASSED, SKIPPED
+from robotest.runtime import interrupts
 from robotest.runtime.backend import Icon, Runtime, SubscriptCall, script_location
 from robotest.runtime.results import Step, describe, rtest_location, status_of
 
@@ -210,8 +211,11 @@ class StepRecorder(Runtime):
         )
         start = time.perf_counter()
         try:
+            interrupts.check_stop()  # a stop lost on its way (see interrupts)
             result = getattr(self.inner, name)(*args, **kwargs)
         except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                interrupts.delivered()
             step.duration = time.perf_counter() - start
             step.status = status_of(exc)
             step.message = describe(exc)

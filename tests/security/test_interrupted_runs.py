@@ -126,3 +126,51 @@ def test_a_killed_runs_case_keeps_the_time_it_ran(tmp_path: Path) -> None:
     )
     assert code == -signal.SIGKILL
     _interrupted_case_ran_for_real(db, 5, None)  # killed: the steps it stored
+
+
+LOST = """
+import os
+import signal
+
+
+class Lost:
+    def __del__(self):  # the handler's KeyboardInterrupt is raised here, and lost
+        os.kill(os.getpid(), signal.SIGTERM)
+        sum(range(1000))
+
+
+test "long":
+    press F2
+    Lost()
+    press F3
+    press F4
+"""
+
+
+def test_a_sigterm_whose_interrupt_was_lost_still_stops_the_run(tmp_path: Path) -> None:
+    """A signal handled inside a finalizer (``__del__``, a half-used generator) has its
+    KeyboardInterrupt printed as "Exception ignored" and lost; the run must stop all the
+    same, at the next statement, and end interrupted."""
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "lost.rtest").write_text(LOST)
+    db = tmp_path / "results.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "robotest", "run", str(suite), "--db", str(db)]
+        + ["--report", str(tmp_path / "report"), "--station", "sim"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout[-2000:]
+    with ResultStore(db) as store:
+        run = store.run(1)
+    assert run is not None and run.status == "interrupted"
+    (case,) = run.cases
+    assert case.status == "interrupted"
+    # `Lost()` did not raise (the interrupt was lost there): the next statement did
+    assert [(step.name, step.args, step.status) for step in case.steps] == [
+        ("press", "F2", "passed"),
+        ("press", "F3", "interrupted"),
+    ]
