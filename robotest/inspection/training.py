@@ -109,8 +109,8 @@ class TrainOptions:
     score's sigma."""
     score_local: bool | None = None
     """With the smoothed score: the image score from the map against its own
-    neighbourhood (``ModelMeta.score_local``); None: :data:`SCORE_LOCAL` (off). Not with
-    a ``score_power`` other than 1."""
+    neighbourhood (``ModelMeta.score_local``); None: :data:`SCORE_LOCAL` (off), or off
+    with a ``score_power`` other than 1; True with such a power is refused."""
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -334,11 +334,7 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
         if power != 1.0:
             sigma = opts.score_power_blur
             meta.score_power_blur = blur * POWER_BLUR_SHARE if sigma is None else sigma
-        if SCORE_LOCAL if opts.score_local is None else opts.score_local:
-            if power != 1.0:
-                raise InspectionError(
-                    "score_local and a score_power other than 1 exclude each other"
-                )
+        if _score_local(opts, power):
             meta.score_local = blur * LOCAL_SHARE
             meta.score_local_blur = blur * POWER_BLUR_SHARE
             meta.score_local_floor = LOCAL_FLOOR
@@ -348,6 +344,16 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
         meta.merge = int(boxes["merge"])
     if opts.merge is not None:
         meta.merge = opts.merge
+
+
+def _score_local(opts: TrainOptions, power: float) -> bool:
+    """Whether the image score is the local one: the option, else :data:`SCORE_LOCAL`
+    unless a score power other than 1 was asked; both asked is an error."""
+    if opts.score_local is None:
+        return SCORE_LOCAL and power == 1.0
+    if opts.score_local and power != 1.0:
+        raise InspectionError("score_local and a score_power other than 1 exclude each other")
+    return opts.score_local
 
 
 def _choose_roi(

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from robotest.inspection import training
 from robotest.inspection.dataset import open_dataset
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.model import InspectionModel, load_model, local_contrast
@@ -109,3 +110,14 @@ def test_the_local_score_and_a_score_power_are_refused_together(tiny_dataset: Pa
     options = TrainOptions(kind="knn", progress=False, score_local=True, score_power=0.5)
     with pytest.raises(InspectionError):
         train(open_dataset(tiny_dataset), options)
+
+
+def test_a_score_power_asked_turns_a_default_local_score_off(
+    tiny_dataset: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(training, "SCORE_LOCAL", True)  # were it the default
+    data = open_dataset(tiny_dataset)
+    options = TrainOptions(kind="knn", work_size=32, progress=False, threads=1, knn_bank=200)
+    assert train(data, options).meta.score_local == 6.0  # 3 x the score's sigma of 2
+    powered = train(data, TrainOptions(**{**vars(options), "score_power": 0.5})).meta
+    assert (powered.score_local, powered.score_power) == (0.0, 0.5)
