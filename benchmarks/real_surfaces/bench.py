@@ -42,6 +42,7 @@ MODELS = (
     "knn-main",
     "knn-max",
     "knn-power",
+    "knn-local",
     "gmm",
     "ae",
     "mean",
@@ -75,6 +76,7 @@ VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-main": ("knn", None, COARSE),
     "knn-coarse": ("knn", None, COARSE),
     "knn-power": ("knn", None, {"score_power": 0.5}),
+    "knn-local": ("knn", None, {"score_local": True}),
 }
 """Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at 0d532d6
 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's own map
@@ -87,7 +89,9 @@ before surf43, ``patchcore.DETAIL_WINDOW``); ``knn-finedetail`` is ``knn`` with 
 grid's sharpness channel taken at twice the working size (``patchcore.FINE_DETAIL``, off by
 default: branch surf44); ``knn-power`` is ``knn``
 whose image score pools the square root of the map at sigma 6 (``TrainOptions.score_power``
-0.5, off by default: branch surf49); ``knn-prev`` is ``knn`` with
+0.5, off by default: branch surf49); ``knn-local`` is ``knn`` whose image score is the map
+against its own neighbourhood (``TrainOptions.score_local``, off by default: branch
+surf50); ``knn-prev`` is ``knn`` with
 the box settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``

@@ -62,6 +62,16 @@ class ModelMeta:
     keep the smoothed map. 1 (files saved before it): the smoothed map's maximum."""
     score_power_blur: float = 0.0
     score_power_scale: float = 1.0
+    score_local: float = 0.0
+    """With the smoothed score, above 0: the image score is the maximum of the map measured
+    against its own neighbourhood (:func:`local_contrast`: less the Gaussian mean of this
+    sigma, over the spread there, at least ``score_local_floor`` of the picture's), smoothed
+    by a Gaussian of ``score_local_blur``, in units of the highest held-back normal
+    picture's (``score_local_scale``); the boxes keep the smoothed map. 0 (files saved
+    before it): off."""
+    score_local_blur: float = 0.0
+    score_local_floor: float = 0.5
+    score_local_scale: float = 1.0
     box_low: float = 1.0  # candidate regions grow down to this level (threshold units)
     box_floor: float = 0.0
     """The map's level on normal surface (median of the held-back normal maps, threshold
@@ -175,11 +185,21 @@ class InspectionModel:
         return np.asarray(blurred / self.meta.score_scale, np.float32)
 
     def image_score(self, anomaly: np.ndarray, smoothed: np.ndarray) -> float:
-        """The smoothed map's maximum, or with ``score_power`` other than 1 the pooled
-        power of the map (:meth:`powered`) over its scale."""
+        """The smoothed map's maximum; with ``score_local`` the map against its
+        neighbourhood (:meth:`localised`), with ``score_power`` other than 1 the pooled
+        power of the map (:meth:`powered`), each over its scale."""
+        if self.meta.score_local > 0:
+            return self.localised(anomaly) / self.meta.score_local_scale
         if self.meta.score_power == 1.0:
             return float(smoothed.max())
         return self.powered(anomaly) / self.meta.score_power_scale
+
+    def localised(self, anomaly: np.ndarray) -> float:
+        """The maximum of :func:`local_contrast` of the map smoothed by a Gaussian of
+        ``score_local_blur``. A fine texture's good picture peaks where its whole
+        neighbourhood is busy; a thin scratch or small hole raises a calm one."""
+        contrast = local_contrast(anomaly, self.meta.score_local, self.meta.score_local_floor)
+        return float(cv2.GaussianBlur(contrast, (0, 0), self.meta.score_local_blur).max())
 
     def powered(self, anomaly: np.ndarray) -> float:
         """The maximum of the map (threshold units, negatives as 0) to ``score_power``,
@@ -268,6 +288,18 @@ class InspectionModel:
             json.dumps({**asdict(self.meta), "version": self.version}, indent=2) + "\n"
         )
         return out
+
+
+def local_contrast(anomaly: np.ndarray, sigma: float, floor: float) -> np.ndarray:
+    """The map less its Gaussian-weighted mean of *sigma* round each pixel, over the
+    standard deviation there (at least *floor* times the whole map's, so a flat stretch of
+    the surface does not blow a small rise up)."""
+    values = anomaly.astype(np.float32)
+    mean = cv2.GaussianBlur(values, (0, 0), sigma)
+    square = cv2.GaussianBlur(values * values, (0, 0), sigma)
+    spread = np.sqrt(np.maximum(square - mean * mean, 0.0))
+    spread = np.maximum(spread, max(floor * float(values.std()), 1e-12))
+    return np.asarray((values - mean) / spread, np.float32)
 
 
 def map_to_png(full_map: np.ndarray) -> np.ndarray:

@@ -66,6 +66,18 @@ POWER_BLUR_SHARE = 0.75
 """With a score power, its pooling's sigma as a share of the smoothed score's (6 of 8
 working pixels at 128)."""
 
+SCORE_LOCAL = False
+"""``knn``'s image score is the smoothed map's maximum unless asked
+(``TrainOptions.score_local``): the map measured against its own neighbourhood
+(``model.local_contrast``) rose on every tuning proxy (docs/benchmarks/real-surfaces.md,
+branch surf50)."""
+LOCAL_SHARE = 3.0
+"""With the local score, its neighbourhood's sigma as a multiple of the smoothed score's
+(24 working pixels at 128); its pooling's sigma is :data:`POWER_BLUR_SHARE` of it (6)."""
+LOCAL_FLOOR = 0.5
+"""With the local score, the least spread a neighbourhood is measured in: this share of
+the whole map's standard deviation."""
+
 
 @dataclass
 class TrainOptions:
@@ -95,6 +107,10 @@ class TrainOptions:
     score_power_blur: float | None = None
     """Sigma (working pixels) of that pooling; None: :data:`POWER_BLUR_SHARE` of the
     score's sigma."""
+    score_local: bool | None = None
+    """With the smoothed score: the image score from the map against its own
+    neighbourhood (``ModelMeta.score_local``); None: :data:`SCORE_LOCAL` (off), or off
+    with a ``score_power`` other than 1; True with such a power is refused."""
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -231,6 +247,9 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             if meta.score_power != 1.0:
                 pooled = [model.powered(m / meta.threshold) for m in raw]
                 meta.score_power_scale = max(max(pooled) * opts.margin, 1e-12)
+            if meta.score_local > 0:
+                local = [model.localised(m / meta.threshold) for m in raw]
+                meta.score_local_scale = max(max(local) * opts.margin, 1e-12)
             meta.box_floor = float(np.median(raw)) / meta.threshold
     if dataset.acceptance:
         judged = [read_image(p, channels=channels, size=size) for p, _ in dataset.acceptance]
@@ -315,12 +334,26 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
         if power != 1.0:
             sigma = opts.score_power_blur
             meta.score_power_blur = blur * POWER_BLUR_SHARE if sigma is None else sigma
+        if _score_local(opts, power):
+            meta.score_local = blur * LOCAL_SHARE
+            meta.score_local_blur = blur * POWER_BLUR_SHARE
+            meta.score_local_floor = LOCAL_FLOOR
         meta.box_low = boxes["box_low"]
         meta.box_level = boxes["box_level"]
         meta.box_level_strong = boxes["box_level_strong"]
         meta.merge = int(boxes["merge"])
     if opts.merge is not None:
         meta.merge = opts.merge
+
+
+def _score_local(opts: TrainOptions, power: float) -> bool:
+    """Whether the image score is the local one: the option, else :data:`SCORE_LOCAL`
+    unless a score power other than 1 was asked; both asked is an error."""
+    if opts.score_local is None:
+        return SCORE_LOCAL and power == 1.0
+    if opts.score_local and power != 1.0:
+        raise InspectionError("score_local and a score_power other than 1 exclude each other")
+    return opts.score_local
 
 
 def _choose_roi(
