@@ -43,6 +43,7 @@ MODELS = (
     "knn-max",
     "knn-power",
     "knn-local",
+    "knn-smoothed",
     "gmm",
     "ae",
     "mean",
@@ -57,13 +58,20 @@ COARSE: Options = {
     "score_level": 0.0,
     "knn_spacing": 0.0,
     "knn_detail": 1,
+    "score_local": False,
 }
 """The descriptors before the fine grid: three stages on the quarter grid, one branch."""
-BEFORE: Options = {"score_level": 0.0, "knn_spacing": 0.0, "knn_detail": 1}
+BEFORE: Options = {
+    "score_level": 0.0,
+    "knn_spacing": 0.0,
+    "knn_detail": 1,
+    "score_local": False,
+}
 """Main's models up to 0d532d6 measured the smoothed score from zero (``score_level`` 0)
-and a patch's plain distance to the bank (``knn_spacing`` 0), and every model before
-surf43 the sharpness of each pixel (``knn_detail`` 1): every historical variant below
-keeps them."""
+and a patch's plain distance to the bank (``knn_spacing`` 0), every model before
+surf43 the sharpness of each pixel (``knn_detail`` 1) and every model before stop 50 the
+smoothed map's maximum as the image score (``score_local`` off): every historical variant
+below keeps them."""
 VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-0d532d6": ("knn", None, BEFORE),
     "knn-spacing": ("knn", None, {"knn_spacing": 0.5}),
@@ -77,6 +85,7 @@ VARIANTS: dict[str, tuple[str, float | None, Options]] = {
     "knn-coarse": ("knn", None, COARSE),
     "knn-power": ("knn", None, {"score_power": 0.5}),
     "knn-local": ("knn", None, {"score_local": True}),
+    "knn-smoothed": ("knn", None, {"score_local": False}),
 }
 """Bench names for a kind with other settings: ``knn-0d532d6`` is main's ``knn`` at 0d532d6
 (2026-12-06 06:15: the smoothed score measured from zero, not from the picture's own map
@@ -90,8 +99,9 @@ grid's sharpness channel taken at twice the working size (``patchcore.FINE_DETAI
 default: branch surf44); ``knn-power`` is ``knn``
 whose image score pools the square root of the map at sigma 6 (``TrainOptions.score_power``
 0.5, off by default: branch surf49); ``knn-local`` is ``knn`` whose image score is the map
-against its own neighbourhood (``TrainOptions.score_local``, off by default: branch
-surf50); ``knn-prev`` is ``knn`` with
+against its own neighbourhood (``TrainOptions.score_local``, branch surf50; the default
+since stop 50, so ``knn`` itself); ``knn-smoothed`` is ``knn`` scored by its smoothed
+map's maximum (main's ``knn`` before stop 50); ``knn-prev`` is ``knn`` with
 the box settings of main at bbd2766 (2026-12-06 05:22, :data:`PREV_BOXES`); ``knn-nogabor``
 is ``knn`` without the Gabor channels (main's ``knn`` at 982397c, 2026-12-06 03:11);
 ``knn-coarse`` is ``knn`` on the quarter grid (the model of 2026-12-05 23:58); ``knn-max``

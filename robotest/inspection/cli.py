@@ -89,6 +89,15 @@ def train_command(
             "maximum (default: working size / 16 for knn, 0 for the others).",
         ),
     ] = None,
+    local_score: Annotated[
+        bool | None,
+        typer.Option(
+            "--local-score/--no-local-score",
+            help="Score an image by its smoothed map measured against the map's own "
+            "neighbourhood, so a thin defect on calm surface outranks busy texture "
+            "(default: on for knn); --no-local-score: the smoothed map's maximum.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Train a model on DATASET/train and save it with its threshold and versions."""
@@ -116,6 +125,7 @@ def train_command(
             seed=seed,
             progress=not quiet,
             score_blur=score_blur,
+            score_local=local_score,
         ),
     )
     trained.save(out)

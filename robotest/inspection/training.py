@@ -66,11 +66,11 @@ POWER_BLUR_SHARE = 0.75
 """With a score power, its pooling's sigma as a share of the smoothed score's (6 of 8
 working pixels at 128)."""
 
-SCORE_LOCAL = False
-"""``knn``'s image score is the smoothed map's maximum unless asked
-(``TrainOptions.score_local``): the map measured against its own neighbourhood
-(``model.local_contrast``) rose on every tuning proxy (docs/benchmarks/real-surfaces.md,
-branch surf50)."""
+SCORE_LOCAL = True
+"""``knn``'s image score is the map measured against its own neighbourhood
+(``model.local_contrast``, ``TrainOptions.score_local``), not the smoothed map's maximum:
+it rose on every tuning proxy and on every held-out class (docs/benchmarks/real-surfaces.md,
+branch surf50, and stop 50's default run)."""
 LOCAL_SHARE = 3.0
 """With the local score, its neighbourhood's sigma as a multiple of the smoothed score's
 (24 working pixels at 128); its pooling's sigma is :data:`POWER_BLUR_SHARE` of it (6)."""
@@ -109,8 +109,8 @@ class TrainOptions:
     score's sigma."""
     score_local: bool | None = None
     """With the smoothed score: the image score from the map against its own
-    neighbourhood (``ModelMeta.score_local``); None: :data:`SCORE_LOCAL` (off), or off
-    with a ``score_power`` other than 1; True with such a power is refused."""
+    neighbourhood (``ModelMeta.score_local``); None: :data:`SCORE_LOCAL` (on) for ``knn``,
+    but off with a ``score_power`` other than 1; True with such a power is refused."""
     roi: str | list[int] | None = None
     augmentation: Augmentation | None = None
     accept_threshold: float = 0.0
@@ -322,6 +322,8 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
     blur = opts.score_blur
     if blur is None:
         blur = opts.work_size / 16 if opts.kind == "knn" else 0.0
+    if blur <= 0 and opts.score_local:
+        raise InspectionError("score_local measures the smoothed map: it needs score_blur > 0")
     if blur > 0:
         boxes = FINE_GRID_BOXES if (opts.kind, opts.knn_grid) == ("knn", 0) else SMOOTHED_BOXES
         meta.score_blur = blur
@@ -347,10 +349,11 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
 
 
 def _score_local(opts: TrainOptions, power: float) -> bool:
-    """Whether the image score is the local one: the option, else :data:`SCORE_LOCAL`
-    unless a score power other than 1 was asked; both asked is an error."""
+    """Whether the image score is the local one: the option, else :data:`SCORE_LOCAL` for
+    ``knn`` (the kind it was measured on) unless a score power other than 1 was asked;
+    both asked is an error."""
     if opts.score_local is None:
-        return SCORE_LOCAL and power == 1.0
+        return SCORE_LOCAL and power == 1.0 and opts.kind == "knn"
     if opts.score_local and power != 1.0:
         raise InspectionError("score_local and a score_power other than 1 exclude each other")
     return opts.score_local

@@ -123,3 +123,16 @@ def trained_kind(
 @pytest.fixture(scope="session")
 def knn_model(trained_kind: Callable[[str], Path]) -> Path:
     return trained_kind("knn")
+
+
+@pytest.fixture(scope="session")
+def knn_smoothed_model(
+    tmp_path_factory: pytest.TempPathFactory, tiny_dataset: Path, runner: CliRunner
+) -> Path:
+    """A ``knn`` model scored by its smoothed map's maximum (``--no-local-score``), as
+    every ``knn`` model was before the local score became the default."""
+    out = tmp_path_factory.mktemp("models") / "knn-smoothed"
+    extra = ("--model", "knn", "--min-area", "150", "--no-local-score")
+    result = train_cli(runner, tiny_dataset, out, *extra)
+    assert result.exit_code == 0, result.output
+    return out

@@ -1,4 +1,5 @@
-"""The image score from the map against its own neighbourhood (``score_local``, opt-in):
+"""The image score from the map against its own neighbourhood (``score_local``, the
+default for ``knn`` since stop 50):
 a thin scratch on a calm stretch of surface outranks a good picture whose map is high
 only where its whole neighbourhood is busy, the boxes keep the smoothed map, a trained
 model calibrates the score on its held-back normal pictures, and files saved before it
@@ -92,7 +93,7 @@ def test_a_knn_model_trained_with_the_local_score_calibrates_it_and_older_files_
         expected = loaded.localised(analysis.anomaly) / loaded.meta.score_local_scale
         assert analysis.score == pytest.approx(expected)
 
-    plain = train(data, options)
+    plain = train(data, TrainOptions(**{**vars(options), "score_local": False}))
     assert plain.meta.score_local == 0.0
     saved = json.loads((plain.save(tmp_path / "plain") / "model.json").read_text())
     for key in ("score_local", "score_local_blur", "score_local_floor", "score_local_scale"):
@@ -121,3 +122,17 @@ def test_a_score_power_asked_turns_a_default_local_score_off(
     assert train(data, options).meta.score_local == 6.0  # 3 x the score's sigma of 2
     powered = train(data, TrainOptions(**{**vars(options), "score_power": 0.5})).meta
     assert (powered.score_local, powered.score_power) == (0.0, 0.5)
+
+
+def test_the_local_score_is_knn_s_default_and_asks_for_the_smoothed_map(
+    tiny_dataset: Path,
+) -> None:
+    data = open_dataset(tiny_dataset)
+    options = TrainOptions(kind="knn", work_size=32, progress=False, threads=1, knn_bank=200)
+    meta = train(data, options).meta
+    assert (meta.score_local, meta.score_local_blur, meta.score_local_floor) == (6.0, 1.5, 0.5)
+    assert meta.score_local_scale > 0
+    mean = train(data, TrainOptions(kind="mean", work_size=32, progress=False, threads=1))
+    assert mean.meta.score_local == 0.0  # measured on knn only
+    with pytest.raises(InspectionError, match="score_blur"):
+        train(data, TrainOptions(**{**vars(options), "score_local": True, "score_blur": 0.0}))

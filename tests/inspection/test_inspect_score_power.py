@@ -72,7 +72,7 @@ def test_a_knn_model_trained_with_a_power_calibrates_it_and_older_files_have_non
         expected = loaded.powered(analysis.anomaly) / loaded.meta.score_power_scale
         assert analysis.score == pytest.approx(expected)
 
-    plain = train(data, options)
+    plain = train(data, TrainOptions(**{**vars(options), "score_local": False}))
     assert plain.meta.score_power == 1.0
     saved = json.loads((plain.save(tmp_path / "plain") / "model.json").read_text())
     for key in ("score_power", "score_power_blur", "score_power_scale"):

@@ -87,9 +87,9 @@ def test_a_small_hole_is_boxed_without_its_halo() -> None:
 
 
 def test_a_trained_knn_model_scores_smoothed_and_older_files_keep_the_maximum(
-    knn_model: Path, tiny_dataset: Path, tmp_path: Path
+    knn_smoothed_model: Path, tiny_dataset: Path, tmp_path: Path
 ) -> None:
-    model = load_model(knn_model)
+    model = load_model(knn_smoothed_model)
     assert model.meta.score_blur == model.meta.work_size / 16
     goods = sorted((tiny_dataset / "test" / "good").glob("*.png"))
     analyses = model.analyse([model.read(p) for p in goods])
@@ -98,12 +98,12 @@ def test_a_trained_knn_model_scores_smoothed_and_older_files_keep_the_maximum(
 
     older = tmp_path / "older"
     older.mkdir()
-    data = json.loads((knn_model / "model.json").read_text())
+    data = json.loads((knn_smoothed_model / "model.json").read_text())
     for key in ("score_blur", "score_scale", "box_low"):
         data.pop(key)
     data.update(box_level=0.4, merge=13)
     (older / "model.json").write_text(json.dumps(data))
-    (older / "weights.pt").write_bytes((knn_model / "weights.pt").read_bytes())
+    (older / "weights.pt").write_bytes((knn_smoothed_model / "weights.pt").read_bytes())
     before = load_model(older)
     assert before.meta.score_blur == 0
     for analysis in before.analyse([before.read(p) for p in goods]):
@@ -140,12 +140,12 @@ def test_a_surface_raised_all_over_ranks_under_a_defect_with_the_score_level() -
 
 
 def test_a_knn_model_scores_from_zero_unless_its_file_asks_for_its_own_level(
-    knn_model: Path, tiny_dataset: Path, tmp_path: Path
+    knn_smoothed_model: Path, tiny_dataset: Path, tmp_path: Path
 ) -> None:
-    model = load_model(knn_model)
+    model = load_model(knn_smoothed_model)
     assert model.meta.score_level == 0.0  # the default: from zero (bark's verdicts)
     goods = sorted((tiny_dataset / "test" / "good").glob("*.png"))
-    data = json.loads((knn_model / "model.json").read_text())
+    data = json.loads((knn_smoothed_model / "model.json").read_text())
     for name, level in (("older", None), ("levelled", 1.0)):
         folder = tmp_path / name
         folder.mkdir()
@@ -154,7 +154,7 @@ def test_a_knn_model_scores_from_zero_unless_its_file_asks_for_its_own_level(
         else:
             data["score_level"] = level
         (folder / "model.json").write_text(json.dumps(data))
-        (folder / "weights.pt").write_bytes((knn_model / "weights.pt").read_bytes())
+        (folder / "weights.pt").write_bytes((knn_smoothed_model / "weights.pt").read_bytes())
         loaded = load_model(folder)
         assert loaded.meta.score_level == (level or 0.0)
         for analysis in loaded.analyse([loaded.read(p) for p in goods]):
