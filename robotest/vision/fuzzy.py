@@ -9,6 +9,7 @@ serial numbers must match exactly.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 _CONFUSABLE_GROUPS = (
     "o0odq",
@@ -182,11 +183,38 @@ def matches(read: str, expected: str, read_for: bool = True) -> bool:
     """True when every word of *read* is the matching word of *expected* up to OCR's slips
     (*read_for* False: without the one-way capitals of ``_READ_FOR``)."""
     got, want = read.split(), expected.split()  # the case kept for _READ_FOR
+    read_for = read_for and _may_slip(read)
     if len(got) != len(want):
-        joined = "".join(want)
-        allowed = tolerance(joined) / 2 + 1e-9
-        return ocr_distance("".join(got), joined, allowed, read_for) <= allowed
-    return all(
-        word_distance(g, w, tolerance(w) + 1e-9, read_for) <= tolerance(w) + 1e-9
-        for g, w in zip(got, want, strict=True)
-    )
+        return _joined_matches("".join(got), "".join(want), read_for)
+    return all(_word_matches(g, w, read_for) for g, w in zip(got, want, strict=True))
+
+
+_SLIPPED = frozenset(got for got, _ in _READ_FOR)
+
+
+def _may_slip(read: str) -> bool:
+    """Whether *read* holds a glyph of ``_READ_FOR`` read for another, in its case or
+    folded (:func:`ocr_distance` looks at it folded where folding changed its length):
+    where none, the slips change no distance, and a read is compared once for both of
+    ``find_text``'s passes."""
+    return any(got in read or got in read.casefold() for got in _SLIPPED)
+
+
+@lru_cache(maxsize=1 << 16)
+def _joined_matches(read: str, expected: str, read_for: bool) -> bool:
+    """Whether *read* is *expected* (both with their spaces taken out: a run of one word
+    more or fewer than the phrase) within half its tolerance, remembered as
+    :func:`_word_matches` is."""
+    allowed = tolerance(expected) / 2 + 1e-9
+    return ocr_distance(read, expected, allowed, read_for) <= allowed
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_matches(read: str, expected: str, read_for: bool) -> bool:
+    """Whether the word *read* is the word *expected* up to OCR's slips (see :func:`matches`),
+    remembered: a search of a page compares each word read with the phrase's words once
+    for every run of words holding it (a run of one word fewer to one more than the
+    phrase, strictly then with the slips), the same pair up to six times; a page's
+    search for a phrase not on it spent 60 ms comparing."""
+    allowed = tolerance(expected) + 1e-9
+    return word_distance(read, expected, allowed, read_for) <= allowed

@@ -12,6 +12,7 @@ read gets a second opinion on confusable characters (:mod:`.glyph_check`).
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -967,9 +968,10 @@ def group_lines(words: list[Word]) -> tuple[tuple[Word, ...], ...]:
 
 
 def _median_rows(line: list[Word]) -> tuple[float, float]:
-    """The median top and bottom of the words of *line*."""
-    top = float(np.median([w.box[1] for w in line]))
-    return top, float(np.median([w.box[1] + w.box[3] for w in line]))
+    """The median top and bottom of the words of *line* (as ``np.median`` has them, in a
+    tenth of its time: a page's lines took it 300 times)."""
+    top = float(statistics.median([w.box[1] for w in line]))
+    return top, float(statistics.median([w.box[1] + w.box[3] for w in line]))
 
 
 def _speck_over(word: Word, line: list[Word], height: float) -> bool:

@@ -214,12 +214,36 @@ def _near_misses(lines: Lines, phrase: str) -> list[Region]:
     length with it, or most of its characters (``Firnuare`` for ``Firmware``), those
     sharing most first."""
     near = []
+    wanted = phrase.lower()
+    # the phrase's side of the comparison worked out once, not for every run of words
+    matcher = SequenceMatcher(None, "", wanted, autojunk=False)
+    least_run = max(4, len(phrase) // 2)
     for window, read in _windows(lines, phrase):
-        shared = _shared_run(read, phrase)
-        alike = SequenceMatcher(None, read.lower(), phrase.lower(), autojunk=False).ratio()
-        if shared >= max(4, len(phrase) // 2) or (len(phrase) >= 4 and alike >= _ALIKE):
+        seen = read.lower()
+        matcher.set_seq1(seen)
+        lengths = (len(seen), len(wanted))
+        if not _may_be_near(matcher, lengths, least_run, len(phrase) >= 4):
+            continue
+        shared = matcher.find_longest_match(0, len(seen), 0, len(wanted)).size
+        alike = matcher.ratio()
+        if shared >= least_run or (len(phrase) >= 4 and alike >= _ALIKE):
             near.append((-max(shared, alike * len(phrase)), union([w.box for w in window])))
     return [box for _, box in sorted(near, key=lambda item: item[0])]
+
+
+def _may_be_near(
+    matcher: SequenceMatcher[str], lengths: tuple[int, int], least_run: int, alike_counts: bool
+) -> bool:
+    """Whether a run of words (*matcher*'s first sequence, the phrase its second, of
+    *lengths*) may share a run of *least_run* characters with the phrase or
+    (*alike_counts*) be :data:`_ALIKE` to it, by difflib's bounds on both (their
+    lengths, then the characters they have in common: as many or more than any run or
+    matching of them). A page's runs of words are nearly all far from the phrase, and
+    comparing each exactly took 30 ms of a whole screen's search for a phrase not on it."""
+    if min(lengths) < least_run and not (alike_counts and matcher.real_quick_ratio() >= _ALIKE):
+        return False
+    quick = matcher.quick_ratio()  # in common, as a ratio: 2 * count / (len(a) + len(b))
+    return quick * sum(lengths) / 2 >= least_run - 1e-9 or (alike_counts and quick >= _ALIKE)
 
 
 def _along(box: Region, phrase: str, bounds: Region) -> Region:
@@ -230,12 +254,6 @@ def _along(box: Region, phrase: str, bounds: Region) -> Region:
     right = min(bounds[0] + bounds[2], x + max(w, round(len(phrase) * 0.7 * h)) + h)
     bottom = min(bounds[1] + bounds[3], y + h + h // 3)
     return (left, top, right - left, bottom - top)
-
-
-def _shared_run(read: str, phrase: str) -> int:
-    """Length of the longest run of characters *read* and *phrase* have in common."""
-    a, b = read.lower(), phrase.lower()
-    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
 
 
 def _holds(area: Region, box: Region) -> bool:
