@@ -184,15 +184,18 @@ def coarse_candidates(
     about the same and far less than at full size. Without *full_screen*, the versions
     and scales whose level would be the screen itself are left out. Each map's best
     places are kept in *peaks* (by version and scale) for a later call. Without *edges*,
-    no edge map is made and no edge place added (``locate`` makes them only where the
-    grey maps' places do not answer: ``MatchParameters.edge_after``).
+    no edge map is made and no edge place added, and no map of the sizes between the
+    coarse scales (``coarse_every_side_from``) nor its places (``locate`` makes them
+    only where the grey maps' places at the coarse scales do not answer:
+    ``MatchParameters.edge_after``). The coarse scales' places are chosen without the
+    in-between ones, which only go on beside them (:func:`_between_places`).
     """
     peaks = {} if peaks is None else peaks
     steps = _coarse_scales(p.scales, p.coarse_step)
     found: list[Candidate] = []
     between: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
-        if factor == 1 and not full_screen:
+        if (factor == 1 and not full_screen) or (scale not in steps and not edges):
             continue
         key = (version.name, scale)
         if key not in peaks:
@@ -204,9 +207,9 @@ def coarse_candidates(
             places.append(candidate)
     found.sort(key=lambda c: -c.score)
     kept = _spread_places(found, icon, keep, p)
-    kept += _between_places(between, kept, icon, p)
     if not edges:
         return kept
+    kept += _between_places(between, kept, icon, p)
     return kept + _edge_places(view, icon, p, peaks, full_screen, kept)
 
 
@@ -254,9 +257,12 @@ def _edge_places(
     of the full screen's maps without ``p.edge_full_screen``."""
     if p.edge_places <= 0:
         return []
+    steps = _coarse_scales(p.scales, p.coarse_step)
     pooled: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
         if factor == 1 and not (full_screen and p.edge_full_screen):
+            continue
+        if scale not in steps:  # the sizes between the coarse scales: grey maps only
             continue
         key = (f"edges {version.name}", scale)
         if key not in peaks:

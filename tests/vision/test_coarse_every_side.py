@@ -110,7 +110,7 @@ def test_every_coarse_candidate_of_the_coarse_scales_is_kept_with_every_side() -
     screen = _noisy(screen)
 
     def candidates(p: MatchParameters) -> set[tuple[str, int, int, int, float]]:
-        found = coarse_candidates(searched_screen(screen, None), icon, p, 6, 0.0, edges=False)
+        found = coarse_candidates(searched_screen(screen, None), icon, p, 6, 0.0)
         return {(c.version.name, c.x, c.y, c.w, round(c.scale, 4)) for c in found}
 
     steps = candidates(STEPS)
