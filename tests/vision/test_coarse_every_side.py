@@ -118,3 +118,19 @@ def test_every_coarse_candidate_of_the_coarse_scales_is_kept_with_every_side() -
     assert steps <= candidates(EVERY)
     match = locate(screen, icon, params=EVERY)
     assert match.found and match.version == "32.png" and match.box is not None
+
+
+def test_the_in_between_maps_are_made_only_with_the_edge_maps() -> None:
+    """The search without the edge maps (``locate``'s first, answered where a coarse
+    scale's place reaches ``edge_after``) makes no map between the coarse scales: a query
+    the coarse scales answer is searched as without ``coarse_every_side_from``."""
+    screen, icon = _crop("zoom_fit_best_screen_72.png"), _icon("adwaita-zoom-fit-best")
+    view = searched_screen(screen, None)
+    sides = {(v.name, s) for s, v, _ in coarse_search.coarse_searches(icon, EVERY)}
+    steps = {(v.name, s) for s, v, _ in coarse_search.coarse_searches(icon, STEPS)}
+    peaks: coarse_search.Peaks = {}
+    first = coarse_candidates(view, icon, EVERY, 6, 0.0, peaks, edges=False)
+    assert first == coarse_candidates(view, icon, STEPS, 6, 0.0, edges=False)
+    assert set(peaks) == steps < sides
+    coarse_candidates(view, icon, EVERY, 6, 0.0, peaks)
+    assert {k for k in peaks if not k[0].startswith("edges ")} == sides
