@@ -184,47 +184,64 @@ def coarse_candidates(
     about the same and far less than at full size. Without *full_screen*, the versions
     and scales whose level would be the screen itself are left out. Each map's best
     places are kept in *peaks* (by version and scale) for a later call. Without *edges*,
-    no edge map is made and no edge place added (``locate`` makes them only where the
-    grey maps' places do not answer: ``MatchParameters.edge_after``).
+    no edge map is made and no edge place added, and no map of the sizes between the
+    coarse scales (``coarse_every_side_from``) nor its places (``locate`` makes them
+    only where the grey maps' places at the coarse scales do not answer:
+    ``MatchParameters.edge_after``). The coarse scales' places are chosen without the
+    in-between ones, which only go on beside them (:func:`_between_places`).
     """
     peaks = {} if peaks is None else peaks
     steps = _coarse_scales(p.scales, p.coarse_step)
-    groups: dict[tuple[str, float], list[list[tuple[float, Candidate]]]] = {}
+    found: list[Candidate] = []
+    between: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
-        if factor == 1 and not full_screen:
+        if (factor == 1 and not full_screen) or (scale not in steps and not edges):
             continue
         key = (version.name, scale)
         if key not in peaks:
             peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
-        step = min(steps, key=lambda s: abs(math.log(scale / s)))
-        groups.setdefault((version.name, step), []).append(peaks[key])
-    found: list[Candidate] = []
-    for maps in groups.values():
-        pooled = maps[0] if len(maps) == 1 else _distinct(maps)
-        for value, candidate in pooled:
-            if value < floor and found:
+        places = found if scale in steps else between
+        for value, candidate in peaks[key]:
+            if value < floor and places:
                 break
-            found.append(candidate)
+            places.append(candidate)
     found.sort(key=lambda c: -c.score)
     kept = _spread_places(found, icon, keep, p)
     if not edges:
         return kept
+    kept += _between_places(between, kept, icon, p)
     return kept + _edge_places(view, icon, p, peaks, full_screen, kept)
 
 
-def _distinct(maps: list[list[tuple[float, Candidate]]]) -> list[tuple[float, Candidate]]:
-    """As many places as the most of *maps* has (score, candidate), the best of all of
-    them first, none overlapping a better one by a third (intersection over union): the
-    maps of the sizes between two coarse scales (``coarse_every_side_from``) share the
-    places of the nearer one, and add none."""
-    kept: list[tuple[float, Candidate]] = []
-    count = max(len(places) for places in maps)
-    for value, candidate in sorted((v for places in maps for v in places), key=lambda v: -v[0]):
-        if len(kept) >= count:
-            break
-        if all(candidate_iou(candidate, other) < 1 / 3 for _, other in kept):
-            kept.append((value, candidate))
-    return kept
+def _between_places(
+    between: list[Candidate], kept: list[Candidate], icon: Icon, p: MatchParameters
+) -> list[Candidate]:
+    """The places of the maps between the coarse scales (``coarse_every_side_from``) that
+    go on beside the coarse scales' *kept* candidates: each version's
+    ``p.between_places`` best that overlap none kept or chosen by half (intersection over
+    union, as :func:`_edge_places`). A place kept at another size overlaps less: Adwaita's
+    thin ``zoom-fit-best`` shown at 72 px is kept at 48 px (0.4 of the 76 px place's box),
+    where no fine look reaches its size.
+
+    They only add places, never put one of the coarse scales' out: the candidates are
+    those of the coarse scales alone and these. Pooled with them instead, the many maps
+    of the in-between sizes brought texture peaks that crowded true places out of the
+    candidates (Tango's ``gtk-media-next-rtl`` at 72 px on the real-icons training half),
+    and a 32 px drawing shown at 64 px lost the 48 px drawing's 57 px place its own
+    drawing is refitted from (at the 66 px place that replaced it, that needs 2.06 times
+    its size, past the search's scales).
+    """
+    chosen: list[Candidate] = []
+    for version in icon.versions:
+        own = sorted((c for c in between if c.version is version), key=lambda c: -c.score)
+        taken = 0
+        for candidate in own:
+            if taken >= p.between_places:
+                break
+            if all(candidate_iou(candidate, other) < 0.5 for other in [*kept, *chosen]):
+                chosen.append(candidate)
+                taken += 1
+    return chosen
 
 
 def _edge_places(
@@ -240,9 +257,12 @@ def _edge_places(
     of the full screen's maps without ``p.edge_full_screen``."""
     if p.edge_places <= 0:
         return []
+    steps = _coarse_scales(p.scales, p.coarse_step)
     pooled: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
         if factor == 1 and not (full_screen and p.edge_full_screen):
+            continue
+        if scale not in steps:  # the sizes between the coarse scales: grey maps only
             continue
         key = (f"edges {version.name}", scale)
         if key not in peaks:

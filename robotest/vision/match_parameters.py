@@ -28,28 +28,25 @@ class MatchParameters:
     with any photograph's texture; screens show icons at 16 px and more."""
     coarse_step: float = 1.2
     """Ratio between the scales tried at the coarse level."""
-    coarse_every_side_from: float = 0
+    coarse_every_side_from: float = 4
     """On the pyramid levels reduced at least this many times, each version is searched at
     every whole template side (level pixels) between the scales ``coarse_step`` apart,
-    not only at those (see :func:`robotest.vision.coarse_search.coarse_searches`); 0 (the
-    default): off, the scales ``coarse_step`` apart only. Opt-in (4): with it the
-    maps of a coarse scale's group share its places, and a drawing shown at twice its
-    size whose second coarse place was so pooled away lost the refit with its own
-    version (``test_the_drawing_the_os_shows_is_scored_at_a_place_found_with_another``).
+    not only at those (see :func:`robotest.vision.coarse_search.coarse_searches`); 0:
+    off, the scales ``coarse_step`` apart only (the search before branch ``icons49``).
 
     There a scale step of 1.2 is a step of 3-4 pixels: Adwaita's thin ``zoom-fit-best``
     shown at 72 px (18 px on the level reduced 4 times) fell between the 17 and 20 px
     templates, ranked past 50th in both maps and never reached the candidates, though
-    its 18 px template ranks it first and the fine stage scores it 0.98. The maps of the
-    sizes between two coarse scales share the nearer scale's places (no more places go on
-    than before). On the real-icons bench's training half (1080p, every size as a version,
-    at 0.85, look-alike check) found 222 of 248 either way: three more (``zoom-fit-best``,
-    Tango's ``connect_established`` at 60 px twice, 0.83-0.87 -> 0.96) and three fewer
-    (thin Tango and Adwaita drawings at 48-72 px whose true place a between size's
-    texture peak crowded out, or whose look-alike it brought in), absent icons found 0 of
-    80 either way; held out 87.9% -> 90.3% recall, wrong places 0.5% both, absent icons
-    found 1.6% -> 0.0%, at 1.3x the time a query (docs/benchmarks/real-icons.md, branch
-    ``icons49``), measured with it on."""
+    its 18 px template ranks it first and the fine stage scores it 0.98. The in-between
+    maps' places only go on beside the coarse scales' candidates (``between_places``),
+    so the candidates with it are a superset of those without (branch ``icons50``:
+    pooled with the coarse scale's places, as ``icons49`` merged it opt-in, they put
+    some of those out, among them a 32 px drawing's place shown at 64 px)."""
+    between_places: int = 2
+    """Each version's best places of the maps between the coarse scales
+    (``coarse_every_side_from``) that go on beside the coarse scales' candidates, where
+    none of those (nor a better one of these) overlaps them (0: none; the maps are then
+    made for nothing)."""
     coarse_min_side: int = 14
     """The coarse level is the pyramid level where the icon is about this many pixels across.
 
@@ -462,6 +459,8 @@ class MatchParameters:
             value = getattr(self, name)
             if not 1 <= value <= 64:
                 raise VisionInputError(f"{name} must be 1..64, got {value}")
+        if not 0 <= self.between_places <= 64:
+            raise VisionInputError(f"between_places must be 0..64, got {self.between_places}")
         if not 0 <= self.coarse_recheck <= 64 or not 0 <= self.coarse_recheck_side <= 256:
             raise VisionInputError(
                 f"coarse_recheck must be 0..64 and coarse_recheck_side 0..256, got "

@@ -42,7 +42,9 @@ def test_a_large_icon_outranked_at_the_coarse_level_is_found_by_the_recheck() ->
     icon = Icon.from_images("tile", {"48.png": drawing})
     truth = (222, 162)  # between the decoys, 2 px off the coarse level's grid
     screen = _screen_with_decoys(cv2.resize(drawing, (48, 48)), truth)
-    without = locate(screen, icon, params=_WIDE.override(coarse_recheck=0))
+    without = locate(
+        screen, icon, params=_WIDE.override(coarse_recheck=0, coarse_every_side_from=0)
+    )
     found = locate(screen, icon, params=_WIDE)
     assert not (without.found and without.box is not None and _near(without.box, truth))
     assert found.found and found.box is not None and _near(found.box, truth)

@@ -164,8 +164,14 @@ def test_the_coarse_places_are_ranked_in_colour_too() -> None:
     shown[:, :, :3] = np.round(255 * (shown[:, :, :3] / 255.0) ** 1.3).astype(np.uint8)
     _composited(screen, shown, 200, 180)
     icon = Icon.from_images("goa", {"48.png": drawing})
+    # at the two coarse scales only: the 56 px map between them (14 px on the level
+    # reduced 4 times, ``coarse_every_side_from``) adds the coloured place in grey too
     two_scales = DEFAULT.override(
-        scales=(1.0, 1.27), coarse_step=1.27, candidates=2, places_per_version=1
+        scales=(1.0, 1.27),
+        coarse_step=1.27,
+        candidates=2,
+        places_per_version=1,
+        coarse_every_side_from=0,
     )
     grey_only = locate(screen, icon, params=two_scales.override(coarse_colour=0.0))
     ranked = locate(screen, icon, params=two_scales.override(coarse_colour=0.5))
