@@ -43,3 +43,20 @@ def fixed_model(maps: np.ndarray, **meta: Any) -> InspectionModel:
         merge=3,
     )
     return InspectionModel(ModelMeta(**(fields | meta)), FixedMaps(maps), Acceptance())
+
+
+def _analyses(model: InspectionModel) -> list[Any]:
+    assert isinstance(model.scorer, FixedMaps)
+    side = model.meta.work_size
+    batch = np.zeros((len(model.scorer.maps), 1, side, side), np.float32)
+    return model.analyse_prepared(batch)
+
+
+def image_scores(model: InspectionModel) -> list[float]:
+    """The image score of each of a :func:`fixed_model`'s maps."""
+    return [a.score for a in _analyses(model)]
+
+
+def candidate_boxes(model: InspectionModel) -> list[list[tuple[int, int, int, int, float]]]:
+    """Each of a :func:`fixed_model`'s maps' candidate boxes (x, y, w, h, score)."""
+    return [[(c.x, c.y, c.w, c.h, c.score) for c in a.candidates] for a in _analyses(model)]

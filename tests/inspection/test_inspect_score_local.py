@@ -18,7 +18,7 @@ from robotest.inspection.dataset import open_dataset
 from robotest.inspection.errors import InspectionError
 from robotest.inspection.model import InspectionModel, load_model, local_contrast
 from robotest.inspection.training import TrainOptions, train
-from tests.inspection.fixed_maps import fixed_model
+from tests.inspection.fixed_maps import candidate_boxes, fixed_model, image_scores
 
 SIDE = 64
 
@@ -40,24 +40,17 @@ def local_model(maps: np.ndarray, local: float) -> InspectionModel:
 
 def test_the_local_score_ranks_a_calm_scratch_above_a_busy_texture() -> None:
     maps = busy_and_line()
-    batch = np.zeros((2, 1, SIDE, SIDE), np.float32)
-    busy, line = (a.score for a in local_model(maps, 0.0).analyse_prepared(batch))
+    busy, line = image_scores(local_model(maps, 0.0))
     assert busy > line  # the smoothed map's maximum: the busy stretch wins
     model = local_model(maps, 12.0)
-    busy, line = (a.score for a in model.analyse_prepared(batch))
+    busy, line = image_scores(model)
     assert line > busy
     assert line == pytest.approx(model.localised(maps[1]))  # scale 1 here
 
 
 def test_the_boxes_keep_the_smoothed_map_with_the_local_score() -> None:
     maps = busy_and_line()
-    batch = np.zeros((2, 1, SIDE, SIDE), np.float32)
-    plain = local_model(maps, 0.0).analyse_prepared(batch)
-    local = local_model(maps, 12.0).analyse_prepared(batch)
-    for a, b in zip(plain, local, strict=True):
-        assert [(c.x, c.y, c.w, c.h, c.score) for c in a.candidates] == [
-            (c.x, c.y, c.w, c.h, c.score) for c in b.candidates
-        ]
+    assert candidate_boxes(local_model(maps, 0.0)) == candidate_boxes(local_model(maps, 12.0))
 
 
 def test_local_contrast_measures_a_rise_in_its_neighbourhood_spread_with_a_floor() -> None:
