@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -245,11 +246,9 @@ def train(dataset: Dataset, options: TrainOptions | None = None) -> InspectionMo
             peaks = [float(model.smoothed(m / meta.threshold).max()) for m in raw]
             meta.score_scale = max(max(peaks) * opts.margin, 1e-12)
             if meta.score_power != 1.0:
-                pooled = [model.powered(m / meta.threshold) for m in raw]
-                meta.score_power_scale = max(max(pooled) * opts.margin, 1e-12)
+                meta.score_power_scale = _unit(model.powered, raw, meta.threshold, opts.margin)
             if meta.score_local > 0:
-                local = [model.localised(m / meta.threshold) for m in raw]
-                meta.score_local_scale = max(max(local) * opts.margin, 1e-12)
+                meta.score_local_scale = _unit(model.localised, raw, meta.threshold, opts.margin)
             meta.box_floor = float(np.median(raw)) / meta.threshold
     if dataset.acceptance:
         judged = [read_image(p, channels=channels, size=size) for p, _ in dataset.acceptance]
@@ -346,6 +345,14 @@ def _choose_scoring(meta: ModelMeta, opts: TrainOptions) -> None:
         meta.merge = int(boxes["merge"])
     if opts.merge is not None:
         meta.merge = opts.merge
+
+
+def _unit(
+    score: Callable[[np.ndarray], float], maps: np.ndarray, threshold: float, margin: float
+) -> float:
+    """An image score's unit: its highest value on the held-back normal *maps* (N x H x W,
+    taken in threshold units), times *margin*."""
+    return max(max(score(m / threshold) for m in maps) * margin, 1e-12)
 
 
 def _score_local(opts: TrainOptions, power: float) -> bool:

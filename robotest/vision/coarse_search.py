@@ -191,16 +191,18 @@ def coarse_candidates(
     in-between ones, which only go on beside them (:func:`_between_places`).
     """
     peaks = {} if peaks is None else peaks
-    steps = _coarse_scales(p.scales, p.coarse_step)
+    steps = set(_coarse_scales(p.scales, p.coarse_step))
+    between_maps = edges and p.between_places > 0  # their places are wanted only then
     found: list[Candidate] = []
     between: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
-        if (factor == 1 and not full_screen) or (scale not in steps and not edges):
+        coarse = scale in steps
+        if (factor == 1 and not full_screen) or not (coarse or between_maps):
             continue
         key = (version.name, scale)
         if key not in peaks:
             peaks[key] = _map_peaks(view, icon, version, scale, factor, min(keep, 3), p)
-        places = found if scale in steps else between
+        places = found if coarse else between
         for value, candidate in peaks[key]:
             if value < floor and places:
                 break
@@ -210,7 +212,7 @@ def coarse_candidates(
     if not edges:
         return kept
     kept += _between_places(between, kept, icon, p)
-    return kept + _edge_places(view, icon, p, peaks, full_screen, kept)
+    return kept + _edge_places(view, icon, p, peaks, full_screen, kept, steps)
 
 
 def _between_places(
@@ -251,13 +253,13 @@ def _edge_places(
     peaks: Peaks,
     full_screen: bool,
     kept: list[Candidate],
+    steps: set[float],
 ) -> list[Candidate]:
-    """The best ``p.edge_places`` distinct places of the coarse edge maps that no kept
-    candidate overlaps by half (intersection over union), best edge score first; none
-    of the full screen's maps without ``p.edge_full_screen``."""
+    """The best ``p.edge_places`` distinct places of the coarse edge maps (at the coarse
+    scales, *steps*) that no kept candidate overlaps by half (intersection over union),
+    best edge score first; none of the full screen's maps without ``p.edge_full_screen``."""
     if p.edge_places <= 0:
         return []
-    steps = _coarse_scales(p.scales, p.coarse_step)
     pooled: list[Candidate] = []
     for scale, version, factor in coarse_searches(icon, p):
         if factor == 1 and not (full_screen and p.edge_full_screen):

@@ -45,8 +45,8 @@ class MatchParameters:
     between_places: int = 2
     """Each version's best places of the maps between the coarse scales
     (``coarse_every_side_from``) that go on beside the coarse scales' candidates, where
-    none of those (nor a better one of these) overlaps them (0: none; the maps are then
-    made for nothing)."""
+    none of those (nor a better one of these) overlaps them (0: none, and no such map is
+    made)."""
     coarse_min_side: int = 14
     """The coarse level is the pyramid level where the icon is about this many pixels across.
 
